@@ -1,0 +1,124 @@
+"""One frozen Settings object, read from the environment when asked (never at import).
+
+The API key is held in a `Secret` whose repr and str never show it, so a Settings object can be
+logged or shown in a traceback without leaking the key.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Mapping
+
+from .spec import DEFAULT_BASE_URL, DEFAULT_PRICE_PER_SECOND, PriceTable
+
+
+class Secret:
+    """A string that does not print itself."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str | None):
+        self._value = (value or "").strip() or None
+
+    def get(self) -> str | None:
+        return self._value
+
+    def __bool__(self) -> bool:
+        return self._value is not None
+
+    def __repr__(self) -> str:
+        return "Secret('**********')" if self._value else "Secret(None)"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+    def __reduce__(self):  # never pickled into a file by accident with its value
+        raise TypeError("a Secret cannot be pickled")
+
+
+HOSTING_BACKENDS = ("auto", "emulator", "url", "s3", "public")
+
+
+def default_data_dir(env: Mapping[str, str] | None = None) -> Path:
+    env = os.environ if env is None else env
+    base = env.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "r2v-studio"
+
+
+@dataclass(frozen=True)
+class Settings:
+    api_key: Secret = field(default_factory=lambda: Secret(None))
+    base_url: str = DEFAULT_BASE_URL
+    data_dir: Path = field(default_factory=default_data_dir)
+    host: str = "127.0.0.1"
+    port: int = 7860
+    share: bool = False
+    auth: tuple[tuple[str, str], ...] = ()
+    price: PriceTable = field(default_factory=PriceTable)
+    # The embedded emulator (used when no API key is set)
+    emulator_port: int = 0  # 0: any free loopback port
+    emulator_finish_seconds: float = 8.0
+    # Reference hosting (issue 5): auto = emulator in demo mode, otherwise what is configured
+    hosting: str = "auto"
+    public_base_url: str | None = None
+    s3_bucket: str | None = None
+    s3_endpoint: str | None = None
+    s3_prefix: str = "r2v-references/"
+    s3_region: str | None = None
+    s3_url_ttl_seconds: int = 6 * 3600
+    # Polling
+    poll_requests_per_minute: int = 30
+
+    @property
+    def demo(self) -> bool:
+        """Demo mode: no key in the environment, so the embedded emulator serves everything."""
+        return not self.api_key
+
+    def with_overrides(self, **kw) -> "Settings":
+        return replace(self, **kw)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
+        env = os.environ if env is None else env
+
+        def num(name: str, default: float, kind=float):
+            raw = env.get(name)
+            if raw is None or raw.strip() == "":
+                return default
+            try:
+                return kind(raw)
+            except ValueError as exc:
+                raise ValueError(f"{name} must be a number, not {raw!r}") from exc
+
+        price = dict(DEFAULT_PRICE_PER_SECOND)
+        price["720P"] = num("R2V_PRICE_720P", price["720P"])
+        price["1080P"] = num("R2V_PRICE_1080P", price["1080P"])
+        hosting = (env.get("R2V_HOSTING") or "auto").strip().lower()
+        if hosting not in HOSTING_BACKENDS:
+            raise ValueError(f"R2V_HOSTING must be one of {', '.join(HOSTING_BACKENDS)}, not {hosting!r}")
+        data_dir = env.get("R2V_DATA_DIR")
+        return cls(
+            api_key=Secret(env.get("HIGHWAY_API_KEY")),
+            base_url=(env.get("HIGHWAY_BASE_URL") or DEFAULT_BASE_URL).rstrip("/"),
+            data_dir=Path(data_dir).expanduser() if data_dir else default_data_dir(env),
+            host=env.get("GRADIO_SERVER_NAME") or "127.0.0.1",
+            port=int(num("GRADIO_SERVER_PORT", 7860, int)),
+            price=PriceTable(price),
+            emulator_port=int(num("R2V_EMULATOR_PORT", 0, int)),
+            emulator_finish_seconds=num("R2V_EMULATOR_SECONDS", 8.0),
+            hosting=hosting,
+            public_base_url=(env.get("PUBLIC_BASE_URL") or None),
+            s3_bucket=env.get("R2V_S3_BUCKET") or None,
+            s3_endpoint=env.get("R2V_S3_ENDPOINT") or env.get("AWS_ENDPOINT_URL_S3") or env.get("AWS_ENDPOINT_URL") or None,
+            s3_prefix=env.get("R2V_S3_PREFIX") or "r2v-references/",
+            s3_region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or None,
+            s3_url_ttl_seconds=int(num("R2V_S3_URL_TTL", 6 * 3600, int)),
+            poll_requests_per_minute=int(num("R2V_POLL_RPM", 30, int)),
+        )

@@ -1,0 +1,353 @@
+"""The service contract (../shared/SPEC.md) as data, the request model, its validation and the price estimate.
+
+Everything the UI offers (choices, labels, limits, defaults) comes from here, so the page, the
+client and the checks can never disagree about a rule.  This module imports nothing from the rest
+of the package and nothing outside the standard library.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping
+
+MODEL_PATH = "/v3/async/wan2.7-r2v"
+TASK_RESULT_PATH = "/v3/async/task-result"
+DEFAULT_BASE_URL = "https://api.highwayapi.ai"
+
+# --- sizes -----------------------------------------------------------------------------------
+ASPECTS: tuple[str, ...] = ("16:9", "9:16", "1:1", "4:3", "3:4")
+TIERS: tuple[str, ...] = ("720P", "1080P")
+SIZES_BY_TIER: dict[str, tuple[str, ...]] = {
+    "720P": ("1280*720", "720*1280", "960*960", "1088*832", "832*1088"),
+    "1080P": ("1920*1080", "1080*1920", "1440*1440", "1632*1248", "1248*1632"),
+}
+ALL_SIZES: tuple[str, ...] = SIZES_BY_TIER["720P"] + SIZES_BY_TIER["1080P"]
+DEFAULT_SIZE = "1920*1080"
+
+
+def size_for(tier: str, aspect: str) -> str:
+    """The wire size string for a tier ("720P"/"1080P") and an aspect ("16:9", ...)."""
+    return SIZES_BY_TIER[tier][ASPECTS.index(aspect)]
+
+
+def tier_and_aspect(size: str) -> tuple[str, str]:
+    for tier, sizes in SIZES_BY_TIER.items():
+        if size in sizes:
+            return tier, ASPECTS[sizes.index(size)]
+    raise ValueError(f"{size!r} is not one of the sizes the service accepts: {', '.join(ALL_SIZES)}")
+
+
+def size_pixels(size: str) -> tuple[int, int]:
+    w, h = size.split("*")
+    return int(w), int(h)
+
+
+# --- scalar limits ---------------------------------------------------------------------------
+PROMPT_MAX = 1500
+NEGATIVE_PROMPT_MAX = 500
+DURATION_MIN, DURATION_MAX, DEFAULT_DURATION = 2, 10, 5
+SEED_MIN, SEED_MAX = 0, 2147483647
+SHOT_TYPES: tuple[str, ...] = ("single", "multi")
+DEFAULT_SHOT_TYPE = "single"
+DEFAULT_AUDIO = True
+DEFAULT_WATERMARK = False
+
+# --- media -----------------------------------------------------------------------------------
+REFERENCE_IMAGE = "reference_image"
+REFERENCE_VIDEO = "reference_video"
+MEDIA_TYPES: tuple[str, ...] = (REFERENCE_IMAGE, REFERENCE_VIDEO)
+MEDIA_MAX = 5
+IMAGES_MAX = 5
+VIDEOS_MAX = 3
+
+MB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ImageRules:
+    formats: tuple[str, ...] = ("JPEG", "PNG", "BMP", "WEBP")  # Pillow format names
+    extensions: tuple[str, ...] = (".jpg", ".jpeg", ".png", ".bmp", ".webp")
+    side_min: int = 240
+    side_max: int = 8000
+    max_bytes: int = 10 * MB
+    aspect_max: float = 8.0  # between 1:8 and 8:1
+
+
+@dataclass(frozen=True)
+class VideoRules:
+    formats: tuple[str, ...] = ("MP4", "MOV")
+    extensions: tuple[str, ...] = (".mp4", ".mov")
+    duration_min: float = 1.0
+    duration_max: float = 30.0
+    max_bytes: int = 100 * MB
+    side_min: int = 240
+    side_max: int = 4096
+
+
+@dataclass(frozen=True)
+class AudioRules:
+    formats: tuple[str, ...] = ("MP3", "WAV", "FLAC")
+    extensions: tuple[str, ...] = (".mp3", ".wav", ".flac")
+    duration_min: float = 3.0
+    duration_max: float = 30.0
+    # No byte limit is documented; we cap what we accept so nothing unbounded is uploaded.
+    max_bytes: int = 50 * MB
+
+
+IMAGE_RULES = ImageRules()
+VIDEO_RULES = VideoRules()
+AUDIO_RULES = AudioRules()
+
+# --- task statuses ---------------------------------------------------------------------------
+STATUS_QUEUED = "TASK_STATUS_QUEUED"
+STATUS_PROCESSING = "TASK_STATUS_PROCESSING"
+STATUS_SUCCEED = "TASK_STATUS_SUCCEED"
+STATUS_FAILED = "TASK_STATUS_FAILED"
+STATUS_CANCELED = ("TASK_STATUS_CANCELED", "TASK_STATUS_CANCELLED")
+TERMINAL_STATUSES = frozenset({STATUS_SUCCEED, STATUS_FAILED, *STATUS_CANCELED})
+
+
+def is_terminal(status: str) -> bool:
+    """Unknown statuses count as still running (SPEC.md stance)."""
+    return status in TERMINAL_STATUSES
+
+
+# --- the request -----------------------------------------------------------------------------
+_TAG_RE = re.compile(r"character(\d+)", re.IGNORECASE)
+
+
+def tags_in_prompt(prompt: str) -> list[int]:
+    """Character numbers the prompt names, in order of first appearance, without repeats."""
+    seen: list[int] = []
+    for m in _TAG_RE.finditer(prompt or ""):
+        n = int(m.group(1))
+        if n not in seen:
+            seen.append(n)
+    return seen
+
+
+def character_tag(n: int) -> str:
+    return f"character{n}"
+
+
+@dataclass(frozen=True)
+class MediaItem:
+    """One reference as the service sees it: item n of `media` is `character<n>`."""
+
+    url: str
+    type: str = REFERENCE_IMAGE
+    reference_voice: str | None = None
+
+    def to_body(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"url": self.url, "type": self.type}
+        if self.reference_voice:
+            body["reference_voice"] = self.reference_voice
+        return body
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One finding of validation. `field` names what it is about; `message` is one plain sentence."""
+
+    field: str
+    message: str
+    severity: str = "error"  # "error" blocks submission, "warning" does not
+
+
+@dataclass(frozen=True)
+class Validation:
+    problems: tuple[Problem, ...] = ()
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+class RequestInvalid(ValueError):
+    """Raised by GenerationRequest.require_valid(); its text lists every error in plain words."""
+
+    def __init__(self, validation: Validation):
+        self.validation = validation
+        super().__init__(" ".join(p.message for p in validation.errors))
+
+
+@dataclass(frozen=True)
+class GenerationRequest:
+    prompt: str
+    media: tuple[MediaItem, ...]
+    negative_prompt: str = ""
+    size: str = DEFAULT_SIZE
+    duration: int = DEFAULT_DURATION
+    shot_type: str = DEFAULT_SHOT_TYPE
+    audio: bool = DEFAULT_AUDIO
+    watermark: bool = DEFAULT_WATERMARK
+    seed: int | None = None
+
+    def validate(self) -> Validation:
+        return Validation(tuple(_check_request(self)))
+
+    def require_valid(self) -> "GenerationRequest":
+        v = self.validate()
+        if not v.ok:
+            raise RequestInvalid(v)
+        return self
+
+    def to_body(self) -> dict[str, Any]:
+        """The submit body exactly as SPEC.md lists it; optional fields left out when unset."""
+        body: dict[str, Any] = {
+            "prompt": self.prompt,
+            "media": [m.to_body() for m in self.media],
+            "size": self.size,
+            "duration": int(self.duration),
+            "shot_type": self.shot_type,
+            "audio": bool(self.audio),
+            "watermark": bool(self.watermark),
+        }
+        if self.negative_prompt:
+            body["negative_prompt"] = self.negative_prompt
+        if self.seed is not None:
+            body["seed"] = int(self.seed)
+        return body
+
+    def with_media(self, media: Iterable[MediaItem]) -> "GenerationRequest":
+        from dataclasses import replace
+
+        return replace(self, media=tuple(media))
+
+    def settings_dict(self) -> dict[str, Any]:
+        """Every setting, for sidecars and summaries (media as their bodies)."""
+        return self.to_body() | {"negative_prompt": self.negative_prompt, "seed": self.seed}
+
+    @classmethod
+    def from_settings(cls, data: Mapping[str, Any]) -> "GenerationRequest":
+        media = tuple(
+            MediaItem(url=m["url"], type=m.get("type", REFERENCE_IMAGE), reference_voice=m.get("reference_voice"))
+            for m in data.get("media", [])
+        )
+        return cls(
+            prompt=data.get("prompt", ""),
+            media=media,
+            negative_prompt=data.get("negative_prompt") or "",
+            size=data.get("size", DEFAULT_SIZE),
+            duration=int(data.get("duration", DEFAULT_DURATION)),
+            shot_type=data.get("shot_type", DEFAULT_SHOT_TYPE),
+            audio=bool(data.get("audio", DEFAULT_AUDIO)),
+            watermark=bool(data.get("watermark", DEFAULT_WATERMARK)),
+            seed=data.get("seed"),
+        )
+
+
+def check_character_tags(prompt: str, n_media: int) -> list[Problem]:
+    """Tag findings alone, for live hints in the page: unknown tags are errors, unnamed cards warnings."""
+    problems: list[Problem] = []
+    named = tags_in_prompt(prompt)
+    missing = [n for n in named if n < 1 or n > n_media]
+    if missing:
+        tags = ", ".join(character_tag(n) for n in missing)
+        have = f"{n_media} reference{'s' if n_media != 1 else ''}"
+        problems.append(Problem(
+            "prompt",
+            f"The prompt names {tags}, but there {'is' if n_media == 1 else 'are'} only {have}: "
+            f"add a reference for it or change the prompt.",
+        ))
+    for n in range(1, n_media + 1):
+        if n not in named:
+            problems.append(Problem(
+                "prompt",
+                f"The prompt never names {character_tag(n)}; write it in the prompt so the model knows who it is.",
+                "warning",
+            ))
+    return problems
+
+
+def _check_request(r: GenerationRequest) -> list[Problem]:
+    p: list[Problem] = []
+    prompt = r.prompt or ""
+    if not prompt.strip():
+        p.append(Problem("prompt", "The prompt is empty: describe the scene you want."))
+    if len(prompt) > PROMPT_MAX:
+        p.append(Problem("prompt", f"The prompt has {len(prompt)} characters; the limit is {PROMPT_MAX}. Shorten it."))
+    if len(r.negative_prompt or "") > NEGATIVE_PROMPT_MAX:
+        p.append(Problem(
+            "negative_prompt",
+            f"The negative prompt has {len(r.negative_prompt)} characters; the limit is {NEGATIVE_PROMPT_MAX}.",
+        ))
+    n = len(r.media)
+    if n == 0:
+        p.append(Problem("media", "Add at least one reference (a picture or a video of a character)."))
+    if n > MEDIA_MAX:
+        p.append(Problem("media", f"There are {n} references; at most {MEDIA_MAX} are allowed."))
+    videos = sum(1 for m in r.media if m.type == REFERENCE_VIDEO)
+    if videos > VIDEOS_MAX:
+        p.append(Problem("media", f"There are {videos} reference videos; at most {VIDEOS_MAX} are allowed."))
+    for i, m in enumerate(r.media, start=1):
+        if m.type not in MEDIA_TYPES:
+            p.append(Problem("media", f"{character_tag(i)} has type {m.type!r}; it must be an image or a video."))
+        if not _is_http_url(m.url):
+            p.append(Problem("media", f"{character_tag(i)} has no usable link (it must start with http:// or https://)."))
+        if m.reference_voice is not None and not _is_http_url(m.reference_voice):
+            p.append(Problem("media", f"The voice of {character_tag(i)} has no usable link."))
+    if r.size not in ALL_SIZES:
+        p.append(Problem("size", f"Size {r.size!r} is not offered; choose one of {', '.join(ALL_SIZES)}."))
+    if isinstance(r.duration, bool) or not isinstance(r.duration, int) or not DURATION_MIN <= r.duration <= DURATION_MAX:
+        p.append(Problem("duration", f"Duration must be a whole number of seconds from {DURATION_MIN} to {DURATION_MAX}."))
+    if r.shot_type not in SHOT_TYPES:
+        p.append(Problem("shot_type", "Shot type must be single or multi."))
+    if r.seed is not None and (
+        isinstance(r.seed, bool) or not isinstance(r.seed, int) or not SEED_MIN <= r.seed <= SEED_MAX
+    ):
+        p.append(Problem("seed", f"The seed must be a whole number from {SEED_MIN} to {SEED_MAX}, or left random."))
+    if n:
+        p.extend(check_character_tags(prompt, n))
+    return p
+
+
+def _is_http_url(url: str | None) -> bool:
+    return bool(url) and str(url).lower().startswith(("http://", "https://"))
+
+
+# --- price -----------------------------------------------------------------------------------
+# Published per-second rates for this model elsewhere (SPEC.md "Price"); the provider's own rate is
+# not published, so this table is configurable (R2V_PRICE_720P / R2V_PRICE_1080P) and always shown
+# as an estimate.
+DEFAULT_PRICE_PER_SECOND: dict[str, float] = {"720P": 0.10, "1080P": 0.15}
+REFERENCE_VIDEO_BILLED_CAP_S = 5.0
+
+
+@dataclass(frozen=True)
+class PriceEstimate:
+    low: float
+    high: float
+    currency: str = "USD"
+
+    @property
+    def is_range(self) -> bool:
+        return abs(self.high - self.low) > 1e-9
+
+    def label(self) -> str:
+        if self.is_range:
+            return f"about ${self.low:.2f}–${self.high:.2f} (estimate)"
+        return f"about ${self.low:.2f} (estimate)"
+
+
+@dataclass(frozen=True)
+class PriceTable:
+    per_second: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_PRICE_PER_SECOND))
+
+    def estimate(self, size: str, duration: int, reference_video_seconds: Iterable[float] = ()) -> PriceEstimate:
+        """Output seconds times the tier's rate; when reference videos are present some providers
+        also bill their seconds (one caps each at 5 s), so the estimate becomes a range."""
+        tier, _ = tier_and_aspect(size)
+        rate = float(self.per_second[tier])
+        low = rate * duration
+        extra = sum(min(float(s), REFERENCE_VIDEO_BILLED_CAP_S) for s in reference_video_seconds)
+        return PriceEstimate(low=round(low, 4), high=round(low + rate * extra, 4))
