@@ -1,0 +1,779 @@
+"""The job pipeline: check → host references → submit → poll → download, as background asyncio work.
+
+The manager owns one event loop in a daemon thread.  Gradio handlers (on any thread or loop) only
+call `start()` and read snapshots; polling the service never lives in a click handler, so a closed
+tab, a reload or a second tab loses nothing.  Rules kept here (DESIGN.md):
+
+* Persist before acting: the row exists before the first upload, the task_id is written the moment
+  the service returns it, the result file is written before the job is marked done.
+* Never pay twice: a submit that may have reached the service becomes "uncertain" and waits for
+  the user; `resume()` never submits a job that had started submitting.
+* One poll scheduler for every running job, with a request budget; the interval follows `eta`,
+  backs off on errors and honours Retry-After.
+* The API key lives in memory only (never in the store, a log or a snapshot).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import mimetypes
+import secrets
+import threading
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Callable
+
+from . import spec
+from .config import Settings
+from .errors import (
+    AuthenticationError,
+    DownloadError,
+    NotFoundError,
+    R2VError,
+    RateLimitError,
+    SubmissionUncertain,
+    TaskFailed,
+)
+from .spec import GenerationRequest, MediaItem
+from .store import JobRecord, JobStore, StoreError, atomic_write_json
+
+log = logging.getLogger(__name__)
+
+RUNNING_STATES = ("checking", "uploading", "submitting", "queued", "processing", "downloading")
+RESULT_MAX_BYTES = 1024 * 1024 * 1024  # a 10 s 1080P clip is tens of MB; anything near 1 GiB is not a video of ours
+STATUS_FILTERS: dict[str, set[str] | None] = {
+    "all": None,
+    "running": set(RUNNING_STATES),
+    "succeeded": {"succeeded"},
+    "failed": {"failed"},
+    "uncertain": {"uncertain"},
+}
+
+STAGE_TEXT = {
+    "checking": "Checking and saving your references…",
+    "uploading": "Uploading references…",
+    "submitting": "Sending the request to the service…",
+    "queued": "Queued at the service…",
+    "processing": "Generating…",
+    "downloading": "Downloading the video…",
+    "succeeded": "Done.",
+    "failed": "Failed.",
+    "uncertain": "Submission uncertain: the service may or may not have started this video.",
+    "discarded": "Discarded.",
+}
+
+
+@dataclass(frozen=True)
+class ReferenceInput:
+    """One character card as handed to the manager."""
+
+    kind: str  # "image" | "video"
+    path: Path | None = None
+    url: str | None = None
+    voice_path: Path | None = None
+    voice_url: str | None = None
+    name: str = ""
+    duration: float | None = None  # seconds, for reference videos (price range)
+
+    @property
+    def media_type(self) -> str:
+        return spec.REFERENCE_VIDEO if self.kind == "video" else spec.REFERENCE_IMAGE
+
+
+@dataclass(frozen=True)
+class JobDraft:
+    references: tuple[ReferenceInput, ...]
+    prompt: str
+    negative_prompt: str = ""
+    size: str = spec.DEFAULT_SIZE
+    duration: int = spec.DEFAULT_DURATION
+    shot_type: str = spec.DEFAULT_SHOT_TYPE
+    audio: bool = spec.DEFAULT_AUDIO
+    watermark: bool = spec.DEFAULT_WATERMARK
+    seed: int | None = None
+
+    def preview_request(self) -> GenerationRequest:
+        """The request with placeholder links for local files: validation before anything is paid."""
+        media = []
+        for i, r in enumerate(self.references, start=1):
+            url = r.url or f"https://pending.invalid/character{i}"
+            voice = r.voice_url or (f"https://pending.invalid/voice{i}" if r.voice_path else None)
+            media.append(MediaItem(url=url, type=r.media_type, reference_voice=voice))
+        return self.request_with(media)
+
+    def request_with(self, media: list[MediaItem]) -> GenerationRequest:
+        return GenerationRequest(
+            prompt=self.prompt, media=tuple(media), negative_prompt=self.negative_prompt, size=self.size,
+            duration=self.duration, shot_type=self.shot_type, audio=self.audio, watermark=self.watermark,
+            seed=self.seed,
+        )
+
+    def settings(self) -> dict[str, Any]:
+        return {
+            "prompt": self.prompt, "negative_prompt": self.negative_prompt, "size": self.size,
+            "duration": self.duration, "shot_type": self.shot_type, "audio": self.audio,
+            "watermark": self.watermark, "seed": self.seed,
+        }
+
+
+@dataclass(frozen=True)
+class JobSnapshot:
+    job_id: str
+    owner: str
+    state: str
+    stage_text: str
+    progress: float | None
+    eta_seconds: int | None
+    task_id: str | None
+    error: str | None
+    video_path: Path | None
+    poster_path: Path | None
+    settings: dict[str, Any]
+    references: tuple[dict[str, Any], ...]
+    warnings: tuple[str, ...]
+    price_label: str
+    seed_used: int | None
+    timings: dict[str, Any]
+    created_at: float
+    updated_at: float
+    version: int
+    target: str = "demo"
+
+    @property
+    def terminal(self) -> bool:
+        return self.state in ("succeeded", "failed", "discarded")
+
+    @property
+    def needs_decision(self) -> bool:
+        return self.state == "uncertain"
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a job is sent: the embedded emulator (demo) or a real service (live)."""
+
+    name: str
+    base_url: str
+
+
+class JobNotFound(R2VError):
+    pass
+
+
+@dataclass
+class _Live:
+    """In-memory, per job: what changes too often to persist and what must never be persisted."""
+
+    progress: float | None = None
+    eta: int | None = None
+    version: int = 0
+    uploads: dict[str, float] = field(default_factory=dict)
+    api_key: str | None = None
+    poll_errors: int = 0
+
+
+ClientFactory = Callable[[str, str | None], Any]  # (base_url, api_key) -> HighwayClient
+HostFactory = Callable[[str], Any]  # target name -> ReferenceHost
+
+
+class JobManager:
+    def __init__(
+        self,
+        settings: Settings,
+        store: JobStore,
+        *,
+        demo_target: Target | None = None,
+        demo_key: str | None = None,
+        client_factory: ClientFactory | None = None,
+        host_factory: HostFactory | None = None,
+        clock: Callable[[], float] = time.time,
+    ):
+        self.settings = settings
+        self.store = store
+        self._demo_target = demo_target
+        self._demo_key = demo_key
+        self._client_factory = client_factory or _default_client_factory
+        self._host_factory = host_factory
+        self._clock = clock
+        self._lock = threading.RLock()
+        self._live: dict[str, _Live] = {}
+        self._waiters: dict[str, list[tuple[asyncio.AbstractEventLoop, asyncio.Event]]] = {}
+        self._owner_keys: dict[str, str] = {}
+        self._hosts: dict[str, Any] = {}
+        self._clients: dict[tuple[str, str | None], Any] = {}
+        self._due: dict[str, float] = {}
+        self._in_flight: set[str] = set()
+        self._budget_times: list[float] = []
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, name="r2v-jobs", daemon=True)
+        self._thread.start()
+        self._wake = asyncio.Event()
+        self._closed = False
+        self._tasks: set[asyncio.Future] = set()
+        self._call(self._start_scheduler())
+
+    # --- public API (thread-safe, callable from any thread or loop) ---------------------------
+    def start(self, draft: JobDraft, *, owner: str = "", api_key: str | None = None) -> str:
+        """Validate, persist, and start the job in the background.  Raises RequestInvalid."""
+        request = draft.preview_request().require_valid()
+        target = self._target_name(api_key)
+        if target == "live" and not (api_key or self.settings.api_key):
+            raise R2VError("Enter an API key to generate with the live service.")
+        if api_key:
+            self._owner_keys[owner] = api_key
+        job_id = time.strftime("%Y%m%d") + "-" + secrets.token_hex(4)
+        now = self._clock()
+        video_seconds = [r.duration or spec.REFERENCE_VIDEO_BILLED_CAP_S for r in draft.references if r.kind == "video"]
+        price = self.settings.price.estimate(draft.size, draft.duration, video_seconds).label()
+        refs = [_reference_record(r) for r in draft.references]
+        rec = JobRecord(
+            job_id=job_id, owner=owner, state="checking", created_at=now, updated_at=now,
+            settings=draft.settings(), references=refs, target=target, price_label=price,
+            warnings=[p.message for p in request.validate().warnings], stage_text=STAGE_TEXT["checking"],
+        )
+        self.store.create(rec)  # the row exists before any upload
+        with self._lock:
+            self._live[job_id] = _Live(api_key=api_key)
+        self._spawn(self._run(job_id))
+        return job_id
+
+    def snapshot(self, job_id: str, *, owner: str = "") -> JobSnapshot | None:
+        rec = self.store.get(job_id)
+        if rec is None or rec.owner != owner:
+            return None
+        return self._snapshot(rec)
+
+    def list_jobs(self, *, owner: str = "", status: str | None = None, search: str | None = None,
+                  limit: int = 200) -> list[JobSnapshot]:
+        states = STATUS_FILTERS.get(status or "all")
+        return [self._snapshot(r) for r in self.store.list(owner=owner, states=states, search=search, limit=limit)]
+
+    def latest_job(self, *, owner: str = "") -> JobSnapshot | None:
+        """The newest running job, or else the newest job at all (what a reloaded page shows)."""
+        jobs = self.store.list(owner=owner, limit=50)
+        for rec in jobs:
+            if rec.state in RUNNING_STATES or rec.state == "uncertain":
+                return self._snapshot(rec)
+        return self._snapshot(jobs[0]) if jobs else None
+
+    async def wait_for_change(self, job_id: str, since_version: int, timeout: float) -> JobSnapshot | None:
+        """Wait (from any event loop) until the job's version passes `since_version`, or timeout."""
+        loop = asyncio.get_running_loop()
+        event = asyncio.Event()
+        with self._lock:
+            live = self._live.get(job_id)
+            if live is not None and live.version > since_version:
+                event.set()
+            self._waiters.setdefault(job_id, []).append((loop, event))
+        try:
+            await asyncio.wait_for(event.wait(), timeout)
+        except asyncio.TimeoutError:
+            pass
+        finally:
+            with self._lock:
+                waiters = self._waiters.get(job_id, [])
+                if (loop, event) in waiters:
+                    waiters.remove((loop, event))
+        rec = self.store.get(job_id)
+        return self._snapshot(rec) if rec else None
+
+    def resolve_uncertain(self, job_id: str, action: str, *, owner: str = "", api_key: str | None = None) -> None:
+        rec = self._owned(job_id, owner)
+        if rec.state != "uncertain":
+            raise R2VError("This job is not waiting for a decision.")
+        if action == "discard":
+            self._set(job_id, state="discarded", stage_text="Discarded. Nothing more will be sent for this job.")
+        elif action == "resubmit":
+            if api_key:
+                self._owner_keys[owner] = api_key
+                self._live_for(job_id).api_key = api_key
+            self._set(job_id, state="checking", stage_text="Resubmitting, as you asked…", error=None)
+            self._spawn(self._run(job_id, knowingly_resubmitted=True))
+        else:
+            raise ValueError(action)
+
+    def retry(self, job_id: str, *, owner: str = "", api_key: str | None = None) -> str:
+        """A failed (or any finished) job, started again as a new job with the same settings."""
+        return self.start(self.remix_draft(job_id, owner=owner), owner=owner, api_key=api_key)
+
+    def remix_draft(self, job_id: str, *, owner: str = "") -> JobDraft:
+        rec = self._owned(job_id, owner)
+        refs = []
+        for r in rec.references:
+            refs.append(ReferenceInput(
+                kind=r.get("kind", "image"),
+                path=self.store.absolute(r.get("kept")) if r.get("kept") else _maybe_path(r.get("source")),
+                url=r.get("url"),
+                voice_path=self.store.absolute(r.get("voice_kept")) if r.get("voice_kept") else _maybe_path(r.get("voice_source")),
+                voice_url=r.get("voice_url"),
+                name=r.get("name", ""),
+                duration=r.get("duration"),
+            ))
+        s = rec.settings
+        return JobDraft(
+            references=tuple(refs), prompt=s.get("prompt", ""), negative_prompt=s.get("negative_prompt") or "",
+            size=s.get("size", spec.DEFAULT_SIZE), duration=int(s.get("duration", spec.DEFAULT_DURATION)),
+            shot_type=s.get("shot_type", spec.DEFAULT_SHOT_TYPE), audio=bool(s.get("audio", True)),
+            watermark=bool(s.get("watermark", False)), seed=s.get("seed"),
+        )
+
+    def delete(self, job_id: str, *, owner: str = "") -> bool:
+        """Delete a finished job's row and files.  A running job cannot be deleted (it may still bill)."""
+        rec = self.store.get(job_id)
+        if rec is None or rec.owner != owner:
+            return False
+        if rec.state in RUNNING_STATES:
+            return False
+        self.store.delete(job_id)
+        with self._lock:
+            self._live.pop(job_id, None)
+            self._due.pop(job_id, None)
+        return True
+
+    def provide_key(self, owner: str, api_key: str) -> None:
+        """A session key for live jobs that were waiting for one after a restart."""
+        if not api_key:
+            return
+        self._owner_keys[owner] = api_key
+        for rec in self.store.unfinished():
+            if rec.owner == owner and rec.target == "live" and rec.task_id:
+                self._live_for(rec.job_id).api_key = api_key
+                self._schedule(rec.job_id, 0)
+
+    def resume(self) -> int:
+        """After a restart: pick up every job that is not finished.  Returns how many were resumed."""
+        return self._call(self._resume()).result()
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+
+        async def shutdown():
+            for t in list(self._tasks):
+                t.cancel()
+            for c in list(self._clients.values()):
+                try:
+                    await c.aclose()
+                except Exception:  # closing is best effort
+                    pass
+
+        try:
+            self._call(shutdown()).result(timeout=10)
+        except Exception:
+            pass
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(timeout=10)
+
+    # --- internals: snapshots and persistence --------------------------------------------------
+    def _call(self, coro):
+        return asyncio.run_coroutine_threadsafe(coro, self._loop)
+
+    def _spawn(self, coro) -> None:
+        def create():
+            task = self._loop.create_task(coro)
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+        self._loop.call_soon_threadsafe(create)
+
+    def _live_for(self, job_id: str) -> _Live:
+        with self._lock:
+            return self._live.setdefault(job_id, _Live())
+
+    def _owned(self, job_id: str, owner: str) -> JobRecord:
+        rec = self.store.get(job_id)
+        if rec is None or rec.owner != owner:
+            raise JobNotFound("There is no such job in your history.")
+        return rec
+
+    def _snapshot(self, rec: JobRecord) -> JobSnapshot:
+        live = self._live_for(rec.job_id)
+        return JobSnapshot(
+            job_id=rec.job_id, owner=rec.owner, state=rec.state,
+            stage_text=rec.stage_text or STAGE_TEXT.get(rec.state, rec.state),
+            progress=live.progress if rec.state in RUNNING_STATES else (1.0 if rec.state == "succeeded" else None),
+            eta_seconds=live.eta if rec.state in RUNNING_STATES else None,
+            task_id=rec.task_id, error=rec.error,
+            video_path=self.store.absolute(rec.video_path), poster_path=self.store.absolute(rec.poster_path),
+            settings=dict(rec.settings), references=tuple(rec.references), warnings=tuple(rec.warnings),
+            price_label=rec.price_label, seed_used=rec.seed_used, timings=dict(rec.timings),
+            created_at=rec.created_at, updated_at=rec.updated_at, version=live.version, target=rec.target,
+        )
+
+    def _set(self, job_id: str, *, progress: Any = ..., eta: Any = ..., persist: bool = True, **changes: Any) -> None:
+        live = self._live_for(job_id)
+        with self._lock:
+            if progress is not ...:
+                live.progress = progress
+            if eta is not ...:
+                live.eta = eta
+            if "state" in changes and "stage_text" not in changes:
+                changes["stage_text"] = STAGE_TEXT.get(changes["state"], changes["state"])
+            live.version += 1
+            waiters = list(self._waiters.get(job_id, []))
+        if persist and changes:
+            self.store.update(job_id, **changes)
+        for loop, event in waiters:
+            try:
+                loop.call_soon_threadsafe(event.set)
+            except RuntimeError:  # that loop has closed: its waiter is gone
+                pass
+
+    # --- internals: targets, hosts, clients ----------------------------------------------------
+    def _target_name(self, api_key: str | None) -> str:
+        if api_key or self.settings.api_key or self._demo_target is None:
+            return "live"
+        return "demo"
+
+    def _target(self, rec: JobRecord) -> tuple[Target, str | None]:
+        if rec.target == "demo":
+            if self._demo_target is None:
+                raise R2VError("This job was made in demo mode, but the built-in emulator is not running now.")
+            return self._demo_target, self._demo_key
+        key = self._live_for(rec.job_id).api_key or self._owner_keys.get(rec.owner) or self.settings.api_key.get()
+        return Target("live", self.settings.base_url), key
+
+    def _client(self, target: Target, key: str | None):
+        k = (target.base_url, key)
+        if k not in self._clients:
+            self._clients[k] = self._client_factory(target.base_url, key)
+        return self._clients[k]
+
+    def _host(self, target_name: str):
+        if target_name not in self._hosts:
+            if self._host_factory is None:
+                raise R2VError("No way to host references is set up: see the README's 'Hosting references' section.")
+            self._hosts[target_name] = self._host_factory(target_name)
+        return self._hosts[target_name]
+
+    # --- internals: the pipeline ---------------------------------------------------------------
+    async def _run(self, job_id: str, *, knowingly_resubmitted: bool = False) -> None:
+        rec = self.store.get(job_id)
+        if rec is None:
+            return
+        try:
+            target, key = self._target(rec)
+            rec = await self._keep_references(rec)
+            media = await self._host_references(rec)
+            draft_settings = rec.settings
+            request = GenerationRequest(
+                prompt=draft_settings["prompt"], media=tuple(media),
+                negative_prompt=draft_settings.get("negative_prompt") or "", size=draft_settings["size"],
+                duration=int(draft_settings["duration"]), shot_type=draft_settings["shot_type"],
+                audio=bool(draft_settings["audio"]), watermark=bool(draft_settings["watermark"]),
+                seed=draft_settings.get("seed"),
+            ).require_valid()
+            if target.name == "live" and not key:
+                raise R2VError("Enter an API key to generate with the live service.")
+            # Persisted before sending: a crash from here on never leads to an automatic resend.
+            self._set(job_id, state="submitting", submit_attempts=rec.submit_attempts + 1, progress=None)
+            client = self._client(target, key)
+            try:
+                task_id = await client.submit(request)
+            except SubmissionUncertain as exc:
+                self._set(job_id, state="uncertain", error=exc.user_message, stage_text=STAGE_TEXT["uncertain"])
+                return
+            self._set(job_id, state="queued", task_id=task_id, timings={"submitted_at": self._clock()},
+                      stage_text="Queued at the service…" + (" (resubmitted knowingly)" if knowingly_resubmitted else ""))
+            self._schedule(job_id, 1.0)
+        except asyncio.CancelledError:
+            raise
+        except R2VError as exc:
+            self._fail(job_id, exc.user_message)
+        except Exception as exc:  # a bug must still end the job with words, not hang it
+            log.exception("job %s failed unexpectedly", job_id)
+            self._fail(job_id, f"Something went wrong inside the studio ({type(exc).__name__}). Try again; if it repeats, report it.")
+
+    def _fail(self, job_id: str, message: str) -> None:
+        with self._lock:
+            self._due.pop(job_id, None)
+        self._set(job_id, state="failed", error=message, stage_text="Failed: " + message, progress=None, eta=None)
+
+    async def _keep_references(self, rec: JobRecord) -> JobRecord:
+        """Copy local references into the library by content hash, so a remix works later."""
+        refs = [dict(r) for r in rec.references]
+        changed = False
+        for r in refs:
+            for src_key, kept_key, hash_key in (("source", "kept", "sha256"), ("voice_source", "voice_kept", "voice_sha256")):
+                src = r.get(src_key)
+                if src and not r.get(kept_key):
+                    path = Path(src)
+                    if not path.is_file():
+                        raise R2VError(f"The file for {r.get('name') or 'a reference'} is gone; add it again.")
+                    digest, kept = await asyncio.to_thread(self.store.keep_reference, path)
+                    r[kept_key], r[hash_key] = self.store.relative(kept), digest
+                    changed = True
+        if changed:
+            self.store.update(rec.job_id, references=refs)
+            rec = replace(rec, references=refs)
+        return rec
+
+    async def _host_references(self, rec: JobRecord) -> list[MediaItem]:
+        from .hosting import check_pasted_url
+
+        job_id = rec.job_id
+        live = self._live_for(job_id)
+        uploads: list[tuple[str, Path]] = []
+        for i, r in enumerate(rec.references, start=1):
+            if r.get("kept"):
+                uploads.append((f"character{i}", self.store.absolute(r["kept"])))
+            if r.get("voice_kept"):
+                uploads.append((f"character{i} voice", self.store.absolute(r["voice_kept"])))
+        pasted = [(r.get("url"), r.get("kind", "image")) for r in rec.references if r.get("url") and not r.get("kept")]
+        pasted += [(r.get("voice_url"), "audio") for r in rec.references if r.get("voice_url") and not r.get("voice_kept")]
+        self._set(job_id, state="uploading", progress=0.0,
+                  stage_text=f"Uploading {len(uploads)} reference file{'s' if len(uploads) != 1 else ''}…"
+                  if uploads else "Checking reference links…")
+        total = sum(p.stat().st_size for _, p in uploads) or 1
+        done: dict[str, int] = {label: 0 for label, _ in uploads}
+
+        def progress(label: str):
+            def report(sent: int, size: int) -> None:
+                done[label] = sent
+                live.uploads[label] = sent / size if size else 1.0
+                self._set(job_id, progress=sum(done.values()) / total, persist=False)
+            return report
+
+        host = self._host(rec.target) if uploads else None
+        hosted = await asyncio.gather(
+            *[host.put(path, content_type=_content_type(path), on_progress=progress(label)) for label, path in uploads],
+            *[check_pasted_url(url, kind) for url, kind in pasted],
+        )
+        # Pasted links were only checked (a refusal raised above); they pass through unchanged.
+        urls = {label: h.url for (label, _), h in zip(uploads, hosted)}
+        media = []
+        for i, r in enumerate(rec.references, start=1):
+            url = urls.get(f"character{i}") or r.get("url")
+            voice = urls.get(f"character{i} voice") or r.get("voice_url")
+            media.append(MediaItem(url=url, type=spec.REFERENCE_VIDEO if r.get("kind") == "video" else spec.REFERENCE_IMAGE,
+                                   reference_voice=voice))
+        self._set(job_id, progress=1.0, persist=False)
+        return media
+
+    # --- internals: the poll scheduler ---------------------------------------------------------
+    async def _start_scheduler(self) -> None:
+        self._wake = asyncio.Event()
+        task = self._loop.create_task(self._poll_loop())
+        self._tasks.add(task)
+
+    def _schedule(self, job_id: str, delay: float) -> None:
+        def add():
+            self._due[job_id] = self._clock() + delay
+            self._wake.set()
+
+        self._loop.call_soon_threadsafe(add)
+
+    async def _poll_loop(self) -> None:
+        while not self._closed:
+            now = self._clock()
+            due = sorted((t, j) for j, t in self._due.items() if t <= now and j not in self._in_flight)
+            for _, job_id in due:
+                await self._take_budget()
+                self._due.pop(job_id, None)
+                self._in_flight.add(job_id)
+                task = self._loop.create_task(self._poll_one(job_id))
+                self._tasks.add(task)
+                task.add_done_callback(self._tasks.discard)
+            pending = [t for j, t in self._due.items() if j not in self._in_flight]
+            wait = min(pending) - self._clock() if pending else 3600.0
+            self._wake.clear()
+            try:
+                await asyncio.wait_for(self._wake.wait(), max(0.05, min(wait, 60.0)))
+            except asyncio.TimeoutError:
+                pass
+
+    async def _take_budget(self) -> None:
+        """At most `poll_requests_per_minute` reads a minute across every job (one account's limit)."""
+        limit = max(1, self.settings.poll_requests_per_minute)
+        while True:
+            now = self._clock()
+            self._budget_times = [t for t in self._budget_times if now - t < 60.0]
+            if len(self._budget_times) < limit:
+                self._budget_times.append(now)
+                return
+            await asyncio.sleep(max(0.05, 60.0 - (now - self._budget_times[0])))
+
+    async def _poll_one(self, job_id: str) -> None:
+        try:
+            rec = self.store.get(job_id)
+            if rec is None or rec.terminal or not rec.task_id:
+                return
+            live = self._live_for(job_id)
+            target, key = self._target(rec)
+            if target.name == "live" and not key:
+                self._set(job_id, stage_text="Waiting for your API key to keep checking this job (enter it above).")
+                return
+            try:
+                info = await self._client(target, key).get_task(rec.task_id)
+            except RateLimitError as exc:
+                live.poll_errors += 1
+                wait = max(exc.retry_after or 0.0, _backoff(live.poll_errors))
+                self._set(job_id, stage_text=f"The service asked us to slow down; checking again in {wait:.0f} s.", persist=False)
+                self._schedule(job_id, wait)
+                return
+            except NotFoundError as exc:
+                self._fail(job_id, exc.user_message)
+                return
+            except AuthenticationError as exc:
+                self._set(job_id, stage_text=exc.user_message + " The job is kept; it will be checked again.")
+                self._schedule(job_id, 300.0)
+                return
+            except R2VError as exc:
+                live.poll_errors += 1
+                wait = _backoff(live.poll_errors)
+                self._set(job_id, stage_text=f"Could not reach the service ({exc.user_message}); checking again in {wait:.0f} s.",
+                          persist=False)
+                self._schedule(job_id, wait)
+                return
+            live.poll_errors = 0
+            seed_used = info.seed if info.seed is not None else rec.seed_used
+            timings = dict(rec.timings) | {k: v for k, v in info.timings.items() if v}
+            if info.succeeded:
+                if not info.video_url:
+                    self._fail(job_id, "The service said the video is done but gave no link to it. Try again.")
+                    return
+                await self._download(rec, info, seed_used, timings)
+            elif info.terminal:
+                self._fail_task(job_id, TaskFailed(rec.task_id, info.reason or info.status), seed_used, timings)
+            else:
+                state = "processing" if info.status == spec.STATUS_PROCESSING else "queued"
+                pct = info.progress_percent
+                text = STAGE_TEXT[state] if info.status in (spec.STATUS_QUEUED, spec.STATUS_PROCESSING) else f"Service status: {info.status}"
+                if state == "processing":
+                    text = f"Generating… {pct or 0}%" + (f", about {info.eta} s left" if info.eta else "")
+                changes: dict[str, Any] = {"stage_text": text}
+                if state != rec.state:
+                    changes |= {"state": state, "seed_used": seed_used, "timings": timings}
+                self._set(job_id, progress=(pct / 100.0) if pct is not None else None, eta=info.eta,
+                          persist=state != rec.state, **changes)
+                self._schedule(job_id, _poll_interval(info.eta))
+        except asyncio.CancelledError:
+            raise
+        except StoreError as exc:
+            log.error("store error while polling %s: %s", job_id, exc)
+            self._schedule(job_id, 30.0)
+        except Exception:
+            log.exception("poll of %s failed unexpectedly", job_id)
+            self._schedule(job_id, 30.0)
+        finally:
+            self._in_flight.discard(job_id)
+
+    def _fail_task(self, job_id: str, exc: TaskFailed, seed_used, timings) -> None:
+        self._set(job_id, seed_used=seed_used, timings=timings)
+        self._fail(job_id, exc.user_message)
+
+    async def _download(self, rec: JobRecord, info, seed_used, timings) -> None:
+        job_id = rec.job_id
+        self._set(job_id, state="downloading", progress=0.0, eta=None, seed_used=seed_used, timings=timings)
+        target, key = self._target(rec)
+        mp4, sidecar, poster = self.store.result_paths(rec)
+
+        def progress(got: int, size: int | None) -> None:
+            self._set(job_id, progress=(got / size) if size else None, persist=False)
+
+        try:
+            await self._client(target, key).download(info.video_url, mp4, max_bytes=RESULT_MAX_BYTES, on_progress=progress)
+        except DownloadError as exc:
+            self._fail(job_id, exc.user_message)
+            return
+        except R2VError as exc:
+            live = self._live_for(job_id)
+            live.poll_errors += 1
+            wait = _backoff(live.poll_errors)
+            self._set(job_id, stage_text=f"The download was interrupted ({exc.user_message}); trying again in {wait:.0f} s.")
+            self._schedule(job_id, wait)
+            return
+        has_poster = await asyncio.to_thread(_write_poster, mp4, poster)
+        timings = dict(timings) | {"downloaded_at": self._clock()}
+        atomic_write_json(sidecar, {
+            "job_id": job_id, "owner": rec.owner, "task_id": rec.task_id, "target": rec.target,
+            "created_at": rec.created_at, "settings": rec.settings,
+            "references": [{k: v for k, v in r.items() if k not in ("source", "voice_source")} for r in rec.references],
+            "seed_used": seed_used, "timings": timings, "price_estimate": rec.price_label,
+            "video_file": mp4.name, "poster_file": poster.name if has_poster else None,
+            "warnings": rec.warnings,
+        })
+        # The file and its sidecar exist before the job is marked done.
+        self._set(job_id, state="succeeded", progress=1.0, eta=None, video_path=self.store.relative(mp4),
+                  poster_path=self.store.relative(poster) if has_poster else None, timings=timings, seed_used=seed_used,
+                  error=None, stage_text="Done." + (f" Seed {seed_used}." if seed_used is not None else ""))
+
+    async def _resume(self) -> int:
+        n = 0
+        for rec in self.store.unfinished():
+            if rec.state == "uncertain":
+                continue
+            if rec.task_id:
+                self._due[rec.job_id] = self._clock()
+                n += 1
+            elif rec.state == "submitting":
+                # It may have reached the service before the crash: the user decides.
+                self._set(rec.job_id, state="uncertain",
+                          error=SubmissionUncertain().user_message, stage_text=STAGE_TEXT["uncertain"])
+            else:  # never sent: nothing was paid, so starting it again is safe
+                task = self._loop.create_task(self._run(rec.job_id))
+                self._tasks.add(task)
+                task.add_done_callback(self._tasks.discard)
+                n += 1
+        self._wake.set()
+        return n
+
+
+def _reference_record(r: ReferenceInput) -> dict[str, Any]:
+    return {
+        "kind": r.kind, "name": r.name or (r.path.name if r.path else (r.url or "")),
+        "source": str(r.path) if r.path else None, "url": r.url,
+        "voice_source": str(r.voice_path) if r.voice_path else None, "voice_url": r.voice_url,
+        "voice_name": r.voice_path.name if r.voice_path else (r.voice_url or None),
+        "duration": r.duration,
+    }
+
+
+def _maybe_path(value: str | None) -> Path | None:
+    return Path(value) if value and Path(value).is_file() else None
+
+
+_EXTRA_TYPES = {".webp": "image/webp", ".mov": "video/quicktime", ".flac": "audio/flac", ".wav": "audio/wav",
+                ".mp3": "audio/mpeg", ".bmp": "image/bmp"}
+
+
+def _content_type(path: Path) -> str:
+    return _EXTRA_TYPES.get(path.suffix.lower()) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+
+
+def _poll_interval(eta: int | None) -> float:
+    """Poll about four times over the time the service expects, between 1 s and 15 s apart."""
+    if eta is None or eta <= 0:
+        return 2.0
+    return max(1.0, min(15.0, eta / 4.0))
+
+
+def _backoff(errors: int) -> float:
+    return min(60.0, 2.0 ** min(errors, 6))
+
+
+def _write_poster(video: Path, poster: Path) -> bool:
+    """First frame as a JPEG for the gallery.  Best effort: a video without a poster is still a result."""
+    try:
+        import av
+
+        with av.open(str(video)) as container:
+            for frame in container.decode(video=0):
+                img = frame.to_image()
+                img.thumbnail((640, 640))
+                tmp = poster.with_name(f".{poster.name}.tmp")
+                img.save(tmp, "JPEG", quality=85)
+                Path(tmp).replace(poster)
+                return True
+    except Exception:
+        log.warning("no poster frame for %s", video.name)
+    return False
+
+
+def _default_client_factory(base_url: str, api_key: str | None):
+    from .client import HighwayClient
+
+    return HighwayClient(base_url, api_key)

@@ -1,0 +1,302 @@
+"""The job manager against the emulator over loopback: the whole pipeline, never paying twice,
+resuming after a crash, and who may see which job."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from PIL import Image
+
+from r2v_ui.config import Settings
+from r2v_ui.emulator import EmbeddedEmulator, EmulatorConfig
+from r2v_ui.hosting import make_host
+from r2v_ui.jobs import JobDraft, JobManager, ReferenceInput, Target
+from r2v_ui.spec import RequestInvalid
+from r2v_ui.store import JobStore
+
+KEY = "test-key-not-real-1234"
+
+
+@pytest.fixture(scope="module")
+def emulator():
+    emu = EmbeddedEmulator(EmulatorConfig(api_key=KEY, finish_seconds=2.0, queue_seconds=0.3)).start()
+    yield emu
+    emu.stop()
+
+
+@pytest.fixture(autouse=True)
+def clean_emulator(emulator):
+    httpx.post(f"{emulator.base_url}/emulator/reset", headers={"Authorization": f"Bearer {KEY}"})
+    httpx.post(f"{emulator.base_url}/emulator/config", json={"finish_seconds": 2.0, "failure_rate": 0.0},
+               headers={"Authorization": f"Bearer {KEY}"})
+    yield
+
+
+def _stats(emulator) -> dict:
+    return httpx.get(f"{emulator.base_url}/emulator/stats", headers={"Authorization": f"Bearer {KEY}"}).json()
+
+
+def _faults(emulator, rules: list[dict]) -> None:
+    r = httpx.post(f"{emulator.base_url}/emulator/faults", json={"seed": 1, "rules": rules},
+                   headers={"Authorization": f"Bearer {KEY}"})
+    r.raise_for_status()
+
+
+def _manager(tmp_path: Path, emulator, **settings_kw) -> JobManager:
+    settings = Settings(data_dir=tmp_path / "data", poll_requests_per_minute=600, **settings_kw)
+    store = JobStore(settings.data_dir)
+
+    def host_factory(_target: str):  # make_host includes the content-hash cache
+        return make_host(settings.with_overrides(hosting="emulator"), emulator_url=emulator.base_url, emulator_key=KEY)
+
+    return JobManager(settings, store, demo_target=Target("demo", emulator.base_url), demo_key=KEY,
+                      host_factory=host_factory)
+
+
+def _picture(path: Path, color: str) -> Path:
+    Image.new("RGB", (480, 640), color).save(path)
+    return path
+
+
+def _draft(tmp_path: Path, prompt: str = "character1 greets character2 in a garden", **kw) -> JobDraft:
+    refs = (
+        ReferenceInput(kind="image", path=_picture(tmp_path / "ada.png", "tomato"), name="ada.png"),
+        ReferenceInput(kind="image", path=_picture(tmp_path / "bo.jpg", "royalblue"), name="bo.jpg"),
+    )
+    return JobDraft(references=refs, prompt=prompt, size="1280*720", duration=2, **kw)
+
+
+def _wait(manager: JobManager, job_id: str, states: set[str], timeout: float = 60.0, owner: str = ""):
+    deadline = time.monotonic() + timeout
+    seen = []
+    while time.monotonic() < deadline:
+        snap = manager.snapshot(job_id, owner=owner)
+        if snap and (not seen or seen[-1] != snap.state):
+            seen.append(snap.state)
+        if snap and snap.state in states:
+            return snap, seen
+        time.sleep(0.05)  # reading an in-memory snapshot; the deadline bounds the wait
+    raise AssertionError(f"job {job_id} never reached {states}; states seen: {seen}")
+
+
+def test_a_job_runs_from_references_to_a_video_in_the_library(tmp_path, emulator):
+    import av
+
+    manager = _manager(tmp_path, emulator)
+    try:
+        job_id = manager.start(_draft(tmp_path, seed=1234))
+        snap, seen = _wait(manager, job_id, {"succeeded", "failed"})
+        assert snap.state == "succeeded", snap.error
+        assert {"uploading", "queued"} <= set(seen) or "processing" in seen
+        assert snap.video_path and snap.video_path.exists()
+        assert snap.video_path.parent == manager.store.library_dir
+        with av.open(str(snap.video_path)) as c:
+            v = c.streams.video[0]
+            assert (v.codec_context.width, v.codec_context.height) == (1280, 720)
+        sidecar = snap.video_path.with_suffix(".json")
+        import json
+
+        side = json.loads(sidecar.read_text())
+        assert side["settings"]["prompt"] == "character1 greets character2 in a garden"
+        assert side["task_id"] == snap.task_id and side["seed_used"] == 1234 == snap.seed_used
+        assert [len(r["sha256"]) for r in side["references"]] == [64, 64]
+        assert "estimate" in side["price_estimate"]
+        assert snap.poster_path and snap.poster_path.exists()
+        assert _stats(emulator)["submits"] == 1
+    finally:
+        manager.close()
+
+
+def test_a_bad_request_is_refused_before_anything_is_uploaded_or_paid(tmp_path, emulator):
+    manager = _manager(tmp_path, emulator)
+    try:
+        with pytest.raises(RequestInvalid, match="character3"):
+            manager.start(_draft(tmp_path, prompt="character1 and character3 dance"))
+        assert manager.list_jobs() == []
+        stats = _stats(emulator)
+        assert stats["submits"] == 0 and stats["uploads"] == 0
+    finally:
+        manager.close()
+
+
+def test_a_timeout_after_the_submit_was_sent_is_never_repeated_and_waits_for_the_user(tmp_path, emulator):
+    from r2v_ui.client import HighwayClient
+
+    settings = Settings(data_dir=tmp_path / "data", poll_requests_per_minute=600)
+    store = JobStore(settings.data_dir)
+
+    def client_factory(base_url, key):
+        return HighwayClient(base_url, key, timeout=httpx.Timeout(connect=2.0, read=0.5, write=2.0, pool=2.0))
+
+    def host_factory(_t):
+        return make_host(settings.with_overrides(hosting="emulator"), emulator_url=emulator.base_url, emulator_key=KEY)
+
+    manager = JobManager(settings, store, demo_target=Target("demo", emulator.base_url), demo_key=KEY,
+                         client_factory=client_factory, host_factory=host_factory)
+    try:
+        _faults(emulator, [{"route": "submit", "kind": "slow", "delay": 2.0, "after_create": True, "times": 1}])
+        job_id = manager.start(_draft(tmp_path))
+        snap, _ = _wait(manager, job_id, {"uncertain", "failed", "succeeded"})
+        assert snap.state == "uncertain"
+        assert "may or may not" in snap.error
+        assert _stats(emulator)["submits"] == 1
+        # A restart does not resubmit it either.
+        manager.close()
+        manager = JobManager(settings, store, demo_target=Target("demo", emulator.base_url), demo_key=KEY,
+                             client_factory=client_factory, host_factory=host_factory)
+        manager.resume()
+        assert manager.snapshot(job_id).state == "uncertain"
+        assert _stats(emulator)["submits"] == 1
+        # The user discards it: nothing more is sent.
+        manager.resolve_uncertain(job_id, "discard")
+        assert manager.snapshot(job_id).state == "discarded"
+        assert _stats(emulator)["submits"] == 1
+    finally:
+        manager.close()
+
+
+def test_an_uncertain_job_resubmitted_knowingly_is_sent_once_more_and_finishes(tmp_path, emulator):
+    from r2v_ui.client import HighwayClient
+
+    settings = Settings(data_dir=tmp_path / "data", poll_requests_per_minute=600)
+    store = JobStore(settings.data_dir)
+    manager = JobManager(
+        settings, store, demo_target=Target("demo", emulator.base_url), demo_key=KEY,
+        client_factory=lambda b, k: HighwayClient(b, k, timeout=httpx.Timeout(connect=2.0, read=0.5, write=2.0, pool=2.0)),
+        host_factory=lambda _t: make_host(settings.with_overrides(hosting="emulator"), emulator_url=emulator.base_url,
+                                          emulator_key=KEY),
+    )
+    try:
+        _faults(emulator, [{"route": "submit", "kind": "drop", "after_create": True, "times": 1}])
+        job_id = manager.start(_draft(tmp_path))
+        snap, _ = _wait(manager, job_id, {"uncertain", "failed", "succeeded"})
+        assert snap.state == "uncertain", snap.error
+        manager.resolve_uncertain(job_id, "resubmit")
+        snap, _ = _wait(manager, job_id, {"succeeded", "failed"})
+        assert snap.state == "succeeded", snap.error
+        assert _stats(emulator)["submits"] == 2  # exactly the one the user asked for
+    finally:
+        manager.close()
+
+
+def test_a_job_interrupted_while_processing_is_resumed_by_a_new_manager_without_a_second_submit(tmp_path, emulator):
+    httpx.post(f"{emulator.base_url}/emulator/config", json={"finish_seconds": 4.0},
+               headers={"Authorization": f"Bearer {KEY}"})
+    first = _manager(tmp_path, emulator)
+    job_id = first.start(_draft(tmp_path))
+    snap, _ = _wait(first, job_id, {"queued", "processing", "failed"})
+    assert snap.task_id, snap.error
+    first.close()  # the process "dies": nothing of it keeps running
+
+    second = _manager(tmp_path, emulator)
+    try:
+        assert second.resume() == 1
+        snap, _ = _wait(second, job_id, {"succeeded", "failed"})
+        assert snap.state == "succeeded", snap.error
+        assert snap.video_path.exists()
+        assert _stats(emulator)["submits"] == 1
+    finally:
+        second.close()
+
+
+def test_a_crash_between_sending_and_the_answer_becomes_uncertain_on_restart(tmp_path, emulator):
+    manager = _manager(tmp_path, emulator)
+    manager.close()
+    store = manager.store
+    from r2v_ui.store import JobRecord
+
+    now = time.time()
+    store.create(JobRecord(job_id="crashed", owner="", state="submitting", created_at=now, updated_at=now,
+                           settings=_draft(tmp_path).settings(), references=[]))
+    again = _manager(tmp_path, emulator)
+    try:
+        again.resume()
+        assert again.snapshot("crashed").state == "uncertain"
+        assert _stats(emulator)["submits"] == 0
+    finally:
+        again.close()
+
+
+def test_a_failed_task_says_why_and_what_to_do(tmp_path, emulator):
+    manager = _manager(tmp_path, emulator)
+    try:
+        _faults(emulator, [{"route": "submit", "kind": "fail_task", "times": 1}])
+        job_id = manager.start(_draft(tmp_path))
+        snap, _ = _wait(manager, job_id, {"succeeded", "failed"})
+        assert snap.state == "failed"
+        assert "could not make this video" in snap.error and "not billed" in snap.error
+    finally:
+        manager.close()
+
+
+def test_rate_limited_reads_are_retried_and_the_job_finishes(tmp_path, emulator):
+    manager = _manager(tmp_path, emulator)
+    try:
+        _faults(emulator, [{"route": "read", "kind": "429", "retry_after": 1, "times": 3}])
+        job_id = manager.start(_draft(tmp_path))
+        snap, _ = _wait(manager, job_id, {"succeeded", "failed"}, timeout=90)
+        assert snap.state == "succeeded", snap.error
+        assert _stats(emulator)["submits"] == 1
+    finally:
+        manager.close()
+
+
+def test_one_owner_cannot_see_or_delete_another_owners_job(tmp_path, emulator):
+    manager = _manager(tmp_path, emulator)
+    try:
+        job_id = manager.start(_draft(tmp_path), owner="ann")
+        _wait(manager, job_id, {"succeeded", "failed"}, owner="ann")
+        assert manager.snapshot(job_id, owner="bob") is None
+        assert manager.list_jobs(owner="bob") == []
+        assert manager.delete(job_id, owner="bob") is False
+        assert manager.snapshot(job_id, owner="ann") is not None
+        video = manager.snapshot(job_id, owner="ann").video_path
+        assert manager.delete(job_id, owner="ann") is True
+        assert not video.exists() and manager.snapshot(job_id, owner="ann") is None
+    finally:
+        manager.close()
+
+
+def test_remix_restores_every_setting_and_the_kept_references(tmp_path, emulator):
+    manager = _manager(tmp_path, emulator)
+    try:
+        draft = _draft(tmp_path, negative_prompt="blurry", seed=77, audio=False, watermark=True, shot_type="multi")
+        job_id = manager.start(draft)
+        _wait(manager, job_id, {"succeeded", "failed"})
+        for r in draft.references:
+            r.path.unlink()  # the originals are gone: the kept copies must serve
+        remix = manager.remix_draft(job_id)
+        assert remix.settings() == draft.settings()
+        assert [r.path.read_bytes()[:4] for r in remix.references] == [b"\x89PNG", b"\xff\xd8\xff\xe0"]
+        assert all(r.path.parent == manager.store.references_dir for r in remix.references)
+    finally:
+        manager.close()
+
+
+def test_waiting_for_change_wakes_on_the_next_stage(tmp_path, emulator):
+    import asyncio
+
+    manager = _manager(tmp_path, emulator)
+    try:
+        job_id = manager.start(_draft(tmp_path))
+
+        async def follow():
+            version, states = -1, []
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                snap = await manager.wait_for_change(job_id, version, timeout=5)
+                version = snap.version
+                if not states or states[-1] != snap.state:
+                    states.append(snap.state)
+                if snap.terminal:
+                    return states
+            return states
+
+        states = asyncio.run(follow())
+        assert states[-1] == "succeeded"
+        assert len(states) >= 3  # it saw the stages go by, not only the end
+    finally:
+        manager.close()
