@@ -79,7 +79,7 @@ class SubmissionUncertain(R2VError):
 
     def __init__(self, cause: Exception | None = None):
         super().__init__(
-            "The request was sent but no answer came back, so the service may or may not have started "
+            "The request was sent but no usable answer came back, so the service may or may not have started "
             "(and billed) this video. Check your account's task list, then resubmit knowingly or discard it."
         )
         self.cause = cause
@@ -140,6 +140,18 @@ class RateLimitError(APIStatusError):
 
 class ServerError(APIStatusError):
     pass
+
+
+class UnexpectedResponse(APIStatusError):
+    """A 2xx answer that is not what the contract says (not JSON, no task_id, no task document):
+    usually the service address points at something that is not this API."""
+
+    @property
+    def user_message(self) -> str:
+        return (
+            f"The service's answer could not be read (HTTP {self.status}: {self.message or 'unexpected content'}). "
+            "Check the service address (HIGHWAY_BASE_URL)."
+        )
 
 
 class TaskFailed(R2VError):

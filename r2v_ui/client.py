@@ -1,0 +1,661 @@
+"""The async HTTP client for the v3 async API (SPEC.md "Endpoints", "The task document", "Errors").
+
+Three calls: `submit` (creates a task, costs money), `get_task` (reads a task, free to repeat) and
+`download` (fetches the result from its presigned link).  Shape after openai-python and
+replicate-python: one error tree (`errors.py`), one function mapping an answer to it
+(`errors.error_from_response`), retry constants in one place (`RetryPolicy`), retry decisions as
+small pure functions (`read_may_retry`, `submit_may_retry`, `request_was_sent`), explicit
+per-phase timeouts, an injectable transport and an injectable sleep.
+
+Never pay twice: a submit is repeated only when it certainly created no task — the connection was
+never made, or the service answered 429 / 503.  Anything else that leaves the outcome open (a
+timeout or a dropped connection once the body was sent, a gateway's 502 / 504, a 200 without a
+task id) raises `SubmissionUncertain` and is never sent again by this module.
+
+The API key is held in a `config.Secret`; it is sent only to the API base URL, never to the
+download host (a presigned link needs no key, and a third-party storage host must not see it),
+and it never appears in a repr, a log line or an exception text.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import random
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Awaitable, Callable, Mapping
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+
+from . import __version__
+from .config import Secret
+from .errors import (
+    APIConnectionError,
+    APIStatusError,
+    APITimeoutError,
+    DownloadError,
+    R2VError,
+    ResultExpired,
+    SubmissionUncertain,
+    UnexpectedResponse,
+    error_from_response,
+)
+from .spec import (
+    MODEL_PATH,
+    STATUS_CANCELED,
+    STATUS_FAILED,
+    STATUS_SUCCEED,
+    TASK_RESULT_PATH,
+    TERMINAL_STATUSES,
+    GenerationRequest,
+)
+
+log = logging.getLogger(__name__)
+
+# --- timeouts and retry constants (one place) --------------------------------------------------
+DEFAULT_TIMEOUT = httpx.Timeout(connect=10.0, read=60.0, write=60.0, pool=10.0)
+RETRY_READ_STATUSES = frozenset({429, 500, 502, 503, 504})
+RETRY_SUBMIT_STATUSES = frozenset({429, 503})
+# A gateway answered for a service it could not reach in time: the service may have created the
+# task behind it, so a submit answered with one of these is uncertain, not refused.
+UNCERTAIN_SUBMIT_STATUSES = frozenset({502, 504})
+RESULT_GONE_STATUSES = frozenset({403, 404, 410})
+DOWNLOAD_CHUNK = 64 * 1024
+USER_AGENT = f"r2v-studio/{__version__}"
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How often and how long to wait.  `max_attempts` counts every attempt, the first included."""
+
+    max_attempts: int = 6
+    base_delay: float = 0.5
+    max_delay: float = 20.0
+    retry_after_cap: float = 120.0
+
+    def delay(self, attempt: int, retry_after: float | None, rng: Callable[[], float] = random.random) -> float:
+        """Seconds to wait after failed attempt number `attempt` (1 = the first attempt failed).
+
+        A `Retry-After` from the service wins, capped at `retry_after_cap`.  Otherwise exponential
+        backoff (`base_delay * 2**(attempt-1)`, capped at `max_delay`) with jitter that takes off
+        up to a quarter, so many clients do not retry in step."""
+        if retry_after is not None and retry_after >= 0:
+            return min(float(retry_after), self.retry_after_cap)
+        backoff = min(self.base_delay * (2.0 ** max(0, attempt - 1)), self.max_delay)
+        return max(0.0, backoff * (1.0 - 0.25 * rng()))
+
+
+# --- pure retry decisions ------------------------------------------------------------------------
+# httpx exceptions raised before any byte of the request reached the server: a connection that
+# was never made (DNS, refused, TLS handshake — httpcore maps all of these to ConnectError), a
+# connect timeout, no free pool slot, or a proxy that refused to open the tunnel.
+_NOT_SENT: tuple[type[BaseException], ...] = (
+    httpx.ConnectError,
+    httpx.ConnectTimeout,
+    httpx.PoolTimeout,
+    httpx.ProxyError,
+)
+# Not sent either, but retrying cannot help (a wrong URL scheme, a request we could not encode).
+_NOT_SENT_PERMANENT: tuple[type[BaseException], ...] = (httpx.UnsupportedProtocol,)
+
+
+def request_was_sent(exc: BaseException) -> bool:
+    """False only when the request certainly never reached the server.  Everything else — a read
+    timeout, a dropped connection, a write error half-way through the body, an error we do not
+    know — counts as maybe sent."""
+    if isinstance(exc, APIConnectionError):
+        return exc.request_sent
+    return not isinstance(exc, _NOT_SENT + _NOT_SENT_PERMANENT)
+
+
+def read_may_retry(exc: BaseException) -> bool:
+    """May a read (task-result, download) be tried again after `exc`?  Reads are free: retry
+    connection problems, timeouts, 429 and 5xx overload; never other 4xx."""
+    if isinstance(exc, APIStatusError):
+        return exc.status in RETRY_READ_STATUSES
+    if isinstance(exc, _NOT_SENT_PERMANENT) or isinstance(exc, httpx.LocalProtocolError):
+        return False
+    if isinstance(exc, (httpx.TransportError, APIConnectionError)):
+        return True
+    return False
+
+
+def submit_may_retry(exc: BaseException) -> bool:
+    """May a submit be sent again after `exc`?  Only when it certainly created no task: the
+    connection was never made, or the service answered 429 or 503."""
+    if isinstance(exc, APIStatusError):
+        return exc.status in RETRY_SUBMIT_STATUSES
+    if isinstance(exc, _NOT_SENT):
+        return True
+    if isinstance(exc, APIConnectionError):
+        return not exc.request_sent
+    return False
+
+
+def retry_after_of(exc: BaseException) -> float | None:
+    return getattr(exc, "retry_after", None) if isinstance(exc, APIStatusError) else None
+
+
+# --- the task document ---------------------------------------------------------------------------
+TIMING_KEYS = ("submit_time_ms", "execute_time_ms", "complete_time_ms")
+
+
+def _as_int(value: Any) -> int | None:
+    """An integer from an int, a float or a string of digits ("3600", " 42 ", "1.7e3"); None when
+    absent or unreadable.  Booleans are not numbers here."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return int(value) if value == value and value not in (float("inf"), float("-inf")) else None
+    if isinstance(value, str):
+        text = value.strip()
+        if not text:
+            return None
+        try:
+            return int(text)
+        except ValueError:
+            try:
+                f = float(text)
+            except ValueError:
+                return None
+            return _as_int(f)
+    return None
+
+
+def _as_dict(value: Any) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def _as_str(value: Any) -> str:
+    if value is None:
+        return ""
+    return value if isinstance(value, str) else str(value)
+
+
+@dataclass(frozen=True)
+class TaskInfo:
+    """One read of a task, parsed defensively: missing fields become None / "" / 0, an unknown
+    status is kept as-is and counts as still running."""
+
+    task_id: str
+    status: str
+    reason: str = ""
+    eta: int | None = None
+    progress_percent: int | None = None
+    video_url: str | None = None
+    video_url_ttl: int | None = None
+    seed: int | None = None
+    timings: dict[str, int] = field(default_factory=dict)
+    raw: dict = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def _norm(self) -> str:
+        return self.status.strip().upper()
+
+    @property
+    def terminal(self) -> bool:
+        return self._norm in TERMINAL_STATUSES
+
+    @property
+    def succeeded(self) -> bool:
+        return self._norm == STATUS_SUCCEED
+
+    @property
+    def failed(self) -> bool:
+        """Ended without a video: failed or canceled."""
+        return self._norm == STATUS_FAILED or self._norm in STATUS_CANCELED
+
+    @property
+    def canceled(self) -> bool:
+        return self._norm in STATUS_CANCELED
+
+    @classmethod
+    def from_document(cls, doc: Any, *, task_id: str = "") -> "TaskInfo":
+        """Parse a task document (SPEC.md).  `task_id` is the id that was asked for, used when the
+        document does not carry one."""
+        raw = doc if isinstance(doc, dict) else {}
+        task = _as_dict(raw.get("task"))
+        extra = _as_dict(raw.get("extra"))
+        debug = _as_dict(extra.get("debug_info"))
+        video_url: str | None = None
+        video_ttl: int | None = None
+        videos = raw.get("videos")
+        if isinstance(videos, list):
+            for v in videos:
+                if isinstance(v, dict) and isinstance(v.get("video_url"), str) and v["video_url"].strip():
+                    video_url = v["video_url"].strip()
+                    video_ttl = _as_int(v.get("video_url_ttl"))
+                    break
+        progress = _as_int(task.get("progress_percent"))
+        if progress is not None:
+            progress = max(0, min(100, progress))
+        eta = _as_int(task.get("eta"))
+        if eta is not None:
+            eta = max(0, eta)
+        seed = _as_int(extra.get("seed"))
+        if seed is not None and seed < 0:
+            seed = None
+        timings = {k: max(0, _as_int(debug.get(k)) or 0) for k in TIMING_KEYS}
+        return cls(
+            task_id=_as_str(task.get("task_id")).strip() or task_id,
+            status=_as_str(task.get("status")).strip(),
+            reason=_as_str(task.get("reason")),
+            eta=eta,
+            progress_percent=progress,
+            video_url=video_url,
+            video_url_ttl=video_ttl,
+            seed=seed,
+            timings=timings,
+            raw=raw,
+        )
+
+
+# --- helpers -------------------------------------------------------------------------------------
+def redact_url(url: str) -> str:
+    """A URL fit for a log line or an error text: no query (presigned signatures), no user info."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "<unreadable URL>"
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    return urlunsplit((parts.scheme, host, parts.path, "", ""))
+
+
+def _check_key(key: str | None) -> Secret:
+    secret = Secret(key)
+    value = secret.get()
+    if value is not None and not all(33 <= ord(c) <= 126 for c in value):
+        # Never echo the key: say what is wrong with it only.
+        raise ValueError(
+            "The API key contains spaces or characters that cannot be sent in an HTTP header. "
+            "Copy the key again from your account page."
+        )
+    return secret
+
+
+def _connection_error(exc: BaseException, what: str) -> APIConnectionError:
+    """Our error for a transport failure, in plain words, without the request (or its headers)."""
+    sent = request_was_sent(exc)
+    kind = type(exc).__name__
+    if isinstance(exc, httpx.TimeoutException):
+        phase = {
+            httpx.ConnectTimeout: "connecting",
+            httpx.ReadTimeout: "waiting for the answer",
+            httpx.WriteTimeout: "sending the request",
+            httpx.PoolTimeout: "waiting for a free connection",
+        }.get(type(exc), "talking to it")
+        return APITimeoutError(
+            f"The service did not answer in time while {phase} ({what}). "
+            "Check your network connection; it will be tried again where that is safe.",
+            request_sent=sent,
+        )
+    if isinstance(exc, httpx.UnsupportedProtocol):
+        return APIConnectionError(
+            f"The address for {what} is not an http(s) address. Check the service address (HIGHWAY_BASE_URL).",
+            request_sent=False,
+        )
+    if not sent:
+        return APIConnectionError(
+            f"Could not connect to the service ({what}: {kind}). "
+            "Check your network connection and the service address (HIGHWAY_BASE_URL).",
+            request_sent=False,
+        )
+    if not isinstance(exc, httpx.TransportError):  # DecodingError, TooManyRedirects, ...
+        return APIConnectionError(
+            f"The answer could not be read ({what}: {kind}). Try again; if it keeps happening, "
+            "check the service address (HIGHWAY_BASE_URL).",
+            request_sent=True,
+        )
+    return APIConnectionError(
+        f"The connection to the service broke before an answer came ({what}: {kind}). "
+        "Check your network connection.",
+        request_sent=True,
+    )
+
+
+Sleep = Callable[[float], Awaitable[Any]]
+Progress = Callable[[int, "int | None"], None]
+
+
+class HighwayClient:
+    """Async client for one API base URL and one key.  Use as `async with HighwayClient(...) as c:`
+    or call `aclose()`.  Safe to share between concurrent tasks on one event loop."""
+
+    def __init__(
+        self,
+        base_url: str,
+        api_key: str | None,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        timeout: httpx.Timeout | None = None,
+        retry: RetryPolicy = RetryPolicy(),
+        sleep: Sleep = asyncio.sleep,
+        rng: Callable[[], float] = random.random,
+    ):
+        base = (base_url or "").strip().rstrip("/")
+        parts = urlsplit(base)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(
+                f"The service address must start with http:// or https:// and name a host, not {redact_url(base)!r}."
+            )
+        self._base = base
+        self._key = _check_key(api_key)
+        self._retry = retry
+        self._sleep = sleep
+        self._rng = rng
+        self._timeout = timeout or DEFAULT_TIMEOUT
+        # No default headers: the key is added per API call, so a download (another host) never
+        # carries it.  No redirects on API calls; the download follows them (storage hosts do).
+        self._http = httpx.AsyncClient(
+            transport=transport,
+            timeout=self._timeout,
+            follow_redirects=False,
+            headers={"User-Agent": USER_AGENT},
+            trust_env=transport is None,
+        )
+
+    # -- plumbing ---------------------------------------------------------------------------
+    @property
+    def base_url(self) -> str:
+        return self._base
+
+    @property
+    def retry_policy(self) -> RetryPolicy:
+        return self._retry
+
+    def __repr__(self) -> str:
+        return f"HighwayClient(base_url={redact_url(self._base)!r}, api_key={'<set>' if self._key else None})"
+
+    __str__ = __repr__
+
+    def __reduce__(self):
+        raise TypeError("a HighwayClient cannot be pickled")
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def __aenter__(self) -> "HighwayClient":
+        return self
+
+    async def __aexit__(self, *exc_info) -> None:
+        await self.aclose()
+
+    def _api_headers(self) -> dict[str, str]:
+        headers = {"Content-Type": "application/json", "Accept": "application/json"}
+        key = self._key.get()
+        if key is not None:
+            headers["Authorization"] = f"Bearer {key}"
+        return headers
+
+    def _error(self, resp: httpx.Response) -> APIStatusError:
+        return _scrub(error_from_response(resp.status_code, resp.headers, resp.content), self._key.get())
+
+    def _url(self, path: str) -> str:
+        return self._base + path
+
+    async def _wait(self, attempt: int, exc: BaseException, what: str) -> None:
+        delay = self._retry.delay(attempt, retry_after_of(exc), self._rng)
+        log.info("%s failed (%s); attempt %d of %d, retrying in %.2fs", what, _describe(exc), attempt,
+                 self._retry.max_attempts, delay)
+        await self._sleep(delay)
+
+    # -- submit -----------------------------------------------------------------------------
+    async def submit(self, body: Mapping[str, Any] | GenerationRequest) -> str:
+        """Create a task; returns its task_id.
+
+        Raises `SubmissionUncertain` when the service may have created (and will bill) a task
+        although no task id came back; the caller must let the user decide.  Raises an
+        `APIStatusError` subclass when the service refused, `APIConnectionError` when it could not
+        be reached at all (nothing was sent)."""
+        payload = body.to_body() if isinstance(body, GenerationRequest) else dict(body)
+        url = self._url(MODEL_PATH)
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                resp = await self._http.post(url, json=payload, headers=self._api_headers())
+            except httpx.RequestError as exc:
+                if request_was_sent(exc):
+                    log.warning("submit: %s after the request was sent; the task may exist", _describe(exc))
+                    raise SubmissionUncertain(exc) from exc
+                err: R2VError = _connection_error(exc, "submitting the task")
+                if submit_may_retry(exc) and attempt < self._retry.max_attempts:
+                    await self._wait(attempt, exc, "submit")
+                    continue
+                raise err from exc
+            if resp.is_success:
+                task_id = _task_id_of(resp)
+                if task_id is None:
+                    cause = _scrub(UnexpectedResponse(
+                        resp.status_code, "", "the answer to the submit carried no task_id", body=resp.content[:2000]
+                    ), self._key.get())
+                    log.warning("submit: %s", cause.message)
+                    raise SubmissionUncertain(cause) from cause
+                log.info("submit: created task %s", task_id)
+                return task_id
+            err = self._error(resp)
+            if resp.status_code in UNCERTAIN_SUBMIT_STATUSES:
+                log.warning("submit: gateway answered HTTP %d; the task may exist", resp.status_code)
+                raise SubmissionUncertain(err) from err
+            if submit_may_retry(err) and attempt < self._retry.max_attempts:
+                await self._wait(attempt, err, "submit")
+                continue
+            raise err
+
+    # -- get_task ---------------------------------------------------------------------------
+    async def get_task(self, task_id: str) -> TaskInfo:
+        """Read a task.  Retried on connection problems, timeouts, 429 and 5xx.  A task that failed
+        is *not* an exception here: the TaskInfo says so (`failed`, `reason`)."""
+        task_id = (task_id or "").strip()
+        if not task_id:
+            raise ValueError("get_task needs a task id")
+        url = self._url(TASK_RESULT_PATH)
+
+        async def once() -> TaskInfo:
+            resp = await self._http.get(url, params={"task_id": task_id}, headers=self._api_headers())
+            if not resp.is_success:
+                raise self._error(resp)
+            try:
+                doc = resp.json()
+            except ValueError:
+                doc = None
+            if not isinstance(doc, dict) or not isinstance(doc.get("task"), dict):
+                raise _scrub(UnexpectedResponse(
+                    resp.status_code, "", "the answer was not a task document", body=resp.content[:2000]
+                ), self._key.get())
+            return TaskInfo.from_document(doc, task_id=task_id)
+
+        return await self._read_with_retries(once, "reading the task")
+
+    async def _read_with_retries(self, once: Callable[[], Awaitable[Any]], what: str) -> Any:
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                return await once()
+            except (httpx.RequestError, APIStatusError) as exc:
+                retry = read_may_retry(exc) and attempt < self._retry.max_attempts
+                if retry:
+                    await self._wait(attempt, exc, what)
+                    continue
+                if isinstance(exc, httpx.RequestError):
+                    raise _connection_error(exc, what) from exc
+                raise
+
+    # -- download ---------------------------------------------------------------------------
+    async def download(
+        self,
+        url: str,
+        dest: Path,
+        *,
+        max_bytes: int,
+        on_progress: Progress | None = None,
+    ) -> int:
+        """Stream the result at `url` to `dest`; returns the number of bytes written.
+
+        Written to `dest.part`, flushed to disk, then renamed, so `dest` is either absent or
+        complete.  No API key is sent (the link is presigned and may be another host).  Raises
+        `ResultExpired` on 403/404/410, `DownloadError` for anything else, in plain words."""
+        dest = Path(dest)
+        part = dest.with_suffix(dest.suffix + ".part")
+        shown = redact_url(url)
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise DownloadError("The result link is not an http(s) address, so the video cannot be downloaded.")
+        if max_bytes <= 0:
+            raise ValueError("max_bytes must be positive")
+        dest.parent.mkdir(parents=True, exist_ok=True)
+
+        async def once() -> int:
+            async with self._http.stream(
+                "GET", url, headers={"Accept": "video/mp4, */*", "Accept-Encoding": "identity"},
+                follow_redirects=True,
+            ) as resp:
+                if resp.status_code in RESULT_GONE_STATUSES:
+                    raise ResultExpired()
+                if not resp.is_success:
+                    await resp.aread()
+                    raise error_from_response(resp.status_code, resp.headers, resp.content)
+                total = _as_int(resp.headers.get("content-length"))
+                if total is not None and total > max_bytes:
+                    raise DownloadError(_too_big(total, max_bytes))
+                if resp.headers.get("content-encoding", "identity").strip().lower() not in ("", "identity"):
+                    total = None  # the length counts compressed bytes; the cap still applies to what is written
+                done = 0
+                if on_progress:
+                    on_progress(0, total)
+                with open(part, "wb") as fh:
+                    async for chunk in resp.aiter_bytes(DOWNLOAD_CHUNK):
+                        done += len(chunk)
+                        if done > max_bytes:
+                            raise DownloadError(_too_big(done, max_bytes, more=True))
+                        fh.write(chunk)
+                        if on_progress:
+                            on_progress(done, total)
+                    if total is not None and done != total:
+                        # The connection ended early without an error: treat as a broken read.
+                        raise httpx.ReadError(f"got {done} of {total} bytes")
+                    await asyncio.to_thread(_flush_and_sync, fh)
+            await asyncio.to_thread(_commit, part, dest)
+            return done
+
+        try:
+            written = await self._read_with_retries(once, "downloading the video")
+        except ResultExpired:
+            _unlink(part)
+            raise
+        except DownloadError:
+            _unlink(part)
+            raise
+        except APIStatusError as exc:
+            _unlink(part)
+            raise DownloadError(
+                f"The video could not be downloaded: the storage host answered HTTP {exc.status} "
+                f"({shown}). Try again in a few minutes."
+            ) from exc
+        except APIConnectionError as exc:
+            _unlink(part)
+            raise DownloadError(f"The video could not be downloaded from {shown}: {exc}") from exc
+        except BaseException:
+            _unlink(part)
+            raise
+        log.info("download: %d bytes from %s", written, shown)
+        return written
+
+
+def _too_big(n: int, limit: int, *, more: bool = False) -> str:
+    return (
+        f"The result is larger than this app accepts ({'over ' if more else ''}{_mb(n)}, limit {_mb(limit)}), "
+        "so the download was stopped and the partial file deleted. This is not a video the service "
+        "should have produced; check the service address (HIGHWAY_BASE_URL)."
+    )
+
+
+def _mb(n: int) -> str:
+    return f"{n / (1024 * 1024):.1f} MB" if n >= 1024 * 1024 else f"{n} bytes"
+
+
+def _flush_and_sync(fh) -> None:
+    fh.flush()
+    os.fsync(fh.fileno())
+
+
+def _commit(part: Path, dest: Path) -> None:
+    os.replace(part, dest)
+    try:  # make the rename itself durable (POSIX); best effort elsewhere
+        fd = os.open(dest.parent, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _unlink(path: Path) -> None:
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        pass
+    except OSError as exc:  # pragma: no cover - a locked file on an odd filesystem
+        log.warning("could not delete %s: %s", path.name, exc)
+
+
+def _scrub(err: APIStatusError, secret: str | None) -> APIStatusError:
+    """The same error with the key cut out of whatever the server sent back (a proxy that echoes
+    request headers must not put the key into an error text)."""
+    if not secret or (secret not in (err.message or "") and secret not in repr(err.body)):
+        return err
+    mask = "[redacted]"
+    body: Any = err.body
+    if isinstance(body, (bytes, bytearray)):
+        body = bytes(body).replace(secret.encode(), mask.encode())
+    elif body is not None:
+        try:
+            body = json.loads(json.dumps(body).replace(secret, mask))
+        except (TypeError, ValueError):
+            body = None
+    return type(err)(err.status, err.reason.replace(secret, mask), (err.message or "").replace(secret, mask),
+                     body=body, retry_after=err.retry_after)
+
+
+def _task_id_of(resp: httpx.Response) -> str | None:
+    try:
+        doc = resp.json()
+    except ValueError:
+        return None
+    if not isinstance(doc, dict):
+        return None
+    task_id = doc.get("task_id")
+    if isinstance(task_id, (str, int)) and not isinstance(task_id, bool) and str(task_id).strip():
+        return str(task_id).strip()
+    return None
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, APIStatusError):
+        return f"HTTP {exc.status} {exc.reason}".strip()
+    return type(exc).__name__
+
+
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "HighwayClient",
+    "RetryPolicy",
+    "TaskInfo",
+    "read_may_retry",
+    "redact_url",
+    "request_was_sent",
+    "retry_after_of",
+    "submit_may_retry",
+]
