@@ -1,0 +1,204 @@
+"""Wan 2.7 Reference-to-Video Studio: command line and environment → settings → running studio.
+
+    python app.py                 # demo mode (embedded emulator) when HIGHWAY_API_KEY is not set
+    python app.py --help          # every flag
+
+Nothing happens at import: tests import `build_studio` and launch it on loopback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import secrets
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Sequence
+
+from r2v_ui.config import Settings
+
+log = logging.getLogger("r2v_ui")
+
+
+@dataclass
+class Studio:
+    settings: Settings
+    store: Any
+    manager: Any
+    demo: Any
+    emulator: Any = None
+    public_host: Any = None
+    _closed: bool = field(default=False, repr=False)
+
+    @property
+    def allowed_paths(self) -> list[str]:
+        """Only the library, kept references and the built-in examples may be served to the browser."""
+        d = self.settings.data_dir
+        return [str(d / "library"), str(d / "references"), str(d / "examples"), str(d / "work")]
+
+    def launch(self, *, host: str | None = None, port: int | None = None, share: bool | None = None,
+               auth: Sequence[tuple[str, str]] | None = None, prevent_thread_lock: bool = False, quiet: bool = False):
+        host = host or self.settings.host
+        port = self.settings.port if port is None else port
+        kwargs: dict[str, Any] = dict(
+            server_name=host, server_port=port, share=self.settings.share if share is None else share,
+            auth=list(auth) if auth else (list(self.settings.auth) or None), allowed_paths=self.allowed_paths,
+            prevent_thread_lock=prevent_thread_lock, quiet=quiet, show_error=True,
+        )
+        if self.public_host is not None:
+            from r2v_ui.hosting import public_reference_routes
+
+            # Served beside Gradio's routes and outside its login: the service fetching a reference has
+            # no session.  Only tokens the host issued and that have not expired are served.
+            kwargs["app_kwargs"] = {"routes": public_reference_routes(self.public_host)}
+        result = self.demo.launch(**kwargs)
+        share_url = result[2] if isinstance(result, tuple) and len(result) > 2 else None
+        if self.public_host is not None and not self.settings.public_base_url and share_url:
+            self.public_host.inner.set_public_base_url(share_url.rstrip("/"))
+        return result
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            self.demo.close()
+        except Exception:
+            pass
+        self.manager.close()
+        if self.emulator is not None:
+            self.emulator.stop()
+
+
+def build_studio(settings: Settings | None = None) -> Studio:
+    """Everything the studio needs, started: store, emulator (demo mode), job manager, UI."""
+    from r2v_ui.jobs import JobManager, Target
+    from r2v_ui.store import JobStore
+    from r2v_ui.ui import build_app
+
+    settings = settings or Settings.from_env()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    store = JobStore(settings.data_dir)
+    if store.recovered_from:
+        log.warning("The job database was damaged; it was moved to %s and finished jobs were rebuilt from the library.",
+                    store.recovered_from)
+
+    emulator = None
+    demo_target = None
+    demo_key = None
+    if settings.demo:
+        from r2v_ui.emulator import EmbeddedEmulator, EmulatorConfig
+
+        # A key made up for this run only: the emulator checks bearer keys like the real service.
+        demo_key = "demo-" + secrets.token_urlsafe(16)
+        emulator = EmbeddedEmulator(EmulatorConfig(
+            api_key=demo_key, finish_seconds=settings.emulator_finish_seconds,
+            data_dir=settings.data_dir / "emulator",
+        ), port=settings.emulator_port).start()
+        demo_target = Target("demo", emulator.base_url)
+        log.info("Demo mode: the built-in emulator listens on %s", emulator.base_url)
+
+    # The public-address backend serves files from this studio, so the host whose routes are mounted
+    # must be the very one the jobs upload to: build it once, up front.
+    public_host = None
+    if not settings.demo and (settings.hosting == "public" or (settings.hosting == "auto" and not settings.s3_bucket
+                                                               and settings.public_base_url)):
+        from r2v_ui.hosting import make_host
+
+        public_host = make_host(settings.with_overrides(hosting="public"), emulator_url=None, emulator_key=None)
+
+    def host_factory(target_name: str):
+        from r2v_ui.hosting import make_host
+
+        # make_host wraps each backend in the content-hash cache.
+        if target_name == "demo":
+            return make_host(settings.with_overrides(hosting="emulator"), emulator_url=emulator.base_url,
+                             emulator_key=demo_key)
+        if public_host is not None:
+            return public_host
+        if settings.hosting == "emulator":
+            # A key and R2V_HOSTING=emulator: the service address is a standalone emulator
+            # (`python -m r2v_ui.emulator`), which hosts uploads itself.
+            return make_host(settings, emulator_url=settings.base_url, emulator_key=settings.api_key.get())
+        return make_host(settings, emulator_url=None, emulator_key=None)
+
+    manager = JobManager(settings, store, demo_target=demo_target, demo_key=demo_key, host_factory=host_factory)
+    resumed = manager.resume()
+    if resumed:
+        log.info("Resumed %d unfinished job(s).", resumed)
+    demo = build_app(manager, settings, emulator=emulator)
+    return Studio(settings=settings, store=store, manager=manager, demo=demo, emulator=emulator, public_host=public_host)
+
+
+def parse_auth(value: str | None) -> tuple[tuple[str, str], ...]:
+    """`user:pass,user2:pass2`, or the path of a file with one `user:password` a line."""
+    if not value:
+        return ()
+    text = Path(value).read_text("utf-8") if os.path.isfile(value) else value.replace(",", "\n")
+    pairs = []
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        user, sep, password = line.partition(":")
+        if not sep or not user or not password:
+            raise SystemExit("--auth takes user:password pairs separated by commas, or a file of them (one a line).")
+        pairs.append((user.strip(), password))
+    return tuple(pairs)
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(
+        prog="python app.py",
+        description="Wan 2.7 Reference-to-Video Studio. With no HIGHWAY_API_KEY it runs in demo mode "
+                    "against a built-in emulator of the service.",
+    )
+    p.add_argument("--host", help="address to serve on (default 127.0.0.1, or GRADIO_SERVER_NAME)")
+    p.add_argument("--port", type=int, help="port to serve on (default 7860, or GRADIO_SERVER_PORT)")
+    p.add_argument("--share", action="store_true", help="also open a public Gradio share link")
+    p.add_argument("--auth", help="require a login: user:password[,user2:password2] or a file of user:password lines; "
+                                  "each user then sees only their own jobs")
+    p.add_argument("--data-dir", help="where jobs, videos and references are kept (default R2V_DATA_DIR or "
+                                      "~/.local/share/r2v-studio)")
+    p.add_argument("--emulator-seconds", type=float,
+                   help="demo mode: how long the emulator takes to make a video (default 8, or R2V_EMULATOR_SECONDS)")
+    return p.parse_args(argv)
+
+
+def settings_from(args: argparse.Namespace, env=None) -> Settings:
+    settings = Settings.from_env(env)
+    overrides: dict[str, Any] = {}
+    if args.host:
+        overrides["host"] = args.host
+    if args.port is not None:
+        overrides["port"] = args.port
+    if args.share:
+        overrides["share"] = True
+    if args.auth:
+        overrides["auth"] = parse_auth(args.auth)
+    if args.data_dir:
+        overrides["data_dir"] = Path(args.data_dir).expanduser()
+    if args.emulator_seconds is not None:
+        overrides["emulator_finish_seconds"] = args.emulator_seconds
+    return settings.with_overrides(**overrides)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for noisy in ("httpx", "httpcore", "uvicorn.access"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)  # request lines could carry task ids and presigned links
+    settings = settings_from(parse_args(argv))
+    studio = build_studio(settings)
+    mode = "demo (built-in emulator, no account)" if settings.demo else f"live ({settings.base_url})"
+    print(f"Studio mode: {mode}. Data folder: {settings.data_dir}", flush=True)
+    try:
+        studio.launch()
+    finally:
+        studio.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,207 @@
+"""What every reference host shares: the URL it hands back, its one error type, the protocol, and
+small file helpers (streamed hashing and reading, safe names, the media types the spec allows)."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import os
+import re
+import tempfile
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import AsyncIterator, Callable, Protocol, runtime_checkable
+
+from ..errors import R2VError
+from ..spec import AUDIO_RULES, IMAGE_RULES, VIDEO_RULES
+
+CHUNK = 1024 * 1024  # uploads and hashes read the file 1 MB at a time, never whole
+
+ProgressCallback = Callable[[int, int], None]  # (bytes done, bytes in all)
+
+
+@dataclass(frozen=True)
+class HostedURL:
+    url: str
+    expires_at: float | None  # epoch seconds; None: the host does not say (a pasted link)
+
+
+class HostingError(R2VError):
+    """A reference could not be given a URL the service can reach.  The message says, in plain
+    words, what failed and what to do; it never contains a credential."""
+
+
+@runtime_checkable
+class ReferenceHost(Protocol):
+    name: str  # "emulator" | "url" | "s3" | "public"
+
+    async def put(
+        self, path: Path, *, content_type: str, on_progress: ProgressCallback | None = None
+    ) -> HostedURL: ...
+
+    async def check(self) -> str: ...
+
+
+# Media types a reference may be served as, by kind (SPEC.md "Reference media rules").
+CONTENT_TYPES: dict[str, frozenset[str]] = {
+    "image": frozenset({"image/jpeg", "image/jpg", "image/pjpeg", "image/png", "image/bmp", "image/x-ms-bmp", "image/webp"}),
+    "video": frozenset({"video/mp4", "video/quicktime"}),
+    "audio": frozenset({
+        "audio/mpeg", "audio/mp3", "audio/wav", "audio/x-wav", "audio/wave", "audio/vnd.wave",
+        "audio/flac", "audio/x-flac",
+    }),
+}
+KIND_FORMATS = {"image": "JPEG, PNG, BMP or WEBP", "video": "MP4 or MOV", "audio": "MP3, WAV or FLAC"}
+KIND_RULES = {"image": IMAGE_RULES, "video": VIDEO_RULES, "audio": AUDIO_RULES}
+KIND_WORD = {"image": "picture", "video": "video", "audio": "voice clip"}
+EXTENSIONS = {"image": IMAGE_RULES.extensions, "video": VIDEO_RULES.extensions, "audio": AUDIO_RULES.extensions}
+
+_EXT_BY_TYPE = {
+    "image/jpeg": ".jpg", "image/jpg": ".jpg", "image/pjpeg": ".jpg", "image/png": ".png",
+    "image/bmp": ".bmp", "image/x-ms-bmp": ".bmp", "image/webp": ".webp",
+    "video/mp4": ".mp4", "video/quicktime": ".mov",
+    "audio/mpeg": ".mp3", "audio/mp3": ".mp3", "audio/wav": ".wav", "audio/x-wav": ".wav",
+    "audio/wave": ".wav", "audio/vnd.wave": ".wav", "audio/flac": ".flac", "audio/x-flac": ".flac",
+}
+
+
+def bare_type(content_type: str | None) -> str:
+    return (content_type or "").split(";", 1)[0].strip().lower()
+
+
+def kind_of_type(content_type: str | None) -> str | None:
+    t = bare_type(content_type)
+    for kind, types in CONTENT_TYPES.items():
+        if t in types:
+            return kind
+    return None
+
+
+def require_reference_type(content_type: str) -> str:
+    """The bare media type if a reference may be served as it, else a HostingError.  Keeps a host
+    from ever serving something the spec does not allow (an HTML page on the studio's address)."""
+    t = bare_type(content_type)
+    if kind_of_type(t) is None:
+        raise HostingError(
+            f"A reference of type {t or 'unknown'!r} cannot be hosted: only pictures (JPEG, PNG, BMP, WEBP), "
+            "videos (MP4, MOV) and voice clips (MP3, WAV, FLAC) can. Check the file, then add it again."
+        )
+    return t
+
+
+def extension_for(path: Path, content_type: str) -> str:
+    """The file extension to publish: the file's own when it matches its type, else one from the type."""
+    suffix = path.suffix.lower()
+    kind = kind_of_type(content_type)
+    if kind and suffix in EXTENSIONS[kind]:
+        return suffix
+    return _EXT_BY_TYPE.get(bare_type(content_type), "")
+
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def safe_filename(name: str, content_type: str = "", *, fallback: str = "reference") -> str:
+    """A name made only of [A-Za-z0-9._-], never starting with a dot, at most 80 characters, with
+    an extension that matches the type.  For URLs and headers only: it is never used as a path."""
+    p = Path(name or "")
+    ext = extension_for(p, content_type) if content_type else p.suffix.lower()
+    ext = _UNSAFE.sub("", ext)[:10]
+    stem = _UNSAFE.sub("_", p.stem).strip("._-")[:70] or fallback
+    return f"{stem}{ext}"
+
+
+def _sha256_now(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while chunk := f.read(CHUNK):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+_digest_memo: dict[tuple[str, int, int, int], str] = {}
+_digest_lock = threading.Lock()
+
+
+def file_sha256(path: Path) -> str:
+    """sha256 of a file, read in chunks.  Remembered by (path, inode, size, mtime) so the cache and
+    a content-addressed backend do not both read a 100 MB file."""
+    st = os.stat(path)
+    key = (str(Path(path).resolve()), st.st_ino, st.st_size, st.st_mtime_ns)
+    with _digest_lock:
+        hit = _digest_memo.get(key)
+    if hit:
+        return hit
+    digest = _sha256_now(path)
+    with _digest_lock:
+        if len(_digest_memo) > 512:
+            _digest_memo.clear()
+        _digest_memo[key] = digest
+    return digest
+
+
+async def file_chunks(path: Path, on_progress: ProgressCallback | None = None) -> AsyncIterator[bytes]:
+    """Yield a file 1 MB at a time, reading in a worker thread, and report progress after each
+    chunk; the whole file is never in memory."""
+    total = os.path.getsize(path)
+    done = 0
+    f = await asyncio.to_thread(open, path, "rb")
+    try:
+        if on_progress:
+            on_progress(0, total)
+        while True:
+            chunk = await asyncio.to_thread(f.read, CHUNK)
+            if not chunk:
+                break
+            done += len(chunk)
+            yield chunk
+            if on_progress:
+                on_progress(done, total)
+    finally:
+        await asyncio.to_thread(f.close)
+
+
+def check_local_file(path: Path) -> Path:
+    path = Path(path)
+    if not path.is_file():
+        raise HostingError(f"The reference file {path.name!r} is no longer on disk. Add it again.")
+    return path
+
+
+def write_json_atomic(path: Path, data: object) -> None:
+    """Write JSON so a reader never sees half a file: a temporary file beside it, then a rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(data, f, indent=1, sort_keys=True)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def read_json(path: Path) -> dict:
+    """The JSON object in a file, or {} when it is missing or unreadable (a cache can be rebuilt)."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            data = json.load(f)
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def describe_connect_error(exc: Exception) -> str:
+    """A short cause for a connection failure, without URLs that might carry signatures."""
+    text = type(exc).__name__
+    msg = str(exc).strip()
+    if msg:
+        text = f"{text}: {msg[:160]}"
+    return text
