@@ -352,8 +352,11 @@ class JobManager:
         self._closed = True
 
         async def shutdown():
-            for t in list(self._tasks):
+            tasks = [t for t in list(self._tasks) if t is not asyncio.current_task()]
+            for t in tasks:
                 t.cancel()
+            # Let them finish cancelling, so no task is destroyed while pending.
+            await asyncio.gather(*tasks, return_exceptions=True)
             for c in list(self._clients.values()):
                 try:
                     await c.aclose()
