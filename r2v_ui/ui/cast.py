@@ -1,0 +1,282 @@
+"""The cast: up to five character cards, as plain data kept in one `gr.State` per browser session.
+
+A card is a small dict (so Gradio can copy it per session) and every operation here is a pure
+function returning a new list; nothing in this module imports Gradio.  Card n is `character<n>`:
+its position *is* its tag, so moving a card renames it, exactly as the service will read it.
+"""
+
+from __future__ import annotations
+
+import html
+import tempfile
+from pathlib import Path
+from typing import Any, Callable
+
+from .. import spec
+
+Card = dict[str, Any]
+Prober = Callable[..., Any]  # media.probe(path, kind, *, display_name=, work_dir=) -> MediaReport
+
+VIDEO_EXTENSIONS = spec.VIDEO_RULES.extensions
+IMAGE_EXTENSIONS = spec.IMAGE_RULES.extensions
+AUDIO_EXTENSIONS = spec.AUDIO_RULES.extensions
+MEDIA_FILE_TYPES = list(IMAGE_EXTENSIONS + VIDEO_EXTENSIONS)
+VOICE_FILE_TYPES = list(AUDIO_EXTENSIONS)
+
+
+def empty_card() -> Card:
+    return {
+        "kind": None,            # "image" | "video" | None
+        "path": None,            # the file the job will use (the original or media.py's repaired copy)
+        "url": None,             # or a pasted public link
+        "name": "",              # what the user called it (file name), for messages and history
+        "verdict": None,         # "accepted" | "fixed" | "refused" | None
+        "message": "",
+        "video_seconds": None,   # for the price estimate
+        "voice_path": None,
+        "voice_url": None,
+        "voice_name": "",
+        "voice_verdict": None,
+        "voice_message": "",
+    }
+
+
+def new_cast() -> list[Card]:
+    return [empty_card()]
+
+
+def has_media(card: Card) -> bool:
+    return bool(card.get("path") or card.get("url"))
+
+
+def video_count(cast: list[Card], *, except_index: int | None = None) -> int:
+    return sum(1 for i, c in enumerate(cast) if i != except_index and has_media(c) and c.get("kind") == "video")
+
+
+def can_add(cast: list[Card]) -> bool:
+    return len(cast) < spec.MEDIA_MAX
+
+
+def add_card(cast: list[Card]) -> list[Card]:
+    return [*cast, empty_card()] if can_add(cast) else list(cast)
+
+
+def remove_card(cast: list[Card], index: int) -> list[Card]:
+    out = [c for i, c in enumerate(cast) if i != index]
+    return out or new_cast()  # the page always shows at least one card to fill
+
+
+def move_card(cast: list[Card], index: int, step: int) -> list[Card]:
+    j = index + step
+    if not (0 <= index < len(cast) and 0 <= j < len(cast)):
+        return list(cast)
+    out = list(cast)
+    out[index], out[j] = out[j], out[index]
+    return out
+
+
+def replace_card(cast: list[Card], index: int, card: Card) -> list[Card]:
+    out = list(cast)
+    while len(out) <= index:
+        out.append(empty_card())
+    out[index] = card
+    return out
+
+
+def kind_from_name(name: str) -> str | None:
+    suffix = Path(name or "").suffix.lower()
+    if suffix in VIDEO_EXTENSIONS:
+        return "video"
+    if suffix in IMAGE_EXTENSIONS:
+        return "image"
+    if suffix in AUDIO_EXTENSIONS:
+        return "audio"
+    return None
+
+
+def checked_dir() -> Path:
+    """Where media.py writes repaired copies: under the system temp dir, which Gradio may serve back
+    as previews; the job manager keeps its own copy of every reference by content hash."""
+    d = Path(tempfile.gettempdir()) / "r2v-studio-checked"
+    d.mkdir(parents=True, exist_ok=True)
+    return d
+
+
+def _dir(work_dir: Path | None) -> Path:
+    if work_dir is None:
+        return checked_dir()
+    Path(work_dir).mkdir(parents=True, exist_ok=True)
+    return Path(work_dir)
+
+
+def default_prober(path: Path, kind: str | None = None, **kw: Any) -> Any:
+    from .. import media  # imported when first needed: the page can be built before media.py loads
+
+    return media.probe(path, kind, **kw)
+
+
+def check_media(card: Card, upload: str, n: int, cast: list[Card], index: int,
+                probe: Prober = default_prober, display_name: str | None = None,
+                work_dir: Path | None = None) -> Card:
+    """A card after a picture or video was dropped on it: checked at once, verdict on the card."""
+    name = display_name or Path(upload).name
+    card = dict(card, url=None, name=name)
+    try:
+        report = probe(Path(upload), None, display_name=name, work_dir=_dir(work_dir))
+    except Exception as exc:  # a probe that crashes must still leave a readable card
+        return dict(card, kind=None, path=None, verdict="refused",
+                    message=f"{name} could not be read ({type(exc).__name__}). Try another file.")
+    kind = report.kind
+    if kind == "audio":
+        return dict(card, kind=None, path=None, verdict="refused",
+                    message=f"{name} is a sound file. Put it in the voice clip box below, and add a picture or video here.")
+    if kind == "video" and video_count(cast, except_index=index) >= spec.VIDEOS_MAX:
+        return dict(card, kind=None, path=None, verdict="refused",
+                    message=(f"{name} is a video, and {spec.VIDEOS_MAX} other cards already hold videos: "
+                             f"at most {spec.VIDEOS_MAX} videos are allowed. Use a picture for character{n}."))
+    ok = report.verdict != "refused"
+    return dict(card, kind=kind if ok else None, path=str(report.path) if ok else None,
+                verdict=report.verdict, message=report.message,
+                video_seconds=report.duration if kind == "video" else None)
+
+
+def check_voice(card: Card, upload: str, probe: Prober = default_prober, display_name: str | None = None,
+                work_dir: Path | None = None) -> Card:
+    name = display_name or Path(upload).name
+    try:
+        report = probe(Path(upload), "audio", display_name=name, work_dir=_dir(work_dir))
+    except Exception as exc:
+        return dict(card, voice_path=None, voice_url=None, voice_name=name, voice_verdict="refused",
+                    voice_message=f"{name} could not be read ({type(exc).__name__}). Try another clip.")
+    ok = report.verdict != "refused"
+    return dict(card, voice_path=str(report.path) if ok else None, voice_url=None, voice_name=name,
+                voice_verdict=report.verdict, voice_message=report.message)
+
+
+def clear_media(card: Card) -> Card:
+    keep = {k: card[k] for k in ("voice_path", "voice_url", "voice_name", "voice_verdict", "voice_message")}
+    return empty_card() | keep
+
+
+def clear_voice(card: Card) -> Card:
+    return dict(card, voice_path=None, voice_url=None, voice_name="", voice_verdict=None, voice_message="")
+
+
+def with_link(card: Card, url: str, n: int, cast: list[Card], index: int) -> Card:
+    """A pasted public link: its kind is read from the address; the job checks it can be fetched."""
+    url = (url or "").strip()
+    if not url:
+        return clear_media(card) if card.get("url") else card
+    if not url.lower().startswith(("http://", "https://")):
+        return dict(card, kind=None, path=None, url=None, name=url, verdict="refused",
+                    message="A link must start with http:// or https://.")
+    kind = kind_from_name(url.split("?")[0]) or "image"
+    if kind == "audio":
+        return dict(card, kind=None, path=None, url=None, name=url, verdict="refused",
+                    message="That link is a sound file. A card needs a picture or a video; add sound as a voice clip.")
+    if kind == "video" and video_count(cast, except_index=index) >= spec.VIDEOS_MAX:
+        return dict(card, kind=None, path=None, url=None, name=url, verdict="refused",
+                    message=f"That link is a video, and at most {spec.VIDEOS_MAX} videos are allowed. Use a picture for character{n}.")
+    return dict(card, kind=kind, path=None, url=url, name=url.rsplit("/", 1)[-1][:80] or url,
+                verdict="accepted", video_seconds=None,
+                message=f"Link to a {'video' if kind == 'video' else 'picture'}: it is checked when you generate.")
+
+
+def problems(cast: list[Card]) -> list[str]:
+    """What stops Generate, in plain words: refused files, and empty cards between filled ones."""
+    out: list[str] = []
+    last_filled = max((i for i, c in enumerate(cast) if has_media(c)), default=-1)
+    for i, c in enumerate(cast):
+        tag = spec.character_tag(i + 1)
+        if not has_media(c) and i < last_filled:
+            out.append(f"{tag} has no picture or video: add one or remove the card (cards after it would be renumbered).")
+        if c.get("voice_verdict") == "refused" and has_media(c):
+            out.append(f"The voice clip of {tag} was refused: {c.get('voice_message')}")
+    if last_filled < 0:
+        out.append("Add at least one character: a picture or a video.")
+    return out
+
+
+def filled(cast: list[Card]) -> list[Card]:
+    """The cards that go into the job: trailing empty cards are ignored."""
+    last = max((i for i, c in enumerate(cast) if has_media(c)), default=-1)
+    return list(cast[: last + 1])
+
+
+def reference_video_seconds(cast: list[Card]) -> list[float]:
+    """Seconds of each reference video, for the price range (a pasted video link counts as the cap)."""
+    out: list[float] = []
+    for c in filled(cast):
+        if c.get("kind") == "video":
+            secs = c.get("video_seconds")
+            out.append(float(secs) if secs else spec.REFERENCE_VIDEO_BILLED_CAP_S)
+    return out
+
+
+def to_references(cast: list[Card]) -> tuple[Any, ...]:
+    from ..jobs import ReferenceInput
+
+    refs = []
+    for c in filled(cast):
+        refs.append(ReferenceInput(
+            kind=c.get("kind") or "image",
+            path=Path(c["path"]) if c.get("path") else None,
+            url=c.get("url") or None,
+            voice_path=Path(c["voice_path"]) if c.get("voice_path") else None,
+            voice_url=c.get("voice_url") or None,
+            name=c.get("name") or "",
+            duration=c.get("video_seconds") if c.get("kind") == "video" else None,
+        ))
+    return tuple(refs)
+
+
+def from_references(references: Any, note: str = "from an earlier job") -> list[Card]:
+    """Cards rebuilt from a remixed job's references (local library copies or links)."""
+    cast: list[Card] = []
+    for ref in references:
+        path = getattr(ref, "path", None)
+        voice_path = getattr(ref, "voice_path", None)
+        name = getattr(ref, "name", "") or (Path(path).name if path else (getattr(ref, "url", "") or ""))
+        card = empty_card() | {
+            "kind": getattr(ref, "kind", "image"),
+            "path": str(path) if path else None,
+            "url": getattr(ref, "url", None),
+            "name": name,
+            "verdict": "accepted",
+            "message": f"{name} ({note}).",
+            "video_seconds": getattr(ref, "duration", None),
+        }
+        if voice_path or getattr(ref, "voice_url", None):
+            vname = Path(voice_path).name if voice_path else "voice link"
+            card |= {"voice_path": str(voice_path) if voice_path else None, "voice_url": getattr(ref, "voice_url", None),
+                     "voice_name": vname, "voice_verdict": "accepted", "voice_message": f"{vname} ({note})."}
+        cast.append(card)
+    return cast[: spec.MEDIA_MAX] or new_cast()
+
+
+# --- what the card says ----------------------------------------------------------------------
+
+_VERDICT_LABEL = {"accepted": ("✓", "Accepted"), "fixed": ("✎", "Fixed"), "refused": ("✕", "Refused")}
+
+
+def verdict_html(card: Card, n: int) -> str:
+    """The verdict box on card n: one line for the picture/video, one for the voice."""
+    rows: list[str] = []
+    if card.get("verdict"):
+        rows.append(_verdict_row(card["verdict"], card.get("message", "")))
+    else:
+        rows.append(f'<div class="verdict verdict-empty">Add a picture or a video of {spec.character_tag(n)}.</div>')
+    if card.get("voice_verdict"):
+        rows.append(_verdict_row(card["voice_verdict"], card.get("voice_message", ""), prefix="Voice: "))
+    return "".join(rows)
+
+
+def _verdict_row(verdict: str, message: str, prefix: str = "") -> str:
+    icon, label = _VERDICT_LABEL.get(verdict, ("•", verdict.title()))
+    return (f'<div class="verdict verdict-{html.escape(verdict)}" role="status">'
+            f'<span class="verdict-label">{icon} {prefix}{label}</span> '
+            f'<span class="verdict-text">{html.escape(message or "")}</span></div>')
+
+
+def kind_label(card: Card) -> str:
+    return {"image": "Picture", "video": "Video"}.get(card.get("kind") or "", "Empty")

@@ -1,0 +1,158 @@
+"""Pure functions between the form's widget values and what the page shows or the job manager gets.
+
+No Gradio here: each function takes plain values and returns plain values, so they are tested as
+tables (tests/test_ui_form.py).
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from typing import Any
+
+from .. import spec
+from . import cast as cast_mod
+
+SEED_RANDOM = "random"
+SEED_FIXED = "fixed"
+SEED_CHOICES = [("Random", SEED_RANDOM), ("Fixed number", SEED_FIXED)]
+SHOT_CHOICES = [("Single shot", "single"), ("Multi shot", "multi")]
+ASPECT_NAMES = {"16:9": "landscape", "9:16": "portrait", "1:1": "square", "4:3": "classic", "3:4": "tall"}
+
+
+@dataclass(frozen=True)
+class FormValues:
+    """Everything below the cast, as the widgets hold it."""
+
+    prompt: str = ""
+    negative_prompt: str = ""
+    tier: str = spec.tier_and_aspect(spec.DEFAULT_SIZE)[0]
+    aspect: str = spec.tier_and_aspect(spec.DEFAULT_SIZE)[1]
+    duration: int = spec.DEFAULT_DURATION
+    shot_type: str = spec.DEFAULT_SHOT_TYPE
+    audio: bool = spec.DEFAULT_AUDIO
+    watermark: bool = spec.DEFAULT_WATERMARK
+    seed_mode: str = SEED_RANDOM
+    seed: float | int | None = None
+
+
+DEFAULTS = FormValues()
+
+
+def size_label(tier: str, aspect: str) -> str:
+    try:
+        w, h = spec.size_pixels(spec.size_for(tier, aspect))
+    except (KeyError, ValueError):
+        return ""
+    return f"{w} × {h} pixels · {ASPECT_NAMES.get(aspect, aspect)}"
+
+
+def count_label(text: str | None, limit: int) -> str:
+    n = len(text or "")
+    cls = "count-over" if n > limit else ("count-near" if n > limit * 0.9 else "count-ok")
+    return f'<span class="char-count {cls}">{n} / {limit}</span>'
+
+
+def tag_hints(prompt: str | None, cast: list[dict]) -> list[tuple[str, str]]:
+    """(severity, message) hints: a tag with no card is an error, a card never named a warning."""
+    n = len(cast_mod.filled(cast))
+    return [(p.severity, p.message) for p in spec.check_character_tags(prompt or "", n)]
+
+
+def hints_html(prompt: str | None, cast: list[dict]) -> str:
+    hints = tag_hints(prompt, cast)
+    if not hints:
+        if cast_mod.filled(cast) and (prompt or "").strip():
+            return '<div class="hint hint-ok">✓ Every character is named in the prompt.</div>'
+        return ""
+    return "".join(
+        f'<div class="hint hint-{"error" if sev == "error" else "warning"}">'
+        f'{"✕" if sev == "error" else "!"} {html.escape(msg)}</div>'
+        for sev, msg in hints
+    )
+
+
+def insert_tag(prompt: str | None, n: int) -> str:
+    """The prompt with `character<n>` added at the end (with a space when needed), within the limit."""
+    tag = spec.character_tag(n)
+    text = prompt or ""
+    sep = "" if not text or text[-1].isspace() else " "
+    out = f"{text}{sep}{tag} "
+    return out if len(out) <= spec.PROMPT_MAX else text
+
+
+def parse_seed(mode: str, value: Any) -> int | None:
+    """None for random; otherwise a whole number in the service's range (ValueError in plain words)."""
+    if mode != SEED_FIXED:
+        return None
+    if value is None or value == "":
+        raise ValueError("Seed is set to a fixed number, but no number is given: type one or choose Random.")
+    try:
+        seed = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"The seed must be a whole number from {spec.SEED_MIN} to {spec.SEED_MAX}.") from None
+    if seed != int(seed) or not spec.SEED_MIN <= seed <= spec.SEED_MAX:
+        raise ValueError(f"The seed must be a whole number from {spec.SEED_MIN} to {spec.SEED_MAX}.")
+    return int(seed)
+
+
+def price_label(price: spec.PriceTable, tier: str, aspect: str, duration: Any, cast: list[dict]) -> str:
+    try:
+        size = spec.size_for(tier, aspect)
+        est = price.estimate(size, int(duration), cast_mod.reference_video_seconds(cast))
+    except (KeyError, ValueError, TypeError):
+        return ""
+    why = " (reference videos may be billed too)" if est.is_range else ""
+    return (f'<div class="price" id="price-estimate"><span class="price-label">Estimated price</span> '
+            f'<span class="price-value">{html.escape(est.label())}</span>'
+            f'<span class="price-note">{why}</span></div>')
+
+
+def build_draft(cast: list[dict], values: FormValues) -> Any:
+    """A JobDraft from the page, or ValueError listing what to fix first (nothing is sent)."""
+    from ..jobs import JobDraft
+
+    issues = cast_mod.problems(cast)
+    try:
+        seed = parse_seed(values.seed_mode, values.seed)
+    except ValueError as exc:
+        issues.append(str(exc))
+        seed = None
+    try:
+        size = spec.size_for(values.tier, values.aspect)
+    except (KeyError, ValueError):
+        issues.append("Choose a resolution and an aspect ratio.")
+        size = spec.DEFAULT_SIZE
+    if issues:
+        raise ValueError(" ".join(issues))
+    return JobDraft(
+        references=cast_mod.to_references(cast),
+        prompt=values.prompt or "",
+        negative_prompt=values.negative_prompt or "",
+        size=size,
+        duration=int(values.duration),
+        shot_type=values.shot_type,
+        audio=bool(values.audio),
+        watermark=bool(values.watermark),
+        seed=seed,
+    )
+
+
+def values_from_draft(draft: Any) -> FormValues:
+    """The form restored from a JobDraft (remix)."""
+    try:
+        tier, aspect = spec.tier_and_aspect(draft.size)
+    except ValueError:
+        tier, aspect = DEFAULTS.tier, DEFAULTS.aspect
+    return FormValues(
+        prompt=draft.prompt or "",
+        negative_prompt=draft.negative_prompt or "",
+        tier=tier,
+        aspect=aspect,
+        duration=int(draft.duration),
+        shot_type=draft.shot_type,
+        audio=bool(draft.audio),
+        watermark=bool(draft.watermark),
+        seed_mode=SEED_FIXED if draft.seed is not None else SEED_RANDOM,
+        seed=draft.seed,
+    )

@@ -1,0 +1,155 @@
+"""How a job looks on the page: its stages in plain words, the summary of a result, timings.
+
+Pure functions of a JobSnapshot (duck-typed: anything with the snapshot's attributes), no Gradio.
+"""
+
+from __future__ import annotations
+
+import html
+import time
+from typing import Any
+
+from .. import spec
+
+STAGES: tuple[tuple[str, str], ...] = (
+    ("checking", "Checking"),
+    ("uploading", "Uploading"),
+    ("submitting", "Sending"),
+    ("queued", "Queued"),
+    ("processing", "Making the video"),
+    ("downloading", "Downloading"),
+    ("succeeded", "Done"),
+)
+_ORDER = {state: i for i, (state, _) in enumerate(STAGES)}
+
+STATE_WORDS = {
+    "checking": "Checking",
+    "uploading": "Uploading",
+    "submitting": "Sending",
+    "queued": "Queued",
+    "processing": "Making the video",
+    "downloading": "Downloading",
+    "succeeded": "Finished",
+    "failed": "Failed",
+    "uncertain": "Submission uncertain",
+    "discarded": "Discarded",
+}
+STATE_ICONS = {"succeeded": "✓", "failed": "✕", "uncertain": "?", "discarded": "–"}
+
+LOADING_HTML = (
+    '<div class="job-status job-idle" id="job-status-box" data-state="loading">'
+    '<div class="job-headline">Looking for your jobs…</div></div>'
+)
+
+IDLE_HTML = (
+    '<div class="job-status job-idle" id="job-status-box" data-state="empty">'
+    '<div class="job-headline">No video yet</div>'
+    '<div class="job-text">Add your characters, write the scene and press <b>Generate video</b>. '
+    'Your video appears here; you can close the tab and come back, it keeps going.</div></div>'
+)
+
+UNCERTAIN_TEXT = (
+    "The request reached the service but no answer came back, so it may or may not have started "
+    "(and billed) this video. Check your account's task list if you can. Resubmitting may bill twice; "
+    "discarding keeps nothing running here."
+)
+
+
+def fmt_seconds(seconds: float | int | None) -> str:
+    if seconds is None:
+        return ""
+    s = max(0, int(round(seconds)))
+    if s < 60:
+        return f"{s} s"
+    m, s = divmod(s, 60)
+    return f"{m} min {s:02d} s"
+
+
+def stage_html(snap: Any) -> str:
+    """The whole status box: a row of stages with the current one lit, the manager's own words,
+    a progress bar with % and time left while it runs, or what happened and what to do."""
+    state = snap.state
+    current = _ORDER.get(state)
+    steps = []
+    for i, (key, label) in enumerate(STAGES):
+        if state == "succeeded" or (current is not None and i < current):
+            cls = "done"
+        elif current is not None and i == current:
+            cls = "now"
+        else:
+            cls = "todo"
+        steps.append(f'<li class="stage stage-{cls}" data-stage="{key}">{html.escape(label)}</li>')
+    headline = STATE_WORDS.get(state, state.title())
+    icon = STATE_ICONS.get(state, "")
+    parts = [
+        f'<div class="job-status job-{html.escape(state)}" id="job-status-box" data-state="{html.escape(state)}">',
+        f'<div class="job-headline">{icon + " " if icon else ""}{html.escape(headline)}</div>',
+    ]
+    if state not in ("failed", "uncertain", "discarded"):
+        parts.append(f'<ol class="stages">{"".join(steps)}</ol>')
+    text = snap.stage_text or ""
+    if text:
+        parts.append(f'<div class="job-text" id="job-stage-text">{html.escape(text)}</div>')
+    uploads = getattr(snap, "uploads", None)  # per-file fractions, when the manager reports them
+    if state == "uploading" and uploads:
+        parts.append('<ul class="uploads">' + "".join(
+            f"<li>{html.escape(str(label))}: {max(0.0, min(1.0, float(frac))) * 100:.0f}%</li>"
+            for label, frac in dict(uploads).items()) + "</ul>")
+    if not snap.terminal and state != "uncertain":
+        pct = None if snap.progress is None else max(0.0, min(1.0, float(snap.progress)))
+        if pct is not None:
+            parts.append(f'<div class="bar"><div class="bar-fill" style="width:{pct * 100:.0f}%"></div></div>')
+        bits = []
+        if pct is not None:
+            bits.append(f"{pct * 100:.0f}%")
+        if snap.eta_seconds:
+            bits.append(f"about {fmt_seconds(snap.eta_seconds)} left")
+        bits.append(f"started {fmt_seconds(time.time() - snap.created_at)} ago")
+        parts.append(f'<div class="job-meta">{" · ".join(html.escape(b) for b in bits)}</div>')
+        parts.append('<div class="job-note">You can close this tab: the job keeps running and this page finds it again. '
+                     'There is no cancel: the service offers none, so a job stopped here would still be billed.</div>')
+    if state == "failed":
+        parts.append(f'<div class="job-error" role="alert">{html.escape(snap.error or "The job failed.")}</div>')
+        parts.append('<div class="job-note">Nothing was changed in your form: fix what it mentions and press '
+                     '<b>Generate video</b> again, or press <b>Try again</b>.</div>')
+    if state == "uncertain":
+        parts.append(f'<div class="job-error" role="alert">{html.escape(snap.error or UNCERTAIN_TEXT)}</div>')
+        parts.append(f'<div class="job-note">{html.escape(UNCERTAIN_TEXT)}</div>')
+    for w in snap.warnings or ():
+        parts.append(f'<div class="job-warning">! {html.escape(w)}</div>')
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def summary_markdown(snap: Any) -> str:
+    """The settings that made a result, in one short block."""
+    s = snap.settings or {}
+    size = s.get("size", "")
+    try:
+        w, h = spec.size_pixels(size)
+        tier, aspect = spec.tier_and_aspect(size)
+        size_text = f"{w} × {h} ({tier}, {aspect})"
+    except (ValueError, AttributeError):
+        size_text = str(size)
+    seed = snap.seed_used if snap.seed_used is not None else s.get("seed")
+    rows = [
+        ("Size", size_text),
+        ("Duration", f"{s.get('duration', '?')} s"),
+        ("Shots", "multi shot" if s.get("shot_type") == "multi" else "single shot"),
+        ("Sound", "on" if s.get("audio", True) else "off"),
+        ("Watermark", "on" if s.get("watermark") else "off"),
+        ("Seed used", str(seed) if seed is not None else "chosen by the service"),
+        ("Price", snap.price_label or "—"),
+    ]
+    table = "\n".join(f"| {k} | {v} |" for k, v in rows)
+    return "| Setting | Value |\n|---|---|\n" + table
+
+
+def job_caption(snap: Any, max_prompt: int = 60) -> str:
+    s = snap.settings or {}
+    prompt = (s.get("prompt") or "").strip().replace("\n", " ")
+    if len(prompt) > max_prompt:
+        prompt = prompt[: max_prompt - 1] + "…"
+    when = time.strftime("%d %b %H:%M", time.localtime(snap.created_at))
+    icon = STATE_ICONS.get(snap.state, "…")
+    return f"{icon} {STATE_WORDS.get(snap.state, snap.state)} · {when} · {s.get('duration', '?')} s · {prompt}"

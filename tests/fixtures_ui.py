@@ -1,0 +1,57 @@
+"""Launching the real studio on loopback for the UI tests (gradio_client and Playwright).
+
+Imported explicitly by tests/test_ui_*.py and tests/test_browser_*.py (conftest.py belongs to the lead).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator
+
+from PIL import Image, ImageDraw
+
+
+def free_port() -> int:
+    with contextlib.closing(socket.socket()) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class RunningStudio:
+    studio: Any
+    url: str
+    data_dir: Path
+
+
+@contextlib.contextmanager
+def running_studio(data_dir: Path, *, finish_seconds: float = 3.0, auth=None) -> Iterator[RunningStudio]:
+    """The real app (app.build_studio) in demo mode, its data in `data_dir`, served on a free loopback port."""
+    from app import build_studio
+    from r2v_ui.config import Settings
+
+    settings = Settings.from_env({"R2V_DATA_DIR": str(data_dir)}).with_overrides(
+        emulator_finish_seconds=finish_seconds)
+    assert settings.demo, "UI tests run against the built-in emulator only"
+    studio = build_studio(settings)
+    try:
+        studio.launch(host="127.0.0.1", port=free_port(), prevent_thread_lock=True, quiet=True, auth=auth)
+        yield RunningStudio(studio, studio.demo.local_url.rstrip("/"), data_dir)
+    finally:
+        studio.close()
+
+
+def character_png(path: Path, colour: tuple[int, int, int], size: tuple[int, int] = (640, 800)) -> Path:
+    """A simple drawn character: a coloured body and a face, big enough for the service's rules."""
+    w, h = size
+    img = Image.new("RGB", size, (240, 244, 255))
+    d = ImageDraw.Draw(img)
+    d.rounded_rectangle([w * 0.25, h * 0.45, w * 0.75, h * 0.95], radius=int(w * 0.08), fill=colour)
+    d.ellipse([w * 0.3, h * 0.1, w * 0.7, h * 0.45], fill=(241, 194, 160))
+    d.ellipse([w * 0.4, h * 0.22, w * 0.45, h * 0.27], fill=(30, 30, 30))
+    d.ellipse([w * 0.55, h * 0.22, w * 0.6, h * 0.27], fill=(30, 30, 30))
+    img.save(path)
+    return path

@@ -1,0 +1,258 @@
+"""The page's pure logic without a browser: cards, limits, counts and hints, price, seed, the draft,
+and how a job's stages read.  (The app on loopback is in test_ui_client.py.)"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from r2v_ui import spec
+from r2v_ui.config import Settings
+from r2v_ui.ui import cast as cast_mod
+from r2v_ui.ui import form, status
+from r2v_ui.ui.page import badge_html
+from tests.fixtures_ui import character_png
+
+
+@dataclass(frozen=True)
+class FakeReport:
+    path: Path
+    kind: str
+    verdict: str
+    message: str
+    duration: float | None = None
+
+
+def fake_probe(kind: str, verdict: str = "accepted", message: str = "ok", duration: float | None = None):
+    def probe(path, _kind=None, **_kw):
+        return FakeReport(Path(path), kind, verdict, message, duration)
+    return probe
+
+
+def filled_card(kind: str = "image", path: str = "/x/a.png", **extra) -> dict:
+    return cast_mod.empty_card() | {"kind": kind, "path": path, "name": Path(path).name, "verdict": "accepted",
+                                    "message": "ok"} | extra
+
+
+# --- cards -------------------------------------------------------------------------------------
+
+def test_add_card_stops_at_five():
+    cast = cast_mod.new_cast()
+    for _ in range(10):
+        cast = cast_mod.add_card(cast)
+    assert len(cast) == spec.MEDIA_MAX
+    assert not cast_mod.can_add(cast)
+
+
+def test_moving_a_card_changes_its_tag_and_removing_the_last_leaves_an_empty_card():
+    cast = [filled_card(path="/x/a.png"), filled_card(path="/x/b.png")]
+    moved = cast_mod.move_card(cast, 1, -1)
+    assert [c["name"] for c in moved] == ["b.png", "a.png"]
+    assert cast_mod.move_card(cast, 0, -1) == cast  # the first card cannot move up
+    assert cast_mod.remove_card([filled_card()], 0) == cast_mod.new_cast()
+
+
+def test_a_fourth_video_is_refused_on_its_card_with_a_plain_message():
+    cast = [filled_card("video", f"/x/v{i}.mp4") for i in range(3)] + [cast_mod.empty_card()]
+    card = cast_mod.check_media(cast[3], "/x/v4.mp4", 4, cast, 3, probe=fake_probe("video", duration=4.0),
+                                work_dir=Path("/tmp/r2v-ui-test"))
+    assert card["verdict"] == "refused"
+    assert card["path"] is None
+    assert "at most 3 videos" in card["message"] and "character4" in card["message"]
+
+
+def test_a_video_replacing_a_video_on_the_same_card_is_allowed():
+    cast = [filled_card("video", f"/x/v{i}.mp4") for i in range(3)]
+    card = cast_mod.check_media(cast[2], "/x/new.mp4", 3, cast, 2, probe=fake_probe("video", duration=4.0),
+                                work_dir=Path("/tmp/r2v-ui-test"))
+    assert card["verdict"] == "accepted" and card["kind"] == "video" and card["video_seconds"] == 4.0
+
+
+def test_a_sound_file_dropped_on_the_picture_box_is_refused_with_where_it_belongs():
+    card = cast_mod.check_media(cast_mod.empty_card(), "/x/voice.wav", 1, [cast_mod.empty_card()], 0,
+                                probe=fake_probe("audio"), work_dir=Path("/tmp/r2v-ui-test"))
+    assert card["verdict"] == "refused" and "voice clip" in card["message"]
+
+
+def test_fixed_files_use_the_repaired_copy_and_say_how():
+    fixed = Path("/tmp/fixed.jpg")
+    probe = lambda p, k=None, **kw: FakeReport(fixed, "image", "fixed", "photo.png was turned upright.")
+    card = cast_mod.check_media(cast_mod.empty_card(), "/x/photo.png", 1, [cast_mod.empty_card()], 0, probe=probe,
+                                work_dir=Path("/tmp/r2v-ui-test"))
+    assert card["path"] == str(fixed)
+    html = cast_mod.verdict_html(card, 1)
+    assert "Fixed" in html and "turned upright" in html
+
+
+def test_real_media_check_refuses_a_tiny_picture(tmp_path):
+    tiny = character_png(tmp_path / "tiny.png", (200, 0, 0), size=(100, 100))
+    card = cast_mod.check_media(cast_mod.empty_card(), str(tiny), 1, [cast_mod.empty_card()], 0, work_dir=tmp_path / "w")
+    assert card["verdict"] == "refused"
+    html = cast_mod.verdict_html(card, 1)
+    assert "Refused" in html and "tiny.png" in html
+
+
+def test_links_are_classified_and_checked_for_scheme():
+    cast = [cast_mod.empty_card()]
+    assert cast_mod.with_link(cast[0], "https://e.com/a.mp4?sig=1", 1, cast, 0)["kind"] == "video"
+    assert cast_mod.with_link(cast[0], "https://e.com/face", 1, cast, 0)["kind"] == "image"
+    assert cast_mod.with_link(cast[0], "ftp://e.com/a.png", 1, cast, 0)["verdict"] == "refused"
+
+
+def test_empty_card_between_filled_ones_blocks_generate_but_trailing_ones_are_ignored():
+    assert cast_mod.problems([filled_card(), cast_mod.empty_card()]) == []
+    gap = cast_mod.problems([filled_card(), cast_mod.empty_card(), filled_card()])
+    assert gap and "character2" in gap[0]
+    assert cast_mod.problems([cast_mod.empty_card()]) == ["Add at least one character: a picture or a video."]
+
+
+# --- prompt ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text,limit,cls", [("", 1500, "count-ok"), ("x" * 1400, 1500, "count-near"),
+                                             ("x" * 501, 500, "count-over")])
+def test_counts(text, limit, cls):
+    label = form.count_label(text, limit)
+    assert f"{len(text)} / {limit}" in label and cls in label
+
+
+def test_hints_name_missing_cards_and_unnamed_cards():
+    cast = [filled_card(), filled_card()]
+    hints = form.tag_hints("character1 meets character3", cast)
+    assert ("error", hints[0][1]) == hints[0] and "character3" in hints[0][1]
+    assert any(sev == "warning" and "character2" in msg for sev, msg in hints)
+    assert "Every character is named" in form.hints_html("character1 and character2", cast)
+
+
+def test_insert_tag_appends_with_a_space_and_respects_the_limit():
+    assert form.insert_tag("", 1) == "character1 "
+    assert form.insert_tag("hello", 2) == "hello character2 "
+    full = "x" * spec.PROMPT_MAX
+    assert form.insert_tag(full, 1) == full
+
+
+# --- settings ----------------------------------------------------------------------------------
+
+def test_size_label_shows_pixels_for_every_tier_and_aspect():
+    for tier in spec.TIERS:
+        for aspect in spec.ASPECTS:
+            w, h = spec.size_pixels(spec.size_for(tier, aspect))
+            assert f"{w} × {h}" in form.size_label(tier, aspect)
+
+
+@pytest.mark.parametrize("mode,value,expected", [("random", 123, None), ("fixed", 42, 42), ("fixed", 42.0, 42),
+                                                 ("fixed", spec.SEED_MAX, spec.SEED_MAX)])
+def test_parse_seed(mode, value, expected):
+    assert form.parse_seed(mode, value) == expected
+
+
+@pytest.mark.parametrize("value", [None, "", -1, 2.5, spec.SEED_MAX + 1, "abc"])
+def test_parse_seed_refuses_in_plain_words(value):
+    with pytest.raises(ValueError, match="seed|Seed"):
+        form.parse_seed("fixed", value)
+
+
+def test_price_label_is_an_estimate_and_a_range_with_reference_videos():
+    price = spec.PriceTable()
+    single = form.price_label(price, "720P", "16:9", 5, [filled_card()])
+    assert "$0.50" in single and "estimate" in single and "–" not in single
+    ranged = form.price_label(price, "720P", "16:9", 5, [filled_card("video", "/x/v.mp4", video_seconds=3.0)])
+    assert "$0.50–$0.80" in ranged and "reference videos" in ranged
+
+
+def test_defaults_come_from_the_spec():
+    assert spec.size_for(form.DEFAULTS.tier, form.DEFAULTS.aspect) == spec.DEFAULT_SIZE
+    assert form.DEFAULTS.duration == spec.DEFAULT_DURATION
+    assert form.DEFAULTS.audio is spec.DEFAULT_AUDIO and form.DEFAULTS.watermark is spec.DEFAULT_WATERMARK
+
+
+# --- the draft ---------------------------------------------------------------------------------
+
+def test_build_draft_turns_the_page_into_a_job_draft():
+    cast = [filled_card(path="/x/a.png", voice_path="/x/v.wav"), filled_card("video", "/x/b.mp4", video_seconds=4.0),
+            cast_mod.empty_card()]
+    values = form.FormValues(prompt="character1 and character2", tier="720P", aspect="9:16", duration=7,
+                             shot_type="multi", audio=False, watermark=True, seed_mode="fixed", seed=7)
+    draft = form.build_draft(cast, values)
+    assert draft.size == "720*1280" and draft.duration == 7 and draft.seed == 7
+    assert draft.shot_type == "multi" and draft.audio is False and draft.watermark is True
+    assert [r.kind for r in draft.references] == ["image", "video"]
+    assert draft.references[0].voice_path == Path("/x/v.wav")
+    assert draft.references[1].duration == 4.0
+    draft.preview_request().require_valid()
+    back = form.values_from_draft(draft)
+    assert (back.tier, back.aspect, back.seed_mode, back.seed) == ("720P", "9:16", "fixed", 7)
+
+
+def test_build_draft_refuses_before_anything_is_sent():
+    with pytest.raises(ValueError, match="at least one character"):
+        form.build_draft([cast_mod.empty_card()], form.FormValues(prompt="character1"))
+    with pytest.raises(ValueError, match="no number"):
+        form.build_draft([filled_card()], form.FormValues(prompt="character1", seed_mode="fixed", seed=None))
+
+
+def test_remixed_references_become_cards():
+    from r2v_ui.jobs import ReferenceInput
+
+    cards = cast_mod.from_references([ReferenceInput(kind="video", path=Path("/lib/a.mp4"), name="walk.mp4", duration=3.0),
+                                      ReferenceInput(kind="image", url="https://e.com/b.png")])
+    assert cards[0]["kind"] == "video" and cards[0]["video_seconds"] == 3.0 and "walk.mp4" in cards[0]["message"]
+    assert cards[1]["url"] == "https://e.com/b.png"
+
+
+# --- status ------------------------------------------------------------------------------------
+
+@dataclass
+class Snap:
+    state: str
+    stage_text: str = ""
+    progress: float | None = None
+    eta_seconds: int | None = None
+    error: str | None = None
+    warnings: tuple = ()
+    settings: dict = field(default_factory=lambda: {"size": "1280*720", "duration": 5, "prompt": "character1 runs"})
+    seed_used: int | None = None
+    price_label: str = "about $0.50 (estimate)"
+    created_at: float = field(default_factory=time.time)
+    job_id: str = "j1"
+
+    @property
+    def terminal(self):
+        return self.state in ("succeeded", "failed", "discarded")
+
+
+def test_processing_shows_percent_time_left_and_the_no_cancel_note():
+    html = status.stage_html(Snap("processing", "Generating…", progress=0.42, eta_seconds=75))
+    assert 'data-state="processing"' in html and "42%" in html and "1 min 15 s left" in html
+    assert "stage-now" in html and "no cancel" in html
+
+
+def test_uploading_lists_each_file_when_the_manager_reports_them():
+    snap = Snap("uploading", "Uploading 2 reference files…", progress=0.5)
+    snap.uploads = {"character1": 1.0, "character2 voice": 0.25}
+    html = status.stage_html(snap)
+    assert "character1: 100%" in html and "character2 voice: 25%" in html and "50%" in html
+
+
+def test_failure_says_what_happened_and_what_to_do():
+    html = status.stage_html(Snap("failed", error="The service refused the prompt. Reword it."))
+    assert "Reword it" in html and "Try again" in html and "no cancel" not in html
+
+
+def test_uncertain_explains_the_risk_of_paying_twice():
+    html = status.stage_html(Snap("uncertain"))
+    assert "bill twice" in html
+
+
+def test_summary_lists_the_settings_and_the_seed_used():
+    md = status.summary_markdown(Snap("succeeded", seed_used=99))
+    assert "1280 × 720 (720P, 16:9)" in md and "| Seed used | 99 |" in md and "estimate" in md
+
+
+def test_badge_says_demo_or_live_and_never_shows_the_key():
+    demo = Settings()
+    assert "Demo — built-in emulator" in badge_html(demo, None)
+    live = badge_html(demo, "sk-secret-123")
+    assert "Live" in live and "sk-secret-123" not in live
