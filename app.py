@@ -40,12 +40,16 @@ class Studio:
 
     def launch(self, *, host: str | None = None, port: int | None = None, share: bool | None = None,
                auth: Sequence[tuple[str, str]] | None = None, prevent_thread_lock: bool = False, quiet: bool = False):
+        from r2v_ui.ui import launch_kwargs
+
         host = host or self.settings.host
         port = self.settings.port if port is None else port
+        if port == 0:
+            port = _free_port(host)
         kwargs: dict[str, Any] = dict(
             server_name=host, server_port=port, share=self.settings.share if share is None else share,
             auth=list(auth) if auth else (list(self.settings.auth) or None), allowed_paths=self.allowed_paths,
-            prevent_thread_lock=prevent_thread_lock, quiet=quiet, show_error=True,
+            prevent_thread_lock=prevent_thread_lock, quiet=quiet, show_error=True, **launch_kwargs(),
         )
         if self.public_host is not None:
             from r2v_ui.hosting import public_reference_routes
@@ -130,6 +134,14 @@ def build_studio(settings: Settings | None = None) -> Studio:
         log.info("Resumed %d unfinished job(s).", resumed)
     demo = build_app(manager, settings, emulator=emulator)
     return Studio(settings=settings, store=store, manager=manager, demo=demo, emulator=emulator, public_host=public_host)
+
+
+def _free_port(host: str) -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind((host if host not in ("0.0.0.0", "") else "127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def parse_auth(value: str | None) -> tuple[tuple[str, str], ...]:

@@ -140,6 +140,7 @@ class JobSnapshot:
     updated_at: float
     version: int
     target: str = "demo"
+    uploads: dict[str, float] = field(default_factory=dict)  # per file, 0..1, while uploading
 
     @property
     def terminal(self) -> bool:
@@ -404,6 +405,7 @@ class JobManager:
             settings=dict(rec.settings), references=tuple(rec.references), warnings=tuple(rec.warnings),
             price_label=rec.price_label, seed_used=rec.seed_used, timings=dict(rec.timings),
             created_at=rec.created_at, updated_at=rec.updated_at, version=live.version, target=rec.target,
+            uploads=dict(live.uploads) if rec.state == "uploading" else {},
         )
 
     def _set(self, job_id: str, *, progress: Any = ..., eta: Any = ..., persist: bool = True, **changes: Any) -> None:

@@ -253,11 +253,12 @@ def check_character_tags(prompt: str, n_media: int) -> list[Problem]:
     missing = [n for n in named if n < 1 or n > n_media]
     if missing:
         tags = ", ".join(character_tag(n) for n in missing)
-        have = f"{n_media} reference{'s' if n_media != 1 else ''}"
+        if n_media == 0:
+            have = "no character has a picture or video yet"
+        else:
+            have = f"there {'is' if n_media == 1 else 'are'} only {n_media} reference{'s' if n_media != 1 else ''}"
         problems.append(Problem(
-            "prompt",
-            f"The prompt names {tags}, but there {'is' if n_media == 1 else 'are'} only {have}: "
-            f"add a reference for it or change the prompt.",
+            "prompt", f"The prompt names {tags}, but {have}: add a reference for it or change the prompt.",
         ))
     for n in range(1, n_media + 1):
         if n not in named:

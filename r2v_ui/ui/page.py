@@ -464,7 +464,6 @@ def build_app(manager: Any, settings: Any, *, emulator: Any = None) -> gr.Blocks
                                                        api_visibility="undocumented", **stream_opts)
 
     demo.queue(default_concurrency_limit=DEFAULT_CONCURRENCY)
-    _set_look(demo)
     return demo
 
 
@@ -511,15 +510,6 @@ def _wire_card(cw: cards_mod.CardWidgets, cast_state, prompt, cast_outputs, cast
     cw.up.click(lambda cast: cast_view(cast_mod.move_card(cast, i, -1)), [cast_state], cast_outputs, **quiet)
     cw.down.click(lambda cast: cast_view(cast_mod.move_card(cast, i, +1)), [cast_state], cast_outputs, **quiet)
     cw.remove.click(lambda cast: cast_view(cast_mod.remove_card(cast, i)), [cast_state], cast_outputs, **quiet)
-
-
-def _set_look(demo: gr.Blocks) -> None:
-    """Gradio 6 takes theme/css/head in launch(); app.py may pass `launch_kwargs()` there.  As a
-    fallback the values are also left where launch() looks when it is given none."""
-    look = launch_kwargs()
-    demo._deprecated_theme = look["theme"]
-    demo._deprecated_css = look["css"]
-    demo._deprecated_head = look["head"]
 
 
 def launch_kwargs() -> dict[str, Any]:
