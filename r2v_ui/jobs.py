@@ -280,11 +280,17 @@ class JobManager:
         rec = self.store.get(job_id)
         return self._snapshot(rec) if rec else None
 
-    def resolve_uncertain(self, job_id: str, action: str, *, owner: str = "", api_key: str | None = None) -> None:
+    def resolve_uncertain(self, job_id: str, action: str, *, owner: str = "", api_key: str | None = None,
+                          task_id: str | None = None) -> None:
+        """The user's decision on a submission that may have reached the service:
+        "attach" a task id they found in their account (checked, then followed; nothing is resent),
+        "resubmit" knowingly (may bill twice), or "discard"."""
         rec = self._owned(job_id, owner)
         if rec.state != "uncertain":
             raise R2VError("This job is not waiting for a decision.")
-        if action == "discard":
+        if action == "attach":
+            self._attach(rec, (task_id or "").strip(), api_key)
+        elif action == "discard":
             self._set(job_id, state="discarded", stage_text="Discarded. Nothing more will be sent for this job.")
         elif action == "resubmit":
             if api_key:
@@ -294,6 +300,22 @@ class JobManager:
             self._spawn(self._run(job_id, knowingly_resubmitted=True))
         else:
             raise ValueError(action)
+
+    def _attach(self, rec: JobRecord, task_id: str, api_key: str | None) -> None:
+        if not task_id:
+            raise R2VError("Paste the task id you found in your account's task list.")
+        if api_key:
+            self._owner_keys[rec.owner] = api_key
+            self._live_for(rec.job_id).api_key = api_key
+        target, key = self._target(rec)
+        try:
+            self._call(self._client(target, key).get_task(task_id)).result(timeout=120)
+        except NotFoundError:
+            raise R2VError(f"The service does not know a task {task_id!r}. Check the id in your account; "
+                           "the job still waits for your decision.") from None
+        self._set(rec.job_id, state="queued", task_id=task_id, error=None,
+                  stage_text="Following the task you found…")
+        self._schedule(rec.job_id, 0)
 
     def retry(self, job_id: str, *, owner: str = "", api_key: str | None = None) -> str:
         """A failed (or any finished) job, started again as a new job with the same settings."""
@@ -342,6 +364,15 @@ class JobManager:
             if rec.owner == owner and rec.target == "live" and rec.task_id:
                 self._live_for(rec.job_id).api_key = api_key
                 self._schedule(rec.job_id, 0)
+
+    def check_hosting(self, target: str) -> str:
+        """Test the reference hosting of `target` ("demo" | "live") for real (the backend's own
+        `check()`, on the manager's loop).  Returns its one-line OK text; raises HostingError (or
+        R2VError when no hosting is set up) in plain words."""
+        async def check() -> str:
+            return await self._host(target).check()
+
+        return self._call(check()).result(timeout=60)
 
     def resume(self) -> int:
         """After a restart: pick up every job that is not finished.  Returns how many were resumed."""

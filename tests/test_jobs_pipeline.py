@@ -14,6 +14,7 @@ from r2v_ui.config import Settings
 from r2v_ui.emulator import EmbeddedEmulator, EmulatorConfig
 from r2v_ui.hosting import make_host
 from r2v_ui.jobs import JobDraft, JobManager, ReferenceInput, Target
+from r2v_ui.errors import R2VError
 from r2v_ui.spec import RequestInvalid
 from r2v_ui.store import JobStore
 
@@ -178,6 +179,26 @@ def test_an_uncertain_job_resubmitted_knowingly_is_sent_once_more_and_finishes(t
         snap, _ = _wait(manager, job_id, {"succeeded", "failed"})
         assert snap.state == "succeeded", snap.error
         assert _stats(emulator)["submits"] == 2  # exactly the one the user asked for
+    finally:
+        manager.close()
+
+
+def test_an_uncertain_job_can_be_attached_to_the_task_the_user_found_without_resending(tmp_path, emulator):
+    manager = _manager(tmp_path, emulator)
+    try:
+        _faults(emulator, [{"route": "submit", "kind": "drop", "after_create": True, "times": 1}])
+        before = set(emulator.state.tasks)
+        job_id = manager.start(_draft(tmp_path))
+        snap, _ = _wait(manager, job_id, {"uncertain", "failed", "succeeded"})
+        assert snap.state == "uncertain", snap.error
+        (created,) = set(emulator.state.tasks) - before  # what the user finds in their account
+        with pytest.raises(R2VError, match="does not know a task"):
+            manager.resolve_uncertain(job_id, "attach", task_id="no-such-task")
+        assert manager.snapshot(job_id).state == "uncertain"  # a wrong id changes nothing
+        manager.resolve_uncertain(job_id, "attach", task_id=created)
+        snap, _ = _wait(manager, job_id, {"succeeded", "failed"})
+        assert snap.state == "succeeded" and snap.task_id == created, snap.error
+        assert _stats(emulator)["submits"] == 1
     finally:
         manager.close()
 
