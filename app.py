@@ -34,9 +34,13 @@ class Studio:
 
     @property
     def allowed_paths(self) -> list[str]:
-        """Only the library, kept references and the built-in examples may be served to the browser."""
-        d = self.settings.data_dir
-        return [str(d / "library"), str(d / "references"), str(d / "examples"), str(d / "work")]
+        """Only the built-in examples (the same for everyone) may be served by their path.
+
+        Gradio serves an allowed path at `/gradio_api/file=<absolute path>` to anyone signed in, so
+        allowing the library, kept references or work folder would let one user fetch another's
+        video by guessing its path.  Instead the page hands out per-request copies of each file it
+        shows (r2v_ui/ui/viewfiles.py), which Gradio moves into its cache under a keyed content hash."""
+        return [str(self.settings.data_dir / "examples")]
 
     def launch(self, *, host: str | None = None, port: int | None = None, share: bool | None = None,
                auth: Sequence[tuple[str, str]] | None = None, prevent_thread_lock: bool = False, quiet: bool = False):

@@ -1,5 +1,7 @@
-"""A newcomer in a real Chromium: add two characters, name them in the prompt, generate, watch the
-stages, see the video play, reload mid-job and find the job; plus a picture refused on its card.
+"""A newcomer in a real Chromium: check the reference hosting, add two characters (replacing one
+card's picture by dropping another on it), name them in the prompt, generate, watch the stages, see
+the video play, reload mid-job and find the job, then find it in History and play it there; plus a
+picture refused on its card.
 
 One studio (demo mode, emulator) per module; screenshots of the main states go to test-artifacts/.
 """
@@ -7,6 +9,7 @@ One studio (demo mode, emulator) per module; screenshots of the main states go t
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -73,13 +76,38 @@ def upload_to_card(page, n: int, path: Path) -> None:
     page.locator(f"#card-{n}-file input[type=file]").set_input_files(str(path))
 
 
+def wait_until_playing(page, selector: str) -> None:
+    """The <video> has data and its time moves (muted, so autoplay rules allow it)."""
+    page.wait_for_function(
+        "sel => { const v = document.querySelector(sel); return v && v.readyState >= 2; }", arg=selector,
+        timeout=30_000)
+    page.wait_for_function(
+        """sel => { const v = document.querySelector(sel);
+                    if (v.paused) { v.muted = true; v.play().catch(() => {}); }
+                    return v.played.length > 0 && v.currentTime > 0; }""", arg=selector, timeout=30_000)
+
+
 def test_newcomer_makes_a_video_and_finds_it_after_a_reload(page, studio, tmp_path, artifacts_dir):
     mira = character_png(tmp_path / "mira.png", (230, 110, 40))
     bolt = character_png(tmp_path / "bolt.png", (40, 140, 200), size=(720, 960))
 
-    # Two characters, each checked as soon as it is added.
+    # The hosting panel says who hosts the files, and its Check really tests it.
+    page.get_by_text("Reference hosting").click()
+    expect(page.locator("#hosting-info")).to_contain_text("built-in emulator hosts your files")
+    page.locator("#hosting-check").click()
+    expect(page.locator("#hosting-result")).to_contain_text("Works", timeout=30_000)
+
+    # Two characters, each checked as soon as it is added; a second file dropped on a filled card
+    # replaces the first (no need to remove anything).
+    first_try = character_png(tmp_path / "first-try.png", (90, 90, 90))
+    upload_to_card(page, 1, first_try)
+    expect(page.locator("#card-1-verdict")).to_contain_text("first-try.png", timeout=30_000)
+    expect(page.locator("#card-1-preview-image img")).to_be_visible()
     upload_to_card(page, 1, mira)
-    expect(page.locator("#card-1-verdict")).to_contain_text("Accepted", timeout=30_000)
+    expect(page.locator("#card-1-verdict")).to_contain_text("mira.png", timeout=30_000)
+    expect(page.locator("#card-1-verdict")).to_contain_text("Accepted")
+    expect(page.locator("#card-1-verdict")).not_to_contain_text("first-try.png")
+    expect(page.locator("#card-1-preview-image img")).to_have_attribute("src", re.compile("mira"))
     expect(page.locator("#card-1-preview-image img")).to_be_visible()
     page.get_by_role("button", name="Add character").click()
     expect(page.locator("#card-2")).to_be_visible()
@@ -131,14 +159,7 @@ def test_newcomer_makes_a_video_and_finds_it_after_a_reload(page, studio, tmp_pa
     expect(page.locator("#job-status-box")).to_have_attribute("data-state", "succeeded", timeout=90_000)
     video = page.locator("#result-video video")
     expect(video).to_be_attached(timeout=30_000)
-    page.wait_for_function(
-        "() => { const v = document.querySelector('#result-video video'); return v && v.readyState >= 2; }",
-        timeout=30_000)
-    page.wait_for_function(
-        """() => { const v = document.querySelector('#result-video video');
-                   if (v.paused) { v.muted = true; v.play().catch(() => {}); }
-                   return v.played.length > 0 && v.currentTime > 0; }""",
-        timeout=30_000)
+    wait_until_playing(page, "#result-video video")
     expect(page.locator("#result-summary")).to_contain_text("1280 × 720")
     expect(page.locator("#download-result")).to_be_visible()
     page.screenshot(path=str(artifacts_dir / "studio-03-video-playing.png"), full_page=True)
@@ -150,6 +171,7 @@ def test_newcomer_makes_a_video_and_finds_it_after_a_reload(page, studio, tmp_pa
     gallery_item.click()
     expect(page.locator("#history-info")).to_contain_text("sunny park", timeout=30_000)
     expect(page.locator("#history-video video")).to_be_attached()
+    wait_until_playing(page, "#history-video video")
     page.screenshot(path=str(artifacts_dir / "studio-04-history.png"), full_page=True)
 
 

@@ -1,18 +1,21 @@
 """The real studio on loopback (demo mode, emulator), driven through Gradio's API with gradio_client:
-the example cast generates a real MP4; with --auth, a second user can see, open or delete none of
-the first user's jobs through the API routes.  One launch for the module."""
+the example cast generates a real MP4; with --auth, a second user can see, open, download or delete
+none of the first user's jobs through the API routes (nor fetch her files by their path); the
+hosting check; and the History actions (remix, reuse seed, delete, retry) and the decision on an
+uncertain submit, against faults injected into the emulator.  One launch for the module."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import httpx
 import pytest
 
 from tests.fixtures_ui import running_studio
 
 gradio_client = pytest.importorskip("gradio_client")
 
-USERS = (("ann", "ann-pass-1"), ("bob", "bob-pass-2"))
+USERS = (("ann", "ann-pass-1"), ("bob", "bob-pass-2"), ("cy", "cy-pass-3"))
 FORM = dict(negative="", tier="720P", aspect="16:9", duration=3, shot="single", audio=True, watermark=False,
             seed_mode="random", seed=None)
 
@@ -85,3 +88,120 @@ def test_another_user_cannot_list_open_or_delete_the_first_users_jobs(studio, an
     assert len(gallery) == 1
     detail = ann.predict(job.job_id, api_name="/job_detail")
     assert video_path(detail[0]).is_file() and job.job_id in detail[1]
+
+
+def login(studio, user: tuple[str, str]) -> httpx.Client:
+    http = httpx.Client(base_url=studio.url, timeout=30)
+    r = http.post("/login", data={"username": user[0], "password": user[1]})
+    assert r.status_code in (200, 302, 303), r.text
+    return http
+
+
+def test_nobody_fetches_a_library_file_by_its_path_but_the_owner_sees_her_video(studio, ann_job):
+    _, _, job = ann_job
+    library_mp4 = Path(job.video_path)
+    assert library_mp4.is_file() and str(studio.data_dir) in str(library_mp4)
+    for user in (USERS[1], USERS[0]):  # bob guessing the path, and not even ann by path
+        http = login(studio, user)
+        try:
+            assert http.get("/gradio_api/info").status_code == 200  # signed in
+            r = http.get(f"/gradio_api/file={library_mp4}")
+            assert r.status_code in (403, 404), (user[0], r.status_code)
+        finally:
+            http.close()
+    ann = client_for(studio, USERS[0])
+    shown = video_path(ann.predict(job.job_id, api_name="/job_detail")[0])
+    assert shown.read_bytes() == library_mp4.read_bytes()  # served from Gradio's cache copy
+
+
+def test_hosting_check_in_demo_mode_tests_the_emulator_for_real(studio):
+    info, result = client_for(studio, USERS[1]).predict(api_name="/check_hosting")
+    assert "built-in emulator hosts your files" in info
+    assert 'data-kind="ok"' in result and "Works" in result and studio.studio.emulator.base_url in result
+
+
+# --- History actions and decisions (user "cy") -------------------------------------------------
+
+def emulator(studio, method: str, path: str, **kw):
+    r = httpx.request(method, studio.studio.emulator.base_url + path, timeout=10, **kw)
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def submits(studio) -> int:
+    return emulator(studio, "GET", "/emulator/stats")["submits"]
+
+
+def watch(client) -> tuple:
+    return client.submit(api_name="/watch_job").result(timeout=120)
+
+
+def state_of(outputs) -> str:
+    import re
+
+    return re.search(r'data-state="([a-z]+)"', outputs[0]).group(1)
+
+
+@pytest.fixture(scope="module")
+def cy(studio):
+    client = client_for(studio, USERS[2])
+    cast = client.predict(api_name="/load_example_cast")
+    return client, cast[-3]
+
+
+def test_remix_restores_the_whole_form_and_reuse_seed_sets_it(studio, cy):
+    client, prompt = cy
+    outputs = generate(client, prompt)
+    assert state_of(outputs) == "succeeded"
+    job = studio.studio.manager.list_jobs(owner="cy")[0]
+    client.predict(job.job_id, api_name="/job_detail")  # opens it, as a click in the gallery does
+    restored = client.predict(api_name="/remix")
+    text = " ".join(str(v) for v in restored)
+    for ref in job.references:  # every card comes back with its reference
+        assert ref["name"] in text
+    assert prompt in restored and "720P" in restored and "16:9" in restored
+    seed_mode, seed = client.predict(api_name="/reuse_job_seed")[:2]
+    seed = seed.get("value") if isinstance(seed, dict) else seed  # the number box comes back as an update
+    assert job.seed_used is not None and seed_mode == "fixed" and seed == job.seed_used
+
+
+def test_delete_asks_first_then_removes_the_row_and_the_file(studio, cy):
+    client, _ = cy
+    job = studio.studio.manager.list_jobs(owner="cy", status="succeeded")[0]
+    mp4 = Path(job.video_path)
+    assert mp4.is_file()
+    client.predict(job.job_id, api_name="/job_detail")
+    client.predict("all", "", api_name="/delete_job")  # what "Yes, delete it" sends, after "Delete…"
+    assert studio.studio.manager.snapshot(job.job_id, owner="cy") is None
+    gallery, _ = client.predict("all", "", api_name="/list_history")
+    assert all(job.job_id not in str(item) for item in (gallery or []))
+    assert not mp4.exists()
+
+
+def test_a_failed_job_is_retried_as_a_new_job(studio, cy):
+    client, prompt = cy
+    emulator(studio, "POST", "/emulator/faults",
+             json={"seed": 1, "rules": [{"route": "submit", "kind": "fail_task", "times": 1}]})
+    failed = generate(client, prompt)
+    assert state_of(failed) == "failed"
+    failed_id = studio.studio.manager.list_jobs(owner="cy")[0].job_id
+    client.predict(api_name="/retry")  # the job this tab shows, started again
+    assert state_of(watch(client)) == "succeeded"
+    new_id = studio.studio.manager.list_jobs(owner="cy")[0].job_id
+    assert new_id != failed_id and studio.studio.manager.snapshot(failed_id, owner="cy").state == "failed"
+    assert studio.studio.manager.snapshot(new_id, owner="cy").state == "succeeded"
+
+
+@pytest.mark.parametrize("action,extra_submits,final", [("discard", 0, "discarded"), ("resubmit", 1, "succeeded")])
+def test_an_uncertain_submit_is_only_repeated_when_the_user_says_so(studio, cy, action, extra_submits, final):
+    client, prompt = cy
+    emulator(studio, "POST", "/emulator/faults",
+             json={"seed": 1, "rules": [{"route": "submit", "kind": "drop", "after_create": True, "times": 1}]})
+    before = submits(studio)
+    assert state_of(generate(client, prompt)) == "uncertain"
+    assert submits(studio) == before + 1
+    job_id = studio.studio.manager.list_jobs(owner="cy")[0].job_id
+    client.predict(api_name=f"/{action}_uncertain")
+    assert state_of(watch(client)) == final
+    assert studio.studio.manager.snapshot(job_id, owner="cy").state == final
+    assert submits(studio) == before + 1 + extra_submits  # the job is over: nothing more can be sent

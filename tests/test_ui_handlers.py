@@ -256,3 +256,98 @@ def test_badge_says_demo_or_live_and_never_shows_the_key():
     assert "Demo — built-in emulator" in badge_html(demo, None)
     live = badge_html(demo, "sk-secret-123")
     assert "Live" in live and "sk-secret-123" not in live
+
+
+# --- reference hosting panel -------------------------------------------------------------------
+
+def test_a_live_session_without_hosting_says_how_to_set_one_up(tmp_path):
+    from r2v_ui.hosting import make_host
+    from r2v_ui.jobs import JobManager
+    from r2v_ui.store import JobStore
+    from r2v_ui.ui import hostpanel
+
+    settings = Settings.from_env({"HIGHWAY_API_KEY": "sk-made-up", "R2V_DATA_DIR": str(tmp_path)})
+    assert hostpanel.session_target(settings, None) == "live"
+    described = hostpanel.describe(settings, "live")
+    assert "R2V_S3_BUCKET" in described and "PUBLIC_BASE_URL" in described and "sk-made-up" not in described
+    manager = JobManager(settings, JobStore(tmp_path),
+                         host_factory=lambda target: make_host(settings, emulator_url=None, emulator_key=None))
+    try:
+        result = hostpanel.check_html(manager, "live")
+    finally:
+        manager.close()
+    assert 'data-kind="error"' in result and "R2V_S3_BUCKET" in result and "PUBLIC_BASE_URL" in result
+
+
+def test_the_demo_panel_names_the_emulator():
+    from r2v_ui.ui import hostpanel
+
+    assert hostpanel.session_target(Settings(), None) == "demo"
+    assert hostpanel.session_target(Settings(), "sk-session") == "live"
+    assert "built-in emulator hosts your files" in hostpanel.describe(Settings(), "demo")
+
+
+# --- pasted links, checked at paste time -------------------------------------------------------
+
+@pytest.fixture
+def link_server():
+    from starlette.applications import Starlette
+    from starlette.responses import Response
+    from starlette.routing import Route
+
+    from tests.fixtures_hosting import LoopbackServer, png_bytes
+
+    data = png_bytes()
+
+    async def face(request):
+        return Response(b"" if request.method == "HEAD" else data, media_type="image/png",
+                        headers={"Content-Length": str(len(data))})
+
+    async def gone(request):
+        return Response("no such file", status_code=404)
+
+    app = Starlette(routes=[Route("/face.png", face, methods=["GET", "HEAD"]),
+                            Route("/gone.png", gone, methods=["GET", "HEAD"])])
+    with LoopbackServer(app) as server:
+        yield server.base_url
+
+
+@pytest.mark.asyncio
+async def test_a_pasted_link_is_checked_at_once_and_the_card_says_so(link_server):
+    cast = [cast_mod.empty_card()]
+    good = await cast_mod.check_link(cast[0], f"{link_server}/face.png", 1, cast, 0)
+    assert good["verdict"] == "accepted" and good["kind"] == "image" and good["url"] == f"{link_server}/face.png"
+    assert "Link checked" in cast_mod.verdict_html(good, 1)
+
+    bad = await cast_mod.check_link(cast[0], f"{link_server}/gone.png", 1, cast, 0)
+    assert bad["verdict"] == "refused" and not cast_mod.has_media(bad)
+    html = cast_mod.verdict_html(bad, 1)
+    assert "Refused" in html and "404" in html and "points to nothing" in html
+    assert bad["link"] == f"{link_server}/gone.png"  # the text stays in the box to be corrected
+
+
+# --- files the page shows ----------------------------------------------------------------------
+
+def test_files_are_shown_through_per_request_copies_outside_the_library(tmp_path):
+    import tempfile
+
+    from r2v_ui.ui.viewfiles import Viewer
+
+    library = tmp_path / "library"
+    library.mkdir()
+    video = library / "clip.mp4"
+    video.write_bytes(b"\x00\x00\x00\x18ftypmp42" + b"x" * 100)
+    viewer = Viewer()
+    try:
+        view = viewer.request()
+        shown = Path(view(video))
+        assert shown.read_bytes() == video.read_bytes() and shown.name == "clip.mp4"
+        assert library not in shown.parents and Path(tempfile.gettempdir()) in shown.parents
+        assert view(video) == str(shown) and view(None) is None and view(library / "missing.mp4") is None
+        assert Path(viewer.request()(video)).parent.parent != shown.parent.parent  # another request, another folder
+        viewer.keep_seconds = -1
+        viewer.sweep()
+        assert not shown.exists() and video.exists()
+    finally:
+        viewer.close()
+    assert not viewer.root.exists()

@@ -47,6 +47,7 @@ def make_card(n: int, visible: bool) -> CardWidgets:
         header = gr.HTML(header_html(cast_mod.empty_card(), n), elem_id=f"card-{n}-head")
         media = gr.File(
             label=f"Picture or video of {tag}", file_types=cast_mod.MEDIA_FILE_TYPES, type="filepath",
+            file_count="single",
             elem_id=f"card-{n}-file", height=120,
         )
         preview_image = gr.Image(label=f"Preview of {tag}", interactive=False, visible=False, height=220,
@@ -70,29 +71,41 @@ def make_card(n: int, visible: bool) -> CardWidgets:
                        verdict, insert, up, down, remove)
 
 
-def render(card: cast_mod.Card | None, n: int, total: int) -> list[Any]:
-    """Updates for CardWidgets.outputs() showing `card` in slot n of a cast of `total` cards."""
+def _same(path):
+    return str(path) if path else None
+
+
+def render(card: cast_mod.Card | None, n: int, total: int, view=_same) -> list[Any]:
+    """Updates for CardWidgets.outputs() showing `card` in slot n of a cast of `total` cards.
+
+    `view` turns a file the card holds into the copy the browser may see (viewfiles.Viewer).  The
+    upload box itself is always emptied: the card's file shows in the preview, and the box stays a
+    drop zone, so a new file dropped on a filled card simply replaces the old one (a gr.File that
+    holds a file offers no upload input, and drops on it are ignored)."""
     visible = card is not None and n <= total
     card = card or cast_mod.empty_card()
     path = card.get("path")
     kind = card.get("kind")
+    tag = spec.character_tag(n)
+    shown = view(path) if path else None
     return [
         gr.Column(visible=visible),
         header_html(card, n),
-        gr.File(value=path if path else None),
-        gr.Image(value=path if (path and kind == "image") else None, visible=bool(path and kind == "image")),
-        gr.Video(value=path if (path and kind == "video") else None, visible=bool(path and kind == "video")),
-        gr.Textbox(value=card.get("url") or ""),
+        gr.File(value=None, label=(f"Replace {'video' if kind == 'video' else 'picture'} of {tag}" if path
+                                   else f"Picture or video of {tag}")),
+        gr.Image(value=shown if kind == "image" else None, visible=bool(shown and kind == "image")),
+        gr.Video(value=shown if kind == "video" else None, visible=bool(shown and kind == "video")),
+        gr.Textbox(value=card.get("url") or card.get("link") or ""),
         gr.Accordion(open=True) if card.get("voice_verdict") else gr.skip(),
-        gr.Audio(value=card.get("voice_path") or None),
+        gr.Audio(value=view(card.get("voice_path")) if card.get("voice_path") else None),
         cast_mod.verdict_html(card, n),
         gr.Button(interactive=n > 1),
         gr.Button(interactive=n < total),
     ]
 
 
-def render_all(cast: list[cast_mod.Card]) -> list[Any]:
+def render_all(cast: list[cast_mod.Card], view=_same) -> list[Any]:
     out: list[Any] = []
     for i in range(spec.MEDIA_MAX):
-        out += render(cast[i] if i < len(cast) else None, i + 1, len(cast))
+        out += render(cast[i] if i < len(cast) else None, i + 1, len(cast), view)
     return out

@@ -28,7 +28,8 @@ def empty_card() -> Card:
     return {
         "kind": None,            # "image" | "video" | None
         "path": None,            # the file the job will use (the original or media.py's repaired copy)
-        "url": None,             # or a pasted public link
+        "url": None,             # or a pasted public link (once accepted)
+        "link": None,            # the text pasted, kept in the box even when refused
         "name": "",              # what the user called it (file name), for messages and history
         "verdict": None,         # "accepted" | "fixed" | "refused" | None
         "message": "",
@@ -120,7 +121,7 @@ def check_media(card: Card, upload: str, n: int, cast: list[Card], index: int,
                 work_dir: Path | None = None) -> Card:
     """A card after a picture or video was dropped on it: checked at once, verdict on the card."""
     name = display_name or Path(upload).name
-    card = dict(card, url=None, name=name)
+    card = dict(card, url=None, link=None, name=name)
     try:
         report = probe(Path(upload), None, display_name=name, work_dir=_dir(work_dir))
     except Exception as exc:  # a probe that crashes must still leave a readable card
@@ -168,7 +169,7 @@ def with_link(card: Card, url: str, n: int, cast: list[Card], index: int) -> Car
     if not url:
         return clear_media(card) if card.get("url") else card
     if not url.lower().startswith(("http://", "https://")):
-        return dict(card, kind=None, path=None, url=None, name=url, verdict="refused",
+        return dict(card, kind=None, path=None, url=None, name=url, link=url, verdict="refused",
                     message="A link must start with http:// or https://.")
     kind = kind_from_name(url.split("?")[0]) or "image"
     if kind == "audio":
@@ -180,6 +181,39 @@ def with_link(card: Card, url: str, n: int, cast: list[Card], index: int) -> Car
     return dict(card, kind=kind, path=None, url=url, name=url.rsplit("/", 1)[-1][:80] or url,
                 verdict="accepted", video_seconds=None,
                 message=f"Link to a {'video' if kind == 'video' else 'picture'}: it is checked when you generate.")
+
+
+async def check_link(card: Card, url: str, n: int, cast: list[Card], index: int, checker: Any = None) -> Card:
+    """A pasted link, checked at once the way the job will check it (`hosting.check_pasted_url`:
+    reachable, a type and a size the service allows), with the verdict on the card.  A link whose
+    address does not say its kind is tried as a picture, then as a video.  The job checks it again
+    before anything is sent."""
+    card = with_link(card, url, n, cast, index)
+    if card.get("verdict") != "accepted" or not card.get("url"):
+        return card
+    if checker is None:
+        from ..hosting import check_pasted_url as checker
+    from ..errors import R2VError
+
+    link = card["url"]
+    named = kind_from_name(link.split("?")[0])
+    kinds = [named] if named in ("image", "video") else ["image", "video"]
+    first_error: str | None = None
+    for kind in kinds:
+        try:
+            await checker(link, kind)
+        except (R2VError, ValueError) as exc:
+            first_error = first_error or str(exc)
+            continue
+        if kind == "video" and video_count(cast, except_index=index) >= spec.VIDEOS_MAX:
+            return dict(card, kind=None, url=None, link=link, verdict="refused",
+                        message=f"That link is a video, and at most {spec.VIDEOS_MAX} videos are allowed. "
+                                f"Use a picture for character{n}.")
+        word = "video" if kind == "video" else "picture"
+        return dict(card, kind=kind, link=link, verdict="accepted",
+                    message=f"Link checked: the service can fetch this {word}. It is checked again when you generate.")
+    return dict(card, kind=None, path=None, url=None, link=link, verdict="refused",
+                message=first_error or "This link cannot be used.")
 
 
 def problems(cast: list[Card]) -> list[str]:

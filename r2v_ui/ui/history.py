@@ -88,11 +88,12 @@ def placeholder_poster(work_dir: Path, state: str) -> str:
     return str(path)
 
 
-def gallery_items(snaps: list[Any], work_dir: Path) -> list[tuple[str, str]]:
+def gallery_items(snaps: list[Any], work_dir: Path, view=lambda p: str(p)) -> list[tuple[str, str]]:
+    """(image, caption) per job; `view` gives the copy the browser may see (viewfiles.Viewer)."""
     items = []
     for s in snaps:
         poster = s.poster_path if (s.poster_path and Path(s.poster_path).exists()) else None
-        items.append((str(poster) if poster else placeholder_poster(work_dir, s.state), status.job_caption(s)))
+        items.append((view(poster or placeholder_poster(work_dir, s.state)), status.job_caption(s)))
     return items
 
 

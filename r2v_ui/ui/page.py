@@ -12,6 +12,7 @@ one user's streaming status wait behind another's):
 
 from __future__ import annotations
 
+import atexit
 import itertools
 import logging
 from collections import OrderedDict
@@ -24,9 +25,10 @@ from .. import spec
 from ..errors import R2VError
 from . import cards as cards_mod
 from . import cast as cast_mod
-from . import form, status
+from . import form, hostpanel, status
 from . import history as hist
 from .theme import CSS, HEAD, make_theme
+from .viewfiles import Viewer
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +89,10 @@ def build_app(manager: Any, settings: Any, *, emulator: Any = None) -> gr.Blocks
     work_dir = Path(settings.data_dir) / "work"
     checked_dir = work_dir / "checked"
     streams = _Streams()
+    # Every file the page shows goes out as a per-request copy (see viewfiles.py): the library and
+    # work folders are not served by path.
+    viewer = Viewer()
+    atexit.register(viewer.close)
 
     with gr.Blocks(title="R2V Studio — characters to video", fill_width=False) as demo:
         cast_state = gr.State(cast_mod.new_cast())
@@ -109,6 +115,13 @@ def build_app(manager: Any, settings: Any, *, emulator: Any = None) -> gr.Blocks
                                        "it is never saved, logged, or shown again.")
         else:
             key_box = key_use = key_forget = key_note = None
+        with gr.Accordion("Reference hosting — how the service gets your files", open=False,
+                          elem_id="hosting-accordion"):
+            hosting_info = gr.HTML(hostpanel.describe(settings, hostpanel.session_target(settings, None)),
+                                   elem_id="hosting-info")
+            with gr.Row(equal_height=True):
+                hosting_check = gr.Button("Check", size="sm", scale=0, min_width=90, elem_id="hosting-check")
+                hosting_result = gr.HTML("", elem_id="hosting-result")
 
         with gr.Tabs(elem_id="main-tabs") as tabs:
             with gr.Tab("Studio", id="studio", elem_id="tab-studio"):
@@ -196,7 +209,7 @@ def build_app(manager: Any, settings: Any, *, emulator: Any = None) -> gr.Blocks
         all_card_outputs = [w for cw in card_widgets for w in cw.outputs()]
 
         def cast_view(cast: list) -> list[Any]:
-            return [*cards_mod.render_all(cast), cast, gr.Button(interactive=cast_mod.can_add(cast))]
+            return [*cards_mod.render_all(cast, viewer.request()), cast, gr.Button(interactive=cast_mod.can_add(cast))]
 
         cast_outputs = [*all_card_outputs, cast_state, add_btn]
 
@@ -222,7 +235,7 @@ def build_app(manager: Any, settings: Any, *, emulator: Any = None) -> gr.Blocks
                           concurrency_limit=CHECK_CONCURRENCY, concurrency_id="checks")
 
         for cw in card_widgets:
-            _wire_card(cw, cast_state, prompt, cast_outputs, cast_view, checked_dir)
+            _wire_card(cw, cast_state, prompt, cast_outputs, cast_view, checked_dir, viewer)
 
         # ---- live counts, hints, size, price ------------------------------------------------
         def refresh(cast, prompt_text, negative_text, tier_v, aspect_v, duration_v):
@@ -260,6 +273,18 @@ def build_app(manager: Any, settings: Any, *, emulator: Any = None) -> gr.Blocks
             key_box.submit(use_key, [key_box], [key_state, key_box, header, key_note], **key_events)
             key_forget.click(forget_key, None, [key_state, key_box, header, key_note], **key_events)
 
+        # ---- reference hosting ------------------------------------------------------------------
+        def hosting_view(key):
+            return hostpanel.describe(settings, hostpanel.session_target(settings, key))
+
+        def check_hosting(key):
+            return hosting_view(key), hostpanel.check_html(manager, hostpanel.session_target(settings, key))
+
+        hosting_check.click(check_hosting, [key_state], [hosting_info, hosting_result], api_name="check_hosting",
+                            concurrency_limit=CHECK_CONCURRENCY, concurrency_id="checks")
+        key_state.change(lambda key: (hosting_view(key), ""), [key_state], [hosting_info, hosting_result],
+                         show_progress="hidden", api_visibility="private")
+
         # ---- generate, and follow the job ----------------------------------------------------
         form_inputs = [prompt, negative, tier, aspect, duration, shot, audio, watermark, seed_mode, seed]
 
@@ -285,8 +310,9 @@ def build_app(manager: Any, settings: Any, *, emulator: Any = None) -> gr.Blocks
             video: Any = gr.skip()
             download: Any = gr.skip()
             if first or (done and last_state != "succeeded"):
-                video = str(snap.video_path) if done else None
-                download = gr.DownloadButton(value=str(snap.video_path) if done else None)
+                shown = viewer.request()(snap.video_path) if done else None
+                video = shown
+                download = gr.DownloadButton(value=shown)
             return [
                 status.stage_html(snap), video, download,
                 status.summary_markdown(snap) if done else "",
@@ -378,7 +404,7 @@ def build_app(manager: Any, settings: Any, *, emulator: Any = None) -> gr.Blocks
         # ---- history ---------------------------------------------------------------------------
         def list_history(status_filter, search, request: gr.Request):
             snaps = hist.filter_jobs(manager.list_jobs(owner=_owner(request), status=status_filter or "all"), search)
-            items = hist.gallery_items(snaps, work_dir)
+            items = hist.gallery_items(snaps, work_dir, viewer.request())
             return items, [s.job_id for s in snaps], gr.Markdown(visible=not snaps)
 
         history_outputs = [hw.gallery, gallery_ids, hw.empty_note]
@@ -392,11 +418,11 @@ def build_app(manager: Any, settings: Any, *, emulator: Any = None) -> gr.Blocks
             if snap is None:
                 return [None, gr.Column(visible=False), None, "", gr.DownloadButton(visible=False),
                         gr.Button(visible=False), gr.Row(visible=False)]
-            has_video = snap.video_path is not None and Path(snap.video_path).exists()
+            shown = viewer.request()(snap.video_path)
             return [
-                job_id, gr.Column(visible=True), str(snap.video_path) if has_video else None,
+                job_id, gr.Column(visible=True), shown,
                 hist.detail_markdown(snap),
-                gr.DownloadButton(value=str(snap.video_path) if has_video else None, visible=has_video),
+                gr.DownloadButton(value=shown, visible=shown is not None),
                 gr.Button(visible=snap.state == "failed"), gr.Row(visible=False),
             ]
 
@@ -467,7 +493,8 @@ def build_app(manager: Any, settings: Any, *, emulator: Any = None) -> gr.Blocks
     return demo
 
 
-def _wire_card(cw: cards_mod.CardWidgets, cast_state, prompt, cast_outputs, cast_view, checked_dir: Path) -> None:
+def _wire_card(cw: cards_mod.CardWidgets, cast_state, prompt, cast_outputs, cast_view, checked_dir: Path,
+               viewer: Viewer) -> None:
     """The events of one card; slot index i is fixed, the data moves between slots."""
     i, n = cw.n - 1, cw.n
     one = [*cw.outputs(), cast_state]
@@ -475,7 +502,7 @@ def _wire_card(cw: cards_mod.CardWidgets, cast_state, prompt, cast_outputs, cast
     checks = dict(concurrency_limit=CHECK_CONCURRENCY, concurrency_id="checks", api_visibility="undocumented")
 
     def one_view(cast):
-        return [*cards_mod.render(cast[i], n, len(cast)), cast]
+        return [*cards_mod.render(cast[i], n, len(cast), viewer.request()), cast]
 
     def on_media(cast, upload):
         if not upload or i >= len(cast):
@@ -486,10 +513,12 @@ def _wire_card(cw: cards_mod.CardWidgets, cast_state, prompt, cast_outputs, cast
     def on_media_clear(cast):
         return one_view(cast_mod.replace_card(cast, i, cast_mod.clear_media(cast[i]))) if i < len(cast) else one_view(cast)
 
-    def on_link(cast, url):
+    async def on_link(cast, url):
+        """A pasted link is checked at once (reachable, type, size), the verdict on the card."""
         if i >= len(cast):
             return one_view(cast)
-        return one_view(cast_mod.replace_card(cast, i, cast_mod.with_link(cast[i], url, n, cast, i)))
+        card = await cast_mod.check_link(cast[i], url, n, cast, i)
+        return one_view(cast_mod.replace_card(cast, i, card))
 
     def on_voice(cast, upload):
         if not upload or i >= len(cast):
@@ -501,8 +530,9 @@ def _wire_card(cw: cards_mod.CardWidgets, cast_state, prompt, cast_outputs, cast
 
     cw.media.upload(on_media, [cast_state, cw.media], one, **checks)
     cw.media.clear(on_media_clear, [cast_state], one, **quiet)
-    cw.use_link.click(on_link, [cast_state, cw.link], one, **quiet)
-    cw.link.submit(on_link, [cast_state, cw.link], one, **quiet)
+    links = dict(show_progress="minimal", api_visibility="undocumented", concurrency_limit=None)
+    cw.use_link.click(on_link, [cast_state, cw.link], one, **links)
+    cw.link.submit(on_link, [cast_state, cw.link], one, **links)
     cw.voice.upload(on_voice, [cast_state, cw.voice], one, **checks)
     cw.voice.stop_recording(on_voice, [cast_state, cw.voice], one, **checks)
     cw.voice.clear(on_voice_clear, [cast_state], one, **quiet)
