@@ -26,6 +26,8 @@ ARTIFACTS = ROOT / "test-artifacts"
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "browser: drives a real Chromium through Playwright")
     config.addinivalue_line("markers", "slow: starts subprocesses or renders video")
+    # Gradio's own queue calls a pandas argument that pandas 3 deprecates: noise, not ours.
+    config.addinivalue_line("filterwarnings", "ignore:The copy keyword is deprecated")
     if not config.getoption("timeout", None):
         config.option.timeout = 240
 

@@ -192,16 +192,20 @@ def test_a_failed_job_is_retried_as_a_new_job(studio, cy):
     assert studio.studio.manager.snapshot(new_id, owner="cy").state == "succeeded"
 
 
-@pytest.mark.parametrize("action,extra_submits,final", [("discard", 0, "discarded"), ("resubmit", 1, "succeeded")])
+@pytest.mark.parametrize("action,extra_submits,final", [
+    ("discard", 0, "discarded"), ("resubmit", 1, "succeeded"), ("attach", 0, "succeeded")])
 def test_an_uncertain_submit_is_only_repeated_when_the_user_says_so(studio, cy, action, extra_submits, final):
     client, prompt = cy
     emulator(studio, "POST", "/emulator/faults",
              json={"seed": 1, "rules": [{"route": "submit", "kind": "drop", "after_create": True, "times": 1}]})
     before = submits(studio)
+    tasks_before = set(studio.studio.emulator.state.tasks)
     assert state_of(generate(client, prompt)) == "uncertain"
     assert submits(studio) == before + 1
     job_id = studio.studio.manager.list_jobs(owner="cy")[0].job_id
-    client.predict(api_name=f"/{action}_uncertain")
+    # "attach": the user found the task the lost answer created in their account and pastes its id.
+    found = (set(studio.studio.emulator.state.tasks) - tasks_before).pop() if action == "attach" else ""
+    client.predict(found, api_name=f"/{action}_uncertain")
     assert state_of(watch(client)) == final
     assert studio.studio.manager.snapshot(job_id, owner="cy").state == final
     assert submits(studio) == before + 1 + extra_submits  # the job is over: nothing more can be sent

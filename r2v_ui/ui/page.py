@@ -182,9 +182,15 @@ def build_app(manager: Any, settings: Any, *, emulator: Any = None) -> gr.Blocks
                     with gr.Column(scale=2, elem_id="result-column"):
                         gr.Markdown("### Your video", elem_classes=["step-title"])
                         status_box = gr.HTML(status.LOADING_HTML, elem_id="job-status")
-                        with gr.Row(visible=False, elem_id="decision-row") as decision_row:
-                            resubmit_btn = gr.Button("Resubmit (may bill twice)", variant="stop", elem_id="resubmit")
-                            discard_btn = gr.Button("Discard", elem_id="discard")
+                        with gr.Column(visible=False, elem_id="decision-row") as decision_row:
+                            with gr.Row():
+                                found_task = gr.Textbox(
+                                    label="Found it in your account? Paste its task id", scale=3,
+                                    placeholder="task id", elem_id="found-task-id")
+                                attach_btn = gr.Button("Follow this task", scale=1, elem_id="attach-task")
+                            with gr.Row():
+                                resubmit_btn = gr.Button("Resubmit (may bill twice)", variant="stop", elem_id="resubmit")
+                                discard_btn = gr.Button("Discard", elem_id="discard")
                         retry_btn = gr.Button("Try again", visible=False, elem_id="retry")
                         with gr.Column(visible=False, elem_id="result-box") as result_box:
                             result_video = gr.Video(label="Result", show_label=False, interactive=False, autoplay=True, loop=True,
@@ -305,7 +311,7 @@ def build_app(manager: Any, settings: Any, *, emulator: Any = None) -> gr.Blocks
             """Updates for watch_outputs; the player is only touched when the result changes."""
             if snap is None:
                 return [status.IDLE_HTML, None, gr.DownloadButton(value=None), "", gr.Column(visible=False),
-                        gr.Row(visible=False), gr.Button(visible=False), gr.skip()]
+                        gr.Column(visible=False), gr.Button(visible=False), gr.skip()]
             done = snap.state == "succeeded" and snap.video_path is not None
             video: Any = gr.skip()
             download: Any = gr.skip()
@@ -317,7 +323,7 @@ def build_app(manager: Any, settings: Any, *, emulator: Any = None) -> gr.Blocks
                 status.stage_html(snap), video, download,
                 status.summary_markdown(snap) if done else "",
                 gr.Column(visible=done),
-                gr.Row(visible=snap.state == "uncertain"),
+                gr.Column(visible=snap.state == "uncertain"),
                 gr.Button(visible=snap.state == "failed"),
                 snap.seed_used if (done and snap.seed_used is not None) else gr.skip(),
             ]
@@ -368,18 +374,19 @@ def build_app(manager: Any, settings: Any, *, emulator: Any = None) -> gr.Blocks
             watch_job, [job_state], watch_outputs, api_visibility="undocumented", **stream_opts)
 
         def decide(action: str):
-            def handler(job_id, key, request: gr.Request):
+            def handler(job_id, key, task_id, request: gr.Request):
                 try:
-                    manager.resolve_uncertain(job_id, action, owner=_owner(request), api_key=key or None)
+                    manager.resolve_uncertain(job_id, action, owner=_owner(request), api_key=key or None,
+                                              task_id=task_id)
                 except R2VError as exc:
                     raise gr.Error(str(exc))
-                return job_id
+                return job_id, ""
             return handler
 
-        for btn, action in ((resubmit_btn, "resubmit"), (discard_btn, "discard")):
-            btn.click(decide(action), [job_state, key_state], [job_state], api_name=f"{action}_uncertain",
-                      concurrency_limit=None).success(watch_job, [job_state], watch_outputs,
-                                                      api_visibility="undocumented", **stream_opts)
+        for btn, action in ((attach_btn, "attach"), (resubmit_btn, "resubmit"), (discard_btn, "discard")):
+            btn.click(decide(action), [job_state, key_state, found_task], [job_state, found_task],
+                      api_name=f"{action}_uncertain", concurrency_limit=None).success(
+                watch_job, [job_state], watch_outputs, api_visibility="undocumented", **stream_opts)
 
         def retry_job(job_id, key, request: gr.Request):
             try:
