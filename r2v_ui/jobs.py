@@ -222,6 +222,8 @@ class JobManager:
         target = self._target_name(api_key)
         if target == "live" and not (api_key or self.settings.api_key):
             raise R2VError("Enter an API key to generate with the live service.")
+        if any(r.path or r.voice_path for r in draft.references):
+            self._host(target)  # no way to host local files: said now, before a job exists or anything is paid
         if api_key:
             self._owner_keys[owner] = api_key
         job_id = time.strftime("%Y%m%d") + "-" + secrets.token_hex(4)
@@ -479,6 +481,10 @@ class JobManager:
         return self._clients[k]
 
     def _host(self, target_name: str):
+        with self._lock:
+            return self._host_locked(target_name)
+
+    def _host_locked(self, target_name: str):
         if target_name not in self._hosts:
             if self._host_factory is None:
                 raise R2VError("No way to host references is set up: see the README's 'Hosting references' section.")

@@ -28,6 +28,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "slow: starts subprocesses or renders video")
     # Gradio's own queue calls a pandas argument that pandas 3 deprecates: noise, not ours.
     config.addinivalue_line("filterwarnings", "ignore:The copy keyword is deprecated")
+    config.addinivalue_line("filterwarnings", "ignore:'future.no_silent_downcasting' is deprecated")
     if not config.getoption("timeout", None):
         config.option.timeout = 240
 

@@ -123,6 +123,21 @@ def test_a_bad_request_is_refused_before_anything_is_uploaded_or_paid(tmp_path, 
         manager.close()
 
 
+def test_a_live_job_with_local_files_and_no_hosting_is_refused_before_it_exists(tmp_path, emulator):
+    from r2v_ui.hosting import HostingError
+
+    settings = Settings(data_dir=tmp_path / "data")  # no bucket, no public address
+    store = JobStore(settings.data_dir)
+    manager = JobManager(settings, store, demo_target=Target("demo", emulator.base_url), demo_key=KEY,
+                         host_factory=lambda target: make_host(settings, emulator_url=None, emulator_key=None))
+    try:
+        with pytest.raises(HostingError, match="R2V_S3_BUCKET"):
+            manager.start(_draft(tmp_path), api_key="made-up-session-key")  # a key typed in the page: live
+        assert manager.list_jobs() == [] and _stats(emulator)["uploads"] == 0
+    finally:
+        manager.close()
+
+
 def test_a_timeout_after_the_submit_was_sent_is_never_repeated_and_waits_for_the_user(tmp_path, emulator):
     from r2v_ui.client import HighwayClient
 
