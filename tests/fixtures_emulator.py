@@ -4,7 +4,7 @@ loopback, and small media files generated on the spot."""
 from __future__ import annotations
 
 import functools
-import http.server
+import http.server as http_server
 import threading
 import time
 import wave
@@ -14,6 +14,7 @@ from pathlib import Path
 import av
 import httpx
 import numpy as np
+import pytest
 from PIL import Image
 
 from r2v_ui.emulator import EmbeddedEmulator, EmulatorConfig
@@ -34,7 +35,7 @@ class StaticServer:
 
     def __init__(self, root: Path):
         handler = functools.partial(_QuietHandler, directory=str(root))
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.httpd = http_server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.root = root
         self.base_url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
@@ -48,7 +49,7 @@ class StaticServer:
         self.httpd.server_close()
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+class _QuietHandler(http_server.SimpleHTTPRequestHandler):
     def log_message(self, *args) -> None:
         pass
 
@@ -120,3 +121,17 @@ def wait_until(predicate, deadline_s: float = 10.0, step: float = 0.1):
             return value
         assert time.monotonic() < deadline, "condition not met before the deadline"
         time.sleep(step)
+
+
+# Fixtures shared by the emulator test modules; each module defines its own `emu` (its config).
+@pytest.fixture(scope="module")
+def http(emu):
+    with httpx.Client(base_url=emu.base_url, timeout=20, trust_env=False) as c:  # renders can take seconds
+        yield c
+
+
+@pytest.fixture()
+def client(http):
+    """A client on a freshly reset emulator."""
+    http.post("/emulator/reset")
+    return http

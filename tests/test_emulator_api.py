@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.fixtures_emulator import AUTH, body, start_emulator
+from tests.fixtures_emulator import client, http, AUTH, body, start_emulator
 
 IMG = {"url": "http://127.0.0.1:9/a.png", "type": "reference_image"}
 VID = {"url": "http://127.0.0.1:9/a.mp4", "type": "reference_video"}
@@ -16,18 +16,6 @@ def emu():
     e = start_emulator(queue_seconds=20, finish_seconds=30)  # every task here stays QUEUED
     yield e
     e.stop()
-
-
-@pytest.fixture(scope="module")
-def http(emu):
-    with httpx.Client(base_url=emu.base_url, timeout=10, trust_env=False) as c:
-        yield c
-
-
-@pytest.fixture()
-def client(http):
-    http.post("/emulator/reset")
-    return http
 
 
 def assert_envelope(r: httpx.Response, status: int, reason: str) -> dict:

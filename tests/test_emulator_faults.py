@@ -7,7 +7,7 @@ import time
 import httpx
 import pytest
 
-from tests.fixtures_emulator import AUTH, body, start_emulator, wait_terminal
+from tests.fixtures_emulator import client, http, AUTH, body, start_emulator, wait_terminal
 
 IMG = {"url": "http://127.0.0.1:1/a.png", "type": "reference_image"}
 
@@ -17,18 +17,6 @@ def emu():
     e = start_emulator(queue_seconds=0.2, finish_seconds=1.0)
     yield e
     e.stop()
-
-
-@pytest.fixture(scope="module")
-def http(emu):
-    with httpx.Client(base_url=emu.base_url, timeout=10, trust_env=False) as c:
-        yield c
-
-
-@pytest.fixture()
-def client(http):
-    http.post("/emulator/reset")
-    return http
 
 
 def plan(client: httpx.Client, *rules: dict, seed: int = 0) -> None:

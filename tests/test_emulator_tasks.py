@@ -8,7 +8,8 @@ import av
 import httpx
 import pytest
 
-from tests.fixtures_emulator import (AUTH, StaticServer, body, make_image, make_video, make_wav, start_emulator,
+from tests.fixtures_emulator import (AUTH, StaticServer, body, client, http, make_image, make_video, make_wav,
+                                     start_emulator,
                                      wait_terminal, wait_until)
 
 
@@ -33,18 +34,6 @@ def files(tmp_path_factory):
     }
     yield server
     server.close()
-
-
-@pytest.fixture(scope="module")
-def http(emu):
-    with httpx.Client(base_url=emu.base_url, timeout=20, trust_env=False) as c:
-        yield c
-
-
-@pytest.fixture()
-def client(http):
-    http.post("/emulator/reset")
-    return http
 
 
 def submit(client: httpx.Client, payload: dict) -> str:

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import hashlib
 
-import httpx
 import pytest
 
-from tests.fixtures_emulator import AUTH, start_emulator, wait_until
+from tests.fixtures_emulator import client, http, AUTH, start_emulator, wait_until
 
 
 @pytest.fixture(scope="module")
@@ -15,18 +14,6 @@ def emu():
     e = start_emulator()
     yield e
     e.stop()
-
-
-@pytest.fixture(scope="module")
-def http(emu):
-    with httpx.Client(base_url=emu.base_url, timeout=10, trust_env=False) as c:
-        yield c
-
-
-@pytest.fixture()
-def client(http):
-    http.post("/emulator/reset")
-    return http
 
 
 DATA = bytes(range(256)) * 40
