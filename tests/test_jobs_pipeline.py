@@ -238,6 +238,41 @@ def test_a_job_interrupted_while_processing_is_resumed_by_a_new_manager_without_
         second.close()
 
 
+def test_a_live_job_started_with_a_session_key_waits_for_the_key_after_a_restart(tmp_path, emulator):
+    """The key typed into the page is never stored, so after a restart the job waits for it."""
+    httpx.post(f"{emulator.base_url}/emulator/config", json={"finish_seconds": 4.0},
+               headers={"Authorization": f"Bearer {KEY}"})
+    settings = Settings(data_dir=tmp_path / "data", base_url=emulator.base_url, poll_requests_per_minute=600)
+
+    def live_manager() -> JobManager:
+        # No emulator target: this studio has no demo mode; the "service" is the emulator at base_url.
+        return JobManager(settings, JobStore(settings.data_dir), host_factory=lambda _t: make_host(
+            settings.with_overrides(hosting="emulator"), emulator_url=emulator.base_url, emulator_key=KEY))
+
+    first = live_manager()
+    job_id = first.start(_draft(tmp_path), owner="ann", api_key=KEY)
+    snap, _ = _wait(first, job_id, {"queued", "processing", "failed"}, owner="ann")
+    assert snap.task_id and snap.target == "live", snap.error
+    first.close()
+    for f in settings.data_dir.rglob("*"):  # never stored: not in the database, its WAL, or any file
+        assert not f.is_file() or KEY.encode() not in f.read_bytes(), f
+
+    second = live_manager()
+    try:
+        second.resume()
+        deadline = time.monotonic() + 30
+        while "API key" not in second.snapshot(job_id, owner="ann").stage_text:
+            assert time.monotonic() < deadline, second.snapshot(job_id, owner="ann").stage_text
+            time.sleep(0.05)
+        assert second.snapshot(job_id, owner="ann").state in ("queued", "processing")  # kept, not failed
+        second.provide_key("ann", KEY)
+        snap, _ = _wait(second, job_id, {"succeeded", "failed"}, owner="ann")
+        assert snap.state == "succeeded", snap.error
+        assert _stats(emulator)["submits"] == 1
+    finally:
+        second.close()
+
+
 def test_a_crash_between_sending_and_the_answer_becomes_uncertain_on_restart(tmp_path, emulator):
     manager = _manager(tmp_path, emulator)
     manager.close()
