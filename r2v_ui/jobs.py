@@ -146,10 +146,6 @@ class JobSnapshot:
     def terminal(self) -> bool:
         return self.state in ("succeeded", "failed", "discarded")
 
-    @property
-    def needs_decision(self) -> bool:
-        return self.state == "uncertain"
-
 
 @dataclass(frozen=True)
 class Target:
@@ -500,14 +496,7 @@ class JobManager:
             target, key = self._target(rec)
             rec = await self._keep_references(rec)
             media = await self._host_references(rec)
-            draft_settings = rec.settings
-            request = GenerationRequest(
-                prompt=draft_settings["prompt"], media=tuple(media),
-                negative_prompt=draft_settings.get("negative_prompt") or "", size=draft_settings["size"],
-                duration=int(draft_settings["duration"]), shot_type=draft_settings["shot_type"],
-                audio=bool(draft_settings["audio"]), watermark=bool(draft_settings["watermark"]),
-                seed=draft_settings.get("seed"),
-            ).require_valid()
+            request = replace(GenerationRequest.from_settings(rec.settings), media=tuple(media)).require_valid()
             if target.name == "live" and not key:
                 raise R2VError("Enter an API key to generate with the live service.")
             # Persisted before sending: a crash from here on never leads to an automatic resend.

@@ -108,11 +108,6 @@ STATUS_CANCELED = ("TASK_STATUS_CANCELED", "TASK_STATUS_CANCELLED")
 TERMINAL_STATUSES = frozenset({STATUS_SUCCEED, STATUS_FAILED, *STATUS_CANCELED})
 
 
-def is_terminal(status: str) -> bool:
-    """Unknown statuses count as still running (SPEC.md stance)."""
-    return status in TERMINAL_STATUSES
-
-
 # --- the request -----------------------------------------------------------------------------
 _TAG_RE = re.compile(r"character(\d+)", re.IGNORECASE)
 
@@ -217,11 +212,6 @@ class GenerationRequest:
         if self.seed is not None:
             body["seed"] = int(self.seed)
         return body
-
-    def with_media(self, media: Iterable[MediaItem]) -> "GenerationRequest":
-        from dataclasses import replace
-
-        return replace(self, media=tuple(media))
 
     def settings_dict(self) -> dict[str, Any]:
         """Every setting, for sidecars and summaries (media as their bodies)."""
