@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import mimetypes
 import secrets
 import threading
 import time
@@ -76,6 +75,8 @@ class ReferenceInput:
     voice_url: str | None = None
     name: str = ""
     duration: float | None = None  # seconds, for reference videos (price range)
+    content_type: str | None = None  # from media.probe (by content, not extension); probed again if unset
+    voice_content_type: str | None = None
 
     @property
     def media_type(self) -> str:
@@ -331,6 +332,8 @@ class JobManager:
                 voice_url=r.get("voice_url"),
                 name=r.get("name", ""),
                 duration=r.get("duration"),
+                content_type=r.get("content_type"),
+                voice_content_type=r.get("voice_content_type"),
             ))
         s = rec.settings
         return JobDraft(
@@ -547,19 +550,23 @@ class JobManager:
 
         job_id = rec.job_id
         live = self._live_for(job_id)
-        uploads: list[tuple[str, Path]] = []
+        uploads: list[tuple[str, Path, str]] = []
         for i, r in enumerate(rec.references, start=1):
             if r.get("kept"):
-                uploads.append((f"character{i}", self.store.absolute(r["kept"])))
+                path = self.store.absolute(r["kept"])
+                ctype = r.get("content_type") or await _probed_type(path, r.get("kind", "image"))
+                uploads.append((f"character{i}", path, ctype))
             if r.get("voice_kept"):
-                uploads.append((f"character{i} voice", self.store.absolute(r["voice_kept"])))
+                path = self.store.absolute(r["voice_kept"])
+                ctype = r.get("voice_content_type") or await _probed_type(path, "audio")
+                uploads.append((f"character{i} voice", path, ctype))
         pasted = [(r.get("url"), r.get("kind", "image")) for r in rec.references if r.get("url") and not r.get("kept")]
         pasted += [(r.get("voice_url"), "audio") for r in rec.references if r.get("voice_url") and not r.get("voice_kept")]
         self._set(job_id, state="uploading", progress=0.0,
                   stage_text=f"Uploading {len(uploads)} reference file{'s' if len(uploads) != 1 else ''}…"
                   if uploads else "Checking reference links…")
-        total = sum(p.stat().st_size for _, p in uploads) or 1
-        done: dict[str, int] = {label: 0 for label, _ in uploads}
+        total = sum(p.stat().st_size for _, p, _ in uploads) or 1
+        done: dict[str, int] = {label: 0 for label, _, _ in uploads}
 
         def progress(label: str):
             def report(sent: int, size: int) -> None:
@@ -570,11 +577,11 @@ class JobManager:
 
         host = self._host(rec.target) if uploads else None
         hosted = await asyncio.gather(
-            *[host.put(path, content_type=_content_type(path), on_progress=progress(label)) for label, path in uploads],
+            *[host.put(path, content_type=ctype, on_progress=progress(label)) for label, path, ctype in uploads],
             *[check_pasted_url(url, kind) for url, kind in pasted],
         )
         # Pasted links were only checked (a refusal raised above); they pass through unchanged.
-        urls = {label: h.url for (label, _), h in zip(uploads, hosted)}
+        urls = {label: h.url for (label, _, _), h in zip(uploads, hosted)}
         media = []
         for i, r in enumerate(rec.references, start=1):
             url = urls.get(f"character{i}") or r.get("url")
@@ -760,6 +767,7 @@ def _reference_record(r: ReferenceInput) -> dict[str, Any]:
         "voice_source": str(r.voice_path) if r.voice_path else None, "voice_url": r.voice_url,
         "voice_name": r.voice_path.name if r.voice_path else (r.voice_url or None),
         "duration": r.duration,
+        "content_type": r.content_type, "voice_content_type": r.voice_content_type,
     }
 
 
@@ -767,12 +775,14 @@ def _maybe_path(value: str | None) -> Path | None:
     return Path(value) if value and Path(value).is_file() else None
 
 
-_EXTRA_TYPES = {".webp": "image/webp", ".mov": "video/quicktime", ".flac": "audio/flac", ".wav": "audio/wav",
-                ".mp3": "audio/mpeg", ".bmp": "image/bmp"}
+async def _probed_type(path: Path, kind: str) -> str:
+    """The upload's content type, read from the file's content by media.probe."""
+    from .media import probe
 
-
-def _content_type(path: Path) -> str:
-    return _EXTRA_TYPES.get(path.suffix.lower()) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    report = await asyncio.to_thread(probe, path, kind)
+    if not report.content_type:
+        raise R2VError(report.message)
+    return report.content_type
 
 
 def _poll_interval(eta: int | None) -> float:

@@ -111,6 +111,24 @@ def test_a_job_runs_from_references_to_a_video_in_the_library(tmp_path, emulator
         manager.close()
 
 
+def test_uploads_are_typed_by_their_content_not_their_file_name(tmp_path, emulator):
+    manager = _manager(tmp_path, emulator)
+    try:
+        png_named_jpg = _picture(tmp_path / "holiday.jpg.png", "gold").rename(tmp_path / "holiday.jpg")
+        draft = JobDraft(references=(ReferenceInput(kind="image", path=png_named_jpg, name="holiday.jpg"),),
+                         prompt="character1 smiles", size="1280*720", duration=2)
+        job_id = manager.start(draft)
+        snap, _ = _wait(manager, job_id, {"succeeded", "failed"})
+        assert snap.state == "succeeded", snap.error
+        import hashlib
+
+        digest = hashlib.sha256(png_named_jpg.read_bytes()).hexdigest()
+        (upload,) = [u for u in emulator.state.files.values() if u.sha256 == digest]
+        assert upload.content_type == "image/png"
+    finally:
+        manager.close()
+
+
 def test_a_bad_request_is_refused_before_anything_is_uploaded_or_paid(tmp_path, emulator):
     manager = _manager(tmp_path, emulator)
     try:

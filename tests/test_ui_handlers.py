@@ -24,6 +24,7 @@ class FakeReport:
     verdict: str
     message: str
     duration: float | None = None
+    content_type: str | None = None  # as media.MediaReport: None when refused
 
 
 def fake_probe(kind: str, verdict: str = "accepted", message: str = "ok", duration: float | None = None):

@@ -34,11 +34,13 @@ def empty_card() -> Card:
         "verdict": None,         # "accepted" | "fixed" | "refused" | None
         "message": "",
         "video_seconds": None,   # for the price estimate
+        "content_type": None,    # what media.probe read from the content: the upload's type
         "voice_path": None,
         "voice_url": None,
         "voice_name": "",
         "voice_verdict": None,
         "voice_message": "",
+        "voice_content_type": None,
     }
 
 
@@ -137,7 +139,7 @@ def check_media(card: Card, upload: str, n: int, cast: list[Card], index: int,
                              f"at most {spec.VIDEOS_MAX} videos are allowed. Use a picture for character{n}."))
     ok = report.verdict != "refused"
     return dict(card, kind=kind if ok else None, path=str(report.path) if ok else None,
-                verdict=report.verdict, message=report.message,
+                verdict=report.verdict, message=report.message, content_type=report.content_type if ok else None,
                 video_seconds=report.duration if kind == "video" else None)
 
 
@@ -151,11 +153,13 @@ def check_voice(card: Card, upload: str, probe: Prober = default_prober, display
                     voice_message=f"{name} could not be read ({type(exc).__name__}). Try another clip.")
     ok = report.verdict != "refused"
     return dict(card, voice_path=str(report.path) if ok else None, voice_url=None, voice_name=name,
-                voice_verdict=report.verdict, voice_message=report.message)
+                voice_verdict=report.verdict, voice_message=report.message,
+                voice_content_type=report.content_type if ok else None)
 
 
 def clear_media(card: Card) -> Card:
-    keep = {k: card[k] for k in ("voice_path", "voice_url", "voice_name", "voice_verdict", "voice_message")}
+    keep = {k: card.get(k) for k in ("voice_path", "voice_url", "voice_name", "voice_verdict", "voice_message",
+                                     "voice_content_type")}
     return empty_card() | keep
 
 
@@ -260,6 +264,8 @@ def to_references(cast: list[Card]) -> tuple[Any, ...]:
             voice_url=c.get("voice_url") or None,
             name=c.get("name") or "",
             duration=c.get("video_seconds") if c.get("kind") == "video" else None,
+            content_type=c.get("content_type") if c.get("path") else None,
+            voice_content_type=c.get("voice_content_type") if c.get("voice_path") else None,
         ))
     return tuple(refs)
 
@@ -279,11 +285,13 @@ def from_references(references: Any, note: str = "from an earlier job") -> list[
             "verdict": "accepted",
             "message": f"{name} ({note}).",
             "video_seconds": getattr(ref, "duration", None),
+            "content_type": getattr(ref, "content_type", None),
         }
         if voice_path or getattr(ref, "voice_url", None):
             vname = Path(voice_path).name if voice_path else "voice link"
             card |= {"voice_path": str(voice_path) if voice_path else None, "voice_url": getattr(ref, "voice_url", None),
-                     "voice_name": vname, "voice_verdict": "accepted", "voice_message": f"{vname} ({note})."}
+                     "voice_name": vname, "voice_verdict": "accepted", "voice_message": f"{vname} ({note}).",
+                     "voice_content_type": getattr(ref, "voice_content_type", None)}
         cast.append(card)
     return cast[: spec.MEDIA_MAX] or new_cast()
 
