@@ -426,7 +426,8 @@ class JobManager:
         return rec
 
     def _snapshot(self, rec: JobRecord) -> JobSnapshot:
-        live = self._live_for(rec.job_id)
+        with self._lock:  # a read: finished jobs listed in the history get no in-memory entry
+            live = self._live.get(rec.job_id) or _Live()
         return JobSnapshot(
             job_id=rec.job_id, owner=rec.owner, state=rec.state,
             stage_text=rec.stage_text or STAGE_TEXT.get(rec.state, rec.state),
