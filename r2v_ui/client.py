@@ -40,6 +40,7 @@ from .errors import (
     DownloadError,
     R2VError,
     ResultExpired,
+    ResultUnusable,
     SubmissionUncertain,
     UnexpectedResponse,
     error_from_response,
@@ -395,26 +396,31 @@ class HighwayClient:
             headers["Authorization"] = f"Bearer {key}"
         return headers
 
-    def _error(self, resp: httpx.Response) -> APIStatusError:
-        return _scrub(error_from_response(resp.status_code, resp.headers, resp.content), self._key.get())
+    def _error(self, resp: httpx.Response, action: str) -> APIStatusError:
+        return _scrub(error_from_response(resp.status_code, resp.headers, resp.content, action=action), self._key.get())
 
     def _url(self, path: str) -> str:
         return self._base + path
 
-    async def _wait(self, attempt: int, exc: BaseException, what: str) -> None:
+    async def _wait(self, attempt: int, exc: BaseException, what: str,
+                    on_wait: Callable[[float, BaseException], None] | None = None) -> None:
         delay = self._retry.delay(attempt, retry_after_of(exc), self._rng)
+        if on_wait is not None:
+            on_wait(delay, exc)
         log.info("%s failed (%s); attempt %d of %d, retrying in %.2fs", what, _describe(exc), attempt,
                  self._retry.max_attempts, delay)
         await self._sleep(delay)
 
     # -- submit -----------------------------------------------------------------------------
-    async def submit(self, body: Mapping[str, Any] | GenerationRequest) -> str:
+    async def submit(self, body: Mapping[str, Any] | GenerationRequest, *,
+                     on_wait: Callable[[float, BaseException], None] | None = None) -> str:
         """Create a task; returns its task_id.
 
         Raises `SubmissionUncertain` when the service may have created (and will bill) a task
         although no task id came back; the caller must let the user decide.  Raises an
         `APIStatusError` subclass when the service refused, `APIConnectionError` when it could not
-        be reached at all (nothing was sent)."""
+        be reached at all (nothing was sent).  `on_wait(delay, error)` is told before each wait
+        between attempts (only those that certainly created no task), so a caller can say why."""
         payload = body.to_body() if isinstance(body, GenerationRequest) else dict(body)
         url = self._url(MODEL_PATH)
         attempt = 0
@@ -428,7 +434,7 @@ class HighwayClient:
                     raise SubmissionUncertain(exc) from exc
                 err: R2VError = _connection_error(exc, "submitting the task")
                 if submit_may_retry(exc) and attempt < self._retry.max_attempts:
-                    await self._wait(attempt, exc, "submit")
+                    await self._wait(attempt, exc, "submit", on_wait)
                     continue
                 raise err from exc
             if resp.is_success:
@@ -441,19 +447,20 @@ class HighwayClient:
                     raise SubmissionUncertain(cause) from cause
                 log.info("submit: created task %s", task_id)
                 return task_id
-            err = self._error(resp)
+            err = self._error(resp, "submit")
             if resp.status_code in UNCERTAIN_SUBMIT_STATUSES:
                 log.warning("submit: gateway answered HTTP %d; the task may exist", resp.status_code)
                 raise SubmissionUncertain(err) from err
             if submit_may_retry(err) and attempt < self._retry.max_attempts:
-                await self._wait(attempt, err, "submit")
+                await self._wait(attempt, err, "submit", on_wait)
                 continue
             raise err
 
     # -- get_task ---------------------------------------------------------------------------
-    async def get_task(self, task_id: str) -> TaskInfo:
-        """Read a task.  Retried on connection problems, timeouts, 429 and 5xx.  A task that failed
-        is *not* an exception here: the TaskInfo says so (`failed`, `reason`)."""
+    async def get_task(self, task_id: str, *, retry: bool = True) -> TaskInfo:
+        """Read a task.  Retried on connection problems, timeouts, 429 and 5xx, unless `retry` is
+        False: the job manager's poll scheduler reads once and decides (and tells the user) itself.
+        A task that failed is *not* an exception here: the TaskInfo says so (`failed`, `reason`)."""
         task_id = (task_id or "").strip()
         if not task_id:
             raise ValueError("get_task needs a task id")
@@ -462,7 +469,7 @@ class HighwayClient:
         async def once() -> TaskInfo:
             resp = await self._http.get(url, params={"task_id": task_id}, headers=self._api_headers())
             if not resp.is_success:
-                raise self._error(resp)
+                raise self._error(resp, "read")
             try:
                 doc = resp.json()
             except ValueError:
@@ -473,16 +480,18 @@ class HighwayClient:
                 ), self._key.get())
             return TaskInfo.from_document(doc, task_id=task_id)
 
-        return await self._read_with_retries(once, "reading the task")
+        return await self._read_with_retries(once, "reading the task", attempts=None if retry else 1)
 
-    async def _read_with_retries(self, once: Callable[[], Awaitable[Any]], what: str) -> Any:
+    async def _read_with_retries(self, once: Callable[[], Awaitable[Any]], what: str, *,
+                                 attempts: int | None = None) -> Any:
+        attempts = attempts or self._retry.max_attempts
         attempt = 0
         while True:
             attempt += 1
             try:
                 return await once()
             except (httpx.RequestError, APIStatusError) as exc:
-                retry = read_may_retry(exc) and attempt < self._retry.max_attempts
+                retry = read_may_retry(exc) and attempt < attempts
                 if retry:
                     await self._wait(attempt, exc, what)
                     continue
@@ -509,7 +518,7 @@ class HighwayClient:
         shown = redact_url(url)
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise DownloadError("The result link is not an http(s) address, so the video cannot be downloaded.")
+            raise ResultUnusable("The result link is not an http(s) address, so the video cannot be downloaded.")
         if max_bytes <= 0:
             raise ValueError("max_bytes must be positive")
         dest.parent.mkdir(parents=True, exist_ok=True)
@@ -523,10 +532,10 @@ class HighwayClient:
                     raise ResultExpired()
                 if not resp.is_success:
                     await resp.aread()
-                    raise error_from_response(resp.status_code, resp.headers, resp.content)
+                    raise error_from_response(resp.status_code, resp.headers, resp.content, action="download")
                 total = _as_int(resp.headers.get("content-length"))
                 if total is not None and total > max_bytes:
-                    raise DownloadError(_too_big(total, max_bytes))
+                    raise ResultUnusable(_too_big(total, max_bytes))
                 if resp.headers.get("content-encoding", "identity").strip().lower() not in ("", "identity"):
                     total = None  # the length counts compressed bytes; the cap still applies to what is written
                 done = 0
@@ -536,7 +545,7 @@ class HighwayClient:
                     async for chunk in resp.aiter_bytes(DOWNLOAD_CHUNK):
                         done += len(chunk)
                         if done > max_bytes:
-                            raise DownloadError(_too_big(done, max_bytes, more=True))
+                            raise ResultUnusable(_too_big(done, max_bytes, more=True))
                         fh.write(chunk)
                         if on_progress:
                             on_progress(done, total)
@@ -626,7 +635,7 @@ def _scrub(err: APIStatusError, secret: str | None) -> APIStatusError:
         except (TypeError, ValueError):
             body = None
     return type(err)(err.status, err.reason.replace(secret, mask), (err.message or "").replace(secret, mask),
-                     body=body, retry_after=err.retry_after)
+                     body=body, retry_after=err.retry_after, action=err.action)
 
 
 def _task_id_of(resp: httpx.Response) -> str | None:

@@ -39,6 +39,19 @@ REASON_TEXT: dict[str, str] = {
     "BILLING_FAILED": "The service's billing failed for this request. Try again later, or check your account.",
 }
 
+# Reasons that only make sense for one kind of request: shown for that kind only, so a 500 on a
+# submit never says "the result could not be read" because a server put a read's reason on it.
+REASON_ACTIONS: dict[str, str] = {
+    "GET_RESULT_FAILED": "read", "TASK_NOT_FOUND": "read", "CREATE_TASK_FAILED": "submit",
+}
+
+# What a status means for a submit, where it differs from the general words below.
+SUBMIT_STATUS_TEXT: dict[int, str] = {
+    404: "The service has no such endpoint. Check the service address (HIGHWAY_BASE_URL).",
+    500: "The service failed while creating the task and gave back no task id. Check your account's task list "
+         "before you try again in a few minutes.",
+}
+
 STATUS_TEXT: dict[int, str] = {
     400: "The service refused the request.",
     401: "The API key was not accepted. Check it and enter a valid key.",
@@ -96,7 +109,9 @@ class APIStatusError(R2VError):
         *,
         body: Any = None,
         retry_after: float | None = None,
+        action: str = "",
     ):
+        self.action = action  # "submit" | "read" | "download" | "": which request got this answer
         self.status = status
         self.reason = reason
         self.message = message
@@ -106,20 +121,22 @@ class APIStatusError(R2VError):
 
     @property
     def user_message(self) -> str:
-        plain = REASON_TEXT.get(self.reason) or STATUS_TEXT.get(self.status) or (
-            f"The service answered with an error (HTTP {self.status})."
-        )
+        fits = REASON_ACTIONS.get(self.reason, self.action) == self.action
+        plain = (REASON_TEXT.get(self.reason) if fits else None) or (
+            SUBMIT_STATUS_TEXT.get(self.status) if self.action == "submit" else None
+        ) or STATUS_TEXT.get(self.status) or f"The service answered with an error (HTTP {self.status})."
         detail = (self.message or "").strip()
         if detail and detail.lower() not in plain.lower():
             return f"{plain} (HTTP {self.status} {self.reason or ''}: {detail[:300]})".replace(" :", ":")
         return f"{plain} (HTTP {self.status}{' ' + self.reason if self.reason else ''})"
 
     def __reduce__(self):  # keep picklable with keyword arguments
-        return (_rebuild_status_error, (type(self), self.status, self.reason, self.message, self.body, self.retry_after))
+        return (_rebuild_status_error,
+                (type(self), self.status, self.reason, self.message, self.body, self.retry_after, self.action))
 
 
-def _rebuild_status_error(cls, status, reason, message, body, retry_after):
-    return cls(status, reason, message, body=body, retry_after=retry_after)
+def _rebuild_status_error(cls, status, reason, message, body, retry_after, action=""):
+    return cls(status, reason, message, body=body, retry_after=retry_after, action=action)
 
 
 class BadRequestError(APIStatusError):
@@ -167,7 +184,12 @@ class TaskFailed(R2VError):
 
 
 class DownloadError(R2VError):
-    pass
+    """The result could not be downloaded this time; reading the task again gives a fresh link."""
+
+
+class ResultUnusable(DownloadError):
+    """The result itself cannot be taken (not an http(s) link, larger than any video of ours):
+    another try would get the same answer."""
 
 
 class ResultExpired(DownloadError):
@@ -209,7 +231,7 @@ _CLASS_BY_STATUS: dict[int, type[APIStatusError]] = {
 }
 
 
-def error_from_response(status: int, headers: Mapping[str, str], content: bytes) -> APIStatusError:
+def error_from_response(status: int, headers: Mapping[str, str], content: bytes, *, action: str = "") -> APIStatusError:
     """Map any non-2xx answer to the error tree.  Survives bodies that are not JSON (a proxy's
     HTML page, an empty body) and envelopes missing fields."""
     body: Any = None
@@ -230,7 +252,8 @@ def error_from_response(status: int, headers: Mapping[str, str], content: bytes)
         cls: type[APIStatusError] = ServerError
     else:
         cls = _CLASS_BY_STATUS.get(status, APIStatusError)
-    return cls(status, reason, message, body=body if body is not None else content[:2000], retry_after=retry_after)
+    return cls(status, reason, message, body=body if body is not None else content[:2000], retry_after=retry_after,
+               action=action)
 
 
 def _header(headers: Mapping[str, str], name: str) -> str | None:

@@ -16,7 +16,9 @@ tab, a reload or a second tab loses nothing.  Rules kept here (DESIGN.md):
 from __future__ import annotations
 
 import asyncio
+import errno
 import logging
+import random
 import secrets
 import threading
 import time
@@ -27,14 +29,18 @@ from typing import Any, Callable
 from . import spec
 from .config import Settings
 from .errors import (
+    APIStatusError,
     AuthenticationError,
     DownloadError,
     NotFoundError,
     R2VError,
     RateLimitError,
+    ResultExpired,
+    ResultUnusable,
     SubmissionUncertain,
     TaskFailed,
 )
+from .keys import KeyCustody, holder_tag
 from .spec import GenerationRequest, MediaItem
 from .store import JobRecord, JobStore, StoreError, atomic_write_json
 
@@ -42,6 +48,13 @@ log = logging.getLogger(__name__)
 
 RUNNING_STATES = ("checking", "uploading", "submitting", "queued", "processing", "downloading")
 RESULT_MAX_BYTES = 1024 * 1024 * 1024  # a 10 s 1080P clip is tens of MB; anything near 1 GiB is not a video of ours
+# A task the service accepted is never given up on one answer (hostile-run finding 1):
+NOT_FOUND_TRIES = 6        # TASK_NOT_FOUND reads (with backoff, about a minute) before the job is called lost
+LINK_TRIES = 5             # result links that fail to download, each followed by a fresh read, before giving up
+RETRY_AFTER_CAP = 3600.0   # the longest Retry-After honoured (the notice says when the next read is)
+AUTH_RETRY_CAP = 60.0      # a refused key is tried again at least this often (a new key is used at once)
+SLOW_READ_NOTICE_S = 10.0  # a read unanswered this long is explained on the page while it lasts
+DISK_RETRY_S = 60.0        # a result that could not be saved (disk full, read-only) is tried again this often
 STATUS_FILTERS: dict[str, set[str] | None] = {
     "all": None,
     "running": set(RUNNING_STATES),
@@ -142,6 +155,8 @@ class JobSnapshot:
     version: int
     target: str = "demo"
     uploads: dict[str, float] = field(default_factory=dict)  # per file, 0..1, while uploading
+    notice: str | None = None  # why a running job is not moving right now, and what to do (while it lasts)
+    video_missing: bool = False  # finished, but its file is no longer in the library
 
     @property
     def terminal(self) -> bool:
@@ -168,8 +183,11 @@ class _Live:
     eta: int | None = None
     version: int = 0
     uploads: dict[str, float] = field(default_factory=dict)
-    api_key: str | None = None
+    stage_text: str | None = None  # the newest transient stage ("Generating… 40%"), not written to disk
+    notice: str | None = None  # why the job is stalled, shown until the next good read
     poll_errors: int = 0
+    not_found: int = 0
+    link_failures: int = 0
 
 
 ClientFactory = Callable[[str, str | None], Any]  # (base_url, api_key) -> HighwayClient
@@ -198,7 +216,7 @@ class JobManager:
         self._lock = threading.RLock()
         self._live: dict[str, _Live] = {}
         self._waiters: dict[str, list[tuple[asyncio.AbstractEventLoop, asyncio.Event]]] = {}
-        self._owner_keys: dict[str, str] = {}
+        self._keys = KeyCustody()  # which key serves which job: its own lock, any thread
         self._hosts: dict[str, Any] = {}
         self._clients: dict[tuple[str, str | None], Any] = {}
         self._due: dict[str, float] = {}
@@ -213,16 +231,17 @@ class JobManager:
         self._call(self._start_scheduler())
 
     # --- public API (thread-safe, callable from any thread or loop) ---------------------------
-    def start(self, draft: JobDraft, *, owner: str = "", api_key: str | None = None) -> str:
-        """Validate, persist, and start the job in the background.  Raises RequestInvalid."""
+    def start(self, draft: JobDraft, *, owner: str = "", api_key: str | None = None, holder: str = "") -> str:
+        """Validate, persist, and start the job in the background.  Raises RequestInvalid.
+
+        `holder` names who typed `api_key` (the login, or the browser): that key serves only this
+        job, and after a restart only the same holder's key resumes it (r2v_ui/keys.py)."""
         request = draft.preview_request().require_valid()
         target = self._target_name(api_key)
         if target == "live" and not (api_key or self.settings.api_key):
             raise R2VError("Enter an API key to generate with the live service.")
         if any(r.path or r.voice_path for r in draft.references):
             self._host(target)  # no way to host local files: said now, before a job exists or anything is paid
-        if api_key:
-            self._owner_keys[owner] = api_key
         job_id = time.strftime("%Y%m%d") + "-" + secrets.token_hex(4)
         now = self._clock()
         video_seconds = [r.duration or spec.REFERENCE_VIDEO_BILLED_CAP_S for r in draft.references if r.kind == "video"]
@@ -232,10 +251,12 @@ class JobManager:
             job_id=job_id, owner=owner, state="checking", created_at=now, updated_at=now,
             settings=draft.settings(), references=refs, target=target, price_label=price,
             warnings=[p.message for p in request.validate().warnings], stage_text=STAGE_TEXT["checking"],
+            key_holder=holder_tag(holder),
         )
         self.store.create(rec)  # the row exists before any upload
+        self._keys.attach(job_id, api_key)
         with self._lock:
-            self._live[job_id] = _Live(api_key=api_key)
+            self._live[job_id] = _Live()
         self._spawn(self._run(job_id))
         return job_id
 
@@ -280,7 +301,7 @@ class JobManager:
         return self._snapshot(rec) if rec else None
 
     def resolve_uncertain(self, job_id: str, action: str, *, owner: str = "", api_key: str | None = None,
-                          task_id: str | None = None) -> None:
+                          task_id: str | None = None, holder: str = "") -> None:
         """The user's decision on a submission that may have reached the service:
         "attach" a task id they found in their account (checked, then followed; nothing is resent),
         "resubmit" knowingly (may bill twice), or "discard"."""
@@ -288,24 +309,20 @@ class JobManager:
         if rec.state != "uncertain":
             raise R2VError("This job is not waiting for a decision.")
         if action == "attach":
-            self._attach(rec, (task_id or "").strip(), api_key)
+            self._take_over(rec, api_key, holder)
+            self._attach(rec, (task_id or "").strip())
         elif action == "discard":
             self._set(job_id, state="discarded", stage_text="Discarded. Nothing more will be sent for this job.")
         elif action == "resubmit":
-            if api_key:
-                self._owner_keys[owner] = api_key
-                self._live_for(job_id).api_key = api_key
+            self._take_over(rec, api_key, holder)
             self._set(job_id, state="checking", stage_text="Resubmitting, as you asked…", error=None)
             self._spawn(self._run(job_id, knowingly_resubmitted=True))
         else:
             raise ValueError(action)
 
-    def _attach(self, rec: JobRecord, task_id: str, api_key: str | None) -> None:
+    def _attach(self, rec: JobRecord, task_id: str) -> None:
         if not task_id:
             raise R2VError("Paste the task id you found in your account's task list.")
-        if api_key:
-            self._owner_keys[rec.owner] = api_key
-            self._live_for(rec.job_id).api_key = api_key
         target, key = self._target(rec)
         try:
             self._call(self._client(target, key).get_task(task_id)).result(timeout=120)
@@ -316,9 +333,58 @@ class JobManager:
                   stage_text="Following the task you found…")
         self._schedule(rec.job_id, 0)
 
-    def retry(self, job_id: str, *, owner: str = "", api_key: str | None = None) -> str:
-        """A failed (or any finished) job, started again as a new job with the same settings."""
-        return self.start(self.remix_draft(job_id, owner=owner), owner=owner, api_key=api_key)
+    def retry(self, job_id: str, *, owner: str = "", api_key: str | None = None, holder: str = "") -> str:
+        """"Try again" on a finished job.  A job whose task the service accepted is *read first*:
+        when the service still has the video (or is still making it) the same job follows it and
+        nothing is sent again.  Only a job that never reached the service, or whose task failed or
+        is unknown there, starts again as a new job with the same settings.  Returns the job id
+        the page should follow."""
+        rec = self._owned(job_id, owner)
+        if rec.task_id and rec.state in ("failed", "succeeded") and not self._has_video(rec):
+            self._take_over(rec, api_key, holder)
+            if self._follow_again(rec):
+                return job_id
+        return self.start(self.remix_draft(job_id, owner=owner), owner=owner, api_key=api_key, holder=holder)
+
+    def _has_video(self, rec: JobRecord) -> bool:
+        video = self.store.absolute(rec.video_path)
+        return rec.state == "succeeded" and video is not None and video.is_file()
+
+    def _take_over(self, rec: JobRecord, api_key: str | None, holder: str) -> None:
+        """Someone acting on a job (resubmit, attach, try again) with their own key: from now on the
+        job is read with that key and resumes only with that holder's key after a restart."""
+        if not api_key:
+            return
+        self._keys.attach(rec.job_id, api_key)
+        tag = holder_tag(holder)
+        if tag != rec.key_holder:
+            self.store.update(rec.job_id, key_holder=tag)
+
+    def _follow_again(self, rec: JobRecord) -> bool:
+        """Ask the service about an accepted task; follow it again when it is done or still running."""
+        target, key = self._target(rec)
+        if target.name == "live" and not key:
+            raise R2VError("Enter an API key first: the service is asked whether it still has this video "
+                           "before anything is sent again.")
+        try:
+            info = self._call(self._client(target, key).get_task(rec.task_id)).result(timeout=180)
+        except NotFoundError:
+            return False
+        except R2VError as exc:
+            raise R2VError(f"The service could not be asked whether it still has this video ({exc.user_message}). "
+                           "Nothing was sent again; try again in a minute.") from None
+        if info.terminal and not info.succeeded:
+            return False
+        with self._lock:
+            self._live[rec.job_id] = _Live(version=self._live_for(rec.job_id).version)
+        if info.succeeded:
+            self._set(rec.job_id, state="downloading", error=None,
+                      stage_text="The service still has this video: downloading it again (nothing is sent again)…")
+        else:
+            self._set(rec.job_id, state="queued", error=None,
+                      stage_text="The service is still making this video: following it again (nothing is sent again)…")
+        self._schedule(rec.job_id, 0)
+        return True
 
     def remix_draft(self, job_id: str, *, owner: str = "") -> JobDraft:
         rec = self._owned(job_id, owner)
@@ -353,18 +419,24 @@ class JobManager:
         self.store.delete(job_id)
         with self._lock:
             self._live.pop(job_id, None)
-            self._due.pop(job_id, None)
+        self._keys.forget(job_id)
+        self._unschedule(job_id)
         return True
 
-    def provide_key(self, owner: str, api_key: str) -> None:
-        """A session key for live jobs that were waiting for one after a restart."""
+    def provide_key(self, owner: str, api_key: str, *, holder: str = "") -> int:
+        """A key typed by `holder`: used for that holder's own live jobs that wait for a key (after a
+        restart) or whose key the service refused — never for anyone else's job.  Returns how many
+        jobs took it."""
         if not api_key:
-            return
-        self._owner_keys[owner] = api_key
+            return 0
+        tag = holder_tag(holder)
+        taken = 0
         for rec in self.store.unfinished():
-            if rec.owner == owner and rec.target == "live" and rec.task_id:
-                self._live_for(rec.job_id).api_key = api_key
-                self._schedule(rec.job_id, 0)
+            if rec.owner == owner and rec.key_holder == tag and rec.target == "live" and rec.task_id:
+                if self._keys.offer(rec.job_id, api_key):
+                    self._schedule(rec.job_id, 0)
+                    taken += 1
+        return taken
 
     def check_hosting(self, target: str) -> str:
         """Test the reference hosting of `target` ("demo" | "live") for real (the backend's own
@@ -428,20 +500,33 @@ class JobManager:
     def _snapshot(self, rec: JobRecord) -> JobSnapshot:
         with self._lock:  # a read: finished jobs listed in the history get no in-memory entry
             live = self._live.get(rec.job_id) or _Live()
+        running = rec.state in RUNNING_STATES
+        video = self.store.absolute(rec.video_path)
+        missing = rec.state == "succeeded" and video is not None and not video.is_file()
+        stage = (live.stage_text if running else None) or rec.stage_text or STAGE_TEXT.get(rec.state, rec.state)
+        if missing:
+            video = None
+            stage = ("The video file is no longer in the library (deleted or moved outside the studio). "
+                     "“Try again” asks the service for it again; nothing is sent or billed again.")
         return JobSnapshot(
             job_id=rec.job_id, owner=rec.owner, state=rec.state,
-            stage_text=rec.stage_text or STAGE_TEXT.get(rec.state, rec.state),
+            stage_text=stage, notice=live.notice if running else None, video_missing=missing,
             progress=live.progress if rec.state in RUNNING_STATES else (1.0 if rec.state == "succeeded" else None),
             eta_seconds=live.eta if rec.state in RUNNING_STATES else None,
             task_id=rec.task_id, error=rec.error,
-            video_path=self.store.absolute(rec.video_path), poster_path=self.store.absolute(rec.poster_path),
+            video_path=video, poster_path=self.store.absolute(rec.poster_path),
             settings=dict(rec.settings), references=tuple(rec.references), warnings=tuple(rec.warnings),
             price_label=rec.price_label, seed_used=rec.seed_used, timings=dict(rec.timings),
             created_at=rec.created_at, updated_at=rec.updated_at, version=live.version, target=rec.target,
             uploads=dict(live.uploads) if rec.state == "uploading" else {},
         )
 
-    def _set(self, job_id: str, *, progress: Any = ..., eta: Any = ..., persist: bool = True, **changes: Any) -> None:
+    def _set(self, job_id: str, *, progress: Any = ..., eta: Any = ..., notice: Any = ..., persist: bool = True,
+             **changes: Any) -> None:
+        """Change a job: in memory at once (and its watchers woken), on disk when `persist`.
+
+        A stage text that is not persisted ("Generating… 40%") and a notice (why the job is stalled)
+        live in memory only and are what the snapshot shows; a new state clears the notice."""
         live = self._live_for(job_id)
         with self._lock:
             if progress is not ...:
@@ -450,6 +535,12 @@ class JobManager:
                 live.eta = eta
             if "state" in changes and "stage_text" not in changes:
                 changes["stage_text"] = STAGE_TEXT.get(changes["state"], changes["state"])
+            if "stage_text" in changes:
+                live.stage_text = None if persist else changes["stage_text"]
+            if notice is not ...:
+                live.notice = notice
+            elif "state" in changes:
+                live.notice = None
             live.version += 1
             waiters = list(self._waiters.get(job_id, []))
         if persist and changes:
@@ -471,7 +562,7 @@ class JobManager:
             if self._demo_target is None:
                 raise R2VError("This job was made in demo mode, but the built-in emulator is not running now.")
             return self._demo_target, self._demo_key
-        key = self._live_for(rec.job_id).api_key or self._owner_keys.get(rec.owner) or self.settings.api_key.get()
+        key = self._keys.key_for(rec.job_id) or self.settings.api_key.get()
         return Target("live", self.settings.base_url), key
 
     def _client(self, target: Target, key: str | None):
@@ -506,8 +597,14 @@ class JobManager:
             # Persisted before sending: a crash from here on never leads to an automatic resend.
             self._set(job_id, state="submitting", submit_attempts=rec.submit_attempts + 1, progress=None)
             client = self._client(target, key)
+
+            def waiting(delay: float, exc: BaseException) -> None:
+                said = exc.user_message if isinstance(exc, R2VError) else "the service could not be reached"
+                self._set(job_id, persist=False, notice=(
+                    f"Not sent yet: {said} The request is sent {_when(delay)}; nothing has been billed."))
+
             try:
-                task_id = await client.submit(request)
+                task_id = await client.submit(request, on_wait=waiting)
             except SubmissionUncertain as exc:
                 self._set(job_id, state="uncertain", error=exc.user_message, stage_text=STAGE_TEXT["uncertain"])
                 return
@@ -523,8 +620,7 @@ class JobManager:
             self._fail(job_id, f"Something went wrong inside the studio ({type(exc).__name__}). Try again; if it repeats, report it.")
 
     def _fail(self, job_id: str, message: str) -> None:
-        with self._lock:
-            self._due.pop(job_id, None)
+        self._unschedule(job_id)
         self._set(job_id, state="failed", error=message, stage_text="Failed: " + message, progress=None, eta=None)
 
     async def _keep_references(self, rec: JobRecord) -> JobRecord:
@@ -599,11 +695,15 @@ class JobManager:
         self._tasks.add(task)
 
     def _schedule(self, job_id: str, delay: float) -> None:
+        """Read `job_id` after `delay` seconds.  `_due` is touched on the loop only."""
         def add():
             self._due[job_id] = self._clock() + delay
             self._wake.set()
 
         self._loop.call_soon_threadsafe(add)
+
+    def _unschedule(self, job_id: str) -> None:
+        self._loop.call_soon_threadsafe(self._due.pop, job_id, None)
 
     async def _poll_loop(self) -> None:
         while not self._closed:
@@ -636,6 +736,7 @@ class JobManager:
             await asyncio.sleep(max(0.05, 60.0 - (now - self._budget_times[0])))
 
     async def _poll_one(self, job_id: str) -> None:
+        slow = None
         try:
             rec = self.store.get(job_id)
             if rec is None or rec.terminal or not rec.task_id:
@@ -643,36 +744,30 @@ class JobManager:
             live = self._live_for(job_id)
             target, key = self._target(rec)
             if target.name == "live" and not key:
-                self._set(job_id, stage_text="Waiting for your API key to keep checking this job (enter it above).")
+                self._set(job_id, persist=False, notice=(
+                    "Waiting for your API key to keep checking this job: enter it above, in the browser that "
+                    "started it. The job is safe at the service meanwhile."))
                 return
+            # A read that hangs is explained while it lasts, not after the timeout.
+            slow = self._loop.call_later(SLOW_READ_NOTICE_S, lambda: self._set(job_id, persist=False, notice=(
+                f"The service has not answered for {SLOW_READ_NOTICE_S:.0f} s; still waiting. "
+                "The job is safe at the service.")))
             try:
-                info = await self._client(target, key).get_task(rec.task_id)
-            except RateLimitError as exc:
-                live.poll_errors += 1
-                wait = max(exc.retry_after or 0.0, _backoff(live.poll_errors))
-                self._set(job_id, stage_text=f"The service asked us to slow down; checking again in {wait:.0f} s.", persist=False)
-                self._schedule(job_id, wait)
-                return
-            except NotFoundError as exc:
-                self._fail(job_id, exc.user_message)
-                return
-            except AuthenticationError as exc:
-                self._set(job_id, stage_text=exc.user_message + " The job is kept; it will be checked again.")
-                self._schedule(job_id, 300.0)
-                return
+                info = await self._client(target, key).get_task(rec.task_id, retry=False)
             except R2VError as exc:
-                live.poll_errors += 1
-                wait = _backoff(live.poll_errors)
-                self._set(job_id, stage_text=f"Could not reach the service ({exc.user_message}); checking again in {wait:.0f} s.",
-                          persist=False)
-                self._schedule(job_id, wait)
+                delay = self._read_failed(rec, live, exc)
+                if delay is not None:
+                    self._schedule(job_id, delay)
                 return
-            live.poll_errors = 0
+            finally:
+                slow.cancel()
+            live.poll_errors = live.not_found = 0
             seed_used = info.seed if info.seed is not None else rec.seed_used
             timings = dict(rec.timings) | {k: v for k, v in info.timings.items() if v}
             if info.succeeded:
                 if not info.video_url:
-                    self._fail(job_id, "The service said the video is done but gave no link to it. Try again.")
+                    self._fail(job_id, "The service said the video is done but gave no link to it. "
+                                       "Try again: the service is asked for it again first.")
                     return
                 await self._download(rec, info, seed_used, timings)
             elif info.terminal:
@@ -686,19 +781,64 @@ class JobManager:
                 changes: dict[str, Any] = {"stage_text": text}
                 if state != rec.state:
                     changes |= {"state": state, "seed_used": seed_used, "timings": timings}
-                self._set(job_id, progress=(pct / 100.0) if pct is not None else None, eta=info.eta,
+                self._set(job_id, progress=(pct / 100.0) if pct is not None else None, eta=info.eta, notice=None,
                           persist=state != rec.state, **changes)
                 self._schedule(job_id, _poll_interval(info.eta))
         except asyncio.CancelledError:
             raise
         except StoreError as exc:
             log.error("store error while polling %s: %s", job_id, exc)
+            self._set(job_id, persist=False, notice=(
+                f"{exc.user_message} The job goes on at the service; the studio saves it as soon as it can."))
             self._schedule(job_id, 30.0)
-        except Exception:
+        except Exception as exc:
             log.exception("poll of %s failed unexpectedly", job_id)
+            self._set(job_id, persist=False, notice=(
+                f"Something went wrong inside the studio while checking this job ({type(exc).__name__}); "
+                "it is checked again in 30 s. The job is safe at the service."))
             self._schedule(job_id, 30.0)
         finally:
+            if slow is not None:
+                slow.cancel()
             self._in_flight.discard(job_id)
+
+    def _read_failed(self, rec: JobRecord, live: _Live, exc: R2VError) -> float | None:
+        """A read that did not give a task document: say why on the page, and when it is read again.
+        A task the service accepted is never given up on one answer.  Returns the delay, or None
+        when the job has ended."""
+        job_id = rec.job_id
+        live.poll_errors += 1
+        retry_after = getattr(exc, "retry_after", None)
+        if isinstance(exc, NotFoundError):
+            live.not_found += 1
+            if live.not_found >= NOT_FOUND_TRIES:
+                self._fail(job_id, (
+                    f"The service says it does not know task {rec.task_id} (asked {live.not_found} times over about "
+                    "a minute). If your account lists it, “Try again” asks the service for it first; "
+                    "nothing is sent again unless the service has no such task."))
+                return None
+            delay = _backoff(live.not_found)
+            notice = (f"The service does not list this task yet ({exc.user_message}); that can happen just after "
+                      f"a submit. Asking again {_when(delay)} (try {live.not_found} of {NOT_FOUND_TRIES}).")
+        elif isinstance(exc, AuthenticationError):
+            self._keys.mark_refused(job_id)
+            delay = min(AUTH_RETRY_CAP, _backoff(live.poll_errors))
+            notice = (f"{exc.user_message} The job is kept at the service: enter a valid key above (in the browser "
+                      f"that started it) and it is checked at once; otherwise again {_when(delay)}.")
+        elif retry_after:
+            delay = min(RETRY_AFTER_CAP, max(retry_after, 1.0))
+            asked = "to slow down" if isinstance(exc, RateLimitError) else "to wait (it is busy)"
+            notice = (f"The service asked us {asked} for {_duration(retry_after)}. The job is safe at the service "
+                      f"and is checked again {_when(delay)}.")
+        elif isinstance(exc, RateLimitError):
+            delay = _backoff(live.poll_errors)
+            notice = f"The service asked us to slow down. The job is safe and is checked again {_when(delay)}."
+        else:
+            delay = _backoff(live.poll_errors)
+            notice = (f"The service could not be read just now: {exc.user_message} The job is safe at the service "
+                      f"and is checked again {_when(delay)}.")
+        self._set(job_id, persist=False, notice=notice)
+        return delay
 
     def _fail_task(self, job_id: str, exc: TaskFailed, seed_used, timings) -> None:
         self._set(job_id, seed_used=seed_used, timings=timings)
@@ -706,6 +846,7 @@ class JobManager:
 
     async def _download(self, rec: JobRecord, info, seed_used, timings) -> None:
         job_id = rec.job_id
+        live = self._live_for(job_id)
         self._set(job_id, state="downloading", progress=0.0, eta=None, seed_used=seed_used, timings=timings)
         target, key = self._target(rec)
         mp4, sidecar, poster = self.store.result_paths(rec)
@@ -715,26 +856,45 @@ class JobManager:
 
         try:
             await self._client(target, key).download(info.video_url, mp4, max_bytes=RESULT_MAX_BYTES, on_progress=progress)
-        except DownloadError as exc:
+            has_poster = await asyncio.to_thread(_write_poster, mp4, poster)
+            timings = dict(timings) | {"downloaded_at": self._clock()}
+            await asyncio.to_thread(atomic_write_json, sidecar, {
+                "job_id": job_id, "owner": rec.owner, "task_id": rec.task_id, "target": rec.target,
+                "created_at": rec.created_at, "settings": rec.settings,
+                "references": [{k: v for k, v in r.items() if k not in ("source", "voice_source")} for r in rec.references],
+                "seed_used": seed_used, "timings": timings, "price_estimate": rec.price_label,
+                "video_file": mp4.name, "poster_file": poster.name if has_poster else None,
+                "warnings": rec.warnings,
+            })
+        except ResultUnusable as exc:
             self._fail(job_id, exc.user_message)
             return
-        except R2VError as exc:
-            live = self._live_for(job_id)
-            live.poll_errors += 1
-            wait = _backoff(live.poll_errors)
-            self._set(job_id, stage_text=f"The download was interrupted ({exc.user_message}); trying again in {wait:.0f} s.")
-            self._schedule(job_id, wait)
+        except DownloadError as exc:
+            if _link_refused(exc):
+                # A presigned link can fail (expired, not yet valid, a storage hiccup): a fresh read
+                # of the task gives a fresh link.  The video was paid for: never given up at once.
+                live.link_failures += 1
+                if live.link_failures >= LINK_TRIES:
+                    self._fail(job_id, (
+                        f"The video was made, but {live.link_failures} links to it in a row could not be downloaded "
+                        f"({exc.user_message}). “Try again” asks the service for the video again; nothing is sent "
+                        "or billed again."))
+                    return
+                delay = float(2 ** (live.link_failures - 1))
+                notice = f"The result link did not work ({exc.user_message}); asking the service for a fresh one {_when(delay)}."
+            else:
+                live.poll_errors += 1
+                delay = _backoff(live.poll_errors)
+                notice = f"The download was interrupted ({exc.user_message}); trying again {_when(delay)}."
+            self._set(job_id, persist=False, notice=notice)
+            self._schedule(job_id, delay)
             return
-        has_poster = await asyncio.to_thread(_write_poster, mp4, poster)
-        timings = dict(timings) | {"downloaded_at": self._clock()}
-        atomic_write_json(sidecar, {
-            "job_id": job_id, "owner": rec.owner, "task_id": rec.task_id, "target": rec.target,
-            "created_at": rec.created_at, "settings": rec.settings,
-            "references": [{k: v for k, v in r.items() if k not in ("source", "voice_source")} for r in rec.references],
-            "seed_used": seed_used, "timings": timings, "price_estimate": rec.price_label,
-            "video_file": mp4.name, "poster_file": poster.name if has_poster else None,
-            "warnings": rec.warnings,
-        })
+        except OSError as exc:
+            log.error("saving the result of %s failed: %s", job_id, exc)
+            self._set(job_id, persist=False, notice=_disk_notice(exc, self.store.library_dir) +
+                      f" The service keeps the video meanwhile; the studio tries again {_when(DISK_RETRY_S)}.")
+            self._schedule(job_id, DISK_RETRY_S)
+            return
         # The file and its sidecar exist before the job is marked done.
         self._set(job_id, state="succeeded", progress=1.0, eta=None, video_path=self.store.relative(mp4),
                   poster_path=self.store.relative(poster) if has_poster else None, timings=timings, seed_used=seed_used,
@@ -793,8 +953,42 @@ def _poll_interval(eta: int | None) -> float:
     return max(1.0, min(15.0, eta / 4.0))
 
 
-def _backoff(errors: int) -> float:
-    return min(60.0, 2.0 ** min(errors, 6))
+def _backoff(errors: int, rng: Callable[[], float] = random.random) -> float:
+    """2, 4, 8 … 60 s after consecutive errors, less up to a quarter of jitter so jobs do not read in step."""
+    return min(60.0, 2.0 ** min(errors, 6)) * (1.0 - 0.25 * rng())
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
+def _when(delay: float) -> str:
+    """When the next try is, in words: "in 8 s", or with the clock time for long waits."""
+    if delay < 120:
+        return f"in {max(1.0, delay):.0f} s"
+    return f"in {_duration(delay)} (at {time.strftime('%H:%M', time.localtime(time.time() + delay))})"
+
+
+def _disk_notice(exc: OSError, folder: Path) -> str:
+    if exc.errno == errno.ENOSPC or exc.errno == errno.EDQUOT:
+        return f"The disk is full, so the finished video cannot be saved in {folder}. Free some space there."
+    if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return (f"The library folder {folder} cannot be written ({exc.strerror or 'not allowed'}). "
+                "Make it writable, or start the studio with another R2V_DATA_DIR.")
+    return f"The finished video could not be saved in {folder} ({exc.strerror or type(exc).__name__})."
+
+
+def _link_refused(exc: DownloadError) -> bool:
+    """The result link itself was refused (expired, not valid, gone), as opposed to a broken connection
+    or an overloaded storage host: a fresh read of the task gives a new link."""
+    if isinstance(exc, ResultExpired):
+        return True
+    cause = exc.__cause__
+    return isinstance(cause, APIStatusError) and 400 <= cause.status < 500
 
 
 def _write_poster(video: Path, poster: Path) -> bool:

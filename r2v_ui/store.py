@@ -25,7 +25,7 @@ from typing import Any, Iterator
 
 from .errors import R2VError
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # Migration n takes a database from version n-1 to version n.  Never edit a released step: add one.
 MIGRATIONS: dict[int, tuple[str, ...]] = {
@@ -55,6 +55,8 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
         "ALTER TABLE jobs ADD COLUMN submit_attempts INTEGER NOT NULL DEFAULT 0",
         "CREATE INDEX jobs_task ON jobs(task_id)",
     ),
+    # Who may give a key for a live job after a restart (r2v_ui/keys.py): a one-way tag, never a key.
+    3: ("ALTER TABLE jobs ADD COLUMN key_holder TEXT NOT NULL DEFAULT ''",),
 }
 
 TERMINAL_STATES = frozenset({"succeeded", "failed", "discarded"})
@@ -84,6 +86,7 @@ class JobRecord:
     warnings: list[str] = field(default_factory=list)
     stage_text: str = ""
     submit_attempts: int = 0
+    key_holder: str = ""  # keys.holder_tag() of whoever started the job; never the key itself
 
     @property
     def terminal(self) -> bool:

@@ -268,7 +268,7 @@ def test_a_live_job_started_with_a_session_key_waits_for_the_key_after_a_restart
             settings.with_overrides(hosting="emulator"), emulator_url=emulator.base_url, emulator_key=KEY))
 
     first = live_manager()
-    job_id = first.start(_draft(tmp_path), owner="ann", api_key=KEY)
+    job_id = first.start(_draft(tmp_path), owner="ann", api_key=KEY, holder="browser:ann-laptop")
     snap, _ = _wait(first, job_id, {"queued", "processing", "failed"}, owner="ann")
     assert snap.task_id and snap.target == "live", snap.error
     first.close()
@@ -279,11 +279,13 @@ def test_a_live_job_started_with_a_session_key_waits_for_the_key_after_a_restart
     try:
         second.resume()
         deadline = time.monotonic() + 30
-        while "API key" not in second.snapshot(job_id, owner="ann").stage_text:
-            assert time.monotonic() < deadline, second.snapshot(job_id, owner="ann").stage_text
+        while "API key" not in (second.snapshot(job_id, owner="ann").notice or ""):
+            assert time.monotonic() < deadline, second.snapshot(job_id, owner="ann")
             time.sleep(0.05)
         assert second.snapshot(job_id, owner="ann").state in ("queued", "processing")  # kept, not failed
-        second.provide_key("ann", KEY)
+        # Another browser's key is never used for this job; the browser that started it resumes it.
+        assert second.provide_key("ann", "made-up-other-key", holder="browser:someone-else") == 0
+        assert second.provide_key("ann", KEY, holder="browser:ann-laptop") == 1
         snap, _ = _wait(second, job_id, {"succeeded", "failed"}, owner="ann")
         assert snap.state == "succeeded", snap.error
         assert _stats(emulator)["submits"] == 1

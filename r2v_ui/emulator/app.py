@@ -37,10 +37,14 @@ from .validation import BodyError, validate_submit
 SUBMIT_PATH = "/v3/async/wan2.7-r2v"
 READ_PATH = "/v3/async/task-result"
 _STATUS_REASON = {
+    400: "INVALID_REQUEST_BODY", 401: "INVALID_API_KEY", 403: "INVALID_API_KEY", 404: "API_NOT_FOUND",
     429: "RATE_LIMIT_EXCEEDED", 500: "INTERNAL_ERROR", 502: "BAD_GATEWAY",
     503: "SERVICE_UNAVAILABLE", 504: "GATEWAY_TIMEOUT",
 }
-_500_BY_ROUTE = {"submit": "CREATE_TASK_FAILED", "read": "GET_RESULT_FAILED"}
+_REASON_BY_ROUTE = {
+    ("submit", 500): "CREATE_TASK_FAILED", ("read", 500): "GET_RESULT_FAILED", ("read", 404): "TASK_NOT_FOUND",
+    ("download", 403): "URL_EXPIRED", ("download", 404): "FILE_NOT_FOUND", ("download", 400): "INVALID_SIGNATURE",
+}
 _EXT = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp", "image/bmp": ".bmp",
         "video/mp4": ".mp4", "video/quicktime": ".mov", "audio/mpeg": ".mp3", "audio/wav": ".wav",
         "audio/x-wav": ".wav", "audio/flac": ".flac"}
@@ -137,7 +141,7 @@ class EmulatorApp(Starlette):
                 f"<html><body><h1>{status}</h1><p>emulated proxy error</p></body></html>",
                 status_code=status, media_type="text/html", headers=headers)
         else:
-            reason = _500_BY_ROUTE.get(route, "INTERNAL_ERROR") if status == 500 else _STATUS_REASON[status]
+            reason = _REASON_BY_ROUTE.get((route, status)) or _STATUS_REASON[status]
             response = error(status, reason, f"emulated fault ({rule.kind}) from the emulator's fault plan", headers)
         await response(scope, receive, send)
 
@@ -313,7 +317,7 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 
 async def _crash(request: Request, exc: Exception) -> Response:
     route = _route_of(request.scope) or ""
-    return error(500, _500_BY_ROUTE.get(route, "INTERNAL_ERROR"), f"emulator error: {type(exc).__name__}: {exc}")
+    return error(500, _REASON_BY_ROUTE.get((route, 500), "INTERNAL_ERROR"), f"emulator error: {type(exc).__name__}: {exc}")
 
 
 def create_app(config: EmulatorConfig | None = None, *, clock: Callable[[], float] | None = None) -> EmulatorApp:

@@ -9,7 +9,10 @@ A plan is JSON posted to ``/emulator/faults`` (it replaces the current one)::
         {"route": "any", "kind": "slow", "delay": 1.5, "probability": 0.5}]}
 
 Routes: ``submit``, ``read``, ``upload``, ``any`` (one of those three) and ``download`` (GETs of
-result links; never matched by ``any``). Kinds: ``429`` (with Retry-After), ``500``, ``502``,
+result links; never matched by ``any``). Kinds: ``400``, ``401``, ``403``, ``404`` (a refusal with
+the reason that route would give: a read's 404 is ``TASK_NOT_FOUND``, a result link's 403 is
+``URL_EXPIRED``, 401/403 elsewhere ``INVALID_API_KEY``; with ``times`` they clear after that many
+requests, like the service's own transient answers), ``429`` (with Retry-After), ``500``, ``502``,
 ``503`` (Retry-After when ``retry_after`` is given), ``504``, ``slow`` (answer after ``delay``
 seconds), ``drop`` (close the connection without an HTTP answer), ``fail_task`` (submit only:
 the task is created and later ends FAILED). ``after_create`` (submit only): create and count the
@@ -27,7 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 
 ROUTES = ("submit", "read", "upload", "download", "any")
-KINDS = ("429", "500", "502", "503", "504", "slow", "drop", "fail_task")
+KINDS = ("400", "401", "403", "404", "429", "500", "502", "503", "504", "slow", "drop", "fail_task")
 
 
 class PlanError(ValueError):
