@@ -194,10 +194,7 @@ class ResultUnusable(DownloadError):
 
 class ResultExpired(DownloadError):
     def __init__(self) -> None:
-        super().__init__(
-            "The result link has expired before the video could be downloaded. "
-            "The service keeps results for a limited time; generate the video again."
-        )
+        super().__init__("The result link was refused (expired or no longer valid).")
 
 
 def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:

@@ -53,7 +53,9 @@ NOT_FOUND_TRIES = 6        # TASK_NOT_FOUND reads (with backoff, about a minute)
 LINK_TRIES = 5             # result links that fail to download, each followed by a fresh read, before giving up
 RETRY_AFTER_CAP = 3600.0   # the longest Retry-After honoured (the notice says when the next read is)
 AUTH_RETRY_CAP = 60.0      # a refused key is tried again at least this often (a new key is used at once)
+BACKOFF_BASE_S = 2.0       # the first wait after an error; doubled for each one after it (up to 60 s)
 SLOW_READ_NOTICE_S = 10.0  # a read unanswered this long is explained on the page while it lasts
+STORE_RETRY_S = 30.0       # a job database that cannot be written is tried again this often
 DISK_RETRY_S = 60.0        # a result that could not be saved (disk full, read-only) is tried again this often
 STATUS_FILTERS: dict[str, set[str] | None] = {
     "all": None,
@@ -790,7 +792,7 @@ class JobManager:
             log.error("store error while polling %s: %s", job_id, exc)
             self._set(job_id, persist=False, notice=(
                 f"{exc.user_message} The job goes on at the service; the studio saves it as soon as it can."))
-            self._schedule(job_id, 30.0)
+            self._schedule(job_id, STORE_RETRY_S)
         except Exception as exc:
             log.exception("poll of %s failed unexpectedly", job_id)
             self._set(job_id, persist=False, notice=(
@@ -876,12 +878,12 @@ class JobManager:
                 live.link_failures += 1
                 if live.link_failures >= LINK_TRIES:
                     self._fail(job_id, (
-                        f"The video was made, but {live.link_failures} links to it in a row could not be downloaded "
-                        f"({exc.user_message}). “Try again” asks the service for the video again; nothing is sent "
-                        "or billed again."))
+                        f"The video was made, but {live.link_failures} links to it in a row could not be downloaded. "
+                        f"Last answer: {exc.user_message} “Try again” asks the service for the video again; nothing "
+                        "is sent or billed again."))
                     return
-                delay = float(2 ** (live.link_failures - 1))
-                notice = f"The result link did not work ({exc.user_message}); asking the service for a fresh one {_when(delay)}."
+                delay = BACKOFF_BASE_S * 2.0 ** (live.link_failures - 1) / 2
+                notice = f"{exc.user_message} Asking the service for a fresh link {_when(delay)}."
             else:
                 live.poll_errors += 1
                 delay = _backoff(live.poll_errors)
@@ -955,7 +957,7 @@ def _poll_interval(eta: int | None) -> float:
 
 def _backoff(errors: int, rng: Callable[[], float] = random.random) -> float:
     """2, 4, 8 … 60 s after consecutive errors, less up to a quarter of jitter so jobs do not read in step."""
-    return min(60.0, 2.0 ** min(errors, 6)) * (1.0 - 0.25 * rng())
+    return min(60.0, BACKOFF_BASE_S * 2.0 ** min(max(errors, 1) - 1, 6)) * (1.0 - 0.25 * rng())
 
 
 def _duration(seconds: float) -> str:
