@@ -113,6 +113,8 @@ def detail_markdown(snap: Any) -> str:
         lines.append(f"**Avoid:** {html.escape(s['negative_prompt'])}")
     if snap.error:
         lines.append(f"> **What happened:** {html.escape(snap.error)}")
+    elif getattr(snap, "video_missing", False):
+        lines.append(f"> **What happened:** {html.escape(snap.stage_text)}")
     refs = [r.get("name") or r.get("url") or "reference" for r in (getattr(snap, "references", None) or ())]
     if refs:
         lines.append("**Characters:** " + ", ".join(f"`character{i}` {html.escape(str(n))}" for i, n in enumerate(refs, 1)))

@@ -25,7 +25,7 @@ from .. import spec
 from ..errors import R2VError
 from . import cards as cards_mod
 from . import cast as cast_mod
-from . import form, hostpanel, status
+from . import form, hostpanel, session, status
 from . import history as hist
 from .theme import CSS, HEAD, make_theme
 from .viewfiles import Viewer
@@ -96,7 +96,9 @@ def build_app(manager: Any, settings: Any, *, emulator: Any = None) -> gr.Blocks
 
     with gr.Blocks(title="R2V Studio — characters to video", fill_width=False) as demo:
         cast_state = gr.State(cast_mod.new_cast())
-        key_state = gr.State(None)        # a session API key: server memory only, never sent back
+        key_state = gr.State(None)        # a SessionKey (key + its holder): server memory only, never sent back
+        browser_id = gr.BrowserState(None, storage_key=session.BROWSER_STORAGE_KEY,
+                                     secret=session.browser_secret(settings.data_dir))
         job_state = gr.State(None)        # the job this tab shows
         last_seed = gr.State(None)        # seed of the last finished video, for "reuse the last seed"
         selected_job = gr.State(None)     # the job open in the History detail view
@@ -262,21 +264,24 @@ def build_app(manager: Any, settings: Any, *, emulator: Any = None) -> gr.Blocks
 
         # ---- session key --------------------------------------------------------------------
         if key_box is not None:
-            def use_key(value, request: gr.Request):
+            def use_key(value, browser, request: gr.Request):
                 key = (value or "").strip() or None
-                if key:
-                    manager.provide_key(_owner(request), key)
+                browser = browser or session.new_browser_id()
+                held = session.SessionKey(key, session.holder(request, browser)) if key else None
+                if held:  # this browser's own waiting jobs take it; nobody else's job ever does
+                    manager.provide_key(_owner(request), key, holder=held.holder)
                 note = ("✓ A key is set for this browser session. Jobs you start now go to the live service."
                         if key else "No key was entered.")
                 # The textbox is emptied: the key is read once and never sent back to the browser.
-                return key, "", header_html(settings, key), note
+                return held, "", header_html(settings, key), note, browser
 
             def forget_key():
                 return None, "", header_html(settings, None), "The key was forgotten. Back to demo mode."
 
             key_events = dict(show_progress="hidden", api_visibility="private")
-            key_use.click(use_key, [key_box], [key_state, key_box, header, key_note], **key_events)
-            key_box.submit(use_key, [key_box], [key_state, key_box, header, key_note], **key_events)
+            key_outputs = [key_state, key_box, header, key_note, browser_id]
+            key_use.click(use_key, [key_box, browser_id], key_outputs, **key_events)
+            key_box.submit(use_key, [key_box, browser_id], key_outputs, **key_events)
             key_forget.click(forget_key, None, [key_state, key_box, header, key_note], **key_events)
 
         # ---- reference hosting ------------------------------------------------------------------
@@ -300,10 +305,10 @@ def build_app(manager: Any, settings: Any, *, emulator: Any = None) -> gr.Blocks
                                      shot_v, bool(audio_v), bool(watermark_v), seed_mode_v, seed_v)
             try:
                 draft = form.build_draft(cast, values)
-                job_id = manager.start(draft, owner=_owner(request), api_key=key or None)
+                job_id = manager.start(draft, owner=_owner(request), api_key=session.key_of(key),
+                                       holder=session.holder_of_key(key))
             except (ValueError, R2VError) as exc:  # spec.RequestInvalid is a ValueError: plain words, form kept
                 message = str(exc) or "The request is not valid."
-                gr.Warning(message, title="Nothing was sent")
                 return gr.skip(), f'<div class="form-alert" role="alert"><b>Nothing was sent.</b> {_esc(message)}</div>'
             return job_id, ""
 
@@ -324,7 +329,7 @@ def build_app(manager: Any, settings: Any, *, emulator: Any = None) -> gr.Blocks
                 status.summary_markdown(snap) if done else "",
                 gr.Column(visible=done),
                 gr.Column(visible=snap.state == "uncertain"),
-                gr.Button(visible=snap.state == "failed"),
+                gr.Button(visible=snap.state == "failed" or snap.video_missing),
                 snap.seed_used if (done and snap.seed_used is not None) else gr.skip(),
             ]
 
@@ -376,7 +381,8 @@ def build_app(manager: Any, settings: Any, *, emulator: Any = None) -> gr.Blocks
         def decide(action: str):
             def handler(job_id, key, task_id, request: gr.Request):
                 try:
-                    manager.resolve_uncertain(job_id, action, owner=_owner(request), api_key=key or None,
+                    manager.resolve_uncertain(job_id, action, owner=_owner(request), api_key=session.key_of(key),
+                                              holder=session.holder_of_key(key),
                                               task_id=task_id)
                 except R2VError as exc:
                     raise gr.Error(str(exc))
@@ -390,7 +396,8 @@ def build_app(manager: Any, settings: Any, *, emulator: Any = None) -> gr.Blocks
 
         def retry_job(job_id, key, request: gr.Request):
             try:
-                return manager.retry(job_id, owner=_owner(request), api_key=key or None), gr.Tabs(selected="studio")
+                return (manager.retry(job_id, owner=_owner(request), api_key=session.key_of(key),
+                                      holder=session.holder_of_key(key)), gr.Tabs(selected="studio"))
             except (ValueError, R2VError) as exc:
                 raise gr.Error(str(exc), title="Could not start again")
 
@@ -430,7 +437,7 @@ def build_app(manager: Any, settings: Any, *, emulator: Any = None) -> gr.Blocks
                 job_id, gr.Column(visible=True), shown,
                 hist.detail_markdown(snap),
                 gr.DownloadButton(value=shown, visible=shown is not None),
-                gr.Button(visible=snap.state == "failed"), gr.Row(visible=False),
+                gr.Button(visible=snap.state == "failed" or snap.video_missing), gr.Row(visible=False),
             ]
 
         detail_outputs = [selected_job, hw.detail, hw.video, hw.info, hw.download, hw.retry, hw.confirm_row]
@@ -483,9 +490,12 @@ def build_app(manager: Any, settings: Any, *, emulator: Any = None) -> gr.Blocks
                                show_progress="hidden")
 
         def delete_job(job_id, status_filter, search, request: gr.Request):
+            snap = manager.snapshot(job_id, owner=_owner(request)) if job_id else None
+            served = viewer.served_copies(snap.video_path, snap.poster_path) if snap else []
             if not job_id or not manager.delete(job_id, owner=_owner(request)):
                 raise gr.Error("This job cannot be deleted: it is still running (it may still be billed), "
                                "or it is not in your history.")
+            viewer.remove(served)  # every copy the page ever served of it goes too
             gr.Info("Deleted.")
             return [*list_history(status_filter, search, request), *detail_view(None, request)]
 

@@ -81,6 +81,8 @@ def stage_html(snap: Any) -> str:
         steps.append(f'<li class="stage stage-{cls}" data-stage="{key}">{html.escape(label)}</li>')
     headline = STATE_WORDS.get(state, state.title())
     icon = STATE_ICONS.get(state, "")
+    if getattr(snap, "video_missing", False):
+        headline, icon = "Finished — but the video file is missing", "!"
     parts = [
         f'<div class="job-status job-{html.escape(state)}" id="job-status-box" data-state="{html.escape(state)}">',
         f'<div class="job-headline">{icon + " " if icon else ""}{html.escape(headline)}</div>',
@@ -88,8 +90,11 @@ def stage_html(snap: Any) -> str:
     if state not in ("failed", "uncertain", "discarded"):
         parts.append(f'<ol class="stages">{"".join(steps)}</ol>')
     text = snap.stage_text or ""
-    if text:
+    if text and state != "failed":  # a failure is said once, in the error below
         parts.append(f'<div class="job-text" id="job-stage-text">{html.escape(text)}</div>')
+    notice = getattr(snap, "notice", None)  # why a running job is not moving right now, while it lasts
+    if notice:
+        parts.append(f'<div class="job-notice" id="job-notice">{html.escape(notice)}</div>')
     uploads = getattr(snap, "uploads", None)  # per-file fractions, when the manager reports them
     if state == "uploading" and uploads:
         parts.append('<ul class="uploads">' + "".join(

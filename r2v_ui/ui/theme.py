@@ -84,6 +84,7 @@ CSS = """
 .job-note { font-size: 0.82rem; color: var(--body-text-color-subdued); margin-top: 8px; }
 .job-error { background: #fef2f2; color: #991b1b; border-radius: 10px; padding: 8px 12px; margin-top: 6px; }
 .job-warning { background: #fffbeb; color: #92400e; border-radius: 10px; padding: 6px 12px; margin-top: 6px; font-size: .9rem; }
+.job-notice { background: #eff6ff; color: #1e3a8a; border-left: 4px solid #1d4ed8; border-radius: 10px; padding: 8px 12px; margin-top: 6px; }
 #generate-btn { font-size: 1.15rem !important; padding: 14px !important; }
 #result-column { position: sticky; top: 8px; align-self: flex-start; }
 .history-detail { border-left: 1px solid var(--border-color-primary); padding-left: 12px !important; }

@@ -1,0 +1,62 @@
+"""Who is on the other end of a page session: the login (with --auth) or the browser.
+
+A browser gets a random id the first time it needs one, kept in its own storage (gr.BrowserState,
+encrypted with a secret that lives in the data folder so it survives restarts).  A key typed into
+the page is held server-side in the session as a `SessionKey`, together with its holder, so every
+job it starts is read with that key only and, after a restart, resumed only by the same holder
+(r2v_ui/keys.py)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+BROWSER_STORAGE_KEY = "r2v-browser"
+
+
+@dataclass(frozen=True)
+class SessionKey:
+    key: str = field(repr=False)
+    holder: str
+
+    def __repr__(self) -> str:  # never shows the key
+        return f"SessionKey(holder={self.holder!r})"
+
+
+def key_of(value: Any) -> str | None:
+    return value.key if isinstance(value, SessionKey) else None
+
+
+def holder_of_key(value: Any) -> str:
+    return value.holder if isinstance(value, SessionKey) else ""
+
+
+def new_browser_id() -> str:
+    return secrets.token_urlsafe(18)
+
+
+def holder(request: Any, browser_id: str | None) -> str:
+    """The login when there is one (the same person in any browser), else this browser."""
+    user = getattr(request, "username", None) if request is not None else None
+    if user:
+        return f"login:{user}"
+    session = getattr(request, "session_hash", None) if request is not None else None
+    return f"browser:{browser_id}" if browser_id else f"session:{session or ''}"
+
+
+def browser_secret(data_dir: Path) -> str:
+    """The key that encrypts browser ids in the browser's storage, made once per data folder."""
+    path = Path(data_dir) / "browser-state.secret"
+    try:
+        return path.read_text("ascii").strip()
+    except OSError:
+        pass
+    value = secrets.token_urlsafe(24)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(value)
+    return value
