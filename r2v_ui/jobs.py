@@ -327,7 +327,7 @@ class JobManager:
             raise R2VError("Paste the task id you found in your account's task list.")
         target, key = self._target(rec)
         try:
-            self._call(self._client(target, key).get_task(task_id)).result(timeout=120)
+            self._read_now(target, key, task_id, timeout=120)
         except NotFoundError:
             raise R2VError(f"The service does not know a task {task_id!r}. Check the id in your account; "
                            "the job still waits for your decision.") from None
@@ -369,7 +369,7 @@ class JobManager:
             raise R2VError("Enter an API key first: the service is asked whether it still has this video "
                            "before anything is sent again.")
         try:
-            info = self._call(self._client(target, key).get_task(rec.task_id)).result(timeout=180)
+            info = self._read_now(target, key, rec.task_id, timeout=180)
         except NotFoundError:
             return False
         except R2VError as exc:
@@ -489,6 +489,13 @@ class JobManager:
 
         self._loop.call_soon_threadsafe(create)
 
+    def _read_now(self, target: Target, key: str | None, task_id: str, *, timeout: float):
+        """Read a task from a caller's thread: the client is made and used on the loop, its owner."""
+        async def read():
+            return await self._client(target, key).get_task(task_id)
+
+        return self._call(read()).result(timeout=timeout)
+
     def _live_for(self, job_id: str) -> _Live:
         with self._lock:
             return self._live.setdefault(job_id, _Live())
@@ -568,6 +575,7 @@ class JobManager:
         return Target("live", self.settings.base_url), key
 
     def _client(self, target: Target, key: str | None):
+        """The HTTP client for (service, key); made and used on the loop only (`_clients` is the loop's)."""
         k = (target.base_url, key)
         if k not in self._clients:
             self._clients[k] = self._client_factory(target.base_url, key)
@@ -601,9 +609,9 @@ class JobManager:
             client = self._client(target, key)
 
             def waiting(delay: float, exc: BaseException) -> None:
-                said = exc.user_message if isinstance(exc, R2VError) else "the service could not be reached"
+                said = _cause(exc) if isinstance(exc, R2VError) else "the service could not be reached"
                 self._set(job_id, persist=False, notice=(
-                    f"Not sent yet: {said} The request is sent {_when(delay)}; nothing has been billed."))
+                    f"Not sent yet ({said}). The request is sent {_when(delay)}; nothing has been billed."))
 
             try:
                 task_id = await client.submit(request, on_wait=waiting)
@@ -820,13 +828,14 @@ class JobManager:
                     "nothing is sent again unless the service has no such task."))
                 return None
             delay = _backoff(live.not_found)
-            notice = (f"The service does not list this task yet ({exc.user_message}); that can happen just after "
-                      f"a submit. Asking again {_when(delay)} (try {live.not_found} of {NOT_FOUND_TRIES}).")
+            notice = (f"The service does not list this task yet ({_cause(exc)}); that can happen "
+                      f"just after a submit. Asking again {_when(delay)} (try {live.not_found} of {NOT_FOUND_TRIES}).")
         elif isinstance(exc, AuthenticationError):
             self._keys.mark_refused(job_id)
             delay = min(AUTH_RETRY_CAP, _backoff(live.poll_errors))
-            notice = (f"{exc.user_message} The job is kept at the service: enter a valid key above (in the browser "
-                      f"that started it) and it is checked at once; otherwise again {_when(delay)}.")
+            notice = (f"The service did not accept the API key when checking this job ({_cause(exc)}). The job is "
+                      "kept at the service: enter a valid key above (in the browser that started it) and it is "
+                      f"checked at once; otherwise again {_when(delay)}.")
         elif retry_after:
             delay = min(RETRY_AFTER_CAP, max(retry_after, 1.0))
             asked = "to slow down" if isinstance(exc, RateLimitError) else "to wait (it is busy)"
@@ -837,7 +846,7 @@ class JobManager:
             notice = f"The service asked us to slow down. The job is safe and is checked again {_when(delay)}."
         else:
             delay = _backoff(live.poll_errors)
-            notice = (f"The service could not be read just now: {exc.user_message} The job is safe at the service "
+            notice = (f"The service could not be read just now ({_cause(exc)}). The job is safe at the service "
                       f"and is checked again {_when(delay)}.")
         self._set(job_id, persist=False, notice=notice)
         return delay
@@ -982,6 +991,15 @@ def _disk_notice(exc: OSError, folder: Path) -> str:
         return (f"The library folder {folder} cannot be written ({exc.strerror or 'not allowed'}). "
                 "Make it writable, or start the studio with another R2V_DATA_DIR.")
     return f"The finished video could not be saved in {folder} ({exc.strerror or type(exc).__name__})."
+
+
+def _cause(exc: R2VError) -> str:
+    """What the service answered, in a few words for a notice (the notice itself says what to do)."""
+    if isinstance(exc, APIStatusError):
+        words = {429: "asked to slow down", 500: "internal error", 502: "overloaded or unreachable",
+                 503: "overloaded", 504: "took too long"}.get(exc.status, "refused")
+        return f"{words}: HTTP {exc.status}{' ' + exc.reason if exc.reason else ''}"
+    return exc.user_message.rstrip(".")
 
 
 def _link_refused(exc: DownloadError) -> bool:
