@@ -30,6 +30,7 @@ class Studio:
     demo: Any
     emulator: Any = None
     public_host: Any = None
+    tools: Any = None  # r2v_ui.mcp_tools.StudioTools when the MCP server is on
     _closed: bool = field(default=False, repr=False)
 
     @property
@@ -53,14 +54,31 @@ class Studio:
         kwargs: dict[str, Any] = dict(
             server_name=host, server_port=port, share=self.settings.share if share is None else share,
             auth=list(auth) if auth else (list(self.settings.auth) or None), allowed_paths=self.allowed_paths,
-            prevent_thread_lock=prevent_thread_lock, quiet=quiet, show_error=True, **launch_kwargs(),
+            prevent_thread_lock=prevent_thread_lock, quiet=quiet, show_error=True,
+            mcp_server=self.tools is not None, **launch_kwargs(),
         )
+        app_kwargs: dict[str, Any] = {}
+        routes: list = []
         if self.public_host is not None:
             from r2v_ui.hosting import public_reference_routes
 
             # Served beside Gradio's routes and outside its login: the service fetching a reference has
             # no session.  Only tokens the host issued and that have not expired are served.
-            kwargs["app_kwargs"] = {"routes": public_reference_routes(self.public_host)}
+            routes += public_reference_routes(self.public_host)
+        if self.tools is not None:
+            from r2v_ui import mcp_tools
+
+            self.tools.auth = tuple(tuple(pair) for pair in (kwargs["auth"] or ()))  # the logins MCP callers must use
+
+            # Result links for MCP callers (who have no login cookie), and only the studio's own tools
+            # in Gradio's MCP server, set at start-up before it answers anyone.
+            routes += self.tools.links.routes()
+            app_kwargs["lifespan"] = mcp_tools.lifespan(self.demo)
+            mcp_tools.quiet_state_warning()
+        if routes:
+            app_kwargs["routes"] = routes
+        if app_kwargs:
+            kwargs["app_kwargs"] = app_kwargs
         result = self.demo.launch(**kwargs)
         share_url = result[2] if isinstance(result, tuple) and len(result) > 2 else None
         if self.public_host is not None and not self.settings.public_base_url and share_url:
@@ -139,7 +157,13 @@ def build_studio(settings: Settings | None = None) -> Studio:
     if resumed:
         log.info("Resumed %d unfinished job(s).", resumed)
     demo = build_app(manager, settings, emulator=emulator)
-    return Studio(settings=settings, store=store, manager=manager, demo=demo, emulator=emulator, public_host=public_host)
+    tools = None
+    if settings.mcp:
+        from r2v_ui import mcp_tools
+
+        tools = mcp_tools.register(demo, manager, settings)
+    return Studio(settings=settings, store=store, manager=manager, demo=demo, emulator=emulator, public_host=public_host,
+                  tools=tools)
 
 
 def _free_port(host: str) -> int:
@@ -182,6 +206,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
                                       "~/.local/share/r2v-studio)")
     p.add_argument("--emulator-seconds", type=float,
                    help="demo mode: how long the emulator takes to make a video (default 8, or R2V_EMULATOR_SECONDS)")
+    p.add_argument("--mcp", action="store_true",
+                   help="also serve the studio as tools for AI assistants (MCP) at /gradio_api/mcp/ (or R2V_MCP=1)")
     return p.parse_args(argv)
 
 
@@ -203,6 +229,8 @@ def settings_from(args: argparse.Namespace, env=None) -> Settings:
         overrides["data_dir_chosen"] = True
     if args.emulator_seconds is not None:
         overrides["emulator_finish_seconds"] = args.emulator_seconds
+    if args.mcp:
+        overrides["mcp"] = True
     return settings.with_overrides(**overrides)
 
 

@@ -78,6 +78,7 @@ class Settings:
     # Reach: Hugging Face Spaces and MCP
     space_host: str | None = None  # SPACE_HOST on a Hugging Face Space (e.g. name-space.hf.space), served over https
     data_dir_chosen: bool = False  # R2V_DATA_DIR / --data-dir given: the owner chose where data lives
+    mcp: bool = False  # also serve the studio's tools to AI assistants (MCP) at /gradio_api/mcp/
 
     @property
     def demo(self) -> bool:
@@ -147,6 +148,7 @@ class Settings:
             poll_requests_per_minute=int(num("R2V_POLL_RPM", 30, int)),
             space_host=space_host,
             data_dir_chosen=bool(data_dir),
+            mcp=flag(env.get("R2V_MCP")) or flag(env.get("GRADIO_MCP_SERVER")),
         )
 
 
@@ -171,3 +173,6 @@ def space_host_from(value: str | None) -> str | None:
             host = host[len(scheme):]
     return host.strip("/") or None
 
+
+def flag(value: str | None) -> bool:
+    return (value or "").strip().lower() in ("1", "true", "yes", "on")

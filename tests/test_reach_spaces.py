@@ -1,7 +1,7 @@
 """Running as a Hugging Face Space, without the network: SPACE_HOST makes https://$SPACE_HOST the
 public address that auto hosting uses (and the reference URLs it yields are served by the studio
 itself), a Space counts as reachable by others, and the page says when its data folder is wiped at
-restart.  Also the settings that reach a Space without flags (R2V_AUTH)."""
+restart.  Also the settings that reach a Space without flags (R2V_AUTH, R2V_MCP)."""
 
 from __future__ import annotations
 
@@ -91,8 +91,10 @@ def test_the_data_folder_is_temporary_on_a_space_unless_the_owner_names_one(tmp_
 
 
 def test_a_space_is_configured_by_its_variables_and_secrets_alone():
-    s = app.settings_from(app.parse_args([]), {"SPACE_HOST": SPACE, "R2V_AUTH": "ann:pw-1,bob:pw-2"})
-    assert s.auth == (("ann", "pw-1"), ("bob", "pw-2"))
+    s = app.settings_from(app.parse_args([]), {"SPACE_HOST": SPACE, "R2V_AUTH": "ann:pw-1,bob:pw-2", "R2V_MCP": "1"})
+    assert s.auth == (("ann", "pw-1"), ("bob", "pw-2")) and s.mcp
+    assert app.settings_from(app.parse_args(["--mcp"]), {}).mcp
+    assert not app.settings_from(app.parse_args([]), {}).mcp
     flag_wins = app.settings_from(app.parse_args(["--auth", "cy:pw-3"]), {"R2V_AUTH": "ann:pw-1"})
     assert flag_wins.auth == (("cy", "pw-3"),)
 
