@@ -153,3 +153,21 @@ def test_demo_mode_on_a_space_still_hosts_files_for_a_session_key(tmp_path):
         assert f"https://{SPACE}" in hostpanel.describe(settings, hostpanel.session_target(settings, "sk-session"))
     finally:
         studio.close()
+
+
+def test_the_readme_is_a_spaces_card_pinned_to_the_gradio_the_studio_runs_on():
+    import re
+    from pathlib import Path
+
+    import gradio
+    import yaml
+
+    root = Path(__file__).resolve().parent.parent
+    readme = (root / "README.md").read_text("utf-8")
+    assert readme.startswith("---\n")
+    card = yaml.safe_load(readme.split("---\n", 2)[1])
+    pinned = re.search(r"^gradio==(\S+)", (root / "requirements.txt").read_text("utf-8"), re.MULTILINE).group(1)
+    assert card["sdk"] == "gradio" and str(card["sdk_version"]) == pinned == gradio.__version__
+    assert (root / card["app_file"]).is_file() and card["app_file"] == "app.py"
+    assert len(card["short_description"]) <= 60
+    assert "## Run it on Hugging Face Spaces" in readme and "HIGHWAY_API_KEY" in readme and "R2V_DATA_DIR" in readme
