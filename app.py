@@ -30,6 +30,7 @@ class Studio:
     demo: Any
     emulator: Any = None
     public_host: Any = None
+    tools: Any = None  # r2v_ui.mcp_tools.StudioTools when the MCP server is on
     _closed: bool = field(default=False, repr=False)
 
     @property
@@ -53,14 +54,31 @@ class Studio:
         kwargs: dict[str, Any] = dict(
             server_name=host, server_port=port, share=self.settings.share if share is None else share,
             auth=list(auth) if auth else (list(self.settings.auth) or None), allowed_paths=self.allowed_paths,
-            prevent_thread_lock=prevent_thread_lock, quiet=quiet, show_error=True, **launch_kwargs(),
+            prevent_thread_lock=prevent_thread_lock, quiet=quiet, show_error=True,
+            mcp_server=self.tools is not None, **launch_kwargs(),
         )
+        app_kwargs: dict[str, Any] = {}
+        routes: list = []
         if self.public_host is not None:
             from r2v_ui.hosting import public_reference_routes
 
             # Served beside Gradio's routes and outside its login: the service fetching a reference has
             # no session.  Only tokens the host issued and that have not expired are served.
-            kwargs["app_kwargs"] = {"routes": public_reference_routes(self.public_host)}
+            routes += public_reference_routes(self.public_host)
+        if self.tools is not None:
+            from r2v_ui import mcp_tools
+
+            self.tools.auth = tuple(tuple(pair) for pair in (kwargs["auth"] or ()))  # the logins MCP callers must use
+
+            # Result links for MCP callers (who have no login cookie), and only the studio's own tools
+            # in Gradio's MCP server, set at start-up before it answers anyone.
+            routes += self.tools.links.routes()
+            app_kwargs["lifespan"] = mcp_tools.lifespan(self.demo)
+            mcp_tools.quiet_state_warning()
+        if routes:
+            app_kwargs["routes"] = routes
+        if app_kwargs:
+            kwargs["app_kwargs"] = app_kwargs
         result = self.demo.launch(**kwargs)
         share_url = result[2] if isinstance(result, tuple) and len(result) > 2 else None
         if self.public_host is not None and not self.settings.public_base_url and share_url:
@@ -110,9 +128,11 @@ def build_studio(settings: Settings | None = None) -> Studio:
 
     # The public-address backend serves files from this studio, so the host whose routes are mounted
     # must be the very one the jobs upload to: build it once, up front.
+    # Also in demo mode: a key typed into the page makes that session live, and on a Space (whose address
+    # is the default public address) its files must then be served from here.
     public_host = None
-    if not settings.demo and (settings.hosting == "public" or (settings.hosting == "auto" and not settings.s3_bucket
-                                                               and settings.public_base_url)):
+    if settings.hosting == "public" or (settings.hosting == "auto" and not settings.s3_bucket
+                                        and settings.public_base_url):
         from r2v_ui.hosting import make_host
 
         public_host = make_host(settings.with_overrides(hosting="public"), emulator_url=None, emulator_key=None)
@@ -137,7 +157,13 @@ def build_studio(settings: Settings | None = None) -> Studio:
     if resumed:
         log.info("Resumed %d unfinished job(s).", resumed)
     demo = build_app(manager, settings, emulator=emulator)
-    return Studio(settings=settings, store=store, manager=manager, demo=demo, emulator=emulator, public_host=public_host)
+    tools = None
+    if settings.mcp:
+        from r2v_ui import mcp_tools
+
+        tools = mcp_tools.register(demo, manager, settings)
+    return Studio(settings=settings, store=store, manager=manager, demo=demo, emulator=emulator, public_host=public_host,
+                  tools=tools)
 
 
 def _free_port(host: str) -> int:
@@ -175,16 +201,19 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     p.add_argument("--port", type=int, help="port to serve on (default 7860, or GRADIO_SERVER_PORT)")
     p.add_argument("--share", action="store_true", help="also open a public Gradio share link")
     p.add_argument("--auth", help="require a login: user:password[,user2:password2] or a file of user:password lines; "
-                                  "each user then sees only their own jobs")
+                                  "each user then sees only their own jobs (or R2V_AUTH, e.g. a Space secret)")
     p.add_argument("--data-dir", help="where jobs, videos and references are kept (default R2V_DATA_DIR or "
                                       "~/.local/share/r2v-studio)")
     p.add_argument("--emulator-seconds", type=float,
                    help="demo mode: how long the emulator takes to make a video (default 8, or R2V_EMULATOR_SECONDS)")
+    p.add_argument("--mcp", action="store_true",
+                   help="also serve the studio as tools for AI assistants (MCP) at /gradio_api/mcp/ (or R2V_MCP=1)")
     return p.parse_args(argv)
 
 
 def settings_from(args: argparse.Namespace, env=None) -> Settings:
     settings = Settings.from_env(env)
+    env = os.environ if env is None else env
     overrides: dict[str, Any] = {}
     if args.host:
         overrides["host"] = args.host
@@ -192,12 +221,16 @@ def settings_from(args: argparse.Namespace, env=None) -> Settings:
         overrides["port"] = args.port
     if args.share:
         overrides["share"] = True
-    if args.auth:
-        overrides["auth"] = parse_auth(args.auth)
+    if args.auth or env.get("R2V_AUTH"):
+        # A Space runs `python app.py` without flags: its owner sets R2V_AUTH as a secret instead.
+        overrides["auth"] = parse_auth(args.auth or env.get("R2V_AUTH"))
     if args.data_dir:
         overrides["data_dir"] = Path(args.data_dir).expanduser()
+        overrides["data_dir_chosen"] = True
     if args.emulator_seconds is not None:
         overrides["emulator_finish_seconds"] = args.emulator_seconds
+    if args.mcp:
+        overrides["mcp"] = True
     return settings.with_overrides(**overrides)
 
 
@@ -209,11 +242,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     studio = build_studio(settings)
     mode = "demo (built-in emulator, no account)" if settings.demo else f"live ({settings.base_url})"
     print(f"Studio mode: {mode}. Data folder: {settings.data_dir}", flush=True)
+    for warning in startup_warnings(settings):
+        log.warning(warning)
     try:
         studio.launch()
     finally:
         studio.close()
     return 0
+
+
+def startup_warnings(settings: Settings) -> list[str]:
+    """What the owner should know before others use this studio."""
+    out = []
+    if settings.reachable_by_others and not settings.demo and not settings.auth:
+        out.append("Anyone who can open this studio generates with your API key. Require a login (--auth, or "
+                   "R2V_AUTH as a Space secret) or keep it private (a private Space).")
+    if settings.data_dir_temporary:
+        out.append("The data folder is on the Space's temporary disk: videos are lost when the Space restarts. "
+                   "Attach storage and set R2V_DATA_DIR to a folder on it.")
+    return out
 
 
 if __name__ == "__main__":

@@ -75,11 +75,33 @@ class Settings:
     s3_url_ttl_seconds: int = 6 * 3600
     # Polling
     poll_requests_per_minute: int = 30
+    # Reach: Hugging Face Spaces and MCP
+    space_host: str | None = None  # SPACE_HOST on a Hugging Face Space (e.g. name-space.hf.space), served over https
+    data_dir_chosen: bool = False  # R2V_DATA_DIR / --data-dir given: the owner chose where data lives
+    mcp: bool = False  # also serve the studio's tools to AI assistants (MCP) at /gradio_api/mcp/
 
     @property
     def demo(self) -> bool:
         """Demo mode: no key in the environment, so the embedded emulator serves everything."""
         return not self.api_key
+
+    @property
+    def on_space(self) -> bool:
+        """Running as a Hugging Face Space (SPACE_HOST is set there)."""
+        return bool(self.space_host)
+
+    @property
+    def reachable_by_others(self) -> bool:
+        """Other people can open this studio: a share link, an address other than loopback, or a Space.
+        What depends on it: per-browser workspaces (not built yet) and the startup warning about a
+        key anyone could spend."""
+        return self.share or self.on_space or not is_loopback(self.host)
+
+    @property
+    def data_dir_temporary(self) -> bool:
+        """On a Space the disk is wiped at each restart unless storage is attached; the studio takes
+        its data folder as kept only when the owner names one (R2V_DATA_DIR, pointing at that storage)."""
+        return self.on_space and not self.data_dir_chosen
 
     def with_overrides(self, **kw) -> "Settings":
         return replace(self, **kw)
@@ -104,6 +126,9 @@ class Settings:
         if hosting not in HOSTING_BACKENDS:
             raise ValueError(f"R2V_HOSTING must be one of {', '.join(HOSTING_BACKENDS)}, not {hosting!r}")
         data_dir = env.get("R2V_DATA_DIR")
+        space_host = space_host_from(env.get("SPACE_HOST"))
+        # On a Space the public address is known: it is the default for hosting references there.
+        public_base_url = env.get("PUBLIC_BASE_URL") or (f"https://{space_host}" if space_host else None)
         return cls(
             api_key=Secret(env.get("HIGHWAY_API_KEY")),
             base_url=(env.get("HIGHWAY_BASE_URL") or DEFAULT_BASE_URL).rstrip("/"),
@@ -114,11 +139,40 @@ class Settings:
             emulator_port=int(num("R2V_EMULATOR_PORT", 0, int)),
             emulator_finish_seconds=num("R2V_EMULATOR_SECONDS", 8.0),
             hosting=hosting,
-            public_base_url=(env.get("PUBLIC_BASE_URL") or None),
+            public_base_url=public_base_url,
             s3_bucket=env.get("R2V_S3_BUCKET") or None,
             s3_endpoint=env.get("R2V_S3_ENDPOINT") or env.get("AWS_ENDPOINT_URL_S3") or env.get("AWS_ENDPOINT_URL") or None,
             s3_prefix=env.get("R2V_S3_PREFIX") or "r2v-references/",
             s3_region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or None,
             s3_url_ttl_seconds=int(num("R2V_S3_URL_TTL", 6 * 3600, int)),
             poll_requests_per_minute=int(num("R2V_POLL_RPM", 30, int)),
+            space_host=space_host,
+            data_dir_chosen=bool(data_dir),
+            mcp=flag(env.get("R2V_MCP")) or flag(env.get("GRADIO_MCP_SERVER")),
         )
+
+
+def is_loopback(host: str | None) -> bool:
+    """127.0.0.0/8, ::1 and localhost: addresses only this machine can reach."""
+    import ipaddress
+
+    name = (host or "").strip().strip("[]").lower()
+    if name == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+def space_host_from(value: str | None) -> str | None:
+    """The bare host name from SPACE_HOST ("name-space.hf.space"), tolerating a scheme or a slash."""
+    host = (value or "").strip()
+    for scheme in ("https://", "http://"):
+        if host.lower().startswith(scheme):
+            host = host[len(scheme):]
+    return host.strip("/") or None
+
+
+def flag(value: str | None) -> bool:
+    return (value or "").strip().lower() in ("1", "true", "yes", "on")

@@ -28,13 +28,15 @@ class RunningStudio:
 
 
 @contextlib.contextmanager
-def running_studio(data_dir: Path, *, finish_seconds: float = 3.0, auth=None) -> Iterator[RunningStudio]:
-    """The real app (app.build_studio) in demo mode, its data in `data_dir`, served on a free loopback port."""
+def running_studio(data_dir: Path, *, finish_seconds: float = 3.0, auth=None,
+                   **overrides: Any) -> Iterator[RunningStudio]:
+    """The real app (app.build_studio) in demo mode, its data in `data_dir`, served on a free loopback port.
+    `overrides` are Settings fields (e.g. mcp=True)."""
     from app import build_studio
     from r2v_ui.config import Settings
 
     settings = Settings.from_env({"R2V_DATA_DIR": str(data_dir)}).with_overrides(
-        emulator_finish_seconds=finish_seconds)
+        emulator_finish_seconds=finish_seconds, **overrides)
     assert settings.demo, "UI tests run against the built-in emulator only"
     studio = build_studio(settings)
     try:

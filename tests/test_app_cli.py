@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_help_lists_every_flag():
     out = subprocess.run([sys.executable, "app.py", "--help"], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert out.returncode == 0
-    for flag in ("--host", "--port", "--share", "--auth", "--data-dir", "--emulator-seconds"):
+    for flag in ("--host", "--port", "--share", "--auth", "--data-dir", "--emulator-seconds", "--mcp"):
         assert flag in out.stdout
     assert "demo mode" in out.stdout
 

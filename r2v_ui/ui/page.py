@@ -27,6 +27,7 @@ from . import cards as cards_mod
 from . import cast as cast_mod
 from . import form, hostpanel, session, status
 from . import history as hist
+from .notices import storage_notice_html
 from .theme import CSS, HEAD, make_theme
 from .viewfiles import Viewer
 
@@ -105,6 +106,8 @@ def build_app(manager: Any, settings: Any, *, emulator: Any = None) -> gr.Blocks
         gallery_ids = gr.State([])        # job ids in gallery order
 
         header = gr.HTML(header_html(settings, None), elem_id="studio-header-box")
+        if storage_notice_html(settings):  # a Space whose data folder is wiped at restart
+            gr.HTML(storage_notice_html(settings), elem_id="storage-notice-box")
         if settings.demo:
             with gr.Accordion("Use your own API key (optional — switches this session to the live service)",
                               open=False, elem_id="key-accordion"):
