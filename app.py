@@ -30,7 +30,7 @@ class Studio:
     demo: Any
     emulator: Any = None
     public_host: Any = None
-    tools: Any = None  # r2v_ui.mcp_tools.StudioTools when the MCP server is on
+    tools: Any = None  # r2v_ui.mcp.StudioTools when the MCP server is on
     _closed: bool = field(default=False, repr=False)
 
     @property
@@ -66,15 +66,15 @@ class Studio:
             # no session.  Only tokens the host issued and that have not expired are served.
             routes += public_reference_routes(self.public_host)
         if self.tools is not None:
-            from r2v_ui import mcp_tools
+            from r2v_ui import mcp as studio_mcp
 
             self.tools.auth = tuple(tuple(pair) for pair in (kwargs["auth"] or ()))  # the logins MCP callers must use
 
             # Result links for MCP callers (who have no login cookie), and only the studio's own tools
             # in Gradio's MCP server, set at start-up before it answers anyone.
             routes += self.tools.links.routes()
-            app_kwargs["lifespan"] = mcp_tools.lifespan(self.demo)
-            mcp_tools.quiet_state_warning()
+            app_kwargs["lifespan"] = studio_mcp.lifespan(self.demo)
+            studio_mcp.quiet_state_warning()
         if routes:
             app_kwargs["routes"] = routes
         if app_kwargs:
@@ -159,9 +159,9 @@ def build_studio(settings: Settings | None = None) -> Studio:
     demo = build_app(manager, settings, emulator=emulator)
     tools = None
     if settings.mcp:
-        from r2v_ui import mcp_tools
+        from r2v_ui import mcp as studio_mcp
 
-        tools = mcp_tools.register(demo, manager, settings)
+        tools = studio_mcp.register(demo, manager, settings)
     return Studio(settings=settings, store=store, manager=manager, demo=demo, emulator=emulator, public_host=public_host,
                   tools=tools)
 

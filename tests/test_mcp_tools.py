@@ -19,7 +19,8 @@ import pytest
 from mcp import ClientSession
 from mcp.client.streamable_http import streamable_http_client
 
-from r2v_ui import mcp_tools
+from r2v_ui import mcp as studio_mcp
+from r2v_ui.mcp import refs
 from r2v_ui.ui import cast as cast_mod
 from tests.fixtures_ui import character_png, running_studio
 
@@ -112,7 +113,7 @@ def test_the_studio_lists_its_tools_and_only_them(studio):
             return (await session.list_tools()).tools
 
     listed = {t.name: t for t in asyncio.run(tools())}
-    assert set(listed) == set(mcp_tools.TOOL_NAMES)  # none of the page's own endpoints
+    assert set(listed) == set(studio_mcp.TOOL_NAMES)  # none of the page's own endpoints
     for tool in listed.values():
         assert len(tool.description) > 60, tool.name
         assert "request" not in tool.inputSchema["properties"]
@@ -212,9 +213,9 @@ def test_with_a_login_each_assistant_sees_only_its_own_jobs(studio, ann_video):
     assert [j["job_id"] for j in mine["jobs"]] == [ann_job]
 
     anonymous = asyncio.run(call(studio.url, "list_jobs", {}))
-    assert refusal(anonymous) == mcp_tools.LOGIN_NEEDED
+    assert refusal(anonymous) == studio_mcp.LOGIN_NEEDED
     wrong = asyncio.run(call(studio.url, "job_status", {"job_id": ann_job}, login(("ann", "not-her-password"))))
-    assert refusal(wrong) == mcp_tools.BAD_LOGIN
+    assert refusal(wrong) == studio_mcp.BAD_LOGIN
 
 
 def test_the_price_is_an_estimate_from_the_studios_table(studio):
@@ -237,35 +238,35 @@ def test_only_links_data_and_uploads_can_name_a_file(studio, tmp_path):
     assert "Paths on the studio's disk cannot be used" in refusal(by_path)
     # A /gradio_api/file= link outside Gradio's upload folder is just a link (here one that needs a login).
     assert answer(by_file_link)["verdict"] == "refused"
-    assert mcp_tools.uploaded_file(f"http://x/gradio_api/file={secret}") is None
+    assert studio_mcp.uploaded_file(f"http://x/gradio_api/file={secret}") is None
     from gradio.utils import get_upload_folder
 
     sneaky = f"http://x/gradio_api/file={get_upload_folder()}/../../{secret}"
-    assert mcp_tools.uploaded_file(sneaky) is None
+    assert studio_mcp.uploaded_file(sneaky) is None
 
 
 # --- small parts, without a server ----------------------------------------------------------------
 
 def test_data_uris_are_decoded_into_safely_named_files(tmp_path):
-    ref = mcp_tools._save_data_uri("data:image/png;name=..%2F..%2Fetc%2Fpasswd.png;base64,"
-                                   + base64.b64encode(b"png bytes").decode(), tmp_path / "1", "character1")
+    ref = refs._save_data_uri("data:image/png;name=..%2F..%2Fetc%2Fpasswd.png;base64,"
+                              + base64.b64encode(b"png bytes").decode(), tmp_path / "1", "character1")
     assert ref.path.parent == tmp_path / "1" and ref.name == "passwd.png" and ref.path.read_bytes() == b"png bytes"
-    unnamed = mcp_tools._save_data_uri("data:audio/wav;base64,AAAA", tmp_path / "2", "character2-voice")
+    unnamed = refs._save_data_uri("data:audio/wav;base64,AAAA", tmp_path / "2", "character2-voice")
     assert unnamed.name == "character2-voice.wav"
-    with pytest.raises(mcp_tools.ToolError, match="base64"):
-        mcp_tools._save_data_uri("data:image/png,plain", tmp_path / "3", "character1")
-    with pytest.raises(mcp_tools.ToolError, match="not valid base64"):
-        mcp_tools._save_data_uri("data:image/png;base64,@@@@", tmp_path / "4", "character1")
+    with pytest.raises(studio_mcp.ToolError, match="base64"):
+        refs._save_data_uri("data:image/png,plain", tmp_path / "3", "character1")
+    with pytest.raises(studio_mcp.ToolError, match="not valid base64"):
+        refs._save_data_uri("data:image/png;base64,@@@@", tmp_path / "4", "character1")
 
 
 def test_result_links_expire_and_serve_only_what_was_issued(tmp_path):
     now = [1000.0]
-    links = mcp_tools.ResultLinks(ttl_seconds=60, clock=lambda: now[0])
+    links = studio_mcp.ResultLinks(ttl_seconds=60, clock=lambda: now[0])
     video = tmp_path / "clip.mp4"
     video.write_bytes(b"....ftyp")
     path = links.issue(video)
     _, prefix, token, name = path.split("/")
-    assert "/" + prefix == mcp_tools.RESULT_PREFIX and name == "clip.mp4" and len(token) >= 32
+    assert "/" + prefix == studio_mcp.RESULT_PREFIX and name == "clip.mp4" and len(token) >= 32
     assert links.lookup(token, name) == video
     assert links.lookup(token, "other.mp4") is None and links.lookup("guess", name) is None
     now[0] += 61
@@ -275,8 +276,8 @@ def test_result_links_expire_and_serve_only_what_was_issued(tmp_path):
 def test_without_a_login_every_caller_is_the_one_local_library():
     from r2v_ui.config import Settings
 
-    tools = mcp_tools.StudioTools(manager=None, settings=Settings())
+    tools = studio_mcp.StudioTools(manager=None, settings=Settings())
     assert tools._owner(None) == ""
     tools.auth = (("ann", "pw"),)
-    with pytest.raises(mcp_tools.ToolError):
+    with pytest.raises(studio_mcp.ToolError):
         tools._owner(None)

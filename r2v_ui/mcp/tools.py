@@ -1,0 +1,255 @@
+"""The six tools, as methods of `StudioTools`: each public method's docstring and type hints are
+what an assistant reads (Gradio makes them the MCP tool's description and input schema)."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+
+from .. import spec
+from ..errors import R2VError
+from . import access, refs
+from .links import ResultLinks
+from .views import ToolError, checked_duration, checked_size, job_summary, job_view, mode_text, to_json
+
+TOOL_NAMES = ("check_reference", "estimate_price", "start_video", "job_status", "wait_for_job", "list_jobs")
+WAIT_DEFAULT_SECONDS = 50.0
+WAIT_MAX_SECONDS = 120.0
+LIST_MAX = 100
+
+
+class StudioTools:
+    """The tools, bound to one JobManager.  Each public method is one MCP tool: its docstring is
+    what the assistant reads, so it says what to pass and what comes back."""
+
+    def __init__(self, manager: Any, settings: Any, *, links: ResultLinks | None = None):
+        self.manager = manager
+        self.settings = settings
+        self.links = links or ResultLinks()
+        # The logins in force: the settings' (--auth / R2V_AUTH), or what Studio.launch was given instead.
+        self.auth: tuple[tuple[str, str], ...] = tuple(settings.auth or ())
+        self.work_root = Path(settings.data_dir) / "work" / "mcp"
+
+    # --- the tools ------------------------------------------------------------------------------
+    async def check_reference(self, reference: str, kind: str = "character",
+                              request: gr.Request | None = None) -> str:
+        """Check one reference against the video service's rules before using it, the way the studio page checks a file dropped on a character card. Nothing is paid and no job is made.
+
+        Args:
+            reference: The reference: a public http(s) link to the file; or a data: URI with the file's bytes in base64 (add ";name=alice.png" to keep its name in messages); or the link of a file uploaded to this studio (POST /gradio_api/upload).
+            kind: "character" for a picture (JPEG, PNG, BMP, WEBP; 240-8000 px a side, at most 10 MB) or a video (MP4, MOV; 1-30 s, at most 100 MB) that shows one character; "voice" for a voice clip (MP3, WAV, FLAC; 3-30 s).
+
+        Returns:
+            JSON: verdict ("accepted", "fixed" when the studio repaired a copy, or "refused"), message (one plain sentence saying what is wrong and what to do, exactly as the page shows it), and the kind of media found.
+        """
+        self._owner(request)
+        if kind not in ("character", "voice"):
+            raise ToolError('kind must be "character" (a picture or a video) or "voice" (a voice clip).')
+        folder = refs.new_work_folder(self.work_root)
+        try:
+            ref = await refs.resolve(reference, 1, folder, voice=kind == "voice")
+            if kind == "voice":
+                card = await refs.with_voice(refs.empty_card(), ref, folder)
+                verdict, message = card["voice_verdict"], card["voice_message"]
+                found = "audio" if verdict != "refused" else None
+            else:
+                card = await refs.character_card(ref, 1, [], 0, folder)
+                verdict, message, found = card["verdict"], card["message"], card.get("kind")
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+        answer: dict[str, Any] = {"verdict": verdict, "message": message, "media": found}
+        if kind == "character" and card.get("video_seconds"):
+            answer["video_seconds"] = card["video_seconds"]
+        return to_json(answer)
+
+    def estimate_price(self, resolution: str = "1080P", aspect_ratio: str = "16:9", duration: int = spec.DEFAULT_DURATION,
+                       reference_video_seconds: list[float] | None = None, request: gr.Request | None = None) -> str:
+        """Estimate what one video costs on the live service, before starting it. The provider does not publish its rate: this is the studio's own price table, billed per second of output.
+
+        Args:
+            resolution: "720P" or "1080P".
+            aspect_ratio: "16:9", "9:16", "1:1", "4:3" or "3:4".
+            duration: Length of the video in whole seconds, 2 to 10.
+            reference_video_seconds: Seconds of each reference video, if any (some providers bill them too, so the estimate becomes a range).
+
+        Returns:
+            JSON: the estimate as a label (e.g. "≈ $0.75"), its low and high ends in US dollars, and the size in pixels it applies to.
+        """
+        self._owner(request)
+        size = checked_size(resolution, aspect_ratio)
+        seconds = checked_duration(duration)
+        est = self.settings.price.estimate(size, seconds, [float(s) for s in (reference_video_seconds or [])])
+        return to_json({
+            "estimate": est.label(), "low_usd": est.low, "high_usd": est.high, "size": size, "duration": seconds,
+            "note": "An estimate from this studio's price table, not the provider's bill. Demo mode costs nothing.",
+        })
+
+    async def start_video(self, prompt: str, references: list[str], voices: list[str] | None = None,
+                          negative_prompt: str = "", resolution: str = "1080P", aspect_ratio: str = "16:9",
+                          duration: int = spec.DEFAULT_DURATION, shot_type: str = spec.DEFAULT_SHOT_TYPE,
+                          audio: bool = spec.DEFAULT_AUDIO, watermark: bool = spec.DEFAULT_WATERMARK,
+                          seed: int | None = None, request: gr.Request | None = None) -> str:
+        """Start making a video from up to five characters and a prompt (the Wan 2.7 reference-to-video model). Every reference is checked first, exactly as on the studio page; if one is refused nothing is sent and the error says why. Returns at once with the job id: the video takes a few minutes on the live service (a few seconds in demo mode). Once sent, a video cannot be cancelled and is billed.
+
+        Args:
+            prompt: The scene, up to 1500 characters. Name the characters character1, character2, ... in the order of references, e.g. "character1 hands character2 an umbrella in the rain".
+            references: One entry per character, in order (1 to 5; at most 3 videos). Each is a public http(s) link to a picture or video, a data: URI (base64; add ";name=alice.png" to keep its name), or the link of a file uploaded to this studio (POST /gradio_api/upload).
+            voices: Optional voice clip per character, in the same order (same forms as references; "" for none).
+            negative_prompt: Things to avoid, up to 500 characters.
+            resolution: "720P" or "1080P".
+            aspect_ratio: "16:9", "9:16", "1:1", "4:3" or "3:4".
+            duration: Length in whole seconds, 2 to 10 (billed per second).
+            shot_type: "single" or "multi" (several shots; describe them as "Shot 1 [0-3s]: ..." lines).
+            audio: Generate a sound track (voices use the clips given).
+            watermark: Put a mark in the lower-right corner.
+            seed: A whole number 0-2147483647 to repeat a look; leave empty for a random one.
+
+        Returns:
+            JSON: job_ids (the job started; pass it to wait_for_job or job_status), state, mode (demo or live), price_estimate, and any fixes the studio made to references.
+        """
+        owner = self._owner(request)
+        given = list(references or [])
+        voice_list = list(voices or [])
+        if not given:
+            raise ToolError("Nothing was sent. Add at least one character: a picture or a video.")
+        if len(given) > spec.MEDIA_MAX:
+            raise ToolError(f"Nothing was sent. At most {spec.MEDIA_MAX} characters can be in one video; "
+                            f"{len(given)} references were given.")
+        if len(voice_list) > len(given):
+            raise ToolError("Nothing was sent. There are more voice clips than characters: give at most one voice per reference.")
+        checked_size(resolution, aspect_ratio)
+        folder = refs.new_work_folder(self.work_root)
+        try:
+            cast: list[dict] = []
+            fixed: list[str] = []
+            for i, value in enumerate(given):
+                n, tag = i + 1, spec.character_tag(i + 1)
+                card = await refs.character_card(await refs.resolve(value, n, folder), n, cast, i, folder)
+                if card["verdict"] == "refused":
+                    raise ToolError(f"Nothing was sent. {tag}: {card['message']}")
+                if card["verdict"] == "fixed":
+                    fixed.append(f"{tag}: {card['message']}")
+                voice = voice_list[i] if i < len(voice_list) else ""
+                if voice and voice.strip():
+                    card = await refs.with_voice(card, await refs.resolve(voice, n, folder, voice=True), folder)
+                    if card["voice_verdict"] == "refused":
+                        raise ToolError(f"Nothing was sent. The voice clip of {tag}: {card['voice_message']}")
+                    if card["voice_verdict"] == "fixed":
+                        fixed.append(f"voice of {tag}: {card['voice_message']}")
+                cast.append(card)
+            from ..ui import form
+
+            values = form.FormValues(
+                prompt=prompt or "", negative_prompt=negative_prompt or "", tier=resolution, aspect=aspect_ratio,
+                duration=checked_duration(duration), shot_type=shot_type, audio=bool(audio), watermark=bool(watermark),
+                seed_mode=form.SEED_FIXED if seed is not None else form.SEED_RANDOM, seed=seed,
+            )
+            try:
+                draft = form.build_draft(cast, values)
+                job_id = await asyncio.to_thread(self.manager.start, draft, owner=owner)
+            except (ValueError, R2VError) as exc:  # spec.RequestInvalid is a ValueError: plain words
+                raise ToolError(f"Nothing was sent. {exc}") from None
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)  # no job will read these files
+            raise
+        snap = self.manager.snapshot(job_id, owner=owner)
+        return to_json({
+            "job_ids": [job_id],
+            "state": snap.state if snap else "checking",
+            "mode": mode_text(snap.target if snap else "demo"),
+            "price_estimate": snap.price_label if snap else None,
+            "fixed": fixed,
+            "warnings": list(snap.warnings) if snap else [],
+            "next": "Call wait_for_job with this job id to get the video, or job_status to see how far it is.",
+        })
+
+    def job_status(self, job_id: str, request: gr.Request | None = None) -> str:
+        """Read how far a job is, without waiting: its state, stage, progress and settings.
+
+        Args:
+            job_id: The id start_video returned (or one from list_jobs).
+
+        Returns:
+            JSON: state (checking, uploading, submitting, queued, processing, downloading, succeeded, failed, uncertain or discarded), done, stage (a plain sentence), progress_percent, eta_seconds, error, price_estimate, settings, seed_used and video_ready. Use wait_for_job to get the video.
+        """
+        owner = self._owner(request)
+        return to_json(job_view(self._snapshot(job_id, owner)))
+
+    async def wait_for_job(self, job_id: str, timeout_seconds: float = WAIT_DEFAULT_SECONDS,
+                           request: gr.Request | None = None) -> str:
+        """Wait until a job ends (or the time given runs out), then return its state; when it succeeded, a link to download the MP4 video and every setting that made it. Call it again if the job is not done yet.
+
+        Args:
+            job_id: The id start_video returned (or one from list_jobs).
+            timeout_seconds: How long to wait at most, 0 to 120 seconds. 0 answers at once.
+
+        Returns:
+            JSON: as job_status, plus video_url (a link to the MP4 that works without a login and expires after an hour), video_file and video_bytes once the video is ready.
+        """
+        owner = self._owner(request)
+        snap = self._snapshot(job_id, owner)
+        try:
+            limit = min(max(float(timeout_seconds or 0.0), 0.0), WAIT_MAX_SECONDS)
+        except (TypeError, ValueError):
+            raise ToolError("timeout_seconds must be a number of seconds from 0 to 120.") from None
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + limit
+        while not snap.terminal and snap.state != "uncertain":
+            left = deadline - loop.time()
+            if left <= 0:
+                break
+            newer = await self.manager.wait_for_change(job_id, snap.version, left)
+            if newer is None or newer.owner != owner:
+                raise ToolError(f"There is no job {job_id!r} in your library.")
+            snap = newer
+        view = job_view(snap)
+        video = Path(snap.video_path) if snap.video_path else None
+        if snap.state == "succeeded" and video is not None and video.is_file():
+            view["video_url"] = access.base_url(request, self.settings) + self.links.issue(video)
+            view["video_file"] = video.name
+            view["video_bytes"] = video.stat().st_size
+            view["video_link_expires_in_seconds"] = int(self.links.ttl_seconds)
+        elif not snap.terminal and snap.state != "uncertain":
+            view["hint"] = "Not finished yet: call wait_for_job again."
+        return to_json(view)
+
+    def list_jobs(self, status: str = "all", search: str = "", limit: int = 20,
+                  request: gr.Request | None = None) -> str:
+        """List the videos in your library, newest first, optionally only some states or prompts containing a word (the studio page's History).
+
+        Args:
+            status: "all", "running", "succeeded", "failed" or "uncertain" (waiting for a decision about a submission that may have reached the service).
+            search: Only jobs whose prompt contains this text (case-insensitive); "" for all.
+            limit: At most this many jobs (1-100).
+
+        Returns:
+            JSON: count (how many jobs match) and jobs, each with job_id, state, prompt, created_at, size, duration, seed_used and video_ready. Use wait_for_job with a job_id to get its video.
+        """
+        from ..jobs import STATUS_FILTERS
+        from ..ui import history as hist
+
+        owner = self._owner(request)
+        if status not in STATUS_FILTERS:
+            raise ToolError(f"status must be one of {', '.join(STATUS_FILTERS)}.")
+        try:
+            n = min(max(int(limit), 1), LIST_MAX)
+        except (TypeError, ValueError):
+            raise ToolError(f"limit must be a whole number from 1 to {LIST_MAX}.") from None
+        snaps = hist.filter_jobs(self.manager.list_jobs(owner=owner, status=status), search)
+        return to_json({"count": len(snaps), "jobs": [job_summary(s) for s in snaps[:n]]})
+
+    # --- who is calling -------------------------------------------------------------------------
+    # --- who is calling -------------------------------------------------------------------------
+    def _owner(self, request: Any) -> str:
+        """The owner whose jobs this call sees (`access.caller`: "" without --auth, else a login)."""
+        return access.caller(request, self.auth)
+
+    def _snapshot(self, job_id: str, owner: str) -> Any:
+        snap = self.manager.snapshot((job_id or "").strip(), owner=owner) if job_id else None
+        if snap is None:
+            raise ToolError(f"There is no job {job_id!r} in your library. list_jobs shows the ones there are.")
+        return snap

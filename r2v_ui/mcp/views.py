@@ -1,0 +1,94 @@
+"""What the tools answer: a refusal in plain words (`ToolError`), what an assistant may know of a
+job (`job_view`, `job_summary`, never a key nor a path on the studio's disk), and the checks of the
+arguments every tool shares (size, duration)."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+
+from .. import spec
+
+
+class ToolError(gr.Error):
+    """A refusal in plain words.  MCP shows `str(error)`: here, the sentence itself."""
+
+    def __init__(self, message: str):
+        super().__init__(message, title="Nothing was done", print_exception=False)
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def job_view(snap: Any) -> dict[str, Any]:
+    """What an assistant may know of a job: no key, no path on the studio's disk."""
+    s = dict(snap.settings or {})
+    view: dict[str, Any] = {
+        "job_id": snap.job_id,
+        "state": snap.state,
+        "done": bool(snap.terminal),
+        "stage": snap.stage_text,
+        "progress_percent": round(snap.progress * 100) if snap.progress is not None else None,
+        "eta_seconds": snap.eta_seconds,
+        "error": snap.error,
+        "mode": mode_text(snap.target),
+        "price_estimate": snap.price_label,
+        "settings": {k: s.get(k) for k in ("prompt", "negative_prompt", "size", "duration", "shot_type", "audio",
+                                            "watermark", "seed")},
+        "characters": [
+            {"tag": spec.character_tag(i), "kind": r.get("kind"), "name": r.get("name"),
+             **({"voice": r.get("voice_name")} if r.get("voice_name") else {})}
+            for i, r in enumerate(snap.references or (), start=1)
+        ],
+        "seed_used": snap.seed_used,
+        "warnings": list(snap.warnings or ()),
+        "created_at": _iso(snap.created_at),
+        "video_ready": snap.state == "succeeded" and bool(snap.video_path) and Path(snap.video_path).is_file(),
+    }
+    if snap.state == "uncertain":
+        view["needs_decision"] = ("The service may or may not have started this video. Decide on the studio page: "
+                                  "follow the task id from your account, resubmit (may bill twice), or discard it.")
+    return view
+
+
+def job_summary(snap: Any) -> dict[str, Any]:
+    s = snap.settings or {}
+    return {
+        "job_id": snap.job_id, "state": snap.state, "prompt": s.get("prompt"), "created_at": _iso(snap.created_at),
+        "size": s.get("size"), "duration": s.get("duration"), "seed_used": snap.seed_used,
+        "video_ready": snap.state == "succeeded" and bool(snap.video_path) and Path(snap.video_path).is_file(),
+    }
+
+
+def to_json(data: dict[str, Any]) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=1)
+
+
+def _iso(ts: float | None) -> str | None:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ts)) if ts else None
+
+
+def mode_text(target: str) -> str:
+    return "demo (built-in emulator: the video is a preview, nothing is billed)" if target == "demo" else "live"
+
+
+def checked_size(resolution: str, aspect_ratio: str) -> str:
+    if resolution not in spec.TIERS:
+        raise ToolError(f"resolution must be one of {', '.join(spec.TIERS)}, not {resolution!r}.")
+    if aspect_ratio not in spec.ASPECTS:
+        raise ToolError(f"aspect_ratio must be one of {', '.join(spec.ASPECTS)}, not {aspect_ratio!r}.")
+    return spec.size_for(resolution, aspect_ratio)
+
+
+def checked_duration(value: Any) -> int:
+    try:
+        seconds = int(value)
+    except (TypeError, ValueError):
+        seconds = None
+    if seconds is None or seconds != value or not spec.DURATION_MIN <= seconds <= spec.DURATION_MAX:
+        raise ToolError(f"duration must be a whole number of seconds from {spec.DURATION_MIN} to {spec.DURATION_MAX}.")
+    return seconds
