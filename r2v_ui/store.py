@@ -227,7 +227,11 @@ class JobStore(store_files.LibraryFiles):
         row = to_row(rec)
         with self._write_lock:
             self._run(lambda c: c.execute(insert_sql(row), row))
-            self._keep_record(rec)
+            try:
+                self._keep_record(rec)
+            except StoreError:  # no job without its record copy: the caller is told nothing started
+                self._run(lambda c: c.execute("DELETE FROM jobs WHERE job_id = ?", (rec.job_id,)))
+                raise
 
     def update(self, job_id: str, **changes: Any) -> JobRecord:
         """Change some fields of a job; returns the whole record.  The record copy is written first,
@@ -301,11 +305,15 @@ class JobStore(store_files.LibraryFiles):
     def _keep_record(self, rec: JobRecord) -> None:
         """Rewrite the job's record copy; once its video and sidecar are in the library, drop it."""
         path = store_files.record_file(self.records_dir, rec.job_id)
-        if rec.state == "succeeded" and rec.video_path and (self.data_dir / rec.video_path).exists():
-            path.unlink(missing_ok=True)
-            return
-        self.records_dir.mkdir(parents=True, exist_ok=True)
-        atomic_write_json(path, asdict(rec))
+        try:
+            if rec.state == "succeeded" and rec.video_path and (self.data_dir / rec.video_path).exists():
+                path.unlink(missing_ok=True)
+                return
+            self.records_dir.mkdir(parents=True, exist_ok=True)
+            atomic_write_json(path, asdict(rec))
+        except OSError as exc:
+            raise StoreError(f"The record of job {rec.job_id} could not be written to {path} ({exc.strerror or exc}); "
+                             "free some disk space or give the studio write access to its data folder.") from exc
 
     def _restore(self, job_id: str) -> JobRecord | None:
         """The job's row from its record copy, if it has one and the row is missing."""

@@ -146,6 +146,16 @@ def test_a_deleted_job_is_not_brought_back_by_a_rebuild(tmp_path):
     assert {r.job_id for r in store.list()} == {"paid"}
 
 
+def test_a_record_copy_that_cannot_be_written_is_a_plain_store_error_and_no_job_is_left_behind(tmp_path):
+    store = JobStore(tmp_path)
+    store.records_dir.rmdir()
+    store.records_dir.write_bytes(b"a file where the records folder should be")
+
+    with pytest.raises(StoreError, match="could not be written .*; free some disk space or give the studio"):
+        store.create(_record("new"))
+    assert store.get("new") is None and store.list() == []
+
+
 def _make_read_only(db: Path) -> None:
     """SQLite treats a file whose 'write version' header byte is above 2 as read-only (this works even
     for root, for whom a chmod does not stop writes)."""
