@@ -28,27 +28,26 @@ pytestmark = pytest.mark.timeout(180)
 # process-wide budget (R2V_DECODE_BUDGET_MB), and says how far resident memory rose above where it
 # stood once everything was imported.
 _CHILD = r"""
-import json, resource, sys, threading
+import json, sys, threading
 from pathlib import Path
 from r2v_ui import media
 from r2v_ui.decode_budget import process_budget
 
-def rss_kb():
+def status_mb(key):  # VmHWM, not getrusage: ru_maxrss keeps the forking parent's size across exec
     for line in open("/proc/self/status"):
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
+        if line.startswith(key + ":"):
+            return int(line.split()[1]) / 1024
 
 budget = process_budget()
 work, paths = Path(sys.argv[1]), sys.argv[2:]
-start = rss_kb()
+start = status_mb("VmRSS")
 reports = [None] * len(paths)
 def run(i):
     reports[i] = media.probe(paths[i], "image", work_dir=work)
 threads = [threading.Thread(target=run, args=(i,)) for i in range(len(paths))]
 for t in threads: t.start()
 for t in threads: t.join()
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(json.dumps({"rise_mb": (peak - start) / 1024, "limit": budget.limit, "high_water": budget.high_water,
+print(json.dumps({"rise_mb": status_mb("VmHWM") - start, "limit": budget.limit, "high_water": budget.high_water,
                   "reports": [[r.verdict, r.message, r.width, r.height] for r in reports]}))
 """
 
