@@ -7,12 +7,16 @@ transparency, more than 8000 px a side, more than 10 MB) is re-saved as a copy i
 the user's file is never touched — and the report says in plain words what changed.  Anything else
 that breaks a rule is refused with one sentence naming the file, the rule and what to do.
 
+Decoding pixels is the only costly step, and a small file can declare a huge picture: every decode
+first takes its peak memory, computed from the declared size, from the process-wide decode budget
+(decode_budget.py), and a picture that alone needs more than the whole budget is refused in words.
+A probe of a PNG never decodes pixels (its rotation tag is read from the chunk headers).
+
 The limits come only from `spec.IMAGE_RULES`, `spec.VIDEO_RULES` and `spec.AUDIO_RULES`.
 """
 
 from __future__ import annotations
 
-import io
 import re
 import struct
 import tempfile
@@ -23,8 +27,10 @@ from pathlib import Path
 import av
 from av.container import InputContainer
 from av.stream import Disposition, Stream
-from PIL import Image, ImageOps
+from PIL import Image
 
+from . import picture_pixels as px
+from .decode_budget import DecodeBudget, TooLarge, decoded_bytes, process_budget, repair_bytes
 from .spec import AUDIO_RULES, IMAGE_RULES, MB, VIDEO_RULES
 
 IMAGE, VIDEO, AUDIO = "image", "video", "audio"
@@ -36,11 +42,6 @@ VIDEO_CONTENT_TYPES = {"MP4": "video/mp4", "MOV": "video/quicktime"}
 AUDIO_CONTENT_TYPES = {"MP3": "audio/mpeg", "WAV": "audio/wav", "FLAC": "audio/flac"}
 _IMAGE_SUFFIX = {"JPEG": ".jpg", "PNG": ".png", "BMP": ".bmp", "WEBP": ".webp"}
 
-# Shrinking a picture means decoding it whole (3–4 bytes a pixel); past this we refuse instead.
-# Pillow itself refuses past twice Image.MAX_IMAGE_PIXELS (DecompressionBombError), caught below.
-REPAIR_PIXELS_MAX = 100_000_000
-JPEG_QUALITIES: tuple[int, ...] = (92, 85, 75, 65, 55, 45, 35)
-_ORIENTATION_TAG = 0x0112
 _ISO_MEDIA = "mov,mp4,m4a,3gp,3g2,mj2"  # PyAV's one demuxer name for both MP4 and MOV
 _AUDIO_CONTAINERS = {"mp3": "MP3", "wav": "WAV", "flac": "FLAC"}
 _NOT_A_CONTAINER = {"image2", "tty"}  # ffmpeg guesses these from the extension alone
@@ -77,15 +78,18 @@ def probe(
     *,
     display_name: str | None = None,
     work_dir: Path | None = None,
+    budget: DecodeBudget | None = None,
 ) -> MediaReport:
     """Check one local file; `kind` None means tell it from the content.
 
     Repaired copies of pictures go to `work_dir` (default: a new temporary folder).  A file whose
-    kind cannot be told is reported as the kind its extension suggests (a picture by default)."""
+    kind cannot be told is reported as the kind its extension suggests (a picture by default).
+    Decoding pixels takes memory from `budget` (default: the process-wide one)."""
     if kind is not None and kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS} or None, not {kind!r}")
     p = Path(path)
-    f = _File(p, display_name or p.name, Path(work_dir) if work_dir is not None else None)
+    f = _File(p, display_name or p.name, Path(work_dir) if work_dir is not None else None,
+              budget if budget is not None else process_budget())
     fallback_kind = kind or _kind_from_suffix(p) or IMAGE
     try:
         if not p.is_file():
@@ -114,6 +118,7 @@ class _File:
     path: Path
     name: str
     work_dir: Path | None
+    budget: DecodeBudget
     size: int = 0
 
     def refuse(self, kind: str, message: str, **facts) -> MediaReport:
@@ -194,8 +199,8 @@ def _refuse_wrong_kind(f: _File, wanted: str) -> MediaReport:
 
 
 def _open_image(path: Path) -> Image.Image:
-    # Lazy: reads the header only.  Past twice Image.MAX_IMAGE_PIXELS Pillow raises
-    # DecompressionBombError (refused by the callers); below that we apply REPAIR_PIXELS_MAX ourselves.
+    # Lazy: reads the header only.  Past twice Image.MAX_IMAGE_PIXELS (set by decode_budget) Pillow
+    # raises DecompressionBombError (refused by the callers); below that the decode budget decides.
     # (Pillow's DecompressionBombWarning is left alone: silencing it is not thread-safe.)
     return Image.open(path)
 
@@ -216,8 +221,7 @@ def _probe_image(f: _File) -> MediaReport | None:
     try:
         im = _open_image(f.path)
     except Image.DecompressionBombError:
-        return f.refuse(IMAGE, f"{f.name} has too many pixels to open safely; each side must be at most "
-                               f"{rules.side_max} px — scale it down first.")
+        return _refuse_too_many_pixels(f)
     except _READ_ERRORS:
         return None
     with im:
@@ -225,7 +229,7 @@ def _probe_image(f: _File) -> MediaReport | None:
         w, h = im.size
         mode, info = im.mode, dict(im.info)
         try:
-            orientation = int(im.getexif().get(_ORIENTATION_TAG, 1) or 1)
+            orientation = px.orientation(im, f.path)  # from the header: no pixels decoded
         except _READ_ERRORS:
             orientation = 1
     if fmt not in rules.formats:
@@ -250,24 +254,31 @@ def _probe_image(f: _File) -> MediaReport | None:
         if min(target) < rules.side_min:
             return f.refuse(IMAGE, f"{f.name} is {dw}×{dh} px; shrinking it to {rules.side_max} px on the long side "
                                    f"would leave the short side under {rules.side_min} px — crop it first.", **facts)
-        if w * h > REPAIR_PIXELS_MAX:
-            return f.refuse(IMAGE, f"{f.name} is {dw}×{dh} px, too large to shrink here; each side must be at most "
-                                   f"{rules.side_max} px — scale it down first.", **facts)
-    has_alpha = mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in info
-    rotate = orientation in (2, 3, 4, 5, 6, 7, 8)
+    has_alpha = mode in px.ALPHA_MODES or "transparency" in info
+    rotate = orientation in px.TRANSPOSE
     too_heavy = f.size > rules.max_bytes
-    if not (rotate or has_alpha or target or too_heavy):
-        if not _image_is_intact(f.path, fmt, f.size):
-            return _refuse_damaged_image(f, fmt, **facts)
-        return f.accept(IMAGE, f"{f.name} is a {dw}×{dh} px {fmt} picture that meets the service's rules.",
-                        content_type=IMAGE_CONTENT_TYPES[fmt], **facts)
     try:
+        if not (rotate or has_alpha or target or too_heavy):
+            if not _image_is_intact(f, fmt):
+                return _refuse_damaged_image(f, fmt, **facts)
+            return f.accept(IMAGE, f"{f.name} is a {dw}×{dh} px {fmt} picture that meets the service's rules.",
+                            content_type=IMAGE_CONTENT_TYPES[fmt], **facts)
         return _repair_image(f, fmt, upright, orientation, target, has_alpha, too_heavy)
-    except _CannotFit:
+    except TooLarge:
+        return _refuse_too_many_pixels(f, **facts)
+    except px.CannotFit:
         return f.refuse(IMAGE, f"{f.name} could not be brought under {_limit_mb(rules.max_bytes)}; save it as a "
                                f"smaller JPEG and add it again.", **facts)
     except _READ_ERRORS:  # decoding failed: the file is cut off or damaged
         return _refuse_damaged_image(f, fmt, **facts)
+
+
+def _refuse_too_many_pixels(f: _File, **facts) -> MediaReport:
+    rules = IMAGE_RULES
+    has = f"is {facts['width']}×{facts['height']} px," if facts else "has"
+    return f.refuse(IMAGE, f"{f.name} {has} more pixels than the studio can safely open (at most about "
+                           f"{f.budget.max_pixels() // 1_000_000} million); scale it down to at most "
+                           f"{rules.side_max} px a side in an image editor and add it again.", **facts)
 
 
 def _ratio(w: int, h: int) -> str:
@@ -280,19 +291,21 @@ def _refuse_damaged_image(f: _File, fmt: str, **facts) -> MediaReport:
                            f"it again, or use another copy.", **facts)
 
 
-def _image_is_intact(path: Path, fmt: str, size: int) -> bool:
-    """Cheap check that the picture's data is all there, on a separate open (verify() spends its image)."""
+def _image_is_intact(f: _File, fmt: str) -> bool:
+    """Cheap check that the picture's data is all there, on a separate open (verify() spends its image).
+    Raises TooLarge when even that decode does not fit the decode budget."""
     try:
-        with _open_image(path) as im:
+        with _open_image(f.path) as im:
             if fmt == "PNG":
                 im.verify()  # walks every chunk and its checksum without decoding pixels
-            elif fmt == "JPEG":
-                im.draft(None, (max(1, im.width // 8), max(1, im.height // 8)))  # decode at 1/8 scale
-                im.load()
             elif fmt == "WEBP":
-                return not _riff_cut_off(path, size)
-            else:  # BMP: raw pixels, at most 10 MB here
-                im.load()
+                return not _riff_cut_off(f.path, f.size)
+            else:
+                if fmt == "JPEG":
+                    im.draft(None, (max(1, im.width // 8), max(1, im.height // 8)))  # decode at 1/8 scale
+                # BMP: raw pixels (RLE can make a small file declare many)
+                with f.budget.hold(decoded_bytes(*im.size)):
+                    im.load()
         return True
     except _READ_ERRORS:
         return False
@@ -310,29 +323,6 @@ def _riff_cut_off(path: Path, size: int) -> bool:
     return declared + 8 > size
 
 
-def _flatten_onto_white(im: Image.Image) -> Image.Image:
-    rgba = im.convert("RGBA")
-    out = Image.new("RGB", rgba.size, (255, 255, 255))
-    out.paste(rgba, mask=rgba.getchannel("A"))
-    return out
-
-
-def _encode(im: Image.Image, fmt: str, quality: int = 95, icc: bytes | None = None) -> bytes:
-    buf = io.BytesIO()
-    kwargs: dict = {"icc_profile": icc} if icc and fmt in ("JPEG", "PNG", "WEBP") else {}
-    if fmt == "JPEG":
-        if im.mode not in ("RGB", "L", "CMYK"):
-            im = im.convert("RGB")
-        im.save(buf, "JPEG", quality=quality, **kwargs)
-    elif fmt == "WEBP":
-        im.save(buf, "WEBP", quality=quality, **kwargs)
-    elif fmt == "PNG":
-        im.save(buf, "PNG", compress_level=6, **kwargs)
-    else:
-        im.save(buf, fmt, **kwargs)
-    return buf.getvalue()
-
-
 def _repair_image(
     f: _File,
     fmt: str,
@@ -342,47 +332,45 @@ def _repair_image(
     has_alpha: bool,
     too_heavy: bool,
 ) -> MediaReport:
+    """Raises TooLarge, before decoding anything, when the repair alone would not fit the decode budget."""
     rules = IMAGE_RULES
     done: list[tuple[str, str]] = []  # (sentence naming the file, short phrase for a combined message)
+    if orientation in px.TRANSPOSE:
+        done.append((f"{f.name} had a camera rotation (EXIF) tag, which was applied so the picture stands upright.",
+                     "the camera rotation tag was applied"))
+    if has_alpha:
+        done.append((f"{f.name} had a transparent background, which was flattened onto white.",
+                     "the transparent background was flattened onto white"))
+    if target:
+        done.append((f"{f.name} was {upright[0]}×{upright[1]} px; each side must be at most {rules.side_max} px, "
+                     f"so it was scaled down to {target[0]}×{target[1]} px.",
+                     f"it was scaled down from {upright[0]}×{upright[1]} to {target[0]}×{target[1]} px"))
     with _open_image(f.path) as src:
         icc = src.info.get("icc_profile")
         if target and fmt == "JPEG":
             stored = (target[1], target[0]) if orientation in (5, 6, 7, 8) else target
             src.draft(None, stored)  # let libjpeg decode at 1/2, 1/4 or 1/8 scale when that is enough
-        src.load()
-        im: Image.Image = src
-        if orientation in (2, 3, 4, 5, 6, 7, 8):
-            im = ImageOps.exif_transpose(im)
-            done.append((f"{f.name} had a camera rotation (EXIF) tag, which was applied so the picture stands upright.",
-                         "the camera rotation tag was applied"))
-        if has_alpha:
-            im = _flatten_onto_white(im)
-            done.append((f"{f.name} had a transparent background, which was flattened onto white.",
-                         "the transparent background was flattened onto white"))
-        if target:
-            if im.mode not in ("L", "RGB", "RGBA", "CMYK", "I", "F"):
-                im = im.convert("RGB")
-            im = im.resize(target, Image.Resampling.LANCZOS)
-            done.append((f"{f.name} was {upright[0]}×{upright[1]} px; each side must be at most {rules.side_max} px, "
-                         f"so it was scaled down to {target[0]}×{target[1]} px.",
-                         f"it was scaled down from {upright[0]}×{upright[1]} to {target[0]}×{target[1]} px"))
-        if im is src:
-            im = src.copy()
-    out_fmt = fmt
-    if too_heavy:
-        what = f"was {_mb(f.size)}"
-        data = b""
-    else:
-        data = _encode(im, fmt, icc=icc)
-        what = f"would still be {_mb(len(data))} as {fmt}"
-    if too_heavy or len(data) > rules.max_bytes:
-        size_before = im.size
-        data, im, quality = _jpeg_under(im, rules.max_bytes, icc)
-        out_fmt = "JPEG"
-        shrunk = "" if im.size == size_before else f", scaled down to {im.width}×{im.height} px"
-        done.append((f"{f.name} {what}; pictures must be at most {_limit_mb(rules.max_bytes)}, so it was re-saved "
-                     f"as a JPEG of {_mb(len(data))} (quality {quality}{shrunk}).",
-                     f"it was re-saved as a {_mb(len(data))} JPEG to stay under {_limit_mb(rules.max_bytes)}"))
+        # src.size is now what will be decoded: its peak is taken from the budget before any decode.
+        with f.budget.hold(repair_bytes(*src.size)):
+            src.load()
+            im = px.upright_flat_small(src, orientation, has_alpha, target)
+            out_fmt = fmt
+            if too_heavy:
+                what = f"was {_mb(f.size)}"
+                data = b""
+            else:
+                data = px.encode(im, fmt, icc=icc)
+                what = f"would still be {_mb(len(data))} as {fmt}"
+            if too_heavy or len(data) > rules.max_bytes:
+                size_before = im.size
+                data, im, quality = px.jpeg_under(im, rules.max_bytes, icc, rules.side_min)
+                out_fmt = "JPEG"
+                shrunk = "" if im.size == size_before else f", scaled down to {im.width}×{im.height} px"
+                done.append((f"{f.name} {what}; pictures must be at most {_limit_mb(rules.max_bytes)}, so it was "
+                             f"re-saved as a JPEG of {_mb(len(data))} (quality {quality}{shrunk}).",
+                             f"it was re-saved as a {_mb(len(data))} JPEG to stay under {_limit_mb(rules.max_bytes)}"))
+            width, height = im.size
+            im.close()
     dest = f.new_copy_path(_IMAGE_SUFFIX[out_fmt])
     dest.write_bytes(data)
     changes = tuple(sentence for sentence, _ in done)
@@ -392,27 +380,8 @@ def _repair_image(
         phrases = [phrase for _, phrase in done]
         message = (f"{f.name} was adjusted to meet the service's picture rules: "
                    f"{', '.join(phrases[:-1])} and {phrases[-1]}.")
-    return MediaReport(dest, IMAGE, FIXED, message, changes, width=im.width, height=im.height, bytes=len(data),
+    return MediaReport(dest, IMAGE, FIXED, message, changes, width=width, height=height, bytes=len(data),
                        format=out_fmt, content_type=IMAGE_CONTENT_TYPES[out_fmt])
-
-
-class _CannotFit(Exception):
-    pass
-
-
-def _jpeg_under(im: Image.Image, limit: int, icc: bytes | None) -> tuple[bytes, Image.Image, int]:
-    """Step the JPEG quality down until the file fits; if even the lowest does not, shrink the picture."""
-    if im.mode not in ("RGB", "L", "CMYK"):
-        im = im.convert("RGB")
-    while True:
-        for quality in JPEG_QUALITIES:
-            data = _encode(im, "JPEG", quality, icc)
-            if len(data) <= limit:
-                return data, im, quality
-        new = (max(1, round(im.width * 0.8)), max(1, round(im.height * 0.8)))
-        if min(new) < IMAGE_RULES.side_min:
-            raise _CannotFit  # practically unreachable: a 240 px JPEG at quality 35 is tiny
-        im = im.resize(new, Image.Resampling.LANCZOS)
 
 
 # --- video and sound ---------------------------------------------------------------------------

@@ -7,7 +7,9 @@ of the package and nothing outside the standard library.
 
 from __future__ import annotations
 
+import math
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
@@ -52,6 +54,11 @@ SHOT_TYPES: tuple[str, ...] = ("single", "multi")
 DEFAULT_SHOT_TYPE = "single"
 DEFAULT_AUDIO = True
 DEFAULT_WATERMARK = False
+
+# Characters a prompt may not carry: C0 controls except tab and line feed, DEL, C1 controls, and the
+# bidirectional embedding/override/isolate controls, which make text read differently from how it looks.
+PROMPT_ALLOWED_CONTROLS = frozenset("\n\t")
+BIDI_CONTROLS = frozenset(chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A)))
 
 # --- media -----------------------------------------------------------------------------------
 REFERENCE_IMAGE = "reference_image"
@@ -228,12 +235,51 @@ class GenerationRequest:
             media=media,
             negative_prompt=data.get("negative_prompt") or "",
             size=data.get("size", DEFAULT_SIZE),
-            duration=int(data.get("duration", DEFAULT_DURATION)),
+            duration=whole_or_as_is(data.get("duration", DEFAULT_DURATION)),
             shot_type=data.get("shot_type", DEFAULT_SHOT_TYPE),
             audio=bool(data.get("audio", DEFAULT_AUDIO)),
             watermark=bool(data.get("watermark", DEFAULT_WATERMARK)),
-            seed=data.get("seed"),
+            seed=whole_or_as_is(data.get("seed")),
         )
+
+
+def whole_or_as_is(value: Any) -> Any:
+    """An int for a whole number held as a float (5.0 → 5); anything else unchanged, never rounded,
+    so that validation refuses 5.5 instead of sending 5."""
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+        return int(value)
+    return value
+
+
+def forbidden_characters(text: str) -> list[tuple[int, str]]:
+    """(position from 1, character) of each control or text-direction character a prompt may not carry."""
+    return [
+        (i, ch) for i, ch in enumerate(text, start=1)
+        if ((ch < "\x20" or "\x7f" <= ch <= "\x9f") and ch not in PROMPT_ALLOWED_CONTROLS) or ch in BIDI_CONTROLS
+    ]
+
+
+def _check_characters(field_name: str, label: str, text: str) -> list[Problem]:
+    found = forbidden_characters(text)
+    if not found:
+        return []
+    pos, ch = found[0]
+    code = f"U+{ord(ch):04X}" + (f" {unicodedata.name(ch)}" if ch in BIDI_CONTROLS else "")
+    bidi = sum(1 for _, c in found if c in BIDI_CONTROLS)
+    kind = ("text-direction control" if bidi == len(found) else "invisible control" if not bidi
+            else "invisible control or text-direction")
+    why = ", which can make text read differently from how it looks" if bidi else ""
+    if len(found) == 1:
+        said, it = f"a{'n' if kind[0] in 'aeiou' else ''} {kind} character ({code}) at position {pos}", "it"
+    else:
+        said, it = f"{len(found)} {kind} characters, the first ({code}) at position {pos}", "them"
+    return [Problem(field_name, f"{label} contains {said}{why}; delete {it} (retype that part if you cannot "
+                                f"see {it}).")]
+
+
+def _is_blank(text: str) -> bool:
+    """Nothing but white space and invisible format characters (such as zero-width spaces)."""
+    return all(ch.isspace() or unicodedata.category(ch) == "Cf" for ch in text)
 
 
 def check_character_tags(prompt: str, n_media: int) -> list[Problem]:
@@ -262,15 +308,19 @@ def check_character_tags(prompt: str, n_media: int) -> list[Problem]:
 
 def _check_request(r: GenerationRequest) -> list[Problem]:
     p: list[Problem] = []
-    prompt = r.prompt or ""
-    if not prompt.strip():
+    prompt = r.prompt if isinstance(r.prompt, str) else ""
+    negative = r.negative_prompt if isinstance(r.negative_prompt, str) else ""
+    bad_prompt = _check_characters("prompt", "The prompt", prompt)
+    p.extend(bad_prompt)
+    if not bad_prompt and _is_blank(prompt):
         p.append(Problem("prompt", "The prompt is empty: describe the scene you want."))
     if len(prompt) > PROMPT_MAX:
         p.append(Problem("prompt", f"The prompt has {len(prompt)} characters; the limit is {PROMPT_MAX}. Shorten it."))
-    if len(r.negative_prompt or "") > NEGATIVE_PROMPT_MAX:
+    p.extend(_check_characters("negative_prompt", "The negative prompt", negative))
+    if len(negative) > NEGATIVE_PROMPT_MAX:
         p.append(Problem(
             "negative_prompt",
-            f"The negative prompt has {len(r.negative_prompt)} characters; the limit is {NEGATIVE_PROMPT_MAX}.",
+            f"The negative prompt has {len(negative)} characters; the limit is {NEGATIVE_PROMPT_MAX}.",
         ))
     n = len(r.media)
     if n == 0:

@@ -4,142 +4,56 @@ Layout under the data folder:
     jobs.sqlite3               one row per job; the row exists before any upload
     library/<job>.mp4|.json|.jpg  each result beside a JSON sidecar of everything that made it, and a poster
     references/<sha256><ext>   every reference kept by content hash, so a remix works after links expire
+    records/<job>.json         a copy of each job's row until its video is in the library (store_files.py)
 
 Every file write is atomic (temporary file, fsync, rename), so a crash never leaves a half-written
-file that a row calls done.  If the database is damaged it is moved aside (never deleted) and the
-finished jobs are rebuilt from the library's sidecars, so nothing else is lost.
+file that a row calls done.  The database is an index that can always be rebuilt: when it is
+missing, empty or damaged — at start or while the studio runs — a damaged file is moved aside
+(never deleted), the schema is created again, finished jobs come back from the library's sidecars
+and every other job (in flight, failed, waiting for a decision) from its record copy; then the
+operation that found the problem carries on.  A read-only or locked database is a StoreError whose
+text says what happened and what to do.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
+import logging
 import os
-import shutil
 import sqlite3
 import threading
 import time
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, replace
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
+from . import store_files
 from .errors import R2VError
+from .store_files import atomic_write_bytes, atomic_write_json, file_sha256
+from .store_schema import (
+    COLUMNS,
+    JSON_COLUMNS,
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    TERMINAL_STATES,
+    JobRecord,
+    from_row,
+    insert_sql,
+    record_from_fields,
+    to_row,
+)
 
-SCHEMA_VERSION = 3
+__all__ = ["JobStore", "JobRecord", "StoreError", "MIGRATIONS", "SCHEMA_VERSION", "TERMINAL_STATES",
+           "atomic_write_bytes", "atomic_write_json", "file_sha256"]
 
-# Migration n takes a database from version n-1 to version n.  Never edit a released step: add one.
-MIGRATIONS: dict[int, tuple[str, ...]] = {
-    1: (
-        """CREATE TABLE jobs (
-            job_id TEXT PRIMARY KEY,
-            owner TEXT NOT NULL DEFAULT '',
-            state TEXT NOT NULL,
-            created_at REAL NOT NULL,
-            updated_at REAL NOT NULL,
-            settings_json TEXT NOT NULL,
-            references_json TEXT NOT NULL,
-            task_id TEXT,
-            target TEXT NOT NULL DEFAULT 'demo',
-            error TEXT,
-            video_path TEXT,
-            seed_used INTEGER,
-            price_label TEXT NOT NULL DEFAULT ''
-        )""",
-        "CREATE INDEX jobs_owner_created ON jobs(owner, created_at)",
-    ),
-    2: (
-        "ALTER TABLE jobs ADD COLUMN poster_path TEXT",
-        "ALTER TABLE jobs ADD COLUMN timings_json TEXT NOT NULL DEFAULT '{}'",
-        "ALTER TABLE jobs ADD COLUMN warnings_json TEXT NOT NULL DEFAULT '[]'",
-        "ALTER TABLE jobs ADD COLUMN stage_text TEXT NOT NULL DEFAULT ''",
-        "ALTER TABLE jobs ADD COLUMN submit_attempts INTEGER NOT NULL DEFAULT 0",
-        "CREATE INDEX jobs_task ON jobs(task_id)",
-    ),
-    # Who may give a key for a live job after a restart (r2v_ui/keys.py): a one-way tag, never a key.
-    3: ("ALTER TABLE jobs ADD COLUMN key_holder TEXT NOT NULL DEFAULT ''",),
-}
-
-TERMINAL_STATES = frozenset({"succeeded", "failed", "discarded"})
+log = logging.getLogger(__name__)
 
 
 class StoreError(R2VError):
     """The job database cannot be used; the text says why and what to do."""
 
 
-@dataclass
-class JobRecord:
-    job_id: str
-    owner: str
-    state: str
-    created_at: float
-    updated_at: float
-    settings: dict[str, Any]
-    references: list[dict[str, Any]]
-    task_id: str | None = None
-    target: str = "demo"
-    error: str | None = None
-    video_path: str | None = None  # relative to the data folder
-    seed_used: int | None = None
-    price_label: str = ""
-    poster_path: str | None = None
-    timings: dict[str, Any] = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)
-    stage_text: str = ""
-    submit_attempts: int = 0
-    key_holder: str = ""  # keys.holder_tag() of whoever started the job; never the key itself
-
-    @property
-    def terminal(self) -> bool:
-        return self.state in TERMINAL_STATES
-
-
-_JSON_COLUMNS = {"settings": "settings_json", "references": "references_json", "timings": "timings_json",
-                 "warnings": "warnings_json"}
-_COLUMNS = [f.name for f in fields(JobRecord)]
-
-
-def _to_row(rec: JobRecord) -> dict[str, Any]:
-    row = {}
-    for name, value in asdict(rec).items():
-        if name in _JSON_COLUMNS:
-            row[_JSON_COLUMNS[name]] = json.dumps(value, ensure_ascii=False)
-        else:
-            row[name] = value
-    return row
-
-
-def _from_row(row: sqlite3.Row) -> JobRecord:
-    data = dict(row)
-    kw: dict[str, Any] = {}
-    for name in _COLUMNS:
-        col = _JSON_COLUMNS.get(name, name)
-        if col in data:
-            kw[name] = json.loads(data[col]) if name in _JSON_COLUMNS else data[col]
-    return JobRecord(**kw)
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    with open(tmp, "wb") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
-
-
-def atomic_write_json(path: Path, data: Any) -> None:
-    atomic_write_bytes(path, json.dumps(data, ensure_ascii=False, indent=2, default=str).encode("utf-8"))
-
-
-def file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-class JobStore:
+class JobStore(store_files.LibraryFiles):
     """Thread-safe: one connection per call, WAL so readers never block the writer."""
 
     def __init__(self, data_dir: Path, *, busy_timeout_s: float = 5.0):
@@ -147,13 +61,20 @@ class JobStore:
         self.library_dir = self.data_dir / "library"
         self.references_dir = self.data_dir / "references"
         self.work_dir = self.data_dir / "work"
-        for d in (self.data_dir, self.library_dir, self.references_dir, self.work_dir):
-            d.mkdir(parents=True, exist_ok=True)
+        self.records_dir = self.data_dir / store_files.RECORDS_DIR
+        self._make_dirs()
         self.db_path = self.data_dir / "jobs.sqlite3"
         self._busy_timeout_s = busy_timeout_s
         self._lock = threading.Lock()
+        self._write_lock = threading.RLock()  # a row and its record copy change together
+        self._recover_lock = threading.Lock()
+        self._generation = 0  # how many times the database was rebuilt while running
         self.recovered_from: Path | None = None  # set when a damaged database was moved aside
         self._open()
+
+    def _make_dirs(self) -> None:
+        for d in (self.data_dir, self.library_dir, self.references_dir, self.work_dir, self.records_dir):
+            d.mkdir(parents=True, exist_ok=True)
 
     # --- connection and schema ---------------------------------------------------------------
     def _connect(self) -> sqlite3.Connection:
@@ -164,19 +85,43 @@ class JobStore:
 
     def _open(self) -> None:
         try:
-            self._migrate()
-        except sqlite3.DatabaseError as exc:
-            if _is_locked(exc):
-                raise StoreError(self._locked_text()) from exc
-            # Damaged file: keep it for inspection, start a new one, rebuild finished jobs.
-            aside = self.db_path.with_name(f"{self.db_path.name}.damaged-{int(time.time())}")
-            for suffix in ("", "-wal", "-shm"):
-                p = Path(str(self.db_path) + suffix)
-                if p.exists():
-                    os.replace(p, Path(str(aside) + suffix))
-            self.recovered_from = aside
-            self._migrate()
-            self.rebuild_from_library()
+            found, rebuilt = self._migrate()  # a new, missing or empty (0-byte) file is rebuilt too
+        except sqlite3.Error as exc:
+            problem = _classify(exc)
+            if problem not in ("damaged", "missing"):
+                raise self._error(problem, exc) from exc
+            self._move_aside()  # damaged: keep it for inspection, start a new one
+            self._migrate(rebuild=True)
+            return
+        if found == 0 and rebuilt:
+            log.warning("The job database %s was missing or empty; %d job(s) were rebuilt from the library.",
+                        self.db_path, rebuilt)
+        self._backfill_records()
+
+    def _backfill_records(self) -> None:
+        """Jobs written before record copies existed get one now (those with a video need none)."""
+        have = {p.name for p in self.records_dir.glob("*.json")}
+        for rec in self.list(limit=1_000_000):
+            if rec.state != "succeeded" and store_files.record_file(self.records_dir, rec.job_id).name not in have:
+                self._keep_record(rec)
+
+    @property
+    def rebuilds(self) -> int:
+        """How many times the database was rebuilt while this store was in use."""
+        return self._generation
+
+    def _move_aside(self) -> None:
+        stamp = int(time.time())
+        aside = self.db_path.with_name(f"{self.db_path.name}.damaged-{stamp}")
+        n = 1
+        while aside.exists():  # never overwrite an earlier damaged copy
+            aside = self.db_path.with_name(f"{self.db_path.name}.damaged-{stamp}-{n}")
+            n += 1
+        for suffix in ("", "-wal", "-shm"):
+            p = Path(str(self.db_path) + suffix)
+            if p.exists():
+                os.replace(p, Path(str(aside) + suffix))
+        self.recovered_from = aside
 
     def _locked_text(self) -> str:
         return (
@@ -184,25 +129,46 @@ class JobStore:
             "studio using the same data folder). Close it, or start this one with another R2V_DATA_DIR."
         )
 
-    def _migrate(self) -> None:
+    def _error(self, problem: str, exc: BaseException) -> StoreError:
+        if problem == "locked":
+            return StoreError(self._locked_text())
+        if problem == "readonly":
+            return StoreError(
+                f"The job database {self.db_path} is read-only, so no job can be saved; give the studio write "
+                "access to that file and its folder, or start it with another R2V_DATA_DIR."
+            )
+        if problem == "damaged":
+            return StoreError(
+                f"The job database {self.db_path} is damaged ({exc}) and could not be rebuilt; restart the "
+                "studio: it will move the file aside and rebuild your jobs from the library."
+            )
+        return StoreError(f"The job database {self.db_path} could not be used ({exc}); check that the data "
+                          "folder exists and is writable, then try again.")
+
+    def _migrate(self, *, rebuild: bool = False) -> tuple[int, int]:
+        """Bring the schema up to date and, when there was none (or `rebuild`), put back the jobs the
+        folder holds — in one transaction, so no other connection ever sees the new table empty.
+        Returns (the schema version found, how many jobs were put back)."""
         with self._lock, self._conn() as conn:
             conn.execute("PRAGMA journal_mode=WAL")
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-            if version > SCHEMA_VERSION:
-                raise StoreError(
-                    f"The job database {self.db_path} was written by a newer version of the studio "
-                    f"(schema {version}; this one knows {SCHEMA_VERSION}). Update the studio."
-                )
-            for target in range(version + 1, SCHEMA_VERSION + 1):
-                conn.execute("BEGIN IMMEDIATE")
-                try:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                version = conn.execute("PRAGMA user_version").fetchone()[0]
+                if version > SCHEMA_VERSION:
+                    raise StoreError(
+                        f"The job database {self.db_path} was written by a newer version of the studio "
+                        f"(schema {version}; this one knows {SCHEMA_VERSION}). Update the studio."
+                    )
+                for target in range(version + 1, SCHEMA_VERSION + 1):
                     for stmt in MIGRATIONS[target]:
                         conn.execute(stmt)
                     conn.execute(f"PRAGMA user_version={target}")
-                    conn.execute("COMMIT")
-                except BaseException:
-                    conn.execute("ROLLBACK")
-                    raise
+                rebuilt = self._insert_missing(conn) if rebuild or version == 0 else 0
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            return version, rebuilt
 
     class _Conn:
         def __init__(self, store: "JobStore"):
@@ -218,47 +184,87 @@ class JobStore:
     def _conn(self) -> "JobStore._Conn":
         return JobStore._Conn(self)
 
-    def _run(self, fn):
+    def _run(self, fn, *, recover: bool = True):
+        """fn(connection); a missing, emptied or damaged database is rebuilt once and fn run again."""
+        generation = self._generation
         try:
             with self._conn() as conn:
                 return fn(conn)
-        except sqlite3.OperationalError as exc:
-            if _is_locked(exc):
-                raise StoreError(self._locked_text()) from exc
-            raise StoreError(f"The job database {self.db_path} could not be used: {exc}.") from exc
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(
-                f"The job database {self.db_path} is damaged ({exc}). Restart the studio: it will move the "
-                "file aside and rebuild your finished jobs from the library."
-            ) from exc
+        except sqlite3.Error as exc:
+            problem = _classify(exc)
+            if problem == "other" and not self.db_path.parent.is_dir():
+                problem = "missing"  # the whole data folder went away
+            if recover and problem in ("missing", "damaged"):
+                self._recover(problem, generation, exc)
+                return self._run(fn, recover=False)
+            raise self._error(problem, exc) from exc
+
+    def _recover(self, problem: str, generation: int, exc: BaseException) -> None:
+        """Rebuild the database while running; one thread does it, the others find it done."""
+        with self._recover_lock:
+            if self._generation != generation:
+                return
+            try:
+                self._make_dirs()
+                if problem == "damaged" or (self.db_path.exists() and self._schema_without_table()):
+                    self._move_aside()  # kept for inspection, never deleted
+                n = self._migrate(rebuild=True)[1]
+            except sqlite3.Error as again:
+                raise self._error(_classify(again), again) from exc
+            self._generation += 1
+        log.warning("The job database %s was %s (%s); it was rebuilt with %d job(s) from the library and the "
+                    "job records.", self.db_path, "damaged" if problem == "damaged" else "missing or empty", exc, n)
+
+    def _schema_without_table(self) -> bool:
+        """A schema version but no jobs table: a file that is not ours to trust."""
+        with self._conn() as conn:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            table = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'jobs'").fetchone()
+            return version > 0 and table is None
 
     # --- rows --------------------------------------------------------------------------------
     def create(self, rec: JobRecord) -> None:
-        row = _to_row(rec)
-        cols = ", ".join(row)
-        marks = ", ".join(f":{c}" for c in row)
-        self._run(lambda c: c.execute(f"INSERT INTO jobs ({cols}) VALUES ({marks})", row))
+        row = to_row(rec)
+        with self._write_lock:
+            self._run(lambda c: c.execute(insert_sql(row), row))
+            try:
+                self._keep_record(rec)
+            except StoreError:  # no job without its record copy: the caller is told nothing started
+                self._run(lambda c: c.execute("DELETE FROM jobs WHERE job_id = ?", (rec.job_id,)))
+                raise
 
     def update(self, job_id: str, **changes: Any) -> JobRecord:
+        """Change some fields of a job; returns the whole record.  The record copy is written first,
+        so what the caller just learnt (a task id) is on disk twice before this returns.  A row that
+        vanished with a lost database comes back from its record copy, with the changes applied."""
         changes.setdefault("updated_at", time.time())
         row = {}
         for name, value in changes.items():
-            if name not in _COLUMNS:
+            if name not in COLUMNS:
                 raise KeyError(name)
-            if name in _JSON_COLUMNS:
-                row[_JSON_COLUMNS[name]] = json.dumps(value, ensure_ascii=False)
+            if name in JSON_COLUMNS:
+                row[JSON_COLUMNS[name]] = json.dumps(value, ensure_ascii=False)
             else:
                 row[name] = value
         sets = ", ".join(f"{c} = :{c}" for c in row)
-        self._run(lambda c: c.execute(f"UPDATE jobs SET {sets} WHERE job_id = :_id", row | {"_id": job_id}))
-        rec = self.get(job_id)
-        if rec is None:
-            raise KeyError(job_id)
+
+        def apply(c: sqlite3.Connection) -> int:
+            return c.execute(f"UPDATE jobs SET {sets} WHERE job_id = :_id", row | {"_id": job_id}).rowcount
+
+        with self._write_lock:
+            current = self.get(job_id)  # from its record copy if the row is gone
+            if current is None:
+                raise KeyError(job_id)
+            rec = replace(current, **changes)
+            self._keep_record(rec)
+            if self._run(apply) == 0:  # the database was rebuilt between the two calls: write it whole
+                whole = to_row(rec)
+                self._run(lambda c: c.execute(insert_sql(whole, "INSERT OR REPLACE"), whole))
         return rec
 
     def get(self, job_id: str) -> JobRecord | None:
         row = self._run(lambda c: c.execute("SELECT * FROM jobs WHERE job_id = ?", (job_id,)).fetchone())
-        return _from_row(row) if row else None
+        return from_row(row) if row else self._restore(job_id)
 
     def list(self, *, owner: str | None = None, states: set[str] | None = None, search: str | None = None,
              limit: int = 500) -> list[JobRecord]:
@@ -273,7 +279,7 @@ class JobStore:
         sql += " ORDER BY created_at DESC LIMIT ?"
         args.append(limit)
         rows = self._run(lambda c: c.execute(sql, args).fetchall())
-        recs = [_from_row(r) for r in rows]
+        recs = [from_row(r) for r in rows]
         if search:
             needle = search.casefold()
             recs = [r for r in recs if needle in str(r.settings.get("prompt", "")).casefold()]
@@ -286,66 +292,55 @@ class JobStore:
         rec = self.get(job_id)
         if rec is None:
             return
-        for rel in (rec.video_path, rec.poster_path, _sidecar_rel(rec.video_path)):
-            if rel:
-                p = self.data_dir / rel
-                if p.is_file():
-                    p.unlink()
-        self._run(lambda c: c.execute("DELETE FROM jobs WHERE job_id = ?", (job_id,)))
+        with self._write_lock:
+            store_files.record_file(self.records_dir, job_id).unlink(missing_ok=True)  # first: never resurrected
+            for rel in (rec.video_path, rec.poster_path, _sidecar_rel(rec.video_path)):
+                if rel:
+                    p = self.data_dir / rel
+                    if p.is_file():
+                        p.unlink()
+            self._run(lambda c: c.execute("DELETE FROM jobs WHERE job_id = ?", (job_id,)))
 
-    # --- files -------------------------------------------------------------------------------
-    def keep_reference(self, src: Path) -> tuple[str, Path]:
-        """Copy a reference into references/ under its content hash (once); return (sha256, path)."""
-        digest = file_sha256(src)
-        dest = self.references_dir / f"{digest}{src.suffix.lower()}"
-        if not dest.exists():
-            tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
-            shutil.copyfile(src, tmp)
-            with open(tmp, "rb+") as f:
-                os.fsync(f.fileno())
-            os.replace(tmp, dest)
-        return digest, dest
+    # --- record copies (store_files.py) -------------------------------------------------------
+    def _keep_record(self, rec: JobRecord) -> None:
+        """Rewrite the job's record copy; once its video and sidecar are in the library, drop it."""
+        path = store_files.record_file(self.records_dir, rec.job_id)
+        try:
+            if rec.state == "succeeded" and rec.video_path and (self.data_dir / rec.video_path).exists():
+                path.unlink(missing_ok=True)
+                return
+            self.records_dir.mkdir(parents=True, exist_ok=True)
+            atomic_write_json(path, asdict(rec))
+        except OSError as exc:
+            raise StoreError(f"The record of job {rec.job_id} could not be written to {path} ({exc.strerror or exc}); "
+                             "free some disk space or give the studio write access to its data folder.") from exc
 
-    def result_paths(self, rec: JobRecord) -> tuple[Path, Path, Path]:
-        stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(rec.created_at))
-        base = self.library_dir / f"{stamp}_{rec.job_id}"
-        return base.with_suffix(".mp4"), base.with_suffix(".json"), base.with_suffix(".jpg")
-
-    def relative(self, path: Path | None) -> str | None:
-        return str(Path(path).relative_to(self.data_dir)) if path else None
-
-    def absolute(self, rel: str | None) -> Path | None:
-        return (self.data_dir / rel) if rel else None
-
-    def iter_sidecars(self) -> Iterator[dict[str, Any]]:
-        for p in sorted(self.library_dir.glob("*.json")):
-            try:
-                yield json.loads(p.read_text("utf-8"))
-            except (OSError, ValueError):
-                continue
+    def _restore(self, job_id: str) -> JobRecord | None:
+        """The job's row from its record copy, if it has one and the row is missing."""
+        data = store_files.read_record(self.records_dir, job_id)
+        if data is None:
+            return None
+        rec = record_from_fields(data)
+        row = to_row(rec)
+        self._run(lambda c: c.execute(insert_sql(row, "INSERT OR IGNORE"), row))
+        log.warning("Job %s was missing from the job database; it was restored from its record copy.", job_id)
+        row_now = self._run(lambda c: c.execute("SELECT * FROM jobs WHERE job_id = ?", (job_id,)).fetchone())
+        return from_row(row_now) if row_now else rec
 
     def rebuild_from_library(self) -> int:
-        """Recreate rows of finished jobs from their sidecars (after a damaged database)."""
+        """Put back every job the database lacks (see _insert_missing); returns how many."""
+        return self._migrate(rebuild=True)[1]
+
+    def _insert_missing(self, conn: sqlite3.Connection) -> int:
+        """Finished jobs from their sidecars, then every other job from its record copy; jobs already
+        in the database are left as they are.  Runs inside the caller's transaction."""
+        recs = [record_from_fields(f) for f in (store_files.fields_from_sidecar(side, self.data_dir)
+                                                for side in self.iter_sidecars()) if f]
+        recs += [record_from_fields(d) for d in store_files.iter_records(self.records_dir)]
         n = 0
-        for side in self.iter_sidecars():
-            job_id = side.get("job_id")
-            if not job_id or self.get(job_id):
-                continue
-            video = side.get("video_file")
-            video_rel = f"library/{video}" if video else None
-            if not video_rel or not (self.data_dir / video_rel).exists():
-                continue
-            poster = side.get("poster_file")
-            self.create(JobRecord(
-                job_id=job_id, owner=side.get("owner", ""), state="succeeded",
-                created_at=float(side.get("created_at") or time.time()), updated_at=time.time(),
-                settings=side.get("settings", {}), references=side.get("references", []),
-                task_id=side.get("task_id"), target=side.get("target", "demo"), video_path=video_rel,
-                seed_used=side.get("seed_used"), price_label=side.get("price_estimate", ""),
-                poster_path=f"library/{poster}" if poster else None, timings=side.get("timings", {}),
-                stage_text="Done (recovered from the library)",
-            ))
-            n += 1
+        for rec in recs:
+            row = to_row(rec)
+            n += conn.execute(insert_sql(row, "INSERT OR IGNORE"), row).rowcount
         return n
 
 
@@ -355,3 +350,20 @@ def _sidecar_rel(video_rel: str | None) -> str | None:
 
 def _is_locked(exc: BaseException) -> bool:
     return "locked" in str(exc).lower() or "busy" in str(exc).lower()
+
+
+def _classify(exc: BaseException) -> str:
+    """"locked" | "readonly" | "missing" (no schema: a deleted or emptied file) | "damaged" | "other"."""
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    text = str(exc).lower()
+    if name == "SQLITE_READONLY_DBMOVED":  # the file was deleted or renamed under an open connection
+        return "missing"
+    if name.startswith("SQLITE_READONLY") or "readonly database" in text:
+        return "readonly"
+    if _is_locked(exc):
+        return "locked"
+    if "no such table" in text:
+        return "missing"
+    if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")) or "malformed" in text or "not a database" in text:
+        return "damaged"
+    return "other"

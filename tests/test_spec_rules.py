@@ -36,6 +36,8 @@ VALID = [
     ("every size", {"size": "832*1088"}),
     ("voice", {"media": (replace(IMG, reference_voice="https://example.test/v.mp3"),)}),
     ("Chinese prompt", {"prompt": "character1 在公园里挥手"}),
+    ("line breaks and tabs", {"prompt": "character1 walks\n\tthen runs\n", "negative_prompt": "blur\nnoise"}),
+    ("right-to-left text with its marks", {"prompt": "character1 says \u05e9\u05dc\u05d5\u05dd\u200f and \u0645\u0631\u062d\u0628\u0627"}),
 ]
 
 INVALID = [
@@ -61,6 +63,24 @@ INVALID = [
     ("seed as text", {"seed": "7"}, "seed", "whole number"),
     ("tag beyond the cast", {"prompt": "character1 meets character4", "media": (IMG, IMG)}, "prompt",
      "character4"),
+    # Control and text-direction characters are refused, never passed on to the service.
+    ("prompt of NUL and ESC", {"prompt": "\x00\x1b"}, "prompt", "2 invisible control characters, the first (U+0000)"),
+    ("ESC in a prompt", {"prompt": "character1 \x1b[31mwaves"}, "prompt", "invisible control character (U+001B) at position 12"),
+    ("carriage return", {"prompt": "character1 waves\r\n"}, "prompt", "(U+000D)"),
+    ("DEL", {"prompt": "character1 waves\x7f"}, "prompt", "(U+007F)"),
+    ("C1 control", {"prompt": "character1 waves\x85"}, "prompt", "(U+0085)"),
+    ("right-to-left override", {"prompt": "character1 \u202eeveas"}, "prompt",
+     "text-direction control character (U+202E RIGHT-TO-LEFT OVERRIDE) at position 12"),
+    ("left-to-right embedding", {"prompt": "character1 \u202awaves"}, "prompt", "U+202A"),
+    ("first strong isolate", {"prompt": "character1 \u2068waves\u2069"}, "prompt", "2 text-direction control characters"),
+    ("control in negative", {"negative_prompt": "blur\x00"}, "negative_prompt", "(U+0000) at position 5; delete it"),
+    ("bidi in negative", {"negative_prompt": "\u2066blur"}, "negative_prompt", "U+2066 LEFT-TO-RIGHT ISOLATE"),
+    ("only invisible spaces", {"prompt": "\u200b\u3000 \ufeff"}, "prompt", "empty"),
+    # Numbers are whole or refused: never rounded.
+    ("seed 1.5", {"seed": 1.5}, "seed", "whole number"),
+    ("seed 2.0 as a float", {"seed": 2.0}, "seed", "whole number"),
+    ("seed True", {"seed": True}, "seed", "whole number"),
+    ("duration as text", {"duration": "5"}, "duration", "whole number"),
 ]
 
 
@@ -114,6 +134,21 @@ def test_optional_fields_are_left_out_and_defaults_follow_the_spec():
     assert "seed" not in body and "negative_prompt" not in body
     assert (body["size"], body["duration"], body["shot_type"], body["audio"], body["watermark"]) == (
         "1920*1080", 5, "single", True, False)
+
+
+def test_from_settings_never_rounds_a_number_that_is_not_whole():
+    r = GenerationRequest.from_settings({"prompt": "character1 walks", "media": [{"url": IMG.url}], "duration": 5.5,
+                                         "seed": 1.5})
+    assert (r.duration, r.seed) == (5.5, 1.5)
+    assert {p.field for p in r.validate().errors} == {"duration", "seed"}
+    whole = GenerationRequest.from_settings({"prompt": "character1 walks", "media": [{"url": IMG.url}],
+                                             "duration": 5.0, "seed": 9.0})
+    assert (whole.duration, whole.seed) == (5, 9) and whole.validate().ok  # 5.0 is 5: nothing is changed
+
+
+def test_every_forbidden_character_is_found_with_its_position():
+    text = "a\tb\nc\x00d\u202ee\x9f"
+    assert spec.forbidden_characters(text) == [(6, "\x00"), (8, "\u202e"), (10, "\x9f")]
 
 
 def test_settings_round_trip_through_from_settings():

@@ -1,12 +1,18 @@
 """Pure functions between the form's widget values and what the page shows or the job manager gets.
 
 No Gradio here: each function takes plain values and returns plain values, so they are tested as
-tables (tests/test_ui_form.py).
+tables (tests/test_ui_handlers.py, tests/test_form_values.py).
+
+Widget values arrive as the browser or an API client sent them (rawinputs.py keeps Gradio from
+rounding or rejecting numbers first): here a number that is not whole, or a switch that is not
+true/false, is refused in one sentence, never rounded or guessed.
 """
 
 from __future__ import annotations
 
 import html
+import math
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,22 +24,25 @@ SEED_FIXED = "fixed"
 SEED_CHOICES = [("Random", SEED_RANDOM), ("Fixed number", SEED_FIXED)]
 SHOT_CHOICES = [("Single shot", "single"), ("Multi shot", "multi")]
 ASPECT_NAMES = {"16:9": "landscape", "9:16": "portrait", "1:1": "square", "4:3": "classic", "3:4": "tall"}
+DURATION_TEXT = f"The duration must be a whole number of seconds from {spec.DURATION_MIN} to {spec.DURATION_MAX}."
+SEED_TEXT = f"The seed must be a whole number from {spec.SEED_MIN} to {spec.SEED_MAX}."
+_WHOLE_TEXT = re.compile(r"\s*[+-]?\d{1,19}\s*")
 
 
 @dataclass(frozen=True)
 class FormValues:
-    """Everything below the cast, as the widgets hold it."""
+    """Everything below the cast, as the widgets hold it (numbers and switches as sent: build_draft checks them)."""
 
     prompt: str = ""
     negative_prompt: str = ""
     tier: str = spec.tier_and_aspect(spec.DEFAULT_SIZE)[0]
     aspect: str = spec.tier_and_aspect(spec.DEFAULT_SIZE)[1]
-    duration: int = spec.DEFAULT_DURATION
+    duration: Any = spec.DEFAULT_DURATION
     shot_type: str = spec.DEFAULT_SHOT_TYPE
-    audio: bool = spec.DEFAULT_AUDIO
-    watermark: bool = spec.DEFAULT_WATERMARK
+    audio: Any = spec.DEFAULT_AUDIO
+    watermark: Any = spec.DEFAULT_WATERMARK
     seed_mode: str = SEED_RANDOM
-    seed: float | int | None = None
+    seed: Any = None
 
 
 DEFAULTS = FormValues()
@@ -81,25 +90,53 @@ def insert_tag(prompt: str | None, n: int) -> str:
     return out if len(out) <= spec.PROMPT_MAX else text
 
 
+def whole_number(value: Any, lo: int, hi: int) -> int | None:
+    """`value` as an int when it is a whole number from lo to hi (7, 7.0 or the text "7"); else None.
+    Never rounds: 5.5 is not 5, and True is not 1."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        n = value
+    elif isinstance(value, float) and math.isfinite(value) and value.is_integer():
+        n = int(value)
+    elif isinstance(value, str) and _WHOLE_TEXT.fullmatch(value):
+        n = int(value)
+    else:
+        return None
+    return n if lo <= n <= hi else None
+
+
+def parse_duration(value: Any) -> int:
+    """Seconds as a whole number in the service's range (ValueError in plain words)."""
+    n = whole_number(value, spec.DURATION_MIN, spec.DURATION_MAX)
+    if n is None:
+        raise ValueError(DURATION_TEXT)
+    return n
+
+
 def parse_seed(mode: str, value: Any) -> int | None:
     """None for random; otherwise a whole number in the service's range (ValueError in plain words)."""
     if mode != SEED_FIXED:
         return None
-    if value is None or value == "":
+    if value is None or (isinstance(value, str) and not value.strip()):
         raise ValueError("Seed is set to a fixed number, but no number is given: type one or choose Random.")
-    try:
-        seed = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"The seed must be a whole number from {spec.SEED_MIN} to {spec.SEED_MAX}.") from None
-    if seed != int(seed) or not spec.SEED_MIN <= seed <= spec.SEED_MAX:
-        raise ValueError(f"The seed must be a whole number from {spec.SEED_MIN} to {spec.SEED_MAX}.")
-    return int(seed)
+    n = whole_number(value, spec.SEED_MIN, spec.SEED_MAX)
+    if n is None:
+        raise ValueError(SEED_TEXT)
+    return n
+
+
+def parse_switch(value: Any, name: str) -> bool:
+    """A checkbox's value: True or False only ("false" as text is not False, nor True)."""
+    if isinstance(value, bool):
+        return value
+    raise ValueError(f"{name} must be switched on or off (true or false), not {value!r}.")
 
 
 def price_label(price: spec.PriceTable, tier: str, aspect: str, duration: Any, cast: list[dict]) -> str:
     try:
         size = spec.size_for(tier, aspect)
-        est = price.estimate(size, int(duration), cast_mod.reference_video_seconds(cast))
+        est = price.estimate(size, parse_duration(duration), cast_mod.reference_video_seconds(cast))
     except (KeyError, ValueError, TypeError):
         return ""
     why = " (reference videos may be billed too)" if est.is_range else ""
@@ -113,11 +150,15 @@ def build_draft(cast: list[dict], values: FormValues) -> Any:
     from ..jobs import JobDraft
 
     issues = cast_mod.problems(cast)
-    try:
-        seed = parse_seed(values.seed_mode, values.seed)
-    except ValueError as exc:
-        issues.append(str(exc))
-        seed = None
+    checked: dict[str, Any] = {}
+    for name, parse in (("seed", lambda: parse_seed(values.seed_mode, values.seed)),
+                        ("duration", lambda: parse_duration(values.duration)),
+                        ("audio", lambda: parse_switch(values.audio, "Sound")),
+                        ("watermark", lambda: parse_switch(values.watermark, "Watermark"))):
+        try:
+            checked[name] = parse()
+        except ValueError as exc:
+            issues.append(str(exc))
     try:
         size = spec.size_for(values.tier, values.aspect)
     except (KeyError, ValueError):
@@ -130,11 +171,11 @@ def build_draft(cast: list[dict], values: FormValues) -> Any:
         prompt=values.prompt or "",
         negative_prompt=values.negative_prompt or "",
         size=size,
-        duration=int(values.duration),
+        duration=checked["duration"],
         shot_type=values.shot_type,
-        audio=bool(values.audio),
-        watermark=bool(values.watermark),
-        seed=seed,
+        audio=checked["audio"],
+        watermark=checked["watermark"],
+        seed=checked["seed"],
     )
 
 

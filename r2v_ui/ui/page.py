@@ -25,7 +25,7 @@ from .. import spec
 from ..errors import R2VError
 from . import cards as cards_mod
 from . import cast as cast_mod
-from . import form, hostpanel, session, status
+from . import form, hostpanel, rawinputs, session, status
 from . import history as hist
 from .notices import storage_notice_html
 from .theme import CSS, HEAD, make_theme
@@ -165,7 +165,7 @@ def build_app(manager: Any, settings: Any, *, emulator: Any = None) -> gr.Blocks
                             size_info = gr.HTML(f'<div class="size-info">{form.size_label(d.tier, d.aspect)}</div>',
                                                 elem_id="size-info")
                             with gr.Row():
-                                duration = gr.Slider(spec.DURATION_MIN, spec.DURATION_MAX, value=d.duration, step=1,
+                                duration = rawinputs.WholeSlider(spec.DURATION_MIN, spec.DURATION_MAX, value=d.duration, step=1,
                                                      label="Duration (seconds)", elem_id="duration")
                                 shot = gr.Radio(form.SHOT_CHOICES, value=d.shot_type, label="Shots", elem_id="shot-type")
                             with gr.Row():
@@ -177,7 +177,7 @@ def build_app(manager: Any, settings: Any, *, emulator: Any = None) -> gr.Blocks
                                 seed_mode = gr.Radio(form.SEED_CHOICES, value=d.seed_mode, label="Seed", scale=2,
                                                      elem_id="seed-mode", info="The same seed and settings give a similar video.")
                                 with gr.Column(scale=2, min_width=180):
-                                    seed = gr.Number(value=None, label="Seed number", precision=0, minimum=spec.SEED_MIN,
+                                    seed = rawinputs.WholeNumber(value=None, label="Seed number", precision=0, minimum=spec.SEED_MIN,
                                                      maximum=spec.SEED_MAX, elem_id="seed", visible=False)
                                     reuse_seed = gr.Button("Reuse the last seed", size="sm", elem_id="reuse-seed")
                         price = gr.HTML(form.price_label(settings.price, d.tier, d.aspect, d.duration, []),
@@ -304,8 +304,8 @@ def build_app(manager: Any, settings: Any, *, emulator: Any = None) -> gr.Blocks
 
         def start_job(cast, key, prompt_v, negative_v, tier_v, aspect_v, duration_v, shot_v, audio_v, watermark_v,
                       seed_mode_v, seed_v, request: gr.Request):
-            values = form.FormValues(prompt_v or "", negative_v or "", tier_v, aspect_v, int(duration_v or 0),
-                                     shot_v, bool(audio_v), bool(watermark_v), seed_mode_v, seed_v)
+            values = form.FormValues(prompt_v or "", negative_v or "", tier_v, aspect_v, duration_v,
+                                     shot_v, audio_v, watermark_v, seed_mode_v, seed_v)
             try:
                 draft = form.build_draft(cast, values)
                 job_id = manager.start(draft, owner=_owner(request), api_key=session.key_of(key),
