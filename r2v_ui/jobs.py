@@ -631,7 +631,11 @@ class JobManager:
 
     def _fail(self, job_id: str, message: str) -> None:
         self._unschedule(job_id)
-        self._set(job_id, state="failed", error=message, stage_text="Failed: " + message, progress=None, eta=None)
+        try:
+            self._set(job_id, state="failed", error=message, stage_text="Failed: " + message, progress=None, eta=None)
+        except StoreError as exc:  # the end of the job cannot be saved: said on the page, not lost in a log
+            log.error("job %s failed (%s) and could not be saved: %s", job_id, message, exc)
+            self._set(job_id, persist=False, notice=f"{message} {exc.user_message}")
 
     async def _keep_references(self, rec: JobRecord) -> JobRecord:
         """Copy local references into the library by content hash, so a remix works later."""
