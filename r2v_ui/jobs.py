@@ -273,6 +273,13 @@ class JobManager:
         states = STATUS_FILTERS.get(status or "all")
         return [self._snapshot(r) for r in self.store.list(owner=owner, states=states, search=search, limit=limit)]
 
+    def list_page(self, *, owner: str = "", status: str | None = None, search: str | None = None,
+                  offset: int = 0, limit: int = 20) -> tuple[list[JobSnapshot], int]:
+        """One page of this owner's jobs, newest first, and how many match in all."""
+        states = STATUS_FILTERS.get(status or "all")
+        recs = self.store.list(owner=owner, states=states, search=search, limit=1_000_000_000)
+        return [self._snapshot(r) for r in recs[offset: offset + limit]], len(recs)
+
     def latest_job(self, *, owner: str = "") -> JobSnapshot | None:
         """The newest running job, or else the newest job at all (what a reloaded page shows)."""
         jobs = self.store.list(owner=owner, limit=50)

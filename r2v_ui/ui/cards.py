@@ -1,9 +1,19 @@
-"""The five character cards: fixed slots shown or hidden (simpler for the browser than re-rendering),
-each a view of one entry of the cast state (see cast.py)."""
+"""The five character cards: fixed, compact slots shown or hidden (simpler for the browser than
+re-rendering), each a view of one entry of the cast state (see cast.py).
+
+A card's face is one piece of HTML: its tag, a small thumbnail (a data: URI made once when the file
+is checked, so showing the cast again costs no file copy and no hashing), the file's name and the
+verdict.  Files come in through upload buttons that take any file, so a wrong one gets the card's
+own plain verdict instead of the browser's list of MIME types."""
 
 from __future__ import annotations
 
+import base64
+import html
+import io
+import logging
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import gradio as gr
@@ -11,101 +21,136 @@ import gradio as gr
 from .. import spec
 from . import cast as cast_mod
 
+log = logging.getLogger(__name__)
+THUMB_PX = 240
+
 
 @dataclass
 class CardWidgets:
     n: int
     group: gr.Column
-    header: gr.HTML
-    media: gr.File
-    preview_image: gr.Image
-    preview_video: gr.Video
+    face: gr.HTML
+    media: gr.UploadButton
+    voice_upload: gr.UploadButton
+    more: gr.Accordion
     link: gr.Textbox
     use_link: gr.Button
-    voice_box: gr.Accordion
-    voice: gr.Audio
-    verdict: gr.HTML
+    voice_record: gr.Audio
+    voice_clear: gr.Button
     insert: gr.Button
     up: gr.Button
     down: gr.Button
     remove: gr.Button
 
     def outputs(self) -> list[Any]:
-        """The widgets `render` returns updates for, in this order."""
-        return [self.group, self.header, self.media, self.preview_image, self.preview_video,
-                self.link, self.voice_box, self.voice, self.verdict, self.up, self.down]
-
-
-def header_html(card: cast_mod.Card, n: int) -> str:
-    return (f'<div class="card-head"><span class="tag">{spec.character_tag(n)}</span>'
-            f'<span class="kind">{cast_mod.kind_label(card)}</span></div>')
+        """The widgets `render` returns updates for."""
+        return [self.group, self.face, self.link, self.voice_clear, self.up, self.down]
 
 
 def make_card(n: int, visible: bool) -> CardWidgets:
     tag = spec.character_tag(n)
-    with gr.Column(visible=visible, elem_id=f"card-{n}", elem_classes=["cast-card"], min_width=260) as group:
-        header = gr.HTML(header_html(cast_mod.empty_card(), n), elem_id=f"card-{n}-head")
-        media = gr.File(
-            label=f"Picture or video of {tag}", file_types=cast_mod.MEDIA_FILE_TYPES, type="filepath",
-            file_count="single",
-            elem_id=f"card-{n}-file", height=120,
-        )
-        preview_image = gr.Image(label=f"Preview of {tag}", interactive=False, visible=False, height=220,
-                                 elem_id=f"card-{n}-preview-image", buttons=[])
-        preview_video = gr.Video(label=f"Preview of {tag}", interactive=False, visible=False, height=220,
-                                 elem_id=f"card-{n}-preview-video", buttons=[])
-        with gr.Row(equal_height=True):
-            link = gr.Textbox(label=f"…or a public link for {tag}", placeholder="https://…", scale=4,
+    with gr.Column(visible=visible, elem_id=f"card-{n}", elem_classes=["cast-card"], min_width=150) as group:
+        face = gr.HTML(face_html(cast_mod.empty_card(), n), elem_id=f"card-{n}-face")
+        media = gr.UploadButton("Picture or video", file_count="single", type="filepath", size="sm",
+                                variant="secondary", elem_id=f"card-{n}-file", elem_classes=["card-upload"])
+        voice_upload = gr.UploadButton("Voice clip", file_count="single", type="filepath", size="sm",
+                                       elem_id=f"card-{n}-voice-upload", elem_classes=["card-upload"])
+        with gr.Accordion("Link or recording", open=False, elem_id=f"card-{n}-more",
+                          elem_classes=["card-more"]) as more:
+            link = gr.Textbox(label=f"Public link to a picture or video of {tag}", placeholder="https://…",
                               elem_id=f"card-{n}-link", lines=1, max_lines=1)
-            use_link = gr.Button("Use link", size="sm", scale=1, min_width=70, elem_id=f"card-{n}-use-link")
-        with gr.Accordion(f"Voice of {tag} (optional)", open=False, elem_id=f"card-{n}-voice-box") as voice_box:
-            voice = gr.Audio(label=f"Voice clip for {tag} (MP3, WAV or FLAC, 3–30 s)",
-                             sources=["upload", "microphone"], type="filepath", elem_id=f"card-{n}-voice")
-        verdict = gr.HTML(cast_mod.verdict_html(cast_mod.empty_card(), n), elem_id=f"card-{n}-verdict")
-        insert = gr.Button(f"Insert {tag} into the prompt", size="sm", variant="secondary", elem_id=f"card-{n}-insert")
+            use_link = gr.Button("Use this link", size="sm", elem_id=f"card-{n}-use-link")
+            voice_record = gr.Audio(label=f"Record the voice of {tag}", sources=["microphone"], type="filepath",
+                                    elem_id=f"card-{n}-voice-record")
+            voice_clear = gr.Button("Remove the voice clip", size="sm", elem_id=f"card-{n}-voice-clear",
+                                    visible=False)
+        insert = gr.Button(f"Insert {tag}", size="sm", elem_id=f"card-{n}-insert",
+                           elem_classes=["card-insert"])
         with gr.Row(elem_classes=["card-buttons"]):
-            up = gr.Button("↑ Up", size="sm", elem_id=f"card-{n}-up", interactive=n > 1, min_width=60)
-            down = gr.Button("↓ Down", size="sm", elem_id=f"card-{n}-down", min_width=60)
-            remove = gr.Button("✕ Remove", size="sm", variant="stop", elem_id=f"card-{n}-remove", min_width=60)
-    return CardWidgets(n, group, header, media, preview_image, preview_video, link, use_link, voice_box, voice,
-                       verdict, insert, up, down, remove)
+            up = gr.Button("← Move", size="sm", elem_id=f"card-{n}-up", interactive=n > 1, min_width=40)
+            down = gr.Button("Move →", size="sm", elem_id=f"card-{n}-down", min_width=40)
+            remove = gr.Button("Remove", size="sm", variant="stop", elem_id=f"card-{n}-remove", min_width=40)
+    return CardWidgets(n, group, face, media, voice_upload, more, link, use_link, voice_record, voice_clear,
+                       insert, up, down, remove)
 
 
-def _same(path):
-    return str(path) if path else None
+def face_html(card: cast_mod.Card, n: int) -> str:
+    tag = spec.character_tag(n)
+    kind = card.get("kind")
+    thumb = card.get("thumb")
+    name = card.get("name") or ""
+    if thumb:
+        what = "Video" if kind == "video" else "Picture"
+        pic = f'<img src="{html.escape(thumb)}" alt="{what} of {tag}: {html.escape(name)}">'
+        if kind == "video" and card.get("video_seconds"):
+            pic += f'<span class="thumb-badge">▶ {float(card["video_seconds"]):.1f} s</span>'
+        thumb_html = f'<div class="thumb">{pic}</div>'
+    elif card.get("url"):
+        thumb_html = f'<div class="thumb thumb-empty">{"Video" if kind == "video" else "Picture"} link</div>'
+    else:
+        thumb_html = '<div class="thumb thumb-empty">No picture or video yet</div>'
+    voice = ""
+    if card.get("voice_verdict"):
+        voice = f'<div class="card-voice">Voice: {html.escape(card.get("voice_name") or "voice clip")}</div>'
+    return (f'<div class="card-face" data-verdict="{html.escape(card.get("verdict") or "empty")}">'
+            f'<div class="card-head"><span class="tag">{tag}</span>'
+            f'<span class="kind">{cast_mod.kind_label(card)}</span></div>{thumb_html}'
+            + (f'<div class="card-name" title="{html.escape(name)}">{html.escape(name)}</div>' if name else "")
+            + voice + cast_mod.verdict_html(card, n) + '</div>')
 
 
-def render(card: cast_mod.Card | None, n: int, total: int, view=_same) -> list[Any]:
-    """Updates for CardWidgets.outputs() showing `card` in slot n of a cast of `total` cards.
+def with_thumb(card: cast_mod.Card) -> cast_mod.Card:
+    """The card with its thumbnail (made once, when its file was checked)."""
+    path = card.get("path")
+    if not path or card.get("thumb_of") == path:
+        return card if path else dict(card, thumb=None, thumb_of=None)
+    return dict(card, thumb=_thumbnail(Path(path), card.get("kind")), thumb_of=path)
 
-    `view` turns a file the card holds into the copy the browser may see (viewfiles.Viewer).  The
-    upload box itself is always emptied: the card's file shows in the preview, and the box stays a
-    drop zone, so a new file dropped on a filled card simply replaces the old one (a gr.File that
-    holds a file offers no upload input, and drops on it are ignored)."""
+
+def _thumbnail(path: Path, kind: str | None) -> str | None:
+    try:
+        from PIL import Image
+
+        if kind == "video":
+            import av
+
+            with av.open(str(path)) as container:
+                frame = next(container.decode(video=0))
+                img = frame.to_image()
+        else:
+            from ..decode_budget import decoded_bytes, process_budget
+
+            img = Image.open(path)
+            img.draft("RGB", (THUMB_PX, THUMB_PX))  # JPEGs decode at a reduced scale
+            with process_budget().hold(decoded_bytes(*img.size)):  # the process-wide picture memory budget
+                img = img.convert("RGB")
+                img.thumbnail((THUMB_PX, THUMB_PX))
+        img = img.convert("RGB")
+        img.thumbnail((THUMB_PX, THUMB_PX))
+        buf = io.BytesIO()
+        img.save(buf, "JPEG", quality=78)
+        return "data:image/jpeg;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+    except Exception as exc:  # a card without a thumbnail is still a card
+        log.info("no thumbnail for %s: %s", path.name, exc)
+        return None
+
+
+def render(card: cast_mod.Card | None, n: int, total: int) -> list[Any]:
+    """Updates for CardWidgets.outputs() showing `card` in slot n of a cast of `total` cards."""
     visible = card is not None and n <= total
     card = card or cast_mod.empty_card()
-    path = card.get("path")
-    kind = card.get("kind")
-    tag = spec.character_tag(n)
-    shown = view(path) if path else None
     return [
         gr.Column(visible=visible),
-        header_html(card, n),
-        gr.File(value=None, label=(f"Replace {'video' if kind == 'video' else 'picture'} of {tag}" if path
-                                   else f"Picture or video of {tag}")),
-        gr.Image(value=shown if kind == "image" else None, visible=bool(shown and kind == "image")),
-        gr.Video(value=shown if kind == "video" else None, visible=bool(shown and kind == "video")),
+        face_html(card, n),
         gr.Textbox(value=card.get("url") or card.get("link") or ""),
-        gr.Accordion(open=True) if card.get("voice_verdict") else gr.skip(),
-        gr.Audio(value=view(card.get("voice_path")) if card.get("voice_path") else None),
-        cast_mod.verdict_html(card, n),
+        gr.Button(visible=bool(card.get("voice_verdict"))),
         gr.Button(interactive=n > 1),
         gr.Button(interactive=n < total),
     ]
 
 
-def render_all(cast: list[cast_mod.Card], view=_same) -> list[Any]:
+def render_all(cast: list[cast_mod.Card]) -> list[Any]:
     out: list[Any] = []
     for i in range(spec.MEDIA_MAX):
-        out += render(cast[i] if i < len(cast) else None, i + 1, len(cast), view)
+        out += render(cast[i] if i < len(cast) else None, i + 1, len(cast))
     return out

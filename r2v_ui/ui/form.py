@@ -59,7 +59,9 @@ def size_label(tier: str, aspect: str) -> str:
 def count_label(text: str | None, limit: int) -> str:
     n = len(text or "")
     cls = "count-over" if n > limit else ("count-near" if n > limit * 0.9 else "count-ok")
-    return f'<span class="char-count {cls}">{n} / {limit}</span>'
+    over = (f" — {n - limit} character{'s' if n - limit != 1 else ''} too many: shorten it before generating"
+            if n > limit else "")
+    return f'<span class="char-count {cls}">{n} / {limit}{over}</span>'
 
 
 def tag_hints(prompt: str | None, cast: list[dict]) -> list[tuple[str, str]]:
@@ -133,7 +135,11 @@ def parse_switch(value: Any, name: str) -> bool:
     raise ValueError(f"{name} must be switched on or off (true or false), not {value!r}.")
 
 
-def price_label(price: spec.PriceTable, tier: str, aspect: str, duration: Any, cast: list[dict]) -> str:
+def price_label(price: spec.PriceTable, tier: str, aspect: str, duration: Any, cast: list[dict],
+                demo: bool = False) -> str:
+    if demo:  # demo mode never speaks of money: nothing is sent anywhere
+        return ('<div class="price" id="price-estimate"><span class="price-label">Demo</span> '
+                '<span class="price-value">free preview</span></div>')
     try:
         size = spec.size_for(tier, aspect)
         est = price.estimate(size, parse_duration(duration), cast_mod.reference_video_seconds(cast))

@@ -1,10 +1,17 @@
 """Who is on the other end of a page session: the login (with --auth) or the browser.
 
-A browser gets a random id the first time it needs one, kept in its own storage (gr.BrowserState,
-encrypted with a secret that lives in the data folder so it survives restarts).  A key typed into
-the page is held server-side in the session as a `SessionKey`, together with its holder, so every
-job it starts is read with that key only and, after a restart, resumed only by the same holder
-(r2v_ui/keys.py)."""
+A browser gets a random id on its first visit, kept in its own storage (gr.BrowserState, encrypted
+with a secret that lives in the data folder so it survives restarts), together with the job it
+shows: its *memory*, `{"id": …, "job": …}`.  From it and the login comes the `Visitor`:
+
+* `owner` — whose jobs these are: the login with --auth; else, when others can reach the studio
+  (--share, a --host other than loopback, a Space), this browser alone; else "" (one private
+  library on a loopback install, as before);
+* `holder` — who holds a key typed here: the login, or this browser.
+
+A key typed into the page is held server-side in the session as a `SessionKey`, together with its
+holder, so every job it starts is read with that key only and, after a restart, resumed only by the
+same holder (r2v_ui/jobs keys)."""
 
 from __future__ import annotations
 
@@ -45,6 +52,37 @@ def holder(request: Any, browser_id: str | None) -> str:
         return f"login:{user}"
     session = getattr(request, "session_hash", None) if request is not None else None
     return f"browser:{browser_id}" if browser_id else f"session:{session or ''}"
+
+
+@dataclass(frozen=True)
+class Visitor:
+    owner: str
+    holder: str
+    browser: str
+
+
+def new_memory(job: str | None = None) -> dict:
+    return {"id": new_browser_id(), "job": job}
+
+
+def remembered(memory: Any) -> dict:
+    """This browser's memory as sent by the browser: a dict with an id, whatever came in."""
+    if isinstance(memory, dict) and isinstance(memory.get("id"), str) and memory["id"]:
+        return {"id": memory["id"], "job": memory.get("job") if isinstance(memory.get("job"), str) else None}
+    return new_memory()
+
+
+def visitor(request: Any, memory: Any, settings: Any) -> Visitor:
+    user = getattr(request, "username", None) if request is not None else None
+    browser = remembered(memory)["id"] if memory else ""
+    if user:
+        owner = user
+    elif getattr(settings, "reachable_by_others", False):
+        # A browser that sent no memory (an API client) is its own session's workspace.
+        owner = f"browser:{browser}" if browser else f"session:{getattr(request, 'session_hash', '') or ''}"
+    else:
+        owner = ""
+    return Visitor(owner=owner, holder=holder(request, browser or None), browser=browser)
 
 
 def browser_secret(data_dir: Path) -> str:

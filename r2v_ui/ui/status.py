@@ -53,6 +53,10 @@ UNCERTAIN_TEXT = (
     "(and billed) this video. Check your account's task list if you can. Resubmitting may bill twice; "
     "discarding keeps nothing running here."
 )
+UNCERTAIN_DEMO_TEXT = (
+    "The request reached the built-in emulator but no answer came back, so it may or may not have started "
+    "this preview. Send it again, or discard it."
+)
 
 
 def fmt_seconds(seconds: float | int | None) -> str:
@@ -89,8 +93,11 @@ def stage_html(snap: Any) -> str:
     ]
     if state not in ("failed", "uncertain", "discarded"):
         parts.append(f'<ol class="stages">{"".join(steps)}</ol>')
+    live = getattr(snap, "target", "demo") == "live"
     text = snap.stage_text or ""
-    if text and state != "failed":  # a failure is said once, in the error below
+    if state == "processing" and text.startswith("Generating"):
+        text = ""  # the percent and time left are said once, under the bar
+    if text and state not in ("failed", "uncertain"):  # a failure is said once, in the error below
         parts.append(f'<div class="job-text" id="job-stage-text">{html.escape(text)}</div>')
     notice = getattr(snap, "notice", None)  # why a running job is not moving right now, while it lasts
     if notice:
@@ -109,17 +116,17 @@ def stage_html(snap: Any) -> str:
             bits.append(f"{pct * 100:.0f}%")
         if snap.eta_seconds:
             bits.append(f"about {fmt_seconds(snap.eta_seconds)} left")
-        bits.append(f"started {fmt_seconds(time.time() - snap.created_at)} ago")
+        bits.append(f"{fmt_seconds(time.time() - snap.created_at)} elapsed")
         parts.append(f'<div class="job-meta">{" · ".join(html.escape(b) for b in bits)}</div>')
-        parts.append('<div class="job-note">You can close this tab: the job keeps running and this page finds it again. '
-                     'There is no cancel: the service offers none, so a job stopped here would still be billed.</div>')
+        parts.append('<div class="job-note">You can close this tab: the job keeps running and this page finds it again.'
+                     + (' There is no cancel: the service offers none, so it is billed once sent.' if live else "")
+                     + '</div>')
     if state == "failed":
         parts.append(f'<div class="job-error" role="alert">{html.escape(snap.error or "The job failed.")}</div>')
         parts.append('<div class="job-note">Nothing was changed in your form: fix what it mentions and press '
                      '<b>Generate video</b> again, or press <b>Try again</b>.</div>')
     if state == "uncertain":
-        parts.append(f'<div class="job-error" role="alert">{html.escape(snap.error or UNCERTAIN_TEXT)}</div>')
-        parts.append(f'<div class="job-note">{html.escape(UNCERTAIN_TEXT)}</div>')
+        parts.append(f'<div class="job-error" role="alert">{html.escape(UNCERTAIN_TEXT if live else UNCERTAIN_DEMO_TEXT)}</div>')
     for w in snap.warnings or ():
         parts.append(f'<div class="job-warning">! {html.escape(w)}</div>')
     parts.append("</div>")

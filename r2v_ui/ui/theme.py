@@ -1,5 +1,7 @@
-"""Look and feel: one theme, a little CSS, and one small script (mute autoplaying results so
-browsers let them start on their own).  System fonts only: the page must work offline."""
+"""Look and feel: one theme, the workspace layout (a sticky result pane on a laptop, one column and
+a generate bar fixed at the bottom on a phone), and one small script: mute autoplaying results so
+browsers let them start, announce the job's stage to screen readers, and Ctrl/Cmd+Enter to
+generate.  System fonts only: the page must work offline."""
 
 from __future__ import annotations
 
@@ -20,86 +22,172 @@ def make_theme() -> gr.themes.Base:
         button_primary_background_fill="linear-gradient(90deg, *primary_600, *secondary_500)",
         button_primary_background_fill_hover="linear-gradient(90deg, *primary_700, *secondary_600)",
         button_large_text_size="1.05rem",
+        # WCAG AA contrast: labels and help text dark enough on their backgrounds.
+        body_text_color_subdued="#475569",
+        block_label_text_color="*neutral_700",
+        block_label_background_fill="*neutral_100",
+        block_title_text_color="*neutral_800",
+        block_info_text_color="#475569",
+        checkbox_label_text_color="*neutral_800",
     )
 
 
 CSS = """
 .gradio-container { max-width: 1400px !important; margin: 0 auto; }
-#studio-header { display: flex; align-items: center; justify-content: space-between; gap: 16px;
-  flex-wrap: wrap; padding: 6px 2px 2px; }
-#studio-header > div:first-child { flex: 1 1 460px; }
-#studio-header > div:last-child { text-align: right; }
-#studio-header h1 { font-size: 1.7rem; margin: 0; letter-spacing: -0.01em; }
-#studio-header p { margin: 2px 0 0; color: var(--body-text-color-subdued); }
-.mode-badge { display: inline-block; padding: 6px 14px; border-radius: 999px; font-weight: 600; font-size: 0.92rem; }
-.mode-demo { background: #fff4d6; color: #7a4b00; border: 1px solid #f3d089; }
+.sr-only { position: absolute !important; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
+.skip-link { position: absolute; left: -9999px; top: 4px; z-index: 100; background: #fff; color: #1e1b4b;
+  padding: 8px 12px; border-radius: 8px; border: 2px solid #4338ca; }
+.skip-link:focus { left: 8px; }
+#studio-header { display: flex; align-items: center; justify-content: space-between; gap: 8px 16px; flex-wrap: wrap; }
+#studio-header .brand { flex: 1 1 320px; min-width: 0; }
+#studio-header .mode { flex: 0 1 auto; text-align: right; min-width: 0; }
+#studio-header h1 { font-size: 1.45rem; margin: 0; letter-spacing: -0.01em; }
+#studio-header p { margin: 0; color: #475569; font-size: .92rem; }
+.mode-badge { display: inline-block; padding: 4px 12px; border-radius: 999px; font-weight: 600; font-size: 0.85rem; }
+.mode-demo { background: #fff4d6; color: #6b4100; border: 1px solid #f3d089; }
 .mode-live { background: #dcfce7; color: #14532d; border: 1px solid #86efac; }
-.billing-note { font-size: 0.85rem; color: var(--body-text-color-subdued); margin-top: 4px; }
-.step-title h3 { margin: 6px 0 0 !important; }
-#cast-row > .cast-card { flex: 0 1 320px !important; max-width: 380px; }
-.cast-card { border: 1px solid var(--border-color-primary); border-radius: 14px !important; padding: 10px !important;
-  background: var(--background-fill-primary); box-shadow: 0 1px 3px rgba(15,23,42,.06); }
-.card-head { display: flex; align-items: center; justify-content: space-between; gap: 8px; }
-.card-head .tag { font-family: var(--font-mono); font-weight: 700; font-size: 1.05rem; color: var(--color-accent);
-  background: var(--primary-50); padding: 2px 10px; border-radius: 8px; }
-.card-head .kind { font-size: 0.85rem; color: var(--body-text-color-subdued); }
-.verdict { font-size: 0.88rem; padding: 6px 10px; border-radius: 8px; margin: 2px 0; line-height: 1.35; }
+.billing-note { font-size: 0.8rem; color: #475569; margin-top: 2px; }
+h2.step-title { font-size: 1.05rem; margin: 4px 0 0; }
+.step-help { margin: 0; font-size: .85rem; color: #475569; }
+#cast-title-row { align-items: center; gap: 8px; }
+#cast-title-row > div:first-child { flex: 1 1 auto; }
+#cast-row { display: grid !important; grid-template-columns: repeat(auto-fill, minmax(148px, 1fr)); gap: 10px; }
+#cast-row > .cast-card { min-width: 0 !important; width: auto !important; }
+.cast-card { border: 1px solid var(--border-color-primary); border-radius: 12px !important; padding: 8px !important;
+  gap: 6px !important; background: var(--background-fill-primary); box-shadow: 0 1px 3px rgba(15,23,42,.06); }
+.card-face { display: flex; flex-direction: column; gap: 4px; }
+.card-head { display: flex; align-items: center; justify-content: space-between; gap: 6px; }
+.card-head .tag { font-family: var(--font-mono); font-weight: 700; font-size: .9rem; color: #312e81;
+  background: #eef2ff; padding: 1px 8px; border-radius: 6px; }
+.card-head .kind { font-size: 0.78rem; color: #475569; }
+.thumb { position: relative; height: 120px; border-radius: 8px; overflow: hidden; background: #f1f5f9;
+  display: flex; align-items: center; justify-content: center; }
+.thumb img { width: 100%; height: 100%; object-fit: cover; }
+.thumb-empty { color: #475569; font-size: .8rem; text-align: center; padding: 6px; border: 1px dashed #94a3b8; }
+.thumb-badge { position: absolute; right: 4px; bottom: 4px; background: rgba(15,23,42,.8); color: #fff;
+  font-size: .72rem; padding: 1px 6px; border-radius: 6px; }
+.card-name { font-size: .78rem; color: #334155; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+.card-voice { font-size: .78rem; color: #334155; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+.cast-card .verdict { font-size: 0.76rem; padding: 4px 6px; }
+.cast-card .verdict-accepted .verdict-text { display: -webkit-box; -webkit-line-clamp: 2; -webkit-box-orient: vertical;
+  overflow: hidden; }
+.card-upload { font-size: .78rem !important; padding: 4px 6px !important; }
+.cast-card button { min-width: 0 !important; }
+.card-buttons { gap: 4px !important; flex-wrap: nowrap !important; }
+.card-buttons button { padding: 2px 4px !important; font-size: .74rem !important; }
+.card-more { padding: 0 !important; }
+.verdict { font-size: 0.85rem; padding: 5px 8px; border-radius: 8px; margin: 2px 0; line-height: 1.3; }
 .verdict-label { font-weight: 700; }
 .verdict-accepted { background: #ecfdf5; color: #065f46; }
 .verdict-fixed { background: #eff6ff; color: #1e3a8a; }
 .verdict-refused { background: #fef2f2; color: #991b1b; }
-.verdict-empty { color: var(--body-text-color-subdued); background: var(--background-fill-secondary); }
-.card-buttons button { min-width: 0 !important; }
-.char-count { font-size: 0.82rem; font-variant-numeric: tabular-nums; }
-.count-ok { color: var(--body-text-color-subdued); }
-.count-near { color: #b45309; font-weight: 600; }
-.count-over { color: #b91c1c; font-weight: 700; }
-.hint { font-size: 0.9rem; padding: 5px 10px; border-radius: 8px; margin: 3px 0; }
+.verdict-empty { color: #475569; background: var(--background-fill-secondary); }
+.retag-box { background: #fffbeb; border: 1px solid #fde68a; border-radius: 10px; padding: 8px !important; color: #78350f; }
+#prompt-meta { gap: 8px; align-items: flex-start; }
+.char-count { font-size: 0.8rem; font-variant-numeric: tabular-nums; }
+.count-ok { color: #475569; }
+.count-near { color: #92400e; font-weight: 600; }
+.count-over { color: #991b1b; font-weight: 700; }
+.hint { font-size: 0.85rem; padding: 4px 8px; border-radius: 8px; margin: 2px 0; }
 .hint-error { background: #fef2f2; color: #991b1b; }
-.hint-warning { background: #fffbeb; color: #92400e; }
+.hint-warning { background: #fffbeb; color: #78350f; }
 .hint-ok { background: #ecfdf5; color: #065f46; }
-.price { display: flex; align-items: baseline; gap: 10px; flex-wrap: wrap; padding: 4px 2px; }
-.price-label { color: var(--body-text-color-subdued); font-size: 0.9rem; }
-.price-value { font-weight: 700; font-size: 1.1rem; }
-.price-note { color: var(--body-text-color-subdued); font-size: 0.85rem; }
-.size-info { color: var(--body-text-color-subdued); font-size: 0.9rem; padding: 0 4px; }
+#settings-row { gap: 8px; }
+.size-info { color: #475569; font-size: 0.85rem; padding: 0 4px; }
+#seed-row { align-items: flex-end; }
 .form-alert { background: #fef2f2; color: #991b1b; border: 1px solid #fecaca; border-radius: 10px; padding: 8px 12px; }
-.job-status { border-radius: 14px; padding: 14px 16px; background: var(--background-fill-secondary);
+.form-note { background: #eff6ff; color: #1e3a8a; border-radius: 10px; padding: 6px 10px; font-size: .9rem; }
+#result-pane { position: sticky; top: 8px; align-self: flex-start; max-height: calc(100vh - 16px); overflow-y: auto;
+  flex-wrap: nowrap !important; }
+#result-pane > * { flex: 0 0 auto !important; }
+.generate-bar { gap: 4px !important; }
+.price { display: flex; align-items: baseline; gap: 8px; flex-wrap: wrap; padding: 0 2px; }
+.price-label { color: #475569; font-size: 0.85rem; }
+.price-value { font-weight: 700; font-size: 1.05rem; }
+.price-note { color: #475569; font-size: 0.8rem; }
+#generate-btn { font-size: 1.1rem !important; padding: 12px !important; }
+.kbd-hint { font-size: .75rem; color: #475569; text-align: center; }
+.confirm-box { background: #fffbeb; border: 1px solid #fcd34d; border-radius: 12px; padding: 10px !important; }
+.confirm { color: #422006; display: flex; flex-direction: column; gap: 4px; }
+.confirm-prompt { font-style: italic; color: #57534e; }
+.job-status { border-radius: 12px; padding: 12px 14px; background: var(--background-fill-secondary);
   border: 1px solid var(--border-color-primary); }
-.job-headline { font-weight: 700; font-size: 1.15rem; margin-bottom: 6px; }
+.job-headline { font-weight: 700; font-size: 1.1rem; margin-bottom: 4px; }
 .job-succeeded .job-headline { color: #047857; }
 .job-failed .job-headline, .job-uncertain .job-headline { color: #b91c1c; }
-.stages { display: flex; flex-wrap: wrap; gap: 6px; list-style: none; padding: 0; margin: 6px 0 10px; }
-.stage { font-size: 0.8rem; padding: 3px 10px; border-radius: 999px; border: 1px solid var(--border-color-primary); }
+.stages { display: flex; flex-wrap: wrap; gap: 4px; list-style: none; padding: 0; margin: 4px 0 8px; }
+.stage { font-size: 0.75rem; padding: 2px 8px; border-radius: 999px; border: 1px solid var(--border-color-primary); }
 .stage-done { background: #ecfdf5; color: #065f46; border-color: #a7f3d0; }
-.stage-now { background: var(--primary-600); color: white; border-color: var(--primary-600); font-weight: 700;
-  animation: pulse 1.6s ease-in-out infinite; }
-.stage-todo { color: var(--body-text-color-subdued); }
-@keyframes pulse { 0%, 100% { opacity: 1; } 50% { opacity: .72; } }
-.job-succeeded .stage-now { animation: none; }
-.bar { height: 8px; border-radius: 999px; background: var(--neutral-200); overflow: hidden; margin: 8px 0 4px; }
-.bar-fill { height: 100%; background: linear-gradient(90deg, var(--primary-500), var(--secondary-500));
-  transition: width .4s ease; }
-.job-meta { font-size: 0.85rem; color: var(--body-text-color-subdued); font-variant-numeric: tabular-nums; }
-.job-note { font-size: 0.82rem; color: var(--body-text-color-subdued); margin-top: 8px; }
+.stage-now { background: #4338ca; color: white; border-color: #4338ca; font-weight: 700; }
+.stage-todo { color: #475569; }
+.bar { height: 8px; border-radius: 999px; background: var(--neutral-200); overflow: hidden; margin: 6px 0 4px; }
+.bar-fill { height: 100%; background: linear-gradient(90deg, var(--primary-500), var(--secondary-500)); transition: width .4s ease; }
+.job-meta { font-size: 0.85rem; color: #334155; font-variant-numeric: tabular-nums; }
+.job-text { font-size: .92rem; }
+.job-note { font-size: 0.8rem; color: #475569; margin-top: 6px; }
 .job-error { background: #fef2f2; color: #991b1b; border-radius: 10px; padding: 8px 12px; margin-top: 6px; }
-.job-warning { background: #fffbeb; color: #92400e; border-radius: 10px; padding: 6px 12px; margin-top: 6px; font-size: .9rem; }
+.job-warning { background: #fffbeb; color: #78350f; border-radius: 10px; padding: 6px 12px; margin-top: 6px; font-size: .9rem; }
 .job-notice { background: #eff6ff; color: #1e3a8a; border-left: 4px solid #1d4ed8; border-radius: 10px; padding: 8px 12px; margin-top: 6px; }
-#generate-btn { font-size: 1.15rem !important; padding: 14px !important; }
-#result-column { position: sticky; top: 8px; align-self: flex-start; }
+#result-actions { gap: 6px; flex-wrap: wrap; }
+#result-video video { max-height: 46vh; }
+.history-list .wrap { flex-direction: column !important; gap: 4px !important; }
+.history-list label { width: 100%; justify-content: flex-start; font-size: .88rem; }
+.history-empty { padding: 16px; border-radius: 12px; background: var(--background-fill-secondary); color: #334155; }
 .history-detail { border-left: 1px solid var(--border-color-primary); padding-left: 12px !important; }
-footer { opacity: .7; }
+#history-actions { gap: 6px; flex-wrap: wrap; }
+.page-info { font-size: .85rem; color: #475569; }
+footer { opacity: .85; }
+@media (max-width: 760px) {
+  .gradio-container { padding: 0 8px 96px !important; }
+  #workspace { flex-direction: column !important; }
+  #composer, #result-pane { width: 100% !important; min-width: 0 !important; }
+  #result-pane { position: static; max-height: none; overflow: visible; }
+  #cast-row { grid-template-columns: repeat(2, minmax(0, 1fr)); }
+  .thumb { height: 96px; }
+  .generate-bar { position: fixed !important; left: 0; right: 0; bottom: 0; z-index: 60; margin: 0 !important;
+    background: var(--background-fill-primary); padding: 8px 12px calc(8px + env(safe-area-inset-bottom)) !important;
+    box-shadow: 0 -4px 16px rgba(15,23,42,.12); border-top: 1px solid var(--border-color-primary); }
+  .generate-bar .price { justify-content: center; }
+  #kbd-hint { display: none; }
+  #settings-row > * { min-width: 100% !important; }
+  #studio-header .mode { text-align: left; }
+  .history-detail { border-left: none; padding-left: 0 !important; }
+}
 """
 
-# Browsers only let a video start on its own when it is muted (or after a click on the page):
-# mute the result player whenever Gradio puts a new <video> in it; its controls can unmute.
+# One small script: browsers only let a video start on its own when it is muted, so the result player
+# is muted whenever Gradio puts a new <video> in it (its controls can unmute); the job's headline and
+# notices are copied into one polite live region, so a screen reader hears each stage once; and
+# Ctrl/Cmd+Enter presses Generate.
 HEAD = """
 <script>
 (() => {
+  let live = null;
+  const announce = () => {
+    const box = document.querySelector('#job-status-box');
+    if (!box) return;
+    if (!live) {
+      live = document.createElement('div');
+      live.id = 'r2v-live'; live.className = 'sr-only';
+      live.setAttribute('role', 'status'); live.setAttribute('aria-live', 'polite');
+      document.body.appendChild(live);
+    }
+    const head = box.querySelector('.job-headline');
+    const extra = box.querySelector('.job-notice, .job-error');
+    const text = (head ? head.textContent.trim() : '') + (extra ? '. ' + extra.textContent.trim() : '');
+    if (live.textContent !== text) live.textContent = text;
+  };
   const mute = () => document.querySelectorAll('#result-video video').forEach(v => {
     if (!v.dataset.r2vMuted) { v.muted = true; v.dataset.r2vMuted = '1'; }
   });
-  new MutationObserver(mute).observe(document.documentElement, {childList: true, subtree: true});
+  new MutationObserver(() => { mute(); announce(); })
+    .observe(document.documentElement, {childList: true, subtree: true, characterData: true});
+  document.addEventListener('keydown', (e) => {
+    if ((e.ctrlKey || e.metaKey) && e.key === 'Enter') {
+      const b = document.getElementById('generate-btn');
+      if (b && !b.disabled) { e.preventDefault(); b.click(); }
+    }
+  });
 })();
 </script>
 """

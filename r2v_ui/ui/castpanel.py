@@ -1,0 +1,185 @@
+"""The cast panel: "Load example cast", "+ Add character", the five card slots, and the offer to
+keep the prompt's people right when cards move (a card's position *is* its tag)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+
+from .. import spec
+from . import cards as cards_mod
+from . import cast as cast_mod
+from .context import CHECK_CONCURRENCY, PageContext, esc
+
+TAG = re.compile(r"\bcharacter([1-9])\b")
+
+
+@dataclass
+class CastWidgets:
+    add: gr.Button
+    example: gr.Button
+    cards: list[cards_mod.CardWidgets]
+    retag_box: gr.Column
+    retag_text: gr.HTML
+    retag_apply: gr.Button
+    retag_dismiss: gr.Button
+    retag: gr.State  # {old tag number: new tag number} waiting for the user's yes
+
+    def outputs(self) -> list[Any]:
+        return [w for cw in self.cards for w in cw.outputs()] + [self.add]
+
+
+def render(ctx: PageContext) -> CastWidgets:
+    with gr.Row(elem_id="cast-title-row", equal_height=True):
+        gr.HTML('<h2 class="step-title">1 · Your cast</h2>', elem_id="cast-title")
+        example = gr.Button("Load example cast", size="sm", variant="secondary", elem_id="load-example",
+                            scale=0, min_width=150)
+        add = gr.Button("+ Add character", size="sm", elem_id="add-character", scale=0, min_width=140)
+    gr.HTML('<p class="step-help">Each card is one character: card 1 is <code>character1</code> in the prompt, '
+            'card 2 is <code>character2</code>… A card takes a picture or a video, and a voice clip if you like.</p>')
+    with gr.Column(visible=False, elem_id="retag-box", elem_classes=["retag-box"]) as retag_box:
+        retag_text = gr.HTML("")
+        with gr.Row():
+            retag_apply = gr.Button("Update the prompt", size="sm", variant="primary", elem_id="retag-apply")
+            retag_dismiss = gr.Button("Keep the prompt as it is", size="sm", elem_id="retag-dismiss")
+    with gr.Row(equal_height=False, elem_id="cast-row"):
+        cards = [cards_mod.make_card(n, visible=n == 1) for n in range(1, spec.MEDIA_MAX + 1)]
+    return CastWidgets(add, example, cards, retag_box, retag_text, retag_apply, retag_dismiss, gr.State({}))
+
+
+def cast_view(w: CastWidgets, ctx: PageContext, cast: list) -> dict:
+    cast = [cards_mod.with_thumb(c) for c in cast]
+    updates = dict(zip([x for cw in w.cards for x in cw.outputs()], cards_mod.render_all(cast)))
+    updates[w.add] = gr.Button(interactive=cast_mod.can_add(cast))
+    updates[ctx.states.cast] = cast
+    return updates
+
+
+def retag(prompt: str, mapping: dict) -> str:
+    """The prompt with every `character<old>` renamed `character<new>` at once (a swap stays a swap)."""
+    table = {int(k): int(v) for k, v in (mapping or {}).items()}
+    return TAG.sub(lambda m: spec.character_tag(table.get(int(m.group(1)), int(m.group(1)))), prompt or "")
+
+
+def renumbering(before: list, after: list) -> dict[int, int]:
+    """Which tag each card had and has now, for the cards whose tag changed (by identity of the card)."""
+    where = {id(c): i + 1 for i, c in enumerate(after)}
+    return {i + 1: where[id(c)] for i, c in enumerate(before) if id(c) in where and where[id(c)] != i + 1}
+
+
+def offer_text(mapping: dict[int, int]) -> str:
+    moves = ", ".join(f"{spec.character_tag(a)} is now {spec.character_tag(b)}" for a, b in sorted(mapping.items()))
+    return (f'<div role="status"><b>Cards moved:</b> {esc(moves)}. The prompt still uses the old names: '
+            'update it so each character keeps its part?</div>')
+
+
+def listen(w: CastWidgets, ctx: PageContext, scene: Any) -> None:
+    st = ctx.states
+    outs = [*w.outputs(), st.cast]
+    quiet = dict(show_progress="hidden", api_visibility="undocumented")
+    checks = dict(concurrency_limit=CHECK_CONCURRENCY, concurrency_id="checks", api_visibility="undocumented")
+    retag_outs = [w.retag_box, w.retag_text, w.retag]
+
+    w.add.click(lambda cast: cast_view(w, ctx, cast_mod.add_card(cast)), [st.cast], outs, **quiet)
+
+    def on_example():
+        from ..examples import EXAMPLE_NEGATIVE_PROMPT, example_cast
+
+        ex = example_cast(Path(ctx.settings.data_dir) / "examples")
+        cast: list = []
+        for i, ch in enumerate(ex.characters):
+            card = cast_mod.check_media(cast_mod.empty_card(), str(ch.image), i + 1, cast, i,
+                                        display_name=ch.image.name, work_dir=ctx.checked_dir)
+            if ch.voice:
+                card = cast_mod.check_voice(card, str(ch.voice), display_name=ch.voice.name, work_dir=ctx.checked_dir)
+            cast.append(dict(card, example=True))
+        assert ex.negative_prompt == EXAMPLE_NEGATIVE_PROMPT
+        return cast_view(w, ctx, cast) | {scene.prompt: ex.prompt, scene.negative: ex.negative_prompt,
+                                          scene.form_alert: "", w.retag_box: gr.Column(visible=False)}
+
+    w.example.click(on_example, None, [*outs, scene.prompt, scene.negative, scene.form_alert, w.retag_box],
+                    api_name="load_example_cast", concurrency_limit=CHECK_CONCURRENCY, concurrency_id="checks")
+
+    for cw in w.cards:
+        _wire_card(cw, w, ctx, scene, outs, retag_outs, quiet, checks)
+
+    w.retag_apply.click(lambda prompt, mapping: {scene.prompt: retag(prompt, mapping), w.retag_box: gr.Column(visible=False),
+                                                 w.retag: {}},
+                        [scene.prompt, w.retag], [scene.prompt, w.retag_box, w.retag], **quiet)
+    w.retag_dismiss.click(lambda: {w.retag_box: gr.Column(visible=False), w.retag: {}}, None,
+                          [w.retag_box, w.retag], **quiet)
+
+
+def _wire_card(cw: cards_mod.CardWidgets, w: CastWidgets, ctx: PageContext, scene: Any, outs, retag_outs,
+               quiet, checks) -> None:
+    """The events of one card; slot index i is fixed, the data moves between slots."""
+    i, n = cw.n - 1, cw.n
+    st = ctx.states
+
+    def on_media(cast, upload):
+        if not upload or i >= len(cast):
+            return cast_view(w, ctx, cast)
+        card = cast_mod.check_media(cast[i], upload, n, cast, i, work_dir=ctx.checked_dir)
+        return cast_view(w, ctx, cast_mod.replace_card(cast, i, dict(card, example=False)))
+
+    async def on_link(cast, url):
+        """A pasted link is checked at once (reachable, type, size), the verdict on the card."""
+        if i >= len(cast):
+            return cast_view(w, ctx, cast)
+        card = await cast_mod.check_link(cast[i], url, n, cast, i)
+        return cast_view(w, ctx, cast_mod.replace_card(cast, i, dict(card, example=False)))
+
+    def on_voice(cast, upload):
+        if not upload or i >= len(cast):
+            return cast_view(w, ctx, cast)
+        card = cast_mod.check_voice(cast[i], upload, work_dir=ctx.checked_dir)
+        return cast_view(w, ctx, cast_mod.replace_card(cast, i, card))
+
+    def on_voice_clear(cast):
+        if i >= len(cast):
+            return cast_view(w, ctx, cast)
+        return cast_view(w, ctx, cast_mod.replace_card(cast, i, cast_mod.clear_voice(cast[i])))
+
+    def reorder(change):
+        def handler(cast, prompt):
+            after = change(cast)
+            mapping = renumbering(cast, after)
+            named = {int(m) for m in TAG.findall(prompt or "")}
+            offer = {a: b for a, b in mapping.items() if a in named}
+            view = cast_view(w, ctx, after)
+            if not offer:
+                return view | {w.retag_box: gr.Column(visible=False), w.retag: {}, w.retag_text: ""}
+            return view | {w.retag_box: gr.Column(visible=True), w.retag_text: offer_text(mapping), w.retag: mapping}
+        return handler
+
+    cw.media.upload(on_media, [st.cast, cw.media], outs, **checks)
+    links = dict(show_progress="minimal", api_visibility="undocumented", concurrency_limit=None)
+    cw.use_link.click(on_link, [st.cast, cw.link], outs, **links)
+    cw.link.submit(on_link, [st.cast, cw.link], outs, **links)
+    cw.voice_upload.upload(on_voice, [st.cast, cw.voice_upload], outs, **checks)
+    cw.voice_record.stop_recording(on_voice, [st.cast, cw.voice_record], outs, **checks)
+    cw.voice_clear.click(on_voice_clear, [st.cast], outs, **quiet)
+    # The tag goes where the cursor is in the prompt (done in the browser: the server does not know it).
+    cw.insert.click(None, [scene.prompt], [scene.prompt], js=_insert_js(n), **quiet)
+    move = [*outs, *retag_outs]
+    cw.up.click(reorder(lambda cast: cast_mod.move_card(cast, i, -1)), [st.cast, scene.prompt], move, **quiet)
+    cw.down.click(reorder(lambda cast: cast_mod.move_card(cast, i, +1)), [st.cast, scene.prompt], move, **quiet)
+    cw.remove.click(reorder(lambda cast: cast_mod.remove_card(cast, i)), [st.cast, scene.prompt], move, **quiet)
+
+
+def _insert_js(n: int) -> str:
+    tag = spec.character_tag(n)
+    return f"""(prompt) => {{
+  const ta = document.querySelector('#prompt textarea');
+  const text = prompt || '';
+  const s = ta && document.activeElement !== null && ta.selectionStart != null ? ta.selectionStart : text.length;
+  const e = ta && ta.selectionEnd != null ? ta.selectionEnd : s;
+  const before = text.slice(0, s), after = text.slice(e);
+  const out = before + (before && !/\\s$/.test(before) ? ' ' : '') + '{tag}' + (after && !/^\\s/.test(after) ? ' ' : (after ? '' : ' ')) + after;
+  if (ta) {{ const pos = out.length - after.length; setTimeout(() => {{ ta.focus(); ta.setSelectionRange(pos, pos); }}, 50); }}
+  return out;
+}}"""

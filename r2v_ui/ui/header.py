@@ -1,0 +1,113 @@
+"""The header: the studio's name, which service it talks to (demo or live), and one closed panel
+for the session's API key and the reference hosting."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import gradio as gr
+
+from . import hostpanel, session
+from .context import CHECK_CONCURRENCY, PageContext
+from .notices import storage_notice_html
+
+DEMO_BADGE = "Demo — built-in emulator, no account; results are previews"
+
+
+@dataclass
+class HeaderWidgets:
+    header: gr.HTML
+    key_box: gr.Textbox | None
+    key_use: gr.Button | None
+    key_forget: gr.Button | None
+    key_note: gr.Markdown | None
+    hosting_info: gr.HTML
+    hosting_check: gr.Button
+    hosting_result: gr.HTML
+
+
+def badge_html(settings: Any, session_key: Any) -> str:
+    if not settings.demo:
+        return '<span class="mode-badge mode-live" id="mode-badge">Live — using the server\'s API key</span>'
+    if session_key:
+        return ('<span class="mode-badge mode-live" id="mode-badge">Live — with the key you entered '
+                '(this browser session only)</span>')
+    return f'<span class="mode-badge mode-demo" id="mode-badge">{DEMO_BADGE}</span>'
+
+
+def header_html(settings: Any, session_key: Any) -> str:
+    live = bool(session_key) or not settings.demo
+    note = ("There is no cancel: once sent, a video is made and billed even if you close the page."
+            if live else "Demo videos are previews made on this machine; nothing is sent anywhere.")
+    return (
+        '<header id="studio-header"><div class="brand"><h1>R2V Studio</h1>'
+        '<p>Cast up to five characters from your pictures, clips and voices, write a scene, get a video.</p></div>'
+        f'<div class="mode">{badge_html(settings, session_key)}<div class="billing-note">{note}</div></div></header>'
+    )
+
+
+def render(ctx: PageContext) -> HeaderWidgets:
+    settings = ctx.settings
+    header = gr.HTML(header_html(settings, None), elem_id="studio-header-box")
+    if storage_notice_html(settings):  # a Space whose data folder is wiped at restart
+        gr.HTML(storage_notice_html(settings), elem_id="storage-notice-box")
+    title = ("API key and reference hosting" if settings.demo else "Reference hosting")
+    with gr.Accordion(title, open=False, elem_id="setup-accordion"):
+        if settings.demo:
+            gr.Markdown("**Your own API key** (optional): switches this browser session to the live service.")
+            with gr.Row(equal_height=True):
+                key_box = gr.Textbox(label="API key", type="password", placeholder="paste your key", scale=4,
+                                     elem_id="api-key-box")
+                key_use = gr.Button("Use for this session", scale=1, elem_id="api-key-use")
+                key_forget = gr.Button("Forget it", scale=1, elem_id="api-key-forget")
+            key_note = gr.Markdown("The key stays in this server's memory for this browser session only: it is "
+                                   "never saved, logged, or shown again.", elem_id="api-key-note")
+        else:
+            key_box = key_use = key_forget = key_note = None
+        gr.Markdown("**Reference hosting**: how the service gets your files.")
+        hosting_info = gr.HTML(hostpanel.describe(settings, hostpanel.session_target(settings, None)),
+                               elem_id="hosting-info")
+        with gr.Row(equal_height=True):
+            hosting_check = gr.Button("Check hosting", size="sm", scale=0, min_width=130, elem_id="hosting-check")
+            hosting_result = gr.HTML("", elem_id="hosting-result")
+    return HeaderWidgets(header, key_box, key_use, key_forget, key_note, hosting_info, hosting_check, hosting_result)
+
+
+def listen(w: HeaderWidgets, ctx: PageContext) -> None:
+    settings, manager, st = ctx.settings, ctx.manager, ctx.states
+    key_outputs = [st.key, w.key_box, w.header, w.key_note, st.memory]
+
+    if w.key_box is not None:
+        def use_key(value, memory, request: gr.Request):
+            key = (value or "").strip() or None
+            memory = session.remembered(memory)
+            who = ctx.visitor(request, memory)
+            held = session.SessionKey(key, who.holder) if key else None
+            if held:  # this browser's own waiting jobs take it; nobody else's job ever does
+                manager.provide_key(who.owner, key, holder=held.holder)
+            note = ("✓ A key is set for this browser session. Jobs you start now go to the live service."
+                    if key else "No key was entered.")
+            # The textbox is emptied: the key is read once and never sent back to the browser.
+            return {st.key: held, w.key_box: "", w.header: header_html(settings, key), w.key_note: note,
+                    st.memory: memory}
+
+        def forget_key():
+            return {st.key: None, w.key_box: "", w.header: header_html(settings, None),
+                    w.key_note: "The key was forgotten. Back to demo mode."}
+
+        key_events = dict(show_progress="hidden", api_visibility="private")
+        w.key_use.click(use_key, [w.key_box, st.memory], key_outputs, **key_events)
+        w.key_box.submit(use_key, [w.key_box, st.memory], key_outputs, **key_events)
+        w.key_forget.click(forget_key, None, key_outputs, **key_events)
+
+    def check_hosting(key):
+        target = hostpanel.session_target(settings, key)
+        return {w.hosting_info: hostpanel.describe(settings, target),
+                w.hosting_result: hostpanel.check_html(manager, target)}
+
+    w.hosting_check.click(check_hosting, [st.key], [w.hosting_info, w.hosting_result], api_name="check_hosting",
+                          concurrency_limit=CHECK_CONCURRENCY, concurrency_id="checks")
+    st.key.change(lambda key: {w.hosting_info: hostpanel.describe(settings, hostpanel.session_target(settings, key)),
+                               w.hosting_result: ""},
+                  [st.key], [w.hosting_info, w.hosting_result], show_progress="hidden", api_visibility="private")

@@ -1,0 +1,222 @@
+"""The History tab: this visitor's jobs, newest first, one compact line each, a page at a time
+(never the whole library sent to the browser), searched as you type; a detail view with its
+actions at the top; and the list keeps itself current while the tab is open.
+
+Owner is always the visitor (the login, or this browser when the studio is shared): never an
+argument a client could send."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import gradio as gr
+
+from ..errors import R2VError
+from . import form, history
+from .context import PageContext
+
+PAGE_SIZE = 20
+REFRESH_SECONDS = 4.0
+EMPTY_HTML = ('<div class="history-empty" id="history-empty" role="status">No videos here yet. Make one in the '
+              '<b>Studio</b> tab and it appears in this list.</div>')
+NOTHING_FOUND_HTML = '<div class="history-empty" id="history-empty" role="status">No video matches this search.</div>'
+
+
+@dataclass
+class HistoryWidgets:
+    status_filter: gr.Radio
+    search: gr.Textbox
+    items: gr.Radio
+    empty: gr.HTML
+    prev: gr.Button
+    next: gr.Button
+    page_info: gr.HTML
+    page: gr.State
+    shown: gr.State  # what the list shows now (ids, states, times): a refresh that finds no change sends nothing
+    timer: gr.Timer
+    detail: gr.Column
+    remix: gr.Button
+    reuse_seed: gr.Button
+    download: gr.DownloadButton
+    retry: gr.Button
+    delete: gr.Button
+    confirm_row: gr.Row
+    confirm_delete: gr.Button
+    cancel_delete: gr.Button
+    video: gr.Video
+    info: gr.Markdown
+    selected: gr.State
+
+
+def render(ctx: PageContext) -> HistoryWidgets:
+    gr.HTML('<h2 class="step-title">Your videos</h2>', min_height=0)
+    with gr.Row(equal_height=True, elem_id="history-controls"):
+        status_filter = gr.Radio(history.FILTERS, value="all", label="Show", scale=3, elem_id="history-filter")
+        search = gr.Textbox(label="Search in prompts", placeholder="e.g. forest", scale=2, elem_id="history-search")
+    with gr.Row(equal_height=False, elem_id="history-body"):
+        with gr.Column(scale=3, min_width=300, elem_id="history-list-col"):
+            empty = gr.HTML(EMPTY_HTML, visible=False, min_height=0)
+            items = gr.Radio([], label="Videos, newest first", elem_id="history-list", elem_classes=["history-list"])
+            with gr.Row(elem_id="history-pager", equal_height=True):
+                prev = gr.Button("← Newer", size="sm", interactive=False, elem_id="history-prev", min_width=90)
+                page_info = gr.HTML("", elem_id="history-page-info", min_height=0)
+                next_ = gr.Button("Older →", size="sm", interactive=False, elem_id="history-next", min_width=90)
+        with gr.Column(scale=2, visible=False, elem_id="history-detail", elem_classes=["history-detail"]) as detail:
+            with gr.Row(elem_id="history-actions"):
+                remix = gr.Button("Remix in the studio", variant="primary", size="sm", elem_id="history-remix")
+                reuse_seed = gr.Button("Reuse its seed", size="sm", elem_id="history-reuse-seed")
+                download = gr.DownloadButton("Download MP4", size="sm", elem_id="history-download", visible=False)
+                retry = gr.Button("Try again", size="sm", visible=False, elem_id="history-retry")
+                delete = gr.Button("Delete…", size="sm", variant="stop", elem_id="history-delete")
+            with gr.Row(visible=False, elem_id="history-confirm") as confirm_row:
+                gr.HTML("<b>Delete this job, its video and its record for good?</b>", min_height=0)
+                confirm_delete = gr.Button("Yes, delete it", variant="stop", size="sm", elem_id="history-confirm-delete")
+                cancel_delete = gr.Button("Keep it", size="sm", elem_id="history-cancel-delete")
+            video = gr.Video(label="Video", interactive=False, elem_id="history-video", buttons=[])
+            info = gr.Markdown(elem_id="history-info")
+    return HistoryWidgets(status_filter, search, items, empty, prev, next_, page_info, gr.State(0), gr.State(None),
+                          gr.Timer(REFRESH_SECONDS, active=False), detail, remix, reuse_seed, download, retry, delete,
+                          confirm_row, confirm_delete, cancel_delete, video, info, gr.State(None))
+
+
+def page_of(manager: Any, owner: str, status: str, search: str, page: int) -> tuple[list, int]:
+    """One page of this owner's jobs and how many match, searched and counted by the store."""
+    return manager.list_page(owner=owner, status=status or "all", search=(search or "").strip() or None,
+                             offset=max(0, page) * PAGE_SIZE, limit=PAGE_SIZE)
+
+
+def listen(w: HistoryWidgets, ctx: PageContext, tab: Any, studio_tab: Any, tabs: Any, scene: Any, castw: Any,
+           cast_view, actions: Any, stream: dict) -> None:
+    from .jobview import restore
+
+    manager, st = ctx.manager, ctx.states
+    list_outputs = [w.items, w.empty, w.prev, w.next, w.page_info, w.page, w.shown]
+    detail_outputs = [w.selected, w.detail, w.video, w.info, w.download, w.retry, w.confirm_row]
+
+    def list_view(status, search, page, memory, shown, request, *, selected=None, force=True) -> dict:
+        who = ctx.visitor(request, memory)
+        snaps, total = page_of(manager, who.owner, status, search, page)
+        pages = max(1, -(-total // PAGE_SIZE))
+        if page >= pages and page > 0:  # the page emptied (a delete): show the last one that has jobs
+            page = pages - 1
+            snaps, total = page_of(manager, who.owner, status, search, page)
+        signature = [(s.job_id, s.state, s.updated_at, s.video_missing) for s in snaps] + [total, page]
+        if not force and signature == shown:
+            return {}  # nothing changed: the browser is sent nothing
+        choices = [(history.item_label(s), s.job_id) for s in snaps]
+        value = selected if selected in {s.job_id for s in snaps} else None
+        empty = EMPTY_HTML if not (search or "").strip() and (status or "all") == "all" else NOTHING_FOUND_HTML
+        return {
+            w.items: gr.Radio(choices=choices, value=value, visible=bool(snaps)),
+            w.empty: gr.HTML(empty, visible=not snaps),
+            w.prev: gr.Button(interactive=page > 0), w.next: gr.Button(interactive=page + 1 < pages),
+            w.page_info: f'<span class="page-info">Page {page + 1} of {pages} · {total} video{"s" if total != 1 else ""}</span>',
+            w.page: page, w.shown: signature,
+        }
+
+    def list_history(status, search, memory, request: gr.Request):
+        """The first page of your videos (newest first) for a status filter and a search in prompts."""
+        return list_view(status, search, 0, memory, None, request)
+
+    def turn(step: int):
+        def handler(status, search, page, memory, selected, request: gr.Request):
+            return list_view(status, search, page + step, memory, None, request, selected=selected)
+        return handler
+
+    def tick(status, search, page, memory, shown, selected, request: gr.Request):
+        return list_view(status, search, page, memory, shown, request, selected=selected, force=False)
+
+    list_inputs = [w.status_filter, w.search, st.memory]
+    tab.select(list_history, list_inputs, list_outputs, concurrency_limit=None, api_visibility="undocumented")
+    tab.select(lambda: gr.Timer(active=True), None, [w.timer], api_visibility="private", show_progress="hidden")
+    studio_tab.select(lambda: gr.Timer(active=False), None, [w.timer], api_visibility="private", show_progress="hidden")
+    w.status_filter.change(list_history, list_inputs, list_outputs, concurrency_limit=None, api_name="list_history",
+                           show_progress="hidden")
+    # Search as you type: only the newest text is searched once the previous search is done.
+    w.search.input(list_history, list_inputs, list_outputs, concurrency_limit=None, trigger_mode="always_last",
+                   api_visibility="undocumented", show_progress="hidden")
+    paging = [w.status_filter, w.search, w.page, st.memory, w.selected]
+    w.prev.click(turn(-1), paging, list_outputs, concurrency_limit=None, api_visibility="undocumented")
+    w.next.click(turn(+1), paging, list_outputs, concurrency_limit=None, api_visibility="undocumented")
+    w.timer.tick(tick, [w.status_filter, w.search, w.page, st.memory, w.shown, w.selected], list_outputs,
+                 concurrency_limit=None, api_visibility="private", show_progress="hidden")
+
+    def detail_view(job_id, memory, request) -> dict:
+        who = ctx.visitor(request, memory)
+        snap = manager.snapshot(job_id, owner=who.owner) if job_id else None
+        if snap is None:
+            return {w.selected: None, w.detail: gr.Column(visible=False), w.video: None, w.info: "",
+                    w.download: gr.DownloadButton(visible=False), w.retry: gr.Button(visible=False),
+                    w.confirm_row: gr.Row(visible=False)}
+        shown = ctx.show()(snap.video_path)
+        return {w.selected: job_id, w.detail: gr.Column(visible=True), w.video: shown, w.info: history.detail_markdown(snap),
+                w.download: gr.DownloadButton(value=shown, visible=shown is not None),
+                w.retry: gr.Button(visible=snap.state == "failed" or snap.video_missing),
+                w.confirm_row: gr.Row(visible=False)}
+
+    def open_job(job_id, memory, request: gr.Request):
+        """The detail view of one of *your* jobs (others' look like missing ones)."""
+        return detail_view(job_id, memory, request)
+
+    w.items.input(open_job, [w.items, st.memory], detail_outputs, concurrency_limit=None, api_visibility="undocumented")
+    api_job_id = gr.Textbox(visible=False, elem_id="api-job-id")
+    api_job_id.submit(open_job, [api_job_id, st.memory], detail_outputs, api_name="job_detail", concurrency_limit=None)
+
+    def remix(job_id, memory, request: gr.Request):
+        who = ctx.visitor(request, memory)
+        try:
+            draft = manager.remix_draft(job_id, owner=who.owner)
+        except R2VError as exc:
+            raise gr.Error(str(exc))
+        return restore(ctx, scene, cast_view, draft, "from the job you are remixing") | {
+            tabs: gr.Tabs(selected="studio"), scene.form_alert: ""}
+
+    form_outputs = [*castw.outputs(), st.cast, *scene.inputs()]
+    w.remix.click(remix, [w.selected, st.memory], [*form_outputs, tabs, scene.form_alert], api_name="remix",
+                  concurrency_limit=None)
+
+    def reuse_job_seed(job_id, memory, request: gr.Request):
+        who = ctx.visitor(request, memory)
+        snap = manager.snapshot(job_id, owner=who.owner) if job_id else None
+        value = (snap.seed_used if snap and snap.seed_used is not None else
+                 (snap.settings or {}).get("seed") if snap else None)
+        if value is None:
+            gr.Info("This job has no seed to reuse (the service had not chosen one yet).")
+            return {}
+        return {scene.seed_mode: form.SEED_FIXED, scene.seed: gr.Number(value=value, visible=True),
+                tabs: gr.Tabs(selected="studio")}
+
+    w.reuse_seed.click(reuse_job_seed, [w.selected, st.memory], [scene.seed_mode, scene.seed, tabs],
+                       api_visibility="undocumented")
+
+    w.delete.click(lambda: gr.Row(visible=True), None, [w.confirm_row], api_visibility="private", show_progress="hidden")
+    w.cancel_delete.click(lambda: gr.Row(visible=False), None, [w.confirm_row], api_visibility="private",
+                          show_progress="hidden")
+
+    def delete_job(job_id, status, search, page, memory, request: gr.Request):
+        who = ctx.visitor(request, memory)
+        snap = manager.snapshot(job_id, owner=who.owner) if job_id else None
+        # Which job to show next: the one after it in the list, else the one before.
+        snaps, _ = page_of(manager, who.owner, status, search, page)
+        ids = [s.job_id for s in snaps]
+        neighbour = None
+        if job_id in ids:
+            i = ids.index(job_id)
+            rest = ids[i + 1:] + ids[:i][::-1]
+            neighbour = rest[0] if rest else None
+        served = ctx.viewer.served_copies(snap.video_path, snap.poster_path) if snap else []
+        if not job_id or not manager.delete(job_id, owner=who.owner):
+            raise gr.Error("This job cannot be deleted: it is still running (it may still be billed), "
+                           "or it is not in your history.")
+        ctx.viewer.remove(served)  # every copy the page ever served of it goes too
+        return (list_view(status, search, page, memory, None, request, selected=neighbour)
+                | detail_view(neighbour, memory, request))
+
+    w.confirm_delete.click(delete_job, [w.selected, w.status_filter, w.search, w.page, st.memory],
+                           [*list_outputs, *detail_outputs], api_name="delete_job", concurrency_limit=None)
+
+    w.retry.click(actions.retry_job, [w.selected, st.key, st.memory], [st.job, st.memory],
+                  api_visibility="undocumented", concurrency_limit=None).success(
+        lambda: gr.Tabs(selected="studio"), None, [tabs], api_visibility="private").then(
+        actions.watch.fn, [st.job, st.memory], actions.watch.outputs, api_visibility="undocumented", **stream)

@@ -1,0 +1,165 @@
+"""Following the job this tab shows: the status stream (reads only — the manager does the work),
+and the actions on it (decide an uncertain submit, try again, another take, its settings into the
+form), plus finding this browser's own job again after a reload."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import gradio as gr
+
+from ..errors import R2VError
+from . import cast as cast_mod
+from . import form, session, status
+from .context import PageContext, esc
+
+
+@dataclass
+class Watch:
+    fn: Callable
+    outputs: list
+
+
+def make_watch(ctx: PageContext, w: Any) -> Watch:
+    from .result import WATCH_WAKEUP_SECONDS
+
+    manager, st = ctx.manager, ctx.states
+    outputs = [w.status_box, w.video, w.download, w.summary, w.result_box, w.decision, w.retry, st.last_seed]
+
+    def view(snap: Any, first: bool, last_state: str | None) -> dict:
+        """Updates for the pane; the player is only touched when the result changes."""
+        if snap is None:
+            return {w.status_box: status.IDLE_HTML, w.video: None, w.download: gr.DownloadButton(value=None),
+                    w.summary: "", w.result_box: gr.Column(visible=False), w.decision: gr.Column(visible=False),
+                    w.retry: gr.Button(visible=False)}
+        done = snap.state == "succeeded" and snap.video_path is not None
+        out = {
+            w.status_box: status.stage_html(snap),
+            w.summary: status.summary_markdown(snap) if done else "",
+            w.result_box: gr.Column(visible=done),
+            w.decision: gr.Column(visible=snap.state == "uncertain"),
+            w.retry: gr.Button(visible=snap.state == "failed" or snap.video_missing),
+        }
+        if first or (done and last_state != "succeeded"):
+            shown = ctx.show()(snap.video_path) if done else None
+            out |= {w.video: shown, w.download: gr.DownloadButton(value=shown)}
+        if done and snap.seed_used is not None:
+            out[st.last_seed] = snap.seed_used
+        return out
+
+    async def watch_job(job_id, memory, request: gr.Request):
+        """Streams one job's snapshots to this tab until it ends."""
+        who = ctx.visitor(request, memory)
+        session_id = getattr(request, "session_hash", None) or ""
+        token = ctx.streams.claim(session_id)
+        snap = await ctx.read(manager.snapshot, job_id, owner=who.owner) if job_id else None
+        yield view(snap, True, None)
+        last_state = snap.state if snap else None
+        while snap is not None and not snap.terminal and snap.state != "uncertain":
+            newer = await manager.wait_for_change(job_id, snap.version, WATCH_WAKEUP_SECONDS)
+            if not ctx.streams.is_current(session_id, token):
+                return  # a newer stream for this tab took over
+            snap = newer or snap
+            yield view(snap, False, last_state)
+            last_state = snap.state
+
+    return Watch(watch_job, outputs)
+
+
+def restore(ctx: PageContext, scene: Any, cast_view, draft: Any, note: str) -> dict:
+    """Updates putting a job's cast and settings into the form."""
+    cast = cast_mod.from_references(draft.references, note=note)
+    return cast_view(cast) | scene.show(form.values_from_draft(draft))
+
+
+@dataclass
+class Actions:
+    load: tuple  # (fn, inputs, outputs) for demo.load: this browser's job after a reload
+    retry_job: Callable  # "Try again", shared with History
+    watch: Watch  # the status stream, for every action that shows a job in the pane
+
+
+def listen_actions(w: Any, ctx: PageContext, scene: Any, castw: Any, cast_view, watch: Watch, stream: dict) -> Actions:
+    manager, st = ctx.manager, ctx.states
+    form_outputs = [*castw.outputs(), st.cast, *scene.inputs()]
+
+    # ---- after a reload: this browser's own job, with the form as it was -------------------------
+    def resume(memory, request: gr.Request):
+        """A browser that has never been here opens on a clean form; a returning one finds its job."""
+        memory = session.remembered(memory)
+        who = ctx.visitor(request, memory)
+        snap = manager.snapshot(memory["job"], owner=who.owner) if memory.get("job") else None
+        if snap is None:
+            return {st.memory: dict(memory, job=None), st.job: None}
+        out = {st.memory: memory, st.job: snap.job_id}
+        try:
+            draft = manager.remix_draft(snap.job_id, owner=who.owner)
+        except (R2VError, OSError, ValueError):
+            return out
+        return out | restore(ctx, scene, cast_view, draft, "from your last job")
+
+    load = (resume, [st.memory], [st.memory, st.job, *form_outputs])
+
+    # ---- an uncertain submit: the user decides -----------------------------------------------------
+    def decide(action: str):
+        def handler(job_id, key, task_id, memory, request: gr.Request):
+            who = ctx.visitor(request, memory)
+            try:
+                manager.resolve_uncertain(job_id, action, owner=who.owner, api_key=session.key_of(key),
+                                          holder=session.holder_of_key(key), task_id=task_id)
+            except R2VError as exc:
+                raise gr.Error(str(exc), title="Nothing was changed")
+            return {st.job: job_id, w.found_task: ""}
+        return handler
+
+    for btn, action in ((w.attach, "attach"), (w.resubmit, "resubmit"), (w.discard, "discard")):
+        btn.click(decide(action), [st.job, st.key, w.found_task, st.memory], [st.job, w.found_task],
+                  api_name=f"{action}_uncertain", concurrency_limit=None).success(
+            watch.fn, [st.job, st.memory], watch.outputs, api_visibility="undocumented", **stream)
+
+    # ---- try again (reads first: never pays twice for a video the service has) ---------------------
+    def retry_job(job_id, key, memory, request: gr.Request):
+        who = ctx.visitor(request, memory)
+        memory = session.remembered(memory)
+        try:
+            new_id = manager.retry(job_id, owner=who.owner, api_key=session.key_of(key),
+                                   holder=session.holder_of_key(key))
+        except (ValueError, R2VError) as exc:
+            raise gr.Error(str(exc), title="Could not start again")
+        return {st.job: new_id, st.memory: dict(memory, job=new_id)}
+
+    w.retry.click(retry_job, [st.job, st.key, st.memory], [st.job, st.memory], api_name="retry",
+                  concurrency_limit=None).success(watch.fn, [st.job, st.memory], watch.outputs,
+                                                  api_visibility="undocumented", **stream)
+
+    # ---- another take: the same settings with a new random seed ------------------------------------
+    def another_take(job_id, key, memory, request: gr.Request):
+        who = ctx.visitor(request, memory)
+        memory = session.remembered(memory)
+        try:
+            draft = manager.remix_draft(job_id, owner=who.owner)
+            from dataclasses import replace
+
+            new_id = manager.start(replace(draft, seed=None), owner=who.owner, api_key=session.key_of(key),
+                                   holder=session.holder_of_key(key))
+        except (ValueError, R2VError) as exc:
+            return {scene.form_alert: f'<div class="form-alert" role="alert"><b>Nothing was sent.</b> {esc(exc)}</div>'}
+        return {st.job: new_id, st.memory: dict(memory, job=new_id), scene.form_alert: ""}
+
+    w.another.click(another_take, [st.job, st.key, st.memory], [st.job, st.memory, scene.form_alert],
+                    api_name="another_take", concurrency_limit=None).success(
+        watch.fn, [st.job, st.memory], watch.outputs, api_visibility="undocumented", **stream)
+
+    # ---- its settings into the form -----------------------------------------------------------------
+    def use_settings(job_id, memory, request: gr.Request):
+        who = ctx.visitor(request, memory)
+        try:
+            draft = manager.remix_draft(job_id, owner=who.owner)
+        except R2VError as exc:
+            return {scene.form_alert: f'<div class="form-alert" role="alert">{esc(exc)}</div>'}
+        return restore(ctx, scene, cast_view, draft, "from this video") | {scene.form_alert: ""}
+
+    w.use_settings.click(use_settings, [st.job, st.memory], [*form_outputs, scene.form_alert],
+                         api_visibility="undocumented", concurrency_limit=None)
+    return Actions(load=load, retry_job=retry_job, watch=watch)

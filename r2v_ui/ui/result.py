@@ -1,0 +1,208 @@
+"""The result pane, always in view: the price and **Generate video**, the one progress view of the
+job, and then its video with what to do next (download, another take, its settings into the form).
+
+Never pay by accident: the button is disabled from the click until the job exists; a second
+Generate of the same draft within `DUPLICATE_WINDOW_S` asks first; in live mode the first Generate
+of a session shows what will be sent and its estimated price, and asks (with "don't ask again")."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import gradio as gr
+
+from ..errors import R2VError
+from . import form, session, status
+from .context import PageContext, esc
+
+DUPLICATE_WINDOW_S = 20.0
+WATCH_WAKEUP_SECONDS = 5.0  # how often a stream re-reads even without news (time left, superseded streams)
+STREAM_LIMIT = 200  # status streams open at once (one per tab watching a job): see launch_kwargs
+DISABLE_JS = "(...args) => { const b = document.getElementById('generate-btn'); if (b) b.disabled = true; return args; }"
+SCROLL_JS = """() => { const el = document.getElementById('result-pane'); if (!el) return;
+  const r = el.getBoundingClientRect(); if (r.top < 0 || r.top > window.innerHeight * 0.6) el.scrollIntoView({block: 'start'}); }"""
+
+
+@dataclass
+class ResultWidgets:
+    price: gr.HTML
+    generate: gr.Button
+    confirm_box: gr.Column
+    confirm_text: gr.HTML
+    confirm_go: gr.Button
+    confirm_cancel: gr.Button
+    dont_ask: gr.Checkbox
+    status_box: gr.HTML
+    decision: gr.Column
+    found_task: gr.Textbox
+    attach: gr.Button
+    resubmit: gr.Button
+    discard: gr.Button
+    retry: gr.Button
+    result_box: gr.Column
+    video: gr.Video
+    download: gr.DownloadButton
+    another: gr.Button
+    use_settings: gr.Button
+    summary: gr.Markdown
+
+
+class RecentStarts:
+    """The last draft each browser session started, so a second click on the same draft asks first.
+    Guarded by one lock: two clicks arriving at once cannot both pass."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._last: dict[str, tuple[str, float]] = {}
+
+    def claim(self, session_id: str, fingerprint: str, now: float) -> float | None:
+        """Record this start; returns how long ago the same draft was started, if within the window."""
+        with self._lock:
+            last = self._last.get(session_id)
+            if last and last[0] == fingerprint and now - last[1] < DUPLICATE_WINDOW_S:
+                return now - last[1]
+            self._last[session_id] = (fingerprint, now)
+            if len(self._last) > 5000:
+                self._last.pop(next(iter(self._last)))
+            return None
+
+    def forget(self, session_id: str) -> None:
+        with self._lock:
+            self._last.pop(session_id, None)
+
+
+def fingerprint(draft: Any) -> str:
+    refs = [(str(r.path or ""), r.url or "", str(r.voice_path or ""), r.voice_url or "") for r in draft.references]
+    data = json.dumps([draft.prompt, draft.negative_prompt, draft.size, draft.duration, draft.shot_type, draft.audio,
+                       draft.watermark, draft.seed, refs], ensure_ascii=False)
+    return hashlib.sha256(data.encode("utf-8")).hexdigest()
+
+
+def render(ctx: PageContext) -> ResultWidgets:
+    demo = ctx.settings.demo
+    with gr.Column(elem_id="generate-bar", elem_classes=["generate-bar"]):
+        price = gr.HTML(form.price_label(ctx.settings.price, form.DEFAULTS.tier, form.DEFAULTS.aspect,
+                                         form.DEFAULTS.duration, [], demo=demo), elem_id="price-box", min_height=0)
+        generate = gr.Button("Generate video", variant="primary", size="lg", elem_id="generate-btn")
+        gr.HTML('<div class="kbd-hint">or press <kbd>Ctrl</kbd>+<kbd>Enter</kbd></div>', min_height=0,
+                elem_id="kbd-hint")
+    with gr.Column(visible=False, elem_id="confirm-box", elem_classes=["confirm-box"]) as confirm_box:
+        confirm_text = gr.HTML("", elem_id="confirm-text")
+        with gr.Row():
+            confirm_go = gr.Button("Send it", variant="primary", elem_id="confirm-go")
+            confirm_cancel = gr.Button("Cancel", elem_id="confirm-cancel")
+        dont_ask = gr.Checkbox(False, label="Don't ask again in this session", elem_id="dont-ask")
+    gr.HTML('<h2 class="step-title">Your video</h2>', min_height=0)
+    status_box = gr.HTML(status.LOADING_HTML, elem_id="job-status", min_height=0)
+    with gr.Column(visible=False, elem_id="decision-row") as decision:
+        found_task = gr.Textbox(label="Found it in your account? Paste its task id", placeholder="task id",
+                                elem_id="found-task-id")
+        with gr.Row():
+            attach = gr.Button("Follow this task", elem_id="attach-task")
+            resubmit = gr.Button("Send again" if demo else "Resubmit (may bill twice)", variant="stop",
+                                 elem_id="resubmit")
+            discard = gr.Button("Discard", elem_id="discard")
+    retry = gr.Button("Try again", visible=False, elem_id="retry")
+    with gr.Column(visible=False, elem_id="result-box") as result_box:
+        video = gr.Video(label="Result", show_label=False, interactive=False, autoplay=True, loop=True,
+                         elem_id="result-video", buttons=[])
+        with gr.Row(elem_id="result-actions"):
+            download = gr.DownloadButton("Download MP4", elem_id="download-result", size="sm")
+            another = gr.Button("Another take", elem_id="another-take", size="sm")
+            use_settings = gr.Button("Put its settings in the form", elem_id="use-settings", size="sm")
+        summary = gr.Markdown(elem_id="result-summary")
+    return ResultWidgets(price, generate, confirm_box, confirm_text, confirm_go, confirm_cancel, dont_ask, status_box,
+                         decision, found_task, attach, resubmit, discard, retry, result_box, video, download, another,
+                         use_settings, summary)
+
+
+def confirm_html(draft: Any, price_text: str, *, duplicate_s: float | None, live: bool) -> str:
+    n = len(draft.references)
+    what = (f"{n} character{'s' if n != 1 else ''}, {draft.size.replace('*', ' × ')}, {draft.duration} s, "
+            f"{'multi' if draft.shot_type == 'multi' else 'single'} shot, sound {'on' if draft.audio else 'off'}")
+    head = (f"You started this same video {duplicate_s:.0f} s ago. Start another one?" if duplicate_s is not None
+            else "Send this video to the live service?")
+    money = f"<div>Estimated price: <b>{esc(price_text)}</b>. It is billed once sent; there is no cancel.</div>" if live else ""
+    return (f'<div class="confirm" role="alertdialog" aria-label="Confirm"><b>{esc(head)}</b>'
+            f'<div>{esc(what)}.</div><div class="confirm-prompt">“{esc(draft.prompt[:160])}”</div>{money}</div>')
+
+
+def listen(w: ResultWidgets, ctx: PageContext, scene: Any, castw: Any, cast_view) -> Any:
+    from . import jobview
+
+    manager, settings, st = ctx.manager, ctx.settings, ctx.states
+    recent = RecentStarts()
+    form_in = scene.inputs()
+    start_inputs = [st.cast, st.key, st.memory, st.confirmed, w.dont_ask, *form_in]
+    start_outputs = [st.job, scene.form_alert, w.confirm_box, w.confirm_text, w.confirm_go, st.memory, st.confirmed,
+                     w.generate]
+
+    def start(force: bool):
+        def handler(cast, key, memory, confirmed, dont_ask, prompt, negative, tier, aspect, duration, shot, audio,
+                    watermark, seed_mode, seed, request: gr.Request):
+            v = form.FormValues(prompt or "", negative or "", tier, aspect, duration, shot, audio, watermark,
+                                seed_mode, seed)
+            memory = session.remembered(memory)
+            who = ctx.visitor(request, memory)
+            done = {w.generate: gr.Button(interactive=True), st.memory: memory}
+            try:
+                draft = form.build_draft(cast, v)
+                draft.preview_request().require_valid()
+            except (ValueError, R2VError) as exc:  # refused in plain words; the form is kept
+                return done | {scene.form_alert: _alert(str(exc) or "The request is not valid."),
+                               w.confirm_box: gr.Column(visible=False)}
+            live = bool(session.key_of(key)) or not settings.demo
+            confirmed = bool(confirmed) or (force and bool(dont_ask))
+            session_id = getattr(request, "session_hash", "") or who.browser
+            ago = None if force else recent.claim(session_id, fingerprint(draft), time.time())
+            if ago is not None or (live and not confirmed and not force):
+                if ago is None:
+                    recent.forget(session_id)  # not started yet: the confirmed click is not a repeat
+                price = form.price_label(settings.price, v.tier, v.aspect, v.duration, cast)
+                text = confirm_html(draft, _plain(price), duplicate_s=ago, live=live)
+                go = "Yes, start another" if ago is not None else "Send and pay"
+                return done | {w.confirm_box: gr.Column(visible=True), w.confirm_text: text, w.confirm_go: go,
+                               scene.form_alert: ""}
+            try:
+                job_id = manager.start(draft, owner=who.owner, api_key=session.key_of(key),
+                                       holder=session.holder_of_key(key))
+            except (ValueError, R2VError) as exc:
+                return done | {scene.form_alert: _alert(str(exc) or "The request is not valid.")}
+            if force:
+                recent.claim(session_id, fingerprint(draft), time.time())
+            memory = dict(memory, job=job_id)
+            return done | {st.job: job_id, st.memory: memory, st.confirmed: confirmed, scene.form_alert: "",
+                           w.confirm_box: gr.Column(visible=False)}
+        return handler
+
+    watch = jobview.make_watch(ctx, w)
+    stream = dict(concurrency_limit=STREAM_LIMIT, concurrency_id="job-streams", show_progress="hidden")
+    # Disabled at once in the browser and on the server's side, until the job exists (start re-enables it).
+    w.generate.click(lambda: gr.Button(interactive=False), None, [w.generate], js=DISABLE_JS, queue=False,
+                     show_progress="hidden", api_visibility="private").then(
+        start(False), start_inputs, start_outputs, api_name="generate", concurrency_limit=None,
+        show_progress="minimal").then(
+        watch.fn, [st.job, st.memory], watch.outputs, api_name="watch_job", **stream).then(
+        None, js=SCROLL_JS)
+    w.confirm_go.click(start(True), start_inputs, start_outputs, api_name="confirm_generate", concurrency_limit=None,
+                       show_progress="minimal").then(
+        watch.fn, [st.job, st.memory], watch.outputs, api_visibility="undocumented", **stream)
+    w.confirm_cancel.click(lambda: gr.Column(visible=False), None, [w.confirm_box], api_visibility="private",
+                           show_progress="hidden")
+
+    return jobview.listen_actions(w, ctx, scene, castw, cast_view, watch, stream)
+
+
+def _plain(price_html: str) -> str:
+    import re
+
+    return re.sub(r"<[^>]+>", " ", price_html).replace("Estimated price", "").strip() or "see the estimate"
+
+
+def _alert(message: str) -> str:
+    return f'<div class="form-alert" role="alert"><b>Nothing was sent.</b> {esc(message)}</div>'

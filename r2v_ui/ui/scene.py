@@ -1,0 +1,131 @@
+"""The scene: the prompt with its live count and tag hints, the main settings in one compact row,
+and "More settings" (sound, watermark, seed, things to avoid)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import gradio as gr
+
+from .. import spec
+from ..examples import EXAMPLE_NEGATIVE_PROMPT
+from . import cast as cast_mod
+from . import form, rawinputs
+from .context import PageContext
+
+
+@dataclass
+class SceneWidgets:
+    prompt: gr.Textbox
+    prompt_count: gr.HTML
+    hints: gr.HTML
+    tier: gr.Radio
+    aspect: gr.Radio
+    size_info: gr.HTML
+    duration: Any
+    shot: gr.Radio
+    audio: gr.Checkbox
+    watermark: gr.Checkbox
+    seed_mode: gr.Radio
+    seed: Any
+    reuse_seed: gr.Button
+    negative: gr.Textbox
+    negative_count: gr.HTML
+    form_alert: gr.HTML
+    more: gr.Accordion
+
+    def inputs(self) -> list[Any]:
+        """The form's values, in FormValues order."""
+        return [self.prompt, self.negative, self.tier, self.aspect, self.duration, self.shot, self.audio,
+                self.watermark, self.seed_mode, self.seed]
+
+    def values(self, raw: dict) -> form.FormValues:
+        return form.FormValues(raw[self.prompt] or "", raw[self.negative] or "", raw[self.tier], raw[self.aspect],
+                               raw[self.duration], raw[self.shot], raw[self.audio], raw[self.watermark],
+                               raw[self.seed_mode], raw[self.seed])
+
+    def show(self, v: form.FormValues) -> dict:
+        """Updates that put `v` into the form (remix, reload)."""
+        return {self.prompt: v.prompt, self.negative: v.negative_prompt, self.tier: v.tier, self.aspect: v.aspect,
+                self.duration: v.duration, self.shot: v.shot_type, self.audio: v.audio, self.watermark: v.watermark,
+                self.seed_mode: v.seed_mode,
+                self.seed: gr.Number(value=v.seed, visible=v.seed_mode == form.SEED_FIXED)}
+
+
+def render(ctx: PageContext) -> SceneWidgets:
+    d = form.DEFAULTS
+    gr.HTML('<h2 class="step-title">2 · The scene</h2>')
+    # No max_length: a pasted text over the limit stays whole and the count says so (never cut silently).
+    prompt = gr.Textbox(label="Prompt", lines=3, max_lines=12, elem_id="prompt",
+                        placeholder="e.g. character1 and character2 share an umbrella in a rainy street at night…")
+    with gr.Row(elem_id="prompt-meta", equal_height=False):
+        prompt_count = gr.HTML(form.count_label("", spec.PROMPT_MAX), elem_id="prompt-count", min_height=0)
+        hints = gr.HTML("", elem_id="prompt-hints", min_height=0)
+    gr.HTML('<h2 class="step-title">3 · Settings</h2>')
+    with gr.Row(elem_id="settings-row", equal_height=False):
+        tier = gr.Radio(list(spec.TIERS), value=d.tier, label="Resolution", elem_id="tier", min_width=150)
+        aspect = gr.Radio(list(spec.ASPECTS), value=d.aspect, label="Aspect ratio", elem_id="aspect", min_width=260)
+        duration = rawinputs.WholeSlider(spec.DURATION_MIN, spec.DURATION_MAX, value=d.duration, step=1,
+                                         label="Duration (seconds)", elem_id="duration", min_width=200)
+        shot = gr.Radio(form.SHOT_CHOICES, value=d.shot_type, label="Shots", elem_id="shot-type", min_width=200)
+    size_info = gr.HTML(f'<div class="size-info">{form.size_label(d.tier, d.aspect)}</div>', elem_id="size-info",
+                        min_height=0)
+    with gr.Accordion("More settings: sound, watermark, seed, things to avoid", open=False,
+                      elem_id="more-settings") as more:
+        with gr.Row(equal_height=False):
+            audio = gr.Checkbox(value=d.audio, label="Sound", elem_id="audio",
+                                info="Generate a sound track (voices use the clips you added).")
+            watermark = gr.Checkbox(value=d.watermark, label="Watermark", elem_id="watermark",
+                                    info="A mark in the lower-right corner.")
+        with gr.Row(equal_height=False, elem_id="seed-row"):
+            seed_mode = gr.Radio(form.SEED_CHOICES, value=d.seed_mode, label="Seed", elem_id="seed-mode",
+                                 info="The same seed and settings give a similar video.", min_width=220)
+            seed = rawinputs.WholeNumber(value=None, label="Seed number", precision=0, minimum=spec.SEED_MIN,
+                                         maximum=spec.SEED_MAX, elem_id="seed", visible=False, min_width=160)
+            reuse_seed = gr.Button("Reuse the last video's seed", size="sm", elem_id="reuse-seed", min_width=160)
+        negative = gr.Textbox(label="Things to avoid (negative prompt)", lines=2, elem_id="negative-prompt",
+                              placeholder="e.g. blurry, extra fingers")
+        negative_count = gr.HTML(form.count_label("", spec.NEGATIVE_PROMPT_MAX), elem_id="negative-count",
+                                 min_height=0)
+    form_alert = gr.HTML("", elem_id="form-alert", min_height=0)
+    return SceneWidgets(prompt, prompt_count, hints, tier, aspect, size_info, duration, shot, audio, watermark,
+                        seed_mode, seed, reuse_seed, negative, negative_count, form_alert, more)
+
+
+def listen(w: SceneWidgets, ctx: PageContext, price: gr.HTML) -> None:
+    st = ctx.states
+    demo = ctx.settings.demo
+
+    def refresh(cast, prompt_text, negative_text, tier_v, aspect_v, duration_v, key):
+        out = {
+            w.prompt_count: form.count_label(prompt_text, spec.PROMPT_MAX),
+            w.negative_count: form.count_label(negative_text, spec.NEGATIVE_PROMPT_MAX),
+            w.hints: form.hints_html(prompt_text, cast),
+            w.size_info: f'<div class="size-info">{form.size_label(tier_v, aspect_v)}</div>',
+            price: form.price_label(ctx.settings.price, tier_v, aspect_v, duration_v, cast, demo=demo and not key),
+        }
+        # The example's "things to avoid" leave with the example cast: never kept hidden for another scene.
+        if negative_text == EXAMPLE_NEGATIVE_PROMPT and not any(c.get("example") for c in cast_mod.filled(cast)):
+            out[w.negative] = ""
+            out[w.negative_count] = form.count_label("", spec.NEGATIVE_PROMPT_MAX)
+        return out
+
+    gr.on(
+        [st.cast.change, w.prompt.change, w.negative.change, w.tier.change, w.aspect.change, w.duration.change,
+         st.key.change],
+        refresh, [st.cast, w.prompt, w.negative, w.tier, w.aspect, w.duration, st.key],
+        [w.prompt_count, w.negative_count, w.hints, w.size_info, price, w.negative],
+        show_progress="hidden", trigger_mode="always_last", concurrency_limit=None, api_visibility="undocumented",
+    )
+
+    def reuse_last_seed(seed_value):
+        if seed_value is None:
+            return {w.form_alert: '<div class="form-note" role="status">No finished video yet: its seed can be '
+                                  'reused once one is done.</div>'}
+        return {w.seed_mode: form.SEED_FIXED, w.seed: gr.Number(value=seed_value, visible=True), w.form_alert: ""}
+
+    w.reuse_seed.click(reuse_last_seed, [st.last_seed], [w.seed_mode, w.seed, w.form_alert],
+                       api_visibility="undocumented")
+    w.seed_mode.change(lambda mode: gr.Number(visible=mode == form.SEED_FIXED), [w.seed_mode], [w.seed],
+                       show_progress="hidden", api_visibility="undocumented", concurrency_limit=None)
