@@ -13,7 +13,7 @@ from r2v_ui import spec
 from r2v_ui.config import Settings
 from r2v_ui.ui import cast as cast_mod
 from r2v_ui.ui import form, status
-from r2v_ui.ui.page import badge_html
+from r2v_ui.ui.header import badge_html
 from tests.fixtures_ui import character_png
 
 
@@ -218,6 +218,7 @@ class Snap:
     price_label: str = "about $0.50 (estimate)"
     created_at: float = field(default_factory=time.time)
     job_id: str = "j1"
+    target: str = "live"
 
     @property
     def terminal(self):
@@ -225,9 +226,16 @@ class Snap:
 
 
 def test_processing_shows_percent_time_left_and_the_no_cancel_note():
-    html = status.stage_html(Snap("processing", "Generating…", progress=0.42, eta_seconds=75))
+    html = status.stage_html(Snap("processing", "Generating… 42%, about 75 s left", progress=0.42, eta_seconds=75))
     assert 'data-state="processing"' in html and "42%" in html and "1 min 15 s left" in html
     assert "stage-now" in html and "no cancel" in html
+    assert html.replace("width:42%", "").count("42%") == 1 and "75 s left" not in html  # said once, under the bar
+
+
+def test_demo_mode_never_speaks_of_billing():
+    for state in ("processing", "uncertain"):
+        html = status.stage_html(Snap(state, progress=0.5, target="demo"))
+        assert "bill" not in html.lower(), state
 
 
 def test_uploading_lists_each_file_when_the_manager_reports_them():

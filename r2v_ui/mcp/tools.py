@@ -230,7 +230,6 @@ class StudioTools:
             JSON: count (how many jobs match) and jobs, each with job_id, state, prompt, created_at, size, duration, seed_used and video_ready. Use wait_for_job with a job_id to get its video.
         """
         from ..jobs import STATUS_FILTERS
-        from ..ui import history as hist
 
         owner = self._owner(request)
         if status not in STATUS_FILTERS:
@@ -239,8 +238,9 @@ class StudioTools:
             n = min(max(int(limit), 1), LIST_MAX)
         except (TypeError, ValueError):
             raise ToolError(f"limit must be a whole number from 1 to {LIST_MAX}.") from None
-        snaps = hist.filter_jobs(self.manager.list_jobs(owner=owner, status=status), search)
-        return to_json({"count": len(snaps), "jobs": [job_summary(s) for s in snaps[:n]]})
+        snaps, total = self.manager.list_page(owner=owner, status=status, search=(search or "").strip() or None,
+                                              offset=0, limit=n)
+        return to_json({"count": total, "jobs": [job_summary(s) for s in snaps]})
 
     # --- who is calling -------------------------------------------------------------------------
     # --- who is calling -------------------------------------------------------------------------

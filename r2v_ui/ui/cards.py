@@ -67,8 +67,9 @@ def make_card(n: int, visible: bool) -> CardWidgets:
         insert = gr.Button(f"Insert {tag}", size="sm", elem_id=f"card-{n}-insert",
                            elem_classes=["card-insert"])
         with gr.Row(elem_classes=["card-buttons"]):
-            up = gr.Button("← Move", size="sm", elem_id=f"card-{n}-up", interactive=n > 1, min_width=40)
-            down = gr.Button("Move →", size="sm", elem_id=f"card-{n}-down", min_width=40)
+            # Short faces; the head script gives each its full name ("Move character2 left") for screen readers.
+            up = gr.Button("←", size="sm", elem_id=f"card-{n}-up", interactive=n > 1, min_width=30)
+            down = gr.Button("→", size="sm", elem_id=f"card-{n}-down", min_width=30)
             remove = gr.Button("Remove", size="sm", variant="stop", elem_id=f"card-{n}-remove", min_width=40)
     return CardWidgets(n, group, face, media, voice_upload, more, link, use_link, voice_record, voice_clear,
                        insert, up, down, remove)

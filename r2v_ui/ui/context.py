@@ -57,7 +57,8 @@ class States:
 
     cast: gr.State        # the cards (ui/cast.py), plain data
     key: gr.State         # a SessionKey (key + its holder): server memory only, never sent back
-    memory: gr.BrowserState  # {"id": browser id, "job": the job this browser shows}: in the browser's storage
+    memory: gr.State      # {"id": browser id, "job": the job this browser shows}, read from `stored` on load
+    stored: gr.BrowserState  # the same, kept in the browser's storage (an API client has none: None)
     job: gr.State         # the job this tab shows
     last_seed: gr.State   # seed of the last finished video, for "reuse the last seed"
     confirmed: gr.State   # live mode: the user said "don't ask again" for this session
@@ -95,7 +96,8 @@ def make_states(settings: Any) -> States:
     return States(
         cast=gr.State(cast_mod.new_cast()),
         key=gr.State(None),
-        memory=gr.BrowserState(None, storage_key=session.BROWSER_STORAGE_KEY,
+        memory=gr.State(None),
+        stored=gr.BrowserState(None, storage_key=session.BROWSER_STORAGE_KEY,
                                secret=session.browser_secret(settings.data_dir)),
         job=gr.State(None),
         last_seed=gr.State(None),

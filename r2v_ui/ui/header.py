@@ -81,8 +81,8 @@ def listen(w: HeaderWidgets, ctx: PageContext) -> None:
     if w.key_box is not None:
         def use_key(value, memory, request: gr.Request):
             key = (value or "").strip() or None
-            memory = session.remembered(memory)
             who = ctx.visitor(request, memory)
+            memory = session.remembered(memory)
             held = session.SessionKey(key, who.holder) if key else None
             if held:  # this browser's own waiting jobs take it; nobody else's job ever does
                 manager.provide_key(who.owner, key, holder=held.holder)

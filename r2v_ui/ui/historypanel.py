@@ -115,9 +115,19 @@ def listen(w: HistoryWidgets, ctx: PageContext, tab: Any, studio_tab: Any, tabs:
             w.page: page, w.shown: signature,
         }
 
-    def list_history(status, search, memory, request: gr.Request):
-        """The first page of your videos (newest first) for a status filter and a search in prompts."""
-        return list_view(status, search, 0, memory, None, request)
+    def list_history(status: str = "all", search: str = "", page: int = 0,
+                     request: gr.Request = None) -> dict:  # type: ignore[assignment]
+        """One page of your videos, newest first: `status` is all, running, succeeded, failed or uncertain;
+        `search` finds words in prompts; `page` counts from 0 (20 videos a page).  Returns the total, the
+        number of pages, and for each video its job id, state, creation time (seconds since the epoch),
+        settings and a one-line summary."""
+        who = ctx.visitor(request, None)
+        snaps, total = page_of(manager, who.owner, status, search, int(page or 0))
+        return {"total": total, "page": int(page or 0), "pages": max(1, -(-total // PAGE_SIZE)),
+                "jobs": [{"job_id": s.job_id, "state": s.state, "created_at": s.created_at, "settings": s.settings,
+                          "video_missing": s.video_missing, "summary": history.item_label(s)} for s in snaps]}
+
+    gr.api(list_history, api_name="list_history")
 
     def turn(step: int):
         def handler(status, search, page, memory, selected, request: gr.Request):
@@ -127,14 +137,17 @@ def listen(w: HistoryWidgets, ctx: PageContext, tab: Any, studio_tab: Any, tabs:
     def tick(status, search, page, memory, shown, selected, request: gr.Request):
         return list_view(status, search, page, memory, shown, request, selected=selected, force=False)
 
+    def show_history(status, search, memory, request: gr.Request):
+        return list_view(status, search, 0, memory, None, request)
+
     list_inputs = [w.status_filter, w.search, st.memory]
-    tab.select(list_history, list_inputs, list_outputs, concurrency_limit=None, api_visibility="undocumented")
+    tab.select(show_history, list_inputs, list_outputs, concurrency_limit=None, api_visibility="undocumented")
     tab.select(lambda: gr.Timer(active=True), None, [w.timer], api_visibility="private", show_progress="hidden")
     studio_tab.select(lambda: gr.Timer(active=False), None, [w.timer], api_visibility="private", show_progress="hidden")
-    w.status_filter.change(list_history, list_inputs, list_outputs, concurrency_limit=None, api_name="list_history",
-                           show_progress="hidden")
+    w.status_filter.change(show_history, list_inputs, list_outputs, concurrency_limit=None,
+                           api_visibility="undocumented", show_progress="hidden")
     # Search as you type: only the newest text is searched once the previous search is done.
-    w.search.input(list_history, list_inputs, list_outputs, concurrency_limit=None, trigger_mode="always_last",
+    w.search.input(show_history, list_inputs, list_outputs, concurrency_limit=None, trigger_mode="always_last",
                    api_visibility="undocumented", show_progress="hidden")
     paging = [w.status_filter, w.search, w.page, st.memory, w.selected]
     w.prev.click(turn(-1), paging, list_outputs, concurrency_limit=None, api_visibility="undocumented")

@@ -85,9 +85,9 @@ def listen_actions(w: Any, ctx: PageContext, scene: Any, castw: Any, cast_view, 
     form_outputs = [*castw.outputs(), st.cast, *scene.inputs()]
 
     # ---- after a reload: this browser's own job, with the form as it was -------------------------
-    def resume(memory, request: gr.Request):
+    def resume(stored, request: gr.Request):
         """A browser that has never been here opens on a clean form; a returning one finds its job."""
-        memory = session.remembered(memory)
+        memory = session.remembered(stored)
         who = ctx.visitor(request, memory)
         snap = manager.snapshot(memory["job"], owner=who.owner) if memory.get("job") else None
         if snap is None:
@@ -99,7 +99,7 @@ def listen_actions(w: Any, ctx: PageContext, scene: Any, castw: Any, cast_view, 
             return out
         return out | restore(ctx, scene, cast_view, draft, "from your last job")
 
-    load = (resume, [st.memory], [st.memory, st.job, *form_outputs])
+    load = (resume, [st.stored], [st.memory, st.job, *form_outputs])
 
     # ---- an uncertain submit: the user decides -----------------------------------------------------
     def decide(action: str):

@@ -71,6 +71,9 @@ def build_app(manager: Any, settings: Any, *, emulator: Any = None) -> gr.Blocks
         stream = dict(concurrency_limit=result.STREAM_LIMIT, concurrency_id="job-streams", show_progress="hidden")
         historypanel.listen(historyw, ctx, history_tab, studio_tab, tabs, scenew, castw, cast_view, actions, stream)
 
+        # The browser keeps its memory: every change of the session's copy is written back to its storage.
+        ctx.states.memory.change(lambda memory: memory, [ctx.states.memory], [ctx.states.stored],
+                                 api_visibility="private", show_progress="hidden", queue=False)
         load_fn, load_inputs, load_outputs = actions.load
         demo.load(load_fn, load_inputs, load_outputs, api_name="resume", concurrency_limit=None).then(
             actions.watch.fn, [ctx.states.job, ctx.states.memory], actions.watch.outputs,

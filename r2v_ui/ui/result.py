@@ -138,17 +138,17 @@ def listen(w: ResultWidgets, ctx: PageContext, scene: Any, castw: Any, cast_view
     manager, settings, st = ctx.manager, ctx.settings, ctx.states
     recent = RecentStarts()
     form_in = scene.inputs()
-    start_inputs = [st.cast, st.key, st.memory, st.confirmed, w.dont_ask, *form_in]
+    start_inputs = [st.cast, st.key, st.confirmed, *form_in, w.dont_ask, st.memory]
     start_outputs = [st.job, scene.form_alert, w.confirm_box, w.confirm_text, w.confirm_go, st.memory, st.confirmed,
                      w.generate]
 
     def start(force: bool):
-        def handler(cast, key, memory, confirmed, dont_ask, prompt, negative, tier, aspect, duration, shot, audio,
-                    watermark, seed_mode, seed, request: gr.Request):
+        def handler(cast, key, confirmed, prompt, negative, tier, aspect, duration, shot, audio,
+                    watermark, seed_mode, seed, dont_ask, memory, request: gr.Request):
             v = form.FormValues(prompt or "", negative or "", tier, aspect, duration, shot, audio, watermark,
                                 seed_mode, seed)
-            memory = session.remembered(memory)
             who = ctx.visitor(request, memory)
+            memory = session.remembered(memory)
             done = {w.generate: gr.Button(interactive=True), st.memory: memory}
             try:
                 draft = form.build_draft(cast, v)

@@ -56,7 +56,7 @@ h2.step-title { font-size: 1.05rem; margin: 4px 0 0; }
 .cast-card { border: 1px solid var(--border-color-primary); border-radius: 12px !important; padding: 8px !important;
   gap: 6px !important; background: var(--background-fill-primary); box-shadow: 0 1px 3px rgba(15,23,42,.06); }
 .card-face { display: flex; flex-direction: column; gap: 4px; }
-.card-head { display: flex; align-items: center; justify-content: space-between; gap: 6px; }
+.card-head { display: flex; align-items: center; justify-content: space-between; gap: 2px 6px; flex-wrap: wrap; min-width: 0; }
 .card-head .tag { font-family: var(--font-mono); font-weight: 700; font-size: .9rem; color: #312e81;
   background: #eef2ff; padding: 1px 8px; border-radius: 6px; }
 .card-head .kind { font-size: 0.78rem; color: #475569; }
@@ -180,7 +180,16 @@ HEAD = """
   const mute = () => document.querySelectorAll('#result-video video').forEach(v => {
     if (!v.dataset.r2vMuted) { v.muted = true; v.dataset.r2vMuted = '1'; }
   });
-  new MutationObserver(() => { mute(); announce(); })
+  const names = () => document.querySelectorAll('.cast-card').forEach(card => {
+    const n = (card.id.match(/card-(\\d)/) || [])[1];
+    if (!n) return;
+    for (const [suffix, label] of [['up', 'Move character' + n + ' left'], ['down', 'Move character' + n + ' right'],
+                                   ['remove', 'Remove character' + n]]) {
+      const b = document.getElementById('card-' + n + '-' + suffix);
+      if (b && b.getAttribute('aria-label') !== label) b.setAttribute('aria-label', label);
+    }
+  });
+  new MutationObserver(() => { mute(); announce(); names(); })
     .observe(document.documentElement, {childList: true, subtree: true, characterData: true});
   document.addEventListener('keydown', (e) => {
     if ((e.ctrlKey || e.metaKey) && e.key === 'Enter') {

@@ -1,0 +1,125 @@
+"""What every component of the page shares: the manager and settings, the per-session states, and
+the few helpers handlers need (who is asking, a blocking read off the event loop, files to show).
+
+Components (header, cast panel, scene, result, history) each have `render(ctx) -> <Widgets>` that
+builds their widgets and `listen(widgets, ctx, …)` that wires their events; `page.build_app` only
+composes them.  Handlers take and return named values: a dict keyed by component (Gradio's dict
+return), never a long positional list kept in order by hand.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import anyio
+import gradio as gr
+
+from . import session
+from .viewfiles import Viewer
+
+DEFAULT_CONCURRENCY = 8
+CHECK_CONCURRENCY = 4
+READ_THREADS = 4  # blocking manager reads (SQLite) from async handlers at once: short work, and 2 cores
+
+
+class Streams:
+    """Which status stream is current for each browser session, so a newer one (a new job, a reload
+    of the same tab) makes the older stop instead of both writing to the same player."""
+
+    def __init__(self, size: int = 2000):
+        self._current: OrderedDict[str, int] = OrderedDict()
+        self._ids = itertools.count(1)
+        self._size = size
+        self._lock = threading.Lock()
+
+    def claim(self, session_id: str) -> int:
+        with self._lock:
+            token = next(self._ids)
+            self._current[session_id] = token
+            self._current.move_to_end(session_id)
+            while len(self._current) > self._size:
+                self._current.popitem(last=False)
+            return token
+
+    def is_current(self, session_id: str, token: int) -> bool:
+        with self._lock:
+            return self._current.get(session_id) == token
+
+
+@dataclass
+class States:
+    """Per-session values shared by several components."""
+
+    cast: gr.State        # the cards (ui/cast.py), plain data
+    key: gr.State         # a SessionKey (key + its holder): server memory only, never sent back
+    memory: "BrowserMemory"  # {"id": browser id, "job": the job this browser shows}: in the browser's storage
+    job: gr.State         # the job this tab shows
+    last_seed: gr.State   # seed of the last finished video, for "reuse the last seed"
+    confirmed: gr.State   # live mode: the user said "don't ask again" for this session
+    recent: gr.State      # (fingerprint, time) of the last job started here: a second click asks first
+
+
+@dataclass
+class PageContext:
+    manager: Any
+    settings: Any
+    viewer: Viewer
+    streams: Streams
+    states: States
+    work_dir: Path
+    checked_dir: Path
+    _reads: Any = field(default=None, repr=False)
+
+    def visitor(self, request: Any, memory: Any) -> session.Visitor:
+        return session.visitor(request, memory, self.settings)
+
+    async def read(self, fn, *args, **kwargs):
+        """A blocking manager call (a SQLite read) in a thread: never on the loop that serves every tab."""
+        if self._reads is None:  # made on the serving loop, on first use
+            self._reads = anyio.CapacityLimiter(READ_THREADS)
+        return await anyio.to_thread.run_sync(lambda: fn(*args, **kwargs), limiter=self._reads)
+
+    def show(self):
+        """A function for one request: a library path → the per-request copy the browser may fetch."""
+        return self.viewer.request()
+
+from gradio.events import Dependency
+
+class BrowserMemory(gr.BrowserState):
+    """This browser's memory (see session.py), left out of the API: an API client has no browser
+    storage, and its calls are told apart by their session instead."""
+
+    @property
+    def skip_api(self):
+        return True
+    from typing import Callable, Literal, Sequence, Any, TYPE_CHECKING
+    from gradio.blocks import Block
+    if TYPE_CHECKING:
+        from gradio.components import Timer
+        from gradio.components.base import Component
+
+
+def make_states(settings: Any) -> States:
+    from . import cast as cast_mod
+
+    return States(
+        cast=gr.State(cast_mod.new_cast()),
+        key=gr.State(None),
+        memory=BrowserMemory(None, storage_key=session.BROWSER_STORAGE_KEY,
+                             secret=session.browser_secret(settings.data_dir)),
+        job=gr.State(None),
+        last_seed=gr.State(None),
+        confirmed=gr.State(False),
+        recent=gr.State(None),
+    )
+
+
+def esc(text: Any) -> str:
+    import html
+
+    return html.escape(str(text or ""))
