@@ -89,6 +89,7 @@ class ReferenceInput:
     voice_path: Path | None = None
     voice_url: str | None = None
     name: str = ""
+    voice_name: str = ""  # what the user called the voice clip (its file name), kept through remix and reload
     duration: float | None = None  # seconds, for reference videos (price range)
     content_type: str | None = None  # from media.probe (by content, not extension); probed again if unset
     voice_content_type: str | None = None
@@ -406,6 +407,7 @@ class JobManager:
                 voice_path=self.store.absolute(r.get("voice_kept")) if r.get("voice_kept") else _maybe_path(r.get("voice_source")),
                 voice_url=r.get("voice_url"),
                 name=r.get("name", ""),
+                voice_name=r.get("voice_name") or "",
                 duration=r.get("duration"),
                 content_type=r.get("content_type"),
                 voice_content_type=r.get("voice_content_type"),
@@ -948,7 +950,7 @@ def _reference_record(r: ReferenceInput) -> dict[str, Any]:
         "kind": r.kind, "name": r.name or (r.path.name if r.path else (r.url or "")),
         "source": str(r.path) if r.path else None, "url": r.url,
         "voice_source": str(r.voice_path) if r.voice_path else None, "voice_url": r.voice_url,
-        "voice_name": r.voice_path.name if r.voice_path else (r.voice_url or None),
+        "voice_name": r.voice_name or (r.voice_path.name if r.voice_path else (r.voice_url or None)),
         "duration": r.duration,
         "content_type": r.content_type, "voice_content_type": r.voice_content_type,
     }

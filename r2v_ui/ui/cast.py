@@ -226,8 +226,11 @@ def problems(cast: list[Card]) -> list[str]:
     last_filled = max((i for i, c in enumerate(cast) if has_media(c)), default=-1)
     for i, c in enumerate(cast):
         tag = spec.character_tag(i + 1)
-        if not has_media(c) and i < last_filled:
-            out.append(f"{tag} has no picture or video: add one or remove the card (cards after it would be renumbered).")
+        if not has_media(c) and c.get("verdict") == "refused":  # say what really happened to it
+            out.append(f"{tag}: {c.get('message')} Replace it, or remove the card.")
+        elif not has_media(c) and i < last_filled:
+            out.append(f"{tag} has no picture or video: add one or remove the card "
+                       "(cards after it would be renumbered).")
         if c.get("voice_verdict") == "refused" and has_media(c):
             out.append(f"The voice clip of {tag} was refused: {c.get('voice_message')}")
     if last_filled < 0:
@@ -263,6 +266,7 @@ def to_references(cast: list[Card]) -> tuple[Any, ...]:
             voice_path=Path(c["voice_path"]) if c.get("voice_path") else None,
             voice_url=c.get("voice_url") or None,
             name=c.get("name") or "",
+            voice_name=c.get("voice_name") or "",
             duration=c.get("video_seconds") if c.get("kind") == "video" else None,
             content_type=c.get("content_type") if c.get("path") else None,
             voice_content_type=c.get("voice_content_type") if c.get("voice_path") else None,
@@ -288,7 +292,7 @@ def from_references(references: Any, note: str = "from an earlier job") -> list[
             "content_type": getattr(ref, "content_type", None),
         }
         if voice_path or getattr(ref, "voice_url", None):
-            vname = Path(voice_path).name if voice_path else "voice link"
+            vname = getattr(ref, "voice_name", "") or (Path(voice_path).name if voice_path else "voice link")
             card |= {"voice_path": str(voice_path) if voice_path else None, "voice_url": getattr(ref, "voice_url", None),
                      "voice_name": vname, "voice_verdict": "accepted", "voice_message": f"{vname} ({note}).",
                      "voice_content_type": getattr(ref, "voice_content_type", None)}

@@ -20,6 +20,9 @@ PAGE_SIZE = 20
 REFRESH_SECONDS = 4.0
 EMPTY_HTML = ('<div class="history-empty" id="history-empty" role="status">No videos here yet. Make one in the '
               '<b>Studio</b> tab and it appears in this list.</div>')
+# On a phone the detail is below the list: bring it (its actions first) into view.
+DETAIL_JS = """() => { const el = document.getElementById('history-detail');
+  if (el && el.getBoundingClientRect().top > window.innerHeight * 0.7) el.scrollIntoView({block: 'start'}); }"""
 NOTHING_FOUND_HTML = '<div class="history-empty" id="history-empty" role="status">No video matches this search.</div>'
 
 
@@ -103,7 +106,7 @@ def listen(w: HistoryWidgets, ctx: PageContext, tab: Any, studio_tab: Any, tabs:
             snaps, total = page_of(manager, who.owner, status, search, page)
         signature = [(s.job_id, s.state, s.updated_at, s.video_missing) for s in snaps] + [total, page]
         if not force and signature == shown:
-            return {}  # nothing changed: the browser is sent nothing
+            return {w.shown: shown}  # nothing changed: the list is not sent again
         choices = [(history.item_label(s), s.job_id) for s in snaps]
         value = selected if selected in {s.job_id for s in snaps} else None
         empty = EMPTY_HTML if not (search or "").strip() and (status or "all") == "all" else NOTHING_FOUND_HTML
@@ -172,7 +175,8 @@ def listen(w: HistoryWidgets, ctx: PageContext, tab: Any, studio_tab: Any, tabs:
         """The detail view of one of *your* jobs (others' look like missing ones)."""
         return detail_view(job_id, memory, request)
 
-    w.items.input(open_job, [w.items, st.memory], detail_outputs, concurrency_limit=None, api_visibility="undocumented")
+    w.items.input(open_job, [w.items, st.memory], detail_outputs, concurrency_limit=None,
+                  api_visibility="undocumented").then(None, js=DETAIL_JS)
     api_job_id = gr.Textbox(visible=False, elem_id="api-job-id")
     api_job_id.submit(open_job, [api_job_id, st.memory], detail_outputs, api_name="job_detail", concurrency_limit=None)
 

@@ -29,6 +29,9 @@ def make_theme() -> gr.themes.Base:
         block_title_text_color="*neutral_800",
         block_info_text_color="#475569",
         checkbox_label_text_color="*neutral_800",
+        checkbox_label_background_fill_selected="*primary_700",
+        checkbox_label_text_color_selected="white",
+        checkbox_label_border_color_selected="*primary_700",
     )
 
 
@@ -152,6 +155,7 @@ footer { opacity: .85; }
   #settings-row > * { min-width: 100% !important; }
   #studio-header .mode { text-align: left; }
   .history-detail { border-left: none; padding-left: 0 !important; }
+  #history-controls > * { min-width: 100% !important; }
 }
 """
 
@@ -177,8 +181,14 @@ HEAD = """
     const text = (head ? head.textContent.trim() : '') + (extra ? '. ' + extra.textContent.trim() : '');
     if (live.textContent !== text) live.textContent = text;
   };
+  // Muted when it first plays each new result (after that, the player's own control decides).
   const mute = () => document.querySelectorAll('#result-video video').forEach(v => {
-    if (!v.dataset.r2vMuted) { v.muted = true; v.dataset.r2vMuted = '1'; }
+    if (v.dataset.r2vSrc === v.currentSrc && v.dataset.r2vSrc) return;
+    v.muted = true;
+    v.dataset.r2vSrc = v.currentSrc || '';
+    const again = () => { v.muted = true; };
+    v.addEventListener('loadeddata', again, {once: true});
+    v.addEventListener('play', again, {once: true});
   });
   const names = () => document.querySelectorAll('.cast-card').forEach(card => {
     const n = (card.id.match(/card-(\\d)/) || [])[1];
