@@ -100,12 +100,16 @@ def no_sideways_scroll(page) -> tuple[int, int]:
 
 
 def axe_violations(page) -> list[dict]:
-    """Critical and serious axe-core violations on the page as it is now."""
+    """Critical and serious axe-core violations on the page once Gradio has finished updating it
+    (a block being updated is drawn faded, which would read as low contrast)."""
+    page.wait_for_function("() => !document.querySelector('.pending, .generating:not(.hide), .translucent:not(.hide)')"
+                           " && document.getAnimations().every(a => a.playState !== 'running')", timeout=30_000)
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         page.add_script_tag(path=str(axe_source()))
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     return [
         {"id": v["id"], "impact": v["impact"], "help": v["help"],
-         "targets": [n["target"] for n in v["nodes"][:5]]}
+         "targets": [n["target"] for n in v["nodes"][:5]],
+         "why": [n.get("failureSummary", "")[:240] for n in v["nodes"][:2]]}
         for v in result["violations"] if v["impact"] in ("critical", "serious")
     ]

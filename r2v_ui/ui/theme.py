@@ -139,7 +139,7 @@ h2.step-title { font-size: 1.05rem; margin: 4px 0 0; }
 .history-detail { border-left: 1px solid var(--border-color-primary); padding-left: 12px !important; }
 #history-actions { gap: 6px; flex-wrap: wrap; }
 .page-info { font-size: .85rem; color: #475569; }
-footer { opacity: .85; }
+.prose code, #history-info code, .step-help code { color: #1e293b !important; background: #eef2f7 !important; }
 @media (max-width: 760px) {
   .gradio-container { padding: 0 8px 96px !important; }
   #workspace { flex-direction: column !important; }
@@ -155,7 +155,8 @@ footer { opacity: .85; }
   #settings-row > * { min-width: 100% !important; }
   #studio-header .mode { text-align: left; }
   .history-detail { border-left: none; padding-left: 0 !important; }
-  #history-controls > * { min-width: 100% !important; }
+  #history-controls { flex-direction: column !important; }
+  #history-controls > * { width: 100% !important; }
 }
 """
 
@@ -201,6 +202,10 @@ HEAD = """
   });
   new MutationObserver(() => { mute(); announce(); names(); })
     .observe(document.documentElement, {childList: true, subtree: true, characterData: true});
+  document.addEventListener('click', (e) => {
+    const skip = e.target.closest && e.target.closest('.skip-link');
+    if (skip) { e.preventDefault(); const b = document.getElementById('generate-btn'); if (b) b.focus(); }
+  });
   document.addEventListener('keydown', (e) => {
     if ((e.ctrlKey || e.metaKey) && e.key === 'Enter') {
       const b = document.getElementById('generate-btn');
