@@ -51,8 +51,11 @@ def render(ctx: PageContext) -> CastWidgets:
     return CastWidgets(add, example, cards, retag_box, retag_text, retag_apply, retag_dismiss, gr.State({}))
 
 
-def cast_view(w: CastWidgets, ctx: PageContext, cast: list) -> dict:
+def cast_view(w: CastWidgets, ctx: PageContext, cast: list, request: Any) -> dict:
+    """Updates showing `cast`, which becomes this session's cast (call it under the session's lock
+    when the new cast was made from the old one)."""
     cast = [cards_mod.with_thumb(c) for c in cast]
+    ctx.casts.put(request, cast)
     updates = dict(zip([x for cw in w.cards for x in cw.outputs()], cards_mod.render_all(cast)))
     updates[w.add] = gr.Button(interactive=cast_mod.can_add(cast))
     updates[ctx.states.cast] = cast
@@ -84,9 +87,17 @@ def listen(w: CastWidgets, ctx: PageContext, scene: Any) -> None:
     checks = dict(concurrency_limit=CHECK_CONCURRENCY, concurrency_id="checks", api_visibility="undocumented")
     retag_outs = [w.retag_box, w.retag_text, w.retag]
 
-    w.add.click(lambda cast: cast_view(w, ctx, cast_mod.add_card(cast)), [st.cast], outs, **quiet)
+    def edit(request, mirror, change) -> dict:
+        """Apply `change` to this session's latest cast, under its lock."""
+        with ctx.casts.lock(request):
+            return cast_view(w, ctx, change(ctx.casts.get(request, mirror)), request)
 
-    def on_example():
+    def on_add(cast, request: gr.Request):
+        return edit(request, cast, cast_mod.add_card)
+
+    w.add.click(on_add, [st.cast], outs, **quiet)
+
+    def on_example(request: gr.Request):
         from ..examples import EXAMPLE_NEGATIVE_PROMPT, example_cast
 
         ex = example_cast(Path(ctx.settings.data_dir) / "examples")
@@ -98,14 +109,16 @@ def listen(w: CastWidgets, ctx: PageContext, scene: Any) -> None:
                 card = cast_mod.check_voice(card, str(ch.voice), display_name=ch.voice.name, work_dir=ctx.checked_dir)
             cast.append(dict(card, example=True))
         assert ex.negative_prompt == EXAMPLE_NEGATIVE_PROMPT
-        return cast_view(w, ctx, cast) | {scene.prompt: ex.prompt, scene.negative: ex.negative_prompt,
+        with ctx.casts.lock(request):
+            view = cast_view(w, ctx, cast, request)
+        return view | {scene.prompt: ex.prompt, scene.negative: ex.negative_prompt,
                                           scene.form_alert: "", w.retag_box: gr.Column(visible=False)}
 
     w.example.click(on_example, None, [*outs, scene.prompt, scene.negative, scene.form_alert, w.retag_box],
                     api_name="load_example_cast", concurrency_limit=CHECK_CONCURRENCY, concurrency_id="checks")
 
     for cw in w.cards:
-        _wire_card(cw, w, ctx, scene, outs, retag_outs, quiet, checks)
+        _wire_card(cw, w, ctx, scene, outs, retag_outs, quiet, checks, edit)
 
     w.retag_apply.click(lambda prompt, mapping: {scene.prompt: retag(prompt, mapping), w.retag_box: gr.Column(visible=False),
                                                  w.retag: {}},
@@ -115,42 +128,51 @@ def listen(w: CastWidgets, ctx: PageContext, scene: Any) -> None:
 
 
 def _wire_card(cw: cards_mod.CardWidgets, w: CastWidgets, ctx: PageContext, scene: Any, outs, retag_outs,
-               quiet, checks) -> None:
-    """The events of one card; slot index i is fixed, the data moves between slots."""
+               quiet, checks, edit) -> None:
+    """The events of one card; slot index i is fixed, the data moves between slots.  A file is
+    checked with the session's cast locked, so a picture and a voice dropped together both land."""
     i, n = cw.n - 1, cw.n
     st = ctx.states
 
-    def on_media(cast, upload):
-        if not upload or i >= len(cast):
-            return cast_view(w, ctx, cast)
-        card = cast_mod.check_media(cast[i], upload, n, cast, i, work_dir=ctx.checked_dir)
-        return cast_view(w, ctx, cast_mod.replace_card(cast, i, dict(card, example=False)))
+    def on_media(cast, upload, request: gr.Request):
+        def change(cast):
+            if not upload or i >= len(cast):
+                return cast
+            card = cast_mod.check_media(cast[i], upload, n, cast, i, work_dir=ctx.checked_dir)
+            return cast_mod.replace_card(cast, i, dict(card, example=False))
+        return edit(request, cast, change)
 
-    async def on_link(cast, url):
+    async def on_link(cast, url, request: gr.Request):
         """A pasted link is checked at once (reachable, type, size), the verdict on the card."""
+        cast = ctx.casts.get(request, cast)
         if i >= len(cast):
-            return cast_view(w, ctx, cast)
-        card = await cast_mod.check_link(cast[i], url, n, cast, i)
-        return cast_view(w, ctx, cast_mod.replace_card(cast, i, dict(card, example=False)))
+            return edit(request, cast, lambda c: c)
+        checked = await cast_mod.check_link(cast[i], url, n, cast, i)
+        media = {k: checked.get(k) for k in ("kind", "path", "url", "link", "name", "verdict", "message",
+                                             "video_seconds", "content_type")}
+        # Only the card's picture/video part changes: a voice checked meanwhile stays.
+        return edit(request, cast, lambda c: cast_mod.replace_card(c, i, dict(c[i], **media, example=False))
+                    if i < len(c) else c)
 
-    def on_voice(cast, upload):
-        if not upload or i >= len(cast):
-            return cast_view(w, ctx, cast)
-        card = cast_mod.check_voice(cast[i], upload, work_dir=ctx.checked_dir)
-        return cast_view(w, ctx, cast_mod.replace_card(cast, i, card))
+    def on_voice(cast, upload, request: gr.Request):
+        def change(cast):
+            if not upload or i >= len(cast):
+                return cast
+            return cast_mod.replace_card(cast, i, cast_mod.check_voice(cast[i], upload, work_dir=ctx.checked_dir))
+        return edit(request, cast, change)
 
-    def on_voice_clear(cast):
-        if i >= len(cast):
-            return cast_view(w, ctx, cast)
-        return cast_view(w, ctx, cast_mod.replace_card(cast, i, cast_mod.clear_voice(cast[i])))
+    def on_voice_clear(cast, request: gr.Request):
+        return edit(request, cast, lambda c: cast_mod.replace_card(c, i, cast_mod.clear_voice(c[i])) if i < len(c) else c)
 
     def reorder(change):
-        def handler(cast, prompt):
-            after = change(cast)
+        def handler(cast, prompt, request: gr.Request):
+            with ctx.casts.lock(request):
+                cast = ctx.casts.get(request, cast)
+                after = change(cast)
+                view = cast_view(w, ctx, after, request)
             mapping = renumbering(cast, after)
             named = {int(m) for m in TAG.findall(prompt or "")}
             offer = {a: b for a, b in mapping.items() if a in named}
-            view = cast_view(w, ctx, after)
             if not offer:
                 return view | {w.retag_box: gr.Column(visible=False), w.retag: {}, w.retag_text: ""}
             return view | {w.retag_box: gr.Column(visible=True), w.retag_text: offer_text(mapping), w.retag: mapping}

@@ -51,6 +51,40 @@ class Streams:
             return self._current.get(session_id) == token
 
 
+class SessionCasts:
+    """Each page session's cast: the one copy every card event reads and writes, behind one lock per
+    session, so two checks on one card (a picture and a voice dropped at once) cannot undo each other.
+    The `cast` State is its mirror for the page; a session this store has not seen yet starts from it."""
+
+    def __init__(self, size: int = 5000):
+        self._casts: OrderedDict[str, list] = OrderedDict()
+        self._locks: dict[str, threading.Lock] = {}
+        self._guard = threading.Lock()
+        self._size = size
+
+    @staticmethod
+    def _key(request: Any) -> str:
+        return getattr(request, "session_hash", None) or ""
+
+    def lock(self, request: Any) -> threading.Lock:
+        with self._guard:
+            return self._locks.setdefault(self._key(request), threading.Lock())
+
+    def get(self, request: Any, mirror: list | None) -> list:
+        with self._guard:
+            cast = self._casts.get(self._key(request))
+        return list(cast) if cast is not None else list(mirror or [])
+
+    def put(self, request: Any, cast: list) -> None:
+        key = self._key(request)
+        with self._guard:
+            self._casts[key] = list(cast)
+            self._casts.move_to_end(key)
+            while len(self._casts) > self._size:
+                old, _ = self._casts.popitem(last=False)
+                self._locks.pop(old, None)
+
+
 @dataclass
 class States:
     """Per-session values shared by several components."""
@@ -74,6 +108,7 @@ class PageContext:
     states: States
     work_dir: Path
     checked_dir: Path
+    casts: SessionCasts = field(default_factory=SessionCasts)
     _reads: Any = field(default=None, repr=False)
 
     def visitor(self, request: Any, memory: Any) -> session.Visitor:

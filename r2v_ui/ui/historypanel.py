@@ -186,7 +186,7 @@ def listen(w: HistoryWidgets, ctx: PageContext, tab: Any, studio_tab: Any, tabs:
             draft = manager.remix_draft(job_id, owner=who.owner)
         except R2VError as exc:
             raise gr.Error(str(exc))
-        return restore(ctx, scene, cast_view, draft, "from the job you are remixing") | {
+        return restore(ctx, scene, cast_view, draft, "from the job you are remixing", request) | {
             tabs: gr.Tabs(selected="studio"), scene.form_alert: ""}
 
     form_outputs = [*castw.outputs(), st.cast, *scene.inputs()]

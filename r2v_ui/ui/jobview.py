@@ -67,10 +67,10 @@ def make_watch(ctx: PageContext, w: Any) -> Watch:
     return Watch(watch_job, outputs)
 
 
-def restore(ctx: PageContext, scene: Any, cast_view, draft: Any, note: str) -> dict:
+def restore(ctx: PageContext, scene: Any, cast_view, draft: Any, note: str, request: Any) -> dict:
     """Updates putting a job's cast and settings into the form."""
     cast = cast_mod.from_references(draft.references, note=note)
-    return cast_view(cast) | scene.show(form.values_from_draft(draft))
+    return cast_view(cast, request) | scene.show(form.values_from_draft(draft))
 
 
 @dataclass
@@ -97,7 +97,7 @@ def listen_actions(w: Any, ctx: PageContext, scene: Any, castw: Any, cast_view, 
             draft = manager.remix_draft(snap.job_id, owner=who.owner)
         except (R2VError, OSError, ValueError):
             return out
-        return out | restore(ctx, scene, cast_view, draft, "from your last job")
+        return out | restore(ctx, scene, cast_view, draft, "from your last job", request)
 
     load = (resume, [st.stored], [st.memory, st.job, *form_outputs])
 
@@ -158,7 +158,7 @@ def listen_actions(w: Any, ctx: PageContext, scene: Any, castw: Any, cast_view, 
             draft = manager.remix_draft(job_id, owner=who.owner)
         except R2VError as exc:
             return {scene.form_alert: f'<div class="form-alert" role="alert">{esc(exc)}</div>'}
-        return restore(ctx, scene, cast_view, draft, "from this video") | {scene.form_alert: ""}
+        return restore(ctx, scene, cast_view, draft, "from this video", request) | {scene.form_alert: ""}
 
     w.use_settings.click(use_settings, [st.job, st.memory], [*form_outputs, scene.form_alert],
                          api_visibility="undocumented", concurrency_limit=None)

@@ -61,8 +61,9 @@ def build_app(manager: Any, settings: Any, *, emulator: Any = None) -> gr.Blocks
             with gr.Tab("History", id="history", elem_id="tab-history") as history_tab:
                 historyw = historypanel.render(ctx)
 
-        def cast_view(cast: list) -> dict:
-            return castpanel.cast_view(castw, ctx, cast)
+        def cast_view(cast: list, request: Any) -> dict:
+            with ctx.casts.lock(request):
+                return castpanel.cast_view(castw, ctx, cast, request)
 
         header.listen(top, ctx)
         castpanel.listen(castw, ctx, scenew)

@@ -149,6 +149,7 @@ def listen(w: ResultWidgets, ctx: PageContext, scene: Any, castw: Any, cast_view
                                 seed_mode, seed)
             who = ctx.visitor(request, memory)
             memory = session.remembered(memory)
+            cast = ctx.casts.get(request, cast)  # the session's latest cast, not a mirror a check may not have reached
             done = {w.generate: gr.Button(interactive=True), st.memory: memory}
             try:
                 draft = form.build_draft(cast, v)

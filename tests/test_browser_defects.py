@@ -1,0 +1,112 @@
+"""The smaller defects a first user met, each as they would meet it in the browser: a wrong file on
+a card gets the card's own plain verdict; a voice clip keeps its name after a reload; a prompt over
+the limit is kept whole and the count says so; moving a card offers to keep the prompt's people
+right; the example's "things to avoid" leave with the example cast; History searches as you type,
+pages, and says one friendly sentence when empty."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.fixtures_browser import (browser, browser_marks, expect, open_page, upload_to_card,  # noqa: F401
+                                    wait_state)
+from tests.fixtures_emulator import make_wav
+from tests.fixtures_ui import character_png, running_studio
+
+pytestmark = browser_marks
+
+
+@pytest.fixture(scope="module")
+def studio(tmp_path_factory):
+    with running_studio(tmp_path_factory.mktemp("defects-data"), finish_seconds=1.0) as s:
+        yield s
+
+
+def test_a_wrong_file_on_the_picture_button_gets_the_cards_own_verdict(browser, studio, tmp_path):
+    page = open_page(browser, studio.url)
+    from PIL import Image
+
+    gif = tmp_path / "dance.gif"
+    Image.new("RGB", (320, 320), (10, 120, 200)).save(gif)
+    upload_to_card(page, 1, gif)
+    face = page.locator("#card-1-face")
+    expect(face).to_contain_text("Refused", timeout=30_000)
+    expect(face).to_contain_text("dance.gif")
+    expect(face).to_contain_text("JPEG")  # what the service takes instead
+    upload_to_card(page, 1, make_wav(tmp_path / "hello.wav"))
+    expect(face).to_contain_text("hello.wav", timeout=30_000)
+    expect(face).to_contain_text("voice clip")  # which box it belongs in
+    expect(page.locator(".toast-body")).to_have_count(0)  # no browser jargon beside it
+    page.context.close()
+
+
+def test_a_voice_clip_keeps_its_own_name_after_a_reload(browser, studio, tmp_path):
+    page = open_page(browser, studio.url)
+    upload_to_card(page, 1, character_png(tmp_path / "nia.png", (200, 90, 120)))
+    upload_to_card(page, 1, make_wav(tmp_path / "nia-says-hi.wav", seconds=3.5), box="Voice clip")
+    expect(page.locator("#card-1-face")).to_contain_text("Voice: nia-says-hi.wav", timeout=30_000)
+    page.locator("#prompt textarea").fill("character1 says hello")
+    page.locator("#generate-btn").click()
+    assert wait_state(page, ["succeeded", "failed"]) == "succeeded", page.locator("#job-status-box").inner_text()
+    page.reload()
+    expect(page.locator("#job-status-box")).to_have_attribute("data-state", "succeeded", timeout=30_000)
+    expect(page.locator("#card-1-face")).to_contain_text("Voice: nia-says-hi.wav")
+    page.context.close()
+
+
+def test_a_prompt_over_the_limit_is_kept_whole_and_the_count_says_so(browser, studio):
+    page = open_page(browser, studio.url)
+    text = "character1 " + "x" * 1490  # 1,501 characters
+    page.locator("#prompt textarea").fill(text)
+    expect(page.locator("#prompt textarea")).to_have_value(text)
+    expect(page.locator("#prompt-count")).to_contain_text("1501 / 1500 — 1 character too many")
+    page.context.close()
+
+
+def test_moving_a_card_offers_to_keep_the_prompts_people_right(browser, studio, tmp_path):
+    page = open_page(browser, studio.url)
+    page.locator("#load-example").click()
+    expect(page.locator("#card-2-face")).to_contain_text("bolt", timeout=30_000)
+    prompt = page.locator("#prompt textarea")
+    prompt.fill("character1 hands character2 a cup")
+    page.locator("#card-2-up").click()
+    expect(page.locator("#retag-box")).to_be_visible(timeout=30_000)
+    expect(page.locator("#retag-box")).to_contain_text("character2 is now character1")
+    expect(page.locator("#card-1-face")).to_contain_text("bolt")
+    page.locator("#retag-apply").click()
+    expect(prompt).to_have_value("character2 hands character1 a cup")  # the same people do the same things
+    expect(page.locator("#retag-box")).to_be_hidden()
+    page.context.close()
+
+
+def test_the_examples_things_to_avoid_leave_with_the_example_cast(browser, studio, tmp_path):
+    page = open_page(browser, studio.url)
+    page.locator("#load-example").click()
+    expect(page.locator("#card-2-face")).to_contain_text("bolt", timeout=30_000)
+    page.get_by_text("More settings").click()
+    expect(page.locator("#negative-prompt textarea")).not_to_have_value("", timeout=30_000)
+    page.locator("#card-2-remove").click()
+    expect(page.locator("#card-2")).to_be_hidden()
+    upload_to_card(page, 1, character_png(tmp_path / "own.png", (30, 160, 90)))
+    expect(page.locator("#card-1-face")).to_contain_text("own.png", timeout=30_000)
+    expect(page.locator("#negative-prompt textarea")).to_have_value("")
+    page.context.close()
+
+
+def test_history_searches_as_you_type_and_says_when_nothing_matches(browser, studio, tmp_path):
+    page = open_page(browser, studio.url)
+    upload_to_card(page, 1, character_png(tmp_path / "zed.png", (90, 40, 160)))
+    expect(page.locator("#card-1-face")).to_contain_text("Accepted", timeout=30_000)
+    page.locator("#prompt textarea").fill("character1 juggles quinces on a unicycle")
+    page.locator("#generate-btn").click()
+    wait_state(page, ["succeeded"])
+    page.get_by_role("tab", name="History").click()
+    search = page.locator("#history-search textarea, #history-search input").first
+    search.press_sequentially("quinc", delay=40)
+    items = page.locator("#history-list label")
+    expect(items).to_have_count(1, timeout=30_000)
+    expect(items.first).to_contain_text("juggles quinces")
+    search.fill("")
+    search.press_sequentially("no-such-words", delay=20)
+    expect(page.locator("#history-empty")).to_contain_text("No video matches this search", timeout=30_000)
+    page.context.close()
