@@ -110,3 +110,29 @@ def test_history_searches_as_you_type_and_says_when_nothing_matches(browser, stu
     search.press_sequentially("no-such-words", delay=20)
     expect(page.locator("#history-empty")).to_contain_text("No video matches this search", timeout=30_000)
     page.context.close()
+
+
+def test_a_shared_studio_gives_each_browser_its_own_history(browser, tmp_path_factory, tmp_path):
+    """Reachable by others (here a --host other than loopback): History is per browser, and a new
+    browser's History says one friendly sentence instead of showing a stranger's work."""
+    with running_studio(tmp_path_factory.mktemp("shared-data"), finish_seconds=1.0, host="0.0.0.0") as shared:
+        assert shared.studio.settings.reachable_by_others
+        ann = open_page(browser, shared.url)
+        upload_to_card(ann, 1, character_png(tmp_path / "ann.png", (220, 120, 60)))
+        expect(ann.locator("#card-1-face")).to_contain_text("Accepted", timeout=30_000)
+        ann.locator("#prompt textarea").fill("character1 paints a mural")
+        ann.locator("#generate-btn").click()
+        wait_state(ann, ["succeeded"])
+
+        bob = open_page(browser, shared.url)
+        bob.get_by_role("tab", name="History").click()
+        expect(bob.locator("#history-empty")).to_contain_text("No videos here yet", timeout=30_000)
+        expect(bob.locator("#history-list label")).to_have_count(0)
+
+        ann.get_by_role("tab", name="History").click()
+        expect(ann.locator("#history-list label").first).to_contain_text("paints a mural", timeout=30_000)
+        ann.reload()  # the same browser keeps its workspace
+        ann.get_by_role("tab", name="History").click()
+        expect(ann.locator("#history-list label").first).to_contain_text("paints a mural", timeout=30_000)
+        ann.context.close()
+        bob.context.close()
