@@ -102,8 +102,10 @@ def test_studio_killed_while_the_service_is_processing_finishes_the_job_after_re
     try:
         client = Client(f"http://127.0.0.1:{first_port}/", verbose=False)
         client.predict(api_name="/load_example_cast")
-        client.predict("character1 waves at character2", "", "720P", "16:9", 2, "single", True, False, "random", 0,
-                       api_name="/generate")
+        form = ("character1 waves at character2", "", "720P", "16:9", 2, "single", True, False, "random", 0)
+        _, confirm = client.predict(*form, api_name="/generate")
+        assert "Send this video to the live service" in confirm  # live mode asks once per session, with the price
+        client.predict(*form, api_name="/confirm_generate")
         row = _wait_until("the job to be processing at the service",
                           lambda: (r := _job_row(data_dir)) and r["task_id"] and r["state"] in ("queued", "processing") and r,
                           timeout=60)
@@ -130,7 +132,7 @@ def test_studio_killed_while_the_service_is_processing_finishes_the_job_after_re
 
         # A fresh page (a reload) finds the job and its video.
         again = Client(f"http://127.0.0.1:{second_port}/", verbose=False)
-        history = again.predict("all", "", api_name="/list_history")
+        history = again.predict("all", "", 0, api_name="/list_history")
         assert task_id in json.dumps(history, default=str) or row["job_id"] in json.dumps(history, default=str)
         assert KEY not in (tmp_path / "studio-1.log").read_text() + (tmp_path / "studio-2.log").read_text()
     finally:
