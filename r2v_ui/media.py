@@ -29,6 +29,7 @@ from av.container import InputContainer
 from av.stream import Disposition, Stream
 from PIL import Image
 
+from . import media_types
 from . import picture_pixels as px
 from .decode_budget import DecodeBudget, TooLarge, decoded_bytes, process_budget, repair_bytes
 from .spec import AUDIO_RULES, IMAGE_RULES, MB, VIDEO_RULES
@@ -37,10 +38,10 @@ IMAGE, VIDEO, AUDIO = "image", "video", "audio"
 KINDS: tuple[str, ...] = (IMAGE, VIDEO, AUDIO)
 ACCEPTED, FIXED, REFUSED = "accepted", "fixed", "refused"
 
-IMAGE_CONTENT_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "BMP": "image/bmp", "WEBP": "image/webp"}
-VIDEO_CONTENT_TYPES = {"MP4": "video/mp4", "MOV": "video/quicktime"}
-AUDIO_CONTENT_TYPES = {"MP3": "audio/mpeg", "WAV": "audio/wav", "FLAC": "audio/flac"}
-_IMAGE_SUFFIX = {"JPEG": ".jpg", "PNG": ".png", "BMP": ".bmp", "WEBP": ".webp"}
+IMAGE_CONTENT_TYPES = media_types.content_types(IMAGE)
+VIDEO_CONTENT_TYPES = media_types.content_types(VIDEO)
+AUDIO_CONTENT_TYPES = media_types.content_types(AUDIO)
+_IMAGE_SUFFIX = media_types.suffixes(IMAGE)
 
 _ISO_MEDIA = "mov,mp4,m4a,3gp,3g2,mj2"  # PyAV's one demuxer name for both MP4 and MOV
 _AUDIO_CONTAINERS = {"mp3": "MP3", "wav": "WAV", "flac": "FLAC"}
