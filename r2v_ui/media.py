@@ -10,7 +10,8 @@ that breaks a rule is refused with one sentence naming the file, the rule and wh
 Decoding pixels is the only costly step, and a small file can declare a huge picture: every decode
 first takes its peak memory, computed from the declared size, from the process-wide decode budget
 (decode_budget.py), and a picture that alone needs more than the whole budget is refused in words.
-A probe of a PNG never decodes pixels (its rotation tag is read from the chunk headers).
+A probe never decodes pixels: the rotation tag and whether the data is all there are read from the
+headers (picture_header.py); pixels are decoded only for a repair.
 
 The limits come only from `spec.IMAGE_RULES`, `spec.VIDEO_RULES` and `spec.AUDIO_RULES`.
 """
@@ -30,8 +31,9 @@ from av.stream import Disposition, Stream
 from PIL import Image
 
 from . import media_types
+from . import picture_header as ph
 from . import picture_pixels as px
-from .decode_budget import DecodeBudget, TooLarge, decoded_bytes, process_budget, repair_bytes
+from .decode_budget import DecodeBudget, TooLarge, process_budget, repair_bytes
 from .spec import AUDIO_RULES, IMAGE_RULES, MB, VIDEO_RULES
 
 IMAGE, VIDEO, AUDIO = "image", "video", "audio"
@@ -229,8 +231,9 @@ def _probe_image(f: _File) -> MediaReport | None:
         fmt = "JPEG" if im.format == "MPO" else (im.format or "unknown")  # MPO: a camera JPEG with extra frames
         w, h = im.size
         mode, info = im.mode, dict(im.info)
+        layout = ph.png_layout(f.path) if fmt == "PNG" else None  # one walk: trailing eXIf and completeness
         try:
-            orientation = px.orientation(im, f.path)  # from the header: no pixels decoded
+            orientation = ph.orientation(im, layout.exif if layout else None)  # no pixels decoded
         except _READ_ERRORS:
             orientation = 1
     if fmt not in rules.formats:
@@ -260,7 +263,7 @@ def _probe_image(f: _File) -> MediaReport | None:
     too_heavy = f.size > rules.max_bytes
     try:
         if not (rotate or has_alpha or target or too_heavy):
-            if not _image_is_intact(f, fmt):
+            if not _image_is_complete(f, fmt, layout):
                 return _refuse_damaged_image(f, fmt, **facts)
             return f.accept(IMAGE, f"{f.name} is a {dw}×{dh} px {fmt} picture that meets the service's rules.",
                             content_type=IMAGE_CONTENT_TYPES[fmt], **facts)
@@ -292,36 +295,19 @@ def _refuse_damaged_image(f: _File, fmt: str, **facts) -> MediaReport:
                            f"it again, or use another copy.", **facts)
 
 
-def _image_is_intact(f: _File, fmt: str) -> bool:
-    """Cheap check that the picture's data is all there, on a separate open (verify() spends its image).
-    Raises TooLarge when even that decode does not fit the decode budget."""
+def _image_is_complete(f: _File, fmt: str, layout: ph.PngLayout | None) -> bool:
+    """Whether the picture's data is all there, from its headers alone: a picture accepted as it is
+    is never decoded (picture_header.py says what each format's check reads)."""
     try:
-        with _open_image(f.path) as im:
-            if fmt == "PNG":
-                im.verify()  # walks every chunk and its checksum without decoding pixels
-            elif fmt == "WEBP":
-                return not _riff_cut_off(f.path, f.size)
-            else:
-                if fmt == "JPEG":
-                    im.draft(None, (max(1, im.width // 8), max(1, im.height // 8)))  # decode at 1/8 scale
-                # BMP: raw pixels (RLE can make a small file declare many)
-                with f.budget.hold(decoded_bytes(*im.size)):
-                    im.load()
-        return True
+        if fmt == "PNG":
+            return (layout or ph.png_layout(f.path)).complete
+        if fmt == "JPEG":
+            return ph.jpeg_complete(f.path)
+        if fmt == "BMP":
+            return ph.bmp_complete(f.path, f.size)
+        return not ph.riff_cut_off(f.path, f.size)  # WEBP
     except _READ_ERRORS:
         return False
-
-
-def _riff_cut_off(path: Path, size: int) -> bool:
-    """WAV and WEBP begin with RIFF and the size of what follows; a shorter file was cut off."""
-    with open(path, "rb") as fh:
-        head = fh.read(8)
-    if len(head) < 8 or head[:4] != b"RIFF":
-        return False
-    declared = struct.unpack("<I", head[4:8])[0]
-    if declared in (0, 0xFFFFFFFF):  # streaming writers leave it unknown
-        return False
-    return declared + 8 > size
 
 
 def _repair_image(
@@ -556,7 +542,7 @@ def _check_audio(f: _File, facts: _AvFacts) -> MediaReport:
         return f.refuse(AUDIO, f"{f.name} is {label}; voice clips must be {_or_list(rules.formats)} — "
                                f"convert it to one of those.", duration=d)
     found = dict(duration=d, format=fmt)
-    if fmt == "WAV" and _riff_cut_off(f.path, f.size):
+    if fmt == "WAV" and ph.riff_cut_off(f.path, f.size):
         return f.refuse(AUDIO, f"{f.name} seems cut off (the file ends before its sound data does); save or copy "
                                f"it again.", **found)
     span = _range(rules.duration_min, rules.duration_max, "s")

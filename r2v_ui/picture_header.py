@@ -1,0 +1,166 @@
+"""What a picture's file says about itself, read without decoding a pixel: its rotation tag, and
+whether its data is all there (a cut-off upload is the damage seen in practice).
+
+Each check reads headers and seeks past the data, a few small reads per file:
+
+* PNG — the chunk headers from the signature to IEND (the chunk lengths must fit the file; an eXIf
+  chunk after the pixel data is found on the way, where Pillow would decode the picture to reach it);
+* JPEG — the segments up to the first scan, then the end-of-image marker after it (at the end of the
+  file; else, for a file with data after the picture such as a motion photo, searched for);
+* BMP — the declared file size and pixel-data size against the file's size;
+* WEBP (and WAV) — the RIFF size against the file's size.
+
+Checksums are not verified: that would read every byte.  Nothing here decodes, writes files or
+builds sentences: media.py does that.
+"""
+
+from __future__ import annotations
+
+import mmap
+import os
+import struct
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image
+
+ORIENTATION_TAG = 0x0112
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+PNG_MAX_CHUNKS = 200_000  # a hostile file of tiny chunks is not walked for ever (and is refused)
+EXIF_MAX_BYTES = 1 << 20
+_JPEG_TAIL = 64 * 1024
+
+
+@dataclass(frozen=True)
+class PngLayout:
+    complete: bool  # every chunk fits the file and IEND is there
+    exif: bytes | None  # the eXIf chunk's data, wherever it is
+
+
+def orientation(im: Image.Image, trailing_exif: bytes | None = None) -> int:
+    """The EXIF orientation (1–8) of an opened, not yet decoded picture, from its header.
+
+    For a PNG, Pillow's own `getexif()` decodes the whole picture to look for an eXIf chunk after the
+    pixel data; the base method used here reads only what the header gave, and `trailing_exif` (from
+    `png_layout`) supplies such a chunk."""
+    if im.format == "PNG":
+        exif = Image.Image.getexif(im)  # eXIf before IDAT, or XMP
+        if ORIENTATION_TAG not in exif and "exif" not in im.info and trailing_exif:
+            exif = Image.Exif()
+            exif.load(trailing_exif)
+    else:
+        exif = im.getexif()  # JPEG, WEBP, BMP: read from what the header gave, no pixels decoded
+    value = exif.get(ORIENTATION_TAG, 1) or 1
+    return int(value) if int(value) in range(1, 9) else 1
+
+
+def png_layout(path: Path) -> PngLayout:
+    """Walk a PNG's chunk headers (8 bytes each, seeking past the data)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        size = os.fstat(fd).st_size
+        if os.pread(fd, 8, 0) != PNG_SIGNATURE:
+            return PngLayout(False, None)
+        pos, exif = 8, None
+        for _ in range(PNG_MAX_CHUNKS):
+            head = os.pread(fd, 8, pos)
+            if len(head) < 8:
+                return PngLayout(False, exif)
+            length, kind = struct.unpack(">I4s", head)
+            end = pos + 12 + length  # header, data, CRC
+            if end > size:
+                return PngLayout(False, exif)
+            if kind == b"eXIf" and exif is None and length <= EXIF_MAX_BYTES:
+                exif = os.pread(fd, length, pos + 8)
+            if kind == b"IEND":
+                return PngLayout(True, exif)
+            pos = end
+        return PngLayout(False, exif)
+    finally:
+        os.close(fd)
+
+
+def png_exif_chunk(path: Path) -> bytes | None:
+    """The data of a PNG's eXIf chunk wherever it is, reading only chunk headers on the way."""
+    return png_layout(path).exif
+
+
+def jpeg_complete(path: Path) -> bool:
+    """The picture's scan data ends with an end-of-image marker."""
+    with open(path, "rb", buffering=0) as fh:
+        size = os.fstat(fh.fileno()).st_size
+        scan = _first_scan(fh, size)
+        if scan is None:
+            return False
+        tail_at = max(scan, size - _JPEG_TAIL)
+        fh.seek(tail_at)
+        if fh.read(_JPEG_TAIL).rstrip(b"\x00").endswith(b"\xff\xd9"):
+            return True  # the common case: the file ends with the picture (perhaps zero-padded)
+        # Data after the picture (a motion photo's video, a maker's trailer), or a cut-off file.
+        with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+            return mm.find(b"\xff\xd9", scan) != -1  # never inside scan data, where 0xFF is stuffed
+
+
+def _first_scan(fh, size: int) -> int | None:
+    """Where the first scan's data starts: walk the segments from SOI, reading 4 bytes each."""
+    if fh.read(2) != b"\xff\xd8":
+        return None
+    pos = 2
+    while pos + 4 <= size:
+        fh.seek(pos)
+        head = fh.read(4)
+        if head[0] != 0xFF:
+            return None
+        marker = head[1]
+        if marker == 0xFF:  # fill byte before a marker
+            pos += 1
+            continue
+        if 0xD0 <= marker <= 0xD8 or marker == 0x01:  # markers without a length
+            pos += 2
+            continue
+        length = struct.unpack(">H", head[2:4])[0]
+        if length < 2:
+            return None
+        pos += 2 + length
+        if marker == 0xDA:  # start of scan: its data follows its header
+            return pos if pos <= size else None
+        if marker == 0xD9:
+            return None
+    return None
+
+
+def bmp_complete(path: Path, size: int) -> bool:
+    """The declared file and pixel-data sizes fit in the file."""
+    with open(path, "rb") as fh:
+        head = fh.read(54)
+    if len(head) < 26 or head[:2] != b"BM":
+        return False
+    declared, offset = struct.unpack_from("<I", head, 2)[0], struct.unpack_from("<I", head, 10)[0]
+    if declared and declared > size and declared != 0xFFFFFFFF:
+        return False
+    dib = struct.unpack_from("<I", head, 14)[0]
+    if dib == 12:  # OS/2 header: 16-bit width and height, never compressed
+        width, height, bits = struct.unpack_from("<HHxxH", head, 18)
+        compression, data_size = 0, 0
+    elif len(head) >= 38:
+        width, height, _, bits, compression = struct.unpack_from("<iiHHI", head, 18)
+        data_size = struct.unpack_from("<I", head, 34)[0] if len(head) >= 38 else 0
+    else:
+        return False
+    if compression in (0, 3, 6):  # raw rows (RGB, bit fields): each padded to 4 bytes
+        needed = offset + ((abs(width) * bits + 31) // 32) * 4 * abs(height)
+    else:  # run-length or embedded JPEG/PNG: only the declared data size is known
+        needed = offset + data_size
+    return needed <= size
+
+
+def riff_cut_off(path: Path, size: int) -> bool:
+    """WAV and WEBP begin with RIFF and the size of what follows; a shorter file was cut off."""
+    with open(path, "rb") as fh:
+        head = fh.read(8)
+    if len(head) < 8 or head[:4] != b"RIFF":
+        return False
+    declared = struct.unpack("<I", head[4:8])[0]
+    if declared in (0, 0xFFFFFFFF):  # streaming writers leave it unknown
+        return False
+    return declared + 8 > size
