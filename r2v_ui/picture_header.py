@@ -3,8 +3,9 @@ whether its data is all there (a cut-off upload is the damage seen in practice).
 
 Each check reads headers and seeks past the data, a few small reads per file:
 
-* PNG — the chunk headers from the signature to IEND (the chunk lengths must fit the file; an eXIf
-  chunk after the pixel data is found on the way, where Pillow would decode the picture to reach it);
+* PNG — the chunks from the last IDAT to IEND, read from the file's tail (or, when the tail does not
+  settle it, every chunk header from the signature on): the chunk lengths must fit the file, and an
+  eXIf chunk after the pixel data is found on the way, where Pillow would decode the picture to reach it;
 * JPEG — the segments up to the first scan, then the end-of-image marker after it (at the end of the
   file; else, for a file with data after the picture such as a motion photo, searched for);
 * BMP — the declared file size and pixel-data size against the file's size;
@@ -28,6 +29,8 @@ ORIENTATION_TAG = 0x0112
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 PNG_MAX_CHUNKS = 200_000  # a hostile file of tiny chunks is not walked for ever (and is refused)
 EXIF_MAX_BYTES = 1 << 20
+_PNG_IEND = b"\x00\x00\x00\x00IEND\xaeB`\x82"  # an IEND chunk: no data, and its fixed CRC
+_PNG_TAIL_WINDOWS = (16 * 1024, 160 * 1024)  # libpng writes 8 KB IDAT chunks, Pillow 64 KB ones
 _JPEG_TAIL = 64 * 1024
 
 
@@ -55,29 +58,63 @@ def orientation(im: Image.Image, trailing_exif: bytes | None = None) -> int:
 
 
 def png_layout(path: Path) -> PngLayout:
-    """Walk a PNG's chunk headers (8 bytes each, seeking past the data)."""
+    """Whether a PNG ends with all its chunks, and its eXIf chunk's data wherever it is.
+
+    Usually from the file's tail alone: when the file ends with IEND and the chunks from the last
+    IDAT chain exactly to it, everything after the pixel data is known (IDAT chunks are consecutive,
+    and Pillow's header read saw everything before them).  Otherwise every chunk header is walked."""
     fd = os.open(path, os.O_RDONLY)
     try:
         size = os.fstat(fd).st_size
         if os.pread(fd, 8, 0) != PNG_SIGNATURE:
             return PngLayout(False, None)
-        pos, exif = 8, None
-        for _ in range(PNG_MAX_CHUNKS):
-            head = os.pread(fd, 8, pos)
-            if len(head) < 8:
-                return PngLayout(False, exif)
-            length, kind = struct.unpack(">I4s", head)
-            end = pos + 12 + length  # header, data, CRC
-            if end > size:
-                return PngLayout(False, exif)
-            if kind == b"eXIf" and exif is None and length <= EXIF_MAX_BYTES:
-                exif = os.pread(fd, length, pos + 8)
-            if kind == b"IEND":
-                return PngLayout(True, exif)
-            pos = end
-        return PngLayout(False, exif)
+        for window in _PNG_TAIL_WINDOWS:
+            found = _png_tail(os.pread(fd, min(window, size - 8), max(8, size - window)))
+            if found is not None:
+                return found
+            if window >= size:
+                break
+        return _png_walk(fd, size)
     finally:
         os.close(fd)
+
+
+def _png_tail(tail: bytes) -> PngLayout | None:
+    """The layout from the last bytes of a PNG, or None when they do not settle it."""
+    if not tail.endswith(_PNG_IEND):
+        return None
+    j = len(tail)
+    while (j := tail.rfind(b"IDAT", 0, j)) >= 4:  # the last IDAT whose chain ends at IEND
+        pos, exif = j - 4, None
+        while pos + 8 <= len(tail):
+            length, kind = struct.unpack_from(">I4s", tail, pos)
+            if kind == b"eXIf" and exif is None:
+                exif = tail[pos + 8:pos + 8 + length] if length <= EXIF_MAX_BYTES else None
+            if kind == b"IEND":
+                if pos + 12 == len(tail):
+                    return PngLayout(True, exif)
+                break
+            pos += 12 + length
+    return None
+
+
+def _png_walk(fd: int, size: int) -> PngLayout:
+    """Every chunk header from the signature on (8 bytes each, seeking past the data)."""
+    pos, exif = 8, None
+    for _ in range(PNG_MAX_CHUNKS):
+        head = os.pread(fd, 8, pos)
+        if len(head) < 8:
+            return PngLayout(False, exif)
+        length, kind = struct.unpack(">I4s", head)
+        end = pos + 12 + length  # header, data, CRC
+        if end > size:
+            return PngLayout(False, exif)
+        if kind == b"eXIf" and exif is None and length <= EXIF_MAX_BYTES:
+            exif = os.pread(fd, length, pos + 8)
+        if kind == b"IEND":
+            return PngLayout(True, exif)
+        pos = end
+    return PngLayout(False, exif)
 
 
 def png_exif_chunk(path: Path) -> bytes | None:

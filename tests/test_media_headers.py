@@ -4,11 +4,14 @@ come from its headers.  Cut-off files of every format are still refused as damag
 from __future__ import annotations
 
 import os
+import struct
+import zlib
 from pathlib import Path
 
 import pytest
 from PIL import Image, ImageFile
 
+from r2v_ui import picture_header as ph
 from r2v_ui.media import probe
 
 pytestmark = pytest.mark.timeout(60)
@@ -78,3 +81,42 @@ def test_a_cut_off_picture_is_refused_as_damaged_without_decoding(tmp_path, no_d
     no_decoding()
     r = probe(src, "image", display_name=f"Portrait{suffix}")
     assert r.verdict == "refused" and "damaged" in r.message and f"Portrait{suffix}" in r.message
+
+
+def _png_with(path: Path, after_data: list[tuple[bytes, bytes]], *, tail: bytes = b"", idat_size: int = 8192) -> Path:
+    """A 640×480 noise PNG whose pixel data is in `idat_size` chunks, with `after_data` chunks
+    between the data and IEND, and `tail` bytes after IEND."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    raw = b"".join(b"\x00" + os.urandom(640 * 3) for _ in range(480))
+    packed = zlib.compress(raw, 1)
+    body = [chunk(b"IHDR", struct.pack(">IIBBBBB", 640, 480, 8, 2, 0, 0, 0))]
+    body += [chunk(b"IDAT", packed[i:i + idat_size]) for i in range(0, len(packed), idat_size)]
+    body += [chunk(kind, data) for kind, data in after_data] + [chunk(b"IEND", b"")]
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + b"".join(body) + tail)
+    return path
+
+
+@pytest.mark.parametrize("idat_size", [8192, 65536, 300_000])
+@pytest.mark.parametrize("text_after", [0, 400_000])
+def test_a_png_rotation_tag_after_the_data_is_found_from_the_tail_or_the_walk(tmp_path, no_decoding, idat_size,
+                                                                              text_after):
+    after = [(b"tEXt", b"Comment\x00" + b"x" * text_after)] if text_after else []
+    src = _png_with(tmp_path / "turned.png", after + [(b"eXIf", _exif(6))], idat_size=idat_size)
+    upright = _png_with(tmp_path / "upright.png", after, idat_size=idat_size)
+    assert ph.png_layout(src) == ph.PngLayout(True, _exif(6))
+    no_decoding()
+    assert probe(upright, "image").verdict == "accepted"
+    assert ph.png_layout(upright) == ph.PngLayout(True, None)
+
+
+def test_a_png_with_bytes_after_its_end_is_accepted_and_one_cut_at_a_chunk_edge_is_refused(tmp_path, no_decoding):
+    padded = _png_with(tmp_path / "padded.png", [], tail=b"\x00" * 100)
+    whole = _png_with(tmp_path / "whole.png", []).read_bytes()
+    cut = tmp_path / "cut.png"
+    cut.write_bytes(whole[:-12])  # everything but IEND
+    no_decoding()
+    assert probe(padded, "image").verdict == "accepted"
+    r = probe(cut, "image")
+    assert r.verdict == "refused" and "damaged" in r.message
