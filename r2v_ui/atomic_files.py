@@ -5,6 +5,7 @@
   old file or the new one, never half of one.  `durable=True` also flushes the file and its folder
   to the disk before returning (records a rebuild depends on); `durable=False` leaves that to the
   operating system (caches and indexes that can be rebuilt, copies whose source still exists).
+* `atomic_path(dest, durable=...)` — the same for a writer that needs a path (an encoder, Pillow).
 * `copy_hashing(src, folder)` — one read of `src` that both copies it into `folder` under a
   temporary name and computes its sha256; the caller renames it once it knows the name.
 * `file_sha256(path)` — the sha256 of a file, read in 1 MB chunks and remembered by (path, inode,
@@ -20,11 +21,12 @@ import os
 import tempfile
 import threading
 from pathlib import Path
-from typing import Any, BinaryIO, Callable
+from contextlib import contextmanager
+from typing import Any, BinaryIO, Callable, Iterator
 
 CHUNK = 1024 * 1024  # files are read 1 MB at a time, never whole
 
-__all__ = ["CHUNK", "copy_hashing", "file_sha256", "known_sha256", "remember_sha256", "replace_atomic",
+__all__ = ["CHUNK", "atomic_path", "copy_hashing", "file_sha256", "known_sha256", "remember_sha256", "replace_atomic",
            "sync_folder", "write_atomic", "write_json_atomic"]
 
 
@@ -42,6 +44,24 @@ def write_atomic(path: Path, data: bytes | Callable[[BinaryIO], None], *, durabl
                 f.flush()
                 os.fsync(f.fileno())
         replace_atomic(Path(tmp), path, durable=durable)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+@contextmanager
+def atomic_path(dest: Path, *, durable: bool) -> Iterator[Path]:
+    """For writers that need a path (an encoder, `Image.save`): a unique temporary path beside
+    `dest`, renamed over it when the block ends, deleted if the block raises."""
+    dest = Path(dest)
+    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        if durable:
+            with open(tmp, "rb+") as f:
+                os.fsync(f.fileno())
+        replace_atomic(Path(tmp), dest, durable=durable)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

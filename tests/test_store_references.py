@@ -121,3 +121,15 @@ def test_many_writers_of_one_file_at_once_never_collide(tmp_path):
     _at_once(20, lambda i: atomic_files.write_json_atomic(target, {"writer": i}, durable=False))
 
     assert target.read_text().startswith("{") and _no_temporaries(tmp_path) == []
+
+
+def test_a_writer_that_needs_a_path_gets_a_unique_one_and_nothing_is_left_when_it_fails(tmp_path):
+    target = tmp_path / "poster.jpg"
+    with atomic_files.atomic_path(target, durable=False) as tmp:
+        assert tmp.parent == tmp_path and tmp != target
+        tmp.write_bytes(b"first")
+    with pytest.raises(RuntimeError):
+        with atomic_files.atomic_path(target, durable=True) as tmp:
+            tmp.write_bytes(b"half")
+            raise RuntimeError("encoder crashed")
+    assert target.read_bytes() == b"first" and _no_temporaries(tmp_path) == []
