@@ -66,6 +66,7 @@ class JobStore(store_files.LibraryFiles):
         self.work_dir = self.data_dir / "work"
         self.records_dir = self.data_dir / store_files.RECORDS_DIR
         self._make_dirs()
+        self.links_from = [self.work_dir.resolve()]  # the studio's own repaired copies never change
         self.db_path = self.data_dir / "jobs.sqlite3"
         self._busy_timeout_s = busy_timeout_s
         self._lock = threading.Lock()

@@ -22,10 +22,11 @@ import os
 import re
 import threading
 import time
+import uuid
 from pathlib import Path
 from typing import Any, Iterator
 
-from .atomic_files import file_sha256  # noqa: F401 - re-exported by store.py
+from .atomic_files import file_sha256
 from .atomic_files import copy_hashing, known_sha256, remember_sha256, write_atomic, write_json_atomic
 
 RECORDS_DIR = "records"
@@ -43,20 +44,23 @@ def atomic_write_json(path: Path, data: Any) -> None:
 
 class LibraryFiles:
     """The file side of JobStore: kept references, result paths, sidecars (needs data_dir,
-    library_dir and references_dir)."""
+    library_dir, references_dir and links_from)."""
 
     data_dir: Path
     library_dir: Path
     references_dir: Path
+    links_from: list[Path]  # folders whose files never change in place (see allow_links_from)
 
     def keep_reference(self, src: Path) -> tuple[str, Path]:
-        """Copy a reference into references/ under its content hash (once); return (sha256, path).
+        """Keep a reference in references/ under its content hash (once); return (sha256, path).
 
-        One read of `src` hashes and copies it; its digest is remembered, so hosting the kept copy
-        does not read it again.  Safe from many threads at once: each copy has its own temporary
-        name, and keeping one file from many jobs at once copies it once (the others wait for it).
-        Not flushed to disk (the user's file still exists while the job starts): a kept copy that a
-        power cut left short is noticed by its size and written again."""
+        A file under a folder whose files never change (`allow_links_from`: the work folder, and
+        the page's upload folder when the page says so) is hard-linked, so nothing is written;
+        any other file is copied, hashed in the same read.  Either way its digest is remembered, so
+        hosting the kept copy does not read it again.  Safe from many threads at once: each has its
+        own temporary name, and keeping one file from many jobs at once keeps it once (the others
+        wait for it).  Not flushed to disk (the user's file still exists while the job starts): a
+        kept copy that a power cut left short is noticed by its size and written again."""
         src = Path(src)
         st = os.stat(src)
         with _source_lock(src, st):
@@ -66,7 +70,7 @@ class LibraryFiles:
                 if _same_size(dest, st.st_size):
                     return digest, dest
             self.references_dir.mkdir(parents=True, exist_ok=True)
-            digest, tmp = copy_hashing(src, self.references_dir, durable=False)
+            digest, tmp = self._stage_reference(src)
             dest = self._reference_path(digest, src)
             try:
                 if _same_size(dest, st.st_size):
@@ -79,6 +83,31 @@ class LibraryFiles:
             remember_sha256(src, digest)
             remember_sha256(dest, digest)
             return digest, dest
+
+    def allow_links_from(self, folder: Path) -> None:
+        """Files under `folder` are never changed in place (new content gets a new file), so a kept
+        reference may share their bytes through a hard link instead of a copy."""
+        resolved = Path(folder).resolve()
+        if resolved not in self.links_from:
+            self.links_from = [*self.links_from, resolved]
+
+    def _stage_reference(self, src: Path) -> tuple[str, Path]:
+        """(sha256, a temporary file in references/ with src's bytes): a hard link when src's
+        folder allows it and the disk is the same (one read, to hash), else a copy (one read)."""
+        real = src.resolve()
+        if any(real.is_relative_to(folder) for folder in self.links_from):
+            tmp = self.references_dir / f".link.{uuid.uuid4().hex}.tmp"
+            try:
+                os.link(real, tmp)
+            except OSError:
+                pass  # another disk, or links not allowed: copy
+            else:
+                try:
+                    return file_sha256(tmp), tmp
+                except BaseException:
+                    tmp.unlink(missing_ok=True)
+                    raise
+        return copy_hashing(src, self.references_dir, durable=False)
 
     def _reference_path(self, digest: str, src: Path) -> Path:
         return self.references_dir / f"{digest}{src.suffix.lower()}"

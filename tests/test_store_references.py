@@ -133,3 +133,29 @@ def test_a_writer_that_needs_a_path_gets_a_unique_one_and_nothing_is_left_when_i
             tmp.write_bytes(b"half")
             raise RuntimeError("encoder crashed")
     assert target.read_bytes() == b"first" and _no_temporaries(tmp_path) == []
+
+
+def test_a_file_from_a_folder_that_never_changes_is_kept_by_a_link_without_writing_it(tmp_path, monkeypatch):
+    store = JobStore(tmp_path / "data")
+    uploads = tmp_path / "uploads"
+    uploads.mkdir()
+    store.allow_links_from(uploads)
+    copies = []
+    monkeypatch.setattr(store_files, "copy_hashing", lambda *a, **kw: copies.append(1))
+    repaired = _reference(store.work_dir / "checked-ada.jpg", seed=5)
+    uploaded = _reference(uploads / "bob.png", seed=6)
+
+    kept = [store.keep_reference(repaired), store.keep_reference(uploaded)]
+
+    assert copies == []  # nothing copied
+    for src, (digest, path) in zip((repaired, uploaded), kept):
+        assert path.stat().st_ino == src.stat().st_ino and digest == hashlib.sha256(src.read_bytes()).hexdigest()
+    uploaded.unlink()  # the page's upload folder is cleaned: the kept reference stays
+    assert kept[1][1].read_bytes()[:32] == hashlib.sha256(b"6").digest()
+
+
+def test_a_file_from_anywhere_else_is_copied_not_linked(tmp_path):
+    store = JobStore(tmp_path / "data")
+    src = _reference(tmp_path / "mine.png", seed=8)
+    _, kept = store.keep_reference(src)
+    assert kept.stat().st_ino != src.stat().st_ino
