@@ -19,6 +19,7 @@ The limits come only from `spec.IMAGE_RULES`, `spec.VIDEO_RULES` and `spec.AUDIO
 from __future__ import annotations
 
 import re
+import stat
 import struct
 import tempfile
 import uuid
@@ -95,11 +96,14 @@ def probe(
               budget if budget is not None else process_budget())
     fallback_kind = kind or _kind_from_suffix(p) or IMAGE
     try:
-        if not p.is_file():
-            return f.refuse(fallback_kind, f"{f.name} could not be found or is not a file; choose the file again.")
-        f.size = p.stat().st_size
+        st = p.stat()
+    except FileNotFoundError:
+        st = None
     except OSError:
         return f.refuse(fallback_kind, f"{f.name} could not be read; choose the file again.")
+    if st is None or not stat.S_ISREG(st.st_mode):
+        return f.refuse(fallback_kind, f"{f.name} could not be found or is not a file; choose the file again.")
+    f.size = st.st_size
     if f.size == 0:
         return f.refuse(fallback_kind, f"{f.name} is empty (0 bytes); choose the file again or use another one.")
 
@@ -231,7 +235,12 @@ def _probe_image(f: _File) -> MediaReport | None:
         fmt = "JPEG" if im.format == "MPO" else (im.format or "unknown")  # MPO: a camera JPEG with extra frames
         w, h = im.size
         mode, info = im.mode, dict(im.info)
-        layout = ph.png_layout(f.path) if fmt == "PNG" else None  # one walk: trailing eXIf and completeness
+        fd = _fileno(im)
+        try:
+            layout = ph.png_layout(f.path, fd) if fmt == "PNG" else None  # trailing eXIf and completeness
+            complete = layout.complete if layout else (ph.jpeg_complete(f.path, fd) if fmt == "JPEG" else None)
+        except _READ_ERRORS:
+            layout, complete = None, False
         try:
             orientation = ph.orientation(im, layout.exif if layout else None)  # no pixels decoded
         except _READ_ERRORS:
@@ -263,7 +272,7 @@ def _probe_image(f: _File) -> MediaReport | None:
     too_heavy = f.size > rules.max_bytes
     try:
         if not (rotate or has_alpha or target or too_heavy):
-            if not _image_is_complete(f, fmt, layout):
+            if not (complete if complete is not None else _image_is_complete(f, fmt)):
                 return _refuse_damaged_image(f, fmt, **facts)
             return f.accept(IMAGE, f"{f.name} is a {dw}×{dh} px {fmt} picture that meets the service's rules.",
                             content_type=IMAGE_CONTENT_TYPES[fmt], **facts)
@@ -295,14 +304,17 @@ def _refuse_damaged_image(f: _File, fmt: str, **facts) -> MediaReport:
                            f"it again, or use another copy.", **facts)
 
 
-def _image_is_complete(f: _File, fmt: str, layout: ph.PngLayout | None) -> bool:
-    """Whether the picture's data is all there, from its headers alone: a picture accepted as it is
-    is never decoded (picture_header.py says what each format's check reads)."""
+def _fileno(im: Image.Image) -> int | None:
     try:
-        if fmt == "PNG":
-            return (layout or ph.png_layout(f.path)).complete
-        if fmt == "JPEG":
-            return ph.jpeg_complete(f.path)
+        return im.fp.fileno() if im.fp is not None else None
+    except (AttributeError, OSError, ValueError):
+        return None
+
+
+def _image_is_complete(f: _File, fmt: str) -> bool:
+    """Whether a BMP's or WEBP's data is all there, from its header alone (PNG and JPEG are checked
+    while the picture is open): a picture accepted as it is is never decoded."""
+    try:
         if fmt == "BMP":
             return ph.bmp_complete(f.path, f.size)
         return not ph.riff_cut_off(f.path, f.size)  # WEBP

@@ -26,12 +26,14 @@ from pathlib import Path
 from PIL import Image
 
 ORIENTATION_TAG = 0x0112
+_TAG_KEYS = ("exif", "xmp", "XML:com.adobe.xmp", "Raw profile type exif")  # where getexif() looks in the header
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 PNG_MAX_CHUNKS = 200_000  # a hostile file of tiny chunks is not walked for ever (and is refused)
 EXIF_MAX_BYTES = 1 << 20
 _PNG_IEND = b"\x00\x00\x00\x00IEND\xaeB`\x82"  # an IEND chunk: no data, and its fixed CRC
-_PNG_TAIL_WINDOWS = (16 * 1024, 160 * 1024)  # libpng writes 8 KB IDAT chunks, Pillow 64 KB ones
+_PNG_TAIL_WINDOWS = (80 * 1024, 400 * 1024)  # a 64 KB IDAT chunk (Pillow's) and what follows it
 _JPEG_TAIL = 64 * 1024
+_JPEG_HEAD = 64 * 1024  # the segments before the first scan (EXIF, ICC, tables) usually fit
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,8 @@ def orientation(im: Image.Image, trailing_exif: bytes | None = None) -> int:
     For a PNG, Pillow's own `getexif()` decodes the whole picture to look for an eXIf chunk after the
     pixel data; the base method used here reads only what the header gave, and `trailing_exif` (from
     `png_layout`) supplies such a chunk."""
+    if not trailing_exif and not any(key in im.info for key in _TAG_KEYS):
+        return 1  # nothing in the header can carry the tag (the common case for a PNG, a screenshot)
     if im.format == "PNG":
         exif = Image.Image.getexif(im)  # eXIf before IDAT, or XMP
         if ORIENTATION_TAG not in exif and "exif" not in im.info and trailing_exif:
@@ -57,13 +61,15 @@ def orientation(im: Image.Image, trailing_exif: bytes | None = None) -> int:
     return int(value) if int(value) in range(1, 9) else 1
 
 
-def png_layout(path: Path) -> PngLayout:
+def png_layout(path: Path, fd: int | None = None) -> PngLayout:
     """Whether a PNG ends with all its chunks, and its eXIf chunk's data wherever it is.
 
     Usually from the file's tail alone: when the file ends with IEND and the chunks from the last
     IDAT chain exactly to it, everything after the pixel data is known (IDAT chunks are consecutive,
-    and Pillow's header read saw everything before them).  Otherwise every chunk header is walked."""
-    fd = os.open(path, os.O_RDONLY)
+    and Pillow's header read saw everything before them).  Otherwise every chunk header is walked.
+    `fd`: the file already open (Pillow's), read with pread so its position is left alone."""
+    own = fd is None
+    fd = os.open(path, os.O_RDONLY) if fd is None else fd
     try:
         size = os.fstat(fd).st_size
         if os.pread(fd, 8, 0) != PNG_SIGNATURE:
@@ -76,7 +82,8 @@ def png_layout(path: Path) -> PngLayout:
                 break
         return _png_walk(fd, size)
     finally:
-        os.close(fd)
+        if own:
+            os.close(fd)
 
 
 def _png_tail(tail: bytes) -> PngLayout | None:
@@ -122,30 +129,36 @@ def png_exif_chunk(path: Path) -> bytes | None:
     return png_layout(path).exif
 
 
-def jpeg_complete(path: Path) -> bool:
-    """The picture's scan data ends with an end-of-image marker."""
-    with open(path, "rb", buffering=0) as fh:
-        size = os.fstat(fh.fileno()).st_size
-        scan = _first_scan(fh, size)
+def jpeg_complete(path: Path, fd: int | None = None) -> bool:
+    """The picture's scan data ends with an end-of-image marker (`fd`: as for png_layout)."""
+    own = fd is None
+    fd = os.open(path, os.O_RDONLY) if fd is None else fd
+    try:
+        size = os.fstat(fd).st_size
+        scan = _first_scan(fd, size)
         if scan is None:
             return False
         tail_at = max(scan, size - _JPEG_TAIL)
-        fh.seek(tail_at)
-        if fh.read(_JPEG_TAIL).rstrip(b"\x00").endswith(b"\xff\xd9"):
+        if os.pread(fd, size - tail_at, tail_at).rstrip(b"\x00").endswith(b"\xff\xd9"):
             return True  # the common case: the file ends with the picture (perhaps zero-padded)
         # Data after the picture (a motion photo's video, a maker's trailer), or a cut-off file.
-        with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+        with mmap.mmap(fd, 0, access=mmap.ACCESS_READ) as mm:
             return mm.find(b"\xff\xd9", scan) != -1  # never inside scan data, where 0xFF is stuffed
+    finally:
+        if own:
+            os.close(fd)
 
 
-def _first_scan(fh, size: int) -> int | None:
-    """Where the first scan's data starts: walk the segments from SOI, reading 4 bytes each."""
-    if fh.read(2) != b"\xff\xd8":
+def _first_scan(fd: int, size: int) -> int | None:
+    """Where the first scan's data starts: walk the segments from SOI (read 64 KB at a time)."""
+    block_at, block = 0, os.pread(fd, _JPEG_HEAD, 0)
+    if block[:2] != b"\xff\xd8":
         return None
     pos = 2
     while pos + 4 <= size:
-        fh.seek(pos)
-        head = fh.read(4)
+        if pos + 4 > block_at + len(block):  # the next header is past what was read
+            block_at, block = pos, os.pread(fd, _JPEG_HEAD, pos)
+        head = block[pos - block_at:pos - block_at + 4]
         if head[0] != 0xFF:
             return None
         marker = head[1]
@@ -155,7 +168,7 @@ def _first_scan(fh, size: int) -> int | None:
         if 0xD0 <= marker <= 0xD8 or marker == 0x01:  # markers without a length
             pos += 2
             continue
-        length = struct.unpack(">H", head[2:4])[0]
+        length = (head[2] << 8) | head[3]
         if length < 2:
             return None
         pos += 2 + length
