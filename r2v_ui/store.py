@@ -38,6 +38,7 @@ from .store_schema import (
     TERMINAL_STATES,
     UNFINISHED_SQL,
     JobRecord,
+    filters_sql,
     fold,
     from_row,
     insert_sql,
@@ -279,14 +280,14 @@ class JobStore(store_files.LibraryFiles):
              limit: int = 500, offset: int = 0) -> list[JobRecord]:
         """Jobs newest first; `search` finds text in the prompt whatever its case (any script).
         The search and filters run in SQL before LIMIT/OFFSET, so every matching job can be paged to."""
-        where, args = _where(owner, states, search)
+        where, args = filters_sql(owner, states, search)
         sql = f"SELECT * FROM jobs{where} ORDER BY created_at DESC, job_id DESC LIMIT ? OFFSET ?"
         rows = self._run(lambda c: c.execute(sql, [*args, max(0, int(limit)), max(0, int(offset))]).fetchall())
         return [from_row(r) for r in rows]
 
     def count(self, *, owner: str | None = None, states: set[str] | None = None, search: str | None = None) -> int:
         """How many jobs list() would give with no limit (for paging)."""
-        where, args = _where(owner, states, search)
+        where, args = filters_sql(owner, states, search)
         return self._run(lambda c: c.execute(f"SELECT count(*) FROM jobs{where}", args).fetchone()[0])
 
     def unfinished(self) -> list[JobRecord]:
@@ -350,21 +351,6 @@ class JobStore(store_files.LibraryFiles):
             row = to_row(rec)
             n += conn.execute(insert_sql(row, "INSERT OR IGNORE"), row).rowcount
         return n
-
-
-def _where(owner: str | None, states: set[str] | None, search: str | None) -> tuple[str, list[Any]]:
-    clauses: list[str] = []
-    args: list[Any] = []
-    if owner is not None:
-        clauses.append("owner = ?")
-        args.append(owner)
-    if states:
-        clauses.append(f"state IN ({', '.join('?' for _ in states)})")
-        args.extend(sorted(states))
-    if search:
-        clauses.append("instr(prompt_folded, ?) > 0")
-        args.append(fold(search))
-    return (" WHERE " + " AND ".join(clauses) if clauses else ""), args
 
 
 def _sidecar_rel(video_rel: str | None) -> str | None:

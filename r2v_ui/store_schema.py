@@ -1,5 +1,5 @@
-"""The job row: its fields (`JobRecord`), the SQLite schema with its migrations, and the mapping
-between a record and a row.  Used by store.py; nothing here touches a file."""
+"""The job row: its fields (`JobRecord`), the SQLite schema with its migrations, the mapping
+between a record and a row (plus `prompt_folded`, a column for search only), and the list filters.  Used by store.py; nothing here touches a file."""
 
 from __future__ import annotations
 
@@ -14,8 +14,6 @@ TERMINAL_STATES = frozenset({"succeeded", "failed", "discarded"})
 # The rows a start resumes; written as in the partial index of migration 4, so SQLite uses that
 # index (a test checks it does; a new terminal state keeps the query right but unindexed).
 UNFINISHED_SQL = "state NOT IN ('succeeded', 'failed', 'discarded')"
-# Columns derived from others, kept for SQL's sake only (a record does not carry them).
-DERIVED_COLUMNS = ("prompt_folded",)
 
 # Migration n takes a database from version n-1 to version n.  Never edit a released step: add one.
 MIGRATIONS: dict[int, tuple[str, ...]] = {
@@ -131,3 +129,20 @@ def record_from_fields(data: dict[str, Any]) -> JobRecord:
 
 def insert_sql(row: dict[str, Any], verb: str = "INSERT") -> str:
     return f"{verb} INTO jobs ({', '.join(row)}) VALUES ({', '.join(f':{c}' for c in row)})"
+
+
+def filters_sql(owner: str | None, states: set[str] | None, search: str | None) -> tuple[str, list[Any]]:
+    """The WHERE clause (with its arguments) of JobStore.list and count: owner, states, and text in
+    the prompt whatever its case."""
+    clauses: list[str] = []
+    args: list[Any] = []
+    if owner is not None:
+        clauses.append("owner = ?")
+        args.append(owner)
+    if states:
+        clauses.append(f"state IN ({', '.join('?' for _ in states)})")
+        args.extend(sorted(states))
+    if search:
+        clauses.append("instr(prompt_folded, ?) > 0")
+        args.append(fold(search))
+    return (" WHERE " + " AND ".join(clauses) if clauses else ""), args
