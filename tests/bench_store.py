@@ -16,8 +16,9 @@ Each case is printed beside its baseline, measured in the same run (median of th
 3. start-up (`JobStore(...)` + `unfinished()`) and list calls (a History page of 50, a search, a
    count) with 10 jobs against the same with 10,000 jobs.
 
-Figures depend on the machine (and on the page cache: the generated files are read while cached);
-say where they were taken when quoting them.
+Figures depend on the machine (and on the page cache: the generated files are read while cached;
+and on the disk's write-back: a copy made while earlier runs' copies are still being written waits
+for them, hence a second row measured after os.sync()); say where they were taken when quoting them.
 """
 
 from __future__ import annotations
@@ -51,11 +52,14 @@ PROMPTS = ["character1 walks towards character2 while the sun sets", "角色一�
            "The FOX and character2 argue in a kitchen", "character1 waves at the camera"]
 
 
-def paired_ms(fn, base, repeats: int) -> tuple[float, float]:
-    """Medians of fn and of its baseline, run in turn (so a busy moment of a shared machine hits both)."""
+def paired_ms(fn, base, repeats: int, settle=None) -> tuple[float, float]:
+    """Medians of fn and of its baseline, run in turn (so a busy moment of a shared machine hits both);
+    `settle` runs, untimed, before each."""
     a, b = [], []
     for _ in range(repeats):
         for f, out in ((base, b), (fn, a)):
+            if settle:
+                settle()
             t0 = time.perf_counter()
             f()
             out.append((time.perf_counter() - t0) * 1000)
@@ -138,6 +142,8 @@ def bench_keep(tmp: Path, size_mb: int, repeats: int) -> None:
 
         fetch()
         row("keep_reference ×3 + hosting digest", *paired_ms(keep_all, fetch, repeats), "plain fetch of the 3 (loopback)")
+        row("  the same, each run after os.sync()", *paired_ms(keep_all, fetch, repeats, os.sync),
+            "plain fetch of the 3 (loopback)", "  (no write-back backlog from earlier runs)")
         if can_link:
             row("the same, from a folder that allows links", *paired_ms(lambda: keep_all(linked=True), fetch, repeats),
                 "plain fetch of the 3 (loopback)")
