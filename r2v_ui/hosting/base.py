@@ -47,8 +47,8 @@ class ReferenceHost(Protocol):
 
 # Media types a reference may be served as, by kind (SPEC.md "Reference media rules"): media_types.py.
 CONTENT_TYPES: dict[str, frozenset[str]] = {kind: media_types.accepted_types(kind) for kind in ("image", "video", "audio")}
-KIND_FORMATS = {"image": "JPEG, PNG, BMP or WEBP", "video": "MP4 or MOV", "audio": "MP3, WAV or FLAC"}
 KIND_RULES = {"image": IMAGE_RULES, "video": VIDEO_RULES, "audio": AUDIO_RULES}
+KIND_FORMATS = {kind: ", ".join(r.formats[:-1]) + " or " + r.formats[-1] for kind, r in KIND_RULES.items()}
 KIND_WORD = {"image": "picture", "video": "video", "audio": "voice clip"}
 EXTENSIONS = {"image": IMAGE_RULES.extensions, "video": VIDEO_RULES.extensions, "audio": AUDIO_RULES.extensions}
 
