@@ -10,7 +10,8 @@ that breaks a rule is refused with one sentence naming the file, the rule and wh
 Decoding pixels is the only costly step, and a small file can declare a huge picture: every decode
 first takes its peak memory, computed from the declared size, from the process-wide decode budget
 (decode_budget.py), and a picture that alone needs more than the whole budget is refused in words.
-A probe of a PNG never decodes pixels (its rotation tag is read from the chunk headers).
+A probe never decodes pixels: the rotation tag and whether the data is all there are read from the
+headers (picture_header.py); pixels are decoded only for a repair.
 
 The limits come only from `spec.IMAGE_RULES`, `spec.VIDEO_RULES` and `spec.AUDIO_RULES`.
 """
@@ -18,6 +19,7 @@ The limits come only from `spec.IMAGE_RULES`, `spec.VIDEO_RULES` and `spec.AUDIO
 from __future__ import annotations
 
 import re
+import stat
 import struct
 import tempfile
 import uuid
@@ -29,18 +31,20 @@ from av.container import InputContainer
 from av.stream import Disposition, Stream
 from PIL import Image
 
+from . import media_types
+from . import picture_header as ph
 from . import picture_pixels as px
-from .decode_budget import DecodeBudget, TooLarge, decoded_bytes, process_budget, repair_bytes
+from .decode_budget import DecodeBudget, TooLarge, process_budget, repair_bytes
 from .spec import AUDIO_RULES, IMAGE_RULES, MB, VIDEO_RULES
 
 IMAGE, VIDEO, AUDIO = "image", "video", "audio"
 KINDS: tuple[str, ...] = (IMAGE, VIDEO, AUDIO)
 ACCEPTED, FIXED, REFUSED = "accepted", "fixed", "refused"
 
-IMAGE_CONTENT_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "BMP": "image/bmp", "WEBP": "image/webp"}
-VIDEO_CONTENT_TYPES = {"MP4": "video/mp4", "MOV": "video/quicktime"}
-AUDIO_CONTENT_TYPES = {"MP3": "audio/mpeg", "WAV": "audio/wav", "FLAC": "audio/flac"}
-_IMAGE_SUFFIX = {"JPEG": ".jpg", "PNG": ".png", "BMP": ".bmp", "WEBP": ".webp"}
+IMAGE_CONTENT_TYPES = media_types.content_types(IMAGE)
+VIDEO_CONTENT_TYPES = media_types.content_types(VIDEO)
+AUDIO_CONTENT_TYPES = media_types.content_types(AUDIO)
+_IMAGE_SUFFIX = media_types.suffixes(IMAGE)
 
 _ISO_MEDIA = "mov,mp4,m4a,3gp,3g2,mj2"  # PyAV's one demuxer name for both MP4 and MOV
 _AUDIO_CONTAINERS = {"mp3": "MP3", "wav": "WAV", "flac": "FLAC"}
@@ -92,11 +96,14 @@ def probe(
               budget if budget is not None else process_budget())
     fallback_kind = kind or _kind_from_suffix(p) or IMAGE
     try:
-        if not p.is_file():
-            return f.refuse(fallback_kind, f"{f.name} could not be found or is not a file; choose the file again.")
-        f.size = p.stat().st_size
+        st = p.stat()
+    except FileNotFoundError:
+        st = None
     except OSError:
         return f.refuse(fallback_kind, f"{f.name} could not be read; choose the file again.")
+    if st is None or not stat.S_ISREG(st.st_mode):
+        return f.refuse(fallback_kind, f"{f.name} could not be found or is not a file; choose the file again.")
+    f.size = st.st_size
     if f.size == 0:
         return f.refuse(fallback_kind, f"{f.name} is empty (0 bytes); choose the file again or use another one.")
 
@@ -228,8 +235,14 @@ def _probe_image(f: _File) -> MediaReport | None:
         fmt = "JPEG" if im.format == "MPO" else (im.format or "unknown")  # MPO: a camera JPEG with extra frames
         w, h = im.size
         mode, info = im.mode, dict(im.info)
+        fd = _fileno(im)
         try:
-            orientation = px.orientation(im, f.path)  # from the header: no pixels decoded
+            layout = ph.png_layout(f.path, fd) if fmt == "PNG" else None  # trailing eXIf and completeness
+            complete = layout.complete if layout else (ph.jpeg_complete(f.path, fd) if fmt == "JPEG" else None)
+        except _READ_ERRORS:
+            layout, complete = None, False
+        try:
+            orientation = ph.orientation(im, layout.exif if layout else None)  # no pixels decoded
         except _READ_ERRORS:
             orientation = 1
     if fmt not in rules.formats:
@@ -259,7 +272,7 @@ def _probe_image(f: _File) -> MediaReport | None:
     too_heavy = f.size > rules.max_bytes
     try:
         if not (rotate or has_alpha or target or too_heavy):
-            if not _image_is_intact(f, fmt):
+            if not (complete if complete is not None else _image_is_complete(f, fmt)):
                 return _refuse_damaged_image(f, fmt, **facts)
             return f.accept(IMAGE, f"{f.name} is a {dw}×{dh} px {fmt} picture that meets the service's rules.",
                             content_type=IMAGE_CONTENT_TYPES[fmt], **facts)
@@ -291,36 +304,22 @@ def _refuse_damaged_image(f: _File, fmt: str, **facts) -> MediaReport:
                            f"it again, or use another copy.", **facts)
 
 
-def _image_is_intact(f: _File, fmt: str) -> bool:
-    """Cheap check that the picture's data is all there, on a separate open (verify() spends its image).
-    Raises TooLarge when even that decode does not fit the decode budget."""
+def _fileno(im: Image.Image) -> int | None:
     try:
-        with _open_image(f.path) as im:
-            if fmt == "PNG":
-                im.verify()  # walks every chunk and its checksum without decoding pixels
-            elif fmt == "WEBP":
-                return not _riff_cut_off(f.path, f.size)
-            else:
-                if fmt == "JPEG":
-                    im.draft(None, (max(1, im.width // 8), max(1, im.height // 8)))  # decode at 1/8 scale
-                # BMP: raw pixels (RLE can make a small file declare many)
-                with f.budget.hold(decoded_bytes(*im.size)):
-                    im.load()
-        return True
+        return im.fp.fileno() if im.fp is not None else None
+    except (AttributeError, OSError, ValueError):
+        return None
+
+
+def _image_is_complete(f: _File, fmt: str) -> bool:
+    """Whether a BMP's or WEBP's data is all there, from its header alone (PNG and JPEG are checked
+    while the picture is open): a picture accepted as it is is never decoded."""
+    try:
+        if fmt == "BMP":
+            return ph.bmp_complete(f.path, f.size)
+        return not ph.riff_cut_off(f.path, f.size)  # WEBP
     except _READ_ERRORS:
         return False
-
-
-def _riff_cut_off(path: Path, size: int) -> bool:
-    """WAV and WEBP begin with RIFF and the size of what follows; a shorter file was cut off."""
-    with open(path, "rb") as fh:
-        head = fh.read(8)
-    if len(head) < 8 or head[:4] != b"RIFF":
-        return False
-    declared = struct.unpack("<I", head[4:8])[0]
-    if declared in (0, 0xFFFFFFFF):  # streaming writers leave it unknown
-        return False
-    return declared + 8 > size
 
 
 def _repair_image(
@@ -555,7 +554,7 @@ def _check_audio(f: _File, facts: _AvFacts) -> MediaReport:
         return f.refuse(AUDIO, f"{f.name} is {label}; voice clips must be {_or_list(rules.formats)} — "
                                f"convert it to one of those.", duration=d)
     found = dict(duration=d, format=fmt)
-    if fmt == "WAV" and _riff_cut_off(f.path, f.size):
+    if fmt == "WAV" and ph.riff_cut_off(f.path, f.size):
         return f.refuse(AUDIO, f"{f.name} seems cut off (the file ends before its sound data does); save or copy "
                                f"it again.", **found)
     span = _range(rules.duration_min, rules.duration_max, "s")

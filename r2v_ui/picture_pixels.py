@@ -1,4 +1,4 @@
-"""The pixel work of a picture repair, lean on memory; and a picture's rotation tag read without decoding.
+"""The pixel work of a picture repair, lean on memory (the header-only reading is picture_header.py).
 
 Each step of a repair (turn upright, flatten onto white, scale down, re-encode) frees the picture it
 started from as soon as the next exists, so at most two full-size pictures are ever alive at once:
@@ -12,12 +12,13 @@ Nothing here writes files or builds sentences: media.py does that.
 from __future__ import annotations
 
 import io
-import struct
 from pathlib import Path
 
 from PIL import Image
 
-ORIENTATION_TAG = 0x0112
+from . import picture_header
+
+ORIENTATION_TAG = picture_header.ORIENTATION_TAG
 TRANSPOSE = {
     2: Image.Transpose.FLIP_LEFT_RIGHT,
     3: Image.Transpose.ROTATE_180,
@@ -31,52 +32,21 @@ ALPHA_MODES = ("RGBA", "LA", "PA", "RGBa", "La")
 RESIZE_MODES = ("L", "RGB", "CMYK", "I", "F")  # modes Pillow resizes without a premultiplied copy
 STRIP_ROWS = 256
 JPEG_QUALITIES: tuple[int, ...] = (92, 85, 75, 65, 55, 45, 35)
-_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-_PNG_MAX_CHUNKS = 200_000  # a hostile file of tiny chunks is not walked for ever
-_EXIF_MAX_BYTES = 1 << 20
 
 
 class CannotFit(Exception):
     """Even the smallest JPEG we would make is over the byte limit."""
 
 
-# --- the rotation tag, from the header ---------------------------------------------------------
+# --- the rotation tag, from the header (picture_header.py; kept here for older callers) -----------
 
 
 def orientation(im: Image.Image, path: Path) -> int:
-    """The EXIF orientation (1–8) of an opened, not yet decoded picture, without decoding it.
-
-    Pillow's PNG `getexif()` decodes the whole picture to look for an eXIf chunk after the pixel
-    data; here such a chunk is found by walking the chunk headers instead."""
-    if im.format == "PNG":
-        exif = Image.Image.getexif(im)  # the base method: what the header gave (eXIf before IDAT, XMP)
-        if ORIENTATION_TAG not in exif and "exif" not in im.info:
-            trailing = png_exif_chunk(path)
-            if trailing:
-                exif = Image.Exif()
-                exif.load(trailing)
-    else:
-        exif = im.getexif()  # JPEG, WEBP, BMP: read from what the header gave, no pixels decoded
-    value = exif.get(ORIENTATION_TAG, 1) or 1
-    return int(value) if int(value) in range(1, 9) else 1
+    """The EXIF orientation (1–8) of an opened, not yet decoded picture, without decoding it."""
+    return picture_header.orientation(im, picture_header.png_exif_chunk(path) if im.format == "PNG" else None)
 
 
-def png_exif_chunk(path: Path) -> bytes | None:
-    """The data of a PNG's eXIf chunk wherever it is, reading only chunk headers on the way."""
-    with open(path, "rb") as fh:
-        if fh.read(8) != _PNG_SIGNATURE:
-            return None
-        for _ in range(_PNG_MAX_CHUNKS):
-            head = fh.read(8)
-            if len(head) < 8:
-                return None
-            length, kind = struct.unpack(">I4s", head)
-            if kind == b"eXIf":
-                return fh.read(length) if length <= _EXIF_MAX_BYTES else None
-            if kind == b"IEND":
-                return None
-            fh.seek(length + 4, io.SEEK_CUR)  # the data and its CRC
-    return None
+png_exif_chunk = picture_header.png_exif_chunk
 
 
 # --- the repair, one step at a time --------------------------------------------------------------

@@ -36,10 +36,14 @@ from .store_schema import (
     MIGRATIONS,
     SCHEMA_VERSION,
     TERMINAL_STATES,
+    UNFINISHED_SQL,
     JobRecord,
+    filters_sql,
+    fold,
     from_row,
     insert_sql,
     record_from_fields,
+    register_functions,
     to_row,
 )
 
@@ -63,6 +67,7 @@ class JobStore(store_files.LibraryFiles):
         self.work_dir = self.data_dir / "work"
         self.records_dir = self.data_dir / store_files.RECORDS_DIR
         self._make_dirs()
+        self.links_from = [self.work_dir.resolve()]  # the studio's own repaired copies never change
         self.db_path = self.data_dir / "jobs.sqlite3"
         self._busy_timeout_s = busy_timeout_s
         self._lock = threading.Lock()
@@ -81,6 +86,7 @@ class JobStore(store_files.LibraryFiles):
         conn = sqlite3.connect(self.db_path, timeout=self._busy_timeout_s, isolation_level=None)
         conn.row_factory = sqlite3.Row
         conn.execute(f"PRAGMA busy_timeout={int(self._busy_timeout_s * 1000)}")
+        register_functions(conn)
         return conn
 
     def _open(self) -> None:
@@ -96,14 +102,16 @@ class JobStore(store_files.LibraryFiles):
         if found == 0 and rebuilt:
             log.warning("The job database %s was missing or empty; %d job(s) were rebuilt from the library.",
                         self.db_path, rebuilt)
-        self._backfill_records()
+        if 0 < found < 4:  # written before schema 4, perhaps before record copies existed: once, at upgrade
+            self._backfill_records()
 
     def _backfill_records(self) -> None:
         """Jobs written before record copies existed get one now (those with a video need none)."""
         have = {p.name for p in self.records_dir.glob("*.json")}
-        for rec in self.list(limit=1_000_000):
-            if rec.state != "succeeded" and store_files.record_file(self.records_dir, rec.job_id).name not in have:
-                self._keep_record(rec)
+        rows = self._run(lambda c: c.execute("SELECT * FROM jobs WHERE state != 'succeeded'").fetchall())
+        for row in rows:
+            if store_files.record_file(self.records_dir, row["job_id"]).name not in have:
+                self._keep_record(from_row(row))
 
     @property
     def rebuilds(self) -> int:
@@ -246,6 +254,8 @@ class JobStore(store_files.LibraryFiles):
                 row[JSON_COLUMNS[name]] = json.dumps(value, ensure_ascii=False)
             else:
                 row[name] = value
+        if "settings" in changes:
+            row["prompt_folded"] = fold(changes["settings"].get("prompt"))
         sets = ", ".join(f"{c} = :{c}" for c in row)
 
         def apply(c: sqlite3.Connection) -> int:
@@ -267,26 +277,25 @@ class JobStore(store_files.LibraryFiles):
         return from_row(row) if row else self._restore(job_id)
 
     def list(self, *, owner: str | None = None, states: set[str] | None = None, search: str | None = None,
-             limit: int = 500) -> list[JobRecord]:
-        sql = "SELECT * FROM jobs WHERE 1=1"
-        args: list[Any] = []
-        if owner is not None:
-            sql += " AND owner = ?"
-            args.append(owner)
-        if states:
-            sql += f" AND state IN ({', '.join('?' for _ in states)})"
-            args.extend(sorted(states))
-        sql += " ORDER BY created_at DESC LIMIT ?"
-        args.append(limit)
-        rows = self._run(lambda c: c.execute(sql, args).fetchall())
-        recs = [from_row(r) for r in rows]
-        if search:
-            needle = search.casefold()
-            recs = [r for r in recs if needle in str(r.settings.get("prompt", "")).casefold()]
-        return recs
+             limit: int = 500, offset: int = 0) -> list[JobRecord]:
+        """Jobs newest first; `search` finds text in the prompt whatever its case (any script).
+        The search and filters run in SQL before LIMIT/OFFSET, so every matching job can be paged to."""
+        where, args = filters_sql(owner, states, search)
+        sql = f"SELECT * FROM jobs{where} ORDER BY created_at DESC, job_id DESC LIMIT ? OFFSET ?"
+        rows = self._run(lambda c: c.execute(sql, [*args, max(0, int(limit)), max(0, int(offset))]).fetchall())
+        return [from_row(r) for r in rows]
+
+    def count(self, *, owner: str | None = None, states: set[str] | None = None, search: str | None = None) -> int:
+        """How many jobs list() would give with no limit (for paging)."""
+        where, args = filters_sql(owner, states, search)
+        return self._run(lambda c: c.execute(f"SELECT count(*) FROM jobs{where}", args).fetchone()[0])
 
     def unfinished(self) -> list[JobRecord]:
-        return [r for r in self.list(limit=100000) if not r.terminal]
+        """Jobs not yet succeeded, failed or discarded, newest first (from an index: a start with
+        10,000 finished jobs reads only these)."""
+        sql = f"SELECT * FROM jobs WHERE {UNFINISHED_SQL} ORDER BY created_at DESC"
+        rows = self._run(lambda c: c.execute(sql).fetchall())
+        return [rec for rec in map(from_row, rows) if not rec.terminal]
 
     def delete(self, job_id: str) -> None:
         rec = self.get(job_id)

@@ -1,6 +1,7 @@
 """The files of the data folder, beside the job database; and what that database is rebuilt from.
 
-Every write here is atomic (temporary file, fsync, rename).  The database is rebuilt, when it is
+Every write here goes through atomic_files.py: atomic always; flushed to disk (durable) for the
+record copies and sidecars a rebuild depends on.  The database is rebuilt, when it is
 lost, emptied or damaged, from two kinds of file:
 
 * `library/<date>_<job>.json` — the sidecar of each finished video (written before the job is done);
@@ -19,57 +20,97 @@ import hashlib
 import json
 import os
 import re
-import shutil
 import threading
 import time
+import uuid
 from pathlib import Path
 from typing import Any, Iterator
+
+from .atomic_files import file_sha256
+from .atomic_files import copy_hashing, known_sha256, remember_sha256, write_atomic, write_json_atomic
 
 RECORDS_DIR = "records"
 _SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    with open(tmp, "wb") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+    """A durable atomic write: the record copies and sidecars a rebuild depends on."""
+    write_atomic(path, data, durable=True)
 
 
 def atomic_write_json(path: Path, data: Any) -> None:
-    atomic_write_bytes(path, json.dumps(data, ensure_ascii=False, indent=2, default=str).encode("utf-8"))
-
-
-def file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+    write_json_atomic(path, data, durable=True)
 
 
 class LibraryFiles:
     """The file side of JobStore: kept references, result paths, sidecars (needs data_dir,
-    library_dir and references_dir)."""
+    library_dir, references_dir and links_from)."""
 
     data_dir: Path
     library_dir: Path
     references_dir: Path
+    links_from: list[Path]  # folders whose files never change in place (see allow_links_from)
 
     def keep_reference(self, src: Path) -> tuple[str, Path]:
-        """Copy a reference into references/ under its content hash (once); return (sha256, path)."""
-        digest = file_sha256(src)
-        dest = self.references_dir / f"{digest}{src.suffix.lower()}"
-        if not dest.exists():
+        """Keep a reference in references/ under its content hash (once); return (sha256, path).
+
+        A file under a folder whose files never change (`allow_links_from`: the work folder, and
+        the page's upload folder when the page says so) is hard-linked, so nothing is written;
+        any other file is copied, hashed in the same read.  Either way its digest is remembered, so
+        hosting the kept copy does not read it again.  Safe from many threads at once: each has its
+        own temporary name, and keeping one file from many jobs at once keeps it once (the others
+        wait for it).  Not flushed to disk (the user's file still exists while the job starts): a
+        kept copy that a power cut left short is noticed by its size and written again."""
+        src = Path(src)
+        st = os.stat(src)
+        with _source_lock(src, st):
+            digest = known_sha256(src)
+            if digest is not None:
+                dest = self._reference_path(digest, src)
+                if _same_size(dest, st.st_size):
+                    return digest, dest
             self.references_dir.mkdir(parents=True, exist_ok=True)
-            tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
-            shutil.copyfile(src, tmp)
-            with open(tmp, "rb+") as f:
-                os.fsync(f.fileno())
-            os.replace(tmp, dest)
-        return digest, dest
+            digest, tmp = self._stage_reference(src)
+            dest = self._reference_path(digest, src)
+            try:
+                if _same_size(dest, st.st_size):
+                    tmp.unlink()
+                else:
+                    os.replace(tmp, dest)
+            except BaseException:
+                tmp.unlink(missing_ok=True)
+                raise
+            remember_sha256(src, digest)
+            remember_sha256(dest, digest)
+            return digest, dest
+
+    def allow_links_from(self, folder: Path) -> None:
+        """Files under `folder` are never changed in place (new content gets a new file), so a kept
+        reference may share their bytes through a hard link instead of a copy."""
+        resolved = Path(folder).resolve()
+        if resolved not in self.links_from:
+            self.links_from = [*self.links_from, resolved]
+
+    def _stage_reference(self, src: Path) -> tuple[str, Path]:
+        """(sha256, a temporary file in references/ with src's bytes): a hard link when src's
+        folder allows it and the disk is the same (one read, to hash), else a copy (one read)."""
+        real = src.resolve()
+        if any(real.is_relative_to(folder) for folder in self.links_from):
+            tmp = self.references_dir / f".link.{uuid.uuid4().hex}.tmp"
+            try:
+                os.link(real, tmp)
+            except OSError:
+                pass  # another disk, or links not allowed: copy
+            else:
+                try:
+                    return file_sha256(tmp), tmp
+                except BaseException:
+                    tmp.unlink(missing_ok=True)
+                    raise
+        return copy_hashing(src, self.references_dir, durable=False)
+
+    def _reference_path(self, digest: str, src: Path) -> Path:
+        return self.references_dir / f"{digest}{src.suffix.lower()}"
 
     def result_paths(self, rec: Any) -> tuple[Path, Path, Path]:
         stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(rec.created_at))
@@ -84,6 +125,40 @@ class LibraryFiles:
 
     def iter_sidecars(self) -> Iterator[dict[str, Any]]:
         return iter_sidecars(self.library_dir)
+
+
+_source_locks: dict[tuple[int, int], list] = {}  # (device, inode) → [lock, users]
+_source_locks_guard = threading.Lock()
+
+
+class _source_lock:
+    """One lock per source file (device, inode) while anyone keeps it; dropped when the last leaves."""
+
+    def __init__(self, src: Path, st: os.stat_result):
+        self.key = (st.st_dev, st.st_ino)
+
+    def __enter__(self) -> None:
+        with _source_locks_guard:
+            entry = _source_locks.get(self.key)
+            if entry is None:
+                entry = _source_locks[self.key] = [threading.Lock(), 0]
+            entry[1] += 1
+        entry[0].acquire()
+        self.entry = entry
+
+    def __exit__(self, *exc: object) -> None:
+        self.entry[0].release()
+        with _source_locks_guard:
+            self.entry[1] -= 1
+            if self.entry[1] == 0 and _source_locks.get(self.key) is self.entry:
+                del _source_locks[self.key]
+
+
+def _same_size(path: Path, size: int) -> bool:
+    try:
+        return path.stat().st_size == size
+    except OSError:
+        return False
 
 
 def record_file(records_dir: Path, job_id: str) -> Path:

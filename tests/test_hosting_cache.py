@@ -117,3 +117,23 @@ async def test_a_link_that_died_early_is_replaced(tmp_path):
         assert second.url != first.url and len(public._index) == 1
         assert httpx.get(second.url).content == src.read_bytes()
         assert (cached.hits, cached.misses) == (1, 2)
+
+
+@pytest.mark.asyncio
+async def test_a_reference_the_store_kept_is_hosted_without_hashing_it_again(emulator, tmp_path, monkeypatch):
+    from r2v_ui import atomic_files
+    from r2v_ui.store import JobStore
+
+    store = JobStore(tmp_path / "data")
+    digest, kept = store.keep_reference(write_png(tmp_path / "a.png", seed=11))
+    hashed = []
+    real_hash = atomic_files.file_sha256
+    monkeypatch.setattr("r2v_ui.hosting.cache.file_sha256", lambda p: hashed.append(p) or real_hash(p))
+    cached = CachingHost(EmulatorHost(emulator.base_url, KEY), tmp_path / "cache.json")
+
+    by_name = await cached.put(kept, content_type="image/png")  # the store remembered what it hashed
+    given = await cached.put(kept, content_type="image/png", sha256=digest)  # the job says it
+
+    assert hashed == [] and by_name == given
+    key = next(iter(json.loads((tmp_path / "cache.json").read_text())["entries"]))
+    assert digest in key

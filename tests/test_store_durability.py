@@ -36,7 +36,7 @@ def test_a_store_written_by_schema_version_1_is_migrated_and_keeps_its_jobs(tmp_
     store = JobStore(tmp_path)
 
     version = sqlite3.connect(db).execute("PRAGMA user_version").fetchone()[0]
-    assert version == SCHEMA_VERSION == 3
+    assert version == SCHEMA_VERSION == 4
     rec = store.get("old")
     assert rec is not None and rec.owner == "ann" and rec.task_id == "task-9"
     assert rec.settings["prompt"] == "old prompt"

@@ -30,6 +30,8 @@ import av
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
+from ..atomic_files import atomic_path
+
 FPS = 12
 AUDIO_RATE = 48_000
 MAX_DISTINCT_VIDEO_FRAMES = 36
@@ -250,7 +252,7 @@ def _soundtrack(job: RenderJob, rng: random.Random) -> np.ndarray:
 
 
 def render_preview(job: RenderJob, dest: Path) -> Path:
-    """Write the preview MP4 to ``dest`` (atomically: a .part file renamed at the end)."""
+    """Write the preview MP4 to ``dest`` (atomically: a temporary file renamed at the end)."""
     if job.width % 2 or job.height % 2:
         raise ValueError("width and height must be even for yuv420p")
     rng = random.Random(job.seed)
@@ -273,52 +275,52 @@ def render_preview(job: RenderJob, dest: Path) -> Path:
 
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
-    part = dest.with_name(dest.name + ".part")
-    container = av.open(str(part), "w", format="mp4", options={"movflags": "+faststart"})
-    try:
-        vstream = container.add_stream("libx264", rate=fps)
-        vstream.width, vstream.height = w, h
-        vstream.pix_fmt = "yuv420p"
-        vstream.time_base = Fraction(1, fps)
-        vstream.codec_context.options = {"preset": "ultrafast", "crf": "30"}
-        astream = None
-        if job.audio:
-            astream = container.add_stream("aac", rate=AUDIO_RATE, layout="stereo")
-            astream.time_base = Fraction(1, AUDIO_RATE)
-            astream.codec_context.options = {}
+    # A unique temporary name, renamed at the end; a preview needs no flush to disk.
+    with atomic_path(dest, durable=False) as part:
+        container = av.open(str(part), "w", format="mp4", options={"movflags": "+faststart"})
+        try:
+            vstream = container.add_stream("libx264", rate=fps)
+            vstream.width, vstream.height = w, h
+            vstream.pix_fmt = "yuv420p"
+            vstream.time_base = Fraction(1, fps)
+            vstream.codec_context.options = {"preset": "ultrafast", "crf": "30"}
+            astream = None
+            if job.audio:
+                astream = container.add_stream("aac", rate=AUDIO_RATE, layout="stereo")
+                astream.time_base = Fraction(1, AUDIO_RATE)
+                astream.codec_context.options = {}
 
-        bar_y0, bar_y1 = bottom - max(3, unit // 180), bottom
-        frame_buf = bg.copy()
-        for i in range(total):
-            t = i / fps
-            np.copyto(frame_buf, bg)
-            for (x, y, sw, sh), layer in shots[min(len(shots) - 1, i // shot_len)]:
-                bob = int(round(math.sin(t * 1.7 + x) * min(6, sh * 0.01)))
-                yy = min(max(0, y + bob), h - sh)
-                frame_buf[yy : yy + sh, x : x + sw] = layer.frame(t)
-            frame_buf[bar_y0:bar_y1, : int(w * (i + 1) / total)] = (235, 80, 80)
-            vf = av.VideoFrame.from_ndarray(frame_buf, format="rgb24")
-            vf.pts = i
-            for packet in vstream.encode(vf):
-                container.mux(packet)
-        for packet in vstream.encode():
-            container.mux(packet)
-
-        if astream is not None:
-            samples = _soundtrack(job, rng)
-            step = 1024
-            for start in range(0, samples.shape[1], step):
-                chunk = np.ascontiguousarray(samples[:, start : start + step])
-                af = av.AudioFrame.from_ndarray(chunk, format="fltp", layout="stereo")
-                af.sample_rate = AUDIO_RATE
-                af.pts = start
-                for packet in astream.encode(af):
+            bar_y0, bar_y1 = bottom - max(3, unit // 180), bottom
+            frame_buf = bg.copy()
+            for i in range(total):
+                t = i / fps
+                np.copyto(frame_buf, bg)
+                for (x, y, sw, sh), layer in shots[min(len(shots) - 1, i // shot_len)]:
+                    bob = int(round(math.sin(t * 1.7 + x) * min(6, sh * 0.01)))
+                    yy = min(max(0, y + bob), h - sh)
+                    frame_buf[yy : yy + sh, x : x + sw] = layer.frame(t)
+                frame_buf[bar_y0:bar_y1, : int(w * (i + 1) / total)] = (235, 80, 80)
+                vf = av.VideoFrame.from_ndarray(frame_buf, format="rgb24")
+                vf.pts = i
+                for packet in vstream.encode(vf):
                     container.mux(packet)
-            for packet in astream.encode():
+            for packet in vstream.encode():
                 container.mux(packet)
-    finally:
-        container.close()
-    os.replace(part, dest)
+
+            if astream is not None:
+                samples = _soundtrack(job, rng)
+                step = 1024
+                for start in range(0, samples.shape[1], step):
+                    chunk = np.ascontiguousarray(samples[:, start : start + step])
+                    af = av.AudioFrame.from_ndarray(chunk, format="fltp", layout="stereo")
+                    af.sample_rate = AUDIO_RATE
+                    af.pts = start
+                    for packet in astream.encode(af):
+                        container.mux(packet)
+                for packet in astream.encode():
+                    container.mux(packet)
+        finally:
+            container.close()
     return dest
 
 

@@ -4,20 +4,17 @@ small file helpers (streamed hashing and reading, safe names, the media types th
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import json
 import os
 import re
-import tempfile
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import AsyncIterator, Callable, Protocol, runtime_checkable
 
+from .. import atomic_files, media_types
+from ..atomic_files import CHUNK, file_sha256  # noqa: F401 - CHUNK and file_sha256 are part of this module's API
 from ..errors import R2VError
 from ..spec import AUDIO_RULES, IMAGE_RULES, VIDEO_RULES
-
-CHUNK = 1024 * 1024  # uploads and hashes read the file 1 MB at a time, never whole
 
 ProgressCallback = Callable[[int, int], None]  # (bytes done, bytes in all)
 
@@ -38,33 +35,22 @@ class ReferenceHost(Protocol):
     name: str  # "emulator" | "url" | "s3" | "public"
 
     async def put(
-        self, path: Path, *, content_type: str, on_progress: ProgressCallback | None = None
-    ) -> HostedURL: ...
+        self, path: Path, *, content_type: str, on_progress: ProgressCallback | None = None,
+        sha256: str | None = None,
+    ) -> HostedURL:
+        """`sha256`: the file's digest when the caller already knows it (the store hashed it while
+        keeping it), so the host does not read the file again to learn it."""
+        ...
 
     async def check(self) -> str: ...
 
 
-# Media types a reference may be served as, by kind (SPEC.md "Reference media rules").
-CONTENT_TYPES: dict[str, frozenset[str]] = {
-    "image": frozenset({"image/jpeg", "image/jpg", "image/pjpeg", "image/png", "image/bmp", "image/x-ms-bmp", "image/webp"}),
-    "video": frozenset({"video/mp4", "video/quicktime"}),
-    "audio": frozenset({
-        "audio/mpeg", "audio/mp3", "audio/wav", "audio/x-wav", "audio/wave", "audio/vnd.wave",
-        "audio/flac", "audio/x-flac",
-    }),
-}
-KIND_FORMATS = {"image": "JPEG, PNG, BMP or WEBP", "video": "MP4 or MOV", "audio": "MP3, WAV or FLAC"}
+# Media types a reference may be served as, by kind (SPEC.md "Reference media rules"): media_types.py.
+CONTENT_TYPES: dict[str, frozenset[str]] = {kind: media_types.accepted_types(kind) for kind in ("image", "video", "audio")}
 KIND_RULES = {"image": IMAGE_RULES, "video": VIDEO_RULES, "audio": AUDIO_RULES}
+KIND_FORMATS = {kind: ", ".join(r.formats[:-1]) + " or " + r.formats[-1] for kind, r in KIND_RULES.items()}
 KIND_WORD = {"image": "picture", "video": "video", "audio": "voice clip"}
 EXTENSIONS = {"image": IMAGE_RULES.extensions, "video": VIDEO_RULES.extensions, "audio": AUDIO_RULES.extensions}
-
-_EXT_BY_TYPE = {
-    "image/jpeg": ".jpg", "image/jpg": ".jpg", "image/pjpeg": ".jpg", "image/png": ".png",
-    "image/bmp": ".bmp", "image/x-ms-bmp": ".bmp", "image/webp": ".webp",
-    "video/mp4": ".mp4", "video/quicktime": ".mov",
-    "audio/mpeg": ".mp3", "audio/mp3": ".mp3", "audio/wav": ".wav", "audio/x-wav": ".wav",
-    "audio/wave": ".wav", "audio/vnd.wave": ".wav", "audio/flac": ".flac", "audio/x-flac": ".flac",
-}
 
 
 def bare_type(content_type: str | None) -> str:
@@ -97,7 +83,7 @@ def extension_for(path: Path, content_type: str) -> str:
     kind = kind_of_type(content_type)
     if kind and suffix in EXTENSIONS[kind]:
         return suffix
-    return _EXT_BY_TYPE.get(bare_type(content_type), "")
+    return media_types.extension_of_type(bare_type(content_type))
 
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -111,35 +97,6 @@ def safe_filename(name: str, content_type: str = "", *, fallback: str = "referen
     ext = _UNSAFE.sub("", ext)[:10]
     stem = _UNSAFE.sub("_", p.stem).strip("._-")[:70] or fallback
     return f"{stem}{ext}"
-
-
-def _sha256_now(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        while chunk := f.read(CHUNK):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-_digest_memo: dict[tuple[str, int, int, int], str] = {}
-_digest_lock = threading.Lock()
-
-
-def file_sha256(path: Path) -> str:
-    """sha256 of a file, read in chunks.  Remembered by (path, inode, size, mtime) so the cache and
-    a content-addressed backend do not both read a 100 MB file."""
-    st = os.stat(path)
-    key = (str(Path(path).resolve()), st.st_ino, st.st_size, st.st_mtime_ns)
-    with _digest_lock:
-        hit = _digest_memo.get(key)
-    if hit:
-        return hit
-    digest = _sha256_now(path)
-    with _digest_lock:
-        if len(_digest_memo) > 512:
-            _digest_memo.clear()
-        _digest_memo[key] = digest
-    return digest
 
 
 async def file_chunks(path: Path, on_progress: ProgressCallback | None = None) -> AsyncIterator[bytes]:
@@ -170,22 +127,11 @@ def check_local_file(path: Path) -> Path:
     return path
 
 
-def write_json_atomic(path: Path, data: object) -> None:
-    """Write JSON so a reader never sees half a file: a temporary file beside it, then a rename."""
+def write_json_atomic(path: Path, data: object, *, durable: bool = True) -> None:
+    """Write JSON so a reader never sees half a file (atomic_files.write_atomic).  `durable=False`
+    for what can be rebuilt (the upload cache)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(data, f, indent=1, sort_keys=True)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    atomic_files.write_json_atomic(path, data, durable=durable, indent=1, sort_keys=True)
 
 
 def read_json(path: Path) -> dict:

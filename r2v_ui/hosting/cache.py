@@ -12,6 +12,7 @@ from typing import Callable
 
 import httpx
 
+from ..atomic_files import known_sha256
 from .base import HostedURL, ProgressCallback, check_local_file, file_sha256, read_json, write_json_atomic
 
 DEFAULT_MARGIN_SECONDS = 2 * 3600  # a cached URL must outlive a task that starts now
@@ -57,9 +58,12 @@ class CachingHost:
     async def check(self) -> str:
         return await self.inner.check()
 
-    async def put(self, path: Path, *, content_type: str, on_progress: ProgressCallback | None = None) -> HostedURL:
+    async def put(self, path: Path, *, content_type: str, on_progress: ProgressCallback | None = None,
+                  sha256: str | None = None) -> HostedURL:
+        """`sha256`: the digest the caller already knows (the store's, from keeping the file); without
+        it the file is hashed here, unless the store has just kept (and so hashed) this very file."""
         path = check_local_file(path)
-        digest = await asyncio.to_thread(file_sha256, path)
+        digest = sha256 or known_sha256(path) or await asyncio.to_thread(file_sha256, path)
         key = f"{self.identity}|{digest}|{content_type.split(';')[0].strip().lower()}"
         # Two parallel puts of the same content on one loop: the second waits and reuses the first.
         loop_key = (id(asyncio.get_running_loop()), key)
@@ -75,7 +79,7 @@ class CachingHost:
                         on_progress(size, size)
                     return cached
                 self.misses += 1
-                hosted = await self.inner.put(path, content_type=content_type, on_progress=on_progress)
+                hosted = await self.inner.put(path, content_type=content_type, on_progress=on_progress, sha256=digest)
                 self._record(key, hosted)
                 return hosted
         finally:
@@ -104,11 +108,11 @@ class CachingHost:
                 if isinstance(e, dict) and (e.get("expires_at") is None or float(e["expires_at"]) > now)
             }
             entries[key] = {"url": hosted.url, "expires_at": hosted.expires_at, "stored_at": now}
-            write_json_atomic(self.cache_file, {"version": 1, "entries": entries})
+            write_json_atomic(self.cache_file, {"version": 1, "entries": entries}, durable=False)  # rebuildable
 
     def forget_all(self) -> None:
         with self._lock:
-            write_json_atomic(self.cache_file, {"version": 1, "entries": {}})
+            write_json_atomic(self.cache_file, {"version": 1, "entries": {}}, durable=False)
 
 
 async def _still_served(url: str) -> bool:

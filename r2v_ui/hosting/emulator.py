@@ -41,7 +41,8 @@ class EmulatorHost:
     def _headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self._api_key}"} if self._api_key else {}
 
-    async def put(self, path: Path, *, content_type: str, on_progress: ProgressCallback | None = None) -> HostedURL:
+    async def put(self, path: Path, *, content_type: str, on_progress: ProgressCallback | None = None,
+                  sha256: str | None = None) -> HostedURL:
         path = check_local_file(path)
         ctype = require_reference_type(content_type)
         headers = {

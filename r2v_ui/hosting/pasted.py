@@ -124,7 +124,8 @@ class PastedURLHost:
     name = "url"
     cache_identity = "url"
 
-    async def put(self, path: Path, *, content_type: str, on_progress: ProgressCallback | None = None) -> HostedURL:
+    async def put(self, path: Path, *, content_type: str, on_progress: ProgressCallback | None = None,
+                  sha256: str | None = None) -> HostedURL:
         raise HostingError(
             f"Reference hosting is set to pasted links only, so the file {Path(path).name!r} cannot be uploaded. "
             "Paste a public link for it, or choose another hosting way (R2V_HOSTING=s3 or public)."

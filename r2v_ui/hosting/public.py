@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 from typing import Callable
 
+from ..atomic_files import write_atomic
 from .base import (
     CHUNK,
     HostedURL,
@@ -97,7 +98,8 @@ class PublicAppHost:
 
     # -- uploads -------------------------------------------------------------------------------
 
-    async def put(self, path: Path, *, content_type: str, on_progress: ProgressCallback | None = None) -> HostedURL:
+    async def put(self, path: Path, *, content_type: str, on_progress: ProgressCallback | None = None,
+                  sha256: str | None = None) -> HostedURL:
         self._require_base()
         path = check_local_file(path)
         ctype = require_reference_type(content_type)
@@ -140,17 +142,18 @@ class PublicAppHost:
             return
         except OSError:
             pass
-        tmp = dest.with_name(f".{token}.part")
-        done = 0
-        try:
-            with open(src, "rb") as fin, open(tmp, "wb") as fout:
+
+        def copy(fout) -> None:
+            done = 0
+            with open(src, "rb") as fin:
                 while chunk := fin.read(CHUNK):
                     fout.write(chunk)
                     done += len(chunk)
                     report(done)
-            os.replace(tmp, dest)
+
+        try:  # served for hours at most, and the source stays: no need to flush it to disk
+            write_atomic(dest, copy, durable=False)
         except OSError as exc:
-            tmp.unlink(missing_ok=True)
             raise HostingError(
                 f"Could not store {src.name!r} for serving ({exc.strerror or exc}). Check there is free space in the data folder."
             ) from exc

@@ -113,11 +113,12 @@ class S3Host:
 
     # -- uploads ---------------------------------------------------------------------------------
 
-    async def put(self, path: Path, *, content_type: str, on_progress: ProgressCallback | None = None) -> HostedURL:
+    async def put(self, path: Path, *, content_type: str, on_progress: ProgressCallback | None = None,
+                  sha256: str | None = None) -> HostedURL:
         path = check_local_file(path)
         ctype = require_reference_type(content_type)
         total = os.path.getsize(path)
-        digest = await asyncio.to_thread(file_sha256, path)
+        digest = sha256 or await asyncio.to_thread(file_sha256, path)  # a known digest is not re-read
         key = f"{self.prefix}{digest}{extension_for(path, ctype)}"
         report = _ThreadProgress(on_progress, total)
         report.start()

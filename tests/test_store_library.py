@@ -1,0 +1,117 @@
+"""A library of thousands: search, filters and paging in SQL, every job reachable, and a start that
+reads only the unfinished jobs."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from r2v_ui import store as store_module
+from r2v_ui.store import MIGRATIONS, SCHEMA_VERSION, JobRecord, JobStore
+from r2v_ui.store_schema import UNFINISHED_SQL
+
+PROMPTS = ["A fox dances in the snow", "角色一在雨中跳舞", "The FOX sleeps", "Ein Straßenfest im ÉTÉ", "a robot sings"]
+
+
+def _record(job_id: str, i: int, **kw) -> JobRecord:
+    base = dict(job_id=job_id, owner="", state="succeeded", created_at=1000.0 + i, updated_at=1000.0 + i,
+                settings={"prompt": PROMPTS[i % len(PROMPTS)], "duration": 5}, references=[])
+    base.update(kw)
+    return JobRecord(**base)
+
+
+@pytest.fixture
+def library(tmp_path: Path) -> JobStore:
+    store = JobStore(tmp_path / "data")
+    for i in range(60):
+        state = "processing" if i in (3, 41) else "failed" if i % 7 == 0 else "succeeded"
+        store.create(_record(f"j{i:03d}", i, state=state, owner="bob" if i % 10 == 9 else ""))
+    return store
+
+
+def _ids(recs) -> list[str]:
+    return [r.job_id for r in recs]
+
+
+def test_search_runs_before_the_limit_so_an_old_match_is_found(library):
+    library.create(_record("old-fox", -500, settings={"prompt": "the one with a Fennec FOX"}))
+    assert _ids(library.list(search="fennec fox", limit=1)) == ["old-fox"]
+
+
+def test_search_ignores_case_in_every_script_and_finds_chinese(library):
+    assert len(library.list(search="FOX", limit=500)) == library.count(search="fox") == 24
+    assert len(library.list(search="雨中")) == 12
+    assert len(library.list(search="strassenfest im été")) == 12  # ß folds to ss, É to é
+
+
+def test_every_job_is_reachable_by_paging_newest_first(library):
+    pages, offset = [], 0
+    while page := library.list(limit=7, offset=offset):
+        pages += page
+        offset += 7
+    assert len(pages) == library.count() == 60
+    assert _ids(pages) == [f"j{i:03d}" for i in reversed(range(60))]
+    fox_pages = library.list(search="fox", limit=5, offset=20)
+    assert _ids(fox_pages) == _ids(library.list(search="fox", limit=500))[20:25]
+
+
+def test_filters_combine_with_search_and_owner(library):
+    failed = library.list(states={"failed"})
+    assert {r.state for r in failed} == {"failed"} and len(failed) == library.count(states={"failed"}) == 9
+    bobs = library.list(owner="bob", search="robot")
+    assert bobs and all(r.owner == "bob" and "robot" in r.settings["prompt"] for r in bobs)
+    assert library.count(owner="bob", search="robot") == len(bobs)
+
+
+def test_a_changed_prompt_is_found_by_its_new_words(library):
+    library.update("j010", settings={"prompt": "a heron fishing", "duration": 5})
+    assert _ids(library.list(search="HERON")) == ["j010"]
+
+
+def test_a_start_reads_only_the_unfinished_jobs_from_an_index(library, monkeypatch):
+    parsed: list[str] = []
+    real = store_module.from_row
+    monkeypatch.setattr(store_module, "from_row", lambda row: parsed.append(row["job_id"]) or real(row))
+
+    reopened = JobStore(library.data_dir)
+    assert parsed == []  # opening reads no job
+    assert _ids(reopened.unfinished()) == ["j041", "j003"]
+    assert sorted(parsed) == ["j003", "j041"]  # and resuming reads only those
+    with sqlite3.connect(library.db_path) as conn:
+        plan = " ".join(str(r[-1]) for r in conn.execute(f"EXPLAIN QUERY PLAN SELECT * FROM jobs WHERE {UNFINISHED_SQL}"))
+    assert "jobs_unfinished" in plan
+
+
+def _version_3_database(data: Path) -> None:
+    data.mkdir(parents=True)
+    conn = sqlite3.connect(data / "jobs.sqlite3")
+    for version in (1, 2, 3):
+        for stmt in MIGRATIONS[version]:
+            conn.execute(stmt)
+    conn.execute("PRAGMA user_version=3")
+    rows = [("a", "succeeded", {"prompt": "Ein STRASSENFEST"}), ("b", "processing", {"prompt": "角色一在雨中"}),
+            ("c", "failed", {"seed": 4}), ("d", "succeeded", None)]
+    for i, (job_id, state, settings) in enumerate(rows):
+        conn.execute("INSERT INTO jobs (job_id, state, created_at, updated_at, settings_json, references_json)"
+                     " VALUES (?, ?, ?, ?, ?, '[]')",
+                     (job_id, state, float(i), float(i), json.dumps(settings) if settings else "not json"))
+    conn.commit()
+    conn.close()
+
+
+def test_a_version_3_database_is_migrated_its_prompts_searchable_and_its_records_kept(tmp_path):
+    data = tmp_path / "data"
+    _version_3_database(data)
+
+    store = JobStore(data)
+
+    assert sqlite3.connect(store.db_path).execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
+    assert _ids(store.list(search="straßenfest")) == ["a"]
+    assert _ids(store.list(search="雨中")) == ["b"]
+    assert store.count() == 4 and store.count(search="x") == 0  # a row without a prompt or valid JSON
+    assert _ids(store.unfinished()) == ["b"]
+    assert sorted(p.stem for p in store.records_dir.glob("*.json")) == ["b", "c"]  # back-filled at upgrade
+
