@@ -107,6 +107,10 @@ def build_studio(settings: Settings | None = None) -> Studio:
     settings = settings or Settings.from_env()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     store = JobStore(settings.data_dir)
+    # Gradio never changes an uploaded file in place: a kept reference may share its bytes (a hard link).
+    from gradio.utils import get_upload_folder
+
+    store.allow_links_from(Path(get_upload_folder()))
     if store.recovered_from:
         log.warning("The job database was damaged; it was moved to %s and finished jobs were rebuilt from the library.",
                     store.recovered_from)

@@ -278,8 +278,8 @@ class JobManager:
                   offset: int = 0, limit: int = 20) -> tuple[list[JobSnapshot], int]:
         """One page of this owner's jobs, newest first, and how many match in all."""
         states = STATUS_FILTERS.get(status or "all")
-        recs = self.store.list(owner=owner, states=states, search=search, limit=1_000_000_000)
-        return [self._snapshot(r) for r in recs[offset: offset + limit]], len(recs)
+        recs = self.store.list(owner=owner, states=states, search=search, limit=limit, offset=offset)
+        return [self._snapshot(r) for r in recs], self.store.count(owner=owner, states=states, search=search)
 
     def latest_job(self, *, owner: str = "") -> JobSnapshot | None:
         """The newest running job, or else the newest job at all (what a reloaded page shows)."""
