@@ -24,6 +24,11 @@ from .viewfiles import Viewer
 
 DEFAULT_CONCURRENCY = 8
 CHECK_CONCURRENCY = 4
+# Gradio's queue runs at most `max_threads` events at once over all groups, and a stream keeps its
+# slot until it ends: status streams get a group of their own capped at STREAM_LIMIT, and launch sizes
+# the pool at STREAM_LIMIT + PAGE_SLOTS, so PAGE_SLOTS always stay free for every other event.
+STREAM_LIMIT = 200
+PAGE_SLOTS = 40
 READ_THREADS = 4  # blocking manager reads (SQLite) from async handlers at once: short work, and 2 cores
 
 

@@ -33,6 +33,10 @@ def make_watch(ctx: PageContext, w: Any) -> Watch:
             return {w.status_box: status.IDLE_HTML, w.video: None, w.download: gr.DownloadButton(value=None),
                     w.summary: "", w.result_box: gr.Column(visible=False), w.decision: gr.Column(visible=False),
                     w.retry: gr.Button(visible=False)}
+        if not first and not snap.terminal and snap.state != "uncertain":
+            # Between running stages only the status moves (the other boxes stay hidden until the job
+            # ends): any other update would rebuild a component on the event loop, for every open stream.
+            return {w.status_box: status.stage_html(snap)}
         done = snap.state == "succeeded" and snap.video_path is not None
         out = {
             w.status_box: status.stage_html(snap),
@@ -43,7 +47,7 @@ def make_watch(ctx: PageContext, w: Any) -> Watch:
         }
         if first or (done and last_state != "succeeded"):
             shown = ctx.show()(snap.video_path) if done else None
-            out |= {w.video: shown, w.download: gr.DownloadButton(value=shown)}
+            out |= {w.video: shown, w.download: shown}  # a value, not an update: no component rebuilt
         if done and snap.seed_used is not None:
             out[st.last_seed] = snap.seed_used
         return out

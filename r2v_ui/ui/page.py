@@ -10,7 +10,7 @@ Concurrency, on purpose (Gradio queues every event with a limit of 1 by default,
 one user's streaming status wait behind another's):
 * Gradio's queue runs at most `max_threads` events at once, over all concurrency groups (its worker
   slots); a stream keeps its slot until it ends, even while it only awaits.  So each tab's status
-  stream is in a group of its own (`result.STREAM_LIMIT`), and `launch_kwargs` sizes the pool at
+  stream is in a group of its own (`context.STREAM_LIMIT`), and `launch_kwargs` sizes the pool at
   `STREAM_LIMIT + PAGE_SLOTS`: however many streams are open, `PAGE_SLOTS` slots stay free for
   everything else.  A stream holds a slot, not a thread: it awaits the manager and wakes on news;
 * the manager's reads are blocking SQLite reads: async handlers run them in a few threads of their
@@ -29,12 +29,10 @@ from typing import Any
 
 import gradio as gr
 
-from . import castpanel, header, historypanel, result, scene
+from . import castpanel, context, header, historypanel, result, scene
 from .context import DEFAULT_CONCURRENCY, PageContext, Streams, make_states
 from .theme import CSS, HEAD, make_theme
 from .viewfiles import Viewer
-
-PAGE_SLOTS = 40  # Gradio worker slots streams can never take: every other event runs in these
 
 
 def build_app(manager: Any, settings: Any, *, emulator: Any = None) -> gr.Blocks:
@@ -69,7 +67,7 @@ def build_app(manager: Any, settings: Any, *, emulator: Any = None) -> gr.Blocks
         castpanel.listen(castw, ctx, scenew)
         scene.listen(scenew, ctx, resultw.price)
         actions = result.listen(resultw, ctx, scenew, castw, cast_view)
-        stream = dict(concurrency_limit=result.STREAM_LIMIT, concurrency_id="job-streams", show_progress="hidden")
+        stream = dict(concurrency_limit=context.STREAM_LIMIT, concurrency_id="job-streams", show_progress="hidden")
         historypanel.listen(historyw, ctx, history_tab, studio_tab, tabs, scenew, castw, cast_view, actions, stream)
 
         # The browser keeps its memory: every change of the session's copy is written back to its storage.
@@ -90,4 +88,5 @@ def launch_kwargs() -> dict[str, Any]:
     `max_threads` is how many events Gradio's queue runs at once (streams included), and also the
     limit of threads for sync handlers and pre/postprocessing (threads are started only when that
     much sync work runs at once).  Sized with the stream group, so that streams never take every slot."""
-    return {"theme": make_theme(), "css": CSS, "head": HEAD, "max_threads": result.STREAM_LIMIT + PAGE_SLOTS}
+    return {"theme": make_theme(), "css": CSS, "head": HEAD,
+            "max_threads": context.STREAM_LIMIT + context.PAGE_SLOTS}

@@ -18,11 +18,11 @@ import gradio as gr
 
 from ..errors import R2VError
 from . import form, session, status
+from . import context
 from .context import PageContext, esc
 
 DUPLICATE_WINDOW_S = 20.0
 WATCH_WAKEUP_SECONDS = 5.0  # how often a stream re-reads even without news (time left, superseded streams)
-STREAM_LIMIT = 200  # status streams open at once (one per tab watching a job): see launch_kwargs
 DISABLE_JS = "(...args) => { const b = document.getElementById('generate-btn'); if (b) b.disabled = true; return args; }"
 SCROLL_JS = """() => { const el = document.getElementById('result-pane'); if (!el) return;
   const r = el.getBoundingClientRect(); if (r.top < 0 || r.top > window.innerHeight * 0.6) el.scrollIntoView({block: 'start'}); }"""
@@ -182,7 +182,7 @@ def listen(w: ResultWidgets, ctx: PageContext, scene: Any, castw: Any, cast_view
         return handler
 
     watch = jobview.make_watch(ctx, w)
-    stream = dict(concurrency_limit=STREAM_LIMIT, concurrency_id="job-streams", show_progress="hidden")
+    stream = dict(concurrency_limit=context.STREAM_LIMIT, concurrency_id="job-streams", show_progress="hidden")
     # Disabled at once in the browser and on the server's side, until the job exists (start re-enables it).
     w.generate.click(lambda: gr.Button(interactive=False), None, [w.generate], js=DISABLE_JS, queue=False,
                      show_progress="hidden", api_visibility="private").then(

@@ -97,7 +97,11 @@ def listen(w: SceneWidgets, ctx: PageContext, price: gr.HTML) -> None:
     st = ctx.states
     demo = ctx.settings.demo
 
-    def refresh(cast, prompt_text, negative_text, tier_v, aspect_v, duration_v, key):
+    # The page's cheapest, most frequent events (every keystroke): text in, text out, nothing read or
+    # written.  Coroutines without pre/postprocessing, so they never wait for a worker thread.
+    ui_only = dict(concurrency_limit=None, preprocess=False, postprocess=False)
+
+    async def refresh(cast, prompt_text, negative_text, tier_v, aspect_v, duration_v, key):
         out = {
             w.prompt_count: form.count_label(prompt_text, spec.PROMPT_MAX),
             w.negative_count: form.count_label(negative_text, spec.NEGATIVE_PROMPT_MAX),
@@ -116,7 +120,7 @@ def listen(w: SceneWidgets, ctx: PageContext, price: gr.HTML) -> None:
          st.key.change],
         refresh, [st.cast, w.prompt, w.negative, w.tier, w.aspect, w.duration, st.key],
         [w.prompt_count, w.negative_count, w.hints, w.size_info, price, w.negative],
-        show_progress="hidden", trigger_mode="always_last", concurrency_limit=None, api_visibility="undocumented",
+        show_progress="hidden", trigger_mode="always_last", api_visibility="undocumented", **ui_only,
     )
 
     def reuse_last_seed(seed_value):
@@ -127,5 +131,8 @@ def listen(w: SceneWidgets, ctx: PageContext, price: gr.HTML) -> None:
 
     w.reuse_seed.click(reuse_last_seed, [st.last_seed], [w.seed_mode, w.seed, w.form_alert],
                        api_visibility="undocumented")
-    w.seed_mode.change(lambda mode: gr.Number(visible=mode == form.SEED_FIXED), [w.seed_mode], [w.seed],
-                       show_progress="hidden", api_visibility="undocumented", concurrency_limit=None)
+    async def show_seed_box(mode):
+        return gr.Number(visible=mode == form.SEED_FIXED)
+
+    w.seed_mode.change(show_seed_box, [w.seed_mode], [w.seed], show_progress="hidden",
+                       api_visibility="undocumented", **ui_only)
