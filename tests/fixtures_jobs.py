@@ -13,7 +13,7 @@ from PIL import Image
 from r2v_ui.config import Settings
 from r2v_ui.emulator import EmbeddedEmulator, EmulatorConfig
 from r2v_ui.hosting import make_host
-from r2v_ui.jobs import JobDraft, JobManager, ReferenceInput, Target
+from r2v_ui.jobs import JobDraft, JobManager, ReadPolicy, ReferenceInput, Target
 from r2v_ui.store import JobStore
 
 KEY = "test-key-not-real-1234"
@@ -44,7 +44,7 @@ def _faults(emulator, rules: list[dict]) -> None:
     r.raise_for_status()
 
 
-def _manager(tmp_path: Path, emulator, **settings_kw) -> JobManager:
+def _manager(tmp_path: Path, emulator, *, policy: ReadPolicy | None = None, **settings_kw) -> JobManager:
     settings = Settings(data_dir=tmp_path / "data", poll_requests_per_minute=600, **settings_kw)
     store = JobStore(settings.data_dir)
 
@@ -52,7 +52,7 @@ def _manager(tmp_path: Path, emulator, **settings_kw) -> JobManager:
         return make_host(settings.with_overrides(hosting="emulator"), emulator_url=emulator.base_url, emulator_key=KEY)
 
     return JobManager(settings, store, demo_target=Target("demo", emulator.base_url), demo_key=KEY,
-                      host_factory=host_factory)
+                      host_factory=host_factory, policy=policy)
 
 
 def _picture(path: Path, color: str) -> Path:
