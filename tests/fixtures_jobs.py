@@ -45,7 +45,7 @@ def _faults(emulator, rules: list[dict]) -> None:
 
 
 def _manager(tmp_path: Path, emulator, *, policy: ReadPolicy | None = None, **settings_kw) -> JobManager:
-    settings = Settings(data_dir=tmp_path / "data", poll_requests_per_minute=600, **settings_kw)
+    settings = Settings(data_dir=tmp_path / "data", **({"poll_requests_per_minute": 600} | settings_kw))
     store = JobStore(settings.data_dir)
 
     def host_factory(_target: str):  # make_host includes the content-hash cache
