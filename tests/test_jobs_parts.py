@@ -1,0 +1,103 @@
+"""The job core's small parts on their own: the loop is the one door in, the hub wakes waiters on
+their own loop, key custody keeps each key to its own job."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+
+from r2v_ui.jobs.hub import SnapshotHub
+from r2v_ui.jobs.keys import KeyCustody, holder_tag
+from r2v_ui.jobs.loop import JobLoop
+
+
+def test_work_from_other_threads_runs_on_the_loop_thread_in_order():
+    loop = JobLoop(name="test-jobs")
+    try:
+        ran: list[tuple[str, str]] = []
+        for i in range(5):
+            loop.call_soon(lambda i=i: ran.append((str(i), threading.current_thread().name)))
+
+        async def where() -> str:
+            return threading.current_thread().name
+
+        assert loop.run(where(), timeout=10) == "test-jobs"
+        assert ran == [(str(i), "test-jobs") for i in range(5)]
+    finally:
+        loop.close()
+
+
+def test_closing_the_loop_cancels_its_tasks_and_runs_the_cleanup():
+    loop = JobLoop()
+    started, cancelled, cleaned = threading.Event(), threading.Event(), threading.Event()
+
+    async def forever() -> None:
+        started.set()
+        try:
+            await asyncio.Event().wait()
+        except asyncio.CancelledError:
+            cancelled.set()
+            raise
+
+    async def cleanup() -> None:
+        cleaned.set()
+
+    loop.spawn(forever())
+    assert started.wait(10)
+    loop.close(cleanup)
+    assert cancelled.is_set() and cleaned.is_set() and loop.closed
+
+
+def test_a_change_wakes_a_waiter_on_another_loop_and_bumps_the_version():
+    hub = SnapshotHub()
+    hub.change("job", progress=0.5)
+    assert hub.version("job") == 1
+
+    async def wait() -> int:
+        waiter = asyncio.ensure_future(hub.wait_for_change("job", 1, timeout=30))
+        await asyncio.sleep(0)
+        threading.Thread(target=hub.change, args=("job",), kwargs={"notice": "slow"}).start()
+        await waiter
+        return hub.version("job")
+
+    assert asyncio.run(wait()) == 2
+    assert hub.peek("job").notice == "slow"
+
+
+def test_a_waiter_already_behind_returns_at_once_and_a_timeout_is_quiet():
+    hub = SnapshotHub()
+    hub.change("job")
+
+    async def both() -> None:
+        await asyncio.wait_for(hub.wait_for_change("job", 0, timeout=30), 5)  # already past version 0
+        await hub.wait_for_change("other", 0, timeout=0.01)  # nothing happens: returns, no error
+
+    asyncio.run(both())
+
+
+def test_a_new_state_clears_the_notice_and_a_peek_is_a_copy():
+    hub = SnapshotHub()
+    hub.change("job", notice="waiting for the key", upload=("character1", 0.5))
+    live = hub.peek("job")
+    live.uploads["character1"] = 1.0
+    assert hub.peek("job").uploads == {"character1": 0.5}
+    hub.change("job", new_state=True)
+    assert hub.peek("job").notice is None
+    hub.reset("job")
+    assert hub.peek("job").uploads == {} and hub.version("job") == 2
+
+
+def test_a_key_serves_only_its_job_and_a_later_key_replaces_only_a_refused_one():
+    keys = KeyCustody()
+    keys.attach("a", "made-up-key-a")
+    assert keys.key_for("a") == "made-up-key-a" and keys.key_for("b") is None
+    assert not keys.offer("a", "made-up-key-other")  # a working key is never swapped by someone's offer
+    keys.mark_refused("a")
+    assert keys.offer("a", "made-up-key-new") and keys.key_for("a") == "made-up-key-new"
+    keys.forget("a")
+    assert not keys.has_key("a")
+
+
+def test_a_holder_is_kept_as_a_one_way_tag():
+    tag = holder_tag("browser-123")
+    assert tag and "browser-123" not in tag and holder_tag("browser-123") == tag and holder_tag("") == ""
