@@ -17,6 +17,8 @@ from pathlib import Path
 
 from PIL import Image
 
+from .errors import R2VError
+
 ORIENTATION_TAG = 0x0112
 TRANSPOSE = {
     2: Image.Transpose.FLIP_LEFT_RIGHT,
@@ -36,7 +38,7 @@ _PNG_MAX_CHUNKS = 200_000  # a hostile file of tiny chunks is not walked for eve
 _EXIF_MAX_BYTES = 1 << 20
 
 
-class CannotFit(Exception):
+class CannotFit(R2VError):
     """Even the smallest JPEG we would make is over the byte limit."""
 
 

@@ -149,9 +149,12 @@ class StudioTools:
                 seed_mode=form.SEED_FIXED if seed is not None else form.SEED_RANDOM, seed=seed,
             )
             try:
-                draft = form.build_draft(cast, values)
+                draft = form.build_draft(cast, values)  # a form that cannot be read: ValueError in words
+            except ValueError as exc:
+                raise ToolError(f"Nothing was sent. {exc}") from None
+            try:
                 job_id = await asyncio.to_thread(self.manager.start, draft, owner=owner)
-            except (ValueError, R2VError) as exc:  # spec.RequestInvalid is a ValueError: plain words
+            except R2VError as exc:  # refused in words (spec.RequestInvalid too); a bug is not swallowed
                 raise ToolError(f"Nothing was sent. {exc}") from None
         except BaseException:
             shutil.rmtree(folder, ignore_errors=True)  # no job will read these files
