@@ -44,7 +44,8 @@ def _faults(emulator, rules: list[dict]) -> None:
     r.raise_for_status()
 
 
-def _manager(tmp_path: Path, emulator, *, policy: ReadPolicy | None = None, **settings_kw) -> JobManager:
+def _manager(tmp_path: Path, emulator, *, policy: ReadPolicy | None = None, client_factory=None,
+             **settings_kw) -> JobManager:
     settings = Settings(data_dir=tmp_path / "data", **({"poll_requests_per_minute": 600} | settings_kw))
     store = JobStore(settings.data_dir)
 
@@ -52,7 +53,7 @@ def _manager(tmp_path: Path, emulator, *, policy: ReadPolicy | None = None, **se
         return make_host(settings.with_overrides(hosting="emulator"), emulator_url=emulator.base_url, emulator_key=KEY)
 
     return JobManager(settings, store, demo_target=Target("demo", emulator.base_url), demo_key=KEY,
-                      host_factory=host_factory, policy=policy)
+                      host_factory=host_factory, policy=policy, client_factory=client_factory)
 
 
 def _picture(path: Path, color: str) -> Path:

@@ -401,3 +401,35 @@ def test_waiting_for_change_wakes_on_the_next_stage(tmp_path, emulator):
         assert len(states) >= 3  # it saw the stages go by, not only the end
     finally:
         manager.close()
+
+
+def test_http_clients_are_made_and_used_on_the_job_loop_only(tmp_path, emulator):
+    # Reads from a caller's thread (attach, "Try again" reading first) go through the loop: an
+    # AsyncClient made or used on a Gradio thread would bind to the wrong event loop.
+    import threading
+
+    from r2v_ui.client import HighwayClient
+
+    made_on, used_on = set(), set()
+
+    class WatchedClient(HighwayClient):
+        async def get_task(self, *a, **kw):
+            used_on.add(threading.current_thread().name)
+            return await super().get_task(*a, **kw)
+
+    def client_factory(base_url, key):
+        made_on.add(threading.current_thread().name)
+        return WatchedClient(base_url, key)
+
+    manager = _manager(tmp_path, emulator, client_factory=client_factory)
+    try:
+        job_id = manager.start(_draft(tmp_path))
+        snap, _ = _wait(manager, job_id, {"succeeded", "failed"})
+        assert snap.state == "succeeded", snap.error
+        snap.video_path.unlink()
+        assert manager.retry(job_id) == job_id  # reads the task first, from this (the caller's) thread
+        snap, _ = _wait(manager, job_id, {"succeeded", "failed"})
+        assert snap.state == "succeeded" and _stats(emulator)["submits"] == 1
+        assert made_on == {"r2v-jobs"} and used_on == {"r2v-jobs"}
+    finally:
+        manager.close()
