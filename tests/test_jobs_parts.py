@@ -101,3 +101,31 @@ def test_a_key_serves_only_its_job_and_a_later_key_replaces_only_a_refused_one()
 def test_a_holder_is_kept_as_a_one_way_tag():
     tag = holder_tag("browser-123")
     assert tag and "browser-123" not in tag and holder_tag("browser-123") == tag and holder_tag("") == ""
+
+
+def test_a_job_due_again_while_its_read_is_going_is_read_once_more_right_after():
+    from types import SimpleNamespace
+
+    from r2v_ui.jobs.follow import TaskFollower
+    from r2v_ui.jobs.scheduler import ReadPolicy
+
+    scheduled: list[tuple[str, float]] = []
+    runner = SimpleNamespace(  # the slice of JobRunner the follower uses here
+        policy=ReadPolicy(),
+        loop=SimpleNamespace(create_task=asyncio.ensure_future),
+        store=SimpleNamespace(get=lambda job_id: None),  # the read ends at once: no such job any more
+        schedule=lambda job_id, delay, rec=None: scheduled.append((job_id, delay)),
+    )
+
+    async def main(calls: int) -> None:
+        follower = TaskFollower(runner)  # type: ignore[arg-type]
+        for _ in range(calls):  # e.g. a key given while the job's read is going
+            follower.start_read("job")
+        for _ in range(5):
+            await asyncio.sleep(0)
+        assert follower.in_flight == set()
+
+    asyncio.run(main(1))
+    assert scheduled == []
+    asyncio.run(main(2))
+    assert scheduled == [("job", 0)]

@@ -36,10 +36,13 @@ class TaskFollower:
     def __init__(self, runner: JobRunner):
         self.r = runner
         self.in_flight: set[str] = set()  # jobs being read right now (on the loop only)
+        self._again: set[str] = set()  # due again while a read was going: read once more after it
 
     def start_read(self, job_id: str) -> None:
-        """The scheduler's hand-off: read `job_id` now, unless a read of it is still going."""
+        """The scheduler's hand-off: read `job_id` now.  While a read of it is still going, the
+        job is read again right after (a key given meanwhile must not be lost)."""
         if job_id in self.in_flight:
+            self._again.add(job_id)
             return
         self.in_flight.add(job_id)
         self.r.loop.create_task(self._read(job_id))
@@ -103,6 +106,9 @@ class TaskFollower:
             if slow is not None:
                 slow.cancel()
             self.in_flight.discard(job_id)
+            if job_id in self._again:
+                self._again.discard(job_id)
+                r.schedule(job_id, 0)
 
     def _running(self, rec: JobRecord, tries: Tries, info: Any, seed_used: int | None, timings: dict) -> None:
         state = JobState.PROCESSING if info.status == spec.STATUS_PROCESSING else JobState.QUEUED
