@@ -9,7 +9,7 @@ from typing import Any, Mapping
 
 from ..errors import R2VError
 from ..spec import GenerationRequest, MediaItem, RequestSettings
-from .states import JobState, ReferenceKind
+from .states import TERMINAL_STATES, ReferenceKind
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,7 @@ class ReferenceInput:
 
     @property
     def media_type(self) -> str:
-        return ReferenceKind(self.kind).media_type
+        return ReferenceKind.of(self.kind).media_type
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -72,7 +72,7 @@ class ReferenceRecord:
     @classmethod
     def of(cls, r: ReferenceInput) -> "ReferenceRecord":
         return cls(
-            kind=ReferenceKind(r.kind), name=r.name or (r.path.name if r.path else (r.url or "")),
+            kind=ReferenceKind.of(r.kind), name=r.name or (r.path.name if r.path else (r.url or "")),
             source=str(r.path) if r.path else None, url=r.url,
             voice_source=str(r.voice_path) if r.voice_path else None, voice_url=r.voice_url,
             voice_name=r.voice_path.name if r.voice_path else (r.voice_url or None),
@@ -94,7 +94,7 @@ class ReferenceRecord:
 
     @property
     def media_type(self) -> str:
-        return ReferenceKind(self.kind).media_type
+        return ReferenceKind.of(self.kind).media_type
 
 
 _ALWAYS = {"kind", "name", "source", "url", "voice_source", "voice_url", "voice_name", "duration", "content_type",
@@ -129,7 +129,7 @@ class JobSnapshot:
 
     @property
     def terminal(self) -> bool:
-        return JobState(self.state).terminal
+        return self.state in TERMINAL_STATES
 
 
 @dataclass(frozen=True)

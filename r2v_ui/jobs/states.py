@@ -28,7 +28,7 @@ class JobState(StrEnum):
 
     @property
     def terminal(self) -> bool:
-        return self in (JobState.SUCCEEDED, JobState.FAILED, JobState.DISCARDED)
+        return self in TERMINAL_STATES
 
     @property
     def stage_text(self) -> str:
@@ -44,10 +44,16 @@ class ReferenceKind(StrEnum):
         """The `type` the service expects in `media`."""
         return spec.REFERENCE_VIDEO if self is ReferenceKind.VIDEO else spec.REFERENCE_IMAGE
 
+    @classmethod
+    def of(cls, value: str | None) -> "ReferenceKind":
+        """A card's kind as the page or an older record says it: anything but "video" is a picture."""
+        return cls.VIDEO if value == cls.VIDEO else cls.IMAGE
+
 
 _RUNNING = (JobState.CHECKING, JobState.UPLOADING, JobState.SUBMITTING, JobState.QUEUED, JobState.PROCESSING,
             JobState.DOWNLOADING)
 RUNNING_STATES: tuple[JobState, ...] = _RUNNING
+TERMINAL_STATES = frozenset({JobState.SUCCEEDED, JobState.FAILED, JobState.DISCARDED})
 
 STATUS_FILTERS: dict[str, set[str] | None] = {
     "all": None,
