@@ -105,6 +105,11 @@ class PollScheduler:
     def is_scheduled(self, job_id: str) -> bool:
         return job_id in self._due
 
+    def account(self, job_id: str) -> str | None:
+        """The budget a scheduled job's next read is paid from (None: not budgeted, or not scheduled)."""
+        due = self._due.get(job_id)
+        return due[1] if due else None
+
     def take_due(self) -> list[str]:
         """The jobs to read now, oldest due first, each read paid from its account's budget.  A job
         whose account has spent its budget is moved to when the budget has room again; the others
