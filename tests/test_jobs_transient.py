@@ -9,7 +9,6 @@ import time
 from dataclasses import replace
 
 import httpx
-import pytest
 
 from r2v_ui import client as client_mod
 from r2v_ui.config import Settings
