@@ -131,30 +131,56 @@ def test_a_job_due_again_while_its_read_is_going_is_read_once_more_right_after()
     assert scheduled == [("job", 0)]
 
 
-def test_live_jobs_are_budgeted_by_their_key_and_demo_jobs_not_at_all(tmp_path):
+def _runner(tmp_path, records: dict, keys: KeyCustody, call_soon):
     from types import SimpleNamespace
 
     from r2v_ui.config import Settings
     from r2v_ui.jobs.model import Target
     from r2v_ui.jobs.runner import JobRunner
-    from r2v_ui.jobs.scheduler import PollScheduler, ReadPolicy, account_of
+    from r2v_ui.jobs.scheduler import PollScheduler, ReadPolicy
+
+    return JobRunner(
+        settings=Settings(data_dir=tmp_path), store=SimpleNamespace(get=records.get), hub=SnapshotHub(), keys=keys,
+        loop=SimpleNamespace(call_soon=call_soon), scheduler=PollScheduler(per_minute=30), policy=ReadPolicy(),
+        clock=lambda: 0.0, demo_target=Target("demo", "http://127.0.0.1:1"), demo_key="made-up-demo-key",
+        client_factory=lambda *a: None, host_factory=None)
+
+
+def _records(*jobs: tuple[str, str]) -> dict:
     from r2v_ui.store import JobRecord
 
-    records = {job: JobRecord(job_id=job, owner="", state="queued", created_at=0.0, updated_at=0.0, settings={},
-                              references=[], task_id="t-" + job, target=target)
-               for job, target in (("a", "live"), ("b", "live"), ("c", "live"), ("d", "demo"))}
+    return {job: JobRecord(job_id=job, owner="", state="queued", created_at=0.0, updated_at=0.0, settings={},
+                           references=[], task_id="t-" + job, target=target) for job, target in jobs}
+
+
+def test_scheduling_from_another_thread_only_hands_work_to_the_loop(tmp_path):
+    # The due times are the loop's: a caller (a Gradio thread) schedules by handing a call through
+    # the loop's door; nothing changes until the loop runs it.
+    handed: list = []
+    runner = _runner(tmp_path, _records(("a", "demo")), KeyCustody(), lambda fn, *args: handed.append((fn, args)))
+    runner.schedule("a", 0)
+    runner.unschedule("a")
+    assert not runner.scheduler.is_scheduled("a") and len(handed) == 2
+    fn, args = handed[0]
+    fn(*args)  # the loop runs the first call
+    assert runner.scheduler.is_scheduled("a")
+    fn, args = handed[1]
+    fn(*args)
+    assert not runner.scheduler.is_scheduled("a")
+
+
+def test_live_jobs_are_budgeted_by_their_key_and_demo_jobs_not_at_all(tmp_path):
+    from r2v_ui.jobs.scheduler import account_of
+
+    records = _records(("a", "live"), ("b", "live"), ("c", "live"), ("d", "demo"))
     keys = KeyCustody()
     keys.attach("a", "made-up-key-1")
     keys.attach("b", "made-up-key-2")
     keys.attach("c", "made-up-key-1")
-    scheduler = PollScheduler(per_minute=30)
-    runner = JobRunner(
-        settings=Settings(data_dir=tmp_path), store=SimpleNamespace(get=records.get), hub=SnapshotHub(), keys=keys,
-        loop=SimpleNamespace(call_soon=lambda fn, *args: fn(*args)),  # the door, taken at once
-        scheduler=scheduler, policy=ReadPolicy(), clock=lambda: 0.0, demo_target=Target("demo", "http://127.0.0.1:1"),
-        demo_key="made-up-demo-key", client_factory=lambda *a: None, host_factory=None)
+    runner = _runner(tmp_path, records, keys, lambda fn, *args: fn(*args))  # the door, taken at once
     for job in records:
         runner.schedule(job, 0)
+    scheduler = runner.scheduler
     assert all(scheduler.is_scheduled(job) for job in records)
     accounts = {job: scheduler.account(job) for job in records}
     assert accounts == {"a": account_of("made-up-key-1"), "b": account_of("made-up-key-2"),
