@@ -50,7 +50,9 @@ class Studio:
         host = host or self.settings.host
         port = self.settings.port if port is None else port
         if port == 0:
-            port = _free_port(host)
+            from r2v_ui.ports import free_port
+
+            port = free_port(host)
         kwargs: dict[str, Any] = dict(
             server_name=host, server_port=port, share=self.settings.share if share is None else share,
             auth=list(auth) if auth else (list(self.settings.auth) or None), allowed_paths=self.allowed_paths,
@@ -168,14 +170,6 @@ def build_studio(settings: Settings | None = None) -> Studio:
         tools = studio_mcp.register(demo, manager, settings)
     return Studio(settings=settings, store=store, manager=manager, demo=demo, emulator=emulator, public_host=public_host,
                   tools=tools)
-
-
-def _free_port(host: str) -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind((host if host not in ("0.0.0.0", "") else "127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def parse_auth(value: str | None) -> tuple[tuple[str, str], ...]:

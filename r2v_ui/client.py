@@ -32,6 +32,7 @@ from urllib.parse import urlsplit, urlunsplit
 import httpx
 
 from . import __version__
+from .backoff import backoff, honoured_retry_after
 from .config import Secret
 from .errors import (
     APIConnectionError,
@@ -84,10 +85,10 @@ class RetryPolicy:
         A `Retry-After` from the service wins, capped at `retry_after_cap`.  Otherwise exponential
         backoff (`base_delay * 2**(attempt-1)`, capped at `max_delay`) with jitter that takes off
         up to a quarter, so many clients do not retry in step."""
-        if retry_after is not None and retry_after >= 0:
-            return min(float(retry_after), self.retry_after_cap)
-        backoff = min(self.base_delay * (2.0 ** max(0, attempt - 1)), self.max_delay)
-        return max(0.0, backoff * (1.0 - 0.25 * rng()))
+        asked = honoured_retry_after(retry_after, cap=self.retry_after_cap)
+        if asked is not None:
+            return asked
+        return backoff(attempt, base=self.base_delay, cap=self.max_delay, rng=rng)
 
 
 # --- pure retry decisions ------------------------------------------------------------------------

@@ -73,7 +73,8 @@ class Settings:
     s3_prefix: str = "r2v-references/"
     s3_region: str | None = None
     s3_url_ttl_seconds: int = 6 * 3600
-    # Polling
+    # Polling: task-result reads a minute per API key (the provider limits each account; the
+    # embedded emulator is not budgeted).  30 is a stance: the provider publishes no number.
     poll_requests_per_minute: int = 30
     # Reach: Hugging Face Spaces and MCP
     space_host: str | None = None  # SPACE_HOST on a Hugging Face Space (e.g. name-space.hf.space), served over https

@@ -10,8 +10,10 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, Iterable, Mapping
+
+from .errors import R2VError
 
 MODEL_PATH = "/v3/async/wan2.7-r2v"
 TASK_RESULT_PATH = "/v3/async/task-result"
@@ -174,18 +176,24 @@ class Validation:
         return not self.errors
 
 
-class RequestInvalid(ValueError):
-    """Raised by GenerationRequest.require_valid(); its text lists every error in plain words."""
+class RequestInvalid(R2VError, ValueError):
+    """Raised by GenerationRequest.require_valid(); its text lists every error in plain words.
+
+    A studio error like every other (R2VError), and still a ValueError for callers written
+    before it joined the tree."""
 
     def __init__(self, validation: Validation):
         self.validation = validation
         super().__init__(" ".join(p.message for p in validation.errors))
 
 
-@dataclass(frozen=True)
-class GenerationRequest:
+@dataclass(frozen=True, kw_only=True)
+class RequestSettings:
+    """Every setting of a request except its references: the one shape that the form's draft
+    (`jobs.JobDraft`), the request sent (`GenerationRequest`), the job record and sidecar
+    (`settings()`), and a remix (`from_settings`) share.  A field is added here, once."""
+
     prompt: str
-    media: tuple[MediaItem, ...]
     negative_prompt: str = ""
     size: str = DEFAULT_SIZE
     duration: int = DEFAULT_DURATION
@@ -193,6 +201,33 @@ class GenerationRequest:
     audio: bool = DEFAULT_AUDIO
     watermark: bool = DEFAULT_WATERMARK
     seed: int | None = None
+
+    def settings(self) -> dict[str, Any]:
+        """The settings as the job record and the sidecar keep them."""
+        return {f.name: getattr(self, f.name) for f in fields(RequestSettings)}
+
+    @staticmethod
+    def settings_from(data: Mapping[str, Any]) -> dict[str, Any]:
+        """Keyword arguments read back from `settings()` (or a sidecar): defaults for what is
+        missing, whole floats made ints, nothing rounded (validation refuses 5.5)."""
+        return dict(
+            prompt=data.get("prompt", ""),
+            negative_prompt=data.get("negative_prompt") or "",
+            size=data.get("size", DEFAULT_SIZE),
+            duration=whole_or_as_is(data.get("duration", DEFAULT_DURATION)),
+            shot_type=data.get("shot_type", DEFAULT_SHOT_TYPE),
+            audio=bool(data.get("audio", DEFAULT_AUDIO)),
+            watermark=bool(data.get("watermark", DEFAULT_WATERMARK)),
+            seed=whole_or_as_is(data.get("seed")),
+        )
+
+    def request_with(self, media: Iterable["MediaItem"]) -> "GenerationRequest":
+        return GenerationRequest(media=tuple(media), **self.settings())
+
+
+@dataclass(frozen=True, kw_only=True)
+class GenerationRequest(RequestSettings):
+    media: tuple[MediaItem, ...]
 
     def validate(self) -> Validation:
         return Validation(tuple(_check_request(self)))
@@ -230,17 +265,7 @@ class GenerationRequest:
             MediaItem(url=m["url"], type=m.get("type", REFERENCE_IMAGE), reference_voice=m.get("reference_voice"))
             for m in data.get("media", [])
         )
-        return cls(
-            prompt=data.get("prompt", ""),
-            media=media,
-            negative_prompt=data.get("negative_prompt") or "",
-            size=data.get("size", DEFAULT_SIZE),
-            duration=whole_or_as_is(data.get("duration", DEFAULT_DURATION)),
-            shot_type=data.get("shot_type", DEFAULT_SHOT_TYPE),
-            audio=bool(data.get("audio", DEFAULT_AUDIO)),
-            watermark=bool(data.get("watermark", DEFAULT_WATERMARK)),
-            seed=whole_or_as_is(data.get("seed")),
-        )
+        return cls(media=media, **RequestSettings.settings_from(data))
 
 
 def whole_or_as_is(value: Any) -> Any:

@@ -210,8 +210,8 @@ def main() -> int:
             for text in row.said[:3]:
                 print(f"    page said: {text[:150]}", flush=True)
     print()
-    print(f"| fault | outcome | tasks created (billed) | what the page said |")
-    print(f"|---|---|---|---|")
+    print("| fault | outcome | tasks created (billed) | what the page said |")
+    print("|---|---|---|---|")
     for r in rows:
         said = " / ".join(t[:110] for t in r.said[:2]) or "—"
         print(f"| {r.fault} | {r.outcome} | {r.submits} | {said} |")

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import uvicorn
 
+from r2v_ui.ports import free_port
+
 
 class LoopbackServer:
     """An ASGI app served by uvicorn on 127.0.0.1 (a free port) in a daemon thread."""
@@ -49,9 +51,7 @@ class LoopbackServer:
 
 def closed_port() -> int:
     """A loopback port with nothing listening on it (bound, then released)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    return free_port()
 
 
 def png_bytes(width: int = 320, height: int = 256, seed: int = 0) -> bytes:

@@ -13,7 +13,7 @@ from PIL import Image
 from r2v_ui.config import Settings
 from r2v_ui.emulator import EmbeddedEmulator, EmulatorConfig
 from r2v_ui.hosting import make_host
-from r2v_ui.jobs import JobDraft, JobManager, ReferenceInput, Target
+from r2v_ui.jobs import JobDraft, JobManager, ReadPolicy, ReferenceInput, Target
 from r2v_ui.store import JobStore
 
 KEY = "test-key-not-real-1234"
@@ -44,15 +44,16 @@ def _faults(emulator, rules: list[dict]) -> None:
     r.raise_for_status()
 
 
-def _manager(tmp_path: Path, emulator, **settings_kw) -> JobManager:
-    settings = Settings(data_dir=tmp_path / "data", poll_requests_per_minute=600, **settings_kw)
+def _manager(tmp_path: Path, emulator, *, policy: ReadPolicy | None = None, client_factory=None,
+             **settings_kw) -> JobManager:
+    settings = Settings(data_dir=tmp_path / "data", **({"poll_requests_per_minute": 600} | settings_kw))
     store = JobStore(settings.data_dir)
 
     def host_factory(_target: str):  # make_host includes the content-hash cache
         return make_host(settings.with_overrides(hosting="emulator"), emulator_url=emulator.base_url, emulator_key=KEY)
 
     return JobManager(settings, store, demo_target=Target("demo", emulator.base_url), demo_key=KEY,
-                      host_factory=host_factory)
+                      host_factory=host_factory, policy=policy, client_factory=client_factory)
 
 
 def _picture(path: Path, color: str) -> Path:
@@ -79,3 +80,42 @@ def _wait(manager: JobManager, job_id: str, states: set[str], timeout: float = 6
             return snap, seen
         time.sleep(0.05)  # reading an in-memory snapshot; the deadline bounds the wait
     raise AssertionError(f"job {job_id} never reached {states}; states seen: {seen}")
+
+
+def _configure(emulator, **config) -> None:
+    httpx.post(f"{emulator.base_url}/emulator/config", json=config,
+               headers={"Authorization": f"Bearer {KEY}"}).raise_for_status()
+
+
+def _record_states(manager: JobManager):
+    """Every state written for each job, in order, read from the store's own writes."""
+    seen: dict[str, list[str]] = {}
+    real_create, real_update = manager.store.create, manager.store.update
+
+    def create(rec):
+        seen.setdefault(rec.job_id, []).append(str(rec.state))
+        return real_create(rec)
+
+    def update(job_id, **changes):
+        rec = real_update(job_id, **changes)
+        if "state" in changes:
+            seen.setdefault(job_id, []).append(str(changes["state"]))
+        return rec
+
+    manager.store.create, manager.store.update = create, update
+    return lambda job_id: list(seen.get(job_id, []))
+
+
+def _record_notices(manager: JobManager):
+    """Every notice a job showed, in order (the hub's changes, as the page would see them)."""
+    seen: dict[str, list[str | None]] = {}
+    hub = manager._hub
+    real_change = hub.change
+
+    def change(job_id, **kw):
+        if kw.get("notice", ...) is not ...:
+            seen.setdefault(job_id, []).append(kw["notice"])
+        return real_change(job_id, **kw)
+
+    hub.change = change
+    return lambda job_id: list(seen.get(job_id, []))

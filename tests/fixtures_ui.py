@@ -6,18 +6,13 @@ Imported explicitly by tests/test_ui_*.py and tests/test_browser_*.py (conftest.
 from __future__ import annotations
 
 import contextlib
-import socket
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
 from PIL import Image, ImageDraw
 
-
-def free_port() -> int:
-    with contextlib.closing(socket.socket()) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from r2v_ui.ports import free_port
 
 
 @dataclass

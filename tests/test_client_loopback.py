@@ -19,6 +19,7 @@ from starlette.routing import Route
 from fixtures_client import API_KEY, RecordingSleep, ServerThread
 from r2v_ui.client import HighwayClient, RetryPolicy
 from r2v_ui.errors import APIConnectionError, ServerError, SubmissionUncertain, UnexpectedResponse
+from r2v_ui.ports import free_port
 
 HTML = b"<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>"
 
@@ -141,15 +142,9 @@ async def test_real_read_timeout_on_submit_is_uncertain(proxy):
         app.release.set()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.mark.asyncio
 async def test_refused_port_is_not_sent_and_submit_retries():
-    port = _free_port()  # nothing listens there now
+    port = free_port()  # nothing listens there now
     c, sleep = client_for(f"http://127.0.0.1:{port}", retry=RetryPolicy(max_attempts=3))
     async with c:
         with pytest.raises(APIConnectionError) as ei:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -20,16 +19,12 @@ from pathlib import Path
 import httpx
 import pytest
 
+from r2v_ui.ports import free_port
+
 ROOT = Path(__file__).resolve().parent.parent
 KEY = "made-up-key-for-restart-test"
 
 pytestmark = pytest.mark.slow
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _wait_until(what: str, check, timeout: float, interval: float = 0.1):
@@ -75,7 +70,7 @@ def _start_studio(port: int, env: dict, log: Path) -> subprocess.Popen:
 
 @pytest.fixture
 def standalone_emulator(tmp_path):
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "r2v_ui.emulator", "--port", str(port), "--key", KEY, "--finish-seconds", "12"],
         cwd=ROOT, stdout=open(tmp_path / "emulator.log", "wb"), stderr=subprocess.STDOUT,
@@ -97,7 +92,7 @@ def test_studio_killed_while_the_service_is_processing_finishes_the_job_after_re
     env = {k: v for k, v in os.environ.items() if not k.startswith(("HIGHWAY_", "R2V_"))}
     env |= {"HIGHWAY_API_KEY": KEY, "HIGHWAY_BASE_URL": standalone_emulator, "R2V_HOSTING": "emulator",
             "R2V_DATA_DIR": str(data_dir), "R2V_POLL_RPM": "600", "GRADIO_ANALYTICS_ENABLED": "False"}
-    first_port = _free_port()
+    first_port = free_port()
     studio = _start_studio(first_port, env, tmp_path / "studio-1.log")
     try:
         client = Client(f"http://127.0.0.1:{first_port}/", verbose=False)
@@ -115,7 +110,7 @@ def test_studio_killed_while_the_service_is_processing_finishes_the_job_after_re
         os.kill(studio.pid, signal.SIGKILL)  # no clean-up of any kind runs
         studio.wait(timeout=10)
 
-    second_port = _free_port()
+    second_port = free_port()
     studio = _start_studio(second_port, env, tmp_path / "studio-2.log")
     try:
         row = _wait_until("the resumed job to finish", lambda: (r := _job_row(data_dir)) and r["state"] in

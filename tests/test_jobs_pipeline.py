@@ -16,18 +16,24 @@ from r2v_ui.spec import RequestInvalid
 from r2v_ui.store import JobStore
 
 # The emulator fixtures are imported by name so pytest finds them in this module.
-from fixtures_jobs import KEY, _draft, _faults, _manager, _picture, _stats, _wait, clean_emulator, emulator  # noqa: F401
+from fixtures_jobs import (  # noqa: F401
+    KEY, _configure, _draft, _faults, _manager, _picture, _record_states, _stats, _wait, clean_emulator, emulator,
+)
 
 
 def test_a_job_runs_from_references_to_a_video_in_the_library(tmp_path, emulator):
     import av
 
+    _configure(emulator, finish_seconds=4.0)  # processing lasts long enough for a read to see it
     manager = _manager(tmp_path, emulator)
+    states = _record_states(manager)
     try:
         job_id = manager.start(_draft(tmp_path, seed=1234))
-        snap, seen = _wait(manager, job_id, {"succeeded", "failed"})
+        snap, _ = _wait(manager, job_id, {"succeeded", "failed"})
         assert snap.state == "succeeded", snap.error
-        assert {"uploading", "queued"} <= set(seen) or "processing" in seen
+        # Every stage was written to the job's record, in order (read from the store, not sampled).
+        assert states(job_id) == ["checking", "uploading", "submitting", "queued", "processing", "downloading",
+                                  "succeeded"]
         assert snap.video_path and snap.video_path.exists()
         assert snap.video_path.parent == manager.store.library_dir
         with av.open(str(snap.video_path)) as c:
@@ -59,8 +65,9 @@ def test_uploads_are_typed_by_their_content_not_their_file_name(tmp_path, emulat
         import hashlib
 
         digest = hashlib.sha256(png_named_jpg.read_bytes()).hexdigest()
-        (upload,) = [u for u in emulator.state.files.values() if u.sha256 == digest]
-        assert upload.content_type == "image/png"
+        # The module's emulator keeps every upload: another test may have sent the same picture.
+        uploads = [u for u in emulator.state.files.values() if u.sha256 == digest]
+        assert uploads and {u.content_type for u in uploads} == {"image/png"}
     finally:
         manager.close()
 
@@ -255,18 +262,6 @@ def test_a_failed_task_says_why_and_what_to_do(tmp_path, emulator):
         snap, _ = _wait(manager, job_id, {"succeeded", "failed"})
         assert snap.state == "failed"
         assert "could not make this video" in snap.error and "not billed" in snap.error
-    finally:
-        manager.close()
-
-
-def test_rate_limited_reads_are_retried_and_the_job_finishes(tmp_path, emulator):
-    manager = _manager(tmp_path, emulator)
-    try:
-        _faults(emulator, [{"route": "read", "kind": "429", "retry_after": 1, "times": 3}])
-        job_id = manager.start(_draft(tmp_path))
-        snap, _ = _wait(manager, job_id, {"succeeded", "failed"}, timeout=90)
-        assert snap.state == "succeeded", snap.error
-        assert _stats(emulator)["submits"] == 1
     finally:
         manager.close()
 

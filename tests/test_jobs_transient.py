@@ -6,28 +6,23 @@ from __future__ import annotations
 
 import errno
 import time
+from dataclasses import replace
 
 import httpx
-import pytest
 
 from r2v_ui import client as client_mod
-from r2v_ui import jobs
 from r2v_ui.config import Settings
 from r2v_ui.errors import error_from_response
 from r2v_ui.hosting import make_host
-from r2v_ui.jobs import JobManager
+from r2v_ui.jobs import JobManager, ReadPolicy
 from r2v_ui.store import JobStore, StoreError
 
 # The emulator fixtures are imported by name so pytest finds them in this module.
 from fixtures_jobs import KEY, _draft, _faults, _manager, _stats, _wait, clean_emulator, emulator  # noqa: F401
 
 
-@pytest.fixture(autouse=True)
-def quick_retries(monkeypatch):
-    """The same decisions, with waits short enough for a test (the waits themselves are not under test)."""
-    monkeypatch.setattr(jobs, "BACKOFF_BASE_S", 0.05)
-    monkeypatch.setattr(jobs, "DISK_RETRY_S", 0.2)
-    monkeypatch.setattr(jobs, "STORE_RETRY_S", 0.2)
+# The same decisions, with waits short enough for a test (the waits themselves are scheduler tests).
+QUICK = ReadPolicy(backoff_base_s=0.05, disk_retry_s=0.2, store_retry_s=0.2)
 
 
 def _wait_notice(manager: JobManager, job_id: str, words: str, timeout: float = 30.0, owner: str = ""):
@@ -45,7 +40,7 @@ def _clear_faults(emulator) -> None:
 
 
 def test_a_result_link_that_fails_is_read_again_for_a_fresh_one_and_the_video_arrives(tmp_path, emulator):
-    manager = _manager(tmp_path, emulator)
+    manager = _manager(tmp_path, emulator, policy=QUICK)
     try:
         _faults(emulator, [{"route": "download", "kind": "403", "times": 2}])
         job_id = manager.start(_draft(tmp_path))
@@ -60,7 +55,7 @@ def test_a_result_link_that_fails_is_read_again_for_a_fresh_one_and_the_video_ar
 
 
 def test_a_task_not_found_just_after_the_submit_is_read_again_until_it_appears(tmp_path, emulator):
-    manager = _manager(tmp_path, emulator)
+    manager = _manager(tmp_path, emulator, policy=QUICK)
     try:
         _faults(emulator, [{"route": "read", "kind": "404", "times": 3}])
         job_id = manager.start(_draft(tmp_path))
@@ -72,7 +67,7 @@ def test_a_task_not_found_just_after_the_submit_is_read_again_until_it_appears(t
 
 
 def test_try_again_after_links_kept_failing_reads_the_task_first_and_never_resubmits(tmp_path, emulator):
-    manager = _manager(tmp_path, emulator)
+    manager = _manager(tmp_path, emulator, policy=QUICK)
     try:
         _faults(emulator, [{"route": "download", "kind": "404", "times": 100}])
         job_id = manager.start(_draft(tmp_path))
@@ -80,7 +75,7 @@ def test_try_again_after_links_kept_failing_reads_the_task_first_and_never_resub
         assert snap.state == "failed"
         assert "The video was made" in snap.error and "nothing is sent or billed again" in snap.error
         assert "generate the video again" not in snap.error
-        assert _stats(emulator)["requests"]["download"] == jobs.LINK_TRIES
+        assert _stats(emulator)["requests"]["download"] == QUICK.link_tries
 
         _clear_faults(emulator)
         assert manager.retry(job_id) == job_id  # the same job, followed again
@@ -92,13 +87,13 @@ def test_try_again_after_links_kept_failing_reads_the_task_first_and_never_resub
 
 
 def test_a_task_the_service_keeps_not_finding_fails_in_words_and_try_again_finds_it_once_it_clears(tmp_path, emulator):
-    manager = _manager(tmp_path, emulator)
+    manager = _manager(tmp_path, emulator, policy=QUICK)
     try:
         _faults(emulator, [{"route": "read", "kind": "404", "times": 1000}])
         job_id = manager.start(_draft(tmp_path))
         snap, _ = _wait(manager, job_id, {"succeeded", "failed"})
         assert snap.state == "failed" and "does not know task" in snap.error
-        assert _stats(emulator)["reads"] == jobs.NOT_FOUND_TRIES  # given up only after several reads
+        assert _stats(emulator)["reads"] == QUICK.not_found_tries  # given up only after several reads
 
         _clear_faults(emulator)
         assert manager.retry(job_id) == job_id
@@ -110,7 +105,7 @@ def test_a_task_the_service_keeps_not_finding_fails_in_words_and_try_again_finds
 
 
 def test_try_again_on_a_task_that_really_failed_starts_a_new_job(tmp_path, emulator):
-    manager = _manager(tmp_path, emulator)
+    manager = _manager(tmp_path, emulator, policy=QUICK)
     try:
         _faults(emulator, [{"route": "submit", "kind": "fail_task"}])
         job_id = manager.start(_draft(tmp_path))
@@ -126,7 +121,7 @@ def test_try_again_on_a_task_that_really_failed_starts_a_new_job(tmp_path, emula
 
 
 def test_one_refused_key_on_a_read_does_not_park_the_job(tmp_path, emulator):
-    manager = _manager(tmp_path, emulator)
+    manager = _manager(tmp_path, emulator, policy=QUICK)
     try:
         _faults(emulator, [{"route": "read", "kind": "401", "times": 1}])
         job_id = manager.start(_draft(tmp_path))
@@ -159,7 +154,7 @@ def test_a_key_typed_in_another_browser_is_never_used_for_this_job(tmp_path, emu
 
 
 def test_a_long_retry_after_is_explained_with_the_time_of_the_next_read(tmp_path, emulator):
-    manager = _manager(tmp_path, emulator)
+    manager = _manager(tmp_path, emulator, policy=QUICK)
     try:
         _faults(emulator, [{"route": "read", "kind": "503", "retry_after": 3600, "times": 1}])
         job_id = manager.start(_draft(tmp_path))
@@ -171,8 +166,7 @@ def test_a_long_retry_after_is_explained_with_the_time_of_the_next_read(tmp_path
 
 
 def test_a_slow_read_is_explained_while_it_lasts_and_the_notice_goes_when_it_answers(tmp_path, emulator, monkeypatch):
-    monkeypatch.setattr(jobs, "SLOW_READ_NOTICE_S", 0.3)
-    manager = _manager(tmp_path, emulator)
+    manager = _manager(tmp_path, emulator, policy=replace(QUICK, slow_read_notice_s=0.3))
     try:
         _faults(emulator, [{"route": "read", "kind": "slow", "delay": 2.5, "times": 1}])
         job_id = manager.start(_draft(tmp_path))
@@ -184,7 +178,7 @@ def test_a_slow_read_is_explained_while_it_lasts_and_the_notice_goes_when_it_ans
 
 
 def test_an_overloaded_service_is_explained_until_it_recovers(tmp_path, emulator):
-    manager = _manager(tmp_path, emulator)
+    manager = _manager(tmp_path, emulator, policy=QUICK)
     try:
         _faults(emulator, [{"route": "read", "kind": "503", "times": 1000}])
         job_id = manager.start(_draft(tmp_path))
@@ -209,7 +203,7 @@ def test_a_full_disk_while_saving_the_video_is_explained_and_the_video_arrives_o
         real_sync(fh)
 
     monkeypatch.setattr(client_mod, "_flush_and_sync", sync)
-    manager = _manager(tmp_path, emulator)
+    manager = _manager(tmp_path, emulator, policy=QUICK)
     try:
         job_id = manager.start(_draft(tmp_path))
         snap = _wait_notice(manager, job_id, "disk is full")
@@ -223,7 +217,7 @@ def test_a_full_disk_while_saving_the_video_is_explained_and_the_video_arrives_o
 
 
 def test_a_database_that_cannot_be_written_is_explained_and_the_job_goes_on(tmp_path, emulator, monkeypatch):
-    manager = _manager(tmp_path, emulator)
+    manager = _manager(tmp_path, emulator, policy=QUICK)
     blocked = {"on": False}
     real_update = manager.store.update
 
@@ -247,7 +241,7 @@ def test_a_database_that_cannot_be_written_is_explained_and_the_job_goes_on(tmp_
 
 
 def test_a_video_deleted_by_hand_is_shown_missing_and_try_again_fetches_it_without_resubmitting(tmp_path, emulator):
-    manager = _manager(tmp_path, emulator)
+    manager = _manager(tmp_path, emulator, policy=QUICK)
     try:
         job_id = manager.start(_draft(tmp_path))
         snap, _ = _wait(manager, job_id, {"succeeded", "failed"})
@@ -271,7 +265,7 @@ def test_a_500_on_submit_says_the_task_was_not_created_whatever_reason_the_serve
     read = error_from_response(500, {}, b'{"code":500,"reason":"GET_RESULT_FAILED","message":"x"}', action="read")
     assert "result" in read.user_message
 
-    manager = _manager(tmp_path, emulator)
+    manager = _manager(tmp_path, emulator, policy=QUICK)
     try:
         _faults(emulator, [{"route": "submit", "kind": "500"}])
         job_id = manager.start(_draft(tmp_path))

@@ -86,9 +86,13 @@ def test_another_user_cannot_list_open_or_delete_the_first_users_jobs(studio, an
     detail = bob.predict(job.job_id, api_name="/job_detail")
     video, info, download = detail  # the API returns the detail view's video, text and download
     assert video is None and info == "" and not (isinstance(download, dict) and download.get("visible"))
-    with pytest.raises(Exception):
-        bob.predict(api_name="/delete_job")  # the job to delete comes from bob's own selection: none
+    # Bob opens ann's job by its id (as if he had guessed it) and confirms "delete": a real request,
+    # with every argument the route takes, refused in words; ann's job and its file stay.
+    bob.predict(job.job_id, api_name="/job_detail")
+    with pytest.raises(gradio_client.exceptions.AppError, match="not in your history"):
+        bob.predict("all", "", api_name="/delete_job")
     assert studio.studio.manager.snapshot(job.job_id, owner="ann") is not None
+    assert Path(job.video_path).is_file()
 
     ann = client_for(studio, USERS[0])
     assert listed(ann) == [job.job_id]
@@ -155,11 +159,21 @@ def cy(studio):
     return client, cast[-3]
 
 
+def job_made_by(studio, owner: str, action) -> tuple:
+    """Run `action` (which starts one job for `owner`) and return (its outputs, that job): found by
+    what is new in the owner's history, never by "the newest job", which another test may have made."""
+    before = {j.job_id for j in studio.studio.manager.list_jobs(owner=owner)}
+    outputs = action()
+    made = [j for j in studio.studio.manager.list_jobs(owner=owner) if j.job_id not in before]
+    assert len(made) == 1, [j.job_id for j in made]
+    return outputs, made[0]
+
+
 def test_remix_restores_the_whole_form_and_reuse_seed_sets_it(studio, cy):
     client, prompt = cy
-    outputs = generate(client, prompt)
+    outputs, job = job_made_by(studio, "cy", lambda: generate(client, prompt))
     assert state_of(outputs) == "succeeded"
-    job = studio.studio.manager.list_jobs(owner="cy")[0]
+    job = studio.studio.manager.snapshot(job.job_id, owner="cy")
     client.predict(job.job_id, api_name="/job_detail")  # opens it, as a click in the gallery does
     restored = client.predict(api_name="/remix")
     text = " ".join(str(v) for v in restored)
@@ -172,8 +186,10 @@ def test_remix_restores_the_whole_form_and_reuse_seed_sets_it(studio, cy):
 
 
 def test_delete_asks_first_then_removes_the_row_and_the_file(studio, cy):
-    client, _ = cy
-    job = studio.studio.manager.list_jobs(owner="cy", status="succeeded")[0]
+    client, prompt = cy
+    outputs, job = job_made_by(studio, "cy", lambda: generate(client, prompt))
+    assert state_of(outputs) == "succeeded"
+    job = studio.studio.manager.snapshot(job.job_id, owner="cy")
     mp4 = Path(job.video_path)
     assert mp4.is_file()
     client.predict(job.job_id, api_name="/job_detail")
@@ -187,12 +203,17 @@ def test_a_failed_job_is_retried_as_a_new_job(studio, cy):
     client, prompt = cy
     emulator(studio, "POST", "/emulator/faults",
              json={"seed": 1, "rules": [{"route": "submit", "kind": "fail_task", "times": 1}]})
-    failed = generate(client, prompt)
+    failed, failed_job = job_made_by(studio, "cy", lambda: generate(client, prompt))
     assert state_of(failed) == "failed"
-    failed_id = studio.studio.manager.list_jobs(owner="cy")[0].job_id
-    client.predict(api_name="/retry")  # the job this tab shows, started again
-    assert state_of(watch(client)) == "succeeded"
-    new_id = studio.studio.manager.list_jobs(owner="cy")[0].job_id
+    failed_id = failed_job.job_id
+
+    def retry() -> tuple:
+        client.predict(api_name="/retry")  # the job this tab shows, started again
+        return watch(client)
+
+    retried, new_job = job_made_by(studio, "cy", retry)
+    assert state_of(retried) == "succeeded"
+    new_id = new_job.job_id
     assert new_id != failed_id and studio.studio.manager.snapshot(failed_id, owner="cy").state == "failed"
     assert studio.studio.manager.snapshot(new_id, owner="cy").state == "succeeded"
 
@@ -205,9 +226,10 @@ def test_an_uncertain_submit_is_only_repeated_when_the_user_says_so(studio, cy, 
              json={"seed": 1, "rules": [{"route": "submit", "kind": "drop", "after_create": True, "times": 1}]})
     before = submits(studio)
     tasks_before = set(studio.studio.emulator.state.tasks)
-    assert state_of(generate(client, prompt)) == "uncertain"
+    outputs, job = job_made_by(studio, "cy", lambda: generate(client, prompt))
+    assert state_of(outputs) == "uncertain"
     assert submits(studio) == before + 1
-    job_id = studio.studio.manager.list_jobs(owner="cy")[0].job_id
+    job_id = job.job_id
     # "attach": the user found the task the lost answer created in their account and pastes its id.
     found = (set(studio.studio.emulator.state.tasks) - tasks_before).pop() if action == "attach" else ""
     client.predict(found, api_name=f"/{action}_uncertain")

@@ -19,7 +19,7 @@ import re
 import secrets
 import tempfile
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Awaitable, Callable
 
 import httpx
 from starlette.applications import Starlette
@@ -100,6 +100,7 @@ class EmulatorApp(Starlette):
 
     emulator: EmulatorState
     worker: Worker
+    sleep: Callable[[float], Awaitable[None]] = staticmethod(asyncio.sleep)  # the "slow" fault's wait; injectable
 
     async def __call__(self, scope, receive, send) -> None:  # type: ignore[override]
         route = _route_of(scope) if scope["type"] == "http" else None
@@ -124,7 +125,7 @@ class EmulatorApp(Starlette):
 
     async def _apply(self, rule: FaultRule, route: str, scope, receive, send, captured: list[dict] | None) -> None:
         if rule.kind == "slow":
-            await asyncio.sleep(rule.delay)
+            await self.sleep(rule.delay)
             if captured is None:
                 return await super().__call__(scope, receive, send)
             for message in captured:
@@ -320,10 +321,12 @@ async def _crash(request: Request, exc: Exception) -> Response:
     return error(500, _REASON_BY_ROUTE.get((route, 500), "INTERNAL_ERROR"), f"emulator error: {type(exc).__name__}: {exc}")
 
 
-def create_app(config: EmulatorConfig | None = None, *, clock: Callable[[], float] | None = None) -> EmulatorApp:
+def create_app(config: EmulatorConfig | None = None, *, clock: Callable[[], float] | None = None,
+               sleep: Callable[[float], Awaitable[None]] | None = None) -> EmulatorApp:
     """Build the emulator app (usable in-process with ``httpx.ASGITransport``).
 
-    ``clock`` (epoch seconds) drives task timing and link expiry; tests may inject one."""
+    ``clock`` (epoch seconds) drives task timing and link expiry, ``sleep`` the wait of a "slow"
+    fault; tests may inject both."""
     import time
 
     config = config or EmulatorConfig()
@@ -356,5 +359,7 @@ def create_app(config: EmulatorConfig | None = None, *, clock: Callable[[], floa
                       exception_handlers={HTTPException: _http_error, Exception: _crash})
     app.emulator = state
     app.worker = worker
+    if sleep is not None:
+        app.sleep = sleep
     app._tmpdir = tmp  # keeps the temporary data directory alive as long as the app
     return app

@@ -12,6 +12,7 @@ import gradio as gr
 
 from .. import spec
 from ..errors import R2VError
+from ..jobs.states import JobState
 from . import access, refs
 from .links import ResultLinks
 from .views import ToolError, checked_duration, checked_size, job_summary, job_view, mode_text, to_json
@@ -149,9 +150,12 @@ class StudioTools:
                 seed_mode=form.SEED_FIXED if seed is not None else form.SEED_RANDOM, seed=seed,
             )
             try:
-                draft = form.build_draft(cast, values)
+                draft = form.build_draft(cast, values)  # a form that cannot be read: ValueError in words
+            except ValueError as exc:
+                raise ToolError(f"Nothing was sent. {exc}") from None
+            try:
                 job_id = await asyncio.to_thread(self.manager.start, draft, owner=owner)
-            except (ValueError, R2VError) as exc:  # spec.RequestInvalid is a ValueError: plain words
+            except R2VError as exc:  # refused in words (spec.RequestInvalid too); a bug is not swallowed
                 raise ToolError(f"Nothing was sent. {exc}") from None
         except BaseException:
             shutil.rmtree(folder, ignore_errors=True)  # no job will read these files
@@ -198,7 +202,7 @@ class StudioTools:
             raise ToolError("timeout_seconds must be a number of seconds from 0 to 120.") from None
         loop = asyncio.get_running_loop()
         deadline = loop.time() + limit
-        while not snap.terminal and snap.state != "uncertain":
+        while not snap.terminal and snap.state != JobState.UNCERTAIN:
             left = deadline - loop.time()
             if left <= 0:
                 break
@@ -208,12 +212,12 @@ class StudioTools:
             snap = newer
         view = job_view(snap)
         video = Path(snap.video_path) if snap.video_path else None
-        if snap.state == "succeeded" and video is not None and video.is_file():
+        if snap.state == JobState.SUCCEEDED and video is not None and video.is_file():
             view["video_url"] = access.base_url(request, self.settings) + self.links.issue(video)
             view["video_file"] = video.name
             view["video_bytes"] = video.stat().st_size
             view["video_link_expires_in_seconds"] = int(self.links.ttl_seconds)
-        elif not snap.terminal and snap.state != "uncertain":
+        elif not snap.terminal and snap.state != JobState.UNCERTAIN:
             view["hint"] = "Not finished yet: call wait_for_job again."
         return to_json(view)
 

@@ -12,6 +12,7 @@ from typing import Any
 import gradio as gr
 
 from .. import spec
+from ..jobs.states import JobState
 
 
 class ToolError(gr.Error):
@@ -47,9 +48,9 @@ def job_view(snap: Any) -> dict[str, Any]:
         "seed_used": snap.seed_used,
         "warnings": list(snap.warnings or ()),
         "created_at": _iso(snap.created_at),
-        "video_ready": snap.state == "succeeded" and bool(snap.video_path) and Path(snap.video_path).is_file(),
+        "video_ready": snap.state == JobState.SUCCEEDED and bool(snap.video_path) and Path(snap.video_path).is_file(),
     }
-    if snap.state == "uncertain":
+    if snap.state == JobState.UNCERTAIN:
         view["needs_decision"] = ("The service may or may not have started this video. Decide on the studio page: "
                                   "follow the task id from your account, resubmit (may bill twice), or discard it.")
     return view
@@ -60,7 +61,7 @@ def job_summary(snap: Any) -> dict[str, Any]:
     return {
         "job_id": snap.job_id, "state": snap.state, "prompt": s.get("prompt"), "created_at": _iso(snap.created_at),
         "size": s.get("size"), "duration": s.get("duration"), "seed_used": snap.seed_used,
-        "video_ready": snap.state == "succeeded" and bool(snap.video_path) and Path(snap.video_path).is_file(),
+        "video_ready": snap.state == JobState.SUCCEEDED and bool(snap.video_path) and Path(snap.video_path).is_file(),
     }
 
 

@@ -1,0 +1,23 @@
+"""The job core: check → host references → submit → poll → download, as background work.
+
+  manager.py    JobManager, the public face (start, snapshot, list, remix, retry, delete, resolve)
+  loop.py       JobLoop: the one thread and event loop, the one door for work from other threads
+  scheduler.py  PollScheduler and ReadPolicy: when each job is read next, the per-account budget
+  runner.py     one job's life up to the service (check → keep → host → submit) and its plumbing
+  follow.py     following an accepted task: read, explain stalls, download
+  hub.py        live progress, notices, versions and waiters for the page (and MCP)
+  keys.py       key custody: which key serves which job, in memory only
+  states.py     JobState, ReferenceKind; model.py the data; notices.py the words of a stall
+"""
+
+from .keys import KeyCustody, holder_tag
+from .manager import JobManager
+from .model import JobDraft, JobNotFound, JobSnapshot, ReferenceInput, ReferenceRecord, Target
+from .scheduler import PollScheduler, ReadPolicy
+from .states import RUNNING_STATES, STAGE_TEXT, STATUS_FILTERS, JobState, ReferenceKind
+
+__all__ = [
+    "JobDraft", "JobManager", "JobNotFound", "JobSnapshot", "JobState", "KeyCustody", "PollScheduler", "ReadPolicy",
+    "ReferenceInput", "ReferenceKind", "ReferenceRecord", "RUNNING_STATES", "STAGE_TEXT", "STATUS_FILTERS", "Target",
+    "holder_tag",
+]

@@ -1,0 +1,227 @@
+"""Following a task the service accepted: read it when the scheduler says, explain every stall on
+the page, and download the video the moment it is done.  A task the service accepted is never
+given up on one answer.  Runs on the job loop only (the per-job `Tries` are the loop's)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from .. import spec
+from ..errors import (
+    APIStatusError,
+    AuthenticationError,
+    DownloadError,
+    NotFoundError,
+    R2VError,
+    RateLimitError,
+    ResultExpired,
+    ResultUnusable,
+    TaskFailed,
+)
+from ..library import write_poster, write_sidecar
+from ..store import JobRecord, StoreError
+from . import notices
+from .runner import JobRunner, Tries
+from .scheduler import after_error, next_read
+from .states import JobState
+
+log = logging.getLogger(__name__)
+
+RESULT_MAX_BYTES = 1024 * 1024 * 1024  # a 10 s 1080P clip is tens of MB; anything near 1 GiB is not a video of ours
+
+
+class TaskFollower:
+    def __init__(self, runner: JobRunner):
+        self.r = runner
+        self.in_flight: set[str] = set()  # jobs being read right now (on the loop only)
+        self._again: set[str] = set()  # due again while a read was going: read once more after it
+
+    def start_read(self, job_id: str) -> None:
+        """The scheduler's hand-off: read `job_id` now.  While a read of it is still going, the
+        job is read again right after (a key given meanwhile must not be lost)."""
+        if job_id in self.in_flight:
+            self._again.add(job_id)
+            return
+        self.in_flight.add(job_id)
+        self.r.loop.create_task(self._read(job_id))
+
+    async def _read(self, job_id: str) -> None:
+        r, policy = self.r, self.r.policy
+        slow = None
+        try:
+            rec = r.store.get(job_id)
+            if rec is None or rec.terminal or not rec.task_id:
+                return
+            tries = r.tries(job_id)
+            target, key = r.target(rec)
+            if target.name == "live" and not key:
+                r.set(job_id, persist=False, notice=(
+                    "Waiting for your API key to keep checking this job: enter it above, in the browser that "
+                    "started it. The job is safe at the service meanwhile."))
+                return
+            # A read that hangs is explained while it lasts, not after the timeout.
+            slow = asyncio.get_running_loop().call_later(
+                policy.slow_read_notice_s, lambda: r.set(job_id, persist=False, notice=(
+                    f"The service has not answered for {policy.slow_read_notice_s:.0f} s; still waiting. "
+                    "The job is safe at the service.")))
+            try:
+                info = await r.client(target, key).get_task(rec.task_id, retry=False)
+            except R2VError as exc:
+                delay = self._read_failed(rec, tries, exc)
+                if delay is not None:
+                    r.schedule(job_id, delay, rec)
+                return
+            finally:
+                slow.cancel()
+            tries.poll_errors = tries.not_found = 0
+            seed_used = info.seed if info.seed is not None else rec.seed_used
+            timings = dict(rec.timings) | {k: v for k, v in info.timings.items() if v}
+            if info.succeeded:
+                if not info.video_url:
+                    r.fail(job_id, "The service said the video is done but gave no link to it. "
+                                   "Try again: the service is asked for it again first.")
+                    return
+                await self._download(rec, tries, info, seed_used, timings)
+            elif info.terminal:
+                r.set(job_id, seed_used=seed_used, timings=timings)
+                r.fail(job_id, TaskFailed(rec.task_id, info.reason or info.status).user_message)
+            else:
+                self._running(rec, tries, info, seed_used, timings)
+        except asyncio.CancelledError:
+            raise
+        except StoreError as exc:
+            log.error("store error while polling %s: %s", job_id, exc)
+            r.set(job_id, persist=False, notice=(
+                f"{exc.user_message} The job goes on at the service; the studio saves it as soon as it can."))
+            r.schedule(job_id, policy.store_retry_s)
+        except Exception as exc:
+            log.exception("poll of %s failed unexpectedly", job_id)
+            r.set(job_id, persist=False, notice=(
+                f"Something went wrong inside the studio while checking this job ({type(exc).__name__}); "
+                f"it is checked again {notices.when(policy.bug_retry_s)}. The job is safe at the service."))
+            r.schedule(job_id, policy.bug_retry_s)
+        finally:
+            if slow is not None:
+                slow.cancel()
+            self.in_flight.discard(job_id)
+            if job_id in self._again:
+                self._again.discard(job_id)
+                r.schedule(job_id, 0)
+
+    def _running(self, rec: JobRecord, tries: Tries, info: Any, seed_used: int | None, timings: dict) -> None:
+        state = JobState.PROCESSING if info.status == spec.STATUS_PROCESSING else JobState.QUEUED
+        pct = info.progress_percent
+        if state == JobState.PROCESSING:
+            text = f"Generating… {pct or 0}%" + (f", about {info.eta} s left" if info.eta else "")
+        elif info.status == spec.STATUS_QUEUED:
+            text = JobState.QUEUED.stage_text
+        else:
+            text = f"Service status: {info.status}"
+        near_end = info.eta is None or info.eta <= self.r.policy.min_gap_s
+        tries.streak = tries.streak + 1 if near_end else 0
+        if state != rec.state:
+            self.r.set(rec.job_id, state=state, stage_text=text, seed_used=seed_used, timings=timings,
+                       progress=(pct / 100.0) if pct is not None else None, eta=info.eta, notice=None)
+        else:
+            self.r.set(rec.job_id, persist=False, stage_text=text, progress=(pct / 100.0) if pct is not None else None,
+                       eta=info.eta, notice=None)
+        self.r.schedule(rec.job_id, next_read(self.r.policy, info.eta, tries.streak), rec)
+
+    def _read_failed(self, rec: JobRecord, tries: Tries, exc: R2VError) -> float | None:
+        """A read that did not give a task document: say why on the page, and when it is read again.
+        Returns the delay, or None when the job has ended."""
+        r, policy, job_id = self.r, self.r.policy, rec.job_id
+        tries.poll_errors += 1
+        retry_after = getattr(exc, "retry_after", None)
+        when = notices.when
+        if isinstance(exc, NotFoundError):
+            tries.not_found += 1
+            if tries.not_found >= policy.not_found_tries:
+                r.fail(job_id, (
+                    f"The service says it does not know task {rec.task_id} (asked {tries.not_found} times over about "
+                    "a minute). If your account lists it, “Try again” asks the service for it first; "
+                    "nothing is sent again unless the service has no such task."))
+                return None
+            delay = after_error(policy, tries.not_found)
+            notice = (f"The service does not list this task yet ({notices.cause(exc)}); that can happen just after "
+                      f"a submit. Asking again {when(delay)} (try {tries.not_found} of {policy.not_found_tries}).")
+        elif isinstance(exc, AuthenticationError):
+            r.keys.mark_refused(job_id)
+            delay = min(policy.auth_retry_cap_s, after_error(policy, tries.poll_errors))
+            notice = (f"The service did not accept the API key when checking this job ({notices.cause(exc)}). The job "
+                      "is kept at the service: enter a valid key above (in the browser that started it) and it is "
+                      f"checked at once; otherwise again {when(delay)}.")
+        elif retry_after:
+            delay = after_error(policy, tries.poll_errors, retry_after)
+            asked = "to slow down" if isinstance(exc, RateLimitError) else "to wait (it is busy)"
+            notice = (f"The service asked us {asked} for {notices.duration_words(retry_after)}. The job is safe at "
+                      f"the service and is checked again {when(delay)}.")
+        elif isinstance(exc, RateLimitError):
+            delay = after_error(policy, tries.poll_errors)
+            notice = f"The service asked us to slow down. The job is safe and is checked again {when(delay)}."
+        else:
+            delay = after_error(policy, tries.poll_errors)
+            notice = (f"The service could not be read just now ({notices.cause(exc)}). The job is safe at the service "
+                      f"and is checked again {when(delay)}.")
+        r.set(job_id, persist=False, notice=notice)
+        return delay
+
+    async def _download(self, rec: JobRecord, tries: Tries, info: Any, seed_used: int | None, timings: dict) -> None:
+        r, policy, job_id = self.r, self.r.policy, rec.job_id
+        r.set(job_id, state=JobState.DOWNLOADING, progress=0.0, eta=None, seed_used=seed_used, timings=timings)
+        target, key = r.target(rec)
+        mp4, sidecar, poster = r.store.result_paths(rec)
+
+        def progress(got: int, size: int | None) -> None:
+            r.set(job_id, persist=False, progress=(got / size) if size else None)
+
+        try:
+            await r.client(target, key).download(info.video_url, mp4, max_bytes=RESULT_MAX_BYTES, on_progress=progress)
+            has_poster = await asyncio.to_thread(write_poster, mp4, poster)
+            timings = dict(timings) | {"downloaded_at": r.clock()}
+            await asyncio.to_thread(write_sidecar, sidecar, rec, video=mp4, poster=poster if has_poster else None,
+                                    seed_used=seed_used, timings=timings)
+        except ResultUnusable as exc:
+            r.fail(job_id, exc.user_message)
+            return
+        except DownloadError as exc:
+            if _link_refused(exc):
+                # A presigned link can fail (expired, not yet valid, a storage hiccup): a fresh read
+                # of the task gives a fresh link.  The video was paid for: never given up at once.
+                tries.link_failures += 1
+                if tries.link_failures >= policy.link_tries:
+                    r.fail(job_id, (
+                        f"The video was made, but {tries.link_failures} links to it in a row could not be downloaded. "
+                        f"Last answer: {exc.user_message} “Try again” asks the service for the video again; nothing "
+                        "is sent or billed again."))
+                    return
+                delay = after_error(policy, tries.link_failures) / 2
+                notice = f"{exc.user_message} Asking the service for a fresh link {notices.when(delay)}."
+            else:
+                tries.poll_errors += 1
+                delay = after_error(policy, tries.poll_errors)
+                notice = f"The download was interrupted ({exc.user_message}); trying again {notices.when(delay)}."
+            r.set(job_id, persist=False, notice=notice)
+            r.schedule(job_id, delay, rec)
+            return
+        except OSError as exc:
+            log.error("saving the result of %s failed: %s", job_id, exc)
+            r.set(job_id, persist=False, notice=notices.disk_notice(exc, r.store.library_dir) +
+                  f" The service keeps the video meanwhile; the studio tries again {notices.when(policy.disk_retry_s)}.")
+            r.schedule(job_id, policy.disk_retry_s, rec)
+            return
+        # The file and its sidecar exist before the job is marked done.
+        r.set(job_id, state=JobState.SUCCEEDED, progress=1.0, eta=None, video_path=r.store.relative(mp4),
+              poster_path=r.store.relative(poster) if has_poster else None, timings=timings, seed_used=seed_used,
+              error=None, stage_text="Done." + (f" Seed {seed_used}." if seed_used is not None else ""))
+
+
+def _link_refused(exc: DownloadError) -> bool:
+    """The result link itself was refused (expired, not valid, gone), as opposed to a broken connection
+    or an overloaded storage host: a fresh read of the task gives a new link."""
+    if isinstance(exc, ResultExpired):
+        return True
+    cause = exc.__cause__
+    return isinstance(cause, APIStatusError) and 400 <= cause.status < 500

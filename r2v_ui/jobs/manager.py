@@ -1,0 +1,304 @@
+"""JobManager: the job core's public face.  Gradio handlers and MCP tools (on any thread or loop)
+start jobs, read snapshots and decide about uncertain submissions; everything else happens on the
+job loop.  Rules kept (DESIGN.md):
+
+* Persist before acting: the row exists before the first upload, the task_id is written the moment
+  the service returns it, the result file is written before the job is marked done.
+* Never pay twice: a submit that may have reached the service becomes "uncertain" and waits for
+  the user; `resume()` never submits a job that had started submitting.
+* One poll scheduler for every running job, with a read budget per account (scheduler.py).
+* The API key lives in memory only (keys.py): never in the store, a log or a snapshot.
+
+Where shared state lives: running work and due times on the loop (loop.py, scheduler.py,
+runner.py, follow.py); live progress and waiters in the hub under its lock (hub.py); keys in key
+custody under its lock (keys.py); everything durable in the store.  This class keeps none.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from pathlib import Path
+from typing import Callable
+
+from .. import spec
+from ..config import Settings
+from ..errors import NotFoundError, R2VError, SubmissionUncertain
+from ..store import JobRecord, JobStore
+from .follow import TaskFollower
+from .hub import SnapshotHub, to_snapshot
+from .keys import KeyCustody, holder_tag
+from .loop import JobLoop
+from .model import JobDraft, JobNotFound, JobSnapshot, ReferenceInput, ReferenceRecord, Target
+from .runner import ClientFactory, HostFactory, JobRunner
+from .scheduler import PollScheduler, ReadPolicy
+from .states import RUNNING_STATES, STATUS_FILTERS, JobState
+
+
+class JobManager:
+    def __init__(
+        self,
+        settings: Settings,
+        store: JobStore,
+        *,
+        demo_target: Target | None = None,
+        demo_key: str | None = None,
+        client_factory: ClientFactory | None = None,
+        host_factory: HostFactory | None = None,
+        clock: Callable[[], float] = time.time,
+        policy: ReadPolicy | None = None,
+    ):
+        self.settings = settings
+        self.store = store
+        self.policy = policy or ReadPolicy()
+        self._loop = JobLoop()
+        self._hub = SnapshotHub()
+        self._keys = KeyCustody()
+        self._scheduler = PollScheduler(per_minute=settings.poll_requests_per_minute, policy=self.policy)
+        self._runner = JobRunner(
+            settings=settings, store=store, hub=self._hub, keys=self._keys, loop=self._loop,
+            scheduler=self._scheduler, policy=self.policy, clock=clock, demo_target=demo_target, demo_key=demo_key,
+            client_factory=client_factory or _default_client_factory, host_factory=host_factory)
+        self._follower = TaskFollower(self._runner)
+        self._clock = clock
+        self._loop.call_soon(self._loop.create_task, self._scheduler.run(self._follower.start_read))
+
+    # --- starting ------------------------------------------------------------------------------
+    def start(self, draft: JobDraft, *, owner: str = "", api_key: str | None = None, holder: str = "") -> str:
+        """Validate, persist, and start the job in the background.  Raises RequestInvalid (an R2VError).
+
+        `holder` names who typed `api_key` (the login, or the browser): that key serves only this
+        job, and after a restart only the same holder's key resumes it (keys.py)."""
+        request = draft.preview_request().require_valid()
+        target = self._runner.target_name(api_key)
+        if target == "live" and not (api_key or self.settings.api_key):
+            raise R2VError("Enter an API key to generate with the live service.")
+        if any(r.path or r.voice_path for r in draft.references):
+            self._runner.host(target)  # no way to host local files: said now, before a job exists or anything is paid
+        job_id = time.strftime("%Y%m%d") + "-" + secrets.token_hex(4)
+        now = self._clock()
+        video_seconds = [r.duration or spec.REFERENCE_VIDEO_BILLED_CAP_S for r in draft.references if r.kind == "video"]
+        price = self.settings.price.estimate(draft.size, draft.duration, video_seconds).label()
+        rec = JobRecord(
+            job_id=job_id, owner=owner, state=JobState.CHECKING, created_at=now, updated_at=now,
+            settings=draft.settings(), references=[ReferenceRecord.of(r).to_dict() for r in draft.references],
+            target=target, price_label=price, warnings=[p.message for p in request.validate().warnings],
+            stage_text=JobState.CHECKING.stage_text, key_holder=holder_tag(holder),
+        )
+        self.store.create(rec)  # the row exists before any upload
+        self._keys.attach(job_id, api_key)
+        self._hub.reset(job_id)
+        self._loop.spawn(self._runner.run(job_id))
+        return job_id
+
+    # --- reading -------------------------------------------------------------------------------
+    def snapshot(self, job_id: str, *, owner: str = "") -> JobSnapshot | None:
+        rec = self.store.get(job_id)
+        if rec is None or rec.owner != owner:
+            return None
+        return self._snapshot(rec)
+
+    def list_jobs(self, *, owner: str = "", status: str | None = None, search: str | None = None,
+                  limit: int = 200) -> list[JobSnapshot]:
+        states = STATUS_FILTERS.get(status or "all")
+        return [self._snapshot(r) for r in self.store.list(owner=owner, states=states, search=search, limit=limit)]
+
+    def list_page(self, *, owner: str = "", status: str | None = None, search: str | None = None,
+                  offset: int = 0, limit: int = 20) -> tuple[list[JobSnapshot], int]:
+        """One page of this owner's jobs, newest first, and how many match in all (search and paging in SQL)."""
+        states = STATUS_FILTERS.get(status or "all")
+        recs = self.store.list(owner=owner, states=states, search=search, limit=limit, offset=offset)
+        return [self._snapshot(r) for r in recs], self.store.count(owner=owner, states=states, search=search)
+
+    def latest_job(self, *, owner: str = "") -> JobSnapshot | None:
+        """The newest running job, or else the newest job at all (what a reloaded page shows)."""
+        jobs = self.store.list(owner=owner, limit=50)
+        for rec in jobs:
+            if rec.state in RUNNING_STATES or rec.state == JobState.UNCERTAIN:
+                return self._snapshot(rec)
+        return self._snapshot(jobs[0]) if jobs else None
+
+    async def wait_for_change(self, job_id: str, since_version: int, timeout: float) -> JobSnapshot | None:
+        """Wait (from any event loop) until the job's version passes `since_version`, or timeout."""
+        await self._hub.wait_for_change(job_id, since_version, timeout)
+        rec = self.store.get(job_id)
+        return self._snapshot(rec) if rec else None
+
+    def remix_draft(self, job_id: str, *, owner: str = "") -> JobDraft:
+        rec = self._owned(job_id, owner)
+        refs = []
+        for r in map(ReferenceRecord.from_dict, rec.references):
+            refs.append(ReferenceInput(
+                kind=r.kind,
+                path=self.store.absolute(r.kept) if r.kept else _maybe_path(r.source),
+                url=r.url,
+                voice_path=self.store.absolute(r.voice_kept) if r.voice_kept else _maybe_path(r.voice_source),
+                voice_url=r.voice_url, name=r.name, voice_name=r.voice_name or "", duration=r.duration,
+                content_type=r.content_type, voice_content_type=r.voice_content_type,
+            ))
+        return JobDraft(references=tuple(refs), **JobDraft.settings_from(rec.settings))
+
+    # --- deciding ------------------------------------------------------------------------------
+    def resolve_uncertain(self, job_id: str, action: str, *, owner: str = "", api_key: str | None = None,
+                          task_id: str | None = None, holder: str = "") -> None:
+        """The user's decision on a submission that may have reached the service:
+        "attach" a task id they found in their account (checked, then followed; nothing is resent),
+        "resubmit" knowingly (may bill twice), or "discard"."""
+        rec = self._owned(job_id, owner)
+        if rec.state != JobState.UNCERTAIN:
+            raise R2VError("This job is not waiting for a decision.")
+        if action == "attach":
+            self._take_over(rec, api_key, holder)
+            self._attach(rec, (task_id or "").strip())
+        elif action == "discard":
+            self._runner.set(job_id, state=JobState.DISCARDED,
+                             stage_text="Discarded. Nothing more will be sent for this job.")
+        elif action == "resubmit":
+            self._take_over(rec, api_key, holder)
+            self._runner.set(job_id, state=JobState.CHECKING, stage_text="Resubmitting, as you asked…", error=None)
+            self._loop.spawn(self._runner.run(job_id, knowingly_resubmitted=True))
+        else:
+            raise ValueError(action)
+
+    def _attach(self, rec: JobRecord, task_id: str) -> None:
+        if not task_id:
+            raise R2VError("Paste the task id you found in your account's task list.")
+        target, key = self._runner.target(rec)
+        try:
+            self._runner.read_now(target, key, task_id, timeout=120)
+        except NotFoundError:
+            raise R2VError(f"The service does not know a task {task_id!r}. Check the id in your account; "
+                           "the job still waits for your decision.") from None
+        self._runner.set(rec.job_id, state=JobState.QUEUED, task_id=task_id, error=None,
+                         stage_text="Following the task you found…")
+        self._runner.schedule(rec.job_id, 0)
+
+    def retry(self, job_id: str, *, owner: str = "", api_key: str | None = None, holder: str = "") -> str:
+        """"Try again" on a finished job.  A job whose task the service accepted is *read first*:
+        when the service still has the video (or is still making it) the same job follows it and
+        nothing is sent again.  Only a job that never reached the service, or whose task failed or
+        is unknown there, starts again as a new job with the same settings.  Returns the job id
+        the page should follow."""
+        rec = self._owned(job_id, owner)
+        if rec.task_id and rec.state in (JobState.FAILED, JobState.SUCCEEDED) and not self._has_video(rec):
+            self._take_over(rec, api_key, holder)
+            if self._follow_again(rec):
+                return job_id
+        return self.start(self.remix_draft(job_id, owner=owner), owner=owner, api_key=api_key, holder=holder)
+
+    def _has_video(self, rec: JobRecord) -> bool:
+        video = self.store.absolute(rec.video_path)
+        return rec.state == JobState.SUCCEEDED and video is not None and video.is_file()
+
+    def _take_over(self, rec: JobRecord, api_key: str | None, holder: str) -> None:
+        """Someone acting on a job (resubmit, attach, try again) with their own key: from now on the
+        job is read with that key and resumes only with that holder's key after a restart."""
+        if not api_key:
+            return
+        self._keys.attach(rec.job_id, api_key)
+        tag = holder_tag(holder)
+        if tag != rec.key_holder:
+            self.store.update(rec.job_id, key_holder=tag)
+
+    def _follow_again(self, rec: JobRecord) -> bool:
+        """Ask the service about an accepted task; follow it again when it is done or still running."""
+        target, key = self._runner.target(rec)
+        if target.name == "live" and not key:
+            raise R2VError("Enter an API key first: the service is asked whether it still has this video "
+                           "before anything is sent again.")
+        try:
+            info = self._runner.read_now(target, key, rec.task_id, timeout=180)
+        except NotFoundError:
+            return False
+        except R2VError as exc:
+            raise R2VError(f"The service could not be asked whether it still has this video ({exc.user_message}). "
+                           "Nothing was sent again; try again in a minute.") from None
+        if info.terminal and not info.succeeded:
+            return False
+        self._hub.reset(rec.job_id)
+        self._loop.call_soon(self._runner.forget_tries, rec.job_id)
+        if info.succeeded:
+            self._runner.set(rec.job_id, state=JobState.DOWNLOADING, error=None,
+                             stage_text="The service still has this video: downloading it again (nothing is sent again)…")
+        else:
+            self._runner.set(rec.job_id, state=JobState.QUEUED, error=None,
+                             stage_text="The service is still making this video: following it again (nothing is sent again)…")
+        self._runner.schedule(rec.job_id, 0)
+        return True
+
+    def delete(self, job_id: str, *, owner: str = "") -> bool:
+        """Delete a finished job's row and files.  A running job cannot be deleted (it may still bill)."""
+        rec = self.store.get(job_id)
+        if rec is None or rec.owner != owner or rec.state in RUNNING_STATES:
+            return False
+        self.store.delete(job_id)
+        self._hub.drop(job_id)
+        self._keys.forget(job_id)
+        self._runner.unschedule(job_id)
+        self._loop.call_soon(self._runner.forget_tries, job_id)
+        return True
+
+    def provide_key(self, owner: str, api_key: str, *, holder: str = "") -> int:
+        """A key typed by `holder`: used for that holder's own live jobs that wait for a key (after a
+        restart) or whose key the service refused — never for anyone else's job.  Returns how many
+        jobs took it."""
+        if not api_key:
+            return 0
+        tag = holder_tag(holder)
+        taken = 0
+        for rec in self.store.unfinished():
+            if rec.owner == owner and rec.key_holder == tag and rec.target == "live" and rec.task_id:
+                if self._keys.offer(rec.job_id, api_key):
+                    self._runner.schedule(rec.job_id, 0, rec)
+                    taken += 1
+        return taken
+
+    def check_hosting(self, target: str) -> str:
+        """Test the reference hosting of `target` ("demo" | "live") for real (the backend's own
+        `check()`, on the job loop).  Returns its one-line OK text; raises HostingError (or
+        R2VError when no hosting is set up) in plain words."""
+        async def check() -> str:
+            return await self._runner.host(target).check()
+
+        return self._loop.run(check(), timeout=60)
+
+    # --- life ----------------------------------------------------------------------------------
+    def resume(self) -> int:
+        """After a restart: pick up every job that is not finished.  Returns how many were resumed."""
+        n = 0
+        for rec in self.store.unfinished():
+            if rec.state == JobState.UNCERTAIN:
+                continue
+            if rec.task_id:
+                self._runner.schedule(rec.job_id, 0, rec)
+                n += 1
+            elif rec.state == JobState.SUBMITTING:
+                # It may have reached the service before the crash: the user decides.
+                self._runner.set(rec.job_id, state=JobState.UNCERTAIN, error=SubmissionUncertain().user_message)
+            else:  # never sent: nothing was paid, so starting it again is safe
+                self._loop.spawn(self._runner.run(rec.job_id))
+                n += 1
+        return n
+
+    def close(self) -> None:
+        self._loop.close(self._runner.close_clients)
+
+    # --- internals -----------------------------------------------------------------------------
+    def _owned(self, job_id: str, owner: str) -> JobRecord:
+        rec = self.store.get(job_id)
+        if rec is None or rec.owner != owner:
+            raise JobNotFound("There is no such job in your history.")
+        return rec
+
+    def _snapshot(self, rec: JobRecord) -> JobSnapshot:
+        return to_snapshot(rec, self._hub.peek(rec.job_id), self.store)
+
+
+def _maybe_path(value: str | None) -> Path | None:
+    return Path(value) if value and Path(value).is_file() else None
+
+
+def _default_client_factory(base_url: str, api_key: str | None):
+    from ..client import HighwayClient
+
+    return HighwayClient(base_url, api_key)

@@ -1,0 +1,271 @@
+"""One job's life up to the service: check → keep → host → submit, and the plumbing every step
+shares (where a job is sent, its HTTP client, its reference host, recording a change, failing).
+Reading the task and downloading the video are in follow.py.
+
+Shared state: `_clients` and `_tries` are touched on the job loop only; `_hosts` under `_hosts_lock`
+(a host is first made on a caller's thread, when `start` checks that local files can be hosted)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, Callable
+
+from ..config import Settings
+from ..errors import R2VError, SubmissionUncertain
+from ..spec import GenerationRequest, MediaItem
+from ..store import JobRecord, JobStore, StoreError
+from . import notices
+from .hub import SnapshotHub
+from .keys import KeyCustody
+from .loop import JobLoop
+from .model import ReferenceRecord, Target
+from .scheduler import PollScheduler, ReadPolicy, account_of
+from .states import JobState, stage_text
+
+log = logging.getLogger(__name__)
+
+ClientFactory = Callable[[str, str | None], Any]  # (base_url, api_key) -> HighwayClient
+HostFactory = Callable[[str], Any]  # target name -> ReferenceHost
+_KEEP: Any = ...
+
+
+@dataclass
+class Tries:
+    """Per job, on the loop only: what went wrong in a row while following it."""
+
+    poll_errors: int = 0
+    not_found: int = 0
+    link_failures: int = 0
+    streak: int = 0  # reads in a row at or past the eta (next_read reads those less often)
+
+
+class JobRunner:
+    def __init__(self, *, settings: Settings, store: JobStore, hub: SnapshotHub, keys: KeyCustody, loop: JobLoop,
+                 scheduler: PollScheduler, policy: ReadPolicy, clock: Callable[[], float],
+                 demo_target: Target | None, demo_key: str | None,
+                 client_factory: ClientFactory, host_factory: HostFactory | None):
+        self.settings, self.store, self.hub, self.keys = settings, store, hub, keys
+        self.loop, self.scheduler, self.policy, self.clock = loop, scheduler, policy, clock
+        self.demo_target, self.demo_key = demo_target, demo_key
+        self._client_factory, self._host_factory = client_factory, host_factory
+        self._clients: dict[tuple[str, str | None], Any] = {}
+        self._tries: dict[str, Tries] = {}
+        self._hosts: dict[str, Any] = {}
+        self._hosts_lock = threading.Lock()
+
+    # --- recording a change --------------------------------------------------------------------
+    def set(self, job_id: str, *, persist: bool = True, progress: Any = _KEEP, eta: Any = _KEEP, notice: Any = _KEEP,
+            state: JobState | None = None, stage_text: str | None = None, error: Any = _KEEP, task_id: Any = _KEEP,
+            seed_used: Any = _KEEP, timings: Any = _KEEP, video_path: Any = _KEEP, poster_path: Any = _KEEP,
+            submit_attempts: Any = _KEEP) -> None:
+        """Change a job: on disk when `persist` (the record's fields), then in memory, and its
+        watchers woken.  A stage text that is not persisted ("Generating… 40%") and a notice live
+        in memory only; a new state clears the notice unless one is given."""
+        if state is not None and stage_text is None:
+            stage_text = _stage(state)
+        if persist:
+            changes = {k: v for k, v in dict(state=state, stage_text=stage_text, error=error, task_id=task_id,
+                                             seed_used=seed_used, timings=timings, video_path=video_path,
+                                             poster_path=poster_path, submit_attempts=submit_attempts).items()
+                       if v is not _KEEP and not (k in ("state", "stage_text") and v is None)}
+            if changes:
+                self.store.update(job_id, **changes)
+        stage = _KEEP if stage_text is None else (None if persist else stage_text)
+        self.hub.change(job_id, progress=progress, eta=eta, notice=notice, stage=stage, new_state=state is not None)
+
+    def fail(self, job_id: str, message: str) -> None:
+        self.unschedule(job_id)
+        try:
+            self.set(job_id, state=JobState.FAILED, error=message, stage_text="Failed: " + message, progress=None,
+                     eta=None)
+        except StoreError as exc:  # the end of the job cannot be saved: said on the page, not lost in a log
+            log.error("job %s failed (%s) and could not be saved: %s", job_id, message, exc)
+            self.set(job_id, persist=False, notice=f"{message} {exc.user_message}")
+
+    # --- scheduling (from any thread: handed to the loop) ----------------------------------------
+    def schedule(self, job_id: str, delay: float, rec: JobRecord | None = None) -> None:
+        rec = rec or self.store.get(job_id)
+        account = None
+        if rec is not None and rec.target != "demo":  # the embedded emulator is not budgeted
+            account = account_of(self.target(rec)[1])
+        self.loop.call_soon(self.scheduler.schedule, job_id, delay, account)
+
+    def unschedule(self, job_id: str) -> None:
+        self.loop.call_soon(self.scheduler.unschedule, job_id)
+
+    def tries(self, job_id: str) -> Tries:
+        """On the loop only."""
+        return self._tries.setdefault(job_id, Tries())
+
+    def forget_tries(self, job_id: str) -> None:
+        """On the loop only (hand it over with `loop.call_soon`)."""
+        self._tries.pop(job_id, None)
+
+    # --- where a job goes ----------------------------------------------------------------------
+    def target_name(self, api_key: str | None) -> str:
+        if api_key or self.settings.api_key or self.demo_target is None:
+            return "live"
+        return "demo"
+
+    def target(self, rec: JobRecord) -> tuple[Target, str | None]:
+        if rec.target == "demo":
+            if self.demo_target is None:
+                raise R2VError("This job was made in demo mode, but the built-in emulator is not running now.")
+            return self.demo_target, self.demo_key
+        key = self.keys.key_for(rec.job_id) or self.settings.api_key.get()
+        return Target("live", self.settings.base_url), key
+
+    def client(self, target: Target, key: str | None) -> Any:
+        """The HTTP client for (service, key); made and used on the loop only."""
+        k = (target.base_url, key)
+        if k not in self._clients:
+            self._clients[k] = self._client_factory(target.base_url, key)
+        return self._clients[k]
+
+    def host(self, target_name: str) -> Any:
+        with self._hosts_lock:
+            if target_name not in self._hosts:
+                if self._host_factory is None:
+                    raise R2VError("No way to host references is set up: see the README's 'Hosting references' section.")
+                self._hosts[target_name] = self._host_factory(target_name)
+            return self._hosts[target_name]
+
+    def read_now(self, target: Target, key: str | None, task_id: str, *, timeout: float) -> Any:
+        """Read a task from a caller's thread: the client is made and used on the loop, its owner."""
+        async def read() -> Any:
+            return await self.client(target, key).get_task(task_id)
+
+        return self.loop.run(read(), timeout=timeout)
+
+    async def close_clients(self) -> None:
+        for c in list(self._clients.values()):
+            try:
+                await c.aclose()
+            except Exception:  # closing is best effort
+                pass
+
+    # --- the job up to the service -------------------------------------------------------------
+    async def run(self, job_id: str, *, knowingly_resubmitted: bool = False) -> None:
+        rec = self.store.get(job_id)
+        if rec is None:
+            return
+        try:
+            target, key = self.target(rec)
+            rec = await self._keep_references(rec)
+            media = await self._host_references(rec)
+            request = GenerationRequest.from_settings(rec.settings)
+            request = replace(request, media=tuple(media)).require_valid()
+            if target.name == "live" and not key:
+                raise R2VError("Enter an API key to generate with the live service.")
+            # Persisted before sending: a crash from here on never leads to an automatic resend.
+            self.set(job_id, state=JobState.SUBMITTING, submit_attempts=rec.submit_attempts + 1, progress=None)
+
+            def waiting(delay: float, exc: BaseException) -> None:
+                said = notices.cause(exc) if isinstance(exc, R2VError) else "the service could not be reached"
+                self.set(job_id, persist=False, notice=(
+                    f"Not sent yet ({said}). The request is sent {notices.when(delay)}; nothing has been billed."))
+
+            try:
+                task_id = await self.client(target, key).submit(request, on_wait=waiting)
+            except SubmissionUncertain as exc:
+                self.set(job_id, state=JobState.UNCERTAIN, error=exc.user_message)
+                return
+            self.set(job_id, state=JobState.QUEUED, task_id=task_id, timings={"submitted_at": self.clock()},
+                     stage_text="Queued at the service…" + (" (resubmitted knowingly)" if knowingly_resubmitted else ""))
+            self.loop.call_soon(self.forget_tries, job_id)
+            self.schedule(job_id, self.policy.first_read_s, rec)
+        except asyncio.CancelledError:
+            raise
+        except R2VError as exc:
+            self.fail(job_id, exc.user_message)
+        except Exception as exc:  # a bug must still end the job with words, not hang it
+            log.exception("job %s failed unexpectedly", job_id)
+            self.fail(job_id, f"Something went wrong inside the studio ({type(exc).__name__}). "
+                              "Try again; if it repeats, report it.")
+
+    async def _keep_references(self, rec: JobRecord) -> JobRecord:
+        """Copy local references into the library by content hash, so a remix works later."""
+        refs = [ReferenceRecord.from_dict(r) for r in rec.references]
+        changed = False
+        for i, r in enumerate(refs):
+            if r.source and not r.kept:
+                digest, kept = await self._keep(r.source, r.name)
+                r = refs[i] = replace(r, kept=kept, sha256=digest)
+                changed = True
+            if r.voice_source and not r.voice_kept:
+                digest, kept = await self._keep(r.voice_source, r.name)
+                refs[i] = replace(r, voice_kept=kept, voice_sha256=digest)
+                changed = True
+        if changed:
+            dicts = [r.to_dict() for r in refs]
+            self.store.update(rec.job_id, references=dicts)
+            rec = replace(rec, references=dicts)
+        return rec
+
+    async def _keep(self, source: str, name: str) -> tuple[str, str]:
+        path = Path(source)
+        if not path.is_file():
+            raise R2VError(f"The file for {name or 'a reference'} is gone; add it again.")
+        digest, kept = await asyncio.to_thread(self.store.keep_reference, path)
+        return digest, self.store.relative(kept)
+
+    async def _host_references(self, rec: JobRecord) -> list[MediaItem]:
+        from ..hosting import check_pasted_url
+
+        job_id = rec.job_id
+        refs = [ReferenceRecord.from_dict(r) for r in rec.references]
+        uploads: list[tuple[str, Path, str]] = []
+        for i, r in enumerate(refs, start=1):
+            if r.kept:
+                path = self.store.absolute(r.kept)
+                uploads.append((f"character{i}", path, r.content_type or await _probed_type(path, r.kind)))
+            if r.voice_kept:
+                path = self.store.absolute(r.voice_kept)
+                uploads.append((f"character{i} voice", path, r.voice_content_type or await _probed_type(path, "audio")))
+        pasted = [(r.url, r.kind) for r in refs if r.url and not r.kept]
+        pasted += [(r.voice_url, "audio") for r in refs if r.voice_url and not r.voice_kept]
+        self.set(job_id, state=JobState.UPLOADING, progress=0.0,
+                 stage_text=f"Uploading {len(uploads)} reference file{'s' if len(uploads) != 1 else ''}…"
+                 if uploads else "Checking reference links…")
+        total = sum(p.stat().st_size for _, p, _ in uploads) or 1
+        done: dict[str, int] = {label: 0 for label, _, _ in uploads}
+        lock = threading.Lock()  # a host may report progress from its own threads (S3 uploads)
+
+        def progress(label: str):
+            def report(sent: int, size: int) -> None:
+                with lock:
+                    done[label] = sent
+                    overall = sum(done.values()) / total
+                self.hub.change(job_id, progress=overall, upload=(label, sent / size if size else 1.0))
+            return report
+
+        host = self.host(rec.target) if uploads else None
+        hosted = await asyncio.gather(
+            *[host.put(path, content_type=ctype, on_progress=progress(label)) for label, path, ctype in uploads],
+            *[check_pasted_url(url, kind) for url, kind in pasted],
+        )
+        # Pasted links were only checked (a refusal raised above); they pass through unchanged.
+        urls = {label: h.url for (label, _, _), h in zip(uploads, hosted)}
+        media = [MediaItem(url=urls.get(f"character{i}") or r.url, type=r.media_type,
+                           reference_voice=urls.get(f"character{i} voice") or r.voice_url)
+                 for i, r in enumerate(refs, start=1)]
+        self.hub.change(job_id, progress=1.0)
+        return media
+
+
+def _stage(state: JobState | str) -> str:
+    return stage_text(state)
+
+
+async def _probed_type(path: Path, kind: str) -> str:
+    """The upload's content type, read from the file's content by media.probe."""
+    from ..media import probe
+
+    report = await asyncio.to_thread(probe, path, kind)
+    if not report.content_type:
+        raise R2VError(report.message)
+    return report.content_type

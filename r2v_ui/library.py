@@ -1,0 +1,60 @@
+"""The library's own files beside each result: the poster frame and the JSON sidecar of every
+setting that made the video.  Store-side (the job core calls these; they know nothing of jobs
+beyond the record), written with the store's atomic writes."""
+
+from __future__ import annotations
+
+import io
+import logging
+from pathlib import Path
+from typing import Any
+
+from .store import JobRecord, atomic_write_bytes, atomic_write_json
+
+log = logging.getLogger(__name__)
+
+POSTER_BOX = (640, 640)
+_PRIVATE_REFERENCE_KEYS = ("source", "voice_source")  # paths on the user's disk: never beside the video
+
+
+def write_poster(video: Path, poster: Path) -> bool:
+    """The first frame as a JPEG for the gallery.  Best effort: a video without a poster is still
+    a result, so any failure is logged and answered False."""
+    try:
+        import av
+
+        with av.open(str(video)) as container:
+            for frame in container.decode(video=0):
+                img = frame.to_image()
+                img.thumbnail(POSTER_BOX)
+                out = io.BytesIO()
+                img.save(out, "JPEG", quality=85)
+                atomic_write_bytes(poster, out.getvalue())
+                return True
+    except Exception:
+        log.warning("no poster frame for %s", video.name)
+    return False
+
+
+def sidecar(rec: JobRecord, *, video: Path, poster: Path | None, seed_used: int | None,
+            timings: dict[str, Any]) -> dict[str, Any]:
+    """What the sidecar says: enough to rebuild the job's row from the library alone."""
+    return {
+        "job_id": rec.job_id, "owner": rec.owner, "task_id": rec.task_id, "target": rec.target,
+        "created_at": rec.created_at, "settings": rec.settings,
+        "references": [_public(r) for r in rec.references],
+        "seed_used": seed_used, "timings": timings, "price_estimate": rec.price_label,
+        "video_file": video.name, "poster_file": poster.name if poster else None,
+        "warnings": rec.warnings,
+    }
+
+
+def write_sidecar(path: Path, rec: JobRecord, *, video: Path, poster: Path | None, seed_used: int | None,
+                  timings: dict[str, Any]) -> None:
+    atomic_write_json(path, sidecar(rec, video=video, poster=poster, seed_used=seed_used, timings=timings))
+
+
+def _public(reference: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in reference.items() if k not in _PRIVATE_REFERENCE_KEYS}
+
+
