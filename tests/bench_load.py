@@ -44,7 +44,6 @@ import argparse
 import contextlib
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -101,12 +100,6 @@ def proc_status(pid: int) -> dict[str, int]:
 
 
 # --- the studio, in its own process ----------------------------------------------------------------
-def free_port() -> int:
-    with contextlib.closing(socket.socket()) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def serve(data_dir: str, emulator_seconds: float, poll_rpm: int, root: str | None) -> None:
     """Child process: the real studio (of `root`, a checkout; this one by default) on loopback until
     stdin closes."""
@@ -123,6 +116,8 @@ def serve(data_dir: str, emulator_seconds: float, poll_rpm: int, root: str | Non
         emulator_finish_seconds=emulator_seconds, poll_requests_per_minute=poll_rpm)
     studio = build_studio(settings)
     try:
+        from r2v_ui.ports import free_port
+
         studio.launch(host="127.0.0.1", port=free_port(), prevent_thread_lock=True, quiet=True)
         print(json.dumps({"url": studio.demo.local_url.rstrip("/"), "pid": os.getpid()}), flush=True)
         sys.stdin.read()

@@ -110,6 +110,16 @@ def test_empty_card_between_filled_ones_blocks_generate_but_trailing_ones_are_ig
     assert cast_mod.problems([cast_mod.empty_card()]) == ["Add at least one character: a picture or a video."]
 
 
+def test_a_refused_fourth_video_is_reported_as_refused_not_as_missing():
+    videos = [filled_card("video", f"/x/v{i}.mp4", video_seconds=3.0) for i in range(3)]
+    cast = videos + [cast_mod.empty_card()]
+    cast[3] = cast_mod.check_media(cast[3], "/x/fourth.mp4", 4, cast, 3,
+                                   probe=lambda *a, **k: FakeReport(Path("/x/fourth.mp4"), "video", "accepted", "ok"))
+    found = cast_mod.problems(cast)
+    assert found and found[0].startswith("character4:") and "at most 3 videos" in found[0]
+    assert not any("has no picture or video" in p for p in found)
+
+
 # --- prompt ------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("text,limit,cls", [("", 1500, "count-ok"), ("x" * 1400, 1500, "count-near"),

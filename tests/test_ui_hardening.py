@@ -112,3 +112,13 @@ def test_a_typed_key_belongs_to_the_login_or_else_to_the_browser():
     held = session.SessionKey("made-up-key-123", "browser:x")
     assert "made-up-key-123" not in repr(held) and session.key_of(held) == "made-up-key-123"
     assert session.key_of(None) is None and session.holder_of_key(None) == ""
+
+
+def test_after_a_delete_the_detail_shows_the_next_video_in_the_list(studio, tmp_path):
+    client, older = _new_finished_job(studio, tmp_path / "a")
+    _, newer = _new_finished_job(studio, tmp_path / "b")
+    client.predict(newer, api_name="/job_detail")  # the newest is open, as after a click in the list
+    outputs = client.predict("all", "", api_name="/delete_job")
+    text = " ".join(str(v) for v in outputs)
+    assert studio.studio.manager.snapshot(newer) is None
+    assert older in text  # the next one in the list is shown, not an empty pane

@@ -16,6 +16,8 @@ custody under its lock (keys.py); everything durable in the store.  This class k
 
 from __future__ import annotations
 
+import asyncio
+
 import secrets
 import time
 from pathlib import Path
@@ -110,18 +112,11 @@ class JobManager:
         recs = self.store.list(owner=owner, states=states, search=search, limit=limit, offset=offset)
         return [self._snapshot(r) for r in recs], self.store.count(owner=owner, states=states, search=search)
 
-    def latest_job(self, *, owner: str = "") -> JobSnapshot | None:
-        """The newest running job, or else the newest job at all (what a reloaded page shows)."""
-        jobs = self.store.list(owner=owner, limit=50)
-        for rec in jobs:
-            if rec.state in RUNNING_STATES or rec.state == JobState.UNCERTAIN:
-                return self._snapshot(rec)
-        return self._snapshot(jobs[0]) if jobs else None
-
     async def wait_for_change(self, job_id: str, since_version: int, timeout: float) -> JobSnapshot | None:
         """Wait (from any event loop) until the job's version passes `since_version`, or timeout."""
         await self._hub.wait_for_change(job_id, since_version, timeout)
-        rec = self.store.get(job_id)
+        # A SQLite read: in a thread, never on the caller's loop (which may serve every open page).
+        rec = await asyncio.to_thread(self.store.get, job_id)
         return self._snapshot(rec) if rec else None
 
     def remix_draft(self, job_id: str, *, owner: str = "") -> JobDraft:
