@@ -89,10 +89,17 @@ class JobRunner:
     # --- scheduling (from any thread: handed to the loop) ----------------------------------------
     def schedule(self, job_id: str, delay: float, rec: JobRecord | None = None) -> None:
         rec = rec or self.store.get(job_id)
-        account = None
-        if rec is not None and rec.target != "demo":  # the embedded emulator is not budgeted
-            account = account_of(self.target(rec)[1])
-        self.loop.call_soon(self.scheduler.schedule, job_id, delay, account)
+        self.loop.call_soon(self.scheduler.schedule, job_id, delay, self.account(rec))
+
+    def account(self, rec: JobRecord | None) -> str | None:
+        """The read budget a job is paid from: its key's (None for the embedded emulator: not budgeted)."""
+        if rec is None or rec.target == "demo":
+            return None
+        return account_of(self.target(rec)[1])
+
+    def hold_account(self, rec: JobRecord, seconds: float) -> None:
+        """On the loop only: the service said 429 to this job's key; all its jobs wait."""
+        self.scheduler.hold(self.account(rec), seconds)
 
     def unschedule(self, job_id: str) -> None:
         self.loop.call_soon(self.scheduler.unschedule, job_id)
