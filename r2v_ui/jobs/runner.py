@@ -24,7 +24,8 @@ from .keys import KeyCustody
 from .loop import JobLoop
 from .model import ReferenceRecord, Target
 from .scheduler import PollScheduler, ReadPolicy, account_of
-from .states import JobState, stage_text
+from .states import JobState
+from .states import stage_text as default_stage_text
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +67,7 @@ class JobRunner:
         watchers woken.  A stage text that is not persisted ("Generating… 40%") and a notice live
         in memory only; a new state clears the notice unless one is given."""
         if state is not None and stage_text is None:
-            stage_text = _stage(state)
+            stage_text = default_stage_text(state)
         if persist:
             changes = {k: v for k, v in dict(state=state, stage_text=stage_text, error=error, task_id=task_id,
                                              seed_used=seed_used, timings=timings, video_path=video_path,
@@ -262,10 +263,6 @@ class JobRunner:
                  for i, r in enumerate(refs, start=1)]
         self.hub.change(job_id, progress=1.0)
         return media
-
-
-def _stage(state: JobState | str) -> str:
-    return stage_text(state)
 
 
 async def _probed_type(path: Path, kind: str) -> str:
