@@ -182,3 +182,17 @@ def test_the_running_scheduler_hands_jobs_over_when_due_and_wakes_for_new_ones()
     start = clock.now
     asyncio.run(main())
     assert [(job, t - start) for job, t in seen] == [("a", 3.0), ("a", 8.0), ("b", 40.0)]
+
+
+def test_a_429_holds_every_job_of_that_key_and_no_other():
+    clock = FakeClock()
+    scheduler = PollScheduler(per_minute=30, clock=clock)
+    a, b = account_of("made-up-key-a"), account_of("made-up-key-b")
+    scheduler.hold(a, 20.0)  # one of key a's jobs was told to slow down for 20 s
+    for job, account in (("a1", a), ("a2", a), ("b1", b), ("demo", None)):
+        scheduler.schedule(job, 0, account)
+    assert sorted(scheduler.take_due()) == ["b1", "demo"]
+    clock.now += 19.9
+    assert scheduler.take_due() == []
+    clock.now += 0.1
+    assert sorted(scheduler.take_due()) == ["a1", "a2"]

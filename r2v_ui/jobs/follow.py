@@ -155,11 +155,14 @@ class TaskFollower:
                       f"checked at once; otherwise again {when(delay)}.")
         elif retry_after:
             delay = after_error(policy, tries.poll_errors, retry_after)
+            if isinstance(exc, RateLimitError):
+                r.hold_account(rec, delay)
             asked = "to slow down" if isinstance(exc, RateLimitError) else "to wait (it is busy)"
             notice = (f"The service asked us {asked} for {notices.duration_words(retry_after)}. The job is safe at "
                       f"the service and is checked again {when(delay)}.")
         elif isinstance(exc, RateLimitError):
             delay = after_error(policy, tries.poll_errors)
+            r.hold_account(rec, delay)
             notice = f"The service asked us to slow down. The job is safe and is checked again {when(delay)}."
         else:
             delay = after_error(policy, tries.poll_errors)

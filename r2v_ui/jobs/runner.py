@@ -24,7 +24,8 @@ from .keys import KeyCustody
 from .loop import JobLoop
 from .model import ReferenceRecord, Target
 from .scheduler import PollScheduler, ReadPolicy, account_of
-from .states import JobState, stage_text
+from .states import JobState
+from .states import stage_text as default_stage_text
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +67,7 @@ class JobRunner:
         watchers woken.  A stage text that is not persisted ("Generating… 40%") and a notice live
         in memory only; a new state clears the notice unless one is given."""
         if state is not None and stage_text is None:
-            stage_text = _stage(state)
+            stage_text = default_stage_text(state)
         if persist:
             changes = {k: v for k, v in dict(state=state, stage_text=stage_text, error=error, task_id=task_id,
                                              seed_used=seed_used, timings=timings, video_path=video_path,
@@ -89,10 +90,17 @@ class JobRunner:
     # --- scheduling (from any thread: handed to the loop) ----------------------------------------
     def schedule(self, job_id: str, delay: float, rec: JobRecord | None = None) -> None:
         rec = rec or self.store.get(job_id)
-        account = None
-        if rec is not None and rec.target != "demo":  # the embedded emulator is not budgeted
-            account = account_of(self.target(rec)[1])
-        self.loop.call_soon(self.scheduler.schedule, job_id, delay, account)
+        self.loop.call_soon(self.scheduler.schedule, job_id, delay, self.account(rec))
+
+    def account(self, rec: JobRecord | None) -> str | None:
+        """The read budget a job is paid from: its key's (None for the embedded emulator: not budgeted)."""
+        if rec is None or rec.target == "demo":
+            return None
+        return account_of(self.target(rec)[1])
+
+    def hold_account(self, rec: JobRecord, seconds: float) -> None:
+        """On the loop only: the service said 429 to this job's key; all its jobs wait."""
+        self.scheduler.hold(self.account(rec), seconds)
 
     def unschedule(self, job_id: str) -> None:
         self.loop.call_soon(self.scheduler.unschedule, job_id)
@@ -255,10 +263,6 @@ class JobRunner:
                  for i, r in enumerate(refs, start=1)]
         self.hub.change(job_id, progress=1.0)
         return media
-
-
-def _stage(state: JobState | str) -> str:
-    return stage_text(state)
 
 
 async def _probed_type(path: Path, kind: str) -> str:

@@ -9,7 +9,7 @@ end, so a 60 s task costs a handful of reads and its video is read within about 
 done.  Errors back off with jitter; a Retry-After is honoured.  Reads are budgeted per account (the
 provider limits each API key); the embedded emulator is not budgeted.
 
-Shared state: `_due`, `_spent` and `_wake` are touched on the job loop only (JobLoop): every
+Shared state: `_due`, `_spent`, `_held` and `_wake` are touched on the job loop only (JobLoop): every
 method here is called from coroutines or callbacks running on it.
 """
 
@@ -91,6 +91,7 @@ class PollScheduler:
         self._sleep = sleep
         self._due: dict[str, tuple[float, str | None]] = {}  # job -> (when, account or None: not budgeted)
         self._spent: dict[str, deque[float]] = {}  # account -> times of its reads in the window
+        self._held: dict[str, float] = {}  # account -> no read before this time (the service said 429)
         self._wake: asyncio.Event | None = None
 
     # --- on the loop ---------------------------------------------------------------------------
@@ -101,6 +102,12 @@ class PollScheduler:
 
     def unschedule(self, job_id: str) -> None:
         self._due.pop(job_id, None)
+
+    def hold(self, account: str | None, seconds: float) -> None:
+        """The service asked this account to slow down: none of its jobs is read for `seconds`
+        (its limit is per account, so every job of the key waits, not only the one that was told)."""
+        if account is not None:
+            self._held[account] = max(self._held.get(account, 0.0), self._clock() + seconds)
 
     def is_scheduled(self, job_id: str) -> bool:
         return job_id in self._due
@@ -166,13 +173,17 @@ class PollScheduler:
     def _budget_free_at(self, account: str | None, now: float) -> float:
         if account is None:
             return now
+        held = self._held.get(account, now)
+        if held <= now:
+            self._held.pop(account, None)
+            held = now
         spent = self._spent.get(account)
         if not spent:
-            return now
+            return held
         self._forget_old(spent, now)
         if len(spent) < self.per_minute:
-            return now
-        return spent[0] + self.policy.budget_window_s
+            return held
+        return max(held, spent[0] + self.policy.budget_window_s)
 
     def _forget_old(self, spent: deque[float], now: float) -> None:
         while spent and now - spent[0] >= self.policy.budget_window_s:
