@@ -173,10 +173,12 @@ def test_price_label_is_an_estimate_and_a_range_with_reference_videos():
     assert "$0.50–$0.80" in ranged and "reference videos" in ranged
 
 
-def test_defaults_come_from_the_spec():
-    assert spec.size_for(form.DEFAULTS.tier, form.DEFAULTS.aspect) == spec.DEFAULT_SIZE
-    assert form.DEFAULTS.duration == spec.DEFAULT_DURATION
-    assert form.DEFAULTS.audio is spec.DEFAULT_AUDIO and form.DEFAULTS.watermark is spec.DEFAULT_WATERMARK
+def test_the_form_starts_on_the_services_documented_defaults():
+    # SPEC.md's submit body: size 1920*1080, duration 5, shot_type single, audio true, watermark false, no seed.
+    d = form.DEFAULTS
+    assert (d.tier, d.aspect) == ("1080P", "16:9") and spec.size_for(d.tier, d.aspect) == "1920*1080"
+    assert (d.duration, d.shot_type, d.audio, d.watermark, d.seed_mode, d.seed) == (5, "single", True, False,
+                                                                                 form.SEED_RANDOM, None)
 
 
 # --- the draft ---------------------------------------------------------------------------------

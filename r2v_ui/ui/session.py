@@ -11,7 +11,7 @@ shows: its *memory*, `{"id": …, "job": …}`.  From it and the login comes the
 
 A key typed into the page is held server-side in the session as a `SessionKey`, together with its
 holder, so every job it starts is read with that key only and, after a restart, resumed only by the
-same holder (r2v_ui/jobs keys)."""
+same holder (r2v_ui/jobs/keys.py)."""
 
 from __future__ import annotations
 
