@@ -44,6 +44,7 @@ import argparse
 import contextlib
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -423,6 +424,7 @@ def run_round(n: int, args) -> dict:
                 prober.send("quit")
             prober.close()
         server.close()
+        shutil.rmtree(data_dir, ignore_errors=True)  # the round's videos, pictures and job database
 
 
 def print_table(rounds: list[dict], args) -> None:
