@@ -76,7 +76,7 @@ def render(ctx: PageContext) -> HistoryWidgets:
                 gr.HTML("<b>Delete this job, its video and its record for good?</b>", min_height=0)
                 confirm_delete = gr.Button("Yes, delete it", variant="stop", size="sm", elem_id="history-confirm-delete")
                 cancel_delete = gr.Button("Keep it", size="sm", elem_id="history-cancel-delete")
-            video = gr.Video(label="Video", interactive=False, elem_id="history-video", buttons=[])
+            video = gr.Video(label="The video", show_label=False, interactive=False, elem_id="history-video", buttons=[])
             info = gr.Markdown(elem_id="history-info")
     return HistoryWidgets(status_filter, search, items, empty, prev, next_, page_info, gr.State(0), gr.State(None),
                           gr.Timer(REFRESH_SECONDS, active=False), detail, remix, reuse_seed, download, retry, delete,
