@@ -59,7 +59,12 @@ class Studio:
             prevent_thread_lock=prevent_thread_lock, quiet=quiet, show_error=True,
             mcp_server=self.tools is not None, **launch_kwargs(),
         )
-        app_kwargs: dict[str, Any] = {}
+        from starlette.middleware import Middleware
+        from starlette.middleware.gzip import GZipMiddleware
+
+        # The page's HTML carries its whole configuration (~330 KB): compressed on the wire, like every
+        # other answer over 1 KB (Starlette leaves event streams alone).
+        app_kwargs: dict[str, Any] = {"middleware": [Middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)]}
         routes: list = []
         if self.public_host is not None:
             from r2v_ui.hosting import public_reference_routes
@@ -79,8 +84,7 @@ class Studio:
             studio_mcp.quiet_state_warning()
         if routes:
             app_kwargs["routes"] = routes
-        if app_kwargs:
-            kwargs["app_kwargs"] = app_kwargs
+        kwargs["app_kwargs"] = app_kwargs
         result = self.demo.launch(**kwargs)
         share_url = result[2] if isinstance(result, tuple) and len(result) > 2 else None
         if self.public_host is not None and not self.settings.public_base_url and share_url:
