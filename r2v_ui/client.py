@@ -24,6 +24,7 @@ import json
 import logging
 import os
 import random
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Mapping
@@ -34,6 +35,7 @@ import httpx
 from . import __version__
 from .backoff import backoff, honoured_retry_after
 from .config import Secret
+from .atomic_files import replace_atomic
 from .errors import (
     APIConnectionError,
     APIStatusError,
@@ -515,7 +517,8 @@ class HighwayClient:
         complete.  No API key is sent (the link is presigned and may be another host).  Raises
         `ResultExpired` on 403/404/410, `DownloadError` for anything else, in plain words."""
         dest = Path(dest)
-        part = dest.with_suffix(dest.suffix + ".part")
+        # A name of its own: two downloads of one result (a retry racing a resumed job) never share it.
+        part = dest.with_name(f".{dest.name}.{uuid.uuid4().hex}.part")
         shown = redact_url(url)
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -554,7 +557,7 @@ class HighwayClient:
                         # The connection ended early without an error: treat as a broken read.
                         raise httpx.ReadError(f"got {done} of {total} bytes")
                     await asyncio.to_thread(_flush_and_sync, fh)
-            await asyncio.to_thread(_commit, part, dest)
+            await asyncio.to_thread(replace_atomic, part, dest, durable=True)
             return done
 
         try:
@@ -596,20 +599,6 @@ def _mb(n: int) -> str:
 def _flush_and_sync(fh) -> None:
     fh.flush()
     os.fsync(fh.fileno())
-
-
-def _commit(part: Path, dest: Path) -> None:
-    os.replace(part, dest)
-    try:  # make the rename itself durable (POSIX); best effort elsewhere
-        fd = os.open(dest.parent, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def _unlink(path: Path) -> None:

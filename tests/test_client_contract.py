@@ -144,7 +144,7 @@ async def test_full_submit_poll_download_of_a_real_mp4(emu, monkeypatch, tmp_pat
                              on_progress=lambda d, t: progress.append((d, t)))
     assert sleep.calls == []
     assert n == dest.stat().st_size > 0 and progress[-1][0] == n
-    assert not dest.with_suffix(".mp4.part").exists()
+    assert [p.name for p in dest.parent.iterdir()] == ["result.mp4"]  # no partial file left beside it
     import av
 
     with av.open(str(dest)) as container:

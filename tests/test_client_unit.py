@@ -528,7 +528,7 @@ async def test_download_streams_atomically_without_key(tmp_path: Path):
         n = await c.download("https://storage.other.test/v.mp4?X-Sig=s3cr3t", dest, max_bytes=10**6,
                              on_progress=lambda d, t: progress.append((d, t)))
     assert n == len(VIDEO) and dest.read_bytes() == VIDEO
-    assert not (tmp_path / "sub" / "out.mp4.part").exists()
+    assert [p.name for p in (tmp_path / "sub").iterdir()] == ["out.mp4"]  # no partial file left beside it
     assert "authorization" not in rec.requests[0].headers
     assert progress[0] == (0, len(VIDEO)) and progress[-1] == (len(VIDEO), len(VIDEO))
     assert [d for d, _ in progress] == sorted(d for d, _ in progress)
