@@ -116,8 +116,8 @@ def _thumbnail(path: Path, kind: str | None) -> str | None:
             import av
 
             with av.open(str(path)) as container:
-                frame = next(container.decode(video=0))
-                img = frame.to_image()
+                img = next(container.decode(video=0)).to_image().convert("RGB")
+            img.thumbnail((THUMB_PX, THUMB_PX))
         else:
             from ..decode_budget import decoded_bytes, process_budget
 
@@ -126,8 +126,6 @@ def _thumbnail(path: Path, kind: str | None) -> str | None:
             with process_budget().hold(decoded_bytes(*img.size)):  # the process-wide picture memory budget
                 img = img.convert("RGB")
                 img.thumbnail((THUMB_PX, THUMB_PX))
-        img = img.convert("RGB")
-        img.thumbnail((THUMB_PX, THUMB_PX))
         buf = io.BytesIO()
         img.save(buf, "JPEG", quality=78)
         return "data:image/jpeg;base64," + base64.b64encode(buf.getvalue()).decode("ascii")

@@ -98,7 +98,7 @@ def listen(w: CastWidgets, ctx: PageContext, scene: Any) -> None:
     w.add.click(on_add, [st.cast], outs, **quiet)
 
     def on_example(request: gr.Request):
-        from ..examples import EXAMPLE_NEGATIVE_PROMPT, example_cast
+        from ..examples import example_cast
 
         ex = example_cast(Path(ctx.settings.data_dir) / "examples")
         cast: list = []
@@ -108,7 +108,6 @@ def listen(w: CastWidgets, ctx: PageContext, scene: Any) -> None:
             if ch.voice:
                 card = cast_mod.check_voice(card, str(ch.voice), display_name=ch.voice.name, work_dir=ctx.checked_dir)
             cast.append(dict(card, example=True))
-        assert ex.negative_prompt == EXAMPLE_NEGATIVE_PROMPT
         with ctx.casts.lock(request):
             view = cast_view(w, ctx, cast, request)
         return view | {scene.prompt: ex.prompt, scene.negative: ex.negative_prompt,

@@ -101,7 +101,6 @@ class States:
     job: gr.State         # the job this tab shows
     last_seed: gr.State   # seed of the last finished video, for "reuse the last seed"
     confirmed: gr.State   # live mode: the user said "don't ask again" for this session
-    recent: gr.State      # (fingerprint, time) of the last job started here: a second click asks first
 
 
 @dataclass
@@ -142,7 +141,6 @@ def make_states(settings: Any) -> States:
         job=gr.State(None),
         last_seed=gr.State(None),
         confirmed=gr.State(False),
-        recent=gr.State(None),
     )
 
 

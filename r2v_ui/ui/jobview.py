@@ -4,7 +4,7 @@ form), plus finding this browser's own job again after a reload."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Callable
 
 import gradio as gr
@@ -143,8 +143,6 @@ def listen_actions(w: Any, ctx: PageContext, scene: Any, castw: Any, cast_view, 
         memory = session.remembered(memory)
         try:
             draft = manager.remix_draft(job_id, owner=who.owner)
-            from dataclasses import replace
-
             new_id = manager.start(replace(draft, seed=None), owner=who.owner, api_key=session.key_of(key),
                                    holder=session.holder_of_key(key))
         except (ValueError, R2VError) as exc:
