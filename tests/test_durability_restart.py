@@ -100,6 +100,7 @@ def test_studio_killed_while_the_service_is_processing_finishes_the_job_after_re
         form = ("character1 waves at character2", "", "720P", "16:9", 2, "single", True, False, "random", 0)
         _, confirm = client.predict(*form, api_name="/generate")
         assert "Send this video to the live service" in confirm  # live mode asks once per session, with the price
+        assert "Estimated price: <b>about $0.20" in confirm  # 720P, 2 s, from the price table
         client.predict(*form, api_name="/confirm_generate")
         row = _wait_until("the job to be processing at the service",
                           lambda: (r := _job_row(data_dir)) and r["task_id"] and r["state"] in ("queued", "processing") and r,

@@ -148,3 +148,9 @@ def esc(text: Any) -> str:
     import html
 
     return html.escape(str(text or ""))
+
+
+def alert_html(message: Any, *, nothing_sent: bool = True) -> str:
+    """The form's one alert: what happened (and, when true, that nothing was sent), said once."""
+    lead = "<b>Nothing was sent.</b> " if nothing_sent else ""
+    return f'<div class="form-alert" role="alert">{lead}{esc(message)}</div>'

@@ -12,7 +12,7 @@ import gradio as gr
 from ..errors import R2VError
 from . import cast as cast_mod
 from . import form, session, status
-from .context import PageContext, esc
+from .context import PageContext, alert_html
 
 
 @dataclass
@@ -146,7 +146,7 @@ def listen_actions(w: Any, ctx: PageContext, scene: Any, castw: Any, cast_view, 
             new_id = manager.start(replace(draft, seed=None), owner=who.owner, api_key=session.key_of(key),
                                    holder=session.holder_of_key(key))
         except (ValueError, R2VError) as exc:
-            return {scene.form_alert: f'<div class="form-alert" role="alert"><b>Nothing was sent.</b> {esc(exc)}</div>'}
+            return {scene.form_alert: alert_html(exc)}
         return {st.job: new_id, st.memory: dict(memory, job=new_id), scene.form_alert: ""}
 
     w.another.click(another_take, [st.job, st.key, st.memory], [st.job, st.memory, scene.form_alert],
@@ -159,7 +159,7 @@ def listen_actions(w: Any, ctx: PageContext, scene: Any, castw: Any, cast_view, 
         try:
             draft = manager.remix_draft(job_id, owner=who.owner)
         except R2VError as exc:
-            return {scene.form_alert: f'<div class="form-alert" role="alert">{esc(exc)}</div>'}
+            return {scene.form_alert: alert_html(exc, nothing_sent=False)}
         return restore(ctx, scene, cast_view, draft, "from this video", request) | {scene.form_alert: ""}
 
     w.use_settings.click(use_settings, [st.job, st.memory], [*form_outputs, scene.form_alert],

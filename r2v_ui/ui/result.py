@@ -19,7 +19,8 @@ import gradio as gr
 from ..errors import R2VError
 from . import form, session, status
 from . import context
-from .context import PageContext, esc
+from . import cast as cast_mod
+from .context import PageContext, alert_html, esc
 
 DUPLICATE_WINDOW_S = 20.0
 WATCH_WAKEUP_SECONDS = 5.0  # how often a stream re-reads even without news (time left, superseded streams)
@@ -155,7 +156,7 @@ def listen(w: ResultWidgets, ctx: PageContext, scene: Any, castw: Any, cast_view
                 draft = form.build_draft(cast, v)
                 draft.preview_request().require_valid()
             except (ValueError, R2VError) as exc:  # refused in plain words; the form is kept
-                return done | {scene.form_alert: _alert(str(exc) or "The request is not valid."),
+                return done | {scene.form_alert: alert_html(str(exc) or "The request is not valid."),
                                w.confirm_box: gr.Column(visible=False)}
             live = bool(session.key_of(key)) or not settings.demo
             confirmed = bool(confirmed) or (force and bool(dont_ask))
@@ -164,8 +165,9 @@ def listen(w: ResultWidgets, ctx: PageContext, scene: Any, castw: Any, cast_view
             if ago is not None or (live and not confirmed and not force):
                 if ago is None:
                     recent.forget(session_id)  # not started yet: the confirmed click is not a repeat
-                price = form.price_label(settings.price, v.tier, v.aspect, v.duration, cast)
-                text = confirm_html(draft, _plain(price), duplicate_s=ago, live=live)
+                price = settings.price.estimate(draft.size, draft.duration,
+                                                cast_mod.reference_video_seconds(cast)).label()
+                text = confirm_html(draft, price, duplicate_s=ago, live=live)
                 go = "Yes, start another" if ago is not None else "Send and pay"
                 return done | {w.confirm_box: gr.Column(visible=True), w.confirm_text: text, w.confirm_go: go,
                                scene.form_alert: ""}
@@ -173,7 +175,7 @@ def listen(w: ResultWidgets, ctx: PageContext, scene: Any, castw: Any, cast_view
                 job_id = manager.start(draft, owner=who.owner, api_key=session.key_of(key),
                                        holder=session.holder_of_key(key))
             except (ValueError, R2VError) as exc:
-                return done | {scene.form_alert: _alert(str(exc) or "The request is not valid.")}
+                return done | {scene.form_alert: alert_html(str(exc) or "The request is not valid.")}
             if force:
                 recent.claim(session_id, fingerprint(draft), time.time())
             memory = dict(memory, job=job_id)
@@ -199,11 +201,3 @@ def listen(w: ResultWidgets, ctx: PageContext, scene: Any, castw: Any, cast_view
     return jobview.listen_actions(w, ctx, scene, castw, cast_view, watch, stream)
 
 
-def _plain(price_html: str) -> str:
-    import re
-
-    return re.sub(r"<[^>]+>", " ", price_html).replace("Estimated price", "").strip() or "see the estimate"
-
-
-def _alert(message: str) -> str:
-    return f'<div class="form-alert" role="alert"><b>Nothing was sent.</b> {esc(message)}</div>'
