@@ -1,0 +1,116 @@
+"""English: every sentence a user can see, by key.  Fields in braces are the message's parameters;
+zh_CN.py has the same keys with the same fields (tests/test_messages.py checks it)."""
+
+MESSAGES: dict[str, str] = {
+    "legacy_text": "{text}",
+    "empty": "",
+    # --- media: a reference file checked against the service's rules (media.py) -----------------
+    "media.unreadable": "{name} could not be read; choose the file again.",
+    "media.missing": "{name} could not be found or is not a file; choose the file again.",
+    "media.empty": "{name} is empty (0 bytes); choose the file again or use another one.",
+    "media.not_picture": "{name} is not a picture we can read (it may be damaged or renamed); save it again as {formats}.",
+    "media.not_video": "{name} is not a video we can read (it may be damaged or renamed); export it again as {formats}.",
+    "media.not_sound": "{name} is not a sound file we can read (it may be damaged or renamed); save it again as {formats}.",
+    "media.not_media": "{name} is not a picture, video or sound file we can read; use a {image_formats} picture, "
+                       "an {video_formats} video or an {audio_formats} voice clip.",
+    "media.no_picture_track": "{name} has no picture track; a reference video must be an {formats} file that shows the character.",
+    "media.wrong_kind": "{name} is {found}, not {wanted}; add it as {slot} instead.",
+    "media.noun.image": "a picture",
+    "media.noun.video": "a video",
+    "media.noun.audio": "a sound clip",
+    "media.slot.image": "a reference picture",
+    "media.slot.video": "a reference video",
+    "media.slot.audio": "a voice clip",
+    "media.image_format": "{name} is a {fmt} picture; the service takes {formats} — convert it to one of those.",
+    "media.image_too_small": "{name} is {w}×{h} px; each side must be at least {min} px — use a larger picture.",
+    "media.image_aspect": "{name} is {w}×{h} px ({ratio}); a picture's shape must be between 1:{max} and {max}:1 — "
+                          "crop it closer to the character.",
+    "media.image_cannot_shrink": "{name} is {w}×{h} px; shrinking it to {max} px on the long side would leave the short "
+                                 "side under {min} px — crop it first.",
+    "media.image_ok": "{name} is a {w}×{h} px {fmt} picture that meets the service's rules.",
+    "media.image_cannot_fit": "{name} could not be brought under {limit}; save it as a smaller JPEG and add it again.",
+    "media.too_many_pixels_sized": "{name} is {w}×{h} px, more pixels than the studio can safely open (at most about "
+                                   "{mpx} million); scale it down to at most {max} px a side in an image editor and add it again.",
+    "media.too_many_pixels": "{name} has more pixels than the studio can safely open (at most about {mpx} million); "
+                             "scale it down to at most {max} px a side in an image editor and add it again.",
+    "media.image_damaged": "{name} is a damaged or cut-off {fmt} picture; open it in an image editor and save it again, "
+                           "or use another copy.",
+    "media.fix.rotation": "{name} had a camera rotation (EXIF) tag, which was applied so the picture stands upright.",
+    "media.fix.rotation_short": "the camera rotation tag was applied",
+    "media.fix.alpha": "{name} had a transparent background, which was flattened onto white.",
+    "media.fix.alpha_short": "the transparent background was flattened onto white",
+    "media.fix.scaled": "{name} was {w}×{h} px; each side must be at most {max} px, so it was scaled down to {tw}×{th} px.",
+    "media.fix.scaled_short": "it was scaled down from {w}×{h} to {tw}×{th} px",
+    "media.fix.was_size": "was {size}",
+    "media.fix.would_be": "would still be {size} as {fmt}",
+    "media.fix.shrunk": ", scaled down to {w}×{h} px",
+    "media.fix.resaved": "{name} {what}; pictures must be at most {limit}, so it was re-saved as a JPEG of {size} "
+                         "(quality {quality}{shrunk}).",
+    "media.fix.resaved_short": "it was re-saved as a {size} JPEG to stay under {limit}",
+    "media.fix.many": "{name} was adjusted to meet the service's picture rules: {phrases}.",
+    "media.video_too_heavy": "{name} is {size}; videos must be at most {limit} — trim it or export it at a lower quality.",
+    "media.audio_too_heavy": "{name} is {size}; voice clips must be at most {limit} — use a shorter clip or save it as MP3.",
+    "media.video_container": "{name} is in {fmt} format; reference videos must be {formats} — convert it to MP4.",
+    "media.video_cut_off": "{name} seems cut off (the file ends before its video data does); copy or export it again.",
+    "media.video_bad_track": "{name} has a picture track we cannot read; export it again as MP4 (H.264).",
+    "media.video_no_duration": "{name} does not say how long it is, so it cannot be checked against the {lo}–{hi} s rule; "
+                               "export it again as MP4.",
+    "media.video_too_short": "{name} is {secs} s long; videos must be {lo}–{hi} s — use a longer clip.",
+    "media.video_too_long": "{name} is {secs} s long; videos must be {lo}–{hi} s — trim it to {hi} s or less.",
+    "media.video_too_small": "{name} is {w}×{h} px; each side of a video must be at least {min} px — use a larger video.",
+    "media.video_too_large": "{name} is {w}×{h} px; each side of a video must be at most {max} px — export it at a "
+                             "smaller size, such as 1920×1080.",
+    "media.video_ok": "{name} is a {w}×{h} px {fmt} video of {secs} s that meets the service's rules.",
+    "media.audio_container": "{name} is in {fmt} format; voice clips must be {formats} — convert it to one of those.",
+    "media.audio_cut_off": "{name} seems cut off (the file ends before its sound data does); save or copy it again.",
+    "media.audio_no_duration": "{name} does not say how long it is, so it cannot be checked against the {lo}–{hi} s rule; "
+                               "save it again as {formats}.",
+    "media.audio_too_short": "{name} is {secs} s long; a voice clip must be {lo}–{hi} s — use a longer recording.",
+    "media.audio_too_long": "{name} is {secs} s long; a voice clip must be {lo}–{hi} s — trim it to {hi} s or less.",
+    "media.audio_ok": "{name} is a {secs} s {fmt} voice clip that meets the service's rules.",
+    # --- the service's errors (errors.py) -------------------------------------------------------
+    "reason.INVALID_REQUEST_BODY": 'The service refused the request as malformed. Check the settings and references, then try again.',
+    "reason.ILLEGAL_PROMPT": 'The service refused the prompt under its content rules. Reword the prompt and try again.',
+    "reason.ILLEGAL_IMAGE_CONTENT": 'The service refused a reference picture under its content rules. Use a different picture.',
+    "reason.INVALID_AUDIO_FILE": 'The service could not use a voice clip. Use an MP3, WAV or FLAC clip of 3 to 30 seconds.',
+    "reason.IMAGE_FILE_EXCEEDS_MAX_SIZE": 'A reference picture is larger than the service allows (10 MB). Use a smaller picture.',
+    "reason.INVALID_IMAGE_FORMAT": 'A reference picture is in a format the service does not read. Use JPEG, PNG, BMP or WEBP.',
+    "reason.BILLING_BALANCE_NOT_ENOUGH": 'Your account balance is too low for this video. Top up your account, then try again.',
+    "reason.MISSING_API_KEY": 'No API key was sent. Enter your API key, or set HIGHWAY_API_KEY.',
+    "reason.INVALID_API_KEY": 'The API key was not accepted. Check it and enter a valid key.',
+    "reason.API_NOT_ALLOWED": 'This API key is not allowed to use this model. Enable the model for your account or use another key.',
+    "reason.NEED_REAL_NAME_VERIFY": 'The account needs identity verification before it can use this model. Complete it in your account.',
+    "reason.BILLING_AUTH_FAILED": "The service could not authorise billing for this account. Check your account's billing settings.",
+    "reason.FEATURE_NOT_ALLOWED": 'This feature is not enabled for your account.',
+    "reason.API_NOT_FOUND": 'The service has no such endpoint. Check the service address (HIGHWAY_BASE_URL).',
+    "reason.TASK_NOT_FOUND": 'The service does not know this task. It may have expired or belong to another account.',
+    "reason.RATE_LIMIT_EXCEEDED": 'The service is limiting how often you can ask. Wait a minute and try again.',
+    "reason.CREATE_TASK_FAILED": 'The service could not create the task. Try again in a few minutes.',
+    "reason.GET_RESULT_FAILED": "The service could not read the task's result just now. It will be read again.",
+    "reason.TASK_FAILED": 'The service reported the task as failed.',
+    "reason.BILLING_FAILED": "The service's billing failed for this request. Try again later, or check your account.",
+    "submit_status.404": 'The service has no such endpoint. Check the service address (HIGHWAY_BASE_URL).',
+    "submit_status.500": "The service failed while creating the task and gave back no task id. Check your account's task list before you try again in a few minutes.",
+    "status.400": 'The service refused the request.',
+    "status.401": 'The API key was not accepted. Check it and enter a valid key.',
+    "status.403": 'The API key was not accepted for this model. Check it and enter a valid key.',
+    "status.404": 'The service could not find what was asked for.',
+    "status.429": 'The service is limiting how often you can ask. Wait a minute and try again.',
+    "status.500": 'The service had an internal error. Try again in a few minutes.',
+    "status.502": 'The service is overloaded or unreachable right now. Try again in a few minutes.',
+    "status.503": 'The service is overloaded right now. Try again in a few minutes.',
+    "status.504": 'The service took too long to answer. Try again in a few minutes.',
+    "status.other": "The service answered with an error (HTTP {status}).",
+    "error.http": "{plain} (HTTP {status}{reason})",
+    "error.http_detail": "{plain} (HTTP {status}{reason}: {detail})",
+    "error.submission_uncertain": "The request was sent but no usable answer came back, so the service may or may not have "
+                                  "started (and billed) this video. Check your account's task list, then resubmit "
+                                  "knowingly or discard it.",
+    "error.unexpected_response": "The service's answer could not be read (HTTP {status}: {detail}). Check the service "
+                                 "address (HIGHWAY_BASE_URL).",
+    "error.task_failed": "The service could not make this video: {reason}. Failed tasks are not billed; change what it "
+                         "mentions and generate again.",
+    "error.task_failed_silent": "The service could not make this video: no reason was given. Failed tasks are not "
+                                "billed; change what it mentions and generate again.",
+    "error.result_expired": "The result link was refused (expired or no longer valid).",
+}
