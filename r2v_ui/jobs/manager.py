@@ -18,9 +18,7 @@ from __future__ import annotations
 
 import asyncio
 
-import secrets
 import time
-from pathlib import Path
 from typing import Callable
 
 from .. import spec
@@ -31,10 +29,11 @@ from .follow import TaskFollower
 from .hub import SnapshotHub, to_snapshot
 from .keys import KeyCustody, holder_tag
 from .loop import JobLoop
-from .model import JobDraft, JobNotFound, JobSnapshot, ReferenceInput, ReferenceRecord, Target
-from .runner import ClientFactory, HostFactory, JobRunner
+from .model import JobDraft, JobNotFound, JobSnapshot, ReferenceRecord, Target
+from .runner import ClientFactory, HostFactory, JobRunner, default_client_factory
 from .scheduler import PollScheduler, ReadPolicy
-from .states import RUNNING_STATES, STATUS_FILTERS, JobState
+from .states import KEPT_FILTER, RUNNING_STATES, STATUS_FILTERS, JobState
+from .takes import plan_takes, take_records
 
 
 class JobManager:
@@ -60,7 +59,7 @@ class JobManager:
         self._runner = JobRunner(
             settings=settings, store=store, hub=self._hub, keys=self._keys, loop=self._loop,
             scheduler=self._scheduler, policy=self.policy, clock=clock, demo_target=demo_target, demo_key=demo_key,
-            client_factory=client_factory or _default_client_factory, host_factory=host_factory)
+            client_factory=client_factory or default_client_factory, host_factory=host_factory)
         self._follower = TaskFollower(self._runner)
         self._clock = clock
         self._loop.call_soon(self._loop.create_task, self._scheduler.run(self._follower.start_read))
@@ -71,27 +70,41 @@ class JobManager:
 
         `holder` names who typed `api_key` (the login, or the browser): that key serves only this
         job, and after a restart only the same holder's key resumes it (keys.py)."""
+        return self.start_takes(draft, 1, owner=owner, api_key=api_key, holder=holder)[0]
+
+    def start_takes(self, draft: JobDraft, takes: int, *, owner: str = "", api_key: str | None = None,
+                    holder: str = "") -> list[str]:
+        """Start `takes` jobs of one draft together (takes.py: their seeds, one batch).  Everything
+        is checked once before the first row is written: either every take starts or none does."""
+        plan = plan_takes(draft, takes)
         request = draft.preview_request().require_valid()
         target = self._runner.target_name(api_key)
         if target == "live" and not (api_key or self.settings.api_key):
             raise R2VError("Enter an API key to generate with the live service.")
         if any(r.path or r.voice_path for r in draft.references):
             self._runner.host(target)  # no way to host local files: said now, before a job exists or anything is paid
-        job_id = time.strftime("%Y%m%d") + "-" + secrets.token_hex(4)
-        now = self._clock()
         video_seconds = [r.duration or spec.REFERENCE_VIDEO_BILLED_CAP_S for r in draft.references if r.kind == "video"]
-        price = self.settings.price.estimate(draft.size, draft.duration, video_seconds).label()
-        rec = JobRecord(
-            job_id=job_id, owner=owner, state=JobState.CHECKING, created_at=now, updated_at=now,
-            settings=draft.settings(), references=[ReferenceRecord.of(r).to_dict() for r in draft.references],
-            target=target, price_label=price, warnings=[p.message for p in request.validate().warnings],
-            stage_text=JobState.CHECKING.stage_text, key_holder=holder_tag(holder),
-        )
-        self.store.create(rec)  # the row exists before any upload
-        self._keys.attach(job_id, api_key)
-        self._hub.reset(job_id)
-        self._loop.spawn(self._runner.run(job_id))
-        return job_id
+        records = take_records(
+            plan, owner=owner, target=target, now=self._clock(), holder=holder_tag(holder),
+            price=self.settings.price.estimate(draft.size, draft.duration, video_seconds).label(),
+            warnings=[p.message for p in request.validate().warnings])
+        for rec in records:
+            self.store.create(rec)  # the row exists before any upload
+            self._keys.attach(rec.job_id, api_key)
+            self._hub.reset(rec.job_id)
+        for rec in records:
+            self._loop.spawn(self._runner.run(rec.job_id))
+        return [rec.job_id for rec in records]
+
+    def batch(self, batch_id: str, *, owner: str = "") -> list[JobSnapshot]:
+        """The takes of one batch, in take order."""
+        recs = self.store.batch(batch_id)
+        return [self._snapshot(r) for r in recs if r.owner == owner]
+
+    def set_favourite(self, job_id: str, kept: bool = True, *, owner: str = "") -> JobSnapshot:
+        """"Keep this one": mark (or unmark) a job as a favourite."""
+        self._owned(job_id, owner)
+        return self._snapshot(self.store.update(job_id, favourite=bool(kept)))
 
     # --- reading -------------------------------------------------------------------------------
     def snapshot(self, job_id: str, *, owner: str = "") -> JobSnapshot | None:
@@ -107,10 +120,12 @@ class JobManager:
 
     def list_page(self, *, owner: str = "", status: str | None = None, search: str | None = None,
                   offset: int = 0, limit: int = 20) -> tuple[list[JobSnapshot], int]:
-        """One page of this owner's jobs, newest first, and how many match in all (search and paging in SQL)."""
-        states = STATUS_FILTERS.get(status or "all")
-        recs = self.store.list(owner=owner, states=states, search=search, limit=limit, offset=offset)
-        return [self._snapshot(r) for r in recs], self.store.count(owner=owner, states=states, search=search)
+        """One page of this owner's jobs, newest first, and how many match in all (search and paging
+        in SQL).  `status` "kept" lists the favourites."""
+        kept = status == KEPT_FILTER
+        states = None if kept else STATUS_FILTERS.get(status or "all")
+        recs = self.store.list(owner=owner, states=states, search=search, limit=limit, offset=offset, kept=kept)
+        return [self._snapshot(r) for r in recs], self.store.count(owner=owner, states=states, search=search, kept=kept)
 
     async def wait_for_change(self, job_id: str, since_version: int, timeout: float) -> JobSnapshot | None:
         """Wait (from any event loop) until the job's version passes `since_version`, or timeout."""
@@ -121,17 +136,8 @@ class JobManager:
 
     def remix_draft(self, job_id: str, *, owner: str = "") -> JobDraft:
         rec = self._owned(job_id, owner)
-        refs = []
-        for r in map(ReferenceRecord.from_dict, rec.references):
-            refs.append(ReferenceInput(
-                kind=r.kind,
-                path=self.store.absolute(r.kept) if r.kept else _maybe_path(r.source),
-                url=r.url,
-                voice_path=self.store.absolute(r.voice_kept) if r.voice_kept else _maybe_path(r.voice_source),
-                voice_url=r.voice_url, name=r.name, voice_name=r.voice_name or "", duration=r.duration,
-                content_type=r.content_type, voice_content_type=r.voice_content_type,
-            ))
-        return JobDraft(references=tuple(refs), **JobDraft.settings_from(rec.settings))
+        refs = tuple(ReferenceRecord.from_dict(r).as_input(self.store.absolute) for r in rec.references)
+        return JobDraft(references=refs, **JobDraft.settings_from(rec.settings))
 
     # --- deciding ------------------------------------------------------------------------------
     def resolve_uncertain(self, job_id: str, action: str, *, owner: str = "", api_key: str | None = None,
@@ -289,11 +295,3 @@ class JobManager:
         return to_snapshot(rec, self._hub.peek(rec.job_id), self.store)
 
 
-def _maybe_path(value: str | None) -> Path | None:
-    return Path(value) if value and Path(value).is_file() else None
-
-
-def _default_client_factory(base_url: str, api_key: str | None):
-    from ..client import HighwayClient
-
-    return HighwayClient(base_url, api_key)
