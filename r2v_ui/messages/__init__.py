@@ -36,6 +36,13 @@ class Choices:
 
 
 @dataclass(frozen=True)
+class Duration:
+    """A length of time, said the reader's way: "12 min" / "12 分钟"."""
+
+    seconds: float
+
+
+@dataclass(frozen=True)
 class Msg:
     """A code and its parameters: what a lower layer says, before it is put in anyone's words."""
 
@@ -113,6 +120,10 @@ def _value(v: Any, lang: str) -> Any:
         return render(v, lang)
     if isinstance(v, Choices):
         return or_list(v.items, lang)
+    if isinstance(v, Duration):
+        from .formats import duration
+
+        return duration(v.seconds, lang)
     if isinstance(v, (list, tuple)) and v and all(isinstance(x, Msg) for x in v):
         return and_list([render(x, lang) for x in v], lang)  # phrases: "a, b and c" / "a，b，并且 c"
     return v
@@ -153,6 +164,8 @@ def _param_data(v: Any) -> Any:
         return {"$msg": to_data(v)}
     if isinstance(v, Choices):
         return {"$choices": list(v.items)}
+    if isinstance(v, Duration):
+        return {"$seconds": v.seconds}
     if isinstance(v, (list, tuple)):
         return [_param_data(x) for x in v]
     return v
@@ -175,6 +188,8 @@ def _param_back(v: Any) -> Any:
         return from_data(v["$msg"])
     if isinstance(v, dict) and "$choices" in v:
         return Choices(tuple(v["$choices"]))
+    if isinstance(v, dict) and "$seconds" in v:
+        return Duration(float(v["$seconds"]))
     if isinstance(v, list):
         return tuple(_param_back(x) for x in v)
     return v

@@ -113,4 +113,91 @@ MESSAGES: dict[str, str] = {
     "error.task_failed_silent": "The service could not make this video: no reason was given. Failed tasks are not "
                                 "billed; change what it mentions and generate again.",
     "error.result_expired": "The result link was refused (expired or no longer valid).",
+    # --- a job's stages, notices and errors (jobs/) ----------------------------------------------
+    "stage.checking": "Checking and saving your references…",
+    "stage.uploading": "Uploading references…",
+    "stage.submitting": "Sending the request to the service…",
+    "stage.queued": "Queued at the service…",
+    "stage.processing": "Generating…",
+    "stage.downloading": "Downloading the video…",
+    "stage.succeeded": "Done.",
+    "stage.failed": "Failed.",
+    "stage.uncertain": "Submission uncertain: the service may or may not have started this video.",
+    "stage.discarded": "Discarded.",
+    "job.failed": "Failed: {error}",
+    "job.queued_resubmitted": "Queued at the service… (resubmitted knowingly)",
+    "job.uploading_one": "Uploading 1 reference file…",
+    "job.uploading_many": "Uploading {n} reference files…",
+    "job.checking_links": "Checking reference links…",
+    "job.generating": "Generating… {pct}%",
+    "job.generating_eta": "Generating… {pct}%, about {eta} s left",
+    "job.service_status": "Service status: {status}",
+    "job.done_seed": "Done. Seed {seed}.",
+    "job.recovered": "Done (recovered from the library)",
+    "job.video_missing": "The video file is no longer in the library (deleted or moved outside the studio). "
+                         "“Try again” asks the service for it again; nothing is sent or billed again.",
+    "job.discarded": "Discarded. Nothing more will be sent for this job.",
+    "job.resubmitting": "Resubmitting, as you asked…",
+    "job.following_found": "Following the task you found…",
+    "job.still_has_video": "The service still has this video: downloading it again (nothing is sent again)…",
+    "job.still_making": "The service is still making this video: following it again (nothing is sent again)…",
+    "job.demo_gone": "This job was made in demo mode, but the built-in emulator is not running now.",
+    "job.no_hosting": "No way to host references is set up: see the README's 'Hosting references' section.",
+    "job.need_key": "Enter an API key to generate with the live service.",
+    "job.bug": "Something went wrong inside the studio ({kind}). Try again; if it repeats, report it.",
+    "job.file_gone": "The file for {name} is gone; add it again.",
+    "job.file_gone_unnamed": "The file for a reference is gone; add it again.",
+    "job.not_waiting": "This job is not waiting for a decision.",
+    "job.paste_task_id": "Paste the task id you found in your account's task list.",
+    "job.unknown_task": "The service does not know a task '{task_id}'. Check the id in your account; the job still "
+                        "waits for your decision.",
+    "job.need_key_first": "Enter an API key first: the service is asked whether it still has this video before "
+                          "anything is sent again.",
+    "job.cannot_ask": "The service could not be asked whether it still has this video ({error}). Nothing was sent "
+                      "again; try again in a minute.",
+    "job.not_found": "There is no such job in your history.",
+    "job.no_link": "The service said the video is done but gave no link to it. Try again: the service is asked for it "
+                   "again first.",
+    "job.task_unknown": "The service says it does not know task {task_id} (asked {n} times over about a minute). If "
+                        "your account lists it, “Try again” asks the service for it first; nothing is sent again unless "
+                        "the service has no such task.",
+    "job.links_failed": "The video was made, but {n} links to it in a row could not be downloaded. Last answer: "
+                        "{error} “Try again” asks the service for the video again; nothing is sent or billed again.",
+    "job.unsaved": "{error} {problem}",
+    "notice.not_sent": "Not sent yet ({cause}). The request is sent {when}; nothing has been billed.",
+    "notice.unreachable": "the service could not be reached",
+    "notice.need_key": "Waiting for your API key to keep checking this job: enter it above, in the browser that "
+                       "started it. The job is safe at the service meanwhile.",
+    "notice.slow": "The service has not answered for {secs} s; still waiting. The job is safe at the service.",
+    "notice.store": "{error} The job goes on at the service; the studio saves it as soon as it can.",
+    "notice.bug": "Something went wrong inside the studio while checking this job ({kind}); it is checked again "
+                  "{when}. The job is safe at the service.",
+    "notice.not_listed": "The service does not list this task yet ({cause}); that can happen just after a submit. "
+                         "Asking again {when} (try {n} of {max}).",
+    "notice.key_refused": "The service did not accept the API key when checking this job ({cause}). The job is kept "
+                          "at the service: enter a valid key above (in the browser that started it) and it is "
+                          "checked at once; otherwise again {when}.",
+    "notice.slow_down_for": "The service asked us to slow down for {wait}. The job is safe at the service and is "
+                            "checked again {when}.",
+    "notice.busy_for": "The service asked us to wait (it is busy) for {wait}. The job is safe at the service and is "
+                       "checked again {when}.",
+    "notice.slow_down": "The service asked us to slow down. The job is safe and is checked again {when}.",
+    "notice.read_failed": "The service could not be read just now ({cause}). The job is safe at the service and is "
+                          "checked again {when}.",
+    "notice.fresh_link": "{error} Asking the service for a fresh link {when}.",
+    "notice.download_interrupted": "The download was interrupted ({error}); trying again {when}.",
+    "notice.disk_full": "The disk is full, so the finished video cannot be saved in {folder}. Free some space there.",
+    "notice.disk_readonly": "The library folder {folder} cannot be written ({why}). Make it writable, or start the "
+                            "studio with another R2V_DATA_DIR.",
+    "notice.disk_other": "The finished video could not be saved in {folder} ({why}).",
+    "notice.disk_retry": "{problem} The service keeps the video meanwhile; the studio tries again {when}.",
+    "cause.status": "{words}: HTTP {status}{reason}",
+    "cause.429": "asked to slow down",
+    "cause.500": "internal error",
+    "cause.502": "overloaded or unreachable",
+    "cause.503": "overloaded",
+    "cause.504": "took too long",
+    "cause.refused": "refused",
+    "time.in_seconds": "in {secs} s",
+    "time.in_at": "in {wait} (at {at})",
 }
