@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import unicodedata
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -84,6 +85,10 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
                    ELSE json(value) END)
                FROM json_each(jobs.warnings_json))
            WHERE json_valid(warnings_json) AND json_array_length(warnings_json) > 0""",
+        # and the search column folded anew: full-width letters and digits (ｃｈａｒａｃｔｅｒ１) now
+        # match their ASCII forms, as a Chinese keyboard may type either.
+        """UPDATE jobs SET prompt_folded = r2v_casefold(
+            CASE WHEN json_valid(settings_json) THEN json_extract(settings_json, '$.prompt') END)""",
     ),
 }
 
@@ -168,8 +173,9 @@ def record_fields(rec: JobRecord) -> dict[str, Any]:
 
 
 def fold(text: Any) -> str:
-    """How prompts and searches are compared: Python's case folding (Chinese is left as it is)."""
-    return "" if text is None else str(text).casefold()
+    """How prompts and searches are compared: compatibility forms unified (NFKC: full-width "ｃ１" is
+    "c1") and Python's case folding; Chinese characters are left as they are."""
+    return "" if text is None else unicodedata.normalize("NFKC", str(text)).casefold()
 
 
 def to_row(rec: JobRecord) -> dict[str, Any]:
