@@ -36,6 +36,13 @@ class Choices:
 
 
 @dataclass(frozen=True)
+class Sentences:
+    """Whole sentences one after another ("A. B." / "甲。乙。")."""
+
+    items: tuple["Msg", ...]
+
+
+@dataclass(frozen=True)
 class Duration:
     """A length of time, said the reader's way: "12 min" / "12 分钟"."""
 
@@ -63,7 +70,7 @@ class Msg:
         return json.dumps(to_data(self), ensure_ascii=False, sort_keys=True)
 
 
-def msg(code: str, **params: Any) -> Msg:
+def msg(code: str, /, **params: Any) -> Msg:
     return Msg(code, params)
 
 
@@ -120,6 +127,8 @@ def _value(v: Any, lang: str) -> Any:
         return render(v, lang)
     if isinstance(v, Choices):
         return or_list(v.items, lang)
+    if isinstance(v, Sentences):
+        return ("" if lang == ZH else " ").join(render(x, lang) for x in v.items)
     if isinstance(v, Duration):
         from .formats import duration
 
@@ -166,6 +175,8 @@ def _param_data(v: Any) -> Any:
         return {"$choices": list(v.items)}
     if isinstance(v, Duration):
         return {"$seconds": v.seconds}
+    if isinstance(v, Sentences):
+        return {"$sentences": [to_data(x) for x in v.items]}
     if isinstance(v, (list, tuple)):
         return [_param_data(x) for x in v]
     return v
@@ -188,6 +199,8 @@ def _param_back(v: Any) -> Any:
         return from_data(v["$msg"])
     if isinstance(v, dict) and "$choices" in v:
         return Choices(tuple(v["$choices"]))
+    if isinstance(v, dict) and "$sentences" in v:
+        return Sentences(tuple(from_data(x) for x in v["$sentences"]))
     if isinstance(v, dict) and "$seconds" in v:
         return Duration(float(v["$seconds"]))
     if isinstance(v, list):

@@ -200,4 +200,54 @@ MESSAGES: dict[str, str] = {
     "cause.refused": "refused",
     "time.in_seconds": "in {secs} s",
     "time.in_at": "in {wait} (at {at})",
+    # --- the request's rules (spec.py) -----------------------------------------------------------
+    "spec.problems": "{problems}",
+    "spec.the_prompt": "The prompt",
+    "spec.the_negative_prompt": "The negative prompt",
+    "spec.bidi_char": "{where} contains a text-direction control character ({code}) at position {pos}, which can make "
+                      "text read differently from how it looks; delete it (retype that part if you cannot see it).",
+    "spec.bidi_chars": "{where} contains {n} text-direction control characters, the first ({code}) at position {pos}, "
+                       "which can make text read differently from how it looks; delete them (retype that part if you "
+                       "cannot see them).",
+    "spec.control_char": "{where} contains an invisible control character ({code}) at position {pos}; delete it "
+                         "(retype that part if you cannot see it).",
+    "spec.control_chars": "{where} contains {n} invisible control characters, the first ({code}) at position {pos}; "
+                          "delete them (retype that part if you cannot see them).",
+    "spec.mixed_char": "{where} contains an invisible control or text-direction character ({code}) at position {pos}, "
+                       "which can make text read differently from how it looks; delete it (retype that part if you "
+                       "cannot see it).",
+    "spec.mixed_chars": "{where} contains {n} invisible control or text-direction characters, the first ({code}) at "
+                        "position {pos}, which can make text read differently from how it looks; delete them (retype "
+                        "that part if you cannot see them).",
+    "spec.tags_no_media": "The prompt names {tags}, but no character has a picture or video yet: add a reference for "
+                          "it or change the prompt.",
+    "spec.tags_one_media": "The prompt names {tags}, but there is only 1 reference: add a reference for it or change "
+                           "the prompt.",
+    "spec.tags_few_media": "The prompt names {tags}, but there are only {n} references: add a reference for it or "
+                           "change the prompt.",
+    "spec.tag_unnamed": "The prompt never names {tag}; write it in the prompt so the model knows who it is.",
+    "spec.prompt_empty": "The prompt is empty: describe the scene you want.",
+    "spec.prompt_too_long": "The prompt has {n} characters; the limit is {max}. Shorten it.",
+    "spec.negative_too_long": "The negative prompt has {n} characters; the limit is {max}.",
+    "spec.no_media": "Add at least one reference (a picture or a video of a character).",
+    "spec.too_many_media": "There are {n} references; at most {max} are allowed.",
+    "spec.too_many_videos": "There are {n} reference videos; at most {max} are allowed.",
+    "spec.bad_media_type": "{tag} has type {type}; it must be an image or a video.",
+    "spec.bad_media_url": "{tag} has no usable link (it must start with http:// or https://).",
+    "spec.bad_voice_url": "The voice of {tag} has no usable link.",
+    "spec.bad_size": "Size {size} is not offered; choose one of {sizes}.",
+    "spec.bad_duration": "Duration must be a whole number of seconds from {min} to {max}.",
+    "spec.bad_shot_type": "Shot type must be single or multi.",
+    "spec.bad_seed": "The seed must be a whole number from {min} to {max}, or left random.",
+    # --- the cast's cards (ui/cast.py) ------------------------------------------------------------
+    "cast.unreadable": "{name} could not be read ({kind}). Try another file.",
+    "cast.voice_unreadable": "{name} could not be read ({kind}). Try another clip.",
+    "cast.sound_in_media": "{name} is a sound file. Put it in the voice clip box below, and add a picture or video here.",
+    "cast.too_many_videos": "{name} is a video, and {max} other cards already hold videos: at most {max} videos are "
+                            "allowed. Use a picture for {tag}.",
+    "cast.add_media": "Add a picture or a video of {tag}.",
+    "verdict.accepted": "Accepted",
+    "verdict.fixed": "Fixed",
+    "verdict.refused": "Refused",
+    "verdict.voice": "Voice: {verdict}",
 }

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import spec
+from ..messages import DEFAULT, render
 from . import cast as cast_mod
 
 SEED_RANDOM = "random"
@@ -57,21 +58,21 @@ def size_label(tier: str, aspect: str) -> str:
 
 
 def count_label(text: str | None, limit: int) -> str:
-    n = len(text or "")
+    n = spec.prompt_length(text)
     cls = "count-over" if n > limit else ("count-near" if n > limit * 0.9 else "count-ok")
     over = (f" — {n - limit} character{'s' if n - limit != 1 else ''} too many: shorten it before generating"
             if n > limit else "")
     return f'<span class="char-count {cls}">{n} / {limit}{over}</span>'
 
 
-def tag_hints(prompt: str | None, cast: list[dict]) -> list[tuple[str, str]]:
+def tag_hints(prompt: str | None, cast: list[dict], lang: str = DEFAULT) -> list[tuple[str, str]]:
     """(severity, message) hints: a tag with no card is an error, a card never named a warning."""
     n = len(cast_mod.filled(cast))
-    return [(p.severity, p.message) for p in spec.check_character_tags(prompt or "", n)]
+    return [(p.severity, render(p.msg, lang)) for p in spec.check_character_tags(prompt or "", n)]
 
 
-def hints_html(prompt: str | None, cast: list[dict]) -> str:
-    hints = tag_hints(prompt, cast)
+def hints_html(prompt: str | None, cast: list[dict], lang: str = DEFAULT) -> str:
+    hints = tag_hints(prompt, cast, lang)
     if not hints:
         if cast_mod.filled(cast) and (prompt or "").strip():
             return '<div class="hint hint-ok">✓ Every character is named in the prompt.</div>'

@@ -10,6 +10,7 @@ import time
 from typing import Any
 
 from .. import spec
+from ..messages import render
 from . import status
 
 FILTERS = [("All", "all"), ("Running", "running"), ("Finished", "succeeded"), ("Kept ★", "kept"), ("Failed", "failed"),
@@ -44,9 +45,9 @@ def detail_markdown(snap: Any) -> str:
     if s.get("negative_prompt"):
         lines.append(f"**Avoid:** {html.escape(s['negative_prompt'])}")
     if snap.error:
-        lines.append(f"> **What happened:** {html.escape(snap.error)}")
+        lines.append(f"> **What happened:** {html.escape(render(snap.error))}")
     elif getattr(snap, "video_missing", False):
-        lines.append(f"> **What happened:** {html.escape(snap.stage_text)}")
+        lines.append(f"> **What happened:** {html.escape(render(snap.stage_text))}")
     refs = [r.get("name") or r.get("url") or "reference" for r in (getattr(snap, "references", None) or ())]
     if refs:
         lines.append("**Characters:** " + ", ".join(f"`character{i}` {html.escape(str(n))}" for i, n in enumerate(refs, 1)))

@@ -10,6 +10,9 @@ import time
 from typing import Any
 
 from .. import spec
+from ..messages import DEFAULT, Msg, render
+
+_SAID_UNDER_THE_BAR = {"stage.processing", "job.generating", "job.generating_eta"}  # percent and time left
 
 STAGES: tuple[tuple[str, str], ...] = (
     ("checking", "Checking"),
@@ -69,9 +72,10 @@ def fmt_seconds(seconds: float | int | None) -> str:
     return f"{m} min {s:02d} s"
 
 
-def stage_html(snap: Any) -> str:
-    """The whole status box: a row of stages with the current one lit, the manager's own words,
-    a progress bar with % and time left while it runs, or what happened and what to do."""
+def stage_html(snap: Any, lang: str = DEFAULT) -> str:
+    """The whole status box: a row of stages with the current one lit, the manager's own words
+    (codes, rendered in `lang`), a progress bar with % and time left while it runs, or what
+    happened and what to do."""
     state = snap.state
     current = _ORDER.get(state)
     steps = []
@@ -94,14 +98,16 @@ def stage_html(snap: Any) -> str:
     if state not in ("failed", "uncertain", "discarded"):
         parts.append(f'<ol class="stages">{"".join(steps)}</ol>')
     live = getattr(snap, "target", "demo") == "live"
-    text = snap.stage_text or ""
-    if state == "processing" and text.startswith("Generating"):
+    stage = snap.stage_text
+    text = render(stage, lang)
+    if state == "processing" and (text.startswith("Generating") if not isinstance(stage, Msg)
+                                  else stage.code in _SAID_UNDER_THE_BAR):
         text = ""  # the percent and time left are said once, under the bar
     if text and state not in ("failed", "uncertain"):  # a failure is said once, in the error below
         parts.append(f'<div class="job-text" id="job-stage-text">{html.escape(text)}</div>')
     notice = getattr(snap, "notice", None)  # why a running job is not moving right now, while it lasts
     if notice:
-        parts.append(f'<div class="job-notice" id="job-notice">{html.escape(notice)}</div>')
+        parts.append(f'<div class="job-notice" id="job-notice">{html.escape(render(notice, lang))}</div>')
     uploads = getattr(snap, "uploads", None)  # per-file fractions, when the manager reports them
     if state == "uploading" and uploads:
         parts.append('<ul class="uploads">' + "".join(
@@ -122,13 +128,13 @@ def stage_html(snap: Any) -> str:
                      + (' There is no cancel: the service offers none, so it is billed once sent.' if live else "")
                      + '</div>')
     if state == "failed":
-        parts.append(f'<div class="job-error" role="alert">{html.escape(snap.error or "The job failed.")}</div>')
+        parts.append(f'<div class="job-error" role="alert">{html.escape(render(snap.error, lang) or "The job failed.")}</div>')
         parts.append('<div class="job-note">Nothing was changed in your form: fix what it mentions and press '
                      '<b>Generate video</b> again, or press <b>Try again</b>.</div>')
     if state == "uncertain":
         parts.append(f'<div class="job-error" role="alert">{html.escape(UNCERTAIN_TEXT if live else UNCERTAIN_DEMO_TEXT)}</div>')
     for w in snap.warnings or ():
-        parts.append(f'<div class="job-warning">! {html.escape(w)}</div>')
+        parts.append(f'<div class="job-warning">! {html.escape(render(w, lang))}</div>')
     parts.append("</div>")
     return "".join(parts)
 
