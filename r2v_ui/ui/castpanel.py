@@ -182,7 +182,6 @@ def _wire_card(cw: cards_mod.CardWidgets, w: CastWidgets, ctx: PageContext, scen
     cw.use_link.click(on_link, [st.cast, cw.link], outs, **links)
     cw.link.submit(on_link, [st.cast, cw.link], outs, **links)
     cw.voice_upload.upload(on_voice, [st.cast, cw.voice_upload], outs, **checks)
-    cw.voice_record.stop_recording(on_voice, [st.cast, cw.voice_record], outs, **checks)
     cw.voice_clear.click(on_voice_clear, [st.cast], outs, **quiet)
     # The tag goes where the cursor is in the prompt (done in the browser: the server does not know it).
     cw.insert.click(None, [scene.prompt], [scene.prompt], js=_insert_js(n), **quiet)
