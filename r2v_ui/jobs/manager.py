@@ -154,7 +154,7 @@ class JobManager:
                 url=r.url,
                 voice_path=self.store.absolute(r.voice_kept) if r.voice_kept else _maybe_path(r.voice_source),
                 voice_url=r.voice_url, name=r.name, voice_name=r.voice_name or "", duration=r.duration,
-                content_type=r.content_type, voice_content_type=r.voice_content_type,
+                content_type=r.content_type, voice_content_type=r.voice_content_type, character=r.character,
             ))
         return JobDraft(references=tuple(refs), **JobDraft.settings_from(rec.settings))
 
