@@ -228,8 +228,9 @@ class CharacterLibrary:
         problem = prompt_names.name_problem(name)
         if problem:
             raise CharacterError(problem)
-        if any(c.name.lower() == name.lower() and c.id != except_id for c in self.list(owner)):
-            raise CharacterError(NAME_TAKEN.format(name=name))
+        taken = next((c for c in self.list(owner) if c.name.lower() == name.lower() and c.id != except_id), None)
+        if taken is not None:
+            raise CharacterError(NAME_TAKEN.format(name=taken.name))
         return name
 
     def _drop_unused(self, files: Iterable[CharacterFile]) -> None:

@@ -83,7 +83,7 @@ def test_rename_edit_and_refusals_are_said_in_words(tmp_path):
     mira = lib.save("", _draft(pic, "@Mira"))
     assert mira.name == "Mira"
     robo = lib.save("", _draft(_png(tmp_path / "r.png", "gray"), "Robo"))
-    with pytest.raises(CharacterError, match="already have a character named mira"):
+    with pytest.raises(CharacterError, match="already have a character named Mira"):
         lib.save("", _draft(pic, "mira"))
     with pytest.raises(CharacterError, match="already have a character named Robo"):
         lib.edit("", mira.id, name="Robo")
