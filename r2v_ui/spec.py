@@ -206,8 +206,12 @@ class RequestSettings:
     written_prompt: str = ""
 
     def settings(self) -> dict[str, Any]:
-        """The settings as the job record and the sidecar keep them."""
-        return {f.name: getattr(self, f.name) for f in fields(RequestSettings)}
+        """The settings as the job record and the sidecar keep them (the prompt as written only when
+        it differs from the one sent)."""
+        out = {f.name: getattr(self, f.name) for f in fields(RequestSettings)}
+        if not out["written_prompt"]:
+            del out["written_prompt"]
+        return out
 
     @staticmethod
     def settings_from(data: Mapping[str, Any]) -> dict[str, Any]:

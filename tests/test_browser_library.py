@@ -102,3 +102,19 @@ def test_the_library_and_a_card_with_a_saved_character_fit_a_phone(browser, stud
     page.screenshot(path=str(artifacts_dir / "library-phone-1-card.png"))
     item.scroll_into_view_if_needed()
     page.screenshot(path=str(artifacts_dir / "library-phone-2-library.png"))
+
+
+def test_shared_without_a_login_each_browser_has_its_own_library(browser, tmp_path):
+    with running_studio(tmp_path / "shared", finish_seconds=1.0, host="0.0.0.0") as shared:
+        assert shared.studio.settings.reachable_by_others
+        mine = open_page(browser, shared.url, DESKTOP)
+        upload_to_card(mine, 1, character_png(tmp_path / "mira.png", (200, 40, 60)))
+        expect(mine.locator("#card-1-face")).to_contain_text("Accepted", timeout=30_000)
+        save_card_as(mine, 1, "Mira", "")
+        other = open_page(browser, shared.url, DESKTOP)  # another browser: its own storage, its own id
+        other.locator("#library").get_by_text("Character library").first.click()
+        expect(other.locator("#library-empty")).to_be_visible()
+        expect(other.locator(".library-item")).to_have_count(0)
+        mine.reload()  # the same browser after a reload: still its library
+        wait_until_loaded(mine)
+        expect(mine.get_by_role("button", name="Use Mira")).to_be_visible()
