@@ -118,3 +118,50 @@ def test_shared_without_a_login_each_browser_has_its_own_library(browser, tmp_pa
         mine.reload()  # the same browser after a reload: still its library
         wait_until_loaded(mine)
         expect(mine.get_by_role("button", name="Use Mira")).to_be_visible()
+
+
+def test_names_typed_on_cards_follow_their_cards_when_moved(browser, studio, tmp_path):
+    page = open_page(browser, studio.url, DESKTOP)
+    upload_to_card(page, 1, character_png(tmp_path / "a.png", (200, 40, 60)))
+    expect(page.locator("#card-1-face")).to_contain_text("Accepted", timeout=30_000)
+    page.locator("#add-character").click()
+    upload_to_card(page, 2, character_png(tmp_path / "b.png", (90, 90, 110)))
+    expect(page.locator("#card-2-face")).to_contain_text("Accepted", timeout=30_000)
+    page.locator("#card-1-character textarea, #card-1-character input").first.press_sequentially("Mira")
+    page.locator("#card-2-character textarea, #card-2-character input").first.fill("Robo")  # a paste: no keys
+    page.locator("#prompt textarea").click()  # leaving the box names the card
+    expect(page.locator("#card-2-face .card-at")).to_have_text("@Robo")
+    page.locator("#prompt textarea").fill("@Mira和@Robo吵架")
+    expect(page.locator("#prompt-sent")).to_have_text("As sent: character1和character2吵架")
+    page.locator("#card-1-down").click()  # Mira moves to card 2: her @Name follows her
+    expect(page.locator("#card-1-face .card-at")).to_have_text("@Robo")
+    expect(page.locator("#prompt-sent")).to_have_text("As sent: character2和character1吵架")
+    expect(page.locator("#prompt textarea")).to_have_value("@Mira和@Robo吵架")  # the prompt as written stays
+    expect(page.locator("#retag-box")).to_be_hidden()  # nothing to update: names are resolved when sent
+
+
+def test_a_character_is_renamed_given_a_new_picture_and_deleted(browser, studio, tmp_path):
+    page = open_page(browser, studio.url, DESKTOP)
+    upload_to_card(page, 1, character_png(tmp_path / "mira.png", (200, 40, 60)))
+    expect(page.locator("#card-1-face")).to_contain_text("Accepted", timeout=30_000)
+    save_card_as(page, 1, "Mira", "red coat")
+    [before] = list((studio.data_dir / "characters" / "files").iterdir())
+    upload_to_card(page, 1, character_png(tmp_path / "mira2.png", (40, 160, 60)))
+    expect(page.locator("#card-1-face")).to_contain_text("mira2.png", timeout=30_000)
+    item = page.locator(".library-item").filter(has_text="@Mira")
+    item.get_by_role("button", name="Edit").click()
+    page.locator("#library-name textarea, #library-name input").first.fill("Mirabel")
+    page.locator("#library-note textarea, #library-note input").first.fill("green coat now")
+    page.locator("#library-files-from input").click()
+    page.get_by_role("option", name="take them from character1").click()
+    page.locator("#library-save").click()
+    expect(page.locator("#library-alert")).to_contain_text("Mirabel is changed")
+    renamed = page.locator(".library-item").filter(has_text="@Mirabel")
+    expect(renamed).to_contain_text("green coat now")
+    [after] = list((studio.data_dir / "characters" / "files").iterdir())
+    assert after.name != before.name and not before.exists()  # the new picture, the old one gone
+    renamed.get_by_role("button", name="Delete…").click()
+    renamed.get_by_role("button", name="Yes, delete Mirabel").click()
+    expect(page.locator("#library-empty")).to_be_visible()
+    expect(page.locator("#library-alert")).to_contain_text("Mirabel was deleted")
+    assert list((studio.data_dir / "characters" / "files").iterdir()) == []

@@ -195,8 +195,10 @@ def _wire_card(cw: cards_mod.CardWidgets, w: CastWidgets, ctx: PageContext, scen
     cw.voice_upload.upload(on_voice, [st.cast, cw.voice_upload], outs, **checks)
     cw.voice_record.stop_recording(on_voice, [st.cast, cw.voice_record], outs, **checks)
     cw.voice_clear.click(on_voice_clear, [st.cast], outs, **quiet)
-    cw.character.input(on_character, [st.cast, cw.character], [cw.face, st.cast], trigger_mode="always_last",
-                       concurrency_limit=None, **quiet)
+    # As typed (keys), and when the box is left (a paste or an autofill may fire no key event).
+    for typed in (cw.character.input, cw.character.blur):
+        typed(on_character, [st.cast, cw.character], [cw.face, st.cast], trigger_mode="always_last",
+              concurrency_limit=None, **quiet)
     # The tag goes where the cursor is in the prompt (done in the browser: the server does not know it).
     cw.insert.click(None, [scene.prompt], [scene.prompt], js=_insert_js(n), **quiet)
     move = [*outs, *retag_outs]

@@ -34,6 +34,9 @@ NOTE = "Note (one line, optional)"
 NOTE_PLACEHOLDER = "e.g. red coat, curious, speaks softly"
 SAVE = "Save to library"
 SAVE_CHANGES = "Save changes"
+FILES_LABEL = "Picture and voice"
+KEEP_FILES = "keep its own"
+FILES_FROM = "take them from {tag}"
 CANCEL = "Cancel"
 USE = "Use {name}"
 EDIT = "Edit"
@@ -84,6 +87,7 @@ class LibraryWidgets:
     form_title: gr.HTML
     name: gr.Textbox
     note: gr.Textbox
+    files_from: gr.Dropdown  # while editing: 0 keeps its files, n takes card n's picture and voice
     save: gr.Button
     cancel: gr.Button
     target: gr.Dropdown
@@ -116,6 +120,10 @@ def render(ctx: PageContext) -> LibraryWidgets:
                                   min_width=140)
                 note = gr.Textbox(label=NOTE, placeholder=NOTE_PLACEHOLDER, max_lines=1, elem_id="library-note",
                                   min_width=200, scale=2)
+            # Editing only: take a card's picture and voice instead of the character's own.
+            files_from = gr.Dropdown([(KEEP_FILES, 0)] + [(FILES_FROM.format(tag=spec.character_tag(n)), n)
+                                                          for n in range(1, spec.MEDIA_MAX + 1)],
+                                     value=0, label=FILES_LABEL, elem_id="library-files-from", visible=False)
             with gr.Row():
                 save = gr.Button(SAVE, variant="primary", size="sm", elem_id="library-save")
                 cancel = gr.Button(CANCEL, size="sm", elem_id="library-cancel")
@@ -123,7 +131,7 @@ def render(ctx: PageContext) -> LibraryWidgets:
             (spec.character_tag(n), n) for n in range(1, spec.MEDIA_MAX + 1)]
         target = gr.Dropdown(targets, value=charactercards.NEXT_EMPTY, label=PUT_INTO, elem_id="library-target")
         items = gr.Column(elem_id="library-items")
-    return LibraryWidgets(library, box, alert, form_box, form_title, name, note, save, cancel, target, items,
+    return LibraryWidgets(library, box, alert, form_box, form_title, name, note, files_from, save, cancel, target, items,
                           gr.State(None), gr.State(None), gr.State(None))
 
 
@@ -158,7 +166,7 @@ def listen(w: LibraryWidgets, ctx: PageContext, castw: Any) -> None:
     cast_outs = [*castw.outputs(), st.cast]
     files = dict(concurrency_limit=CHECK_CONCURRENCY, concurrency_id="checks", api_visibility="undocumented")
     quick = dict(concurrency_limit=None, api_visibility="private", show_progress="hidden")
-    form_outs = [w.box, w.form_box, w.form_title, w.name, w.note, w.editing, w.alert]
+    form_outs = [w.box, w.form_box, w.form_title, w.name, w.note, w.files_from, w.save, w.editing, w.alert]
 
     def owner(request, memory) -> str:
         return ctx.visitor(request, memory).owner
@@ -196,7 +204,8 @@ def listen(w: LibraryWidgets, ctx: PageContext, castw: Any) -> None:
 
     def edit_form(e: dict):
         return lambda: {w.form_box: gr.Column(visible=True), w.form_title: f"<b>{esc(EDITING_TITLE.format(name=e['name']))}</b>",
-                        w.name: e["name"], w.note: e.get("note") or "", w.editing: {"id": e["id"]}, w.alert: ""}
+                        w.name: e["name"], w.note: e.get("note") or "", w.files_from: gr.Dropdown(value=0, visible=True),
+                        w.save: gr.Button(SAVE_CHANGES), w.editing: {"id": e["id"]}, w.alert: ""}
 
     def delete(character_id: str):
         def handler(memory, request: gr.Request):
@@ -230,8 +239,7 @@ def listen(w: LibraryWidgets, ctx: PageContext, castw: Any) -> None:
                     edit_btn = gr.Button(EDIT, size="sm", elem_classes=["library-edit"])
                     delete_btn = gr.Button(DELETE, size="sm", variant="stop", elem_classes=["library-delete"])
                     use_btn.click(use(e["id"]), [st.cast, w.target, st.memory], [*cast_outs, w.alert], **files)
-                    edit_btn.click(edit_form(e), None, [w.form_box, w.form_title, w.name, w.note, w.editing, w.alert],
-                                   **quick)
+                    edit_btn.click(edit_form(e), None, form_outs[1:], **quick)
                     delete_btn.click(lambda cid=e["id"]: cid, None, [w.pending], **quick)
 
     def open_save(n: int):
@@ -245,18 +253,24 @@ def listen(w: LibraryWidgets, ctx: PageContext, castw: Any) -> None:
                         w.alert: alert_html(str(exc), nothing_sent=False)}
             return {w.box: gr.Accordion(open=True), w.form_box: gr.Column(visible=True),
                     w.form_title: f"<b>{esc(SAVING_TITLE.format(tag=spec.character_tag(n)))}</b>",
-                    w.name: suggested_name(card), w.note: "", w.editing: {"card": n}, w.alert: ""}
+                    w.name: suggested_name(card), w.note: "", w.files_from: gr.Dropdown(value=0, visible=False),
+                    w.save: gr.Button(SAVE), w.editing: {"card": n}, w.alert: ""}
         return handler
 
     for cw in castw.cards:
         cw.save.click(open_save(cw.n), [st.cast], form_outs, **quick)
 
-    def save(editing, name, note, cast, memory, request: gr.Request):
+    def save(editing, name, note, files_from, cast, memory, request: gr.Request):
         who = owner(request, memory)
         editing = editing or {}
         try:
             if "id" in editing:
-                ch = lib.edit(who, editing["id"], name=name, note=note)
+                n, draft = int(files_from or 0), None
+                if n:
+                    cast = ctx.casts.get(request, cast)
+                    card = cast[n - 1] if n <= len(cast) else cast_mod.empty_card()
+                    draft = charactercards.draft_from_card(card, n, name, note)
+                ch = lib.edit(who, editing["id"], name=name, note=note, draft=draft)
                 view, said = {}, CHANGED.format(name=ch.name)
             else:
                 n = int(editing.get("card") or 0)
@@ -273,7 +287,7 @@ def listen(w: LibraryWidgets, ctx: PageContext, castw: Any) -> None:
             return {w.alert: alert_html(str(exc), nothing_sent=False)}
         return view | listing(who) | {w.form_box: gr.Column(visible=False), w.editing: None, w.alert: note_html(said)}
 
-    w.save.click(save, [w.editing, w.name, w.note, st.cast, st.memory],
+    w.save.click(save, [w.editing, w.name, w.note, w.files_from, st.cast, st.memory],
                  [*cast_outs, w.entries, w.box, w.form_box, w.editing, w.alert], **files)
     w.cancel.click(lambda: {w.form_box: gr.Column(visible=False), w.editing: None, w.alert: ""}, None,
                    [w.form_box, w.editing, w.alert], **quick)
