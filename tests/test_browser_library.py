@@ -43,6 +43,7 @@ def test_a_saved_character_goes_into_a_new_scene_with_one_click_and_at_name_is_s
     expect(page.locator("#card-1-face")).to_contain_text("Accepted", timeout=30_000)
     save_card_as(page, 1, "Mira", "red coat, curious")
     expect(page.locator("#card-1-face .card-at")).to_have_text("@Mira")  # the card carries the saved name
+    page.evaluate("document.getElementById('cast-title-row').scrollIntoView()")  # the card and the library
     page.screenshot(path=str(artifacts_dir / "library-desktop-1-saved.png"))
 
     # A new scene: the page reloaded, an empty cast; the library is still there, and open.
