@@ -32,6 +32,10 @@ def test_each_login_has_its_own_library_and_it_outlives_a_restart(tmp_path):
         assert names(ann) == ["Ada", "Bo"]
         with pytest.raises(Exception, match="already have a character named Ada"):
             ann.predict(2, "ada", "", api_name="/save_character")
+        with pytest.raises(Exception, match="whole number from 1 to 5"):
+            ann.predict("two", "Cy", "", api_name="/save_character")
+        with pytest.raises(Exception, match="character3 has no picture or video"):
+            ann.predict(3, "Cy", "", api_name="/save_character")
         # Bob sees none of them, and cannot use, change or delete them by id.
         assert names(bob) == []
         for call in (lambda: bob.predict(ada["id"], 0, api_name="/use_character"),

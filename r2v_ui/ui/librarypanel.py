@@ -18,7 +18,7 @@ import gradio as gr
 from .. import spec
 from ..characters import Character, CharacterError, CharacterLibrary
 from . import cast as cast_mod
-from . import charactercards
+from . import charactercards, libraryapi
 from .context import CHECK_CONCURRENCY, PageContext, alert_html, esc
 
 # What the user reads (kept together so they can move to the message catalog).
@@ -291,63 +291,5 @@ def listen(w: LibraryWidgets, ctx: PageContext, castw: Any) -> None:
                  [*cast_outs, w.entries, w.box, w.form_box, w.editing, w.alert], **files)
     w.cancel.click(lambda: {w.form_box: gr.Column(visible=False), w.editing: None, w.alert: ""}, None,
                    [w.form_box, w.editing, w.alert], **quick)
-    _api(lib, ctx)
+    libraryapi.register(lib, ctx)
 
-
-def _api(lib: CharacterLibrary, ctx: PageContext) -> None:
-    """One route per action, for API clients (owner: the visitor, as in the page)."""
-
-    def who(request) -> str:
-        return ctx.visitor(request, None).owner
-
-    def refused(exc: CharacterError) -> gr.Error:
-        return gr.Error(str(exc), title="Nothing was changed")
-
-    def list_characters(request: gr.Request = None) -> dict:  # type: ignore[assignment]
-        """Your saved characters, by name: id, name, note, kind (image or video), whether it has a voice."""
-        return {"characters": [{k: v for k, v in entry(c).items() if k != "thumb"} for c in lib.list(who(request))]}
-
-    def save_character(card: int, name: str, note: str = "", request: gr.Request = None) -> dict:  # type: ignore[assignment]
-        """Save card `card` (1-5) of this session's cast as a character named `name` (one word, written @name in prompts)."""
-        cast = ctx.casts.get(request, None)
-        try:
-            n = int(card)
-            if not 1 <= n <= len(cast):
-                raise CharacterError(charactercards.NO_FILE.format(tag=spec.character_tag(max(n, 1))))
-            ch = lib.save(who(request), charactercards.draft_from_card(cast[n - 1], n, name, note or ""))
-        except CharacterError as exc:
-            raise refused(exc) from None
-        return {k: v for k, v in entry(ch).items() if k != "thumb"}
-
-    def use_character(character_id: str, card: int = 0, request: gr.Request = None) -> dict:  # type: ignore[assignment]
-        """Put a saved character into card `card` of this session's cast (0: the next empty card)."""
-        try:
-            ch = lib.get(who(request), character_id)
-            media, voice = lib.checkout(ch, ctx.checked_dir)
-            with ctx.casts.lock(request):
-                cast, i = charactercards.put_into(ctx.casts.get(request, None) or cast_mod.new_cast(), ch, media,
-                                                  voice, int(card or 0))
-                ctx.casts.put(request, cast)
-        except CharacterError as exc:
-            raise refused(exc) from None
-        return {"card": i + 1, "tag": spec.character_tag(i + 1), "name": ch.name}
-
-    def edit_character(character_id: str, name: str | None = None, note: str | None = None,
-                       request: gr.Request = None) -> dict:  # type: ignore[assignment]
-        """Rename a saved character and/or change its note (leave a field empty to keep it)."""
-        try:
-            ch = lib.edit(who(request), character_id, name=name or None, note=note)
-        except CharacterError as exc:
-            raise refused(exc) from None
-        return {k: v for k, v in entry(ch).items() if k != "thumb"}
-
-    def delete_character(character_id: str, request: gr.Request = None) -> dict:  # type: ignore[assignment]
-        """Delete a saved character (videos made with it keep their own copy)."""
-        try:
-            ch = lib.delete(who(request), character_id)
-        except CharacterError as exc:
-            raise refused(exc) from None
-        return {"deleted": ch.id, "name": ch.name}
-
-    for fn in (list_characters, save_character, use_character, edit_character, delete_character):
-        gr.api(fn, api_name=fn.__name__)
