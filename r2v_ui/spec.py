@@ -407,6 +407,10 @@ class PriceEstimate:
     def is_range(self) -> bool:
         return abs(self.high - self.low) > 1e-9
 
+    def times(self, n: int) -> "PriceEstimate":
+        """The estimate for `n` videos of the same request (takes)."""
+        return PriceEstimate(self.low * n, self.high * n, self.currency)
+
     def label(self) -> str:
         if self.is_range:
             return f"about ${self.low:.2f}–${self.high:.2f} (estimate)"

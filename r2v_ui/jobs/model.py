@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from ..errors import R2VError
 from ..spec import GenerationRequest, MediaItem, RequestSettings
@@ -92,6 +92,15 @@ class ReferenceRecord:
         return {k: (str(v) if isinstance(v, ReferenceKind) else v) for k, v in asdict(self).items() if v is not None
                 or k in _ALWAYS}
 
+    def as_input(self, absolute: Callable[[str], Path]) -> ReferenceInput:
+        """The reference as a draft takes it again (remix): the library copies where kept, else the
+        user's own files while they still exist.  `absolute`: the store's data-folder resolver."""
+        return ReferenceInput(
+            kind=self.kind, path=absolute(self.kept) if self.kept else _existing(self.source), url=self.url,
+            voice_path=absolute(self.voice_kept) if self.voice_kept else _existing(self.voice_source),
+            voice_url=self.voice_url, name=self.name, voice_name=self.voice_name or "", duration=self.duration,
+            content_type=self.content_type, voice_content_type=self.voice_content_type, character=self.character)
+
     def public_dict(self) -> dict[str, Any]:
         """For the sidecar beside the video: no path from the user's disk."""
         return {k: v for k, v in self.to_dict().items() if k not in ("source", "voice_source")}
@@ -99,6 +108,10 @@ class ReferenceRecord:
     @property
     def media_type(self) -> str:
         return ReferenceKind.of(self.kind).media_type
+
+
+def _existing(value: str | None) -> Path | None:
+    return Path(value) if value and Path(value).is_file() else None
 
 
 _ALWAYS = {"kind", "name", "source", "url", "voice_source", "voice_url", "voice_name", "duration", "content_type",

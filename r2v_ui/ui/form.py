@@ -155,16 +155,20 @@ def parse_switch(value: Any, name: str) -> bool:
 
 
 def price_label(price: spec.PriceTable, tier: str, aspect: str, duration: Any, cast: list[dict],
-                demo: bool = False) -> str:
+                demo: bool = False, takes: int = 1) -> str:
     if demo:  # demo mode never speaks of money: nothing is sent anywhere
+        many = f" · {takes} takes" if takes > 1 else ""
         return ('<div class="price" id="price-estimate"><span class="price-label">Demo</span> '
-                '<span class="price-value">free preview</span></div>')
+                f'<span class="price-value">free preview{many}</span></div>')
     try:
         size = spec.size_for(tier, aspect)
-        est = price.estimate(size, parse_duration(duration), cast_mod.reference_video_seconds(cast))
+        one = price.estimate(size, parse_duration(duration), cast_mod.reference_video_seconds(cast))
     except (KeyError, ValueError, TypeError):
         return ""
+    est = one.times(takes)
     why = " (reference videos may be billed too)" if est.is_range else ""
+    if takes > 1:
+        why = f" for {takes} takes ({one.label()} each){why}"
     return (f'<div class="price" id="price-estimate"><span class="price-label">Estimated price</span> '
             f'<span class="price-value">{html.escape(est.label())}</span>'
             f'<span class="price-note">{why}</span></div>')

@@ -29,7 +29,7 @@ from typing import Any
 
 import gradio as gr
 
-from . import castpanel, context, header, historypanel, librarypanel, result, scene
+from . import castpanel, comparepanel, context, header, historypanel, librarypanel, result, scene
 from .context import DEFAULT_CONCURRENCY, PageContext, Streams, make_states
 from .theme import CSS, HEAD, make_theme
 from .viewfiles import Viewer
@@ -57,6 +57,8 @@ def build_app(manager: Any, settings: Any, *, emulator: Any = None) -> gr.Blocks
                         scenew = scene.render(ctx)
                     with gr.Column(scale=2, min_width=320, elem_id="result-pane"):
                         resultw = result.render(ctx)
+            with gr.Tab("Compare", id="compare", elem_id="tab-compare") as compare_tab:
+                comparew = comparepanel.render(ctx)
             with gr.Tab("History", id="history", elem_id="tab-history") as history_tab:
                 historyw = historypanel.render(ctx)
 
@@ -67,10 +69,11 @@ def build_app(manager: Any, settings: Any, *, emulator: Any = None) -> gr.Blocks
         header.listen(top, ctx)
         castpanel.listen(castw, ctx, scenew)
         librarypanel.listen(libraryw, ctx, castw)
-        scene.listen(scenew, ctx, resultw.price)
+        scene.listen(scenew, ctx, resultw.price, resultw.takes)
         actions = result.listen(resultw, ctx, scenew, castw, cast_view)
         stream = dict(concurrency_limit=context.STREAM_LIMIT, concurrency_id="job-streams", show_progress="hidden")
         historypanel.listen(historyw, ctx, history_tab, studio_tab, tabs, scenew, castw, cast_view, actions, stream)
+        comparepanel.listen(comparew, ctx, compare_tab, tabs, resultw, historyw)
 
         # The browser keeps its memory: every change of the session's copy is written back to its storage.
         ctx.states.memory.change(lambda memory: memory, [ctx.states.memory], [ctx.states.stored],

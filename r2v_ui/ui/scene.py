@@ -13,6 +13,7 @@ from ..examples import EXAMPLE_NEGATIVE_PROMPT
 from . import cast as cast_mod
 from . import form, rawinputs
 from .context import PageContext
+from .takes import parse_takes
 
 
 @dataclass
@@ -93,7 +94,7 @@ def render(ctx: PageContext) -> SceneWidgets:
                         seed_mode, seed, reuse_seed, negative, negative_count, form_alert, more)
 
 
-def listen(w: SceneWidgets, ctx: PageContext, price: gr.HTML) -> None:
+def listen(w: SceneWidgets, ctx: PageContext, price: gr.HTML, takes: gr.Dropdown) -> None:
     st = ctx.states
     demo = ctx.settings.demo
 
@@ -101,13 +102,18 @@ def listen(w: SceneWidgets, ctx: PageContext, price: gr.HTML) -> None:
     # written.  Coroutines without pre/postprocessing, so they never wait for a worker thread.
     ui_only = dict(concurrency_limit=None, preprocess=False, postprocess=False)
 
-    async def refresh(cast, prompt_text, negative_text, tier_v, aspect_v, duration_v, key):
+    async def refresh(cast, prompt_text, negative_text, tier_v, aspect_v, duration_v, key, takes_v):
+        try:
+            n_takes = parse_takes(takes_v)
+        except ValueError:
+            n_takes = 1
         out = {
             w.prompt_count: form.prompt_count(prompt_text, cast),
             w.negative_count: form.count_label(negative_text, spec.NEGATIVE_PROMPT_MAX),
             w.hints: form.hints_html(prompt_text, cast),
             w.size_info: f'<div class="size-info">{form.size_label(tier_v, aspect_v)}</div>',
-            price: form.price_label(ctx.settings.price, tier_v, aspect_v, duration_v, cast, demo=demo and not key),
+            price: form.price_label(ctx.settings.price, tier_v, aspect_v, duration_v, cast, demo=demo and not key,
+                                    takes=n_takes),
         }
         # The example's "things to avoid" leave with the example cast: never kept hidden for another scene.
         if negative_text == EXAMPLE_NEGATIVE_PROMPT and not any(c.get("example") for c in cast_mod.filled(cast)):
@@ -117,8 +123,8 @@ def listen(w: SceneWidgets, ctx: PageContext, price: gr.HTML) -> None:
 
     gr.on(
         [st.cast.change, w.prompt.change, w.negative.change, w.tier.change, w.aspect.change, w.duration.change,
-         st.key.change],
-        refresh, [st.cast, w.prompt, w.negative, w.tier, w.aspect, w.duration, st.key],
+         st.key.change, takes.change],
+        refresh, [st.cast, w.prompt, w.negative, w.tier, w.aspect, w.duration, st.key, takes],
         [w.prompt_count, w.negative_count, w.hints, w.size_info, price, w.negative],
         show_progress="hidden", trigger_mode="always_last", api_visibility="undocumented", **ui_only,
     )

@@ -132,7 +132,26 @@ h2.step-title { font-size: 1.05rem; margin: 4px 0 0; }
 .job-warning { background: #fffbeb; color: #78350f; border-radius: 10px; padding: 6px 12px; margin-top: 6px; font-size: .9rem; }
 .job-notice { background: #eff6ff; color: #1e3a8a; border-left: 4px solid #1d4ed8; border-radius: 10px; padding: 8px 12px; margin-top: 6px; }
 #result-actions { gap: 6px; flex-wrap: wrap; }
-#result-video video { max-height: 46vh; }
+#result-video video, #history-video video { width: 100%; max-height: 46vh; border-radius: 10px; background: #000; display: block; }
+#generate-row { align-items: end; gap: 8px; flex-wrap: nowrap; }
+#takes { flex: 0 0 96px !important; min-width: 96px !important; }
+.takes-grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(130px, 1fr)); gap: 8px; }
+.take { margin: 0; border: 1px solid var(--border-color-primary); border-radius: 10px; overflow: hidden; }
+.take video { width: 100%; display: block; background: #000; aspect-ratio: 16 / 9; }
+.take figcaption { font-size: .8rem; padding: 4px 8px; display: flex; gap: 8px; flex-wrap: wrap; align-items: center; }
+.take-wait { aspect-ratio: 16 / 9; display: flex; flex-direction: column; align-items: center; justify-content: center;
+  background: var(--background-fill-secondary); color: #334155; font-size: .85rem; text-align: center; padding: 6px; }
+.take-note { font-size: .75rem; color: #991b1b; }
+.take-download { margin-left: auto; }
+.kept { color: #92400e; font-weight: 600; }
+.compare-controls { display: flex; align-items: center; gap: 10px; flex-wrap: wrap; padding: 6px 0; }
+.compare-play { padding: 6px 14px; border-radius: 8px; border: 1px solid var(--border-color-primary);
+  background: var(--button-primary-background-fill); color: var(--button-primary-text-color); font-weight: 600; }
+#compare-scrub { flex: 1 1 200px; min-width: 0; }
+.compare-time { font-variant-numeric: tabular-nums; font-size: .85rem; color: #334155; min-width: 5em; }
+.compare-cell video { width: 100%; display: block; background: #000; border-radius: 8px; }
+.compare-name { font-weight: 600; font-size: .9rem; margin-top: 4px; }
+.compare-diff { margin: 2px 0 4px; padding-left: 18px; font-size: .82rem; color: #334155; }
 .history-list .wrap { flex-direction: column !important; gap: 4px !important; }
 .history-list label { width: 100%; justify-content: flex-start; font-size: .88rem; }
 .history-empty { padding: 16px; border-radius: 12px; background: var(--background-fill-secondary); color: #334155; }
@@ -141,7 +160,8 @@ h2.step-title { font-size: 1.05rem; margin: 4px 0 0; }
 .page-info { font-size: .85rem; color: #475569; }
 .prose code, #history-info code, .step-help code { color: #1e293b !important; background: #eef2f7 !important; }
 @media (max-width: 760px) {
-  .gradio-container { padding: 0 8px 96px !important; }
+  html { scroll-padding-bottom: 150px; }
+  .gradio-container { padding: 0 8px 112px !important; }
   #workspace { flex-direction: column !important; }
   #composer, #result-pane { width: 100% !important; min-width: 0 !important; }
   #result-pane { position: static; max-height: none; overflow: visible; }
@@ -153,6 +173,8 @@ h2.step-title { font-size: 1.05rem; margin: 4px 0 0; }
   .generate-bar .price { justify-content: center; }
   #kbd-hint { display: none; }
   #settings-row > * { min-width: 100% !important; }
+  #compare-slots { flex-wrap: wrap !important; }
+  #compare-slots > .compare-col { min-width: calc(50% - 8px) !important; flex: 1 1 calc(50% - 8px) !important; }
   #studio-header .mode { text-align: left; }
   .history-detail { border-left: none; padding-left: 0 !important; }
   #history-controls { flex-direction: column !important; }
@@ -206,6 +228,39 @@ HEAD = """
     const skip = e.target.closest && e.target.closest('.skip-link');
     if (skip) { e.preventDefault(); const b = document.getElementById('generate-btn'); if (b) b.focus(); }
   });
+  // Compare: one play/pause and one scrubber for every video; the first leads, the others follow it.
+  const synced = () => [...document.querySelectorAll('#compare-slots video.r2v-sync')];
+  const longest = (vs) => Math.max(0, ...vs.map(v => v.duration || 0));
+  document.addEventListener('click', (e) => {
+    const b = e.target.closest && e.target.closest('#compare-play');
+    if (!b) return;
+    const vs = synced();
+    if (!vs.length) return;
+    const start = vs.every(v => v.paused);
+    const t = vs[0].currentTime;
+    vs.forEach(v => { if (start) { v.currentTime = Math.min(t, v.duration || t); v.play().catch(() => {}); } else v.pause(); });
+    b.setAttribute('aria-pressed', String(start));
+    b.textContent = start ? '❚❚ Pause all' : '▶ Play all';
+  });
+  document.addEventListener('input', (e) => {
+    if (!e.target || e.target.id !== 'compare-scrub') return;
+    const vs = synced(), d = longest(vs);
+    if (!d) return;
+    const t = Number(e.target.value) / 1000 * d;
+    vs.forEach(v => { v.currentTime = Math.min(t, v.duration || t); });
+  });
+  document.addEventListener('timeupdate', (e) => {
+    const v = e.target;
+    if (!v.matches || !v.matches('video.r2v-sync')) return;
+    const vs = synced();
+    if (v !== vs[0]) return;
+    const d = longest(vs), s = document.getElementById('compare-scrub'), out = document.getElementById('compare-time');
+    if (s && d && document.activeElement !== s) s.value = String(Math.round(v.currentTime / d * 1000));
+    if (out) out.textContent = v.currentTime.toFixed(1) + ' / ' + d.toFixed(1) + ' s';
+    if (!v.paused) vs.slice(1).forEach(o => {
+      if (!o.paused && Math.abs(o.currentTime - v.currentTime) > 0.2) o.currentTime = Math.min(v.currentTime, o.duration || 0);
+    });
+  }, true);
   document.addEventListener('keydown', (e) => {
     if ((e.ctrlKey || e.metaKey) && e.key === 'Enter') {
       const b = document.getElementById('generate-btn');
