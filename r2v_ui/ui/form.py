@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from .. import spec
+from .. import prompt_names, spec
 from . import cast as cast_mod
 
 SEED_RANDOM = "random"
@@ -26,6 +26,7 @@ SHOT_CHOICES = [("Single shot", "single"), ("Multi shot", "multi")]
 ASPECT_NAMES = {"16:9": "landscape", "9:16": "portrait", "1:1": "square", "4:3": "classic", "3:4": "tall"}
 DURATION_TEXT = f"The duration must be a whole number of seconds from {spec.DURATION_MIN} to {spec.DURATION_MAX}."
 SEED_TEXT = f"The seed must be a whole number from {spec.SEED_MIN} to {spec.SEED_MAX}."
+AS_SENT = "As sent:"
 _WHOLE_TEXT = re.compile(r"\s*[+-]?\d{1,19}\s*")
 
 
@@ -70,13 +71,31 @@ def tag_hints(prompt: str | None, cast: list[dict]) -> list[tuple[str, str]]:
     return [(p.severity, p.message) for p in spec.check_character_tags(prompt or "", n)]
 
 
+def sent_prompt(prompt: str | None, cast: list[dict]) -> prompt_names.Resolution:
+    """The prompt as it will be sent: each card's `@Name` as its tag, resolved now (so a moved card
+    keeps its part), with any name that names no card."""
+    return prompt_names.resolve(prompt, cast_mod.character_names(cast))
+
+
+def prompt_count(prompt: str | None, cast: list[dict]) -> str:
+    """The character count of the prompt as sent (the limit applies to what the service receives)."""
+    return count_label(sent_prompt(prompt, cast).sent, spec.PROMPT_MAX)
+
+
 def hints_html(prompt: str | None, cast: list[dict]) -> str:
+    """Under the prompt: the prompt as sent when names were rewritten, then the hints, which are
+    about the prompt as sent."""
+    resolved = sent_prompt(prompt, cast)
+    preview = (f'<div class="prompt-sent" id="prompt-sent"><span class="prompt-sent-label">{AS_SENT}</span> '
+               f'{html.escape(resolved.sent)}</div>' if resolved.changed else "")
+    names = "".join(f'<div class="hint hint-error">✕ {html.escape(p.message)}</div>' for p in resolved.problems)
+    prompt = resolved.sent
     hints = tag_hints(prompt, cast)
     if not hints:
-        if cast_mod.filled(cast) and (prompt or "").strip():
-            return '<div class="hint hint-ok">✓ Every character is named in the prompt.</div>'
-        return ""
-    return "".join(
+        if cast_mod.filled(cast) and (prompt or "").strip() and not names:
+            return preview + '<div class="hint hint-ok">✓ Every character is named in the prompt.</div>'
+        return preview + names
+    return preview + names + "".join(
         f'<div class="hint hint-{"error" if sev == "error" else "warning"}">'
         f'{"✕" if sev == "error" else "!"} {html.escape(msg)}</div>'
         for sev, msg in hints
@@ -160,6 +179,8 @@ def build_draft(cast: list[dict], values: FormValues) -> Any:
     from ..jobs import JobDraft
 
     issues = cast_mod.problems(cast)
+    resolved = sent_prompt(values.prompt, cast)
+    issues += [p.message for p in resolved.problems]
     checked: dict[str, Any] = {}
     for name, parse in (("seed", lambda: parse_seed(values.seed_mode, values.seed)),
                         ("duration", lambda: parse_duration(values.duration)),
@@ -178,7 +199,8 @@ def build_draft(cast: list[dict], values: FormValues) -> Any:
         raise ValueError(" ".join(issues))
     return JobDraft(
         references=cast_mod.to_references(cast),
-        prompt=values.prompt or "",
+        prompt=resolved.sent,
+        written_prompt=resolved.written if resolved.changed else "",
         negative_prompt=values.negative_prompt or "",
         size=size,
         duration=checked["duration"],
@@ -196,7 +218,7 @@ def values_from_draft(draft: Any) -> FormValues:
     except ValueError:
         tier, aspect = DEFAULTS.tier, DEFAULTS.aspect
     return FormValues(
-        prompt=draft.prompt or "",
+        prompt=getattr(draft, "written_prompt", "") or draft.prompt or "",
         negative_prompt=draft.negative_prompt or "",
         tier=tier,
         aspect=aspect,

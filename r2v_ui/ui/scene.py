@@ -108,7 +108,7 @@ def listen(w: SceneWidgets, ctx: PageContext, price: gr.HTML, takes: gr.Dropdown
         except ValueError:
             n_takes = 1
         out = {
-            w.prompt_count: form.count_label(prompt_text, spec.PROMPT_MAX),
+            w.prompt_count: form.prompt_count(prompt_text, cast),
             w.negative_count: form.count_label(negative_text, spec.NEGATIVE_PROMPT_MAX),
             w.hints: form.hints_html(prompt_text, cast),
             w.size_info: f'<div class="size-info">{form.size_label(tier_v, aspect_v)}</div>',
