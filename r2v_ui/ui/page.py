@@ -29,7 +29,7 @@ from typing import Any
 
 import gradio as gr
 
-from . import castpanel, context, header, historypanel, result, scene
+from . import castpanel, context, header, historypanel, result, scene, starters, storyboard
 from .context import DEFAULT_CONCURRENCY, PageContext, Streams, make_states
 from .theme import CSS, HEAD, make_theme
 from .viewfiles import Viewer
@@ -66,6 +66,8 @@ def build_app(manager: Any, settings: Any, *, emulator: Any = None) -> gr.Blocks
         header.listen(top, ctx)
         castpanel.listen(castw, ctx, scenew)
         scene.listen(scenew, ctx, resultw.price)
+        storyboard.listen(scenew.board, ctx, scenew)
+        starters.listen(scenew.starters, ctx, scenew.prompt)
         actions = result.listen(resultw, ctx, scenew, castw, cast_view)
         stream = dict(concurrency_limit=context.STREAM_LIMIT, concurrency_id="job-streams", show_progress="hidden")
         historypanel.listen(historyw, ctx, history_tab, studio_tab, tabs, scenew, castw, cast_view, actions, stream)
