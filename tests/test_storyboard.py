@@ -183,3 +183,19 @@ def test_the_tag_hints_read_the_shots_too():
                                   [{"text": "character2 comes in", "seconds": 2}, {"text": "they talk", "seconds": 3}])
     assert spec.check_character_tags(text, 2) == []
     assert form.prompt_for_checks("only the prompt", "single", ROWS) == "only the prompt"
+
+
+def test_the_starting_rows_fit_every_duration_even_two_seconds():
+    # What a remix of a job without a storyboard puts in the rows: lengths that already add up.
+    import gradio as gr
+
+    from r2v_ui.ui import storyboard as board_ui
+
+    with gr.Blocks():
+        w = board_ui.render(None)
+    for d in range(spec.DURATION_MIN, spec.DURATION_MAX + 1):
+        out = w.show((), d)
+        n = out[w.count]
+        assert n == min(3, d) and [out[w.texts[i]] for i in range(n)] == [""] * n
+        assert sum(out[w.seconds[i]] for i in range(n)) == d
+        assert all(out[w.seconds[i]] is None for i in range(n, 6))

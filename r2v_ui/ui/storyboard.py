@@ -73,7 +73,7 @@ class StoryboardWidgets:
         rows = list(shots or ())
         if not rows:
             d = _duration(duration) or spec.DEFAULT_DURATION
-            lengths: list[Any] = fit([None] * START_SHOTS, d)
+            lengths: list[Any] = fit([None] * min(START_SHOTS, d), d)  # a 2 s video starts with 2 shots
             rows = [{"text": "", "seconds": s} for s in lengths]
         return self._rows(rows) | {self.accordion: gr.Accordion(open=bool(shots))}
 
