@@ -77,14 +77,18 @@ class StoryboardWidgets:
             rows = [{"text": "", "seconds": s} for s in lengths]
         return self._rows(rows) | {self.accordion: gr.Accordion(open=bool(shots))}
 
+    def row_change(self, n: int) -> dict:
+        """`n` rows shown (the rows' contents untouched)."""
+        return {self.count: n, self.add: gr.Button(interactive=n < SHOTS_MAX),
+                self.remove: gr.Button(interactive=n > SHOTS_MIN)} | {
+            row: gr.Row(visible=i < n) for i, row in enumerate(self.rows)}
+
     def _rows(self, rows: list[dict]) -> dict:
         n = max(SHOTS_MIN, min(SHOTS_MAX, len(rows)))
         rows = (rows + [{"text": "", "seconds": None}] * SHOTS_MAX)[:SHOTS_MAX]
-        out: dict = {self.count: n, self.value: rows[:n], self.add: gr.Button(interactive=n < SHOTS_MAX),
-                     self.remove: gr.Button(interactive=n > SHOTS_MIN)}
+        out: dict = self.row_change(n) | {self.value: rows[:n]}
         for i in range(SHOTS_MAX):
-            out[self.rows[i]] = gr.Row(visible=i < n)
-            out[self.texts[i]] = rows[i].get("text") or "" if i < n else ""
+            out[self.texts[i]] = (rows[i].get("text") or "") if i < n else ""
             out[self.seconds[i]] = rows[i].get("seconds") if i < n else None
         return out
 
@@ -116,6 +120,11 @@ def render(ctx: PageContext) -> StoryboardWidgets:
         value = gr.JSON([{"text": "", "seconds": s} for s in start], visible=False, elem_id="storyboard-value")
     return StoryboardWidgets(panel, accordion, count, rows, texts, seconds, add, remove, check, fit_btn, preview,
                              value)
+
+
+def _count(raw: Any) -> int:
+    n = form.whole_number(raw, SHOTS_MIN, SHOTS_MAX)
+    return START_SHOTS if n is None else n
 
 
 def _duration(raw: Any) -> int | None:
@@ -200,15 +209,19 @@ def listen(w: StoryboardWidgets, ctx: PageContext, scene: Any) -> None:
           [w.value, scene.prompt, scene.duration], [w.check, w.preview, w.fit], trigger_mode="always_last",
           **ui_only)
 
-    def add(raw_shots):
-        rows = list(raw_shots or [])
-        if len(rows) < SHOTS_MAX:
-            rows.append({"text": "", "seconds": 1})
-        return w._rows(rows)
+    # Adding or removing touches only the row that comes or goes (never the text of the others, which
+    # the user may be typing in while the click is under way).
+    def add(count):
+        n = _count(count)
+        if n >= SHOTS_MAX:
+            return {}
+        return w.row_change(n + 1) | {w.texts[n]: "", w.seconds[n]: 1}
 
-    def remove(raw_shots):
-        rows = list(raw_shots or [])
-        return w._rows(rows[:-1] if len(rows) > SHOTS_MIN else rows)
+    def remove(count):
+        n = _count(count)
+        if n <= SHOTS_MIN:
+            return {}
+        return w.row_change(n - 1) | {w.texts[n - 1]: "", w.seconds[n - 1]: None}
 
     def fit_lengths(raw_shots, duration):
         d = _duration(duration)
@@ -222,7 +235,9 @@ def listen(w: StoryboardWidgets, ctx: PageContext, scene: Any) -> None:
             return {}
         return {w.seconds[i]: n for i, n in enumerate(lengths)}
 
-    row_outputs = [w.count, *w.rows, *w.texts, *w.seconds, w.add, w.remove, w.value]
-    w.add.click(add, [w.value], row_outputs, **ui_only)
-    w.remove.click(remove, [w.value], row_outputs, **ui_only)
-    w.fit.click(fit_lengths, [w.value, scene.duration], w.seconds, **ui_only)
+    # Each reads the rows as they are when clicked: a second click while one is under way is ignored
+    # ("once"), so a double tap adds one shot, never two that both overwrite the same row.
+    row_outputs = [w.count, *w.rows, *w.texts, *w.seconds, w.add, w.remove]
+    w.add.click(add, [w.count], row_outputs, trigger_mode="once", **ui_only)
+    w.remove.click(remove, [w.count], row_outputs, trigger_mode="once", **ui_only)
+    w.fit.click(fit_lengths, [w.value, scene.duration], w.seconds, trigger_mode="once", **ui_only)
