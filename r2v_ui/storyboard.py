@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 from . import spec
+from .errors import R2VError
 
 SHOTS_MIN, SHOTS_MAX = 2, 6
 SHOT_SECONDS_MIN = 1
@@ -59,8 +60,9 @@ class TimedShot:
         return SHOT_LINE.format(k=self.number, start=self.start, end=self.end, text=self.text)
 
 
-class FitImpossible(ValueError):
-    """More shots than seconds: no whole-second lengths of at least 1 s add up."""
+class FitImpossible(R2VError, ValueError):
+    """More shots than seconds: no whole-second lengths of at least 1 s add up (a studio error in words,
+    and still a ValueError)."""
 
 
 @dataclass(frozen=True)
