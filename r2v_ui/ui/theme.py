@@ -97,6 +97,17 @@ h2.step-title { font-size: 1.05rem; margin: 4px 0 0; }
 .hint-error { background: #fef2f2; color: #991b1b; }
 .hint-warning { background: #fffbeb; color: #78350f; }
 .hint-ok { background: #ecfdf5; color: #065f46; }
+/* Scene starters (ui/starters.py) and the storyboard (ui/storyboard.py). */
+#starters { flex-wrap: wrap !important; gap: 6px !important; align-items: center; }
+#starters > * { flex: 0 0 auto !important; width: auto !important; min-width: 0 !important; }
+.starters-lead { font-size: .85rem; color: #334155; }
+.storyboard-intro { font-size: .85rem; color: #334155; margin: 0 0 4px; }
+.shot-row { gap: 6px !important; flex-wrap: nowrap !important; }
+.storyboard-note { background: var(--background-fill-secondary); color: #334155; }
+.storyboard-preview { border: 1px dashed var(--border-color-primary); border-radius: 10px; padding: 6px 10px; }
+.storyboard-preview-title { font-size: .8rem; font-weight: 700; color: #334155; }
+.storyboard-prompt { white-space: pre-wrap; overflow-wrap: anywhere; margin: 4px 0; font-size: .85rem; }
+#storyboard-fit { width: auto !important; align-self: flex-start; }
 #settings-row { gap: 8px; }
 .size-info { color: #475569; font-size: 0.85rem; padding: 0 4px; }
 #seed-row { align-items: flex-end; }
