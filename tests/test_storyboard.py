@@ -199,3 +199,24 @@ def test_the_starting_rows_fit_every_duration_even_two_seconds():
         assert n == min(3, d) and [out[w.texts[i]] for i in range(n)] == [""] * n
         assert sum(out[w.seconds[i]] for i in range(n)) == d
         assert all(out[w.seconds[i]] is None for i in range(n, 6))
+
+
+def test_names_in_a_storyboard_are_sent_as_tags_and_come_back_as_written(tmp_path):
+    """The issue's own scene: "@Mira and @Robo argue about the last cookie" as three shots."""
+    cast = cast_of_two(tmp_path)
+    cast[0]["character"], cast[1]["character"] = "Mira", "Robo"
+    rows = [{"text": "@Mira spots the last cookie", "seconds": 2}, {"text": "@Robo reaches for it", "seconds": 2},
+            {"text": "@Mira和@Robo吵架", "seconds": 1}]
+    values = form.FormValues(prompt="@Mira and @Robo argue about the last cookie", shot_type="multi", duration=5,
+                             shots=rows)
+    draft = form.build_draft(cast, values)
+    assert draft.prompt == ("character1 and character2 argue about the last cookie\n"
+                            "Shot 1 [0-2s]: character1 spots the last cookie\n"
+                            "Shot 2 [2-4s]: character2 reaches for it\n"
+                            "Shot 3 [4-5s]: character1和character2吵架")
+    assert "@" not in draft.preview_request().to_body()["prompt"]
+    back = form.values_from_draft(draft)  # a remix shows the names, not the tags
+    assert back.prompt == values.prompt and list(back.shots) == rows
+    cast[0]["character"] = ""  # a name that no card has any more: said before anything is sent
+    with pytest.raises(ValueError, match="Mira"):
+        form.build_draft(cast, values)
