@@ -277,18 +277,24 @@ class JobStore(store_files.LibraryFiles):
         return from_row(row) if row else self._restore(job_id)
 
     def list(self, *, owner: str | None = None, states: set[str] | None = None, search: str | None = None,
-             limit: int = 500, offset: int = 0) -> list[JobRecord]:
+             limit: int = 500, offset: int = 0, kept: bool = False) -> list[JobRecord]:
         """Jobs newest first; `search` finds text in the prompt whatever its case (any script).
         The search and filters run in SQL before LIMIT/OFFSET, so every matching job can be paged to."""
-        where, args = filters_sql(owner, states, search)
+        where, args = filters_sql(owner, states, search, kept)
         sql = f"SELECT * FROM jobs{where} ORDER BY created_at DESC, job_id DESC LIMIT ? OFFSET ?"
         rows = self._run(lambda c: c.execute(sql, [*args, max(0, int(limit)), max(0, int(offset))]).fetchall())
         return [from_row(r) for r in rows]
 
-    def count(self, *, owner: str | None = None, states: set[str] | None = None, search: str | None = None) -> int:
+    def count(self, *, owner: str | None = None, states: set[str] | None = None, search: str | None = None,
+              kept: bool = False) -> int:
         """How many jobs list() would give with no limit (for paging)."""
-        where, args = filters_sql(owner, states, search)
+        where, args = filters_sql(owner, states, search, kept)
         return self._run(lambda c: c.execute(f"SELECT count(*) FROM jobs{where}", args).fetchone()[0])
+
+    def batch(self, batch_id: str) -> list[JobRecord]:
+        """The takes one click started, in take order."""
+        rows = self._run(lambda c: c.execute("SELECT * FROM jobs WHERE batch_id = ? ORDER BY take", (batch_id,)).fetchall())
+        return [from_row(r) for r in rows]
 
     def unfinished(self) -> list[JobRecord]:
         """Jobs not yet succeeded, failed or discarded, newest first (from an index: a start with

@@ -8,7 +8,7 @@ import sqlite3
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 TERMINAL_STATES = frozenset({"succeeded", "failed", "discarded"})
 # The rows a start resumes; written as in the partial index of migration 4, so SQLite uses that
@@ -56,6 +56,15 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
         "CREATE INDEX jobs_state_created ON jobs(state, created_at)",
         "CREATE INDEX jobs_unfinished ON jobs(created_at) WHERE state NOT IN ('succeeded', 'failed', 'discarded')",
     ),
+    # Takes: the jobs one click started together share a batch id, each with its take number; and
+    # "Keep this one" marks a favourite (History filters on it, so it is indexed with the list order).
+    5: (
+        "ALTER TABLE jobs ADD COLUMN batch_id TEXT",
+        "ALTER TABLE jobs ADD COLUMN take INTEGER",
+        "ALTER TABLE jobs ADD COLUMN favourite INTEGER NOT NULL DEFAULT 0",
+        "CREATE INDEX jobs_batch ON jobs(batch_id) WHERE batch_id IS NOT NULL",
+        "CREATE INDEX jobs_favourite_created ON jobs(created_at) WHERE favourite = 1",
+    ),
 }
 
 
@@ -80,6 +89,9 @@ class JobRecord:
     stage_text: str = ""
     submit_attempts: int = 0
     key_holder: str = ""  # keys.holder_tag() of whoever started the job; never the key itself
+    batch_id: str | None = None  # the takes started by one click share it (None: a job on its own)
+    take: int | None = None  # 1.. within its batch
+    favourite: bool = False  # "Keep this one"
 
     @property
     def terminal(self) -> bool:
@@ -119,6 +131,8 @@ def from_row(row: sqlite3.Row) -> JobRecord:
         col = JSON_COLUMNS.get(name, name)
         if col in data:
             kw[name] = json.loads(data[col]) if name in JSON_COLUMNS else data[col]
+    if "favourite" in kw:
+        kw["favourite"] = bool(kw["favourite"])
     return JobRecord(**kw)
 
 
@@ -131,10 +145,11 @@ def insert_sql(row: dict[str, Any], verb: str = "INSERT") -> str:
     return f"{verb} INTO jobs ({', '.join(row)}) VALUES ({', '.join(f':{c}' for c in row)})"
 
 
-def filters_sql(owner: str | None, states: set[str] | None, search: str | None) -> tuple[str, list[Any]]:
-    """The WHERE clause (with its arguments) of JobStore.list and count: owner, states, and text in
-    the prompt whatever its case."""
-    clauses: list[str] = []
+def filters_sql(owner: str | None, states: set[str] | None, search: str | None,
+                kept: bool = False) -> tuple[str, list[Any]]:
+    """The WHERE clause (with its arguments) of JobStore.list and count: owner, states, text in
+    the prompt whatever its case, and (`kept`) only the favourites."""
+    clauses: list[str] = ["favourite = 1"] if kept else []
     args: list[Any] = []
     if owner is not None:
         clauses.append("owner = ?")

@@ -36,11 +36,11 @@ def test_a_store_written_by_schema_version_1_is_migrated_and_keeps_its_jobs(tmp_
     store = JobStore(tmp_path)
 
     version = sqlite3.connect(db).execute("PRAGMA user_version").fetchone()[0]
-    assert version == SCHEMA_VERSION == 4
+    assert version == SCHEMA_VERSION
     rec = store.get("old")
     assert rec is not None and rec.owner == "ann" and rec.task_id == "task-9"
     assert rec.settings["prompt"] == "old prompt"
-    assert rec.timings == {} and rec.warnings == [] and rec.submit_attempts == 0 and rec.key_holder == ""  # new columns' defaults
+    assert rec.timings == {} and rec.warnings == [] and rec.submit_attempts == 0 and rec.key_holder == "" and rec.batch_id is None and rec.take is None and rec.favourite is False  # new columns' defaults
     assert [r.job_id for r in store.unfinished()] == ["old"]  # and it will be resumed
 
 

@@ -108,7 +108,7 @@ def test_a_version_3_database_is_migrated_its_prompts_searchable_and_its_records
 
     store = JobStore(data)
 
-    assert sqlite3.connect(store.db_path).execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
+    assert sqlite3.connect(store.db_path).execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     assert _ids(store.list(search="straßenfest")) == ["a"]
     assert _ids(store.list(search="雨中")) == ["b"]
     assert store.count() == 4 and store.count(search="x") == 0  # a row without a prompt or valid JSON

@@ -34,7 +34,8 @@ from .loop import JobLoop
 from .model import JobDraft, JobNotFound, JobSnapshot, ReferenceInput, ReferenceRecord, Target
 from .runner import ClientFactory, HostFactory, JobRunner
 from .scheduler import PollScheduler, ReadPolicy
-from .states import RUNNING_STATES, STATUS_FILTERS, JobState
+from .states import KEPT_FILTER, RUNNING_STATES, STATUS_FILTERS, JobState
+from .takes import plan_takes
 
 
 class JobManager:
@@ -71,27 +72,49 @@ class JobManager:
 
         `holder` names who typed `api_key` (the login, or the browser): that key serves only this
         job, and after a restart only the same holder's key resumes it (keys.py)."""
+        return self.start_takes(draft, 1, owner=owner, api_key=api_key, holder=holder)[0]
+
+    def start_takes(self, draft: JobDraft, takes: int, *, owner: str = "", api_key: str | None = None,
+                    holder: str = "") -> list[str]:
+        """Start `takes` jobs of one draft together (takes.py: their seeds, one batch).  Everything
+        is checked once before the first row is written: either every take starts or none does."""
+        plan = plan_takes(draft, takes)
         request = draft.preview_request().require_valid()
         target = self._runner.target_name(api_key)
         if target == "live" and not (api_key or self.settings.api_key):
             raise R2VError("Enter an API key to generate with the live service.")
         if any(r.path or r.voice_path for r in draft.references):
             self._runner.host(target)  # no way to host local files: said now, before a job exists or anything is paid
-        job_id = time.strftime("%Y%m%d") + "-" + secrets.token_hex(4)
-        now = self._clock()
         video_seconds = [r.duration or spec.REFERENCE_VIDEO_BILLED_CAP_S for r in draft.references if r.kind == "video"]
         price = self.settings.price.estimate(draft.size, draft.duration, video_seconds).label()
-        rec = JobRecord(
-            job_id=job_id, owner=owner, state=JobState.CHECKING, created_at=now, updated_at=now,
-            settings=draft.settings(), references=[ReferenceRecord.of(r).to_dict() for r in draft.references],
-            target=target, price_label=price, warnings=[p.message for p in request.validate().warnings],
+        warnings = [p.message for p in request.validate().warnings]
+        now = self._clock()
+        records = [JobRecord(
+            job_id=time.strftime("%Y%m%d") + "-" + secrets.token_hex(4), owner=owner, state=JobState.CHECKING,
+            # Takes a microsecond apart keep their order in History (newest first: take 1 on top).
+            created_at=now - i * 1e-6, updated_at=now,
+            settings=d.settings(), references=[ReferenceRecord.of(r).to_dict() for r in d.references],
+            target=target, price_label=price, warnings=warnings,
             stage_text=JobState.CHECKING.stage_text, key_holder=holder_tag(holder),
-        )
-        self.store.create(rec)  # the row exists before any upload
-        self._keys.attach(job_id, api_key)
-        self._hub.reset(job_id)
-        self._loop.spawn(self._runner.run(job_id))
-        return job_id
+            batch_id=plan.batch_id, take=i + 1 if plan.batch_id else None,
+        ) for i, d in enumerate(plan.drafts)]
+        for rec in records:
+            self.store.create(rec)  # the row exists before any upload
+            self._keys.attach(rec.job_id, api_key)
+            self._hub.reset(rec.job_id)
+        for rec in records:
+            self._loop.spawn(self._runner.run(rec.job_id))
+        return [rec.job_id for rec in records]
+
+    def batch(self, batch_id: str, *, owner: str = "") -> list[JobSnapshot]:
+        """The takes of one batch, in take order."""
+        recs = self.store.batch(batch_id)
+        return [self._snapshot(r) for r in recs if r.owner == owner]
+
+    def set_favourite(self, job_id: str, kept: bool = True, *, owner: str = "") -> JobSnapshot:
+        """"Keep this one": mark (or unmark) a job as a favourite."""
+        self._owned(job_id, owner)
+        return self._snapshot(self.store.update(job_id, favourite=bool(kept)))
 
     # --- reading -------------------------------------------------------------------------------
     def snapshot(self, job_id: str, *, owner: str = "") -> JobSnapshot | None:
@@ -107,10 +130,12 @@ class JobManager:
 
     def list_page(self, *, owner: str = "", status: str | None = None, search: str | None = None,
                   offset: int = 0, limit: int = 20) -> tuple[list[JobSnapshot], int]:
-        """One page of this owner's jobs, newest first, and how many match in all (search and paging in SQL)."""
-        states = STATUS_FILTERS.get(status or "all")
-        recs = self.store.list(owner=owner, states=states, search=search, limit=limit, offset=offset)
-        return [self._snapshot(r) for r in recs], self.store.count(owner=owner, states=states, search=search)
+        """One page of this owner's jobs, newest first, and how many match in all (search and paging
+        in SQL).  `status` "kept" lists the favourites."""
+        kept = status == KEPT_FILTER
+        states = None if kept else STATUS_FILTERS.get(status or "all")
+        recs = self.store.list(owner=owner, states=states, search=search, limit=limit, offset=offset, kept=kept)
+        return [self._snapshot(r) for r in recs], self.store.count(owner=owner, states=states, search=search, kept=kept)
 
     async def wait_for_change(self, job_id: str, since_version: int, timeout: float) -> JobSnapshot | None:
         """Wait (from any event loop) until the job's version passes `since_version`, or timeout."""

@@ -127,6 +127,9 @@ class JobSnapshot:
     uploads: dict[str, float] = field(default_factory=dict)  # per file, 0..1, while uploading
     notice: str | None = None  # why a running job is not moving right now, and what to do (while it lasts)
     video_missing: bool = False  # finished, but its file is no longer in the library
+    batch_id: str | None = None  # the takes one click started share it
+    take: int | None = None  # 1.. within its batch
+    favourite: bool = False  # "Keep this one"
 
     @property
     def terminal(self) -> bool:

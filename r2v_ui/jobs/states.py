@@ -62,6 +62,7 @@ STATUS_FILTERS: dict[str, set[str] | None] = {
     "failed": {JobState.FAILED},
     "uncertain": {JobState.UNCERTAIN},
 }
+KEPT_FILTER = "kept"  # History's favourites: a filter on the job's mark, not on its state
 
 STAGE_TEXT: dict[JobState, str] = {
     JobState.CHECKING: "Checking and saving your references…",
