@@ -34,8 +34,8 @@ PNG_MAX_CHUNKS = 200_000  # a hostile file of tiny chunks is not walked for ever
 EXIF_MAX_BYTES = 1 << 20
 _PNG_IEND = b"\x00\x00\x00\x00IEND\xaeB`\x82"  # an IEND chunk: no data, and its fixed CRC
 _PNG_TAIL_WINDOWS = (80 * 1024, 400 * 1024)  # a 64 KB IDAT chunk (Pillow's) and what follows it
-_JPEG_TAIL = 64 * 1024
-_JPEG_HEAD = 64 * 1024  # the segments before the first scan (EXIF, ICC, tables) usually fit
+_JPEG_TAILS = (4 * 1024, 64 * 1024)  # the end-of-image marker, and zero padding after it
+_JPEG_HEAD = 16 * 1024  # segments up to the first scan, read a block at a time; large ones are skipped
 
 
 @dataclass(frozen=True)
@@ -177,9 +177,12 @@ def jpeg_complete(path: Path, fd: int | None = None) -> bool:
         scan = _first_scan(fd, size)
         if scan is None:
             return False
-        tail_at = max(scan, size - _JPEG_TAIL)
-        if os.pread(fd, size - tail_at, tail_at).rstrip(b"\x00").endswith(b"\xff\xd9"):
-            return True  # the common case: the file ends with the picture (perhaps zero-padded)
+        for window in _JPEG_TAILS:  # a small read first: the end-of-image marker is usually the last 2 bytes
+            tail_at = max(scan, size - window)
+            if os.pread(fd, size - tail_at, tail_at).rstrip(b"\x00").endswith(b"\xff\xd9"):
+                return True  # the common case: the file ends with the picture (perhaps zero-padded)
+            if tail_at == scan:
+                break
         # Data after the picture (a motion photo's video, a maker's trailer), or a cut-off file.
         with mmap.mmap(fd, 0, access=mmap.ACCESS_READ) as mm:
             return mm.find(b"\xff\xd9", scan) != -1  # never inside scan data, where 0xFF is stuffed

@@ -168,3 +168,17 @@ def test_a_png_of_uneven_chunks_or_cut_short_is_told_apart_when_opened(tmp_path)
     for path, complete in ((uneven, True), (cut, False)):
         with Image.open(path) as im:
             assert ph.png_layout(path, opened=im).complete is complete, path.name
+
+
+def test_a_jpeg_with_large_segments_before_its_scan_or_padding_after_its_end_is_read_right(tmp_path, no_decoding):
+    profile = b"\x00" * 150_000  # three APP2 segments of ICC data: more than one block of header reads
+    big = _noise(tmp_path / "big-header.jpg", "JPEG", icc_profile=profile)
+    padded = tmp_path / "padded.jpg"
+    padded.write_bytes(big.read_bytes() + b"\x00" * 10_000)  # past the first, small tail read
+    cut = tmp_path / "cut.jpg"
+    cut.write_bytes(big.read_bytes()[:-5_000])
+    no_decoding()
+    assert probe(big, "image").verdict == "accepted"
+    assert probe(padded, "image").verdict == "accepted"
+    r = probe(cut, "image")
+    assert r.verdict == "refused" and "damaged" in r.message
