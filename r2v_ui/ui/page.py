@@ -29,7 +29,8 @@ from typing import Any
 
 import gradio as gr
 
-from . import castpanel, comparepanel, context, header, historypanel, result, scene
+from . import (castpanel, comparepanel, context, header, historypanel, librarypanel, result, scene, starters,
+               storyboard)
 from .context import DEFAULT_CONCURRENCY, PageContext, Streams, make_states
 from .theme import CSS, HEAD, make_theme
 from .viewfiles import Viewer
@@ -53,6 +54,7 @@ def build_app(manager: Any, settings: Any, *, emulator: Any = None) -> gr.Blocks
                 with gr.Row(equal_height=False, elem_id="workspace"):
                     with gr.Column(scale=3, min_width=320, elem_id="composer"):
                         castw = castpanel.render(ctx)
+                        libraryw = librarypanel.render(ctx)
                         scenew = scene.render(ctx)
                     with gr.Column(scale=2, min_width=320, elem_id="result-pane"):
                         resultw = result.render(ctx)
@@ -67,7 +69,10 @@ def build_app(manager: Any, settings: Any, *, emulator: Any = None) -> gr.Blocks
 
         header.listen(top, ctx)
         castpanel.listen(castw, ctx, scenew)
+        librarypanel.listen(libraryw, ctx, castw)
         scene.listen(scenew, ctx, resultw.price, resultw.takes)
+        storyboard.listen(scenew.board, ctx, scenew)
+        starters.listen(scenew.starters, ctx, scenew.prompt)
         actions = result.listen(resultw, ctx, scenew, castw, cast_view)
         stream = dict(concurrency_limit=context.STREAM_LIMIT, concurrency_id="job-streams", show_progress="hidden")
         historypanel.listen(historyw, ctx, history_tab, studio_tab, tabs, scenew, castw, cast_view, actions, stream)
@@ -91,5 +96,5 @@ def launch_kwargs() -> dict[str, Any]:
     `max_threads` is how many events Gradio's queue runs at once (streams included), and also the
     limit of threads for sync handlers and pre/postprocessing (threads are started only when that
     much sync work runs at once).  Sized with the stream group, so that streams never take every slot."""
-    return {"theme": make_theme(), "css": CSS, "head": HEAD,
+    return {"theme": make_theme(), "css": CSS + librarypanel.CSS, "head": HEAD,
             "max_threads": context.STREAM_LIMIT + context.PAGE_SLOTS}
