@@ -250,4 +250,26 @@ MESSAGES: dict[str, str] = {
     "verdict.fixed": "Fixed",
     "verdict.refused": "Refused",
     "verdict.voice": "Voice: {verdict}",
+    # --- reference links and hosting (hosting/) ---------------------------------------------------
+    "hosting.word.image": "picture",
+    "hosting.word.video": "video",
+    "hosting.word.audio": "voice clip",
+    "hosting.link_not_web": "The {word} link must be a web address starting with http:// or https://. Paste the full "
+                            "public link.",
+    "hosting.link_timeout": "The {word} link at {where} did not answer in time. Check that it opens in a browser, then "
+                            "paste it again.",
+    "hosting.link_unreachable": "The {word} link at {where} cannot be reached ({detail}). Check that the link is public "
+                                "and opens in a browser, then paste it again.",
+    "hosting.link_private": "The {word} link at {where} refuses access (HTTP {status}): it is private or has expired. "
+                            "Paste a public link, or upload the file instead.",
+    "hosting.link_gone": "The {word} link at {where} points to nothing (HTTP {status}): the file was moved, deleted or "
+                         "the link expired. Paste a working link, or upload the file instead.",
+    "hosting.link_error": "The {word} link at {where} answered with an error (HTTP {status}). Paste a working public "
+                          "link, or upload the file instead.",
+    "hosting.link_wrong_type": "The {word} link at {where} serves {shown}, not a {word} the service reads ({formats}). "
+                               "Paste a direct link to the {word} file itself, not to a page showing it.",
+    "hosting.link_too_big": "The {word} at {where} is {size}; the service accepts at most {limit}. Use a smaller {word}.",
+    "hosting.links_only": "Reference hosting is set to pasted links only, so the file '{name}' cannot be uploaded. "
+                          "Paste a public link for it, or choose another hosting way (R2V_HOSTING=s3 or public).",
+    "hosting.file_gone": "The reference file '{name}' is no longer on disk. Add it again.",
 }

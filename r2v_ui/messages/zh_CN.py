@@ -220,4 +220,23 @@ MESSAGES: dict[str, str] = {
     "verdict.fixed": "已自动修正",
     "verdict.refused": "无法使用",
     "verdict.voice": "音色：{verdict}",
+    # --- 参考链接与托管（hosting/）-------------------------------------------------------------------
+    "hosting.word.image": "图片",
+    "hosting.word.video": "视频",
+    "hosting.word.audio": "音色音频",
+    "hosting.link_not_web": "{word}链接必须是以 http:// 或 https:// 开头的网址。请粘贴完整的公开链接。",
+    "hosting.link_timeout": "{where} 上的{word}链接没有及时响应。请确认它能在浏览器中打开，然后重新粘贴。",
+    "hosting.link_unreachable": "无法访问 {where} 上的{word}链接（{detail}）。请确认链接是公开的、能在浏览器中打开，"
+                                "然后重新粘贴。",
+    "hosting.link_private": "{where} 上的{word}链接拒绝访问（HTTP {status}）：它是私有的或已过期。请粘贴公开链接，"
+                            "或改为上传文件。",
+    "hosting.link_gone": "{where} 上的{word}链接指向的文件不存在（HTTP {status}）：文件已被移动、删除，或链接已过期。"
+                         "请粘贴有效的链接，或改为上传文件。",
+    "hosting.link_error": "{where} 上的{word}链接返回了错误（HTTP {status}）。请粘贴有效的公开链接，或改为上传文件。",
+    "hosting.link_wrong_type": "{where} 上的{word}链接返回的是 {shown}，不是服务能读取的{word}（{formats}）。"
+                               "请粘贴直接指向{word}文件本身的链接，而不是展示它的网页。",
+    "hosting.link_too_big": "{where} 上的{word}有 {size}，服务最多接受 {limit}。请换一个更小的{word}。",
+    "hosting.links_only": "参考素材托管设置为只用粘贴的链接，所以无法上传文件“{name}”。请为它粘贴公开链接，"
+                          "或用 R2V_HOSTING 选择其他托管方式。",
+    "hosting.file_gone": "参考文件“{name}”已经不在磁盘上了。请重新添加。",
 }
