@@ -14,6 +14,7 @@ from .. import spec
 from . import cards as cards_mod
 from . import cast as cast_mod
 from .context import CHECK_CONCURRENCY, PageContext, esc
+from .language import label
 
 TAG = re.compile(r"\bcharacter([1-9])\b")
 
@@ -36,17 +37,17 @@ class CastWidgets:
 def render(ctx: PageContext) -> CastWidgets:
     with gr.Row(elem_id="cast-title-row", equal_height=True):
         gr.HTML('<h2 class="step-title">1 · Your cast</h2>', elem_id="cast-title")
-        example = gr.Button("Load example cast", size="sm", variant="secondary", elem_id="load-example",
+        example = gr.Button(label("ui.load_example"), size="sm", variant="secondary", elem_id="load-example",
                             scale=0, min_width=150)
-        add = gr.Button("+ Add character", size="sm", elem_id="add-character", scale=0, min_width=140)
+        add = gr.Button(label("ui.add_character"), size="sm", elem_id="add-character", scale=0, min_width=140)
     gr.HTML('<p class="step-help">Each card is one character: card 1 is <code>character1</code> in the prompt, '
             'card 2 is <code>character2</code>… A card takes a picture or a video, and a voice clip if you like. '
             'Give a card a name to write it as <code>@Name</code> instead.</p>')
     with gr.Column(visible=False, elem_id="retag-box", elem_classes=["retag-box"]) as retag_box:
         retag_text = gr.HTML("")
         with gr.Row():
-            retag_apply = gr.Button("Update the prompt", size="sm", variant="primary", elem_id="retag-apply")
-            retag_dismiss = gr.Button("Keep the prompt as it is", size="sm", elem_id="retag-dismiss")
+            retag_apply = gr.Button(label("ui.update_prompt"), size="sm", variant="primary", elem_id="retag-apply")
+            retag_dismiss = gr.Button(label("ui.keep_prompt"), size="sm", elem_id="retag-dismiss")
     with gr.Row(equal_height=False, elem_id="cast-row"):
         cards = [cards_mod.make_card(n, visible=n == 1) for n in range(1, spec.MEDIA_MAX + 1)]
     return CastWidgets(add, example, cards, retag_box, retag_text, retag_apply, retag_dismiss, gr.State({}))
