@@ -317,4 +317,37 @@ MESSAGES: dict[str, str] = {
     "header.live_session": "Live — with the key you entered (this browser session only)",
     "header.no_cancel": "There is no cancel: once sent, a video is made and billed even if you close the page.",
     "header.demo_note": "Demo videos are previews made on this machine; nothing is sent anywhere.",
+    # --- the status box (ui/status.py) -----------------------------------------------------------
+    "status.step.checking": "Checking",
+    "status.step.uploading": "Uploading",
+    "status.step.submitting": "Sending",
+    "status.step.queued": "Queued",
+    "status.step.processing": "Making the video",
+    "status.step.downloading": "Downloading",
+    "status.step.succeeded": "Done",
+    "status.state.checking": "Checking",
+    "status.state.uploading": "Uploading",
+    "status.state.submitting": "Sending",
+    "status.state.queued": "Queued",
+    "status.state.processing": "Making the video",
+    "status.state.downloading": "Downloading",
+    "status.state.succeeded": "Finished",
+    "status.state.failed": "Failed",
+    "status.state.uncertain": "Submission uncertain",
+    "status.state.discarded": "Discarded",
+    "status.video_missing": "Finished — but the video file is missing",
+    "status.secs": "{s} s",
+    "status.min_secs": "{m} min {s} s",
+    "status.left": "about {time} left",
+    "status.elapsed": "{time} elapsed",
+    "status.close_tab": "You can close this tab: the job keeps running and this page finds it again.",
+    "status.no_cancel": " There is no cancel: the service offers none, so it is billed once sent.",
+    "status.failed": "The job failed.",
+    "status.after_failure": "Nothing was changed in your form: fix what it mentions and press <b>Generate video</b> "
+                            "again, or press <b>Try again</b>.",
+    "status.uncertain": "The request reached the service but no answer came back, so it may or may not have started "
+                        "(and billed) this video. Check your account's task list if you can. Resubmitting may bill "
+                        "twice; discarding keeps nothing running here.",
+    "status.uncertain_demo": "The request reached the built-in emulator but no answer came back, so it may or may not "
+                             "have started this preview. Send it again, or discard it.",
 }

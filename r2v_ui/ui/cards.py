@@ -19,6 +19,7 @@ from typing import Any
 import gradio as gr
 
 from .. import spec
+from ..messages import EN
 from . import cast as cast_mod
 
 log = logging.getLogger(__name__)
@@ -95,7 +96,7 @@ def recorder_html(n: int) -> str:
             f'<div class="voice-rec-status" id="card-{n}-rec-status" role="status"></div></div>')
 
 
-def face_html(card: cast_mod.Card, n: int) -> str:
+def face_html(card: cast_mod.Card, n: int, lang: str = EN) -> str:
     tag = spec.character_tag(n)
     kind = card.get("kind")
     thumb = card.get("thumb")
@@ -118,7 +119,7 @@ def face_html(card: cast_mod.Card, n: int) -> str:
             + (f'<span class="card-at">@{html.escape(card["character"])}</span>' if card.get("character") else "")
             + f'<span class="kind">{cast_mod.kind_label(card)}</span></div>{thumb_html}'
             + (f'<div class="card-name" title="{html.escape(name)}">{html.escape(name)}</div>' if name else "")
-            + voice + cast_mod.verdict_html(card, n) + '</div>')
+            + voice + cast_mod.verdict_html(card, n, lang) + '</div>')
 
 
 def with_thumb(card: cast_mod.Card) -> cast_mod.Card:
@@ -155,13 +156,13 @@ def _thumbnail(path: Path, kind: str | None) -> str | None:
         return None
 
 
-def render(card: cast_mod.Card | None, n: int, total: int) -> list[Any]:
+def render(card: cast_mod.Card | None, n: int, total: int, lang: str = EN) -> list[Any]:
     """Updates for CardWidgets.outputs() showing `card` in slot n of a cast of `total` cards."""
     visible = card is not None and n <= total
     card = card or cast_mod.empty_card()
     return [
         gr.Column(visible=visible),
-        face_html(card, n),
+        face_html(card, n, lang),
         gr.Textbox(value=card.get("url") or card.get("link") or ""),
         gr.Button(visible=bool(card.get("voice_verdict"))),
         gr.Button(interactive=n > 1),
@@ -170,8 +171,8 @@ def render(card: cast_mod.Card | None, n: int, total: int) -> list[Any]:
     ]
 
 
-def render_all(cast: list[cast_mod.Card]) -> list[Any]:
+def render_all(cast: list[cast_mod.Card], lang: str = EN) -> list[Any]:
     out: list[Any] = []
     for i in range(spec.MEDIA_MAX):
-        out += render(cast[i] if i < len(cast) else None, i + 1, len(cast))
+        out += render(cast[i] if i < len(cast) else None, i + 1, len(cast), lang)
     return out

@@ -14,7 +14,7 @@ from .. import spec
 from . import cards as cards_mod
 from . import cast as cast_mod
 from .context import CHECK_CONCURRENCY, PageContext, esc
-from .language import label
+from .language import label, lang_of
 
 TAG = re.compile(r"\bcharacter([1-9])\b")
 
@@ -58,7 +58,7 @@ def cast_view(w: CastWidgets, ctx: PageContext, cast: list, request: Any) -> dic
     when the new cast was made from the old one)."""
     cast = [cards_mod.with_thumb(c) for c in cast]
     ctx.casts.put(request, cast)
-    updates = dict(zip([x for cw in w.cards for x in cw.outputs()], cards_mod.render_all(cast)))
+    updates = dict(zip([x for cw in w.cards for x in cw.outputs()], cards_mod.render_all(cast, lang_of(request))))
     updates[w.add] = gr.Button(interactive=cast_mod.can_add(cast))
     updates[ctx.states.cast] = cast
     return updates

@@ -13,7 +13,7 @@ from ..examples import EXAMPLE_NEGATIVE_PROMPT
 from . import cast as cast_mod
 from . import form, rawinputs, starters, storyboard
 from .context import PageContext
-from .language import label
+from .language import label, lang_of
 from .takes import parse_takes
 
 
@@ -113,7 +113,8 @@ def listen(w: SceneWidgets, ctx: PageContext, price: gr.HTML, takes: gr.Dropdown
     # written.  Coroutines without pre/postprocessing, so they never wait for a worker thread.
     ui_only = dict(concurrency_limit=None, preprocess=False, postprocess=False)
 
-    async def refresh(cast, prompt_text, negative_text, tier_v, aspect_v, duration_v, key, shot_v, shots, takes_v):
+    async def refresh(cast, prompt_text, negative_text, tier_v, aspect_v, duration_v, key, shot_v, shots, takes_v,
+                      request: gr.Request):
         try:
             n_takes = parse_takes(takes_v)
         except ValueError:
@@ -121,7 +122,7 @@ def listen(w: SceneWidgets, ctx: PageContext, price: gr.HTML, takes: gr.Dropdown
         out = {
             w.prompt_count: form.prompt_count(prompt_text, cast),
             w.negative_count: form.count_label(negative_text, spec.NEGATIVE_PROMPT_MAX),
-            w.hints: form.hints_html(form.prompt_for_checks(prompt_text, shot_v, shots), cast),
+            w.hints: form.hints_html(form.prompt_for_checks(prompt_text, shot_v, shots), cast, lang_of(request)),
             w.size_info: f'<div class="size-info">{form.size_label(tier_v, aspect_v)}</div>',
             price: form.price_label(ctx.settings.price, tier_v, aspect_v, duration_v, cast, demo=demo and not key,
                                     takes=n_takes),

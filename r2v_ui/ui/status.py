@@ -10,7 +10,7 @@ import time
 from typing import Any
 
 from .. import spec
-from ..messages import DEFAULT, Msg, render
+from ..messages import DEFAULT, Msg, render, t
 
 _SAID_UNDER_THE_BAR = {"stage.processing", "job.generating", "job.generating_eta"}  # percent and time left
 
@@ -51,25 +51,16 @@ IDLE_HTML = (
     'Your video appears here; you can close the tab and come back, it keeps going.</div></div>'
 )
 
-UNCERTAIN_TEXT = (
-    "The request reached the service but no answer came back, so it may or may not have started "
-    "(and billed) this video. Check your account's task list if you can. Resubmitting may bill twice; "
-    "discarding keeps nothing running here."
-)
-UNCERTAIN_DEMO_TEXT = (
-    "The request reached the built-in emulator but no answer came back, so it may or may not have started "
-    "this preview. Send it again, or discard it."
-)
 
 
-def fmt_seconds(seconds: float | int | None) -> str:
+def fmt_seconds(seconds: float | int | None, lang: str = DEFAULT) -> str:
     if seconds is None:
         return ""
     s = max(0, int(round(seconds)))
     if s < 60:
-        return f"{s} s"
+        return t("status.secs", lang, s=s)
     m, s = divmod(s, 60)
-    return f"{m} min {s:02d} s"
+    return t("status.min_secs", lang, m=m, s=f"{s:02d}")
 
 
 def stage_html(snap: Any, lang: str = DEFAULT) -> str:
@@ -86,11 +77,11 @@ def stage_html(snap: Any, lang: str = DEFAULT) -> str:
             cls = "now"
         else:
             cls = "todo"
-        steps.append(f'<li class="stage stage-{cls}" data-stage="{key}">{html.escape(label)}</li>')
-    headline = STATE_WORDS.get(state, state.title())
+        steps.append(f'<li class="stage stage-{cls}" data-stage="{key}">{html.escape(t(f"status.step.{key}", lang))}</li>')
+    headline = t(f"status.state.{state}", lang) if state in STATE_WORDS else state.title()
     icon = STATE_ICONS.get(state, "")
     if getattr(snap, "video_missing", False):
-        headline, icon = "Finished — but the video file is missing", "!"
+        headline, icon = t("status.video_missing", lang), "!"
     parts = [
         f'<div class="job-status job-{html.escape(state)}" id="job-status-box" data-state="{html.escape(state)}">',
         f'<div class="job-headline">{icon + " " if icon else ""}{html.escape(headline)}</div>',
@@ -121,18 +112,18 @@ def stage_html(snap: Any, lang: str = DEFAULT) -> str:
         if pct is not None:
             bits.append(f"{pct * 100:.0f}%")
         if snap.eta_seconds:
-            bits.append(f"about {fmt_seconds(snap.eta_seconds)} left")
-        bits.append(f"{fmt_seconds(time.time() - snap.created_at)} elapsed")
+            bits.append(t("status.left", lang, time=fmt_seconds(snap.eta_seconds, lang)))
+        bits.append(t("status.elapsed", lang, time=fmt_seconds(time.time() - snap.created_at, lang)))
         parts.append(f'<div class="job-meta">{" · ".join(html.escape(b) for b in bits)}</div>')
-        parts.append('<div class="job-note">You can close this tab: the job keeps running and this page finds it again.'
-                     + (' There is no cancel: the service offers none, so it is billed once sent.' if live else "")
-                     + '</div>')
+        parts.append(f'<div class="job-note">{html.escape(t("status.close_tab", lang))}'
+                     + (html.escape(t("status.no_cancel", lang)) if live else "") + '</div>')
     if state == "failed":
-        parts.append(f'<div class="job-error" role="alert">{html.escape(render(snap.error, lang) or "The job failed.")}</div>')
-        parts.append('<div class="job-note">Nothing was changed in your form: fix what it mentions and press '
-                     '<b>Generate video</b> again, or press <b>Try again</b>.</div>')
+        parts.append(f'<div class="job-error" role="alert">{html.escape(render(snap.error, lang) or t("status.failed", lang))}'
+                     '</div>')
+        parts.append(f'<div class="job-note">{t("status.after_failure", lang)}</div>')
     if state == "uncertain":
-        parts.append(f'<div class="job-error" role="alert">{html.escape(UNCERTAIN_TEXT if live else UNCERTAIN_DEMO_TEXT)}</div>')
+        said = t("status.uncertain" if live else "status.uncertain_demo", lang)
+        parts.append(f'<div class="job-error" role="alert">{html.escape(said)}</div>')
     for w in snap.warnings or ():
         parts.append(f'<div class="job-warning">! {html.escape(render(w, lang))}</div>')
     parts.append("</div>")
