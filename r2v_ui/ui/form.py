@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import prompt_names, spec
-from ..messages import DEFAULT, render
+from ..messages import DEFAULT, render, t
 from ..storyboard import SHOTS_MAX, Shot, Storyboard
 from . import cast as cast_mod
 
@@ -28,7 +28,6 @@ SHOT_CHOICES = [("Single shot", "single"), ("Multi shot", "multi")]
 ASPECT_NAMES = {"16:9": "landscape", "9:16": "portrait", "1:1": "square", "4:3": "classic", "3:4": "tall"}
 DURATION_TEXT = f"The duration must be a whole number of seconds from {spec.DURATION_MIN} to {spec.DURATION_MAX}."
 SEED_TEXT = f"The seed must be a whole number from {spec.SEED_MIN} to {spec.SEED_MAX}."
-AS_SENT = "As sent:"
 SHOTS_TEXT = ("The shot list must be a list of shots, each with its text and its length in seconds "
               '(e.g. [{"text": "They meet", "seconds": 3}, …]).')
 _WHOLE_TEXT = re.compile(r"\s*[+-]?\d{1,19}\s*")
@@ -91,14 +90,14 @@ def hints_html(prompt: str | None, cast: list[dict], lang: str = DEFAULT) -> str
     """Under the prompt: the prompt as sent when names were rewritten, then the hints, which are
     about the prompt as sent."""
     resolved = sent_prompt(prompt, cast)
-    preview = (f'<div class="prompt-sent" id="prompt-sent"><span class="prompt-sent-label">{AS_SENT}</span> '
+    preview = (f'<div class="prompt-sent" id="prompt-sent"><span class="prompt-sent-label">{t("form.as_sent", lang)}</span> '
                f'{html.escape(resolved.sent)}</div>' if resolved.changed else "")
     names = "".join(f'<div class="hint hint-error">✕ {html.escape(p.message)}</div>' for p in resolved.problems)
     prompt = resolved.sent
     hints = tag_hints(prompt, cast, lang)
     if not hints:
         if cast_mod.filled(cast) and (prompt or "").strip() and not names:
-            return preview + '<div class="hint hint-ok">✓ Every character is named in the prompt.</div>'
+            return preview + f'<div class="hint hint-ok">✓ {t("form.all_named", lang)}</div>'
         return preview + names
     return preview + names + "".join(
         f'<div class="hint hint-{"error" if sev == "error" else "warning"}">'

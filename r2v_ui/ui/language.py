@@ -78,6 +78,15 @@ SWITCH_JS = f"""
 """
 
 
+# The switch sits in the page's top margin, out of the flow: it adds no height above the workspace.
+CSS = """
+#lang-switch { position: absolute; top: 6px; right: 16px; z-index: 20; width: auto !important; min-width: 0 !important;
+  background: transparent; border: 0; padding: 0; }
+#lang-switch .wrap { gap: 4px; flex-wrap: nowrap; }
+#lang-switch label { padding: 2px 10px; min-height: 0; font-size: .85rem; }
+"""
+
+
 def render_switch(ctx: Any) -> gr.Radio:
     return gr.Radio(CHOICES, value=None, label=label("ui.language"), elem_id="lang-switch", container=False,
                     show_label=False, min_width=160)
