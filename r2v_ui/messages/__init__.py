@@ -122,6 +122,19 @@ def t(key: str, lang: str | None = DEFAULT, **params: Any) -> str:
     return render(Msg(key, params), lang)
 
 
+def both(key: str, *, markup: bool = False, **params: Any) -> str:
+    """HTML for text drawn before any request is known (a page's first render): the sentence in each
+    language, in a span marked with its `lang`; the page's CSS shows the one of `<html lang>`.
+    `markup`: the catalog's text holds HTML of its own (<b>, <kbd>) and is not escaped."""
+    import html
+
+    def one(lang: str) -> str:
+        said = t(key, lang, **params)
+        return f'<span class="i18n" lang="{lang}">{said if markup else html.escape(said)}</span>'
+
+    return "".join(one(lang) for lang in LANGUAGES)
+
+
 def _value(v: Any, lang: str) -> Any:
     if isinstance(v, Msg):
         return render(v, lang)

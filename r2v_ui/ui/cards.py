@@ -19,7 +19,7 @@ from typing import Any
 import gradio as gr
 
 from .. import spec
-from ..messages import EN
+from ..messages import EN, both, t
 from . import cast as cast_mod
 
 log = logging.getLogger(__name__)
@@ -96,28 +96,37 @@ def recorder_html(n: int) -> str:
             f'<div class="voice-rec-status" id="card-{n}-rec-status" role="status"></div></div>')
 
 
-def face_html(card: cast_mod.Card, n: int, lang: str = EN) -> str:
+def face_html(card: cast_mod.Card, n: int, lang: str | None = None) -> str:
+    """Card n's face in `lang`; None: before any request is known (the first render), in both."""
     tag = spec.character_tag(n)
     kind = card.get("kind")
     thumb = card.get("thumb")
     name = card.get("name") or ""
+    what = "video" if kind == "video" else "picture"
+
+    def say(key: str, **params) -> str:
+        return both(key, **params) if lang is None else html.escape(t(key, lang, **params))
+
     if thumb:
-        what = "Video" if kind == "video" else "Picture"
-        pic = f'<img src="{html.escape(thumb)}" alt="{what} of {tag}: {html.escape(name)}">'
+        alt = t(f"card.alt.{what}", lang or EN, tag=tag, name=name)
+        pic = f'<img src="{html.escape(thumb)}" alt="{html.escape(alt)}">'
         if kind == "video" and card.get("video_seconds"):
             pic += f'<span class="thumb-badge">▶ {float(card["video_seconds"]):.1f} s</span>'
         thumb_html = f'<div class="thumb">{pic}</div>'
     elif card.get("url"):
-        thumb_html = f'<div class="thumb thumb-empty">{"Video" if kind == "video" else "Picture"} link</div>'
+        thumb_html = f'<div class="thumb thumb-empty">{say(f"card.link.{what}")}</div>'
     else:
-        thumb_html = '<div class="thumb thumb-empty">No picture or video yet</div>'
+        thumb_html = f'<div class="thumb thumb-empty">{say("card.no_media")}</div>'
     voice = ""
     if card.get("voice_verdict"):
-        voice = f'<div class="card-voice">Voice: {html.escape(card.get("voice_name") or "voice clip")}</div>'
+        voice_name = card.get("voice_name")
+        voice = (f'<div class="card-voice">{say("card.voice", name=voice_name)}</div>' if voice_name else
+                 f'<div class="card-voice">{say("card.voice_unnamed")}</div>')
     return (f'<div class="card-face" data-verdict="{html.escape(card.get("verdict") or "empty")}">'
             f'<div class="card-head"><span class="tag">{tag}</span>'
             + (f'<span class="card-at">@{html.escape(card["character"])}</span>' if card.get("character") else "")
-            + f'<span class="kind">{cast_mod.kind_label(card)}</span></div>{thumb_html}'
+            + f'<span class="kind">{say("card.kind." + (kind if kind in ("image", "video") else "empty"))}</span>'
+            f'</div>{thumb_html}'
             + (f'<div class="card-name" title="{html.escape(name)}">{html.escape(name)}</div>' if name else "")
             + voice + cast_mod.verdict_html(card, n, lang) + '</div>')
 
@@ -156,7 +165,7 @@ def _thumbnail(path: Path, kind: str | None) -> str | None:
         return None
 
 
-def render(card: cast_mod.Card | None, n: int, total: int, lang: str = EN) -> list[Any]:
+def render(card: cast_mod.Card | None, n: int, total: int, lang: str | None = None) -> list[Any]:
     """Updates for CardWidgets.outputs() showing `card` in slot n of a cast of `total` cards."""
     visible = card is not None and n <= total
     card = card or cast_mod.empty_card()
@@ -171,7 +180,7 @@ def render(card: cast_mod.Card | None, n: int, total: int, lang: str = EN) -> li
     ]
 
 
-def render_all(cast: list[cast_mod.Card], lang: str = EN) -> list[Any]:
+def render_all(cast: list[cast_mod.Card], lang: str | None = None) -> list[Any]:
     out: list[Any] = []
     for i in range(spec.MEDIA_MAX):
         out += render(cast[i] if i < len(cast) else None, i + 1, len(cast), lang)

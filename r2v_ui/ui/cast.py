@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .. import prompt_names, spec
-from ..messages import DEFAULT, Msg, msg, render, t
+from ..messages import DEFAULT, Msg, both, msg, render, t
 
 Card = dict[str, Any]
 Prober = Callable[..., Any]  # media.probe(path, kind, *, display_name=, work_dir=) -> MediaReport
@@ -321,16 +321,18 @@ def from_references(references: Any, note: str = "from an earlier job") -> list[
 _VERDICT_ICON = {"accepted": "✓", "fixed": "✎", "refused": "✕"}
 
 
-def verdict_html(card: Card, n: int, lang: str = DEFAULT) -> str:
-    """The verdict box on card n: one line for the picture/video, one for the voice (in `lang`)."""
+def verdict_html(card: Card, n: int, lang: str | None = DEFAULT) -> str:
+    """The verdict box on card n: one line for the picture/video, one for the voice (in `lang`; None:
+    an empty card drawn before any request is known, in both languages)."""
     rows: list[str] = []
     if card.get("verdict"):
-        rows.append(_verdict_row(card["verdict"], card.get("message", ""), lang))
+        rows.append(_verdict_row(card["verdict"], card.get("message", ""), lang or DEFAULT))
     else:
-        rows.append(f'<div class="verdict verdict-empty">{html.escape(t("cast.add_media", lang, tag=spec.character_tag(n)))}'
-                    '</div>')
+        tag = spec.character_tag(n)
+        said = both("cast.add_media", tag=tag) if lang is None else html.escape(t("cast.add_media", lang, tag=tag))
+        rows.append(f'<div class="verdict verdict-empty">{said}</div>')
     if card.get("voice_verdict"):
-        rows.append(_verdict_row(card["voice_verdict"], card.get("voice_message", ""), lang, voice=True))
+        rows.append(_verdict_row(card["voice_verdict"], card.get("voice_message", ""), lang or DEFAULT, voice=True))
     return "".join(rows)
 
 
@@ -343,6 +345,3 @@ def _verdict_row(verdict: str, message: Msg | str, lang: str, voice: bool = Fals
             f'<span class="verdict-label">{icon} {html.escape(label)}</span> '
             f'<span class="verdict-text">{html.escape(render(message, lang))}</span></div>')
 
-
-def kind_label(card: Card) -> str:
-    return {"image": "Picture", "video": "Video"}.get(card.get("kind") or "", "Empty")

@@ -11,6 +11,7 @@ from typing import Any
 import gradio as gr
 
 from .. import spec
+from ..messages import both
 from . import cards as cards_mod
 from . import cast as cast_mod
 from .context import CHECK_CONCURRENCY, PageContext, esc
@@ -36,7 +37,7 @@ class CastWidgets:
 
 def render(ctx: PageContext) -> CastWidgets:
     with gr.Row(elem_id="cast-title-row", equal_height=True):
-        gr.HTML('<h2 class="step-title">1 · Your cast</h2>', elem_id="cast-title")
+        gr.HTML(f'<h2 class="step-title">{both("cast.title")}</h2>', elem_id="cast-title")
         example = gr.Button(label("ui.load_example"), size="sm", variant="secondary", elem_id="load-example",
                             scale=0, min_width=150)
         add = gr.Button(label("ui.add_character"), size="sm", elem_id="add-character", scale=0, min_width=140)
@@ -173,7 +174,7 @@ def _wire_card(cw: cards_mod.CardWidgets, w: CastWidgets, ctx: PageContext, scen
                 return {}
             cast = cast_mod.replace_card(cast, i, cast_mod.with_character(cast[i], name))
             ctx.casts.put(request, cast)
-        return {cw.face: cards_mod.face_html(cast[i], n), st.cast: cast}
+        return {cw.face: cards_mod.face_html(cast[i], n, lang_of(request)), st.cast: cast}
 
     def reorder(change):
         def handler(cast, prompt, request: gr.Request):

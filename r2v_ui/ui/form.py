@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import prompt_names, spec
-from ..messages import DEFAULT, render, t
+from ..messages import DEFAULT, both, render, t
 from ..storyboard import SHOTS_MAX, Shot, Storyboard
 from . import cast as cast_mod
 
@@ -53,12 +53,13 @@ class FormValues:
 DEFAULTS = FormValues()
 
 
-def size_label(tier: str, aspect: str) -> str:
+def size_label(tier: str, aspect: str, lang: str = DEFAULT) -> str:
     try:
         w, h = spec.size_pixels(spec.size_for(tier, aspect))
     except (KeyError, ValueError):
         return ""
-    return f"{w} × {h} pixels · {ASPECT_NAMES.get(aspect, aspect)}"
+    shape = t(f"form.aspect.{aspect}", lang) if aspect in ASPECT_NAMES else aspect
+    return t("form.size", lang, w=w, h=h, shape=shape)
 
 
 def count_label(text: str | None, limit: int) -> str:
@@ -198,11 +199,15 @@ def prompt_for_checks(prompt: str | None, shot_type: str | None, shots: Any) -> 
 
 
 def price_label(price: spec.PriceTable, tier: str, aspect: str, duration: Any, cast: list[dict],
-                demo: bool = False, takes: int = 1) -> str:
+                demo: bool = False, takes: int = 1, lang: str | None = None) -> str:
+    """`lang` None: before any request is known (the first render), in both languages."""
     if demo:  # demo mode never speaks of money: nothing is sent anywhere
-        many = f" · {takes} takes" if takes > 1 else ""
-        return ('<div class="price" id="price-estimate"><span class="price-label">Demo</span> '
-                f'<span class="price-value">free preview{many}</span></div>')
+        def say(key: str, **params: Any) -> str:
+            return both(key, **params) if lang is None else html.escape(t(key, lang, **params))
+
+        value = say("form.free_takes", n=takes) if takes > 1 else say("form.free")
+        return (f'<div class="price" id="price-estimate"><span class="price-label">{say("form.demo")}</span> '
+                f'<span class="price-value">{value}</span></div>')
     try:
         size = spec.size_for(tier, aspect)
         one = price.estimate(size, parse_duration(duration), cast_mod.reference_video_seconds(cast))

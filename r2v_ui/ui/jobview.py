@@ -36,7 +36,7 @@ def make_watch(ctx: PageContext, w: Any) -> Watch:
     def view(snap: Any, first: bool, last_state: str | None, lang: str = EN) -> dict:
         """Updates for the pane; the player is only touched when the result changes."""
         if snap is None:
-            return {w.status_box: status.IDLE_HTML, w.video: "", w.download: gr.DownloadButton(value=None),
+            return {w.status_box: status.idle_html(lang), w.video: "", w.download: gr.DownloadButton(value=None),
                     w.summary: "", w.result_box: gr.Column(visible=False), w.decision: gr.Column(visible=False),
                     w.retry: gr.Button(visible=False), w.takes_grid: gr.HTML(visible=False),
                     w.compare_takes: gr.Button(visible=False)}

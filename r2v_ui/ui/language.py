@@ -80,6 +80,7 @@ SWITCH_JS = f"""
 
 # The switch sits in the page's top margin, out of the flow: it adds no height above the workspace.
 CSS = """
+html:not([lang="zh-CN"]) .i18n[lang="zh-CN"], html[lang="zh-CN"] .i18n[lang="en"] { display: none !important; }
 #lang-switch { position: absolute; top: 6px; right: 16px; z-index: 20; width: auto !important; min-width: 0 !important;
   background: transparent; border: 0; padding: 0; }
 #lang-switch .wrap { gap: 4px; flex-wrap: nowrap; }

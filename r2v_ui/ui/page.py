@@ -29,6 +29,7 @@ from typing import Any
 
 import gradio as gr
 
+from ..messages import both
 from . import (castpanel, comparepanel, context, header, historypanel, language, librarypanel, result, scene,
                starters, storyboard)
 from .context import DEFAULT_CONCURRENCY, PageContext, Streams, make_states
@@ -48,7 +49,7 @@ def build_app(manager: Any, settings: Any, *, emulator: Any = None) -> gr.Blocks
     with gr.Blocks(title="R2V Studio — characters to video", fill_width=False) as demo:
         ctx = PageContext(manager=manager, settings=settings, viewer=viewer, streams=Streams(),
                           states=make_states(settings), work_dir=work_dir, checked_dir=work_dir / "checked")
-        gr.HTML('<a class="skip-link" href="#generate-btn">Skip to Generate</a>', min_height=0, padding=False)
+        gr.HTML(f'<a class="skip-link" href="#generate-btn">{both("page.skip")}</a>', min_height=0, padding=False)
         top = header.render(ctx)
         with gr.Tabs(elem_id="main-tabs") as tabs:
             with gr.Tab(label("ui.tab.studio"), id="studio", elem_id="tab-studio") as studio_tab:

@@ -17,6 +17,7 @@ from typing import Any
 import gradio as gr
 
 from ..errors import R2VError
+from ..messages import both
 from . import form, session, status
 from . import context
 from . import cast as cast_mod
@@ -98,7 +99,7 @@ def render(ctx: PageContext) -> ResultWidgets:
             takes = gr.Dropdown(TAKE_CHOICES, value="1", label=label("ui.takes"), elem_id="takes", min_width=90, scale=0,
                                 filterable=False)
             generate = gr.Button(label("ui.generate"), variant="primary", size="lg", elem_id="generate-btn", scale=1)
-        gr.HTML('<div class="kbd-hint">or press <kbd>Ctrl</kbd>+<kbd>Enter</kbd></div>', min_height=0,
+        gr.HTML(f'<div class="kbd-hint">{both("result.kbd_hint", markup=True)}</div>', min_height=0,
                 elem_id="kbd-hint")
     with gr.Column(visible=False, elem_id="confirm-box", elem_classes=["confirm-box"]) as confirm_box:
         confirm_text = gr.HTML("", elem_id="confirm-text")
@@ -106,7 +107,7 @@ def render(ctx: PageContext) -> ResultWidgets:
             confirm_go = gr.Button(label("ui.send_it"), variant="primary", elem_id="confirm-go")
             confirm_cancel = gr.Button(label("ui.cancel"), elem_id="confirm-cancel")
         dont_ask = gr.Checkbox(False, label=label("ui.dont_ask"), elem_id="dont-ask")
-    gr.HTML('<h2 class="step-title">Your video</h2>', min_height=0)
+    gr.HTML(f'<h2 class="step-title">{both("result.title")}</h2>', min_height=0)
     status_box = gr.HTML(status.LOADING_HTML, elem_id="job-status", min_height=0)
     with gr.Column(visible=False, elem_id="decision-row") as decision:
         found_task = gr.Textbox(label=label("ui.paste_task_id"), placeholder="task id",

@@ -10,6 +10,7 @@ import gradio as gr
 
 from .. import spec
 from ..examples import EXAMPLE_NEGATIVE_PROMPT
+from ..messages import both
 from . import cast as cast_mod
 from . import form, rawinputs, starters, storyboard
 from .context import PageContext
@@ -64,7 +65,7 @@ class SceneWidgets:
 
 def render(ctx: PageContext) -> SceneWidgets:
     d = form.DEFAULTS
-    gr.HTML('<h2 class="step-title">2 · The scene</h2>')
+    gr.HTML(f'<h2 class="step-title">{both("scene.title")}</h2>')
     starter_w = starters.render(ctx)  # for an empty box: a first prompt with the cast's names
     # No max_length: a pasted text over the limit stays whole and the count says so (never cut silently).
     prompt = gr.Textbox(label=label("ui.prompt"), lines=3, max_lines=12, elem_id="prompt",
@@ -72,7 +73,7 @@ def render(ctx: PageContext) -> SceneWidgets:
     with gr.Row(elem_id="prompt-meta", equal_height=False):
         prompt_count = gr.HTML(form.count_label("", spec.PROMPT_MAX), elem_id="prompt-count", min_height=0)
         hints = gr.HTML("", elem_id="prompt-hints", min_height=0)
-    gr.HTML('<h2 class="step-title">3 · Settings</h2>')
+    gr.HTML(f'<h2 class="step-title">{both("scene.settings_title")}</h2>')
     with gr.Row(elem_id="settings-row", equal_height=False):
         tier = gr.Radio(list(spec.TIERS), value=d.tier, label=label("ui.resolution"), elem_id="tier", min_width=150)
         aspect = gr.Radio(list(spec.ASPECTS), value=d.aspect, label=label("ui.aspect"), elem_id="aspect", min_width=260)
@@ -115,6 +116,7 @@ def listen(w: SceneWidgets, ctx: PageContext, price: gr.HTML, takes: gr.Dropdown
 
     async def refresh(cast, prompt_text, negative_text, tier_v, aspect_v, duration_v, key, shot_v, shots, takes_v,
                       request: gr.Request):
+        lang = lang_of(request)
         try:
             n_takes = parse_takes(takes_v)
         except ValueError:
@@ -122,10 +124,10 @@ def listen(w: SceneWidgets, ctx: PageContext, price: gr.HTML, takes: gr.Dropdown
         out = {
             w.prompt_count: form.prompt_count(prompt_text, cast),
             w.negative_count: form.count_label(negative_text, spec.NEGATIVE_PROMPT_MAX),
-            w.hints: form.hints_html(form.prompt_for_checks(prompt_text, shot_v, shots), cast, lang_of(request)),
-            w.size_info: f'<div class="size-info">{form.size_label(tier_v, aspect_v)}</div>',
+            w.hints: form.hints_html(form.prompt_for_checks(prompt_text, shot_v, shots), cast, lang),
+            w.size_info: f'<div class="size-info">{form.size_label(tier_v, aspect_v, lang)}</div>',
             price: form.price_label(ctx.settings.price, tier_v, aspect_v, duration_v, cast, demo=demo and not key,
-                                    takes=n_takes),
+                                    takes=n_takes, lang=lang),
         }
         # The example's "things to avoid" leave with the example cast: never kept hidden for another scene.
         if negative_text == EXAMPLE_NEGATIVE_PROMPT and not any(c.get("example") for c in cast_mod.filled(cast)):

@@ -10,7 +10,7 @@ import time
 from typing import Any
 
 from .. import spec
-from ..messages import DEFAULT, Msg, render, t
+from ..messages import DEFAULT, Msg, both, render, t
 
 _SAID_UNDER_THE_BAR = {"stage.processing", "job.generating", "job.generating_eta"}  # percent and time left
 
@@ -39,17 +39,18 @@ STATE_WORDS = {
 }
 STATE_ICONS = {"succeeded": "✓", "failed": "✕", "uncertain": "?", "discarded": "–"}
 
-LOADING_HTML = (
+LOADING_HTML = (  # drawn before any request: in both languages, the page shows its own
     '<div class="job-status job-idle" id="job-status-box" data-state="loading">'
-    '<div class="job-headline">Looking for your jobs…</div></div>'
+    f'<div class="job-headline">{both("status.loading")}</div></div>'
 )
 
-IDLE_HTML = (
-    '<div class="job-status job-idle" id="job-status-box" data-state="empty">'
-    '<div class="job-headline">No video yet</div>'
-    '<div class="job-text">Add your characters, write the scene and press <b>Generate video</b>. '
-    'Your video appears here; you can close the tab and come back, it keeps going.</div></div>'
-)
+
+def idle_html(lang: str = DEFAULT) -> str:
+    return ('<div class="job-status job-idle" id="job-status-box" data-state="empty">'
+            f'<div class="job-headline">{html.escape(t("status.idle", lang))}</div>'
+            f'<div class="job-text">{t("status.idle_text", lang)}</div></div>')
+
+
 
 
 
