@@ -12,7 +12,7 @@ ALLOWED = re.compile(
     r"WebM|MKV|AVI|FLV|MPEG|MPEG-TS|WMV|ASF|Ogg|AAC|AMR|AIFF|seed|task_id|Image\d|Video\d|[A-Z_]{4,}|"
     r"[a-z0-9_.-]+\.(?:png|jpg|jpeg|mp4|wav|mp3|webp|bmp|mov|flac))$"
 )
-WORD = re.compile(r"[A-Za-z][A-Za-z0-9_.\-]*[A-Za-z0-9]|[A-Za-z]")
+WORD = re.compile(r"[0-9]*[A-Za-z][A-Za-z0-9_.\-]*[A-Za-z0-9]|[0-9]*[A-Za-z]")  # 720P is one word
 
 
 def foreign_words(text: str) -> list[str]:

@@ -384,4 +384,13 @@ MESSAGES: dict[str, str] = {
     "card.kind.image": "Picture",
     "card.kind.video": "Video",
     "card.kind.empty": "Empty",
+    "ui.card.name": 'Name',
+    "ui.card.save": 'Save as character',
+    "ui.card.more": 'Link or recording',
+    "ui.card.remove": 'Remove',
+    "ui.setup": 'API key and reference hosting',
+    "ui.setup_live": 'Reference hosting',
+    "cast.help": "Each card is one character: card 1 is <code>character1</code> in the prompt, card 2 is "
+                 "<code>character2</code>… A card takes a picture or a video, and a voice clip if you like. Give a "
+                 "card a name to write it as <code>@Name</code> instead.",
 }

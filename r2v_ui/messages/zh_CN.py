@@ -348,4 +348,13 @@ MESSAGES: dict[str, str] = {
     "card.kind.image": "图片",
     "card.kind.video": "视频",
     "card.kind.empty": "空",
+    "ui.card.name": '名字',
+    "ui.card.save": '存为角色',
+    "ui.card.more": '链接或录音',
+    "ui.card.remove": '移除',
+    "ui.setup": 'API 密钥与参考素材托管',
+    "ui.setup_live": '参考素材托管',
+    "cast.help": "每张卡片是一个角色：第 1 张卡片就是提示词里的 <code>character1</code>，第 2 张是 "
+                 "<code>character2</code>……每张卡片放一张图片或一段视频，还可以加一段音色音频。给卡片起个名字，"
+                 "就能在提示词里用 <code>@名字</code> 来指代它。",
 }

@@ -20,14 +20,15 @@ import gradio as gr
 
 from .. import spec
 from ..messages import EN, both, t
+from .language import label
 from . import cast as cast_mod
 
 log = logging.getLogger(__name__)
 THUMB_PX = 240
 # What the user reads (kept together so they can move to the message catalog).
-NAME_LABEL = "Name"
+NAME_LABEL = label("ui.card.name")
 NAME_PLACEHOLDER = "e.g. Mira, for @Mira"
-SAVE_LABEL = "Save as character"
+SAVE_LABEL = label("ui.card.save")
 
 
 @dataclass
@@ -64,7 +65,7 @@ def make_card(n: int, visible: bool) -> CardWidgets:
                                 variant="secondary", elem_id=f"card-{n}-file", elem_classes=["card-upload"])
         voice_upload = gr.UploadButton("Voice clip", file_count="single", type="filepath", size="sm",
                                        elem_id=f"card-{n}-voice-upload", elem_classes=["card-upload"])
-        with gr.Accordion("Link or recording", open=False, elem_id=f"card-{n}-more",
+        with gr.Accordion(label("ui.card.more"), open=False, elem_id=f"card-{n}-more",
                           elem_classes=["card-more"]) as more:
             link = gr.Textbox(label=f"Public link to a picture or video of {tag}", placeholder="https://…",
                               elem_id=f"card-{n}-link", lines=1, max_lines=1)
@@ -79,7 +80,7 @@ def make_card(n: int, visible: bool) -> CardWidgets:
             # Short faces; the head script gives each its full name ("Move character2 left") for screen readers.
             up = gr.Button("←", size="sm", elem_id=f"card-{n}-up", interactive=n > 1, min_width=30)
             down = gr.Button("→", size="sm", elem_id=f"card-{n}-down", min_width=30)
-            remove = gr.Button("Remove", size="sm", variant="stop", elem_id=f"card-{n}-remove", min_width=40)
+            remove = gr.Button(label("ui.card.remove"), size="sm", variant="stop", elem_id=f"card-{n}-remove", min_width=40)
     return CardWidgets(n, group, face, media, voice_upload, more, link, use_link, voice_record, voice_clear,
                        insert, up, down, remove, character, save)
 

@@ -41,9 +41,7 @@ def render(ctx: PageContext) -> CastWidgets:
         example = gr.Button(label("ui.load_example"), size="sm", variant="secondary", elem_id="load-example",
                             scale=0, min_width=150)
         add = gr.Button(label("ui.add_character"), size="sm", elem_id="add-character", scale=0, min_width=140)
-    gr.HTML('<p class="step-help">Each card is one character: card 1 is <code>character1</code> in the prompt, '
-            'card 2 is <code>character2</code>… A card takes a picture or a video, and a voice clip if you like. '
-            'Give a card a name to write it as <code>@Name</code> instead.</p>')
+    gr.HTML(f'<p class="step-help">{both("cast.help", markup=True)}</p>')
     with gr.Column(visible=False, elem_id="retag-box", elem_classes=["retag-box"]) as retag_box:
         retag_text = gr.HTML("")
         with gr.Row():

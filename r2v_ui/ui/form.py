@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import prompt_names, spec
-from ..messages import DEFAULT, both, render, t
+from ..messages import DEFAULT, both, msg, render, t
 from ..storyboard import SHOTS_MAX, Shot, Storyboard
 from . import cast as cast_mod
 
@@ -53,13 +53,15 @@ class FormValues:
 DEFAULTS = FormValues()
 
 
-def size_label(tier: str, aspect: str, lang: str = DEFAULT) -> str:
+def size_label(tier: str, aspect: str, lang: str | None = DEFAULT) -> str:
     try:
         w, h = spec.size_pixels(spec.size_for(tier, aspect))
     except (KeyError, ValueError):
         return ""
-    shape = t(f"form.aspect.{aspect}", lang) if aspect in ASPECT_NAMES else aspect
-    return t("form.size", lang, w=w, h=h, shape=shape)
+    shape = msg(f"form.aspect.{aspect}") if aspect in ASPECT_NAMES else msg("legacy_text", text=aspect)
+    if lang is None:  # before any request is known (the first render): in both languages
+        return both("form.size", w=w, h=h, shape=shape)
+    return html.escape(t("form.size", lang, w=w, h=h, shape=shape))
 
 
 def count_label(text: str | None, limit: int) -> str:

@@ -54,7 +54,7 @@ def render(ctx: PageContext) -> HeaderWidgets:
     header = gr.HTML(header_html(settings, None), elem_id="studio-header-box")
     if storage_notice_html(settings):  # a Space whose data folder is wiped at restart
         gr.HTML(storage_notice_html(settings), elem_id="storage-notice-box")
-    title = ("API key and reference hosting" if settings.demo else "Reference hosting")
+    title = label("ui.setup" if settings.demo else "ui.setup_live")
     with gr.Accordion(title, open=False, elem_id="setup-accordion"):
         if settings.demo:
             gr.Markdown("**Your own API key** (optional): switches this browser session to the live service.")

@@ -80,7 +80,7 @@ def render(ctx: PageContext) -> SceneWidgets:
         duration = rawinputs.WholeSlider(spec.DURATION_MIN, spec.DURATION_MAX, value=d.duration, step=1,
                                          label=label("ui.duration"), elem_id="duration", min_width=200)
         shot = gr.Radio(form.SHOT_CHOICES, value=d.shot_type, label=label("ui.shots"), elem_id="shot-type", min_width=200)
-    size_info = gr.HTML(f'<div class="size-info">{form.size_label(d.tier, d.aspect)}</div>', elem_id="size-info",
+    size_info = gr.HTML(f'<div class="size-info">{form.size_label(d.tier, d.aspect, None)}</div>', elem_id="size-info",
                         min_height=0)
     board = storyboard.render(ctx)  # under the shot type, with Multi shot
     with gr.Accordion(label("ui.more_settings"), open=False,
