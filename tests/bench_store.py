@@ -398,7 +398,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--quick", action="store_true", help="smaller files, fewer repeats")
     ap.add_argument("--jobs", type=int, default=10_000)
-    ap.add_argument("--size-mb", type=int, help="size of each generated reference for keep/generate (default 90; 20 quick)")
+    ap.add_argument("--size-mb", type=int,
+                    help="size of each generated reference for keep/generate (default 90; 20 with --quick)")
     ap.add_argument("--only", choices=["keep", "generate", "probe", "library"])
     args = ap.parse_args()
     repeats = 3 if args.quick else 5
