@@ -201,10 +201,17 @@ class RequestSettings:
     audio: bool = DEFAULT_AUDIO
     watermark: bool = DEFAULT_WATERMARK
     seed: int | None = None
+    # The prompt as the user wrote it, when it differs from `prompt` (the one sent): `@Mira` names
+    # rewritten to tags (prompt_names.py).  Kept for remix; never sent.
+    written_prompt: str = ""
 
     def settings(self) -> dict[str, Any]:
-        """The settings as the job record and the sidecar keep them."""
-        return {f.name: getattr(self, f.name) for f in fields(RequestSettings)}
+        """The settings as the job record and the sidecar keep them (the prompt as written only when
+        it differs from the one sent)."""
+        out = {f.name: getattr(self, f.name) for f in fields(RequestSettings)}
+        if not out["written_prompt"]:
+            del out["written_prompt"]
+        return out
 
     @staticmethod
     def settings_from(data: Mapping[str, Any]) -> dict[str, Any]:
@@ -219,10 +226,12 @@ class RequestSettings:
             audio=bool(data.get("audio", DEFAULT_AUDIO)),
             watermark=bool(data.get("watermark", DEFAULT_WATERMARK)),
             seed=whole_or_as_is(data.get("seed")),
+            written_prompt=data.get("written_prompt") or "",
         )
 
     def request_with(self, media: Iterable["MediaItem"]) -> "GenerationRequest":
-        return GenerationRequest(media=tuple(media), **self.settings())
+        # The request's own fields only: a draft's `settings()` may keep more (its storyboard), never sent.
+        return GenerationRequest(media=tuple(media), **RequestSettings.settings(self))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -398,6 +407,10 @@ class PriceEstimate:
     @property
     def is_range(self) -> bool:
         return abs(self.high - self.low) > 1e-9
+
+    def times(self, n: int) -> "PriceEstimate":
+        """The estimate for `n` videos of the same request (takes)."""
+        return PriceEstimate(self.low * n, self.high * n, self.currency)
 
     def label(self) -> str:
         if self.is_range:

@@ -52,3 +52,13 @@ def character_png(path: Path, colour: tuple[int, int, int], size: tuple[int, int
     d.ellipse([w * 0.55, h * 0.22, w * 0.6, h * 0.27], fill=(30, 30, 30))
     img.save(path)
     return path
+
+
+def served_file(player_html: str) -> Path:
+    """The file behind a plain `<video src="gradio_api/file=…">` the page shows (ui/videoview.py)."""
+    import re
+    from urllib.parse import unquote
+
+    m = re.search(r'src="gradio_api/file=([^"]+)"', player_html or "")
+    assert m, f"no served video in {player_html!r}"
+    return Path(unquote(m.group(1)))

@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.fixtures_ui import running_studio
+from tests.fixtures_ui import running_studio, served_file
 
 gradio_client = pytest.importorskip("gradio_client")
 
@@ -44,6 +44,8 @@ def listed(client) -> list[str]:
 
 
 def video_path(value) -> Path:
+    if isinstance(value, str) and "<video" in value:
+        return served_file(value)
     if isinstance(value, dict):
         value = value.get("video") or value.get("value") or value.get("path")
     return Path(value)
@@ -85,7 +87,7 @@ def test_another_user_cannot_list_open_or_delete_the_first_users_jobs(studio, an
     assert listed(bob) == []
     detail = bob.predict(job.job_id, api_name="/job_detail")
     video, info, download = detail  # the API returns the detail view's video, text and download
-    assert video is None and info == "" and not (isinstance(download, dict) and download.get("visible"))
+    assert not video and info == "" and not (isinstance(download, dict) and download.get("visible"))
     # Bob opens ann's job by its id (as if he had guessed it) and confirms "delete": a real request,
     # with every argument the route takes, refused in words; ann's job and its file stay.
     bob.predict(job.job_id, api_name="/job_detail")

@@ -18,9 +18,7 @@ from __future__ import annotations
 
 import asyncio
 
-import secrets
 import time
-from pathlib import Path
 from typing import Callable
 
 from .. import spec
@@ -31,11 +29,11 @@ from .follow import TaskFollower
 from .hub import SnapshotHub, to_snapshot
 from .keys import KeyCustody, holder_tag
 from .loop import JobLoop
-from .model import JobDraft, JobNotFound, JobSnapshot, ReferenceInput, ReferenceRecord, Target
-from .runner import ClientFactory, HostFactory, JobRunner
+from .model import JobDraft, JobNotFound, JobSnapshot, ReferenceRecord, Target
+from .runner import ClientFactory, HostFactory, JobRunner, default_client_factory
 from .scheduler import PollScheduler, ReadPolicy
 from .states import KEPT_FILTER, RUNNING_STATES, STATUS_FILTERS, JobState
-from .takes import plan_takes
+from .takes import plan_takes, take_records
 
 
 class JobManager:
@@ -61,7 +59,7 @@ class JobManager:
         self._runner = JobRunner(
             settings=settings, store=store, hub=self._hub, keys=self._keys, loop=self._loop,
             scheduler=self._scheduler, policy=self.policy, clock=clock, demo_target=demo_target, demo_key=demo_key,
-            client_factory=client_factory or _default_client_factory, host_factory=host_factory)
+            client_factory=client_factory or default_client_factory, host_factory=host_factory)
         self._follower = TaskFollower(self._runner)
         self._clock = clock
         self._loop.call_soon(self._loop.create_task, self._scheduler.run(self._follower.start_read))
@@ -86,18 +84,10 @@ class JobManager:
         if any(r.path or r.voice_path for r in draft.references):
             self._runner.host(target)  # no way to host local files: said now, before a job exists or anything is paid
         video_seconds = [r.duration or spec.REFERENCE_VIDEO_BILLED_CAP_S for r in draft.references if r.kind == "video"]
-        price = self.settings.price.estimate(draft.size, draft.duration, video_seconds).label()
-        warnings = [p.message for p in request.validate().warnings]
-        now = self._clock()
-        records = [JobRecord(
-            job_id=time.strftime("%Y%m%d") + "-" + secrets.token_hex(4), owner=owner, state=JobState.CHECKING,
-            # Takes a microsecond apart keep their order in History (newest first: take 1 on top).
-            created_at=now - i * 1e-6, updated_at=now,
-            settings=d.settings(), references=[ReferenceRecord.of(r).to_dict() for r in d.references],
-            target=target, price_label=price, warnings=warnings,
-            stage_text=JobState.CHECKING.stage_text, key_holder=holder_tag(holder),
-            batch_id=plan.batch_id, take=i + 1 if plan.batch_id else None,
-        ) for i, d in enumerate(plan.drafts)]
+        records = take_records(
+            plan, owner=owner, target=target, now=self._clock(), holder=holder_tag(holder),
+            price=self.settings.price.estimate(draft.size, draft.duration, video_seconds).label(),
+            warnings=[p.message for p in request.validate().warnings])
         for rec in records:
             self.store.create(rec)  # the row exists before any upload
             self._keys.attach(rec.job_id, api_key)
@@ -146,17 +136,8 @@ class JobManager:
 
     def remix_draft(self, job_id: str, *, owner: str = "") -> JobDraft:
         rec = self._owned(job_id, owner)
-        refs = []
-        for r in map(ReferenceRecord.from_dict, rec.references):
-            refs.append(ReferenceInput(
-                kind=r.kind,
-                path=self.store.absolute(r.kept) if r.kept else _maybe_path(r.source),
-                url=r.url,
-                voice_path=self.store.absolute(r.voice_kept) if r.voice_kept else _maybe_path(r.voice_source),
-                voice_url=r.voice_url, name=r.name, voice_name=r.voice_name or "", duration=r.duration,
-                content_type=r.content_type, voice_content_type=r.voice_content_type,
-            ))
-        return JobDraft(references=tuple(refs), **JobDraft.settings_from(rec.settings))
+        refs = tuple(ReferenceRecord.from_dict(r).as_input(self.store.absolute) for r in rec.references)
+        return JobDraft(references=refs, **JobDraft.settings_from(rec.settings))
 
     # --- deciding ------------------------------------------------------------------------------
     def resolve_uncertain(self, job_id: str, action: str, *, owner: str = "", api_key: str | None = None,
@@ -314,11 +295,3 @@ class JobManager:
         return to_snapshot(rec, self._hub.peek(rec.job_id), self.store)
 
 
-def _maybe_path(value: str | None) -> Path | None:
-    return Path(value) if value and Path(value).is_file() else None
-
-
-def _default_client_factory(base_url: str, api_key: str | None):
-    from ..client import HighwayClient
-
-    return HighwayClient(base_url, api_key)

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from ..errors import R2VError
 from ..spec import GenerationRequest, MediaItem, RequestSettings
+from ..storyboard import Storyboard
 from .states import TERMINAL_STATES, ReferenceKind
 
 
@@ -26,6 +27,7 @@ class ReferenceInput:
     duration: float | None = None  # seconds, for reference videos (price range)
     content_type: str | None = None  # from media.probe (by content, not extension); probed again if unset
     voice_content_type: str | None = None
+    character: str = ""  # the card's character name, written `@Name` in the prompt ("" for none)
 
     @property
     def media_type(self) -> str:
@@ -37,6 +39,18 @@ class JobDraft(RequestSettings):
     """A request before anything is paid: the settings (spec.RequestSettings) and the references."""
 
     references: tuple[ReferenceInput, ...]
+    storyboard: Storyboard | None = None  # the shot list `prompt` was composed from (Multi shot), kept for a remix
+
+    def settings(self) -> dict[str, Any]:
+        """The request's settings and, with a storyboard, its shot list (kept in the job's settings, never sent)."""
+        out = super().settings()
+        if self.storyboard is not None:
+            out["storyboard"] = self.storyboard.to_record()
+        return out
+
+    @staticmethod
+    def settings_from(data: Mapping[str, Any]) -> dict[str, Any]:
+        return RequestSettings.settings_from(data) | {"storyboard": Storyboard.from_record(data.get("storyboard"))}
 
     def preview_request(self) -> GenerationRequest:
         """The request with placeholder links for local files: validation before anything is paid."""
@@ -69,6 +83,7 @@ class ReferenceRecord:
     sha256: str | None = None
     voice_kept: str | None = None
     voice_sha256: str | None = None
+    character: str = ""  # the card's character name (`@Name`), so a remix resolves the prompt as written
 
     @classmethod
     def of(cls, r: ReferenceInput) -> "ReferenceRecord":
@@ -78,6 +93,7 @@ class ReferenceRecord:
             voice_source=str(r.voice_path) if r.voice_path else None, voice_url=r.voice_url,
             voice_name=r.voice_name or (r.voice_path.name if r.voice_path else (r.voice_url or None)),
             duration=r.duration, content_type=r.content_type, voice_content_type=r.voice_content_type,
+            character=r.character,
         )
 
     @classmethod
@@ -89,6 +105,15 @@ class ReferenceRecord:
         return {k: (str(v) if isinstance(v, ReferenceKind) else v) for k, v in asdict(self).items() if v is not None
                 or k in _ALWAYS}
 
+    def as_input(self, absolute: Callable[[str], Path]) -> ReferenceInput:
+        """The reference as a draft takes it again (remix): the library copies where kept, else the
+        user's own files while they still exist.  `absolute`: the store's data-folder resolver."""
+        return ReferenceInput(
+            kind=self.kind, path=absolute(self.kept) if self.kept else _existing(self.source), url=self.url,
+            voice_path=absolute(self.voice_kept) if self.voice_kept else _existing(self.voice_source),
+            voice_url=self.voice_url, name=self.name, voice_name=self.voice_name or "", duration=self.duration,
+            content_type=self.content_type, voice_content_type=self.voice_content_type, character=self.character)
+
     def public_dict(self) -> dict[str, Any]:
         """For the sidecar beside the video: no path from the user's disk."""
         return {k: v for k, v in self.to_dict().items() if k not in ("source", "voice_source")}
@@ -96,6 +121,10 @@ class ReferenceRecord:
     @property
     def media_type(self) -> str:
         return ReferenceKind.of(self.kind).media_type
+
+
+def _existing(value: str | None) -> Path | None:
+    return Path(value) if value and Path(value).is_file() else None
 
 
 _ALWAYS = {"kind", "name", "source", "url", "voice_source", "voice_url", "voice_name", "duration", "content_type",

@@ -277,3 +277,10 @@ async def _probed_type(path: Path, kind: str) -> str:
     if not report.content_type:
         raise R2VError(report.message)
     return report.content_type
+
+
+def default_client_factory(base_url: str, api_key: str | None):
+    """The real HTTP client (a test hands the manager its own factory)."""
+    from ..client import HighwayClient
+
+    return HighwayClient(base_url, api_key)

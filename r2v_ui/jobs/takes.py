@@ -10,10 +10,13 @@ same content once while its link is valid (parallel puts of one file wait for th
 from __future__ import annotations
 
 import secrets
+import time
 from dataclasses import dataclass, replace
 
 from .. import spec
-from .model import JobDraft
+from ..store import JobRecord
+from .model import JobDraft, ReferenceRecord
+from .states import JobState
 
 MAX_TAKES = 4
 
@@ -46,3 +49,16 @@ def plan_takes(draft: JobDraft, takes: int) -> TakePlan:
     seeds = take_seeds(draft.seed, takes)
     batch_id = None if takes == 1 else "b-" + secrets.token_hex(5)
     return TakePlan(batch_id, tuple(replace(draft, seed=s) for s in seeds))
+
+
+def take_records(plan: TakePlan, *, owner: str, target: str, now: float, holder: str, price: str,
+                 warnings: list[str]) -> list[JobRecord]:
+    """The rows of a plan's jobs, ready to be created (state "checking").  Takes a microsecond apart
+    keep their order in History, newest first: take 1 on top."""
+    return [JobRecord(
+        job_id=time.strftime("%Y%m%d") + "-" + secrets.token_hex(4), owner=owner, state=JobState.CHECKING,
+        created_at=now - i * 1e-6, updated_at=now, settings=d.settings(),
+        references=[ReferenceRecord.of(r).to_dict() for r in d.references], target=target, price_label=price,
+        warnings=list(warnings), stage_text=JobState.CHECKING.stage_text, key_holder=holder,
+        batch_id=plan.batch_id, take=i + 1 if plan.batch_id else None,
+    ) for i, d in enumerate(plan.drafts)]

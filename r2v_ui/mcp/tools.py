@@ -93,7 +93,8 @@ class StudioTools:
                           negative_prompt: str = "", resolution: str = "1080P", aspect_ratio: str = "16:9",
                           duration: int = spec.DEFAULT_DURATION, shot_type: str = spec.DEFAULT_SHOT_TYPE,
                           audio: bool = spec.DEFAULT_AUDIO, watermark: bool = spec.DEFAULT_WATERMARK,
-                          seed: int | None = None, request: gr.Request | None = None) -> str:
+                          seed: int | None = None, names: list[str] | None = None,
+                          request: gr.Request | None = None) -> str:
         """Start making a video from up to five characters and a prompt (the Wan 2.7 reference-to-video model). Every reference is checked first, exactly as on the studio page; if one is refused nothing is sent and the error says why. Returns at once with the job id: the video takes a few minutes on the live service (a few seconds in demo mode). Once sent, a video cannot be cancelled and is billed.
 
         Args:
@@ -108,6 +109,7 @@ class StudioTools:
             audio: Generate a sound track (voices use the clips given).
             watermark: Put a mark in the lower-right corner.
             seed: A whole number 0-2147483647 to repeat a look; leave empty for a random one.
+            names: Optional name per character, in the same order ("" for none): a character named Mira can be written @Mira in the prompt, and is sent as its character tag.
 
         Returns:
             JSON: job_ids (the job started; pass it to wait_for_job or job_status), state, mode (demo or live), price_estimate, and any fixes the studio made to references.
@@ -115,6 +117,7 @@ class StudioTools:
         owner = self._owner(request)
         given = list(references or [])
         voice_list = list(voices or [])
+        name_list = [str(n or "") for n in (names or [])]
         if not given:
             raise ToolError("Nothing was sent. Add at least one character: a picture or a video.")
         if len(given) > spec.MEDIA_MAX:
@@ -141,6 +144,10 @@ class StudioTools:
                         raise ToolError(f"Nothing was sent. The voice clip of {tag}: {card['voice_message']}")
                     if card["voice_verdict"] == "fixed":
                         fixed.append(f"voice of {tag}: {card['voice_message']}")
+                if i < len(name_list) and name_list[i]:
+                    from ..ui.cast import with_character
+
+                    card = with_character(card, name_list[i])
                 cast.append(card)
             from ..ui import form
 

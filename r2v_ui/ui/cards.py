@@ -23,6 +23,10 @@ from . import cast as cast_mod
 
 log = logging.getLogger(__name__)
 THUMB_PX = 240
+# What the user reads (kept together so they can move to the message catalog).
+NAME_LABEL = "Name"
+NAME_PLACEHOLDER = "e.g. Mira, for @Mira"
+SAVE_LABEL = "Save as character"
 
 
 @dataclass
@@ -35,22 +39,26 @@ class CardWidgets:
     more: gr.Accordion
     link: gr.Textbox
     use_link: gr.Button
-    voice_record: gr.Audio
+    voice_record: gr.HTML  # a record button (scripts.RECORDER_JS): the WAV goes through voice_upload
     voice_clear: gr.Button
     insert: gr.Button
     up: gr.Button
     down: gr.Button
     remove: gr.Button
+    character: gr.Textbox  # the character's name, written @Name in the prompt
+    save: gr.Button        # "Save as character" (into the library: librarypanel.py)
 
     def outputs(self) -> list[Any]:
         """The widgets `render` returns updates for."""
-        return [self.group, self.face, self.link, self.voice_clear, self.up, self.down]
+        return [self.group, self.face, self.link, self.voice_clear, self.up, self.down, self.character]
 
 
 def make_card(n: int, visible: bool) -> CardWidgets:
     tag = spec.character_tag(n)
     with gr.Column(visible=visible, elem_id=f"card-{n}", elem_classes=["cast-card"], min_width=150) as group:
         face = gr.HTML(face_html(cast_mod.empty_card(), n), elem_id=f"card-{n}-face")
+        character = gr.Textbox(label=NAME_LABEL, placeholder=NAME_PLACEHOLDER, elem_id=f"card-{n}-character",
+                               lines=1, max_lines=1, elem_classes=["card-character"])
         media = gr.UploadButton("Picture or video", file_count="single", type="filepath", size="sm",
                                 variant="secondary", elem_id=f"card-{n}-file", elem_classes=["card-upload"])
         voice_upload = gr.UploadButton("Voice clip", file_count="single", type="filepath", size="sm",
@@ -60,19 +68,31 @@ def make_card(n: int, visible: bool) -> CardWidgets:
             link = gr.Textbox(label=f"Public link to a picture or video of {tag}", placeholder="https://…",
                               elem_id=f"card-{n}-link", lines=1, max_lines=1)
             use_link = gr.Button("Use this link", size="sm", elem_id=f"card-{n}-use-link")
-            voice_record = gr.Audio(label=f"Record the voice of {tag}", sources=["microphone"], type="filepath",
-                                    elem_id=f"card-{n}-voice-record")
+            voice_record = gr.HTML(recorder_html(n), elem_id=f"card-{n}-voice-record", min_height=0)
             voice_clear = gr.Button("Remove the voice clip", size="sm", elem_id=f"card-{n}-voice-clear",
                                     visible=False)
         insert = gr.Button(f"Insert {tag}", size="sm", elem_id=f"card-{n}-insert",
                            elem_classes=["card-insert"])
+        save = gr.Button(SAVE_LABEL, size="sm", elem_id=f"card-{n}-save", elem_classes=["card-save"])
         with gr.Row(elem_classes=["card-buttons"]):
             # Short faces; the head script gives each its full name ("Move character2 left") for screen readers.
             up = gr.Button("←", size="sm", elem_id=f"card-{n}-up", interactive=n > 1, min_width=30)
             down = gr.Button("→", size="sm", elem_id=f"card-{n}-down", min_width=30)
             remove = gr.Button("Remove", size="sm", variant="stop", elem_id=f"card-{n}-remove", min_width=40)
     return CardWidgets(n, group, face, media, voice_upload, more, link, use_link, voice_record, voice_clear,
-                       insert, up, down, remove)
+                       insert, up, down, remove, character, save)
+
+
+def recorder_html(n: int) -> str:
+    """The record button of card n; its words for each moment are in data attributes for the script."""
+    tag = spec.character_tag(n)
+    words = {"stop": "■ Stop and use it", "recording": "Recording…", "checking": "Checking the recording…",
+             "failed": "The recording could not be added: choose a voice clip file instead.",
+             "denied": "The microphone could not be used: allow it in the browser, or choose a voice clip file."}
+    data = " ".join(f'data-{k}="{html.escape(v)}"' for k, v in words.items())
+    return (f'<div class="voice-rec-box"><button type="button" class="voice-rec" data-card="{n}" aria-pressed="false" '
+            f'{data}>● Record the voice of {tag}</button>'
+            f'<div class="voice-rec-status" id="card-{n}-rec-status" role="status"></div></div>')
 
 
 def face_html(card: cast_mod.Card, n: int) -> str:
@@ -95,7 +115,8 @@ def face_html(card: cast_mod.Card, n: int) -> str:
         voice = f'<div class="card-voice">Voice: {html.escape(card.get("voice_name") or "voice clip")}</div>'
     return (f'<div class="card-face" data-verdict="{html.escape(card.get("verdict") or "empty")}">'
             f'<div class="card-head"><span class="tag">{tag}</span>'
-            f'<span class="kind">{cast_mod.kind_label(card)}</span></div>{thumb_html}'
+            + (f'<span class="card-at">@{html.escape(card["character"])}</span>' if card.get("character") else "")
+            + f'<span class="kind">{cast_mod.kind_label(card)}</span></div>{thumb_html}'
             + (f'<div class="card-name" title="{html.escape(name)}">{html.escape(name)}</div>' if name else "")
             + voice + cast_mod.verdict_html(card, n) + '</div>')
 
@@ -145,6 +166,7 @@ def render(card: cast_mod.Card | None, n: int, total: int) -> list[Any]:
         gr.Button(visible=bool(card.get("voice_verdict"))),
         gr.Button(interactive=n > 1),
         gr.Button(interactive=n < total),
+        gr.Textbox(value=card.get("character") or ""),
     ]
 
 

@@ -12,7 +12,7 @@ import tempfile
 from pathlib import Path
 from typing import Any, Callable
 
-from .. import spec
+from .. import prompt_names, spec
 
 Card = dict[str, Any]
 Prober = Callable[..., Any]  # media.probe(path, kind, *, display_name=, work_dir=) -> MediaReport
@@ -31,6 +31,7 @@ def empty_card() -> Card:
         "url": None,             # or a pasted public link (once accepted)
         "link": None,            # the text pasted, kept in the box even when refused
         "name": "",              # what the user called it (file name), for messages and history
+        "character": "",         # the character's name, written @Name in the prompt (prompt_names.py)
         "verdict": None,         # "accepted" | "fixed" | "refused" | None
         "message": "",
         "video_seconds": None,   # for the price estimate
@@ -46,6 +47,16 @@ def empty_card() -> Card:
 
 def new_cast() -> list[Card]:
     return [empty_card()]
+
+
+def with_character(card: Card, name: str | None) -> Card:
+    """The card with the character name typed on it (@Name in the prompt); checked by `problems`."""
+    return dict(card, character=prompt_names.clean_name(name))
+
+
+def character_names(cast: list[Card]) -> list[str]:
+    """Each filled card's character name, in card order: what `@Name` resolves against."""
+    return [c.get("character") or "" for c in filled(cast)]
 
 
 def has_media(card: Card) -> bool:
@@ -159,7 +170,7 @@ def check_voice(card: Card, upload: str, probe: Prober = default_prober, display
 
 def clear_media(card: Card) -> Card:
     keep = {k: card.get(k) for k in ("voice_path", "voice_url", "voice_name", "voice_verdict", "voice_message",
-                                     "voice_content_type")}
+                                     "voice_content_type", "character")}
     return empty_card() | keep
 
 
@@ -233,6 +244,9 @@ def problems(cast: list[Card]) -> list[str]:
                        "(cards after it would be renumbered).")
         if c.get("voice_verdict") == "refused" and has_media(c):
             out.append(f"The voice clip of {tag} was refused: {c.get('voice_message')}")
+        name_problem = prompt_names.name_problem(c.get("character"))
+        if name_problem and has_media(c):
+            out.append(f"{tag}: {name_problem}")
     if last_filled < 0:
         out.append("Add at least one character: a picture or a video.")
     return out
@@ -270,6 +284,7 @@ def to_references(cast: list[Card]) -> tuple[Any, ...]:
             duration=c.get("video_seconds") if c.get("kind") == "video" else None,
             content_type=c.get("content_type") if c.get("path") else None,
             voice_content_type=c.get("voice_content_type") if c.get("voice_path") else None,
+            character=prompt_names.clean_name(c.get("character")),
         ))
     return tuple(refs)
 
@@ -290,6 +305,7 @@ def from_references(references: Any, note: str = "from an earlier job") -> list[
             "message": f"{name} ({note}).",
             "video_seconds": getattr(ref, "duration", None),
             "content_type": getattr(ref, "content_type", None),
+            "character": getattr(ref, "character", "") or "",
         }
         if voice_path or getattr(ref, "voice_url", None):
             vname = getattr(ref, "voice_name", "") or (Path(voice_path).name if voice_path else "voice link")

@@ -40,7 +40,8 @@ def render(ctx: PageContext) -> CastWidgets:
                             scale=0, min_width=150)
         add = gr.Button("+ Add character", size="sm", elem_id="add-character", scale=0, min_width=140)
     gr.HTML('<p class="step-help">Each card is one character: card 1 is <code>character1</code> in the prompt, '
-            'card 2 is <code>character2</code>… A card takes a picture or a video, and a voice clip if you like.</p>')
+            'card 2 is <code>character2</code>… A card takes a picture or a video, and a voice clip if you like. '
+            'Give a card a name to write it as <code>@Name</code> instead.</p>')
     with gr.Column(visible=False, elem_id="retag-box", elem_classes=["retag-box"]) as retag_box:
         retag_text = gr.HTML("")
         with gr.Row():
@@ -163,6 +164,16 @@ def _wire_card(cw: cards_mod.CardWidgets, w: CastWidgets, ctx: PageContext, scen
     def on_voice_clear(cast, request: gr.Request):
         return edit(request, cast, lambda c: cast_mod.replace_card(c, i, cast_mod.clear_voice(c[i])) if i < len(c) else c)
 
+    def on_character(cast, name, request: gr.Request):
+        """The name typed on the card: its face and the prompt's hints change; the box is left as typed."""
+        with ctx.casts.lock(request):
+            cast = ctx.casts.get(request, cast)
+            if i >= len(cast):
+                return {}
+            cast = cast_mod.replace_card(cast, i, cast_mod.with_character(cast[i], name))
+            ctx.casts.put(request, cast)
+        return {cw.face: cards_mod.face_html(cast[i], n), st.cast: cast}
+
     def reorder(change):
         def handler(cast, prompt, request: gr.Request):
             with ctx.casts.lock(request):
@@ -182,8 +193,11 @@ def _wire_card(cw: cards_mod.CardWidgets, w: CastWidgets, ctx: PageContext, scen
     cw.use_link.click(on_link, [st.cast, cw.link], outs, **links)
     cw.link.submit(on_link, [st.cast, cw.link], outs, **links)
     cw.voice_upload.upload(on_voice, [st.cast, cw.voice_upload], outs, **checks)
-    cw.voice_record.stop_recording(on_voice, [st.cast, cw.voice_record], outs, **checks)
     cw.voice_clear.click(on_voice_clear, [st.cast], outs, **quiet)
+    # As typed (keys), and when the box is left (a paste or an autofill may fire no key event).
+    for typed in (cw.character.input, cw.character.blur):
+        typed(on_character, [st.cast, cw.character], [cw.face, st.cast], trigger_mode="always_last",
+              concurrency_limit=None, **quiet)
     # The tag goes where the cursor is in the prompt (done in the browser: the server does not know it).
     cw.insert.click(None, [scene.prompt], [scene.prompt], js=_insert_js(n), **quiet)
     move = [*outs, *retag_outs]

@@ -128,6 +128,14 @@ class PageContext:
         """A function for one request: a library path → the per-request copy the browser may fetch."""
         return self.viewer.request()
 
+    def urls(self, block: Any):
+        """A function for one request: a library path → a URL for a plain `<video>` (videoview.py),
+        served from `block`'s cache copy."""
+        from .videoview import served_url
+
+        view = self.viewer.request()
+        return lambda path: served_url(block, view, path)
+
 
 def make_states(settings: Any) -> States:
     from . import cast as cast_mod

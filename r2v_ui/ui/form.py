@@ -16,7 +16,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from .. import spec
+from .. import prompt_names, spec
+from ..storyboard import SHOTS_MAX, Shot, Storyboard
 from . import cast as cast_mod
 
 SEED_RANDOM = "random"
@@ -26,6 +27,9 @@ SHOT_CHOICES = [("Single shot", "single"), ("Multi shot", "multi")]
 ASPECT_NAMES = {"16:9": "landscape", "9:16": "portrait", "1:1": "square", "4:3": "classic", "3:4": "tall"}
 DURATION_TEXT = f"The duration must be a whole number of seconds from {spec.DURATION_MIN} to {spec.DURATION_MAX}."
 SEED_TEXT = f"The seed must be a whole number from {spec.SEED_MIN} to {spec.SEED_MAX}."
+AS_SENT = "As sent:"
+SHOTS_TEXT = ("The shot list must be a list of shots, each with its text and its length in seconds "
+              '(e.g. [{"text": "They meet", "seconds": 3}, …]).')
 _WHOLE_TEXT = re.compile(r"\s*[+-]?\d{1,19}\s*")
 
 
@@ -43,6 +47,7 @@ class FormValues:
     watermark: Any = spec.DEFAULT_WATERMARK
     seed_mode: str = SEED_RANDOM
     seed: Any = None
+    shots: Any = ()  # the storyboard's rows as sent: [{"text": …, "seconds": …}, …] (used with Multi shot only)
 
 
 DEFAULTS = FormValues()
@@ -70,13 +75,31 @@ def tag_hints(prompt: str | None, cast: list[dict]) -> list[tuple[str, str]]:
     return [(p.severity, p.message) for p in spec.check_character_tags(prompt or "", n)]
 
 
+def sent_prompt(prompt: str | None, cast: list[dict]) -> prompt_names.Resolution:
+    """The prompt as it will be sent: each card's `@Name` as its tag, resolved now (so a moved card
+    keeps its part), with any name that names no card."""
+    return prompt_names.resolve(prompt, cast_mod.character_names(cast))
+
+
+def prompt_count(prompt: str | None, cast: list[dict]) -> str:
+    """The character count of the prompt as sent (the limit applies to what the service receives)."""
+    return count_label(sent_prompt(prompt, cast).sent, spec.PROMPT_MAX)
+
+
 def hints_html(prompt: str | None, cast: list[dict]) -> str:
+    """Under the prompt: the prompt as sent when names were rewritten, then the hints, which are
+    about the prompt as sent."""
+    resolved = sent_prompt(prompt, cast)
+    preview = (f'<div class="prompt-sent" id="prompt-sent"><span class="prompt-sent-label">{AS_SENT}</span> '
+               f'{html.escape(resolved.sent)}</div>' if resolved.changed else "")
+    names = "".join(f'<div class="hint hint-error">✕ {html.escape(p.message)}</div>' for p in resolved.problems)
+    prompt = resolved.sent
     hints = tag_hints(prompt, cast)
     if not hints:
-        if cast_mod.filled(cast) and (prompt or "").strip():
-            return '<div class="hint hint-ok">✓ Every character is named in the prompt.</div>'
-        return ""
-    return "".join(
+        if cast_mod.filled(cast) and (prompt or "").strip() and not names:
+            return preview + '<div class="hint hint-ok">✓ Every character is named in the prompt.</div>'
+        return preview + names
+    return preview + names + "".join(
         f'<div class="hint hint-{"error" if sev == "error" else "warning"}">'
         f'{"✕" if sev == "error" else "!"} {html.escape(msg)}</div>'
         for sev, msg in hints
@@ -135,17 +158,60 @@ def parse_switch(value: Any, name: str) -> bool:
     raise ValueError(f"{name} must be switched on or off (true or false), not {value!r}.")
 
 
+def read_shots(raw: Any) -> tuple[Shot, ...]:
+    """The storyboard's rows as a browser or API client sent them: dicts with "text" and "seconds" (or
+    [text, seconds] pairs).  A length that is not a whole number of seconds is kept as None, never
+    rounded (Storyboard.problems says so); a list of another shape is refused in words (ValueError)."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, (list, tuple)) or len(raw) > SHOTS_MAX * 4:
+        raise ValueError(SHOTS_TEXT)
+    shots = []
+    for row in raw:
+        if isinstance(row, dict):
+            text, seconds = row.get("text"), row.get("seconds")
+        elif isinstance(row, (list, tuple)) and len(row) == 2:
+            text, seconds = row
+        else:
+            raise ValueError(SHOTS_TEXT)
+        if text is not None and not isinstance(text, str):
+            raise ValueError(SHOTS_TEXT)
+        shots.append(Shot(text or "", whole_number(seconds, 1, spec.DURATION_MAX)))
+    return tuple(shots)
+
+
+def storyboard_of(values: FormValues) -> Storyboard | None:
+    """The storyboard the form describes: only with Multi shot, and only when a shot has text."""
+    if values.shot_type != "multi":
+        return None
+    board = Storyboard(values.prompt or "", read_shots(values.shots))
+    return board if board.in_use else None
+
+
+def prompt_for_checks(prompt: str | None, shot_type: str | None, shots: Any) -> str:
+    """The text whose character tags are checked: the prompt and, with a storyboard, every shot."""
+    try:
+        board = storyboard_of(FormValues(prompt=prompt or "", shot_type=shot_type or "", shots=shots))
+    except ValueError:
+        board = None
+    return board.compose() if board else (prompt or "")
+
+
 def price_label(price: spec.PriceTable, tier: str, aspect: str, duration: Any, cast: list[dict],
-                demo: bool = False) -> str:
+                demo: bool = False, takes: int = 1) -> str:
     if demo:  # demo mode never speaks of money: nothing is sent anywhere
+        many = f" · {takes} takes" if takes > 1 else ""
         return ('<div class="price" id="price-estimate"><span class="price-label">Demo</span> '
-                '<span class="price-value">free preview</span></div>')
+                f'<span class="price-value">free preview{many}</span></div>')
     try:
         size = spec.size_for(tier, aspect)
-        est = price.estimate(size, parse_duration(duration), cast_mod.reference_video_seconds(cast))
+        one = price.estimate(size, parse_duration(duration), cast_mod.reference_video_seconds(cast))
     except (KeyError, ValueError, TypeError):
         return ""
+    est = one.times(takes)
     why = " (reference videos may be billed too)" if est.is_range else ""
+    if takes > 1:
+        why = f" for {takes} takes ({one.label()} each){why}"
     return (f'<div class="price" id="price-estimate"><span class="price-label">Estimated price</span> '
             f'<span class="price-value">{html.escape(est.label())}</span>'
             f'<span class="price-note">{why}</span></div>')
@@ -170,11 +236,23 @@ def build_draft(cast: list[dict], values: FormValues) -> Any:
     except (KeyError, ValueError):
         issues.append("Choose a resolution and an aspect ratio.")
         size = spec.DEFAULT_SIZE
+    try:
+        board = storyboard_of(values)
+    except ValueError as exc:
+        issues.append(str(exc))
+        board = None
+    if board and "duration" in checked:
+        issues.extend(p.message for p in board.problems(checked["duration"]))
+    # @Names are resolved in the whole text as written (with a storyboard: its overall line and shots).
+    resolved = sent_prompt(board.compose() if board else values.prompt, cast)
+    issues += [p.message for p in resolved.problems]
     if issues:
         raise ValueError(" ".join(issues))
     return JobDraft(
         references=cast_mod.to_references(cast),
-        prompt=values.prompt or "",
+        prompt=resolved.sent,
+        written_prompt=resolved.written if resolved.changed else "",
+        storyboard=board,
         negative_prompt=values.negative_prompt or "",
         size=size,
         duration=checked["duration"],
@@ -191,8 +269,9 @@ def values_from_draft(draft: Any) -> FormValues:
         tier, aspect = spec.tier_and_aspect(draft.size)
     except ValueError:
         tier, aspect = DEFAULTS.tier, DEFAULTS.aspect
+    board = getattr(draft, "storyboard", None)
     return FormValues(
-        prompt=draft.prompt or "",
+        prompt=(board.overall if board else (getattr(draft, "written_prompt", "") or draft.prompt)) or "",
         negative_prompt=draft.negative_prompt or "",
         tier=tier,
         aspect=aspect,
@@ -202,4 +281,5 @@ def values_from_draft(draft: Any) -> FormValues:
         watermark=bool(draft.watermark),
         seed_mode=SEED_FIXED if draft.seed is not None else SEED_RANDOM,
         seed=draft.seed,
+        shots=tuple({"text": s.text, "seconds": s.seconds} for s in board.shots) if board else (),
     )

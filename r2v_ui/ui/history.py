@@ -12,7 +12,7 @@ from typing import Any
 from .. import spec
 from . import status
 
-FILTERS = [("All", "all"), ("Running", "running"), ("Finished", "succeeded"), ("Failed", "failed"),
+FILTERS = [("All", "all"), ("Running", "running"), ("Finished", "succeeded"), ("Kept ★", "kept"), ("Failed", "failed"),
            ("Needs a decision", "uncertain")]
 
 
@@ -32,7 +32,9 @@ def item_label(snap: Any, max_prompt: int = 70) -> str:
         size = f"{tier} {aspect}"
     except (ValueError, AttributeError):
         size = str(s.get("size", ""))
-    return f"{icon} {words} · {when} · {s.get('duration', '?')} s · {size} · {first or '(no prompt)'}"
+    star = "★ " if getattr(snap, "favourite", False) else ""
+    take = f" · take {snap.take}" if getattr(snap, "take", None) else ""
+    return f"{star}{icon} {words}{take} · {when} · {s.get('duration', '?')} s · {size} · {first or '(no prompt)'}"
 
 
 def detail_markdown(snap: Any) -> str:

@@ -15,6 +15,7 @@ import gradio as gr
 from ..errors import R2VError
 from . import form, history
 from .context import PageContext
+from .videoview import player_html, served_url
 
 PAGE_SIZE = 20
 REFRESH_SECONDS = 4.0
@@ -23,6 +24,7 @@ EMPTY_HTML = ('<div class="history-empty" id="history-empty" role="status">No vi
 # On a phone the detail is below the list: bring it (its actions first) into view.
 DETAIL_JS = """() => { const el = document.getElementById('history-detail');
   if (el && el.getBoundingClientRect().top > window.innerHeight * 0.7) el.scrollIntoView({block: 'start'}); }"""
+KEEP_LABEL, KEPT_LABEL = "☆ Keep this one", "★ Kept"
 NOTHING_FOUND_HTML = '<div class="history-empty" id="history-empty" role="status">No video matches this search.</div>'
 
 
@@ -47,7 +49,9 @@ class HistoryWidgets:
     confirm_row: gr.Row
     confirm_delete: gr.Button
     cancel_delete: gr.Button
-    video: gr.Video
+    video: gr.HTML  # a plain <video> (videoview.py)
+    keep: gr.Button
+    compare: gr.Button  # wired by comparepanel: this job (or its takes) into Compare
     info: gr.Markdown
     selected: gr.State
 
@@ -71,16 +75,18 @@ def render(ctx: PageContext) -> HistoryWidgets:
                 reuse_seed = gr.Button("Reuse its seed", size="sm", elem_id="history-reuse-seed")
                 download = gr.DownloadButton("Download MP4", size="sm", elem_id="history-download", visible=False)
                 retry = gr.Button("Try again", size="sm", visible=False, elem_id="history-retry")
+                keep = gr.Button(KEEP_LABEL, size="sm", elem_id="history-keep")
+                compare = gr.Button("Compare…", size="sm", elem_id="history-compare")
                 delete = gr.Button("Delete…", size="sm", variant="stop", elem_id="history-delete")
             with gr.Row(visible=False, elem_id="history-confirm") as confirm_row:
                 gr.HTML("<b>Delete this job, its video and its record for good?</b>", min_height=0)
                 confirm_delete = gr.Button("Yes, delete it", variant="stop", size="sm", elem_id="history-confirm-delete")
                 cancel_delete = gr.Button("Keep it", size="sm", elem_id="history-cancel-delete")
-            video = gr.Video(label="The video", show_label=False, interactive=False, elem_id="history-video", buttons=[])
+            video = gr.HTML("", elem_id="history-video", min_height=0)
             info = gr.Markdown(elem_id="history-info")
     return HistoryWidgets(status_filter, search, items, empty, prev, next_, page_info, gr.State(0), gr.State(None),
                           gr.Timer(REFRESH_SECONDS, active=False), detail, remix, reuse_seed, download, retry, delete,
-                          confirm_row, confirm_delete, cancel_delete, video, info, gr.State(None))
+                          confirm_row, confirm_delete, cancel_delete, video, keep, compare, info, gr.State(None))
 
 
 def page_of(manager: Any, owner: str, status: str, search: str, page: int) -> tuple[list, int]:
@@ -95,7 +101,7 @@ def listen(w: HistoryWidgets, ctx: PageContext, tab: Any, studio_tab: Any, tabs:
 
     manager, st = ctx.manager, ctx.states
     list_outputs = [w.items, w.empty, w.prev, w.next, w.page_info, w.page, w.shown]
-    detail_outputs = [w.selected, w.detail, w.video, w.info, w.download, w.retry, w.confirm_row]
+    detail_outputs = [w.selected, w.detail, w.video, w.info, w.download, w.retry, w.confirm_row, w.keep, w.compare]
 
     def list_view(status, search, page, memory, shown, request, *, selected=None, force=True) -> dict:
         who = ctx.visitor(request, memory)
@@ -104,7 +110,7 @@ def listen(w: HistoryWidgets, ctx: PageContext, tab: Any, studio_tab: Any, tabs:
         if page >= pages and page > 0:  # the page emptied (a delete): show the last one that has jobs
             page = pages - 1
             snaps, total = page_of(manager, who.owner, status, search, page)
-        signature = [(s.job_id, s.state, s.updated_at, s.video_missing) for s in snaps] + [total, page]
+        signature = [(s.job_id, s.state, s.updated_at, s.video_missing, s.favourite) for s in snaps] + [total, page]
         if not force and signature == shown:
             return {w.shown: shown}  # nothing changed: the list is not sent again
         choices = [(history.item_label(s), s.job_id) for s in snaps]
@@ -120,7 +126,8 @@ def listen(w: HistoryWidgets, ctx: PageContext, tab: Any, studio_tab: Any, tabs:
 
     def list_history(status: str = "all", search: str = "", page: int = 0,
                      request: gr.Request = None) -> dict:  # type: ignore[assignment]
-        """One page of your videos, newest first: `status` is all, running, succeeded, failed or uncertain;
+        """One page of your videos, newest first: `status` is all, running, succeeded, kept (favourites),
+        failed or uncertain;
         `search` finds words in prompts; `page` counts from 0 (20 videos a page).  Returns the total, the
         number of pages, and for each video its job id, state, creation time (seconds since the epoch),
         settings and a one-line summary."""
@@ -128,7 +135,8 @@ def listen(w: HistoryWidgets, ctx: PageContext, tab: Any, studio_tab: Any, tabs:
         snaps, total = page_of(manager, who.owner, status, search, int(page or 0))
         return {"total": total, "page": int(page or 0), "pages": max(1, -(-total // PAGE_SIZE)),
                 "jobs": [{"job_id": s.job_id, "state": s.state, "created_at": s.created_at, "settings": s.settings,
-                          "video_missing": s.video_missing, "summary": history.item_label(s)} for s in snaps]}
+                          "video_missing": s.video_missing, "favourite": s.favourite, "batch_id": s.batch_id,
+                          "take": s.take, "summary": history.item_label(s)} for s in snaps]}
 
     gr.api(list_history, api_name="list_history")
 
@@ -162,14 +170,20 @@ def listen(w: HistoryWidgets, ctx: PageContext, tab: Any, studio_tab: Any, tabs:
         who = ctx.visitor(request, memory)
         snap = manager.snapshot(job_id, owner=who.owner) if job_id else None
         if snap is None:
-            return {w.selected: None, w.detail: gr.Column(visible=False), w.video: None, w.info: "",
+            return {w.selected: None, w.detail: gr.Column(visible=False), w.video: "", w.info: "",
                     w.download: gr.DownloadButton(visible=False), w.retry: gr.Button(visible=False),
                     w.confirm_row: gr.Row(visible=False)}
-        shown = ctx.show()(snap.video_path)
-        return {w.selected: job_id, w.detail: gr.Column(visible=True), w.video: shown, w.info: history.detail_markdown(snap),
+        view = ctx.show()
+        shown = view(snap.video_path)
+        url = served_url(w.video, view, snap.video_path)
+        done = url is not None
+        return {w.selected: job_id, w.detail: gr.Column(visible=True), w.info: history.detail_markdown(snap),
+                w.video: player_html(url, label="The video", poster=served_url(w.video, view, snap.poster_path)),
                 w.download: gr.DownloadButton(value=shown, visible=shown is not None),
                 w.retry: gr.Button(visible=snap.state == "failed" or snap.video_missing),
-                w.confirm_row: gr.Row(visible=False)}
+                w.confirm_row: gr.Row(visible=False),
+                w.keep: gr.Button(KEPT_LABEL if snap.favourite else KEEP_LABEL, visible=done),
+                w.compare: gr.Button("Compare its takes" if snap.batch_id else "Compare with…", visible=done)}
 
     def open_job(job_id, memory, request: gr.Request):
         """The detail view of one of *your* jobs (others' look like missing ones)."""
@@ -189,7 +203,7 @@ def listen(w: HistoryWidgets, ctx: PageContext, tab: Any, studio_tab: Any, tabs:
         return restore(ctx, scene, cast_view, draft, "from the job you are remixing", request) | {
             tabs: gr.Tabs(selected="studio"), scene.form_alert: ""}
 
-    form_outputs = [*castw.outputs(), st.cast, *scene.inputs()]
+    form_outputs = [*castw.outputs(), st.cast, *scene.outputs()]
     w.remix.click(remix, [w.selected, st.memory], [*form_outputs, tabs, scene.form_alert], api_name="remix",
                   concurrency_limit=None)
 
@@ -229,6 +243,19 @@ def listen(w: HistoryWidgets, ctx: PageContext, tab: Any, studio_tab: Any, tabs:
         ctx.viewer.remove(served)  # every copy the page ever served of it goes too
         return (list_view(status, search, page, memory, None, request, selected=neighbour)
                 | detail_view(neighbour, memory, request))
+
+    def toggle_keep(job_id, status, search, page, memory, request: gr.Request):
+        """"Keep this one" on the open job, or take the mark away again."""
+        who = ctx.visitor(request, memory)
+        snap = manager.snapshot(job_id, owner=who.owner) if job_id else None
+        if snap is None:
+            raise gr.Error("This job is not in your history any more.")
+        kept = manager.set_favourite(job_id, not snap.favourite, owner=who.owner).favourite
+        return (list_view(status, search, page, memory, None, request, selected=job_id)
+                | {w.keep: gr.Button(KEPT_LABEL if kept else KEEP_LABEL)})
+
+    w.keep.click(toggle_keep, [w.selected, w.status_filter, w.search, w.page, st.memory], [*list_outputs, w.keep],
+                 api_name="toggle_keep", concurrency_limit=None)
 
     w.confirm_delete.click(delete_job, [w.selected, w.status_filter, w.search, w.page, st.memory],
                            [*list_outputs, *detail_outputs], api_name="delete_job", concurrency_limit=None)

@@ -4,6 +4,7 @@ form), plus finding this browser's own job again after a reload."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, replace
 from typing import Any, Callable
 
@@ -12,7 +13,9 @@ import gradio as gr
 from ..errors import R2VError
 from . import cast as cast_mod
 from . import form, session, status
+from . import takes as takes_view
 from .context import PageContext, alert_html
+from .videoview import player_html, served_url
 
 
 @dataclass
@@ -25,14 +28,16 @@ def make_watch(ctx: PageContext, w: Any) -> Watch:
     from .result import WATCH_WAKEUP_SECONDS
 
     manager, st = ctx.manager, ctx.states
-    outputs = [w.status_box, w.video, w.download, w.summary, w.result_box, w.decision, w.retry, st.last_seed]
+    outputs = [w.status_box, w.video, w.download, w.summary, w.result_box, w.decision, w.retry, st.last_seed,
+               w.takes_grid, w.compare_takes]
 
     def view(snap: Any, first: bool, last_state: str | None) -> dict:
         """Updates for the pane; the player is only touched when the result changes."""
         if snap is None:
-            return {w.status_box: status.IDLE_HTML, w.video: None, w.download: gr.DownloadButton(value=None),
+            return {w.status_box: status.IDLE_HTML, w.video: "", w.download: gr.DownloadButton(value=None),
                     w.summary: "", w.result_box: gr.Column(visible=False), w.decision: gr.Column(visible=False),
-                    w.retry: gr.Button(visible=False)}
+                    w.retry: gr.Button(visible=False), w.takes_grid: gr.HTML(visible=False),
+                    w.compare_takes: gr.Button(visible=False)}
         if not first and not snap.terminal and snap.state != "uncertain":
             # Between running stages only the status moves (the other boxes stay hidden until the job
             # ends): any other update would rebuild a component on the event loop, for every open stream.
@@ -45,19 +50,59 @@ def make_watch(ctx: PageContext, w: Any) -> Watch:
             w.decision: gr.Column(visible=snap.state == "uncertain"),
             w.retry: gr.Button(visible=snap.state == "failed" or snap.video_missing),
         }
+        if first:
+            out |= {w.takes_grid: gr.HTML(visible=False), w.compare_takes: gr.Button(visible=False)}
         if first or (done and last_state != "succeeded"):
-            shown = ctx.show()(snap.video_path) if done else None
-            out |= {w.video: shown, w.download: shown}  # a value, not an update: no component rebuilt
+            view_file = ctx.show()
+            shown = view_file(snap.video_path) if done else None
+            url = served_url(w.video, view_file, snap.video_path) if done else None
+            out |= {w.video: player_html(url, label="Your video", autoplay=True), w.download: shown}
         if done and snap.seed_used is not None:
             out[st.last_seed] = snap.seed_used
         return out
 
+    def batch_view(snaps: list, first: bool) -> dict:
+        """A batch of takes: a headline and a grid that fills in as each take finishes."""
+        done = takes_view.done_takes(snaps)
+        running = any(not s.terminal and s.state != "uncertain" for s in snaps)
+        out = {w.status_box: takes_view.batch_headline(snaps),
+               w.takes_grid: gr.HTML(takes_view.grid_html(snaps, ctx.urls(w.takes_grid)), visible=True),
+               w.compare_takes: gr.Button(visible=not running and len(done) >= 2)}
+        if first:
+            out |= {w.result_box: gr.Column(visible=False), w.decision: gr.Column(visible=False),
+                    w.retry: gr.Button(visible=False), w.video: "", w.summary: ""}
+        if done and done[-1].seed_used is not None:
+            out[st.last_seed] = done[-1].seed_used
+        return out
+
+    async def watch_batch(batch_id: str, owner: str, session_id: str, token: int):
+        snaps = await ctx.read(manager.batch, batch_id, owner=owner)
+        yield batch_view(snaps, True)
+        while snaps and any(not s.terminal and s.state != "uncertain" for s in snaps):
+            waits = [asyncio.ensure_future(manager.wait_for_change(s.job_id, s.version, WATCH_WAKEUP_SECONDS))
+                     for s in snaps if not s.terminal and s.state != "uncertain"]
+            try:
+                await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                for t in waits:
+                    t.cancel()
+            if not ctx.streams.is_current(session_id, token):
+                return  # a newer stream for this tab took over
+            before = [(s.state, s.video_missing) for s in snaps]
+            snaps = await ctx.read(manager.batch, batch_id, owner=owner) or snaps
+            if [(s.state, s.video_missing) for s in snaps] != before:  # a stage, not a progress tick
+                yield batch_view(snaps, False)
+
     async def watch_job(job_id, memory, request: gr.Request):
-        """Streams one job's snapshots to this tab until it ends."""
+        """Streams one job's snapshots (or its batch's) to this tab until it ends."""
         who = ctx.visitor(request, memory)
         session_id = getattr(request, "session_hash", None) or ""
         token = ctx.streams.claim(session_id)
         snap = await ctx.read(manager.snapshot, job_id, owner=who.owner) if job_id else None
+        if snap is not None and snap.batch_id:
+            async for out in watch_batch(snap.batch_id, who.owner, session_id, token):
+                yield out
+            return
         yield view(snap, True, None)
         last_state = snap.state if snap else None
         while snap is not None and not snap.terminal and snap.state != "uncertain":
@@ -86,7 +131,7 @@ class Actions:
 
 def listen_actions(w: Any, ctx: PageContext, scene: Any, castw: Any, cast_view, watch: Watch, stream: dict) -> Actions:
     manager, st = ctx.manager, ctx.states
-    form_outputs = [*castw.outputs(), st.cast, *scene.inputs()]
+    form_outputs = [*castw.outputs(), st.cast, *scene.outputs()]
 
     # ---- after a reload: this browser's own job, with the form as it was -------------------------
     def resume(stored, request: gr.Request):

@@ -29,7 +29,8 @@ from typing import Any
 
 import gradio as gr
 
-from . import castpanel, context, header, historypanel, result, scene
+from . import (castpanel, comparepanel, context, header, historypanel, librarypanel, result, scene, starters,
+               storyboard)
 from .context import DEFAULT_CONCURRENCY, PageContext, Streams, make_states
 from .theme import CSS, HEAD, make_theme
 from .viewfiles import Viewer
@@ -53,9 +54,12 @@ def build_app(manager: Any, settings: Any, *, emulator: Any = None) -> gr.Blocks
                 with gr.Row(equal_height=False, elem_id="workspace"):
                     with gr.Column(scale=3, min_width=320, elem_id="composer"):
                         castw = castpanel.render(ctx)
+                        libraryw = librarypanel.render(ctx)
                         scenew = scene.render(ctx)
                     with gr.Column(scale=2, min_width=320, elem_id="result-pane"):
                         resultw = result.render(ctx)
+            with gr.Tab("Compare", id="compare", elem_id="tab-compare") as compare_tab:
+                comparew = comparepanel.render(ctx)
             with gr.Tab("History", id="history", elem_id="tab-history") as history_tab:
                 historyw = historypanel.render(ctx)
 
@@ -65,10 +69,14 @@ def build_app(manager: Any, settings: Any, *, emulator: Any = None) -> gr.Blocks
 
         header.listen(top, ctx)
         castpanel.listen(castw, ctx, scenew)
-        scene.listen(scenew, ctx, resultw.price)
+        librarypanel.listen(libraryw, ctx, castw)
+        scene.listen(scenew, ctx, resultw.price, resultw.takes)
+        storyboard.listen(scenew.board, ctx, scenew)
+        starters.listen(scenew.starters, ctx, scenew.prompt)
         actions = result.listen(resultw, ctx, scenew, castw, cast_view)
         stream = dict(concurrency_limit=context.STREAM_LIMIT, concurrency_id="job-streams", show_progress="hidden")
         historypanel.listen(historyw, ctx, history_tab, studio_tab, tabs, scenew, castw, cast_view, actions, stream)
+        comparepanel.listen(comparew, ctx, compare_tab, tabs, resultw, historyw)
 
         # The browser keeps its memory: every change of the session's copy is written back to its storage.
         ctx.states.memory.change(lambda memory: memory, [ctx.states.memory], [ctx.states.stored],
@@ -88,5 +96,5 @@ def launch_kwargs() -> dict[str, Any]:
     `max_threads` is how many events Gradio's queue runs at once (streams included), and also the
     limit of threads for sync handlers and pre/postprocessing (threads are started only when that
     much sync work runs at once).  Sized with the stream group, so that streams never take every slot."""
-    return {"theme": make_theme(), "css": CSS, "head": HEAD,
+    return {"theme": make_theme(), "css": CSS + librarypanel.CSS, "head": HEAD,
             "max_threads": context.STREAM_LIMIT + context.PAGE_SLOTS}

@@ -21,6 +21,7 @@ from . import form, session, status
 from . import context
 from . import cast as cast_mod
 from .context import PageContext, alert_html, esc
+from .takes import TAKE_CHOICES, parse_takes
 
 DUPLICATE_WINDOW_S = 20.0
 WATCH_WAKEUP_SECONDS = 5.0  # how often a stream re-reads even without news (time left, superseded streams)
@@ -46,7 +47,10 @@ class ResultWidgets:
     discard: gr.Button
     retry: gr.Button
     result_box: gr.Column
-    video: gr.Video
+    video: gr.HTML  # a plain <video> (videoview.py)
+    takes: gr.Dropdown  # 1-4 videos of this draft, each with its own seed (takes.py)
+    takes_grid: gr.HTML
+    compare_takes: gr.Button  # wired by comparepanel
     download: gr.DownloadButton
     another: gr.Button
     use_settings: gr.Button
@@ -89,7 +93,10 @@ def render(ctx: PageContext) -> ResultWidgets:
     with gr.Column(elem_id="generate-bar", elem_classes=["generate-bar"]):
         price = gr.HTML(form.price_label(ctx.settings.price, form.DEFAULTS.tier, form.DEFAULTS.aspect,
                                          form.DEFAULTS.duration, [], demo=demo), elem_id="price-box", min_height=0)
-        generate = gr.Button("Generate video", variant="primary", size="lg", elem_id="generate-btn")
+        with gr.Row(elem_id="generate-row", equal_height=True):
+            takes = gr.Dropdown(TAKE_CHOICES, value="1", label="Takes", elem_id="takes", min_width=90, scale=0,
+                                filterable=False)
+            generate = gr.Button("Generate video", variant="primary", size="lg", elem_id="generate-btn", scale=1)
         gr.HTML('<div class="kbd-hint">or press <kbd>Ctrl</kbd>+<kbd>Enter</kbd></div>', min_height=0,
                 elem_id="kbd-hint")
     with gr.Column(visible=False, elem_id="confirm-box", elem_classes=["confirm-box"]) as confirm_box:
@@ -109,23 +116,26 @@ def render(ctx: PageContext) -> ResultWidgets:
                                  elem_id="resubmit")
             discard = gr.Button("Discard", elem_id="discard")
     retry = gr.Button("Try again", visible=False, elem_id="retry")
+    compare_takes = gr.Button("Compare these takes", visible=False, elem_id="compare-takes", size="sm",
+                              variant="primary")
+    takes_grid = gr.HTML("", visible=False, elem_id="takes-grid", min_height=0)
     with gr.Column(visible=False, elem_id="result-box") as result_box:
-        video = gr.Video(label="Result", show_label=False, interactive=False, autoplay=True, loop=True,
-                         elem_id="result-video", buttons=[])
+        video = gr.HTML("", elem_id="result-video", min_height=0)
         with gr.Row(elem_id="result-actions"):
             download = gr.DownloadButton("Download MP4", elem_id="download-result", size="sm")
             another = gr.Button("Another take", elem_id="another-take", size="sm")
             use_settings = gr.Button("Put its settings in the form", elem_id="use-settings", size="sm")
         summary = gr.Markdown(elem_id="result-summary")
     return ResultWidgets(price, generate, confirm_box, confirm_text, confirm_go, confirm_cancel, dont_ask, status_box,
-                         decision, found_task, attach, resubmit, discard, retry, result_box, video, download, another,
-                         use_settings, summary)
+                         decision, found_task, attach, resubmit, discard, retry, result_box, video, takes, takes_grid,
+                         compare_takes, download, another, use_settings, summary)
 
 
-def confirm_html(draft: Any, price_text: str, *, duplicate_s: float | None, live: bool) -> str:
+def confirm_html(draft: Any, price_text: str, *, duplicate_s: float | None, live: bool, takes: int = 1) -> str:
     n = len(draft.references)
     what = (f"{n} character{'s' if n != 1 else ''}, {draft.size.replace('*', ' × ')}, {draft.duration} s, "
-            f"{'multi' if draft.shot_type == 'multi' else 'single'} shot, sound {'on' if draft.audio else 'off'}")
+            f"{'multi' if draft.shot_type == 'multi' else 'single'} shot, sound {'on' if draft.audio else 'off'}"
+            + (f", {takes} takes (each its own video and its own charge)" if takes > 1 else ""))
     head = (f"You started this same video {duplicate_s:.0f} s ago. Start another one?" if duplicate_s is not None
             else "Send this video to the live service?")
     money = f"<div>Estimated price: <b>{esc(price_text)}</b>. It is billed once sent; there is no cancel.</div>" if live else ""
@@ -139,20 +149,21 @@ def listen(w: ResultWidgets, ctx: PageContext, scene: Any, castw: Any, cast_view
     manager, settings, st = ctx.manager, ctx.settings, ctx.states
     recent = RecentStarts()
     form_in = scene.inputs()
-    start_inputs = [st.cast, st.key, st.confirmed, *form_in, w.dont_ask, st.memory]
+    start_inputs = [st.cast, st.key, st.confirmed, *form_in, w.dont_ask, st.memory, w.takes]
     start_outputs = [st.job, scene.form_alert, w.confirm_box, w.confirm_text, w.confirm_go, st.memory, st.confirmed,
                      w.generate]
 
     def start(force: bool):
         def handler(cast, key, confirmed, prompt, negative, tier, aspect, duration, shot, audio,
-                    watermark, seed_mode, seed, dont_ask, memory, request: gr.Request):
+                    watermark, seed_mode, seed, shots, dont_ask, memory, takes="1", request: gr.Request = None):
             v = form.FormValues(prompt or "", negative or "", tier, aspect, duration, shot, audio, watermark,
-                                seed_mode, seed)
+                                seed_mode, seed, shots)
             who = ctx.visitor(request, memory)
             memory = session.remembered(memory)
             cast = ctx.casts.get(request, cast)  # the session's latest cast, not a mirror a check may not have reached
             done = {w.generate: gr.Button(interactive=True), st.memory: memory}
             try:
+                n_takes = parse_takes(takes)
                 draft = form.build_draft(cast, v)
                 draft.preview_request().require_valid()
             except (ValueError, R2VError) as exc:  # refused in plain words; the form is kept
@@ -161,23 +172,23 @@ def listen(w: ResultWidgets, ctx: PageContext, scene: Any, castw: Any, cast_view
             live = bool(session.key_of(key)) or not settings.demo
             confirmed = bool(confirmed) or (force and bool(dont_ask))
             session_id = getattr(request, "session_hash", "") or who.browser
-            ago = None if force else recent.claim(session_id, fingerprint(draft), time.time())
+            ago = None if force else recent.claim(session_id, fingerprint(draft) + str(n_takes), time.time())
             if ago is not None or (live and not confirmed and not force):
                 if ago is None:
                     recent.forget(session_id)  # not started yet: the confirmed click is not a repeat
                 price = settings.price.estimate(draft.size, draft.duration,
-                                                cast_mod.reference_video_seconds(cast)).label()
-                text = confirm_html(draft, price, duplicate_s=ago, live=live)
+                                                cast_mod.reference_video_seconds(cast)).times(n_takes).label()
+                text = confirm_html(draft, price, duplicate_s=ago, live=live, takes=n_takes)
                 go = "Yes, start another" if ago is not None else "Send and pay"
                 return done | {w.confirm_box: gr.Column(visible=True), w.confirm_text: text, w.confirm_go: go,
                                scene.form_alert: ""}
             try:
-                job_id = manager.start(draft, owner=who.owner, api_key=session.key_of(key),
-                                       holder=session.holder_of_key(key))
+                job_id = manager.start_takes(draft, n_takes, owner=who.owner, api_key=session.key_of(key),
+                                             holder=session.holder_of_key(key))[0]
             except (ValueError, R2VError) as exc:
                 return done | {scene.form_alert: alert_html(str(exc) or "The request is not valid.")}
             if force:
-                recent.claim(session_id, fingerprint(draft), time.time())
+                recent.claim(session_id, fingerprint(draft) + str(n_takes), time.time())
             memory = dict(memory, job=job_id)
             return done | {st.job: job_id, st.memory: memory, st.confirmed: confirmed, scene.form_alert: "",
                            w.confirm_box: gr.Column(visible=False)}

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import gradio as gr
 
+from .scripts import COMPARE_JS, RECORDER_JS
+
 FONTS = ["ui-sans-serif", "system-ui", "-apple-system", "Segoe UI", "Roboto", "Helvetica Neue", "Arial", "sans-serif"]
 MONO = ["ui-monospace", "SFMono-Regular", "Menlo", "Consolas", "monospace"]
 
@@ -95,6 +97,17 @@ h2.step-title { font-size: 1.05rem; margin: 4px 0 0; }
 .hint-error { background: #fef2f2; color: #991b1b; }
 .hint-warning { background: #fffbeb; color: #78350f; }
 .hint-ok { background: #ecfdf5; color: #065f46; }
+/* Scene starters (ui/starters.py) and the storyboard (ui/storyboard.py). */
+#starters { flex-wrap: wrap !important; gap: 6px !important; align-items: center; }
+#starters > * { flex: 0 0 auto !important; width: auto !important; min-width: 0 !important; }
+.starters-lead { font-size: .85rem; color: #334155; }
+.storyboard-intro { font-size: .85rem; color: #334155; margin: 0 0 4px; }
+.shot-row { gap: 6px !important; flex-wrap: nowrap !important; }
+.storyboard-note { background: var(--background-fill-secondary); color: #334155; }
+.storyboard-preview { border: 1px dashed var(--border-color-primary); border-radius: 10px; padding: 6px 10px; }
+.storyboard-preview-title { font-size: .8rem; font-weight: 700; color: #334155; }
+.storyboard-prompt { white-space: pre-wrap; overflow-wrap: anywhere; margin: 4px 0; font-size: .85rem; }
+#storyboard-fit { width: auto !important; align-self: flex-start; }
 #settings-row { gap: 8px; }
 .size-info { color: #475569; font-size: 0.85rem; padding: 0 4px; }
 #seed-row { align-items: flex-end; }
@@ -132,7 +145,30 @@ h2.step-title { font-size: 1.05rem; margin: 4px 0 0; }
 .job-warning { background: #fffbeb; color: #78350f; border-radius: 10px; padding: 6px 12px; margin-top: 6px; font-size: .9rem; }
 .job-notice { background: #eff6ff; color: #1e3a8a; border-left: 4px solid #1d4ed8; border-radius: 10px; padding: 8px 12px; margin-top: 6px; }
 #result-actions { gap: 6px; flex-wrap: wrap; }
-#result-video video { max-height: 46vh; }
+#result-video video, #history-video video { width: 100%; max-height: 46vh; border-radius: 10px; background: #000; display: block; }
+#generate-row { align-items: end; gap: 8px; flex-wrap: nowrap; }
+#takes { flex: 0 0 96px !important; min-width: 96px !important; }
+.takes-grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(130px, 1fr)); gap: 8px; }
+.take { margin: 0; border: 1px solid var(--border-color-primary); border-radius: 10px; overflow: hidden; }
+.take video { width: 100%; display: block; background: #000; aspect-ratio: 16 / 9; }
+.take figcaption { font-size: .8rem; padding: 4px 8px; display: flex; gap: 8px; flex-wrap: wrap; align-items: center; }
+.take-wait { aspect-ratio: 16 / 9; display: flex; flex-direction: column; align-items: center; justify-content: center;
+  background: var(--background-fill-secondary); color: #334155; font-size: .85rem; text-align: center; padding: 6px; }
+.take-note { font-size: .75rem; color: #991b1b; }
+.take-download { margin-left: auto; }
+.kept { color: #92400e; font-weight: 600; }
+.voice-rec { width: 100%; padding: 6px 8px; border-radius: 8px; border: 1px solid var(--border-color-primary);
+  background: var(--button-secondary-background-fill); font-size: .85rem; }
+.voice-rec[aria-pressed="true"] { background: #fef2f2; color: #991b1b; border-color: #fca5a5; font-weight: 600; }
+.voice-rec-status { font-size: .78rem; color: #334155; min-height: 1em; }
+.compare-controls { display: flex; align-items: center; gap: 10px; flex-wrap: wrap; padding: 6px 0; }
+.compare-play { padding: 6px 14px; border-radius: 8px; border: 1px solid var(--border-color-primary);
+  background: var(--button-primary-background-fill); color: var(--button-primary-text-color); font-weight: 600; }
+#compare-scrub { flex: 1 1 200px; min-width: 0; }
+.compare-time { font-variant-numeric: tabular-nums; font-size: .85rem; color: #334155; min-width: 5em; }
+.compare-cell video { width: 100%; display: block; background: #000; border-radius: 8px; }
+.compare-name { font-weight: 600; font-size: .9rem; margin-top: 4px; }
+.compare-diff { margin: 2px 0 4px; padding-left: 18px; font-size: .82rem; color: #334155; }
 .history-list .wrap { flex-direction: column !important; gap: 4px !important; }
 .history-list label { width: 100%; justify-content: flex-start; font-size: .88rem; }
 .history-empty { padding: 16px; border-radius: 12px; background: var(--background-fill-secondary); color: #334155; }
@@ -141,7 +177,8 @@ h2.step-title { font-size: 1.05rem; margin: 4px 0 0; }
 .page-info { font-size: .85rem; color: #475569; }
 .prose code, #history-info code, .step-help code { color: #1e293b !important; background: #eef2f7 !important; }
 @media (max-width: 760px) {
-  .gradio-container { padding: 0 8px 96px !important; }
+  html { scroll-padding-bottom: 150px; }
+  .gradio-container { padding: 0 8px 112px !important; }
   #workspace { flex-direction: column !important; }
   #composer, #result-pane { width: 100% !important; min-width: 0 !important; }
   #result-pane { position: static; max-height: none; overflow: visible; }
@@ -153,6 +190,8 @@ h2.step-title { font-size: 1.05rem; margin: 4px 0 0; }
   .generate-bar .price { justify-content: center; }
   #kbd-hint { display: none; }
   #settings-row > * { min-width: 100% !important; }
+  #compare-slots { flex-wrap: wrap !important; }
+  #compare-slots > .compare-col { min-width: calc(50% - 8px) !important; flex: 1 1 calc(50% - 8px) !important; }
   #studio-header .mode { text-align: left; }
   .history-detail { border-left: none; padding-left: 0 !important; }
   #history-controls { flex-direction: column !important; }
@@ -214,4 +253,5 @@ HEAD = """
   });
 })();
 </script>
+<script>""" + COMPARE_JS + RECORDER_JS + """</script>
 """

@@ -1,0 +1,75 @@
+"""Between a card of the cast (cast.py, plain dicts) and a character of the library (characters.py):
+what a card hands in to be saved, and the card a saved character becomes.  No Gradio here."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .. import spec
+from ..characters import Character, CharacterDraft, CharacterError
+from . import cast as cast_mod
+
+NEXT_EMPTY = 0  # "put it into": the first card with nothing in it (or a new card)
+
+# What the user reads (kept together so they can move to the message catalog).
+NO_FILE = ("{tag} has no picture or video file to save. Add one first (a pasted link cannot be saved: "
+           "download the file and add it).")
+REFUSED = "{tag} holds a file that was refused: replace it before saving it as a character."
+CAST_FULL = (f"All {spec.MEDIA_MAX} cards are in use. Choose the card to replace in “Put into”, "
+             "or remove a card first.")
+TOO_MANY_VIDEOS = (f"{{name}} is a video, and {spec.VIDEOS_MAX} other cards already hold videos: use a "
+                   "picture there, or put it into a card that holds a video.")
+FROM_LIBRARY = "{name} (from your character library)."
+
+
+def draft_from_card(card: cast_mod.Card, n: int, name: str, note: str) -> CharacterDraft:
+    """What saving card n as a character hands in; CharacterError in words when it cannot be saved."""
+    tag = spec.character_tag(n)
+    if card.get("verdict") == "refused":
+        raise CharacterError(REFUSED.format(tag=tag))
+    if not card.get("path"):
+        raise CharacterError(NO_FILE.format(tag=tag))
+    voice = card.get("voice_path") if card.get("voice_verdict") != "refused" else None
+    return CharacterDraft(
+        name=name, note=note, kind=card.get("kind") or "image", media=Path(card["path"]),
+        media_name=card.get("name") or Path(card["path"]).name, content_type=card.get("content_type"),
+        video_seconds=card.get("video_seconds"), voice=Path(voice) if voice else None,
+        voice_name=card.get("voice_name") or "", voice_content_type=card.get("voice_content_type"),
+        thumb=card.get("thumb"))
+
+
+def card_from_character(ch: Character, media: Path, voice: Path | None) -> cast_mod.Card:
+    """A card holding a saved character: its files (already checked when saved), its name for @Name."""
+    card = cast_mod.empty_card() | {
+        "kind": ch.kind, "path": str(media), "name": ch.media.name, "character": ch.name,
+        "verdict": "accepted", "message": FROM_LIBRARY.format(name=ch.name),
+        "video_seconds": ch.video_seconds, "content_type": ch.media.content_type,
+        "thumb": ch.thumb, "thumb_of": str(media) if ch.thumb else None, "library_id": ch.id,
+    }
+    if voice is not None and ch.voice is not None:
+        card |= {"voice_path": str(voice), "voice_name": ch.voice.name, "voice_verdict": "accepted",
+                 "voice_message": FROM_LIBRARY.format(name=ch.voice.name),
+                 "voice_content_type": ch.voice.content_type}
+    return card
+
+
+def target_index(cast: list[cast_mod.Card], target: int) -> int:
+    """Which card slot (0-based) "put into" means: card `target` (1-based), or with NEXT_EMPTY the
+    first card with no picture or video, else a new card; CharacterError when all are full."""
+    if target and 1 <= int(target) <= spec.MEDIA_MAX:
+        return int(target) - 1
+    for i, c in enumerate(cast):
+        if not cast_mod.has_media(c) and c.get("verdict") != "refused":
+            return i
+    if cast_mod.can_add(cast):
+        return len(cast)
+    raise CharacterError(CAST_FULL)
+
+
+def put_into(cast: list[cast_mod.Card], ch: Character, media: Path, voice: Path | None,
+             target: int = NEXT_EMPTY) -> tuple[list[cast_mod.Card], int]:
+    """The cast with the character in its card, and that card's index."""
+    i = target_index(cast, target)
+    if ch.kind == "video" and cast_mod.video_count(cast, except_index=i) >= spec.VIDEOS_MAX:
+        raise CharacterError(TOO_MANY_VIDEOS.format(name=ch.name))
+    return cast_mod.replace_card(cast, i, card_from_character(ch, media, voice)), i

@@ -1,0 +1,157 @@
+"""The Compare tab: 2–4 finished videos side by side, played in step.
+
+One play/pause and one scrubber drive every video (theme.py's script keeps them at the same time);
+under each video only the settings that make it different (compare.py), and "Keep this one", which
+marks a favourite that History can filter on.  Videos come from a batch of takes ("Compare these
+takes" in the result pane), from History ("Compare…" on a job), or from the picker here, which
+lists your finished videos, newest first."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from typing import Any
+
+import gradio as gr
+
+from . import compare
+from .context import PageContext
+from .videoview import player_html, served_url
+
+PICKER_SIZE = 60  # the newest finished videos offered in the picker (History reaches every one)
+# Opened from far down the page (a phone's takes grid): once the videos are in, the picker and the
+# controls under it come to the top of the screen.
+TO_TOP_JS = """() => { let n = 0; const go = () => {
+  const v = document.querySelector('#compare-slots video'), p = document.getElementById('compare-picker');
+  if (v && p) p.scrollIntoView({block: 'start'}); else if (n++ < 50) setTimeout(go, 100); }; go(); }"""
+KEEP_LABEL, KEPT_LABEL = "☆ Keep this one", "★ Kept"
+EMPTY_HTML = ('<div class="history-empty" id="compare-empty" role="status">Pick two to four finished videos above '
+              '(or press <b>Compare these takes</b> after a batch) to play them side by side.</div>')
+CONTROLS_HTML = (
+    '<div class="compare-controls" id="compare-controls-box">'
+    '<button type="button" id="compare-play" class="compare-play" aria-pressed="false">▶ Play all</button>'
+    '<input type="range" id="compare-scrub" min="0" max="1000" value="0" step="1" '
+    'aria-label="Position in every video">'
+    '<span id="compare-time" class="compare-time" aria-live="off">0.0 s</span></div>')
+
+
+@dataclass
+class CompareWidgets:
+    picker: gr.Dropdown
+    controls: gr.HTML
+    empty: gr.HTML
+    cells: list[gr.HTML]
+    keeps: list[gr.Button]
+    columns: list[gr.Column]
+    shown: gr.State  # the job ids in the cells, in order
+
+
+def render(ctx: PageContext) -> CompareWidgets:
+    gr.HTML('<h2 class="step-title">Compare</h2>', min_height=0)
+    picker = gr.Dropdown([], value=[], multiselect=True, max_choices=compare.MAX_COMPARE,
+                         label="Videos to compare (2 to 4)", elem_id="compare-picker")
+    controls = gr.HTML(CONTROLS_HTML, visible=False, elem_id="compare-controls", min_height=0)
+    empty = gr.HTML(EMPTY_HTML, min_height=0)
+    cells, keeps, columns = [], [], []
+    with gr.Row(elem_id="compare-slots", equal_height=False):
+        for i in range(compare.MAX_COMPARE):
+            with gr.Column(visible=False, min_width=160, elem_classes=["compare-col"]) as col:
+                cells.append(gr.HTML("", elem_id=f"compare-cell-{i + 1}", min_height=0))
+                keeps.append(gr.Button(KEEP_LABEL, size="sm", elem_id=f"compare-keep-{i + 1}"))
+            columns.append(col)
+    return CompareWidgets(picker, controls, empty, cells, keeps, columns, gr.State([]))
+
+
+def listen(w: CompareWidgets, ctx: PageContext, tab: Any, tabs: Any, result_w: Any, history_w: Any) -> None:
+    manager, st = ctx.manager, ctx.states
+
+    def choices(owner: str, chosen: list[str]) -> list[tuple[str, str]]:
+        snaps, _ = manager.list_page(owner=owner, status="succeeded", limit=PICKER_SIZE)
+        found = {s.job_id for s in snaps}
+        extra = [manager.snapshot(j, owner=owner) for j in chosen if j not in found]
+        return [(compare.choice_label(s), s.job_id) for s in [*snaps, *(e for e in extra if e)]]
+
+    def cells_view(job_ids: list[str], owner: str) -> dict:
+        snaps = [s for s in (manager.snapshot(j, owner=owner) for j in job_ids or [])
+                 if s is not None and s.video_path is not None][:compare.MAX_COMPARE]
+        diffs = compare.differences(snaps) if len(snaps) > 1 else [[] for _ in snaps]
+        view = ctx.show()
+        out: dict = {w.shown: [s.job_id for s in snaps], w.controls: gr.HTML(visible=len(snaps) >= 2),
+                     w.empty: gr.HTML(visible=len(snaps) < 2)}
+        for i in range(compare.MAX_COMPARE):
+            if i < len(snaps):
+                s = snaps[i]
+                name = compare.choice_label(s)
+                video = player_html(served_url(w.cells[i], view, s.video_path), label=f"Video {i + 1}: {name}",
+                                    controls=False, css_class="r2v-sync")
+                diff = "".join(f"<li>{html.escape(d)}</li>" for d in diffs[i]) or "<li>same settings</li>"
+                out[w.cells[i]] = (f'<div class="compare-cell" data-job="{html.escape(s.job_id)}">{video}'
+                                   f'<div class="compare-name">{html.escape(name)}</div>'
+                                   f'<ul class="compare-diff">{diff}</ul></div>')
+                out[w.keeps[i]] = gr.Button(KEPT_LABEL if s.favourite else KEEP_LABEL)
+                out[w.columns[i]] = gr.Column(visible=len(snaps) >= 2)
+            else:
+                out[w.cells[i]] = ""
+                out[w.columns[i]] = gr.Column(visible=False)
+        return out
+
+    outputs = [w.shown, w.controls, w.empty, *w.cells, *w.keeps, *w.columns]
+
+    def show(job_ids, memory, request: gr.Request):
+        """Play 2 to 4 of your finished videos side by side (job ids; others' are ignored)."""
+        who = ctx.visitor(request, memory)
+        return cells_view(list(job_ids or []), who.owner)
+
+    w.picker.change(show, [w.picker, st.memory], outputs, api_name="compare", concurrency_limit=None)
+
+    def open_with(job_ids: list[str], owner: str) -> dict:
+        return {w.picker: gr.Dropdown(choices=choices(owner, job_ids), value=job_ids),
+                tabs: gr.Tabs(selected="compare")}
+
+    def from_takes(job_id, memory, request: gr.Request):
+        who = ctx.visitor(request, memory)
+        snap = manager.snapshot(job_id, owner=who.owner) if job_id else None
+        takes = manager.batch(snap.batch_id, owner=who.owner) if snap and snap.batch_id else []
+        ids = [s.job_id for s in takes if s.state == "succeeded" and s.video_path is not None]
+        return open_with(ids[:compare.MAX_COMPARE], who.owner)
+
+    result_w.compare_takes.click(from_takes, [st.job, st.memory], [w.picker, tabs], api_visibility="undocumented").then(
+        None, js=TO_TOP_JS)
+
+    def from_history(job_id, chosen, memory, request: gr.Request):
+        """History's "Compare…": its batch's takes, or this video added to what Compare shows."""
+        who = ctx.visitor(request, memory)
+        snap = manager.snapshot(job_id, owner=who.owner) if job_id else None
+        if snap is None:
+            return {}
+        if snap.batch_id:
+            ids = [s.job_id for s in manager.batch(snap.batch_id, owner=who.owner)
+                   if s.state == "succeeded" and s.video_path is not None]
+        else:
+            ids = [j for j in (chosen or []) if j != job_id][-(compare.MAX_COMPARE - 1):] + [job_id]
+        return open_with(ids[:compare.MAX_COMPARE], who.owner)
+
+    history_w.compare.click(from_history, [history_w.selected, w.shown, st.memory], [w.picker, tabs],
+                            api_visibility="undocumented").then(None, js=TO_TOP_JS)
+
+    def refresh_choices(chosen, memory, request: gr.Request):
+        who = ctx.visitor(request, memory)
+        return gr.Dropdown(choices=choices(who.owner, list(chosen or [])))
+
+    tab.select(refresh_choices, [w.picker, st.memory], [w.picker], api_visibility="private",
+               show_progress="hidden", concurrency_limit=None)
+
+    def keep(i: int):
+        def handler(shown, memory, request: gr.Request):
+            who = ctx.visitor(request, memory)
+            if i >= len(shown or []):
+                return {}
+            snap = manager.snapshot(shown[i], owner=who.owner)
+            if snap is None:
+                raise gr.Error("This video is not in your history any more.")
+            kept = manager.set_favourite(snap.job_id, not snap.favourite, owner=who.owner).favourite
+            return {w.keeps[i]: gr.Button(KEPT_LABEL if kept else KEEP_LABEL)}
+        return handler
+
+    for i, btn in enumerate(w.keeps):
+        btn.click(keep(i), [w.shown, st.memory], [btn], api_name=f"compare_keep_{i + 1}", concurrency_limit=None)

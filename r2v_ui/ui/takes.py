@@ -1,0 +1,72 @@
+"""How a batch of takes looks in the result pane: a headline for the batch and a grid that fills
+in as each take finishes (redrawn when a take changes stage, not on every progress tick: a redraw
+restarts the players already in it) (its video, its seed, a download link), with each running take's stage.
+
+Pure HTML from snapshots; `url_of(path)` turns a library file into a URL the browser may fetch
+(videoview.served_url bound to a block and a request)."""
+
+from __future__ import annotations
+
+import html
+from typing import Any, Callable
+
+from . import status
+from .videoview import player_html
+
+TAKE_CHOICES = ["1", "2", "3", "4"]
+
+UrlOf = Callable[[Any], "str | None"]
+
+
+def parse_takes(value: Any) -> int:
+    """The takes choice as a whole number 1..4 (ValueError in plain words otherwise)."""
+    text = str(value).strip() if value is not None else "1"
+    if text not in TAKE_CHOICES:
+        raise ValueError(f"Takes must be 1, 2, 3 or 4 (got {value!r}).")
+    return int(text)
+
+
+def done_takes(snaps: list[Any]) -> list[Any]:
+    return [s for s in snaps if s.state == "succeeded" and s.video_path is not None]
+
+
+def batch_headline(snaps: list[Any]) -> str:
+    n = len(snaps)
+    done = len(done_takes(snaps))
+    failed = sum(1 for s in snaps if s.state in ("failed", "uncertain", "discarded") or s.video_missing)
+    running = n - done - failed
+    if running:
+        head = f"{n} takes: {done} done, {running} still running"
+        state = "running"
+    else:
+        head = f"{n} takes: all {done} done" if not failed else f"{n} takes: {done} done, {failed} did not finish"
+        state = "succeeded" if done else "failed"
+    parts = [f'<div class="job-headline">{html.escape(head)}</div>']
+    if not running and done >= 2:
+        parts.append('<div class="job-text">Pick the best: <b>Compare these takes</b> plays them side by side.</div>')
+    cls = "job-running" if running else ("job-succeeded" if done else "job-failed")
+    return (f'<div class="job-status {cls}" id="job-status-box" data-state="{state}" data-takes="{n}">'
+            + "".join(parts) + "</div>")
+
+
+def grid_html(snaps: list[Any], url_of: UrlOf) -> str:
+    cells = []
+    for s in snaps:
+        label = f"Take {s.take or 1}"
+        seed = f"seed {s.seed_used}" if s.seed_used is not None else ""
+        star = ' <span class="kept" title="Kept">★ kept</span>' if s.favourite else ""
+        if s.state == "succeeded" and s.video_path is not None:
+            url = url_of(s.video_path)
+            body = player_html(url, label=f"{label}, {seed}".strip(", "), poster=url_of(s.poster_path),
+                               controls=True)
+            link = (f'<a class="take-download" href="{html.escape(url)}" download>Download</a>' if url else "")
+            meta = f'<span>{html.escape(seed)}</span>{star}{link}'
+        else:
+            words = status.STATE_WORDS.get(s.state, s.state)
+            note = s.error or ("The video file is missing." if s.video_missing else "")
+            body = (f'<div class="take-wait" data-state="{html.escape(s.state)}">{html.escape(words)}'
+                    + (f'<div class="take-note">{html.escape(note)}</div>' if note else "") + "</div>")
+            meta = f'<span>{html.escape(seed)}</span>'
+        cells.append(f'<figure class="take" data-job="{html.escape(s.job_id)}" data-state="{html.escape(s.state)}">'
+                     f'{body}<figcaption><b>{html.escape(label)}</b> {meta}</figcaption></figure>')
+    return f'<div class="takes-grid" id="takes-grid-box" data-count="{len(snaps)}">{"".join(cells)}</div>'

@@ -1,0 +1,42 @@
+"""Result videos as plain `<video>` elements in HTML, not `gr.Video` players.
+
+Why: `gr.Video` pulls a 150 KB player bundle (with hls.js) into every page load, for players that
+are hidden until a job ends; the browser's own `<video>` plays an MP4 as well, and compare needs
+several plain elements it can drive in step (theme.py's script).  Files still go out only as
+Gradio cache copies (viewfiles.py): the per-request copy is moved into the block's cache, which
+Gradio serves at `gradio_api/file=…` (a relative URL, so a root path or a Space's prefix works)."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from .viewfiles import View
+
+
+def served_url(block: Any, view: View, path: Path | str | None) -> str | None:
+    """A URL the browser may fetch for `path` (a library file), or None when there is no file."""
+    copy = view(path) if path else None
+    if not copy:
+        return None
+    cached = block.move_resource_to_block_cache(copy)
+    return "gradio_api/file=" + quote(str(cached), safe="/")
+
+
+def player_html(url: str | None, *, label: str, poster: str | None = None, autoplay: bool = False,
+                controls: bool = True, css_class: str = "r2v-player") -> str:
+    """One `<video>`; muted when it starts on its own (browsers allow only that), looping."""
+    if not url:
+        return ""
+    attrs = [f'class="{css_class}"', f'src="{html.escape(url)}"', 'playsinline', 'loop', 'preload="metadata"',
+             f'aria-label="{html.escape(label)}"']
+    if poster:
+        attrs.append(f'poster="{html.escape(poster)}"')
+    if controls:
+        attrs.append("controls")
+    if autoplay:
+        attrs += ["autoplay", "muted"]
+    return f"<video {' '.join(attrs)}></video>"
+
