@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 THUMB_PX = 240
 # What the user reads (kept together so they can move to the message catalog).
 NAME_LABEL = "Name"
-NAME_PLACEHOLDER = "e.g. Mira, for @Mira"
+NAME_PLACEHOLDER = "e.g. Mira"
 SAVE_LABEL = "Save as character"
 
 
