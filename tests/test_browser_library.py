@@ -132,6 +132,9 @@ def test_names_typed_on_cards_follow_their_cards_when_moved(browser, studio, tmp
     page.locator("#card-2-character textarea, #card-2-character input").first.fill("Robo")  # a paste: no keys
     page.locator("#prompt textarea").click()  # leaving the box names the card
     expect(page.locator("#card-2-face .card-at")).to_have_text("@Robo")
+    expect(page.locator("#card-2-insert")).to_have_text("Insert @Robo")
+    page.locator("#card-2-insert").click()  # a named card inserts its @Name
+    expect(page.locator("#prompt textarea")).to_have_value("@Robo ")
     page.locator("#prompt textarea").fill("@Mira和@Robo吵架")
     expect(page.locator("#prompt-sent")).to_have_text("As sent: character1和character2吵架")
     page.locator("#card-1-down").click()  # Mira moves to card 2: her @Name follows her
