@@ -8,15 +8,15 @@ short spoken-sounding voice clip as a WAV, and returns them with a prompt that n
 from __future__ import annotations
 
 import math
-import os
 import random
 import struct
-import tempfile
 import wave
 from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
+
+from .atomic_files import atomic_path
 
 WIDTH, HEIGHT = 720, 960
 VOICE_SECONDS = 4.0
@@ -143,14 +143,9 @@ def _draw_robot() -> Image.Image:
 
 
 def _save_png(img: Image.Image, path: Path) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".part")
-    os.close(fd)
-    try:
+    # Not flushed to disk: an example lost in a power cut is simply drawn again when it is missing.
+    with atomic_path(path, durable=False) as tmp:
         img.save(tmp, format="PNG", optimize=True)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 # --- sound ---------------------------------------------------------------------------------------
@@ -175,15 +170,8 @@ def _write_voice(path: Path) -> None:
             weight = math.exp(-((fh - f1) / 180) ** 2) + 0.6 * math.exp(-((fh - f2) / 250) ** 2) + 0.05 / h
             sample += weight * math.sin(h * phase)
         frames += struct.pack("<h", int(max(-1.0, min(1.0, 0.35 * envelope * sample)) * 32000))
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".part")
-    os.close(fd)
-    try:
-        with wave.open(tmp, "wb") as w:
-            w.setnchannels(1)
-            w.setsampwidth(2)
-            w.setframerate(VOICE_RATE)
-            w.writeframes(bytes(frames))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_path(path, durable=False) as tmp, wave.open(str(tmp), "wb") as w:  # as _save_png
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(VOICE_RATE)
+        w.writeframes(bytes(frames))

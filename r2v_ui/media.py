@@ -91,8 +91,9 @@ def probe(
     Decoding pixels takes memory from `budget` (default: the process-wide one)."""
     if kind is not None and kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS} or None, not {kind!r}")
-    p = Path(path)
-    f = _File(p, display_name or p.name, Path(work_dir) if work_dir is not None else None,
+    p = path if isinstance(path, Path) else Path(path)  # a Path copy is 1.4 µs of a ~25 µs probe
+    wd = work_dir if work_dir is None or isinstance(work_dir, Path) else Path(work_dir)
+    f = _File(p, display_name or p.name, wd,
               budget if budget is not None else process_budget())
     fallback_kind = kind or _kind_from_suffix(p) or IMAGE
     try:
@@ -237,7 +238,7 @@ def _probe_image(f: _File) -> MediaReport | None:
         mode, info = im.mode, dict(im.info)
         fd = _fileno(im)
         try:
-            layout = ph.png_layout(f.path, fd) if fmt == "PNG" else None  # trailing eXIf and completeness
+            layout = ph.png_layout(f.path, fd, im) if fmt == "PNG" else None  # trailing eXIf and completeness
             complete = layout.complete if layout else (ph.jpeg_complete(f.path, fd) if fmt == "JPEG" else None)
         except _READ_ERRORS:
             layout, complete = None, False

@@ -3,9 +3,11 @@ whether its data is all there (a cut-off upload is the damage seen in practice).
 
 Each check reads headers and seeks past the data, a few small reads per file:
 
-* PNG — the chunks from the last IDAT to IEND, read from the file's tail (or, when the tail does not
-  settle it, every chunk header from the signature on): the chunk lengths must fit the file, and an
-  eXIf chunk after the pixel data is found on the way, where Pillow would decode the picture to reach it;
+* PNG — the chunks from the last IDAT to IEND: found in two 8-byte reads when the writer cut the data
+  into IDAT chunks of one size (Pillow, libpng and most others do), else read from the file's tail (or,
+  when the tail does not settle it, every chunk header from the signature on): the chunk lengths must
+  fit the file, and an eXIf chunk after the pixel data is found on the way, where Pillow would decode
+  the picture to reach it;
 * JPEG — the segments up to the first scan, then the end-of-image marker after it (at the end of the
   file; else, for a file with data after the picture such as a motion photo, searched for);
 * BMP — the declared file size and pixel-data size against the file's size;
@@ -32,8 +34,8 @@ PNG_MAX_CHUNKS = 200_000  # a hostile file of tiny chunks is not walked for ever
 EXIF_MAX_BYTES = 1 << 20
 _PNG_IEND = b"\x00\x00\x00\x00IEND\xaeB`\x82"  # an IEND chunk: no data, and its fixed CRC
 _PNG_TAIL_WINDOWS = (80 * 1024, 400 * 1024)  # a 64 KB IDAT chunk (Pillow's) and what follows it
-_JPEG_TAIL = 64 * 1024
-_JPEG_HEAD = 64 * 1024  # the segments before the first scan (EXIF, ICC, tables) usually fit
+_JPEG_TAILS = (4 * 1024, 64 * 1024)  # the end-of-image marker, and zero padding after it
+_JPEG_HEAD = 16 * 1024  # segments up to the first scan, read a block at a time; large ones are skipped
 
 
 @dataclass(frozen=True)
@@ -61,19 +63,23 @@ def orientation(im: Image.Image, trailing_exif: bytes | None = None) -> int:
     return int(value) if int(value) in range(1, 9) else 1
 
 
-def png_layout(path: Path, fd: int | None = None) -> PngLayout:
+def png_layout(path: Path, fd: int | None = None, opened: Image.Image | None = None) -> PngLayout:
     """Whether a PNG ends with all its chunks, and its eXIf chunk's data wherever it is.
 
     Usually from the file's tail alone: when the file ends with IEND and the chunks from the last
     IDAT chain exactly to it, everything after the pixel data is known (IDAT chunks are consecutive,
     and Pillow's header read saw everything before them).  Otherwise every chunk header is walked.
-    `fd`: the file already open (Pillow's), read with pread so its position is left alone."""
+    `fd`: the file already open (Pillow's), read with pread so its position is left alone;
+    `opened`: Pillow's header read of it, which says where the first IDAT is (see _png_even_idats)."""
     own = fd is None
     fd = os.open(path, os.O_RDONLY) if fd is None else fd
     try:
         size = os.fstat(fd).st_size
-        if os.pread(fd, 8, 0) != PNG_SIGNATURE:
+        first_idat = _first_idat(opened)
+        if first_idat is None and os.pread(fd, 8, 0) != PNG_SIGNATURE:
             return PngLayout(False, None)
+        if first_idat is not None and _png_even_idats(fd, size, first_idat):
+            return PngLayout(True, None)
         for window in _PNG_TAIL_WINDOWS:
             found = _png_tail(os.pread(fd, min(window, size - 8), max(8, size - window)))
             if found is not None:
@@ -84,6 +90,39 @@ def png_layout(path: Path, fd: int | None = None) -> PngLayout:
     finally:
         if own:
             os.close(fd)
+
+
+def _first_idat(im: Image.Image | None) -> int | None:
+    """Where the first IDAT chunk's header is, from Pillow's header read (its tile starts at the data)."""
+    if im is None or im.format != "PNG" or getattr(im, "n_frames", 1) != 1 or len(im.tile) != 1:
+        return None
+    offset = im.tile[0][2]
+    return offset - 8 if isinstance(offset, int) and offset >= 16 else None
+
+
+def _png_even_idats(fd: int, size: int, first: int) -> bool:
+    """True when the file ends with IEND right after the last of a run of IDAT chunks of one size.
+
+    Writers cut the pixel data into chunks of one size N but the last (Pillow 64 KB, libpng 8 KB),
+    so from the first chunk's length the last one's header is found by arithmetic and checked with
+    one read — instead of searching the tail for it.  Anything else (an eXIf chunk after the data,
+    chunks of varied sizes) gives False and the caller reads the tail."""
+    head = os.pread(fd, 8, first)
+    if len(head) < 8 or os.pread(fd, 12, size - 12) != _PNG_IEND:
+        return False
+    n, kind = struct.unpack(">I4s", head)
+    end = size - 12  # where IEND's header is
+    if kind != b"IDAT" or first + 12 + n > end:
+        return False
+    span = end - first  # = (k-1)·(N+12) + (L+12) with 1 ≤ L ≤ N, L the last chunk's length
+    last = first + (span - 13) // (n + 12) * (n + 12)
+    if last == first:
+        return first + 12 + n == end
+    head = os.pread(fd, 8, last)
+    if len(head) < 8:
+        return False
+    length, kind = struct.unpack(">I4s", head)
+    return kind == b"IDAT" and 1 <= length <= n and last + 12 + length == end
 
 
 def _png_tail(tail: bytes) -> PngLayout | None:
@@ -138,9 +177,12 @@ def jpeg_complete(path: Path, fd: int | None = None) -> bool:
         scan = _first_scan(fd, size)
         if scan is None:
             return False
-        tail_at = max(scan, size - _JPEG_TAIL)
-        if os.pread(fd, size - tail_at, tail_at).rstrip(b"\x00").endswith(b"\xff\xd9"):
-            return True  # the common case: the file ends with the picture (perhaps zero-padded)
+        for window in _JPEG_TAILS:  # a small read first: the end-of-image marker is usually the last 2 bytes
+            tail_at = max(scan, size - window)
+            if os.pread(fd, size - tail_at, tail_at).rstrip(b"\x00").endswith(b"\xff\xd9"):
+                return True  # the common case: the file ends with the picture (perhaps zero-padded)
+            if tail_at == scan:
+                break
         # Data after the picture (a motion photo's video, a maker's trailer), or a cut-off file.
         with mmap.mmap(fd, 0, access=mmap.ACCESS_READ) as mm:
             return mm.find(b"\xff\xd9", scan) != -1  # never inside scan data, where 0xFF is stuffed

@@ -230,7 +230,8 @@ class RequestSettings:
         )
 
     def request_with(self, media: Iterable["MediaItem"]) -> "GenerationRequest":
-        return GenerationRequest(media=tuple(media), **self.settings())
+        # The request's own fields only: a draft's `settings()` may keep more (its storyboard), never sent.
+        return GenerationRequest(media=tuple(media), **RequestSettings.settings(self))
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -6,20 +6,18 @@ Layout under the data folder:
     references/<sha256><ext>   every reference kept by content hash, so a remix works after links expire
     records/<job>.json         a copy of each job's row until its video is in the library (store_files.py)
 
-Every file write is atomic (temporary file, fsync, rename), so a crash never leaves a half-written
-file that a row calls done.  The database is an index that can always be rebuilt: when it is
-missing, empty or damaged — at start or while the studio runs — a damaged file is moved aside
-(never deleted), the schema is created again, finished jobs come back from the library's sidecars
-and every other job (in flight, failed, waiting for a decision) from its record copy; then the
-operation that found the problem carries on.  A read-only or locked database is a StoreError whose
-text says what happened and what to do.
+Every file write is atomic (temporary file, rename; flushed to disk where a rebuild depends on it),
+so a crash never leaves a half-written file that a row calls done.  Three modules, one reason to
+change each: this one holds the rows (create, update, get, list, count, delete) and the record
+copies that mirror them; store_db.py the database's connection, schema migration and self-healing
+rebuild (a missing, emptied or damaged database is rebuilt from the library and the record copies);
+store_files.py the files (kept references, sidecars, records).
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import os
 import sqlite3
 import threading
 import time
@@ -28,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from . import store_files
-from .errors import R2VError
+from .store_db import JobDatabase, StoreError
 from .store_files import atomic_write_bytes, atomic_write_json, file_sha256
 from .store_schema import (
     COLUMNS,
@@ -43,7 +41,6 @@ from .store_schema import (
     from_row,
     insert_sql,
     record_from_fields,
-    register_functions,
     to_row,
 )
 
@@ -53,11 +50,7 @@ __all__ = ["JobStore", "JobRecord", "StoreError", "MIGRATIONS", "SCHEMA_VERSION"
 log = logging.getLogger(__name__)
 
 
-class StoreError(R2VError):
-    """The job database cannot be used; the text says why and what to do."""
-
-
-class JobStore(store_files.LibraryFiles):
+class JobStore(store_files.LibraryFiles, JobDatabase):
     """Thread-safe: one connection per call, WAL so readers never block the writer."""
 
     def __init__(self, data_dir: Path, *, busy_timeout_s: float = 5.0):
@@ -67,168 +60,16 @@ class JobStore(store_files.LibraryFiles):
         self.work_dir = self.data_dir / "work"
         self.records_dir = self.data_dir / store_files.RECORDS_DIR
         self._make_dirs()
-        self.links_from = [self.work_dir.resolve()]  # the studio's own repaired copies never change
-        self.db_path = self.data_dir / "jobs.sqlite3"
-        self._busy_timeout_s = busy_timeout_s
-        self._lock = threading.Lock()
+        # Folders whose files never change in place, so keeping one of their files may link it: the
+        # studio's own repaired copies, and references/ itself (named by content: a remix keeps a
+        # kept file again, and a link costs one read to check its digest, a copy a read and a write).
+        self.links_from = [self.work_dir.resolve(), self.references_dir.resolve()]
         self._write_lock = threading.RLock()  # a row and its record copy change together
-        self._recover_lock = threading.Lock()
-        self._generation = 0  # how many times the database was rebuilt while running
-        self.recovered_from: Path | None = None  # set when a damaged database was moved aside
-        self._open()
+        self._open_database(self.data_dir / "jobs.sqlite3", busy_timeout_s)
 
     def _make_dirs(self) -> None:
         for d in (self.data_dir, self.library_dir, self.references_dir, self.work_dir, self.records_dir):
             d.mkdir(parents=True, exist_ok=True)
-
-    # --- connection and schema ---------------------------------------------------------------
-    def _connect(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self.db_path, timeout=self._busy_timeout_s, isolation_level=None)
-        conn.row_factory = sqlite3.Row
-        conn.execute(f"PRAGMA busy_timeout={int(self._busy_timeout_s * 1000)}")
-        register_functions(conn)
-        return conn
-
-    def _open(self) -> None:
-        try:
-            found, rebuilt = self._migrate()  # a new, missing or empty (0-byte) file is rebuilt too
-        except sqlite3.Error as exc:
-            problem = _classify(exc)
-            if problem not in ("damaged", "missing"):
-                raise self._error(problem, exc) from exc
-            self._move_aside()  # damaged: keep it for inspection, start a new one
-            self._migrate(rebuild=True)
-            return
-        if found == 0 and rebuilt:
-            log.warning("The job database %s was missing or empty; %d job(s) were rebuilt from the library.",
-                        self.db_path, rebuilt)
-        if 0 < found < 4:  # written before schema 4, perhaps before record copies existed: once, at upgrade
-            self._backfill_records()
-
-    def _backfill_records(self) -> None:
-        """Jobs written before record copies existed get one now (those with a video need none)."""
-        have = {p.name for p in self.records_dir.glob("*.json")}
-        rows = self._run(lambda c: c.execute("SELECT * FROM jobs WHERE state != 'succeeded'").fetchall())
-        for row in rows:
-            if store_files.record_file(self.records_dir, row["job_id"]).name not in have:
-                self._keep_record(from_row(row))
-
-    @property
-    def rebuilds(self) -> int:
-        """How many times the database was rebuilt while this store was in use."""
-        return self._generation
-
-    def _move_aside(self) -> None:
-        stamp = int(time.time())
-        aside = self.db_path.with_name(f"{self.db_path.name}.damaged-{stamp}")
-        n = 1
-        while aside.exists():  # never overwrite an earlier damaged copy
-            aside = self.db_path.with_name(f"{self.db_path.name}.damaged-{stamp}-{n}")
-            n += 1
-        for suffix in ("", "-wal", "-shm"):
-            p = Path(str(self.db_path) + suffix)
-            if p.exists():
-                os.replace(p, Path(str(aside) + suffix))
-        self.recovered_from = aside
-
-    def _locked_text(self) -> str:
-        return (
-            f"The job database {self.db_path} is locked by another program (perhaps a second copy of the "
-            "studio using the same data folder). Close it, or start this one with another R2V_DATA_DIR."
-        )
-
-    def _error(self, problem: str, exc: BaseException) -> StoreError:
-        if problem == "locked":
-            return StoreError(self._locked_text())
-        if problem == "readonly":
-            return StoreError(
-                f"The job database {self.db_path} is read-only, so no job can be saved; give the studio write "
-                "access to that file and its folder, or start it with another R2V_DATA_DIR."
-            )
-        if problem == "damaged":
-            return StoreError(
-                f"The job database {self.db_path} is damaged ({exc}) and could not be rebuilt; restart the "
-                "studio: it will move the file aside and rebuild your jobs from the library."
-            )
-        return StoreError(f"The job database {self.db_path} could not be used ({exc}); check that the data "
-                          "folder exists and is writable, then try again.")
-
-    def _migrate(self, *, rebuild: bool = False) -> tuple[int, int]:
-        """Bring the schema up to date and, when there was none (or `rebuild`), put back the jobs the
-        folder holds — in one transaction, so no other connection ever sees the new table empty.
-        Returns (the schema version found, how many jobs were put back)."""
-        with self._lock, self._conn() as conn:
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                version = conn.execute("PRAGMA user_version").fetchone()[0]
-                if version > SCHEMA_VERSION:
-                    raise StoreError(
-                        f"The job database {self.db_path} was written by a newer version of the studio "
-                        f"(schema {version}; this one knows {SCHEMA_VERSION}). Update the studio."
-                    )
-                for target in range(version + 1, SCHEMA_VERSION + 1):
-                    for stmt in MIGRATIONS[target]:
-                        conn.execute(stmt)
-                    conn.execute(f"PRAGMA user_version={target}")
-                rebuilt = self._insert_missing(conn) if rebuild or version == 0 else 0
-                conn.execute("COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            return version, rebuilt
-
-    class _Conn:
-        def __init__(self, store: "JobStore"):
-            self.store = store
-
-        def __enter__(self) -> sqlite3.Connection:
-            self.conn = self.store._connect()
-            return self.conn
-
-        def __exit__(self, *exc) -> None:
-            self.conn.close()
-
-    def _conn(self) -> "JobStore._Conn":
-        return JobStore._Conn(self)
-
-    def _run(self, fn, *, recover: bool = True):
-        """fn(connection); a missing, emptied or damaged database is rebuilt once and fn run again."""
-        generation = self._generation
-        try:
-            with self._conn() as conn:
-                return fn(conn)
-        except sqlite3.Error as exc:
-            problem = _classify(exc)
-            if problem == "other" and not self.db_path.parent.is_dir():
-                problem = "missing"  # the whole data folder went away
-            if recover and problem in ("missing", "damaged"):
-                self._recover(problem, generation, exc)
-                return self._run(fn, recover=False)
-            raise self._error(problem, exc) from exc
-
-    def _recover(self, problem: str, generation: int, exc: BaseException) -> None:
-        """Rebuild the database while running; one thread does it, the others find it done."""
-        with self._recover_lock:
-            if self._generation != generation:
-                return
-            try:
-                self._make_dirs()
-                if problem == "damaged" or (self.db_path.exists() and self._schema_without_table()):
-                    self._move_aside()  # kept for inspection, never deleted
-                n = self._migrate(rebuild=True)[1]
-            except sqlite3.Error as again:
-                raise self._error(_classify(again), again) from exc
-            self._generation += 1
-        log.warning("The job database %s was %s (%s); it was rebuilt with %d job(s) from the library and the "
-                    "job records.", self.db_path, "damaged" if problem == "damaged" else "missing or empty", exc, n)
-
-    def _schema_without_table(self) -> bool:
-        """A schema version but no jobs table: a file that is not ours to trust."""
-        with self._conn() as conn:
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-            table = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'jobs'").fetchone()
-            return version > 0 and table is None
 
     # --- rows --------------------------------------------------------------------------------
     def create(self, rec: JobRecord) -> None:
@@ -342,43 +183,7 @@ class JobStore(store_files.LibraryFiles):
         row_now = self._run(lambda c: c.execute("SELECT * FROM jobs WHERE job_id = ?", (job_id,)).fetchone())
         return from_row(row_now) if row_now else rec
 
-    def rebuild_from_library(self) -> int:
-        """Put back every job the database lacks (see _insert_missing); returns how many."""
-        return self._migrate(rebuild=True)[1]
-
-    def _insert_missing(self, conn: sqlite3.Connection) -> int:
-        """Finished jobs from their sidecars, then every other job from its record copy; jobs already
-        in the database are left as they are.  Runs inside the caller's transaction."""
-        recs = [record_from_fields(f) for f in (store_files.fields_from_sidecar(side, self.data_dir)
-                                                for side in self.iter_sidecars()) if f]
-        recs += [record_from_fields(d) for d in store_files.iter_records(self.records_dir)]
-        n = 0
-        for rec in recs:
-            row = to_row(rec)
-            n += conn.execute(insert_sql(row, "INSERT OR IGNORE"), row).rowcount
-        return n
-
-
 def _sidecar_rel(video_rel: str | None) -> str | None:
     return str(Path(video_rel).with_suffix(".json")) if video_rel else None
 
 
-def _is_locked(exc: BaseException) -> bool:
-    return "locked" in str(exc).lower() or "busy" in str(exc).lower()
-
-
-def _classify(exc: BaseException) -> str:
-    """"locked" | "readonly" | "missing" (no schema: a deleted or emptied file) | "damaged" | "other"."""
-    name = getattr(exc, "sqlite_errorname", "") or ""
-    text = str(exc).lower()
-    if name == "SQLITE_READONLY_DBMOVED":  # the file was deleted or renamed under an open connection
-        return "missing"
-    if name.startswith("SQLITE_READONLY") or "readonly database" in text:
-        return "readonly"
-    if _is_locked(exc):
-        return "locked"
-    if "no such table" in text:
-        return "missing"
-    if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")) or "malformed" in text or "not a database" in text:
-        return "damaged"
-    return "other"

@@ -1,8 +1,21 @@
-"""Load benchmark of the page (not a test: pytest does not collect bench_*.py, nothing is asserted).
+"""Load benchmark of the studio (not a test: pytest does not collect bench_*.py, nothing is asserted).
 
-    python tests/bench_load.py                          # N = 1, 10, 25, 50
-    python tests/bench_load.py --sessions 50 --probe-client raw --timeline
-    git archive <commit> | tar -x -C /tmp/before && python tests/bench_load.py --root /tmp/before
+    python tests/bench_load.py                          # everything: N = 1, 10, 25, 50, then the rest
+    python tests/bench_load.py --only sessions --sessions 1,10 --emulator-seconds 5   # a quick subset
+    python tests/bench_load.py --only uploads,probes,library,page --quick
+    python tests/bench_load.py --only sessions --sessions 50 --probe-client raw --timeline
+    git archive <commit> | tar -x -C /tmp/before && python tests/bench_load.py --only sessions --root /tmp/before
+
+Every figure is printed beside its baseline from the same run.  The parts (``--only``):
+
+* ``sessions`` — N sessions making a video at once (below);
+* ``uploads`` — Generate → references fetchable (3 × ``--upload-mb`` MB through the job manager)
+  beside a plain fetch of the same files (bench_store.bench_generate);
+* ``probes`` — media.probe of an 8000×6000 PNG and a 24 MP JPEG beside Pillow's header read, time and
+  memory (bench_store.bench_probes);
+* ``library`` — start-up and list calls with ``--library-jobs`` jobs beside the same with 10
+  (bench_store.bench_library);
+* ``page`` — bytes to a usable Generate beside a bare Gradio page, in Chromium (bench_page.measure).
 
 For each N it starts a fresh studio (``app.build_studio``, demo mode, on a free loopback port, in
 its own process; ``--root`` serves another checkout, to compare before and after a change), then:
@@ -25,10 +38,11 @@ The probe is ``gradio_client`` by default, as the issues measured (it adds ~70 m
 to every call, hence an idle p50 near 70 ms); ``--probe-client raw`` sends the event as the page
 does and shows the studio's own latency.
 
-It prints one table: per N, jobs done, wall time from the burst to the last job's end, the cheap
-event's p50/p95/p99/max idle and under load (and in the first 10 s after the burst, where a
-stalled queue shows), Generate's p95, the CPU the studio used meanwhile (in cores), its RSS
-(at the end and peak) and its peak thread count.  ``--timeline`` adds the cheap event's latency
+The sessions part prints one table: per N, jobs done, wall time from the burst to the last job's
+end, the cheap event's p95/p99 idle → under load (its p50/max, and p95/max in the first 10 s after
+the burst, where a stalled queue shows), Generate's p95, the studio's RSS idle → at the end (peak),
+the CPU seconds the studio spent per finished job (beside N=1's when N=1 ran), the CPU it used
+meanwhile (in cores) and its peak thread count.  ``--timeline`` adds the cheap event's latency
 second by second; ``--py-spy DIR`` records the studio's stacks for the first seconds after the
 burst (set BENCH_SPY_GIL=1 to sample only the thread holding the GIL).
 
@@ -59,7 +73,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 FORM = dict(negative="", tier="720P", aspect="16:9", duration=2, shot="single", audio=False, watermark=False,
-            seed_mode="random", seed=None, dont_ask=False)
+            seed_mode="random", seed=None, shots=[], dont_ask=False, takes="1")
 EARLY_WINDOW_S = 10.0
 
 
@@ -347,6 +361,7 @@ def run_round(n: int, args) -> dict:
         prober.read(timeout=120)
         prober.send(f"idle {args.idle_probes}")
         idle = [lat for _, lat in prober.read()]
+        idle_rss_mb = proc_status(pid).get("VmRSS", 0) / 1024  # the RSS baseline: the studio up, nothing running
 
         import httpx
 
@@ -393,7 +408,8 @@ def run_round(n: int, args) -> dict:
         for t in threads:
             t.join(max(1.0, t_burst + args.timeout + 30 - time.perf_counter()))
         wall = time.perf_counter() - t_burst
-        cores = (proc_cpu(pid) - cpu_burst) / wall
+        cpu_s = proc_cpu(pid) - cpu_burst
+        cores = cpu_s / wall
         if spy is not None:
             spy.wait()
         prober.send("stop")
@@ -416,6 +432,7 @@ def run_round(n: int, args) -> dict:
                 f"{sec}: {statistics.median(v) * 1000:.0f}/{max(v) * 1000:.0f}" for sec, v in sorted(by_second.items())),
                 flush=True)
         return dict(n=n, done=done, wall=wall, idle=idle, load=lat, early=early, gens=gens, cores=cores,
+                    cpu_per_job=cpu_s / max(done, 1), idle_rss_mb=idle_rss_mb,
                     rss_mb=status.get("VmRSS", 0) / 1024, peak_mb=status.get("VmHWM", 0) / 1024,
                     threads=max(peak_threads), problems=problems)
     finally:
@@ -431,18 +448,21 @@ def print_table(rounds: list[dict], args) -> None:
     print()
     print(f"Studio: {args.root or ROOT}. Cheap page event (Seed radio change) latency in ms, probe {args.probe_client}; emulator "
           f"{args.emulator_seconds:g} s/job, poll budget {args.poll_rpm}/min, probe at most every {args.probe_every:g} s")
-    head = ("N", "done", "wall", "idle p50/p95/p99", "load n", "load p50/p95/p99/max", f"first {EARLY_WINDOW_S:g}s p95/p99/max",
-            "generate p95", "studio CPU", "RSS MB (peak)", "threads")
+    one = next((r for r in rounds if r["n"] == 1), None)  # the CPU-per-job baseline: one job alone
+    head = ("N", "done", "wall", "cheap event p95/p99: idle → load", "load p50/max", f"first {EARLY_WINDOW_S:g}s p95/max",
+            "generate p95", "RSS MB: idle → end (peak)", "CPU-s per job" + (" (N=1)" if one else ""), "studio CPU",
+            "threads")
     rows = [head]
     for r in rounds:
         i, lo, e = r["idle"], r["load"], r["early"]
         rows.append((
             str(r["n"]), f'{r["done"]}/{r["n"]}', f'{r["wall"]:.0f}s',
-            f"{ms(pct(i, 50))}/{ms(pct(i, 95))}/{ms(pct(i, 99))}",
-            str(len(lo)),
-            f"{ms(pct(lo, 50))}/{ms(pct(lo, 95))}/{ms(pct(lo, 99))}/{ms(max(lo) if lo else float('nan'))}",
-            f"{ms(pct(e, 95))}/{ms(pct(e, 99))}/{ms(max(e) if e else float('nan'))}",
-            ms(pct(r["gens"], 95)), f'{r["cores"]:.2f} cores', f'{r["rss_mb"]:.0f} ({r["peak_mb"]:.0f})', str(r["threads"]),
+            f"{ms(pct(i, 95))}/{ms(pct(i, 99))} → {ms(pct(lo, 95))}/{ms(pct(lo, 99))}",
+            f"{ms(pct(lo, 50))}/{ms(max(lo) if lo else float('nan'))}",
+            f"{ms(pct(e, 95))}/{ms(max(e) if e else float('nan'))}",
+            ms(pct(r["gens"], 95)), f'{r["idle_rss_mb"]:.0f} → {r["rss_mb"]:.0f} ({r["peak_mb"]:.0f})',
+            f'{r["cpu_per_job"]:.2f}' + (f' ({one["cpu_per_job"]:.2f})' if one else ""),
+            f'{r["cores"]:.2f} cores', str(r["threads"]),
         ))
     widths = [max(len(row[c]) for row in rows) for c in range(len(head))]
     for k, row in enumerate(rows):
@@ -469,6 +489,11 @@ def main(argv=None) -> int:
     p.add_argument("--py-spy", metavar="DIR", help="record the studio with py-spy (if installed) for the first "
                    f"{EARLY_WINDOW_S:g} s after each burst, into DIR/burst-N.txt")
     p.add_argument("--root", help="serve the studio of another checkout (e.g. an export of the commit before a fix)")
+    p.add_argument("--only", default=",".join(PARTS),
+                   help=f"comma-separated parts to run (default all): {', '.join(PARTS)}")
+    p.add_argument("--quick", action="store_true", help="fewer repeats in the uploads, probes and library parts")
+    p.add_argument("--upload-mb", type=int, default=90, help="size of each of the 3 references in the uploads part")
+    p.add_argument("--library-jobs", type=int, default=10_000, help="the big library's size in the library part")
     p.add_argument("--serve", help=argparse.SUPPRESS)
     p.add_argument("--probe", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
@@ -478,18 +503,54 @@ def main(argv=None) -> int:
     if args.probe:
         probe(args.probe, args.probe_every, args.probe_client)
         return 0
-    ns = [int(x) for x in args.sessions.split(",") if x.strip()]
-    if any(not 1 <= n <= 80 for n in ns):
-        raise SystemExit("--sessions: each N from 1 to 80")
-    rounds = []
-    for n in ns:
-        print(f"N={n}: starting a studio, {n} session(s)…", flush=True)
-        r = run_round(n, args)
-        print(f"N={n}: {r['done']}/{n} done in {r['wall']:.0f} s; load p95 {ms(pct(r['load'], 95))} ms, "
-              f"max {ms(max(r['load']) if r['load'] else float('nan'))}", flush=True)
-        rounds.append(r)
-    print_table(rounds, args)
+    parts = [x.strip() for x in args.only.split(",") if x.strip()]
+    if unknown := set(parts) - set(PARTS):
+        raise SystemExit(f"--only: unknown part(s) {', '.join(sorted(unknown))}; choose from {', '.join(PARTS)}")
+    print(f"bench_load — {os.cpu_count()} cpu(s), {time.strftime('%Y-%m-%d %H:%M')}; parts: {', '.join(parts)}",
+          flush=True)
+    if "sessions" in parts:
+        ns = [int(x) for x in args.sessions.split(",") if x.strip()]
+        if any(not 1 <= n <= 80 for n in ns):
+            raise SystemExit("--sessions: each N from 1 to 80")
+        rounds = []
+        for n in ns:
+            print(f"N={n}: starting a studio, {n} session(s)…", flush=True)
+            r = run_round(n, args)
+            print(f"N={n}: {r['done']}/{n} done in {r['wall']:.0f} s; load p95 {ms(pct(r['load'], 95))} ms, "
+                  f"max {ms(max(r['load']) if r['load'] else float('nan'))}", flush=True)
+            rounds.append(r)
+        print_table(rounds, args)
+    run_other_parts(parts, args)
     return 0
+
+
+PARTS = ("sessions", "uploads", "probes", "library", "page")
+
+
+def run_other_parts(parts: list[str], args) -> None:
+    """The figures measured by bench_store.py and bench_page.py (one of each helper), each beside its
+    baseline from this run: Generate → references fetchable vs a plain fetch of the same files, probes
+    vs Pillow's header read, start-up and list calls with 10,000 jobs vs 10, the page's bytes vs a bare
+    Gradio page.  They measure this checkout (--root applies to the sessions only)."""
+    if not set(parts) & {"uploads", "probes", "library", "page"}:
+        return
+    from tests import bench_store
+
+    repeats = 3 if args.quick else 5
+    with tempfile.TemporaryDirectory(prefix="r2v-bench-load-") as d:
+        tmp = Path(d)
+        print(flush=True)
+        if "uploads" in parts:
+            bench_store.bench_generate(tmp, args.upload_mb, repeats)
+        if "probes" in parts:
+            bench_store.bench_probes(tmp, repeats)
+        if "library" in parts:
+            bench_store.bench_library(tmp, args.library_jobs, repeats)
+    if "page" in parts:
+        from tests import bench_page
+
+        print("page weight (Chromium; bytes over the wire until Generate is usable)", flush=True)
+        bench_page.print_table(bench_page.measure())
 
 
 if __name__ == "__main__":

@@ -57,7 +57,8 @@ def bare_gradio():
     return demo, f"http://127.0.0.1:{port}/"
 
 
-def main() -> int:
+def measure() -> dict[str, int]:
+    """Bytes and requests to a usable page: the bare Gradio page's and the studio's, in one browser."""
     from playwright.sync_api import sync_playwright
 
     from tests.fixtures_ui import running_studio
@@ -74,10 +75,19 @@ def main() -> int:
             browser.close()
     finally:
         bare.close()
+    return dict(base_bytes=base_bytes, base_requests=base_requests, page_bytes=page_bytes, page_requests=page_requests)
+
+
+def print_table(m: dict[str, int]) -> None:
     print("| page | bytes over the wire until Generate is usable | requests |")
     print("|---|---|---|")
-    print(f"| bare Gradio page (one textbox, one button) | {base_bytes / 1024:.0f} KB | {base_requests} |")
-    print(f"| the studio | {page_bytes / 1024:.0f} KB ({page_bytes / base_bytes:.2f}×) | {page_requests} |")
+    print(f"| bare Gradio page (one textbox, one button) | {m['base_bytes'] / 1024:.0f} KB | {m['base_requests']} |")
+    print(f"| the studio | {m['page_bytes'] / 1024:.0f} KB ({m['page_bytes'] / m['base_bytes']:.2f}×) | "
+          f"{m['page_requests']} |")
+
+
+def main() -> int:
+    print_table(measure())
     return 0
 
 

@@ -32,6 +32,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -44,7 +45,7 @@ import numpy as np  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from r2v_ui import media  # noqa: E402
-from r2v_ui.store import JobRecord, JobStore  # noqa: E402
+from r2v_ui.store import TERMINAL_STATES, JobRecord, JobStore  # noqa: E402
 from r2v_ui.store_schema import insert_sql, to_row  # noqa: E402
 
 MB = 1024 * 1024
@@ -154,6 +155,121 @@ def bench_keep(tmp: Path, size_mb: int, repeats: int) -> None:
 
         row("keep ×3 + CachingHost.put ×3 → fetchable", *paired_ms(lambda: keep_all(cached_put),
             lambda: asyncio.run(put_all(bare, files)), repeats), "plain upload of the 3 (no keep)")
+
+
+def make_references(folder: Path, size_mb: int, n: int = 3) -> list[Path]:
+    """n files of random bytes (so nothing compresses or dedups them), named like reference videos."""
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(1)
+    files = []
+    for i in range(n):
+        p = folder / f"ref{i}.mp4"
+        with open(p, "wb") as f:
+            for _ in range(size_mb):
+                f.write(rng.bytes(MB))
+        files.append(p)
+    return files
+
+
+def bench_generate(tmp: Path, size_mb: int, repeats: int) -> dict[str, float]:
+    """Generate → references fetchable, through the job manager: from `start()` to the moment the
+    job is about to submit (each reference kept in the library and hosted on the embedded emulator,
+    its link fetchable), beside a plain fetch of the same files over loopback: httpx GET streamed
+    to nowhere (as curl -o /dev/null does; curl itself too when it is installed).
+
+    The files sit in a folder the store may link from, as the page's uploads do (app.py allows
+    Gradio's upload folder).  Between runs, untimed, the run's job ends and its kept copies and the
+    emulator's copies of its uploads are deleted: on a virtual machine the first touch of memory the
+    page cache has never used costs more than the copy itself (~2.5 ms/MB here), so a benchmark that
+    keeps every run's copies measures the machine's memory growing, not the studio."""
+    print(f"1b. Generate → 3 references of {size_mb} MB fetchable (job manager, embedded emulator)")
+    from r2v_ui.config import Settings
+    from r2v_ui.emulator import EmbeddedEmulator, EmulatorConfig
+    from r2v_ui.hosting import EmulatorHost, make_host
+    from r2v_ui.jobs import JobDraft, JobManager, ReferenceInput, Target
+    from r2v_ui.jobs.states import JobState
+
+    uploads = tmp / "page-uploads"
+    files = make_references(uploads, size_mb)
+    key = "bench-key-not-real"
+    with EmbeddedEmulator(EmulatorConfig(api_key=key, data_dir=tmp / "emulator", finish_seconds=0.5)) as emu:
+        bare = EmulatorHost(emu.base_url, key)
+
+        async def put_all():
+            return await asyncio.gather(*(bare.put(p, content_type="video/mp4") for p in files))
+
+        urls = [h.url for h in asyncio.run(put_all())]
+        baseline_uploads = set((tmp / "emulator" / "uploads").iterdir())
+
+        def fetch_httpx() -> None:
+            with httpx.Client(timeout=60) as client:
+                for u in urls:
+                    with client.stream("GET", u) as r:
+                        for _ in r.iter_bytes(MB):
+                            pass
+
+        def fetch_curl() -> None:
+            subprocess.run(["curl", "-sf", *(["-o", "/dev/null"] * len(urls)), *urls], check=True)
+
+        runs = iter(range(1000))
+
+        def generate() -> float:
+            data = tmp / f"gen{next(runs)}"
+            settings = Settings(data_dir=data, poll_requests_per_minute=6000)
+            store = JobStore(data)
+            store.allow_links_from(uploads)  # as app.py does for the page's upload folder
+            manager = JobManager(settings, store, demo_target=Target("demo", emu.base_url), demo_key=key,
+                                 host_factory=lambda _t: make_host(settings.with_overrides(hosting="emulator"),
+                                                                   emulator_url=emu.base_url, emulator_key=key))
+            fetchable = threading.Event()
+            real_update = store.update
+
+            def update(job_id, **changes):
+                if changes.get("state") == JobState.SUBMITTING:
+                    fetchable.set()
+                return real_update(job_id, **changes)
+
+            store.update = update
+            refs = tuple(ReferenceInput(kind="video", path=p, name=p.name, content_type="video/mp4", duration=5.0)
+                         for p in files)
+            for p in files:
+                os.utime(p)  # a new upload each run: nothing remembered from the last one
+            try:
+                t0 = time.perf_counter()
+                job_id = manager.start(JobDraft(references=refs, prompt="character1 waves", size="1280*720",
+                                                duration=2))
+                if not fetchable.wait(120):
+                    raise RuntimeError(f"the job never got to submit: {manager.snapshot(job_id)}")
+                took = time.perf_counter() - t0
+                deadline = time.monotonic() + 120
+                while time.monotonic() < deadline and (manager.snapshot(job_id).state not in TERMINAL_STATES):
+                    time.sleep(0.05)  # untimed: the emulator reads the links before the next run
+                return took * 1000
+            finally:
+                manager.close()
+                shutil.rmtree(data, ignore_errors=True)
+                for f in set((tmp / "emulator" / "uploads").iterdir()) - baseline_uploads:
+                    f.unlink(missing_ok=True)
+
+        fetch_httpx()  # warm
+        gen, base, base_curl = [], [], []
+        for _ in range(repeats):
+            for fn, out in ((fetch_httpx, base), (generate, gen)):
+                t0 = time.perf_counter()
+                took = fn()
+                out.append(took if took is not None else (time.perf_counter() - t0) * 1000)
+            if shutil.which("curl"):
+                t0 = time.perf_counter()
+                fetch_curl()
+                base_curl.append((time.perf_counter() - t0) * 1000)
+        g, b = statistics.median(gen), statistics.median(base)
+        row("Generate → 3 references fetchable", g, b, "plain fetch of the 3 (httpx GET)")
+        out = {"generate_ms": g, "fetch_ms": b}
+        if base_curl:
+            c = statistics.median(base_curl)
+            row("  the same", g, c, "plain fetch of the 3 (curl)")
+            out["curl_ms"] = c
+        return out
 
 
 # --- 2. probes -----------------------------------------------------------------------------------------
@@ -282,14 +398,17 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--quick", action="store_true", help="smaller files, fewer repeats")
     ap.add_argument("--jobs", type=int, default=10_000)
-    ap.add_argument("--only", choices=["keep", "probe", "library"])
+    ap.add_argument("--size-mb", type=int, help="size of each generated reference for keep/generate (default 90; 20 quick)")
+    ap.add_argument("--only", choices=["keep", "generate", "probe", "library"])
     args = ap.parse_args()
     repeats = 3 if args.quick else 5
     print(f"bench_store — python {sys.version.split()[0]}, {os.cpu_count()} cpu(s), {time.strftime('%Y-%m-%d %H:%M')}")
     with tempfile.TemporaryDirectory(prefix="r2v-bench-store-") as d:
         tmp = Path(d)
         if args.only in (None, "keep"):
-            bench_keep(tmp, 20 if args.quick else 90, repeats)
+            bench_keep(tmp, args.size_mb or (20 if args.quick else 90), repeats)
+        if args.only in (None, "generate"):
+            bench_generate(tmp, args.size_mb or (20 if args.quick else 90), repeats)
         if args.only in (None, "probe"):
             bench_probes(tmp, repeats)
         if args.only in (None, "library"):

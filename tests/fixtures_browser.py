@@ -11,7 +11,9 @@ import pytest
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+                 "--disable-component-update", "--disable-sync", "--no-first-run",
+                 # A fake microphone (a beep) that needs no permission prompt: the voice recorder is tested for real.
+                 "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]
 DESKTOP = {"width": 1400, "height": 1000}
 PHONE = {"width": 390, "height": 844}
 RUNNING_STATES = ("checking", "uploading", "submitting", "queued", "processing", "downloading")

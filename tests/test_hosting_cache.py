@@ -137,3 +137,32 @@ async def test_a_reference_the_store_kept_is_hosted_without_hashing_it_again(emu
     assert hashed == [] and by_name == given
     key = next(iter(json.loads((tmp_path / "cache.json").read_text())["entries"]))
     assert digest in key
+
+
+@pytest.mark.asyncio
+async def test_a_file_whose_hash_is_given_is_read_once_to_upload_it_and_never_to_hash_it(emulator, tmp_path,
+                                                                                         monkeypatch):
+    import builtins
+    import hashlib
+
+    src = write_png(tmp_path / "kept.png", seed=12)
+    digest = hashlib.sha256(src.read_bytes()).hexdigest()
+    other = write_png(tmp_path / "other.png", seed=13)  # nobody hashed either file in this process yet
+    opened: list[str] = []
+    real_open = builtins.open
+
+    def counting_open(file, *args, **kwargs):
+        if str(file) in (str(src), str(other)):
+            opened.append(str(file))
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", counting_open)
+    cached = CachingHost(EmulatorHost(emulator.base_url, KEY), tmp_path / "cache.json")
+
+    hosted = await cached.put(src, content_type="image/png", sha256=digest)
+    await cached.put(other, content_type="image/png")  # the same host without a known hash: hashed, then sent
+
+    assert opened.count(str(src)) == 1  # the upload's one read
+    assert opened.count(str(other)) == 2  # the hash's read and the upload's
+    monkeypatch.setattr(builtins, "open", real_open)
+    assert httpx.get(hosted.url).content == src.read_bytes()

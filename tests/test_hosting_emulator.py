@@ -133,3 +133,27 @@ async def test_a_big_upload_never_sits_whole_in_memory(emulator, tmp_path):
     async with httpx.AsyncClient() as client:
         head = await client.head(hosted.url)
     assert int(head.headers["content-length"]) == big.stat().st_size
+
+
+def test_uploads_share_one_tls_context_instead_of_loading_the_ca_bundle_each(tmp_path, monkeypatch):
+    import ssl
+
+    from r2v_ui import tls
+    from r2v_ui.emulator import EmbeddedEmulator, EmulatorConfig
+    from r2v_ui.hosting import EmulatorHost
+    from tests.fixtures_hosting import write_png
+
+    built = []  # every CA-bundle load, whoever asks for it (httpx builds its contexts with this)
+    real = ssl.create_default_context
+    monkeypatch.setattr(ssl, "create_default_context", lambda *a, **kw: built.append(1) or real(*a, **kw))
+    tls.shared_context.cache_clear()
+    files = [write_png(tmp_path / f"p{i}.png", seed=20 + i) for i in range(3)]
+    with EmbeddedEmulator(EmulatorConfig(api_key="k")) as emu:
+        host = EmulatorHost(emu.base_url, "k")
+
+        async def put_all():
+            return await asyncio.gather(*(host.put(p, content_type="image/png") for p in files))
+
+        hosted = asyncio.run(put_all())
+        assert len(built) == 1  # one context for three uploads (each would load the CA bundle: ~60 ms of CPU)
+        assert [httpx.get(h.url).content for h in hosted] == [p.read_bytes() for p in files]

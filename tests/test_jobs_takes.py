@@ -8,7 +8,7 @@ from r2v_ui.jobs.takes import MAX_TAKES, plan_takes, take_seeds
 from r2v_ui.spec import SEED_MAX, RequestInvalid
 
 from fixtures_jobs import (  # noqa: F401
-    KEY, _configure, _draft, _manager, _stats, _wait, clean_emulator, emulator,
+    _draft, _manager, _stats, _wait, clean_emulator, emulator,
 )
 
 

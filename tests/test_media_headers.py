@@ -120,3 +120,65 @@ def test_a_png_with_bytes_after_its_end_is_accepted_and_one_cut_at_a_chunk_edge_
     assert probe(padded, "image").verdict == "accepted"
     r = probe(cut, "image")
     assert r.verdict == "refused" and "damaged" in r.message
+
+
+def _counting_preads(monkeypatch) -> list[int]:
+    """Record the size of every read picture_header makes from here on."""
+    sizes: list[int] = []
+    real = os.pread
+
+    def pread(fd, n, offset):
+        sizes.append(n)
+        return real(fd, n, offset)
+
+    monkeypatch.setattr(ph.os, "pread", pread)
+    return sizes
+
+
+@pytest.mark.parametrize("idat_size", [8192, 65536])
+def test_a_png_cut_in_even_chunks_is_checked_with_three_small_reads(tmp_path, monkeypatch, idat_size):
+    src = _png_with(tmp_path / "even.png", [], idat_size=idat_size)
+    with Image.open(src) as im:
+        sizes = _counting_preads(monkeypatch)
+        assert ph.png_layout(src, opened=im) == ph.PngLayout(True, None)
+    assert len(sizes) <= 3 and max(sizes) <= 12  # the first and last chunk headers and IEND: no tail search
+
+
+@pytest.mark.parametrize("after", [[(b"eXIf", _exif(6))], [(b"tEXt", b"Comment\x00later")]])
+def test_a_png_with_chunks_after_its_data_is_still_read_from_its_tail_when_opened(tmp_path, after):
+    src = _png_with(tmp_path / "after.png", after, idat_size=8192)
+    with Image.open(src) as im:
+        layout = ph.png_layout(src, opened=im)
+    assert layout == ph.PngLayout(True, _exif(6) if after[0][0] == b"eXIf" else None)
+
+
+def test_a_png_of_uneven_chunks_or_cut_short_is_told_apart_when_opened(tmp_path):
+    uneven = _png_with(tmp_path / "uneven.png", [], idat_size=8192)
+    data = uneven.read_bytes()
+    # Join the first two IDAT chunks into one: the chunk sizes no longer follow the first one's.
+    first = data.index(b"IDAT") - 4
+    n = struct.unpack(">I", data[first:first + 4])[0]
+    second = first + 12 + n
+    m = struct.unpack(">I", data[second:second + 4])[0]
+    joined = data[first + 8:first + 8 + n] + data[second + 8:second + 8 + m]
+    merged = (struct.pack(">I", len(joined)) + b"IDAT" + joined + struct.pack(">I", zlib.crc32(b"IDAT" + joined)))
+    uneven.write_bytes(data[:first] + merged + data[second + 12 + m:])
+    cut = tmp_path / "cut.png"
+    cut.write_bytes(data[:-40] + data[-12:])  # the last chunk cut short, IEND put back after it
+    for path, complete in ((uneven, True), (cut, False)):
+        with Image.open(path) as im:
+            assert ph.png_layout(path, opened=im).complete is complete, path.name
+
+
+def test_a_jpeg_with_large_segments_before_its_scan_or_padding_after_its_end_is_read_right(tmp_path, no_decoding):
+    profile = b"\x00" * 150_000  # three APP2 segments of ICC data: more than one block of header reads
+    big = _noise(tmp_path / "big-header.jpg", "JPEG", icc_profile=profile)
+    padded = tmp_path / "padded.jpg"
+    padded.write_bytes(big.read_bytes() + b"\x00" * 10_000)  # past the first, small tail read
+    cut = tmp_path / "cut.jpg"
+    cut.write_bytes(big.read_bytes()[:-5_000])
+    no_decoding()
+    assert probe(big, "image").verdict == "accepted"
+    assert probe(padded, "image").verdict == "accepted"
+    r = probe(cut, "image")
+    assert r.verdict == "refused" and "damaged" in r.message

@@ -159,3 +159,16 @@ def test_a_file_from_anywhere_else_is_copied_not_linked(tmp_path):
     src = _reference(tmp_path / "mine.png", seed=8)
     _, kept = store.keep_reference(src)
     assert kept.stat().st_ino != src.stat().st_ino
+
+
+def test_a_kept_reference_kept_again_after_a_restart_is_neither_copied_nor_rewritten(tmp_path, monkeypatch):
+    src = _reference(tmp_path / "mine.png", seed=9)
+    digest, kept = JobStore(tmp_path / "data").keep_reference(src)
+    inode = kept.stat().st_ino
+    store = JobStore(tmp_path / "data")  # a new start: a remix keeps the kept file as its source
+    monkeypatch.setattr(atomic_files, "_digest_memo", {})  # nothing remembered from before the restart
+    copies = []
+    monkeypatch.setattr(store_files, "copy_hashing", lambda *a, **kw: copies.append(1))
+
+    assert store.keep_reference(kept) == (digest, kept)
+    assert copies == [] and kept.stat().st_ino == inode and _no_temporaries(store.references_dir) == []

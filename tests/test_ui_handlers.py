@@ -349,8 +349,10 @@ async def test_a_pasted_link_is_checked_at_once_and_the_card_says_so(link_server
 
 # --- files the page shows ----------------------------------------------------------------------
 
-def test_files_are_shown_through_per_request_copies_outside_the_library(tmp_path):
-    import tempfile
+def test_files_are_shown_at_a_stable_path_in_gradios_cache_outside_the_library(tmp_path, monkeypatch):
+    import gradio as gr
+    from gradio import processing_utils
+    from gradio.utils import get_upload_folder
 
     from r2v_ui.ui.viewfiles import Viewer
 
@@ -363,12 +365,39 @@ def test_files_are_shown_through_per_request_copies_outside_the_library(tmp_path
         view = viewer.request()
         shown = Path(view(video))
         assert shown.read_bytes() == video.read_bytes() and shown.name == "clip.mp4"
-        assert library not in shown.parents and Path(tempfile.gettempdir()) in shown.parents
+        assert library not in shown.parents and Path(get_upload_folder()).resolve() in shown.resolve().parents
+        assert video.name not in str(shown.parent)  # the folder is a keyed hash, not the library path
         assert view(video) == str(shown) and view(None) is None and view(library / "missing.mp4") is None
-        assert Path(viewer.request()(video)).parent.parent != shown.parent.parent  # another request, another folder
-        viewer.keep_seconds = -1
+        assert viewer.request()(video) == str(shown)  # another request: the same path, nothing made again
+
+        # Gradio serves it as it is: showing it again never hashes the video (it would a library path).
+        hashed: list = []
+        real = processing_utils.hash_file
+        monkeypatch.setattr(processing_utils, "hash_file", lambda p, *a: hashed.append(p) or real(p, *a))
+        block = gr.Video()
+        assert block.move_resource_to_block_cache(str(shown)) == str(shown) and hashed == []
+        other = library / "other.mp4"
+        other.write_bytes(b"y" * 50)
+        block.move_resource_to_block_cache(str(other))
+        assert len(hashed) == 1  # (the count works: a file from elsewhere is hashed)
+
+        # A replaced file (the library writes by rename) gets a new path.
+        fresh = library / "fresh.mp4"
+        fresh.write_bytes(b"z" * 100)
+        fresh.replace(video)
+        again = Path(view(video))
+        assert again != shown and again.read_bytes() == b"z" * 100
+
+        # A video deleted from the library some other way stops being served at the next sweep.
+        video.unlink()
         viewer.sweep()
-        assert not shown.exists() and video.exists()
+        assert not again.exists()
+        # A deleted job: every copy the page served of it goes.
+        poster = library / "poster.jpg"
+        poster.write_bytes(b"jpeg")
+        served = Path(view(poster))
+        viewer.remove(viewer.served_copies(poster))
+        assert not served.exists() and poster.exists()
     finally:
         viewer.close()
     assert not viewer.root.exists()

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import functools
 import logging
 import shutil
-import ssl
 from pathlib import Path
 
 import httpx
 
+from ..tls import shared_context
 from . import probe
 from .render import Reference, RenderJob, render_preview
 from .state import EmulatorState, Task
@@ -19,13 +18,6 @@ log = logging.getLogger("r2v_ui.emulator")
 
 _LIMITS = {"image": probe.IMAGE_MAX_BYTES, "video": probe.VIDEO_MAX_BYTES, "audio": probe.VOICE_MAX_BYTES}
 _CHECKS = {"image": probe.check_image, "video": probe.check_video, "audio": probe.check_voice}
-
-
-@functools.lru_cache(maxsize=1)
-def _ssl_context() -> ssl.SSLContext:
-    # Building an SSL context loads the CA bundle (~0.1 s of CPU on the server's event loop), so
-    # build it once rather than for every task.
-    return httpx.create_ssl_context()
 
 
 class Worker:
@@ -71,7 +63,7 @@ class Worker:
         try:
             timeout = httpx.Timeout(30.0, connect=5.0)
             async with httpx.AsyncClient(timeout=timeout, trust_env=False, follow_redirects=True,
-                                         verify=_ssl_context()) as client:
+                                         verify=shared_context()) as client:  # built once (tls.py)
                 jobs = []
                 for i, m in enumerate(req.media, start=1):
                     kind = "image" if m.type == "reference_image" else "video"

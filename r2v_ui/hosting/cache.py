@@ -13,6 +13,7 @@ from typing import Callable
 import httpx
 
 from ..atomic_files import known_sha256
+from ..tls import shared_context
 from .base import HostedURL, ProgressCallback, check_local_file, file_sha256, read_json, write_json_atomic
 
 DEFAULT_MARGIN_SECONDS = 2 * 3600  # a cached URL must outlive a task that starts now
@@ -118,7 +119,8 @@ class CachingHost:
 async def _still_served(url: str) -> bool:
     """One byte of the URL with a GET (a presigned GET link refuses HEAD)."""
     try:
-        async with httpx.AsyncClient(timeout=httpx.Timeout(10.0), follow_redirects=True) as client:
+        async with httpx.AsyncClient(timeout=httpx.Timeout(10.0), follow_redirects=True,
+                                     verify=shared_context()) as client:
             async with client.stream("GET", url, headers={"Range": "bytes=0-0"}) as resp:
                 return 200 <= resp.status_code < 300
     except httpx.HTTPError:

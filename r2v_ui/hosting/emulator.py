@@ -9,6 +9,7 @@ from pathlib import Path
 
 import httpx
 
+from ..tls import shared_context
 from .base import (
     HostedURL,
     HostingError,
@@ -52,7 +53,7 @@ class EmulatorHost:
             "X-Filename": safe_filename(path.name, ctype),
         }
         # One client per call: puts may run on different event loops, and a client is bound to one.
-        async with httpx.AsyncClient(timeout=self._timeout) as client:
+        async with httpx.AsyncClient(timeout=self._timeout, verify=shared_context()) as client:
             try:
                 resp = await client.post(
                     f"{self.base_url}/emulator/uploads", content=file_chunks(path, on_progress), headers=headers
@@ -82,7 +83,7 @@ class EmulatorHost:
             raise HostingError("The embedded emulator answered the upload with something unreadable. Restart the studio.") from exc
 
     async def check(self) -> str:
-        async with httpx.AsyncClient(timeout=httpx.Timeout(10.0)) as client:
+        async with httpx.AsyncClient(timeout=httpx.Timeout(10.0), verify=shared_context()) as client:
             try:
                 resp = await client.get(f"{self.base_url}/emulator/stats", headers=self._headers())
             except httpx.HTTPError as exc:

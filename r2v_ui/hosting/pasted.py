@@ -22,6 +22,7 @@ from .base import (
     describe_connect_error,
 )
 from ..spec import MB
+from ..tls import shared_context
 
 _TIMEOUT = httpx.Timeout(15.0)
 _CONTENT_RANGE = re.compile(r"bytes\s+(\d+-\d+|\*)/(\d+|\*)", re.IGNORECASE)
@@ -45,7 +46,7 @@ async def check_pasted_url(url: str, kind: str, *, timeout: httpx.Timeout = _TIM
             f"The {word} link must be a web address starting with http:// or https://. Paste the full public link."
         )
     where = _where(url)
-    async with httpx.AsyncClient(timeout=timeout, follow_redirects=True) as client:
+    async with httpx.AsyncClient(timeout=timeout, follow_redirects=True, verify=shared_context()) as client:
         try:
             status, headers = await _head(client, url)
             if not (200 <= status < 300) or not bare_type(headers.get("content-type")):

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Callable
 
 from ..atomic_files import write_atomic
+from ..tls import shared_context
 from .base import (
     CHUNK,
     HostedURL,
@@ -187,7 +188,8 @@ class PublicAppHost:
         hosted = await self.put(probe, content_type="image/png")
         token = hosted.url.rsplit("/", 2)[-2]
         try:
-            async with httpx.AsyncClient(timeout=httpx.Timeout(15.0), follow_redirects=True) as client:
+            async with httpx.AsyncClient(timeout=httpx.Timeout(15.0), follow_redirects=True,
+                                         verify=shared_context()) as client:
                 resp = await client.get(hosted.url)
         except httpx.HTTPError as exc:
             raise HostingError(

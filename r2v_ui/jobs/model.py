@@ -9,6 +9,7 @@ from typing import Any, Callable, Mapping
 
 from ..errors import R2VError
 from ..spec import GenerationRequest, MediaItem, RequestSettings
+from ..storyboard import Storyboard
 from .states import TERMINAL_STATES, ReferenceKind
 
 
@@ -38,6 +39,18 @@ class JobDraft(RequestSettings):
     """A request before anything is paid: the settings (spec.RequestSettings) and the references."""
 
     references: tuple[ReferenceInput, ...]
+    storyboard: Storyboard | None = None  # the shot list `prompt` was composed from (Multi shot), kept for a remix
+
+    def settings(self) -> dict[str, Any]:
+        """The request's settings and, with a storyboard, its shot list (kept in the job's settings, never sent)."""
+        out = super().settings()
+        if self.storyboard is not None:
+            out["storyboard"] = self.storyboard.to_record()
+        return out
+
+    @staticmethod
+    def settings_from(data: Mapping[str, Any]) -> dict[str, Any]:
+        return RequestSettings.settings_from(data) | {"storyboard": Storyboard.from_record(data.get("storyboard"))}
 
     def preview_request(self) -> GenerationRequest:
         """The request with placeholder links for local files: validation before anything is paid."""

@@ -226,21 +226,24 @@ class JobRunner:
 
         job_id = rec.job_id
         refs = [ReferenceRecord.from_dict(r) for r in rec.references]
-        uploads: list[tuple[str, Path, str]] = []
+        # (label, kept file, content type, its sha256 as recorded when it was kept: the host never reads
+        # a kept file again to learn it, even after a restart or for a remix days later)
+        uploads: list[tuple[str, Path, str, str | None]] = []
         for i, r in enumerate(refs, start=1):
             if r.kept:
                 path = self.store.absolute(r.kept)
-                uploads.append((f"character{i}", path, r.content_type or await _probed_type(path, r.kind)))
+                uploads.append((f"character{i}", path, r.content_type or await _probed_type(path, r.kind), r.sha256))
             if r.voice_kept:
                 path = self.store.absolute(r.voice_kept)
-                uploads.append((f"character{i} voice", path, r.voice_content_type or await _probed_type(path, "audio")))
+                uploads.append((f"character{i} voice", path,
+                                r.voice_content_type or await _probed_type(path, "audio"), r.voice_sha256))
         pasted = [(r.url, r.kind) for r in refs if r.url and not r.kept]
         pasted += [(r.voice_url, "audio") for r in refs if r.voice_url and not r.voice_kept]
         self.set(job_id, state=JobState.UPLOADING, progress=0.0,
                  stage_text=f"Uploading {len(uploads)} reference file{'s' if len(uploads) != 1 else ''}…"
                  if uploads else "Checking reference links…")
-        total = sum(p.stat().st_size for _, p, _ in uploads) or 1
-        done: dict[str, int] = {label: 0 for label, _, _ in uploads}
+        total = sum(p.stat().st_size for _, p, _, _ in uploads) or 1
+        done: dict[str, int] = {label: 0 for label, _, _, _ in uploads}
         lock = threading.Lock()  # a host may report progress from its own threads (S3 uploads)
 
         def progress(label: str):
@@ -253,11 +256,12 @@ class JobRunner:
 
         host = self.host(rec.target) if uploads else None
         hosted = await asyncio.gather(
-            *[host.put(path, content_type=ctype, on_progress=progress(label)) for label, path, ctype in uploads],
+            *[host.put(path, content_type=ctype, on_progress=progress(label), sha256=digest)
+              for label, path, ctype, digest in uploads],
             *[check_pasted_url(url, kind) for url, kind in pasted],
         )
         # Pasted links were only checked (a refusal raised above); they pass through unchanged.
-        urls = {label: h.url for (label, _, _), h in zip(uploads, hosted)}
+        urls = {label: h.url for (label, _, _, _), h in zip(uploads, hosted)}
         media = [MediaItem(url=urls.get(f"character{i}") or r.url, type=r.media_type,
                            reference_voice=urls.get(f"character{i} voice") or r.voice_url)
                  for i, r in enumerate(refs, start=1)]

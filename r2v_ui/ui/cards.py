@@ -40,7 +40,7 @@ class CardWidgets:
     more: gr.Accordion
     link: gr.Textbox
     use_link: gr.Button
-    voice_record: gr.Audio
+    voice_record: gr.HTML  # a record button (scripts.RECORDER_JS): the WAV goes through voice_upload
     voice_clear: gr.Button
     insert: gr.Button
     up: gr.Button
@@ -69,8 +69,7 @@ def make_card(n: int, visible: bool) -> CardWidgets:
             link = gr.Textbox(label=f"Public link to a picture or video of {tag}", placeholder="https://…",
                               elem_id=f"card-{n}-link", lines=1, max_lines=1)
             use_link = gr.Button("Use this link", size="sm", elem_id=f"card-{n}-use-link")
-            voice_record = gr.Audio(label=f"Record the voice of {tag}", sources=["microphone"], type="filepath",
-                                    elem_id=f"card-{n}-voice-record")
+            voice_record = gr.HTML(recorder_html(n), elem_id=f"card-{n}-voice-record", min_height=0)
             voice_clear = gr.Button("Remove the voice clip", size="sm", elem_id=f"card-{n}-voice-clear",
                                     visible=False)
         insert = gr.Button(f"Insert {tag}", size="sm", elem_id=f"card-{n}-insert",
@@ -83,6 +82,18 @@ def make_card(n: int, visible: bool) -> CardWidgets:
             remove = gr.Button("Remove", size="sm", variant="stop", elem_id=f"card-{n}-remove", min_width=40)
     return CardWidgets(n, group, face, media, voice_upload, more, link, use_link, voice_record, voice_clear,
                        insert, up, down, remove, character, save)
+
+
+def recorder_html(n: int) -> str:
+    """The record button of card n; its words for each moment are in data attributes for the script."""
+    tag = spec.character_tag(n)
+    words = {"stop": "■ Stop and use it", "recording": "Recording…", "checking": "Checking the recording…",
+             "failed": "The recording could not be added: choose a voice clip file instead.",
+             "denied": "The microphone could not be used: allow it in the browser, or choose a voice clip file."}
+    data = " ".join(f'data-{k}="{html.escape(v)}"' for k, v in words.items())
+    return (f'<div class="voice-rec-box"><button type="button" class="voice-rec" data-card="{n}" aria-pressed="false" '
+            f'{data}>● Record the voice of {tag}</button>'
+            f'<div class="voice-rec-status" id="card-{n}-rec-status" role="status"></div></div>')
 
 
 def face_html(card: cast_mod.Card, n: int) -> str:

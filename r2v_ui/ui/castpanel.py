@@ -193,7 +193,6 @@ def _wire_card(cw: cards_mod.CardWidgets, w: CastWidgets, ctx: PageContext, scen
     cw.use_link.click(on_link, [st.cast, cw.link], outs, **links)
     cw.link.submit(on_link, [st.cast, cw.link], outs, **links)
     cw.voice_upload.upload(on_voice, [st.cast, cw.voice_upload], outs, **checks)
-    cw.voice_record.stop_recording(on_voice, [st.cast, cw.voice_record], outs, **checks)
     cw.voice_clear.click(on_voice_clear, [st.cast], outs, **quiet)
     # As typed (keys), and when the box is left (a paste or an autofill may fire no key event).
     for typed in (cw.character.input, cw.character.blur):

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import prompt_names, spec
+from ..storyboard import SHOTS_MAX, Shot, Storyboard
 from . import cast as cast_mod
 
 SEED_RANDOM = "random"
@@ -27,6 +28,8 @@ ASPECT_NAMES = {"16:9": "landscape", "9:16": "portrait", "1:1": "square", "4:3":
 DURATION_TEXT = f"The duration must be a whole number of seconds from {spec.DURATION_MIN} to {spec.DURATION_MAX}."
 SEED_TEXT = f"The seed must be a whole number from {spec.SEED_MIN} to {spec.SEED_MAX}."
 AS_SENT = "As sent:"
+SHOTS_TEXT = ("The shot list must be a list of shots, each with its text and its length in seconds "
+              '(e.g. [{"text": "They meet", "seconds": 3}, …]).')
 _WHOLE_TEXT = re.compile(r"\s*[+-]?\d{1,19}\s*")
 
 
@@ -44,6 +47,7 @@ class FormValues:
     watermark: Any = spec.DEFAULT_WATERMARK
     seed_mode: str = SEED_RANDOM
     seed: Any = None
+    shots: Any = ()  # the storyboard's rows as sent: [{"text": …, "seconds": …}, …] (used with Multi shot only)
 
 
 DEFAULTS = FormValues()
@@ -154,6 +158,45 @@ def parse_switch(value: Any, name: str) -> bool:
     raise ValueError(f"{name} must be switched on or off (true or false), not {value!r}.")
 
 
+def read_shots(raw: Any) -> tuple[Shot, ...]:
+    """The storyboard's rows as a browser or API client sent them: dicts with "text" and "seconds" (or
+    [text, seconds] pairs).  A length that is not a whole number of seconds is kept as None, never
+    rounded (Storyboard.problems says so); a list of another shape is refused in words (ValueError)."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, (list, tuple)) or len(raw) > SHOTS_MAX * 4:
+        raise ValueError(SHOTS_TEXT)
+    shots = []
+    for row in raw:
+        if isinstance(row, dict):
+            text, seconds = row.get("text"), row.get("seconds")
+        elif isinstance(row, (list, tuple)) and len(row) == 2:
+            text, seconds = row
+        else:
+            raise ValueError(SHOTS_TEXT)
+        if text is not None and not isinstance(text, str):
+            raise ValueError(SHOTS_TEXT)
+        shots.append(Shot(text or "", whole_number(seconds, 1, spec.DURATION_MAX)))
+    return tuple(shots)
+
+
+def storyboard_of(values: FormValues) -> Storyboard | None:
+    """The storyboard the form describes: only with Multi shot, and only when a shot has text."""
+    if values.shot_type != "multi":
+        return None
+    board = Storyboard(values.prompt or "", read_shots(values.shots))
+    return board if board.in_use else None
+
+
+def prompt_for_checks(prompt: str | None, shot_type: str | None, shots: Any) -> str:
+    """The text whose character tags are checked: the prompt and, with a storyboard, every shot."""
+    try:
+        board = storyboard_of(FormValues(prompt=prompt or "", shot_type=shot_type or "", shots=shots))
+    except ValueError:
+        board = None
+    return board.compose() if board else (prompt or "")
+
+
 def price_label(price: spec.PriceTable, tier: str, aspect: str, duration: Any, cast: list[dict],
                 demo: bool = False, takes: int = 1) -> str:
     if demo:  # demo mode never speaks of money: nothing is sent anywhere
@@ -179,8 +222,6 @@ def build_draft(cast: list[dict], values: FormValues) -> Any:
     from ..jobs import JobDraft
 
     issues = cast_mod.problems(cast)
-    resolved = sent_prompt(values.prompt, cast)
-    issues += [p.message for p in resolved.problems]
     checked: dict[str, Any] = {}
     for name, parse in (("seed", lambda: parse_seed(values.seed_mode, values.seed)),
                         ("duration", lambda: parse_duration(values.duration)),
@@ -195,12 +236,23 @@ def build_draft(cast: list[dict], values: FormValues) -> Any:
     except (KeyError, ValueError):
         issues.append("Choose a resolution and an aspect ratio.")
         size = spec.DEFAULT_SIZE
+    try:
+        board = storyboard_of(values)
+    except ValueError as exc:
+        issues.append(str(exc))
+        board = None
+    if board and "duration" in checked:
+        issues.extend(p.message for p in board.problems(checked["duration"]))
+    # @Names are resolved in the whole text as written (with a storyboard: its overall line and shots).
+    resolved = sent_prompt(board.compose() if board else values.prompt, cast)
+    issues += [p.message for p in resolved.problems]
     if issues:
         raise ValueError(" ".join(issues))
     return JobDraft(
         references=cast_mod.to_references(cast),
         prompt=resolved.sent,
         written_prompt=resolved.written if resolved.changed else "",
+        storyboard=board,
         negative_prompt=values.negative_prompt or "",
         size=size,
         duration=checked["duration"],
@@ -217,8 +269,9 @@ def values_from_draft(draft: Any) -> FormValues:
         tier, aspect = spec.tier_and_aspect(draft.size)
     except ValueError:
         tier, aspect = DEFAULTS.tier, DEFAULTS.aspect
+    board = getattr(draft, "storyboard", None)
     return FormValues(
-        prompt=getattr(draft, "written_prompt", "") or draft.prompt or "",
+        prompt=(board.overall if board else (getattr(draft, "written_prompt", "") or draft.prompt)) or "",
         negative_prompt=draft.negative_prompt or "",
         tier=tier,
         aspect=aspect,
@@ -228,4 +281,5 @@ def values_from_draft(draft: Any) -> FormValues:
         watermark=bool(draft.watermark),
         seed_mode=SEED_FIXED if draft.seed is not None else SEED_RANDOM,
         seed=draft.seed,
+        shots=tuple({"text": s.text, "seconds": s.seconds} for s in board.shots) if board else (),
     )

@@ -203,7 +203,7 @@ def listen(w: HistoryWidgets, ctx: PageContext, tab: Any, studio_tab: Any, tabs:
         return restore(ctx, scene, cast_view, draft, "from the job you are remixing", request) | {
             tabs: gr.Tabs(selected="studio"), scene.form_alert: ""}
 
-    form_outputs = [*castw.outputs(), st.cast, *scene.inputs()]
+    form_outputs = [*castw.outputs(), st.cast, *scene.outputs()]
     w.remix.click(remix, [w.selected, st.memory], [*form_outputs, tabs, scene.form_alert], api_name="remix",
                   concurrency_limit=None)
 

@@ -131,7 +131,7 @@ class Actions:
 
 def listen_actions(w: Any, ctx: PageContext, scene: Any, castw: Any, cast_view, watch: Watch, stream: dict) -> Actions:
     manager, st = ctx.manager, ctx.states
-    form_outputs = [*castw.outputs(), st.cast, *scene.inputs()]
+    form_outputs = [*castw.outputs(), st.cast, *scene.outputs()]
 
     # ---- after a reload: this browser's own job, with the form as it was -------------------------
     def resume(stored, request: gr.Request):

@@ -29,7 +29,8 @@ from typing import Any
 
 import gradio as gr
 
-from . import castpanel, comparepanel, context, header, historypanel, librarypanel, result, scene
+from . import (castpanel, comparepanel, context, header, historypanel, librarypanel, result, scene, starters,
+               storyboard)
 from .context import DEFAULT_CONCURRENCY, PageContext, Streams, make_states
 from .theme import CSS, HEAD, make_theme
 from .viewfiles import Viewer
@@ -70,6 +71,8 @@ def build_app(manager: Any, settings: Any, *, emulator: Any = None) -> gr.Blocks
         castpanel.listen(castw, ctx, scenew)
         librarypanel.listen(libraryw, ctx, castw)
         scene.listen(scenew, ctx, resultw.price, resultw.takes)
+        storyboard.listen(scenew.board, ctx, scenew)
+        starters.listen(scenew.starters, ctx, scenew.prompt)
         actions = result.listen(resultw, ctx, scenew, castw, cast_view)
         stream = dict(concurrency_limit=context.STREAM_LIMIT, concurrency_id="job-streams", show_progress="hidden")
         historypanel.listen(historyw, ctx, history_tab, studio_tab, tabs, scenew, castw, cast_view, actions, stream)

@@ -155,9 +155,9 @@ def listen(w: ResultWidgets, ctx: PageContext, scene: Any, castw: Any, cast_view
 
     def start(force: bool):
         def handler(cast, key, confirmed, prompt, negative, tier, aspect, duration, shot, audio,
-                    watermark, seed_mode, seed, dont_ask, memory, takes="1", request: gr.Request = None):
+                    watermark, seed_mode, seed, shots, dont_ask, memory, takes="1", request: gr.Request = None):
             v = form.FormValues(prompt or "", negative or "", tier, aspect, duration, shot, audio, watermark,
-                                seed_mode, seed)
+                                seed_mode, seed, shots)
             who = ctx.visitor(request, memory)
             memory = session.remembered(memory)
             cast = ctx.casts.get(request, cast)  # the session's latest cast, not a mirror a check may not have reached

@@ -11,7 +11,7 @@ import gradio as gr
 from .. import spec
 from ..examples import EXAMPLE_NEGATIVE_PROMPT
 from . import cast as cast_mod
-from . import form, rawinputs
+from . import form, rawinputs, starters, storyboard
 from .context import PageContext
 from .takes import parse_takes
 
@@ -35,28 +35,36 @@ class SceneWidgets:
     negative_count: gr.HTML
     form_alert: gr.HTML
     more: gr.Accordion
+    board: storyboard.StoryboardWidgets
+    starters: starters.StarterWidgets
 
     def inputs(self) -> list[Any]:
         """The form's values, in FormValues order."""
         return [self.prompt, self.negative, self.tier, self.aspect, self.duration, self.shot, self.audio,
-                self.watermark, self.seed_mode, self.seed]
+                self.watermark, self.seed_mode, self.seed, self.board.value]
+
+    def outputs(self) -> list[Any]:
+        """Everything `show` updates."""
+        return [*self.inputs()[:-1], *self.board.outputs()]
 
     def values(self, raw: dict) -> form.FormValues:
         return form.FormValues(raw[self.prompt] or "", raw[self.negative] or "", raw[self.tier], raw[self.aspect],
                                raw[self.duration], raw[self.shot], raw[self.audio], raw[self.watermark],
-                               raw[self.seed_mode], raw[self.seed])
+                               raw[self.seed_mode], raw[self.seed], raw[self.board.value])
 
     def show(self, v: form.FormValues) -> dict:
         """Updates that put `v` into the form (remix, reload)."""
         return {self.prompt: v.prompt, self.negative: v.negative_prompt, self.tier: v.tier, self.aspect: v.aspect,
                 self.duration: v.duration, self.shot: v.shot_type, self.audio: v.audio, self.watermark: v.watermark,
                 self.seed_mode: v.seed_mode,
-                self.seed: gr.Number(value=v.seed, visible=v.seed_mode == form.SEED_FIXED)}
+                self.seed: gr.Number(value=v.seed, visible=v.seed_mode == form.SEED_FIXED)} | self.board.show(
+                    v.shots, v.duration)
 
 
 def render(ctx: PageContext) -> SceneWidgets:
     d = form.DEFAULTS
     gr.HTML('<h2 class="step-title">2 · The scene</h2>')
+    starter_w = starters.render(ctx)  # for an empty box: a first prompt with the cast's names
     # No max_length: a pasted text over the limit stays whole and the count says so (never cut silently).
     prompt = gr.Textbox(label="Prompt", lines=3, max_lines=12, elem_id="prompt",
                         placeholder="e.g. character1 and character2 share an umbrella in a rainy street at night…")
@@ -72,6 +80,7 @@ def render(ctx: PageContext) -> SceneWidgets:
         shot = gr.Radio(form.SHOT_CHOICES, value=d.shot_type, label="Shots", elem_id="shot-type", min_width=200)
     size_info = gr.HTML(f'<div class="size-info">{form.size_label(d.tier, d.aspect)}</div>', elem_id="size-info",
                         min_height=0)
+    board = storyboard.render(ctx)  # under the shot type, with Multi shot
     with gr.Accordion("More settings: sound, watermark, seed, things to avoid", open=False,
                       elem_id="more-settings") as more:
         with gr.Row(equal_height=False):
@@ -91,7 +100,8 @@ def render(ctx: PageContext) -> SceneWidgets:
                                  min_height=0)
     form_alert = gr.HTML("", elem_id="form-alert", min_height=0)
     return SceneWidgets(prompt, prompt_count, hints, tier, aspect, size_info, duration, shot, audio, watermark,
-                        seed_mode, seed, reuse_seed, negative, negative_count, form_alert, more)
+                        seed_mode, seed, reuse_seed, negative, negative_count, form_alert, more, board,
+                        starter_w)
 
 
 def listen(w: SceneWidgets, ctx: PageContext, price: gr.HTML, takes: gr.Dropdown) -> None:
@@ -102,7 +112,7 @@ def listen(w: SceneWidgets, ctx: PageContext, price: gr.HTML, takes: gr.Dropdown
     # written.  Coroutines without pre/postprocessing, so they never wait for a worker thread.
     ui_only = dict(concurrency_limit=None, preprocess=False, postprocess=False)
 
-    async def refresh(cast, prompt_text, negative_text, tier_v, aspect_v, duration_v, key, takes_v):
+    async def refresh(cast, prompt_text, negative_text, tier_v, aspect_v, duration_v, key, shot_v, shots, takes_v):
         try:
             n_takes = parse_takes(takes_v)
         except ValueError:
@@ -110,7 +120,7 @@ def listen(w: SceneWidgets, ctx: PageContext, price: gr.HTML, takes: gr.Dropdown
         out = {
             w.prompt_count: form.prompt_count(prompt_text, cast),
             w.negative_count: form.count_label(negative_text, spec.NEGATIVE_PROMPT_MAX),
-            w.hints: form.hints_html(prompt_text, cast),
+            w.hints: form.hints_html(form.prompt_for_checks(prompt_text, shot_v, shots), cast),
             w.size_info: f'<div class="size-info">{form.size_label(tier_v, aspect_v)}</div>',
             price: form.price_label(ctx.settings.price, tier_v, aspect_v, duration_v, cast, demo=demo and not key,
                                     takes=n_takes),
@@ -123,8 +133,9 @@ def listen(w: SceneWidgets, ctx: PageContext, price: gr.HTML, takes: gr.Dropdown
 
     gr.on(
         [st.cast.change, w.prompt.change, w.negative.change, w.tier.change, w.aspect.change, w.duration.change,
-         st.key.change, takes.change],
-        refresh, [st.cast, w.prompt, w.negative, w.tier, w.aspect, w.duration, st.key, takes],
+         st.key.change, w.shot.change, w.board.value.change, takes.change],
+        refresh, [st.cast, w.prompt, w.negative, w.tier, w.aspect, w.duration, st.key, w.shot, w.board.value,
+                  takes],
         [w.prompt_count, w.negative_count, w.hints, w.size_info, price, w.negative],
         show_progress="hidden", trigger_mode="always_last", api_visibility="undocumented", **ui_only,
     )

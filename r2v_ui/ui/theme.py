@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import gradio as gr
 
+from .scripts import COMPARE_JS, RECORDER_JS
+
 FONTS = ["ui-sans-serif", "system-ui", "-apple-system", "Segoe UI", "Roboto", "Helvetica Neue", "Arial", "sans-serif"]
 MONO = ["ui-monospace", "SFMono-Regular", "Menlo", "Consolas", "monospace"]
 
@@ -95,6 +97,17 @@ h2.step-title { font-size: 1.05rem; margin: 4px 0 0; }
 .hint-error { background: #fef2f2; color: #991b1b; }
 .hint-warning { background: #fffbeb; color: #78350f; }
 .hint-ok { background: #ecfdf5; color: #065f46; }
+/* Scene starters (ui/starters.py) and the storyboard (ui/storyboard.py). */
+#starters { flex-wrap: wrap !important; gap: 6px !important; align-items: center; }
+#starters > * { flex: 0 0 auto !important; width: auto !important; min-width: 0 !important; }
+.starters-lead { font-size: .85rem; color: #334155; }
+.storyboard-intro { font-size: .85rem; color: #334155; margin: 0 0 4px; }
+.shot-row { gap: 6px !important; flex-wrap: nowrap !important; }
+.storyboard-note { background: var(--background-fill-secondary); color: #334155; }
+.storyboard-preview { border: 1px dashed var(--border-color-primary); border-radius: 10px; padding: 6px 10px; }
+.storyboard-preview-title { font-size: .8rem; font-weight: 700; color: #334155; }
+.storyboard-prompt { white-space: pre-wrap; overflow-wrap: anywhere; margin: 4px 0; font-size: .85rem; }
+#storyboard-fit { width: auto !important; align-self: flex-start; }
 #settings-row { gap: 8px; }
 .size-info { color: #475569; font-size: 0.85rem; padding: 0 4px; }
 #seed-row { align-items: flex-end; }
@@ -144,6 +157,10 @@ h2.step-title { font-size: 1.05rem; margin: 4px 0 0; }
 .take-note { font-size: .75rem; color: #991b1b; }
 .take-download { margin-left: auto; }
 .kept { color: #92400e; font-weight: 600; }
+.voice-rec { width: 100%; padding: 6px 8px; border-radius: 8px; border: 1px solid var(--border-color-primary);
+  background: var(--button-secondary-background-fill); font-size: .85rem; }
+.voice-rec[aria-pressed="true"] { background: #fef2f2; color: #991b1b; border-color: #fca5a5; font-weight: 600; }
+.voice-rec-status { font-size: .78rem; color: #334155; min-height: 1em; }
 .compare-controls { display: flex; align-items: center; gap: 10px; flex-wrap: wrap; padding: 6px 0; }
 .compare-play { padding: 6px 14px; border-radius: 8px; border: 1px solid var(--border-color-primary);
   background: var(--button-primary-background-fill); color: var(--button-primary-text-color); font-weight: 600; }
@@ -228,39 +245,6 @@ HEAD = """
     const skip = e.target.closest && e.target.closest('.skip-link');
     if (skip) { e.preventDefault(); const b = document.getElementById('generate-btn'); if (b) b.focus(); }
   });
-  // Compare: one play/pause and one scrubber for every video; the first leads, the others follow it.
-  const synced = () => [...document.querySelectorAll('#compare-slots video.r2v-sync')];
-  const longest = (vs) => Math.max(0, ...vs.map(v => v.duration || 0));
-  document.addEventListener('click', (e) => {
-    const b = e.target.closest && e.target.closest('#compare-play');
-    if (!b) return;
-    const vs = synced();
-    if (!vs.length) return;
-    const start = vs.every(v => v.paused);
-    const t = vs[0].currentTime;
-    vs.forEach(v => { if (start) { v.currentTime = Math.min(t, v.duration || t); v.play().catch(() => {}); } else v.pause(); });
-    b.setAttribute('aria-pressed', String(start));
-    b.textContent = start ? '❚❚ Pause all' : '▶ Play all';
-  });
-  document.addEventListener('input', (e) => {
-    if (!e.target || e.target.id !== 'compare-scrub') return;
-    const vs = synced(), d = longest(vs);
-    if (!d) return;
-    const t = Number(e.target.value) / 1000 * d;
-    vs.forEach(v => { v.currentTime = Math.min(t, v.duration || t); });
-  });
-  document.addEventListener('timeupdate', (e) => {
-    const v = e.target;
-    if (!v.matches || !v.matches('video.r2v-sync')) return;
-    const vs = synced();
-    if (v !== vs[0]) return;
-    const d = longest(vs), s = document.getElementById('compare-scrub'), out = document.getElementById('compare-time');
-    if (s && d && document.activeElement !== s) s.value = String(Math.round(v.currentTime / d * 1000));
-    if (out) out.textContent = v.currentTime.toFixed(1) + ' / ' + d.toFixed(1) + ' s';
-    if (!v.paused) vs.slice(1).forEach(o => {
-      if (!o.paused && Math.abs(o.currentTime - v.currentTime) > 0.2) o.currentTime = Math.min(v.currentTime, o.duration || 0);
-    });
-  }, true);
   document.addEventListener('keydown', (e) => {
     if ((e.ctrlKey || e.metaKey) && e.key === 'Enter') {
       const b = document.getElementById('generate-btn');
@@ -269,4 +253,5 @@ HEAD = """
   });
 })();
 </script>
+<script>""" + COMPARE_JS + RECORDER_JS + """</script>
 """

@@ -1,26 +1,31 @@
-"""Files the page shows, handed to Gradio as per-request copies, never as library paths.
+"""Files the page shows, handed to Gradio at a stable, unguessable path, never as library paths.
 
-Gradio serves a file at `/gradio_api/file=<absolute path>` when that path is under `allowed_paths`,
-to anyone signed in who guesses it.  So the library, the kept references and the work folder are
-*not* allowed paths (app.py allows only the built-in examples).  Instead every result video, poster
-and reference a handler returns is first hard-linked (or copied, across filesystems) into a fresh
-directory under the system temp dir (`r2v-view-*/<request>/`).  Gradio accepts returned files from
-there and moves them into its own cache under a directory named by a keyed hash of the content, and
-only that cache copy is served: a URL nobody can derive from a job id or a library path.
+Gradio serves a file at `/gradio_api/file=<absolute path>` when that path is under `allowed_paths`
+or in its own cache folder, to anyone signed in who guesses it.  So the library, the kept references
+and the work folder are *not* allowed paths (app.py allows only the built-in examples).  Instead
+every result video, poster and reference a handler returns is hard-linked (or copied, across
+filesystems) into this viewer's folder inside Gradio's cache, at
+`<cache>/r2v-view-*/<keyed hash>/<name>`, where the keyed hash is an HMAC, under a secret this
+viewer draws at start, of the file's identity (path, inode, size, modification time; not the change
+time, which a new link changes): a URL nobody can derive from a job id or a library path.
 
-The per-request directories are only needed until Gradio has copied the file, so each new request
-sweeps away the ones older than `KEEP_SECONDS`; `close()` removes the whole root.
+The path is the same every time the same file is shown, and it is inside Gradio's cache, so Gradio
+serves it as it is: showing a result again (the job view at each stage, the History detail) costs a
+`stat`, never a copy or a hash of the video (Gradio hashes every byte of a file from elsewhere to
+name its cache copy).  A file changed or replaced gets a new identity, so a new path.
 
-When a job is deleted, `served_copies()` (called while its files still exist) names every copy the
-page may have handed out — the per-request links here and Gradio's cache copy, whose folder is a
-keyed hash of the content — and `remove()` deletes them, so a deleted video stops being served.
+When a job is deleted, `served_copies()` (called while its files still exist) names the copies the
+page may have handed out and `remove()` deletes them, so a deleted video stops being served; `sweep()`
+drops the links whose library file was deleted some other way; `close()` removes the whole folder.
 """
 
 from __future__ import annotations
 
-import itertools
+import hashlib
+import hmac
 import logging
 import os
+import secrets
 import shutil
 import tempfile
 import threading
@@ -28,72 +33,80 @@ import time
 from pathlib import Path
 from typing import Callable
 
-KEEP_SECONDS = 600.0
+from ..atomic_files import atomic_path
 
 View = Callable[[object], "str | None"]
+SWEEP_EVERY_S = 60.0
 log = logging.getLogger(__name__)
 
 
+def _gradio_cache() -> Path:
+    from gradio.utils import get_upload_folder
+
+    return Path(get_upload_folder())
+
+
 class Viewer:
-    def __init__(self, root: Path | None = None, keep_seconds: float = KEEP_SECONDS):
-        self.root = Path(root) if root else Path(tempfile.mkdtemp(prefix="r2v-view-"))
+    def __init__(self, root: Path | None = None):
+        """`root`: where the served links live; it must be inside Gradio's cache folder (the default:
+        a new folder there) for Gradio to serve them without copying and hashing them."""
+        if root is None:
+            cache = _gradio_cache()
+            cache.mkdir(parents=True, exist_ok=True)
+            root = Path(tempfile.mkdtemp(prefix="r2v-view-", dir=cache))
+        self.root = Path(root)
         self.root.mkdir(parents=True, exist_ok=True)
-        self.keep_seconds = keep_seconds
-        self._ids = itertools.count(1)
+        self._secret = secrets.token_bytes(32)
         self._lock = threading.Lock()
-        self._copies: dict[str, list[Path]] = {}  # source path → the per-request copies made of it
+        self._copied: set[Path] = set()  # served paths that are copies, not links (another filesystem)
+        self._swept_at = time.monotonic()
+
+    def served_path(self, src: Path) -> Path | None:
+        """Where `src`, as it is now on disk, is served from (None when it is not a file)."""
+        try:
+            st = os.stat(src)
+        except OSError:
+            return None
+        identity = f"{os.path.realpath(src)}\0{st.st_dev}\0{st.st_ino}\0{st.st_size}\0{st.st_mtime_ns}"
+        key = hmac.new(self._secret, identity.encode("utf-8", "surrogateescape"), hashlib.sha256).hexdigest()
+        return self.root / key[:40] / src.name
+
+    def show(self, path: object) -> str | None:
+        """The served path of a library file, made on first use (None and missing files give None)."""
+        if not path:
+            return None
+        src = Path(str(path))
+        dest = self.served_path(src)
+        if dest is None or not src.is_file():
+            return None
+        if dest.exists():
+            return str(dest)
+        with self._lock:  # two requests showing one new file: one link
+            if not dest.exists():
+                dest.parent.mkdir(exist_ok=True)
+                with atomic_path(dest, durable=False) as part:  # served whole or not at all; a cache
+                    part.unlink()
+                    try:
+                        os.link(src, part)
+                    except OSError:  # another filesystem, or links not allowed: copy
+                        shutil.copy2(src, part)
+                        self._copied.add(dest)
+        return str(dest)
 
     def request(self) -> View:
-        """A function for one request: path → path of its copy in this request's own directory
-        (None and missing files give None).  The directory is made on first use."""
-        self.sweep()
-        folder: list[Path] = []
-        copies: dict[str, str] = {}
-
-        def view(path: object) -> str | None:
-            if not path:
-                return None
-            src = Path(str(path))
-            if not src.is_file():
-                return None
-            key = str(src)
-            if key in copies:
-                return copies[key]
-            if not folder:
-                with self._lock:
-                    d = self.root / f"{time.time():.0f}-{next(self._ids)}"
-                d.mkdir(parents=True)
-                folder.append(d)
-            # One sub-folder per file keeps the original name (what the browser shows and downloads).
-            dest = folder[0] / str(len(copies)) / src.name
-            dest.parent.mkdir()
-            try:
-                os.link(src, dest)
-            except OSError:  # another filesystem, or links not allowed: copy
-                shutil.copy2(src, dest)
-            copies[key] = str(dest)
-            with self._lock:
-                self._copies.setdefault(key, []).append(dest)
-            return copies[key]
-
-        return view
+        """The function a handler uses to show files (one viewer for every request)."""
+        if time.monotonic() - self._swept_at > SWEEP_EVERY_S:
+            self._swept_at = time.monotonic()
+            self.sweep()
+        return self.show
 
     def served_copies(self, *sources: object) -> list[Path]:
-        """Every copy of these files the page may have served: this viewer's links and Gradio's
-        cache copy (read now, while the sources still exist: the cache folder is a hash of them)."""
-        from gradio.processing_utils import hash_file
-        from gradio.utils import get_upload_folder
-        from gradio_client.utils import strip_invalid_filename_characters
-
+        """Every copy of these files the page may have served (read now, while the sources still exist:
+        the path is made from their identity)."""
         found: list[Path] = []
         for source in sources:
-            if not source:
-                continue
-            src = Path(str(source))
-            with self._lock:
-                found += self._copies.pop(str(src), [])
-            if src.is_file():
-                found.append(Path(get_upload_folder()) / hash_file(src) / strip_invalid_filename_characters(src.name))
+            if source and (dest := self.served_path(Path(str(source)))) is not None and dest.exists():
+                found.append(dest)
         return found
 
     def remove(self, paths: list[Path]) -> None:
@@ -106,22 +119,18 @@ class Viewer:
                 log.warning("could not remove a served copy %s: %s", p.name, exc)
 
     def sweep(self) -> None:
-        limit = time.time() - self.keep_seconds
+        """Drop the links whose library file is gone (a link that is the file's last name)."""
         try:
-            entries = list(self.root.iterdir())
+            folders = list(self.root.iterdir())
         except OSError:
             return
-        swept = False
-        for d in entries:
-            try:
-                if d.stat().st_mtime < limit:
-                    shutil.rmtree(d, ignore_errors=True)
-                    swept = True
-            except OSError:
-                pass
-        if swept:  # forget the links that went with them
-            with self._lock:
-                self._copies = {k: kept for k, v in self._copies.items() if (kept := [p for p in v if p.exists()])}
+        for folder in folders:
+            for p in folder.iterdir() if folder.is_dir() else ():
+                try:
+                    if p.stat().st_nlink == 1 and not p.name.startswith(".") and p not in self._copied:
+                        self.remove([p])
+                except OSError:
+                    pass
 
     def close(self) -> None:
         shutil.rmtree(self.root, ignore_errors=True)

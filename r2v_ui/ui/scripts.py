@@ -1,0 +1,107 @@
+"""The page's own scripts beyond theme.py's basics, each a plain string put in the page head.
+
+* COMPARE_JS: Compare's one play/pause and one scrubber for every video; the first video leads and
+  the others are pulled back to its time when they drift more than 0.2 s.
+* RECORDER_JS: record a voice clip without Gradio's audio player (which brings a 150 KB streaming
+  bundle to every page load): the microphone is captured as 16-bit PCM, written as a WAV file and
+  handed to the card's own "Voice clip" file input, so a recording goes through exactly the checks
+  of a chosen file.  Events are delegated from the document, so cards re-rendered by Gradio keep
+  working."""
+
+COMPARE_JS = """
+(() => {
+  // Compare: one play/pause and one scrubber for every video; the first leads, the others follow it.
+  const synced = () => [...document.querySelectorAll('#compare-slots video.r2v-sync')];
+  const longest = (vs) => Math.max(0, ...vs.map(v => v.duration || 0));
+  document.addEventListener('click', (e) => {
+    const b = e.target.closest && e.target.closest('#compare-play');
+    if (!b) return;
+    const vs = synced();
+    if (!vs.length) return;
+    const start = vs.every(v => v.paused);
+    const t = vs[0].currentTime;
+    vs.forEach(v => { if (start) { v.currentTime = Math.min(t, v.duration || t); v.play().catch(() => {}); } else v.pause(); });
+    b.setAttribute('aria-pressed', String(start));
+    b.textContent = start ? '❚❚ Pause all' : '▶ Play all';
+  });
+  document.addEventListener('input', (e) => {
+    if (!e.target || e.target.id !== 'compare-scrub') return;
+    const vs = synced(), d = longest(vs);
+    if (!d) return;
+    const t = Number(e.target.value) / 1000 * d;
+    vs.forEach(v => { v.currentTime = Math.min(t, v.duration || t); });
+  });
+  document.addEventListener('timeupdate', (e) => {
+    const v = e.target;
+    if (!v.matches || !v.matches('video.r2v-sync')) return;
+    const vs = synced();
+    if (v !== vs[0]) return;
+    const d = longest(vs), s = document.getElementById('compare-scrub'), out = document.getElementById('compare-time');
+    if (s && d && document.activeElement !== s) s.value = String(Math.round(v.currentTime / d * 1000));
+    if (out) out.textContent = v.currentTime.toFixed(1) + ' / ' + d.toFixed(1) + ' s';
+    if (!v.paused) vs.slice(1).forEach(o => {
+      if (!o.paused && Math.abs(o.currentTime - v.currentTime) > 0.2) o.currentTime = Math.min(v.currentTime, o.duration || 0);
+    });
+  }, true);
+})();
+"""
+
+RECORDER_JS = """
+(() => {
+  const live = {};
+  const wav = (chunks, rate) => {
+    const n = chunks.reduce((a, c) => a + c.length, 0);
+    const buf = new ArrayBuffer(44 + n * 2), v = new DataView(buf);
+    const put = (o, s) => { for (let i = 0; i < s.length; i++) v.setUint8(o + i, s.charCodeAt(i)); };
+    put(0, 'RIFF'); v.setUint32(4, 36 + n * 2, true); put(8, 'WAVE'); put(12, 'fmt ');
+    v.setUint32(16, 16, true); v.setUint16(20, 1, true); v.setUint16(22, 1, true); v.setUint32(24, rate, true);
+    v.setUint32(28, rate * 2, true); v.setUint16(32, 2, true); v.setUint16(34, 16, true);
+    put(36, 'data'); v.setUint32(40, n * 2, true);
+    let o = 44;
+    for (const c of chunks) for (let i = 0; i < c.length; i++, o += 2) {
+      const x = Math.max(-1, Math.min(1, c[i])); v.setInt16(o, x < 0 ? x * 0x8000 : x * 0x7fff, true);
+    }
+    return new Blob([buf], {type: 'audio/wav'});
+  };
+  const hand = (n, blob) => {
+    // Gradio puts an upload button's file input just before the button itself.
+    const button = document.getElementById('card-' + n + '-voice-upload');
+    const input = button && button.previousElementSibling;
+    if (!input || !input.matches('input[type=file]')) return false;
+    const dt = new DataTransfer();
+    dt.items.add(new File([blob], 'recording-character' + n + '.wav', {type: 'audio/wav'}));
+    input.files = dt.files;
+    input.dispatchEvent(new Event('change', {bubbles: true}));
+    return true;
+  };
+  document.addEventListener('click', async (e) => {
+    const b = e.target.closest && e.target.closest('.voice-rec');
+    if (!b) return;
+    const n = b.dataset.card, say = document.getElementById('card-' + n + '-rec-status');
+    if (live[n]) { live[n](); return; }
+    try {
+      const stream = await navigator.mediaDevices.getUserMedia({audio: true});
+      const ctx = new AudioContext(), src = ctx.createMediaStreamSource(stream);
+      const proc = ctx.createScriptProcessor(4096, 1, 1), chunks = [], started = Date.now();
+      proc.onaudioprocess = (ev) => chunks.push(new Float32Array(ev.inputBuffer.getChannelData(0)));
+      src.connect(proc); proc.connect(ctx.destination);
+      b.setAttribute('aria-pressed', 'true'); b.dataset.idle = b.textContent; b.textContent = b.dataset.stop;
+      const tick = setInterval(() => { if (say) say.textContent = b.dataset.recording + ' ' + Math.round((Date.now() - started) / 1000) + ' s'; }, 500);
+      live[n] = () => {
+        delete live[n]; clearInterval(tick);
+        proc.disconnect(); src.disconnect(); stream.getTracks().forEach(t => t.stop());
+        const rate = ctx.sampleRate; ctx.close();
+        b.setAttribute('aria-pressed', 'false'); b.textContent = b.dataset.idle;
+        const ok = hand(n, wav(chunks, rate));
+        if (say) say.textContent = ok ? b.dataset.checking : b.dataset.failed;
+        // The card's verdict replaces "checking" once the check has answered.
+        const face = document.getElementById('card-' + n + '-face');
+        if (ok && face && say) new MutationObserver((_, seen) => { say.textContent = ''; seen.disconnect(); })
+          .observe(face, {childList: true, subtree: true, characterData: true});
+      };
+    } catch (err) {
+      if (say) say.textContent = b.dataset.denied + ' (' + (err && err.name || 'error') + ')';
+    }
+  });
+})();
+"""

@@ -1,0 +1,96 @@
+"""Scene starters above the prompt: small buttons (dialogue, product demo, dance, chase, interview)
+that write a first prompt with the current cast's names (../starters.py writes the text).
+
+An empty prompt is filled at once.  A prompt with words in it is never replaced silently: the page
+asks first ("Replace it" / "Keep mine").  Asking rather than appending, because a starter is a whole
+scene: two scenes run together make a prompt the model cannot follow, and the user's own words are
+worth more than a template, so they are only dropped when the user says so.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from typing import Any
+
+import gradio as gr
+
+from .. import spec
+from ..starters import TEMPLATES, Starter, starter_prompt
+from . import cast as cast_mod
+from .context import PageContext
+
+# What the user reads (one block, for the translation catalog).
+LEAD = "No idea yet? Start from a scene:"
+ASK = "Replace your prompt with the “{label}” starter? Your current text will not be kept."
+REPLACE = "Replace it"
+KEEP = "Keep mine"
+
+
+@dataclass
+class StarterWidgets:
+    buttons: dict[Starter, gr.Button]
+    ask_box: gr.Column
+    ask_text: gr.HTML
+    replace: gr.Button
+    keep: gr.Button
+    pending: gr.State
+
+
+def names_for_prompt(cast: list[dict]) -> list[str]:
+    """What the prompt calls each character, in card order: `@Name` for a card with a one-word
+    character name, else its tag (`character1`, …)."""
+    out = []
+    for i, card in enumerate(cast_mod.filled(cast), start=1):
+        name = str(card.get("character_name") or "").strip()
+        out.append(f"@{name}" if name and not any(ch.isspace() for ch in name) else spec.character_tag(i))
+    return out
+
+
+def prompt_for_cast(kind: Starter | str, cast: list[dict]) -> str:
+    return starter_prompt(kind, names_for_prompt(cast))
+
+
+def render(ctx: PageContext) -> StarterWidgets:
+    buttons: dict[Starter, gr.Button] = {}
+    with gr.Row(elem_id="starters", elem_classes=["starters"]):
+        gr.HTML(f'<span class="starters-lead">{html.escape(LEAD)}</span>', min_height=0, padding=False,
+                elem_id="starters-lead")
+        for kind, t in TEMPLATES.items():
+            buttons[kind] = gr.Button(t.label, size="sm", min_width=0, elem_id=f"starter-{kind.value}",
+                                      elem_classes=["starter-chip"])
+    with gr.Column(visible=False, elem_id="starter-ask", elem_classes=["confirm-box"]) as ask_box:
+        ask_text = gr.HTML("", elem_id="starter-ask-text", min_height=0)
+        with gr.Row():
+            replace = gr.Button(REPLACE, size="sm", variant="primary", elem_id="starter-replace")
+            keep = gr.Button(KEEP, size="sm", elem_id="starter-keep")
+    return StarterWidgets(buttons, ask_box, ask_text, replace, keep, gr.State(None))
+
+
+def listen(w: StarterWidgets, ctx: PageContext, prompt: gr.Textbox) -> None:
+    st = ctx.states
+    quiet = dict(show_progress="hidden", api_visibility="private", concurrency_limit=None)
+
+    def choose(kind: Starter):
+        def handler(text, cast, request: gr.Request):
+            if not (text or "").strip():
+                cast = ctx.casts.get(request, cast)
+                return {prompt: prompt_for_cast(kind, cast), w.ask_box: gr.Column(visible=False), w.pending: None}
+            label = TEMPLATES[kind].label
+            return {w.pending: kind.value, w.ask_box: gr.Column(visible=True),
+                    w.ask_text: f'<div class="confirm" role="alertdialog" aria-label="{html.escape(REPLACE)}">'
+                                f'{html.escape(ASK.format(label=label))}</div>'}
+        return handler
+
+    for kind, button in w.buttons.items():
+        button.click(choose(kind), [prompt, st.cast], [prompt, w.ask_box, w.ask_text, w.pending], **quiet)
+
+    def replace(pending, cast, request: gr.Request):
+        if not pending:
+            return {w.ask_box: gr.Column(visible=False)}
+        cast = ctx.casts.get(request, cast)
+        return {prompt: prompt_for_cast(pending, cast), w.ask_box: gr.Column(visible=False), w.pending: None}
+
+    w.replace.click(replace, [w.pending, st.cast], [prompt, w.ask_box, w.pending], **quiet)
+    w.keep.click(lambda: {w.ask_box: gr.Column(visible=False), w.pending: None}, None, [w.ask_box, w.pending],
+                 **quiet)

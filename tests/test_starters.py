@@ -1,0 +1,70 @@
+"""Scene starters as tables: each writes a whole scene naming every character of the cast (its
+`@Name` when the card has a character name, else its tag), with 0, 1, 2 and 5 cards, and the
+prompt's tag hints are satisfied from the start."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from r2v_ui import spec
+from r2v_ui.starters import TEMPLATES, Starter, join_names, starter_prompt
+from r2v_ui.ui.starters import names_for_prompt, prompt_for_cast
+
+
+def card(n: int, name: str = "") -> dict:
+    c = {"kind": "image", "path": f"/tmp/c{n}.png", "name": f"c{n}.png", "verdict": "accepted"}
+    return c | ({"character_name": name} if name else {})
+
+
+CASTS = {0: [], 1: [card(1)], 2: [card(1), card(2)], 5: [card(n) for n in range(1, 6)]}
+
+
+@pytest.mark.parametrize("kind", list(Starter))
+@pytest.mark.parametrize("n", sorted(CASTS))
+def test_a_starter_names_every_character_of_the_cast_once_at_least(kind, n):
+    text = prompt_for_cast(kind, CASTS[n])
+    named = set(spec.tags_in_prompt(text))
+    if n == 0:  # written for the tags the first cards will have
+        assert named and min(named) == 1 and named <= {1, 2}
+    else:
+        assert named == set(range(1, n + 1))
+        assert spec.check_character_tags(text, n) == []  # no hint to fix: nothing unknown, nobody unnamed
+    assert "{" not in text and "  " not in text and len(text) < spec.PROMPT_MAX
+    assert text.endswith(".")
+
+
+def test_two_person_scenes_with_one_card_are_written_for_one():
+    one = CASTS[1]
+    for kind in Starter:
+        text = prompt_for_cast(kind, one)
+        assert "character2" not in text and "character1" in text
+
+
+def test_a_card_with_a_character_name_is_written_as_at_name_and_the_others_by_their_tag():
+    cast = [card(1, "Mira"), card(2), card(3, "Robo")]
+    assert names_for_prompt(cast) == ["@Mira", "character2", "@Robo"]
+    text = prompt_for_cast(Starter.DIALOGUE, cast)
+    assert text.startswith("@Mira and character2 sit across a café table")
+    assert "@Robo listens from the next table." in text  # one more: the singular
+
+
+def test_the_others_beyond_two_are_joined_in_plain_english():
+    text = starter_prompt(Starter.CHASE, ["A", "B", "C", "D", "E"])
+    assert "A sprints" in text and "while B chases" in text and "C, D and E try to keep up." in text
+    assert starter_prompt(Starter.DANCE, ["A", "B", "C"]).startswith("A, B and C dance together")
+    assert [join_names(x) for x in ([], ["A"], ["A", "B"], ["A", "B", "C"])] == ["", "A", "A and B", "A, B and C"]
+
+
+def test_a_name_with_a_space_falls_back_to_the_tag_and_trailing_empty_cards_are_not_named():
+    cast = [card(1, "Old Tom"), card(2), {"kind": None, "path": None}]
+    assert names_for_prompt(cast) == ["character1", "character2"]
+
+
+def test_every_starter_has_a_short_label_and_distinct_text():
+    labels = [t.label for t in TEMPLATES.values()]
+    assert labels == ["Dialogue", "Product demo", "Dance", "Chase", "Interview"]
+    texts = {starter_prompt(k, ["X", "Y"]) for k in Starter}
+    assert len(texts) == len(Starter)
+    assert all(re.search(r"\bX\b", t) and re.search(r"\bY\b", t) for t in texts)
