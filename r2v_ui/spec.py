@@ -11,7 +11,7 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass, field, fields
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, Sequence
 
 from .errors import R2VError
 
@@ -316,8 +316,9 @@ def _is_blank(text: str) -> bool:
     return all(ch.isspace() or unicodedata.category(ch) == "Cf" for ch in text)
 
 
-def check_character_tags(prompt: str, n_media: int) -> list[Problem]:
-    """Tag findings alone, for live hints in the page: unknown tags are errors, unnamed cards warnings."""
+def check_character_tags(prompt: str, n_media: int, names: Sequence[str] = ()) -> list[Problem]:
+    """Tag findings alone, for live hints in the page: unknown tags are errors, unnamed cards warnings.
+    `names`: each card's character name, if it has one, so a warning can say `@Mira` instead."""
     problems: list[Problem] = []
     named = tags_in_prompt(prompt)
     missing = [n for n in named if n < 1 or n > n_media]
@@ -332,9 +333,11 @@ def check_character_tags(prompt: str, n_media: int) -> list[Problem]:
         ))
     for n in range(1, n_media + 1):
         if n not in named:
+            name = names[n - 1] if n - 1 < len(names) else ""
+            who, write = (f"@{name} ({character_tag(n)})", f"@{name}") if name else (character_tag(n), "it")
             problems.append(Problem(
                 "prompt",
-                f"The prompt never names {character_tag(n)}; write it in the prompt so the model knows who it is.",
+                f"The prompt never names {who}; write {write} in the prompt so the model knows who it is.",
                 "warning",
             ))
     return problems

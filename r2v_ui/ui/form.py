@@ -71,8 +71,8 @@ def count_label(text: str | None, limit: int) -> str:
 
 def tag_hints(prompt: str | None, cast: list[dict]) -> list[tuple[str, str]]:
     """(severity, message) hints: a tag with no card is an error, a card never named a warning."""
-    n = len(cast_mod.filled(cast))
-    return [(p.severity, p.message) for p in spec.check_character_tags(prompt or "", n)]
+    names = cast_mod.character_names(cast)
+    return [(p.severity, p.message) for p in spec.check_character_tags(prompt or "", len(names), names)]
 
 
 def sent_prompt(prompt: str | None, cast: list[dict]) -> prompt_names.Resolution:
