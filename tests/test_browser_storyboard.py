@@ -121,6 +121,16 @@ def test_on_a_phone_the_storyboard_fits_the_screen_and_six_shots_in_five_seconds
     expect(page.locator("#storyboard-check")).to_contain_text("1 s + 1 s + 1 s + 1 s + 1 s = 5 s")
     page.locator("#storyboard-check").scroll_into_view_if_needed()
     page.screenshot(path=str(artifacts_dir / "storyboard-04-fitted-390.png"))
+
+    # A shot may name a card by its @Name: the preview is the prompt as sent, shown once (not again under
+    # the prompt box), and the hints count it as named.
+    page.locator("#card-1-character textarea, #card-1-character input").first.fill("Mira")
+    page.locator("#prompt textarea").click()  # leaving the box names the card
+    expect(page.locator("#card-1-face .card-at")).to_have_text("@Mira")
+    page.locator("#shot-1-text textarea").fill("@Mira opens the fridge")
+    expect(page.locator("#storyboard-preview")).to_contain_text("Shot 1 [0-1s]: character1 opens the fridge")
+    expect(page.locator("#prompt-hints")).to_contain_text("Every character is named")
+    expect(page.locator("#prompt-sent")).to_have_count(0)
     page.context.close()
 
 
