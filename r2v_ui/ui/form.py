@@ -86,12 +86,12 @@ def prompt_count(prompt: str | None, cast: list[dict]) -> str:
     return count_label(sent_prompt(prompt, cast).sent, spec.PROMPT_MAX)
 
 
-def hints_html(prompt: str | None, cast: list[dict]) -> str:
+def hints_html(prompt: str | None, cast: list[dict], *, as_sent: bool = True) -> str:
     """Under the prompt: the prompt as sent when names were rewritten, then the hints, which are
-    about the prompt as sent."""
+    about the prompt as sent.  `as_sent=False` when another view shows the prompt as sent (the storyboard)."""
     resolved = sent_prompt(prompt, cast)
     preview = (f'<div class="prompt-sent" id="prompt-sent"><span class="prompt-sent-label">{AS_SENT}</span> '
-               f'{html.escape(resolved.sent)}</div>' if resolved.changed else "")
+               f'{html.escape(resolved.sent)}</div>' if resolved.changed and as_sent else "")
     names = "".join(f'<div class="hint hint-error">✕ {html.escape(p.message)}</div>' for p in resolved.problems)
     prompt = resolved.sent
     hints = tag_hints(prompt, cast)
