@@ -39,8 +39,8 @@ class Studio:
 
         Gradio serves an allowed path at `/gradio_api/file=<absolute path>` to anyone signed in, so
         allowing the library, kept references or work folder would let one user fetch another's
-        video by guessing its path.  Instead the page hands out per-request copies of each file it
-        shows (r2v_ui/ui/viewfiles.py), which Gradio moves into its cache under a keyed content hash."""
+        video by guessing its path.  Instead the page links each file it shows into a folder of its
+        own inside Gradio's cache, at a path keyed by a secret (r2v_ui/ui/viewfiles.py)."""
         return [str(self.settings.data_dir / "examples")]
 
     def launch(self, *, host: str | None = None, port: int | None = None, share: bool | None = None,

@@ -174,9 +174,9 @@ class CharacterLibrary:
     # --- changing -------------------------------------------------------------------------------
     def save(self, owner: str, draft: CharacterDraft) -> Character:
         """A new character from a card; its files are kept once by content hash."""
-        name = self._checked_name(owner, draft.name)
-        note = _checked_note(draft.note)
-        with self._lock:
+        with self._lock:  # the name is checked and taken in one step: two saves cannot both have it
+            name = self._checked_name(owner, draft.name)
+            note = _checked_note(draft.note)
             if len(self.list(owner)) >= LIBRARY_MAX:
                 raise CharacterError(LIBRARY_FULL)
             media = self._keep(draft.media, draft.media_name, draft.content_type)

@@ -11,7 +11,7 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass, field, fields
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, Sequence
 
 from .errors import R2VError
 from .messages import Msg, Sentences, msg
@@ -325,8 +325,9 @@ def _is_blank(text: str) -> bool:
     return all(ch.isspace() or unicodedata.category(ch) == "Cf" for ch in text)
 
 
-def check_character_tags(prompt: str, n_media: int) -> list[Problem]:
-    """Tag findings alone, for live hints in the page: unknown tags are errors, unnamed cards warnings."""
+def check_character_tags(prompt: str, n_media: int, names: Sequence[str] = ()) -> list[Problem]:
+    """Tag findings alone, for live hints in the page: unknown tags are errors, unnamed cards warnings.
+    `names`: each card's character name, if it has one, so a warning can say `@Mira` instead."""
     problems: list[Problem] = []
     named = tags_in_prompt(prompt)
     missing = [n for n in named if n < 1 or n > n_media]
@@ -341,7 +342,10 @@ def check_character_tags(prompt: str, n_media: int) -> list[Problem]:
         problems.append(Problem("prompt", said))
     for n in range(1, n_media + 1):
         if n not in named:
-            problems.append(Problem("prompt", msg("spec.tag_unnamed", tag=character_tag(n)), "warning"))
+            name = names[n - 1] if n - 1 < len(names) else ""
+            said = msg("spec.tag_unnamed_named", tag=character_tag(n), name=name) if name else msg(
+                "spec.tag_unnamed", tag=character_tag(n))
+            problems.append(Problem("prompt", said, "warning"))
     return problems
 
 

@@ -449,7 +449,8 @@ def print_table(rounds: list[dict], args) -> None:
     print(f"Studio: {args.root or ROOT}. Cheap page event (Seed radio change) latency in ms, probe {args.probe_client}; emulator "
           f"{args.emulator_seconds:g} s/job, poll budget {args.poll_rpm}/min, probe at most every {args.probe_every:g} s")
     one = next((r for r in rounds if r["n"] == 1), None)  # the CPU-per-job baseline: one job alone
-    head = ("N", "done", "wall", "cheap event p95/p99: idle → load", "load p50/max", f"first {EARLY_WINDOW_S:g}s p95/max",
+    head = ("N", "done", "wall", "cheap event p95/p99: idle → load", "load p50/max",
+            f"first {EARLY_WINDOW_S:g}s p95/max",
             "generate p95", "RSS MB: idle → end (peak)", "CPU-s per job" + (" (N=1)" if one else ""), "studio CPU",
             "threads")
     rows = [head]

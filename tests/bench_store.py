@@ -1,7 +1,7 @@
 """Benchmarks of the store, hosting preparation and probes (not a test: pytest does not collect this
 file, nothing is asserted).
 
-    python tests/bench_store.py [--quick] [--jobs 10000]
+    python tests/bench_store.py [--quick] [--jobs 10000] [--only keep|generate|probe|library] [--size-mb 90]
 
 Each case is printed beside its baseline, measured in the same run (median of the repeats):
 
@@ -10,6 +10,9 @@ Each case is printed beside its baseline, measured in the same run (median of th
    from a folder that allows it), against a plain read of the same files in 1 MB chunks and a plain
    fetch of them over loopback HTTP (curl, as the service would); then the whole way to fetchable
    links (keep + `CachingHost.put` to the embedded emulator) against a bare upload of the 3;
+1b. Generate → references fetchable: 3 generated files through the job manager (`start()` until the
+   job submits: each kept and hosted on the embedded emulator) against a plain fetch of the same
+   files (httpx GET, and curl when installed) — see bench_generate;
 2. probes: an 8000×6000 PNG and a 24-megapixel JPEG (both within the service's rules, so accepted
    as they are) — `media.probe` against Pillow's header read (`Image.open` + size, mode, info);
    time in this process, memory as the growth of a fresh child process's peak (VmHWM);
@@ -398,7 +401,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--quick", action="store_true", help="smaller files, fewer repeats")
     ap.add_argument("--jobs", type=int, default=10_000)
-    ap.add_argument("--size-mb", type=int, help="size of each generated reference for keep/generate (default 90; 20 quick)")
+    ap.add_argument("--size-mb", type=int,
+                    help="size of each generated reference for keep/generate (default 90; 20 with --quick)")
     ap.add_argument("--only", choices=["keep", "generate", "probe", "library"])
     args = ap.parse_args()
     repeats = 3 if args.quick else 5

@@ -132,6 +132,9 @@ def test_names_typed_on_cards_follow_their_cards_when_moved(browser, studio, tmp
     page.locator("#card-2-character textarea, #card-2-character input").first.fill("Robo")  # a paste: no keys
     page.locator("#prompt textarea").click()  # leaving the box names the card
     expect(page.locator("#card-2-face .card-at")).to_have_text("@Robo")
+    expect(page.locator("#card-2-insert")).to_have_text("Insert @Robo")
+    page.locator("#card-2-insert").click()  # a named card inserts its @Name
+    expect(page.locator("#prompt textarea")).to_have_value("@Robo ")
     page.locator("#prompt textarea").fill("@Mira和@Robo吵架")
     expect(page.locator("#prompt-sent")).to_have_text("As sent: character1和character2吵架")
     page.locator("#card-1-down").click()  # Mira moves to card 2: her @Name follows her
@@ -151,6 +154,9 @@ def test_a_character_is_renamed_given_a_new_picture_and_deleted(browser, studio,
     expect(page.locator("#card-1-face")).to_contain_text("mira2.png", timeout=30_000)
     item = page.locator(".library-item").filter(has_text="@Mira")
     item.get_by_role("button", name="Edit").click()
+    expect(page.locator("#library-files-from")).to_be_visible()
+    found = axe_violations(page)  # the edit form open
+    assert found == [], found
     page.locator("#library-name textarea, #library-name input").first.fill("Mirabel")
     page.locator("#library-note textarea, #library-note input").first.fill("green coat now")
     page.locator("#library-files-from input").click()
@@ -162,6 +168,9 @@ def test_a_character_is_renamed_given_a_new_picture_and_deleted(browser, studio,
     [after] = list((studio.data_dir / "characters" / "files").iterdir())
     assert after.name != before.name and not before.exists()  # the new picture, the old one gone
     renamed.get_by_role("button", name="Delete…").click()
+    expect(renamed).to_contain_text("Delete Mirabel from your library?")
+    found = axe_violations(page)  # the delete question
+    assert found == [], found
     renamed.get_by_role("button", name="Yes, delete Mirabel").click()
     expect(page.locator("#library-empty")).to_be_visible()
     expect(page.locator("#library-alert")).to_contain_text("Mirabel was deleted")

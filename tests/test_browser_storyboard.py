@@ -3,7 +3,7 @@
 Storyboard: choose Multi shot, write three shots with lengths that do not add up, read the sum check,
 press "Fit to 5 s", generate: the service receives `Shot 1 [0-2s]: …`; after the video, "Put its
 settings in the form" brings the rows back.  Starters: an empty prompt is filled with the cast's tags
-at once; a prompt with words in it is only replaced when the user says so.  Screenshots of each state
+at once (a named card as its @Name); a prompt with words in it is only replaced when the user says so.  Screenshots of each state
 go to test-artifacts/; axe-core finds no critical or serious violation.
 """
 
@@ -121,6 +121,16 @@ def test_on_a_phone_the_storyboard_fits_the_screen_and_six_shots_in_five_seconds
     expect(page.locator("#storyboard-check")).to_contain_text("1 s + 1 s + 1 s + 1 s + 1 s = 5 s")
     page.locator("#storyboard-check").scroll_into_view_if_needed()
     page.screenshot(path=str(artifacts_dir / "storyboard-04-fitted-390.png"))
+
+    # A shot may name a card by its @Name: the preview is the prompt as sent, shown once (not again under
+    # the prompt box), and the hints count it as named.
+    page.locator("#card-1-character textarea, #card-1-character input").first.fill("Mira")
+    page.locator("#prompt textarea").click()  # leaving the box names the card
+    expect(page.locator("#card-1-face .card-at")).to_have_text("@Mira")
+    page.locator("#shot-1-text textarea").fill("@Mira opens the fridge")
+    expect(page.locator("#storyboard-preview")).to_contain_text("Shot 1 [0-1s]: character1 opens the fridge")
+    expect(page.locator("#prompt-hints")).to_contain_text("Every character is named")
+    expect(page.locator("#prompt-sent")).to_have_count(0)
     page.context.close()
 
 
@@ -165,4 +175,13 @@ def test_starters_write_a_prompt_with_the_casts_tags_and_never_replace_words_una
                                  "character1 thinks, then answers with a smile. Medium shots and close-ups, soft key "
                                  "light, calm room tone.")
     expect(page.locator("#prompt-hints")).to_contain_text("Every character is named")
+
+    # A card with a name is written as @Name; the prompt is sent with its tag.
+    page.locator("#card-1-character textarea, #card-1-character input").first.fill("Mira")
+    prompt.click()  # leaving the box names the card
+    expect(page.locator("#card-1-face .card-at")).to_have_text("@Mira")
+    page.get_by_role("button", name="Chase", exact=True).click()
+    page.get_by_role("button", name="Replace it").click()
+    expect(prompt).to_have_value(re.compile(r"^@Mira sprints .* while character2 chases close behind\."))
+    expect(page.locator("#prompt-sent")).to_contain_text("As sent: character1 sprints")
     page.context.close()

@@ -135,3 +135,12 @@ def test_the_limit_and_the_tag_hints_are_about_the_prompt_as_sent():
     # A card named only through @Name counts as named: no "never names character1" warning.
     assert "Every character is named" in form.hints_html("@A waves", cast)
     assert "As sent:" not in form.hints_html("character1 waves", cast)  # shown only when it differs
+
+
+def test_a_named_card_the_prompt_never_names_is_hinted_by_its_name():
+    from r2v_ui.ui import form
+
+    cast = [_card("/tmp/mira.png", "Mira"), _card("/tmp/b.png", "")]
+    hints = form.hints_html("a quiet street", cast)
+    assert "never names @Mira (character1); write @Mira in the prompt" in hints
+    assert "never names character2; write it in the prompt" in hints

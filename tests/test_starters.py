@@ -15,7 +15,7 @@ from r2v_ui.ui.starters import names_for_prompt, prompt_for_cast
 
 def card(n: int, name: str = "") -> dict:
     c = {"kind": "image", "path": f"/tmp/c{n}.png", "name": f"c{n}.png", "verdict": "accepted"}
-    return c | ({"character_name": name} if name else {})
+    return c | ({"character": name} if name else {})  # the Name box of the card (cast.with_character)
 
 
 CASTS = {0: [], 1: [card(1)], 2: [card(1), card(2)], 5: [card(n) for n in range(1, 6)]}
@@ -57,9 +57,29 @@ def test_the_others_beyond_two_are_joined_in_plain_english():
     assert [join_names(x) for x in ([], ["A"], ["A", "B"], ["A", "B", "C"])] == ["", "A", "A and B", "A, B and C"]
 
 
-def test_a_name_with_a_space_falls_back_to_the_tag_and_trailing_empty_cards_are_not_named():
-    cast = [card(1, "Old Tom"), card(2), {"kind": None, "path": None}]
-    assert names_for_prompt(cast) == ["character1", "character2"]
+def test_a_name_at_name_cannot_stand_for_falls_back_to_the_tag_and_trailing_empty_cards_are_not_named():
+    cast = [card(1, "Old Tom"), card(2, "character7"), card(3, "Mira"), {"kind": None, "path": None}]
+    assert names_for_prompt(cast) == ["character1", "character2", "@Mira"]
+
+
+def test_a_starter_with_names_is_sent_with_the_cards_tags(tmp_path):
+    # The @Names a starter writes are the ones build_draft resolves: the service gets character tags.
+    from PIL import Image
+
+    from r2v_ui.ui import cast as cast_mod
+    from r2v_ui.ui import form
+
+    cast = []
+    for i, (name, colour) in enumerate((("Mira", "tomato"), ("Robo", "royalblue")), start=1):
+        path = tmp_path / f"c{i}.png"
+        Image.new("RGB", (480, 640), colour).save(path)
+        cast.append(cast_mod.with_character({"kind": "image", "path": str(path), "name": path.name,
+                                             "verdict": "accepted"}, name))
+    written = prompt_for_cast(Starter.CHASE, cast)
+    assert written.startswith("@Mira sprints") and "while @Robo chases" in written
+    draft = form.build_draft(cast, form.FormValues(prompt=written))
+    assert draft.prompt.startswith("character1 sprints") and "while character2 chases" in draft.prompt
+    assert "@" not in draft.prompt
 
 
 def test_every_starter_has_a_short_label_and_distinct_text():

@@ -382,8 +382,9 @@ def test_files_are_shown_at_a_stable_path_in_gradios_cache_outside_the_library(t
         assert block.move_resource_to_block_cache(str(shown)) == str(shown) and hashed == []
         other = library / "other.mp4"
         other.write_bytes(b"y" * 50)
-        block.move_resource_to_block_cache(str(other))
+        gradio_copy = Path(block.move_resource_to_block_cache(str(other)))
         assert len(hashed) == 1  # (the count works: a file from elsewhere is hashed)
+        assert gradio_copy in viewer.served_copies(other)  # such a copy goes too when its job is deleted
 
         # A replaced file (the library writes by rename) gets a new path.
         fresh = library / "fresh.mp4"

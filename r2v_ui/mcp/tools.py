@@ -95,7 +95,7 @@ class StudioTools:
                           duration: int = spec.DEFAULT_DURATION, shot_type: str = spec.DEFAULT_SHOT_TYPE,
                           audio: bool = spec.DEFAULT_AUDIO, watermark: bool = spec.DEFAULT_WATERMARK,
                           seed: int | None = None, names: list[str] | None = None,
-                          request: gr.Request | None = None) -> str:
+                          shots: list[dict] | None = None, request: gr.Request | None = None) -> str:
         """Start making a video from up to five characters and a prompt (the Wan 2.7 reference-to-video model). Every reference is checked first, exactly as on the studio page; if one is refused nothing is sent and the error says why. Returns at once with the job id: the video takes a few minutes on the live service (a few seconds in demo mode). Once sent, a video cannot be cancelled and is billed.
 
         Args:
@@ -106,11 +106,12 @@ class StudioTools:
             resolution: "720P" or "1080P".
             aspect_ratio: "16:9", "9:16", "1:1", "4:3" or "3:4".
             duration: Length in whole seconds, 2 to 10 (billed per second).
-            shot_type: "single" or "multi" (several shots; describe them as "Shot 1 [0-3s]: ..." lines).
+            shot_type: "single" or "multi" (several shots: give them as `shots`, or write "Shot 1 [0-3s]: ..." lines yourself).
             audio: Generate a sound track (voices use the clips given).
             watermark: Put a mark in the lower-right corner.
             seed: A whole number 0-2147483647 to repeat a look; leave empty for a random one.
             names: Optional name per character, in the same order ("" for none): a character named Mira can be written @Mira in the prompt, and is sent as its character tag.
+            shots: With shot_type "multi", an optional storyboard of 2 to 6 shots, each {"text": "...", "seconds": 2}; the seconds must add up to the duration. The prompt becomes the overall line and the studio sends it followed by one "Shot 1 [0-2s]: ..." line per shot.
 
         Returns:
             JSON: job_ids (the job started; pass it to wait_for_job or job_status), state, mode (demo or live), price_estimate, and any fixes the studio made to references.
@@ -155,7 +156,7 @@ class StudioTools:
             values = form.FormValues(
                 prompt=prompt or "", negative_prompt=negative_prompt or "", tier=resolution, aspect=aspect_ratio,
                 duration=checked_duration(duration), shot_type=shot_type, audio=bool(audio), watermark=bool(watermark),
-                seed_mode=form.SEED_FIXED if seed is not None else form.SEED_RANDOM, seed=seed,
+                seed_mode=form.SEED_FIXED if seed is not None else form.SEED_RANDOM, seed=seed, shots=shots or (),
             )
             try:
                 draft = form.build_draft(cast, values)  # a form that cannot be read: ValueError in words

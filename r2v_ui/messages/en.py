@@ -393,4 +393,6 @@ MESSAGES: dict[str, str] = {
     "cast.help": "Each card is one character: card 1 is <code>character1</code> in the prompt, card 2 is "
                  "<code>character2</code>… A card takes a picture or a video, and a voice clip if you like. Give a "
                  "card a name to write it as <code>@Name</code> instead.",
+    "spec.tag_unnamed_named": "The prompt never names @{name} ({tag}); write @{name} in the prompt so the model knows "
+                              "who it is.",
 }

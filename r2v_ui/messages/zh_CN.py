@@ -357,4 +357,5 @@ MESSAGES: dict[str, str] = {
     "cast.help": "每张卡片是一个角色：第 1 张卡片就是提示词里的 <code>character1</code>，第 2 张是 "
                  "<code>character2</code>……每张卡片放一张图片或一段视频，还可以加一段音色音频。给卡片起个名字，"
                  "就能在提示词里用 <code>@名字</code> 来指代它。",
+    "spec.tag_unnamed_named": "提示词里没有出现 @{name}（{tag}）；把 @{name} 写进提示词，模型才知道这是谁。",
 }

@@ -18,7 +18,7 @@ from typing import Any
 
 import gradio as gr
 
-from .. import spec
+from .. import prompt_names, spec
 from ..messages import EN, both, t
 from .language import label
 from . import cast as cast_mod
@@ -27,8 +27,9 @@ log = logging.getLogger(__name__)
 THUMB_PX = 240
 # What the user reads (kept together so they can move to the message catalog).
 NAME_LABEL = label("ui.card.name")
-NAME_PLACEHOLDER = "e.g. Mira, for @Mira"
+NAME_PLACEHOLDER = "e.g. Mira"
 SAVE_LABEL = label("ui.card.save")
+INSERT_LABEL = "Insert {what}"
 
 
 @dataclass
@@ -52,7 +53,7 @@ class CardWidgets:
 
     def outputs(self) -> list[Any]:
         """The widgets `render` returns updates for."""
-        return [self.group, self.face, self.link, self.voice_clear, self.up, self.down, self.character]
+        return [self.group, self.face, self.link, self.voice_clear, self.up, self.down, self.character, self.insert]
 
 
 def make_card(n: int, visible: bool) -> CardWidgets:
@@ -178,7 +179,15 @@ def render(card: cast_mod.Card | None, n: int, total: int, lang: str | None = No
         gr.Button(interactive=n > 1),
         gr.Button(interactive=n < total),
         gr.Textbox(value=card.get("character") or ""),
+        insert_button(card, n),
     ]
+
+
+def insert_button(card: cast_mod.Card, n: int) -> gr.Button:
+    """"Insert @Mira" on a card with a usable name, else "Insert character<n>" (what the click inserts)."""
+    name = card.get("character") or ""
+    usable = name and prompt_names.name_problem(name) is None
+    return gr.Button(value=INSERT_LABEL.format(what=f"@{name}" if usable else spec.character_tag(n)))
 
 
 def render_all(cast: list[cast_mod.Card], lang: str | None = None) -> list[Any]:

@@ -172,7 +172,8 @@ def _wire_card(cw: cards_mod.CardWidgets, w: CastWidgets, ctx: PageContext, scen
                 return {}
             cast = cast_mod.replace_card(cast, i, cast_mod.with_character(cast[i], name))
             ctx.casts.put(request, cast)
-        return {cw.face: cards_mod.face_html(cast[i], n, lang_of(request)), st.cast: cast}
+        return {cw.face: cards_mod.face_html(cast[i], n, lang_of(request)), cw.insert: cards_mod.insert_button(cast[i], n),
+                st.cast: cast}
 
     def reorder(change):
         def handler(cast, prompt, request: gr.Request):
@@ -196,7 +197,7 @@ def _wire_card(cw: cards_mod.CardWidgets, w: CastWidgets, ctx: PageContext, scen
     cw.voice_clear.click(on_voice_clear, [st.cast], outs, **quiet)
     # As typed (keys), and when the box is left (a paste or an autofill may fire no key event).
     for typed in (cw.character.input, cw.character.blur):
-        typed(on_character, [st.cast, cw.character], [cw.face, st.cast], trigger_mode="always_last",
+        typed(on_character, [st.cast, cw.character], [cw.face, cw.insert, st.cast], trigger_mode="always_last",
               concurrency_limit=None, **quiet)
     # The tag goes where the cursor is in the prompt (done in the browser: the server does not know it).
     cw.insert.click(None, [scene.prompt], [scene.prompt], js=_insert_js(n), **quiet)
@@ -207,14 +208,18 @@ def _wire_card(cw: cards_mod.CardWidgets, w: CastWidgets, ctx: PageContext, scen
 
 
 def _insert_js(n: int) -> str:
+    """Inserts the card's @Name when its Name box holds one (read at the click: it may be mid-typing), else its tag."""
     tag = spec.character_tag(n)
     return f"""(prompt) => {{
+  const box = document.querySelector('#card-{n}-character input, #card-{n}-character textarea');
+  const nm = box ? box.value.trim().replace(/^@+/, '') : '';
+  const tag = /^\\p{{L}}[\\p{{L}}\\p{{N}}_-]*$/u.test(nm) ? '@' + nm : '{tag}';
   const ta = document.querySelector('#prompt textarea');
   const text = prompt || '';
   const s = ta && document.activeElement !== null && ta.selectionStart != null ? ta.selectionStart : text.length;
   const e = ta && ta.selectionEnd != null ? ta.selectionEnd : s;
   const before = text.slice(0, s), after = text.slice(e);
-  const out = before + (before && !/\\s$/.test(before) ? ' ' : '') + '{tag}' + (after && !/^\\s/.test(after) ? ' ' : (after ? '' : ' ')) + after;
+  const out = before + (before && !/\\s$/.test(before) ? ' ' : '') + tag + (after && !/^\\s/.test(after) ? ' ' : (after ? '' : ' ')) + after;
   if (ta) {{ const pos = out.length - after.length; setTimeout(() => {{ ta.focus(); ta.setSelectionRange(pos, pos); }}, 50); }}
   return out;
 }}"""

@@ -54,7 +54,8 @@ def differences(snaps: list[Any]) -> list[list[str]]:
 
 def choice_label(snap: Any, max_prompt: int = 32) -> str:
     """A short name for a video in the picker and under the player: its take, its time, its prompt."""
-    prompt = " ".join((snap.settings.get("prompt") or "").split())
+    settings = snap.settings
+    prompt = " ".join((settings.get("written_prompt") or settings.get("prompt") or "").split())  # as the user wrote it
     if len(prompt) > max_prompt:
         prompt = prompt[: max_prompt - 1] + "…"
     when = time.strftime("%d %b %H:%M", time.localtime(snap.created_at))

@@ -74,8 +74,8 @@ def count_label(text: str | None, limit: int) -> str:
 
 def tag_hints(prompt: str | None, cast: list[dict], lang: str = DEFAULT) -> list[tuple[str, str]]:
     """(severity, message) hints: a tag with no card is an error, a card never named a warning."""
-    n = len(cast_mod.filled(cast))
-    return [(p.severity, render(p.msg, lang)) for p in spec.check_character_tags(prompt or "", n)]
+    names = cast_mod.character_names(cast)
+    return [(p.severity, render(p.msg, lang)) for p in spec.check_character_tags(prompt or "", len(names), names)]
 
 
 def sent_prompt(prompt: str | None, cast: list[dict]) -> prompt_names.Resolution:
@@ -89,12 +89,12 @@ def prompt_count(prompt: str | None, cast: list[dict]) -> str:
     return count_label(sent_prompt(prompt, cast).sent, spec.PROMPT_MAX)
 
 
-def hints_html(prompt: str | None, cast: list[dict], lang: str = DEFAULT) -> str:
+def hints_html(prompt: str | None, cast: list[dict], lang: str = DEFAULT, *, as_sent: bool = True) -> str:
     """Under the prompt: the prompt as sent when names were rewritten, then the hints, which are
-    about the prompt as sent."""
+    about the prompt as sent.  `as_sent=False` when another view shows the prompt as sent (the storyboard)."""
     resolved = sent_prompt(prompt, cast)
     preview = (f'<div class="prompt-sent" id="prompt-sent"><span class="prompt-sent-label">{t("form.as_sent", lang)}</span> '
-               f'{html.escape(resolved.sent)}</div>' if resolved.changed else "")
+               f'{html.escape(resolved.sent)}</div>' if resolved.changed and as_sent else "")
     names = "".join(f'<div class="hint hint-error">✕ {html.escape(p.message)}</div>' for p in resolved.problems)
     prompt = resolved.sent
     hints = tag_hints(prompt, cast, lang)

@@ -67,6 +67,7 @@ CSS = """
 .lib-text { min-width: 0; display: flex; flex-direction: column; }
 .lib-name { font-weight: 700; color: #1e1b4b; overflow-wrap: anywhere; }
 .lib-meta { font-size: .8rem; color: #475569; overflow-wrap: anywhere; }
+.lib-question { margin-top: 6px; font-size: .88rem; color: #7f1d1d; }
 .lib-empty { padding: 10px; border-radius: 10px; background: var(--background-fill-secondary); color: #334155; font-size: .9rem; }
 .library-form { background: #f8fafc; border: 1px solid var(--border-color-primary); border-radius: 10px; padding: 8px !important; }
 .card-at { font-weight: 700; font-size: .85rem; color: #9d174d; overflow-wrap: anywhere; }
@@ -225,10 +226,11 @@ def listen(w: LibraryWidgets, ctx: PageContext, castw: Any) -> None:
                 return
             for e in items:
                 with gr.Row(elem_classes=["library-item"], key=f"lib-{e['id']}", equal_height=True):
-                    gr.HTML(entry_html(e), min_height=0, padding=False, key=f"lib-html-{e['id']}")
-                    if pending == e["id"]:
-                        gr.HTML(f'<span role="alert">{esc(DELETE_QUESTION.format(name=e["name"]))}</span>',
-                                min_height=0, padding=False)
+                    asking = pending == e["id"]
+                    question = (f'<div class="lib-question" role="alert">{esc(DELETE_QUESTION.format(name=e["name"]))}'
+                                '</div>' if asking else "")
+                    gr.HTML(entry_html(e) + question, min_height=0, padding=False)
+                    if asking:
                         yes = gr.Button(CONFIRM_DELETE.format(name=e["name"]), variant="stop", size="sm")
                         keep = gr.Button(KEEP, size="sm")
                         yes.click(delete(e["id"]), [st.memory], [w.entries, w.box, w.pending, w.alert], **files)

@@ -28,7 +28,10 @@ from .takes import TAKE_CHOICES, parse_takes
 DUPLICATE_WINDOW_S = 20.0
 WATCH_WAKEUP_SECONDS = 5.0  # how often a stream re-reads even without news (time left, superseded streams)
 DISABLE_JS = "(...args) => { const b = document.getElementById('generate-btn'); if (b) b.disabled = true; return args; }"
-SCROLL_JS = """() => { const el = document.getElementById('result-pane'); if (!el) return;
+# Once Generate has answered: the result pane (progress, then the video) into view, unless the form
+# said why nothing was sent (the user needs to read that where it is).
+SCROLL_JS = """() => { const el = document.getElementById('result-pane');
+  if (!el || document.querySelector('#form-alert .form-alert')) return;
   const r = el.getBoundingClientRect(); if (r.top < 0 || r.top > window.innerHeight * 0.6) el.scrollIntoView({block: 'start'}); }"""
 
 
@@ -199,12 +202,12 @@ def listen(w: ResultWidgets, ctx: PageContext, scene: Any, castw: Any, cast_view
     watch = jobview.make_watch(ctx, w)
     stream = dict(concurrency_limit=context.STREAM_LIMIT, concurrency_id="job-streams", show_progress="hidden")
     # Disabled at once in the browser and on the server's side, until the job exists (start re-enables it).
-    w.generate.click(lambda: gr.Button(interactive=False), None, [w.generate], js=DISABLE_JS, queue=False,
-                     show_progress="hidden", api_visibility="private").then(
+    started = w.generate.click(lambda: gr.Button(interactive=False), None, [w.generate], js=DISABLE_JS, queue=False,
+                               show_progress="hidden", api_visibility="private").then(
         start(False), start_inputs, start_outputs, api_name="generate", concurrency_limit=None,
-        show_progress="minimal").then(
-        watch.fn, [st.job, st.memory], watch.outputs, api_name="watch_job", **stream).then(
-        None, js=SCROLL_JS)
+        show_progress="minimal")
+    started.then(watch.fn, [st.job, st.memory], watch.outputs, api_name="watch_job", **stream)
+    started.then(None, js=SCROLL_JS)  # at once, not when the stream ends with the job
     w.confirm_go.click(start(True), start_inputs, start_outputs, api_name="confirm_generate", concurrency_limit=None,
                        show_progress="minimal").then(
         watch.fn, [st.job, st.memory], watch.outputs, api_visibility="undocumented", **stream)

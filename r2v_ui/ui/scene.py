@@ -121,10 +121,12 @@ def listen(w: SceneWidgets, ctx: PageContext, price: gr.HTML, takes: gr.Dropdown
             n_takes = parse_takes(takes_v)
         except ValueError:
             n_takes = 1
+        checked = form.prompt_for_checks(prompt_text, shot_v, shots)
         out = {
             w.prompt_count: form.prompt_count(prompt_text, cast),
             w.negative_count: form.count_label(negative_text, spec.NEGATIVE_PROMPT_MAX),
-            w.hints: form.hints_html(form.prompt_for_checks(prompt_text, shot_v, shots), cast, lang),
+            # With a storyboard the hints are about every shot too; its own preview shows the prompt as sent.
+            w.hints: form.hints_html(checked, cast, lang, as_sent=checked == (prompt_text or "")),
             w.size_info: f'<div class="size-info">{form.size_label(tier_v, aspect_v, lang)}</div>',
             price: form.price_label(ctx.settings.price, tier_v, aspect_v, duration_v, cast, demo=demo and not key,
                                     takes=n_takes, lang=lang),

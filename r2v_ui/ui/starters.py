@@ -15,7 +15,7 @@ from typing import Any
 
 import gradio as gr
 
-from .. import spec
+from .. import prompt_names, spec
 from ..starters import TEMPLATES, Starter, starter_prompt
 from . import cast as cast_mod
 from .context import PageContext
@@ -38,13 +38,10 @@ class StarterWidgets:
 
 
 def names_for_prompt(cast: list[dict]) -> list[str]:
-    """What the prompt calls each character, in card order: `@Name` for a card with a one-word
-    character name, else its tag (`character1`, …)."""
-    out = []
-    for i, card in enumerate(cast_mod.filled(cast), start=1):
-        name = str(card.get("character_name") or "").strip()
-        out.append(f"@{name}" if name and not any(ch.isspace() for ch in name) else spec.character_tag(i))
-    return out
+    """What the prompt calls each character, in card order: `@Name` for a card with a character name
+    that `@Name` can stand for (prompt_names' rule), else its tag (`character1`, …)."""
+    return [f"@{name}" if name and prompt_names.name_problem(name) is None else spec.character_tag(i)
+            for i, name in enumerate(cast_mod.character_names(cast), start=1)]
 
 
 def prompt_for_cast(kind: Starter | str, cast: list[dict]) -> str:

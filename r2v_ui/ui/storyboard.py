@@ -157,14 +157,15 @@ def check_html(raw_shots: Any, duration: int | None, overall: str = "") -> str:
     return f'<div role="status">{ok}{"" if board.in_use else _note(NOT_IN_USE)}</div>'
 
 
-def preview_html(raw_shots: Any, overall: str) -> str:
+def preview_html(raw_shots: Any, overall: str, cast: list[dict] | None = None) -> str:
+    """The composed prompt as the service will receive it (each @Name as its card's tag) and its count."""
     try:
         board = Storyboard(overall or "", form.read_shots(raw_shots))
     except ValueError:
         return ""
     if not board.in_use:
         return ""
-    text = board.compose()
+    text = form.sent_prompt(board.compose(), cast or []).sent
     return (f'<div class="storyboard-preview"><div class="storyboard-preview-title">{PREVIEW_TITLE}</div>'
             f'<pre class="storyboard-prompt">{html.escape(text)}</pre>'
             f'{form.count_label(text, spec.PROMPT_MAX)}</div>')
@@ -200,14 +201,14 @@ def listen(w: StoryboardWidgets, ctx: PageContext, scene: Any) -> None:
 
     scene.shot.change(show_panel, [scene.shot], [w.panel], preprocess=False, postprocess=False, **ui_only)
 
-    async def refresh(raw_shots, prompt, duration):
+    async def refresh(raw_shots, prompt, duration, cast):
         d = _duration(duration)
-        return {w.check: check_html(raw_shots, d, prompt or ""), w.preview: preview_html(raw_shots, prompt or ""),
-                w.fit: fit_button(raw_shots, d)}
+        return {w.check: check_html(raw_shots, d, prompt or ""),
+                w.preview: preview_html(raw_shots, prompt or "", cast), w.fit: fit_button(raw_shots, d)}
 
-    gr.on([w.value.change, scene.prompt.change, scene.duration.change], refresh,
-          [w.value, scene.prompt, scene.duration], [w.check, w.preview, w.fit], trigger_mode="always_last",
-          **ui_only)
+    gr.on([w.value.change, scene.prompt.change, scene.duration.change, ctx.states.cast.change], refresh,
+          [w.value, scene.prompt, scene.duration, ctx.states.cast], [w.check, w.preview, w.fit],
+          trigger_mode="always_last", **ui_only)
 
     # Adding or removing touches only the row that comes or goes (never the text of the others, which
     # the user may be typing in while the click is under way).

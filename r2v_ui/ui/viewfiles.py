@@ -83,7 +83,7 @@ class Viewer:
             return str(dest)
         with self._lock:  # two requests showing one new file: one link
             if not dest.exists():
-                dest.parent.mkdir(exist_ok=True)
+                dest.parent.mkdir(parents=True, exist_ok=True)  # (the root too, should a cache clean-up take it)
                 with atomic_path(dest, durable=False) as part:  # served whole or not at all; a cache
                     part.unlink()
                     try:
@@ -102,11 +102,22 @@ class Viewer:
 
     def served_copies(self, *sources: object) -> list[Path]:
         """Every copy of these files the page may have served (read now, while the sources still exist:
-        the path is made from their identity)."""
+        the paths are made from them): this viewer's link, and a copy Gradio made in its cache under a
+        hash of the content (by an earlier version of the studio, which handed Gradio copies: hashing
+        the file here, on a delete only, keeps the promise that a deleted video stops being served)."""
+        from gradio.processing_utils import hash_file
+        from gradio_client.utils import strip_invalid_filename_characters
+
         found: list[Path] = []
         for source in sources:
-            if source and (dest := self.served_path(Path(str(source)))) is not None and dest.exists():
+            src = Path(str(source)) if source else None
+            if src is None or not src.is_file():
+                continue
+            if (dest := self.served_path(src)) is not None and dest.exists():
                 found.append(dest)
+            gradio_copy = _gradio_cache() / hash_file(src) / strip_invalid_filename_characters(src.name)
+            if gradio_copy.exists():
+                found.append(gradio_copy)
         return found
 
     def remove(self, paths: list[Path]) -> None:
