@@ -14,7 +14,7 @@ import threading
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ..messages import msg
+from ..messages import Msg, msg
 from ..store import JobRecord, JobStore
 from .model import JobSnapshot
 from .states import RUNNING_STATES, JobState, stage_text
@@ -28,8 +28,8 @@ class Live:
     eta: int | None = None
     version: int = 0
     uploads: dict[str, float] = field(default_factory=dict)
-    stage_text: str | None = None  # transient, not written to disk
-    notice: str | None = None  # shown until the next good read or a new state
+    stage_text: Msg | None = None  # transient, not written to disk
+    notice: Msg | None = None  # shown until the next good read or a new state
 
 
 class SnapshotHub:
