@@ -159,7 +159,7 @@ MESSAGES: dict[str, str] = {
                          "（第 {n} 次，共 {max} 次）。",
     "notice.key_refused": "查询这个任务时服务没有接受 API 密钥（{cause}）。任务仍保留在服务端：在发起它的浏览器中"
                           "于上方输入有效密钥后会立即查询；否则将在{when}再次查询。",
-    "notice.slow_down_for": "服务要求我们放慢 {wait}。任务在服务端是安全的，将在{when}再次查询。",
+    "notice.slow_down_for": "服务要求我们放慢请求，等待 {wait}。任务在服务端是安全的，将在{when}再次查询。",
     "notice.busy_for": "服务正忙，要求我们等待 {wait}。任务在服务端是安全的，将在{when}再次查询。",
     "notice.slow_down": "服务要求我们放慢请求。任务是安全的，将在{when}再次查询。",
     "notice.read_failed": "暂时无法读取服务（{cause}）。任务在服务端是安全的，将在{when}再次查询。",
