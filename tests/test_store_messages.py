@@ -7,10 +7,12 @@ import json
 import sqlite3
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 from r2v_ui import messages
 from r2v_ui.messages import EN, ZH, msg, render
 from r2v_ui.store import MIGRATIONS, SCHEMA_VERSION, JobRecord, JobStore
+from r2v_ui.ui import history
 
 
 def _database_at_version_5(db: Path) -> None:
@@ -76,3 +78,28 @@ def test_a_new_job_text_is_stored_as_a_code_and_renders_in_either_language(tmp_p
     copy = json.loads(next((tmp_path / "records").glob("*.json")).read_text())  # the record copy on disk
     assert copy["error"]["code"] == "job.links_failed" and copy["error"]["params"]["error"]["$msg"]["code"] == \
         "error.result_expired"
+
+
+def _snapshot(rec: JobRecord) -> SimpleNamespace:
+    """The fields History's detail reads, as a JobSnapshot carries them."""
+    return SimpleNamespace(state=rec.state, settings=rec.settings, error=rec.error, stage_text=rec.stage_text,
+                           references=(), seed_used=None, price_label="", timings={}, created_at=rec.created_at,
+                           updated_at=rec.updated_at, terminal=True, job_id=rec.job_id, task_id=None,
+                           video_missing=False)
+
+
+def test_history_shows_an_old_job_and_a_new_one_in_the_readers_language(tmp_path: Path):
+    db = tmp_path / "jobs.sqlite3"
+    _database_at_version_5(db)
+    store = JobStore(tmp_path)
+    now = time.time()
+    store.create(JobRecord(job_id="new", owner="", state="failed", created_at=now, updated_at=now,
+                           settings={"prompt": "character1在雨中挥手"}, references=[],
+                           error=msg("reason.ILLEGAL_PROMPT")))
+    old_zh = history.detail_markdown(_snapshot(store.get("failed-old")), ZH)
+    assert "### ✕ 失败" in old_zh and "**发生了什么：** The service refused the prompt." in old_zh
+    new_zh = history.detail_markdown(_snapshot(store.get("new")), ZH)
+    assert "**发生了什么：** 提示词不符合服务的内容规范" in new_zh
+    new_en = history.detail_markdown(_snapshot(store.get("new")), EN)
+    assert "**What happened:** The service refused the prompt under its content rules." in new_en
+    assert history.item_label(_snapshot(store.get("new")), lang=ZH).startswith("✕ 失败 · ")

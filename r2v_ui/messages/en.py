@@ -395,4 +395,11 @@ MESSAGES: dict[str, str] = {
                  "card a name to write it as <code>@Name</code> instead.",
     "spec.tag_unnamed_named": "The prompt never names @{name} ({tag}); write @{name} in the prompt so the model knows "
                               "who it is.",
+    # --- History (ui/history.py) ------------------------------------------------------------------
+    "history.video_missing": "Video missing",
+    "history.take": " · take {n}",
+    "history.no_prompt": "(no prompt)",
+    "history.prompt": "Prompt:",
+    "history.avoid": "Avoid:",
+    "history.what_happened": "What happened:",
 }

@@ -358,4 +358,11 @@ MESSAGES: dict[str, str] = {
                  "<code>character2</code>……每张卡片放一张图片或一段视频，还可以加一段音色音频。给卡片起个名字，"
                  "就能在提示词里用 <code>@名字</code> 来指代它。",
     "spec.tag_unnamed_named": "提示词里没有出现 @{name}（{tag}）；把 @{name} 写进提示词，模型才知道这是谁。",
+    # --- 历史记录（ui/history.py）--------------------------------------------------------------------
+    "history.video_missing": "视频不见了",
+    "history.take": " · 第 {n} 条",
+    "history.no_prompt": "（没有提示词）",
+    "history.prompt": "提示词：",
+    "history.avoid": "不想出现：",
+    "history.what_happened": "发生了什么：",
 }

@@ -15,6 +15,7 @@ import gradio as gr
 from ..errors import R2VError
 from . import form, history
 from .context import PageContext
+from .language import lang_of
 from .videoview import player_html, served_url
 
 PAGE_SIZE = 20
@@ -113,7 +114,7 @@ def listen(w: HistoryWidgets, ctx: PageContext, tab: Any, studio_tab: Any, tabs:
         signature = [(s.job_id, s.state, s.updated_at, s.video_missing, s.favourite) for s in snaps] + [total, page]
         if not force and signature == shown:
             return {w.shown: shown}  # nothing changed: the list is not sent again
-        choices = [(history.item_label(s), s.job_id) for s in snaps]
+        choices = [(history.item_label(s, lang=lang_of(request)), s.job_id) for s in snaps]
         value = selected if selected in {s.job_id for s in snaps} else None
         empty = EMPTY_HTML if not (search or "").strip() and (status or "all") == "all" else NOTHING_FOUND_HTML
         return {
@@ -177,7 +178,7 @@ def listen(w: HistoryWidgets, ctx: PageContext, tab: Any, studio_tab: Any, tabs:
         shown = view(snap.video_path)
         url = served_url(w.video, view, snap.video_path)
         done = url is not None
-        return {w.selected: job_id, w.detail: gr.Column(visible=True), w.info: history.detail_markdown(snap),
+        return {w.selected: job_id, w.detail: gr.Column(visible=True), w.info: history.detail_markdown(snap, lang_of(request)),
                 w.video: player_html(url, label="The video", poster=served_url(w.video, view, snap.poster_path)),
                 w.download: gr.DownloadButton(value=shown, visible=shown is not None),
                 w.retry: gr.Button(visible=snap.state == "failed" or snap.video_missing),
