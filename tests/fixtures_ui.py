@@ -62,3 +62,10 @@ def served_file(player_html: str) -> Path:
     m = re.search(r'src="gradio_api/file=([^"]+)"', player_html or "")
     assert m, f"no served video in {player_html!r}"
     return Path(unquote(m.group(1)))
+
+
+def submits(studio: RunningStudio) -> int:
+    """How many tasks the studio's embedded emulator has been sent (its own counter, over loopback)."""
+    import httpx
+
+    return httpx.get(studio.studio.emulator.base_url + "/emulator/stats").json()["submits"]

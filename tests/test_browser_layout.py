@@ -5,13 +5,12 @@ serious in any main state.  Screenshots of each state go to test-artifacts/."""
 
 from __future__ import annotations
 
-import httpx
 import pytest
 
 from tests.fixtures_browser import (DESKTOP, PHONE, RUNNING_STATES, axe_violations, browser,  # noqa: F401
                                     browser_marks, expect, in_viewport, no_sideways_scroll, open_page, wait_state,
                                     wait_until_playing)
-from tests.fixtures_ui import running_studio
+from tests.fixtures_ui import running_studio, submits
 
 pytestmark = browser_marks
 SIZES = {"desktop": DESKTOP, "phone": PHONE}
@@ -21,10 +20,6 @@ SIZES = {"desktop": DESKTOP, "phone": PHONE}
 def studio(tmp_path_factory):
     with running_studio(tmp_path_factory.mktemp("layout-data"), finish_seconds=3.0) as s:
         yield s
-
-
-def submits(studio) -> int:
-    return httpx.get(studio.studio.emulator.base_url + "/emulator/stats").json()["submits"]
 
 
 def assert_accessible(page, state: str) -> None:

@@ -5,13 +5,12 @@ character at 1400×1000 and 390×844 go to test-artifacts/; axe-core finds nothi
 
 from __future__ import annotations
 
-import httpx
 import pytest
 
 from tests.fixtures_browser import (DESKTOP, PHONE, axe_violations, browser,  # noqa: F401
                                     browser_marks, expect, no_sideways_scroll, open_page, upload_to_card,
                                     wait_state, wait_until_loaded)
-from tests.fixtures_ui import character_png, running_studio
+from tests.fixtures_ui import character_png, running_studio, submits
 
 pytestmark = browser_marks
 
@@ -20,10 +19,6 @@ pytestmark = browser_marks
 def studio(tmp_path):
     with running_studio(tmp_path / "data", finish_seconds=1.5) as s:
         yield s
-
-
-def submits(studio) -> int:
-    return httpx.get(studio.studio.emulator.base_url + "/emulator/stats").json()["submits"]
 
 
 def save_card_as(page, n: int, name: str, note: str) -> None:

@@ -6,12 +6,11 @@ screenshots in test-artifacts/."""
 
 from __future__ import annotations
 
-import httpx
 import pytest
 
 from tests.fixtures_browser import (DESKTOP, PHONE, axe_violations, browser,  # noqa: F401
                                     browser_marks, expect, in_viewport, no_sideways_scroll, open_page)
-from tests.fixtures_ui import running_studio
+from tests.fixtures_ui import running_studio, submits
 
 pytestmark = browser_marks
 SIZES = {"desktop": DESKTOP, "phone": PHONE}
@@ -22,10 +21,6 @@ SYNCED = "#compare-slots video.r2v-sync"
 def studio(tmp_path_factory):
     with running_studio(tmp_path_factory.mktemp("takes-data"), finish_seconds=2.0) as s:
         yield s
-
-
-def submits(studio) -> int:
-    return httpx.get(studio.studio.emulator.base_url + "/emulator/stats").json()["submits"]
 
 
 def choose_takes(page, n: int) -> None:

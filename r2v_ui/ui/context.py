@@ -125,7 +125,7 @@ class PageContext:
         return await anyio.to_thread.run_sync(lambda: fn(*args, **kwargs), limiter=self._reads)
 
     def show(self):
-        """A function for one request: a library path → the per-request copy the browser may fetch."""
+        """A function for one request: a library path → the served link the browser may fetch (viewfiles.py)."""
         return self.viewer.request()
 
     def urls(self, block: Any):

@@ -41,8 +41,8 @@ from .viewfiles import Viewer
 def build_app(manager: Any, settings: Any, *, emulator: Any = None) -> gr.Blocks:
     """The whole page for one JobManager.  Nothing here talks to the service: jobs run in the manager."""
     work_dir = Path(settings.data_dir) / "work"
-    # Every file the page shows goes out as a per-request copy (see viewfiles.py): the library and
-    # work folders are not served by path.
+    # Every file the page shows goes out as a link at a stable, keyed path inside Gradio's cache (see
+    # viewfiles.py): the library and work folders are not served by path.
     viewer = Viewer()
     atexit.register(viewer.close)
 

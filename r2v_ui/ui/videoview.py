@@ -2,9 +2,10 @@
 
 Why: `gr.Video` pulls a 150 KB player bundle (with hls.js) into every page load, for players that
 are hidden until a job ends; the browser's own `<video>` plays an MP4 as well, and compare needs
-several plain elements it can drive in step (theme.py's script).  Files still go out only as
-Gradio cache copies (viewfiles.py): the per-request copy is moved into the block's cache, which
-Gradio serves at `gradio_api/file=…` (a relative URL, so a root path or a Space's prefix works)."""
+several plain elements it can drive in step (scripts.py).  Files still go out only as the
+viewer's links (viewfiles.py: a stable, keyed path inside Gradio's cache, so nothing is copied or
+hashed again); `move_resource_to_block_cache` registers that path with the block, and Gradio serves
+it at `gradio_api/file=…` (a relative URL, so a root path or a Space's prefix works)."""
 
 from __future__ import annotations
 
