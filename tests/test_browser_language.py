@@ -1,5 +1,5 @@
 """A browser set to Chinese opens the studio in Chinese — labels, a card's verdict, a hint that is an
-error, the job's stages — and one click switches it to English and back, remembered by that browser.
+error, the job's stages, its line in History — and one click switches it to English and back, remembered by that browser.
 
 One studio (demo mode, emulator) per module; each test opens its own browser context with a locale.
 Screenshots go to test-artifacts/.
@@ -77,6 +77,13 @@ def test_a_chinese_browser_gets_a_chinese_studio_and_switches_to_english_and_bac
     expect(box).to_contain_text("完成。种子")  # the job's stage, stored as a code, rendered in Chinese
     page.screenshot(path=str(artifacts_dir / "language-zh-done-desktop.png"), full_page=False)
     assert axe_violations(page) == []
+
+    # History speaks Chinese too: the job's line, and its detail with what happened.
+    page.get_by_role("tab", name="历史记录").click()
+    item = page.locator("#tab-history label").filter(has_text="character1在雨中挥手").first
+    expect(item).to_contain_text("✓ 已完成", timeout=30_000)
+    page.screenshot(path=str(artifacts_dir / "language-zh-history-desktop.png"), full_page=False)
+    page.get_by_role("tab", name="工作室").click()
 
     # One click to English: labels and server words switch, the job's stage too; remembered on reload.
     page.locator("#lang-switch").get_by_text("English").click()
