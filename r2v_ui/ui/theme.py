@@ -113,6 +113,9 @@ h2.step-title { font-size: 1.05rem; margin: 4px 0 0; }
 #seed-row { align-items: flex-end; }
 .form-alert { background: #fef2f2; color: #991b1b; border: 1px solid #fecaca; border-radius: 10px; padding: 8px 12px; }
 .form-note { background: #eff6ff; color: #1e3a8a; border-radius: 10px; padding: 6px 10px; font-size: .9rem; }
+/* Gradio's container hides its overflow, which makes it the sticky pane's scroll box (so the pane
+   scrolled away with the page); `clip` cuts the same overflow without being a scroll box. */
+.gradio-container { overflow: clip !important; }
 #result-pane { position: sticky; top: 8px; align-self: flex-start; max-height: calc(100vh - 16px); overflow-y: auto;
   flex-wrap: nowrap !important; }
 #result-pane > * { flex: 0 0 auto !important; }
