@@ -150,7 +150,7 @@ h2.step-title { font-size: 1.05rem; margin: 4px 0 0; }
 #result-actions { gap: 6px; flex-wrap: wrap; }
 #result-video video, #history-video video { width: 100%; max-height: 46vh; border-radius: 10px; background: #000; display: block; }
 #generate-row { align-items: end; gap: 8px; flex-wrap: nowrap; }
-#takes { flex: 0 0 96px !important; min-width: 96px !important; }
+#takes { flex: 0 0 124px !important; min-width: 124px !important; }
 .takes-grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(130px, 1fr)); gap: 8px; }
 .take { margin: 0; border: 1px solid var(--border-color-primary); border-radius: 10px; overflow: hidden; }
 .take video { width: 100%; display: block; background: #000; aspect-ratio: 16 / 9; }
