@@ -129,7 +129,7 @@ class CharacterLibrary:
         """This owner's characters, by name."""
         out = []
         for path in self._owner_dir(owner).glob("*.json"):
-            data = store_files._read_json(path)
+            data = store_files.read_json(path)
             if data and data.get("owner") == owner:
                 try:
                     out.append(Character.from_dict(data))
@@ -138,7 +138,7 @@ class CharacterLibrary:
         return sorted(out, key=lambda c: (c.name.lower(), c.created_at))
 
     def get(self, owner: str, character_id: str) -> Character:
-        data = store_files._read_json(self._record(owner, character_id)) if _plain_id(character_id) else None
+        data = store_files.read_json(self._record(owner, character_id)) if _plain_id(character_id) else None
         if not data or data.get("owner") != owner:
             raise CharacterError(NOT_FOUND)
         return Character.from_dict(data)
@@ -236,7 +236,7 @@ class CharacterLibrary:
     def _drop_unused(self, files: Iterable[CharacterFile]) -> None:
         """Remove files no character of anyone uses any more (a job keeps its own hard link)."""
         used = {f.file for path in self.owners_dir.glob("*/*.json")
-                for f in _files_of(store_files._read_json(path))}
+                for f in _files_of(store_files.read_json(path))}
         for f in files:
             if f.file not in used:
                 (self.files_dir / Path(f.file).name).unlink(missing_ok=True)

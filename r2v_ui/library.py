@@ -47,6 +47,7 @@ def sidecar(rec: JobRecord, *, video: Path, poster: Path | None, seed_used: int 
         "seed_used": seed_used, "timings": timings, "price_estimate": rec.price_label,
         "video_file": video.name, "poster_file": poster.name if poster else None,
         "warnings": field_data("warnings", rec.warnings),
+        "batch_id": rec.batch_id, "take": rec.take, "favourite": rec.favourite,
     }
 
 

@@ -142,6 +142,16 @@ class JobStore(store_files.LibraryFiles, JobDatabase):
         rows = self._run(lambda c: c.execute(sql).fetchall())
         return [rec for rec in map(from_row, rows) if not rec.terminal]
 
+    def set_favourite(self, job_id: str, kept: bool) -> JobRecord:
+        """Mark a job (or unmark it); a finished job's sidecar says so too, so the mark survives a
+        database rebuilt from the library."""
+        rec = self.update(job_id, favourite=bool(kept))
+        side = self.data_dir / (_sidecar_rel(rec.video_path) or "")
+        data = store_files.read_json(side) if rec.video_path else None
+        if data is not None:
+            atomic_write_json(side, data | {"favourite": rec.favourite})
+        return rec
+
     def delete(self, job_id: str) -> None:
         rec = self.get(job_id)
         if rec is None:

@@ -168,7 +168,7 @@ def record_file(records_dir: Path, job_id: str) -> Path:
     return records_dir / f"{name}.json"
 
 
-def _read_json(path: Path) -> dict[str, Any] | None:
+def read_json(path: Path) -> dict[str, Any] | None:
     try:
         data = json.loads(path.read_text("utf-8"))
     except (OSError, ValueError):
@@ -177,20 +177,20 @@ def _read_json(path: Path) -> dict[str, Any] | None:
 
 
 def read_record(records_dir: Path, job_id: str) -> dict[str, Any] | None:
-    data = _read_json(record_file(records_dir, job_id))
+    data = read_json(record_file(records_dir, job_id))
     return data if data and data.get("job_id") == job_id else None
 
 
 def iter_records(records_dir: Path) -> Iterator[dict[str, Any]]:
     for path in sorted(records_dir.glob("*.json")):
-        data = _read_json(path)
+        data = read_json(path)
         if data and data.get("job_id"):
             yield data
 
 
 def iter_sidecars(library_dir: Path) -> Iterator[dict[str, Any]]:
     for path in sorted(library_dir.glob("*.json")):
-        data = _read_json(path)
+        data = read_json(path)
         if data is not None:
             yield data
 
@@ -210,5 +210,6 @@ def fields_from_sidecar(side: dict[str, Any], data_dir: Path) -> dict[str, Any] 
         task_id=side.get("task_id"), target=side.get("target", "demo"), video_path=video_rel,
         seed_used=side.get("seed_used"), price_label=side.get("price_estimate", ""),
         poster_path=f"library/{poster}" if poster else None, timings=side.get("timings", {}),
+        batch_id=side.get("batch_id"), take=side.get("take"), favourite=bool(side.get("favourite")),
         warnings=side.get("warnings") or [], stage_text=messages.to_data(messages.msg("job.recovered")),
     )

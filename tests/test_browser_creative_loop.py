@@ -50,7 +50,7 @@ def test_two_characters_a_storyboard_three_takes_compare_keep_and_all_of_it_next
             page.locator(f"#shot-{k}-seconds input").fill(str(seconds))
         expect(page.locator("#storyboard-preview")).to_contain_text("Shot 3 [4-5s]: They both laugh")
         page.locator("#takes input").click()
-        page.get_by_role("option", name="3", exact=True).click()
+        page.get_by_role("option", name="3 takes", exact=True).click()
         expect(page.locator("#price-estimate")).to_contain_text("3 takes")  # before anything is sent
         assert httpx.get(studio.studio.emulator.base_url + "/emulator/stats").json()["submits"] == 0
 

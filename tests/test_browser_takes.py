@@ -25,8 +25,8 @@ def studio(tmp_path_factory):
 
 def choose_takes(page, n: int) -> None:
     page.locator("#takes input").click()
-    page.get_by_role("option", name=str(n), exact=True).click()
-    expect(page.locator("#takes input")).to_have_value(str(n))
+    page.get_by_role("option", name=f"{n} takes", exact=True).click()
+    expect(page.locator("#takes input")).to_have_value(f"{n} takes")
 
 
 def times(page) -> list[float]:

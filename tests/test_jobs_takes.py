@@ -95,3 +95,25 @@ def test_plan_refuses_a_take_count_outside_one_to_four(tmp_path):
         with pytest.raises(ValueError):
             plan_takes(draft, bad)
     assert plan_takes(draft, 1).batch_id is None and plan_takes(draft, 4).batch_id.startswith("b-")
+
+
+def test_a_batch_and_its_kept_take_survive_a_database_rebuilt_from_the_library(tmp_path, emulator):
+    from r2v_ui.store import JobStore
+
+    manager = _manager(tmp_path, emulator)
+    try:
+        ids = manager.start_takes(_draft(tmp_path), 2, owner="ann")
+        for j in ids:
+            assert _wait(manager, j, {"succeeded", "failed"}, owner="ann")[0].state == "succeeded"
+        manager.set_favourite(ids[1], owner="ann")
+        batch_id = manager.snapshot(ids[0], owner="ann").batch_id
+    finally:
+        manager.close()
+    data = tmp_path / "data"
+    for name in ("jobs.sqlite3", "jobs.sqlite3-wal", "jobs.sqlite3-shm"):
+        (data / name).unlink(missing_ok=True)  # the database is lost; the library is not
+
+    store = JobStore(data)
+    rebuilt = [store.get(j) for j in ids]
+    assert [(r.batch_id, r.take, r.favourite) for r in rebuilt] == [(batch_id, 1, False), (batch_id, 2, True)]
+    assert [r.job_id for r in store.list(owner="ann", kept=True)] == [ids[1]]

@@ -105,7 +105,7 @@ class JobManager:
     def set_favourite(self, job_id: str, kept: bool = True, *, owner: str = "") -> JobSnapshot:
         """"Keep this one": mark (or unmark) a job as a favourite."""
         self._owned(job_id, owner)
-        return self._snapshot(self.store.update(job_id, favourite=bool(kept)))
+        return self._snapshot(self.store.set_favourite(job_id, kept))
 
     # --- reading -------------------------------------------------------------------------------
     def snapshot(self, job_id: str, *, owner: str = "") -> JobSnapshot | None:

@@ -23,7 +23,7 @@ from . import context
 from . import cast as cast_mod
 from .context import PageContext, alert_html, esc
 from .language import label
-from .takes import TAKE_CHOICES, parse_takes
+from .takes import TAKE_OPTIONS, parse_takes
 
 DUPLICATE_WINDOW_S = 20.0
 WATCH_WAKEUP_SECONDS = 5.0  # how often a stream re-reads even without news (time left, superseded streams)
@@ -99,8 +99,9 @@ def render(ctx: PageContext) -> ResultWidgets:
         price = gr.HTML(form.price_label(ctx.settings.price, form.DEFAULTS.tier, form.DEFAULTS.aspect,
                                          form.DEFAULTS.duration, [], demo=demo), elem_id="price-box", min_height=0)
         with gr.Row(elem_id="generate-row", equal_height=True):
-            takes = gr.Dropdown(TAKE_CHOICES, value="1", label=label("ui.takes"), elem_id="takes", min_width=90, scale=0,
-                                filterable=False)
+            # The label is for screen readers only: each option says "n takes", so the bar stays one row.
+            takes = gr.Dropdown(TAKE_OPTIONS, value="1", label=label("ui.takes"), show_label=False, elem_id="takes",
+                                min_width=120, scale=0, filterable=False)
             generate = gr.Button(label("ui.generate"), variant="primary", size="lg", elem_id="generate-btn", scale=1)
         gr.HTML(f'<div class="kbd-hint">{both("result.kbd_hint", markup=True)}</div>', min_height=0,
                 elem_id="kbd-hint")

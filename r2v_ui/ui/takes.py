@@ -15,6 +15,8 @@ from . import status
 from .videoview import player_html
 
 TAKE_CHOICES = ["1", "2", "3", "4"]
+# What the choice shows (the number alone would say nothing beside Generate without its label).
+TAKE_OPTIONS = [("1 take", "1"), ("2 takes", "2"), ("3 takes", "3"), ("4 takes", "4")]
 
 UrlOf = Callable[[Any], "str | None"]
 

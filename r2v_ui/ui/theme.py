@@ -113,6 +113,9 @@ h2.step-title { font-size: 1.05rem; margin: 4px 0 0; }
 #seed-row { align-items: flex-end; }
 .form-alert { background: #fef2f2; color: #991b1b; border: 1px solid #fecaca; border-radius: 10px; padding: 8px 12px; }
 .form-note { background: #eff6ff; color: #1e3a8a; border-radius: 10px; padding: 6px 10px; font-size: .9rem; }
+/* Gradio's container hides its overflow, which makes it the sticky pane's scroll box (so the pane
+   scrolled away with the page); `clip` cuts the same overflow without being a scroll box. */
+.gradio-container { overflow: clip !important; }
 #result-pane { position: sticky; top: 8px; align-self: flex-start; max-height: calc(100vh - 16px); overflow-y: auto;
   flex-wrap: nowrap !important; }
 #result-pane > * { flex: 0 0 auto !important; }
@@ -147,7 +150,7 @@ h2.step-title { font-size: 1.05rem; margin: 4px 0 0; }
 #result-actions { gap: 6px; flex-wrap: wrap; }
 #result-video video, #history-video video { width: 100%; max-height: 46vh; border-radius: 10px; background: #000; display: block; }
 #generate-row { align-items: end; gap: 8px; flex-wrap: nowrap; }
-#takes { flex: 0 0 96px !important; min-width: 96px !important; }
+#takes { flex: 0 0 124px !important; min-width: 124px !important; }
 .takes-grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(130px, 1fr)); gap: 8px; }
 .take { margin: 0; border: 1px solid var(--border-color-primary); border-radius: 10px; overflow: hidden; }
 .take video { width: 100%; display: block; background: #000; aspect-ratio: 16 / 9; }
