@@ -15,69 +15,43 @@ import json
 import time
 from typing import Any, Mapping
 
-# Plain words for every documented reason: what happened, then what to do.
-REASON_TEXT: dict[str, str] = {
-    "INVALID_REQUEST_BODY": "The service refused the request as malformed. Check the settings and references, then try again.",
-    "ILLEGAL_PROMPT": "The service refused the prompt under its content rules. Reword the prompt and try again.",
-    "ILLEGAL_IMAGE_CONTENT": "The service refused a reference picture under its content rules. Use a different picture.",
-    "INVALID_AUDIO_FILE": "The service could not use a voice clip. Use an MP3, WAV or FLAC clip of 3 to 30 seconds.",
-    "IMAGE_FILE_EXCEEDS_MAX_SIZE": "A reference picture is larger than the service allows (10 MB). Use a smaller picture.",
-    "INVALID_IMAGE_FORMAT": "A reference picture is in a format the service does not read. Use JPEG, PNG, BMP or WEBP.",
-    "BILLING_BALANCE_NOT_ENOUGH": "Your account balance is too low for this video. Top up your account, then try again.",
-    "MISSING_API_KEY": "No API key was sent. Enter your API key, or set HIGHWAY_API_KEY.",
-    "INVALID_API_KEY": "The API key was not accepted. Check it and enter a valid key.",
-    "API_NOT_ALLOWED": "This API key is not allowed to use this model. Enable the model for your account or use another key.",
-    "NEED_REAL_NAME_VERIFY": "The account needs identity verification before it can use this model. Complete it in your account.",
-    "BILLING_AUTH_FAILED": "The service could not authorise billing for this account. Check your account's billing settings.",
-    "FEATURE_NOT_ALLOWED": "This feature is not enabled for your account.",
-    "API_NOT_FOUND": "The service has no such endpoint. Check the service address (HIGHWAY_BASE_URL).",
-    "TASK_NOT_FOUND": "The service does not know this task. It may have expired or belong to another account.",
-    "RATE_LIMIT_EXCEEDED": "The service is limiting how often you can ask. Wait a minute and try again.",
-    "CREATE_TASK_FAILED": "The service could not create the task. Try again in a few minutes.",
-    "GET_RESULT_FAILED": "The service could not read the task's result just now. It will be read again.",
-    "TASK_FAILED": "The service reported the task as failed.",
-    "BILLING_FAILED": "The service's billing failed for this request. Try again later, or check your account.",
-}
+from .messages import Msg, legacy, msg
+
+# Plain words for every documented reason (what happened, then what to do) are catalog keys:
+# "reason.<REASON>", and "status.<code>" / "submit_status.<code>" for what a status means.
+REASONS: tuple[str, ...] = ('INVALID_REQUEST_BODY', 'ILLEGAL_PROMPT', 'ILLEGAL_IMAGE_CONTENT', 'INVALID_AUDIO_FILE', 'IMAGE_FILE_EXCEEDS_MAX_SIZE', 'INVALID_IMAGE_FORMAT', 'BILLING_BALANCE_NOT_ENOUGH', 'MISSING_API_KEY', 'INVALID_API_KEY', 'API_NOT_ALLOWED', 'NEED_REAL_NAME_VERIFY', 'BILLING_AUTH_FAILED', 'FEATURE_NOT_ALLOWED', 'API_NOT_FOUND', 'TASK_NOT_FOUND', 'RATE_LIMIT_EXCEEDED', 'CREATE_TASK_FAILED', 'GET_RESULT_FAILED', 'TASK_FAILED', 'BILLING_FAILED')
 
 # Reasons that only make sense for one kind of request: shown for that kind only, so a 500 on a
 # submit never says "the result could not be read" because a server put a read's reason on it.
 REASON_ACTIONS: dict[str, str] = {
     "GET_RESULT_FAILED": "read", "TASK_NOT_FOUND": "read", "CREATE_TASK_FAILED": "submit",
 }
-
-# What a status means for a submit, where it differs from the general words below.
-SUBMIT_STATUS_TEXT: dict[int, str] = {
-    404: "The service has no such endpoint. Check the service address (HIGHWAY_BASE_URL).",
-    500: "The service failed while creating the task and gave back no task id. Check your account's task list "
-         "before you try again in a few minutes.",
-}
-
-STATUS_TEXT: dict[int, str] = {
-    400: "The service refused the request.",
-    401: "The API key was not accepted. Check it and enter a valid key.",
-    403: "The API key was not accepted for this model. Check it and enter a valid key.",
-    404: "The service could not find what was asked for.",
-    429: "The service is limiting how often you can ask. Wait a minute and try again.",
-    500: "The service had an internal error. Try again in a few minutes.",
-    502: "The service is overloaded or unreachable right now. Try again in a few minutes.",
-    503: "The service is overloaded right now. Try again in a few minutes.",
-    504: "The service took too long to answer. Try again in a few minutes.",
-}
+SUBMIT_STATUSES: tuple[int, ...] = (404, 500)
+STATUSES: tuple[int, ...] = (400, 401, 403, 404, 429, 500, 502, 503, 504)
 
 
 class R2VError(Exception):
-    """Base of every error this package raises about the service."""
+    """Base of every error this package raises about the service.  It carries a `Msg` (a code and
+    its parameters); `str()` and `user_message` are its English words, for logs."""
+
+    def __init__(self, message: Msg | str = "", *args: Any):
+        self._msg = message if isinstance(message, Msg) else legacy(str(message))
+        super().__init__(str(self._msg), *args)
+
+    @property
+    def msg(self) -> Msg:
+        return self._msg
 
     @property
     def user_message(self) -> str:
-        return str(self)
+        return str(self.msg)
 
 
 class APIConnectionError(R2VError):
     """No answer was received.  `request_sent` says whether the request may have reached the
     service: False means the connection was never made, so even a submit is safe to repeat."""
 
-    def __init__(self, message: str, *, request_sent: bool):
+    def __init__(self, message: Msg | str, *, request_sent: bool):
         super().__init__(message)
         self.request_sent = request_sent
 
@@ -91,10 +65,7 @@ class SubmissionUncertain(R2VError):
     It is never repeated on its own: the user decides."""
 
     def __init__(self, cause: Exception | None = None):
-        super().__init__(
-            "The request was sent but no usable answer came back, so the service may or may not have started "
-            "(and billed) this video. Check your account's task list, then resubmit knowingly or discard it."
-        )
+        super().__init__(msg("error.submission_uncertain"))
         self.cause = cause
 
 
@@ -117,18 +88,24 @@ class APIStatusError(R2VError):
         self.message = message
         self.body = body
         self.retry_after = retry_after
-        super().__init__(self.user_message)
+        super().__init__(self.msg)
 
     @property
-    def user_message(self) -> str:
+    def msg(self) -> Msg:
         fits = REASON_ACTIONS.get(self.reason, self.action) == self.action
-        plain = (REASON_TEXT.get(self.reason) if fits else None) or (
-            SUBMIT_STATUS_TEXT.get(self.status) if self.action == "submit" else None
-        ) or STATUS_TEXT.get(self.status) or f"The service answered with an error (HTTP {self.status})."
+        if fits and self.reason in REASONS:
+            plain = msg(f"reason.{self.reason}")
+        elif self.action == "submit" and self.status in SUBMIT_STATUSES:
+            plain = msg(f"submit_status.{self.status}")
+        elif self.status in STATUSES:
+            plain = msg(f"status.{self.status}")
+        else:
+            plain = msg("status.other", status=self.status)
         detail = (self.message or "").strip()
-        if detail and detail.lower() not in plain.lower():
-            return f"{plain} (HTTP {self.status} {self.reason or ''}: {detail[:300]})".replace(" :", ":")
-        return f"{plain} (HTTP {self.status}{' ' + self.reason if self.reason else ''})"
+        reason = f" {self.reason}" if self.reason else ""
+        if detail and detail.lower() not in str(plain).lower():  # the service's own words, as it said them
+            return msg("error.http_detail", plain=plain, status=self.status, reason=reason, detail=detail[:300])
+        return msg("error.http", plain=plain, status=self.status, reason=reason)
 
     def __reduce__(self):  # keep picklable with keyword arguments
         return (_rebuild_status_error,
@@ -164,11 +141,8 @@ class UnexpectedResponse(APIStatusError):
     usually the service address points at something that is not this API."""
 
     @property
-    def user_message(self) -> str:
-        return (
-            f"The service's answer could not be read (HTTP {self.status}: {self.message or 'unexpected content'}). "
-            "Check the service address (HIGHWAY_BASE_URL)."
-        )
+    def msg(self) -> Msg:
+        return msg("error.unexpected_response", status=self.status, detail=self.message or "unexpected content")
 
 
 class TaskFailed(R2VError):
@@ -177,10 +151,7 @@ class TaskFailed(R2VError):
     def __init__(self, task_id: str, reason: str):
         self.task_id = task_id
         self.reason = reason
-        super().__init__(
-            f"The service could not make this video: {reason or 'no reason was given'}. "
-            "Failed tasks are not billed; change what it mentions and generate again."
-        )
+        super().__init__(msg("error.task_failed", reason=reason) if reason else msg("error.task_failed_silent"))
 
 
 class DownloadError(R2VError):
@@ -194,7 +165,7 @@ class ResultUnusable(DownloadError):
 
 class ResultExpired(DownloadError):
     def __init__(self) -> None:
-        super().__init__("The result link was refused (expired or no longer valid).")
+        super().__init__(msg("error.result_expired"))
 
 
 def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:

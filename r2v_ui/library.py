@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from .store import JobRecord, atomic_write_bytes, atomic_write_json
+from .store_schema import field_data
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +46,7 @@ def sidecar(rec: JobRecord, *, video: Path, poster: Path | None, seed_used: int 
         "references": [_public(r) for r in rec.references],
         "seed_used": seed_used, "timings": timings, "price_estimate": rec.price_label,
         "video_file": video.name, "poster_file": poster.name if poster else None,
-        "warnings": rec.warnings,
+        "warnings": field_data("warnings", rec.warnings),
         "batch_id": rec.batch_id, "take": rec.take, "favourite": rec.favourite,
     }
 

@@ -35,6 +35,7 @@ from . import media_types
 from . import picture_header as ph
 from . import picture_pixels as px
 from .decode_budget import DecodeBudget, TooLarge, process_budget, repair_bytes
+from .messages import Choices, Msg, msg
 from .spec import AUDIO_RULES, IMAGE_RULES, MB, VIDEO_RULES
 
 IMAGE, VIDEO, AUDIO = "image", "video", "audio"
@@ -50,9 +51,8 @@ _ISO_MEDIA = "mov,mp4,m4a,3gp,3g2,mj2"  # PyAV's one demuxer name for both MP4 a
 _AUDIO_CONTAINERS = {"mp3": "MP3", "wav": "WAV", "flac": "FLAC"}
 _NOT_A_CONTAINER = {"image2", "tty"}  # ffmpeg guesses these from the extension alone
 _FORMAT_LABELS = {  # how a refused format is named to the user
-    "matroska,webm": "a WebM/MKV video", "avi": "an AVI video", "flv": "an FLV video",
-    "mpeg": "an MPEG video", "mpegts": "an MPEG-TS video", "asf": "a WMV/ASF file", "ogg": "an Ogg file",
-    "aac": "an AAC file", "amr": "an AMR file", "aiff": "an AIFF file", "gif": "a GIF",
+    "matroska,webm": "WebM/MKV", "avi": "AVI", "flv": "FLV", "mpeg": "MPEG", "mpegts": "MPEG-TS",
+    "asf": "WMV/ASF", "ogg": "Ogg", "aac": "AAC", "amr": "AMR", "aiff": "AIFF", "gif": "GIF",
 }
 _READ_ERRORS = (OSError, SyntaxError, ValueError, EOFError, struct.error, MemoryError, av.error.FFmpegError)
 
@@ -62,8 +62,8 @@ class MediaReport:
     path: Path  # the file to use (the original, or a repaired copy)
     kind: str  # "image" | "video" | "audio"
     verdict: str  # "accepted" | "fixed" | "refused"
-    message: str  # one plain sentence naming the file and the rule (or what was fixed)
-    changes: tuple[str, ...] = ()
+    msg: Msg  # one plain sentence naming the file and the rule (or what was fixed), as a code
+    changes: tuple[Msg, ...] = ()
     width: int | None = None
     height: int | None = None
     duration: float | None = None
@@ -74,6 +74,11 @@ class MediaReport:
     @property
     def ok(self) -> bool:
         return self.verdict != REFUSED
+
+    @property
+    def message(self) -> str:
+        """The verdict in English (logs, MCP); the page renders `msg` in its reader's language."""
+        return str(self.msg)
 
 
 def probe(
@@ -101,12 +106,12 @@ def probe(
     except FileNotFoundError:
         st = None
     except OSError:
-        return f.refuse(fallback_kind, f"{f.name} could not be read; choose the file again.")
+        return f.refuse(fallback_kind, msg("media.unreadable", name=f.name))
     if st is None or not stat.S_ISREG(st.st_mode):
-        return f.refuse(fallback_kind, f"{f.name} could not be found or is not a file; choose the file again.")
+        return f.refuse(fallback_kind, msg("media.missing", name=f.name))
     f.size = st.st_size
     if f.size == 0:
-        return f.refuse(fallback_kind, f"{f.name} is empty (0 bytes); choose the file again or use another one.")
+        return f.refuse(fallback_kind, msg("media.empty", name=f.name))
 
     if kind == IMAGE:
         return _probe_image(f) or _refuse_wrong_kind(f, IMAGE)
@@ -129,10 +134,10 @@ class _File:
     budget: DecodeBudget
     size: int = 0
 
-    def refuse(self, kind: str, message: str, **facts) -> MediaReport:
+    def refuse(self, kind: str, message: Msg, **facts) -> MediaReport:
         return MediaReport(self.path, kind, REFUSED, message, bytes=self.size, **facts)
 
-    def accept(self, kind: str, message: str, **facts) -> MediaReport:
+    def accept(self, kind: str, message: Msg, **facts) -> MediaReport:
         return MediaReport(self.path, kind, ACCEPTED, message, bytes=self.size, **facts)
 
     def new_copy_path(self, suffix: str) -> Path:
@@ -150,8 +155,8 @@ def _kind_from_suffix(path: Path, default: str | None = IMAGE) -> str | None:
     return default
 
 
-def _or_list(items: tuple[str, ...]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]
+def _or_list(items: tuple[str, ...]) -> Choices:
+    return Choices(tuple(items))
 
 
 def _mb(n: int) -> str:
@@ -163,43 +168,39 @@ def _limit_mb(n: int) -> str:
 
 
 def _seconds(d: float, *limits: float) -> str:
-    """Seconds with one decimal, or more when one decimal would make it look like a limit."""
+    """Seconds (the number; the sentence gives the unit) with one decimal, or more when one decimal
+    would make it look like a limit."""
     for digits in (1, 2, 3):
         text = f"{d:.{digits}f}"
         if all(float(text) != lim for lim in limits):
-            return f"{text} s"
-    return f"{d:.3f} s"
+            return text
+    return f"{d:.3f}"
 
 
-def _range(lo: float, hi: float, unit: str) -> str:
-    return f"{lo:g}–{hi:g} {unit}"
+def _span(rules) -> dict[str, str]:
+    return {"lo": f"{rules.duration_min:g}", "hi": f"{rules.duration_max:g}"}
 
 
 def _refuse_unknown(f: _File, guessed: str | None) -> MediaReport:
     if guessed == IMAGE:
-        return f.refuse(IMAGE, f"{f.name} is not a picture we can read (it may be damaged or renamed); "
-                               f"save it again as {_or_list(IMAGE_RULES.formats)}.")
+        return f.refuse(IMAGE, msg("media.not_picture", name=f.name, formats=_or_list(IMAGE_RULES.formats)))
     if guessed == VIDEO:
-        return f.refuse(VIDEO, f"{f.name} is not a video we can read (it may be damaged or renamed); "
-                               f"export it again as {_or_list(VIDEO_RULES.formats)}.")
+        return f.refuse(VIDEO, msg("media.not_video", name=f.name, formats=_or_list(VIDEO_RULES.formats)))
     if guessed == AUDIO:
-        return f.refuse(AUDIO, f"{f.name} is not a sound file we can read (it may be damaged or renamed); "
-                               f"save it again as {_or_list(AUDIO_RULES.formats)}.")
-    return f.refuse(IMAGE, f"{f.name} is not a picture, video or sound file we can read; use a "
-                           f"{_or_list(IMAGE_RULES.formats)} picture, an {_or_list(VIDEO_RULES.formats)} video "
-                           f"or an {_or_list(AUDIO_RULES.formats)} voice clip.")
+        return f.refuse(AUDIO, msg("media.not_sound", name=f.name, formats=_or_list(AUDIO_RULES.formats)))
+    return f.refuse(IMAGE, msg("media.not_media", name=f.name, image_formats=_or_list(IMAGE_RULES.formats),
+                               video_formats=_or_list(VIDEO_RULES.formats),
+                               audio_formats=_or_list(AUDIO_RULES.formats)))
 
 
 def _refuse_wrong_kind(f: _File, wanted: str) -> MediaReport:
     """The file is not what the card asks for: say what it is, if we can tell."""
     found = IMAGE if wanted != IMAGE and _pillow_knows(f.path) else _av_kind(f.path)
-    nouns = {IMAGE: "a picture", VIDEO: "a video", AUDIO: "a sound clip"}
-    slots = {IMAGE: "a reference picture", VIDEO: "a reference video", AUDIO: "a voice clip"}
     if found and found != wanted:
         if wanted == VIDEO and found == AUDIO:
-            return f.refuse(VIDEO, f"{f.name} has no picture track; a reference video must be an "
-                                   f"{_or_list(VIDEO_RULES.formats)} file that shows the character.")
-        return f.refuse(wanted, f"{f.name} is {nouns[found]}, not {nouns[wanted]}; add it as {slots[found]} instead.")
+            return f.refuse(VIDEO, msg("media.no_picture_track", name=f.name, formats=_or_list(VIDEO_RULES.formats)))
+        return f.refuse(wanted, msg("media.wrong_kind", name=f.name, found=msg(f"media.noun.{found}"),
+                                    wanted=msg(f"media.noun.{wanted}"), slot=msg(f"media.slot.{found}")))
     return _refuse_unknown(f, wanted)
 
 
@@ -247,27 +248,24 @@ def _probe_image(f: _File) -> MediaReport | None:
         except _READ_ERRORS:
             orientation = 1
     if fmt not in rules.formats:
-        label = _FORMAT_LABELS.get(fmt.lower(), f"a {fmt}")
-        return f.refuse(IMAGE, f"{f.name} is {label} picture; the service takes {_or_list(rules.formats)} — "
-                               f"convert it to one of those.", width=w, height=h, format=fmt)
+        return f.refuse(IMAGE, msg("media.image_format", name=f.name, fmt=_FORMAT_LABELS.get(fmt.lower(), fmt),
+                                   formats=_or_list(rules.formats)), width=w, height=h, format=fmt)
     upright = (h, w) if orientation in (5, 6, 7, 8) else (w, h)
     dw, dh = upright
     facts = dict(width=dw, height=dh, format=fmt)
     short, long = min(upright), max(upright)
     if short < rules.side_min:
-        return f.refuse(IMAGE, f"{f.name} is {dw}×{dh} px; each side must be at least {rules.side_min} px — "
-                               f"use a larger picture.", **facts)
+        return f.refuse(IMAGE, msg("media.image_too_small", name=f.name, w=dw, h=dh, min=rules.side_min), **facts)
     if long / short > rules.aspect_max:
-        return f.refuse(IMAGE, f"{f.name} is {dw}×{dh} px ({_ratio(dw, dh)}); a picture's shape must be between "
-                               f"1:{rules.aspect_max:g} and {rules.aspect_max:g}:1 — crop it closer to the "
-                               f"character.", **facts)
+        return f.refuse(IMAGE, msg("media.image_aspect", name=f.name, w=dw, h=dh, ratio=_ratio(dw, dh),
+                                   max=f"{rules.aspect_max:g}"), **facts)
     target: tuple[int, int] | None = None
     if long > rules.side_max:
         scale = rules.side_max / long
         target = (min(rules.side_max, round(dw * scale)), min(rules.side_max, round(dh * scale)))
         if min(target) < rules.side_min:
-            return f.refuse(IMAGE, f"{f.name} is {dw}×{dh} px; shrinking it to {rules.side_max} px on the long side "
-                                   f"would leave the short side under {rules.side_min} px — crop it first.", **facts)
+            return f.refuse(IMAGE, msg("media.image_cannot_shrink", name=f.name, w=dw, h=dh, max=rules.side_max,
+                                       min=rules.side_min), **facts)
     has_alpha = mode in px.ALPHA_MODES or "transparency" in info
     rotate = orientation in px.TRANSPOSE
     too_heavy = f.size > rules.max_bytes
@@ -275,24 +273,24 @@ def _probe_image(f: _File) -> MediaReport | None:
         if not (rotate or has_alpha or target or too_heavy):
             if not (complete if complete is not None else _image_is_complete(f, fmt)):
                 return _refuse_damaged_image(f, fmt, **facts)
-            return f.accept(IMAGE, f"{f.name} is a {dw}×{dh} px {fmt} picture that meets the service's rules.",
+            return f.accept(IMAGE, msg("media.image_ok", name=f.name, w=dw, h=dh, fmt=fmt),
                             content_type=IMAGE_CONTENT_TYPES[fmt], **facts)
         return _repair_image(f, fmt, upright, orientation, target, has_alpha, too_heavy)
     except TooLarge:
         return _refuse_too_many_pixels(f, **facts)
     except px.CannotFit:
-        return f.refuse(IMAGE, f"{f.name} could not be brought under {_limit_mb(rules.max_bytes)}; save it as a "
-                               f"smaller JPEG and add it again.", **facts)
+        return f.refuse(IMAGE, msg("media.image_cannot_fit", name=f.name, limit=_limit_mb(rules.max_bytes)), **facts)
     except _READ_ERRORS:  # decoding failed: the file is cut off or damaged
         return _refuse_damaged_image(f, fmt, **facts)
 
 
 def _refuse_too_many_pixels(f: _File, **facts) -> MediaReport:
     rules = IMAGE_RULES
-    has = f"is {facts['width']}×{facts['height']} px," if facts else "has"
-    return f.refuse(IMAGE, f"{f.name} {has} more pixels than the studio can safely open (at most about "
-                           f"{f.budget.max_pixels() // 1_000_000} million); scale it down to at most "
-                           f"{rules.side_max} px a side in an image editor and add it again.", **facts)
+    said = dict(name=f.name, mpx=f.budget.max_pixels() // 1_000_000, max=rules.side_max)
+    if facts:
+        return f.refuse(IMAGE, msg("media.too_many_pixels_sized", w=facts["width"], h=facts["height"], **said),
+                        **facts)
+    return f.refuse(IMAGE, msg("media.too_many_pixels", **said))
 
 
 def _ratio(w: int, h: int) -> str:
@@ -301,8 +299,7 @@ def _ratio(w: int, h: int) -> str:
 
 
 def _refuse_damaged_image(f: _File, fmt: str, **facts) -> MediaReport:
-    return f.refuse(IMAGE, f"{f.name} is a damaged or cut-off {fmt} picture; open it in an image editor and save "
-                           f"it again, or use another copy.", **facts)
+    return f.refuse(IMAGE, msg("media.image_damaged", name=f.name, fmt=fmt), **facts)
 
 
 def _fileno(im: Image.Image) -> int | None:
@@ -334,17 +331,15 @@ def _repair_image(
 ) -> MediaReport:
     """Raises TooLarge, before decoding anything, when the repair alone would not fit the decode budget."""
     rules = IMAGE_RULES
-    done: list[tuple[str, str]] = []  # (sentence naming the file, short phrase for a combined message)
+    done: list[tuple[Msg, Msg]] = []  # (sentence naming the file, short phrase for a combined message)
     if orientation in px.TRANSPOSE:
-        done.append((f"{f.name} had a camera rotation (EXIF) tag, which was applied so the picture stands upright.",
-                     "the camera rotation tag was applied"))
+        done.append((msg("media.fix.rotation", name=f.name), msg("media.fix.rotation_short")))
     if has_alpha:
-        done.append((f"{f.name} had a transparent background, which was flattened onto white.",
-                     "the transparent background was flattened onto white"))
+        done.append((msg("media.fix.alpha", name=f.name), msg("media.fix.alpha_short")))
     if target:
-        done.append((f"{f.name} was {upright[0]}×{upright[1]} px; each side must be at most {rules.side_max} px, "
-                     f"so it was scaled down to {target[0]}×{target[1]} px.",
-                     f"it was scaled down from {upright[0]}×{upright[1]} to {target[0]}×{target[1]} px"))
+        sizes = dict(w=upright[0], h=upright[1], tw=target[0], th=target[1])
+        done.append((msg("media.fix.scaled", name=f.name, max=rules.side_max, **sizes),
+                     msg("media.fix.scaled_short", **sizes)))
     with _open_image(f.path) as src:
         icc = src.info.get("icc_profile")
         if target and fmt == "JPEG":
@@ -356,19 +351,20 @@ def _repair_image(
             im = px.upright_flat_small(src, orientation, has_alpha, target)
             out_fmt = fmt
             if too_heavy:
-                what = f"was {_mb(f.size)}"
+                what = msg("media.fix.was_size", size=_mb(f.size))
                 data = b""
             else:
                 data = px.encode(im, fmt, icc=icc)
-                what = f"would still be {_mb(len(data))} as {fmt}"
+                what = msg("media.fix.would_be", size=_mb(len(data)), fmt=fmt)
             if too_heavy or len(data) > rules.max_bytes:
                 size_before = im.size
                 data, im, quality = px.jpeg_under(im, rules.max_bytes, icc, rules.side_min)
                 out_fmt = "JPEG"
-                shrunk = "" if im.size == size_before else f", scaled down to {im.width}×{im.height} px"
-                done.append((f"{f.name} {what}; pictures must be at most {_limit_mb(rules.max_bytes)}, so it was "
-                             f"re-saved as a JPEG of {_mb(len(data))} (quality {quality}{shrunk}).",
-                             f"it was re-saved as a {_mb(len(data))} JPEG to stay under {_limit_mb(rules.max_bytes)}"))
+                shrunk = msg("empty") if im.size == size_before else msg("media.fix.shrunk", w=im.width, h=im.height)
+                limit, size = _limit_mb(rules.max_bytes), _mb(len(data))
+                done.append((msg("media.fix.resaved", name=f.name, what=what, limit=limit, size=size, quality=quality,
+                                 shrunk=shrunk),
+                             msg("media.fix.resaved_short", size=size, limit=limit)))
             width, height = im.size
             im.close()
     dest = f.new_copy_path(_IMAGE_SUFFIX[out_fmt])
@@ -377,9 +373,7 @@ def _repair_image(
     if len(done) == 1:
         message = changes[0]
     else:
-        phrases = [phrase for _, phrase in done]
-        message = (f"{f.name} was adjusted to meet the service's picture rules: "
-                   f"{', '.join(phrases[:-1])} and {phrases[-1]}.")
+        message = msg("media.fix.many", name=f.name, phrases=tuple(phrase for _, phrase in done))
     return MediaReport(dest, IMAGE, FIXED, message, changes, width=width, height=height, bytes=len(data),
                        format=out_fmt, content_type=IMAGE_CONTENT_TYPES[out_fmt])
 
@@ -404,7 +398,7 @@ def _av_facts(path: Path) -> _AvFacts | None:
             name = c.format.name
             if name in _NOT_A_CONTAINER or name.endswith("_pipe"):
                 return None
-            label = _FORMAT_LABELS.get(name) or f"a {c.format.long_name or name} file"
+            label = _FORMAT_LABELS.get(name) or c.format.long_name or name
             videos = [s for s in c.streams.video if not (s.disposition & Disposition.attached_pic)]
             audios = list(c.streams.audio)
             if name in _AUDIO_CONTAINERS or (audios and not videos):
@@ -505,44 +499,38 @@ def _probe_av(f: _File, kind: str | None) -> MediaReport | None:
 
 def _refuse_too_heavy(f: _File, kind: str) -> MediaReport:
     if kind == VIDEO:
-        return f.refuse(VIDEO, f"{f.name} is {_mb(f.size)}; videos must be at most {_limit_mb(VIDEO_RULES.max_bytes)} "
-                               f"— trim it or export it at a lower quality.")
-    return f.refuse(AUDIO, f"{f.name} is {_mb(f.size)}; voice clips must be at most "
-                           f"{_limit_mb(AUDIO_RULES.max_bytes)} — use a shorter clip or save it as MP3.")
+        return f.refuse(VIDEO, msg("media.video_too_heavy", name=f.name, size=_mb(f.size),
+                                   limit=_limit_mb(VIDEO_RULES.max_bytes)))
+    return f.refuse(AUDIO, msg("media.audio_too_heavy", name=f.name, size=_mb(f.size),
+                               limit=_limit_mb(AUDIO_RULES.max_bytes)))
 
 
 def _check_video(f: _File, facts: _AvFacts) -> MediaReport:
     rules = VIDEO_RULES
     allowed = _or_list(rules.formats)
     if facts.container != _ISO_MEDIA:
-        return f.refuse(VIDEO, f"{f.name} is {facts.label}; reference videos must be {allowed} — convert it to MP4.")
+        return f.refuse(VIDEO, msg("media.video_container", name=f.name, fmt=facts.label, formats=allowed))
     fmt, cut_off = _iso_media_facts(f.path, f.size)
     w, h, d = facts.width, facts.height, facts.duration
     found = dict(width=w, height=h, duration=d, format=fmt)
     if cut_off:
-        return f.refuse(VIDEO, f"{f.name} seems cut off (the file ends before its video data does); copy or export "
-                               f"it again.", **found)
+        return f.refuse(VIDEO, msg("media.video_cut_off", name=f.name), **found)
     if not w or not h:
-        return f.refuse(VIDEO, f"{f.name} has a picture track we cannot read; export it again as MP4 (H.264).",
-                        **found)
+        return f.refuse(VIDEO, msg("media.video_bad_track", name=f.name), **found)
+    span = _span(rules)
     if d is None:
-        return f.refuse(VIDEO, f"{f.name} does not say how long it is, so it cannot be checked against the "
-                               f"{_range(rules.duration_min, rules.duration_max, 's')} rule; export it again as MP4.",
-                        **found)
-    span = _range(rules.duration_min, rules.duration_max, "s")
+        return f.refuse(VIDEO, msg("media.video_no_duration", name=f.name, **span), **found)
     if d < rules.duration_min:
-        return f.refuse(VIDEO, f"{f.name} is {_seconds(d, rules.duration_min)} long; videos must be {span} — "
-                               f"use a longer clip.", **found)
+        return f.refuse(VIDEO, msg("media.video_too_short", name=f.name, secs=_seconds(d, rules.duration_min), **span),
+                        **found)
     if d > rules.duration_max:
-        return f.refuse(VIDEO, f"{f.name} is {_seconds(d, rules.duration_max)} long; videos must be {span} — "
-                               f"trim it to {rules.duration_max:g} s or less.", **found)
+        return f.refuse(VIDEO, msg("media.video_too_long", name=f.name, secs=_seconds(d, rules.duration_max), **span),
+                        **found)
     if min(w, h) < rules.side_min:
-        return f.refuse(VIDEO, f"{f.name} is {w}×{h} px; each side of a video must be at least {rules.side_min} px "
-                               f"— use a larger video.", **found)
+        return f.refuse(VIDEO, msg("media.video_too_small", name=f.name, w=w, h=h, min=rules.side_min), **found)
     if max(w, h) > rules.side_max:
-        return f.refuse(VIDEO, f"{f.name} is {w}×{h} px; each side of a video must be at most {rules.side_max} px "
-                               f"— export it at a smaller size, such as 1920×1080.", **found)
-    return f.accept(VIDEO, f"{f.name} is a {w}×{h} px {fmt} video of {_seconds(d)} that meets the service's rules.",
+        return f.refuse(VIDEO, msg("media.video_too_large", name=f.name, w=w, h=h, max=rules.side_max), **found)
+    return f.accept(VIDEO, msg("media.video_ok", name=f.name, w=w, h=h, fmt=fmt, secs=_seconds(d)),
                     content_type=VIDEO_CONTENT_TYPES[fmt], **found)
 
 
@@ -551,22 +539,21 @@ def _check_audio(f: _File, facts: _AvFacts) -> MediaReport:
     fmt = _AUDIO_CONTAINERS.get(facts.container)
     d = facts.duration
     if fmt is None:
-        label = "an MP4/M4A sound file" if facts.container == _ISO_MEDIA else facts.label
-        return f.refuse(AUDIO, f"{f.name} is {label}; voice clips must be {_or_list(rules.formats)} — "
-                               f"convert it to one of those.", duration=d)
+        label = "MP4/M4A" if facts.container == _ISO_MEDIA else facts.label
+        return f.refuse(AUDIO, msg("media.audio_container", name=f.name, fmt=label, formats=_or_list(rules.formats)),
+                        duration=d)
     found = dict(duration=d, format=fmt)
     if fmt == "WAV" and ph.riff_cut_off(f.path, f.size):
-        return f.refuse(AUDIO, f"{f.name} seems cut off (the file ends before its sound data does); save or copy "
-                               f"it again.", **found)
-    span = _range(rules.duration_min, rules.duration_max, "s")
+        return f.refuse(AUDIO, msg("media.audio_cut_off", name=f.name), **found)
+    span = _span(rules)
     if d is None:
-        return f.refuse(AUDIO, f"{f.name} does not say how long it is, so it cannot be checked against the {span} "
-                               f"rule; save it again as {_or_list(rules.formats)}.", **found)
+        return f.refuse(AUDIO, msg("media.audio_no_duration", name=f.name, formats=_or_list(rules.formats), **span),
+                        **found)
     if d < rules.duration_min:
-        return f.refuse(AUDIO, f"{f.name} is {_seconds(d, rules.duration_min)} long; a voice clip must be {span} — "
-                               f"use a longer recording.", **found)
+        return f.refuse(AUDIO, msg("media.audio_too_short", name=f.name, secs=_seconds(d, rules.duration_min), **span),
+                        **found)
     if d > rules.duration_max:
-        return f.refuse(AUDIO, f"{f.name} is {_seconds(d, rules.duration_max)} long; a voice clip must be {span} — "
-                               f"trim it to {rules.duration_max:g} s or less.", **found)
-    return f.accept(AUDIO, f"{f.name} is a {_seconds(d)} {fmt} voice clip that meets the service's rules.",
+        return f.refuse(AUDIO, msg("media.audio_too_long", name=f.name, secs=_seconds(d, rules.duration_max), **span),
+                        **found)
+    return f.accept(AUDIO, msg("media.audio_ok", name=f.name, secs=_seconds(d), fmt=fmt),
                     content_type=AUDIO_CONTENT_TYPES[fmt], **found)

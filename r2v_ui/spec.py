@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any, Iterable, Mapping, Sequence
 
 from .errors import R2VError
+from .messages import Msg, Sentences, msg
 
 MODEL_PATH = "/v3/async/wan2.7-r2v"
 TASK_RESULT_PATH = "/v3/async/task-result"
@@ -118,7 +119,15 @@ TERMINAL_STATUSES = frozenset({STATUS_SUCCEED, STATUS_FAILED, *STATUS_CANCELED})
 
 
 # --- the request -----------------------------------------------------------------------------
-_TAG_RE = re.compile(r"character(\d+)", re.IGNORECASE)
+# ASCII digits only: `character1` is found right next to Chinese characters (no word boundary is
+# needed, 让character1和character2…), but a full-width ｃｈａｒａｃｔｅｒ１ is not a tag to the service.
+_TAG_RE = re.compile(r"character([0-9]+)", re.IGNORECASE)
+
+
+def prompt_length(text: str | None) -> int:
+    """Characters as the service counts them (SPEC.md: 0–1500 characters, Chinese and English):
+    one per Unicode character, so 汉 is one and so is an emoji (a browser's UTF-16 length says 2)."""
+    return len(text or "")
 
 
 def tags_in_prompt(prompt: str) -> list[int]:
@@ -152,11 +161,16 @@ class MediaItem:
 
 @dataclass(frozen=True)
 class Problem:
-    """One finding of validation. `field` names what it is about; `message` is one plain sentence."""
+    """One finding of validation. `field` names what it is about; `msg` is one plain sentence, as a code."""
 
     field: str
-    message: str
+    msg: Msg
     severity: str = "error"  # "error" blocks submission, "warning" does not
+
+    @property
+    def message(self) -> str:
+        """In English (logs, MCP); the page renders `msg` in its reader's language."""
+        return str(self.msg)
 
 
 @dataclass(frozen=True)
@@ -184,7 +198,7 @@ class RequestInvalid(R2VError, ValueError):
 
     def __init__(self, validation: Validation):
         self.validation = validation
-        super().__init__(" ".join(p.message for p in validation.errors))
+        super().__init__(msg("spec.problems", problems=Sentences(tuple(p.msg for p in validation.errors))))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -300,15 +314,10 @@ def _check_characters(field_name: str, label: str, text: str) -> list[Problem]:
     pos, ch = found[0]
     code = f"U+{ord(ch):04X}" + (f" {unicodedata.name(ch)}" if ch in BIDI_CONTROLS else "")
     bidi = sum(1 for _, c in found if c in BIDI_CONTROLS)
-    kind = ("text-direction control" if bidi == len(found) else "invisible control" if not bidi
-            else "invisible control or text-direction")
-    why = ", which can make text read differently from how it looks" if bidi else ""
+    kind = "bidi" if bidi == len(found) else "control" if not bidi else "mixed"
     if len(found) == 1:
-        said, it = f"a{'n' if kind[0] in 'aeiou' else ''} {kind} character ({code}) at position {pos}", "it"
-    else:
-        said, it = f"{len(found)} {kind} characters, the first ({code}) at position {pos}", "them"
-    return [Problem(field_name, f"{label} contains {said}{why}; delete {it} (retype that part if you cannot "
-                                f"see {it}).")]
+        return [Problem(field_name, msg(f"spec.{kind}_char", where=label, code=code, pos=pos))]
+    return [Problem(field_name, msg(f"spec.{kind}_chars", where=label, n=len(found), code=code, pos=pos))]
 
 
 def _is_blank(text: str) -> bool:
@@ -325,21 +334,18 @@ def check_character_tags(prompt: str, n_media: int, names: Sequence[str] = ()) -
     if missing:
         tags = ", ".join(character_tag(n) for n in missing)
         if n_media == 0:
-            have = "no character has a picture or video yet"
+            said = msg("spec.tags_no_media", tags=tags)
+        elif n_media == 1:
+            said = msg("spec.tags_one_media", tags=tags)
         else:
-            have = f"there {'is' if n_media == 1 else 'are'} only {n_media} reference{'s' if n_media != 1 else ''}"
-        problems.append(Problem(
-            "prompt", f"The prompt names {tags}, but {have}: add a reference for it or change the prompt.",
-        ))
+            said = msg("spec.tags_few_media", tags=tags, n=n_media)
+        problems.append(Problem("prompt", said))
     for n in range(1, n_media + 1):
         if n not in named:
             name = names[n - 1] if n - 1 < len(names) else ""
-            who, write = (f"@{name} ({character_tag(n)})", f"@{name}") if name else (character_tag(n), "it")
-            problems.append(Problem(
-                "prompt",
-                f"The prompt never names {who}; write {write} in the prompt so the model knows who it is.",
-                "warning",
-            ))
+            said = msg("spec.tag_unnamed_named", tag=character_tag(n), name=name) if name else msg(
+                "spec.tag_unnamed", tag=character_tag(n))
+            problems.append(Problem("prompt", said, "warning"))
     return problems
 
 
@@ -347,43 +353,41 @@ def _check_request(r: GenerationRequest) -> list[Problem]:
     p: list[Problem] = []
     prompt = r.prompt if isinstance(r.prompt, str) else ""
     negative = r.negative_prompt if isinstance(r.negative_prompt, str) else ""
-    bad_prompt = _check_characters("prompt", "The prompt", prompt)
+    bad_prompt = _check_characters("prompt", msg("spec.the_prompt"), prompt)
     p.extend(bad_prompt)
     if not bad_prompt and _is_blank(prompt):
-        p.append(Problem("prompt", "The prompt is empty: describe the scene you want."))
-    if len(prompt) > PROMPT_MAX:
-        p.append(Problem("prompt", f"The prompt has {len(prompt)} characters; the limit is {PROMPT_MAX}. Shorten it."))
-    p.extend(_check_characters("negative_prompt", "The negative prompt", negative))
-    if len(negative) > NEGATIVE_PROMPT_MAX:
-        p.append(Problem(
-            "negative_prompt",
-            f"The negative prompt has {len(negative)} characters; the limit is {NEGATIVE_PROMPT_MAX}.",
-        ))
+        p.append(Problem("prompt", msg("spec.prompt_empty")))
+    if prompt_length(prompt) > PROMPT_MAX:
+        p.append(Problem("prompt", msg("spec.prompt_too_long", n=prompt_length(prompt), max=PROMPT_MAX)))
+    p.extend(_check_characters("negative_prompt", msg("spec.the_negative_prompt"), negative))
+    if prompt_length(negative) > NEGATIVE_PROMPT_MAX:
+        p.append(Problem("negative_prompt", msg("spec.negative_too_long", n=prompt_length(negative),
+                                                max=NEGATIVE_PROMPT_MAX)))
     n = len(r.media)
     if n == 0:
-        p.append(Problem("media", "Add at least one reference (a picture or a video of a character)."))
+        p.append(Problem("media", msg("spec.no_media")))
     if n > MEDIA_MAX:
-        p.append(Problem("media", f"There are {n} references; at most {MEDIA_MAX} are allowed."))
+        p.append(Problem("media", msg("spec.too_many_media", n=n, max=MEDIA_MAX)))
     videos = sum(1 for m in r.media if m.type == REFERENCE_VIDEO)
     if videos > VIDEOS_MAX:
-        p.append(Problem("media", f"There are {videos} reference videos; at most {VIDEOS_MAX} are allowed."))
+        p.append(Problem("media", msg("spec.too_many_videos", n=videos, max=VIDEOS_MAX)))
     for i, m in enumerate(r.media, start=1):
         if m.type not in MEDIA_TYPES:
-            p.append(Problem("media", f"{character_tag(i)} has type {m.type!r}; it must be an image or a video."))
+            p.append(Problem("media", msg("spec.bad_media_type", tag=character_tag(i), type=repr(m.type))))
         if not _is_http_url(m.url):
-            p.append(Problem("media", f"{character_tag(i)} has no usable link (it must start with http:// or https://)."))
+            p.append(Problem("media", msg("spec.bad_media_url", tag=character_tag(i))))
         if m.reference_voice is not None and not _is_http_url(m.reference_voice):
-            p.append(Problem("media", f"The voice of {character_tag(i)} has no usable link."))
+            p.append(Problem("media", msg("spec.bad_voice_url", tag=character_tag(i))))
     if r.size not in ALL_SIZES:
-        p.append(Problem("size", f"Size {r.size!r} is not offered; choose one of {', '.join(ALL_SIZES)}."))
+        p.append(Problem("size", msg("spec.bad_size", size=repr(r.size), sizes=", ".join(ALL_SIZES))))
     if isinstance(r.duration, bool) or not isinstance(r.duration, int) or not DURATION_MIN <= r.duration <= DURATION_MAX:
-        p.append(Problem("duration", f"Duration must be a whole number of seconds from {DURATION_MIN} to {DURATION_MAX}."))
+        p.append(Problem("duration", msg("spec.bad_duration", min=DURATION_MIN, max=DURATION_MAX)))
     if r.shot_type not in SHOT_TYPES:
-        p.append(Problem("shot_type", "Shot type must be single or multi."))
+        p.append(Problem("shot_type", msg("spec.bad_shot_type")))
     if r.seed is not None and (
         isinstance(r.seed, bool) or not isinstance(r.seed, int) or not SEED_MIN <= r.seed <= SEED_MAX
     ):
-        p.append(Problem("seed", f"The seed must be a whole number from {SEED_MIN} to {SEED_MAX}, or left random."))
+        p.append(Problem("seed", msg("spec.bad_seed", min=SEED_MIN, max=SEED_MAX)))
     if n:
         p.extend(check_character_tags(prompt, n))
     return p

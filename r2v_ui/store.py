@@ -16,12 +16,11 @@ store_files.py the files (kept references, sidecars, records).
 
 from __future__ import annotations
 
-import json
 import logging
 import sqlite3
 import threading
 import time
-from dataclasses import asdict, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -36,10 +35,12 @@ from .store_schema import (
     TERMINAL_STATES,
     UNFINISHED_SQL,
     JobRecord,
+    column_value,
     filters_sql,
     fold,
     from_row,
     insert_sql,
+    record_fields,
     record_from_fields,
     to_row,
 )
@@ -91,10 +92,7 @@ class JobStore(store_files.LibraryFiles, JobDatabase):
         for name, value in changes.items():
             if name not in COLUMNS:
                 raise KeyError(name)
-            if name in JSON_COLUMNS:
-                row[JSON_COLUMNS[name]] = json.dumps(value, ensure_ascii=False)
-            else:
-                row[name] = value
+            row[JSON_COLUMNS.get(name, name)] = column_value(name, value)
         if "settings" in changes:
             row["prompt_folded"] = fold(changes["settings"].get("prompt"))
         sets = ", ".join(f"{c} = :{c}" for c in row)
@@ -176,7 +174,7 @@ class JobStore(store_files.LibraryFiles, JobDatabase):
                 path.unlink(missing_ok=True)
                 return
             self.records_dir.mkdir(parents=True, exist_ok=True)
-            atomic_write_json(path, asdict(rec))
+            atomic_write_json(path, record_fields(rec))
         except OSError as exc:
             raise StoreError(f"The record of job {rec.job_id} could not be written to {path} ({exc.strerror or exc}); "
                              "free some disk space or give the studio write access to its data folder.") from exc

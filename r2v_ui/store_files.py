@@ -26,6 +26,7 @@ import uuid
 from pathlib import Path
 from typing import Any, Iterator
 
+from . import messages
 from .atomic_files import file_sha256
 from .atomic_files import copy_hashing, known_sha256, remember_sha256, write_atomic, write_json_atomic
 
@@ -210,5 +211,5 @@ def fields_from_sidecar(side: dict[str, Any], data_dir: Path) -> dict[str, Any] 
         seed_used=side.get("seed_used"), price_label=side.get("price_estimate", ""),
         poster_path=f"library/{poster}" if poster else None, timings=side.get("timings", {}),
         batch_id=side.get("batch_id"), take=side.get("take"), favourite=bool(side.get("favourite")),
-        warnings=side.get("warnings") or [], stage_text="Done (recovered from the library)",
+        warnings=side.get("warnings") or [], stage_text=messages.to_data(messages.msg("job.recovered")),
     )

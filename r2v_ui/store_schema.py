@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import asdict, dataclass, field, fields
+import unicodedata
+from dataclasses import dataclass, field, fields
 from typing import Any
 
-SCHEMA_VERSION = 5
+from . import messages
+from .messages import Msg
+
+SCHEMA_VERSION = 6
 
 TERMINAL_STATES = frozenset({"succeeded", "failed", "discarded"})
 # The rows a start resumes; written as in the partial index of migration 4, so SQLite uses that
@@ -65,6 +69,27 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
         "CREATE INDEX jobs_batch ON jobs(batch_id) WHERE batch_id IS NOT NULL",
         "CREATE INDEX jobs_favourite_created ON jobs(created_at) WHERE favourite = 1",
     ),
+    # Job texts as codes with parameters (r2v_ui/messages), so History renders in its reader's
+    # language: a stage, error or warning stored before as finished English becomes the code
+    # "legacy_text" with that text, shown as it was.
+    6: (
+        """UPDATE jobs SET stage_text = json_object('code', 'legacy_text', 'params', json_object('text', stage_text))
+           WHERE stage_text != '' AND CASE WHEN json_valid(stage_text)
+             THEN json_type(stage_text, '$.code') IS NOT 'text' ELSE 1 END""",
+        """UPDATE jobs SET error = json_object('code', 'legacy_text', 'params', json_object('text', error))
+           WHERE error IS NOT NULL AND error != ''
+             AND CASE WHEN json_valid(error) THEN json_type(error, '$.code') IS NOT 'text' ELSE 1 END""",
+        """UPDATE jobs SET warnings_json = (
+               SELECT json_group_array(CASE WHEN type = 'text'
+                   THEN json_object('code', 'legacy_text', 'params', json_object('text', value))
+                   ELSE json(value) END)
+               FROM json_each(jobs.warnings_json))
+           WHERE json_valid(warnings_json) AND json_array_length(warnings_json) > 0""",
+        # and the search column folded anew: full-width letters and digits (ｃｈａｒａｃｔｅｒ１) now
+        # match their ASCII forms, as a Chinese keyboard may type either.
+        """UPDATE jobs SET prompt_folded = r2v_casefold(
+            CASE WHEN json_valid(settings_json) THEN json_extract(settings_json, '$.prompt') END)""",
+    ),
 }
 
 
@@ -79,14 +104,14 @@ class JobRecord:
     references: list[dict[str, Any]]
     task_id: str | None = None
     target: str = "demo"
-    error: str | None = None
+    error: Msg | None = None
     video_path: str | None = None  # relative to the data folder
     seed_used: int | None = None
     price_label: str = ""
     poster_path: str | None = None
     timings: dict[str, Any] = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)
-    stage_text: str = ""
+    warnings: list[Msg] = field(default_factory=list)
+    stage_text: Msg | None = None
     submit_attempts: int = 0
     key_holder: str = ""  # keys.holder_tag() of whoever started the job; never the key itself
     batch_id: str | None = None  # the takes started by one click share it (None: a job on its own)
@@ -101,20 +126,60 @@ class JobRecord:
 JSON_COLUMNS = {"settings": "settings_json", "references": "references_json", "timings": "timings_json",
                  "warnings": "warnings_json"}
 COLUMNS = [f.name for f in fields(JobRecord)]
+MSG_FIELDS = ("error", "stage_text")  # a Msg, kept as JSON text in its column (migration 6)
+
+
+def as_msg(value: Msg | str | None) -> Msg | None:
+    """A job text as a Msg: a plain string is an old (or hand-written) text, shown as it is."""
+    if value is None or isinstance(value, Msg):
+        return value
+    return messages.legacy(str(value)) if value != "" else None
+
+
+def field_data(name: str, value: Any) -> Any:
+    """A record field as plain JSON-able data (record copies, JSON columns)."""
+    if name in MSG_FIELDS:
+        m = as_msg(value)
+        return None if m is None else messages.to_data(m)
+    if name == "warnings":
+        return [messages.to_data(as_msg(w)) for w in value]
+    return value
+
+
+def column_value(name: str, value: Any) -> Any:
+    """A record field as its column holds it."""
+    if name in MSG_FIELDS:
+        text = messages.dumps(as_msg(value))
+        return text if text is not None else (None if name == "error" else "")
+    if name in JSON_COLUMNS:
+        return json.dumps(field_data(name, value), ensure_ascii=False)
+    return value
+
+
+def field_value(name: str, data: Any) -> Any:
+    """A field back from a column (`str`) or from a record copy (already parsed)."""
+    if name in MSG_FIELDS:
+        return messages.loads(data) if isinstance(data, str) else messages.from_data(data)
+    if name == "warnings":
+        return [messages.from_data(w) for w in data]
+    if name == "favourite":
+        return bool(data)
+    return data
+
+
+def record_fields(rec: JobRecord) -> dict[str, Any]:
+    """The record as JSON-able fields (its copy on disk)."""
+    return {f.name: field_data(f.name, getattr(rec, f.name)) for f in fields(JobRecord)}
 
 
 def fold(text: Any) -> str:
-    """How prompts and searches are compared: Python's case folding (Chinese is left as it is)."""
-    return "" if text is None else str(text).casefold()
+    """How prompts and searches are compared: compatibility forms unified (NFKC: full-width "ｃ１" is
+    "c1") and Python's case folding; Chinese characters are left as they are."""
+    return "" if text is None else unicodedata.normalize("NFKC", str(text)).casefold()
 
 
 def to_row(rec: JobRecord) -> dict[str, Any]:
-    row = {}
-    for name, value in asdict(rec).items():
-        if name in JSON_COLUMNS:
-            row[JSON_COLUMNS[name]] = json.dumps(value, ensure_ascii=False)
-        else:
-            row[name] = value
+    row = {JSON_COLUMNS.get(f.name, f.name): column_value(f.name, getattr(rec, f.name)) for f in fields(JobRecord)}
     row["prompt_folded"] = fold(rec.settings.get("prompt"))
     return row
 
@@ -130,15 +195,13 @@ def from_row(row: sqlite3.Row) -> JobRecord:
     for name in COLUMNS:
         col = JSON_COLUMNS.get(name, name)
         if col in data:
-            kw[name] = json.loads(data[col]) if name in JSON_COLUMNS else data[col]
-    if "favourite" in kw:
-        kw["favourite"] = bool(kw["favourite"])
+            kw[name] = field_value(name, json.loads(data[col]) if name in JSON_COLUMNS else data[col])
     return JobRecord(**kw)
 
 
 def record_from_fields(data: dict[str, Any]) -> JobRecord:
     """A record from a dict of its fields (a record copy on disk); unknown keys are ignored."""
-    return JobRecord(**{k: v for k, v in data.items() if k in COLUMNS})
+    return JobRecord(**{k: field_value(k, v) for k, v in data.items() if k in COLUMNS})
 
 
 def insert_sql(row: dict[str, Any], verb: str = "INSERT") -> str:

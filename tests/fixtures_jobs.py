@@ -107,14 +107,14 @@ def _record_states(manager: JobManager):
 
 
 def _record_notices(manager: JobManager):
-    """Every notice a job showed, in order (the hub's changes, as the page would see them)."""
+    """Every notice a job showed, in order, in English (the hub's changes, as the page would see them)."""
     seen: dict[str, list[str | None]] = {}
     hub = manager._hub
     real_change = hub.change
 
     def change(job_id, **kw):
         if kw.get("notice", ...) is not ...:
-            seen.setdefault(job_id, []).append(kw["notice"])
+            seen.setdefault(job_id, []).append(None if kw["notice"] is None else str(kw["notice"]))
         return real_change(job_id, **kw)
 
     hub.change = change

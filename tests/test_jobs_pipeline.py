@@ -118,7 +118,7 @@ def test_a_timeout_after_the_submit_was_sent_is_never_repeated_and_waits_for_the
         job_id = manager.start(_draft(tmp_path))
         snap, _ = _wait(manager, job_id, {"uncertain", "failed", "succeeded"})
         assert snap.state == "uncertain"
-        assert "may or may not" in snap.error
+        assert "may or may not" in str(snap.error)
         assert _stats(emulator)["submits"] == 1
         # A restart does not resubmit it either.
         manager.close()
@@ -222,7 +222,7 @@ def test_a_live_job_started_with_a_session_key_waits_for_the_key_after_a_restart
     try:
         second.resume()
         deadline = time.monotonic() + 30
-        while "API key" not in (second.snapshot(job_id, owner="ann").notice or ""):
+        while "API key" not in str(second.snapshot(job_id, owner="ann").notice or ""):
             assert time.monotonic() < deadline, second.snapshot(job_id, owner="ann")
             time.sleep(0.05)
         assert second.snapshot(job_id, owner="ann").state in ("queued", "processing")  # kept, not failed
@@ -261,7 +261,7 @@ def test_a_failed_task_says_why_and_what_to_do(tmp_path, emulator):
         job_id = manager.start(_draft(tmp_path))
         snap, _ = _wait(manager, job_id, {"succeeded", "failed"})
         assert snap.state == "failed"
-        assert "could not make this video" in snap.error and "not billed" in snap.error
+        assert "could not make this video" in str(snap.error) and "not billed" in str(snap.error)
     finally:
         manager.close()
 

@@ -29,7 +29,7 @@ def _wait_notice(manager: JobManager, job_id: str, words: str, timeout: float = 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         snap = manager.snapshot(job_id, owner=owner)
-        if snap and snap.notice and words in snap.notice:
+        if snap and snap.notice and words in str(snap.notice):
             return snap
         time.sleep(0.05)  # reading an in-memory snapshot; the deadline bounds the wait
     raise AssertionError(f"no notice with {words!r}; last: {manager.snapshot(job_id, owner=owner)}")
@@ -73,8 +73,8 @@ def test_try_again_after_links_kept_failing_reads_the_task_first_and_never_resub
         job_id = manager.start(_draft(tmp_path))
         snap, _ = _wait(manager, job_id, {"succeeded", "failed"})
         assert snap.state == "failed"
-        assert "The video was made" in snap.error and "nothing is sent or billed again" in snap.error
-        assert "generate the video again" not in snap.error
+        assert "The video was made" in str(snap.error) and "nothing is sent or billed again" in str(snap.error)
+        assert "generate the video again" not in str(snap.error)
         assert _stats(emulator)["requests"]["download"] == QUICK.link_tries
 
         _clear_faults(emulator)
@@ -92,7 +92,7 @@ def test_a_task_the_service_keeps_not_finding_fails_in_words_and_try_again_finds
         _faults(emulator, [{"route": "read", "kind": "404", "times": 1000}])
         job_id = manager.start(_draft(tmp_path))
         snap, _ = _wait(manager, job_id, {"succeeded", "failed"})
-        assert snap.state == "failed" and "does not know task" in snap.error
+        assert snap.state == "failed" and "does not know task" in str(snap.error)
         assert _stats(emulator)["reads"] == QUICK.not_found_tries  # given up only after several reads
 
         _clear_faults(emulator)
@@ -147,7 +147,7 @@ def test_a_key_typed_in_another_browser_is_never_used_for_this_job(tmp_path, emu
         snap, _ = _wait(manager, job_id, {"succeeded", "failed"})
         assert snap.state == "succeeded", snap.error
         theirs, _ = _wait(manager, other, {"succeeded", "failed"})
-        assert theirs.state == "failed" and "key" in theirs.error  # B's wrong key fails B's job only
+        assert theirs.state == "failed" and "key" in str(theirs.error)  # B's wrong key fails B's job only
         assert _stats(emulator)["submits"] == 1
     finally:
         manager.close()
@@ -159,7 +159,7 @@ def test_a_long_retry_after_is_explained_with_the_time_of_the_next_read(tmp_path
         _faults(emulator, [{"route": "read", "kind": "503", "retry_after": 3600, "times": 1}])
         job_id = manager.start(_draft(tmp_path))
         snap = _wait_notice(manager, job_id, "asked us to wait")
-        assert "60 min" in snap.notice and "safe" in snap.notice
+        assert "60 min" in str(snap.notice) and "safe" in str(snap.notice)
         assert snap.state == "queued"
     finally:
         manager.close()
@@ -183,7 +183,7 @@ def test_an_overloaded_service_is_explained_until_it_recovers(tmp_path, emulator
         _faults(emulator, [{"route": "read", "kind": "503", "times": 1000}])
         job_id = manager.start(_draft(tmp_path))
         snap = _wait_notice(manager, job_id, "could not be read just now")
-        assert "overloaded" in snap.notice and "checked again in" in snap.notice
+        assert "overloaded" in str(snap.notice) and "checked again in" in str(snap.notice)
         _clear_faults(emulator)
         snap, _ = _wait(manager, job_id, {"succeeded", "failed"})
         assert snap.state == "succeeded"
@@ -207,7 +207,7 @@ def test_a_full_disk_while_saving_the_video_is_explained_and_the_video_arrives_o
     try:
         job_id = manager.start(_draft(tmp_path))
         snap = _wait_notice(manager, job_id, "disk is full")
-        assert snap.state == "downloading" and "Free some space" in snap.notice
+        assert snap.state == "downloading" and "Free some space" in str(snap.notice)
         full["on"] = False
         snap, _ = _wait(manager, job_id, {"succeeded", "failed"})
         assert snap.state == "succeeded", snap.error
@@ -232,7 +232,7 @@ def test_a_database_that_cannot_be_written_is_explained_and_the_job_goes_on(tmp_
         _wait(manager, job_id, {"queued", "processing"})
         blocked["on"] = True
         snap = _wait_notice(manager, job_id, "readonly database")
-        assert "saves it as soon as it can" in snap.notice
+        assert "saves it as soon as it can" in str(snap.notice)
         blocked["on"] = False
         snap, _ = _wait(manager, job_id, {"succeeded", "failed"})
         assert snap.state == "succeeded", snap.error
@@ -250,7 +250,7 @@ def test_a_video_deleted_by_hand_is_shown_missing_and_try_again_fetches_it_witho
         path.unlink()
         snap = manager.snapshot(job_id)
         assert snap.video_missing and snap.video_path is None
-        assert "no longer in the library" in snap.stage_text
+        assert "no longer in the library" in str(snap.stage_text)
         assert manager.retry(job_id) == job_id
         snap, _ = _wait(manager, job_id, {"succeeded", "failed"})
         assert snap.state == "succeeded" and not snap.video_missing and path.is_file()
@@ -270,7 +270,7 @@ def test_a_500_on_submit_says_the_task_was_not_created_whatever_reason_the_serve
         _faults(emulator, [{"route": "submit", "kind": "500"}])
         job_id = manager.start(_draft(tmp_path))
         snap, _ = _wait(manager, job_id, {"succeeded", "failed"})
-        assert snap.state == "failed" and "could not create the task" in snap.error
-        assert "read again" not in snap.error
+        assert snap.state == "failed" and "could not create the task" in str(snap.error)
+        assert "read again" not in str(snap.error)
     finally:
         manager.close()

@@ -165,7 +165,7 @@ def test_a_refused_reference_gives_the_sentence_the_page_shows(studio, tmp_path)
     link = f"{studio.url}/gradio_api/file={uploaded}"
     page_card = cast_mod.check_media(cast_mod.empty_card(), uploaded, 1, [cast_mod.empty_card()], 0,
                                      work_dir=tmp_path / "checked")
-    assert page_card["verdict"] == "refused" and "tiny.png" in page_card["message"]
+    assert page_card["verdict"] == "refused" and "tiny.png" in str(page_card["message"])
 
     before, jobs_before = submits(studio), len(studio.studio.manager.list_jobs(owner="ann"))
     checked, started = asyncio.run(call_tools(studio.url, [
@@ -174,7 +174,7 @@ def test_a_refused_reference_gives_the_sentence_the_page_shows(studio, tmp_path)
     ], ANN))
     verdict = answer(checked)
     assert verdict["verdict"] == "refused"
-    assert verdict["message"] == page_card["message"]
+    assert verdict["message"] == str(page_card["message"])
     assert refusal(started) == f"Nothing was sent. character1: {page_card['message']}"
     assert submits(studio) == before and len(studio.studio.manager.list_jobs(owner="ann")) == jobs_before
 
@@ -193,8 +193,8 @@ def test_a_refused_link_gives_the_sentence_the_page_shows(studio):
         link = f"{server.base_url}/gone.png"
         page_card = asyncio.run(cast_mod.check_link(cast_mod.empty_card(), link, 1, [cast_mod.empty_card()], 0))
         verdict = answer(asyncio.run(call(studio.url, "check_reference", {"reference": link}, ANN)))
-    assert page_card["verdict"] == "refused" and "points to nothing" in page_card["message"]
-    assert verdict == {"verdict": "refused", "message": page_card["message"], "media": None}
+    assert page_card["verdict"] == "refused" and "points to nothing" in str(page_card["message"])
+    assert verdict == {"verdict": "refused", "message": str(page_card["message"]), "media": None}
 
 
 def test_with_a_login_each_assistant_sees_only_its_own_jobs(studio, ann_video):

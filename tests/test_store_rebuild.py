@@ -61,7 +61,7 @@ def _assert_all_three_back(store: JobStore) -> None:
     assert set(jobs) == {"done", "failed", "paid"}
     assert jobs["done"].state == "succeeded" and jobs["done"].seed_used == 7
     assert store.absolute(jobs["done"].video_path).is_file()
-    assert jobs["failed"].state == "failed" and jobs["failed"].error == "The service refused the prompt."
+    assert jobs["failed"].state == "failed" and str(jobs["failed"].error) == "The service refused the prompt."
     assert (jobs["paid"].state, jobs["paid"].task_id, jobs["paid"].submit_attempts) == ("queued", "task-paid-9", 1)
     assert [r.job_id for r in store.unfinished()] == ["paid"]  # so resume() follows it
 
@@ -84,7 +84,7 @@ def test_the_job_managers_next_write_brings_back_a_job_in_flight_whose_row_vanis
 
     rec = store.update("paid", state="processing", stage_text="Generating… 40%")  # what JobManager._set does
 
-    assert (rec.state, rec.task_id, rec.stage_text) == ("processing", "task-paid-9", "Generating… 40%")
+    assert (rec.state, rec.task_id, str(rec.stage_text)) == ("processing", "task-paid-9", "Generating… 40%")
     got = store.get("paid")
     assert (got.state, got.task_id, got.owner, got.settings) == ("processing", "task-paid-9", "ann", rec.settings)
 

@@ -26,6 +26,10 @@ class FakeReport:
     duration: float | None = None
     content_type: str | None = None  # as media.MediaReport: None when refused
 
+    @property
+    def msg(self) -> str:  # as media.MediaReport (a plain text renders as it is)
+        return self.message
+
 
 def fake_probe(kind: str, verdict: str = "accepted", message: str = "ok", duration: float | None = None):
     def probe(path, _kind=None, **_kw):
@@ -62,7 +66,7 @@ def test_a_fourth_video_is_refused_on_its_card_with_a_plain_message():
                                 work_dir=Path("/tmp/r2v-ui-test"))
     assert card["verdict"] == "refused"
     assert card["path"] is None
-    assert "at most 3 videos" in card["message"] and "character4" in card["message"]
+    assert "at most 3 videos" in str(card["message"]) and "character4" in str(card["message"])
 
 
 def test_a_video_replacing_a_video_on_the_same_card_is_allowed():
@@ -75,7 +79,7 @@ def test_a_video_replacing_a_video_on_the_same_card_is_allowed():
 def test_a_sound_file_dropped_on_the_picture_box_is_refused_with_where_it_belongs():
     card = cast_mod.check_media(cast_mod.empty_card(), "/x/voice.wav", 1, [cast_mod.empty_card()], 0,
                                 probe=fake_probe("audio"), work_dir=Path("/tmp/r2v-ui-test"))
-    assert card["verdict"] == "refused" and "voice clip" in card["message"]
+    assert card["verdict"] == "refused" and "voice clip" in str(card["message"])
 
 
 def test_fixed_files_use_the_repaired_copy_and_say_how():
@@ -211,7 +215,7 @@ def test_remixed_references_become_cards():
 
     cards = cast_mod.from_references([ReferenceInput(kind="video", path=Path("/lib/a.mp4"), name="walk.mp4", duration=3.0),
                                       ReferenceInput(kind="image", url="https://e.com/b.png")])
-    assert cards[0]["kind"] == "video" and cards[0]["video_seconds"] == 3.0 and "walk.mp4" in cards[0]["message"]
+    assert cards[0]["kind"] == "video" and cards[0]["video_seconds"] == 3.0 and "walk.mp4" in str(cards[0]["message"])
     assert cards[1]["url"] == "https://e.com/b.png"
 
 

@@ -16,11 +16,13 @@ Run ``python -m r2v_ui.emulator.render --bench`` to print seconds per clip.
 from __future__ import annotations
 
 import argparse
+import functools
+import logging
 import math
 import os
 import random
+import re
 import tempfile
-import textwrap
 import time
 from dataclasses import dataclass
 from fractions import Fraction
@@ -36,12 +38,18 @@ FPS = 12
 AUDIO_RATE = 48_000
 MAX_DISTINCT_VIDEO_FRAMES = 36
 
-_FONT_CANDIDATES = (
+# Fonts with Chinese glyphs first (Debian's fonts-wqy-microhei, which the README installs; Noto CJK
+# if present), then a Latin one.  Without a CJK font a Chinese caption would draw as empty boxes:
+# the renderer says so once in the log, naming the package to install.
+_CJK_FONTS = (
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
     "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
     "/usr/share/fonts/truetype/noto/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
 )
+_FONT_CANDIDATES = _CJK_FONTS + ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",)
+CJK_FONT_PACKAGE = "fonts-wqy-microhei"
+_CJK = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]")
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -73,6 +81,47 @@ def _font(size: int) -> ImageFont.ImageFont | ImageFont.FreeTypeFont:
             except OSError:
                 continue
     return ImageFont.load_default(size=size)
+
+
+@functools.cache
+def has_cjk_font() -> bool:
+    return any(os.path.exists(p) for p in _CJK_FONTS)
+
+
+def _warn_once_without_cjk(text: str) -> None:
+    if _CJK.search(text) and not has_cjk_font() and not getattr(_warn_once_without_cjk, "said", False):
+        _warn_once_without_cjk.said = True
+        log.warning("The preview caption has Chinese text but no Chinese font is installed, so it shows as "
+                    "empty boxes; install the Debian package %s (see the README).", CJK_FONT_PACKAGE)
+
+
+def wrap_caption(draw: ImageDraw.ImageDraw, text: str, font, max_width: float) -> list[str]:
+    """Lines no wider than `max_width` pixels, measured: Latin text breaks at spaces, Chinese
+    between any two characters (it has no spaces), and a word too long for a line is cut."""
+    tokens = re.findall(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef\u3000-\u303f]|\s+|[^\s\u2e80-\u9fff"
+                        r"\uac00-\ud7af\uf900-\ufaff\uff00-\uffef\u3000-\u303f]+", text)
+    lines: list[str] = []
+    line = ""
+    for token in tokens:
+        if token.isspace():
+            token = " "
+            if not line:
+                continue
+        if draw.textlength(line + token, font=font) <= max_width:
+            line += token
+            continue
+        if line.strip():
+            lines.append(line.rstrip())
+        line = "" if token == " " else token
+        while draw.textlength(line, font=font) > max_width and len(line) > 1:  # one word wider than a line
+            cut = len(line) - 1
+            while cut > 1 and draw.textlength(line[:cut], font=font) > max_width:
+                cut -= 1
+            lines.append(line[:cut])
+            line = line[cut:]
+    if line.strip():
+        lines.append(line.rstrip())
+    return lines
 
 
 def _background(width: int, height: int, rng: random.Random) -> np.ndarray:
@@ -163,13 +212,15 @@ def _draw_static(bg: np.ndarray, job: RenderJob, top: int, bottom: int) -> np.nd
     draw.text((w - (ibox[2] - ibox[0]) - pad * 2, y0 + pad - ibox[1]), info, font=info_font, fill=(235, 235, 235, 255))
     # Caption: the prompt, wrapped, at most three lines.
     cap_font = _font(max(14, unit // 30))
-    avg = max(1.0, draw.textlength("abcdefghijklmnopqrstuvwxyz", font=cap_font) / 26)
-    chars = max(10, int((w - 4 * pad) / avg))
     text = " ".join(job.prompt.split()) or "(empty prompt)"
-    lines = textwrap.wrap(text, chars)
+    _warn_once_without_cjk(text)
+    room = w - 4 * pad
+    lines = wrap_caption(draw, text, cap_font, room)
     if len(lines) > 3:
         lines = lines[:3]
-        lines[2] = lines[2][: max(0, chars - 1)] + "…"
+        while lines[2] and draw.textlength(lines[2] + "…", font=cap_font) > room:
+            lines[2] = lines[2][:-1]
+        lines[2] += "…"
     line_h = int(cap_font.size * 1.25) if hasattr(cap_font, "size") else 20
     y = bottom + max(pad, (h - bottom - line_h * len(lines)) // 2)
     for line in lines:

@@ -14,6 +14,7 @@ from typing import AsyncIterator, Callable, Protocol, runtime_checkable
 from .. import atomic_files, media_types
 from ..atomic_files import CHUNK, file_sha256  # noqa: F401 - CHUNK and file_sha256 are part of this module's API
 from ..errors import R2VError
+from ..messages import msg
 from ..spec import AUDIO_RULES, IMAGE_RULES, VIDEO_RULES
 
 ProgressCallback = Callable[[int, int], None]  # (bytes done, bytes in all)
@@ -48,8 +49,6 @@ class ReferenceHost(Protocol):
 # Media types a reference may be served as, by kind (SPEC.md "Reference media rules"): media_types.py.
 CONTENT_TYPES: dict[str, frozenset[str]] = {kind: media_types.accepted_types(kind) for kind in ("image", "video", "audio")}
 KIND_RULES = {"image": IMAGE_RULES, "video": VIDEO_RULES, "audio": AUDIO_RULES}
-KIND_FORMATS = {kind: ", ".join(r.formats[:-1]) + " or " + r.formats[-1] for kind, r in KIND_RULES.items()}
-KIND_WORD = {"image": "picture", "video": "video", "audio": "voice clip"}
 EXTENSIONS = {"image": IMAGE_RULES.extensions, "video": VIDEO_RULES.extensions, "audio": AUDIO_RULES.extensions}
 
 
@@ -123,7 +122,7 @@ async def file_chunks(path: Path, on_progress: ProgressCallback | None = None) -
 def check_local_file(path: Path) -> Path:
     path = Path(path)
     if not path.is_file():
-        raise HostingError(f"The reference file {path.name!r} is no longer on disk. Add it again.")
+        raise HostingError(msg("hosting.file_gone", name=path.name))
     return path
 
 

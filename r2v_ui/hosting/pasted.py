@@ -12,15 +12,14 @@ import httpx
 from .base import (
     CONTENT_TYPES,
     EXTENSIONS,
-    KIND_FORMATS,
     KIND_RULES,
-    KIND_WORD,
     HostedURL,
     HostingError,
     ProgressCallback,
     bare_type,
     describe_connect_error,
 )
+from ..messages import Choices, msg
 from ..spec import MB
 from ..tls import shared_context
 
@@ -38,13 +37,11 @@ async def check_pasted_url(url: str, kind: str, *, timeout: httpx.Timeout = _TIM
     """Refuse a pasted link the service could not use, in plain words, before anything is paid."""
     if kind not in CONTENT_TYPES:
         raise ValueError(f"kind must be image, video or audio, not {kind!r}")
-    word = KIND_WORD[kind]
+    word = msg(f"hosting.word.{kind}")
     url = (url or "").strip()
     parts = urlsplit(url)
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        raise HostingError(
-            f"The {word} link must be a web address starting with http:// or https://. Paste the full public link."
-        )
+        raise HostingError(msg("hosting.link_not_web", word=word))
     where = _where(url)
     async with httpx.AsyncClient(timeout=timeout, follow_redirects=True, verify=shared_context()) as client:
         try:
@@ -53,45 +50,29 @@ async def check_pasted_url(url: str, kind: str, *, timeout: httpx.Timeout = _TIM
                 # HEAD refused (405/501, or a presigned GET link that signs only GET): ask for one byte.
                 status, headers = await _ranged_get(client, url)
         except httpx.TimeoutException as exc:
-            raise HostingError(
-                f"The {word} link at {where} did not answer in time. Check that it opens in a browser, then paste it again."
-            ) from exc
+            raise HostingError(msg("hosting.link_timeout", word=word, where=where)) from exc
         except httpx.HTTPError as exc:
-            raise HostingError(
-                f"The {word} link at {where} cannot be reached ({describe_connect_error(exc)}). "
-                "Check that the link is public and opens in a browser, then paste it again."
-            ) from exc
+            raise HostingError(msg("hosting.link_unreachable", word=word, where=where,
+                                   detail=describe_connect_error(exc))) from exc
     if status in (401, 403):
-        raise HostingError(
-            f"The {word} link at {where} refuses access (HTTP {status}): it is private or has expired. "
-            "Paste a public link, or upload the file instead."
-        )
+        raise HostingError(msg("hosting.link_private", word=word, where=where, status=status))
     if status in (404, 410):
-        raise HostingError(
-            f"The {word} link at {where} points to nothing (HTTP {status}): the file was moved, deleted or the link expired. "
-            "Paste a working link, or upload the file instead."
-        )
+        raise HostingError(msg("hosting.link_gone", word=word, where=where, status=status))
     if not (200 <= status < 300):
-        raise HostingError(
-            f"The {word} link at {where} answered with an error (HTTP {status}). Paste a working public link, or upload the file instead."
-        )
+        raise HostingError(msg("hosting.link_error", word=word, where=where, status=status))
     ctype = bare_type(headers.get("content-type"))
     if ctype not in CONTENT_TYPES[kind]:
         # Some storage serves every file as octet-stream; accept it only when the name says the kind.
         generic = ctype in ("", "application/octet-stream", "binary/octet-stream")
         if not (generic and Path(parts.path).suffix.lower() in EXTENSIONS[kind]):
             shown = ctype or "no type"
-            raise HostingError(
-                f"The {word} link at {where} serves {shown!r}, not a {word} the service reads ({KIND_FORMATS[kind]}). "
-                f"Paste a direct link to the {word} file itself, not to a page showing it."
-            )
+            raise HostingError(msg("hosting.link_wrong_type", word=word, where=where, shown=repr(shown),
+                                   formats=Choices(KIND_RULES[kind].formats)))
     size = _total_size(status, headers)
     limit = KIND_RULES[kind].max_bytes
     if size is not None and size > limit:
-        raise HostingError(
-            f"The {word} at {where} is {size / MB:.1f} MB; the service accepts at most {limit // MB} MB. "
-            f"Use a smaller {word}."
-        )
+        raise HostingError(msg("hosting.link_too_big", word=word, where=where, size=f"{size / MB:.1f} MB",
+                               limit=f"{limit // MB} MB"))
     return HostedURL(url, None)
 
 
@@ -127,10 +108,7 @@ class PastedURLHost:
 
     async def put(self, path: Path, *, content_type: str, on_progress: ProgressCallback | None = None,
                   sha256: str | None = None) -> HostedURL:
-        raise HostingError(
-            f"Reference hosting is set to pasted links only, so the file {Path(path).name!r} cannot be uploaded. "
-            "Paste a public link for it, or choose another hosting way (R2V_HOSTING=s3 or public)."
-        )
+        raise HostingError(msg("hosting.links_only", name=Path(path).name))
 
     async def check(self) -> str:
         return "Pasted links: each link is checked when you add it; local files cannot be used with this setting."

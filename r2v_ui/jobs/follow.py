@@ -21,6 +21,7 @@ from ..errors import (
     TaskFailed,
 )
 from ..library import write_poster, write_sidecar
+from ..messages import Duration, msg
 from ..store import JobRecord, StoreError
 from . import notices
 from .runner import JobRunner, Tries
@@ -57,15 +58,12 @@ class TaskFollower:
             tries = r.tries(job_id)
             target, key = r.target(rec)
             if target.name == "live" and not key:
-                r.set(job_id, persist=False, notice=(
-                    "Waiting for your API key to keep checking this job: enter it above, in the browser that "
-                    "started it. The job is safe at the service meanwhile."))
+                r.set(job_id, persist=False, notice=msg("notice.need_key"))
                 return
             # A read that hangs is explained while it lasts, not after the timeout.
             slow = asyncio.get_running_loop().call_later(
-                policy.slow_read_notice_s, lambda: r.set(job_id, persist=False, notice=(
-                    f"The service has not answered for {policy.slow_read_notice_s:.0f} s; still waiting. "
-                    "The job is safe at the service.")))
+                policy.slow_read_notice_s, lambda: r.set(job_id, persist=False, notice=msg(
+                    "notice.slow", secs=f"{policy.slow_read_notice_s:.0f}")))
             try:
                 info = await r.client(target, key).get_task(rec.task_id, retry=False)
             except R2VError as exc:
@@ -80,27 +78,24 @@ class TaskFollower:
             timings = dict(rec.timings) | {k: v for k, v in info.timings.items() if v}
             if info.succeeded:
                 if not info.video_url:
-                    r.fail(job_id, "The service said the video is done but gave no link to it. "
-                                   "Try again: the service is asked for it again first.")
+                    r.fail(job_id, msg("job.no_link"))
                     return
                 await self._download(rec, tries, info, seed_used, timings)
             elif info.terminal:
                 r.set(job_id, seed_used=seed_used, timings=timings)
-                r.fail(job_id, TaskFailed(rec.task_id, info.reason or info.status).user_message)
+                r.fail(job_id, TaskFailed(rec.task_id, info.reason or info.status).msg)
             else:
                 self._running(rec, tries, info, seed_used, timings)
         except asyncio.CancelledError:
             raise
         except StoreError as exc:
             log.error("store error while polling %s: %s", job_id, exc)
-            r.set(job_id, persist=False, notice=(
-                f"{exc.user_message} The job goes on at the service; the studio saves it as soon as it can."))
+            r.set(job_id, persist=False, notice=msg("notice.store", error=exc.msg))
             r.schedule(job_id, policy.store_retry_s)
         except Exception as exc:
             log.exception("poll of %s failed unexpectedly", job_id)
-            r.set(job_id, persist=False, notice=(
-                f"Something went wrong inside the studio while checking this job ({type(exc).__name__}); "
-                f"it is checked again {notices.when(policy.bug_retry_s)}. The job is safe at the service."))
+            r.set(job_id, persist=False, notice=msg("notice.bug", kind=type(exc).__name__,
+                                                    when=notices.when(policy.bug_retry_s)))
             r.schedule(job_id, policy.bug_retry_s)
         finally:
             if slow is not None:
@@ -114,11 +109,12 @@ class TaskFollower:
         state = JobState.PROCESSING if info.status == spec.STATUS_PROCESSING else JobState.QUEUED
         pct = info.progress_percent
         if state == JobState.PROCESSING:
-            text = f"Generating… {pct or 0}%" + (f", about {info.eta} s left" if info.eta else "")
+            text = msg("job.generating_eta", pct=pct or 0, eta=info.eta) if info.eta else msg("job.generating",
+                                                                                               pct=pct or 0)
         elif info.status == spec.STATUS_QUEUED:
             text = JobState.QUEUED.stage_text
         else:
-            text = f"Service status: {info.status}"
+            text = msg("job.service_status", status=info.status)
         near_end = info.eta is None or info.eta <= self.r.policy.min_gap_s
         tries.streak = tries.streak + 1 if near_end else 0
         if state != rec.state:
@@ -139,35 +135,28 @@ class TaskFollower:
         if isinstance(exc, NotFoundError):
             tries.not_found += 1
             if tries.not_found >= policy.not_found_tries:
-                r.fail(job_id, (
-                    f"The service says it does not know task {rec.task_id} (asked {tries.not_found} times over about "
-                    "a minute). If your account lists it, “Try again” asks the service for it first; "
-                    "nothing is sent again unless the service has no such task."))
+                r.fail(job_id, msg("job.task_unknown", task_id=rec.task_id, n=tries.not_found))
                 return None
             delay = after_error(policy, tries.not_found)
-            notice = (f"The service does not list this task yet ({notices.cause(exc)}); that can happen just after "
-                      f"a submit. Asking again {when(delay)} (try {tries.not_found} of {policy.not_found_tries}).")
+            notice = msg("notice.not_listed", cause=notices.cause(exc), when=when(delay), n=tries.not_found,
+                         max=policy.not_found_tries)
         elif isinstance(exc, AuthenticationError):
             r.keys.mark_refused(job_id)
             delay = min(policy.auth_retry_cap_s, after_error(policy, tries.poll_errors))
-            notice = (f"The service did not accept the API key when checking this job ({notices.cause(exc)}). The job "
-                      "is kept at the service: enter a valid key above (in the browser that started it) and it is "
-                      f"checked at once; otherwise again {when(delay)}.")
+            notice = msg("notice.key_refused", cause=notices.cause(exc), when=when(delay))
         elif retry_after:
             delay = after_error(policy, tries.poll_errors, retry_after)
             if isinstance(exc, RateLimitError):
                 r.hold_account(rec, delay)
-            asked = "to slow down" if isinstance(exc, RateLimitError) else "to wait (it is busy)"
-            notice = (f"The service asked us {asked} for {notices.duration_words(retry_after)}. The job is safe at "
-                      f"the service and is checked again {when(delay)}.")
+            code = "notice.slow_down_for" if isinstance(exc, RateLimitError) else "notice.busy_for"
+            notice = msg(code, wait=Duration(retry_after), when=when(delay))
         elif isinstance(exc, RateLimitError):
             delay = after_error(policy, tries.poll_errors)
             r.hold_account(rec, delay)
-            notice = f"The service asked us to slow down. The job is safe and is checked again {when(delay)}."
+            notice = msg("notice.slow_down", when=when(delay))
         else:
             delay = after_error(policy, tries.poll_errors)
-            notice = (f"The service could not be read just now ({notices.cause(exc)}). The job is safe at the service "
-                      f"and is checked again {when(delay)}.")
+            notice = msg("notice.read_failed", cause=notices.cause(exc), when=when(delay))
         r.set(job_id, persist=False, notice=notice)
         return delay
 
@@ -187,7 +176,7 @@ class TaskFollower:
             await asyncio.to_thread(write_sidecar, sidecar, rec, video=mp4, poster=poster if has_poster else None,
                                     seed_used=seed_used, timings=timings)
         except ResultUnusable as exc:
-            r.fail(job_id, exc.user_message)
+            r.fail(job_id, exc.msg)
             return
         except DownloadError as exc:
             if _link_refused(exc):
@@ -195,30 +184,27 @@ class TaskFollower:
                 # of the task gives a fresh link.  The video was paid for: never given up at once.
                 tries.link_failures += 1
                 if tries.link_failures >= policy.link_tries:
-                    r.fail(job_id, (
-                        f"The video was made, but {tries.link_failures} links to it in a row could not be downloaded. "
-                        f"Last answer: {exc.user_message} “Try again” asks the service for the video again; nothing "
-                        "is sent or billed again."))
+                    r.fail(job_id, msg("job.links_failed", n=tries.link_failures, error=exc.msg))
                     return
                 delay = after_error(policy, tries.link_failures) / 2
-                notice = f"{exc.user_message} Asking the service for a fresh link {notices.when(delay)}."
+                notice = msg("notice.fresh_link", error=exc.msg, when=notices.when(delay))
             else:
                 tries.poll_errors += 1
                 delay = after_error(policy, tries.poll_errors)
-                notice = f"The download was interrupted ({exc.user_message}); trying again {notices.when(delay)}."
+                notice = msg("notice.download_interrupted", error=exc.msg, when=notices.when(delay))
             r.set(job_id, persist=False, notice=notice)
             r.schedule(job_id, delay, rec)
             return
         except OSError as exc:
             log.error("saving the result of %s failed: %s", job_id, exc)
-            r.set(job_id, persist=False, notice=notices.disk_notice(exc, r.store.library_dir) +
-                  f" The service keeps the video meanwhile; the studio tries again {notices.when(policy.disk_retry_s)}.")
+            r.set(job_id, persist=False, notice=msg("notice.disk_retry", problem=notices.disk_notice(exc, r.store.library_dir),
+                                                    when=notices.when(policy.disk_retry_s)))
             r.schedule(job_id, policy.disk_retry_s, rec)
             return
         # The file and its sidecar exist before the job is marked done.
         r.set(job_id, state=JobState.SUCCEEDED, progress=1.0, eta=None, video_path=r.store.relative(mp4),
               poster_path=r.store.relative(poster) if has_poster else None, timings=timings, seed_used=seed_used,
-              error=None, stage_text="Done." + (f" Seed {seed_used}." if seed_used is not None else ""))
+              error=None, stage_text=msg("job.done_seed", seed=seed_used) if seed_used is not None else msg("stage.succeeded"))
 
 
 def _link_refused(exc: DownloadError) -> bool:

@@ -14,6 +14,7 @@ import threading
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from ..messages import Msg, msg
 from ..store import JobRecord, JobStore
 from .model import JobSnapshot
 from .states import RUNNING_STATES, JobState, stage_text
@@ -27,8 +28,8 @@ class Live:
     eta: int | None = None
     version: int = 0
     uploads: dict[str, float] = field(default_factory=dict)
-    stage_text: str | None = None  # transient, not written to disk
-    notice: str | None = None  # shown until the next good read or a new state
+    stage_text: Msg | None = None  # transient, not written to disk
+    notice: Msg | None = None  # shown until the next good read or a new state
 
 
 class SnapshotHub:
@@ -114,8 +115,7 @@ def to_snapshot(rec: JobRecord, live: Live, store: JobStore) -> JobSnapshot:
     stage = (live.stage_text if running else None) or rec.stage_text or stage_text(rec.state)
     if missing:
         video = None
-        stage = ("The video file is no longer in the library (deleted or moved outside the studio). "
-                 "“Try again” asks the service for it again; nothing is sent or billed again.")
+        stage = msg("job.video_missing")
     return JobSnapshot(
         job_id=rec.job_id, owner=rec.owner, state=rec.state,
         stage_text=stage, notice=live.notice if running else None, video_missing=missing,

@@ -24,6 +24,7 @@ from typing import Callable
 from .. import spec
 from ..config import Settings
 from ..errors import NotFoundError, R2VError, SubmissionUncertain
+from ..messages import msg
 from ..store import JobRecord, JobStore
 from .follow import TaskFollower
 from .hub import SnapshotHub, to_snapshot
@@ -80,14 +81,14 @@ class JobManager:
         request = draft.preview_request().require_valid()
         target = self._runner.target_name(api_key)
         if target == "live" and not (api_key or self.settings.api_key):
-            raise R2VError("Enter an API key to generate with the live service.")
+            raise R2VError(msg("job.need_key"))
         if any(r.path or r.voice_path for r in draft.references):
             self._runner.host(target)  # no way to host local files: said now, before a job exists or anything is paid
         video_seconds = [r.duration or spec.REFERENCE_VIDEO_BILLED_CAP_S for r in draft.references if r.kind == "video"]
         records = take_records(
             plan, owner=owner, target=target, now=self._clock(), holder=holder_tag(holder),
             price=self.settings.price.estimate(draft.size, draft.duration, video_seconds).label(),
-            warnings=[p.message for p in request.validate().warnings])
+            warnings=[p.msg for p in request.validate().warnings])
         for rec in records:
             self.store.create(rec)  # the row exists before any upload
             self._keys.attach(rec.job_id, api_key)
@@ -147,31 +148,30 @@ class JobManager:
         "resubmit" knowingly (may bill twice), or "discard"."""
         rec = self._owned(job_id, owner)
         if rec.state != JobState.UNCERTAIN:
-            raise R2VError("This job is not waiting for a decision.")
+            raise R2VError(msg("job.not_waiting"))
         if action == "attach":
             self._take_over(rec, api_key, holder)
             self._attach(rec, (task_id or "").strip())
         elif action == "discard":
             self._runner.set(job_id, state=JobState.DISCARDED,
-                             stage_text="Discarded. Nothing more will be sent for this job.")
+                             stage_text=msg("job.discarded"))
         elif action == "resubmit":
             self._take_over(rec, api_key, holder)
-            self._runner.set(job_id, state=JobState.CHECKING, stage_text="Resubmitting, as you asked…", error=None)
+            self._runner.set(job_id, state=JobState.CHECKING, stage_text=msg("job.resubmitting"), error=None)
             self._loop.spawn(self._runner.run(job_id, knowingly_resubmitted=True))
         else:
             raise ValueError(action)
 
     def _attach(self, rec: JobRecord, task_id: str) -> None:
         if not task_id:
-            raise R2VError("Paste the task id you found in your account's task list.")
+            raise R2VError(msg("job.paste_task_id"))
         target, key = self._runner.target(rec)
         try:
             self._runner.read_now(target, key, task_id, timeout=120)
         except NotFoundError:
-            raise R2VError(f"The service does not know a task {task_id!r}. Check the id in your account; "
-                           "the job still waits for your decision.") from None
+            raise R2VError(msg("job.unknown_task", task_id=task_id)) from None
         self._runner.set(rec.job_id, state=JobState.QUEUED, task_id=task_id, error=None,
-                         stage_text="Following the task you found…")
+                         stage_text=msg("job.following_found"))
         self._runner.schedule(rec.job_id, 0)
 
     def retry(self, job_id: str, *, owner: str = "", api_key: str | None = None, holder: str = "") -> str:
@@ -205,25 +205,23 @@ class JobManager:
         """Ask the service about an accepted task; follow it again when it is done or still running."""
         target, key = self._runner.target(rec)
         if target.name == "live" and not key:
-            raise R2VError("Enter an API key first: the service is asked whether it still has this video "
-                           "before anything is sent again.")
+            raise R2VError(msg("job.need_key_first"))
         try:
             info = self._runner.read_now(target, key, rec.task_id, timeout=180)
         except NotFoundError:
             return False
         except R2VError as exc:
-            raise R2VError(f"The service could not be asked whether it still has this video ({exc.user_message}). "
-                           "Nothing was sent again; try again in a minute.") from None
+            raise R2VError(msg("job.cannot_ask", error=exc.msg)) from None
         if info.terminal and not info.succeeded:
             return False
         self._hub.reset(rec.job_id)
         self._loop.call_soon(self._runner.forget_tries, rec.job_id)
         if info.succeeded:
             self._runner.set(rec.job_id, state=JobState.DOWNLOADING, error=None,
-                             stage_text="The service still has this video: downloading it again (nothing is sent again)…")
+                             stage_text=msg("job.still_has_video"))
         else:
             self._runner.set(rec.job_id, state=JobState.QUEUED, error=None,
-                             stage_text="The service is still making this video: following it again (nothing is sent again)…")
+                             stage_text=msg("job.still_making"))
         self._runner.schedule(rec.job_id, 0)
         return True
 
@@ -288,7 +286,7 @@ class JobManager:
     def _owned(self, job_id: str, owner: str) -> JobRecord:
         rec = self.store.get(job_id)
         if rec is None or rec.owner != owner:
-            raise JobNotFound("There is no such job in your history.")
+            raise JobNotFound(msg("job.not_found"))
         return rec
 
     def _snapshot(self, rec: JobRecord) -> JobSnapshot:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any, Callable, Mapping
 
 from ..errors import R2VError
+from ..messages import Msg
 from ..spec import GenerationRequest, MediaItem, RequestSettings
 from ..storyboard import Storyboard
 from .states import TERMINAL_STATES, ReferenceKind
@@ -136,16 +137,16 @@ class JobSnapshot:
     job_id: str
     owner: str
     state: str  # a JobState
-    stage_text: str
+    stage_text: Msg  # a code with parameters (r2v_ui/messages): the page renders it in its reader's language
     progress: float | None
     eta_seconds: int | None
     task_id: str | None
-    error: str | None
+    error: Msg | None
     video_path: Path | None
     poster_path: Path | None
     settings: dict[str, Any]
     references: tuple[dict[str, Any], ...]
-    warnings: tuple[str, ...]
+    warnings: tuple[Msg, ...]
     price_label: str
     seed_used: int | None
     timings: dict[str, Any]
@@ -154,7 +155,7 @@ class JobSnapshot:
     version: int
     target: str = "demo"
     uploads: dict[str, float] = field(default_factory=dict)  # per file, 0..1, while uploading
-    notice: str | None = None  # why a running job is not moving right now, and what to do (while it lasts)
+    notice: Msg | None = None  # why a running job is not moving right now, and what to do (while it lasts)
     video_missing: bool = False  # finished, but its file is no longer in the library
     batch_id: str | None = None  # the takes one click started share it
     take: int | None = None  # 1.. within its batch

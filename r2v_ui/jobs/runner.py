@@ -16,6 +16,7 @@ from typing import Any, Callable
 
 from ..config import Settings
 from ..errors import R2VError, SubmissionUncertain
+from ..messages import Msg, msg
 from ..spec import GenerationRequest, MediaItem
 from ..store import JobRecord, JobStore, StoreError
 from . import notices
@@ -78,14 +79,14 @@ class JobRunner:
         stage = _KEEP if stage_text is None else (None if persist else stage_text)
         self.hub.change(job_id, progress=progress, eta=eta, notice=notice, stage=stage, new_state=state is not None)
 
-    def fail(self, job_id: str, message: str) -> None:
+    def fail(self, job_id: str, message: Msg) -> None:
         self.unschedule(job_id)
         try:
-            self.set(job_id, state=JobState.FAILED, error=message, stage_text="Failed: " + message, progress=None,
-                     eta=None)
+            self.set(job_id, state=JobState.FAILED, error=message, stage_text=msg("job.failed", error=message),
+                     progress=None, eta=None)
         except StoreError as exc:  # the end of the job cannot be saved: said on the page, not lost in a log
             log.error("job %s failed (%s) and could not be saved: %s", job_id, message, exc)
-            self.set(job_id, persist=False, notice=f"{message} {exc.user_message}")
+            self.set(job_id, persist=False, notice=msg("job.unsaved", error=message, problem=exc.msg))
 
     # --- scheduling (from any thread: handed to the loop) ----------------------------------------
     def schedule(self, job_id: str, delay: float, rec: JobRecord | None = None) -> None:
@@ -122,7 +123,7 @@ class JobRunner:
     def target(self, rec: JobRecord) -> tuple[Target, str | None]:
         if rec.target == "demo":
             if self.demo_target is None:
-                raise R2VError("This job was made in demo mode, but the built-in emulator is not running now.")
+                raise R2VError(msg("job.demo_gone"))
             return self.demo_target, self.demo_key
         key = self.keys.key_for(rec.job_id) or self.settings.api_key.get()
         return Target("live", self.settings.base_url), key
@@ -138,7 +139,7 @@ class JobRunner:
         with self._hosts_lock:
             if target_name not in self._hosts:
                 if self._host_factory is None:
-                    raise R2VError("No way to host references is set up: see the README's 'Hosting references' section.")
+                    raise R2VError(msg("job.no_hosting"))
                 self._hosts[target_name] = self._host_factory(target_name)
             return self._hosts[target_name]
 
@@ -168,32 +169,30 @@ class JobRunner:
             request = GenerationRequest.from_settings(rec.settings)
             request = replace(request, media=tuple(media)).require_valid()
             if target.name == "live" and not key:
-                raise R2VError("Enter an API key to generate with the live service.")
+                raise R2VError(msg("job.need_key"))
             # Persisted before sending: a crash from here on never leads to an automatic resend.
             self.set(job_id, state=JobState.SUBMITTING, submit_attempts=rec.submit_attempts + 1, progress=None)
 
             def waiting(delay: float, exc: BaseException) -> None:
-                said = notices.cause(exc) if isinstance(exc, R2VError) else "the service could not be reached"
-                self.set(job_id, persist=False, notice=(
-                    f"Not sent yet ({said}). The request is sent {notices.when(delay)}; nothing has been billed."))
+                said = notices.cause(exc) if isinstance(exc, R2VError) else msg("notice.unreachable")
+                self.set(job_id, persist=False, notice=msg("notice.not_sent", cause=said, when=notices.when(delay)))
 
             try:
                 task_id = await self.client(target, key).submit(request, on_wait=waiting)
             except SubmissionUncertain as exc:
-                self.set(job_id, state=JobState.UNCERTAIN, error=exc.user_message)
+                self.set(job_id, state=JobState.UNCERTAIN, error=exc.msg)
                 return
             self.set(job_id, state=JobState.QUEUED, task_id=task_id, timings={"submitted_at": self.clock()},
-                     stage_text="Queued at the service…" + (" (resubmitted knowingly)" if knowingly_resubmitted else ""))
+                     stage_text=msg("job.queued_resubmitted") if knowingly_resubmitted else msg("stage.queued"))
             self.loop.call_soon(self.forget_tries, job_id)
             self.schedule(job_id, self.policy.first_read_s, rec)
         except asyncio.CancelledError:
             raise
         except R2VError as exc:
-            self.fail(job_id, exc.user_message)
+            self.fail(job_id, exc.msg)
         except Exception as exc:  # a bug must still end the job with words, not hang it
             log.exception("job %s failed unexpectedly", job_id)
-            self.fail(job_id, f"Something went wrong inside the studio ({type(exc).__name__}). "
-                              "Try again; if it repeats, report it.")
+            self.fail(job_id, msg("job.bug", kind=type(exc).__name__))
 
     async def _keep_references(self, rec: JobRecord) -> JobRecord:
         """Copy local references into the library by content hash, so a remix works later."""
@@ -217,7 +216,7 @@ class JobRunner:
     async def _keep(self, source: str, name: str) -> tuple[str, str]:
         path = Path(source)
         if not path.is_file():
-            raise R2VError(f"The file for {name or 'a reference'} is gone; add it again.")
+            raise R2VError(msg("job.file_gone", name=name) if name else msg("job.file_gone_unnamed"))
         digest, kept = await asyncio.to_thread(self.store.keep_reference, path)
         return digest, self.store.relative(kept)
 
@@ -240,8 +239,8 @@ class JobRunner:
         pasted = [(r.url, r.kind) for r in refs if r.url and not r.kept]
         pasted += [(r.voice_url, "audio") for r in refs if r.voice_url and not r.voice_kept]
         self.set(job_id, state=JobState.UPLOADING, progress=0.0,
-                 stage_text=f"Uploading {len(uploads)} reference file{'s' if len(uploads) != 1 else ''}…"
-                 if uploads else "Checking reference links…")
+                 stage_text=(msg("job.uploading_one") if len(uploads) == 1 else msg("job.uploading_many", n=len(uploads)))
+                 if uploads else msg("job.checking_links"))
         total = sum(p.stat().st_size for _, p, _, _ in uploads) or 1
         done: dict[str, int] = {label: 0 for label, _, _, _ in uploads}
         lock = threading.Lock()  # a host may report progress from its own threads (S3 uploads)
@@ -275,7 +274,7 @@ async def _probed_type(path: Path, kind: str) -> str:
 
     report = await asyncio.to_thread(probe, path, kind)
     if not report.content_type:
-        raise R2VError(report.message)
+        raise R2VError(report.msg)
     return report.content_type
 
 

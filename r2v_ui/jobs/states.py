@@ -8,6 +8,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from .. import spec
+from ..messages import Msg, legacy, msg
 
 
 class JobState(StrEnum):
@@ -31,7 +32,7 @@ class JobState(StrEnum):
         return self in TERMINAL_STATES
 
     @property
-    def stage_text(self) -> str:
+    def stage_text(self) -> Msg:
         return STAGE_TEXT[self]
 
 
@@ -64,23 +65,12 @@ STATUS_FILTERS: dict[str, set[str] | None] = {
 }
 KEPT_FILTER = "kept"  # History's favourites: a filter on the job's mark, not on its state
 
-STAGE_TEXT: dict[JobState, str] = {
-    JobState.CHECKING: "Checking and saving your references…",
-    JobState.UPLOADING: "Uploading references…",
-    JobState.SUBMITTING: "Sending the request to the service…",
-    JobState.QUEUED: "Queued at the service…",
-    JobState.PROCESSING: "Generating…",
-    JobState.DOWNLOADING: "Downloading the video…",
-    JobState.SUCCEEDED: "Done.",
-    JobState.FAILED: "Failed.",
-    JobState.UNCERTAIN: "Submission uncertain: the service may or may not have started this video.",
-    JobState.DISCARDED: "Discarded.",
-}
+STAGE_TEXT: dict[JobState, Msg] = {state: msg(f"stage.{state.value}") for state in JobState}
 
 
-def stage_text(state: str) -> str:
+def stage_text(state: str) -> Msg:
     """The default words for a state, also for a state read from an older record."""
     try:
         return STAGE_TEXT[JobState(state)]
     except ValueError:
-        return state
+        return legacy(state)

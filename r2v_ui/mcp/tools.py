@@ -13,6 +13,7 @@ import gradio as gr
 from .. import spec
 from ..errors import R2VError
 from ..jobs.states import JobState
+from ..messages import render
 from . import access, refs
 from .links import ResultLinks
 from .views import ToolError, checked_duration, checked_size, job_summary, job_view, mode_text, to_json
@@ -62,7 +63,7 @@ class StudioTools:
                 verdict, message, found = card["verdict"], card["message"], card.get("kind")
         finally:
             shutil.rmtree(folder, ignore_errors=True)
-        answer: dict[str, Any] = {"verdict": verdict, "message": message, "media": found}
+        answer: dict[str, Any] = {"verdict": verdict, "message": render(message), "media": found}
         if kind == "character" and card.get("video_seconds"):
             answer["video_seconds"] = card["video_seconds"]
         return to_json(answer)
@@ -175,7 +176,7 @@ class StudioTools:
             "mode": mode_text(snap.target if snap else "demo"),
             "price_estimate": snap.price_label if snap else None,
             "fixed": fixed,
-            "warnings": list(snap.warnings) if snap else [],
+            "warnings": [render(w) for w in snap.warnings] if snap else [],
             "next": "Call wait_for_job with this job id to get the video, or job_status to see how far it is.",
         })
 

@@ -13,6 +13,7 @@ import gradio as gr
 
 from .. import spec
 from ..jobs.states import JobState
+from ..messages import render
 
 
 class ToolError(gr.Error):
@@ -32,10 +33,10 @@ def job_view(snap: Any) -> dict[str, Any]:
         "job_id": snap.job_id,
         "state": snap.state,
         "done": bool(snap.terminal),
-        "stage": snap.stage_text,
+        "stage": render(snap.stage_text),
         "progress_percent": round(snap.progress * 100) if snap.progress is not None else None,
         "eta_seconds": snap.eta_seconds,
-        "error": snap.error,
+        "error": render(snap.error) or None,
         "mode": mode_text(snap.target),
         "price_estimate": snap.price_label,
         "settings": {k: s.get(k) for k in ("prompt", "negative_prompt", "size", "duration", "shot_type", "audio",
@@ -46,7 +47,7 @@ def job_view(snap: Any) -> dict[str, Any]:
             for i, r in enumerate(snap.references or (), start=1)
         ],
         "seed_used": snap.seed_used,
-        "warnings": list(snap.warnings or ()),
+        "warnings": [render(w) for w in snap.warnings or ()],
         "created_at": _iso(snap.created_at),
         "video_ready": snap.state == JobState.SUCCEEDED and bool(snap.video_path) and Path(snap.video_path).is_file(),
     }

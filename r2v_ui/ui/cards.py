@@ -19,14 +19,16 @@ from typing import Any
 import gradio as gr
 
 from .. import prompt_names, spec
+from ..messages import EN, both, t
+from .language import label
 from . import cast as cast_mod
 
 log = logging.getLogger(__name__)
 THUMB_PX = 240
 # What the user reads (kept together so they can move to the message catalog).
-NAME_LABEL = "Name"
+NAME_LABEL = label("ui.card.name")
 NAME_PLACEHOLDER = "e.g. Mira"
-SAVE_LABEL = "Save as character"
+SAVE_LABEL = label("ui.card.save")
 INSERT_LABEL = "Insert {what}"
 
 
@@ -64,7 +66,7 @@ def make_card(n: int, visible: bool) -> CardWidgets:
                                 variant="secondary", elem_id=f"card-{n}-file", elem_classes=["card-upload"])
         voice_upload = gr.UploadButton("Voice clip", file_count="single", type="filepath", size="sm",
                                        elem_id=f"card-{n}-voice-upload", elem_classes=["card-upload"])
-        with gr.Accordion("Link or recording", open=False, elem_id=f"card-{n}-more",
+        with gr.Accordion(label("ui.card.more"), open=False, elem_id=f"card-{n}-more",
                           elem_classes=["card-more"]) as more:
             link = gr.Textbox(label=f"Public link to a picture or video of {tag}", placeholder="https://…",
                               elem_id=f"card-{n}-link", lines=1, max_lines=1)
@@ -79,7 +81,7 @@ def make_card(n: int, visible: bool) -> CardWidgets:
             # Short faces; the head script gives each its full name ("Move character2 left") for screen readers.
             up = gr.Button("←", size="sm", elem_id=f"card-{n}-up", interactive=n > 1, min_width=30)
             down = gr.Button("→", size="sm", elem_id=f"card-{n}-down", min_width=30)
-            remove = gr.Button("Remove", size="sm", variant="stop", elem_id=f"card-{n}-remove", min_width=40)
+            remove = gr.Button(label("ui.card.remove"), size="sm", variant="stop", elem_id=f"card-{n}-remove", min_width=40)
     return CardWidgets(n, group, face, media, voice_upload, more, link, use_link, voice_record, voice_clear,
                        insert, up, down, remove, character, save)
 
@@ -96,30 +98,39 @@ def recorder_html(n: int) -> str:
             f'<div class="voice-rec-status" id="card-{n}-rec-status" role="status"></div></div>')
 
 
-def face_html(card: cast_mod.Card, n: int) -> str:
+def face_html(card: cast_mod.Card, n: int, lang: str | None = None) -> str:
+    """Card n's face in `lang`; None: before any request is known (the first render), in both."""
     tag = spec.character_tag(n)
     kind = card.get("kind")
     thumb = card.get("thumb")
     name = card.get("name") or ""
+    what = "video" if kind == "video" else "picture"
+
+    def say(key: str, **params) -> str:
+        return both(key, **params) if lang is None else html.escape(t(key, lang, **params))
+
     if thumb:
-        what = "Video" if kind == "video" else "Picture"
-        pic = f'<img src="{html.escape(thumb)}" alt="{what} of {tag}: {html.escape(name)}">'
+        alt = t(f"card.alt.{what}", lang or EN, tag=tag, name=name)
+        pic = f'<img src="{html.escape(thumb)}" alt="{html.escape(alt)}">'
         if kind == "video" and card.get("video_seconds"):
             pic += f'<span class="thumb-badge">▶ {float(card["video_seconds"]):.1f} s</span>'
         thumb_html = f'<div class="thumb">{pic}</div>'
     elif card.get("url"):
-        thumb_html = f'<div class="thumb thumb-empty">{"Video" if kind == "video" else "Picture"} link</div>'
+        thumb_html = f'<div class="thumb thumb-empty">{say(f"card.link.{what}")}</div>'
     else:
-        thumb_html = '<div class="thumb thumb-empty">No picture or video yet</div>'
+        thumb_html = f'<div class="thumb thumb-empty">{say("card.no_media")}</div>'
     voice = ""
     if card.get("voice_verdict"):
-        voice = f'<div class="card-voice">Voice: {html.escape(card.get("voice_name") or "voice clip")}</div>'
+        voice_name = card.get("voice_name")
+        voice = (f'<div class="card-voice">{say("card.voice", name=voice_name)}</div>' if voice_name else
+                 f'<div class="card-voice">{say("card.voice_unnamed")}</div>')
     return (f'<div class="card-face" data-verdict="{html.escape(card.get("verdict") or "empty")}">'
             f'<div class="card-head"><span class="tag">{tag}</span>'
             + (f'<span class="card-at">@{html.escape(card["character"])}</span>' if card.get("character") else "")
-            + f'<span class="kind">{cast_mod.kind_label(card)}</span></div>{thumb_html}'
+            + f'<span class="kind">{say("card.kind." + (kind if kind in ("image", "video") else "empty"))}</span>'
+            f'</div>{thumb_html}'
             + (f'<div class="card-name" title="{html.escape(name)}">{html.escape(name)}</div>' if name else "")
-            + voice + cast_mod.verdict_html(card, n) + '</div>')
+            + voice + cast_mod.verdict_html(card, n, lang) + '</div>')
 
 
 def with_thumb(card: cast_mod.Card) -> cast_mod.Card:
@@ -156,13 +167,13 @@ def _thumbnail(path: Path, kind: str | None) -> str | None:
         return None
 
 
-def render(card: cast_mod.Card | None, n: int, total: int) -> list[Any]:
+def render(card: cast_mod.Card | None, n: int, total: int, lang: str | None = None) -> list[Any]:
     """Updates for CardWidgets.outputs() showing `card` in slot n of a cast of `total` cards."""
     visible = card is not None and n <= total
     card = card or cast_mod.empty_card()
     return [
         gr.Column(visible=visible),
-        face_html(card, n),
+        face_html(card, n, lang),
         gr.Textbox(value=card.get("url") or card.get("link") or ""),
         gr.Button(visible=bool(card.get("voice_verdict"))),
         gr.Button(interactive=n > 1),
@@ -179,8 +190,8 @@ def insert_button(card: cast_mod.Card, n: int) -> gr.Button:
     return gr.Button(value=INSERT_LABEL.format(what=f"@{name}" if usable else spec.character_tag(n)))
 
 
-def render_all(cast: list[cast_mod.Card]) -> list[Any]:
+def render_all(cast: list[cast_mod.Card], lang: str | None = None) -> list[Any]:
     out: list[Any] = []
     for i in range(spec.MEDIA_MAX):
-        out += render(cast[i] if i < len(cast) else None, i + 1, len(cast))
+        out += render(cast[i] if i < len(cast) else None, i + 1, len(cast), lang)
     return out

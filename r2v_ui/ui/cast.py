@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .. import prompt_names, spec
+from ..messages import DEFAULT, Msg, both, msg, render, t
 
 Card = dict[str, Any]
 Prober = Callable[..., Any]  # media.probe(path, kind, *, display_name=, work_dir=) -> MediaReport
@@ -139,18 +140,17 @@ def check_media(card: Card, upload: str, n: int, cast: list[Card], index: int,
         report = probe(Path(upload), None, display_name=name, work_dir=_dir(work_dir))
     except Exception as exc:  # a probe that crashes must still leave a readable card
         return dict(card, kind=None, path=None, verdict="refused",
-                    message=f"{name} could not be read ({type(exc).__name__}). Try another file.")
+                    message=msg("cast.unreadable", name=name, kind=type(exc).__name__))
     kind = report.kind
     if kind == "audio":
         return dict(card, kind=None, path=None, verdict="refused",
-                    message=f"{name} is a sound file. Put it in the voice clip box below, and add a picture or video here.")
+                    message=msg("cast.sound_in_media", name=name))
     if kind == "video" and video_count(cast, except_index=index) >= spec.VIDEOS_MAX:
         return dict(card, kind=None, path=None, verdict="refused",
-                    message=(f"{name} is a video, and {spec.VIDEOS_MAX} other cards already hold videos: "
-                             f"at most {spec.VIDEOS_MAX} videos are allowed. Use a picture for character{n}."))
+                    message=msg("cast.too_many_videos", name=name, max=spec.VIDEOS_MAX, tag=f"character{n}"))
     ok = report.verdict != "refused"
     return dict(card, kind=kind if ok else None, path=str(report.path) if ok else None,
-                verdict=report.verdict, message=report.message, content_type=report.content_type if ok else None,
+                verdict=report.verdict, message=report.msg, content_type=report.content_type if ok else None,
                 video_seconds=report.duration if kind == "video" else None)
 
 
@@ -161,10 +161,10 @@ def check_voice(card: Card, upload: str, probe: Prober = default_prober, display
         report = probe(Path(upload), "audio", display_name=name, work_dir=_dir(work_dir))
     except Exception as exc:
         return dict(card, voice_path=None, voice_url=None, voice_name=name, voice_verdict="refused",
-                    voice_message=f"{name} could not be read ({type(exc).__name__}). Try another clip.")
+                    voice_message=msg("cast.voice_unreadable", name=name, kind=type(exc).__name__))
     ok = report.verdict != "refused"
     return dict(card, voice_path=str(report.path) if ok else None, voice_url=None, voice_name=name,
-                voice_verdict=report.verdict, voice_message=report.message,
+                voice_verdict=report.verdict, voice_message=report.msg,
                 voice_content_type=report.content_type if ok else None)
 
 
@@ -318,27 +318,30 @@ def from_references(references: Any, note: str = "from an earlier job") -> list[
 
 # --- what the card says ----------------------------------------------------------------------
 
-_VERDICT_LABEL = {"accepted": ("✓", "Accepted"), "fixed": ("✎", "Fixed"), "refused": ("✕", "Refused")}
+_VERDICT_ICON = {"accepted": "✓", "fixed": "✎", "refused": "✕"}
 
 
-def verdict_html(card: Card, n: int) -> str:
-    """The verdict box on card n: one line for the picture/video, one for the voice."""
+def verdict_html(card: Card, n: int, lang: str | None = DEFAULT) -> str:
+    """The verdict box on card n: one line for the picture/video, one for the voice (in `lang`; None:
+    an empty card drawn before any request is known, in both languages)."""
     rows: list[str] = []
     if card.get("verdict"):
-        rows.append(_verdict_row(card["verdict"], card.get("message", "")))
+        rows.append(_verdict_row(card["verdict"], card.get("message", ""), lang or DEFAULT))
     else:
-        rows.append(f'<div class="verdict verdict-empty">Add a picture or a video of {spec.character_tag(n)}.</div>')
+        tag = spec.character_tag(n)
+        said = both("cast.add_media", tag=tag) if lang is None else html.escape(t("cast.add_media", lang, tag=tag))
+        rows.append(f'<div class="verdict verdict-empty">{said}</div>')
     if card.get("voice_verdict"):
-        rows.append(_verdict_row(card["voice_verdict"], card.get("voice_message", ""), prefix="Voice: "))
+        rows.append(_verdict_row(card["voice_verdict"], card.get("voice_message", ""), lang or DEFAULT, voice=True))
     return "".join(rows)
 
 
-def _verdict_row(verdict: str, message: str, prefix: str = "") -> str:
-    icon, label = _VERDICT_LABEL.get(verdict, ("•", verdict.title()))
+def _verdict_row(verdict: str, message: Msg | str, lang: str, voice: bool = False) -> str:
+    icon = _VERDICT_ICON.get(verdict, "•")
+    label = t(f"verdict.{verdict}", lang) if verdict in _VERDICT_ICON else verdict.title()
+    if voice:
+        label = t("verdict.voice", lang, verdict=label)
     return (f'<div class="verdict verdict-{html.escape(verdict)}" role="status">'
-            f'<span class="verdict-label">{icon} {prefix}{label}</span> '
-            f'<span class="verdict-text">{html.escape(message or "")}</span></div>')
+            f'<span class="verdict-label">{icon} {html.escape(label)}</span> '
+            f'<span class="verdict-text">{html.escape(render(message, lang))}</span></div>')
 
-
-def kind_label(card: Card) -> str:
-    return {"image": "Picture", "video": "Video"}.get(card.get("kind") or "", "Empty")

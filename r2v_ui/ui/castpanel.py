@@ -11,9 +11,11 @@ from typing import Any
 import gradio as gr
 
 from .. import spec
+from ..messages import both
 from . import cards as cards_mod
 from . import cast as cast_mod
 from .context import CHECK_CONCURRENCY, PageContext, esc
+from .language import label, lang_of
 
 TAG = re.compile(r"\bcharacter([1-9])\b")
 
@@ -35,18 +37,16 @@ class CastWidgets:
 
 def render(ctx: PageContext) -> CastWidgets:
     with gr.Row(elem_id="cast-title-row", equal_height=True):
-        gr.HTML('<h2 class="step-title">1 · Your cast</h2>', elem_id="cast-title")
-        example = gr.Button("Load example cast", size="sm", variant="secondary", elem_id="load-example",
+        gr.HTML(f'<h2 class="step-title">{both("cast.title")}</h2>', elem_id="cast-title")
+        example = gr.Button(label("ui.load_example"), size="sm", variant="secondary", elem_id="load-example",
                             scale=0, min_width=150)
-        add = gr.Button("+ Add character", size="sm", elem_id="add-character", scale=0, min_width=140)
-    gr.HTML('<p class="step-help">Each card is one character: card 1 is <code>character1</code> in the prompt, '
-            'card 2 is <code>character2</code>… A card takes a picture or a video, and a voice clip if you like. '
-            'Give a card a name to write it as <code>@Name</code> instead.</p>')
+        add = gr.Button(label("ui.add_character"), size="sm", elem_id="add-character", scale=0, min_width=140)
+    gr.HTML(f'<p class="step-help">{both("cast.help", markup=True)}</p>')
     with gr.Column(visible=False, elem_id="retag-box", elem_classes=["retag-box"]) as retag_box:
         retag_text = gr.HTML("")
         with gr.Row():
-            retag_apply = gr.Button("Update the prompt", size="sm", variant="primary", elem_id="retag-apply")
-            retag_dismiss = gr.Button("Keep the prompt as it is", size="sm", elem_id="retag-dismiss")
+            retag_apply = gr.Button(label("ui.update_prompt"), size="sm", variant="primary", elem_id="retag-apply")
+            retag_dismiss = gr.Button(label("ui.keep_prompt"), size="sm", elem_id="retag-dismiss")
     with gr.Row(equal_height=False, elem_id="cast-row"):
         cards = [cards_mod.make_card(n, visible=n == 1) for n in range(1, spec.MEDIA_MAX + 1)]
     return CastWidgets(add, example, cards, retag_box, retag_text, retag_apply, retag_dismiss, gr.State({}))
@@ -57,7 +57,7 @@ def cast_view(w: CastWidgets, ctx: PageContext, cast: list, request: Any) -> dic
     when the new cast was made from the old one)."""
     cast = [cards_mod.with_thumb(c) for c in cast]
     ctx.casts.put(request, cast)
-    updates = dict(zip([x for cw in w.cards for x in cw.outputs()], cards_mod.render_all(cast)))
+    updates = dict(zip([x for cw in w.cards for x in cw.outputs()], cards_mod.render_all(cast, lang_of(request))))
     updates[w.add] = gr.Button(interactive=cast_mod.can_add(cast))
     updates[ctx.states.cast] = cast
     return updates
@@ -172,7 +172,8 @@ def _wire_card(cw: cards_mod.CardWidgets, w: CastWidgets, ctx: PageContext, scen
                 return {}
             cast = cast_mod.replace_card(cast, i, cast_mod.with_character(cast[i], name))
             ctx.casts.put(request, cast)
-        return {cw.face: cards_mod.face_html(cast[i], n), cw.insert: cards_mod.insert_button(cast[i], n), st.cast: cast}
+        return {cw.face: cards_mod.face_html(cast[i], n, lang_of(request)), cw.insert: cards_mod.insert_button(cast[i], n),
+                st.cast: cast}
 
     def reorder(change):
         def handler(cast, prompt, request: gr.Request):

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import prompt_names, spec
+from ..messages import DEFAULT, both, msg, render, t
 from ..storyboard import SHOTS_MAX, Shot, Storyboard
 from . import cast as cast_mod
 
@@ -27,7 +28,6 @@ SHOT_CHOICES = [("Single shot", "single"), ("Multi shot", "multi")]
 ASPECT_NAMES = {"16:9": "landscape", "9:16": "portrait", "1:1": "square", "4:3": "classic", "3:4": "tall"}
 DURATION_TEXT = f"The duration must be a whole number of seconds from {spec.DURATION_MIN} to {spec.DURATION_MAX}."
 SEED_TEXT = f"The seed must be a whole number from {spec.SEED_MIN} to {spec.SEED_MAX}."
-AS_SENT = "As sent:"
 SHOTS_TEXT = ("The shot list must be a list of shots, each with its text and its length in seconds "
               '(e.g. [{"text": "They meet", "seconds": 3}, …]).')
 _WHOLE_TEXT = re.compile(r"\s*[+-]?\d{1,19}\s*")
@@ -53,26 +53,29 @@ class FormValues:
 DEFAULTS = FormValues()
 
 
-def size_label(tier: str, aspect: str) -> str:
+def size_label(tier: str, aspect: str, lang: str | None = DEFAULT) -> str:
     try:
         w, h = spec.size_pixels(spec.size_for(tier, aspect))
     except (KeyError, ValueError):
         return ""
-    return f"{w} × {h} pixels · {ASPECT_NAMES.get(aspect, aspect)}"
+    shape = msg(f"form.aspect.{aspect}") if aspect in ASPECT_NAMES else msg("legacy_text", text=aspect)
+    if lang is None:  # before any request is known (the first render): in both languages
+        return both("form.size", w=w, h=h, shape=shape)
+    return html.escape(t("form.size", lang, w=w, h=h, shape=shape))
 
 
 def count_label(text: str | None, limit: int) -> str:
-    n = len(text or "")
+    n = spec.prompt_length(text)
     cls = "count-over" if n > limit else ("count-near" if n > limit * 0.9 else "count-ok")
     over = (f" — {n - limit} character{'s' if n - limit != 1 else ''} too many: shorten it before generating"
             if n > limit else "")
     return f'<span class="char-count {cls}">{n} / {limit}{over}</span>'
 
 
-def tag_hints(prompt: str | None, cast: list[dict]) -> list[tuple[str, str]]:
+def tag_hints(prompt: str | None, cast: list[dict], lang: str = DEFAULT) -> list[tuple[str, str]]:
     """(severity, message) hints: a tag with no card is an error, a card never named a warning."""
     names = cast_mod.character_names(cast)
-    return [(p.severity, p.message) for p in spec.check_character_tags(prompt or "", len(names), names)]
+    return [(p.severity, render(p.msg, lang)) for p in spec.check_character_tags(prompt or "", len(names), names)]
 
 
 def sent_prompt(prompt: str | None, cast: list[dict]) -> prompt_names.Resolution:
@@ -86,18 +89,18 @@ def prompt_count(prompt: str | None, cast: list[dict]) -> str:
     return count_label(sent_prompt(prompt, cast).sent, spec.PROMPT_MAX)
 
 
-def hints_html(prompt: str | None, cast: list[dict], *, as_sent: bool = True) -> str:
+def hints_html(prompt: str | None, cast: list[dict], lang: str = DEFAULT, *, as_sent: bool = True) -> str:
     """Under the prompt: the prompt as sent when names were rewritten, then the hints, which are
     about the prompt as sent.  `as_sent=False` when another view shows the prompt as sent (the storyboard)."""
     resolved = sent_prompt(prompt, cast)
-    preview = (f'<div class="prompt-sent" id="prompt-sent"><span class="prompt-sent-label">{AS_SENT}</span> '
+    preview = (f'<div class="prompt-sent" id="prompt-sent"><span class="prompt-sent-label">{t("form.as_sent", lang)}</span> '
                f'{html.escape(resolved.sent)}</div>' if resolved.changed and as_sent else "")
     names = "".join(f'<div class="hint hint-error">✕ {html.escape(p.message)}</div>' for p in resolved.problems)
     prompt = resolved.sent
-    hints = tag_hints(prompt, cast)
+    hints = tag_hints(prompt, cast, lang)
     if not hints:
         if cast_mod.filled(cast) and (prompt or "").strip() and not names:
-            return preview + '<div class="hint hint-ok">✓ Every character is named in the prompt.</div>'
+            return preview + f'<div class="hint hint-ok">✓ {t("form.all_named", lang)}</div>'
         return preview + names
     return preview + names + "".join(
         f'<div class="hint hint-{"error" if sev == "error" else "warning"}">'
@@ -198,11 +201,15 @@ def prompt_for_checks(prompt: str | None, shot_type: str | None, shots: Any) -> 
 
 
 def price_label(price: spec.PriceTable, tier: str, aspect: str, duration: Any, cast: list[dict],
-                demo: bool = False, takes: int = 1) -> str:
+                demo: bool = False, takes: int = 1, lang: str | None = None) -> str:
+    """`lang` None: before any request is known (the first render), in both languages."""
     if demo:  # demo mode never speaks of money: nothing is sent anywhere
-        many = f" · {takes} takes" if takes > 1 else ""
-        return ('<div class="price" id="price-estimate"><span class="price-label">Demo</span> '
-                f'<span class="price-value">free preview{many}</span></div>')
+        def say(key: str, **params: Any) -> str:
+            return both(key, **params) if lang is None else html.escape(t(key, lang, **params))
+
+        value = say("form.free_takes", n=takes) if takes > 1 else say("form.free")
+        return (f'<div class="price" id="price-estimate"><span class="price-label">{say("form.demo")}</span> '
+                f'<span class="price-value">{value}</span></div>')
     try:
         size = spec.size_for(tier, aspect)
         one = price.estimate(size, parse_duration(duration), cast_mod.reference_video_seconds(cast))

@@ -8,11 +8,12 @@ from typing import Any
 
 import gradio as gr
 
-from . import hostpanel, session
-from .context import CHECK_CONCURRENCY, PageContext
+from ..messages import EN, t
+from . import hostpanel, language, session
+from .context import CHECK_CONCURRENCY, PageContext, esc
+from .language import label
 from .notices import storage_notice_html
 
-DEMO_BADGE = "Demo — built-in emulator, no account; results are previews"
 
 
 @dataclass
@@ -25,42 +26,43 @@ class HeaderWidgets:
     hosting_info: gr.HTML
     hosting_check: gr.Button
     hosting_result: gr.HTML
+    lang: gr.Radio
 
 
-def badge_html(settings: Any, session_key: Any) -> str:
+def badge_html(settings: Any, session_key: Any, lang: str = EN) -> str:
     if not settings.demo:
-        return '<span class="mode-badge mode-live" id="mode-badge">Live — using the server\'s API key</span>'
+        return f'<span class="mode-badge mode-live" id="mode-badge">{esc(t("header.live_server", lang))}</span>'
     if session_key:
-        return ('<span class="mode-badge mode-live" id="mode-badge">Live — with the key you entered '
-                '(this browser session only)</span>')
-    return f'<span class="mode-badge mode-demo" id="mode-badge">{DEMO_BADGE}</span>'
+        return f'<span class="mode-badge mode-live" id="mode-badge">{esc(t("header.live_session", lang))}</span>'
+    return f'<span class="mode-badge mode-demo" id="mode-badge">{esc(t("header.demo", lang))}</span>'
 
 
-def header_html(settings: Any, session_key: Any) -> str:
+def header_html(settings: Any, session_key: Any, lang: str = EN) -> str:
     live = bool(session_key) or not settings.demo
-    note = ("There is no cancel: once sent, a video is made and billed even if you close the page."
-            if live else "Demo videos are previews made on this machine; nothing is sent anywhere.")
+    note = t("header.no_cancel" if live else "header.demo_note", lang)
     return (
         '<header id="studio-header"><div class="brand"><h1>R2V Studio</h1>'
-        '<p>Cast up to five characters from your pictures, clips and voices, write a scene, get a video.</p></div>'
-        f'<div class="mode">{badge_html(settings, session_key)}<div class="billing-note">{note}</div></div></header>'
+        f'<p>{esc(t("header.tagline", lang))}</p></div>'
+        f'<div class="mode">{badge_html(settings, session_key, lang)}<div class="billing-note">{esc(note)}</div></div>'
+        '</header>'
     )
 
 
 def render(ctx: PageContext) -> HeaderWidgets:
     settings = ctx.settings
+    lang = language.render_switch(ctx)
     header = gr.HTML(header_html(settings, None), elem_id="studio-header-box")
     if storage_notice_html(settings):  # a Space whose data folder is wiped at restart
         gr.HTML(storage_notice_html(settings), elem_id="storage-notice-box")
-    title = ("API key and reference hosting" if settings.demo else "Reference hosting")
+    title = label("ui.setup" if settings.demo else "ui.setup_live")
     with gr.Accordion(title, open=False, elem_id="setup-accordion"):
         if settings.demo:
             gr.Markdown("**Your own API key** (optional): switches this browser session to the live service.")
             with gr.Row(equal_height=True):
-                key_box = gr.Textbox(label="API key", type="password", placeholder="paste your key", scale=4,
+                key_box = gr.Textbox(label=label("ui.api_key"), type="password", placeholder="paste your key", scale=4,
                                      elem_id="api-key-box")
-                key_use = gr.Button("Use for this session", scale=1, elem_id="api-key-use")
-                key_forget = gr.Button("Forget it", scale=1, elem_id="api-key-forget")
+                key_use = gr.Button(label("ui.use_key"), scale=1, elem_id="api-key-use")
+                key_forget = gr.Button(label("ui.forget_key"), scale=1, elem_id="api-key-forget")
             key_note = gr.Markdown("The key stays in this server's memory for this browser session only: it is "
                                    "never saved, logged, or shown again.", elem_id="api-key-note")
         else:
@@ -69,12 +71,13 @@ def render(ctx: PageContext) -> HeaderWidgets:
         hosting_info = gr.HTML(hostpanel.describe(settings, hostpanel.session_target(settings, None)),
                                elem_id="hosting-info")
         with gr.Row(equal_height=True):
-            hosting_check = gr.Button("Check hosting", size="sm", scale=0, min_width=130, elem_id="hosting-check")
+            hosting_check = gr.Button(label("ui.check_hosting"), size="sm", scale=0, min_width=130, elem_id="hosting-check")
             hosting_result = gr.HTML("", elem_id="hosting-result")
-    return HeaderWidgets(header, key_box, key_use, key_forget, key_note, hosting_info, hosting_check, hosting_result)
+    return HeaderWidgets(header, key_box, key_use, key_forget, key_note, hosting_info, hosting_check, hosting_result,
+                         lang)
 
 
-def listen(w: HeaderWidgets, ctx: PageContext) -> None:
+def listen(w: HeaderWidgets, ctx: PageContext, demo: gr.Blocks) -> None:
     settings, manager, st = ctx.settings, ctx.manager, ctx.states
     key_outputs = [st.key, w.key_box, w.header, w.key_note, st.memory]
 
@@ -89,17 +92,28 @@ def listen(w: HeaderWidgets, ctx: PageContext) -> None:
             note = ("✓ A key is set for this browser session. Jobs you start now go to the live service."
                     if key else "No key was entered.")
             # The textbox is emptied: the key is read once and never sent back to the browser.
-            return {st.key: held, w.key_box: "", w.header: header_html(settings, key), w.key_note: note,
-                    st.memory: memory}
+            return {st.key: held, w.key_box: "", w.header: header_html(settings, key, language.lang_of(request)),
+                    w.key_note: note, st.memory: memory}
 
-        def forget_key():
-            return {st.key: None, w.key_box: "", w.header: header_html(settings, None),
+        def forget_key(request: gr.Request):
+            return {st.key: None, w.key_box: "", w.header: header_html(settings, None, language.lang_of(request)),
                     w.key_note: "The key was forgotten. Back to demo mode."}
 
         key_events = dict(show_progress="hidden", api_visibility="private")
         w.key_use.click(use_key, [w.key_box, st.memory], key_outputs, **key_events)
         w.key_box.submit(use_key, [w.key_box, st.memory], key_outputs, **key_events)
         w.key_forget.click(forget_key, None, key_outputs, **key_events)
+
+    language.listen_switch(w.lang)
+
+    def page_language(key, request: gr.Request):
+        """On load: the switch shows the request's language, and the header speaks it."""
+        lang = language.lang_of(request)
+        return {w.lang: lang, w.header: header_html(settings, key, lang)}
+
+    demo.load(None, None, None, js=language.APPLY_JS, api_visibility="private", queue=False)
+    demo.load(page_language, [st.key], [w.lang, w.header], show_progress="hidden", api_visibility="private",
+              queue=False)
 
     def check_hosting(key):
         target = hostpanel.session_target(settings, key)

@@ -10,52 +10,67 @@ import time
 from typing import Any
 
 from .. import spec
+from ..messages import EN, ZH, render, t
 from . import status
 
 FILTERS = [("All", "all"), ("Running", "running"), ("Finished", "succeeded"), ("Kept ★", "kept"), ("Failed", "failed"),
            ("Needs a decision", "uncertain")]
 
 
-def item_label(snap: Any, max_prompt: int = 70) -> str:
+def item_label(snap: Any, max_prompt: int = 70, lang: str = EN) -> str:
     """One compact line per job: status, date, duration, size and the first line of the prompt."""
     s = snap.settings or {}
     first = ((s.get("prompt") or "").strip().splitlines() or [""])[0]
     if len(first) > max_prompt:
         first = first[: max_prompt - 1] + "…"
-    when = time.strftime("%d %b %H:%M", time.localtime(snap.created_at))
+    when = _day_time(snap.created_at, lang)
     icon = status.STATE_ICONS.get(snap.state, "…")
-    words = status.STATE_WORDS.get(snap.state, snap.state)
+    words = _state_words(snap.state, lang)
     if getattr(snap, "video_missing", False):
-        words = "Video missing"
+        words = t("history.video_missing", lang)
     try:
         tier, aspect = spec.tier_and_aspect(s.get("size", ""))
         size = f"{tier} {aspect}"
     except (ValueError, AttributeError):
         size = str(s.get("size", ""))
     star = "★ " if getattr(snap, "favourite", False) else ""
-    take = f" · take {snap.take}" if getattr(snap, "take", None) else ""
-    return f"{star}{icon} {words}{take} · {when} · {s.get('duration', '?')} s · {size} · {first or '(no prompt)'}"
+    take = t("history.take", lang, n=snap.take) if getattr(snap, "take", None) else ""
+    seconds = t("status.secs", lang, s=s.get("duration", "?"))
+    return f"{star}{icon} {words}{take} · {when} · {seconds} · {size} · {first or t('history.no_prompt', lang)}"
 
 
-def detail_markdown(snap: Any) -> str:
+def _state_words(state: str, lang: str) -> str:
+    return t(f"status.state.{state}", lang) if state in status.STATE_WORDS else state
+
+
+def _day_time(ts: float, lang: str) -> str:
+    """A job's date in a list: "25 Nov 21:10" / "11月25日 21:10"."""
+    at = time.localtime(ts)
+    if lang == ZH:
+        return f"{at.tm_mon}月{at.tm_mday}日 {at.tm_hour:02d}:{at.tm_min:02d}"
+    return time.strftime("%d %b %H:%M", at)
+
+
+def detail_markdown(snap: Any, lang: str = EN) -> str:
+    """A job's detail in `lang`: what it was, what happened (its stored codes, rendered now)."""
     s = snap.settings or {}
-    lines = [f"### {status.STATE_ICONS.get(snap.state, '…')} {status.STATE_WORDS.get(snap.state, snap.state)}",
-             f"**Prompt:** {html.escape(s.get('prompt') or '')}"]
+    lines = [f"### {status.STATE_ICONS.get(snap.state, '…')} {_state_words(snap.state, lang)}",
+             f"**{t('history.prompt', lang)}** {html.escape(s.get('prompt') or '')}"]
     if s.get("negative_prompt"):
-        lines.append(f"**Avoid:** {html.escape(s['negative_prompt'])}")
+        lines.append(f"**{t('history.avoid', lang)}** {html.escape(s['negative_prompt'])}")
     if snap.error:
-        lines.append(f"> **What happened:** {html.escape(snap.error)}")
+        lines.append(f"> **{t('history.what_happened', lang)}** {html.escape(render(snap.error, lang))}")
     elif getattr(snap, "video_missing", False):
-        lines.append(f"> **What happened:** {html.escape(snap.stage_text)}")
+        lines.append(f"> **{t('history.what_happened', lang)}** {html.escape(render(snap.stage_text, lang))}")
     refs = [r.get("name") or r.get("url") or "reference" for r in (getattr(snap, "references", None) or ())]
     if refs:
         lines.append("**Characters:** " + ", ".join(f"`character{i}` {html.escape(str(n))}" for i, n in enumerate(refs, 1)))
     lines.append(status.summary_markdown(snap))
-    t = getattr(snap, "timings", None) or {}
+    timings = getattr(snap, "timings", None) or {}
     timing_rows = [("Started", _when(snap.created_at)), ("Last change", _when(snap.updated_at))]
     for key, label in (("submitted_at", "Sent to the service"), ("completed_at", "Finished")):
-        if t.get(key):
-            timing_rows.append((label, _when(t[key])))
+        if timings.get(key):
+            timing_rows.append((label, _when(timings[key])))
     if snap.terminal and snap.updated_at and snap.created_at:
         timing_rows.append(("Took", status.fmt_seconds(snap.updated_at - snap.created_at)))
     lines.append("\n".join(f"- {k}: {v}" for k, v in timing_rows))

@@ -13,8 +13,10 @@ from typing import Any
 import gradio as gr
 
 from ..errors import R2VError
+from ..messages import both, t
 from . import form, history
-from .context import PageContext
+from .context import PageContext, esc
+from .language import label, lang_of
 from .videoview import player_html, served_url
 
 PAGE_SIZE = 20
@@ -56,23 +58,28 @@ class HistoryWidgets:
     selected: gr.State
 
 
+def page_words(page: int, pages: int, total: int, lang: str) -> str:
+    """ "Page 1 of 3 · 41 videos" in the reader's language."""
+    return t("history.page_one" if total == 1 else "history.page", lang, page=page + 1, pages=pages, total=total)
+
+
 def render(ctx: PageContext) -> HistoryWidgets:
-    gr.HTML('<h2 class="step-title">Your videos</h2>', min_height=0)
+    gr.HTML(f'<h2 class="step-title">{both("history.title")}</h2>', min_height=0)
     with gr.Row(equal_height=True, elem_id="history-controls"):
-        status_filter = gr.Radio(history.FILTERS, value="all", label="Show", scale=3, elem_id="history-filter")
-        search = gr.Textbox(label="Search in prompts", placeholder="e.g. forest", scale=2, elem_id="history-search")
+        status_filter = gr.Radio(history.FILTERS, value="all", label=label("ui.history.show"), scale=3, elem_id="history-filter")
+        search = gr.Textbox(label=label("ui.history.search"), placeholder="e.g. forest", scale=2, elem_id="history-search")
     with gr.Row(equal_height=False, elem_id="history-body"):
         with gr.Column(scale=3, min_width=300, elem_id="history-list-col"):
             empty = gr.HTML(EMPTY_HTML, visible=False, min_height=0)
-            items = gr.Radio([], label="Videos, newest first", elem_id="history-list", elem_classes=["history-list"])
+            items = gr.Radio([], label=label("ui.history.list"), elem_id="history-list", elem_classes=["history-list"])
             with gr.Row(elem_id="history-pager", equal_height=True):
-                prev = gr.Button("← Newer", size="sm", interactive=False, elem_id="history-prev", min_width=90)
+                prev = gr.Button(label("ui.history.newer"), size="sm", interactive=False, elem_id="history-prev", min_width=90)
                 page_info = gr.HTML("", elem_id="history-page-info", min_height=0)
-                next_ = gr.Button("Older →", size="sm", interactive=False, elem_id="history-next", min_width=90)
+                next_ = gr.Button(label("ui.history.older"), size="sm", interactive=False, elem_id="history-next", min_width=90)
         with gr.Column(scale=2, visible=False, elem_id="history-detail", elem_classes=["history-detail"]) as detail:
             with gr.Row(elem_id="history-actions"):
-                remix = gr.Button("Remix in the studio", variant="primary", size="sm", elem_id="history-remix")
-                reuse_seed = gr.Button("Reuse its seed", size="sm", elem_id="history-reuse-seed")
+                remix = gr.Button(label("ui.history.remix"), variant="primary", size="sm", elem_id="history-remix")
+                reuse_seed = gr.Button(label("ui.history.reuse_seed"), size="sm", elem_id="history-reuse-seed")
                 download = gr.DownloadButton("Download MP4", size="sm", elem_id="history-download", visible=False)
                 retry = gr.Button("Try again", size="sm", visible=False, elem_id="history-retry")
                 keep = gr.Button(KEEP_LABEL, size="sm", elem_id="history-keep")
@@ -113,14 +120,14 @@ def listen(w: HistoryWidgets, ctx: PageContext, tab: Any, studio_tab: Any, tabs:
         signature = [(s.job_id, s.state, s.updated_at, s.video_missing, s.favourite) for s in snaps] + [total, page]
         if not force and signature == shown:
             return {w.shown: shown}  # nothing changed: the list is not sent again
-        choices = [(history.item_label(s), s.job_id) for s in snaps]
+        choices = [(history.item_label(s, lang=lang_of(request)), s.job_id) for s in snaps]
         value = selected if selected in {s.job_id for s in snaps} else None
         empty = EMPTY_HTML if not (search or "").strip() and (status or "all") == "all" else NOTHING_FOUND_HTML
         return {
             w.items: gr.Radio(choices=choices, value=value, visible=bool(snaps)),
             w.empty: gr.HTML(empty, visible=not snaps),
             w.prev: gr.Button(interactive=page > 0), w.next: gr.Button(interactive=page + 1 < pages),
-            w.page_info: f'<span class="page-info">Page {page + 1} of {pages} · {total} video{"s" if total != 1 else ""}</span>',
+            w.page_info: f'<span class="page-info">{esc(page_words(page, pages, total, lang_of(request)))}</span>',
             w.page: page, w.shown: signature,
         }
 
@@ -177,7 +184,7 @@ def listen(w: HistoryWidgets, ctx: PageContext, tab: Any, studio_tab: Any, tabs:
         shown = view(snap.video_path)
         url = served_url(w.video, view, snap.video_path)
         done = url is not None
-        return {w.selected: job_id, w.detail: gr.Column(visible=True), w.info: history.detail_markdown(snap),
+        return {w.selected: job_id, w.detail: gr.Column(visible=True), w.info: history.detail_markdown(snap, lang_of(request)),
                 w.video: player_html(url, label="The video", poster=served_url(w.video, view, snap.poster_path)),
                 w.download: gr.DownloadButton(value=shown, visible=shown is not None),
                 w.retry: gr.Button(visible=snap.state == "failed" or snap.video_missing),

@@ -11,10 +11,12 @@ from typing import Any, Callable
 import gradio as gr
 
 from ..errors import R2VError
+from ..messages import EN
 from . import cast as cast_mod
 from . import form, session, status
 from . import takes as takes_view
 from .context import PageContext, alert_html
+from .language import lang_of
 from .videoview import player_html, served_url
 
 
@@ -31,20 +33,20 @@ def make_watch(ctx: PageContext, w: Any) -> Watch:
     outputs = [w.status_box, w.video, w.download, w.summary, w.result_box, w.decision, w.retry, st.last_seed,
                w.takes_grid, w.compare_takes]
 
-    def view(snap: Any, first: bool, last_state: str | None) -> dict:
+    def view(snap: Any, first: bool, last_state: str | None, lang: str = EN) -> dict:
         """Updates for the pane; the player is only touched when the result changes."""
         if snap is None:
-            return {w.status_box: status.IDLE_HTML, w.video: "", w.download: gr.DownloadButton(value=None),
+            return {w.status_box: status.idle_html(lang), w.video: "", w.download: gr.DownloadButton(value=None),
                     w.summary: "", w.result_box: gr.Column(visible=False), w.decision: gr.Column(visible=False),
                     w.retry: gr.Button(visible=False), w.takes_grid: gr.HTML(visible=False),
                     w.compare_takes: gr.Button(visible=False)}
         if not first and not snap.terminal and snap.state != "uncertain":
             # Between running stages only the status moves (the other boxes stay hidden until the job
             # ends): any other update would rebuild a component on the event loop, for every open stream.
-            return {w.status_box: status.stage_html(snap)}
+            return {w.status_box: status.stage_html(snap, lang)}
         done = snap.state == "succeeded" and snap.video_path is not None
         out = {
-            w.status_box: status.stage_html(snap),
+            w.status_box: status.stage_html(snap, lang),
             w.summary: status.summary_markdown(snap) if done else "",
             w.result_box: gr.Column(visible=done),
             w.decision: gr.Column(visible=snap.state == "uncertain"),
@@ -103,14 +105,15 @@ def make_watch(ctx: PageContext, w: Any) -> Watch:
             async for out in watch_batch(snap.batch_id, who.owner, session_id, token):
                 yield out
             return
-        yield view(snap, True, None)
+        lang = lang_of(request)
+        yield view(snap, True, None, lang)
         last_state = snap.state if snap else None
         while snap is not None and not snap.terminal and snap.state != "uncertain":
             newer = await manager.wait_for_change(job_id, snap.version, WATCH_WAKEUP_SECONDS)
             if not ctx.streams.is_current(session_id, token):
                 return  # a newer stream for this tab took over
             snap = newer or snap
-            yield view(snap, False, last_state)
+            yield view(snap, False, last_state, lang)
             last_state = snap.state
 
     return Watch(watch_job, outputs)

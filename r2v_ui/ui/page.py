@@ -29,9 +29,11 @@ from typing import Any
 
 import gradio as gr
 
-from . import (castpanel, comparepanel, context, header, historypanel, librarypanel, result, scene, starters,
-               storyboard)
+from ..messages import both
+from . import (castpanel, comparepanel, context, header, historypanel, language, librarypanel, result, scene,
+               starters, storyboard)
 from .context import DEFAULT_CONCURRENCY, PageContext, Streams, make_states
+from .language import label
 from .theme import CSS, HEAD, make_theme
 from .viewfiles import Viewer
 
@@ -47,10 +49,10 @@ def build_app(manager: Any, settings: Any, *, emulator: Any = None) -> gr.Blocks
     with gr.Blocks(title="R2V Studio — characters to video", fill_width=False) as demo:
         ctx = PageContext(manager=manager, settings=settings, viewer=viewer, streams=Streams(),
                           states=make_states(settings), work_dir=work_dir, checked_dir=work_dir / "checked")
-        gr.HTML('<a class="skip-link" href="#generate-btn">Skip to Generate</a>', min_height=0, padding=False)
+        gr.HTML(f'<a class="skip-link" href="#generate-btn">{both("page.skip")}</a>', min_height=0, padding=False)
         top = header.render(ctx)
         with gr.Tabs(elem_id="main-tabs") as tabs:
-            with gr.Tab("Studio", id="studio", elem_id="tab-studio") as studio_tab:
+            with gr.Tab(label("ui.tab.studio"), id="studio", elem_id="tab-studio") as studio_tab:
                 with gr.Row(equal_height=False, elem_id="workspace"):
                     with gr.Column(scale=3, min_width=320, elem_id="composer"):
                         castw = castpanel.render(ctx)
@@ -58,16 +60,16 @@ def build_app(manager: Any, settings: Any, *, emulator: Any = None) -> gr.Blocks
                         scenew = scene.render(ctx)
                     with gr.Column(scale=2, min_width=320, elem_id="result-pane"):
                         resultw = result.render(ctx)
-            with gr.Tab("Compare", id="compare", elem_id="tab-compare") as compare_tab:
+            with gr.Tab(label("ui.tab.compare"), id="compare", elem_id="tab-compare") as compare_tab:
                 comparew = comparepanel.render(ctx)
-            with gr.Tab("History", id="history", elem_id="tab-history") as history_tab:
+            with gr.Tab(label("ui.tab.history"), id="history", elem_id="tab-history") as history_tab:
                 historyw = historypanel.render(ctx)
 
         def cast_view(cast: list, request: Any) -> dict:
             with ctx.casts.lock(request):
                 return castpanel.cast_view(castw, ctx, cast, request)
 
-        header.listen(top, ctx)
+        header.listen(top, ctx, demo)
         castpanel.listen(castw, ctx, scenew)
         librarypanel.listen(libraryw, ctx, castw)
         scene.listen(scenew, ctx, resultw.price, resultw.takes)
@@ -96,5 +98,5 @@ def launch_kwargs() -> dict[str, Any]:
     `max_threads` is how many events Gradio's queue runs at once (streams included), and also the
     limit of threads for sync handlers and pre/postprocessing (threads are started only when that
     much sync work runs at once).  Sized with the stream group, so that streams never take every slot."""
-    return {"theme": make_theme(), "css": CSS + librarypanel.CSS, "head": HEAD,
+    return {"theme": make_theme(), "css": CSS + librarypanel.CSS + language.CSS, "head": HEAD, "i18n": language.make_i18n(),
             "max_threads": context.STREAM_LIMIT + context.PAGE_SLOTS}

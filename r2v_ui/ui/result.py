@@ -17,10 +17,12 @@ from typing import Any
 import gradio as gr
 
 from ..errors import R2VError
+from ..messages import both
 from . import form, session, status
 from . import context
 from . import cast as cast_mod
 from .context import PageContext, alert_html, esc
+from .language import label
 from .takes import TAKE_OPTIONS, parse_takes
 
 DUPLICATE_WINDOW_S = 20.0
@@ -98,37 +100,37 @@ def render(ctx: PageContext) -> ResultWidgets:
                                          form.DEFAULTS.duration, [], demo=demo), elem_id="price-box", min_height=0)
         with gr.Row(elem_id="generate-row", equal_height=True):
             # The label is for screen readers only: each option says "n takes", so the bar stays one row.
-            takes = gr.Dropdown(TAKE_OPTIONS, value="1", label="Takes", show_label=False, elem_id="takes",
+            takes = gr.Dropdown(TAKE_OPTIONS, value="1", label=label("ui.takes"), show_label=False, elem_id="takes",
                                 min_width=120, scale=0, filterable=False)
-            generate = gr.Button("Generate video", variant="primary", size="lg", elem_id="generate-btn", scale=1)
-        gr.HTML('<div class="kbd-hint">or press <kbd>Ctrl</kbd>+<kbd>Enter</kbd></div>', min_height=0,
+            generate = gr.Button(label("ui.generate"), variant="primary", size="lg", elem_id="generate-btn", scale=1)
+        gr.HTML(f'<div class="kbd-hint">{both("result.kbd_hint", markup=True)}</div>', min_height=0,
                 elem_id="kbd-hint")
     with gr.Column(visible=False, elem_id="confirm-box", elem_classes=["confirm-box"]) as confirm_box:
         confirm_text = gr.HTML("", elem_id="confirm-text")
         with gr.Row():
-            confirm_go = gr.Button("Send it", variant="primary", elem_id="confirm-go")
-            confirm_cancel = gr.Button("Cancel", elem_id="confirm-cancel")
-        dont_ask = gr.Checkbox(False, label="Don't ask again in this session", elem_id="dont-ask")
-    gr.HTML('<h2 class="step-title">Your video</h2>', min_height=0)
+            confirm_go = gr.Button(label("ui.send_it"), variant="primary", elem_id="confirm-go")
+            confirm_cancel = gr.Button(label("ui.cancel"), elem_id="confirm-cancel")
+        dont_ask = gr.Checkbox(False, label=label("ui.dont_ask"), elem_id="dont-ask")
+    gr.HTML(f'<h2 class="step-title">{both("result.title")}</h2>', min_height=0)
     status_box = gr.HTML(status.LOADING_HTML, elem_id="job-status", min_height=0)
     with gr.Column(visible=False, elem_id="decision-row") as decision:
-        found_task = gr.Textbox(label="Found it in your account? Paste its task id", placeholder="task id",
+        found_task = gr.Textbox(label=label("ui.paste_task_id"), placeholder="task id",
                                 elem_id="found-task-id")
         with gr.Row():
-            attach = gr.Button("Follow this task", elem_id="attach-task")
-            resubmit = gr.Button("Send again" if demo else "Resubmit (may bill twice)", variant="stop",
+            attach = gr.Button(label("ui.follow_task"), elem_id="attach-task")
+            resubmit = gr.Button(label("ui.send_again") if demo else "Resubmit (may bill twice)", variant="stop",
                                  elem_id="resubmit")
-            discard = gr.Button("Discard", elem_id="discard")
-    retry = gr.Button("Try again", visible=False, elem_id="retry")
-    compare_takes = gr.Button("Compare these takes", visible=False, elem_id="compare-takes", size="sm",
+            discard = gr.Button(label("ui.discard"), elem_id="discard")
+    retry = gr.Button(label("ui.try_again"), visible=False, elem_id="retry")
+    compare_takes = gr.Button(label("ui.compare_takes"), visible=False, elem_id="compare-takes", size="sm",
                               variant="primary")
     takes_grid = gr.HTML("", visible=False, elem_id="takes-grid", min_height=0)
     with gr.Column(visible=False, elem_id="result-box") as result_box:
         video = gr.HTML("", elem_id="result-video", min_height=0)
         with gr.Row(elem_id="result-actions"):
             download = gr.DownloadButton("Download MP4", elem_id="download-result", size="sm")
-            another = gr.Button("Another take", elem_id="another-take", size="sm")
-            use_settings = gr.Button("Put its settings in the form", elem_id="use-settings", size="sm")
+            another = gr.Button(label("ui.another_take"), elem_id="another-take", size="sm")
+            use_settings = gr.Button(label("ui.reuse_settings"), elem_id="use-settings", size="sm")
         summary = gr.Markdown(elem_id="result-summary")
     return ResultWidgets(price, generate, confirm_box, confirm_text, confirm_go, confirm_cancel, dont_ask, status_box,
                          decision, found_task, attach, resubmit, discard, retry, result_box, video, takes, takes_grid,

@@ -10,9 +10,11 @@ import gradio as gr
 
 from .. import spec
 from ..examples import EXAMPLE_NEGATIVE_PROMPT
+from ..messages import both
 from . import cast as cast_mod
 from . import form, rawinputs, starters, storyboard
 from .context import PageContext
+from .language import label, lang_of
 from .takes import parse_takes
 
 
@@ -63,38 +65,38 @@ class SceneWidgets:
 
 def render(ctx: PageContext) -> SceneWidgets:
     d = form.DEFAULTS
-    gr.HTML('<h2 class="step-title">2 · The scene</h2>')
+    gr.HTML(f'<h2 class="step-title">{both("scene.title")}</h2>')
     starter_w = starters.render(ctx)  # for an empty box: a first prompt with the cast's names
     # No max_length: a pasted text over the limit stays whole and the count says so (never cut silently).
-    prompt = gr.Textbox(label="Prompt", lines=3, max_lines=12, elem_id="prompt",
+    prompt = gr.Textbox(label=label("ui.prompt"), lines=3, max_lines=12, elem_id="prompt",
                         placeholder="e.g. character1 and character2 share an umbrella in a rainy street at night…")
     with gr.Row(elem_id="prompt-meta", equal_height=False):
         prompt_count = gr.HTML(form.count_label("", spec.PROMPT_MAX), elem_id="prompt-count", min_height=0)
         hints = gr.HTML("", elem_id="prompt-hints", min_height=0)
-    gr.HTML('<h2 class="step-title">3 · Settings</h2>')
+    gr.HTML(f'<h2 class="step-title">{both("scene.settings_title")}</h2>')
     with gr.Row(elem_id="settings-row", equal_height=False):
-        tier = gr.Radio(list(spec.TIERS), value=d.tier, label="Resolution", elem_id="tier", min_width=150)
-        aspect = gr.Radio(list(spec.ASPECTS), value=d.aspect, label="Aspect ratio", elem_id="aspect", min_width=260)
+        tier = gr.Radio(list(spec.TIERS), value=d.tier, label=label("ui.resolution"), elem_id="tier", min_width=150)
+        aspect = gr.Radio(list(spec.ASPECTS), value=d.aspect, label=label("ui.aspect"), elem_id="aspect", min_width=260)
         duration = rawinputs.WholeSlider(spec.DURATION_MIN, spec.DURATION_MAX, value=d.duration, step=1,
-                                         label="Duration (seconds)", elem_id="duration", min_width=200)
-        shot = gr.Radio(form.SHOT_CHOICES, value=d.shot_type, label="Shots", elem_id="shot-type", min_width=200)
-    size_info = gr.HTML(f'<div class="size-info">{form.size_label(d.tier, d.aspect)}</div>', elem_id="size-info",
+                                         label=label("ui.duration"), elem_id="duration", min_width=200)
+        shot = gr.Radio(form.SHOT_CHOICES, value=d.shot_type, label=label("ui.shots"), elem_id="shot-type", min_width=200)
+    size_info = gr.HTML(f'<div class="size-info">{form.size_label(d.tier, d.aspect, None)}</div>', elem_id="size-info",
                         min_height=0)
     board = storyboard.render(ctx)  # under the shot type, with Multi shot
-    with gr.Accordion("More settings: sound, watermark, seed, things to avoid", open=False,
+    with gr.Accordion(label("ui.more_settings"), open=False,
                       elem_id="more-settings") as more:
         with gr.Row(equal_height=False):
-            audio = gr.Checkbox(value=d.audio, label="Sound", elem_id="audio",
+            audio = gr.Checkbox(value=d.audio, label=label("ui.sound"), elem_id="audio",
                                 info="Generate a sound track (voices use the clips you added).")
-            watermark = gr.Checkbox(value=d.watermark, label="Watermark", elem_id="watermark",
+            watermark = gr.Checkbox(value=d.watermark, label=label("ui.watermark"), elem_id="watermark",
                                     info="A mark in the lower-right corner.")
         with gr.Row(equal_height=False, elem_id="seed-row"):
-            seed_mode = gr.Radio(form.SEED_CHOICES, value=d.seed_mode, label="Seed", elem_id="seed-mode",
+            seed_mode = gr.Radio(form.SEED_CHOICES, value=d.seed_mode, label=label("ui.seed"), elem_id="seed-mode",
                                  info="The same seed and settings give a similar video.", min_width=220)
-            seed = rawinputs.WholeNumber(value=None, label="Seed number", precision=0, minimum=spec.SEED_MIN,
+            seed = rawinputs.WholeNumber(value=None, label=label("ui.seed_number"), precision=0, minimum=spec.SEED_MIN,
                                          maximum=spec.SEED_MAX, elem_id="seed", visible=False, min_width=160)
-            reuse_seed = gr.Button("Reuse the last video's seed", size="sm", elem_id="reuse-seed", min_width=160)
-        negative = gr.Textbox(label="Things to avoid (negative prompt)", lines=2, elem_id="negative-prompt",
+            reuse_seed = gr.Button(label("ui.reuse_seed"), size="sm", elem_id="reuse-seed", min_width=160)
+        negative = gr.Textbox(label=label("ui.negative"), lines=2, elem_id="negative-prompt",
                               placeholder="e.g. blurry, extra fingers")
         negative_count = gr.HTML(form.count_label("", spec.NEGATIVE_PROMPT_MAX), elem_id="negative-count",
                                  min_height=0)
@@ -112,7 +114,9 @@ def listen(w: SceneWidgets, ctx: PageContext, price: gr.HTML, takes: gr.Dropdown
     # written.  Coroutines without pre/postprocessing, so they never wait for a worker thread.
     ui_only = dict(concurrency_limit=None, preprocess=False, postprocess=False)
 
-    async def refresh(cast, prompt_text, negative_text, tier_v, aspect_v, duration_v, key, shot_v, shots, takes_v):
+    async def refresh(cast, prompt_text, negative_text, tier_v, aspect_v, duration_v, key, shot_v, shots, takes_v,
+                      request: gr.Request):
+        lang = lang_of(request)
         try:
             n_takes = parse_takes(takes_v)
         except ValueError:
@@ -122,10 +126,10 @@ def listen(w: SceneWidgets, ctx: PageContext, price: gr.HTML, takes: gr.Dropdown
             w.prompt_count: form.prompt_count(prompt_text, cast),
             w.negative_count: form.count_label(negative_text, spec.NEGATIVE_PROMPT_MAX),
             # With a storyboard the hints are about every shot too; its own preview shows the prompt as sent.
-            w.hints: form.hints_html(checked, cast, as_sent=checked == (prompt_text or "")),
-            w.size_info: f'<div class="size-info">{form.size_label(tier_v, aspect_v)}</div>',
+            w.hints: form.hints_html(checked, cast, lang, as_sent=checked == (prompt_text or "")),
+            w.size_info: f'<div class="size-info">{form.size_label(tier_v, aspect_v, lang)}</div>',
             price: form.price_label(ctx.settings.price, tier_v, aspect_v, duration_v, cast, demo=demo and not key,
-                                    takes=n_takes),
+                                    takes=n_takes, lang=lang),
         }
         # The example's "things to avoid" leave with the example cast: never kept hidden for another scene.
         if negative_text == EXAMPLE_NEGATIVE_PROMPT and not any(c.get("example") for c in cast_mod.filled(cast)):

@@ -10,6 +10,9 @@ import time
 from typing import Any
 
 from .. import spec
+from ..messages import DEFAULT, Msg, both, render, t
+
+_SAID_UNDER_THE_BAR = {"stage.processing", "job.generating", "job.generating_eta"}  # percent and time left
 
 STAGES: tuple[tuple[str, str], ...] = (
     ("checking", "Checking"),
@@ -36,42 +39,35 @@ STATE_WORDS = {
 }
 STATE_ICONS = {"succeeded": "✓", "failed": "✕", "uncertain": "?", "discarded": "–"}
 
-LOADING_HTML = (
+LOADING_HTML = (  # drawn before any request: in both languages, the page shows its own
     '<div class="job-status job-idle" id="job-status-box" data-state="loading">'
-    '<div class="job-headline">Looking for your jobs…</div></div>'
-)
-
-IDLE_HTML = (
-    '<div class="job-status job-idle" id="job-status-box" data-state="empty">'
-    '<div class="job-headline">No video yet</div>'
-    '<div class="job-text">Add your characters, write the scene and press <b>Generate video</b>. '
-    'Your video appears here; you can close the tab and come back, it keeps going.</div></div>'
-)
-
-UNCERTAIN_TEXT = (
-    "The request reached the service but no answer came back, so it may or may not have started "
-    "(and billed) this video. Check your account's task list if you can. Resubmitting may bill twice; "
-    "discarding keeps nothing running here."
-)
-UNCERTAIN_DEMO_TEXT = (
-    "The request reached the built-in emulator but no answer came back, so it may or may not have started "
-    "this preview. Send it again, or discard it."
+    f'<div class="job-headline">{both("status.loading")}</div></div>'
 )
 
 
-def fmt_seconds(seconds: float | int | None) -> str:
+def idle_html(lang: str = DEFAULT) -> str:
+    return ('<div class="job-status job-idle" id="job-status-box" data-state="empty">'
+            f'<div class="job-headline">{html.escape(t("status.idle", lang))}</div>'
+            f'<div class="job-text">{t("status.idle_text", lang)}</div></div>')
+
+
+
+
+
+def fmt_seconds(seconds: float | int | None, lang: str = DEFAULT) -> str:
     if seconds is None:
         return ""
     s = max(0, int(round(seconds)))
     if s < 60:
-        return f"{s} s"
+        return t("status.secs", lang, s=s)
     m, s = divmod(s, 60)
-    return f"{m} min {s:02d} s"
+    return t("status.min_secs", lang, m=m, s=f"{s:02d}")
 
 
-def stage_html(snap: Any) -> str:
-    """The whole status box: a row of stages with the current one lit, the manager's own words,
-    a progress bar with % and time left while it runs, or what happened and what to do."""
+def stage_html(snap: Any, lang: str = DEFAULT) -> str:
+    """The whole status box: a row of stages with the current one lit, the manager's own words
+    (codes, rendered in `lang`), a progress bar with % and time left while it runs, or what
+    happened and what to do."""
     state = snap.state
     current = _ORDER.get(state)
     steps = []
@@ -82,11 +78,11 @@ def stage_html(snap: Any) -> str:
             cls = "now"
         else:
             cls = "todo"
-        steps.append(f'<li class="stage stage-{cls}" data-stage="{key}">{html.escape(label)}</li>')
-    headline = STATE_WORDS.get(state, state.title())
+        steps.append(f'<li class="stage stage-{cls}" data-stage="{key}">{html.escape(t(f"status.step.{key}", lang))}</li>')
+    headline = t(f"status.state.{state}", lang) if state in STATE_WORDS else state.title()
     icon = STATE_ICONS.get(state, "")
     if getattr(snap, "video_missing", False):
-        headline, icon = "Finished — but the video file is missing", "!"
+        headline, icon = t("status.video_missing", lang), "!"
     parts = [
         f'<div class="job-status job-{html.escape(state)}" id="job-status-box" data-state="{html.escape(state)}">',
         f'<div class="job-headline">{icon + " " if icon else ""}{html.escape(headline)}</div>',
@@ -94,14 +90,16 @@ def stage_html(snap: Any) -> str:
     if state not in ("failed", "uncertain", "discarded"):
         parts.append(f'<ol class="stages">{"".join(steps)}</ol>')
     live = getattr(snap, "target", "demo") == "live"
-    text = snap.stage_text or ""
-    if state == "processing" and text.startswith("Generating"):
+    stage = snap.stage_text
+    text = render(stage, lang)
+    if state == "processing" and (text.startswith("Generating") if not isinstance(stage, Msg)
+                                  else stage.code in _SAID_UNDER_THE_BAR):
         text = ""  # the percent and time left are said once, under the bar
     if text and state not in ("failed", "uncertain"):  # a failure is said once, in the error below
         parts.append(f'<div class="job-text" id="job-stage-text">{html.escape(text)}</div>')
     notice = getattr(snap, "notice", None)  # why a running job is not moving right now, while it lasts
     if notice:
-        parts.append(f'<div class="job-notice" id="job-notice">{html.escape(notice)}</div>')
+        parts.append(f'<div class="job-notice" id="job-notice">{html.escape(render(notice, lang))}</div>')
     uploads = getattr(snap, "uploads", None)  # per-file fractions, when the manager reports them
     if state == "uploading" and uploads:
         parts.append('<ul class="uploads">' + "".join(
@@ -115,20 +113,20 @@ def stage_html(snap: Any) -> str:
         if pct is not None:
             bits.append(f"{pct * 100:.0f}%")
         if snap.eta_seconds:
-            bits.append(f"about {fmt_seconds(snap.eta_seconds)} left")
-        bits.append(f"{fmt_seconds(time.time() - snap.created_at)} elapsed")
+            bits.append(t("status.left", lang, time=fmt_seconds(snap.eta_seconds, lang)))
+        bits.append(t("status.elapsed", lang, time=fmt_seconds(time.time() - snap.created_at, lang)))
         parts.append(f'<div class="job-meta">{" · ".join(html.escape(b) for b in bits)}</div>')
-        parts.append('<div class="job-note">You can close this tab: the job keeps running and this page finds it again.'
-                     + (' There is no cancel: the service offers none, so it is billed once sent.' if live else "")
-                     + '</div>')
+        parts.append(f'<div class="job-note">{html.escape(t("status.close_tab", lang))}'
+                     + (html.escape(t("status.no_cancel", lang)) if live else "") + '</div>')
     if state == "failed":
-        parts.append(f'<div class="job-error" role="alert">{html.escape(snap.error or "The job failed.")}</div>')
-        parts.append('<div class="job-note">Nothing was changed in your form: fix what it mentions and press '
-                     '<b>Generate video</b> again, or press <b>Try again</b>.</div>')
+        parts.append(f'<div class="job-error" role="alert">{html.escape(render(snap.error, lang) or t("status.failed", lang))}'
+                     '</div>')
+        parts.append(f'<div class="job-note">{t("status.after_failure", lang)}</div>')
     if state == "uncertain":
-        parts.append(f'<div class="job-error" role="alert">{html.escape(UNCERTAIN_TEXT if live else UNCERTAIN_DEMO_TEXT)}</div>')
+        said = t("status.uncertain" if live else "status.uncertain_demo", lang)
+        parts.append(f'<div class="job-error" role="alert">{html.escape(said)}</div>')
     for w in snap.warnings or ():
-        parts.append(f'<div class="job-warning">! {html.escape(w)}</div>')
+        parts.append(f'<div class="job-warning">! {html.escape(render(w, lang))}</div>')
     parts.append("</div>")
     return "".join(parts)
 

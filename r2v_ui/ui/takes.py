@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 from typing import Any, Callable
 
+from ..messages import render
 from . import status
 from .videoview import player_html
 
@@ -65,7 +66,7 @@ def grid_html(snaps: list[Any], url_of: UrlOf) -> str:
             meta = f'<span>{html.escape(seed)}</span>{star}{link}'
         else:
             words = status.STATE_WORDS.get(s.state, s.state)
-            note = s.error or ("The video file is missing." if s.video_missing else "")
+            note = render(s.error) or ("The video file is missing." if s.video_missing else "")
             body = (f'<div class="take-wait" data-state="{html.escape(s.state)}">{html.escape(words)}'
                     + (f'<div class="take-note">{html.escape(note)}</div>' if note else "") + "</div>")
             meta = f'<span>{html.escape(seed)}</span>'
