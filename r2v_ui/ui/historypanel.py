@@ -80,7 +80,7 @@ def render(ctx: PageContext) -> HistoryWidgets:
             with gr.Row(elem_id="history-actions"):
                 remix = gr.Button(label("ui.history.remix"), variant="primary", size="sm", elem_id="history-remix")
                 reuse_seed = gr.Button(label("ui.history.reuse_seed"), size="sm", elem_id="history-reuse-seed")
-                download = gr.DownloadButton("Download MP4", size="sm", elem_id="history-download", visible=False)
+                download = gr.DownloadButton(label("ui.download_mp4"), size="sm", elem_id="history-download", visible=False)
                 retry = gr.Button("Try again", size="sm", visible=False, elem_id="history-retry")
                 keep = gr.Button(KEEP_LABEL, size="sm", elem_id="history-keep")
                 compare = gr.Button("Compare…", size="sm", elem_id="history-compare")
