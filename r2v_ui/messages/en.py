@@ -455,4 +455,14 @@ MESSAGES: dict[str, str] = {
     "takes.kept_badge": "★ kept",
     "takes.download": "Download",
     "takes.video_missing": "The video file is missing.",
+    # --- Scene starters (ui/starters.py) ------------------------------------------------------------
+    "starters.lead": "No idea yet? Start from a scene:",
+    "starters.ask": "Replace your prompt with the “{label}” starter? Your current text will not be kept.",
+    "ui.starter.dialogue": 'Dialogue',
+    "ui.starter.product": 'Product demo',
+    "ui.starter.dance": 'Dance',
+    "ui.starter.chase": 'Chase',
+    "ui.starter.interview": 'Interview',
+    "ui.starter.replace": 'Replace it',
+    "ui.starter.keep": 'Keep mine',
 }

@@ -418,4 +418,14 @@ MESSAGES: dict[str, str] = {
     "takes.kept_badge": "★ 已保留",
     "takes.download": "下载",
     "takes.video_missing": "视频文件不见了。",
+    # --- 场景起稿（ui/starters.py）-------------------------------------------------------------------
+    "starters.lead": "还没想好？从一个场景开始：",
+    "starters.ask": "用“{label}”场景替换你的提示词吗？现在的内容不会保留。",
+    "ui.starter.dialogue": '对话',
+    "ui.starter.product": '产品展示',
+    "ui.starter.dance": '舞蹈',
+    "ui.starter.chase": '追逐',
+    "ui.starter.interview": '访谈',
+    "ui.starter.replace": '替换',
+    "ui.starter.keep": '保留我的',
 }
