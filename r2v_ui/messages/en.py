@@ -465,4 +465,25 @@ MESSAGES: dict[str, str] = {
     "ui.starter.interview": 'Interview',
     "ui.starter.replace": 'Replace it',
     "ui.starter.keep": 'Keep mine',
+    # --- The storyboard (ui/storyboard.py) -----------------------------------------------------------
+    "ui.storyboard.title": 'Storyboard (optional): plan each shot and its length',
+    "storyboard.intro": "The prompt above becomes the overall line (style, place, who). Give each shot a line and a "
+                        "length; the studio writes <code>Shot 1 [0-3s]: …</code> for you. While every shot is empty, "
+                        "the prompt is sent as it is.",
+    "ui.storyboard.shot_1": 'Shot 1',
+    "ui.storyboard.shot_2": 'Shot 2',
+    "ui.storyboard.shot_3": 'Shot 3',
+    "ui.storyboard.shot_4": 'Shot 4',
+    "ui.storyboard.shot_5": 'Shot 5',
+    "ui.storyboard.shot_6": 'Shot 6',
+    "ui.storyboard.placeholder_1": 'e.g. Wide shot: character1 walks into the kitchen',
+    "ui.storyboard.placeholder_2": 'e.g. Close-up: character2 looks up',
+    "ui.storyboard.placeholder_3": 'e.g. Both laugh; the camera pulls back',
+    "ui.storyboard.seconds": 'Seconds',
+    "ui.storyboard.add": '+ Add a shot',
+    "ui.storyboard.remove": 'Remove the last shot',
+    "storyboard.fit": "Fit to {duration} s",
+    "storyboard.sum_ok": "{parts} = {total} s, the length of the video ✓",
+    "storyboard.not_in_use": "Write a line for a shot to use the storyboard.",
+    "storyboard.preview_title": "The prompt as it will be sent",
 }
