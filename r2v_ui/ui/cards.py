@@ -56,7 +56,6 @@ class CardWidgets:
 
 
 def make_card(n: int, visible: bool) -> CardWidgets:
-    tag = spec.character_tag(n)
     with gr.Column(visible=visible, elem_id=f"card-{n}", elem_classes=["cast-card"], min_width=150) as group:
         face = gr.HTML(face_html(cast_mod.empty_card(), n), elem_id=f"card-{n}-face")
         character = gr.Textbox(label=NAME_LABEL, placeholder=NAME_PLACEHOLDER, elem_id=f"card-{n}-character",

@@ -11,7 +11,7 @@ from typing import Any, Callable
 import gradio as gr
 
 from ..errors import R2VError
-from ..messages import EN, t
+from ..messages import EN, t as say
 from . import cast as cast_mod
 from . import form, session, status
 from . import takes as takes_view
@@ -58,7 +58,7 @@ def make_watch(ctx: PageContext, w: Any) -> Watch:
             view_file = ctx.show()
             shown = view_file(snap.video_path) if done else None
             url = served_url(w.video, view_file, snap.video_path) if done else None
-            out |= {w.video: player_html(url, label=t("result.title", lang), autoplay=True), w.download: shown}
+            out |= {w.video: player_html(url, label=say("result.title", lang), autoplay=True), w.download: shown}
         if done and snap.seed_used is not None:
             out[st.last_seed] = snap.seed_used
         return out
