@@ -22,7 +22,9 @@ COMPARE_JS = """
     const t = vs[0].currentTime;
     vs.forEach(v => { if (start) { v.currentTime = Math.min(t, v.duration || t); v.play().catch(() => {}); } else v.pause(); });
     b.setAttribute('aria-pressed', String(start));
-    b.textContent = start ? '❚❚ Pause all' : '▶ Play all';
+    const zh = document.documentElement.lang === 'zh-CN';  // its words per language are in data attributes
+    const k = start ? 'pause' : 'play';
+    b.textContent = (zh && b.dataset['zh' + k[0].toUpperCase() + k.slice(1)]) || b.dataset[k];
   });
   document.addEventListener('input', (e) => {
     if (!e.target || e.target.id !== 'compare-scrub') return;
