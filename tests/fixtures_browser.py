@@ -86,7 +86,9 @@ def wait_until_playing(page, selector: str) -> None:
 
 def upload_to_card(page, n: int, path: Path, box: str = "Picture or video") -> None:
     """What choosing a file with the card's button does (`box`: "Picture or video" or "Voice clip")."""
-    page.locator(f'#card-{n} input[data-testid="{box}-upload-button"]').set_input_files(str(path))
+    # The button's own file input is the last one before it (its data-testid holds the untranslated label key).
+    button = {"Picture or video": "file", "Voice clip": "voice-upload"}[box]
+    page.locator(f'#card-{n} input[type=file]:has(~ #card-{n}-{button})').last.set_input_files(str(path))
 
 
 def in_viewport(page, selector: str) -> bool:

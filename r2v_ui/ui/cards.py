@@ -19,7 +19,7 @@ from typing import Any
 import gradio as gr
 
 from .. import prompt_names, spec
-from ..messages import EN, both, t
+from ..messages import EN, ZH, both, t
 from .language import label
 from . import cast as cast_mod
 
@@ -27,9 +27,8 @@ log = logging.getLogger(__name__)
 THUMB_PX = 240
 # What the user reads (kept together so they can move to the message catalog).
 NAME_LABEL = label("ui.card.name")
-NAME_PLACEHOLDER = "e.g. Mira"
+NAME_PLACEHOLDER = label("ui.card.name_placeholder")
 SAVE_LABEL = label("ui.card.save")
-INSERT_LABEL = "Insert {what}"
 
 
 @dataclass
@@ -57,24 +56,23 @@ class CardWidgets:
 
 
 def make_card(n: int, visible: bool) -> CardWidgets:
-    tag = spec.character_tag(n)
     with gr.Column(visible=visible, elem_id=f"card-{n}", elem_classes=["cast-card"], min_width=150) as group:
         face = gr.HTML(face_html(cast_mod.empty_card(), n), elem_id=f"card-{n}-face")
         character = gr.Textbox(label=NAME_LABEL, placeholder=NAME_PLACEHOLDER, elem_id=f"card-{n}-character",
                                lines=1, max_lines=1, elem_classes=["card-character"])
-        media = gr.UploadButton("Picture or video", file_count="single", type="filepath", size="sm",
+        media = gr.UploadButton(label("ui.card.upload_media"), file_count="single", type="filepath", size="sm",
                                 variant="secondary", elem_id=f"card-{n}-file", elem_classes=["card-upload"])
-        voice_upload = gr.UploadButton("Voice clip", file_count="single", type="filepath", size="sm",
+        voice_upload = gr.UploadButton(label("ui.card.upload_voice"), file_count="single", type="filepath", size="sm",
                                        elem_id=f"card-{n}-voice-upload", elem_classes=["card-upload"])
         with gr.Accordion(label("ui.card.more"), open=False, elem_id=f"card-{n}-more",
                           elem_classes=["card-more"]) as more:
-            link = gr.Textbox(label=f"Public link to a picture or video of {tag}", placeholder="https://…",
+            link = gr.Textbox(label=label(f"ui.card.link_{n}"), placeholder="https://…",
                               elem_id=f"card-{n}-link", lines=1, max_lines=1)
-            use_link = gr.Button("Use this link", size="sm", elem_id=f"card-{n}-use-link")
+            use_link = gr.Button(label("ui.card.use_link"), size="sm", elem_id=f"card-{n}-use-link")
             voice_record = gr.HTML(recorder_html(n), elem_id=f"card-{n}-voice-record", min_height=0)
-            voice_clear = gr.Button("Remove the voice clip", size="sm", elem_id=f"card-{n}-voice-clear",
+            voice_clear = gr.Button(label("ui.card.voice_clear"), size="sm", elem_id=f"card-{n}-voice-clear",
                                     visible=False)
-        insert = gr.Button(f"Insert {tag}", size="sm", elem_id=f"card-{n}-insert",
+        insert = gr.Button(label(f"ui.card.insert_{n}"), size="sm", elem_id=f"card-{n}-insert",
                            elem_classes=["card-insert"])
         save = gr.Button(SAVE_LABEL, size="sm", elem_id=f"card-{n}-save", elem_classes=["card-save"])
         with gr.Row(elem_classes=["card-buttons"]):
@@ -87,14 +85,14 @@ def make_card(n: int, visible: bool) -> CardWidgets:
 
 
 def recorder_html(n: int) -> str:
-    """The record button of card n; its words for each moment are in data attributes for the script."""
+    """The record button of card n, in both languages (the page shows its own); its words for each
+    moment are in data attributes for the script, one set per language (`data-stop` / `data-zh-stop`)."""
     tag = spec.character_tag(n)
-    words = {"stop": "■ Stop and use it", "recording": "Recording…", "checking": "Checking the recording…",
-             "failed": "The recording could not be added: choose a voice clip file instead.",
-             "denied": "The microphone could not be used: allow it in the browser, or choose a voice clip file."}
-    data = " ".join(f'data-{k}="{html.escape(v)}"' for k, v in words.items())
+    words = ("stop", "recording", "checking", "failed", "denied")
+    data = " ".join(f'data-{prefix}{k}="{html.escape(t("card.record." + k, lang))}"'
+                    for lang, prefix in ((EN, ""), (ZH, "zh-")) for k in words)
     return (f'<div class="voice-rec-box"><button type="button" class="voice-rec" data-card="{n}" aria-pressed="false" '
-            f'{data}>● Record the voice of {tag}</button>'
+            f'{data}>{both("card.record", tag=tag)}</button>'
             f'<div class="voice-rec-status" id="card-{n}-rec-status" role="status"></div></div>')
 
 
@@ -179,15 +177,18 @@ def render(card: cast_mod.Card | None, n: int, total: int, lang: str | None = No
         gr.Button(interactive=n > 1),
         gr.Button(interactive=n < total),
         gr.Textbox(value=card.get("character") or ""),
-        insert_button(card, n),
+        insert_button(card, n, lang),
     ]
 
 
-def insert_button(card: cast_mod.Card, n: int) -> gr.Button:
-    """"Insert @Mira" on a card with a usable name, else "Insert character<n>" (what the click inserts)."""
+def insert_button(card: cast_mod.Card, n: int, lang: str | None = None) -> gr.Button:
+    """"Insert @Mira" on a card with a usable name, else "Insert character<n>" (what the click inserts);
+    in `lang`, or (None: no request known) a label the browser translates."""
     name = card.get("character") or ""
     usable = name and prompt_names.name_problem(name) is None
-    return gr.Button(value=INSERT_LABEL.format(what=f"@{name}" if usable else spec.character_tag(n)))
+    if not usable:
+        return gr.Button(value=label(f"ui.card.insert_{n}"))
+    return gr.Button(value=t("card.insert", lang or EN, what=f"@{name}"))
 
 
 def render_all(cast: list[cast_mod.Card], lang: str | None = None) -> list[Any]:

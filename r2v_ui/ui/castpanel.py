@@ -172,7 +172,7 @@ def _wire_card(cw: cards_mod.CardWidgets, w: CastWidgets, ctx: PageContext, scen
                 return {}
             cast = cast_mod.replace_card(cast, i, cast_mod.with_character(cast[i], name))
             ctx.casts.put(request, cast)
-        return {cw.face: cards_mod.face_html(cast[i], n, lang_of(request)), cw.insert: cards_mod.insert_button(cast[i], n),
+        return {cw.face: cards_mod.face_html(cast[i], n, lang_of(request)), cw.insert: cards_mod.insert_button(cast[i], n, lang_of(request)),
                 st.cast: cast}
 
     def reorder(change):

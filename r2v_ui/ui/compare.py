@@ -9,6 +9,8 @@ import re
 import time
 from typing import Any
 
+from ..messages import DEFAULT, t
+
 MIN_COMPARE, MAX_COMPARE = 2, 4
 
 _SETTINGS = (  # (settings key, how it reads)
@@ -52,13 +54,13 @@ def differences(snaps: list[Any]) -> list[list[str]]:
     return out
 
 
-def choice_label(snap: Any, max_prompt: int = 32) -> str:
+def choice_label(snap: Any, max_prompt: int = 32, lang: str = DEFAULT) -> str:
     """A short name for a video in the picker and under the player: its take, its time, its prompt."""
     settings = snap.settings
     prompt = " ".join((settings.get("written_prompt") or settings.get("prompt") or "").split())  # as the user wrote it
     if len(prompt) > max_prompt:
         prompt = prompt[: max_prompt - 1] + "…"
     when = time.strftime("%d %b %H:%M", time.localtime(snap.created_at))
-    take = f"Take {snap.take} · " if snap.take else ""
+    take = t("takes.take", lang, n=snap.take) + " · " if snap.take else ""
     star = "★ " if snap.favourite else ""
-    return f"{star}{take}{when} · {prompt or '(no prompt)'}"
+    return f"{star}{take}{when} · {prompt or t('history.no_prompt', lang)}"

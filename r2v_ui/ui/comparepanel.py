@@ -14,8 +14,10 @@ from typing import Any
 
 import gradio as gr
 
+from ..messages import EN, ZH, both, t
 from . import compare
 from .context import PageContext
+from .language import label, lang_of
 from .videoview import player_html, served_url
 
 PICKER_SIZE = 60  # the newest finished videos offered in the picker (History reaches every one)
@@ -24,14 +26,15 @@ PICKER_SIZE = 60  # the newest finished videos offered in the picker (History re
 TO_TOP_JS = """() => { let n = 0; const go = () => {
   const v = document.querySelector('#compare-slots video'), p = document.getElementById('compare-picker');
   if (v && p) p.scrollIntoView({block: 'start'}); else if (n++ < 50) setTimeout(go, 100); }; go(); }"""
-KEEP_LABEL, KEPT_LABEL = "☆ Keep this one", "★ Kept"
-EMPTY_HTML = ('<div class="history-empty" id="compare-empty" role="status">Pick two to four finished videos above '
-              '(or press <b>Compare these takes</b> after a batch) to play them side by side.</div>')
+KEEP_LABEL, KEPT_LABEL = label("ui.keep_one"), label("ui.kept")
+EMPTY_HTML = f'<div class="history-empty" id="compare-empty" role="status">{both("compare.empty", markup=True)}</div>'
 CONTROLS_HTML = (
     '<div class="compare-controls" id="compare-controls-box">'
-    '<button type="button" id="compare-play" class="compare-play" aria-pressed="false">▶ Play all</button>'
+    '<button type="button" id="compare-play" class="compare-play" aria-pressed="false" '
+    + " ".join(f'data-{p}{k}="{html.escape(t("compare." + k, lang))}"' for lang, p in ((EN, ""), (ZH, "zh-")) for k in ("play", "pause"))
+    + f'>{both("compare.play")}</button>'
     '<input type="range" id="compare-scrub" min="0" max="1000" value="0" step="1" '
-    'aria-label="Position in every video">'
+    f'aria-label="{html.escape(t("compare.scrub", EN))}">'
     '<span id="compare-time" class="compare-time" aria-live="off">0.0 s</span></div>')
 
 
@@ -47,9 +50,9 @@ class CompareWidgets:
 
 
 def render(ctx: PageContext) -> CompareWidgets:
-    gr.HTML('<h2 class="step-title">Compare</h2>', min_height=0)
+    gr.HTML(f'<h2 class="step-title">{both("ui.tab.compare")}</h2>', min_height=0)
     picker = gr.Dropdown([], value=[], multiselect=True, max_choices=compare.MAX_COMPARE,
-                         label="Videos to compare (2 to 4)", elem_id="compare-picker")
+                         label=label("ui.compare.picker"), elem_id="compare-picker")
     controls = gr.HTML(CONTROLS_HTML, visible=False, elem_id="compare-controls", min_height=0)
     empty = gr.HTML(EMPTY_HTML, min_height=0)
     cells, keeps, columns = [], [], []
@@ -65,13 +68,13 @@ def render(ctx: PageContext) -> CompareWidgets:
 def listen(w: CompareWidgets, ctx: PageContext, tab: Any, tabs: Any, result_w: Any, history_w: Any) -> None:
     manager, st = ctx.manager, ctx.states
 
-    def choices(owner: str, chosen: list[str]) -> list[tuple[str, str]]:
+    def choices(owner: str, chosen: list[str], lang: str = EN) -> list[tuple[str, str]]:
         snaps, _ = manager.list_page(owner=owner, status="succeeded", limit=PICKER_SIZE)
         found = {s.job_id for s in snaps}
         extra = [manager.snapshot(j, owner=owner) for j in chosen if j not in found]
-        return [(compare.choice_label(s), s.job_id) for s in [*snaps, *(e for e in extra if e)]]
+        return [(compare.choice_label(s, lang=lang), s.job_id) for s in [*snaps, *(e for e in extra if e)]]
 
-    def cells_view(job_ids: list[str], owner: str) -> dict:
+    def cells_view(job_ids: list[str], owner: str, lang: str = EN) -> dict:
         snaps = [s for s in (manager.snapshot(j, owner=owner) for j in job_ids or [])
                  if s is not None and s.video_path is not None][:compare.MAX_COMPARE]
         diffs = compare.differences(snaps) if len(snaps) > 1 else [[] for _ in snaps]
@@ -81,10 +84,10 @@ def listen(w: CompareWidgets, ctx: PageContext, tab: Any, tabs: Any, result_w: A
         for i in range(compare.MAX_COMPARE):
             if i < len(snaps):
                 s = snaps[i]
-                name = compare.choice_label(s)
-                video = player_html(served_url(w.cells[i], view, s.video_path), label=f"Video {i + 1}: {name}",
+                name = compare.choice_label(s, lang=lang)
+                video = player_html(served_url(w.cells[i], view, s.video_path), label=t("compare.video", lang, n=i + 1, name=name),
                                     controls=False, css_class="r2v-sync")
-                diff = "".join(f"<li>{html.escape(d)}</li>" for d in diffs[i]) or "<li>same settings</li>"
+                diff = "".join(f"<li>{html.escape(d)}</li>" for d in diffs[i]) or f"<li>{html.escape(t('compare.same', lang))}</li>"
                 out[w.cells[i]] = (f'<div class="compare-cell" data-job="{html.escape(s.job_id)}">{video}'
                                    f'<div class="compare-name">{html.escape(name)}</div>'
                                    f'<ul class="compare-diff">{diff}</ul></div>')
@@ -100,12 +103,12 @@ def listen(w: CompareWidgets, ctx: PageContext, tab: Any, tabs: Any, result_w: A
     def show(job_ids, memory, request: gr.Request):
         """Play 2 to 4 of your finished videos side by side (job ids; others' are ignored)."""
         who = ctx.visitor(request, memory)
-        return cells_view(list(job_ids or []), who.owner)
+        return cells_view(list(job_ids or []), who.owner, lang_of(request))
 
     w.picker.change(show, [w.picker, st.memory], outputs, api_name="compare", concurrency_limit=None)
 
-    def open_with(job_ids: list[str], owner: str) -> dict:
-        return {w.picker: gr.Dropdown(choices=choices(owner, job_ids), value=job_ids),
+    def open_with(job_ids: list[str], owner: str, lang: str = EN) -> dict:
+        return {w.picker: gr.Dropdown(choices=choices(owner, job_ids, lang), value=job_ids),
                 tabs: gr.Tabs(selected="compare")}
 
     def from_takes(job_id, memory, request: gr.Request):
@@ -113,7 +116,7 @@ def listen(w: CompareWidgets, ctx: PageContext, tab: Any, tabs: Any, result_w: A
         snap = manager.snapshot(job_id, owner=who.owner) if job_id else None
         takes = manager.batch(snap.batch_id, owner=who.owner) if snap and snap.batch_id else []
         ids = [s.job_id for s in takes if s.state == "succeeded" and s.video_path is not None]
-        return open_with(ids[:compare.MAX_COMPARE], who.owner)
+        return open_with(ids[:compare.MAX_COMPARE], who.owner, lang_of(request))
 
     result_w.compare_takes.click(from_takes, [st.job, st.memory], [w.picker, tabs], api_visibility="undocumented").then(
         None, js=TO_TOP_JS)
@@ -129,14 +132,14 @@ def listen(w: CompareWidgets, ctx: PageContext, tab: Any, tabs: Any, result_w: A
                    if s.state == "succeeded" and s.video_path is not None]
         else:
             ids = [j for j in (chosen or []) if j != job_id][-(compare.MAX_COMPARE - 1):] + [job_id]
-        return open_with(ids[:compare.MAX_COMPARE], who.owner)
+        return open_with(ids[:compare.MAX_COMPARE], who.owner, lang_of(request))
 
     history_w.compare.click(from_history, [history_w.selected, w.shown, st.memory], [w.picker, tabs],
                             api_visibility="undocumented").then(None, js=TO_TOP_JS)
 
     def refresh_choices(chosen, memory, request: gr.Request):
         who = ctx.visitor(request, memory)
-        return gr.Dropdown(choices=choices(who.owner, list(chosen or [])))
+        return gr.Dropdown(choices=choices(who.owner, list(chosen or []), lang_of(request)))
 
     tab.select(refresh_choices, [w.picker, st.memory], [w.picker], api_visibility="private",
                show_progress="hidden", concurrency_limit=None)
@@ -148,7 +151,7 @@ def listen(w: CompareWidgets, ctx: PageContext, tab: Any, tabs: Any, result_w: A
                 return {}
             snap = manager.snapshot(shown[i], owner=who.owner)
             if snap is None:
-                raise gr.Error("This video is not in your history any more.")
+                raise gr.Error(t("compare.gone", lang_of(request)))
             kept = manager.set_favourite(snap.job_id, not snap.favourite, owner=who.owner).favourite
             return {w.keeps[i]: gr.Button(KEPT_LABEL if kept else KEEP_LABEL)}
         return handler

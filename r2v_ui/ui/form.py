@@ -23,8 +23,8 @@ from . import cast as cast_mod
 
 SEED_RANDOM = "random"
 SEED_FIXED = "fixed"
-SEED_CHOICES = [("Random", SEED_RANDOM), ("Fixed number", SEED_FIXED)]
-SHOT_CHOICES = [("Single shot", "single"), ("Multi shot", "multi")]
+SEED_CHOICES = [("ui.seed.random", SEED_RANDOM), ("ui.seed.fixed", SEED_FIXED)]  # (label key, value)
+SHOT_CHOICES = [("ui.shot.single", "single"), ("ui.shot.multi", "multi")]  # (label key, value)
 ASPECT_NAMES = {"16:9": "landscape", "9:16": "portrait", "1:1": "square", "4:3": "classic", "3:4": "tall"}
 DURATION_TEXT = f"The duration must be a whole number of seconds from {spec.DURATION_MIN} to {spec.DURATION_MAX}."
 SEED_TEXT = f"The seed must be a whole number from {spec.SEED_MIN} to {spec.SEED_MAX}."

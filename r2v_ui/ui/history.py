@@ -13,8 +13,8 @@ from .. import spec
 from ..messages import EN, ZH, render, t
 from . import status
 
-FILTERS = [("All", "all"), ("Running", "running"), ("Finished", "succeeded"), ("Kept ★", "kept"), ("Failed", "failed"),
-           ("Needs a decision", "uncertain")]
+FILTERS = [(f"ui.history.filter.{v}", v) for v in ("all", "running", "succeeded", "kept", "failed", "uncertain")]
+# (label key, value): "All", "Running", "Finished", "Kept ★", "Failed", "Needs a decision"
 
 
 def item_label(snap: Any, max_prompt: int = 70, lang: str = EN) -> str:

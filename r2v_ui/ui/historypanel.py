@@ -16,18 +16,17 @@ from ..errors import R2VError
 from ..messages import both, t
 from . import form, history
 from .context import PageContext, esc
-from .language import label, lang_of
+from .language import choices, label, lang_of
 from .videoview import player_html, served_url
 
 PAGE_SIZE = 20
 REFRESH_SECONDS = 4.0
-EMPTY_HTML = ('<div class="history-empty" id="history-empty" role="status">No videos here yet. Make one in the '
-              '<b>Studio</b> tab and it appears in this list.</div>')
+EMPTY_HTML = f'<div class="history-empty" id="history-empty" role="status">{both("history.empty", markup=True)}</div>'
 # On a phone the detail is below the list: bring it (its actions first) into view.
 DETAIL_JS = """() => { const el = document.getElementById('history-detail');
   if (el && el.getBoundingClientRect().top > window.innerHeight * 0.7) el.scrollIntoView({block: 'start'}); }"""
-KEEP_LABEL, KEPT_LABEL = "☆ Keep this one", "★ Kept"
-NOTHING_FOUND_HTML = '<div class="history-empty" id="history-empty" role="status">No video matches this search.</div>'
+KEEP_LABEL, KEPT_LABEL = label("ui.keep_one"), label("ui.kept")
+NOTHING_FOUND_HTML = f'<div class="history-empty" id="history-empty" role="status">{both("history.nothing_found")}</div>'
 
 
 @dataclass
@@ -66,8 +65,8 @@ def page_words(page: int, pages: int, total: int, lang: str) -> str:
 def render(ctx: PageContext) -> HistoryWidgets:
     gr.HTML(f'<h2 class="step-title">{both("history.title")}</h2>', min_height=0)
     with gr.Row(equal_height=True, elem_id="history-controls"):
-        status_filter = gr.Radio(history.FILTERS, value="all", label=label("ui.history.show"), scale=3, elem_id="history-filter")
-        search = gr.Textbox(label=label("ui.history.search"), placeholder="e.g. forest", scale=2, elem_id="history-search")
+        status_filter = gr.Radio(choices(history.FILTERS), value="all", label=label("ui.history.show"), scale=3, elem_id="history-filter")
+        search = gr.Textbox(label=label("ui.history.search"), placeholder=label("ui.history.search_placeholder"), scale=2, elem_id="history-search")
     with gr.Row(equal_height=False, elem_id="history-body"):
         with gr.Column(scale=3, min_width=300, elem_id="history-list-col"):
             empty = gr.HTML(EMPTY_HTML, visible=False, min_height=0)
@@ -80,15 +79,15 @@ def render(ctx: PageContext) -> HistoryWidgets:
             with gr.Row(elem_id="history-actions"):
                 remix = gr.Button(label("ui.history.remix"), variant="primary", size="sm", elem_id="history-remix")
                 reuse_seed = gr.Button(label("ui.history.reuse_seed"), size="sm", elem_id="history-reuse-seed")
-                download = gr.DownloadButton("Download MP4", size="sm", elem_id="history-download", visible=False)
-                retry = gr.Button("Try again", size="sm", visible=False, elem_id="history-retry")
+                download = gr.DownloadButton(label("ui.download_mp4"), size="sm", elem_id="history-download", visible=False)
+                retry = gr.Button(label("ui.try_again"), size="sm", visible=False, elem_id="history-retry")
                 keep = gr.Button(KEEP_LABEL, size="sm", elem_id="history-keep")
-                compare = gr.Button("Compare…", size="sm", elem_id="history-compare")
-                delete = gr.Button("Delete…", size="sm", variant="stop", elem_id="history-delete")
+                compare = gr.Button(label("ui.history.compare"), size="sm", elem_id="history-compare")
+                delete = gr.Button(label("ui.history.delete"), size="sm", variant="stop", elem_id="history-delete")
             with gr.Row(visible=False, elem_id="history-confirm") as confirm_row:
-                gr.HTML("<b>Delete this job, its video and its record for good?</b>", min_height=0)
-                confirm_delete = gr.Button("Yes, delete it", variant="stop", size="sm", elem_id="history-confirm-delete")
-                cancel_delete = gr.Button("Keep it", size="sm", elem_id="history-cancel-delete")
+                gr.HTML(f"<b>{both('history.confirm_delete')}</b>", min_height=0)
+                confirm_delete = gr.Button(label("ui.history.yes_delete"), variant="stop", size="sm", elem_id="history-confirm-delete")
+                cancel_delete = gr.Button(label("ui.history.keep_it"), size="sm", elem_id="history-cancel-delete")
             video = gr.HTML("", elem_id="history-video", min_height=0)
             info = gr.Markdown(elem_id="history-info")
     return HistoryWidgets(status_filter, search, items, empty, prev, next_, page_info, gr.State(0), gr.State(None),

@@ -11,7 +11,7 @@ from typing import Any, Callable
 import gradio as gr
 
 from ..errors import R2VError
-from ..messages import EN
+from ..messages import EN, t as say
 from . import cast as cast_mod
 from . import form, session, status
 from . import takes as takes_view
@@ -58,17 +58,17 @@ def make_watch(ctx: PageContext, w: Any) -> Watch:
             view_file = ctx.show()
             shown = view_file(snap.video_path) if done else None
             url = served_url(w.video, view_file, snap.video_path) if done else None
-            out |= {w.video: player_html(url, label="Your video", autoplay=True), w.download: shown}
+            out |= {w.video: player_html(url, label=say("result.title", lang), autoplay=True), w.download: shown}
         if done and snap.seed_used is not None:
             out[st.last_seed] = snap.seed_used
         return out
 
-    def batch_view(snaps: list, first: bool) -> dict:
+    def batch_view(snaps: list, first: bool, lang: str = EN) -> dict:
         """A batch of takes: a headline and a grid that fills in as each take finishes."""
         done = takes_view.done_takes(snaps)
         running = any(not s.terminal and s.state != "uncertain" for s in snaps)
-        out = {w.status_box: takes_view.batch_headline(snaps),
-               w.takes_grid: gr.HTML(takes_view.grid_html(snaps, ctx.urls(w.takes_grid)), visible=True),
+        out = {w.status_box: takes_view.batch_headline(snaps, lang),
+               w.takes_grid: gr.HTML(takes_view.grid_html(snaps, ctx.urls(w.takes_grid), lang), visible=True),
                w.compare_takes: gr.Button(visible=not running and len(done) >= 2)}
         if first:
             out |= {w.result_box: gr.Column(visible=False), w.decision: gr.Column(visible=False),
@@ -77,9 +77,9 @@ def make_watch(ctx: PageContext, w: Any) -> Watch:
             out[st.last_seed] = done[-1].seed_used
         return out
 
-    async def watch_batch(batch_id: str, owner: str, session_id: str, token: int):
+    async def watch_batch(batch_id: str, owner: str, session_id: str, token: int, lang: str = EN):
         snaps = await ctx.read(manager.batch, batch_id, owner=owner)
-        yield batch_view(snaps, True)
+        yield batch_view(snaps, True, lang)
         while snaps and any(not s.terminal and s.state != "uncertain" for s in snaps):
             waits = [asyncio.ensure_future(manager.wait_for_change(s.job_id, s.version, WATCH_WAKEUP_SECONDS))
                      for s in snaps if not s.terminal and s.state != "uncertain"]
@@ -93,7 +93,7 @@ def make_watch(ctx: PageContext, w: Any) -> Watch:
             before = [(s.state, s.video_missing) for s in snaps]
             snaps = await ctx.read(manager.batch, batch_id, owner=owner) or snaps
             if [(s.state, s.video_missing) for s in snaps] != before:  # a stage, not a progress tick
-                yield batch_view(snaps, False)
+                yield batch_view(snaps, False, lang)
 
     async def watch_job(job_id, memory, request: gr.Request):
         """Streams one job's snapshots (or its batch's) to this tab until it ends."""
@@ -102,7 +102,7 @@ def make_watch(ctx: PageContext, w: Any) -> Watch:
         token = ctx.streams.claim(session_id)
         snap = await ctx.read(manager.snapshot, job_id, owner=who.owner) if job_id else None
         if snap is not None and snap.batch_id:
-            async for out in watch_batch(snap.batch_id, who.owner, session_id, token):
+            async for out in watch_batch(snap.batch_id, who.owner, session_id, token, lang_of(request)):
                 yield out
             return
         lang = lang_of(request)

@@ -49,6 +49,11 @@ def label(key: str) -> Any:
     return gr.i18n.I18nData(_frontend_key(key))
 
 
+def choices(pairs: Any) -> list[tuple[Any, Any]]:
+    """Choices for a Radio or Dropdown from (label key, value) pairs: the labels translated in the browser."""
+    return [(label(key), value) for key, value in pairs]
+
+
 def text(key: str, request: Any, **params: Any) -> str:
     """A server-rendered text in the request's language."""
     return t(key, lang_of(request), **params)

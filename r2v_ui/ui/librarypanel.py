@@ -19,40 +19,11 @@ from .. import spec
 from ..characters import Character, CharacterError, CharacterLibrary
 from . import cast as cast_mod
 from . import charactercards, libraryapi
+from ..messages import DEFAULT, both, t
 from .context import CHECK_CONCURRENCY, PageContext, alert_html, esc
+from .language import choices, label, lang_of
 
-# What the user reads (kept together so they can move to the message catalog).
-TITLE = "Character library"
-TITLE_COUNT = "Character library ({count})"
-HELP = ("Save a card as a character once, then put it into any scene with <b>Use</b>. "
-        "Write its name as <code>@Name</code> in the prompt: it is sent as the card's tag.")
-EMPTY = ('No characters saved yet. Add a picture to a card, then press <b>Save as character</b> on it.')
-PUT_INTO = "Use puts a character into"
-NEXT_EMPTY_LABEL = "the next empty card"
-NAME = "Name"
-NOTE = "Note (one line, optional)"
-NOTE_PLACEHOLDER = "e.g. red coat, curious, speaks softly"
-SAVE = "Save to library"
-SAVE_CHANGES = "Save changes"
-FILES_LABEL = "Picture and voice"
-KEEP_FILES = "keep its own"
-FILES_FROM = "take them from {tag}"
-CANCEL = "Cancel"
-USE = "Use {name}"
-EDIT = "Edit"
-DELETE = "Delete…"
-CONFIRM_DELETE = "Yes, delete {name}"
-KEEP = "Keep"
-DELETE_QUESTION = "Delete {name} from your library? Videos made with it keep their own copy."
-SAVING_TITLE = "Save {tag} as a character"
-EDITING_TITLE = "Edit {name}"
-SAVED = "{name} is saved in your library. Put it into any scene with Use; write @{name} in the prompt."
-CHANGED = "{name} is changed."
-DELETED = "{name} was deleted from your library."
-USED = "{name} is in {tag} now: write @{name} in the prompt."
-WITH_VOICE = "with voice"
-VIDEO = "video"
-PICTURE = "picture"
+# What the user reads is in the catalog ("ui.library.*", "library.*").
 
 CSS = """
 .library { border-radius: 12px !important; }
@@ -111,26 +82,26 @@ def open_library(ctx: PageContext) -> CharacterLibrary:
 
 def render(ctx: PageContext) -> LibraryWidgets:
     library = open_library(ctx)
-    with gr.Accordion(TITLE, open=False, elem_id="library", elem_classes=["library"]) as box:
-        gr.HTML(f'<p class="step-help">{HELP}</p>', min_height=0, padding=False)
+    with gr.Accordion(label("ui.library.title"), open=False, elem_id="library", elem_classes=["library"]) as box:
+        gr.HTML(f'<p class="step-help">{both("library.help", markup=True)}</p>', min_height=0, padding=False)
         alert = gr.HTML("", elem_id="library-alert", min_height=0, padding=False)
         with gr.Column(visible=False, elem_id="library-form", elem_classes=["library-form"]) as form_box:
             form_title = gr.HTML("", min_height=0, padding=False)
             with gr.Row(equal_height=False):
-                name = gr.Textbox(label=NAME, placeholder="e.g. Mira", max_lines=1, elem_id="library-name",
+                name = gr.Textbox(label=label("ui.card.name"), placeholder=label("ui.card.name_placeholder"), max_lines=1, elem_id="library-name",
                                   min_width=140)
-                note = gr.Textbox(label=NOTE, placeholder=NOTE_PLACEHOLDER, max_lines=1, elem_id="library-note",
+                note = gr.Textbox(label=label("ui.library.note"), placeholder=label("ui.library.note_placeholder"), max_lines=1, elem_id="library-note",
                                   min_width=200, scale=2)
             # Editing only: take a card's picture and voice instead of the character's own.
-            files_from = gr.Dropdown([(KEEP_FILES, 0)] + [(FILES_FROM.format(tag=spec.character_tag(n)), n)
-                                                          for n in range(1, spec.MEDIA_MAX + 1)],
-                                     value=0, label=FILES_LABEL, elem_id="library-files-from", visible=False)
+            files_from = gr.Dropdown(choices([("ui.library.keep_files", 0)] + [(f"ui.library.files_from_{n}", n)
+                                                                   for n in range(1, spec.MEDIA_MAX + 1)]),
+                                     value=0, label=label("ui.library.files"), elem_id="library-files-from", visible=False)
             with gr.Row():
-                save = gr.Button(SAVE, variant="primary", size="sm", elem_id="library-save")
-                cancel = gr.Button(CANCEL, size="sm", elem_id="library-cancel")
-        targets = [(NEXT_EMPTY_LABEL, charactercards.NEXT_EMPTY)] + [
+                save = gr.Button(label("ui.library.save"), variant="primary", size="sm", elem_id="library-save")
+                cancel = gr.Button(label("ui.cancel"), size="sm", elem_id="library-cancel")
+        targets = [(label("ui.library.next_empty"), charactercards.NEXT_EMPTY)] + [
             (spec.character_tag(n), n) for n in range(1, spec.MEDIA_MAX + 1)]
-        target = gr.Dropdown(targets, value=charactercards.NEXT_EMPTY, label=PUT_INTO, elem_id="library-target")
+        target = gr.Dropdown(targets, value=charactercards.NEXT_EMPTY, label=label("ui.library.put_into"), elem_id="library-target")
         items = gr.Column(elem_id="library-items")
     return LibraryWidgets(library, box, alert, form_box, form_title, name, note, files_from, save, cancel, target, items,
                           gr.State(None), gr.State(None), gr.State(None))
@@ -141,9 +112,9 @@ def entry(ch: Character) -> dict[str, Any]:
             "voice": bool(ch.voice), "created_at": ch.created_at}
 
 
-def entry_html(e: dict[str, Any]) -> str:
-    what = VIDEO if e.get("kind") == "video" else PICTURE
-    meta = what + (f" · {WITH_VOICE}" if e.get("voice") else "") + (f" · {e['note']}" if e.get("note") else "")
+def entry_html(e: dict[str, Any], lang: str = DEFAULT) -> str:
+    what = t("library.video" if e.get("kind") == "video" else "library.picture", lang)
+    meta = what + (f" · {t('library.with_voice', lang)}" if e.get("voice") else "") + (f" · {e['note']}" if e.get("note") else "")
     pic = (f'<img src="{html.escape(e["thumb"])}" alt="">' if e.get("thumb")
            else '<span class="lib-nothumb" aria-hidden="true"></span>')
     return (f'<div class="lib-entry">{pic}<div class="lib-text"><span class="lib-name">@{esc(e["name"])}</span>'
@@ -172,16 +143,16 @@ def listen(w: LibraryWidgets, ctx: PageContext, castw: Any) -> None:
     def owner(request, memory) -> str:
         return ctx.visitor(request, memory).owner
 
-    def listing(who: str, *, first: bool = False) -> dict:
+    def listing(who: str, *, first: bool = False, lang: str = DEFAULT) -> dict:
         shown = [entry(c) for c in lib.list(who)]
-        label = TITLE_COUNT.format(count=len(shown)) if shown else TITLE
+        label = t("library.title_count", lang, count=len(shown)) if shown else t("ui.library.title", lang)
         # Open at first sight when there are characters to use: one click puts one into a card.
         return {w.entries: shown, w.box: gr.Accordion(label=label, open=True) if first and shown
                 else gr.Accordion(label=label)}
 
     # The list follows the visitor: read when the page has loaded this browser's memory.
     def on_memory(memory, shown, request: gr.Request):
-        return listing(owner(request, memory), first=shown is None)
+        return listing(owner(request, memory), first=shown is None, lang=lang_of(request))
 
     st.memory.change(on_memory, [st.memory, w.entries], [w.entries, w.box], **quick)
 
@@ -195,7 +166,7 @@ def listen(w: LibraryWidgets, ctx: PageContext, castw: Any) -> None:
                     view = cast_view_locked(after, request)
             except CharacterError as exc:
                 return {w.alert: alert_html(str(exc), nothing_sent=False)}
-            return view | {w.alert: note_html(USED.format(name=ch.name, tag=spec.character_tag(i + 1)))}
+            return view | {w.alert: note_html(t("library.used", lang_of(request), name=ch.name, tag=spec.character_tag(i + 1)))}
         return handler
 
     def cast_view_locked(cast: list, request: Any) -> dict:
@@ -204,42 +175,47 @@ def listen(w: LibraryWidgets, ctx: PageContext, castw: Any) -> None:
         return view(castw, ctx, cast, request)
 
     def edit_form(e: dict):
-        return lambda: {w.form_box: gr.Column(visible=True), w.form_title: f"<b>{esc(EDITING_TITLE.format(name=e['name']))}</b>",
-                        w.name: e["name"], w.note: e.get("note") or "", w.files_from: gr.Dropdown(value=0, visible=True),
-                        w.save: gr.Button(SAVE_CHANGES), w.editing: {"id": e["id"]}, w.alert: ""}
+        def handler(request: gr.Request):
+            lang = lang_of(request)
+            return {w.form_box: gr.Column(visible=True),
+                    w.form_title: f"<b>{esc(t('library.editing_title', lang, name=e['name']))}</b>",
+                    w.name: e["name"], w.note: e.get("note") or "", w.files_from: gr.Dropdown(value=0, visible=True),
+                    w.save: gr.Button(t("ui.library.save_changes", lang)), w.editing: {"id": e["id"]}, w.alert: ""}
+        return handler
 
     def delete(character_id: str):
         def handler(memory, request: gr.Request):
-            who = owner(request, memory)
+            who, lang = owner(request, memory), lang_of(request)
             try:
                 ch = lib.delete(who, character_id)
             except CharacterError as exc:
-                return listing(who) | {w.pending: None, w.alert: alert_html(str(exc), nothing_sent=False)}
-            return listing(who) | {w.pending: None, w.alert: note_html(DELETED.format(name=ch.name))}
+                return listing(who, lang=lang) | {w.pending: None, w.alert: alert_html(str(exc), nothing_sent=False)}
+            return listing(who, lang=lang) | {w.pending: None, w.alert: note_html(t("library.deleted", lang, name=ch.name))}
         return handler
 
     with w.items:
         @gr.render(inputs=[w.entries, w.pending], triggers=[w.entries.change, w.pending.change])
-        def show(items, pending):
+        def show(items, pending, request: gr.Request):
+            lang = lang_of(request)
             if not items:
-                gr.HTML(f'<div class="lib-empty" id="library-empty">{EMPTY}</div>', min_height=0, padding=False)
+                gr.HTML(f'<div class="lib-empty" id="library-empty">{t("library.empty", lang)}</div>', min_height=0, padding=False)
                 return
             for e in items:
                 with gr.Row(elem_classes=["library-item"], key=f"lib-{e['id']}", equal_height=True):
                     asking = pending == e["id"]
-                    question = (f'<div class="lib-question" role="alert">{esc(DELETE_QUESTION.format(name=e["name"]))}'
+                    question = (f'<div class="lib-question" role="alert">{esc(t("library.delete_question", lang, name=e["name"]))}'
                                 '</div>' if asking else "")
-                    gr.HTML(entry_html(e) + question, min_height=0, padding=False)
+                    gr.HTML(entry_html(e, lang) + question, min_height=0, padding=False)
                     if asking:
-                        yes = gr.Button(CONFIRM_DELETE.format(name=e["name"]), variant="stop", size="sm")
-                        keep = gr.Button(KEEP, size="sm")
+                        yes = gr.Button(t("library.confirm_delete", lang, name=e["name"]), variant="stop", size="sm")
+                        keep = gr.Button(label("ui.library.keep"), size="sm")
                         yes.click(delete(e["id"]), [st.memory], [w.entries, w.box, w.pending, w.alert], **files)
                         keep.click(lambda: None, None, [w.pending], **quick)
                         continue
-                    use_btn = gr.Button(USE.format(name=e["name"]), variant="primary", size="sm",
+                    use_btn = gr.Button(t("library.use", lang, name=e["name"]), variant="primary", size="sm",
                                         elem_classes=["library-use"])
-                    edit_btn = gr.Button(EDIT, size="sm", elem_classes=["library-edit"])
-                    delete_btn = gr.Button(DELETE, size="sm", variant="stop", elem_classes=["library-delete"])
+                    edit_btn = gr.Button(label("ui.library.edit"), size="sm", elem_classes=["library-edit"])
+                    delete_btn = gr.Button(label("ui.library.delete"), size="sm", variant="stop", elem_classes=["library-delete"])
                     use_btn.click(use(e["id"]), [st.cast, w.target, st.memory], [*cast_outs, w.alert], **files)
                     edit_btn.click(edit_form(e), None, form_outs[1:], **quick)
                     delete_btn.click(lambda cid=e["id"]: cid, None, [w.pending], **quick)
@@ -253,17 +229,18 @@ def listen(w: LibraryWidgets, ctx: PageContext, castw: Any) -> None:
             except CharacterError as exc:
                 return {w.box: gr.Accordion(open=True), w.form_box: gr.Column(visible=False), w.editing: None,
                         w.alert: alert_html(str(exc), nothing_sent=False)}
+            lang = lang_of(request)
             return {w.box: gr.Accordion(open=True), w.form_box: gr.Column(visible=True),
-                    w.form_title: f"<b>{esc(SAVING_TITLE.format(tag=spec.character_tag(n)))}</b>",
+                    w.form_title: f"<b>{esc(t('library.saving_title', lang, tag=spec.character_tag(n)))}</b>",
                     w.name: suggested_name(card), w.note: "", w.files_from: gr.Dropdown(value=0, visible=False),
-                    w.save: gr.Button(SAVE), w.editing: {"card": n}, w.alert: ""}
+                    w.save: gr.Button(t("ui.library.save", lang)), w.editing: {"card": n}, w.alert: ""}
         return handler
 
     for cw in castw.cards:
         cw.save.click(open_save(cw.n), [st.cast], form_outs, **quick)
 
     def save(editing, name, note, files_from, cast, memory, request: gr.Request):
-        who = owner(request, memory)
+        who, lang = owner(request, memory), lang_of(request)
         editing = editing or {}
         try:
             if "id" in editing:
@@ -273,7 +250,7 @@ def listen(w: LibraryWidgets, ctx: PageContext, castw: Any) -> None:
                     card = cast[n - 1] if n <= len(cast) else cast_mod.empty_card()
                     draft = charactercards.draft_from_card(card, n, name, note)
                 ch = lib.edit(who, editing["id"], name=name, note=note, draft=draft)
-                view, said = {}, CHANGED.format(name=ch.name)
+                view, said = {}, t("library.changed", lang, name=ch.name)
             else:
                 n = int(editing.get("card") or 0)
                 with ctx.casts.lock(request):
@@ -284,10 +261,10 @@ def listen(w: LibraryWidgets, ctx: PageContext, castw: Any) -> None:
                     # The card now carries the saved name, so @Name works in this scene at once.
                     named = dict(cast_mod.with_character(cast[n - 1], ch.name), library_id=ch.id)
                     view = cast_view_locked(cast_mod.replace_card(cast, n - 1, named), request)
-                said = SAVED.format(name=ch.name)
+                said = t("library.saved", lang, name=ch.name)
         except CharacterError as exc:  # the form stays as typed
             return {w.alert: alert_html(str(exc), nothing_sent=False)}
-        return view | listing(who) | {w.form_box: gr.Column(visible=False), w.editing: None, w.alert: note_html(said)}
+        return view | listing(who, lang=lang) | {w.form_box: gr.Column(visible=False), w.editing: None, w.alert: note_html(said)}
 
     w.save.click(save, [w.editing, w.name, w.note, w.files_from, st.cast, st.memory],
                  [*cast_outs, w.entries, w.box, w.form_box, w.editing, w.alert], **files)

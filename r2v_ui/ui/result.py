@@ -22,7 +22,7 @@ from . import form, session, status
 from . import context
 from . import cast as cast_mod
 from .context import PageContext, alert_html, esc
-from .language import label
+from .language import choices, label
 from .takes import TAKE_OPTIONS, parse_takes
 
 DUPLICATE_WINDOW_S = 20.0
@@ -100,7 +100,7 @@ def render(ctx: PageContext) -> ResultWidgets:
                                          form.DEFAULTS.duration, [], demo=demo), elem_id="price-box", min_height=0)
         with gr.Row(elem_id="generate-row", equal_height=True):
             # The label is for screen readers only: each option says "n takes", so the bar stays one row.
-            takes = gr.Dropdown(TAKE_OPTIONS, value="1", label=label("ui.takes"), show_label=False, elem_id="takes",
+            takes = gr.Dropdown(choices(TAKE_OPTIONS), value="1", label=label("ui.takes"), show_label=False, elem_id="takes",
                                 min_width=120, scale=0, filterable=False)
             generate = gr.Button(label("ui.generate"), variant="primary", size="lg", elem_id="generate-btn", scale=1)
         gr.HTML(f'<div class="kbd-hint">{both("result.kbd_hint", markup=True)}</div>', min_height=0,
@@ -118,7 +118,7 @@ def render(ctx: PageContext) -> ResultWidgets:
                                 elem_id="found-task-id")
         with gr.Row():
             attach = gr.Button(label("ui.follow_task"), elem_id="attach-task")
-            resubmit = gr.Button(label("ui.send_again") if demo else "Resubmit (may bill twice)", variant="stop",
+            resubmit = gr.Button(label("ui.send_again") if demo else label("ui.resubmit"), variant="stop",
                                  elem_id="resubmit")
             discard = gr.Button(label("ui.discard"), elem_id="discard")
     retry = gr.Button(label("ui.try_again"), visible=False, elem_id="retry")
@@ -128,7 +128,7 @@ def render(ctx: PageContext) -> ResultWidgets:
     with gr.Column(visible=False, elem_id="result-box") as result_box:
         video = gr.HTML("", elem_id="result-video", min_height=0)
         with gr.Row(elem_id="result-actions"):
-            download = gr.DownloadButton("Download MP4", elem_id="download-result", size="sm")
+            download = gr.DownloadButton(label("ui.download_mp4"), elem_id="download-result", size="sm")
             another = gr.Button(label("ui.another_take"), elem_id="another-take", size="sm")
             use_settings = gr.Button(label("ui.reuse_settings"), elem_id="use-settings", size="sm")
         summary = gr.Markdown(elem_id="result-summary")

@@ -14,7 +14,7 @@ from ..messages import both
 from . import cast as cast_mod
 from . import form, rawinputs, starters, storyboard
 from .context import PageContext
-from .language import label, lang_of
+from .language import choices, label, lang_of
 from .takes import parse_takes
 
 
@@ -79,7 +79,7 @@ def render(ctx: PageContext) -> SceneWidgets:
         aspect = gr.Radio(list(spec.ASPECTS), value=d.aspect, label=label("ui.aspect"), elem_id="aspect", min_width=260)
         duration = rawinputs.WholeSlider(spec.DURATION_MIN, spec.DURATION_MAX, value=d.duration, step=1,
                                          label=label("ui.duration"), elem_id="duration", min_width=200)
-        shot = gr.Radio(form.SHOT_CHOICES, value=d.shot_type, label=label("ui.shots"), elem_id="shot-type", min_width=200)
+        shot = gr.Radio(choices(form.SHOT_CHOICES), value=d.shot_type, label=label("ui.shots"), elem_id="shot-type", min_width=200)
     size_info = gr.HTML(f'<div class="size-info">{form.size_label(d.tier, d.aspect, None)}</div>', elem_id="size-info",
                         min_height=0)
     board = storyboard.render(ctx)  # under the shot type, with Multi shot
@@ -91,7 +91,7 @@ def render(ctx: PageContext) -> SceneWidgets:
             watermark = gr.Checkbox(value=d.watermark, label=label("ui.watermark"), elem_id="watermark",
                                     info="A mark in the lower-right corner.")
         with gr.Row(equal_height=False, elem_id="seed-row"):
-            seed_mode = gr.Radio(form.SEED_CHOICES, value=d.seed_mode, label=label("ui.seed"), elem_id="seed-mode",
+            seed_mode = gr.Radio(choices(form.SEED_CHOICES), value=d.seed_mode, label=label("ui.seed"), elem_id="seed-mode",
                                  info="The same seed and settings give a similar video.", min_width=220)
             seed = rawinputs.WholeNumber(value=None, label=label("ui.seed_number"), precision=0, minimum=spec.SEED_MIN,
                                          maximum=spec.SEED_MAX, elem_id="seed", visible=False, min_width=160)

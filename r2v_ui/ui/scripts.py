@@ -22,7 +22,9 @@ COMPARE_JS = """
     const t = vs[0].currentTime;
     vs.forEach(v => { if (start) { v.currentTime = Math.min(t, v.duration || t); v.play().catch(() => {}); } else v.pause(); });
     b.setAttribute('aria-pressed', String(start));
-    b.textContent = start ? '❚❚ Pause all' : '▶ Play all';
+    const zh = document.documentElement.lang === 'zh-CN';  // its words per language are in data attributes
+    const k = start ? 'pause' : 'play';
+    b.textContent = (zh && b.dataset['zh' + k[0].toUpperCase() + k.slice(1)]) || b.dataset[k];
   });
   document.addEventListener('input', (e) => {
     if (!e.target || e.target.id !== 'compare-scrub') return;
@@ -49,6 +51,8 @@ COMPARE_JS = """
 RECORDER_JS = """
 (() => {
   const live = {};
+  // The button's words in the page's language: data-zh-<word> on a Chinese page, data-<word> otherwise.
+  const said = (b, k) => (document.documentElement.lang === 'zh-CN' && b.dataset['zh' + k[0].toUpperCase() + k.slice(1)]) || b.dataset[k];
   const wav = (chunks, rate) => {
     const n = chunks.reduce((a, c) => a + c.length, 0);
     const buf = new ArrayBuffer(44 + n * 2), v = new DataView(buf);
@@ -85,22 +89,22 @@ RECORDER_JS = """
       const proc = ctx.createScriptProcessor(4096, 1, 1), chunks = [], started = Date.now();
       proc.onaudioprocess = (ev) => chunks.push(new Float32Array(ev.inputBuffer.getChannelData(0)));
       src.connect(proc); proc.connect(ctx.destination);
-      b.setAttribute('aria-pressed', 'true'); b.dataset.idle = b.textContent; b.textContent = b.dataset.stop;
-      const tick = setInterval(() => { if (say) say.textContent = b.dataset.recording + ' ' + Math.round((Date.now() - started) / 1000) + ' s'; }, 500);
+      b.setAttribute('aria-pressed', 'true'); b.dataset.idle = b.innerHTML; b.textContent = said(b, 'stop');
+      const tick = setInterval(() => { if (say) say.textContent = said(b, 'recording') + ' ' + Math.round((Date.now() - started) / 1000) + ' s'; }, 500);
       live[n] = () => {
         delete live[n]; clearInterval(tick);
         proc.disconnect(); src.disconnect(); stream.getTracks().forEach(t => t.stop());
         const rate = ctx.sampleRate; ctx.close();
-        b.setAttribute('aria-pressed', 'false'); b.textContent = b.dataset.idle;
+        b.setAttribute('aria-pressed', 'false'); b.innerHTML = b.dataset.idle;
         const ok = hand(n, wav(chunks, rate));
-        if (say) say.textContent = ok ? b.dataset.checking : b.dataset.failed;
+        if (say) say.textContent = ok ? said(b, 'checking') : said(b, 'failed');
         // The card's verdict replaces "checking" once the check has answered.
         const face = document.getElementById('card-' + n + '-face');
         if (ok && face && say) new MutationObserver((_, seen) => { say.textContent = ''; seen.disconnect(); })
           .observe(face, {childList: true, subtree: true, characterData: true});
       };
     } catch (err) {
-      if (say) say.textContent = b.dataset.denied + ' (' + (err && err.name || 'error') + ')';
+      if (say) say.textContent = said(b, 'denied') + ' (' + (err && err.name || 'error') + ')';
     }
   });
 })();

@@ -17,13 +17,11 @@ import gradio as gr
 from .. import prompt_names, spec
 from ..starters import TEMPLATES, Starter, starter_prompt
 from . import cast as cast_mod
+from ..messages import both, t
 from .context import PageContext
+from .language import label, lang_of
 
-# What the user reads (one block, for the translation catalog).
-LEAD = "No idea yet? Start from a scene:"
-ASK = "Replace your prompt with the “{label}” starter? Your current text will not be kept."
-REPLACE = "Replace it"
-KEEP = "Keep mine"
+# What the user reads is in the catalog: "starters.lead", "starters.ask", "ui.starter.<kind>", …
 
 
 @dataclass
@@ -50,16 +48,16 @@ def prompt_for_cast(kind: Starter | str, cast: list[dict]) -> str:
 def render(ctx: PageContext) -> StarterWidgets:
     buttons: dict[Starter, gr.Button] = {}
     with gr.Row(elem_id="starters", elem_classes=["starters"]):
-        gr.HTML(f'<span class="starters-lead">{html.escape(LEAD)}</span>', min_height=0, padding=False,
+        gr.HTML(f'<span class="starters-lead">{both("starters.lead")}</span>', min_height=0, padding=False,
                 elem_id="starters-lead")
-        for kind, t in TEMPLATES.items():
-            buttons[kind] = gr.Button(t.label, size="sm", min_width=0, elem_id=f"starter-{kind.value}",
+        for kind in TEMPLATES:
+            buttons[kind] = gr.Button(label(f"ui.starter.{kind.value}"), size="sm", min_width=0, elem_id=f"starter-{kind.value}",
                                       elem_classes=["starter-chip"])
     with gr.Column(visible=False, elem_id="starter-ask", elem_classes=["confirm-box"]) as ask_box:
         ask_text = gr.HTML("", elem_id="starter-ask-text", min_height=0)
         with gr.Row():
-            replace = gr.Button(REPLACE, size="sm", variant="primary", elem_id="starter-replace")
-            keep = gr.Button(KEEP, size="sm", elem_id="starter-keep")
+            replace = gr.Button(label("ui.starter.replace"), size="sm", variant="primary", elem_id="starter-replace")
+            keep = gr.Button(label("ui.starter.keep"), size="sm", elem_id="starter-keep")
     return StarterWidgets(buttons, ask_box, ask_text, replace, keep, gr.State(None))
 
 
@@ -72,10 +70,11 @@ def listen(w: StarterWidgets, ctx: PageContext, prompt: gr.Textbox) -> None:
             if not (text or "").strip():
                 cast = ctx.casts.get(request, cast)
                 return {prompt: prompt_for_cast(kind, cast), w.ask_box: gr.Column(visible=False), w.pending: None}
-            label = TEMPLATES[kind].label
+            lang = lang_of(request)
+            ask = t("starters.ask", lang, label=t(f"ui.starter.{kind.value}", lang))
             return {w.pending: kind.value, w.ask_box: gr.Column(visible=True),
-                    w.ask_text: f'<div class="confirm" role="alertdialog" aria-label="{html.escape(REPLACE)}">'
-                                f'{html.escape(ASK.format(label=label))}</div>'}
+                    w.ask_text: f'<div class="confirm" role="alertdialog" '
+                                f'aria-label="{html.escape(t("ui.starter.replace", lang))}">{html.escape(ask)}</div>'}
         return handler
 
     for kind, button in w.buttons.items():

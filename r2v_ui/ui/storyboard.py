@@ -21,26 +21,17 @@ import gradio as gr
 
 from .. import spec
 from ..storyboard import SHOTS_MAX, SHOTS_MIN, FitImpossible, Storyboard, fit, length_problem
+from ..messages import DEFAULT, both, t
 from . import form
+from .language import label, lang_of
 from .context import PageContext
 
 START_SHOTS = 3
 
-# What the user reads (one block, for the translation catalog).
-TITLE = "Storyboard (optional): plan each shot and its length"
-INTRO = ("The prompt above becomes the overall line (style, place, who). Give each shot a line and a length; "
-         "the studio writes <code>Shot 1 [0-3s]: …</code> for you. While every shot is empty, the prompt is "
-         "sent as it is.")
-SHOT_LABEL = "Shot {k}"
-SHOT_PLACEHOLDER = ("e.g. Wide shot: character1 walks into the kitchen", "e.g. Close-up: character2 looks up",
-                    "e.g. Both laugh; the camera pulls back")
-SECONDS_LABEL = "Seconds"
-ADD = "+ Add a shot"
-REMOVE = "Remove the last shot"
-FIT = "Fit to {duration} s"
-SUM_OK = "{parts} = {total} s, the length of the video ✓"
-NOT_IN_USE = "Write a line for a shot to use the storyboard."
-PREVIEW_TITLE = "The prompt as it will be sent"
+# What the user reads is in the catalog ("ui.storyboard.*", "storyboard.*"); the shots' placeholders take turns.
+PLACEHOLDERS = 3
+SECONDS = {"en": "s", "zh-CN": "秒"}  # a shot's length in the sum check: "3 s + 2 s" / "3 秒 + 2 秒"
+
 
 # Keeps `value` equal to the visible rows, in the browser (see the module's docstring).
 PACK_JS = """(n, ...v) => { const k = v.length / 2, out = [];
@@ -97,23 +88,23 @@ def render(ctx: PageContext) -> StoryboardWidgets:
     start = fit([None] * START_SHOTS, spec.DEFAULT_DURATION)
     rows, texts, seconds = [], [], []
     with gr.Column(visible=form.DEFAULTS.shot_type == "multi", elem_id="storyboard") as panel:
-        with gr.Accordion(TITLE, open=False, elem_id="storyboard-box") as accordion:
-            gr.HTML(f'<p class="storyboard-intro">{INTRO}</p>', min_height=0, padding=False)
+        with gr.Accordion(label("ui.storyboard.title"), open=False, elem_id="storyboard-box") as accordion:
+            gr.HTML(f'<p class="storyboard-intro">{both("storyboard.intro", markup=True)}</p>', min_height=0, padding=False)
             for i in range(SHOTS_MAX):
                 with gr.Row(visible=i < START_SHOTS, elem_classes=["shot-row"], elem_id=f"shot-row-{i + 1}",
                             equal_height=True) as row:
-                    texts.append(gr.Textbox(label=SHOT_LABEL.format(k=i + 1), lines=1, max_lines=4, scale=5,
+                    texts.append(gr.Textbox(label=label(f"ui.storyboard.shot_{i + 1}"), lines=1, max_lines=4, scale=5,
                                             min_width=200, elem_id=f"shot-{i + 1}-text",
-                                            placeholder=SHOT_PLACEHOLDER[i % len(SHOT_PLACEHOLDER)]))
-                    seconds.append(gr.Number(start[i] if i < START_SHOTS else None, label=SECONDS_LABEL,
+                                            placeholder=label(f"ui.storyboard.placeholder_{i % PLACEHOLDERS + 1}")))
+                    seconds.append(gr.Number(start[i] if i < START_SHOTS else None, label=label("ui.storyboard.seconds"),
                                              minimum=1, maximum=spec.DURATION_MAX, step=1, precision=0, scale=1,
                                              min_width=96, elem_id=f"shot-{i + 1}-seconds"))
                 rows.append(row)
             with gr.Row(elem_id="storyboard-actions"):
-                add = gr.Button(ADD, size="sm", elem_id="storyboard-add", min_width=120)
-                remove = gr.Button(REMOVE, size="sm", elem_id="storyboard-remove", min_width=120)
-            check = gr.HTML(check_html([], spec.DEFAULT_DURATION), elem_id="storyboard-check", min_height=0)
-            fit_btn = gr.Button(FIT.format(duration=spec.DEFAULT_DURATION), size="sm", visible=False,
+                add = gr.Button(label("ui.storyboard.add"), size="sm", elem_id="storyboard-add", min_width=120)
+                remove = gr.Button(label("ui.storyboard.remove"), size="sm", elem_id="storyboard-remove", min_width=120)
+            check = gr.HTML(check_html([], spec.DEFAULT_DURATION, lang=None), elem_id="storyboard-check", min_height=0)
+            fit_btn = gr.Button(t("storyboard.fit", DEFAULT, duration=spec.DEFAULT_DURATION), size="sm", visible=False,
                                 elem_id="storyboard-fit")
             preview = gr.HTML("", elem_id="storyboard-preview", min_height=0)
         count = gr.Number(START_SHOTS, visible=False, elem_id="storyboard-count")
@@ -134,8 +125,12 @@ def _duration(raw: Any) -> int | None:
         return None
 
 
-def check_html(raw_shots: Any, duration: int | None, overall: str = "") -> str:
-    """The sum check (and, with text in a shot, what stops it being sent) for the rows as they are."""
+def check_html(raw_shots: Any, duration: int | None, overall: str = "", lang: str | None = DEFAULT) -> str:
+    """The sum check (and, with text in a shot, what stops it being sent) for the rows as they are, in
+    `lang` (None: before any request is known, in both)."""
+    def said(key: str) -> str:
+        return both(key) if lang is None else html.escape(t(key, lang))
+
     if duration is None:
         return ""
     try:
@@ -149,15 +144,16 @@ def check_html(raw_shots: Any, duration: int | None, overall: str = "") -> str:
     else:  # nothing is sent from these rows yet: the lengths are a note, not an error
         wrong = length_problem(len(board.shots), board.total, duration)
         if wrong:
-            return f'<div role="status">{_note(wrong)}{_note(NOT_IN_USE)}</div>'
+            return f'<div role="status">{_note(wrong)}{_note_html(said("storyboard.not_in_use"))}</div>'
     if board.total is None:
-        return _note(NOT_IN_USE)
-    parts = " + ".join(f"{s.seconds} s" for s in board.shots)
-    ok = f'<div class="hint hint-ok">{html.escape(SUM_OK.format(parts=parts, total=board.total))}</div>'
-    return f'<div role="status">{ok}{"" if board.in_use else _note(NOT_IN_USE)}</div>'
+        return _note_html(said("storyboard.not_in_use"))
+    unit = SECONDS.get(lang or DEFAULT, "s")
+    parts = " + ".join(f"{s.seconds} {unit}" for s in board.shots)
+    ok = f'<div class="hint hint-ok">{html.escape(t("storyboard.sum_ok", lang or DEFAULT, parts=parts, total=board.total))}</div>'
+    return f'<div role="status">{ok}{"" if board.in_use else _note_html(said("storyboard.not_in_use"))}</div>'
 
 
-def preview_html(raw_shots: Any, overall: str, cast: list[dict] | None = None) -> str:
+def preview_html(raw_shots: Any, overall: str, cast: list[dict] | None = None, lang: str = DEFAULT) -> str:
     """The composed prompt as the service will receive it (each @Name as its card's tag) and its count."""
     try:
         board = Storyboard(overall or "", form.read_shots(raw_shots))
@@ -166,19 +162,19 @@ def preview_html(raw_shots: Any, overall: str, cast: list[dict] | None = None) -
     if not board.in_use:
         return ""
     text = form.sent_prompt(board.compose(), cast or []).sent
-    return (f'<div class="storyboard-preview"><div class="storyboard-preview-title">{PREVIEW_TITLE}</div>'
+    return (f'<div class="storyboard-preview"><div class="storyboard-preview-title">{html.escape(t("storyboard.preview_title", lang))}</div>'
             f'<pre class="storyboard-prompt">{html.escape(text)}</pre>'
             f'{form.count_label(text, spec.PROMPT_MAX)}</div>')
 
 
-def fit_button(raw_shots: Any, duration: int | None) -> Any:
+def fit_button(raw_shots: Any, duration: int | None, lang: str = DEFAULT) -> Any:
     try:
         shots = form.read_shots(raw_shots)
     except ValueError:
         return gr.Button(visible=False)
     total = None if any(s.seconds is None for s in shots) else sum(s.seconds for s in shots)  # type: ignore[misc]
     show = duration is not None and SHOTS_MIN <= len(shots) <= duration and total != duration
-    return gr.Button(FIT.format(duration=duration), visible=show)
+    return gr.Button(t("storyboard.fit", lang, duration=duration), visible=show)
 
 
 def _hints(messages: list[str]) -> str:
@@ -187,7 +183,11 @@ def _hints(messages: list[str]) -> str:
 
 
 def _note(message: str) -> str:
-    return f'<div class="hint storyboard-note">{html.escape(message)}</div>'
+    return _note_html(html.escape(message))
+
+
+def _note_html(markup: str) -> str:
+    return f'<div class="hint storyboard-note">{markup}</div>'
 
 
 def listen(w: StoryboardWidgets, ctx: PageContext, scene: Any) -> None:
@@ -201,10 +201,11 @@ def listen(w: StoryboardWidgets, ctx: PageContext, scene: Any) -> None:
 
     scene.shot.change(show_panel, [scene.shot], [w.panel], preprocess=False, postprocess=False, **ui_only)
 
-    async def refresh(raw_shots, prompt, duration, cast):
+    async def refresh(raw_shots, prompt, duration, cast, request: gr.Request):
         d = _duration(duration)
-        return {w.check: check_html(raw_shots, d, prompt or ""),
-                w.preview: preview_html(raw_shots, prompt or "", cast), w.fit: fit_button(raw_shots, d)}
+        lang = lang_of(request)
+        return {w.check: check_html(raw_shots, d, prompt or "", lang),
+                w.preview: preview_html(raw_shots, prompt or "", cast, lang), w.fit: fit_button(raw_shots, d, lang)}
 
     gr.on([w.value.change, scene.prompt.change, scene.duration.change, ctx.states.cast.change], refresh,
           [w.value, scene.prompt, scene.duration, ctx.states.cast], [w.check, w.preview, w.fit],

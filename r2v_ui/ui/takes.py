@@ -10,13 +10,13 @@ from __future__ import annotations
 import html
 from typing import Any, Callable
 
-from ..messages import render
+from ..messages import DEFAULT, render, t
 from . import status
 from .videoview import player_html
 
 TAKE_CHOICES = ["1", "2", "3", "4"]
 # What the choice shows (the number alone would say nothing beside Generate without its label).
-TAKE_OPTIONS = [("1 take", "1"), ("2 takes", "2"), ("3 takes", "3"), ("4 takes", "4")]
+TAKE_OPTIONS = [(f"ui.takes.{n}", n) for n in TAKE_CHOICES]  # (label key, value): "1 take" … "4 takes"
 
 UrlOf = Callable[[Any], "str | None"]
 
@@ -33,40 +33,42 @@ def done_takes(snaps: list[Any]) -> list[Any]:
     return [s for s in snaps if s.state == "succeeded" and s.video_path is not None]
 
 
-def batch_headline(snaps: list[Any]) -> str:
+def batch_headline(snaps: list[Any], lang: str = DEFAULT) -> str:
     n = len(snaps)
     done = len(done_takes(snaps))
     failed = sum(1 for s in snaps if s.state in ("failed", "uncertain", "discarded") or s.video_missing)
     running = n - done - failed
     if running:
-        head = f"{n} takes: {done} done, {running} still running"
+        head = t("takes.running", lang, n=n, done=done, running=running)
         state = "running"
     else:
-        head = f"{n} takes: all {done} done" if not failed else f"{n} takes: {done} done, {failed} did not finish"
+        head = (t("takes.all_done", lang, n=n, done=done) if not failed
+                else t("takes.some_failed", lang, n=n, done=done, failed=failed))
         state = "succeeded" if done else "failed"
     parts = [f'<div class="job-headline">{html.escape(head)}</div>']
     if not running and done >= 2:
-        parts.append('<div class="job-text">Pick the best: <b>Compare these takes</b> plays them side by side.</div>')
+        parts.append(f'<div class="job-text">{t("takes.pick", lang)}</div>')
     cls = "job-running" if running else ("job-succeeded" if done else "job-failed")
     return (f'<div class="job-status {cls}" id="job-status-box" data-state="{state}" data-takes="{n}">'
             + "".join(parts) + "</div>")
 
 
-def grid_html(snaps: list[Any], url_of: UrlOf) -> str:
+def grid_html(snaps: list[Any], url_of: UrlOf, lang: str = DEFAULT) -> str:
     cells = []
     for s in snaps:
-        label = f"Take {s.take or 1}"
-        seed = f"seed {s.seed_used}" if s.seed_used is not None else ""
-        star = ' <span class="kept" title="Kept">★ kept</span>' if s.favourite else ""
+        label = t("takes.take", lang, n=s.take or 1)
+        seed = t("takes.seed", lang, seed=s.seed_used) if s.seed_used is not None else ""
+        star = (f' <span class="kept" title="{html.escape(t("takes.kept", lang))}">{html.escape(t("takes.kept_badge", lang))}</span>'
+                if s.favourite else "")
         if s.state == "succeeded" and s.video_path is not None:
             url = url_of(s.video_path)
             body = player_html(url, label=f"{label}, {seed}".strip(", "), poster=url_of(s.poster_path),
                                controls=True)
-            link = (f'<a class="take-download" href="{html.escape(url)}" download>Download</a>' if url else "")
+            link = (f'<a class="take-download" href="{html.escape(url)}" download>{html.escape(t("takes.download", lang))}</a>' if url else "")
             meta = f'<span>{html.escape(seed)}</span>{star}{link}'
         else:
-            words = status.STATE_WORDS.get(s.state, s.state)
-            note = render(s.error) or ("The video file is missing." if s.video_missing else "")
+            words = t(f"status.state.{s.state}", lang) if s.state in status.STATE_WORDS else s.state
+            note = render(s.error, lang) or (t("takes.video_missing", lang) if s.video_missing else "")
             body = (f'<div class="take-wait" data-state="{html.escape(s.state)}">{html.escape(words)}'
                     + (f'<div class="take-note">{html.escape(note)}</div>' if note else "") + "</div>")
             meta = f'<span>{html.escape(seed)}</span>'
