@@ -130,6 +130,9 @@ def test_names_typed_on_cards_follow_their_cards_when_moved(browser, studio, tmp
     expect(page.locator("#card-2-insert")).to_have_text("Insert @Robo")
     page.locator("#card-2-insert").click()  # a named card inserts its @Name
     expect(page.locator("#prompt textarea")).to_have_value("@Robo ")
+    # Typing starts once the page has finished the events of that click (a person is never faster;
+    # Playwright is): under load, a replace typed in the same instant could meet the insert again.
+    page.wait_for_function("() => !document.querySelector('.pending, .generating:not(.hide)')")
     page.locator("#prompt textarea").fill("@Mira和@Robo吵架")
     expect(page.locator("#prompt-sent")).to_have_text("As sent: character1和character2吵架")
     page.locator("#card-1-down").click()  # Mira moves to card 2: her @Name follows her
