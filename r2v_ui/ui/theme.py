@@ -1,7 +1,6 @@
 """Look and feel: one theme, the workspace layout (a sticky result pane on a laptop, one column and
-a generate bar fixed at the bottom on a phone), and one small script: mute autoplaying results so
-browsers let them start, announce the job's stage to screen readers, and Ctrl/Cmd+Enter to
-generate.  System fonts only: the page must work offline."""
+a generate bar fixed at the bottom on a phone), and one small script: announce the job's stage to
+screen readers, and Ctrl/Cmd+Enter to generate.  System fonts only: the page must work offline."""
 
 from __future__ import annotations
 
@@ -202,9 +201,8 @@ h2.step-title { font-size: 1.05rem; margin: 4px 0 0; }
 }
 """
 
-# One small script: browsers only let a video start on its own when it is muted, so the result player
-# is muted whenever Gradio puts a new <video> in it (its controls can unmute); the job's headline and
-# notices are copied into one polite live region, so a screen reader hears each stage once; and
+# One small script (the result player starts muted by its own `muted` attribute, videoview.py): the
+# job's headline and notices are copied into one polite live region, so a screen reader hears each stage once; and
 # Ctrl/Cmd+Enter presses Generate.
 HEAD = """
 <script>
@@ -224,15 +222,6 @@ HEAD = """
     const text = (head ? head.textContent.trim() : '') + (extra ? '. ' + extra.textContent.trim() : '');
     if (live.textContent !== text) live.textContent = text;
   };
-  // Muted when it first plays each new result (after that, the player's own control decides).
-  const mute = () => document.querySelectorAll('#result-video video').forEach(v => {
-    if (v.dataset.r2vSrc === v.currentSrc && v.dataset.r2vSrc) return;
-    v.muted = true;
-    v.dataset.r2vSrc = v.currentSrc || '';
-    const again = () => { v.muted = true; };
-    v.addEventListener('loadeddata', again, {once: true});
-    v.addEventListener('play', again, {once: true});
-  });
   const names = () => document.querySelectorAll('.cast-card').forEach(card => {
     const n = (card.id.match(/card-(\\d)/) || [])[1];
     if (!n) return;
@@ -242,7 +231,7 @@ HEAD = """
       if (b && b.getAttribute('aria-label') !== label) b.setAttribute('aria-label', label);
     }
   });
-  new MutationObserver(() => { mute(); announce(); names(); })
+  new MutationObserver(() => { announce(); names(); })
     .observe(document.documentElement, {childList: true, subtree: true, characterData: true});
   document.addEventListener('click', (e) => {
     const skip = e.target.closest && e.target.closest('.skip-link');
