@@ -222,6 +222,16 @@ HEAD = """
     const text = (head ? head.textContent.trim() : '') + (extra ? '. ' + extra.textContent.trim() : '');
     if (live.textContent !== text) live.textContent = text;
   };
+  // A finished video comes into view when the user is watching its progress (on a phone it lands below
+  // the status box, behind the generate bar); someone busy elsewhere on the page is left where they are.
+  const reveal = () => {
+    const v = document.querySelector('#result-video video'), box = document.getElementById('job-status-box');
+    if (!v || !box || v.dataset.r2vShown === v.getAttribute('src')) return;
+    v.dataset.r2vShown = v.getAttribute('src');
+    const r = box.getBoundingClientRect(), phone = window.matchMedia('(max-width: 760px)').matches;
+    if (phone && r.bottom > 0 && r.top < window.innerHeight && v.getBoundingClientRect().top > window.innerHeight * 0.4)
+      v.scrollIntoView({block: 'start'});
+  };
   const names = () => document.querySelectorAll('.cast-card').forEach(card => {
     const n = (card.id.match(/card-(\\d)/) || [])[1];
     if (!n) return;
@@ -231,7 +241,7 @@ HEAD = """
       if (b && b.getAttribute('aria-label') !== label) b.setAttribute('aria-label', label);
     }
   });
-  new MutationObserver(() => { announce(); names(); })
+  new MutationObserver(() => { announce(); reveal(); names(); })
     .observe(document.documentElement, {childList: true, subtree: true, characterData: true});
   document.addEventListener('click', (e) => {
     const skip = e.target.closest && e.target.closest('.skip-link');
