@@ -200,6 +200,144 @@ MESSAGES: dict[str, str] = {
     "cause.refused": "refused",
     "time.in_seconds": "in {secs} s",
     "time.in_at": "in {wait} (at {at})",
+    # --- the HTTP client, reference hosting, the job database, the setup panel (i18n-lower) -------
+    "client.what.submit": "submitting the task",
+    "client.what.read": "reading the task",
+    "client.what.download": "downloading the video",
+    "client.phase.connect": "connecting",
+    "client.phase.read": "waiting for the answer",
+    "client.phase.write": "sending the request",
+    "client.phase.pool": "waiting for a free connection",
+    "client.phase.other": "talking to it",
+    "client.timeout": "The service did not answer in time while {phase} ({what}). Check your network connection; it "
+                      "will be tried again where that is safe.",
+    "client.bad_scheme": "The address for {what} is not an http(s) address. Check the service address "
+                         "(HIGHWAY_BASE_URL).",
+    "client.no_connect": "Could not connect to the service ({what}: {kind}). Check your network connection and the "
+                         "service address (HIGHWAY_BASE_URL).",
+    "client.unreadable": "The answer could not be read ({what}: {kind}). Try again; if it keeps happening, check the "
+                         "service address (HIGHWAY_BASE_URL).",
+    "client.broke": "The connection to the service broke before an answer came ({what}: {kind}). Check your network "
+                    "connection.",
+    "client.bad_address": "The service address must start with http:// or https:// and name a host, not {address}.",
+    "client.key_chars": "The API key contains spaces or characters that cannot be sent in an HTTP header. Copy the key "
+                        "again from your account page.",
+    "client.link_not_web": "The result link is not an http(s) address, so the video cannot be downloaded.",
+    "client.too_big": "The result is larger than this app accepts ({size}, limit {limit}), so the download was stopped "
+                      "and the partial file deleted. This is not a video the service should have produced; check the "
+                      "service address (HIGHWAY_BASE_URL).",
+    "client.size_over": "over {size}",
+    "client.bytes": "{n} bytes",
+    "client.download_http": "The video could not be downloaded: the storage host answered HTTP {status} ({where}). Try "
+                            "again in a few minutes.",
+    "client.download_failed": "The video could not be downloaded from {where}: {error}",
+    "client.detail.not_json": "the answer was not JSON",
+    "client.detail.no_task_id": "the answer to the submit carried no task_id",
+    "client.detail.not_task": "the answer was not a task document",
+    "client.detail.unexpected": "unexpected content",
+    "hosting.none_set_up": "There is no way to give your reference files a link the service can fetch. Set one up: an "
+                           "S3-compatible bucket (R2V_S3_BUCKET, with R2V_S3_ENDPOINT for R2/MinIO/OSS and the usual "
+                           "AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY), or this studio's public address "
+                           "(PUBLIC_BASE_URL), or paste public links for your references ({setting}).",
+    "hosting.emulator_not_running": "Reference hosting is set to the embedded emulator, but it is not running (it runs "
+                                    "only without an API key). Choose another hosting way with R2V_HOSTING.",
+    "hosting.s3_needs_bucket": "S3 hosting needs a bucket name. Set R2V_S3_BUCKET (and R2V_S3_ENDPOINT unless it is "
+                               "AWS).",
+    "hosting.s3_needs_bucket_short": "S3 hosting needs a bucket name. Set R2V_S3_BUCKET.",
+    "hosting.unknown_way": "Unknown hosting way {choice}. Set R2V_HOSTING to {choices}.",
+    "hosting.bad_type": "A reference of type {type} cannot be hosted: only pictures (JPEG, PNG, BMP, WEBP), videos "
+                        "(MP4, MOV) and voice clips (MP3, WAV, FLAC) can. Check the file, then add it again.",
+    "hosting.unknown_type": "'unknown'",
+    "hosting.no_details": "no details",
+    "hosting.emu_timeout": "The upload to the embedded emulator at {where} timed out. Restart the studio and try again.",
+    "hosting.emu_unreachable": "Could not reach the embedded emulator at {where} ({detail}). Restart the studio and try "
+                               "again.",
+    "hosting.emu_key_refused": "The embedded emulator refused the upload key. Restart the studio and try again.",
+    "hosting.emu_refused": "The embedded emulator refused the upload of {name} (HTTP {status}: {detail}). Check the "
+                           "file, then try again.",
+    "hosting.emu_unreadable": "The embedded emulator answered the upload with something unreadable. Restart the studio.",
+    "hosting.emu_silent": "The embedded emulator at {where} does not answer ({detail}). Restart the studio.",
+    "hosting.emu_status": "The embedded emulator at {where} answered HTTP {status}. Restart the studio.",
+    "hosting.emu_ok": "Embedded emulator at {where} is hosting references (checked {time}).",
+    "hosting.public_no_address": "The studio has no public address to serve references from. Set PUBLIC_BASE_URL to "
+                                 "the address where the internet reaches this studio (or launch with {flag}), or "
+                                 "choose another hosting way.",
+    "hosting.public_store_failed": "Could not store {name} for serving ({why}). Check there is free space in the data "
+                                   "folder.",
+    "hosting.public_unreachable": "The studio's public address {where} cannot be reached from here ({kind}). Check "
+                                  "PUBLIC_BASE_URL points at this studio and is reachable from the internet.",
+    "hosting.public_wrong": "The studio's public address {where} did not serve the test file back (HTTP {status}). "
+                            "Check PUBLIC_BASE_URL points at this studio, not another site.",
+    "hosting.public_ok": "Public address {where} serves references; links last {minutes} minutes.",
+    "hosting.pasted_ok": "Pasted links: each link is checked when you add it; local files cannot be used with this "
+                         "setting.",
+    "hosting.s3_no_boto": "S3 hosting needs the {package} package, which is not installed. Run `{command}`, then "
+                          "restart the studio.",
+    "hosting.s3_bucket": "bucket {bucket}",
+    "hosting.s3_bucket_at": "bucket {bucket} at {endpoint}",
+    "hosting.s3_doing.connect": "connect to",
+    "hosting.s3_doing.upload": "upload to",
+    "hosting.s3_doing.sign": "sign a link for",
+    "hosting.s3_doing.use": "use",
+    "hosting.s3_failed_kind": "Could not {doing} the S3 {where}: {kind}.",
+    "hosting.s3_no_credentials": "No S3 credentials were found to {doing} the {where}. Set AWS_ACCESS_KEY_ID and "
+                                 "AWS_SECRET_ACCESS_KEY (or AWS_PROFILE) in the studio's environment, then restart it.",
+    "hosting.s3_unreachable": "Could not reach the S3 endpoint to {doing} the {where}. Check R2V_S3_ENDPOINT (and "
+                              "AWS_REGION) and that this machine can reach it.",
+    "hosting.s3_stopped": "The S3 endpoint for the {where} stopped answering. Try again in a few minutes.",
+    "hosting.s3_settings": "The S3 settings are not usable ({kind}). Check R2V_S3_ENDPOINT (a full https:// address) "
+                           "and AWS_REGION.",
+    "hosting.s3_keys_refused": "The S3 credentials were refused by the {where} ({code}). Check AWS_ACCESS_KEY_ID and "
+                               "AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN if you use one), then restart the studio.",
+    "hosting.s3_no_such_bucket": "There is no bucket named {bucket} at this S3 endpoint. Create it, or fix "
+                                 "R2V_S3_BUCKET (and R2V_S3_ENDPOINT / AWS_REGION if it lives elsewhere).",
+    "hosting.s3_region": "The bucket {bucket} lives in another region than the one configured. Set AWS_REGION to the "
+                         "bucket's region (or fix R2V_S3_ENDPOINT).",
+    "hosting.s3_forbidden": "The S3 credentials were refused or lack permission for the {where} (HTTP 403). Check the "
+                            "access key and secret, and that they may read, write and delete objects in this bucket.",
+    "hosting.s3_failed": "Could not {doing} the S3 {where} ({detail}). Check the S3 settings, then try again.",
+    "hosting.s3_ok": "S3 {where}: upload and delete work; links last {minutes} minutes.",
+    "store.record_unwritable": "The record of job {job} could not be written to {path} ({why}); free some disk space "
+                               "or give the studio write access to its data folder.",
+    "store.locked": "The job database {path} is locked by another program (perhaps a second copy of the studio using "
+                    "the same data folder). Close it, or start this one with another R2V_DATA_DIR.",
+    "store.readonly": "The job database {path} is read-only, so no job can be saved; give the studio write access to "
+                      "that file and its folder, or start it with another R2V_DATA_DIR.",
+    "store.damaged": "The job database {path} is damaged ({error}) and could not be rebuilt; restart the studio: it "
+                     "will move the file aside and rebuild your jobs from the library.",
+    "store.unusable": "The job database {path} could not be used ({error}); check that the data folder exists and is "
+                      "writable, then try again.",
+    "store.newer": "The job database {path} was written by a newer version of the studio (schema {version}; this one "
+                   "knows {known}). Update the studio.",
+    "setup.demo_title": "Built-in emulator",
+    "setup.demo_text": "The built-in emulator hosts your files (demo mode): they go to it on this machine only, and "
+                       "nothing leaves this computer.",
+    "setup.emulator_title": "Standalone emulator",
+    "setup.emulator_text": "The emulator at {where} hosts your files ({setting}).",
+    "setup.s3_title": "S3-compatible bucket",
+    "setup.s3_text": "Your files are uploaded to the bucket “{bucket}”{where} under “{prefix}”, and the service gets a "
+                     "link that expires after {hours} h.",
+    "setup.s3_at": " at {endpoint}",
+    "setup.s3_aws": " (AWS)",
+    "setup.public_title": "This studio's public address",
+    "setup.public_text": "The service fetches each file from {where} under an unguessable path that expires; nothing "
+                         "else in your data folder is served.",
+    "setup.share_link": "the share link (once it is open)",
+    "setup.url_title": "Pasted links only",
+    "setup.url_text": "Every card needs a public link; files from your disk cannot be used with this setting.",
+    "setup.none_title": "Not set up yet",
+    "setup.none_fallback": "No way to host references is set up.",
+    "setup.check_failed": "✕ The check failed",
+    "setup.check_timeout": "The hosting check did not finish within a minute. Check the network and try again.",
+    "setup.works": "✓ Works",
+    "setup.own_key": "<b>Your own API key</b> (optional): switches this browser session to the live service.",
+    "setup.key_stays": "The key stays in this server's memory for this browser session only: it is never saved, "
+                       "logged, or shown again.",
+    "setup.key_set": "✓ A key is set for this browser session. Jobs you start now go to the live service.",
+    "setup.no_key": "No key was entered.",
+    "setup.key_forgotten": "The key was forgotten. Back to demo mode.",
+    "setup.hosting_heading": "<b>Reference hosting</b>: how the service gets your files.",
+    "ui.setup.key_placeholder": "paste your key",
     # --- the request's rules (spec.py) -----------------------------------------------------------
     "spec.problems": "{problems}",
     "spec.the_prompt": "The prompt",
