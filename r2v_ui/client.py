@@ -48,6 +48,7 @@ from .errors import (
     UnexpectedResponse,
     error_from_response,
 )
+from .messages import Msg, msg
 from .spec import (
     MODEL_PATH,
     STATUS_CANCELED,
@@ -273,56 +274,41 @@ def redact_url(url: str) -> str:
     return urlunsplit((parts.scheme, host, parts.path, "", ""))
 
 
+class ClientSetupError(R2VError, ValueError):
+    """The client cannot be made with these settings (an unusable address or key).  A ValueError
+    for callers that check arguments; an R2VError so a job that meets it fails in the viewer's words."""
+
+
 def _check_key(key: str | None) -> Secret:
     secret = Secret(key)
     value = secret.get()
     if value is not None and not all(33 <= ord(c) <= 126 for c in value):
         # Never echo the key: say what is wrong with it only.
-        raise ValueError(
-            "The API key contains spaces or characters that cannot be sent in an HTTP header. "
-            "Copy the key again from your account page."
-        )
+        raise ClientSetupError(msg("client.key_chars"))
     return secret
 
 
+_PHASES: dict[type, str] = {
+    httpx.ConnectTimeout: "connect", httpx.ReadTimeout: "read", httpx.WriteTimeout: "write", httpx.PoolTimeout: "pool",
+}
+
+
 def _connection_error(exc: BaseException, what: str) -> APIConnectionError:
-    """Our error for a transport failure, in plain words, without the request (or its headers)."""
+    """Our error for a transport failure, in plain words, without the request (or its headers).
+    `what`: "submit", "read" or "download" (the catalog's "client.what.*")."""
     sent = request_was_sent(exc)
-    kind = type(exc).__name__
+    doing = msg(f"client.what.{what}")
+    kind = type(exc).__name__  # a diagnostic tag, said as it is in every language
     if isinstance(exc, httpx.TimeoutException):
-        phase = {
-            httpx.ConnectTimeout: "connecting",
-            httpx.ReadTimeout: "waiting for the answer",
-            httpx.WriteTimeout: "sending the request",
-            httpx.PoolTimeout: "waiting for a free connection",
-        }.get(type(exc), "talking to it")
-        return APITimeoutError(
-            f"The service did not answer in time while {phase} ({what}). "
-            "Check your network connection; it will be tried again where that is safe.",
-            request_sent=sent,
-        )
+        phase = msg(f"client.phase.{_PHASES.get(type(exc), 'other')}")
+        return APITimeoutError(msg("client.timeout", phase=phase, what=doing), request_sent=sent)
     if isinstance(exc, httpx.UnsupportedProtocol):
-        return APIConnectionError(
-            f"The address for {what} is not an http(s) address. Check the service address (HIGHWAY_BASE_URL).",
-            request_sent=False,
-        )
+        return APIConnectionError(msg("client.bad_scheme", what=doing), request_sent=False)
     if not sent:
-        return APIConnectionError(
-            f"Could not connect to the service ({what}: {kind}). "
-            "Check your network connection and the service address (HIGHWAY_BASE_URL).",
-            request_sent=False,
-        )
+        return APIConnectionError(msg("client.no_connect", what=doing, kind=kind), request_sent=False)
     if not isinstance(exc, httpx.TransportError):  # DecodingError, TooManyRedirects, ...
-        return APIConnectionError(
-            f"The answer could not be read ({what}: {kind}). Try again; if it keeps happening, "
-            "check the service address (HIGHWAY_BASE_URL).",
-            request_sent=True,
-        )
-    return APIConnectionError(
-        f"The connection to the service broke before an answer came ({what}: {kind}). "
-        "Check your network connection.",
-        request_sent=True,
-    )
+        return APIConnectionError(msg("client.unreadable", what=doing, kind=kind), request_sent=True)
+    return APIConnectionError(msg("client.broke", what=doing, kind=kind), request_sent=True)
 
 
 Sleep = Callable[[float], Awaitable[Any]]
@@ -347,9 +333,7 @@ class HighwayClient:
         base = (base_url or "").strip().rstrip("/")
         parts = urlsplit(base)
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError(
-                f"The service address must start with http:// or https:// and name a host, not {redact_url(base)!r}."
-            )
+            raise ClientSetupError(msg("client.bad_address", address=repr(redact_url(base))))
         self._base = base
         self._key = _check_key(api_key)
         self._retry = retry
@@ -410,7 +394,7 @@ class HighwayClient:
         delay = self._retry.delay(attempt, retry_after_of(exc), self._rng)
         if on_wait is not None:
             on_wait(delay, exc)
-        log.info("%s failed (%s); attempt %d of %d, retrying in %.2fs", what, _describe(exc), attempt,
+        log.info("%s failed (%s); attempt %d of %d, retrying in %.2fs", _doing(what), _describe(exc), attempt,
                  self._retry.max_attempts, delay)
         await self._sleep(delay)
 
@@ -435,7 +419,7 @@ class HighwayClient:
                 if request_was_sent(exc):
                     log.warning("submit: %s after the request was sent; the task may exist", _describe(exc))
                     raise SubmissionUncertain(exc) from exc
-                err: R2VError = _connection_error(exc, "submitting the task")
+                err: R2VError = _connection_error(exc, "submit")
                 if submit_may_retry(exc) and attempt < self._retry.max_attempts:
                     await self._wait(attempt, exc, "submit", on_wait)
                     continue
@@ -444,7 +428,7 @@ class HighwayClient:
                 task_id = _task_id_of(resp)
                 if task_id is None:
                     cause = _scrub(UnexpectedResponse(
-                        resp.status_code, "", "the answer to the submit carried no task_id", body=resp.content[:2000]
+                        resp.status_code, "", str(msg("client.detail.no_task_id")), body=resp.content[:2000]
                     ), self._key.get())
                     log.warning("submit: %s", cause.message)
                     raise SubmissionUncertain(cause) from cause
@@ -479,11 +463,11 @@ class HighwayClient:
                 doc = None
             if not isinstance(doc, dict) or not isinstance(doc.get("task"), dict):
                 raise _scrub(UnexpectedResponse(
-                    resp.status_code, "", "the answer was not a task document", body=resp.content[:2000]
+                    resp.status_code, "", str(msg("client.detail.not_task")), body=resp.content[:2000]
                 ), self._key.get())
             return TaskInfo.from_document(doc, task_id=task_id)
 
-        return await self._read_with_retries(once, "reading the task", attempts=None if retry else 1)
+        return await self._read_with_retries(once, "read", attempts=None if retry else 1)
 
     async def _read_with_retries(self, once: Callable[[], Awaitable[Any]], what: str, *,
                                  attempts: int | None = None) -> Any:
@@ -522,7 +506,7 @@ class HighwayClient:
         shown = redact_url(url)
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ResultUnusable("The result link is not an http(s) address, so the video cannot be downloaded.")
+            raise ResultUnusable(msg("client.link_not_web"))
         if max_bytes <= 0:
             raise ValueError("max_bytes must be positive")
         dest.parent.mkdir(parents=True, exist_ok=True)
@@ -561,7 +545,7 @@ class HighwayClient:
             return done
 
         try:
-            written = await self._read_with_retries(once, "downloading the video")
+            written = await self._read_with_retries(once, "download")
         except ResultExpired:
             _unlink(part)
             raise
@@ -570,13 +554,10 @@ class HighwayClient:
             raise
         except APIStatusError as exc:
             _unlink(part)
-            raise DownloadError(
-                f"The video could not be downloaded: the storage host answered HTTP {exc.status} "
-                f"({shown}). Try again in a few minutes."
-            ) from exc
+            raise DownloadError(msg("client.download_http", status=exc.status, where=shown)) from exc
         except APIConnectionError as exc:
             _unlink(part)
-            raise DownloadError(f"The video could not be downloaded from {shown}: {exc}") from exc
+            raise DownloadError(msg("client.download_failed", where=shown, error=exc.msg)) from exc
         except BaseException:
             _unlink(part)
             raise
@@ -584,16 +565,18 @@ class HighwayClient:
         return written
 
 
-def _too_big(n: int, limit: int, *, more: bool = False) -> str:
-    return (
-        f"The result is larger than this app accepts ({'over ' if more else ''}{_mb(n)}, limit {_mb(limit)}), "
-        "so the download was stopped and the partial file deleted. This is not a video the service "
-        "should have produced; check the service address (HIGHWAY_BASE_URL)."
-    )
+def _too_big(n: int, limit: int, *, more: bool = False) -> Msg:
+    size = msg("client.size_over", size=_mb(n)) if more else _mb(n)
+    return msg("client.too_big", size=size, limit=_mb(limit))
 
 
-def _mb(n: int) -> str:
-    return f"{n / (1024 * 1024):.1f} MB" if n >= 1024 * 1024 else f"{n} bytes"
+def _mb(n: int) -> str | Msg:
+    return f"{n / (1024 * 1024):.1f} MB" if n >= 1024 * 1024 else msg("client.bytes", n=n)
+
+
+def _doing(what: str) -> str:
+    """For a log line: "reading the task" for "read"."""
+    return str(msg(f"client.what.{what}"))
 
 
 def _flush_and_sync(fh) -> None:
@@ -648,6 +631,7 @@ def _describe(exc: BaseException) -> str:
 
 
 __all__ = [
+    "ClientSetupError",
     "DEFAULT_TIMEOUT",
     "HighwayClient",
     "RetryPolicy",

@@ -104,7 +104,7 @@ class APIStatusError(R2VError):
         detail = (self.message or "").strip()
         reason = f" {self.reason}" if self.reason else ""
         if detail and detail.lower() not in str(plain).lower():  # the service's own words, as it said them
-            return msg("error.http_detail", plain=plain, status=self.status, reason=reason, detail=detail[:300])
+            return msg("error.http_detail", plain=plain, status=self.status, reason=reason, detail=own_detail(detail[:300]))
         return msg("error.http", plain=plain, status=self.status, reason=reason)
 
     def __reduce__(self):  # keep picklable with keyword arguments
@@ -142,7 +142,8 @@ class UnexpectedResponse(APIStatusError):
 
     @property
     def msg(self) -> Msg:
-        return msg("error.unexpected_response", status=self.status, detail=self.message or "unexpected content")
+        return msg("error.unexpected_response", status=self.status,
+                   detail=own_detail(self.message) if self.message else msg("client.detail.unexpected"))
 
 
 class TaskFailed(R2VError):
@@ -166,6 +167,20 @@ class ResultUnusable(DownloadError):
 class ResultExpired(DownloadError):
     def __init__(self) -> None:
         super().__init__(msg("error.result_expired"))
+
+
+# What the studio itself says about an answer (kept as English text in `APIStatusError.message`, for
+# logs and pickling): said again in the reader's language when the error is shown.
+OWN_DETAILS: tuple[str, ...] = ("client.detail.not_json", "client.detail.no_task_id", "client.detail.not_task",
+                                "client.detail.unexpected")
+
+
+def own_detail(text: str) -> Msg | str:
+    """The detail of an error: our own words as a Msg; the service's words as it said them."""
+    for code in OWN_DETAILS:
+        if text == str(msg(code)):
+            return msg(code)
+    return text
 
 
 def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
@@ -214,7 +229,7 @@ def error_from_response(status: int, headers: Mapping[str, str], content: bytes,
         message = str(body.get("message") or "")
     elif content:
         text = content.decode("utf-8", errors="replace")
-        message = "the answer was not JSON" if "<" in text[:200] else text[:200]
+        message = str(msg("client.detail.not_json")) if "<" in text[:200] else text[:200]
     retry_after = parse_retry_after(_header(headers, "retry-after"))
     if status >= 500:
         cls: type[APIStatusError] = ServerError

@@ -273,7 +273,7 @@ class JobManager:
                 n += 1
             elif rec.state == JobState.SUBMITTING:
                 # It may have reached the service before the crash: the user decides.
-                self._runner.set(rec.job_id, state=JobState.UNCERTAIN, error=SubmissionUncertain().user_message)
+                self._runner.set(rec.job_id, state=JobState.UNCERTAIN, error=SubmissionUncertain().msg)
             else:  # never sent: nothing was paid, so starting it again is safe
                 self._loop.spawn(self._runner.run(rec.job_id))
                 n += 1

@@ -1,0 +1,61 @@
+"""A job's error is stored as a code, so History shows an old job in the viewer's language: a download
+that keeps failing and a crash mid-submit, read back from the database after a restart, in Chinese."""
+
+from __future__ import annotations
+
+import time
+
+from i18n_terms import foreign_words
+from r2v_ui.messages import EN, LEGACY, ZH, render
+from r2v_ui.store import JobRecord, JobStore
+
+# The emulator fixtures are imported by name so pytest finds them in this module.
+from fixtures_jobs import _draft, _faults, _manager, _wait, clean_emulator, emulator  # noqa: F401
+from r2v_ui.jobs import ReadPolicy
+
+QUICK = ReadPolicy(backoff_base_s=0.05, link_tries=2)
+
+
+def _codes(m) -> list[str]:
+    """Every code in a Msg and the Msgs it carries."""
+    found = [m.code]
+    for v in m.params.values():
+        if hasattr(v, "code"):
+            found += _codes(v)
+    return found
+
+
+def test_a_download_the_storage_host_keeps_refusing_is_stored_as_a_message_and_reads_back_in_chinese(tmp_path,
+                                                                                                    emulator):
+    manager = _manager(tmp_path, emulator, policy=QUICK)
+    try:
+        _faults(emulator, [{"route": "download", "kind": "400", "times": 100}])
+        job_id = manager.start(_draft(tmp_path))
+        snap, _ = _wait(manager, job_id, {"succeeded", "failed"})
+        assert snap.state == "failed"
+    finally:
+        manager.close()
+    stored = JobStore(tmp_path / "data").get(job_id)  # as History reads it after a restart
+    assert LEGACY not in _codes(stored.error)
+    assert _codes(stored.error) == ["job.links_failed", "client.download_http"]
+    assert "the storage host answered HTTP 400" in render(stored.error, EN)
+    text = render(stored.error, ZH)
+    where = stored.error.params["error"].params["where"]  # the link's address, quoted as it is
+    assert "存储服务器返回了 HTTP 400" in text
+    assert foreign_words(text.replace(where, "")) == [], text
+
+
+def test_a_job_found_mid_submit_after_a_restart_is_uncertain_in_the_viewers_language(tmp_path, emulator):
+    manager = _manager(tmp_path, emulator)
+    manager.close()
+    now = time.time()
+    manager.store.create(JobRecord(job_id="crashed", owner="", state="submitting", created_at=now, updated_at=now,
+                                   settings=_draft(tmp_path).settings(), references=[]))
+    again = _manager(tmp_path, emulator)
+    try:
+        again.resume()
+    finally:
+        again.close()
+    stored = JobStore(tmp_path / "data").get("crashed")
+    assert stored.state == "uncertain" and stored.error.code == "error.submission_uncertain"
+    assert foreign_words(render(stored.error, ZH)) == []
