@@ -51,7 +51,7 @@ async def test_parallel_emulator_uploads(emulator, tmp_path):
 
 @pytest.mark.asyncio
 async def test_emulator_check_and_its_failures_in_plain_words(emulator, tmp_path):
-    assert "Embedded emulator" in await EmulatorHost(emulator.base_url, KEY).check()
+    assert "Embedded emulator" in str(await EmulatorHost(emulator.base_url, KEY).check())
     with pytest.raises(HostingError, match="refused the upload key"):
         await EmulatorHost(emulator.base_url, "wrong").put(write_png(tmp_path / "a.png"), content_type="image/png")
     gone = EmulatorHost(f"http://127.0.0.1:{closed_port()}", KEY)

@@ -150,7 +150,7 @@ async def test_without_a_public_address_or_with_a_wrong_type_the_user_is_told(tm
 @pytest.mark.asyncio
 async def test_check_fetches_a_probe_through_the_public_address(served, tmp_path):
     host, server, _ = served
-    text = await host.check()
+    text = str(await host.check())  # a Msg, rendered here in English
     assert server.base_url in text
     assert host._index == {}  # the probe is forgotten again
     lost = PublicAppHost(f"http://127.0.0.1:{closed_port()}", tmp_path / "other")

@@ -109,7 +109,7 @@ async def test_big_video_goes_up_in_parts_and_in_parallel(moto_endpoint, bucket,
 
 @pytest.mark.asyncio
 async def test_check_really_writes_and_deletes(moto_endpoint, bucket):
-    text = await _host(moto_endpoint).check()
+    text = str(await _host(moto_endpoint).check())  # a Msg, rendered here in English
     assert "upload and delete work" in text and BUCKET in text
     leftovers = bucket.list_objects_v2(Bucket=BUCKET, Prefix="refs/r2v-check-").get("KeyCount", 0)
     assert leftovers == 0

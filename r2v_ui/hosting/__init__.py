@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..config import Settings
+from ..messages import Choices, msg
 from .base import HostedURL, HostingError, ProgressCallback, ReferenceHost, safe_filename
 from .cache import CachingHost
 from .emulator import EmulatorHost
@@ -54,24 +55,16 @@ def make_host(
         elif settings.public_base_url:
             choice = "public"
         else:
-            raise HostingError(
-                "There is no way to give your reference files a link the service can fetch. Set one up: "
-                "an S3-compatible bucket (R2V_S3_BUCKET, with R2V_S3_ENDPOINT for R2/MinIO/OSS and the usual "
-                "AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY), or this studio's public address (PUBLIC_BASE_URL), "
-                "or paste public links for your references (R2V_HOSTING=url)."
-            )
+            raise HostingError(msg("hosting.none_set_up", setting="R2V_HOSTING=url"))
     if choice == "url":
         return PastedURLHost()
     if choice == "emulator":
         if not emulator_url:
-            raise HostingError(
-                "Reference hosting is set to the embedded emulator, but it is not running (it runs only without "
-                "an API key). Choose another hosting way with R2V_HOSTING."
-            )
+            raise HostingError(msg("hosting.emulator_not_running"))
         host = EmulatorHost(emulator_url, emulator_key)
     elif choice == "s3":
         if not settings.s3_bucket:
-            raise HostingError("S3 hosting needs a bucket name. Set R2V_S3_BUCKET (and R2V_S3_ENDPOINT unless it is AWS).")
+            raise HostingError(msg("hosting.s3_needs_bucket"))
         host = S3Host.from_settings(settings)
     elif choice == "public":
         # public_base_url may still be None here when a share link will be set after launch.
@@ -79,7 +72,8 @@ def make_host(
             settings.public_base_url, hosting_dir(settings) / "public", ttl_seconds=settings.s3_url_ttl_seconds
         )
     else:
-        raise HostingError(f"Unknown hosting way {choice!r}. Set R2V_HOSTING to auto, emulator, url, s3 or public.")
+        raise HostingError(msg("hosting.unknown_way", choice=repr(choice),
+                               choices=Choices(("auto", "emulator", "url", "s3", "public"))))
     if not cache:
         return host
     return CachingHost(host, hosting_dir(settings) / "cache.json")

@@ -14,7 +14,7 @@ from typing import AsyncIterator, Callable, Protocol, runtime_checkable
 from .. import atomic_files, media_types
 from ..atomic_files import CHUNK, file_sha256  # noqa: F401 - CHUNK and file_sha256 are part of this module's API
 from ..errors import R2VError
-from ..messages import msg
+from ..messages import Msg, msg
 from ..spec import AUDIO_RULES, IMAGE_RULES, VIDEO_RULES
 
 ProgressCallback = Callable[[int, int], None]  # (bytes done, bytes in all)
@@ -43,7 +43,9 @@ class ReferenceHost(Protocol):
         keeping it), so the host does not read the file again to learn it."""
         ...
 
-    async def check(self) -> str: ...
+    async def check(self) -> Msg:
+        """What works, in a Msg the page renders in its viewer's language; HostingError when it does not."""
+        ...
 
 
 # Media types a reference may be served as, by kind (SPEC.md "Reference media rules"): media_types.py.
@@ -69,10 +71,7 @@ def require_reference_type(content_type: str) -> str:
     from ever serving something the spec does not allow (an HTML page on the studio's address)."""
     t = bare_type(content_type)
     if kind_of_type(t) is None:
-        raise HostingError(
-            f"A reference of type {t or 'unknown'!r} cannot be hosted: only pictures (JPEG, PNG, BMP, WEBP), "
-            "videos (MP4, MOV) and voice clips (MP3, WAV, FLAC) can. Check the file, then add it again."
-        )
+        raise HostingError(msg("hosting.bad_type", type=repr(t) if t else msg("hosting.unknown_type")))
     return t
 
 

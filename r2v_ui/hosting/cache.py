@@ -13,6 +13,7 @@ from typing import Callable
 import httpx
 
 from ..atomic_files import known_sha256
+from ..messages import Msg
 from ..tls import shared_context
 from .base import HostedURL, ProgressCallback, check_local_file, file_sha256, read_json, write_json_atomic
 
@@ -56,7 +57,7 @@ class CachingHost:
     def __repr__(self) -> str:
         return f"CachingHost({self.inner!r})"
 
-    async def check(self) -> str:
+    async def check(self) -> Msg:
         return await self.inner.check()
 
     async def put(self, path: Path, *, content_type: str, on_progress: ProgressCallback | None = None,

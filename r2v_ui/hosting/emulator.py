@@ -9,6 +9,7 @@ from pathlib import Path
 
 import httpx
 
+from ..messages import Msg, msg
 from ..tls import shared_context
 from .base import (
     HostedURL,
@@ -59,50 +60,40 @@ class EmulatorHost:
                     f"{self.base_url}/emulator/uploads", content=file_chunks(path, on_progress), headers=headers
                 )
             except httpx.TimeoutException as exc:
-                raise HostingError(
-                    f"The upload to the embedded emulator at {self.base_url} timed out. Restart the studio and try again."
-                ) from exc
+                raise HostingError(msg("hosting.emu_timeout", where=self.base_url)) from exc
             except httpx.HTTPError as exc:
-                raise HostingError(
-                    f"Could not reach the embedded emulator at {self.base_url} ({describe_connect_error(exc)}). "
-                    "Restart the studio and try again."
-                ) from exc
+                raise HostingError(msg("hosting.emu_unreachable", where=self.base_url,
+                                       detail=describe_connect_error(exc))) from exc
         if resp.status_code in (401, 403):
-            raise HostingError("The embedded emulator refused the upload key. Restart the studio and try again.")
+            raise HostingError(msg("hosting.emu_key_refused"))
         if resp.status_code != 200:
-            raise HostingError(
-                f"The embedded emulator refused the upload of {path.name!r} (HTTP {resp.status_code}: "
-                f"{_short_text(resp)}). Check the file, then try again."
-            )
+            raise HostingError(msg("hosting.emu_refused", name=repr(path.name), status=resp.status_code,
+                                   detail=_short_text(resp)))
         try:
             data = resp.json()
             url = str(data["url"])
             expires = data.get("expires_at")
             return HostedURL(url, float(expires) if expires is not None else None)
         except (ValueError, KeyError, TypeError) as exc:
-            raise HostingError("The embedded emulator answered the upload with something unreadable. Restart the studio.") from exc
+            raise HostingError(msg("hosting.emu_unreadable")) from exc
 
-    async def check(self) -> str:
+    async def check(self) -> Msg:
         async with httpx.AsyncClient(timeout=httpx.Timeout(10.0), verify=shared_context()) as client:
             try:
                 resp = await client.get(f"{self.base_url}/emulator/stats", headers=self._headers())
             except httpx.HTTPError as exc:
-                raise HostingError(
-                    f"The embedded emulator at {self.base_url} does not answer ({describe_connect_error(exc)}). "
-                    "Restart the studio."
-                ) from exc
+                raise HostingError(msg("hosting.emu_silent", where=self.base_url,
+                                       detail=describe_connect_error(exc))) from exc
         if resp.status_code != 200:
-            raise HostingError(
-                f"The embedded emulator at {self.base_url} answered HTTP {resp.status_code}. Restart the studio."
-            )
-        return f"Embedded emulator at {self.base_url} is hosting references (checked {time.strftime('%H:%M:%S')})."
+            raise HostingError(msg("hosting.emu_status", where=self.base_url, status=resp.status_code))
+        return msg("hosting.emu_ok", where=self.base_url, time=time.strftime("%H:%M:%S"))
 
 
-def _short_text(resp: httpx.Response) -> str:
+def _short_text(resp: httpx.Response) -> str | Msg:
     try:
         data = resp.json()
         if isinstance(data, dict):
             return str(data.get("message") or data.get("reason") or data)[:200]
     except ValueError:
         pass
-    return resp.text[:200].strip() or "no details"
+    return resp.text[:200].strip() or msg("hosting.no_details")

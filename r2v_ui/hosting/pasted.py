@@ -19,7 +19,7 @@ from .base import (
     bare_type,
     describe_connect_error,
 )
-from ..messages import Choices, msg
+from ..messages import Choices, Msg, msg
 from ..spec import MB
 from ..tls import shared_context
 
@@ -110,5 +110,5 @@ class PastedURLHost:
                   sha256: str | None = None) -> HostedURL:
         raise HostingError(msg("hosting.links_only", name=Path(path).name))
 
-    async def check(self) -> str:
-        return "Pasted links: each link is checked when you add it; local files cannot be used with this setting."
+    async def check(self) -> Msg:
+        return msg("hosting.pasted_ok")

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Callable
 
 from ..atomic_files import write_atomic
+from ..messages import Msg, msg
 from ..tls import shared_context
 from .base import (
     CHUNK,
@@ -130,10 +131,7 @@ class PublicAppHost:
 
     def _require_base(self) -> None:
         if not self.public_base_url:
-            raise HostingError(
-                "The studio has no public address to serve references from. Set PUBLIC_BASE_URL to the address "
-                "where the internet reaches this studio (or launch with --share), or choose another hosting way."
-            )
+            raise HostingError(msg("hosting.public_no_address", flag="--share"))
 
     def _store_sync(self, src: Path, token: str, report: Callable[[int], None]) -> None:
         self._files.mkdir(parents=True, exist_ok=True)
@@ -155,9 +153,7 @@ class PublicAppHost:
         try:  # served for hours at most, and the source stays: no need to flush it to disk
             write_atomic(dest, copy, durable=False)
         except OSError as exc:
-            raise HostingError(
-                f"Could not store {src.name!r} for serving ({exc.strerror or exc}). Check there is free space in the data folder."
-            ) from exc
+            raise HostingError(msg("hosting.public_store_failed", name=repr(src.name), why=exc.strerror or str(exc))) from exc
 
     def forget(self, token: str) -> None:
         with self._lock:
@@ -176,7 +172,7 @@ class PublicAppHost:
 
     # -- the check button ----------------------------------------------------------------------
 
-    async def check(self) -> str:
+    async def check(self) -> Msg:
         """Serve a tiny probe picture and fetch it through the public address, as the service would."""
         import httpx
 
@@ -192,19 +188,14 @@ class PublicAppHost:
                                          verify=shared_context()) as client:
                 resp = await client.get(hosted.url)
         except httpx.HTTPError as exc:
-            raise HostingError(
-                f"The studio's public address {self.public_base_url} cannot be reached from here ({type(exc).__name__}). "
-                "Check PUBLIC_BASE_URL points at this studio and is reachable from the internet."
-            ) from exc
+            raise HostingError(msg("hosting.public_unreachable", where=self.public_base_url,
+                                   kind=type(exc).__name__)) from exc
         finally:
             self.forget(token)
             probe.unlink(missing_ok=True)
         if resp.status_code != 200 or resp.content != _PROBE_PNG:
-            raise HostingError(
-                f"The studio's public address {self.public_base_url} did not serve the test file back "
-                f"(HTTP {resp.status_code}). Check PUBLIC_BASE_URL points at this studio, not another site."
-            )
-        return f"Public address {self.public_base_url} serves references; links last {self.ttl_seconds // 60} minutes."
+            raise HostingError(msg("hosting.public_wrong", where=self.public_base_url, status=resp.status_code))
+        return msg("hosting.public_ok", where=self.public_base_url, minutes=self.ttl_seconds // 60)
 
 
 # A 1x1 PNG for the check.

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from ..messages import Msg, msg
 from .base import (
     HostedURL,
     HostingError,
@@ -37,9 +38,7 @@ def _boto3():
         import boto3  # noqa: F401
         import botocore  # noqa: F401
     except ImportError as exc:
-        raise HostingError(
-            "S3 hosting needs the boto3 package, which is not installed. Run `pip install boto3`, then restart the studio."
-        ) from exc
+        raise HostingError(msg("hosting.s3_no_boto", package="boto3", command="pip install boto3")) from exc
     return boto3
 
 
@@ -57,7 +56,7 @@ class S3Host:
         addressing_style: str | None = None,
     ):
         if not bucket:
-            raise HostingError("S3 hosting needs a bucket name. Set R2V_S3_BUCKET.")
+            raise HostingError(msg("hosting.s3_needs_bucket_short"))
         self.bucket = bucket
         self.endpoint_url = endpoint_url.rstrip("/") if endpoint_url else None
         self.prefix = prefix or ""
@@ -85,8 +84,11 @@ class S3Host:
         return f"s3|{self.endpoint_url or 'aws'}|{self.bucket}|{self.prefix}"
 
     @property
-    def _where(self) -> str:
-        return f"bucket {self.bucket!r}" + (f" at {urlsplit(self.endpoint_url).netloc or self.endpoint_url}" if self.endpoint_url else "")
+    def _where(self) -> Msg:
+        if not self.endpoint_url:
+            return msg("hosting.s3_bucket", bucket=repr(self.bucket))
+        return msg("hosting.s3_bucket_at", bucket=repr(self.bucket),
+                   endpoint=urlsplit(self.endpoint_url).netloc or self.endpoint_url)
 
     def _s3(self):
         """One client per host, made once (boto3 sessions are not thread-safe; clients are)."""
@@ -108,7 +110,7 @@ class S3Host:
                         "s3", endpoint_url=self.endpoint_url, region_name=self.region, config=config
                     )
                 except Exception as exc:  # a malformed endpoint or region
-                    raise self._explain(exc, "connect to") from exc
+                    raise self._explain(exc, "connect") from exc
             return self._client
 
     # -- uploads ---------------------------------------------------------------------------------
@@ -140,7 +142,7 @@ class S3Host:
         except ClientError:
             pass  # missing (404), or 403 without list permission: upload, which reports real problems
         except Exception as exc:
-            raise self._explain(exc, "upload to") from exc
+            raise self._explain(exc, "upload") from exc
         transfer = TransferConfig(
             multipart_threshold=_MULTIPART, multipart_chunksize=_MULTIPART, max_concurrency=4, use_threads=True
         )
@@ -149,7 +151,7 @@ class S3Host:
                 str(path), self.bucket, key, ExtraArgs={"ContentType": ctype}, Callback=report.add, Config=transfer
             )
         except Exception as exc:
-            raise self._explain(exc, "upload to") from exc
+            raise self._explain(exc, "upload") from exc
 
     def _presign_sync(self, key: str) -> str:
         try:
@@ -157,14 +159,14 @@ class S3Host:
                 "get_object", Params={"Bucket": self.bucket, "Key": key}, ExpiresIn=self.url_ttl_seconds
             )
         except Exception as exc:
-            raise self._explain(exc, "sign a link for") from exc
+            raise self._explain(exc, "sign") from exc
 
     # -- the check button --------------------------------------------------------------------------
 
-    async def check(self) -> str:
+    async def check(self) -> Msg:
         return await asyncio.to_thread(self._check_sync)
 
-    def _check_sync(self) -> str:
+    def _check_sync(self) -> Msg:
         s3 = self._s3()
         probe = f"{self.prefix}r2v-check-{secrets.token_hex(8)}.txt"
         try:
@@ -173,7 +175,7 @@ class S3Host:
             s3.delete_object(Bucket=self.bucket, Key=probe)
         except Exception as exc:
             raise self._explain(exc, "use") from exc
-        return f"S3 {self._where}: upload and delete work; links last {self.url_ttl_seconds // 60} minutes."
+        return msg("hosting.s3_ok", where=self._where, minutes=self.url_ttl_seconds // 60)
 
     def _head_bucket(self, s3) -> None:
         """head_bucket, but when it fails with a bare status (a HEAD answer has no body, so no
@@ -193,32 +195,24 @@ class S3Host:
 
     # -- errors in plain words ---------------------------------------------------------------------
 
-    def _explain(self, exc: Exception, doing: str) -> HostingError:
+    def _explain(self, exc: Exception, action: str) -> HostingError:
+        """`action`: "connect", "upload", "sign" or "use" (the catalog's "hosting.s3_doing.*")."""
         if isinstance(exc, HostingError):
             return exc
+        doing, where = msg(f"hosting.s3_doing.{action}"), self._where
         try:
             from boto3.exceptions import S3UploadFailedError
             from botocore import exceptions as bx
         except ImportError:  # pragma: no cover - _s3() already refused
-            return HostingError(f"Could not {doing} the S3 {self._where}: {type(exc).__name__}.")
-        where = self._where
+            return HostingError(msg("hosting.s3_failed_kind", doing=doing, where=where, kind=type(exc).__name__))
         if isinstance(exc, (bx.NoCredentialsError, bx.PartialCredentialsError)):
-            return HostingError(
-                f"No S3 credentials were found to {doing} the {where}. Set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY "
-                "(or AWS_PROFILE) in the studio's environment, then restart it."
-            )
+            return HostingError(msg("hosting.s3_no_credentials", doing=doing, where=where))
         if isinstance(exc, (bx.EndpointConnectionError, bx.ConnectTimeoutError, bx.ConnectionClosedError)):
-            return HostingError(
-                f"Could not reach the S3 endpoint to {doing} the {where}. Check R2V_S3_ENDPOINT (and AWS_REGION) "
-                "and that this machine can reach it."
-            )
+            return HostingError(msg("hosting.s3_unreachable", doing=doing, where=where))
         if isinstance(exc, bx.ReadTimeoutError):
-            return HostingError(f"The S3 endpoint for the {where} stopped answering. Try again in a few minutes.")
+            return HostingError(msg("hosting.s3_stopped", where=where))
         if isinstance(exc, (ValueError, bx.InvalidRegionError)):
-            return HostingError(
-                f"The S3 settings are not usable ({type(exc).__name__}). Check R2V_S3_ENDPOINT (a full https:// address) "
-                "and AWS_REGION."
-            )
+            return HostingError(msg("hosting.s3_settings", kind=type(exc).__name__))
         code, status = "", 0
         if isinstance(exc, bx.ClientError):
             code, status = _code(exc), _status(exc)
@@ -229,27 +223,14 @@ class S3Host:
                     code = c
                     break
         if code in ("InvalidAccessKeyId", "SignatureDoesNotMatch", "InvalidToken", "ExpiredToken", "TokenRefreshRequired"):
-            return HostingError(
-                f"The S3 credentials were refused by the {where} ({code}). Check AWS_ACCESS_KEY_ID and "
-                "AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN if you use one), then restart the studio."
-            )
-        if code in ("NoSuchBucket",) or (code in ("404", "NotFound") and doing == "use"):
-            return HostingError(
-                f"There is no bucket named {self.bucket!r} at this S3 endpoint. Create it, or fix R2V_S3_BUCKET "
-                "(and R2V_S3_ENDPOINT / AWS_REGION if it lives elsewhere)."
-            )
+            return HostingError(msg("hosting.s3_keys_refused", where=where, code=code))
+        if code in ("NoSuchBucket",) or (code in ("404", "NotFound") and action == "use"):
+            return HostingError(msg("hosting.s3_no_such_bucket", bucket=repr(self.bucket)))
         if code in ("PermanentRedirect", "AuthorizationHeaderMalformed", "IllegalLocationConstraintException", "301"):
-            return HostingError(
-                f"The bucket {self.bucket!r} lives in another region than the one configured. Set AWS_REGION to the "
-                "bucket's region (or fix R2V_S3_ENDPOINT)."
-            )
+            return HostingError(msg("hosting.s3_region", bucket=repr(self.bucket)))
         if code in ("AccessDenied", "AllAccessDisabled", "403") or status == 403:
-            return HostingError(
-                f"The S3 credentials were refused or lack permission for the {where} (HTTP 403). Check the access key "
-                "and secret, and that they may read, write and delete objects in this bucket."
-            )
-        detail = code or type(exc).__name__
-        return HostingError(f"Could not {doing} the S3 {where} ({detail}). Check the S3 settings, then try again.")
+            return HostingError(msg("hosting.s3_forbidden", where=where))
+        return HostingError(msg("hosting.s3_failed", doing=doing, where=where, detail=code or type(exc).__name__))
 
 
 def _code(exc) -> str:

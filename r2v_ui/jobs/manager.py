@@ -24,7 +24,7 @@ from typing import Callable
 from .. import spec
 from ..config import Settings
 from ..errors import NotFoundError, R2VError, SubmissionUncertain
-from ..messages import msg
+from ..messages import Msg, msg
 from ..store import JobRecord, JobStore
 from .follow import TaskFollower
 from .hub import SnapshotHub, to_snapshot
@@ -252,11 +252,11 @@ class JobManager:
                     taken += 1
         return taken
 
-    def check_hosting(self, target: str) -> str:
+    def check_hosting(self, target: str) -> Msg:
         """Test the reference hosting of `target` ("demo" | "live") for real (the backend's own
-        `check()`, on the job loop).  Returns its one-line OK text; raises HostingError (or
+        `check()`, on the job loop).  Returns what works, as a Msg; raises HostingError (or
         R2VError when no hosting is set up) in plain words."""
-        async def check() -> str:
+        async def check() -> Msg:
             return await self._runner.host(target).check()
 
         return self._loop.run(check(), timeout=60)

@@ -1,7 +1,8 @@
 """The "Reference hosting" panel: which way this session's reference files get a link the service
 can fetch, and a Check that tests it for real (the backend's own `check()`, run by the JobManager).
 
-Pure functions of the settings and the manager; no Gradio.
+Pure functions of the settings, the manager and a language; no Gradio.  Drawn before any request
+is known, the description is in both languages (`describe_both`; the page's CSS shows one).
 """
 
 from __future__ import annotations
@@ -11,9 +12,7 @@ import html
 from typing import Any
 
 from ..errors import R2VError
-
-DEMO_TEXT = ("The built-in emulator hosts your files (demo mode): they go to it on this machine only, "
-             "and nothing leaves this computer.")
+from ..messages import EN, LANGUAGES, Msg, msg, render, t
 
 
 def session_target(settings: Any, session_key: str | None) -> str:
@@ -21,34 +20,35 @@ def session_target(settings: Any, session_key: str | None) -> str:
     return "live" if (session_key or not settings.demo) else "demo"
 
 
-def describe(settings: Any, target: str) -> str:
-    """One paragraph (HTML) naming the hosting way in use, or why there is none yet."""
+def describe(settings: Any, target: str, lang: str = EN) -> str:
+    """One paragraph (HTML) naming the hosting way in use, or why there is none yet, in `lang`."""
     if target == "demo":
-        return _box("info", "Built-in emulator", DEMO_TEXT)
+        return _box("info", t("setup.demo_title", lang), t("setup.demo_text", lang))
     choice = (settings.hosting or "auto").lower()
     if choice == "auto":
         choice = "s3" if settings.s3_bucket else ("public" if settings.public_base_url else "")
     if choice == "emulator":
-        return _box("info", "Standalone emulator",
-                    f"The emulator at {settings.base_url} hosts your files (R2V_HOSTING=emulator).")
+        return _box("info", t("setup.emulator_title", lang),
+                    t("setup.emulator_text", lang, where=settings.base_url, setting="R2V_HOSTING=emulator"))
     if choice == "s3":
-        where = f" at {settings.s3_endpoint}" if settings.s3_endpoint else " (AWS)"
-        return _box("info", "S3-compatible bucket",
-                    f"Your files are uploaded to the bucket “{settings.s3_bucket or '?'}”{where} under "
-                    f"“{settings.s3_prefix}”, and the service gets a link that expires after "
-                    f"{settings.s3_url_ttl_seconds // 3600} h.")
+        where = msg("setup.s3_at", endpoint=settings.s3_endpoint) if settings.s3_endpoint else msg("setup.s3_aws")
+        return _box("info", t("setup.s3_title", lang),
+                    t("setup.s3_text", lang, bucket=settings.s3_bucket or "?", where=where, prefix=settings.s3_prefix,
+                      hours=settings.s3_url_ttl_seconds // 3600))
     if choice == "public":
-        where = settings.public_base_url or "the share link (once it is open)"
-        return _box("info", "This studio's public address",
-                    f"The service fetches each file from {where} under an unguessable path that expires; "
-                    "nothing else in your data folder is served.")
+        where = settings.public_base_url or msg("setup.share_link")
+        return _box("info", t("setup.public_title", lang), t("setup.public_text", lang, where=where))
     if choice == "url":
-        return _box("info", "Pasted links only",
-                    "Every card needs a public link; files from your disk cannot be used with this setting.")
-    return _box("error", "Not set up yet", no_hosting_text(settings))
+        return _box("info", t("setup.url_title", lang), t("setup.url_text", lang))
+    return _box("error", t("setup.none_title", lang), render(no_hosting_text(settings), lang))
 
 
-def no_hosting_text(settings: Any) -> str:
+def describe_both(settings: Any, target: str) -> str:
+    """The description in every language, for the page's first render (before any request)."""
+    return "".join(f'<div class="i18n" lang="{lang}">{describe(settings, target, lang)}</div>' for lang in LANGUAGES)
+
+
+def no_hosting_text(settings: Any) -> Msg:
     """make_host's own plain-words error when nothing is configured."""
     from ..hosting import HostingError, make_host
 
@@ -56,20 +56,19 @@ def no_hosting_text(settings: Any) -> str:
         make_host(settings.with_overrides(hosting="auto", s3_bucket=None, public_base_url=None),
                   emulator_url=None, emulator_key=None, cache=False)
     except HostingError as exc:
-        return str(exc)
-    return "No way to host references is set up."
+        return exc.msg
+    return msg("setup.none_fallback")
 
 
-def check_html(manager: Any, target: str) -> str:
-    """Run the real check and say how it went."""
+def check_html(manager: Any, target: str, lang: str = EN) -> str:
+    """Run the real check and say how it went, in `lang`."""
     try:
         ok = manager.check_hosting(target)
     except R2VError as exc:
-        return _box("error", "✕ The check failed", str(exc) or type(exc).__name__)
+        return _box("error", t("setup.check_failed", lang), render(exc.msg, lang) or type(exc).__name__)
     except (concurrent.futures.TimeoutError, TimeoutError):
-        return _box("error", "✕ The check failed",
-                    "The hosting check did not finish within a minute. Check the network and try again.")
-    return _box("ok", "✓ Works", ok)
+        return _box("error", t("setup.check_failed", lang), t("setup.check_timeout", lang))
+    return _box("ok", t("setup.works", lang), render(ok, lang))
 
 
 def _box(kind: str, title: str, text: str) -> str:
