@@ -279,12 +279,18 @@ class ClientSetupError(R2VError, ValueError):
     for callers that check arguments; an R2VError so a job that meets it fails in the viewer's words."""
 
 
+def key_problem(key: str | None) -> Msg | None:
+    """What is wrong with an API key that cannot be sent in a header; never the key itself."""
+    if key is not None and not all(33 <= ord(c) <= 126 for c in key):
+        return msg("client.key_chars")
+    return None
+
+
 def _check_key(key: str | None) -> Secret:
     secret = Secret(key)
-    value = secret.get()
-    if value is not None and not all(33 <= ord(c) <= 126 for c in value):
-        # Never echo the key: say what is wrong with it only.
-        raise ClientSetupError(msg("client.key_chars"))
+    problem = key_problem(secret.get())
+    if problem is not None:
+        raise ClientSetupError(problem)
     return secret
 
 
@@ -632,6 +638,7 @@ def _describe(exc: BaseException) -> str:
 
 __all__ = [
     "ClientSetupError",
+    "key_problem",
     "DEFAULT_TIMEOUT",
     "HighwayClient",
     "RetryPolicy",

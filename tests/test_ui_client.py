@@ -6,6 +6,7 @@ uncertain submit, against faults injected into the emulator.  One launch for the
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import httpx
@@ -130,6 +131,16 @@ def test_hosting_check_in_demo_mode_tests_the_emulator_for_real(studio):
     info, result = client_for(studio, USERS[1]).predict(api_name="/check_hosting")
     assert "built-in emulator hosts your files" in info
     assert 'data-kind="ok"' in result and "Works" in result and studio.studio.emulator.base_url in result
+
+
+def test_hosting_check_answers_a_chinese_browser_in_chinese(studio):
+    from i18n_terms import foreign_words
+
+    zh = gradio_client.Client(studio.url, auth=USERS[1], verbose=False, headers={"Accept-Language": "zh-CN,zh;q=0.9"})
+    info, result = zh.predict(api_name="/check_hosting")
+    assert "内置模拟服务托管你的文件" in info and "✓ 正常" in result
+    words = info + result.replace(studio.studio.emulator.base_url, "")
+    assert foreign_words(re.sub(r"<[^>]+>", "", words)) == [], words
 
 
 # --- History actions and decisions (user "cy") -------------------------------------------------

@@ -8,7 +8,8 @@ from typing import Any
 
 import gradio as gr
 
-from ..messages import EN, t
+from ..client import key_problem
+from ..messages import EN, both, render, t
 from . import hostpanel, language, session
 from .context import CHECK_CONCURRENCY, PageContext, esc
 from .language import label
@@ -22,7 +23,7 @@ class HeaderWidgets:
     key_box: gr.Textbox | None
     key_use: gr.Button | None
     key_forget: gr.Button | None
-    key_note: gr.Markdown | None
+    key_note: gr.HTML | None
     hosting_info: gr.HTML
     hosting_check: gr.Button
     hosting_result: gr.HTML
@@ -57,18 +58,18 @@ def render(ctx: PageContext) -> HeaderWidgets:
     title = label("ui.setup" if settings.demo else "ui.setup_live")
     with gr.Accordion(title, open=False, elem_id="setup-accordion"):
         if settings.demo:
-            gr.Markdown("**Your own API key** (optional): switches this browser session to the live service.")
+            gr.HTML(f"<p>{both('setup.own_key', markup=True)}</p>", min_height=0, padding=False)
             with gr.Row(equal_height=True):
-                key_box = gr.Textbox(label=label("ui.api_key"), type="password", placeholder="paste your key", scale=4,
-                                     elem_id="api-key-box")
+                key_box = gr.Textbox(label=label("ui.api_key"), type="password",
+                                     placeholder=label("ui.setup.key_placeholder"), scale=4, elem_id="api-key-box")
                 key_use = gr.Button(label("ui.use_key"), scale=1, elem_id="api-key-use")
                 key_forget = gr.Button(label("ui.forget_key"), scale=1, elem_id="api-key-forget")
-            key_note = gr.Markdown("The key stays in this server's memory for this browser session only: it is "
-                                   "never saved, logged, or shown again.", elem_id="api-key-note")
+            key_note = gr.HTML(f"<p>{both('setup.key_stays')}</p>", elem_id="api-key-note", min_height=0,
+                               padding=False)
         else:
             key_box = key_use = key_forget = key_note = None
-        gr.Markdown("**Reference hosting**: how the service gets your files.")
-        hosting_info = gr.HTML(hostpanel.describe(settings, hostpanel.session_target(settings, None)),
+        gr.HTML(f"<p>{both('setup.hosting_heading', markup=True)}</p>", min_height=0, padding=False)
+        hosting_info = gr.HTML(hostpanel.describe_both(settings, hostpanel.session_target(settings, None)),
                                elem_id="hosting-info")
         with gr.Row(equal_height=True):
             hosting_check = gr.Button(label("ui.check_hosting"), size="sm", scale=0, min_width=130, elem_id="hosting-check")
@@ -84,20 +85,22 @@ def listen(w: HeaderWidgets, ctx: PageContext, demo: gr.Blocks) -> None:
     if w.key_box is not None:
         def use_key(value, memory, request: gr.Request):
             key = (value or "").strip() or None
+            problem = key_problem(key)
+            if problem is not None:  # said now, in this page's language, not later as a failed job
+                return {w.key_box: "", w.key_note: f"<p>{esc(render(problem, language.lang_of(request)))}</p>"}
             who = ctx.visitor(request, memory)
             memory = session.remembered(memory)
             held = session.SessionKey(key, who.holder) if key else None
             if held:  # this browser's own waiting jobs take it; nobody else's job ever does
                 manager.provide_key(who.owner, key, holder=held.holder)
-            note = ("✓ A key is set for this browser session. Jobs you start now go to the live service."
-                    if key else "No key was entered.")
+            note = f"<p>{esc(language.text('setup.key_set' if key else 'setup.no_key', request))}</p>"
             # The textbox is emptied: the key is read once and never sent back to the browser.
             return {st.key: held, w.key_box: "", w.header: header_html(settings, key, language.lang_of(request)),
                     w.key_note: note, st.memory: memory}
 
         def forget_key(request: gr.Request):
             return {st.key: None, w.key_box: "", w.header: header_html(settings, None, language.lang_of(request)),
-                    w.key_note: "The key was forgotten. Back to demo mode."}
+                    w.key_note: f"<p>{esc(language.text('setup.key_forgotten', request))}</p>"}
 
         key_events = dict(show_progress="hidden", api_visibility="private")
         w.key_use.click(use_key, [w.key_box, st.memory], key_outputs, **key_events)
@@ -115,13 +118,17 @@ def listen(w: HeaderWidgets, ctx: PageContext, demo: gr.Blocks) -> None:
     demo.load(page_language, [st.key], [w.lang, w.header], show_progress="hidden", api_visibility="private",
               queue=False)
 
-    def check_hosting(key):
-        target = hostpanel.session_target(settings, key)
-        return {w.hosting_info: hostpanel.describe(settings, target),
-                w.hosting_result: hostpanel.check_html(manager, target)}
+    def check_hosting(key, request: gr.Request):
+        target, lang = hostpanel.session_target(settings, key), language.lang_of(request)
+        return {w.hosting_info: hostpanel.describe(settings, target, lang),
+                w.hosting_result: hostpanel.check_html(manager, target, lang)}
 
     w.hosting_check.click(check_hosting, [st.key], [w.hosting_info, w.hosting_result], api_name="check_hosting",
                           concurrency_limit=CHECK_CONCURRENCY, concurrency_id="checks")
-    st.key.change(lambda key: {w.hosting_info: hostpanel.describe(settings, hostpanel.session_target(settings, key)),
-                               w.hosting_result: ""},
-                  [st.key], [w.hosting_info, w.hosting_result], show_progress="hidden", api_visibility="private")
+
+    def key_changed(key, request: gr.Request):
+        target = hostpanel.session_target(settings, key)
+        return {w.hosting_info: hostpanel.describe(settings, target, language.lang_of(request)), w.hosting_result: ""}
+
+    st.key.change(key_changed, [st.key], [w.hosting_info, w.hosting_result], show_progress="hidden",
+                  api_visibility="private")
