@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from . import store_files
+from .messages import msg
 from .store_db import JobDatabase, StoreError
 from .store_files import atomic_write_bytes, atomic_write_json, file_sha256
 from .store_schema import (
@@ -176,8 +177,8 @@ class JobStore(store_files.LibraryFiles, JobDatabase):
             self.records_dir.mkdir(parents=True, exist_ok=True)
             atomic_write_json(path, record_fields(rec))
         except OSError as exc:
-            raise StoreError(f"The record of job {rec.job_id} could not be written to {path} ({exc.strerror or exc}); "
-                             "free some disk space or give the studio write access to its data folder.") from exc
+            raise StoreError(msg("store.record_unwritable", job=rec.job_id, path=str(path),
+                                 why=exc.strerror or str(exc))) from exc
 
     def _restore(self, job_id: str) -> JobRecord | None:
         """The job's row from its record copy, if it has one and the row is missing."""

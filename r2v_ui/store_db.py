@@ -21,6 +21,7 @@ from typing import Any, Iterator
 
 from . import store_files
 from .errors import R2VError
+from .messages import msg
 from .store_schema import (
     MIGRATIONS,
     SCHEMA_VERSION,
@@ -114,27 +115,15 @@ class JobDatabase:
                 os.replace(p, Path(str(aside) + suffix))
         self.recovered_from = aside
 
-    def _locked_text(self) -> str:
-        return (
-            f"The job database {self.db_path} is locked by another program (perhaps a second copy of the "
-            "studio using the same data folder). Close it, or start this one with another R2V_DATA_DIR."
-        )
-
     def _error(self, problem: str, exc: BaseException) -> StoreError:
-        if problem == "locked":
-            return StoreError(self._locked_text())
-        if problem == "readonly":
-            return StoreError(
-                f"The job database {self.db_path} is read-only, so no job can be saved; give the studio write "
-                "access to that file and its folder, or start it with another R2V_DATA_DIR."
-            )
+        """`problem`: "locked", "readonly", "damaged" or anything else (unusable).  SQLite's own words
+        for the cause (`exc`) are quoted as they are: a diagnostic, not a sentence of ours."""
+        path = str(self.db_path)
+        if problem in ("locked", "readonly"):
+            return StoreError(msg(f"store.{problem}", path=path))
         if problem == "damaged":
-            return StoreError(
-                f"The job database {self.db_path} is damaged ({exc}) and could not be rebuilt; restart the "
-                "studio: it will move the file aside and rebuild your jobs from the library."
-            )
-        return StoreError(f"The job database {self.db_path} could not be used ({exc}); check that the data "
-                          "folder exists and is writable, then try again.")
+            return StoreError(msg("store.damaged", path=path, error=str(exc)))
+        return StoreError(msg("store.unusable", path=path, error=str(exc)))
 
     def _migrate(self, *, rebuild: bool = False) -> tuple[int, int]:
         """Bring the schema up to date and, when there was none (or `rebuild`), put back the jobs the
@@ -146,10 +135,7 @@ class JobDatabase:
             try:
                 version = conn.execute("PRAGMA user_version").fetchone()[0]
                 if version > SCHEMA_VERSION:
-                    raise StoreError(
-                        f"The job database {self.db_path} was written by a newer version of the studio "
-                        f"(schema {version}; this one knows {SCHEMA_VERSION}). Update the studio."
-                    )
+                    raise StoreError(msg("store.newer", path=str(self.db_path), version=version, known=SCHEMA_VERSION))
                 for target in range(version + 1, SCHEMA_VERSION + 1):
                     for stmt in MIGRATIONS[target]:
                         conn.execute(stmt)
