@@ -9,7 +9,8 @@ from typing import Any
 import gradio as gr
 
 from ..client import key_problem
-from ..messages import EN, both, render, t
+from ..messages import EN, both, t
+from ..messages import render as render_msg  # this module has a render() of its own (the widgets)
 from . import hostpanel, language, session
 from .context import CHECK_CONCURRENCY, PageContext, esc
 from .language import label
@@ -87,7 +88,7 @@ def listen(w: HeaderWidgets, ctx: PageContext, demo: gr.Blocks) -> None:
             key = (value or "").strip() or None
             problem = key_problem(key)
             if problem is not None:  # said now, in this page's language, not later as a failed job
-                return {w.key_box: "", w.key_note: f"<p>{esc(render(problem, language.lang_of(request)))}</p>"}
+                return {w.key_box: "", w.key_note: f"<p>{esc(render_msg(problem, language.lang_of(request)))}</p>"}
             who = ctx.visitor(request, memory)
             memory = session.remembered(memory)
             held = session.SessionKey(key, who.holder) if key else None
