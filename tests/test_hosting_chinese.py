@@ -10,7 +10,8 @@ import pytest
 
 from i18n_terms import foreign_words
 from r2v_ui.config import Settings
-from r2v_ui.hosting import EmulatorHost, HostingError, PastedURLHost, PublicAppHost, S3Host, make_host
+from r2v_ui.hosting import (EmulatorHost, HostingError, PastedURLHost, PublicAppHost, S3Host, check_pasted_url,
+                            make_host)
 from r2v_ui.messages import EN, LEGACY, ZH, render
 from r2v_ui.ports import free_port
 from r2v_ui.ui import hostpanel
@@ -65,8 +66,18 @@ async def test_an_emulator_that_does_not_answer_says_so_in_chinese():
     with pytest.raises(HostingError) as ei:
         await EmulatorHost(where, KEY).check()
     assert ei.value.msg.code == "hosting.emu_silent"
-    detail = ei.value.msg.params["detail"]  # the connection error's own diagnostic, quoted as it is
-    assert "没有响应" in _refused(ei.value, where, detail)
+    assert ei.value.msg.params["detail"].code == "hosting.cause.refused"  # the system's words, said plainly
+    assert "没有响应" in _refused(ei.value, where) and "该地址没有任何响应" in _refused(ei.value, where)
+
+
+@pytest.mark.asyncio
+async def test_a_pasted_link_nothing_answers_is_refused_in_chinese():
+    where = f"127.0.0.1:{free_port()}"
+    with pytest.raises(HostingError) as ei:
+        await check_pasted_url(f"http://{where}/ada.png", "image")
+    assert ei.value.msg.code == "hosting.link_unreachable"
+    assert "nothing answers at that address" in str(ei.value)
+    assert "该地址没有任何响应" in _refused(ei.value, where)
 
 
 @pytest.mark.parametrize("overrides, data", [

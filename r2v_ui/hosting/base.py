@@ -142,10 +142,20 @@ def read_json(path: Path) -> dict:
     return data if isinstance(data, dict) else {}
 
 
-def describe_connect_error(exc: Exception) -> str:
-    """A short cause for a connection failure, without URLs that might carry signatures."""
-    text = type(exc).__name__
-    msg = str(exc).strip()
-    if msg:
-        text = f"{text}: {msg[:160]}"
-    return text
+# The system's words for the usual connection failures, and what they mean in the catalog.
+_CAUSES: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("name or service not known", "nodename nor servname", "name resolution", "getaddrinfo"), "hosting.cause.dns"),
+    (("connection refused", "all connection attempts failed"), "hosting.cause.refused"),
+    (("certificate", "ssl", "tls"), "hosting.cause.tls"),
+)
+
+
+def describe_connect_error(exc: Exception) -> Msg | str:
+    """A short cause for a connection failure, without URLs that might carry signatures: the usual
+    ones in the reader's words, anything else as the system said it (a diagnostic)."""
+    said = str(exc).strip()
+    lower = said.lower()
+    for needles, code in _CAUSES:
+        if any(n in lower for n in needles):
+            return msg(code)
+    return f"{type(exc).__name__}: {said[:160]}" if said else type(exc).__name__

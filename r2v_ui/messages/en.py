@@ -248,6 +248,9 @@ MESSAGES: dict[str, str] = {
     "hosting.bad_type": "A reference of type {type} cannot be hosted: only pictures (JPEG, PNG, BMP, WEBP), videos "
                         "(MP4, MOV) and voice clips (MP3, WAV, FLAC) can. Check the file, then add it again.",
     "hosting.unknown_type": "'unknown'",
+    "hosting.cause.dns": "the host name is not known",
+    "hosting.cause.refused": "nothing answers at that address",
+    "hosting.cause.tls": "the secure connection failed",
     "hosting.no_details": "no details",
     "hosting.emu_timeout": "The upload to the embedded emulator at {where} timed out. Restart the studio and try again.",
     "hosting.emu_unreachable": "Could not reach the embedded emulator at {where} ({detail}). Restart the studio and try "

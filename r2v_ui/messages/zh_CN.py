@@ -217,6 +217,9 @@ MESSAGES: dict[str, str] = {
     "hosting.bad_type": "类型为 {type} 的参考素材无法托管：只能托管图片（JPEG、PNG、BMP、WEBP）、视频（MP4、MOV）和"
                         "音色音频（MP3、WAV、FLAC）。请检查文件后重新添加。",
     "hosting.unknown_type": "未知",
+    "hosting.cause.dns": "找不到这个主机名",
+    "hosting.cause.refused": "该地址没有任何响应",
+    "hosting.cause.tls": "安全连接失败",
     "hosting.no_details": "没有详细信息",
     "hosting.emu_timeout": "上传到 {where} 的内置模拟服务超时了。请重启工作室后再试。",
     "hosting.emu_unreachable": "无法连接 {where} 的内置模拟服务（{detail}）。请重启工作室后再试。",
