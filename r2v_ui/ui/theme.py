@@ -226,13 +226,23 @@ HEAD = """
   };
   // A finished video comes into view when the user is watching its progress (on a phone it lands below
   // the status box, behind the generate bar); someone busy elsewhere on the page is left where they are.
+  // On a phone, a video that finishes while its progress is in view is brought up whole, controls
+  // included, above the fixed generate bar; once it is laid out (a hidden one has no size yet).
   const reveal = () => {
     const v = document.querySelector('#result-video video'), box = document.getElementById('job-status-box');
     if (!v || !box || v.dataset.r2vShown === v.getAttribute('src')) return;
+    const vr = v.getBoundingClientRect();
+    if (!vr.height) return;
     v.dataset.r2vShown = v.getAttribute('src');
-    const r = box.getBoundingClientRect(), phone = window.matchMedia('(max-width: 760px)').matches;
-    if (phone && r.bottom > 0 && r.top < window.innerHeight && v.getBoundingClientRect().top > window.innerHeight * 0.4)
-      v.scrollIntoView({block: 'start'});
+    const r = box.getBoundingClientRect();
+    if (!window.matchMedia('(max-width: 760px)').matches || r.bottom <= 0 || r.top >= window.innerHeight) return;
+    const fit = () => {  // again when its size is known: a video's height comes with its metadata
+      const bar = document.querySelector('.generate-bar'), now = v.getBoundingClientRect();
+      const floor = bar ? bar.getBoundingClientRect().top : window.innerHeight;
+      if (now.bottom > floor) window.scrollBy({top: Math.min(now.bottom - floor + 12, now.top - 8)});
+    };
+    fit();
+    if (v.readyState < 1) v.addEventListener('loadedmetadata', fit, {once: true});
   };
   // Screen-reader names in the page's language (words from the catalog, scripts.WORDS_JS): each card's
   // arrows and remove button, and Compare's scrubber.
