@@ -55,6 +55,7 @@ def test_a_chinese_browser_gets_a_chinese_studio_and_switches_to_english_and_bac
     expect(page.locator("#lang-switch input[value='zh-CN']")).to_be_checked()
     assert _fits(page, "#generate-btn")
     assert page.evaluate("document.documentElement.lang") == "zh-CN"
+    expect(page).to_have_title("R2V Studio — 用角色生成视频")  # the browser tab's name too
 
     # A card's verdict: a picture too small is refused in Chinese, a good one accepted.
     upload_to_card(page, 1, character_png(tmp_path / "tiny.png", (90, 90, 90), size=(200, 180)))
@@ -96,6 +97,7 @@ def test_a_chinese_browser_gets_a_chinese_studio_and_switches_to_english_and_bac
     expect(page.locator("#job-status-box")).to_contain_text("Done. Seed")
     page.reload()
     expect(page.get_by_role("button", name="Generate video")).to_be_visible(timeout=30_000)
+    expect(page).to_have_title("R2V Studio — characters to video")
     page.screenshot(path=str(artifacts_dir / "language-en-desktop.png"), full_page=False)
 
     # And back.

@@ -354,6 +354,7 @@ MESSAGES: dict[str, str] = {
     "form.as_sent": "As sent:",
     "form.all_named": "Every character is named in the prompt.",
     # --- headings and short texts drawn before any request (language.both) ------------------------
+    "page.title": "R2V Studio — characters to video",
     "page.skip": "Skip to Generate",
     "cast.title": "1 · Your cast",
     "scene.title": "2 · The scene",

@@ -319,6 +319,7 @@ MESSAGES: dict[str, str] = {
     "form.as_sent": "实际发送：",
     "form.all_named": "每个角色都在提示词里出现了。",
     # --- 首次渲染时的标题与短文本（language.both）------------------------------------------------------
+    "page.title": "R2V Studio — 用角色生成视频",
     "page.skip": "跳到“生成视频”",
     "cast.title": "1 · 你的角色",
     "scene.title": "2 · 场景",
