@@ -59,3 +59,16 @@ def test_a_job_found_mid_submit_after_a_restart_is_uncertain_in_the_viewers_lang
     stored = JobStore(tmp_path / "data").get("crashed")
     assert stored.state == "uncertain" and stored.error.code == "error.submission_uncertain"
     assert foreign_words(render(stored.error, ZH)) == []
+
+
+def test_a_library_folder_that_cannot_be_written_is_said_in_chinese(tmp_path):
+    import errno
+
+    from r2v_ui.jobs.notices import disk_notice
+
+    for code, plain in ((errno.EROFS, "磁盘是只读的"), (errno.EACCES, "没有写入权限")):
+        said = disk_notice(OSError(code, "the system's own words"), tmp_path)
+        assert said.code == "notice.disk_readonly"
+        text = render(said, ZH)
+        assert plain in text and foreign_words(text.replace(str(tmp_path), "")) == [], text
+        assert "cannot be written" in render(said, EN)

@@ -22,7 +22,8 @@ def disk_notice(exc: OSError, folder: Path) -> Msg:
     if exc.errno == errno.ENOSPC or exc.errno == errno.EDQUOT:
         return msg("notice.disk_full", folder=str(folder))
     if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
-        return msg("notice.disk_readonly", folder=str(folder), why=exc.strerror or "not allowed")
+        why = msg("store.why.readonly") if exc.errno == errno.EROFS else msg("store.why.denied")
+        return msg("notice.disk_readonly", folder=str(folder), why=why)
     return msg("notice.disk_other", folder=str(folder), why=exc.strerror or type(exc).__name__)
 
 

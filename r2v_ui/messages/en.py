@@ -312,6 +312,8 @@ MESSAGES: dict[str, str] = {
                       "writable, then try again.",
     "store.newer": "The job database {path} was written by a newer version of the studio (schema {version}; this one "
                    "knows {known}). Update the studio.",
+    "store.why.readonly": "the disk is read-only",
+    "store.why.denied": "permission denied",
     "setup.demo_title": "Built-in emulator",
     "setup.demo_text": "The built-in emulator hosts your files (demo mode): they go to it on this machine only, and "
                        "nothing leaves this computer.",

@@ -272,6 +272,8 @@ MESSAGES: dict[str, str] = {
     "store.unusable": "任务数据库 {path} 无法使用（{error}）；请确认数据文件夹存在且可写，然后再试。",
     "store.newer": "任务数据库 {path} 是由更新版本的工作室写入的（数据结构版本 {version}；当前版本只认识 {known}）。"
                    "请更新工作室。",
+    "store.why.readonly": "磁盘是只读的",
+    "store.why.denied": "没有写入权限",
     "setup.demo_title": "内置模拟服务",
     "setup.demo_text": "内置模拟服务托管你的文件（演示模式）：文件只会发给本机上的模拟服务，不会离开这台电脑。",
     "setup.emulator_title": "独立模拟服务",
