@@ -80,6 +80,35 @@ async def test_a_pasted_link_nothing_answers_is_refused_in_chinese():
     assert "该地址没有任何响应" in _refused(ei.value, where)
 
 
+@pytest.mark.asyncio
+async def test_a_pasted_link_to_something_else_is_refused_in_chinese():
+    from starlette.applications import Starlette
+    from starlette.responses import Response
+    from starlette.routing import Route
+
+    from fixtures_client import ServerThread
+
+    async def page(request):
+        return Response(b"<html></html>", media_type="text/html")
+
+    async def untyped(request):
+        response = Response(b"\x00" * 10)
+        del response.headers["content-type"]
+        return response
+
+    app = Starlette(routes=[Route("/page", page, methods=["GET", "HEAD"]),
+                            Route("/untyped", untyped, methods=["GET", "HEAD"])])
+    with ServerThread(app) as server:
+        where = server.base_url.split("//", 1)[1]
+        with pytest.raises(HostingError) as html_page:
+            await check_pasted_url(f"{server.base_url}/page", "image")
+        with pytest.raises(HostingError) as no_type:
+            await check_pasted_url(f"{server.base_url}/untyped", "video")
+    assert "不是服务能读取的图片" in _refused(html_page.value, where, "'text/html'")
+    assert "serves 'no type', not a video" in str(no_type.value)
+    assert "没有标明类型的内容" in _refused(no_type.value, where)
+
+
 @pytest.mark.parametrize("overrides, data", [
     ({}, ()),
     ({"hosting": "emulator"}, ("R2V_HOSTING=emulator",)),

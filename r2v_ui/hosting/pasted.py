@@ -65,8 +65,8 @@ async def check_pasted_url(url: str, kind: str, *, timeout: httpx.Timeout = _TIM
         # Some storage serves every file as octet-stream; accept it only when the name says the kind.
         generic = ctype in ("", "application/octet-stream", "binary/octet-stream")
         if not (generic and Path(parts.path).suffix.lower() in EXTENSIONS[kind]):
-            shown = ctype or "no type"
-            raise HostingError(msg("hosting.link_wrong_type", word=word, where=where, shown=repr(shown),
+            shown = repr(ctype) if ctype else msg("hosting.no_type")
+            raise HostingError(msg("hosting.link_wrong_type", word=word, where=where, shown=shown,
                                    formats=Choices(KIND_RULES[kind].formats)))
     size = _total_size(status, headers)
     limit = KIND_RULES[kind].max_bytes

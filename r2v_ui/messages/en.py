@@ -251,6 +251,7 @@ MESSAGES: dict[str, str] = {
     "hosting.cause.dns": "the host name is not known",
     "hosting.cause.refused": "nothing answers at that address",
     "hosting.cause.tls": "the secure connection failed",
+    "hosting.no_type": "'no type'",
     "hosting.no_details": "no details",
     "hosting.emu_timeout": "The upload to the embedded emulator at {where} timed out. Restart the studio and try again.",
     "hosting.emu_unreachable": "Could not reach the embedded emulator at {where} ({detail}). Restart the studio and try "

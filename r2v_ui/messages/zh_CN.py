@@ -220,6 +220,7 @@ MESSAGES: dict[str, str] = {
     "hosting.cause.dns": "找不到这个主机名",
     "hosting.cause.refused": "该地址没有任何响应",
     "hosting.cause.tls": "安全连接失败",
+    "hosting.no_type": "没有标明类型的内容",
     "hosting.no_details": "没有详细信息",
     "hosting.emu_timeout": "上传到 {where} 的内置模拟服务超时了。请重启工作室后再试。",
     "hosting.emu_unreachable": "无法连接 {where} 的内置模拟服务（{detail}）。请重启工作室后再试。",
