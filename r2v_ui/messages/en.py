@@ -354,6 +354,7 @@ MESSAGES: dict[str, str] = {
     "form.as_sent": "As sent:",
     "form.all_named": "Every character is named in the prompt.",
     # --- headings and short texts drawn before any request (language.both) ------------------------
+    "page.title": "R2V Studio — characters to video",
     "page.skip": "Skip to Generate",
     "cast.title": "1 · Your cast",
     "scene.title": "2 · The scene",
@@ -455,6 +456,17 @@ MESSAGES: dict[str, str] = {
     "takes.kept_badge": "★ kept",
     "takes.download": "Download",
     "takes.video_missing": "The video file is missing.",
+    # --- The example cast (examples.py) and the words the page's scripts write (ui/scripts.py) -------
+    "example.prompt": "character1 and character2 explore a glowing forest at dusk. character1 points at the fireflies "
+                      "and laughs while character2 waves hello, its antenna blinking. Warm light, gentle camera move.",
+    "example.negative": "blurry, distorted faces, extra limbs",
+    "example.mira": "Mira the explorer",
+    "example.bolt": "Bolt the robot",
+    "script.card_left": "Move {tag} left",
+    "script.card_right": "Move {tag} right",
+    "script.card_remove": "Remove {tag}",
+    "script.compare_time": "{now} / {total} s",
+    "script.seconds": "{n} s",
     # --- Scene starters (ui/starters.py) ------------------------------------------------------------
     "starters.lead": "No idea yet? Start from a scene:",
     "starters.ask": "Replace your prompt with the “{label}” starter? Your current text will not be kept.",
@@ -465,6 +477,43 @@ MESSAGES: dict[str, str] = {
     "ui.starter.interview": 'Interview',
     "ui.starter.replace": 'Replace it',
     "ui.starter.keep": 'Keep mine',
+    # A starter's scene: `solo` for one character, `duo` for two or more ({a}, {b}, everyone as {all}),
+    # `rest_one`/`rest_many` for the others beyond the second ({others}), put in the duo as {rest}.
+    "starter.names_sep": ", ",
+    "starter.names_last": "{first} and {last}",
+    "starter.dialogue.solo": "{a} sits at a café table by the window and talks to someone just off-screen, warm and "
+                             "animated, then breaks into a laugh. Medium close-up, soft afternoon light, the quiet "
+                             "murmur of the café.",
+    "starter.dialogue.duo": "{a} and {b} sit across a café table and talk: {a} asks a question, {b} answers with a grin, "
+                            "and they both laugh.{rest} Shots cut between their faces, soft afternoon light, the quiet "
+                            "murmur of the café.",
+    "starter.dialogue.rest_one": " {others} listens from the next table.",
+    "starter.dialogue.rest_many": " {others} listen from the next table.",
+    "starter.product.solo": "{a} holds a small product up to the camera, turns it slowly to show each side and explains "
+                            "what it does with clear, friendly gestures. Clean bright studio, soft key light, close-ups "
+                            "of the product.",
+    "starter.product.duo": "{a} holds a small product up to the camera, turns it slowly to show each side and explains "
+                           "what it does; {b} tries it and nods, impressed.{rest} Clean bright studio, soft key light, "
+                           "close-ups of the product.",
+    "starter.product.rest_one": " {others} looks on.",
+    "starter.product.rest_many": " {others} look on.",
+    "starter.dance.solo": "{a} dances on a rooftop at sunset to an upbeat song, spins, and ends with a pose for the "
+                          "camera. Wide shot, the city skyline behind, golden light.",
+    "starter.dance.duo": "{all} dance together on a rooftop at sunset to an upbeat song, in step, then each strikes a "
+                         "pose for the camera. Wide shot, the city skyline behind, golden light.",
+    "starter.chase.solo": "{a} sprints through a crowded night market, dodging stalls and glancing back at someone "
+                          "unseen. Handheld camera, fast cuts, neon light and steam.",
+    "starter.chase.duo": "{a} sprints through a crowded night market, dodging stalls, while {b} chases close behind."
+                         "{rest} Handheld camera, fast cuts, neon light and steam.",
+    "starter.chase.rest_one": " {others} tries to keep up.",
+    "starter.chase.rest_many": " {others} try to keep up.",
+    "starter.interview.solo": "{a} sits in a quiet studio and answers an interviewer's question from off-screen, "
+                              "thoughtful at first, then smiling. A medium shot and a close-up, soft key light, calm "
+                              "room tone.",
+    "starter.interview.duo": "{b} interviews {a} in a quiet studio: {b} asks a question, {a} thinks, then answers with "
+                             "a smile.{rest} Medium shots and close-ups, soft key light, calm room tone.",
+    "starter.interview.rest_one": " {others} watches from behind the camera.",
+    "starter.interview.rest_many": " {others} watch from behind the camera.",
     # --- The storyboard (ui/storyboard.py) -----------------------------------------------------------
     "ui.storyboard.title": 'Storyboard (optional): plan each shot and its length',
     "storyboard.intro": "The prompt above becomes the overall line (style, place, who). Give each shot a line and a "

@@ -319,6 +319,7 @@ MESSAGES: dict[str, str] = {
     "form.as_sent": "实际发送：",
     "form.all_named": "每个角色都在提示词里出现了。",
     # --- 首次渲染时的标题与短文本（language.both）------------------------------------------------------
+    "page.title": "R2V Studio — 用角色生成视频",
     "page.skip": "跳到“生成视频”",
     "cast.title": "1 · 你的角色",
     "scene.title": "2 · 场景",
@@ -418,6 +419,17 @@ MESSAGES: dict[str, str] = {
     "takes.kept_badge": "★ 已保留",
     "takes.download": "下载",
     "takes.video_missing": "视频文件不见了。",
+    # --- 示例角色（examples.py）与页面脚本写出的文字（ui/scripts.py）----------------------------------
+    "example.prompt": "黄昏时分，character1 和 character2 走进一片闪着微光的森林。character1 指着飞舞的萤火虫笑出声来，"
+                      "character2 挥手打招呼，头顶的天线一闪一闪。暖色光线，镜头缓缓推移。",
+    "example.negative": "画面模糊，面部扭曲，多余的肢体",
+    "example.mira": "探险家米拉",
+    "example.bolt": "机器人波特",
+    "script.card_left": "把 {tag} 左移",
+    "script.card_right": "把 {tag} 右移",
+    "script.card_remove": "移除 {tag}",
+    "script.compare_time": "{now} / {total} 秒",
+    "script.seconds": "{n} 秒",
     # --- 场景起稿（ui/starters.py）-------------------------------------------------------------------
     "starters.lead": "还没想好？从一个场景开始：",
     "starters.ask": "用“{label}”场景替换你的提示词吗？现在的内容不会保留。",
@@ -428,6 +440,38 @@ MESSAGES: dict[str, str] = {
     "ui.starter.interview": '访谈',
     "ui.starter.replace": '替换',
     "ui.starter.keep": '保留我的',
+    # 起稿场景：`solo` 写一个角色，`duo` 写两个及以上（{a}、{b}，全体为 {all}）；第二个之后的角色
+    # 由 `rest_one`/`rest_many` 写出（{others}），放进 duo 的 {rest}。角色名多为拉丁字母，两侧留空格。
+    "starter.names_sep": "、",
+    "starter.names_last": "{first} 和 {last}",
+    "starter.dialogue.solo": "{a} 坐在咖啡馆靠窗的桌边，和画面外的人聊天，神情温暖、说得眉飞色舞，随后忍不住笑出声来。"
+                             "中近景，午后柔和的光线，咖啡馆里低低的人声。",
+    "starter.dialogue.duo": "{a} 和 {b} 隔着咖啡馆的小桌相对而坐，边聊边笑：{a} 问了一个问题，{b} 咧嘴一笑作答，"
+                            "两人一起笑了起来。{rest}镜头在两人的脸之间来回切换，午后柔和的光线，咖啡馆里低低的人声。",
+    "starter.dialogue.rest_one": "{others} 在邻桌静静听着。",
+    "starter.dialogue.rest_many": "{others} 都在邻桌静静听着。",
+    "starter.product.solo": "{a} 把一件小巧的产品举到镜头前，慢慢转动展示每一面，用清楚又亲切的手势讲解它的用途。"
+                            "明亮干净的摄影棚，柔和的主光，产品特写。",
+    "starter.product.duo": "{a} 把一件小巧的产品举到镜头前，慢慢转动展示每一面，讲解它的用途；{b} 上手试了试，"
+                           "赞许地点点头。{rest}明亮干净的摄影棚，柔和的主光，产品特写。",
+    "starter.product.rest_one": "{others} 在一旁看着。",
+    "starter.product.rest_many": "{others} 都在一旁看着。",
+    "starter.dance.solo": "日落时分，{a} 在天台上随着欢快的音乐起舞，一个旋转之后，对着镜头定格亮相。"
+                          "远景，身后是城市天际线，金色的光线。",
+    "starter.dance.duo": "日落时分，{all} 在天台上随着欢快的音乐一起跳舞，舞步整齐划一，最后各自对着镜头定格亮相。"
+                         "远景，身后是城市天际线，金色的光线。",
+    "starter.chase.solo": "{a} 在熙熙攘攘的夜市里狂奔，左躲右闪穿过一个个摊位，不时回头张望看不见的追赶者。"
+                          "手持镜头，快速剪辑，霓虹灯光与蒸腾的热气。",
+    "starter.chase.duo": "{a} 在熙熙攘攘的夜市里狂奔，左躲右闪穿过一个个摊位，{b} 紧追在后。{rest}"
+                         "手持镜头，快速剪辑，霓虹灯光与蒸腾的热气。",
+    "starter.chase.rest_one": "{others} 拼命想跟上。",
+    "starter.chase.rest_many": "{others} 都拼命想跟上。",
+    "starter.interview.solo": "{a} 坐在安静的演播室里，回答画面外采访者的提问，起初若有所思，随后露出微笑。"
+                              "一个中景和一个特写，柔和的主光，安静的室内环境音。",
+    "starter.interview.duo": "{b} 在安静的演播室里采访 {a}：{b} 提出一个问题，{a} 想了想，微笑着作答。{rest}"
+                             "中景与特写交替，柔和的主光，安静的室内环境音。",
+    "starter.interview.rest_one": "{others} 在摄影机后看着。",
+    "starter.interview.rest_many": "{others} 都在摄影机后看着。",
     # --- 分镜（ui/storyboard.py）----------------------------------------------------------------------
     "ui.storyboard.title": '分镜（可选）：规划每个镜头和它的时长',
     "storyboard.intro": "上面的提示词会作为整体描述（风格、地点、人物）。给每个镜头写一句描述和时长，工作室会替你写成 "

@@ -104,7 +104,7 @@ def listen(w: CastWidgets, ctx: PageContext, scene: Any) -> None:
     def on_example(request: gr.Request):
         from ..examples import example_cast
 
-        ex = example_cast(Path(ctx.settings.data_dir) / "examples")
+        ex = example_cast(Path(ctx.settings.data_dir) / "examples", lang_of(request))
         cast: list = []
         for i, ch in enumerate(ex.characters):
             card = cast_mod.check_media(cast_mod.empty_card(), str(ch.image), i + 1, cast, i,
