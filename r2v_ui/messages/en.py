@@ -679,6 +679,64 @@ MESSAGES: dict[str, str] = {
     "storyboard.sum_ok": "{parts} = {total} s, the length of the video ✓",
     "storyboard.not_in_use": "Write a line for a shot to use the storyboard.",
     "storyboard.preview_title": "The prompt as it will be sent",
+    # --- Cards' links and problems, the library's refusals, @Name, the storyboard's checks ----------
+    # (ui/cast.py, castpanel.py, charactercards.py, libraryapi.py, characters.py, prompt_names.py, storyboard.py)
+    "cast.link.not_web": "A link must start with http:// or https://.",
+    "cast.link.sound": "That link is a sound file. A card needs a picture or a video; add sound as a voice clip.",
+    "cast.link.too_many_videos": "That link is a video, and at most {max} videos are allowed. Use a picture for {tag}.",
+    "cast.link.unchecked": "Link to a {what}: it is checked when you generate.",
+    "cast.link.checked": "Link checked: the service can fetch this {what}. It is checked again when you generate.",
+    "cast.link.unusable": "This link cannot be used.",
+    "cast.problem.refused": "{tag}: {message} Replace it, or remove the card.",
+    "cast.problem.gap": "{tag} has no picture or video: add one or remove the card (cards after it would be renumbered).",
+    "cast.problem.voice_refused": "The voice clip of {tag} was refused: {message}",
+    "cast.problem.name": "{tag}: {message}",
+    "cast.problem.empty": "Add at least one character: a picture or a video.",
+    "cast.from": "{name} ({note}).",
+    "cast.from.earlier": "from an earlier job",
+    "cast.from.remix": "from the job you are remixing",
+    "cast.from.last": "from your last job",
+    "cast.from.video": "from this video",
+    "cast.from.library": "from your character library",
+    "cast.voice_link": "voice link",
+    "cast.retag.moved": "Cards moved:",
+    "cast.retag.move": "{old} is now {new}",
+    "cast.retag.ask": "{moves}. The prompt still uses the old names: update it so each character keeps its part?",
+    "library.no_file": "{tag} has no picture or video file to save. Add one first (a pasted link cannot be saved: "
+                       "download the file and add it).",
+    "library.card_refused": "{tag} holds a file that was refused: replace it before saving it as a character.",
+    "library.cast_full": "All {max} cards are in use. Choose the card to replace in “Put into”, or remove a card first.",
+    "library.too_many_videos": "{name} is a video, and {max} other cards already hold videos: use a picture there, or "
+                               "put it into a card that holds a video.",
+    "library.needs_name": "Give the character a name (for example Mira): it is how you call it in the prompt, as @Mira.",
+    "library.name_taken": "You already have a character named {name}. Choose another name, or rename or delete that "
+                          "one first.",
+    "library.note_too_long": "The note is longer than {max} characters: keep it to one line.",
+    "library.not_found": "This character is not in your library any more (it was deleted, perhaps in another tab).",
+    "library.file_gone": "The file of {name} is missing from the library; add it to the card again and save it once "
+                         "more.",
+    "library.this_character": "this character",
+    "library.full": "Your library already holds {max} characters: delete one before saving another.",
+    "library.nothing_changed": "Nothing was changed",
+    "library.bad_card": "The card must be a whole number from 1 to {max} (0 for the next empty card, when using).",
+    "names.rule": "A character's name is one word: letters, digits, _ or -, starting with a letter, at most {max} "
+                  "characters (for example Mira or Robo_2).",
+    "names.is_tag": "{name} is how the service numbers cards: give the character a name of its own, such as Mira.",
+    "names.unknown": "The prompt names @{name}, but no card is called {name}{cards}. Type {name} in the Name box of "
+                     "its card (or put the character in from your library), or write it without the @.",
+    "names.cards_are": " (the cards are named {names})",
+    "names.same": "{count} cards are named {name} ({tags}): give each its own name, so @{name} means one character.",
+    "names.comma": "{head}, {tail}",
+    "names.and": "{head} and {tail}",
+    "storyboard.count": "A storyboard has {lo} to {hi} shots; this one has {n}.",
+    "storyboard.no_text": "Shot {k} has no text: write what happens in it, or remove the shot.",
+    "storyboard.bad_length": "Shot {k} needs a length in whole seconds, at least {lo} s.",
+    "storyboard.sum": "The shots last {total} s, but the video is {duration} s: fit them to {duration} s or change "
+                      "the lengths.",
+    "storyboard.too_many": "{n} shots need at least {n} s, but the video is {duration} s: remove a shot or make the "
+                           "video longer.",
+    "storyboard.too_long": "The prompt as sent (the overall line and every shot) has {n} characters; the limit is "
+                           "{limit}: shorten the shots or the overall line.",
     # --- The character library (ui/librarypanel.py) ----------------------------------------
     "ui.library.title": 'Character library',
     "library.title_count": 'Character library ({count})',
