@@ -47,7 +47,7 @@ def make_watch(ctx: PageContext, w: Any) -> Watch:
         done = snap.state == "succeeded" and snap.video_path is not None
         out = {
             w.status_box: status.stage_html(snap, lang),
-            w.summary: status.summary_markdown(snap) if done else "",
+            w.summary: status.summary_markdown(snap, lang) if done else "",
             w.result_box: gr.Column(visible=done),
             w.decision: gr.Column(visible=snap.state == "uncertain"),
             w.retry: gr.Button(visible=snap.state == "failed" or snap.video_missing),
