@@ -557,7 +557,7 @@ MESSAGES: dict[str, str] = {
     "confirm.money": "预估价格：<b>{price}</b>。请求一旦发出就会计费，无法取消。",
     "ui.confirm.pay": "发送并付费",
     "ui.confirm.again": "是的，再生成一个",
-    "form.nothing_sent": "<b>什么都没有发送。</b>",
+    "form.nothing_sent": "<b>没有发送任何内容。</b>",
     "form.not_valid": "这个请求无效。",
     "form.problems": "{items}",
     "form.duration": "时长必须是 {lo} 到 {hi} 之间的整数秒。",

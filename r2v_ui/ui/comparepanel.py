@@ -77,7 +77,7 @@ def listen(w: CompareWidgets, ctx: PageContext, tab: Any, tabs: Any, result_w: A
     def cells_view(job_ids: list[str], owner: str, lang: str = EN) -> dict:
         snaps = [s for s in (manager.snapshot(j, owner=owner) for j in job_ids or [])
                  if s is not None and s.video_path is not None][:compare.MAX_COMPARE]
-        diffs = compare.differences(snaps) if len(snaps) > 1 else [[] for _ in snaps]
+        diffs = compare.differences(snaps, lang) if len(snaps) > 1 else [[] for _ in snaps]
         view = ctx.show()
         out: dict = {w.shown: [s.job_id for s in snaps], w.controls: gr.HTML(visible=len(snaps) >= 2),
                      w.empty: gr.HTML(visible=len(snaps) < 2)}
