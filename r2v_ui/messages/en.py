@@ -631,4 +631,5 @@ MESSAGES: dict[str, str] = {
     "notice.storage": "Videos here are lost when the Space restarts: download them, or attach storage.",
     "notice.storage_how": "To keep them: attach storage to this Space in its settings, then set the variable "
                           "R2V_DATA_DIR to a folder on it.",
+    "ui.task_id_placeholder": "task id",
 }

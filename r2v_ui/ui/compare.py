@@ -21,11 +21,32 @@ _SETTINGS = (  # (settings key, how it reads in a language)
     ("watermark", lambda v, lang: t("compare.watermark" if v else "compare.no_watermark", lang)),
     ("negative_prompt", lambda v, lang: t("compare.avoid", lang, text=v) if v else t("compare.nothing_to_avoid", lang)),
 )
-_WORD = re.compile(r"\w+", re.UNICODE)
+_CJK = "[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]"
+# A word: a run of letters or digits, or one Chinese/Japanese/Korean character (they are written without spaces).
+_WORD = re.compile(f"{_CJK}|(?:(?!{_CJK})\\w)+", re.UNICODE)
+_CJK_ONE = re.compile(f"{_CJK}")
 
 
 def _words(text: str | None) -> list[str]:
     return _WORD.findall((text or "").casefold())
+
+
+def _own_phrases(text: str, others: set[str]) -> list[str]:
+    """The words of `text` that no other prompt has; neighbouring characters of a Chinese phrase
+    stay together ("挥手", not "挥", "手")."""
+    phrases: list[str] = []
+    end = None
+    for m in _WORD.finditer(text.casefold()):
+        word = m.group()
+        if word in others:
+            end = None
+            continue
+        if end == m.start() and _CJK_ONE.fullmatch(word) and _CJK_ONE.match(phrases[-1][-1]):
+            phrases[-1] += word
+        elif word not in phrases:
+            phrases.append(word)
+        end = m.end()
+    return phrases
 
 
 def differences(snaps: list[Any], lang: str = DEFAULT) -> list[list[str]]:
@@ -45,7 +66,7 @@ def differences(snaps: list[Any], lang: str = DEFAULT) -> list[list[str]]:
         word_sets = [set(_words(p)) for p in prompts]
         for i, words in enumerate(word_sets):
             others = set().union(*(w for j, w in enumerate(word_sets) if j != i))
-            own = [w for w in dict.fromkeys(_words(prompts[i])) if w not in others]
+            own = _own_phrases(prompts[i], others)
             words = ("、" if lang == ZH else ", ").join("+" + w for w in own[:8])
             out[i].append(t("compare.prompt_more", lang, words=words) if own else t("compare.prompt_fewer", lang))
     refs = [tuple(r.get("sha256") or r.get("url") or r.get("name") for r in s.references) for s in snaps]

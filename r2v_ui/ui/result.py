@@ -115,7 +115,7 @@ def render(ctx: PageContext) -> ResultWidgets:
     gr.HTML(f'<h2 class="step-title">{both("result.title")}</h2>', min_height=0)
     status_box = gr.HTML(status.LOADING_HTML, elem_id="job-status", min_height=0)
     with gr.Column(visible=False, elem_id="decision-row") as decision:
-        found_task = gr.Textbox(label=label("ui.paste_task_id"), placeholder="task id",
+        found_task = gr.Textbox(label=label("ui.paste_task_id"), placeholder=label("ui.task_id_placeholder"),
                                 elem_id="found-task-id")
         with gr.Row():
             attach = gr.Button(label("ui.follow_task"), elem_id="attach-task")

@@ -40,7 +40,7 @@ COMPARE_JS = """
     if (v !== vs[0]) return;
     const d = longest(vs), s = document.getElementById('compare-scrub'), out = document.getElementById('compare-time');
     if (s && d && document.activeElement !== s) s.value = String(Math.round(v.currentTime / d * 1000));
-    if (out) out.textContent = v.currentTime.toFixed(1) + ' / ' + d.toFixed(1) + ' s';
+    if (out) out.textContent = v.currentTime.toFixed(1) + ' / ' + d.toFixed(1) + (document.documentElement.lang === 'zh-CN' ? ' 秒' : ' s');
     if (!v.paused) vs.slice(1).forEach(o => {
       if (!o.paused && Math.abs(o.currentTime - v.currentTime) > 0.2) o.currentTime = Math.min(v.currentTime, o.duration || 0);
     });
