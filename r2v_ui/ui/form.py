@@ -20,6 +20,7 @@ from .. import prompt_names, spec
 from ..messages import DEFAULT, Msg, Sentences, both, legacy, msg, render, t
 from ..storyboard import SHOTS_MAX, Shot, Storyboard
 from . import cast as cast_mod
+from .refusals import FormProblem, said
 
 SEED_RANDOM = "random"
 SEED_FIXED = "fixed"
@@ -30,26 +31,6 @@ DURATION_TEXT = msg("form.duration", lo=spec.DURATION_MIN, hi=spec.DURATION_MAX)
 SEED_TEXT = msg("form.seed", lo=spec.SEED_MIN, hi=spec.SEED_MAX)
 SHOTS_TEXT = msg("form.shots")
 _WHOLE_TEXT = re.compile(r"\s*[+-]?\d{1,19}\s*")
-
-
-class FormProblem(ValueError):
-    """The form's values refused in words: `msg` says it in the reader's language, str() in English
-    (for scripts and logs)."""
-
-    def __init__(self, message: Msg) -> None:
-        super().__init__(str(message))
-        self.msg = message
-
-
-def said(problem: Any) -> Msg:
-    """What a lower layer said, as a Msg: a Msg, an object carrying one (`.msg`), or a plain
-    sentence (kept as it is)."""
-    if isinstance(problem, Msg):
-        return problem
-    carried = getattr(problem, "msg", None)
-    if isinstance(carried, Msg):
-        return carried
-    return legacy(str(getattr(problem, "message", None) or problem))
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,8 @@ from typing import Any
 import gradio as gr
 
 from ..errors import R2VError
-from ..messages import both, render, t
+from ..messages import both, t
+from ..messages import render as render_msg
 from . import form, history
 from .context import PageContext, esc
 from .language import choices, label, lang_of
@@ -204,10 +205,12 @@ def listen(w: HistoryWidgets, ctx: PageContext, tab: Any, studio_tab: Any, tabs:
 
     def remix(job_id, memory, request: gr.Request):
         who = ctx.visitor(request, memory)
+        if not job_id:  # nothing open (an API call with no job shown)
+            raise gr.Error(t("history.gone", lang_of(request)))
         try:
             draft = manager.remix_draft(job_id, owner=who.owner)
         except R2VError as exc:
-            raise gr.Error(render(exc.msg, lang_of(request)))
+            raise gr.Error(render_msg(exc.msg, lang_of(request)))
         return restore(ctx, scene, cast_view, draft, t("history.from_remix", lang_of(request)), request) | {
             tabs: gr.Tabs(selected="studio"), scene.form_alert: ""}
 
