@@ -32,21 +32,20 @@ from typing import Any, Iterable
 from . import prompt_names, store_files
 from .atomic_files import write_json_atomic
 from .errors import R2VError
+from .messages import msg
 
 NOTE_MAX = 160
 LIBRARY_MAX = 200  # characters per owner
 
-# What the user reads (kept together so they can move to the message catalog).
-NEEDS_NAME = "Give the character a name (for example Mira): it is how you call it in the prompt, as @Mira."
-NAME_TAKEN = "You already have a character named {name}. Choose another name, or rename or delete that one first."
-NOTE_TOO_LONG = f"The note is longer than {NOTE_MAX} characters: keep it to one line."
-NOT_FOUND = "This character is not in your library any more (it was deleted, perhaps in another tab)."
-FILE_GONE = "The file of {name} is missing from the library; add it to the card again and save it once more."
-LIBRARY_FULL = f"Your library already holds {LIBRARY_MAX} characters: delete one before saving another."
-
+# What the user reads is in the catalog ("library.*"): a refusal is a CharacterError carrying a Msg,
+# rendered by the page in its reader's language (`str()` is the English sentence, for API clients).
+NEEDS_NAME = msg("library.needs_name")
+NOTE_TOO_LONG = msg("library.note_too_long", max=NOTE_MAX)
+NOT_FOUND = msg("library.not_found")
+LIBRARY_FULL = msg("library.full", max=LIBRARY_MAX)
 
 class CharacterError(R2VError):
-    """A library action refused, in words: what happened and what to do.  Nothing was changed."""
+    """A library action refused, as a Msg (`.msg`): what happened and what to do.  Nothing was changed."""
 
 
 @dataclass(frozen=True)
@@ -147,7 +146,7 @@ class CharacterLibrary:
         """Where a character's file is on disk (checked to exist)."""
         p = self.files_dir / Path(f.file).name
         if not p.is_file():
-            raise CharacterError(FILE_GONE.format(name=f.name or "this character"))
+            raise CharacterError(msg("library.file_gone", name=f.name or msg("library.this_character")))
         return p
 
     def checkout(self, ch: Character, folder: Path) -> tuple[Path, Path | None]:
@@ -230,7 +229,7 @@ class CharacterLibrary:
             raise CharacterError(problem)
         taken = next((c for c in self.list(owner) if c.name.lower() == name.lower() and c.id != except_id), None)
         if taken is not None:
-            raise CharacterError(NAME_TAKEN.format(name=taken.name))
+            raise CharacterError(msg("library.name_taken", name=taken.name))
         return name
 
     def _drop_unused(self, files: Iterable[CharacterFile]) -> None:

@@ -1,8 +1,11 @@
 """An example cast the project draws itself (Pillow and the standard library), so a newcomer can
 press one button and generate a video without finding pictures first.  Nothing is downloaded.
 
-`example_cast(dest)` writes (once, atomically) two illustrated characters as 720x960 PNGs and a
-short spoken-sounding voice clip as a WAV, and returns them with a prompt that names both.
+`example_cast(dest, lang)` writes (once, atomically) two illustrated characters as 720x960 PNGs and
+a short spoken-sounding voice clip as a WAV, and returns them with a prompt that names both.  The
+prompt, the things to avoid and the name tag drawn into each picture are in the viewer's language
+(the catalog's "example.*"): a Chinese page gets its own pictures, named on a Chinese tag (drawn with
+a CJK font, fonts.py), and a Chinese prompt with the model's `character1`/`character2` kept.
 """
 
 from __future__ import annotations
@@ -16,22 +19,22 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
+from . import fonts
 from .atomic_files import atomic_path
+from .messages import DEFAULT, EN, LANGUAGES, language, t
 
 WIDTH, HEIGHT = 720, 960
 VOICE_SECONDS = 4.0
 VOICE_RATE = 22050
 
-EXAMPLE_PROMPT = (
-    "character1 and character2 explore a glowing forest at dusk. character1 points at the fireflies "
-    "and laughs while character2 waves hello, its antenna blinking. Warm light, gentle camera move."
-)
-EXAMPLE_NEGATIVE_PROMPT = "blurry, distorted faces, extra limbs"
+# The example's "things to avoid" in every language: they leave with the example cast (ui/scene.py).
+EXAMPLE_NEGATIVE_PROMPTS: frozenset[str] = frozenset(t("example.negative", lang) for lang in LANGUAGES)
+EXAMPLE_NEGATIVE_PROMPT = t("example.negative", EN)  # the English one (callers from before the catalog)
 
 
 @dataclass(frozen=True)
 class ExampleCharacter:
-    name: str           # shown on the card
+    name: str           # the character's name, as its picture's tag says it
     image: Path
     voice: Path | None = None
 
@@ -39,32 +42,39 @@ class ExampleCharacter:
 @dataclass(frozen=True)
 class ExampleCast:
     characters: tuple[ExampleCharacter, ...]
-    prompt: str = EXAMPLE_PROMPT
-    negative_prompt: str = EXAMPLE_NEGATIVE_PROMPT
+    prompt: str
+    negative_prompt: str
 
 
-def example_cast(dest: Path) -> ExampleCast:
-    """The example cast under `dest` (created if needed; files are drawn only when missing)."""
+def example_cast(dest: Path, lang: str | None = DEFAULT) -> ExampleCast:
+    """The example cast under `dest` in `lang` (created if needed; files are drawn only when missing).
+    Each language has its own pictures (their name tags differ); English keeps the original file names."""
+    lang = language(lang)
     dest = Path(dest)
     dest.mkdir(parents=True, exist_ok=True)
-    mira = dest / "mira-the-explorer.png"
-    bolt = dest / "bolt-the-robot.png"
+    suffix = "" if lang == EN else "-zh"  # a plain lowercase file name: shown on the card as it is
+    mira = dest / f"mira-the-explorer{suffix}.png"
+    bolt = dest / f"bolt-the-robot{suffix}.png"
     voice = dest / "mira-voice.wav"
+    mira_name, bolt_name = t("example.mira", lang), t("example.bolt", lang)
     if not mira.exists():
-        _save_png(_draw_explorer(), mira)
+        _save_png(_draw_explorer(mira_name), mira)
     if not bolt.exists():
-        _save_png(_draw_robot(), bolt)
+        _save_png(_draw_robot(bolt_name), bolt)
     if not voice.exists():
         _write_voice(voice)
     return ExampleCast(characters=(
-        ExampleCharacter("Mira the explorer", mira, voice),
-        ExampleCharacter("Bolt the robot", bolt, None),
-    ))
+        ExampleCharacter(mira_name, mira, voice),
+        ExampleCharacter(bolt_name, bolt, None),
+    ), prompt=t("example.prompt", lang), negative_prompt=t("example.negative", lang))
 
 
 # --- drawing -------------------------------------------------------------------------------------
 
-def _font(size: int) -> ImageFont.ImageFont:
+def _font(size: int, text: str = "") -> ImageFont.ImageFont:
+    if fonts.CJK.search(text):  # Chinese needs a font with its glyphs (Pillow's own has none)
+        fonts.warn_once_without_cjk(text, "The example cast's name tag")
+        return fonts.font(size)
     try:
         return ImageFont.load_default(size=size)
     except TypeError:  # Pillow built without FreeType: the small bitmap font still works
@@ -82,14 +92,14 @@ def _gradient(top: tuple[int, int, int], bottom: tuple[int, int, int]) -> Image.
 
 def _caption(img: Image.Image, text: str, colour: tuple[int, int, int]) -> None:
     d = ImageDraw.Draw(img)
-    font = _font(44)
+    font = _font(44, text)
     box = d.textbbox((0, 0), text, font=font)
     w = box[2] - box[0]
     d.rounded_rectangle([(WIDTH - w) // 2 - 28, 850, (WIDTH + w) // 2 + 28, 924], radius=30, fill=(255, 255, 255))
     d.text(((WIDTH - w) // 2, 862), text, font=font, fill=colour)
 
 
-def _draw_explorer() -> Image.Image:
+def _draw_explorer(name: str) -> Image.Image:
     """A smiling explorer with curly hair, a yellow scarf and an orange jacket on a sunset sky."""
     img = _gradient((255, 196, 140), (248, 120, 110))
     d = ImageDraw.Draw(img)
@@ -113,11 +123,11 @@ def _draw_explorer() -> Image.Image:
     d.arc([310, 390, 410, 470], start=20, end=160, fill=(120, 40, 40), width=8)  # smile
     d.rectangle([560, 300, 600, 620], fill=(90, 60, 40))                     # walking stick
     d.ellipse([520, 560, 610, 640], fill=(241, 194, 160))                    # hand
-    _caption(img, "Mira the explorer", (200, 80, 40))
+    _caption(img, name, (200, 80, 40))
     return img
 
 
-def _draw_robot() -> Image.Image:
+def _draw_robot(name: str) -> Image.Image:
     """A friendly teal robot with a blinking antenna on a deep blue night."""
     img = _gradient((40, 60, 130), (20, 160, 170))
     d = ImageDraw.Draw(img)
@@ -138,7 +148,7 @@ def _draw_robot() -> Image.Image:
         d.ellipse([305 + i * 42, 600, 335 + i * 42, 630], fill=colour)
     d.rounded_rectangle([120, 520, 200, 720], radius=36, fill=(150, 200, 215), outline=(60, 90, 110), width=6)
     d.rounded_rectangle([520, 440, 600, 640], radius=36, fill=(150, 200, 215), outline=(60, 90, 110), width=6)
-    _caption(img, "Bolt the robot", (30, 90, 120))
+    _caption(img, name, (30, 90, 120))
     return img
 
 

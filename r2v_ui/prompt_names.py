@@ -22,18 +22,13 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from . import spec
+from .messages import Msg, msg
 
 NAME_MAX = 40
 
-# What the user reads (kept together so they can move to the message catalog).
-NAME_RULE = ("A character's name is one word: letters, digits, _ or -, starting with a letter, "
-             f"at most {NAME_MAX} characters (for example Mira or Robo_2).")
-NAME_IS_TAG = "{name} is how the service numbers cards: give the character a name of its own, such as Mira."
-UNKNOWN_NAME = ("The prompt names @{name}, but no card is called {name}{cards}. Type {name} in the Name box "
-                "of its card (or put the character in from your library), or write it without the @.")
-CARDS_ARE = " (the cards are named {names})"
-SAME_NAME = ("{count} cards are named {name} ({tags}): give each its own name, so @{name} means one "
-             "character.")
+# What the user reads is in the catalog ("names.*"): a problem is a Msg, rendered by the page in its
+# reader's language (`str()` is the English sentence).
+NAME_RULE = msg("names.rule", max=NAME_MAX)
 
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\uff66-\uff9f"
 _NAME_RE = re.compile(r"[^\W\d_][\w-]*")
@@ -45,7 +40,12 @@ _TAG_LIKE = re.compile(r"character\d*", re.IGNORECASE)
 @dataclass(frozen=True)
 class NameProblem:
     name: str      # the name as written after @ (or the card name that is not unique)
-    message: str   # one plain sentence: what is wrong and what to do
+    msg: Msg       # one plain sentence: what is wrong and what to do
+
+    @property
+    def message(self) -> str:
+        """In English (logs, MCP, API); the page renders `msg` in its reader's language."""
+        return str(self.msg)
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,7 @@ def clean_name(name: str | None) -> str:
     return (name or "").strip().lstrip("@").strip()
 
 
-def name_problem(name: str | None) -> str | None:
+def name_problem(name: str | None) -> Msg | None:
     """Why `name` cannot be a character's name, or None.  An empty name is allowed (no @Name)."""
     name = clean_name(name)
     if not name:
@@ -76,7 +76,7 @@ def name_problem(name: str | None) -> str | None:
     if len(name) > NAME_MAX or not _NAME_RE.fullmatch(name):
         return NAME_RULE
     if _TAG_LIKE.fullmatch(name):
-        return NAME_IS_TAG.format(name=name)
+        return msg("names.is_tag", name=name)
     return None
 
 
@@ -123,16 +123,28 @@ def resolve(prompt: str | None, names: Sequence[str | None]) -> Resolution:
                 numbers = cards[match]
                 written = rest[:len(match)]
                 if len(numbers) > 1 and match not in problems:
-                    problems[match] = NameProblem(written, SAME_NAME.format(
-                        count=len(numbers), name=written, tags=" and ".join(spec.character_tag(n) for n in numbers)))
+                    problems[match] = NameProblem(written, msg(
+                        "names.same", count=len(numbers), name=written,
+                        tags=joined([spec.character_tag(n) for n in numbers], "names.and")))
                 out.append(spec.character_tag(numbers[0]))
                 i += 1 + len(match)
                 continue
             written = _written_name(rest)
             if written and written.lower() not in problems:
                 known = [clean_name(n) for n in names if clean_name(n)]
-                listed = CARDS_ARE.format(names=", ".join(known)) if known else ""
-                problems[written.lower()] = NameProblem(written, UNKNOWN_NAME.format(name=written, cards=listed))
+                listed = msg("names.cards_are", names=joined(known, "names.comma")) if known else ""
+                problems[written.lower()] = NameProblem(written, msg("names.unknown", name=written, cards=listed))
         out.append(ch)
         i += 1
     return Resolution(written=text, sent="".join(out), problems=tuple(problems.values()))
+
+
+def joined(items: Sequence[str], code: str) -> Msg | str:
+    """Names one after another, the reader's way ("Mira, Robo" / "Mira、Robo"): `code` is "names.comma"
+    or "names.and" (only the last two are joined by it; the others by a comma)."""
+    if len(items) <= 1:
+        return items[0] if items else ""
+    head: Msg | str = items[0]
+    for item in items[1:-1]:
+        head = msg("names.comma", head=head, tail=item)
+    return msg(code, head=head, tail=items[-1])

@@ -37,7 +37,7 @@ from .store_schema import (
     JobRecord,
     column_value,
     filters_sql,
-    fold,
+    search_text,
     from_row,
     insert_sql,
     record_fields,
@@ -94,7 +94,7 @@ class JobStore(store_files.LibraryFiles, JobDatabase):
                 raise KeyError(name)
             row[JSON_COLUMNS.get(name, name)] = column_value(name, value)
         if "settings" in changes:
-            row["prompt_folded"] = fold(changes["settings"].get("prompt"))
+            row["prompt_folded"] = search_text(changes["settings"])
         sets = ", ".join(f"{c} = :{c}" for c in row)
 
         def apply(c: sqlite3.Connection) -> int:

@@ -12,7 +12,7 @@ from typing import Any
 from . import messages
 from .messages import Msg
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 TERMINAL_STATES = frozenset({"succeeded", "failed", "discarded"})
 # The rows a start resumes; written as in the partial index of migration 4, so SQLite uses that
@@ -89,6 +89,13 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
         # match their ASCII forms, as a Chinese keyboard may type either.
         """UPDATE jobs SET prompt_folded = r2v_casefold(
             CASE WHEN json_valid(settings_json) THEN json_extract(settings_json, '$.prompt') END)""",
+    ),
+    # History's search also finds the prompt as the user wrote it: "@Mira argues…" was sent as
+    # "character1 argues…", and a search for Mira should find it.
+    7: (
+        """UPDATE jobs SET prompt_folded = r2v_casefold(
+            CASE WHEN json_valid(settings_json) THEN json_extract(settings_json, '$.prompt') || char(10)
+                 || coalesce(json_extract(settings_json, '$.written_prompt'), '') END)""",
     ),
 }
 
@@ -178,9 +185,14 @@ def fold(text: Any) -> str:
     return "" if text is None else unicodedata.normalize("NFKC", str(text)).casefold()
 
 
+def search_text(settings: dict[str, Any]) -> str:
+    """What History's search looks in: the prompt as sent and, when @Names were rewritten, as written."""
+    return fold(f"{settings.get('prompt') or ''}\n{settings.get('written_prompt') or ''}")
+
+
 def to_row(rec: JobRecord) -> dict[str, Any]:
     row = {JSON_COLUMNS.get(f.name, f.name): column_value(f.name, getattr(rec, f.name)) for f in fields(JobRecord)}
-    row["prompt_folded"] = fold(rec.settings.get("prompt"))
+    row["prompt_folded"] = search_text(rec.settings)
     return row
 
 

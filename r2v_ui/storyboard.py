@@ -25,19 +25,13 @@ from typing import Any, Mapping
 
 from . import spec
 from .errors import R2VError
+from .messages import Msg, msg
 
 SHOTS_MIN, SHOTS_MAX = 2, 6
 SHOT_SECONDS_MIN = 1
 
-# What the user reads (one block, for the translation catalog).
-TEXT_COUNT = "A storyboard has {lo} to {hi} shots; this one has {n}."
-TEXT_NO_TEXT = "Shot {k} has no text: write what happens in it, or remove the shot."
-TEXT_BAD_LENGTH = "Shot {k} needs a length in whole seconds, at least {lo} s."
-TEXT_SUM = "The shots last {total} s, but the video is {duration} s: fit them to {duration} s or change the lengths."
-TEXT_TOO_MANY = ("{n} shots need at least {n} s, but the video is {duration} s: remove a shot or make the video "
-                 "longer.")
-TEXT_TOO_LONG = ("The prompt as sent (the overall line and every shot) has {n} characters; the limit is {limit}: "
-                 "shorten the shots or the overall line.")
+# What the user reads is in the catalog ("storyboard.*"): problems are Msgs, rendered in the reader's
+# language by the page.  The shot line below is the prompt's own syntax, sent as it is.
 SHOT_LINE = "Shot {k} [{start}-{end}s]: {text}"
 
 
@@ -100,18 +94,18 @@ class Storyboard:
         out: list[spec.Problem] = []
         n = len(self.shots)
         if not SHOTS_MIN <= n <= SHOTS_MAX:
-            out.append(_problem(TEXT_COUNT.format(lo=SHOTS_MIN, hi=SHOTS_MAX, n=n)))
+            out.append(_problem(msg("storyboard.count", lo=SHOTS_MIN, hi=SHOTS_MAX, n=n)))
         for k, shot in enumerate(self.shots, start=1):
             if not shot.text.strip():
-                out.append(_problem(TEXT_NO_TEXT.format(k=k)))
+                out.append(_problem(msg("storyboard.no_text", k=k)))
             if shot.seconds is None or shot.seconds < SHOT_SECONDS_MIN:
-                out.append(_problem(TEXT_BAD_LENGTH.format(k=k, lo=SHOT_SECONDS_MIN)))
+                out.append(_problem(msg("storyboard.bad_length", k=k, lo=SHOT_SECONDS_MIN)))
         sum_problem = length_problem(len(self.shots), self.total, duration)
         if sum_problem:
             out.append(_problem(sum_problem))
         composed = len(self.compose())
         if composed > spec.PROMPT_MAX:
-            out.append(_problem(TEXT_TOO_LONG.format(n=composed, limit=spec.PROMPT_MAX)))
+            out.append(_problem(msg("storyboard.too_long", n=composed, limit=spec.PROMPT_MAX)))
         return out
 
     def to_record(self) -> dict[str, Any]:
@@ -133,12 +127,12 @@ def one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def length_problem(n: int, total: int | None, duration: int) -> str | None:
+def length_problem(n: int, total: int | None, duration: int) -> Msg | None:
     """Why the lengths do not fit the video, or None (unknown lengths are said elsewhere)."""
     if n > duration:
-        return TEXT_TOO_MANY.format(n=n, duration=duration)
+        return msg("storyboard.too_many", n=n, duration=duration)
     if total is not None and total != duration:
-        return TEXT_SUM.format(total=total, duration=duration)
+        return msg("storyboard.sum", total=total, duration=duration)
     return None
 
 
@@ -150,7 +144,7 @@ def fit(lengths: list[int | None], duration: int) -> list[int]:
     if n == 0:
         return []
     if n * SHOT_SECONDS_MIN > duration:
-        raise FitImpossible(TEXT_TOO_MANY.format(n=n, duration=duration))
+        raise FitImpossible(msg("storyboard.too_many", n=n, duration=duration))
     weights = [w if w is not None and w >= SHOT_SECONDS_MIN else SHOT_SECONDS_MIN for w in lengths]
     whole = sum(weights)
     targets = [duration * w / whole for w in weights]
@@ -167,5 +161,5 @@ def fit(lengths: list[int | None], duration: int) -> list[int]:
     return out
 
 
-def _problem(message: str) -> spec.Problem:
+def _problem(message: Msg) -> spec.Problem:
     return spec.Problem("storyboard", message)

@@ -112,3 +112,23 @@ async def generate_from(emulator_base: str, api_key: str, url: str, *, deadline_
             if time.monotonic() > end:
                 raise AssertionError(f"the task did not finish in {deadline_s} s: {doc['task']}")
             await asyncio.sleep(0.2)
+
+
+def pasted_links():
+    """A loopback site with a picture a card's link can use (/face.png) and one that is gone (/gone.png, 404):
+    `with pasted_links() as server: server.base_url`."""
+    from starlette.applications import Starlette
+    from starlette.responses import Response
+    from starlette.routing import Route
+
+    data = png_bytes()
+
+    async def face(request):
+        return Response(b"" if request.method == "HEAD" else data, media_type="image/png",
+                        headers={"Content-Length": str(len(data))})
+
+    async def gone(request):
+        return Response("no such file", status_code=404)
+
+    return LoopbackServer(Starlette(routes=[Route("/face.png", face, methods=["GET", "HEAD"]),
+                                            Route("/gone.png", gone, methods=["GET", "HEAD"])]))

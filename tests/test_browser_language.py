@@ -11,6 +11,9 @@ import re
 
 import pytest
 
+from r2v_ui import spec
+from r2v_ui.messages import EN, ZH, t
+from r2v_ui.starters import Starter, starter_prompt
 from tests.fixtures_browser import (DESKTOP, PHONE, RECORD_STATES, axe_violations, browser, browser_marks,  # noqa: F401
                                     expect, upload_to_card, wait_state)
 from tests.fixtures_ui import character_png, running_studio
@@ -52,6 +55,7 @@ def test_a_chinese_browser_gets_a_chinese_studio_and_switches_to_english_and_bac
     expect(page.locator("#lang-switch input[value='zh-CN']")).to_be_checked()
     assert _fits(page, "#generate-btn")
     assert page.evaluate("document.documentElement.lang") == "zh-CN"
+    expect(page).to_have_title("R2V Studio — 用角色生成视频")  # the browser tab's name too
 
     # A card's verdict: a picture too small is refused in Chinese, a good one accepted.
     upload_to_card(page, 1, character_png(tmp_path / "tiny.png", (90, 90, 90), size=(200, 180)))
@@ -93,6 +97,7 @@ def test_a_chinese_browser_gets_a_chinese_studio_and_switches_to_english_and_bac
     expect(page.locator("#job-status-box")).to_contain_text("Done. Seed")
     page.reload()
     expect(page.get_by_role("button", name="Generate video")).to_be_visible(timeout=30_000)
+    expect(page).to_have_title("R2V Studio — characters to video")
     page.screenshot(path=str(artifacts_dir / "language-en-desktop.png"), full_page=False)
 
     # And back.
@@ -177,4 +182,42 @@ def test_a_finished_job_history_and_compare_show_no_english_words_to_a_chinese_b
     expect(page.locator("#compare-cell-1 .compare-diff")).to_contain_text("seed")
     page.screenshot(path=str(artifacts_dir / "language-zh-compare-desktop.png"), full_page=True)
     assert _english_words(page) == []
+
+
+@pytest.mark.parametrize("locale, lang", [("zh-CN", ZH), ("en-US", EN)])
+def test_starters_the_example_and_the_scripts_words_follow_the_page_language(browser, studio, locale, lang):
+    """A starter and the example cast write their prompt in the page's language (the model's tags kept);
+    the names a screen reader hears for a card's arrows and Compare's scrubber are in it too."""
+    page = _open(browser, studio.url, locale)
+    prompt = page.locator("#prompt textarea")
+    page.locator("#starter-dialogue").click()
+    expect(prompt).to_have_value(starter_prompt(Starter.DIALOGUE, [], lang), timeout=30_000)
+    assert ("隔着咖啡馆" in prompt.input_value()) == (lang == ZH)
+
+    prompt.fill("")
+    page.locator("#load-example").click()
+    expect(page.locator("#card-2-face")).to_contain_text(t("verdict.accepted", lang), timeout=30_000)
+    expect(prompt).to_have_value(t("example.prompt", lang))
+    assert spec.tags_in_prompt(prompt.input_value()) == [1, 2]
+    if lang == ZH:
+        assert foreign_words(prompt.input_value()) == []
+        expect(page.locator("#card-1-face")).to_contain_text("mira-the-explorer-zh.png")
+    expect(page.locator("#card-2-up")).to_have_attribute("aria-label", t("script.card_left", lang, tag="character2"))
+    expect(page.locator("#card-1-down")).to_have_attribute("aria-label", t("script.card_right", lang, tag="character1"))
+    expect(page.locator("#card-2-remove")).to_have_attribute("aria-label", t("script.card_remove", lang,
+                                                                             tag="character2"))
+
+    # Two takes, compared: the scrubber's name and the time beside it in the page's language.
+    page.locator("#takes input").click()
+    page.get_by_role("option", name=t("ui.takes.2", lang), exact=True).click()
+    page.locator("#generate-btn").click()
+    expect(page.locator("#takes-grid-box video")).to_have_count(2, timeout=90_000)
+    page.locator("#compare-takes").click()
+    expect(page.locator("#compare-slots video.r2v-sync")).to_have_count(2, timeout=30_000)
+    expect(page.locator("#compare-scrub")).to_have_attribute("aria-label", t("compare.scrub", lang))
+    page.wait_for_function("() => [...document.querySelectorAll('#compare-slots video.r2v-sync')]"
+                           ".every(v => v.readyState >= 1)")
+    page.locator("#compare-play").click()
+    expect(page.locator("#compare-time")).to_contain_text(" / ", timeout=30_000)
+    expect(page.locator("#compare-time")).to_have_text(re.compile(r"\d+\.\d / \d+\.\d " + ("秒" if lang == ZH else "s")))
     page.context.close()

@@ -64,6 +64,11 @@ def test_the_workspace_keeps_generate_progress_and_video_in_view(browser, studio
     wait_state(page, ["succeeded"])
     wait_until_playing(page, "#result-video video")
     expect(page.locator("#result-video video")).to_be_in_viewport()
+    if size == "phone":  # the whole player, its controls too, clear of the fixed generate bar
+        page.wait_for_function(
+            "() => { const v = document.querySelector('#result-video video').getBoundingClientRect();"
+            " const bar = document.querySelector('.generate-bar').getBoundingClientRect();"
+            " return v.height > 0 && v.top >= 0 && v.bottom <= bar.top; }", timeout=10_000)
     expect(page.locator("#download-result")).to_be_visible()
     assert no_sideways_scroll(page)[0] <= viewport
     assert_accessible(page, f"{size} result")

@@ -9,13 +9,30 @@ import re
 import pytest
 
 from r2v_ui import spec
-from r2v_ui.starters import TEMPLATES, Starter, join_names, starter_prompt
+from r2v_ui.messages import EN, ZH, t
+from r2v_ui.starters import Starter, join_names, starter_prompt
 from r2v_ui.ui.starters import names_for_prompt, prompt_for_cast
+from tests.i18n_terms import foreign_words
 
 
 def card(n: int, name: str = "") -> dict:
     c = {"kind": "image", "path": f"/tmp/c{n}.png", "name": f"c{n}.png", "verdict": "accepted"}
     return c | ({"character": name} if name else {})  # the Name box of the card (cast.with_character)
+
+
+def named_cast(tmp_path) -> list[dict]:
+    """Two checked cards whose Name boxes say Mira and Robo."""
+    from PIL import Image
+
+    from r2v_ui.ui import cast as cast_mod
+
+    cast = []
+    for i, (name, colour) in enumerate((("Mira", "tomato"), ("Robo", "royalblue")), start=1):
+        path = tmp_path / f"c{i}.png"
+        Image.new("RGB", (480, 640), colour).save(path)
+        cast.append(cast_mod.with_character({"kind": "image", "path": str(path), "name": path.name,
+                                             "verdict": "accepted"}, name))
+    return cast
 
 
 CASTS = {0: [], 1: [card(1)], 2: [card(1), card(2)], 5: [card(n) for n in range(1, 6)]}
@@ -64,17 +81,9 @@ def test_a_name_at_name_cannot_stand_for_falls_back_to_the_tag_and_trailing_empt
 
 def test_a_starter_with_names_is_sent_with_the_cards_tags(tmp_path):
     # The @Names a starter writes are the ones build_draft resolves: the service gets character tags.
-    from PIL import Image
-
-    from r2v_ui.ui import cast as cast_mod
     from r2v_ui.ui import form
 
-    cast = []
-    for i, (name, colour) in enumerate((("Mira", "tomato"), ("Robo", "royalblue")), start=1):
-        path = tmp_path / f"c{i}.png"
-        Image.new("RGB", (480, 640), colour).save(path)
-        cast.append(cast_mod.with_character({"kind": "image", "path": str(path), "name": path.name,
-                                             "verdict": "accepted"}, name))
+    cast = named_cast(tmp_path)
     written = prompt_for_cast(Starter.CHASE, cast)
     assert written.startswith("@Mira sprints") and "while @Robo chases" in written
     draft = form.build_draft(cast, form.FormValues(prompt=written))
@@ -83,8 +92,58 @@ def test_a_starter_with_names_is_sent_with_the_cards_tags(tmp_path):
 
 
 def test_every_starter_has_a_short_label_and_distinct_text():
-    labels = [t.label for t in TEMPLATES.values()]
+    labels = [t(f"ui.starter.{k.value}", EN) for k in Starter]
     assert labels == ["Dialogue", "Product demo", "Dance", "Chase", "Interview"]
     texts = {starter_prompt(k, ["X", "Y"]) for k in Starter}
     assert len(texts) == len(Starter)
-    assert all(re.search(r"\bX\b", t) and re.search(r"\bY\b", t) for t in texts)
+    assert all(re.search(r"\bX\b", x) and re.search(r"\bY\b", x) for x in texts)
+
+
+# --- the same scenes for a Chinese page ----------------------------------------------------------
+
+@pytest.mark.parametrize("kind", list(Starter))
+@pytest.mark.parametrize("n", sorted(CASTS))
+def test_a_chinese_starter_names_every_character_and_holds_no_english_words(kind, n):
+    text = prompt_for_cast(kind, CASTS[n], ZH)
+    named = set(spec.tags_in_prompt(text))
+    if n == 0:
+        assert named and min(named) == 1 and named <= {1, 2}
+    else:
+        assert named == set(range(1, n + 1))
+        assert spec.check_character_tags(text, n) == []
+    assert "{" not in text and "  " not in text and len(text) < spec.PROMPT_MAX
+    assert text.endswith("。") and text != prompt_for_cast(kind, CASTS[n], EN)
+    assert foreign_words(text) == []  # the tags are the model's own terms; everything else is Chinese
+
+
+@pytest.mark.parametrize("kind", list(Starter))
+def test_a_chinese_starter_keeps_at_names_as_they_are_and_joins_the_others_the_chinese_way(kind):
+    names = ["@Mira", "character2", "@Robo", "@Kai"]
+    text = starter_prompt(kind, names, ZH)
+    for name in names:
+        assert re.search(re.escape(name) + r"(?![\w-])", text), (name, text)  # whole, not run into the next word
+    assert set(foreign_words(text)) <= {"Mira", "Robo", "Kai"}
+    assert ", " not in text and " and " not in text
+
+
+def test_chinese_lists_of_names_use_the_enumeration_comma_and_he():
+    assert [join_names(x, ZH) for x in ([], ["A"], ["A", "B"], ["A", "B", "C"])] == ["", "A", "A 和 B", "A、B 和 C"]
+    text = starter_prompt(Starter.CHASE, ["A", "B", "C", "D", "E"], ZH)
+    assert text.startswith("A 在熙熙攘攘的夜市里狂奔") and "B 紧追在后" in text and "C、D 和 E 都拼命想跟上。" in text
+    assert starter_prompt(Starter.DANCE, ["A", "B", "C"], ZH).startswith("日落时分，A、B 和 C 在天台上")
+    assert starter_prompt(Starter.DIALOGUE, ["A", "B", "C"], ZH).count("C 在邻桌静静听着。") == 1  # one: no 都
+
+
+def test_a_chinese_starter_with_names_is_sent_with_the_cards_tags(tmp_path):
+    from r2v_ui.ui import form
+
+    cast = named_cast(tmp_path)
+    written = prompt_for_cast(Starter.INTERVIEW, cast, ZH)  # "@Robo 在……采访 @Mira：@Robo 提出……"
+    assert written.startswith("@Robo 在安静的演播室里采访 @Mira：")
+    draft = form.build_draft(cast, form.FormValues(prompt=written))
+    assert draft.prompt.startswith("character2 在安静的演播室里采访 character1：") and "@" not in draft.prompt
+
+
+def test_with_no_language_a_starter_is_english():
+    assert starter_prompt(Starter.DANCE, ["A"]) == starter_prompt(Starter.DANCE, ["A"], EN) != \
+        starter_prompt(Starter.DANCE, ["A"], ZH)

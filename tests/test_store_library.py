@@ -71,6 +71,33 @@ def test_a_changed_prompt_is_found_by_its_new_words(library):
     assert _ids(library.list(search="HERON")) == ["j010"]
 
 
+def test_a_prompt_written_with_names_is_found_by_the_names_and_by_the_tags(library):
+    written = {"prompt": "character1 and character2 argue", "written_prompt": "@Mira and @Robo argue", "duration": 5}
+    library.create(_record("named", 99, settings=written))
+    assert _ids(library.list(search="mira")) == _ids(library.list(search="CHARACTER2 argue")) == ["named"]
+    library.update("named", settings={"prompt": "character1 waves", "written_prompt": "@Bolt waves"})
+    assert _ids(library.list(search="@bolt")) == ["named"] and library.count(search="mira") == 0
+
+
+def test_a_version_6_database_finds_its_named_prompts_after_the_upgrade(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    conn = sqlite3.connect(data / "jobs.sqlite3")
+    conn.create_function("r2v_casefold", 1, lambda t: (t or "").casefold(), deterministic=True)
+    for version in range(1, 7):
+        for stmt in MIGRATIONS[version]:
+            conn.execute(stmt)
+    conn.execute("PRAGMA user_version=6")
+    settings = {"prompt": "character1 dances", "written_prompt": "@Mira dances"}
+    conn.execute("INSERT INTO jobs (job_id, state, created_at, updated_at, settings_json, references_json, prompt_folded)"
+                 " VALUES ('old', 'succeeded', 1.0, 1.0, ?, '[]', 'character1 dances')", (json.dumps(settings),))
+    conn.commit()
+    conn.close()
+
+    store = JobStore(data)
+    assert _ids(store.list(search="MIRA")) == _ids(store.list(search="character1")) == ["old"]
+
+
 def test_a_start_reads_only_the_unfinished_jobs_from_an_index(library, monkeypatch):
     parsed: list[str] = []
     real = store_module.from_row

@@ -316,24 +316,9 @@ def test_the_demo_panel_names_the_emulator():
 
 @pytest.fixture
 def link_server():
-    from starlette.applications import Starlette
-    from starlette.responses import Response
-    from starlette.routing import Route
+    from tests.fixtures_hosting import pasted_links
 
-    from tests.fixtures_hosting import LoopbackServer, png_bytes
-
-    data = png_bytes()
-
-    async def face(request):
-        return Response(b"" if request.method == "HEAD" else data, media_type="image/png",
-                        headers={"Content-Length": str(len(data))})
-
-    async def gone(request):
-        return Response("no such file", status_code=404)
-
-    app = Starlette(routes=[Route("/face.png", face, methods=["GET", "HEAD"]),
-                            Route("/gone.png", gone, methods=["GET", "HEAD"])])
-    with LoopbackServer(app) as server:
+    with pasted_links() as server:
         yield server.base_url
 
 

@@ -16,10 +16,8 @@ Run ``python -m r2v_ui.emulator.render --bench`` to print seconds per clip.
 from __future__ import annotations
 
 import argparse
-import functools
 import logging
 import math
-import os
 import random
 import re
 import tempfile
@@ -30,25 +28,17 @@ from pathlib import Path
 
 import av
 import numpy as np
-from PIL import Image, ImageDraw, ImageFont, ImageOps
+from PIL import Image, ImageDraw, ImageOps
 
 from ..atomic_files import atomic_path
+from ..fonts import CJK_FONT_PACKAGE, has_cjk_font  # noqa: F401  (the renderer's font check, as before)
+from ..fonts import font as _font
+from ..fonts import warn_once_without_cjk as _warn_once_without_cjk
 
 FPS = 12
 AUDIO_RATE = 48_000
 MAX_DISTINCT_VIDEO_FRAMES = 36
 
-# Fonts with Chinese glyphs first (Debian's fonts-wqy-microhei, which the README installs; Noto CJK
-# if present), then a Latin one.  Without a CJK font a Chinese caption would draw as empty boxes:
-# the renderer says so once in the log, naming the package to install.
-_CJK_FONTS = (
-    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/truetype/noto/NotoSansCJK-Regular.ttc",
-)
-_FONT_CANDIDATES = _CJK_FONTS + ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",)
-CJK_FONT_PACKAGE = "fonts-wqy-microhei"
-_CJK = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]")
 log = logging.getLogger(__name__)
 
 
@@ -71,28 +61,6 @@ class RenderJob:
     seed: int = 0
     shot_type: str = "single"
     fps: int = FPS
-
-
-def _font(size: int) -> ImageFont.ImageFont | ImageFont.FreeTypeFont:
-    for candidate in _FONT_CANDIDATES:
-        if os.path.exists(candidate):
-            try:
-                return ImageFont.truetype(candidate, size)
-            except OSError:
-                continue
-    return ImageFont.load_default(size=size)
-
-
-@functools.cache
-def has_cjk_font() -> bool:
-    return any(os.path.exists(p) for p in _CJK_FONTS)
-
-
-def _warn_once_without_cjk(text: str) -> None:
-    if _CJK.search(text) and not has_cjk_font() and not getattr(_warn_once_without_cjk, "said", False):
-        _warn_once_without_cjk.said = True
-        log.warning("The preview caption has Chinese text but no Chinese font is installed, so it shows as "
-                    "empty boxes; install the Debian package %s (see the README).", CJK_FONT_PACKAGE)
 
 
 def wrap_caption(draw: ImageDraw.ImageDraw, text: str, font, max_width: float) -> list[str]:

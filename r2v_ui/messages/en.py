@@ -354,6 +354,7 @@ MESSAGES: dict[str, str] = {
     "form.as_sent": "As sent:",
     "form.all_named": "Every character is named in the prompt.",
     # --- headings and short texts drawn before any request (language.both) ------------------------
+    "page.title": "R2V Studio — characters to video",
     "page.skip": "Skip to Generate",
     "cast.title": "1 · Your cast",
     "scene.title": "2 · The scene",
@@ -455,6 +456,17 @@ MESSAGES: dict[str, str] = {
     "takes.kept_badge": "★ kept",
     "takes.download": "Download",
     "takes.video_missing": "The video file is missing.",
+    # --- The example cast (examples.py) and the words the page's scripts write (ui/scripts.py) -------
+    "example.prompt": "character1 and character2 explore a glowing forest at dusk. character1 points at the fireflies "
+                      "and laughs while character2 waves hello, its antenna blinking. Warm light, gentle camera move.",
+    "example.negative": "blurry, distorted faces, extra limbs",
+    "example.mira": "Mira the explorer",
+    "example.bolt": "Bolt the robot",
+    "script.card_left": "Move {tag} left",
+    "script.card_right": "Move {tag} right",
+    "script.card_remove": "Remove {tag}",
+    "script.compare_time": "{now} / {total} s",
+    "script.seconds": "{n} s",
     # --- Scene starters (ui/starters.py) ------------------------------------------------------------
     "starters.lead": "No idea yet? Start from a scene:",
     "starters.ask": "Replace your prompt with the “{label}” starter? Your current text will not be kept.",
@@ -465,6 +477,43 @@ MESSAGES: dict[str, str] = {
     "ui.starter.interview": 'Interview',
     "ui.starter.replace": 'Replace it',
     "ui.starter.keep": 'Keep mine',
+    # A starter's scene: `solo` for one character, `duo` for two or more ({a}, {b}, everyone as {all}),
+    # `rest_one`/`rest_many` for the others beyond the second ({others}), put in the duo as {rest}.
+    "starter.names_sep": ", ",
+    "starter.names_last": "{first} and {last}",
+    "starter.dialogue.solo": "{a} sits at a café table by the window and talks to someone just off-screen, warm and "
+                             "animated, then breaks into a laugh. Medium close-up, soft afternoon light, the quiet "
+                             "murmur of the café.",
+    "starter.dialogue.duo": "{a} and {b} sit across a café table and talk: {a} asks a question, {b} answers with a grin, "
+                            "and they both laugh.{rest} Shots cut between their faces, soft afternoon light, the quiet "
+                            "murmur of the café.",
+    "starter.dialogue.rest_one": " {others} listens from the next table.",
+    "starter.dialogue.rest_many": " {others} listen from the next table.",
+    "starter.product.solo": "{a} holds a small product up to the camera, turns it slowly to show each side and explains "
+                            "what it does with clear, friendly gestures. Clean bright studio, soft key light, close-ups "
+                            "of the product.",
+    "starter.product.duo": "{a} holds a small product up to the camera, turns it slowly to show each side and explains "
+                           "what it does; {b} tries it and nods, impressed.{rest} Clean bright studio, soft key light, "
+                           "close-ups of the product.",
+    "starter.product.rest_one": " {others} looks on.",
+    "starter.product.rest_many": " {others} look on.",
+    "starter.dance.solo": "{a} dances on a rooftop at sunset to an upbeat song, spins, and ends with a pose for the "
+                          "camera. Wide shot, the city skyline behind, golden light.",
+    "starter.dance.duo": "{all} dance together on a rooftop at sunset to an upbeat song, in step, then each strikes a "
+                         "pose for the camera. Wide shot, the city skyline behind, golden light.",
+    "starter.chase.solo": "{a} sprints through a crowded night market, dodging stalls and glancing back at someone "
+                          "unseen. Handheld camera, fast cuts, neon light and steam.",
+    "starter.chase.duo": "{a} sprints through a crowded night market, dodging stalls, while {b} chases close behind."
+                         "{rest} Handheld camera, fast cuts, neon light and steam.",
+    "starter.chase.rest_one": " {others} tries to keep up.",
+    "starter.chase.rest_many": " {others} try to keep up.",
+    "starter.interview.solo": "{a} sits in a quiet studio and answers an interviewer's question from off-screen, "
+                              "thoughtful at first, then smiling. A medium shot and a close-up, soft key light, calm "
+                              "room tone.",
+    "starter.interview.duo": "{b} interviews {a} in a quiet studio: {b} asks a question, {a} thinks, then answers with "
+                             "a smile.{rest} Medium shots and close-ups, soft key light, calm room tone.",
+    "starter.interview.rest_one": " {others} watches from behind the camera.",
+    "starter.interview.rest_many": " {others} watch from behind the camera.",
     # --- The storyboard (ui/storyboard.py) -----------------------------------------------------------
     "ui.storyboard.title": 'Storyboard (optional): plan each shot and its length',
     "storyboard.intro": "The prompt above becomes the overall line (style, place, who). Give each shot a line and a "
@@ -486,6 +535,64 @@ MESSAGES: dict[str, str] = {
     "storyboard.sum_ok": "{parts} = {total} s, the length of the video ✓",
     "storyboard.not_in_use": "Write a line for a shot to use the storyboard.",
     "storyboard.preview_title": "The prompt as it will be sent",
+    # --- Cards' links and problems, the library's refusals, @Name, the storyboard's checks ----------
+    # (ui/cast.py, castpanel.py, charactercards.py, libraryapi.py, characters.py, prompt_names.py, storyboard.py)
+    "cast.link.not_web": "A link must start with http:// or https://.",
+    "cast.link.sound": "That link is a sound file. A card needs a picture or a video; add sound as a voice clip.",
+    "cast.link.too_many_videos": "That link is a video, and at most {max} videos are allowed. Use a picture for {tag}.",
+    "cast.link.unchecked": "Link to a {what}: it is checked when you generate.",
+    "cast.link.checked": "Link checked: the service can fetch this {what}. It is checked again when you generate.",
+    "cast.link.unusable": "This link cannot be used.",
+    "cast.problem.refused": "{tag}: {message} Replace it, or remove the card.",
+    "cast.problem.gap": "{tag} has no picture or video: add one or remove the card (cards after it would be renumbered).",
+    "cast.problem.voice_refused": "The voice clip of {tag} was refused: {message}",
+    "cast.problem.name": "{tag}: {message}",
+    "cast.problem.empty": "Add at least one character: a picture or a video.",
+    "cast.from": "{name} ({note}).",
+    "cast.from.earlier": "from an earlier job",
+    "cast.from.remix": "from the job you are remixing",
+    "cast.from.last": "from your last job",
+    "cast.from.video": "from this video",
+    "cast.from.library": "from your character library",
+    "cast.voice_link": "voice link",
+    "cast.retag.moved": "Cards moved:",
+    "cast.retag.move": "{old} is now {new}",
+    "cast.retag.ask": "{moves}. The prompt still uses the old names: update it so each character keeps its part?",
+    "library.no_file": "{tag} has no picture or video file to save. Add one first (a pasted link cannot be saved: "
+                       "download the file and add it).",
+    "library.card_refused": "{tag} holds a file that was refused: replace it before saving it as a character.",
+    "library.cast_full": "All {max} cards are in use. Choose the card to replace in “Put into”, or remove a card first.",
+    "library.too_many_videos": "{name} is a video, and {max} other cards already hold videos: use a picture there, or "
+                               "put it into a card that holds a video.",
+    "library.needs_name": "Give the character a name (for example Mira): it is how you call it in the prompt, as @Mira.",
+    "library.name_taken": "You already have a character named {name}. Choose another name, or rename or delete that "
+                          "one first.",
+    "library.note_too_long": "The note is longer than {max} characters: keep it to one line.",
+    "library.not_found": "This character is not in your library any more (it was deleted, perhaps in another tab).",
+    "library.file_gone": "The file of {name} is missing from the library; add it to the card again and save it once "
+                         "more.",
+    "library.this_character": "this character",
+    "library.full": "Your library already holds {max} characters: delete one before saving another.",
+    "library.nothing_changed": "Nothing was changed",
+    "library.bad_card": "The card must be a whole number from 1 to {max} (0 for the next empty card, when using).",
+    "names.rule": "A character's name is one word: letters, digits, _ or -, starting with a letter, at most {max} "
+                  "characters (for example Mira or Robo_2).",
+    "names.is_tag": "{name} is how the service numbers cards: give the character a name of its own, such as Mira.",
+    "names.unknown": "The prompt names @{name}, but no card is called {name}{cards}. Type {name} in the Name box of "
+                     "its card (or put the character in from your library), or write it without the @.",
+    "names.cards_are": " (the cards are named {names})",
+    "names.same": "{count} cards are named {name} ({tags}): give each its own name, so @{name} means one character.",
+    "names.comma": "{head}, {tail}",
+    "names.and": "{head} and {tail}",
+    "storyboard.count": "A storyboard has {lo} to {hi} shots; this one has {n}.",
+    "storyboard.no_text": "Shot {k} has no text: write what happens in it, or remove the shot.",
+    "storyboard.bad_length": "Shot {k} needs a length in whole seconds, at least {lo} s.",
+    "storyboard.sum": "The shots last {total} s, but the video is {duration} s: fit them to {duration} s or change "
+                      "the lengths.",
+    "storyboard.too_many": "{n} shots need at least {n} s, but the video is {duration} s: remove a shot or make the "
+                           "video longer.",
+    "storyboard.too_long": "The prompt as sent (the overall line and every shot) has {n} characters; the limit is "
+                           "{limit}: shorten the shots or the overall line.",
     # --- The character library (ui/librarypanel.py) ----------------------------------------
     "ui.library.title": 'Character library',
     "library.title_count": 'Character library ({count})',

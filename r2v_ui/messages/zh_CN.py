@@ -319,6 +319,7 @@ MESSAGES: dict[str, str] = {
     "form.as_sent": "实际发送：",
     "form.all_named": "每个角色都在提示词里出现了。",
     # --- 首次渲染时的标题与短文本（language.both）------------------------------------------------------
+    "page.title": "R2V Studio — 用角色生成视频",
     "page.skip": "跳到“生成视频”",
     "cast.title": "1 · 你的角色",
     "scene.title": "2 · 场景",
@@ -418,6 +419,17 @@ MESSAGES: dict[str, str] = {
     "takes.kept_badge": "★ 已保留",
     "takes.download": "下载",
     "takes.video_missing": "视频文件不见了。",
+    # --- 示例角色（examples.py）与页面脚本写出的文字（ui/scripts.py）----------------------------------
+    "example.prompt": "黄昏时分，character1 和 character2 走进一片闪着微光的森林。character1 指着飞舞的萤火虫笑出声来，"
+                      "character2 挥手打招呼，头顶的天线一闪一闪。暖色光线，镜头缓缓推移。",
+    "example.negative": "画面模糊，面部扭曲，多余的肢体",
+    "example.mira": "探险家米拉",
+    "example.bolt": "机器人波特",
+    "script.card_left": "把 {tag} 左移",
+    "script.card_right": "把 {tag} 右移",
+    "script.card_remove": "移除 {tag}",
+    "script.compare_time": "{now} / {total} 秒",
+    "script.seconds": "{n} 秒",
     # --- 场景起稿（ui/starters.py）-------------------------------------------------------------------
     "starters.lead": "还没想好？从一个场景开始：",
     "starters.ask": "用“{label}”场景替换你的提示词吗？现在的内容不会保留。",
@@ -428,6 +440,38 @@ MESSAGES: dict[str, str] = {
     "ui.starter.interview": '访谈',
     "ui.starter.replace": '替换',
     "ui.starter.keep": '保留我的',
+    # 起稿场景：`solo` 写一个角色，`duo` 写两个及以上（{a}、{b}，全体为 {all}）；第二个之后的角色
+    # 由 `rest_one`/`rest_many` 写出（{others}），放进 duo 的 {rest}。角色名多为拉丁字母，两侧留空格。
+    "starter.names_sep": "、",
+    "starter.names_last": "{first} 和 {last}",
+    "starter.dialogue.solo": "{a} 坐在咖啡馆靠窗的桌边，和画面外的人聊天，神情温暖、说得眉飞色舞，随后忍不住笑出声来。"
+                             "中近景，午后柔和的光线，咖啡馆里低低的人声。",
+    "starter.dialogue.duo": "{a} 和 {b} 隔着咖啡馆的小桌相对而坐，边聊边笑：{a} 问了一个问题，{b} 咧嘴一笑作答，"
+                            "两人一起笑了起来。{rest}镜头在两人的脸之间来回切换，午后柔和的光线，咖啡馆里低低的人声。",
+    "starter.dialogue.rest_one": "{others} 在邻桌静静听着。",
+    "starter.dialogue.rest_many": "{others} 都在邻桌静静听着。",
+    "starter.product.solo": "{a} 把一件小巧的产品举到镜头前，慢慢转动展示每一面，用清楚又亲切的手势讲解它的用途。"
+                            "明亮干净的摄影棚，柔和的主光，产品特写。",
+    "starter.product.duo": "{a} 把一件小巧的产品举到镜头前，慢慢转动展示每一面，讲解它的用途；{b} 上手试了试，"
+                           "赞许地点点头。{rest}明亮干净的摄影棚，柔和的主光，产品特写。",
+    "starter.product.rest_one": "{others} 在一旁看着。",
+    "starter.product.rest_many": "{others} 都在一旁看着。",
+    "starter.dance.solo": "日落时分，{a} 在天台上随着欢快的音乐起舞，一个旋转之后，对着镜头定格亮相。"
+                          "远景，身后是城市天际线，金色的光线。",
+    "starter.dance.duo": "日落时分，{all} 在天台上随着欢快的音乐一起跳舞，舞步整齐划一，最后各自对着镜头定格亮相。"
+                         "远景，身后是城市天际线，金色的光线。",
+    "starter.chase.solo": "{a} 在熙熙攘攘的夜市里狂奔，左躲右闪穿过一个个摊位，不时回头张望看不见的追赶者。"
+                          "手持镜头，快速剪辑，霓虹灯光与蒸腾的热气。",
+    "starter.chase.duo": "{a} 在熙熙攘攘的夜市里狂奔，左躲右闪穿过一个个摊位，{b} 紧追在后。{rest}"
+                         "手持镜头，快速剪辑，霓虹灯光与蒸腾的热气。",
+    "starter.chase.rest_one": "{others} 拼命想跟上。",
+    "starter.chase.rest_many": "{others} 都拼命想跟上。",
+    "starter.interview.solo": "{a} 坐在安静的演播室里，回答画面外采访者的提问，起初若有所思，随后露出微笑。"
+                              "一个中景和一个特写，柔和的主光，安静的室内环境音。",
+    "starter.interview.duo": "{b} 在安静的演播室里采访 {a}：{b} 提出一个问题，{a} 想了想，微笑着作答。{rest}"
+                             "中景与特写交替，柔和的主光，安静的室内环境音。",
+    "starter.interview.rest_one": "{others} 在摄影机后看着。",
+    "starter.interview.rest_many": "{others} 都在摄影机后看着。",
     # --- 分镜（ui/storyboard.py）----------------------------------------------------------------------
     "ui.storyboard.title": '分镜（可选）：规划每个镜头和它的时长',
     "storyboard.intro": "上面的提示词会作为整体描述（风格、地点、人物）。给每个镜头写一句描述和时长，工作室会替你写成 "
@@ -448,6 +492,56 @@ MESSAGES: dict[str, str] = {
     "storyboard.sum_ok": "{parts} = {total} 秒，正好是视频时长 ✓",
     "storyboard.not_in_use": "给任意一个镜头写上描述，分镜才会生效。",
     "storyboard.preview_title": "实际发送的提示词",
+    # --- 卡片的链接和问题、角色库的拒绝理由、@名字、分镜检查 -----------------------------------------
+    # （ui/cast.py、castpanel.py、charactercards.py、libraryapi.py、characters.py、prompt_names.py、storyboard.py）
+    "cast.link.not_web": "链接必须以 http:// 或 https:// 开头。",
+    "cast.link.sound": "这个链接是音频文件。卡片需要图片或视频；声音请作为音色片段添加。",
+    "cast.link.too_many_videos": "这个链接是视频，而最多只能有 {max} 个视频。请为 {tag} 换用图片。",
+    "cast.link.unchecked": "{what}链接：生成时会检查它。",
+    "cast.link.checked": "链接检查通过：服务能取到这个{what}。生成时还会再检查一次。",
+    "cast.link.unusable": "这个链接无法使用。",
+    "cast.problem.refused": "{tag}：{message}请换一个，或者移除这张卡片。",
+    "cast.problem.gap": "{tag} 还没有图片或视频：请添加一个，或者移除这张卡片（它后面的卡片会重新编号）。",
+    "cast.problem.voice_refused": "{tag} 的音色片段无法使用：{message}",
+    "cast.problem.name": "{tag}：{message}",
+    "cast.problem.empty": "请至少添加一个角色：一张图片或一段视频。",
+    "cast.from": "{name}（{note}）。",
+    "cast.from.earlier": "来自之前的任务",
+    "cast.from.remix": "来自你正在改编的视频",
+    "cast.from.last": "来自你上一次的任务",
+    "cast.from.video": "来自这个视频",
+    "cast.from.library": "来自你的角色库",
+    "cast.voice_link": "音色链接",
+    "cast.retag.moved": "卡片换了位置：",
+    "cast.retag.move": "{old} 现在是 {new}",
+    "cast.retag.ask": "{moves}。提示词里还是原来的编号：要更新提示词，让每个角色继续演自己的部分吗？",
+    "library.no_file": "{tag} 没有可以保存的图片或视频文件。请先添加一个（粘贴的链接不能保存：请把文件下载下来再添加）。",
+    "library.card_refused": "{tag} 里的文件无法使用：请先换一个，再存为角色。",
+    "library.cast_full": "{max} 张卡片都已占用。请在角色库里选定要替换的那张卡片，或者先移除一张卡片。",
+    "library.too_many_videos": "{name} 是视频，而另外 {max} 张卡片已经放了视频：那张卡片请改用图片，或者把它放进一张本来就是视频的卡片。",
+    "library.needs_name": "给角色起个名字（例如 米拉）：在提示词里就用 @米拉 来叫它。",
+    "library.name_taken": "你已经有一个叫 {name} 的角色了。请换个名字，或者先把那个角色改名或删除。",
+    "library.note_too_long": "备注超过了 {max} 个字符：请控制在一行以内。",
+    "library.not_found": "这个角色已经不在你的角色库里了（可能已在另一个标签页里删除）。",
+    "library.file_gone": "角色库里找不到 {name} 的文件；请把它重新加到卡片上，再保存一次。",
+    "library.this_character": "这个角色",
+    "library.full": "你的角色库已经有 {max} 个角色了：请先删除一个，再保存新的。",
+    "library.nothing_changed": "没有做任何更改",
+    "library.bad_card": "卡片必须是 1 到 {max} 之间的整数（使用角色时，0 表示下一张空卡）。",
+    "names.rule": "角色的名字是一个词：由文字、数字、_ 或 - 组成，以文字开头，最多 {max} 个字符（例如 米拉 或 阿宝_2）。",
+    "names.is_tag": "{name} 是服务给卡片编的号：请给角色起一个自己的名字，比如 米拉。",
+    "names.unknown": "提示词里写了 @{name}，但没有哪张卡片叫 {name}{cards}。请在那张卡片的“名字”框里填上 {name}"
+                     "（或者从角色库把这个角色放进来），或者去掉 @。",
+    "names.cards_are": "（现有卡片的名字是 {names}）",
+    "names.same": "有 {count} 张卡片都叫 {name}（{tags}）：请给每张卡片起不同的名字，这样 @{name} 才只指一个角色。",
+    "names.comma": "{head}、{tail}",
+    "names.and": "{head} 和 {tail}",
+    "storyboard.count": "分镜需要 {lo} 到 {hi} 个镜头；现在有 {n} 个。",
+    "storyboard.no_text": "镜头 {k} 还没有描述：写下这个镜头里发生了什么，或者删除这个镜头。",
+    "storyboard.bad_length": "镜头 {k} 需要一个整数秒的时长，至少 {lo} 秒。",
+    "storyboard.sum": "各镜头加起来是 {total} 秒，但视频时长是 {duration} 秒：请点“调整为共 {duration} 秒”，或者修改各镜头的时长。",
+    "storyboard.too_many": "{n} 个镜头至少需要 {n} 秒，但视频只有 {duration} 秒：请删掉一个镜头，或者把视频加长。",
+    "storyboard.too_long": "实际发送的提示词（整体描述加上所有镜头）有 {n} 个字符，上限是 {limit}：请缩短镜头描述或整体描述。",
     # --- 角色库（ui/librarypanel.py） ----------------------------------------
     "ui.library.title": '角色库',
     "library.title_count": '角色库（{count}）',

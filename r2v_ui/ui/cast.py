@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .. import prompt_names, spec
-from ..messages import DEFAULT, Msg, both, msg, render, t
+from ..messages import DEFAULT, Msg, both, legacy, msg, render, t
 
 Card = dict[str, Any]
 Prober = Callable[..., Any]  # media.probe(path, kind, *, display_name=, work_dir=) -> MediaReport
@@ -185,17 +185,17 @@ def with_link(card: Card, url: str, n: int, cast: list[Card], index: int) -> Car
         return clear_media(card) if card.get("url") else card
     if not url.lower().startswith(("http://", "https://")):
         return dict(card, kind=None, path=None, url=None, name=url, link=url, verdict="refused",
-                    message="A link must start with http:// or https://.")
+                    message=msg("cast.link.not_web"))
     kind = kind_from_name(url.split("?")[0]) or "image"
     if kind == "audio":
         return dict(card, kind=None, path=None, url=None, name=url, verdict="refused",
-                    message="That link is a sound file. A card needs a picture or a video; add sound as a voice clip.")
+                    message=msg("cast.link.sound"))
     if kind == "video" and video_count(cast, except_index=index) >= spec.VIDEOS_MAX:
         return dict(card, kind=None, path=None, url=None, name=url, verdict="refused",
-                    message=f"That link is a video, and at most {spec.VIDEOS_MAX} videos are allowed. Use a picture for character{n}.")
+                    message=_too_many_videos(n))
     return dict(card, kind=kind, path=None, url=url, name=url.rsplit("/", 1)[-1][:80] or url,
                 verdict="accepted", video_seconds=None,
-                message=f"Link to a {'video' if kind == 'video' else 'picture'}: it is checked when you generate.")
+                message=msg("cast.link.unchecked", what=_word(kind)))
 
 
 async def check_link(card: Card, url: str, n: int, cast: list[Card], index: int, checker: Any = None) -> Card:
@@ -213,43 +213,52 @@ async def check_link(card: Card, url: str, n: int, cast: list[Card], index: int,
     link = card["url"]
     named = kind_from_name(link.split("?")[0])
     kinds = [named] if named in ("image", "video") else ["image", "video"]
-    first_error: str | None = None
+    first_error: Msg | None = None
     for kind in kinds:
         try:
             await checker(link, kind)
         except (R2VError, ValueError) as exc:
-            first_error = first_error or str(exc)
+            first_error = first_error or (exc.msg if isinstance(exc, R2VError) else legacy(str(exc)))
             continue
         if kind == "video" and video_count(cast, except_index=index) >= spec.VIDEOS_MAX:
             return dict(card, kind=None, url=None, link=link, verdict="refused",
-                        message=f"That link is a video, and at most {spec.VIDEOS_MAX} videos are allowed. "
-                                f"Use a picture for character{n}.")
-        word = "video" if kind == "video" else "picture"
-        return dict(card, kind=kind, link=link, verdict="accepted",
-                    message=f"Link checked: the service can fetch this {word}. It is checked again when you generate.")
+                        message=_too_many_videos(n))
+        return dict(card, kind=kind, link=link, verdict="accepted", message=msg("cast.link.checked", what=_word(kind)))
     return dict(card, kind=None, path=None, url=None, link=link, verdict="refused",
-                message=first_error or "This link cannot be used.")
+                message=first_error or msg("cast.link.unusable"))
 
 
-def problems(cast: list[Card]) -> list[str]:
-    """What stops Generate, in plain words: refused files, and empty cards between filled ones."""
-    out: list[str] = []
+def _word(kind: str | None) -> Msg:
+    return msg("hosting.word.video" if kind == "video" else "hosting.word.image")
+
+
+def _too_many_videos(n: int) -> Msg:
+    return msg("cast.link.too_many_videos", max=spec.VIDEOS_MAX, tag=spec.character_tag(n))
+
+
+def problem_msgs(cast: list[Card]) -> list[Msg]:
+    """What stops Generate, as Msgs: refused files, and empty cards between filled ones."""
+    out: list[Msg] = []
     last_filled = max((i for i, c in enumerate(cast) if has_media(c)), default=-1)
     for i, c in enumerate(cast):
         tag = spec.character_tag(i + 1)
         if not has_media(c) and c.get("verdict") == "refused":  # say what really happened to it
-            out.append(f"{tag}: {c.get('message')} Replace it, or remove the card.")
+            out.append(msg("cast.problem.refused", tag=tag, message=c.get("message") or ""))
         elif not has_media(c) and i < last_filled:
-            out.append(f"{tag} has no picture or video: add one or remove the card "
-                       "(cards after it would be renumbered).")
+            out.append(msg("cast.problem.gap", tag=tag))
         if c.get("voice_verdict") == "refused" and has_media(c):
-            out.append(f"The voice clip of {tag} was refused: {c.get('voice_message')}")
+            out.append(msg("cast.problem.voice_refused", tag=tag, message=c.get("voice_message") or ""))
         name_problem = prompt_names.name_problem(c.get("character"))
         if name_problem and has_media(c):
-            out.append(f"{tag}: {name_problem}")
+            out.append(msg("cast.problem.name", tag=tag, message=name_problem))
     if last_filled < 0:
-        out.append("Add at least one character: a picture or a video.")
+        out.append(msg("cast.problem.empty"))
     return out
+
+
+def problems(cast: list[Card], lang: str | None = DEFAULT) -> list[str]:
+    """What stops Generate, in plain words in `lang` (English unless told)."""
+    return [render(m, lang) for m in problem_msgs(cast)]
 
 
 def filled(cast: list[Card]) -> list[Card]:
@@ -289,8 +298,16 @@ def to_references(cast: list[Card]) -> tuple[Any, ...]:
     return tuple(refs)
 
 
-def from_references(references: Any, note: str = "from an earlier job") -> list[Card]:
-    """Cards rebuilt from a remixed job's references (local library copies or links)."""
+# The notes callers used to pass as English words, and the catalog's key for each.
+_NOTES = {"from an earlier job": "cast.from.earlier", "from the job you are remixing": "cast.from.remix",
+          "from your last job": "cast.from.last", "from this video": "cast.from.video"}
+
+
+def from_references(references: Any, note: Msg | str = "from an earlier job") -> list[Card]:
+    """Cards rebuilt from a remixed job's references (local library copies or links); each card says
+    where its file came from (`note`: a Msg such as msg("cast.from.last"), or one of _NOTES' words)."""
+    if isinstance(note, str):
+        note = msg(_NOTES[note]) if note in _NOTES else legacy(note)
     cast: list[Card] = []
     for ref in references:
         path = getattr(ref, "path", None)
@@ -302,15 +319,16 @@ def from_references(references: Any, note: str = "from an earlier job") -> list[
             "url": getattr(ref, "url", None),
             "name": name,
             "verdict": "accepted",
-            "message": f"{name} ({note}).",
+            "message": msg("cast.from", name=name, note=note),
             "video_seconds": getattr(ref, "duration", None),
             "content_type": getattr(ref, "content_type", None),
             "character": getattr(ref, "character", "") or "",
         }
         if voice_path or getattr(ref, "voice_url", None):
-            vname = getattr(ref, "voice_name", "") or (Path(voice_path).name if voice_path else "voice link")
+            vname = getattr(ref, "voice_name", "") or (Path(voice_path).name if voice_path else "")
             card |= {"voice_path": str(voice_path) if voice_path else None, "voice_url": getattr(ref, "voice_url", None),
-                     "voice_name": vname, "voice_verdict": "accepted", "voice_message": f"{vname} ({note}).",
+                     "voice_name": vname, "voice_verdict": "accepted",
+                     "voice_message": msg("cast.from", name=vname or msg("cast.voice_link"), note=note),
                      "voice_content_type": getattr(ref, "voice_content_type", None)}
         cast.append(card)
     return cast[: spec.MEDIA_MAX] or new_cast()

@@ -11,7 +11,7 @@ from typing import Any
 import gradio as gr
 
 from .. import spec
-from ..messages import both
+from ..messages import DEFAULT, ZH, both, t
 from . import cards as cards_mod
 from . import cast as cast_mod
 from .context import CHECK_CONCURRENCY, PageContext, esc
@@ -75,10 +75,13 @@ def renumbering(before: list, after: list) -> dict[int, int]:
     return {i + 1: where[id(c)] for i, c in enumerate(before) if id(c) in where and where[id(c)] != i + 1}
 
 
-def offer_text(mapping: dict[int, int]) -> str:
-    moves = ", ".join(f"{spec.character_tag(a)} is now {spec.character_tag(b)}" for a, b in sorted(mapping.items()))
-    return (f'<div role="status"><b>Cards moved:</b> {esc(moves)}. The prompt still uses the old names: '
-            'update it so each character keeps its part?</div>')
+def offer_text(mapping: dict[int, int], lang: str = DEFAULT) -> str:
+    """The offer to rename the prompt's tags after cards moved, in `lang`."""
+    sep = "，" if lang == ZH else ", "
+    moves = sep.join(t("cast.retag.move", lang, old=spec.character_tag(a), new=spec.character_tag(b))
+                     for a, b in sorted(mapping.items()))
+    return (f'<div role="status"><b>{esc(t("cast.retag.moved", lang))}</b> '
+            f'{esc(t("cast.retag.ask", lang, moves=moves))}</div>')
 
 
 def listen(w: CastWidgets, ctx: PageContext, scene: Any) -> None:
@@ -101,7 +104,7 @@ def listen(w: CastWidgets, ctx: PageContext, scene: Any) -> None:
     def on_example(request: gr.Request):
         from ..examples import example_cast
 
-        ex = example_cast(Path(ctx.settings.data_dir) / "examples")
+        ex = example_cast(Path(ctx.settings.data_dir) / "examples", lang_of(request))
         cast: list = []
         for i, ch in enumerate(ex.characters):
             card = cast_mod.check_media(cast_mod.empty_card(), str(ch.image), i + 1, cast, i,
@@ -186,7 +189,8 @@ def _wire_card(cw: cards_mod.CardWidgets, w: CastWidgets, ctx: PageContext, scen
             offer = {a: b for a, b in mapping.items() if a in named}
             if not offer:
                 return view | {w.retag_box: gr.Column(visible=False), w.retag: {}, w.retag_text: ""}
-            return view | {w.retag_box: gr.Column(visible=True), w.retag_text: offer_text(mapping), w.retag: mapping}
+            return view | {w.retag_box: gr.Column(visible=True), w.retag_text: offer_text(mapping, lang_of(request)),
+                           w.retag: mapping}
         return handler
 
     cw.media.upload(on_media, [st.cast, cw.media], outs, **checks)

@@ -7,28 +7,31 @@ from pathlib import Path
 
 from .. import spec
 from ..characters import Character, CharacterDraft, CharacterError
+from ..messages import Msg, msg
 from . import cast as cast_mod
 
 NEXT_EMPTY = 0  # "put it into": the first card with nothing in it (or a new card)
 
-# What the user reads (kept together so they can move to the message catalog).
-NO_FILE = ("{tag} has no picture or video file to save. Add one first (a pasted link cannot be saved: "
-           "download the file and add it).")
-REFUSED = "{tag} holds a file that was refused: replace it before saving it as a character."
-CAST_FULL = (f"All {spec.MEDIA_MAX} cards are in use. Choose the card to replace in “Put into”, "
-             "or remove a card first.")
-TOO_MANY_VIDEOS = (f"{{name}} is a video, and {spec.VIDEOS_MAX} other cards already hold videos: use a "
-                   "picture there, or put it into a card that holds a video.")
-FROM_LIBRARY = "{name} (from your character library)."
+# What the user reads is in the catalog ("library.*"): refusals are CharacterErrors carrying a Msg.
+CAST_FULL = msg("library.cast_full", max=spec.MEDIA_MAX)
+
+
+def no_file(n: int) -> Msg:
+    """Card n has no file that could be saved as a character."""
+    return msg("library.no_file", tag=spec.character_tag(max(n, 1)))
+
+
+def from_library(name: str) -> Msg:
+    """What a card says of a file put in from the library."""
+    return msg("cast.from", name=name, note=msg("cast.from.library"))
 
 
 def draft_from_card(card: cast_mod.Card, n: int, name: str, note: str) -> CharacterDraft:
-    """What saving card n as a character hands in; CharacterError in words when it cannot be saved."""
-    tag = spec.character_tag(n)
+    """What saving card n as a character hands in; a CharacterError saying why when it cannot be saved."""
     if card.get("verdict") == "refused":
-        raise CharacterError(REFUSED.format(tag=tag))
+        raise CharacterError(msg("library.card_refused", tag=spec.character_tag(n)))
     if not card.get("path"):
-        raise CharacterError(NO_FILE.format(tag=tag))
+        raise CharacterError(no_file(n))
     voice = card.get("voice_path") if card.get("voice_verdict") != "refused" else None
     return CharacterDraft(
         name=name, note=note, kind=card.get("kind") or "image", media=Path(card["path"]),
@@ -42,13 +45,13 @@ def card_from_character(ch: Character, media: Path, voice: Path | None) -> cast_
     """A card holding a saved character: its files (already checked when saved), its name for @Name."""
     card = cast_mod.empty_card() | {
         "kind": ch.kind, "path": str(media), "name": ch.media.name, "character": ch.name,
-        "verdict": "accepted", "message": FROM_LIBRARY.format(name=ch.name),
+        "verdict": "accepted", "message": from_library(ch.name),
         "video_seconds": ch.video_seconds, "content_type": ch.media.content_type,
         "thumb": ch.thumb, "thumb_of": str(media) if ch.thumb else None, "library_id": ch.id,
     }
     if voice is not None and ch.voice is not None:
         card |= {"voice_path": str(voice), "voice_name": ch.voice.name, "voice_verdict": "accepted",
-                 "voice_message": FROM_LIBRARY.format(name=ch.voice.name),
+                 "voice_message": from_library(ch.voice.name),
                  "voice_content_type": ch.voice.content_type}
     return card
 
@@ -71,5 +74,5 @@ def put_into(cast: list[cast_mod.Card], ch: Character, media: Path, voice: Path 
     """The cast with the character in its card, and that card's index."""
     i = target_index(cast, target)
     if ch.kind == "video" and cast_mod.video_count(cast, except_index=i) >= spec.VIDEOS_MAX:
-        raise CharacterError(TOO_MANY_VIDEOS.format(name=ch.name))
+        raise CharacterError(msg("library.too_many_videos", name=ch.name, max=spec.VIDEOS_MAX))
     return cast_mod.replace_card(cast, i, card_from_character(ch, media, voice)), i

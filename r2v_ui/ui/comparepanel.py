@@ -33,8 +33,8 @@ CONTROLS_HTML = (
     '<button type="button" id="compare-play" class="compare-play" aria-pressed="false" '
     + " ".join(f'data-{p}{k}="{html.escape(t("compare." + k, lang))}"' for lang, p in ((EN, ""), (ZH, "zh-")) for k in ("play", "pause"))
     + f'>{both("compare.play")}</button>'
-    f'<label for="compare-scrub" class="sr-only">{both("compare.scrub")}</label>'  # the page's language is read
-    '<input type="range" id="compare-scrub" min="0" max="1000" value="0" step="1">'
+    '<input type="range" id="compare-scrub" min="0" max="1000" value="0" step="1" '
+    f'aria-label="{html.escape(t("compare.scrub", EN))}">'
     f'<span id="compare-time" class="compare-time" aria-live="off">{both("status.secs", s="0.0")}</span></div>')
 
 

@@ -234,7 +234,7 @@ def build_draft(cast: list[dict], values: FormValues) -> Any:
     """A JobDraft from the page, or ValueError listing what to fix first (nothing is sent)."""
     from ..jobs import JobDraft
 
-    issues = [said(p) for p in cast_mod.problems(cast)]
+    issues = list(cast_mod.problem_msgs(cast))
     checked: dict[str, Any] = {}
     for name, parse in (("seed", lambda: parse_seed(values.seed_mode, values.seed)),
                         ("duration", lambda: parse_duration(values.duration)),

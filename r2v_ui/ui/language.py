@@ -12,6 +12,7 @@ keys that start with "ui.".
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import gradio as gr
@@ -67,11 +68,13 @@ def text(key: str, request: Any, **params: Any) -> str:
 
 # On load: when this browser chose a language that is not the one Gradio started in, switch
 # Gradio's own labels to it (its `changeLocale`, from the module the page already loaded).
+TITLES = json.dumps({lang: t("page.title", lang) for lang in LANGUAGES}, ensure_ascii=False)
 APPLY_JS = f"""
 async () => {{
   const m = document.cookie.match(/(?:^|; ){COOKIE}=([^;]+)/);
   const lang = m ? decodeURIComponent(m[1]) : null;
   document.documentElement.lang = lang || (navigator.language && navigator.language.startsWith('zh') ? 'zh-CN' : 'en');
+  document.title = {TITLES}[document.documentElement.lang] || document.title;
   if (!lang) return;
   const core = performance.getEntriesByType('resource').map(e => e.name).find(n => /\\/core-[^/]*\\.js$/.test(n));
   if (!core) return;

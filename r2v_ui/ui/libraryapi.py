@@ -1,6 +1,7 @@
 """The character library's API routes, one per action (list, save, use, edit, delete), for API
 clients.  Owner is always the visitor, as in the page (the login, or this session when the studio is
-shared): never an argument a client could send.  A refusal is a gr.Error whose text says what to do."""
+shared): never an argument a client could send.  A refusal is a gr.Error whose text says what to do,
+in the request's language when it names one (a browser's cookie or Accept-Language), else English."""
 
 from __future__ import annotations
 
@@ -12,11 +13,12 @@ from .. import spec
 from ..characters import Character, CharacterError, CharacterLibrary
 from . import cast as cast_mod
 from . import charactercards
+from ..messages import msg, render, t
 from .context import PageContext
+from .language import lang_of
 
-# What the user reads (kept together so they can move to the message catalog).
-REFUSED_TITLE = "Nothing was changed"
-BAD_CARD = f"The card must be a whole number from 1 to {spec.MEDIA_MAX} (0 for the next empty card, when using)."
+# What the user reads is in the catalog ("library.*").
+BAD_CARD = msg("library.bad_card", max=spec.MEDIA_MAX)
 
 
 def public(ch: Character) -> dict[str, Any]:
@@ -31,8 +33,9 @@ def register(lib: CharacterLibrary, ctx: PageContext) -> None:
     def who(request) -> str:
         return ctx.visitor(request, None).owner
 
-    def refused(exc: CharacterError) -> gr.Error:
-        return gr.Error(str(exc), title=REFUSED_TITLE)
+    def refused(exc: CharacterError, request: Any) -> gr.Error:
+        lang = lang_of(request)  # English for a script that names no language
+        return gr.Error(render(exc.msg, lang), title=t("library.nothing_changed", lang))
 
     def card_number(value: Any, lo: int) -> int:
         if isinstance(value, bool) or not isinstance(value, (int, float, str)):
@@ -55,10 +58,10 @@ def register(lib: CharacterLibrary, ctx: PageContext) -> None:
         try:
             n = card_number(card, 1)
             if n > len(cast):
-                raise CharacterError(charactercards.NO_FILE.format(tag=spec.character_tag(max(n, 1))))
+                raise CharacterError(charactercards.no_file(n))
             ch = lib.save(who(request), charactercards.draft_from_card(cast[n - 1], n, name, note or ""))
         except CharacterError as exc:
-            raise refused(exc) from None
+            raise refused(exc, request) from None
         return public(ch)
 
     def use_character(character_id: str, card: int = 0, request: gr.Request = None) -> dict:  # type: ignore[assignment]
@@ -71,7 +74,7 @@ def register(lib: CharacterLibrary, ctx: PageContext) -> None:
                                                   voice, card_number(card or 0, 0))
                 ctx.casts.put(request, cast)
         except CharacterError as exc:
-            raise refused(exc) from None
+            raise refused(exc, request) from None
         return {"card": i + 1, "tag": spec.character_tag(i + 1), "name": ch.name}
 
     def edit_character(character_id: str, name: str | None = None, note: str | None = None,
@@ -80,7 +83,7 @@ def register(lib: CharacterLibrary, ctx: PageContext) -> None:
         try:
             ch = lib.edit(who(request), character_id, name=name or None, note=note)
         except CharacterError as exc:
-            raise refused(exc) from None
+            raise refused(exc, request) from None
         return public(ch)
 
     def delete_character(character_id: str, request: gr.Request = None) -> dict:  # type: ignore[assignment]
@@ -88,7 +91,7 @@ def register(lib: CharacterLibrary, ctx: PageContext) -> None:
         try:
             ch = lib.delete(who(request), character_id)
         except CharacterError as exc:
-            raise refused(exc) from None
+            raise refused(exc, request) from None
         return {"deleted": ch.id, "name": ch.name}
 
     for fn in (list_characters, save_character, use_character, edit_character, delete_character):

@@ -19,7 +19,7 @@ from .. import spec
 from ..characters import Character, CharacterError, CharacterLibrary
 from . import cast as cast_mod
 from . import charactercards, libraryapi
-from ..messages import DEFAULT, both, t
+from ..messages import DEFAULT, both, render as words, t
 from .context import CHECK_CONCURRENCY, PageContext, alert_html, esc
 from .language import choices, label, lang_of
 
@@ -165,7 +165,7 @@ def listen(w: LibraryWidgets, ctx: PageContext, castw: Any) -> None:
                     after, i = charactercards.put_into(ctx.casts.get(request, cast), ch, media, voice, target or 0)
                     view = cast_view_locked(after, request)
             except CharacterError as exc:
-                return {w.alert: alert_html(str(exc), nothing_sent=False)}
+                return {w.alert: alert_html(words(exc.msg, lang_of(request)), nothing_sent=False)}
             return view | {w.alert: note_html(t("library.used", lang_of(request), name=ch.name, tag=spec.character_tag(i + 1)))}
         return handler
 
@@ -189,7 +189,7 @@ def listen(w: LibraryWidgets, ctx: PageContext, castw: Any) -> None:
             try:
                 ch = lib.delete(who, character_id)
             except CharacterError as exc:
-                return listing(who, lang=lang) | {w.pending: None, w.alert: alert_html(str(exc), nothing_sent=False)}
+                return listing(who, lang=lang) | {w.pending: None, w.alert: alert_html(words(exc.msg, lang), nothing_sent=False)}
             return listing(who, lang=lang) | {w.pending: None, w.alert: note_html(t("library.deleted", lang, name=ch.name))}
         return handler
 
@@ -228,7 +228,7 @@ def listen(w: LibraryWidgets, ctx: PageContext, castw: Any) -> None:
                 charactercards.draft_from_card(card, n, "x", "")  # said now, before a name is typed
             except CharacterError as exc:
                 return {w.box: gr.Accordion(open=True), w.form_box: gr.Column(visible=False), w.editing: None,
-                        w.alert: alert_html(str(exc), nothing_sent=False)}
+                        w.alert: alert_html(words(exc.msg, lang_of(request)), nothing_sent=False)}
             lang = lang_of(request)
             return {w.box: gr.Accordion(open=True), w.form_box: gr.Column(visible=True),
                     w.form_title: f"<b>{esc(t('library.saving_title', lang, tag=spec.character_tag(n)))}</b>",
@@ -256,14 +256,14 @@ def listen(w: LibraryWidgets, ctx: PageContext, castw: Any) -> None:
                 with ctx.casts.lock(request):
                     cast = ctx.casts.get(request, cast)
                     if not 1 <= n <= len(cast):
-                        raise CharacterError(charactercards.NO_FILE.format(tag=spec.character_tag(max(n, 1))))
+                        raise CharacterError(charactercards.no_file(n))
                     ch = lib.save(who, charactercards.draft_from_card(cast[n - 1], n, name, note))
                     # The card now carries the saved name, so @Name works in this scene at once.
                     named = dict(cast_mod.with_character(cast[n - 1], ch.name), library_id=ch.id)
                     view = cast_view_locked(cast_mod.replace_card(cast, n - 1, named), request)
                 said = t("library.saved", lang, name=ch.name)
         except CharacterError as exc:  # the form stays as typed
-            return {w.alert: alert_html(str(exc), nothing_sent=False)}
+            return {w.alert: alert_html(words(exc.msg, lang), nothing_sent=False)}
         return view | listing(who, lang=lang) | {w.form_box: gr.Column(visible=False), w.editing: None, w.alert: note_html(said)}
 
     w.save.click(save, [w.editing, w.name, w.note, w.files_from, st.cast, st.memory],

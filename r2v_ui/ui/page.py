@@ -29,7 +29,7 @@ from typing import Any
 
 import gradio as gr
 
-from ..messages import both
+from ..messages import EN, both, t
 from . import (castpanel, comparepanel, context, header, historypanel, language, librarypanel, result, scene,
                starters, storyboard)
 from .context import DEFAULT_CONCURRENCY, PageContext, Streams, make_states
@@ -46,7 +46,7 @@ def build_app(manager: Any, settings: Any, *, emulator: Any = None) -> gr.Blocks
     viewer = Viewer()
     atexit.register(viewer.close)
 
-    with gr.Blocks(title="R2V Studio — characters to video", fill_width=False) as demo:
+    with gr.Blocks(title=t("page.title", EN), fill_width=False) as demo:
         ctx = PageContext(manager=manager, settings=settings, viewer=viewer, streams=Streams(),
                           states=make_states(settings), work_dir=work_dir, checked_dir=work_dir / "checked")
         gr.HTML(f'<a class="skip-link" href="#generate-btn">{both("page.skip")}</a>', min_height=0, padding=False)

@@ -6,7 +6,39 @@
   bundle to every page load): the microphone is captured as 16-bit PCM, written as a WAV file and
   handed to the card's own "Voice clip" file input, so a recording goes through exactly the checks
   of a chosen file.  Events are delegated from the document, so cards re-rendered by Gradio keep
-  working."""
+  working.
+* WORDS_JS: the words these scripts write (screen-reader names, the Compare time), from the catalog
+  in both languages as one JSON object made when the page is built; `r2vWord(key, {field: value})`
+  says one in the page's language (`<html lang>`, set by language.py's load script), so a Chinese
+  page never hears an English label and the catalog stays the one place for every sentence."""
+
+from __future__ import annotations
+
+import json
+
+from ..messages import CATALOGS, LANGUAGES
+
+SCRIPT_WORDS = ("script.card_left", "script.card_right", "script.card_remove", "compare.scrub",
+                "script.compare_time", "script.seconds")
+
+
+def words_js(keys: tuple[str, ...] = SCRIPT_WORDS) -> str:
+    """The script that defines `r2vWords` (the `keys` in every language) and `r2vWord(key, vars)`."""
+    table = json.dumps({lang: {k: CATALOGS[lang][k] for k in keys} for lang in LANGUAGES}, ensure_ascii=False)
+    return _WORD_JS.replace("%WORDS%", table.replace("</", "<\\/"))  # never ends the <script> it sits in
+
+
+# The language codes are the catalog's (messages.EN, messages.ZH), as language.py's load script sets them.
+_WORD_JS = r"""
+window.r2vWords = %WORDS%;
+window.r2vWord = (key, vars) => {
+  const all = window.r2vWords, mine = all[document.documentElement.lang === 'zh-CN' ? 'zh-CN' : 'en'];
+  return (mine[key] || all.en[key] || key).replace(/\{(\w+)\}/g, (m, k) => (vars && k in vars ? String(vars[k]) : m));
+};
+"""
+
+
+WORDS_JS = words_js()
 
 COMPARE_JS = """
 (() => {
@@ -40,7 +72,7 @@ COMPARE_JS = """
     if (v !== vs[0]) return;
     const d = longest(vs), s = document.getElementById('compare-scrub'), out = document.getElementById('compare-time');
     if (s && d && document.activeElement !== s) s.value = String(Math.round(v.currentTime / d * 1000));
-    if (out) out.textContent = v.currentTime.toFixed(1) + ' / ' + d.toFixed(1) + (document.documentElement.lang === 'zh-CN' ? ' 秒' : ' s');
+    if (out) out.textContent = r2vWord('script.compare_time', {now: v.currentTime.toFixed(1), total: d.toFixed(1)});
     if (!v.paused) vs.slice(1).forEach(o => {
       if (!o.paused && Math.abs(o.currentTime - v.currentTime) > 0.2) o.currentTime = Math.min(v.currentTime, o.duration || 0);
     });
@@ -90,7 +122,7 @@ RECORDER_JS = """
       proc.onaudioprocess = (ev) => chunks.push(new Float32Array(ev.inputBuffer.getChannelData(0)));
       src.connect(proc); proc.connect(ctx.destination);
       b.setAttribute('aria-pressed', 'true'); b.dataset.idle = b.innerHTML; b.textContent = said(b, 'stop');
-      const tick = setInterval(() => { if (say) say.textContent = said(b, 'recording') + ' ' + Math.round((Date.now() - started) / 1000) + ' s'; }, 500);
+      const tick = setInterval(() => { if (say) say.textContent = said(b, 'recording') + ' ' + r2vWord('script.seconds', {n: Math.round((Date.now() - started) / 1000)}); }, 500);
       live[n] = () => {
         delete live[n]; clearInterval(tick);
         proc.disconnect(); src.disconnect(); stream.getTracks().forEach(t => t.stop());
@@ -104,7 +136,7 @@ RECORDER_JS = """
           .observe(face, {childList: true, subtree: true, characterData: true});
       };
     } catch (err) {
-      if (say) say.textContent = said(b, 'denied') + ' (' + (err && err.name || 'error') + ')';
+      if (say) say.textContent = said(b, 'denied') + (err && err.name ? ' (' + err.name + ')' : '');
     }
   });
 })();

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import gradio as gr
 
 from .. import prompt_names, spec
-from ..starters import TEMPLATES, Starter, starter_prompt
+from ..starters import Starter, starter_prompt
 from . import cast as cast_mod
 from ..messages import both, t
 from .context import PageContext
@@ -41,8 +41,9 @@ def names_for_prompt(cast: list[dict]) -> list[str]:
             for i, name in enumerate(cast_mod.character_names(cast), start=1)]
 
 
-def prompt_for_cast(kind: Starter | str, cast: list[dict]) -> str:
-    return starter_prompt(kind, names_for_prompt(cast))
+def prompt_for_cast(kind: Starter | str, cast: list[dict], lang: str | None = None) -> str:
+    """The starter written for `cast`, in `lang` (the page's language; English when not given)."""
+    return starter_prompt(kind, names_for_prompt(cast), lang)
 
 
 def render(ctx: PageContext) -> StarterWidgets:
@@ -50,7 +51,7 @@ def render(ctx: PageContext) -> StarterWidgets:
     with gr.Row(elem_id="starters", elem_classes=["starters"]):
         gr.HTML(f'<span class="starters-lead">{both("starters.lead")}</span>', min_height=0, padding=False,
                 elem_id="starters-lead")
-        for kind in TEMPLATES:
+        for kind in Starter:
             buttons[kind] = gr.Button(label(f"ui.starter.{kind.value}"), size="sm", min_width=0, elem_id=f"starter-{kind.value}",
                                       elem_classes=["starter-chip"])
     with gr.Column(visible=False, elem_id="starter-ask", elem_classes=["confirm-box"]) as ask_box:
@@ -67,10 +68,10 @@ def listen(w: StarterWidgets, ctx: PageContext, prompt: gr.Textbox) -> None:
 
     def choose(kind: Starter):
         def handler(text, cast, request: gr.Request):
+            lang = lang_of(request)
             if not (text or "").strip():
                 cast = ctx.casts.get(request, cast)
-                return {prompt: prompt_for_cast(kind, cast), w.ask_box: gr.Column(visible=False), w.pending: None}
-            lang = lang_of(request)
+                return {prompt: prompt_for_cast(kind, cast, lang), w.ask_box: gr.Column(visible=False), w.pending: None}
             ask = t("starters.ask", lang, label=t(f"ui.starter.{kind.value}", lang))
             return {w.pending: kind.value, w.ask_box: gr.Column(visible=True),
                     w.ask_text: f'<div class="confirm" role="alertdialog" '
@@ -84,7 +85,7 @@ def listen(w: StarterWidgets, ctx: PageContext, prompt: gr.Textbox) -> None:
         if not pending:
             return {w.ask_box: gr.Column(visible=False)}
         cast = ctx.casts.get(request, cast)
-        return {prompt: prompt_for_cast(pending, cast), w.ask_box: gr.Column(visible=False), w.pending: None}
+        return {prompt: prompt_for_cast(pending, cast, lang_of(request)), w.ask_box: gr.Column(visible=False), w.pending: None}
 
     w.replace.click(replace, [w.pending, st.cast], [prompt, w.ask_box, w.pending], **quiet)
     w.keep.click(lambda: {w.ask_box: gr.Column(visible=False), w.pending: None}, None, [w.ask_box, w.pending],

@@ -21,7 +21,7 @@ import gradio as gr
 
 from .. import spec
 from ..storyboard import SHOTS_MAX, SHOTS_MIN, FitImpossible, Storyboard, fit, length_problem
-from ..messages import DEFAULT, both, t
+from ..messages import DEFAULT, LANGUAGES, Msg, both, legacy, render as words, t
 from . import form
 from .language import label, lang_of
 from .context import PageContext
@@ -131,20 +131,25 @@ def check_html(raw_shots: Any, duration: int | None, overall: str = "", lang: st
     def said(key: str) -> str:
         return both(key) if lang is None else html.escape(t(key, lang))
 
+    def told(m: Msg) -> str:  # a Msg as HTML, the same way
+        if lang is not None:
+            return html.escape(words(m, lang))
+        return "".join(f'<span class="i18n" lang="{x}">{html.escape(words(m, x))}</span>' for x in LANGUAGES)
+
     if duration is None:
         return ""
     try:
         board = Storyboard(overall, form.read_shots(raw_shots))
     except ValueError as exc:
-        return _hints([str(exc)])
+        return _hints([told(said_by(exc))])
     if board.in_use:
-        problems = [p.message for p in board.problems(duration)]
+        problems = [told(p.msg) for p in board.problems(duration)]
         if problems:
             return _hints(problems)
     else:  # nothing is sent from these rows yet: the lengths are a note, not an error
         wrong = length_problem(len(board.shots), board.total, duration)
         if wrong:
-            return f'<div role="status">{_note(wrong)}{_note_html(said("storyboard.not_in_use"))}</div>'
+            return f'<div role="status">{_note_html(told(wrong))}{_note_html(said("storyboard.not_in_use"))}</div>'
     if board.total is None:
         return _note_html(said("storyboard.not_in_use"))
     unit = SECONDS.get(lang or DEFAULT, "s")
@@ -177,13 +182,15 @@ def fit_button(raw_shots: Any, duration: int | None, lang: str = DEFAULT) -> Any
     return gr.Button(t("storyboard.fit", lang, duration=duration), visible=show)
 
 
-def _hints(messages: list[str]) -> str:
-    items = "".join(f'<div class="hint hint-error">✕ {html.escape(m)}</div>' for m in messages)
+def said_by(exc: Exception) -> Msg:
+    """What an exception says: its Msg (a studio error), else its words as they are."""
+    found = getattr(exc, "msg", None)
+    return found if isinstance(found, Msg) else legacy(str(exc))
+
+
+def _hints(markups: list[str]) -> str:
+    items = "".join(f'<div class="hint hint-error">✕ {m}</div>' for m in markups)
     return f'<div role="status">{items}</div>'
-
-
-def _note(message: str) -> str:
-    return _note_html(html.escape(message))
 
 
 def _note_html(markup: str) -> str:
@@ -225,13 +232,13 @@ def listen(w: StoryboardWidgets, ctx: PageContext, scene: Any) -> None:
             return {}
         return w.row_change(n - 1) | {w.texts[n - 1]: "", w.seconds[n - 1]: None}
 
-    def fit_lengths(raw_shots, duration):
+    def fit_lengths(raw_shots, duration, request: gr.Request):
         d = _duration(duration)
         try:
             shots = form.read_shots(raw_shots)
             lengths = fit([s.seconds for s in shots], d) if d is not None else None
         except (ValueError, FitImpossible) as exc:  # said by the check already; nothing is changed
-            gr.Warning(str(exc))
+            gr.Warning(words(said_by(exc), lang_of(request)))
             return {}
         if lengths is None:
             return {}

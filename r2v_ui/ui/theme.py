@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import gradio as gr
 
-from .scripts import COMPARE_JS, RECORDER_JS
+from .scripts import COMPARE_JS, RECORDER_JS, WORDS_JS
 
 FONTS = ["ui-sans-serif", "system-ui", "-apple-system", "Segoe UI", "Roboto", "Helvetica Neue", "Arial", "sans-serif"]
 MONO = ["ui-monospace", "SFMono-Regular", "Menlo", "Consolas", "monospace"]
@@ -205,6 +205,7 @@ h2.step-title { font-size: 1.05rem; margin: 4px 0 0; }
 # job's headline and notices are copied into one polite live region, so a screen reader hears each stage once; and
 # Ctrl/Cmd+Enter presses Generate.
 HEAD = """
+<script>""" + WORDS_JS + """</script>
 <script>
 (() => {
   let live = null;
@@ -219,30 +220,46 @@ HEAD = """
     }
     const head = box.querySelector('.job-headline');
     const extra = box.querySelector('.job-notice, .job-error');
-    const text = (head ? head.textContent.trim() : '') + (extra ? '. ' + extra.textContent.trim() : '');
+    const stop = document.documentElement.lang === 'zh-CN' ? '。' : '. ';
+    const text = (head ? head.textContent.trim() : '') + (extra ? stop + extra.textContent.trim() : '');
     if (live.textContent !== text) live.textContent = text;
   };
   // A finished video comes into view when the user is watching its progress (on a phone it lands below
   // the status box, behind the generate bar); someone busy elsewhere on the page is left where they are.
+  // On a phone, a video that finishes while its progress is in view is brought up whole, controls
+  // included, above the fixed generate bar; once it is laid out (a hidden one has no size yet).
   const reveal = () => {
     const v = document.querySelector('#result-video video'), box = document.getElementById('job-status-box');
     if (!v || !box || v.dataset.r2vShown === v.getAttribute('src')) return;
+    const vr = v.getBoundingClientRect();
+    if (!vr.height) return;
     v.dataset.r2vShown = v.getAttribute('src');
-    const r = box.getBoundingClientRect(), phone = window.matchMedia('(max-width: 760px)').matches;
-    if (phone && r.bottom > 0 && r.top < window.innerHeight && v.getBoundingClientRect().top > window.innerHeight * 0.4)
-      v.scrollIntoView({block: 'start'});
+    const r = box.getBoundingClientRect();
+    if (!window.matchMedia('(max-width: 760px)').matches || r.bottom <= 0 || r.top >= window.innerHeight) return;
+    const fit = () => {  // again when its size is known: a video's height comes with its metadata
+      const bar = document.querySelector('.generate-bar'), now = v.getBoundingClientRect();
+      const floor = bar ? bar.getBoundingClientRect().top : window.innerHeight;
+      if (now.bottom > floor) window.scrollBy({top: Math.min(now.bottom - floor + 12, now.top - 8)});
+    };
+    fit();
+    if (v.readyState < 1) v.addEventListener('loadedmetadata', fit, {once: true});
   };
-  const names = () => document.querySelectorAll('.cast-card').forEach(card => {
-    const n = (card.id.match(/card-(\\d)/) || [])[1];
-    if (!n) return;
-    for (const [suffix, label] of [['up', 'Move character' + n + ' left'], ['down', 'Move character' + n + ' right'],
-                                   ['remove', 'Remove character' + n]]) {
-      const b = document.getElementById('card-' + n + '-' + suffix);
-      if (b && b.getAttribute('aria-label') !== label) b.setAttribute('aria-label', label);
-    }
-  });
+  // Screen-reader names in the page's language (words from the catalog, scripts.WORDS_JS): each card's
+  // arrows and remove button, and Compare's scrubber.
+  const setLabel = (el, label) => { if (el && el.getAttribute('aria-label') !== label) el.setAttribute('aria-label', label); };
+  const names = () => {
+    document.querySelectorAll('.cast-card').forEach(card => {
+      const n = (card.id.match(/card-(\\d)/) || [])[1];
+      if (!n) return;
+      for (const [suffix, key] of [['up', 'script.card_left'], ['down', 'script.card_right'], ['remove', 'script.card_remove']])
+        setLabel(document.getElementById('card-' + n + '-' + suffix), r2vWord(key, {tag: 'character' + n}));
+    });
+    setLabel(document.getElementById('compare-scrub'), r2vWord('compare.scrub'));
+  };
+  // <html lang> is set by the load script (language.py) after this runs: watched too.
   new MutationObserver(() => { announce(); reveal(); names(); })
-    .observe(document.documentElement, {childList: true, subtree: true, characterData: true});
+    .observe(document.documentElement, {childList: true, subtree: true, characterData: true, attributes: true,
+                                        attributeFilter: ['lang']});
   document.addEventListener('click', (e) => {
     const skip = e.target.closest && e.target.closest('.skip-link');
     if (skip) { e.preventDefault(); const b = document.getElementById('generate-btn'); if (b) b.focus(); }

@@ -1,0 +1,49 @@
+"""A browser set to Chinese meets its cards in Chinese: a pasted link that cannot be used is refused on
+the card in Chinese, and the library's refusal to save that card is Chinese too.
+
+One studio (demo mode, emulator) on loopback; the link is refused by its address alone (nothing is fetched).
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.fixtures_browser import RECORD_STATES, axe_violations, browser, browser_marks, expect  # noqa: F401
+from tests.fixtures_ui import running_studio
+from tests.i18n_terms import foreign_words
+
+pytestmark = browser_marks
+
+
+@pytest.fixture(scope="module")
+def studio(tmp_path_factory):
+    with running_studio(tmp_path_factory.mktemp("browser-language-cards")) as s:
+        yield s
+
+
+def test_a_bad_links_verdict_and_the_librarys_refusal_are_chinese_on_a_chinese_page(browser, studio, artifacts_dir):
+    context = browser.new_context(locale="zh-CN")
+    context.add_init_script(RECORD_STATES)
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    page.goto(studio.url)
+    expect(page.locator("#job-status-box")).not_to_have_attribute("data-state", "loading", timeout=30_000)
+
+    page.locator("#card-1-more").click()  # "链接或录音"
+    page.locator("#card-1-link input, #card-1-link textarea").first.fill("ftp://example.com/mira.png")
+    page.locator("#card-1-use-link").click()
+    face = page.locator("#card-1-face")
+    expect(face).to_contain_text("无法使用")
+    expect(face).to_contain_text("链接必须以 http:// 或 https:// 开头。")
+    verdict = face.locator(".verdict").inner_text()
+    assert foreign_words(re.sub(r"\S+://\S+", "", verdict)) == [], verdict
+
+    page.locator("#card-1-save").click()  # "存为角色": the card's file was refused
+    alert = page.locator("#library-alert")
+    expect(alert).to_contain_text("character1 里的文件无法使用：请先换一个，再存为角色。")
+    assert foreign_words(alert.inner_text()) == [], alert.inner_text()
+    page.screenshot(path=str(artifacts_dir / "language-zh-card-link-refused.png"), full_page=False)
+    assert axe_violations(page) == []
+    context.close()
