@@ -419,10 +419,15 @@ class PriceEstimate:
         """The estimate for `n` videos of the same request (takes)."""
         return PriceEstimate(self.low * n, self.high * n, self.currency)
 
-    def label(self) -> str:
+    def message(self) -> Msg:
+        """The estimate in words, said in the reader's language (a job stores it so)."""
         if self.is_range:
-            return f"about ${self.low:.2f}–${self.high:.2f} (estimate)"
-        return f"about ${self.low:.2f} (estimate)"
+            return msg("price.estimate_range", low=self.low, high=self.high)
+        return msg("price.estimate", low=self.low)
+
+    def label(self) -> str:
+        """The estimate in English ("about $0.50 (estimate)"), for logs and English-only answers."""
+        return str(self.message())
 
 
 @dataclass(frozen=True)

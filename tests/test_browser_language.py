@@ -133,6 +133,57 @@ def test_a_chinese_page_shows_no_english_words_outside_the_allowed_terms(browser
     assert found == [], found
 
 
+def _english_words(page) -> list[str]:
+    """The words of the page a reader sees (hidden tabs and the other language's spans are not seen)
+    that are neither Chinese nor allowed terms.  Gradio's own footer is not the studio's: once an event
+    has run it says "Runs" in every language (Gradio has no translation for it)."""
+    text = page.evaluate("""() => { const footer = document.querySelector('footer');
+        const all = document.body.innerText, own = footer ? footer.innerText : '';
+        return own ? all.replace(own, '') : all; }""")
+    ids = re.compile(r"[0-9a-f-]*\d[0-9a-f-]*")  # a job's or a task's id (hex) is not a word
+    return sorted({w for w in foreign_words(re.sub(r"\s+", " ", text)) if not ids.fullmatch(w)})
+
+
+def test_a_finished_job_history_and_compare_show_no_english_words_to_a_chinese_browser(browser, studio, tmp_path,
+                                                                                       artifacts_dir):
+    page = _open(browser, studio.url, "zh-CN")
+    upload_to_card(page, 1, character_png(tmp_path / "lin.png", (40, 110, 230)))
+    expect(page.locator("#card-1-face")).to_contain_text("可以使用", timeout=30_000)
+    page.locator("#prompt textarea").fill("character1在月光下转身")
+    page.locator("#more-settings").get_by_text("更多设置").click()  # its switches and hints are read too
+    expect(page.locator("#seed-mode")).to_contain_text("相同的 seed 和设置会生成相近的视频。")
+
+    # The result pane after finishing: the video, its settings and their price.
+    page.get_by_role("button", name="生成视频").click()
+    assert wait_state(page, ("succeeded", "failed")) == "succeeded"
+    summary = page.locator("#result-summary")
+    expect(summary).to_contain_text("使用的 seed")
+    expect(summary).to_contain_text("价格")
+    page.screenshot(path=str(artifacts_dir / "language-zh-result-desktop.png"), full_page=True)
+    assert _english_words(page) == []
+
+    # History's detail of that finished job: its summary, times and ids.
+    page.get_by_role("tab", name="历史记录").click()
+    page.locator("#tab-history label").filter(has_text="character1在月光下转身").first.click()
+    info = page.locator("#history-info")
+    expect(info).to_contain_text("开始时间", timeout=30_000)
+    expect(info).to_contain_text("使用的 seed")
+    page.screenshot(path=str(artifacts_dir / "language-zh-history-detail-desktop.png"), full_page=True)
+    assert _english_words(page) == []
+
+    # Two takes of one scene, then Compare with both finished videos side by side.
+    page.get_by_role("tab", name="工作室").click()
+    page.locator("#takes input").click()
+    page.get_by_role("option", name="生成 2 条", exact=True).click()
+    page.get_by_role("button", name="生成视频").click()
+    expect(page.locator("#takes-grid-box video")).to_have_count(2, timeout=90_000)
+    page.locator("#compare-takes").click()
+    expect(page.locator("#compare-slots video.r2v-sync")).to_have_count(2, timeout=30_000)
+    expect(page.locator("#compare-cell-1 .compare-diff")).to_contain_text("seed")
+    page.screenshot(path=str(artifacts_dir / "language-zh-compare-desktop.png"), full_page=True)
+    assert _english_words(page) == []
+
+
 @pytest.mark.parametrize("locale, lang", [("zh-CN", ZH), ("en-US", EN)])
 def test_starters_the_example_and_the_scripts_words_follow_the_page_language(browser, studio, locale, lang):
     """A starter and the example cast write their prompt in the page's language (the model's tags kept);

@@ -8,6 +8,7 @@ import time
 import httpx
 import pytest
 
+from r2v_ui import messages
 from r2v_ui.config import Settings
 from r2v_ui.hosting import make_host
 from r2v_ui.jobs import JobDraft, JobManager, ReferenceInput, Target
@@ -46,7 +47,10 @@ def test_a_job_runs_from_references_to_a_video_in_the_library(tmp_path, emulator
         assert side["settings"]["prompt"] == "character1 greets character2 in a garden"
         assert side["task_id"] == snap.task_id and side["seed_used"] == 1234 == snap.seed_used
         assert [len(r["sha256"]) for r in side["references"]] == [64, 64]
-        assert "estimate" in side["price_estimate"]
+        price = messages.loads(side["price_estimate"])  # stored as a code: it reads in whoever looks
+        assert price == snap.price_label and price.code.startswith("price.estimate")
+        assert messages.render(price, messages.EN).endswith("(estimate)")
+        assert messages.render(price, messages.ZH).endswith("（估算）")
         assert snap.poster_path and snap.poster_path.exists()
         assert _stats(emulator)["submits"] == 1
     finally:

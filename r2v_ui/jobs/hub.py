@@ -14,7 +14,7 @@ import threading
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ..messages import Msg, msg
+from ..messages import Msg, loads, msg
 from ..store import JobRecord, JobStore
 from .model import JobSnapshot
 from .states import RUNNING_STATES, JobState, stage_text
@@ -124,7 +124,7 @@ def to_snapshot(rec: JobRecord, live: Live, store: JobStore) -> JobSnapshot:
         task_id=rec.task_id, error=rec.error,
         video_path=video, poster_path=store.absolute(rec.poster_path),
         settings=dict(rec.settings), references=tuple(rec.references), warnings=tuple(rec.warnings),
-        price_label=rec.price_label, seed_used=rec.seed_used, timings=dict(rec.timings),
+        price_label=loads(rec.price_label), seed_used=rec.seed_used, timings=dict(rec.timings),
         created_at=rec.created_at, updated_at=rec.updated_at, version=live.version, target=rec.target,
         uploads=dict(live.uploads) if rec.state == JobState.UPLOADING else {},
         batch_id=rec.batch_id, take=rec.take, favourite=rec.favourite,

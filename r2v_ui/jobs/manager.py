@@ -87,7 +87,7 @@ class JobManager:
         video_seconds = [r.duration or spec.REFERENCE_VIDEO_BILLED_CAP_S for r in draft.references if r.kind == "video"]
         records = take_records(
             plan, owner=owner, target=target, now=self._clock(), holder=holder_tag(holder),
-            price=self.settings.price.estimate(draft.size, draft.duration, video_seconds).label(),
+            price=self.settings.price.estimate(draft.size, draft.duration, video_seconds).message().to_json(),
             warnings=[p.msg for p in request.validate().warnings])
         for rec in records:
             self.store.create(rec)  # the row exists before any upload

@@ -147,7 +147,7 @@ class JobSnapshot:
     settings: dict[str, Any]
     references: tuple[dict[str, Any], ...]
     warnings: tuple[Msg, ...]
-    price_label: str
+    price_label: Msg | None  # the estimate when it started (stored as a code; an old job's as its English text)
     seed_used: int | None
     timings: dict[str, Any]
     created_at: float

@@ -54,7 +54,8 @@ def plan_takes(draft: JobDraft, takes: int) -> TakePlan:
 def take_records(plan: TakePlan, *, owner: str, target: str, now: float, holder: str, price: str,
                  warnings: list[str]) -> list[JobRecord]:
     """The rows of a plan's jobs, ready to be created (state "checking").  Takes a microsecond apart
-    keep their order in History, newest first: take 1 on top."""
+    keep their order in History, newest first: take 1 on top.  `price`: each take's estimate as it is
+    stored (a Msg's JSON, so History says it in whoever's language looks)."""
     return [JobRecord(
         job_id=time.strftime("%Y%m%d") + "-" + secrets.token_hex(4), owner=owner, state=JobState.CHECKING,
         created_at=now - i * 1e-6, updated_at=now, settings=d.settings(),

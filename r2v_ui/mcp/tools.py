@@ -174,7 +174,7 @@ class StudioTools:
             "job_ids": [job_id],
             "state": snap.state if snap else "checking",
             "mode": mode_text(snap.target if snap else "demo"),
-            "price_estimate": snap.price_label if snap else None,
+            "price_estimate": render(snap.price_label) if snap else None,
             "fixed": fixed,
             "warnings": [render(w) for w in snap.warnings] if snap else [],
             "next": "Call wait_for_job with this job id to get the video, or job_status to see how far it is.",

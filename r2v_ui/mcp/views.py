@@ -38,7 +38,7 @@ def job_view(snap: Any) -> dict[str, Any]:
         "eta_seconds": snap.eta_seconds,
         "error": render(snap.error) or None,
         "mode": mode_text(snap.target),
-        "price_estimate": snap.price_label,
+        "price_estimate": render(snap.price_label),
         "settings": {k: s.get(k) for k in ("prompt", "negative_prompt", "size", "duration", "shot_type", "audio",
                                             "watermark", "seed")},
         "characters": [

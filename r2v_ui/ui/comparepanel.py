@@ -35,7 +35,7 @@ CONTROLS_HTML = (
     + f'>{both("compare.play")}</button>'
     '<input type="range" id="compare-scrub" min="0" max="1000" value="0" step="1" '
     f'aria-label="{html.escape(t("compare.scrub", EN))}">'
-    '<span id="compare-time" class="compare-time" aria-live="off">0.0 s</span></div>')
+    f'<span id="compare-time" class="compare-time" aria-live="off">{both("status.secs", s="0.0")}</span></div>')
 
 
 @dataclass
@@ -77,7 +77,7 @@ def listen(w: CompareWidgets, ctx: PageContext, tab: Any, tabs: Any, result_w: A
     def cells_view(job_ids: list[str], owner: str, lang: str = EN) -> dict:
         snaps = [s for s in (manager.snapshot(j, owner=owner) for j in job_ids or [])
                  if s is not None and s.video_path is not None][:compare.MAX_COMPARE]
-        diffs = compare.differences(snaps) if len(snaps) > 1 else [[] for _ in snaps]
+        diffs = compare.differences(snaps, lang) if len(snaps) > 1 else [[] for _ in snaps]
         view = ctx.show()
         out: dict = {w.shown: [s.job_id for s in snaps], w.controls: gr.HTML(visible=len(snaps) >= 2),
                      w.empty: gr.HTML(visible=len(snaps) < 2)}

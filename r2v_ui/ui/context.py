@@ -158,7 +158,13 @@ def esc(text: Any) -> str:
     return html.escape(str(text or ""))
 
 
-def alert_html(message: Any, *, nothing_sent: bool = True) -> str:
-    """The form's one alert: what happened (and, when true, that nothing was sent), said once."""
-    lead = "<b>Nothing was sent.</b> " if nothing_sent else ""
-    return f'<div class="form-alert" role="alert">{lead}{esc(message)}</div>'
+def alert_html(message: Any, *, nothing_sent: bool = True, lang: str | None = None) -> str:
+    """The form's one alert: what happened (and, when true, that nothing was sent), said once, in
+    `lang` (a Msg, or an error carrying one in `.msg`, is said in it; a plain text as it is)."""
+    from ..messages import DEFAULT, ZH, Msg, render, t
+
+    lang = lang or DEFAULT
+    said = getattr(message, "msg", message)
+    text = render(said, lang) if isinstance(said, Msg) else str(message or "")
+    lead = t("form.nothing_sent", lang) + ("" if lang == ZH else " ") if nothing_sent else ""
+    return f'<div class="form-alert" role="alert">{lead}{esc(text)}</div>'

@@ -17,19 +17,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import prompt_names, spec
-from ..messages import DEFAULT, both, msg, render, t
+from ..messages import DEFAULT, Msg, Sentences, both, legacy, msg, render, t
 from ..storyboard import SHOTS_MAX, Shot, Storyboard
 from . import cast as cast_mod
+from .refusals import FormProblem, said
 
 SEED_RANDOM = "random"
 SEED_FIXED = "fixed"
 SEED_CHOICES = [("ui.seed.random", SEED_RANDOM), ("ui.seed.fixed", SEED_FIXED)]  # (label key, value)
 SHOT_CHOICES = [("ui.shot.single", "single"), ("ui.shot.multi", "multi")]  # (label key, value)
-ASPECT_NAMES = {"16:9": "landscape", "9:16": "portrait", "1:1": "square", "4:3": "classic", "3:4": "tall"}
-DURATION_TEXT = f"The duration must be a whole number of seconds from {spec.DURATION_MIN} to {spec.DURATION_MAX}."
-SEED_TEXT = f"The seed must be a whole number from {spec.SEED_MIN} to {spec.SEED_MAX}."
-SHOTS_TEXT = ("The shot list must be a list of shots, each with its text and its length in seconds "
-              '(e.g. [{"text": "They meet", "seconds": 3}, …]).')
+ASPECT_NAMES = frozenset(("16:9", "9:16", "1:1", "4:3", "3:4"))  # each has its words: "form.aspect.<ratio>"
+DURATION_TEXT = msg("form.duration", lo=spec.DURATION_MIN, hi=spec.DURATION_MAX)
+SEED_TEXT = msg("form.seed", lo=spec.SEED_MIN, hi=spec.SEED_MAX)
+SHOTS_TEXT = msg("form.shots")
 _WHOLE_TEXT = re.compile(r"\s*[+-]?\d{1,19}\s*")
 
 
@@ -64,11 +64,11 @@ def size_label(tier: str, aspect: str, lang: str | None = DEFAULT) -> str:
     return html.escape(t("form.size", lang, w=w, h=h, shape=shape))
 
 
-def count_label(text: str | None, limit: int) -> str:
+def count_label(text: str | None, limit: int, lang: str = DEFAULT) -> str:
     n = spec.prompt_length(text)
     cls = "count-over" if n > limit else ("count-near" if n > limit * 0.9 else "count-ok")
-    over = (f" — {n - limit} character{'s' if n - limit != 1 else ''} too many: shorten it before generating"
-            if n > limit else "")
+    over = "" if n <= limit else html.escape(
+        t("form.too_many_one", lang) if n - limit == 1 else t("form.too_many", lang, n=n - limit))
     return f'<span class="char-count {cls}">{n} / {limit}{over}</span>'
 
 
@@ -84,9 +84,9 @@ def sent_prompt(prompt: str | None, cast: list[dict]) -> prompt_names.Resolution
     return prompt_names.resolve(prompt, cast_mod.character_names(cast))
 
 
-def prompt_count(prompt: str | None, cast: list[dict]) -> str:
+def prompt_count(prompt: str | None, cast: list[dict], lang: str = DEFAULT) -> str:
     """The character count of the prompt as sent (the limit applies to what the service receives)."""
-    return count_label(sent_prompt(prompt, cast).sent, spec.PROMPT_MAX)
+    return count_label(sent_prompt(prompt, cast).sent, spec.PROMPT_MAX, lang)
 
 
 def hints_html(prompt: str | None, cast: list[dict], lang: str = DEFAULT, *, as_sent: bool = True) -> str:
@@ -95,7 +95,8 @@ def hints_html(prompt: str | None, cast: list[dict], lang: str = DEFAULT, *, as_
     resolved = sent_prompt(prompt, cast)
     preview = (f'<div class="prompt-sent" id="prompt-sent"><span class="prompt-sent-label">{t("form.as_sent", lang)}</span> '
                f'{html.escape(resolved.sent)}</div>' if resolved.changed and as_sent else "")
-    names = "".join(f'<div class="hint hint-error">✕ {html.escape(p.message)}</div>' for p in resolved.problems)
+    names = "".join(f'<div class="hint hint-error">✕ {html.escape(render(said(p), lang))}</div>'
+                    for p in resolved.problems)
     prompt = resolved.sent
     hints = tag_hints(prompt, cast, lang)
     if not hints:
@@ -138,7 +139,7 @@ def parse_duration(value: Any) -> int:
     """Seconds as a whole number in the service's range (ValueError in plain words)."""
     n = whole_number(value, spec.DURATION_MIN, spec.DURATION_MAX)
     if n is None:
-        raise ValueError(DURATION_TEXT)
+        raise FormProblem(DURATION_TEXT)
     return n
 
 
@@ -147,18 +148,19 @@ def parse_seed(mode: str, value: Any) -> int | None:
     if mode != SEED_FIXED:
         return None
     if value is None or (isinstance(value, str) and not value.strip()):
-        raise ValueError("Seed is set to a fixed number, but no number is given: type one or choose Random.")
+        raise FormProblem(msg("form.seed_missing"))
     n = whole_number(value, spec.SEED_MIN, spec.SEED_MAX)
     if n is None:
-        raise ValueError(SEED_TEXT)
+        raise FormProblem(SEED_TEXT)
     return n
 
 
-def parse_switch(value: Any, name: str) -> bool:
-    """A checkbox's value: True or False only ("false" as text is not False, nor True)."""
+def parse_switch(value: Any, name: Msg | str) -> bool:
+    """A checkbox's value: True or False only ("false" as text is not False, nor True).  `name`: the
+    switch's label (a Msg such as msg("ui.sound"), or a word as it is)."""
     if isinstance(value, bool):
         return value
-    raise ValueError(f"{name} must be switched on or off (true or false), not {value!r}.")
+    raise FormProblem(msg("form.switch", name=name if isinstance(name, Msg) else legacy(name), value=repr(value)))
 
 
 def read_shots(raw: Any) -> tuple[Shot, ...]:
@@ -168,7 +170,7 @@ def read_shots(raw: Any) -> tuple[Shot, ...]:
     if raw is None:
         return ()
     if not isinstance(raw, (list, tuple)) or len(raw) > SHOTS_MAX * 4:
-        raise ValueError(SHOTS_TEXT)
+        raise FormProblem(SHOTS_TEXT)
     shots = []
     for row in raw:
         if isinstance(row, dict):
@@ -176,9 +178,9 @@ def read_shots(raw: Any) -> tuple[Shot, ...]:
         elif isinstance(row, (list, tuple)) and len(row) == 2:
             text, seconds = row
         else:
-            raise ValueError(SHOTS_TEXT)
+            raise FormProblem(SHOTS_TEXT)
         if text is not None and not isinstance(text, str):
-            raise ValueError(SHOTS_TEXT)
+            raise FormProblem(SHOTS_TEXT)
         shots.append(Shot(text or "", whole_number(seconds, 1, spec.DURATION_MAX)))
     return tuple(shots)
 
@@ -216,11 +218,15 @@ def price_label(price: spec.PriceTable, tier: str, aspect: str, duration: Any, c
     except (KeyError, ValueError, TypeError):
         return ""
     est = one.times(takes)
-    why = " (reference videos may be billed too)" if est.is_range else ""
+
+    def say(key: str, **params: Any) -> str:
+        return both(key, **params) if lang is None else html.escape(t(key, lang, **params))
+
+    why = say("form.price_range_why") if est.is_range else ""
     if takes > 1:
-        why = f" for {takes} takes ({one.label()} each){why}"
-    return (f'<div class="price" id="price-estimate"><span class="price-label">Estimated price</span> '
-            f'<span class="price-value">{html.escape(est.label())}</span>'
+        why = say("form.price_takes", n=takes, each=one.message()) + why
+    return (f'<div class="price" id="price-estimate"><span class="price-label">{say("form.estimated_price")}</span> '
+            f'<span class="price-value">{say("legacy_text", text=est.message())}</span>'
             f'<span class="price-note">{why}</span></div>')
 
 
@@ -228,33 +234,33 @@ def build_draft(cast: list[dict], values: FormValues) -> Any:
     """A JobDraft from the page, or ValueError listing what to fix first (nothing is sent)."""
     from ..jobs import JobDraft
 
-    issues = cast_mod.problems(cast)
+    issues = list(cast_mod.problem_msgs(cast))
     checked: dict[str, Any] = {}
     for name, parse in (("seed", lambda: parse_seed(values.seed_mode, values.seed)),
                         ("duration", lambda: parse_duration(values.duration)),
-                        ("audio", lambda: parse_switch(values.audio, "Sound")),
-                        ("watermark", lambda: parse_switch(values.watermark, "Watermark"))):
+                        ("audio", lambda: parse_switch(values.audio, msg("ui.sound"))),
+                        ("watermark", lambda: parse_switch(values.watermark, msg("ui.watermark")))):
         try:
             checked[name] = parse()
         except ValueError as exc:
-            issues.append(str(exc))
+            issues.append(said(exc))
     try:
         size = spec.size_for(values.tier, values.aspect)
     except (KeyError, ValueError):
-        issues.append("Choose a resolution and an aspect ratio.")
+        issues.append(msg("form.size_missing"))
         size = spec.DEFAULT_SIZE
     try:
         board = storyboard_of(values)
     except ValueError as exc:
-        issues.append(str(exc))
+        issues.append(said(exc))
         board = None
     if board and "duration" in checked:
-        issues.extend(p.message for p in board.problems(checked["duration"]))
+        issues.extend(said(p) for p in board.problems(checked["duration"]))
     # @Names are resolved in the whole text as written (with a storyboard: its overall line and shots).
     resolved = sent_prompt(board.compose() if board else values.prompt, cast)
-    issues += [p.message for p in resolved.problems]
+    issues += [said(p) for p in resolved.problems]
     if issues:
-        raise ValueError(" ".join(issues))
+        raise FormProblem(msg("form.problems", items=Sentences(tuple(issues))))
     return JobDraft(
         references=cast_mod.to_references(cast),
         prompt=resolved.sent,

@@ -23,7 +23,7 @@ def item_label(snap: Any, max_prompt: int = 70, lang: str = EN) -> str:
     first = ((s.get("prompt") or "").strip().splitlines() or [""])[0]
     if len(first) > max_prompt:
         first = first[: max_prompt - 1] + "…"
-    when = _day_time(snap.created_at, lang)
+    when = day_time(snap.created_at, lang)
     icon = status.STATE_ICONS.get(snap.state, "…")
     words = _state_words(snap.state, lang)
     if getattr(snap, "video_missing", False):
@@ -43,7 +43,7 @@ def _state_words(state: str, lang: str) -> str:
     return t(f"status.state.{state}", lang) if state in status.STATE_WORDS else state
 
 
-def _day_time(ts: float, lang: str) -> str:
+def day_time(ts: float, lang: str) -> str:
     """A job's date in a list: "25 Nov 21:10" / "11月25日 21:10"."""
     at = time.localtime(ts)
     if lang == ZH:
@@ -62,21 +62,34 @@ def detail_markdown(snap: Any, lang: str = EN) -> str:
         lines.append(f"> **{t('history.what_happened', lang)}** {html.escape(render(snap.error, lang))}")
     elif getattr(snap, "video_missing", False):
         lines.append(f"> **{t('history.what_happened', lang)}** {html.escape(render(snap.stage_text, lang))}")
-    refs = [r.get("name") or r.get("url") or "reference" for r in (getattr(snap, "references", None) or ())]
+    refs = [r.get("name") or r.get("url") or t("history.reference", lang)
+            for r in (getattr(snap, "references", None) or ())]
     if refs:
-        lines.append("**Characters:** " + ", ".join(f"`character{i}` {html.escape(str(n))}" for i, n in enumerate(refs, 1)))
-    lines.append(status.summary_markdown(snap))
+        lines.append(f"**{t('history.characters', lang)}** "
+                     + ", ".join(f"`character{i}` {html.escape(str(n))}" for i, n in enumerate(refs, 1)))
+    lines.append(status.summary_markdown(snap, lang))
     timings = getattr(snap, "timings", None) or {}
-    timing_rows = [("Started", _when(snap.created_at)), ("Last change", _when(snap.updated_at))]
-    for key, label in (("submitted_at", "Sent to the service"), ("completed_at", "Finished")):
+    timing_rows = [("history.started", _when(snap.created_at, lang)),
+                   ("history.last_change", _when(snap.updated_at, lang))]
+    for key, label in (("submitted_at", "history.sent"), ("completed_at", "history.finished")):
         if timings.get(key):
-            timing_rows.append((label, _when(timings[key])))
+            timing_rows.append((label, _when(timings[key], lang)))
     if snap.terminal and snap.updated_at and snap.created_at:
-        timing_rows.append(("Took", status.fmt_seconds(snap.updated_at - snap.created_at)))
-    lines.append("\n".join(f"- {k}: {v}" for k, v in timing_rows))
-    lines.append(f"<small>Job `{snap.job_id}`{' · task `' + snap.task_id + '`' if snap.task_id else ''}</small>")
+        timing_rows.append(("history.took", status.fmt_seconds(snap.updated_at - snap.created_at, lang)))
+    colon = "：" if lang == ZH else ": "
+    lines.append("\n".join(f"- {t(k, lang)}{colon}{v}" for k, v in timing_rows))
+    ids = t("history.job", lang, job=f"`{snap.job_id}`")
+    if snap.task_id:
+        ids += " · " + t("history.task", lang, task=f"`{snap.task_id}`")
+    lines.append(f"<small>{ids}</small>")
     return "\n\n".join(lines)
 
 
-def _when(ts: float | None) -> str:
-    return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(ts)) if ts else "—"
+def _when(ts: float | None, lang: str = EN) -> str:
+    """A moment in the detail: "2026-11-25 21:10:05" / "2026年11月25日 21:10:05"."""
+    if not ts:
+        return "—"
+    at = time.localtime(ts)
+    if lang == ZH:
+        return f"{at.tm_year}年{at.tm_mon}月{at.tm_mday}日 {time.strftime('%H:%M:%S', at)}"
+    return time.strftime("%Y-%m-%d %H:%M:%S", at)

@@ -14,6 +14,7 @@ import gradio as gr
 
 from ..errors import R2VError
 from ..messages import both, t
+from ..messages import render as render_msg
 from . import form, history
 from .context import PageContext, esc
 from .language import choices, label, lang_of
@@ -184,12 +185,14 @@ def listen(w: HistoryWidgets, ctx: PageContext, tab: Any, studio_tab: Any, tabs:
         url = served_url(w.video, view, snap.video_path)
         done = url is not None
         return {w.selected: job_id, w.detail: gr.Column(visible=True), w.info: history.detail_markdown(snap, lang_of(request)),
-                w.video: player_html(url, label="The video", poster=served_url(w.video, view, snap.poster_path)),
+                w.video: player_html(url, label=t("history.the_video", lang_of(request)),
+                                     poster=served_url(w.video, view, snap.poster_path)),
                 w.download: gr.DownloadButton(value=shown, visible=shown is not None),
                 w.retry: gr.Button(visible=snap.state == "failed" or snap.video_missing),
                 w.confirm_row: gr.Row(visible=False),
                 w.keep: gr.Button(KEPT_LABEL if snap.favourite else KEEP_LABEL, visible=done),
-                w.compare: gr.Button("Compare its takes" if snap.batch_id else "Compare with…", visible=done)}
+                w.compare: gr.Button(label("ui.history.compare_takes" if snap.batch_id else "ui.history.compare_with"),
+                                     visible=done)}
 
     def open_job(job_id, memory, request: gr.Request):
         """The detail view of one of *your* jobs (others' look like missing ones)."""
@@ -202,11 +205,13 @@ def listen(w: HistoryWidgets, ctx: PageContext, tab: Any, studio_tab: Any, tabs:
 
     def remix(job_id, memory, request: gr.Request):
         who = ctx.visitor(request, memory)
+        if not job_id:  # nothing open (an API call with no job shown)
+            raise gr.Error(t("history.gone", lang_of(request)))
         try:
             draft = manager.remix_draft(job_id, owner=who.owner)
         except R2VError as exc:
-            raise gr.Error(str(exc))
-        return restore(ctx, scene, cast_view, draft, "from the job you are remixing", request) | {
+            raise gr.Error(render_msg(exc.msg, lang_of(request)))
+        return restore(ctx, scene, cast_view, draft, t("history.from_remix", lang_of(request)), request) | {
             tabs: gr.Tabs(selected="studio"), scene.form_alert: ""}
 
     form_outputs = [*castw.outputs(), st.cast, *scene.outputs()]
@@ -219,7 +224,7 @@ def listen(w: HistoryWidgets, ctx: PageContext, tab: Any, studio_tab: Any, tabs:
         value = (snap.seed_used if snap and snap.seed_used is not None else
                  (snap.settings or {}).get("seed") if snap else None)
         if value is None:
-            gr.Info("This job has no seed to reuse (the service had not chosen one yet).")
+            gr.Info(t("history.no_seed", lang_of(request)))
             return {}
         return {scene.seed_mode: form.SEED_FIXED, scene.seed: gr.Number(value=value, visible=True),
                 tabs: gr.Tabs(selected="studio")}
@@ -244,8 +249,7 @@ def listen(w: HistoryWidgets, ctx: PageContext, tab: Any, studio_tab: Any, tabs:
             neighbour = rest[0] if rest else None
         served = ctx.viewer.served_copies(snap.video_path, snap.poster_path) if snap else []
         if not job_id or not manager.delete(job_id, owner=who.owner):
-            raise gr.Error("This job cannot be deleted: it is still running (it may still be billed), "
-                           "or it is not in your history.")
+            raise gr.Error(t("history.cannot_delete", lang_of(request)))
         ctx.viewer.remove(served)  # every copy the page ever served of it goes too
         return (list_view(status, search, page, memory, None, request, selected=neighbour)
                 | detail_view(neighbour, memory, request))
@@ -255,7 +259,7 @@ def listen(w: HistoryWidgets, ctx: PageContext, tab: Any, studio_tab: Any, tabs:
         who = ctx.visitor(request, memory)
         snap = manager.snapshot(job_id, owner=who.owner) if job_id else None
         if snap is None:
-            raise gr.Error("This job is not in your history any more.")
+            raise gr.Error(t("history.gone", lang_of(request)))
         kept = manager.set_favourite(job_id, not snap.favourite, owner=who.owner).favourite
         return (list_view(status, search, page, memory, None, request, selected=job_id)
                 | {w.keep: gr.Button(KEPT_LABEL if kept else KEEP_LABEL)})

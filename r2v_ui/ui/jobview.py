@@ -11,7 +11,7 @@ from typing import Any, Callable
 import gradio as gr
 
 from ..errors import R2VError
-from ..messages import EN, t as say
+from ..messages import EN, render, t as say
 from . import cast as cast_mod
 from . import form, session, status
 from . import takes as takes_view
@@ -47,7 +47,7 @@ def make_watch(ctx: PageContext, w: Any) -> Watch:
         done = snap.state == "succeeded" and snap.video_path is not None
         out = {
             w.status_box: status.stage_html(snap, lang),
-            w.summary: status.summary_markdown(snap) if done else "",
+            w.summary: status.summary_markdown(snap, lang) if done else "",
             w.result_box: gr.Column(visible=done),
             w.decision: gr.Column(visible=snap.state == "uncertain"),
             w.retry: gr.Button(visible=snap.state == "failed" or snap.video_missing),
@@ -149,7 +149,7 @@ def listen_actions(w: Any, ctx: PageContext, scene: Any, castw: Any, cast_view, 
             draft = manager.remix_draft(snap.job_id, owner=who.owner)
         except (R2VError, OSError, ValueError):
             return out
-        return out | restore(ctx, scene, cast_view, draft, "from your last job", request)
+        return out | restore(ctx, scene, cast_view, draft, say("jobview.from_last", lang_of(request)), request)
 
     load = (resume, [st.stored], [st.memory, st.job, *form_outputs])
 
@@ -161,7 +161,8 @@ def listen_actions(w: Any, ctx: PageContext, scene: Any, castw: Any, cast_view, 
                 manager.resolve_uncertain(job_id, action, owner=who.owner, api_key=session.key_of(key),
                                           holder=session.holder_of_key(key), task_id=task_id)
             except R2VError as exc:
-                raise gr.Error(str(exc), title="Nothing was changed")
+                lang = lang_of(request)
+                raise gr.Error(render(exc.msg, lang), title=say("jobview.nothing_changed", lang))
             return {st.job: job_id, w.found_task: ""}
         return handler
 
@@ -178,7 +179,8 @@ def listen_actions(w: Any, ctx: PageContext, scene: Any, castw: Any, cast_view, 
             new_id = manager.retry(job_id, owner=who.owner, api_key=session.key_of(key),
                                    holder=session.holder_of_key(key))
         except (ValueError, R2VError) as exc:
-            raise gr.Error(str(exc), title="Could not start again")
+            lang = lang_of(request)
+            raise gr.Error(render(getattr(exc, "msg", None) or str(exc), lang), title=say("jobview.cannot_retry", lang))
         return {st.job: new_id, st.memory: dict(memory, job=new_id)}
 
     w.retry.click(retry_job, [st.job, st.key, st.memory], [st.job, st.memory], api_name="retry",
@@ -194,7 +196,7 @@ def listen_actions(w: Any, ctx: PageContext, scene: Any, castw: Any, cast_view, 
             new_id = manager.start(replace(draft, seed=None), owner=who.owner, api_key=session.key_of(key),
                                    holder=session.holder_of_key(key))
         except (ValueError, R2VError) as exc:
-            return {scene.form_alert: alert_html(exc)}
+            return {scene.form_alert: alert_html(exc, lang=lang_of(request))}
         return {st.job: new_id, st.memory: dict(memory, job=new_id), scene.form_alert: ""}
 
     w.another.click(another_take, [st.job, st.key, st.memory], [st.job, st.memory, scene.form_alert],
@@ -207,8 +209,9 @@ def listen_actions(w: Any, ctx: PageContext, scene: Any, castw: Any, cast_view, 
         try:
             draft = manager.remix_draft(job_id, owner=who.owner)
         except R2VError as exc:
-            return {scene.form_alert: alert_html(exc, nothing_sent=False)}
-        return restore(ctx, scene, cast_view, draft, "from this video", request) | {scene.form_alert: ""}
+            return {scene.form_alert: alert_html(exc, nothing_sent=False, lang=lang_of(request))}
+        return restore(ctx, scene, cast_view, draft, say("jobview.from_video", lang_of(request)), request) | {
+            scene.form_alert: ""}
 
     w.use_settings.click(use_settings, [st.job, st.memory], [*form_outputs, scene.form_alert],
                          api_visibility="undocumented", concurrency_limit=None)

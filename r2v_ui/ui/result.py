@@ -17,12 +17,13 @@ from typing import Any
 import gradio as gr
 
 from ..errors import R2VError
-from ..messages import both
+from ..messages import DEFAULT, ZH, both, t
+from ..messages import render as render_msg
 from . import form, session, status
 from . import context
 from . import cast as cast_mod
 from .context import PageContext, alert_html, esc
-from .language import choices, label
+from .language import choices, label, lang_of
 from .takes import TAKE_OPTIONS, parse_takes
 
 DUPLICATE_WINDOW_S = 20.0
@@ -114,7 +115,7 @@ def render(ctx: PageContext) -> ResultWidgets:
     gr.HTML(f'<h2 class="step-title">{both("result.title")}</h2>', min_height=0)
     status_box = gr.HTML(status.LOADING_HTML, elem_id="job-status", min_height=0)
     with gr.Column(visible=False, elem_id="decision-row") as decision:
-        found_task = gr.Textbox(label=label("ui.paste_task_id"), placeholder="task id",
+        found_task = gr.Textbox(label=label("ui.paste_task_id"), placeholder=label("ui.task_id_placeholder"),
                                 elem_id="found-task-id")
         with gr.Row():
             attach = gr.Button(label("ui.follow_task"), elem_id="attach-task")
@@ -137,16 +138,31 @@ def render(ctx: PageContext) -> ResultWidgets:
                          compare_takes, download, another, use_settings, summary)
 
 
-def confirm_html(draft: Any, price_text: str, *, duplicate_s: float | None, live: bool, takes: int = 1) -> str:
+def confirm_html(draft: Any, price_text: Any, *, duplicate_s: float | None, live: bool, takes: int = 1,
+                 lang: str = DEFAULT) -> str:
+    """What will be sent and what it costs, asked before a live or a repeated start, in `lang`
+    (`price_text`: the estimate, a Msg or words)."""
     n = len(draft.references)
-    what = (f"{n} character{'s' if n != 1 else ''}, {draft.size.replace('*', ' × ')}, {draft.duration} s, "
-            f"{'multi' if draft.shot_type == 'multi' else 'single'} shot, sound {'on' if draft.audio else 'off'}"
-            + (f", {takes} takes (each its own video and its own charge)" if takes > 1 else ""))
-    head = (f"You started this same video {duplicate_s:.0f} s ago. Start another one?" if duplicate_s is not None
-            else "Send this video to the live service?")
-    money = f"<div>Estimated price: <b>{esc(price_text)}</b>. It is billed once sent; there is no cancel.</div>" if live else ""
-    return (f'<div class="confirm" role="alertdialog" aria-label="Confirm"><b>{esc(head)}</b>'
-            f'<div>{esc(what)}.</div><div class="confirm-prompt">“{esc(draft.prompt[:160])}”</div>{money}</div>')
+    comma = "，" if lang == ZH else ", "
+    items = [t("confirm.one_character", lang) if n == 1 else t("confirm.characters", lang, n=n),
+             draft.size.replace("*", " × "), t("status.secs", lang, s=draft.duration),
+             t("summary.multi" if draft.shot_type == "multi" else "summary.single", lang),
+             t("confirm.sound_on" if draft.audio else "confirm.sound_off", lang)]
+    if takes > 1:
+        items.append(t("confirm.takes", lang, n=takes))
+    what = t("confirm.what", lang, items=comma.join(items))
+    head = (t("confirm.repeat", lang, s=f"{duplicate_s:.0f}") if duplicate_s is not None
+            else t("confirm.live", lang))
+    money = f"<div>{t('confirm.money', lang, price=esc(render_msg(price_text, lang)))}</div>" if live else ""
+    return (f'<div class="confirm" role="alertdialog" aria-label="{esc(t("confirm.aria", lang))}"><b>{esc(head)}</b>'
+            f'<div>{esc(what)}</div><div class="confirm-prompt">“{esc(draft.prompt[:160])}”</div>{money}</div>')
+
+
+def refused(exc: Exception, lang: str) -> str:
+    """The form's alert for a start that was refused: the error's own words in `lang`."""
+    if str(exc) or getattr(exc, "msg", None):
+        return alert_html(exc, lang=lang)
+    return alert_html(t("form.not_valid", lang), lang=lang)
 
 
 def listen(w: ResultWidgets, ctx: PageContext, scene: Any, castw: Any, cast_view) -> Any:
@@ -164,6 +180,7 @@ def listen(w: ResultWidgets, ctx: PageContext, scene: Any, castw: Any, cast_view
                     watermark, seed_mode, seed, shots, dont_ask, memory, takes="1", request: gr.Request = None):
             v = form.FormValues(prompt or "", negative or "", tier, aspect, duration, shot, audio, watermark,
                                 seed_mode, seed, shots)
+            lang = lang_of(request)  # a script's call with no browser language is answered in English
             who = ctx.visitor(request, memory)
             memory = session.remembered(memory)
             cast = ctx.casts.get(request, cast)  # the session's latest cast, not a mirror a check may not have reached
@@ -173,8 +190,7 @@ def listen(w: ResultWidgets, ctx: PageContext, scene: Any, castw: Any, cast_view
                 draft = form.build_draft(cast, v)
                 draft.preview_request().require_valid()
             except (ValueError, R2VError) as exc:  # refused in plain words; the form is kept
-                return done | {scene.form_alert: alert_html(str(exc) or "The request is not valid."),
-                               w.confirm_box: gr.Column(visible=False)}
+                return done | {scene.form_alert: refused(exc, lang), w.confirm_box: gr.Column(visible=False)}
             live = bool(session.key_of(key)) or not settings.demo
             confirmed = bool(confirmed) or (force and bool(dont_ask))
             session_id = getattr(request, "session_hash", "") or who.browser
@@ -183,16 +199,17 @@ def listen(w: ResultWidgets, ctx: PageContext, scene: Any, castw: Any, cast_view
                 if ago is None:
                     recent.forget(session_id)  # not started yet: the confirmed click is not a repeat
                 price = settings.price.estimate(draft.size, draft.duration,
-                                                cast_mod.reference_video_seconds(cast)).times(n_takes).label()
-                text = confirm_html(draft, price, duplicate_s=ago, live=live, takes=n_takes)
-                go = "Yes, start another" if ago is not None else "Send and pay"
-                return done | {w.confirm_box: gr.Column(visible=True), w.confirm_text: text, w.confirm_go: go,
+                                                cast_mod.reference_video_seconds(cast)).times(n_takes).message()
+                text = confirm_html(draft, price, duplicate_s=ago, live=live, takes=n_takes, lang=lang)
+                go = label("ui.confirm.again" if ago is not None else "ui.confirm.pay")
+                return done | {w.confirm_box: gr.Column(visible=True), w.confirm_text: text,
+                               w.confirm_go: gr.Button(go),
                                scene.form_alert: ""}
             try:
                 job_id = manager.start_takes(draft, n_takes, owner=who.owner, api_key=session.key_of(key),
                                              holder=session.holder_of_key(key))[0]
             except (ValueError, R2VError) as exc:
-                return done | {scene.form_alert: alert_html(str(exc) or "The request is not valid.")}
+                return done | {scene.form_alert: refused(exc, lang)}
             if force:
                 recent.claim(session_id, fingerprint(draft) + str(n_takes), time.time())
             memory = dict(memory, job=job_id)

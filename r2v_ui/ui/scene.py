@@ -13,8 +13,8 @@ from ..examples import EXAMPLE_NEGATIVE_PROMPT
 from ..messages import both
 from . import cast as cast_mod
 from . import form, rawinputs, starters, storyboard
-from .context import PageContext
-from .language import choices, label, lang_of
+from .context import PageContext, esc
+from .language import choices, label, lang_of, text
 from .takes import parse_takes
 
 
@@ -69,7 +69,7 @@ def render(ctx: PageContext) -> SceneWidgets:
     starter_w = starters.render(ctx)  # for an empty box: a first prompt with the cast's names
     # No max_length: a pasted text over the limit stays whole and the count says so (never cut silently).
     prompt = gr.Textbox(label=label("ui.prompt"), lines=3, max_lines=12, elem_id="prompt",
-                        placeholder="e.g. character1 and character2 share an umbrella in a rainy street at night…")
+                        placeholder=label("ui.prompt_placeholder"))
     with gr.Row(elem_id="prompt-meta", equal_height=False):
         prompt_count = gr.HTML(form.count_label("", spec.PROMPT_MAX), elem_id="prompt-count", min_height=0)
         hints = gr.HTML("", elem_id="prompt-hints", min_height=0)
@@ -87,17 +87,17 @@ def render(ctx: PageContext) -> SceneWidgets:
                       elem_id="more-settings") as more:
         with gr.Row(equal_height=False):
             audio = gr.Checkbox(value=d.audio, label=label("ui.sound"), elem_id="audio",
-                                info="Generate a sound track (voices use the clips you added).")
+                                info=label("ui.sound_info"))
             watermark = gr.Checkbox(value=d.watermark, label=label("ui.watermark"), elem_id="watermark",
-                                    info="A mark in the lower-right corner.")
+                                    info=label("ui.watermark_info"))
         with gr.Row(equal_height=False, elem_id="seed-row"):
             seed_mode = gr.Radio(choices(form.SEED_CHOICES), value=d.seed_mode, label=label("ui.seed"), elem_id="seed-mode",
-                                 info="The same seed and settings give a similar video.", min_width=220)
+                                 info=label("ui.seed_info"), min_width=220)
             seed = rawinputs.WholeNumber(value=None, label=label("ui.seed_number"), precision=0, minimum=spec.SEED_MIN,
                                          maximum=spec.SEED_MAX, elem_id="seed", visible=False, min_width=160)
             reuse_seed = gr.Button(label("ui.reuse_seed"), size="sm", elem_id="reuse-seed", min_width=160)
         negative = gr.Textbox(label=label("ui.negative"), lines=2, elem_id="negative-prompt",
-                              placeholder="e.g. blurry, extra fingers")
+                              placeholder=label("ui.negative_placeholder"))
         negative_count = gr.HTML(form.count_label("", spec.NEGATIVE_PROMPT_MAX), elem_id="negative-count",
                                  min_height=0)
     form_alert = gr.HTML("", elem_id="form-alert", min_height=0)
@@ -123,8 +123,8 @@ def listen(w: SceneWidgets, ctx: PageContext, price: gr.HTML, takes: gr.Dropdown
             n_takes = 1
         checked = form.prompt_for_checks(prompt_text, shot_v, shots)
         out = {
-            w.prompt_count: form.prompt_count(prompt_text, cast),
-            w.negative_count: form.count_label(negative_text, spec.NEGATIVE_PROMPT_MAX),
+            w.prompt_count: form.prompt_count(prompt_text, cast, lang),
+            w.negative_count: form.count_label(negative_text, spec.NEGATIVE_PROMPT_MAX, lang),
             # With a storyboard the hints are about every shot too; its own preview shows the prompt as sent.
             w.hints: form.hints_html(checked, cast, lang, as_sent=checked == (prompt_text or "")),
             w.size_info: f'<div class="size-info">{form.size_label(tier_v, aspect_v, lang)}</div>',
@@ -146,10 +146,9 @@ def listen(w: SceneWidgets, ctx: PageContext, price: gr.HTML, takes: gr.Dropdown
         show_progress="hidden", trigger_mode="always_last", api_visibility="undocumented", **ui_only,
     )
 
-    def reuse_last_seed(seed_value):
+    def reuse_last_seed(seed_value, request: gr.Request = None):
         if seed_value is None:
-            return {w.form_alert: '<div class="form-note" role="status">No finished video yet: its seed can be '
-                                  'reused once one is done.</div>'}
+            return {w.form_alert: f'<div class="form-note" role="status">{esc(text("scene.no_seed", request))}</div>'}
         return {w.seed_mode: form.SEED_FIXED, w.seed: gr.Number(value=seed_value, visible=True), w.form_alert: ""}
 
     w.reuse_seed.click(reuse_last_seed, [st.last_seed], [w.seed_mode, w.seed, w.form_alert],

@@ -14,29 +14,11 @@ from ..messages import DEFAULT, Msg, both, render, t
 
 _SAID_UNDER_THE_BAR = {"stage.processing", "job.generating", "job.generating_eta"}  # percent and time left
 
-STAGES: tuple[tuple[str, str], ...] = (
-    ("checking", "Checking"),
-    ("uploading", "Uploading"),
-    ("submitting", "Sending"),
-    ("queued", "Queued"),
-    ("processing", "Making the video"),
-    ("downloading", "Downloading"),
-    ("succeeded", "Done"),
-)
-_ORDER = {state: i for i, (state, _) in enumerate(STAGES)}
-
-STATE_WORDS = {
-    "checking": "Checking",
-    "uploading": "Uploading",
-    "submitting": "Sending",
-    "queued": "Queued",
-    "processing": "Making the video",
-    "downloading": "Downloading",
-    "succeeded": "Finished",
-    "failed": "Failed",
-    "uncertain": "Submission uncertain",
-    "discarded": "Discarded",
-}
+# The stages of a job in order (their words: "status.step.<stage>" in the catalog).
+STAGES: tuple[str, ...] = ("checking", "uploading", "submitting", "queued", "processing", "downloading", "succeeded")
+_ORDER = {state: i for i, state in enumerate(STAGES)}
+# Every state a job can be in (its words: "status.state.<state>").
+STATE_WORDS = frozenset((*STAGES, "failed", "uncertain", "discarded"))
 STATE_ICONS = {"succeeded": "✓", "failed": "✕", "uncertain": "?", "discarded": "–"}
 
 LOADING_HTML = (  # drawn before any request: in both languages, the page shows its own
@@ -71,7 +53,7 @@ def stage_html(snap: Any, lang: str = DEFAULT) -> str:
     state = snap.state
     current = _ORDER.get(state)
     steps = []
-    for i, (key, label) in enumerate(STAGES):
+    for i, key in enumerate(STAGES):
         if state == "succeeded" or (current is not None and i < current):
             cls = "done"
         elif current is not None and i == current:
@@ -131,35 +113,27 @@ def stage_html(snap: Any, lang: str = DEFAULT) -> str:
     return "".join(parts)
 
 
-def summary_markdown(snap: Any) -> str:
-    """The settings that made a result, in one short block."""
+def summary_markdown(snap: Any, lang: str = DEFAULT) -> str:
+    """The settings that made a result, in one short block, in `lang` (the price as it was estimated
+    when the job started: a stored code, so it reads in whoever looks; an old job's as its text)."""
     s = snap.settings or {}
     size = s.get("size", "")
     try:
         w, h = spec.size_pixels(size)
         tier, aspect = spec.tier_and_aspect(size)
-        size_text = f"{w} × {h} ({tier}, {aspect})"
+        size_text = t("summary.size_value", lang, w=w, h=h, tier=tier, aspect=aspect)
     except (ValueError, AttributeError):
         size_text = str(size)
     seed = snap.seed_used if snap.seed_used is not None else s.get("seed")
+    on_off = {True: t("summary.on", lang), False: t("summary.off", lang)}
     rows = [
-        ("Size", size_text),
-        ("Duration", f"{s.get('duration', '?')} s"),
-        ("Shots", "multi shot" if s.get("shot_type") == "multi" else "single shot"),
-        ("Sound", "on" if s.get("audio", True) else "off"),
-        ("Watermark", "on" if s.get("watermark") else "off"),
-        ("Seed used", str(seed) if seed is not None else "chosen by the service"),
-        ("Price", snap.price_label or "—"),
+        ("summary.size", size_text),
+        ("summary.duration", t("status.secs", lang, s=s.get("duration", "?"))),
+        ("summary.shots", t("summary.multi" if s.get("shot_type") == "multi" else "summary.single", lang)),
+        ("summary.sound", on_off[bool(s.get("audio", True))]),
+        ("summary.watermark", on_off[bool(s.get("watermark"))]),
+        ("summary.seed", str(seed) if seed is not None else t("summary.seed_by_service", lang)),
+        ("summary.price", render(snap.price_label, lang) or "—"),
     ]
-    table = "\n".join(f"| {k} | {v} |" for k, v in rows)
-    return "| Setting | Value |\n|---|---|\n" + table
-
-
-def job_caption(snap: Any, max_prompt: int = 60) -> str:
-    s = snap.settings or {}
-    prompt = (s.get("prompt") or "").strip().replace("\n", " ")
-    if len(prompt) > max_prompt:
-        prompt = prompt[: max_prompt - 1] + "…"
-    when = time.strftime("%d %b %H:%M", time.localtime(snap.created_at))
-    icon = STATE_ICONS.get(snap.state, "…")
-    return f"{icon} {STATE_WORDS.get(snap.state, snap.state)} · {when} · {s.get('duration', '?')} s · {prompt}"
+    table = "\n".join(f"| {t(k, lang)} | {html.escape(v)} |" for k, v in rows)
+    return f"| {t('summary.setting', lang)} | {t('summary.value', lang)} |\n|---|---|\n" + table

@@ -10,8 +10,9 @@ from __future__ import annotations
 import html
 from typing import Any, Callable
 
-from ..messages import DEFAULT, render, t
+from ..messages import DEFAULT, msg, render, t
 from . import status
+from .refusals import FormProblem
 from .videoview import player_html
 
 TAKE_CHOICES = ["1", "2", "3", "4"]
@@ -25,7 +26,7 @@ def parse_takes(value: Any) -> int:
     """The takes choice as a whole number 1..4 (ValueError in plain words otherwise)."""
     text = str(value).strip() if value is not None else "1"
     if text not in TAKE_CHOICES:
-        raise ValueError(f"Takes must be 1, 2, 3 or 4 (got {value!r}).")
+        raise FormProblem(msg("takes.invalid", value=repr(value)))
     return int(text)
 
 
