@@ -47,3 +47,27 @@ def test_a_bad_links_verdict_and_the_librarys_refusal_are_chinese_on_a_chinese_p
     page.screenshot(path=str(artifacts_dir / "language-zh-card-link-refused.png"), full_page=False)
     assert axe_violations(page) == []
     context.close()
+
+
+def test_the_chinese_examples_things_to_avoid_leave_with_the_example_cast(browser, studio, tmp_path):
+    from tests.fixtures_browser import upload_to_card
+    from tests.fixtures_ui import character_png
+
+    context = browser.new_context(locale="zh-CN")
+    context.add_init_script(RECORD_STATES)
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    page.goto(studio.url)
+    expect(page.locator("#job-status-box")).not_to_have_attribute("data-state", "loading", timeout=30_000)
+    page.locator("#load-example").click()
+    expect(page.locator("#card-2-face")).to_contain_text("可以使用", timeout=30_000)
+    page.locator("#more-settings").click()
+    negative = page.locator("#negative-prompt textarea")
+    expect(negative).not_to_have_value("")
+    assert not foreign_words(negative.input_value())  # the Chinese example's things to avoid
+    page.locator("#card-2-remove").click()
+    expect(page.locator("#card-2")).to_be_hidden()
+    upload_to_card(page, 1, character_png(tmp_path / "own.png", (30, 160, 90)))
+    expect(page.locator("#card-1-face")).to_contain_text("own.png", timeout=30_000)
+    expect(negative).to_have_value("")
+    context.close()

@@ -9,7 +9,7 @@ from typing import Any
 import gradio as gr
 
 from .. import spec
-from ..examples import EXAMPLE_NEGATIVE_PROMPT
+from ..examples import EXAMPLE_NEGATIVE_PROMPTS
 from ..messages import both
 from . import cast as cast_mod
 from . import form, rawinputs, starters, storyboard
@@ -132,7 +132,7 @@ def listen(w: SceneWidgets, ctx: PageContext, price: gr.HTML, takes: gr.Dropdown
                                     takes=n_takes, lang=lang),
         }
         # The example's "things to avoid" leave with the example cast: never kept hidden for another scene.
-        if negative_text == EXAMPLE_NEGATIVE_PROMPT and not any(c.get("example") for c in cast_mod.filled(cast)):
+        if negative_text in EXAMPLE_NEGATIVE_PROMPTS and not any(c.get("example") for c in cast_mod.filled(cast)):
             out[w.negative] = ""
             out[w.negative_count] = form.count_label("", spec.NEGATIVE_PROMPT_MAX)
         return out
