@@ -14,7 +14,7 @@ import pytest
 
 from r2v_ui import prompt_names
 from r2v_ui.characters import CharacterError, CharacterLibrary
-from r2v_ui.messages import EN, ZH, render
+from r2v_ui.messages import EN, ZH, msg, render
 from r2v_ui.storyboard import FitImpossible, Shot, Storyboard, fit
 from r2v_ui.ui import cast as cast_mod
 from r2v_ui.ui import charactercards
@@ -72,9 +72,9 @@ def test_a_card_from_an_old_job_or_the_library_says_where_it_came_from_in_chines
     ref = SimpleNamespace(kind="image", path="/x/mira.png", url=None, name="mira.png", voice_path=None,
                           voice_url="https://e.com/v?sig=1", voice_name="", duration=None, content_type="image/png",
                           voice_content_type=None, character="米拉")
-    for note, zh in (("from this video", "来自这个视频"), ("from your last job", "来自你上一次的任务"),
-                     ("from the job you are remixing", "来自你正在改编的视频")):
-        card = cast_mod.from_references([ref], note=note)[0]
+    for key, note, zh in (("video", "from this video", "来自这个视频"), ("last", "from your last job", "来自你上一次的任务"),
+                          ("remix", "from the job you are remixing", "来自你正在改编的视频")):
+        card = cast_mod.from_references([ref], note=msg(f"cast.from.{key}"))[0]
         assert chinese(render(card["message"], ZH)) == f"mira.png（{zh}）。"
         assert render(card["message"], EN) == f"mira.png ({note})."
         assert chinese(render(card["voice_message"], ZH)) == f"音色链接（{zh}）。"

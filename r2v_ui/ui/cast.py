@@ -298,16 +298,10 @@ def to_references(cast: list[Card]) -> tuple[Any, ...]:
     return tuple(refs)
 
 
-# The notes callers used to pass as English words, and the catalog's key for each.
-_NOTES = {"from an earlier job": "cast.from.earlier", "from the job you are remixing": "cast.from.remix",
-          "from your last job": "cast.from.last", "from this video": "cast.from.video"}
-
-
-def from_references(references: Any, note: Msg | str = "from an earlier job") -> list[Card]:
+def from_references(references: Any, note: Msg | None = None) -> list[Card]:
     """Cards rebuilt from a remixed job's references (local library copies or links); each card says
-    where its file came from (`note`: a Msg such as msg("cast.from.last"), or one of _NOTES' words)."""
-    if isinstance(note, str):
-        note = msg(_NOTES[note]) if note in _NOTES else legacy(note)
+    where its file came from (`note`: msg("cast.from.last"), …; by default "from an earlier job")."""
+    note = note or msg("cast.from.earlier")
     cast: list[Card] = []
     for ref in references:
         path = getattr(ref, "path", None)

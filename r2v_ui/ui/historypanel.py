@@ -13,7 +13,7 @@ from typing import Any
 import gradio as gr
 
 from ..errors import R2VError
-from ..messages import both, t
+from ..messages import both, msg, t
 from ..messages import render as render_msg
 from . import form, history
 from .context import PageContext, esc
@@ -211,7 +211,7 @@ def listen(w: HistoryWidgets, ctx: PageContext, tab: Any, studio_tab: Any, tabs:
             draft = manager.remix_draft(job_id, owner=who.owner)
         except R2VError as exc:
             raise gr.Error(render_msg(exc.msg, lang_of(request)))
-        return restore(ctx, scene, cast_view, draft, t("history.from_remix", lang_of(request)), request) | {
+        return restore(ctx, scene, cast_view, draft, msg("cast.from.remix"), request) | {
             tabs: gr.Tabs(selected="studio"), scene.form_alert: ""}
 
     form_outputs = [*castw.outputs(), st.cast, *scene.outputs()]

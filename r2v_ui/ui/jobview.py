@@ -11,7 +11,7 @@ from typing import Any, Callable
 import gradio as gr
 
 from ..errors import R2VError
-from ..messages import EN, render, t as say
+from ..messages import EN, Msg, msg, render, t as say
 from . import cast as cast_mod
 from . import form, session, status
 from . import takes as takes_view
@@ -119,7 +119,7 @@ def make_watch(ctx: PageContext, w: Any) -> Watch:
     return Watch(watch_job, outputs)
 
 
-def restore(ctx: PageContext, scene: Any, cast_view, draft: Any, note: str, request: Any) -> dict:
+def restore(ctx: PageContext, scene: Any, cast_view, draft: Any, note: Msg, request: Any) -> dict:
     """Updates putting a job's cast and settings into the form."""
     cast = cast_mod.from_references(draft.references, note=note)
     return cast_view(cast, request) | scene.show(form.values_from_draft(draft))
@@ -149,7 +149,7 @@ def listen_actions(w: Any, ctx: PageContext, scene: Any, castw: Any, cast_view, 
             draft = manager.remix_draft(snap.job_id, owner=who.owner)
         except (R2VError, OSError, ValueError):
             return out
-        return out | restore(ctx, scene, cast_view, draft, say("jobview.from_last", lang_of(request)), request)
+        return out | restore(ctx, scene, cast_view, draft, msg("cast.from.last"), request)
 
     load = (resume, [st.stored], [st.memory, st.job, *form_outputs])
 
@@ -210,7 +210,7 @@ def listen_actions(w: Any, ctx: PageContext, scene: Any, castw: Any, cast_view, 
             draft = manager.remix_draft(job_id, owner=who.owner)
         except R2VError as exc:
             return {scene.form_alert: alert_html(exc, nothing_sent=False, lang=lang_of(request))}
-        return restore(ctx, scene, cast_view, draft, say("jobview.from_video", lang_of(request)), request) | {
+        return restore(ctx, scene, cast_view, draft, msg("cast.from.video"), request) | {
             scene.form_alert: ""}
 
     w.use_settings.click(use_settings, [st.job, st.memory], [*form_outputs, scene.form_alert],
