@@ -97,6 +97,9 @@ def launch_kwargs() -> dict[str, Any]:
 
     `max_threads` is how many events Gradio's queue runs at once (streams included), and also the
     limit of threads for sync handlers and pre/postprocessing (threads are started only when that
-    much sync work runs at once).  Sized with the stream group, so that streams never take every slot."""
+    much sync work runs at once).  Sized with the stream group, so that streams never take every slot.
+
+    Gradio's own run history is off: the studio's History is the record of what was made, and a second
+    one in the browser would keep copies of prompts and choices there (and name itself in English)."""
     return {"theme": make_theme(), "css": CSS + librarypanel.CSS + language.CSS, "head": HEAD, "i18n": language.make_i18n(),
-            "max_threads": context.STREAM_LIMIT + context.PAGE_SLOTS}
+            "max_threads": context.STREAM_LIMIT + context.PAGE_SLOTS, "run_history": False}
