@@ -5,7 +5,8 @@ Three calls: `submit` (creates a task, costs money), `get_task` (reads a task, f
 replicate-python: one error tree (`errors.py`), one function mapping an answer to it
 (`errors.error_from_response`), retry constants in one place (`RetryPolicy`), retry decisions as
 small pure functions (`read_may_retry`, `submit_may_retry`, `request_was_sent`), explicit
-per-phase timeouts, an injectable transport and an injectable sleep.
+per-phase timeouts, an injectable transport and an injectable sleep.  The retry constants and
+decisions are in `client_rules.py`, the task document's parsing in `task_info.py`.
 
 Never pay twice: a submit is repeated only when it certainly created no task — the connection was
 never made, or the service answered 429 / 503.  Anything else that leaves the outcome open (a
@@ -25,15 +26,12 @@ import logging
 import os
 import random
 import uuid
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Mapping
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
-from . import __version__
-from .backoff import backoff, honoured_retry_after
 from .config import Secret
 from .atomic_files import replace_atomic
 from .errors import (
@@ -49,216 +47,16 @@ from .errors import (
     error_from_response,
 )
 from .messages import Msg, msg
-from .spec import (
-    MODEL_PATH,
-    STATUS_CANCELED,
-    STATUS_FAILED,
-    STATUS_SUCCEED,
-    TASK_RESULT_PATH,
-    TERMINAL_STATUSES,
-    GenerationRequest,
-)
+from .spec import MODEL_PATH, TASK_RESULT_PATH, GenerationRequest
 
 log = logging.getLogger(__name__)
 
-# --- timeouts and retry constants (one place) --------------------------------------------------
-DEFAULT_TIMEOUT = httpx.Timeout(connect=10.0, read=60.0, write=60.0, pool=10.0)
-RETRY_READ_STATUSES = frozenset({429, 500, 502, 503, 504})
-RETRY_SUBMIT_STATUSES = frozenset({429, 503})
-# A gateway answered for a service it could not reach in time: the service may have created the
-# task behind it, so a submit answered with one of these is uncertain, not refused.
-UNCERTAIN_SUBMIT_STATUSES = frozenset({502, 504})
-RESULT_GONE_STATUSES = frozenset({403, 404, 410})
-DOWNLOAD_CHUNK = 64 * 1024
-USER_AGENT = f"r2v-studio/{__version__}"
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """How often and how long to wait.  `max_attempts` counts every attempt, the first included."""
-
-    max_attempts: int = 6
-    base_delay: float = 0.5
-    max_delay: float = 20.0
-    retry_after_cap: float = 120.0
-
-    def delay(self, attempt: int, retry_after: float | None, rng: Callable[[], float] = random.random) -> float:
-        """Seconds to wait after failed attempt number `attempt` (1 = the first attempt failed).
-
-        A `Retry-After` from the service wins, capped at `retry_after_cap`.  Otherwise exponential
-        backoff (`base_delay * 2**(attempt-1)`, capped at `max_delay`) with jitter that takes off
-        up to a quarter, so many clients do not retry in step."""
-        asked = honoured_retry_after(retry_after, cap=self.retry_after_cap)
-        if asked is not None:
-            return asked
-        return backoff(attempt, base=self.base_delay, cap=self.max_delay, rng=rng)
-
-
-# --- pure retry decisions ------------------------------------------------------------------------
-# httpx exceptions raised before any byte of the request reached the server: a connection that
-# was never made (DNS, refused, TLS handshake — httpcore maps all of these to ConnectError), a
-# connect timeout, no free pool slot, or a proxy that refused to open the tunnel.
-_NOT_SENT: tuple[type[BaseException], ...] = (
-    httpx.ConnectError,
-    httpx.ConnectTimeout,
-    httpx.PoolTimeout,
-    httpx.ProxyError,
+# The retry rules and the task document live in modules of their own; `__all__` re-exports them.
+from .client_rules import (
+    DEFAULT_TIMEOUT, DOWNLOAD_CHUNK, RESULT_GONE_STATUSES, UNCERTAIN_SUBMIT_STATUSES, USER_AGENT, RetryPolicy,
+    read_may_retry, request_was_sent, retry_after_of, submit_may_retry,
 )
-# Not sent either, but retrying cannot help (a wrong URL scheme, a request we could not encode).
-_NOT_SENT_PERMANENT: tuple[type[BaseException], ...] = (httpx.UnsupportedProtocol,)
-
-
-def request_was_sent(exc: BaseException) -> bool:
-    """False only when the request certainly never reached the server.  Everything else — a read
-    timeout, a dropped connection, a write error half-way through the body, an error we do not
-    know — counts as maybe sent."""
-    if isinstance(exc, APIConnectionError):
-        return exc.request_sent
-    return not isinstance(exc, _NOT_SENT + _NOT_SENT_PERMANENT)
-
-
-def read_may_retry(exc: BaseException) -> bool:
-    """May a read (task-result, download) be tried again after `exc`?  Reads are free: retry
-    connection problems, timeouts, 429 and 5xx overload; never other 4xx."""
-    if isinstance(exc, APIStatusError):
-        return exc.status in RETRY_READ_STATUSES
-    if isinstance(exc, _NOT_SENT_PERMANENT) or isinstance(exc, httpx.LocalProtocolError):
-        return False
-    if isinstance(exc, (httpx.TransportError, APIConnectionError)):
-        return True
-    return False
-
-
-def submit_may_retry(exc: BaseException) -> bool:
-    """May a submit be sent again after `exc`?  Only when it certainly created no task: the
-    connection was never made, or the service answered 429 or 503."""
-    if isinstance(exc, APIStatusError):
-        return exc.status in RETRY_SUBMIT_STATUSES
-    if isinstance(exc, _NOT_SENT):
-        return True
-    if isinstance(exc, APIConnectionError):
-        return not exc.request_sent
-    return False
-
-
-def retry_after_of(exc: BaseException) -> float | None:
-    return getattr(exc, "retry_after", None) if isinstance(exc, APIStatusError) else None
-
-
-# --- the task document ---------------------------------------------------------------------------
-TIMING_KEYS = ("submit_time_ms", "execute_time_ms", "complete_time_ms")
-
-
-def _as_int(value: Any) -> int | None:
-    """An integer from an int, a float or a string of digits ("3600", " 42 ", "1.7e3"); None when
-    absent or unreadable.  Booleans are not numbers here."""
-    if value is None or isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float):
-        return int(value) if value == value and value not in (float("inf"), float("-inf")) else None
-    if isinstance(value, str):
-        text = value.strip()
-        if not text:
-            return None
-        try:
-            return int(text)
-        except ValueError:
-            try:
-                f = float(text)
-            except ValueError:
-                return None
-            return _as_int(f)
-    return None
-
-
-def _as_dict(value: Any) -> dict:
-    return value if isinstance(value, dict) else {}
-
-
-def _as_str(value: Any) -> str:
-    if value is None:
-        return ""
-    return value if isinstance(value, str) else str(value)
-
-
-@dataclass(frozen=True)
-class TaskInfo:
-    """One read of a task, parsed defensively: missing fields become None / "" / 0, an unknown
-    status is kept as-is and counts as still running."""
-
-    task_id: str
-    status: str
-    reason: str = ""
-    eta: int | None = None
-    progress_percent: int | None = None
-    video_url: str | None = None
-    video_url_ttl: int | None = None
-    seed: int | None = None
-    timings: dict[str, int] = field(default_factory=dict)
-    raw: dict = field(default_factory=dict, repr=False, compare=False)
-
-    @property
-    def _norm(self) -> str:
-        return self.status.strip().upper()
-
-    @property
-    def terminal(self) -> bool:
-        return self._norm in TERMINAL_STATUSES
-
-    @property
-    def succeeded(self) -> bool:
-        return self._norm == STATUS_SUCCEED
-
-    @property
-    def failed(self) -> bool:
-        """Ended without a video: failed or canceled."""
-        return self._norm == STATUS_FAILED or self._norm in STATUS_CANCELED
-
-    @property
-    def canceled(self) -> bool:
-        return self._norm in STATUS_CANCELED
-
-    @classmethod
-    def from_document(cls, doc: Any, *, task_id: str = "") -> "TaskInfo":
-        """Parse a task document (SPEC.md).  `task_id` is the id that was asked for, used when the
-        document does not carry one."""
-        raw = doc if isinstance(doc, dict) else {}
-        task = _as_dict(raw.get("task"))
-        extra = _as_dict(raw.get("extra"))
-        debug = _as_dict(extra.get("debug_info"))
-        video_url: str | None = None
-        video_ttl: int | None = None
-        videos = raw.get("videos")
-        if isinstance(videos, list):
-            for v in videos:
-                if isinstance(v, dict) and isinstance(v.get("video_url"), str) and v["video_url"].strip():
-                    video_url = v["video_url"].strip()
-                    video_ttl = _as_int(v.get("video_url_ttl"))
-                    break
-        progress = _as_int(task.get("progress_percent"))
-        if progress is not None:
-            progress = max(0, min(100, progress))
-        eta = _as_int(task.get("eta"))
-        if eta is not None:
-            eta = max(0, eta)
-        seed = _as_int(extra.get("seed"))
-        if seed is not None and seed < 0:
-            seed = None
-        timings = {k: max(0, _as_int(debug.get(k)) or 0) for k in TIMING_KEYS}
-        return cls(
-            task_id=_as_str(task.get("task_id")).strip() or task_id,
-            status=_as_str(task.get("status")).strip(),
-            reason=_as_str(task.get("reason")),
-            eta=eta,
-            progress_percent=progress,
-            video_url=video_url,
-            video_url_ttl=video_ttl,
-            seed=seed,
-            timings=timings,
-            raw=raw,
-        )
+from .task_info import TaskInfo, as_int
 
 
 # --- helpers -------------------------------------------------------------------------------------
@@ -527,7 +325,7 @@ class HighwayClient:
                 if not resp.is_success:
                     await resp.aread()
                     raise error_from_response(resp.status_code, resp.headers, resp.content, action="download")
-                total = _as_int(resp.headers.get("content-length"))
+                total = as_int(resp.headers.get("content-length"))
                 if total is not None and total > max_bytes:
                     raise ResultUnusable(_too_big(total, max_bytes))
                 if resp.headers.get("content-encoding", "identity").strip().lower() not in ("", "identity"):
