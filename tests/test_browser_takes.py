@@ -82,6 +82,9 @@ def test_three_takes_fill_a_grid_and_compare_plays_them_in_step(browser, studio,
     expect(page.locator("#compare-cell-1 .compare-diff")).to_contain_text("seed")  # only what differs
     expect(page.locator("#compare-cell-1 .compare-diff")).not_to_contain_text("size")
     assert no_sideways_scroll(page)[0] <= vp["width"]
+    # Side by side (two a row on a phone), the Keep buttons of a row line up whatever the notes above.
+    keeps = [page.locator(f"#compare-keep-{i}").bounding_box() for i in (1, 2)]
+    assert abs(keeps[0]["y"] - keeps[1]["y"]) <= 2, keeps
     assert axe_violations(page) == []
     page.screenshot(path=str(artifacts_dir / f"takes-{size}-3-compare.png"), full_page=True)
 

@@ -171,6 +171,9 @@ h2.step-title { font-size: 1.05rem; margin: 4px 0 0; }
 .compare-cell video { width: 100%; display: block; background: #000; border-radius: 8px; }
 .compare-name { font-weight: 600; font-size: .9rem; margin-top: 4px; }
 .compare-diff { margin: 2px 0 4px; padding-left: 18px; font-size: .82rem; color: #334155; }
+/* Side by side, each video's Keep button on one line with the others', however long its notes. */
+#compare-slots { align-items: stretch !important; }
+#compare-slots > .compare-col { justify-content: space-between; }
 .history-list .wrap { flex-direction: column !important; gap: 4px !important; }
 .history-list label { width: 100%; justify-content: flex-start; font-size: .88rem; }
 .history-empty { padding: 16px; border-radius: 12px; background: var(--background-fill-secondary); color: #334155; }
