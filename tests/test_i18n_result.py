@@ -156,3 +156,22 @@ def test_the_live_price_and_the_count_read_in_chinese():
 def test_the_storage_notice_is_drawn_in_both_languages():
     shown = notices.storage_notice_html(SimpleNamespace(data_dir_temporary=True))
     assert 'lang="zh-CN">Space 重启后' in shown and notices.STORAGE_NOTICE in shown and "R2V_DATA_DIR" in shown
+
+
+def test_historys_detail_shows_a_storyboard_as_its_shots_and_names_as_written():
+    board = {"overall": "@Mira 和 @Robo 争最后一块饼干",
+             "shots": [{"text": "@Mira 伸手去拿", "seconds": 2}, {"text": "@Robo 笑了", "seconds": 3}]}
+    sent = "character1 和 character2 争最后一块饼干\nShot 1 [0-2s]: character1 伸手去拿\nShot 2 [2-5s]: character2 笑了"
+    snap = _snap(settings=_snap().settings | {"prompt": sent, "written_prompt": "(composed)", "storyboard": board})
+    zh, en = history.detail_markdown(snap, ZH), history.detail_markdown(snap, EN)
+    assert "**提示词：** @Mira 和 @Robo 争最后一块饼干" in zh and "**分镜：**" in zh
+    assert "1. 0–2 秒：@Mira 伸手去拿\n1. 2–5 秒：@Robo 笑了" in zh  # a numbered list, as the user planned it
+    assert "**实际发送：** character1 和 character2 争最后一块饼干<br>Shot 1 [0-2s]: character1 伸手去拿" in zh
+    assert "1. 0–2 s: @Mira 伸手去拿" in en and "**As sent:** character1" in en
+    assert words_left(re.sub(r"Shot \d \[\d-\ds\]|@\w+", "", zh)) == [], zh  # the names are the user's
+
+    named = _snap(settings=_snap().settings | {"prompt": "character1 waves", "written_prompt": "@Mira waves"})
+    assert "**Prompt:** @Mira waves" in history.detail_markdown(named, EN)
+    assert "**As sent:** character1 waves" in history.detail_markdown(named, EN)
+    plain = history.detail_markdown(_snap(), EN)
+    assert "As sent" not in plain and "Storyboard" not in plain  # nothing rewritten: said once

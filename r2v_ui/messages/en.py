@@ -545,6 +545,8 @@ MESSAGES: dict[str, str] = {
     "history.take": " · take {n}",
     "history.no_prompt": "(no prompt)",
     "history.prompt": "Prompt:",
+    "history.storyboard": "Storyboard:",
+    "history.shot_row": "{start}–{end} s: {text}",
     "history.avoid": "Avoid:",
     "history.what_happened": "What happened:",
     "ui.history.show": 'Show',

@@ -486,6 +486,8 @@ MESSAGES: dict[str, str] = {
     "history.take": " · 第 {n} 条",
     "history.no_prompt": "（没有提示词）",
     "history.prompt": "提示词：",
+    "history.storyboard": "分镜：",
+    "history.shot_row": "{start}–{end} 秒：{text}",
     "history.avoid": "不想出现：",
     "history.what_happened": "发生了什么：",
     "ui.history.show": '显示',

@@ -10,6 +10,7 @@ import time
 from typing import Any
 
 from .. import spec
+from ..storyboard import Storyboard
 from ..messages import EN, ZH, render, t
 from . import status
 
@@ -18,9 +19,10 @@ FILTERS = [(f"ui.history.filter.{v}", v) for v in ("all", "running", "succeeded"
 
 
 def item_label(snap: Any, max_prompt: int = 70, lang: str = EN) -> str:
-    """One compact line per job: status, date, duration, size and the first line of the prompt."""
+    """One compact line per job: status, date, duration, size and the first line of the prompt (as
+    the user wrote it: @Mira, not the character1 it was sent as)."""
     s = snap.settings or {}
-    first = ((s.get("prompt") or "").strip().splitlines() or [""])[0]
+    first = ((s.get("written_prompt") or s.get("prompt") or "").strip().splitlines() or [""])[0]
     if len(first) > max_prompt:
         first = first[: max_prompt - 1] + "…"
     when = day_time(snap.created_at, lang)
@@ -51,11 +53,27 @@ def day_time(ts: float, lang: str) -> str:
     return time.strftime("%d %b %H:%M", at)
 
 
+def _prompt_lines(s: dict, lang: str) -> list[str]:
+    """The prompt as the user wrote it (a storyboard as its shots), then as sent when that differs
+    (@Names become tags, shots become "Shot k [a-bs]:" lines)."""
+    sent = s.get("prompt") or ""
+    board = Storyboard.from_record(s.get("storyboard"))
+    if board is not None and board.in_use:
+        out = [f"**{t('history.prompt', lang)}** {html.escape(board.overall)}" if board.overall.strip() else "",
+               f"**{t('history.storyboard', lang)}**",
+               "\n".join("1. " + t("history.shot_row", lang, start=shot.start, end=shot.end, text=html.escape(shot.text))
+                         for shot in board.timeline())]
+    else:
+        out = [f"**{t('history.prompt', lang)}** {html.escape(s.get('written_prompt') or sent)}"]
+    if (board is not None and board.in_use) or (s.get("written_prompt") and s["written_prompt"] != sent):
+        out.append(f"**{t('form.as_sent', lang)}** " + html.escape(sent).replace("\n", "<br>"))
+    return [line for line in out if line]
+
+
 def detail_markdown(snap: Any, lang: str = EN) -> str:
     """A job's detail in `lang`: what it was, what happened (its stored codes, rendered now)."""
     s = snap.settings or {}
-    lines = [f"### {status.STATE_ICONS.get(snap.state, '…')} {_state_words(snap.state, lang)}",
-             f"**{t('history.prompt', lang)}** {html.escape(s.get('prompt') or '')}"]
+    lines = [f"### {status.STATE_ICONS.get(snap.state, '…')} {_state_words(snap.state, lang)}", *_prompt_lines(s, lang)]
     if s.get("negative_prompt"):
         lines.append(f"**{t('history.avoid', lang)}** {html.escape(s['negative_prompt'])}")
     if snap.error:
