@@ -50,14 +50,16 @@ def browser():
         b.close()
 
 
-def open_page(browser, url: str, viewport: dict = DESKTOP):
-    """A new browser (a fresh context: its own storage), at `url`, once the page has looked for its job."""
-    context = browser.new_context(viewport=viewport)
+def open_page(browser, url: str, viewport: dict = DESKTOP, locale: str | None = None):
+    """A new browser (a fresh context: its own storage; `locale`: the language it is set to), at
+    `url`, once the page has looked for its job."""
+    context = browser.new_context(viewport=viewport, **({"locale": locale} if locale else {}))
     context.add_init_script(RECORD_STATES)
     page = context.new_page()
     page.set_default_timeout(30_000)
     page.goto(url)
-    expect(page.locator("#mode-badge")).to_contain_text("Demo", timeout=30_000)
+    demo = "演示模式" if (locale or "").startswith("zh") else "Demo"
+    expect(page.locator("#mode-badge")).to_contain_text(demo, timeout=30_000)
     wait_until_loaded(page)
     return page
 

@@ -14,8 +14,8 @@ import pytest
 from r2v_ui import spec
 from r2v_ui.messages import EN, ZH, t
 from r2v_ui.starters import Starter, starter_prompt
-from tests.fixtures_browser import (DESKTOP, PHONE, RECORD_STATES, axe_violations, browser, browser_marks,  # noqa: F401
-                                    expect, upload_to_card, wait_state)
+from tests.fixtures_browser import (PHONE, axe_violations, browser, browser_marks, expect, open_page,  # noqa: F401
+                                    upload_to_card, wait_state)
 from tests.fixtures_ui import character_png, running_studio
 from tests.i18n_terms import foreign_words
 
@@ -28,16 +28,6 @@ def studio(tmp_path_factory):
         yield s
 
 
-def _open(browser, url: str, locale: str, viewport: dict = DESKTOP):
-    context = browser.new_context(viewport=viewport, locale=locale)
-    context.add_init_script(RECORD_STATES)
-    page = context.new_page()
-    page.set_default_timeout(30_000)
-    page.goto(url)
-    expect(page.locator("#job-status-box")).not_to_have_attribute("data-state", "loading", timeout=30_000)
-    return page
-
-
 def _fits(page, selector: str) -> bool:
     """The element's text is not cut: nothing overflows its box."""
     return page.locator(selector).first.evaluate("e => e.scrollWidth <= e.clientWidth + 1 && e.scrollHeight <= "
@@ -46,7 +36,7 @@ def _fits(page, selector: str) -> bool:
 
 def test_a_chinese_browser_gets_a_chinese_studio_and_switches_to_english_and_back(browser, studio, tmp_path,
                                                                                   artifacts_dir):
-    page = _open(browser, studio.url, "zh-CN")
+    page = open_page(browser, studio.url, locale="zh-CN")
     # Labels (translated by Gradio in the browser) and server-rendered words, both in Chinese.
     expect(page.locator("#mode-badge")).to_contain_text("演示模式")
     generate = page.get_by_role("button", name="生成视频")
@@ -108,12 +98,12 @@ def test_a_chinese_browser_gets_a_chinese_studio_and_switches_to_english_and_bac
 
 
 def test_an_english_browser_gets_english_and_a_phone_shows_the_chinese_page_whole(browser, studio, artifacts_dir):
-    page = _open(browser, studio.url, "en-US")
+    page = open_page(browser, studio.url, locale="en-US")
     expect(page.get_by_role("button", name="Generate video")).to_be_visible()
     expect(page.locator("#mode-badge")).to_contain_text("Demo")
     page.context.close()
 
-    phone = _open(browser, studio.url, "zh-CN", PHONE)
+    phone = open_page(browser, studio.url, PHONE, locale="zh-CN")
     expect(phone.locator("#mode-badge")).to_contain_text("演示模式")
     switch = phone.locator("#lang-switch").bounding_box()
     assert switch and switch["x"] >= 0 and switch["x"] + switch["width"] <= PHONE["width"]
@@ -125,7 +115,7 @@ def test_an_english_browser_gets_english_and_a_phone_shows_the_chinese_page_whol
 
 
 def test_a_chinese_page_shows_no_english_words_outside_the_allowed_terms(browser, studio):
-    page = _open(browser, studio.url, "zh-CN")
+    page = open_page(browser, studio.url, locale="zh-CN")
     expect(page.locator("#mode-badge")).to_contain_text("演示模式")
     text = page.locator("body").inner_text()
     found = sorted(set(foreign_words(re.sub(r"\s+", " ", text))))
@@ -151,7 +141,7 @@ def test_a_finished_job_history_and_compare_show_no_english_words_to_a_chinese_b
 
 
 def _finished_job_history_and_compare_in_chinese(browser, studio, tmp_path, artifacts_dir):
-    page = _open(browser, studio.url, "zh-CN")
+    page = open_page(browser, studio.url, locale="zh-CN")
     upload_to_card(page, 1, character_png(tmp_path / "lin.png", (40, 110, 230)))
     expect(page.locator("#card-1-face")).to_contain_text("可以使用", timeout=30_000)
     page.locator("#prompt textarea").fill("character1在月光下转身")
@@ -193,7 +183,7 @@ def _finished_job_history_and_compare_in_chinese(browser, studio, tmp_path, arti
 def test_starters_the_example_and_the_scripts_words_follow_the_page_language(browser, studio, locale, lang):
     """A starter and the example cast write their prompt in the page's language (the model's tags kept);
     the names a screen reader hears for a card's arrows and Compare's scrubber are in it too."""
-    page = _open(browser, studio.url, locale)
+    page = open_page(browser, studio.url, locale=locale)
     prompt = page.locator("#prompt textarea")
     page.locator("#starter-dialogue").click()
     expect(prompt).to_have_value(starter_prompt(Starter.DIALOGUE, [], lang), timeout=30_000)

@@ -10,8 +10,8 @@ import re
 
 import pytest
 
-from tests.fixtures_browser import RECORD_STATES, axe_violations, browser, browser_marks, expect  # noqa: F401
-from tests.fixtures_ui import running_studio
+from tests.fixtures_browser import axe_violations, browser, browser_marks, expect, open_page, upload_to_card  # noqa: F401
+from tests.fixtures_ui import character_png, running_studio
 from tests.i18n_terms import foreign_words
 
 pytestmark = browser_marks
@@ -24,12 +24,7 @@ def studio(tmp_path_factory):
 
 
 def test_a_bad_links_verdict_and_the_librarys_refusal_are_chinese_on_a_chinese_page(browser, studio, artifacts_dir):
-    context = browser.new_context(locale="zh-CN")
-    context.add_init_script(RECORD_STATES)
-    page = context.new_page()
-    page.set_default_timeout(30_000)
-    page.goto(studio.url)
-    expect(page.locator("#job-status-box")).not_to_have_attribute("data-state", "loading", timeout=30_000)
+    page = open_page(browser, studio.url, locale="zh-CN")
 
     page.locator("#card-1-more").click()  # "链接或录音"
     page.locator("#card-1-link input, #card-1-link textarea").first.fill("ftp://example.com/mira.png")
@@ -46,19 +41,11 @@ def test_a_bad_links_verdict_and_the_librarys_refusal_are_chinese_on_a_chinese_p
     assert foreign_words(alert.inner_text()) == [], alert.inner_text()
     page.screenshot(path=str(artifacts_dir / "language-zh-card-link-refused.png"), full_page=False)
     assert axe_violations(page) == []
-    context.close()
+    page.context.close()
 
 
 def test_the_chinese_examples_things_to_avoid_leave_with_the_example_cast(browser, studio, tmp_path):
-    from tests.fixtures_browser import upload_to_card
-    from tests.fixtures_ui import character_png
-
-    context = browser.new_context(locale="zh-CN")
-    context.add_init_script(RECORD_STATES)
-    page = context.new_page()
-    page.set_default_timeout(30_000)
-    page.goto(studio.url)
-    expect(page.locator("#job-status-box")).not_to_have_attribute("data-state", "loading", timeout=30_000)
+    page = open_page(browser, studio.url, locale="zh-CN")
     page.locator("#load-example").click()
     expect(page.locator("#card-2-face")).to_contain_text("可以使用", timeout=30_000)
     page.locator("#more-settings").click()
@@ -70,4 +57,4 @@ def test_the_chinese_examples_things_to_avoid_leave_with_the_example_cast(browse
     upload_to_card(page, 1, character_png(tmp_path / "own.png", (30, 160, 90)))
     expect(page.locator("#card-1-face")).to_contain_text("own.png", timeout=30_000)
     expect(negative).to_have_value("")
-    context.close()
+    page.context.close()

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.fixtures_browser import browser, browser_marks, expect  # noqa: F401
+from tests.fixtures_browser import browser, browser_marks, expect, open_page  # noqa: F401
 from tests.fixtures_ui import running_studio
 from tests.i18n_terms import foreign_words
 
@@ -28,12 +28,8 @@ def _words(page, selector: str, *data: str) -> list[str]:
 
 
 def test_the_setup_panel_speaks_chinese_to_a_chinese_browser(browser, studio):
-    context = browser.new_context(locale="zh-CN")
-    page = context.new_page()
-    page.set_default_timeout(30_000)
+    page = open_page(browser, studio.url, locale="zh-CN")
     try:
-        page.goto(studio.url)
-        expect(page.locator("#mode-badge")).to_contain_text("演示模式")
         page.locator("#setup-accordion").get_by_text("API 密钥与参考素材托管").click()
         expect(page.locator("#hosting-info")).to_contain_text("内置模拟服务托管你的文件")
         expect(page.locator("#api-key-note")).to_contain_text("密钥只保存在本服务器的内存中")
@@ -54,4 +50,4 @@ def test_the_setup_panel_speaks_chinese_to_a_chinese_browser(browser, studio):
         expect(page.locator("#api-key-note")).to_contain_text("密钥已忘掉")
         assert _words(page, "#setup-accordion", studio.studio.emulator.base_url) == []
     finally:
-        context.close()
+        page.context.close()
