@@ -9,6 +9,7 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
 import uvicorn
 
 from r2v_ui.ports import free_port
@@ -132,3 +133,10 @@ def pasted_links():
 
     return LoopbackServer(Starlette(routes=[Route("/face.png", face, methods=["GET", "HEAD"]),
                                             Route("/gone.png", gone, methods=["GET", "HEAD"])]))
+
+
+@pytest.fixture
+def pasted_site():
+    """The base URL of a running `pasted_links()` site, for one test."""
+    with pasted_links() as server:
+        yield server.base_url

@@ -15,6 +15,7 @@ from r2v_ui.ui import cast as cast_mod
 from r2v_ui.ui import form, status
 from r2v_ui.ui.header import badge_html
 from tests.fixtures_ui import character_png
+from tests.fixtures_hosting import pasted_site  # noqa: F401
 
 
 @dataclass(frozen=True)
@@ -314,26 +315,18 @@ def test_the_demo_panel_names_the_emulator():
 
 # --- pasted links, checked at paste time -------------------------------------------------------
 
-@pytest.fixture
-def link_server():
-    from tests.fixtures_hosting import pasted_links
-
-    with pasted_links() as server:
-        yield server.base_url
-
-
 @pytest.mark.asyncio
-async def test_a_pasted_link_is_checked_at_once_and_the_card_says_so(link_server):
+async def test_a_pasted_link_is_checked_at_once_and_the_card_says_so(pasted_site):
     cast = [cast_mod.empty_card()]
-    good = await cast_mod.check_link(cast[0], f"{link_server}/face.png", 1, cast, 0)
-    assert good["verdict"] == "accepted" and good["kind"] == "image" and good["url"] == f"{link_server}/face.png"
+    good = await cast_mod.check_link(cast[0], f"{pasted_site}/face.png", 1, cast, 0)
+    assert good["verdict"] == "accepted" and good["kind"] == "image" and good["url"] == f"{pasted_site}/face.png"
     assert "Link checked" in cast_mod.verdict_html(good, 1)
 
-    bad = await cast_mod.check_link(cast[0], f"{link_server}/gone.png", 1, cast, 0)
+    bad = await cast_mod.check_link(cast[0], f"{pasted_site}/gone.png", 1, cast, 0)
     assert bad["verdict"] == "refused" and not cast_mod.has_media(bad)
     html = cast_mod.verdict_html(bad, 1)
     assert "Refused" in html and "404" in html and "points to nothing" in html
-    assert bad["link"] == f"{link_server}/gone.png"  # the text stays in the box to be corrected
+    assert bad["link"] == f"{pasted_site}/gone.png"  # the text stays in the box to be corrected
 
 
 # --- files the page shows ----------------------------------------------------------------------
