@@ -58,14 +58,15 @@ def _prompt_lines(s: dict, lang: str) -> list[str]:
     (@Names become tags, shots become "Shot k [a-bs]:" lines)."""
     sent = s.get("prompt") or ""
     board = Storyboard.from_record(s.get("storyboard"))
-    if board is not None and board.in_use:
+    board = board if board is not None and board.in_use else None
+    if board:
         out = [f"**{t('history.prompt', lang)}** {html.escape(board.overall)}" if board.overall.strip() else "",
                f"**{t('history.storyboard', lang)}**",
                "\n".join("1. " + t("history.shot_row", lang, start=shot.start, end=shot.end, text=html.escape(shot.text))
                          for shot in board.timeline())]
     else:
         out = [f"**{t('history.prompt', lang)}** {html.escape(s.get('written_prompt') or sent)}"]
-    if (board is not None and board.in_use) or (s.get("written_prompt") and s["written_prompt"] != sent):
+    if board or (s.get("written_prompt") and s["written_prompt"] != sent):
         out.append(f"**{t('form.as_sent', lang)}** " + html.escape(sent).replace("\n", "<br>"))
     return [line for line in out if line]
 
