@@ -9,7 +9,7 @@ import re
 from typing import Any
 
 from ..messages import DEFAULT, ZH, t
-from .history import day_time
+from .history import as_written, day_time
 
 MIN_COMPARE, MAX_COMPARE = 2, 4
 
@@ -80,7 +80,7 @@ def differences(snaps: list[Any], lang: str = DEFAULT) -> list[list[str]]:
 def choice_label(snap: Any, max_prompt: int = 32, lang: str = DEFAULT) -> str:
     """A short name for a video in the picker and under the player: its take, its time, its prompt."""
     settings = snap.settings
-    prompt = " ".join((settings.get("written_prompt") or settings.get("prompt") or "").split())  # as the user wrote it
+    prompt = " ".join(as_written(settings).split())
     if len(prompt) > max_prompt:
         prompt = prompt[: max_prompt - 1] + "…"
     when = day_time(snap.created_at, lang)

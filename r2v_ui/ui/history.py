@@ -22,7 +22,7 @@ def item_label(snap: Any, max_prompt: int = 70, lang: str = EN) -> str:
     """One compact line per job: status, date, duration, size and the first line of the prompt (as
     the user wrote it: @Mira, not the character1 it was sent as)."""
     s = snap.settings or {}
-    first = ((s.get("written_prompt") or s.get("prompt") or "").strip().splitlines() or [""])[0]
+    first = (as_written(s).strip().splitlines() or [""])[0]
     if len(first) > max_prompt:
         first = first[: max_prompt - 1] + "…"
     when = day_time(snap.created_at, lang)
@@ -39,6 +39,11 @@ def item_label(snap: Any, max_prompt: int = 70, lang: str = EN) -> str:
     take = t("history.take", lang, n=snap.take) if getattr(snap, "take", None) else ""
     seconds = t("status.secs", lang, s=s.get("duration", "?"))
     return f"{star}{icon} {words}{take} · {when} · {seconds} · {size} · {first or t('history.no_prompt', lang)}"
+
+
+def as_written(settings: dict) -> str:
+    """A job's prompt as the user wrote it (@Mira), or as sent when nothing was rewritten."""
+    return settings.get("written_prompt") or settings.get("prompt") or ""
 
 
 def _state_words(state: str, lang: str) -> str:
@@ -65,7 +70,7 @@ def _prompt_lines(s: dict, lang: str) -> list[str]:
                "\n".join("1. " + t("history.shot_row", lang, start=shot.start, end=shot.end, text=html.escape(shot.text))
                          for shot in board.timeline())]
     else:
-        out = [f"**{t('history.prompt', lang)}** {html.escape(s.get('written_prompt') or sent)}"]
+        out = [f"**{t('history.prompt', lang)}** {html.escape(as_written(s))}"]
     if board or (s.get("written_prompt") and s["written_prompt"] != sent):
         out.append(f"**{t('form.as_sent', lang)}** " + html.escape(sent).replace("\n", "<br>"))
     return [line for line in out if line]
