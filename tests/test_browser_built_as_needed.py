@@ -11,8 +11,7 @@ import gzip
 import httpx
 import pytest
 
-from tests.fixtures_browser import (DESKTOP, PHONE, browser, browser_marks, expect, in_viewport,  # noqa: F401
-                                    no_sideways_scroll, open_page)
+from tests.fixtures_browser import DESKTOP, PHONE, browser_marks, expect, in_viewport, no_sideways_scroll, open_page
 from tests.fixtures_ui import running_studio
 
 pytestmark = browser_marks

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.fixtures_browser import (browser, browser_marks, expect, open_page, upload_to_card,  # noqa: F401
-                                    wait_state)
+from tests.fixtures_browser import browser_marks, expect, open_page, upload_to_card, wait_state
 from tests.fixtures_emulator import make_wav
 from tests.fixtures_ui import character_png, running_studio
 

@@ -14,8 +14,7 @@ import pytest
 from r2v_ui import spec
 from r2v_ui.messages import EN, ZH, t
 from r2v_ui.starters import Starter, starter_prompt
-from tests.fixtures_browser import (PHONE, axe_violations, browser, browser_marks, expect, open_page,  # noqa: F401
-                                    upload_to_card, wait_state)
+from tests.fixtures_browser import PHONE, axe_violations, browser_marks, expect, open_page, upload_to_card, wait_state
 from tests.fixtures_ui import character_png, running_studio
 from tests.i18n_terms import foreign_words
 

@@ -7,9 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.fixtures_browser import (DESKTOP, PHONE, axe_violations, browser,  # noqa: F401
-                                    browser_marks, expect, no_sideways_scroll, open_page, upload_to_card,
-                                    wait_state, wait_until_loaded)
+from tests.fixtures_browser import (DESKTOP, PHONE, axe_violations, browser_marks, expect, no_sideways_scroll,
+    open_page, upload_to_card, wait_state, wait_until_loaded)
 from tests.fixtures_ui import character_png, running_studio, submits
 
 pytestmark = browser_marks

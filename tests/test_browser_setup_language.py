@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.fixtures_browser import browser, browser_marks, expect, open_page  # noqa: F401
+from tests.fixtures_browser import browser_marks, expect, open_page
 from tests.fixtures_ui import running_studio
 from tests.i18n_terms import foreign_words
 

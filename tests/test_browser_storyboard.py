@@ -13,8 +13,8 @@ import re
 
 import pytest
 
-from tests.fixtures_browser import (DESKTOP, PHONE, axe_violations, browser, browser_marks, expect,  # noqa: F401
-                                    no_sideways_scroll, open_page, wait_state)
+from tests.fixtures_browser import (DESKTOP, PHONE, axe_violations, browser_marks, expect, no_sideways_scroll,
+    open_page, wait_state)
 from tests.fixtures_ui import running_studio
 
 pytestmark = browser_marks

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.fixtures_browser import (RUNNING_STATES, browser, browser_marks, expect, in_viewport,  # noqa: F401
-                                    open_page, upload_to_card, wait_state, wait_until_loaded, wait_until_playing)
+from tests.fixtures_browser import (RUNNING_STATES, browser_marks, expect, in_viewport, open_page, upload_to_card,
+    wait_state, wait_until_loaded, wait_until_playing)
 from tests.fixtures_ui import character_png, running_studio
 
 pytestmark = browser_marks

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.fixtures_browser import (DESKTOP, PHONE, axe_violations, browser,  # noqa: F401
-                                    browser_marks, expect, in_viewport, no_sideways_scroll, open_page)
+from tests.fixtures_browser import (DESKTOP, PHONE, axe_violations, browser_marks, expect, in_viewport,
+    no_sideways_scroll, open_page)
 from tests.fixtures_ui import running_studio, submits
 
 pytestmark = browser_marks

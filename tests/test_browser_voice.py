@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.fixtures_browser import (DESKTOP, axe_violations, browser,  # noqa: F401
-                                    browser_marks, expect, open_page)
+from tests.fixtures_browser import DESKTOP, axe_violations, browser_marks, expect, open_page
 from tests.fixtures_ui import running_studio
 
 pytestmark = browser_marks

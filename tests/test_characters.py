@@ -13,9 +13,7 @@ from r2v_ui.characters import CharacterDraft, CharacterError, CharacterLibrary
 from r2v_ui.ui import cast as cast_mod
 from r2v_ui.ui import charactercards, form
 
-from fixtures_jobs import (  # noqa: F401
-    KEY, _manager, _stats, _wait, clean_emulator, emulator,
-)
+from tests.fixtures_jobs import emulator_stats, picture, two_picture_draft, wait_for_state
 
 
 def _png(path: Path, colour: str) -> Path:
@@ -24,7 +22,7 @@ def _png(path: Path, colour: str) -> Path:
     return path
 
 
-def _draft(path: Path, name: str, note: str = "", voice: Path | None = None) -> CharacterDraft:
+def two_picture_draft(path: Path, name: str, note: str = "", voice: Path | None = None) -> CharacterDraft:
     return CharacterDraft(name=name, kind="image", media=path, media_name=path.name, note=note,
                           content_type="image/png", voice=voice, voice_name=voice.name if voice else "")
 
@@ -32,7 +30,7 @@ def _draft(path: Path, name: str, note: str = "", voice: Path | None = None) -> 
 def test_a_saved_character_is_there_after_a_restart(tmp_path):
     pic = _png(tmp_path / "in" / "mira.png", "tomato")
     lib = CharacterLibrary(tmp_path / "data")
-    saved = lib.save("login:ann", _draft(pic, "Mira", "red coat, curious"))
+    saved = lib.save("login:ann", two_picture_draft(pic, "Mira", "red coat, curious"))
     del lib
     again = CharacterLibrary(tmp_path / "data")  # a new process would open the same folder
     [ch] = again.list("login:ann")
@@ -43,7 +41,7 @@ def test_a_saved_character_is_there_after_a_restart(tmp_path):
 
 def test_another_browser_neither_sees_nor_changes_my_characters(tmp_path):
     lib = CharacterLibrary(tmp_path / "data")
-    mine = lib.save("browser:aaa", _draft(_png(tmp_path / "m.png", "tomato"), "Mira"))
+    mine = lib.save("browser:aaa", two_picture_draft(_png(tmp_path / "m.png", "tomato"), "Mira"))
     assert lib.list("browser:bbb") == []
     assert lib.list("") == []  # the private-install owner is someone else too
     for action in (lambda: lib.get("browser:bbb", mine.id),
@@ -52,7 +50,7 @@ def test_another_browser_neither_sees_nor_changes_my_characters(tmp_path):
         with pytest.raises(CharacterError):
             action()
     # The same name is free for another owner; mine is unchanged.
-    lib.save("browser:bbb", _draft(_png(tmp_path / "b.png", "navy"), "Mira"))
+    lib.save("browser:bbb", two_picture_draft(_png(tmp_path / "b.png", "navy"), "Mira"))
     assert [c.name for c in lib.list("browser:aaa")] == ["Mira"]
     assert lib.get("browser:aaa", mine.id).media == mine.media
 
@@ -62,9 +60,9 @@ def test_the_same_file_saved_twice_is_kept_once_and_shares_its_bytes(tmp_path):
     pic = _png(uploads / "mira.png", "tomato")
     copy = _png(tmp_path / "elsewhere" / "mira-again.png", "tomato")  # same bytes, another folder
     lib = CharacterLibrary(tmp_path / "data", links_from=[uploads])
-    a = lib.save("", _draft(pic, "Mira"))
-    b = lib.save("", _draft(copy, "Mira2"))
-    c = lib.save("browser:x", _draft(pic, "Mira"))
+    a = lib.save("", two_picture_draft(pic, "Mira"))
+    b = lib.save("", two_picture_draft(copy, "Mira2"))
+    c = lib.save("browser:x", two_picture_draft(pic, "Mira"))
     files = [p for p in lib.files_dir.iterdir() if not p.name.startswith(".")]
     assert len(files) == 1
     assert a.media.sha256 == b.media.sha256 == c.media.sha256
@@ -80,23 +78,23 @@ def test_the_same_file_saved_twice_is_kept_once_and_shares_its_bytes(tmp_path):
 def test_rename_edit_and_refusals_are_said_in_words(tmp_path):
     lib = CharacterLibrary(tmp_path / "data")
     pic = _png(tmp_path / "m.png", "tomato")
-    mira = lib.save("", _draft(pic, "@Mira"))
+    mira = lib.save("", two_picture_draft(pic, "@Mira"))
     assert mira.name == "Mira"
-    robo = lib.save("", _draft(_png(tmp_path / "r.png", "gray"), "Robo"))
+    robo = lib.save("", two_picture_draft(_png(tmp_path / "r.png", "gray"), "Robo"))
     with pytest.raises(CharacterError, match="already have a character named Mira"):
-        lib.save("", _draft(pic, "mira"))
+        lib.save("", two_picture_draft(pic, "mira"))
     with pytest.raises(CharacterError, match="already have a character named Robo"):
         lib.edit("", mira.id, name="Robo")
     with pytest.raises(CharacterError, match="one word"):
         lib.edit("", mira.id, name="Mira Jones")
     with pytest.raises(CharacterError, match="Give the character a name"):
-        lib.save("", _draft(pic, "  "))
+        lib.save("", two_picture_draft(pic, "  "))
     renamed = lib.edit("", mira.id, name="Mirabel", note="  tall,\n brave ")
     assert (renamed.name, renamed.note) == ("Mirabel", "tall, brave")
     assert [c.name for c in lib.list("")] == ["Mirabel", "Robo"]
     # Taking a new picture from a card: the old file goes (no other character uses it).
     old = lib.path(robo.media)
-    new = lib.edit("", robo.id, draft=_draft(_png(tmp_path / "r2.png", "gold"), "Robo"))
+    new = lib.edit("", robo.id, draft=two_picture_draft(_png(tmp_path / "r2.png", "gold"), "Robo"))
     assert new.media.sha256 != robo.media.sha256 and not old.exists() and lib.path(new.media).is_file()
 
 
@@ -119,37 +117,33 @@ def test_a_card_becomes_a_character_and_back(tmp_path):
         charactercards.put_into(full, ch, media, voice)
 
 
-def test_a_job_with_a_library_character_uploads_it_once_and_keeps_its_own_copy(tmp_path, emulator):
-    manager = _manager(tmp_path, emulator)
+def test_a_job_with_a_library_character_uploads_it_once_and_keeps_its_own_copy(tmp_path, emulator, manager):
     lib = CharacterLibrary(manager.settings.data_dir)
     manager.store.allow_links_from(lib.files_dir)
-    try:
-        mira = lib.save("ann", _draft(_png(tmp_path / "mira.png", "tomato"), "Mira"))
-        robo = lib.save("ann", _draft(_png(tmp_path / "robo.png", "royalblue"), "Robo"))
-        ids = []
-        for scene in ("@Mira hands @Robo a cup", "@Robo hands @Mira a cup"):
-            cast = cast_mod.new_cast()
-            for ch in (robo, mira):  # Robo first: card 1
-                cast, _ = charactercards.put_into(cast, ch, *lib.checkout(ch, manager.store.work_dir / "checked"))
-            draft = form.build_draft(cast, form.FormValues(prompt=scene, tier="720P", aspect="16:9", duration=2))
-            ids.append(manager.start(draft, owner="ann"))
-            snap, _ = _wait(manager, ids[-1], {"succeeded", "failed"}, owner="ann")
-            assert snap.state == "succeeded", snap.error
-        stats = _stats(emulator)
-        assert stats["submits"] == 2
-        assert stats["uploads"] == 2  # two characters, two jobs: each file went up once
-        first = manager.snapshot(ids[0], owner="ann")
-        assert first.settings["prompt"] == "character2 hands character1 a cup"
-        assert first.settings["written_prompt"] == "@Mira hands @Robo a cup"
-        assert [r["character"] for r in first.references] == ["Robo", "Mira"]
-        # The character is deleted; the job keeps its own copy, and a remix puts @Mira back in words.
-        lib.delete("ann", mira.id)
-        kept = manager.store.absolute(first.references[1]["kept"])
-        assert kept.is_file() and kept.read_bytes() == (tmp_path / "mira.png").read_bytes()
-        remix = manager.remix_draft(ids[0], owner="ann")
-        values = form.values_from_draft(remix)
-        assert values.prompt == "@Mira hands @Robo a cup"
-        again = form.build_draft(cast_mod.from_references(remix.references), values)
-        assert again.prompt == "character2 hands character1 a cup"
-    finally:
-        manager.close()
+    mira = lib.save("ann", two_picture_draft(_png(tmp_path / "mira.png", "tomato"), "Mira"))
+    robo = lib.save("ann", two_picture_draft(_png(tmp_path / "robo.png", "royalblue"), "Robo"))
+    ids = []
+    for scene in ("@Mira hands @Robo a cup", "@Robo hands @Mira a cup"):
+        cast = cast_mod.new_cast()
+        for ch in (robo, mira):  # Robo first: card 1
+            cast, _ = charactercards.put_into(cast, ch, *lib.checkout(ch, manager.store.work_dir / "checked"))
+        draft = form.build_draft(cast, form.FormValues(prompt=scene, tier="720P", aspect="16:9", duration=2))
+        ids.append(manager.start(draft, owner="ann"))
+        snap, _ = wait_for_state(manager, ids[-1], {"succeeded", "failed"}, owner="ann")
+        assert snap.state == "succeeded", snap.error
+    stats = emulator_stats(emulator)
+    assert stats["submits"] == 2
+    assert stats["uploads"] == 2  # two characters, two jobs: each file went up once
+    first = manager.snapshot(ids[0], owner="ann")
+    assert first.settings["prompt"] == "character2 hands character1 a cup"
+    assert first.settings["written_prompt"] == "@Mira hands @Robo a cup"
+    assert [r["character"] for r in first.references] == ["Robo", "Mira"]
+    # The character is deleted; the job keeps its own copy, and a remix puts @Mira back in words.
+    lib.delete("ann", mira.id)
+    kept = manager.store.absolute(first.references[1]["kept"])
+    assert kept.is_file() and kept.read_bytes() == (tmp_path / "mira.png").read_bytes()
+    remix = manager.remix_draft(ids[0], owner="ann")
+    values = form.values_from_draft(remix)
+    assert values.prompt == "@Mira hands @Robo a cup"
+    again = form.build_draft(cast_mod.from_references(remix.references), values)
+    assert again.prompt == "character2 hands character1 a cup"

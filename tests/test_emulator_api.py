@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.fixtures_emulator import client, http, AUTH, body, start_emulator
+from tests.fixtures_emulator import AUTH, body, start_emulator
 
 IMG = {"url": "http://127.0.0.1:9/a.png", "type": "reference_image"}
 VID = {"url": "http://127.0.0.1:9/a.mp4", "type": "reference_video"}

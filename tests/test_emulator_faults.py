@@ -6,7 +6,7 @@ import httpx
 import pytest
 
 from r2v_ui.emulator import EmulatorConfig, create_app
-from tests.fixtures_emulator import KEY, client, http, AUTH, body, start_emulator, wait_terminal
+from tests.fixtures_emulator import KEY, AUTH, body, start_emulator, wait_terminal
 
 IMG = {"url": "http://127.0.0.1:1/a.png", "type": "reference_image"}
 

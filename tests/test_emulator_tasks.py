@@ -8,9 +8,8 @@ import av
 import httpx
 import pytest
 
-from tests.fixtures_emulator import (AUTH, StaticServer, body, client, http, make_image, make_video, make_wav,
-                                     start_emulator,
-                                     wait_terminal, wait_until)
+from tests.fixtures_emulator import (AUTH, StaticServer, body, make_image, make_video, make_wav, start_emulator,
+    wait_terminal, wait_until)
 
 
 @pytest.fixture(scope="module")

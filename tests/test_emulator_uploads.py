@@ -6,7 +6,7 @@ import hashlib
 
 import pytest
 
-from tests.fixtures_emulator import client, http, AUTH, start_emulator, wait_until
+from tests.fixtures_emulator import AUTH, start_emulator, wait_until
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,7 @@ from r2v_ui.messages import EN, LEGACY, ZH, render
 from r2v_ui.ports import free_port
 from r2v_ui.ui import hostpanel
 
-from fixtures_jobs import KEY, _manager, clean_emulator, emulator  # noqa: F401
+from tests.fixtures_jobs import KEY
 
 
 def chinese(text: str, *data: str) -> str:
@@ -133,23 +133,17 @@ def test_the_first_render_holds_both_languages_and_the_demo_panel_reads_in_chine
     assert "内置模拟服务" in chinese(hostpanel.describe(Settings(), "demo", ZH))
 
 
-def test_the_hosting_check_passes_and_fails_in_chinese(tmp_path, emulator):
-    manager = _manager(tmp_path, emulator)
-    try:
-        ok = hostpanel.check_html(manager, "demo", ZH)
-    finally:
-        manager.close()
+def test_the_hosting_check_passes_and_fails_in_chinese(tmp_path, emulator, managers):
+    manager = managers()
+    ok = hostpanel.check_html(manager, "demo", ZH)
     assert 'data-kind="ok"' in ok and "✓ 正常" in ok
     chinese(ok, emulator.base_url)
     settings = Settings.from_env({"HIGHWAY_API_KEY": "sk-made-up", "R2V_DATA_DIR": str(tmp_path / "live")})
     from r2v_ui.jobs import JobManager
     from r2v_ui.store import JobStore
 
-    live = JobManager(settings, JobStore(tmp_path / "live"),
-                      host_factory=lambda target: make_host(settings, emulator_url=None, emulator_key=None))
-    try:
-        failed = hostpanel.check_html(live, "live", ZH)
-    finally:
-        live.close()
+    live = managers.own(JobManager(settings, JobStore(tmp_path / "live"),
+                      host_factory=lambda target: make_host(settings, emulator_url=None, emulator_key=None)))
+    failed = hostpanel.check_html(live, "live", ZH)
     assert 'data-kind="error"' in failed and "✕ 检查未通过" in failed
     chinese(failed, "R2V_HOSTING=url")

@@ -20,7 +20,6 @@ from r2v_ui.ui import cast as cast_mod
 from r2v_ui.ui import charactercards
 from r2v_ui.ui.castpanel import offer_text
 from r2v_ui.ui.storyboard import check_html
-from tests.fixtures_hosting import pasted_site  # noqa: F401
 from tests.fixtures_ui import character_png, running_studio
 from tests.i18n_terms import foreign_words
 

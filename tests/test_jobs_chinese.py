@@ -9,8 +9,7 @@ from i18n_terms import foreign_words
 from r2v_ui.messages import EN, LEGACY, ZH, render
 from r2v_ui.store import JobRecord, JobStore
 
-# The emulator fixtures are imported by name so pytest finds them in this module.
-from fixtures_jobs import _draft, _faults, _manager, _wait, clean_emulator, emulator  # noqa: F401
+from tests.fixtures_jobs import set_faults, two_picture_draft, wait_for_state
 from r2v_ui.jobs import ReadPolicy
 
 QUICK = ReadPolicy(backoff_base_s=0.05, link_tries=2)
@@ -26,15 +25,12 @@ def _codes(m) -> list[str]:
 
 
 def test_a_download_the_storage_host_keeps_refusing_is_stored_as_a_message_and_reads_back_in_chinese(tmp_path,
-                                                                                                    emulator):
-    manager = _manager(tmp_path, emulator, policy=QUICK)
-    try:
-        _faults(emulator, [{"route": "download", "kind": "400", "times": 100}])
-        job_id = manager.start(_draft(tmp_path))
-        snap, _ = _wait(manager, job_id, {"succeeded", "failed"})
-        assert snap.state == "failed"
-    finally:
-        manager.close()
+        emulator, managers):
+    manager = managers(policy=QUICK)
+    set_faults(emulator, [{"route": "download", "kind": "400", "times": 100}])
+    job_id = manager.start(two_picture_draft(tmp_path))
+    snap, _ = wait_for_state(manager, job_id, {"succeeded", "failed"})
+    assert snap.state == "failed"
     stored = JobStore(tmp_path / "data").get(job_id)  # as History reads it after a restart
     assert LEGACY not in _codes(stored.error)
     assert _codes(stored.error) == ["job.links_failed", "client.download_http"]
@@ -45,17 +41,14 @@ def test_a_download_the_storage_host_keeps_refusing_is_stored_as_a_message_and_r
     assert foreign_words(text.replace(where, "")) == [], text
 
 
-def test_a_job_found_mid_submit_after_a_restart_is_uncertain_in_the_viewers_language(tmp_path, emulator):
-    manager = _manager(tmp_path, emulator)
+def test_a_job_found_mid_submit_after_a_restart_is_uncertain_in_the_viewers_language(tmp_path, emulator, managers):
+    manager = managers()
     manager.close()
     now = time.time()
     manager.store.create(JobRecord(job_id="crashed", owner="", state="submitting", created_at=now, updated_at=now,
-                                   settings=_draft(tmp_path).settings(), references=[]))
-    again = _manager(tmp_path, emulator)
-    try:
-        again.resume()
-    finally:
-        again.close()
+                                   settings=two_picture_draft(tmp_path).settings(), references=[]))
+    again = managers()
+    again.resume()
     stored = JobStore(tmp_path / "data").get("crashed")
     assert stored.state == "uncertain" and stored.error.code == "error.submission_uncertain"
     assert foreign_words(render(stored.error, ZH)) == []

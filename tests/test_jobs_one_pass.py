@@ -14,8 +14,7 @@ from r2v_ui.hosting import make_host
 from r2v_ui.jobs import JobManager, Target
 from r2v_ui.store import JobStore
 
-# The emulator fixtures are imported by name so pytest finds them in this module.
-from fixtures_jobs import KEY, _draft, _wait, clean_emulator, emulator  # noqa: F401
+from tests.fixtures_jobs import KEY, two_picture_draft, wait_for_state
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -58,15 +57,12 @@ def test_each_upload_is_told_the_digest_recorded_when_its_file_was_kept(tmp_path
     hashed: list = []
     real = atomic_files.file_sha256
     monkeypatch.setattr("r2v_ui.hosting.cache.file_sha256", lambda p: hashed.append(p) or real(p))
-    try:
-        job_id = manager.start(_draft(tmp_path))
-        snap, _ = _wait(manager, job_id, {"succeeded", "failed"})
-        assert snap.state == "succeeded", snap.error
-        refs = manager.store.get(job_id).references
-        puts = [put for host in hosts for put in host.puts]
-        assert sorted(digest for _, digest in puts) == sorted(r["sha256"] for r in refs)
-        for path, digest in puts:
-            assert hashlib.sha256(path.read_bytes()).hexdigest() == digest  # the right digest for each file
-        assert hashed == []  # the cache never hashed a kept file
-    finally:
-        manager.close()
+    job_id = manager.start(two_picture_draft(tmp_path))
+    snap, _ = wait_for_state(manager, job_id, {"succeeded", "failed"})
+    assert snap.state == "succeeded", snap.error
+    refs = manager.store.get(job_id).references
+    puts = [put for host in hosts for put in host.puts]
+    assert sorted(digest for _, digest in puts) == sorted(r["sha256"] for r in refs)
+    for path, digest in puts:
+        assert hashlib.sha256(path.read_bytes()).hexdigest() == digest  # the right digest for each file
+    assert hashed == []  # the cache never hashed a kept file

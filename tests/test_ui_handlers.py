@@ -15,7 +15,6 @@ from r2v_ui.ui import cast as cast_mod
 from r2v_ui.ui import form, status
 from r2v_ui.ui.header import badge_html
 from tests.fixtures_ui import character_png
-from tests.fixtures_hosting import pasted_site  # noqa: F401
 
 
 @dataclass(frozen=True)

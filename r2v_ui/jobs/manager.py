@@ -27,7 +27,7 @@ from ..errors import NotFoundError, R2VError, SubmissionUncertain
 from ..messages import Msg, msg
 from ..store import JobRecord, JobStore
 from .follow import TaskFollower
-from .hub import SnapshotHub, to_snapshot
+from .hub import Live, SnapshotHub, to_snapshot
 from .keys import KeyCustody, holder_tag
 from .loop import JobLoop
 from .model import JobDraft, JobNotFound, JobSnapshot, ReferenceRecord, Target
@@ -109,10 +109,11 @@ class JobManager:
 
     # --- reading -------------------------------------------------------------------------------
     def snapshot(self, job_id: str, *, owner: str = "") -> JobSnapshot | None:
+        live = self._hub.peek(job_id)  # before the record: its version never claims a change the record lacks
         rec = self.store.get(job_id)
         if rec is None or rec.owner != owner:
             return None
-        return self._snapshot(rec)
+        return self._snapshot(rec, live)
 
     def list_jobs(self, *, owner: str = "", status: str | None = None, search: str | None = None,
                   limit: int = 200) -> list[JobSnapshot]:
@@ -131,9 +132,10 @@ class JobManager:
     async def wait_for_change(self, job_id: str, since_version: int, timeout: float) -> JobSnapshot | None:
         """Wait (from any event loop) until the job's version passes `since_version`, or timeout."""
         await self._hub.wait_for_change(job_id, since_version, timeout)
+        live = self._hub.peek(job_id)  # before the record, as in snapshot()
         # A SQLite read: in a thread, never on the caller's loop (which may serve every open page).
         rec = await asyncio.to_thread(self.store.get, job_id)
-        return self._snapshot(rec) if rec else None
+        return self._snapshot(rec, live) if rec else None
 
     def remix_draft(self, job_id: str, *, owner: str = "") -> JobDraft:
         rec = self._owned(job_id, owner)
@@ -289,7 +291,9 @@ class JobManager:
             raise JobNotFound(msg("job.not_found"))
         return rec
 
-    def _snapshot(self, rec: JobRecord) -> JobSnapshot:
-        return to_snapshot(rec, self._hub.peek(rec.job_id), self.store)
+    def _snapshot(self, rec: JobRecord, live: Live | None = None) -> JobSnapshot:
+        """`live` read before `rec` when a caller waits on its version: a change landing between the two
+        reads then shows as a newer version than the snapshot's, and the caller's next wait returns at once."""
+        return to_snapshot(rec, live if live is not None else self._hub.peek(rec.job_id), self.store)
 
 
