@@ -31,7 +31,7 @@ from typing import Any, Iterable
 
 from . import prompt_names, store_files
 from .atomic_files import write_json_atomic
-from .errors import R2VError
+from .errors import StudioError
 from .messages import msg
 
 NOTE_MAX = 160
@@ -44,7 +44,7 @@ NOTE_TOO_LONG = msg("library.note_too_long", max=NOTE_MAX)
 NOT_FOUND = msg("library.not_found")
 LIBRARY_FULL = msg("library.full", max=LIBRARY_MAX)
 
-class CharacterError(R2VError):
+class CharacterError(StudioError):
     """A library action refused, as a Msg (`.msg`): what happened and what to do.  Nothing was changed."""
 
 

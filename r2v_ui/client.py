@@ -39,7 +39,7 @@ from .errors import (
     APIStatusError,
     APITimeoutError,
     DownloadError,
-    R2VError,
+    StudioError,
     ResultExpired,
     ResultUnusable,
     SubmissionUncertain,
@@ -72,9 +72,9 @@ def redact_url(url: str) -> str:
     return urlunsplit((parts.scheme, host, parts.path, "", ""))
 
 
-class ClientSetupError(R2VError, ValueError):
-    """The client cannot be made with these settings (an unusable address or key).  A ValueError
-    for callers that check arguments; an R2VError so a job that meets it fails in the viewer's words."""
+class ClientSetupError(StudioError):
+    """The client cannot be made with these settings (an unusable address or key): a StudioError, so
+    a job that meets it fails in the viewer's words."""
 
 
 def key_problem(key: str | None) -> Msg | None:
@@ -223,7 +223,7 @@ class HighwayClient:
                 if request_was_sent(exc):
                     log.warning("submit: %s after the request was sent; the task may exist", _describe(exc))
                     raise SubmissionUncertain(exc) from exc
-                err: R2VError = _connection_error(exc, "submit")
+                err: StudioError = _connection_error(exc, "submit")
                 if submit_may_retry(exc) and attempt < self._retry.max_attempts:
                     await self._wait(attempt, exc, "submit", on_wait)
                     continue

@@ -1,11 +1,31 @@
-"""One error tree for everything that can go wrong talking to the service, and one function that
-maps an HTTP answer to it (SPEC.md "Errors").
+"""The studio's one error tree, and the one function that maps an HTTP answer to its service
+branch (SPEC.md "Errors").
 
-Shape follows openai-python: a base error, a status branch carrying the parsed envelope, one
-subclass per status a caller handles differently, and a separate connection/timeout branch.
-An API failure (the request was refused) and a *task* failure (the service ran the job and it
-failed) are different exceptions.  No error text ever contains the API key: messages are built
-from the service's envelope and our own words only.
+    StudioError                      every error the studio raises: a `Msg` (a code and its parameters)
+    ├── APIError                     the service
+    │   ├── APIConnectionError       no answer (`request_sent` says whether a submit may have landed)
+    │   │   └── APITimeoutError
+    │   ├── SubmissionUncertain      a submit that may have created a task: never repeated on its own
+    │   ├── APIStatusError           a refusal: `status`, the envelope, the service's `request_id` if sent
+    │   │   ├── BadRequestError (400), AuthenticationError (401), PermissionDeniedError (403),
+    │   │   ├── NotFoundError (404), RateLimitError (429), ServerError (5xx)
+    │   │   └── UnexpectedResponse   a 2xx answer that is not the contract's
+    │   ├── TaskFailed               the service ran the task and it failed
+    │   └── DownloadError            the result could not be taken this time
+    │       ├── ResultUnusable, ResultExpired
+    ├── the request: spec.RequestInvalid, storyboard.FitImpossible, client.ClientSetupError
+    ├── the store: store_db.StoreError
+    ├── hosting: hosting.HostingError
+    ├── the library: characters.CharacterError
+    ├── pictures: decode_budget.TooLarge, picture_pixels.CannotFit
+    ├── jobs: jobs.model.JobNotFound (and plain StudioErrors from the job manager)
+    └── the form: ui.refusals.FormProblem
+
+A handler catches `StudioError` and shows its `msg` in the reader's language; anything else is a bug
+and surfaces.  Shape follows openai-python: an API failure (the request was refused) and a *task*
+failure (the service ran the job and it failed) are different exceptions, and 403 is its own class
+apart from 401.  No error text ever contains the API key: messages are built from the service's
+envelope and our own words only.
 """
 
 from __future__ import annotations
@@ -28,11 +48,13 @@ REASON_ACTIONS: dict[str, str] = {
 }
 SUBMIT_STATUSES: tuple[int, ...] = (404, 500)
 STATUSES: tuple[int, ...] = (400, 401, 403, 404, 429, 500, 502, 503, 504)
+# The header a gateway or the service names its request by, when it sends one (lower case).
+REQUEST_ID_HEADER = "x-request-id"
 
 
-class R2VError(Exception):
-    """Base of every error this package raises about the service.  It carries a `Msg` (a code and
-    its parameters); `str()` and `user_message` are its English words, for logs."""
+class StudioError(Exception):
+    """Root of every error the studio raises.  It carries a `Msg` (a code and its parameters);
+    `str()` and `user_message` are its English words, for logs."""
 
     def __init__(self, message: Msg | str = "", *args: Any):
         self._msg = message if isinstance(message, Msg) else legacy(str(message))
@@ -47,7 +69,15 @@ class R2VError(Exception):
         return str(self.msg)
 
 
-class APIConnectionError(R2VError):
+# The root's former name, kept while other branches that still say it are merged; new code says StudioError.
+R2VError = StudioError
+
+
+class APIError(StudioError):
+    """Something went wrong talking to the service."""
+
+
+class APIConnectionError(APIError):
     """No answer was received.  `request_sent` says whether the request may have reached the
     service: False means the connection was never made, so even a submit is safe to repeat."""
 
@@ -60,7 +90,7 @@ class APITimeoutError(APIConnectionError):
     pass
 
 
-class SubmissionUncertain(R2VError):
+class SubmissionUncertain(APIError):
     """A submit may have created a task (timeout or dropped connection after the body was sent).
     It is never repeated on its own: the user decides."""
 
@@ -69,8 +99,9 @@ class SubmissionUncertain(R2VError):
         self.cause = cause
 
 
-class APIStatusError(R2VError):
-    """A non-2xx answer, with the parsed envelope."""
+class APIStatusError(APIError):
+    """A non-2xx answer, with the parsed envelope and the service's request id when it sent one
+    (`X-Request-Id`; SPEC.md names no such header, so it is kept only when present, for logs and support)."""
 
     def __init__(
         self,
@@ -81,7 +112,9 @@ class APIStatusError(R2VError):
         body: Any = None,
         retry_after: float | None = None,
         action: str = "",
+        request_id: str | None = None,
     ):
+        self.request_id = request_id
         self.action = action  # "submit" | "read" | "download" | "": which request got this answer
         self.status = status
         self.reason = reason
@@ -109,11 +142,12 @@ class APIStatusError(R2VError):
 
     def __reduce__(self):  # keep picklable with keyword arguments
         return (_rebuild_status_error,
-                (type(self), self.status, self.reason, self.message, self.body, self.retry_after, self.action))
+                (type(self), self.status, self.reason, self.message, self.body, self.retry_after, self.action,
+                 self.request_id))
 
 
-def _rebuild_status_error(cls, status, reason, message, body, retry_after, action=""):
-    return cls(status, reason, message, body=body, retry_after=retry_after, action=action)
+def _rebuild_status_error(cls, status, reason, message, body, retry_after, action="", request_id=None):
+    return cls(status, reason, message, body=body, retry_after=retry_after, action=action, request_id=request_id)
 
 
 class BadRequestError(APIStatusError):
@@ -121,7 +155,12 @@ class BadRequestError(APIStatusError):
 
 
 class AuthenticationError(APIStatusError):
-    pass
+    """401: the key is missing or wrong."""
+
+
+class PermissionDeniedError(APIStatusError):
+    """403: the key is known but may not do this (API_NOT_ALLOWED, NEED_REAL_NAME_VERIFY, …), or the
+    service says INVALID_API_KEY with a 403 (SPEC.md saw a missing key answered so)."""
 
 
 class NotFoundError(APIStatusError):
@@ -146,7 +185,7 @@ class UnexpectedResponse(APIStatusError):
                    detail=own_detail(self.message) if self.message else msg("client.detail.unexpected"))
 
 
-class TaskFailed(R2VError):
+class TaskFailed(APIError):
     """The service ran the task and it failed (HTTP 200 with TASK_STATUS_FAILED)."""
 
     def __init__(self, task_id: str, reason: str):
@@ -155,7 +194,7 @@ class TaskFailed(R2VError):
         super().__init__(msg("error.task_failed", reason=reason) if reason else msg("error.task_failed_silent"))
 
 
-class DownloadError(R2VError):
+class DownloadError(APIError):
     """The result could not be downloaded this time; reading the task again gives a fresh link."""
 
 
@@ -208,7 +247,7 @@ def parse_retry_after(value: str | None, *, now: float | None = None) -> float |
 _CLASS_BY_STATUS: dict[int, type[APIStatusError]] = {
     400: BadRequestError,
     401: AuthenticationError,
-    403: AuthenticationError,
+    403: PermissionDeniedError,
     404: NotFoundError,
     429: RateLimitError,
 }
@@ -236,7 +275,7 @@ def error_from_response(status: int, headers: Mapping[str, str], content: bytes,
     else:
         cls = _CLASS_BY_STATUS.get(status, APIStatusError)
     return cls(status, reason, message, body=body if body is not None else content[:2000], retry_after=retry_after,
-               action=action)
+               action=action, request_id=(_header(headers, REQUEST_ID_HEADER) or "").strip()[:200] or None)
 
 
 def _header(headers: Mapping[str, str], name: str) -> str | None:

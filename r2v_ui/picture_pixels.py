@@ -17,7 +17,7 @@ from pathlib import Path
 from PIL import Image
 
 from . import picture_header
-from .errors import R2VError
+from .errors import StudioError
 
 ORIENTATION_TAG = picture_header.ORIENTATION_TAG
 TRANSPOSE = {
@@ -35,7 +35,7 @@ STRIP_ROWS = 256
 JPEG_QUALITIES: tuple[int, ...] = (92, 85, 75, 65, 55, 45, 35)
 
 
-class CannotFit(R2VError):
+class CannotFit(StudioError):
     """Even the smallest JPEG we would make is over the byte limit."""
 
 

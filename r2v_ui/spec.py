@@ -13,7 +13,7 @@ import unicodedata
 from dataclasses import dataclass, field, fields
 from typing import Any, Iterable, Mapping, Sequence
 
-from .errors import R2VError
+from .errors import StudioError
 from .messages import Msg, Sentences, msg
 
 MODEL_PATH = "/v3/async/wan2.7-r2v"
@@ -190,11 +190,9 @@ class Validation:
         return not self.errors
 
 
-class RequestInvalid(R2VError, ValueError):
+class RequestInvalid(StudioError):
     """Raised by GenerationRequest.require_valid(); its text lists every error in plain words.
-
-    A studio error like every other (R2VError), and still a ValueError for callers written
-    before it joined the tree."""
+    The request's branch of the studio's error tree (errors.py)."""
 
     def __init__(self, validation: Validation):
         self.validation = validation

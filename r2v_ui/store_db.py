@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from . import store_files
-from .errors import R2VError
+from .errors import StudioError
 from .messages import msg
 from .store_schema import (
     MIGRATIONS,
@@ -36,7 +36,7 @@ from .store_schema import (
 log = logging.getLogger(__name__)
 
 
-class StoreError(R2VError):
+class StoreError(StudioError):
     """The job database cannot be used; the text says why and what to do."""
 
 

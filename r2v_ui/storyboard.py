@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 from . import spec
-from .errors import R2VError
+from .errors import StudioError
 from .messages import Msg, msg
 
 SHOTS_MIN, SHOTS_MAX = 2, 6
@@ -54,9 +54,8 @@ class TimedShot:
         return SHOT_LINE.format(k=self.number, start=self.start, end=self.end, text=self.text)
 
 
-class FitImpossible(R2VError, ValueError):
-    """More shots than seconds: no whole-second lengths of at least 1 s add up (a studio error in words,
-    and still a ValueError)."""
+class FitImpossible(StudioError):
+    """More shots than seconds: no whole-second lengths of at least 1 s add up (a studio error in words)."""
 
 
 @dataclass(frozen=True)

@@ -134,8 +134,8 @@ async def test_an_answer_that_is_not_a_task_says_so_in_chinese(storage):
     assert "答复不是任务信息" in chinese(ei.value.msg)
 
 
-def test_an_unusable_address_or_key_is_a_message_and_still_a_value_error():
-    with pytest.raises(ValueError) as address:
+def test_an_unusable_address_or_key_is_a_studio_error_with_a_message():
+    with pytest.raises(ClientSetupError) as address:
         HighwayClient("ftp://example.invalid", API_KEY)
     with pytest.raises(ClientSetupError) as key:
         HighwayClient("http://127.0.0.1:9", "sk abc def")

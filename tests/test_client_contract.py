@@ -18,13 +18,15 @@ from fixtures_client import RecordingSleep
 from r2v_ui.client import HighwayClient, RetryPolicy, TaskInfo
 from r2v_ui.config import Settings
 from r2v_ui.errors import (
+    APIError,
     AuthenticationError,
     BadRequestError,
     NotFoundError,
-    R2VError,
+    PermissionDeniedError,
     RateLimitError,
     ResultExpired,
     ServerError,
+    StudioError,
     SubmissionUncertain,
 )
 
@@ -173,13 +175,36 @@ async def test_400_invalid_request_body(emu):
 async def test_403_invalid_api_key(emu, key):
     c, sleep = client(emu, key=key)
     async with c:
-        with pytest.raises(AuthenticationError) as e1:
+        with pytest.raises(PermissionDeniedError) as e1:
             await c.submit(body(emu))
-        with pytest.raises(AuthenticationError) as e2:
+        with pytest.raises(PermissionDeniedError) as e2:
             await c.get_task("anything")
     for e in (e1.value, e2.value):
-        assert e.status in (401, 403) and e.reason == "INVALID_API_KEY"
+        assert e.status == 403 and e.reason == "INVALID_API_KEY" and not isinstance(e, AuthenticationError)
         assert "valid key" in str(e)
+        assert e.request_id is None  # the emulator, like SPEC.md, sends none unless a fault rule says so
+    assert sleep.calls == [] and stats(emu)["submits"] == 0
+
+
+@pytest.mark.parametrize(("kind", "cls"), [("401", AuthenticationError), ("403", PermissionDeniedError)])
+@pytest.mark.asyncio
+async def test_a_refusal_keeps_its_class_and_the_request_id_the_service_sent(emu, kind, cls):
+    import pickle
+
+    faults(emu, {"route": "read", "kind": kind, "request_id": "req-7f3a-0001"},
+           {"route": "submit", "kind": kind})
+    c, sleep = client(emu)
+    async with c:
+        with pytest.raises(cls) as read:
+            await c.get_task("anything")
+        with pytest.raises(cls) as submit:
+            await c.submit(body(emu))
+    assert read.value.status == int(kind) and read.value.request_id == "req-7f3a-0001"
+    assert submit.value.request_id is None  # this answer carried no request id
+    assert (PermissionDeniedError if cls is AuthenticationError else AuthenticationError) not in type(read.value).__mro__
+    assert isinstance(read.value, APIError) and isinstance(read.value, StudioError)
+    again = pickle.loads(pickle.dumps(read.value))  # errors cross process and thread boundaries intact
+    assert type(again) is cls and again.request_id == "req-7f3a-0001" and again.status == int(kind)
     assert sleep.calls == [] and stats(emu)["submits"] == 0
 
 
@@ -360,7 +385,7 @@ async def test_download_faults_retried_and_size_cap(emu, tmp_path: Path):
         faults(emu, {"route": "download", "kind": "503", "times": 1}, {"route": "download", "kind": "drop", "times": 1})
         n = await c.download(t.video_url, tmp_path / "a.mp4", max_bytes=100 * 1024 * 1024)
         assert n > 0 and len(sleep.calls) == 2
-        with pytest.raises(R2VError) as ei:
+        with pytest.raises(StudioError) as ei:
             await c.download(t.video_url, tmp_path / "b.mp4", max_bytes=1000)
     assert "larger than" in str(ei.value)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.mp4"]
@@ -415,7 +440,7 @@ async def test_key_absent_from_every_error_the_emulator_causes(emu, caplog):
                     await c.submit(body(emu))
                 else:
                     await c.get_task("x")
-            except R2VError as exc:
+            except StudioError as exc:
                 caught.append(exc)
     faults(emu)
     c, _ = client(emu, key=EMU_KEY + "-but-wrong")
@@ -423,7 +448,7 @@ async def test_key_absent_from_every_error_the_emulator_causes(emu, caplog):
         for call in (c.submit({"prompt": "x"}), c.get_task("nope")):
             try:
                 await call
-            except R2VError as exc:
+            except StudioError as exc:
                 caught.append(exc)
     assert len(caught) == len(plans) + 2
     for exc in caught:

@@ -16,6 +16,7 @@ import pytest
 from fixtures_client import API_KEY, RecordingSleep
 from r2v_ui import errors
 from r2v_ui.client import (
+    ClientSetupError,
     HighwayClient,
     RetryPolicy,
     TaskInfo,
@@ -29,6 +30,7 @@ from r2v_ui.errors import (
     APIStatusError,
     APITimeoutError,
     AuthenticationError,
+    PermissionDeniedError,
     BadRequestError,
     DownloadError,
     NotFoundError,
@@ -156,8 +158,8 @@ ERROR_ROWS = [
     (400, "BILLING_BALANCE_NOT_ENOUGH", BadRequestError),
     (400, "MISSING_API_KEY", BadRequestError),
     (401, "INVALID_API_KEY", AuthenticationError),
-    (403, "INVALID_API_KEY", AuthenticationError),
-    (403, "API_NOT_ALLOWED", AuthenticationError),
+    (403, "INVALID_API_KEY", PermissionDeniedError),
+    (403, "API_NOT_ALLOWED", PermissionDeniedError),
     (404, "API_NOT_FOUND", NotFoundError),
     (404, "TASK_NOT_FOUND", NotFoundError),
     (429, "RATE_LIMIT_EXCEEDED", RateLimitError),
@@ -314,13 +316,13 @@ async def test_base_url_with_path_prefix_and_no_key():
 
 @pytest.mark.parametrize("bad", ["", "api.example.test", "ftp://x.test", "http://"])
 def test_bad_base_url_refused(bad):
-    with pytest.raises(ValueError):
+    with pytest.raises(ClientSetupError):
         HighwayClient(bad, API_KEY)
 
 
 def test_key_with_control_characters_refused_without_echo():
     key = "sk-abc\r\nX-Evil: 1"
-    with pytest.raises(ValueError) as ei:
+    with pytest.raises(ClientSetupError) as ei:
         HighwayClient(BASE, key)
     assert "sk-abc" not in str(ei.value)
 
@@ -375,7 +377,7 @@ async def test_submit_success_without_task_id_is_uncertain(content):
 
 @pytest.mark.parametrize(
     "status,reason,cls",
-    [(400, "INVALID_REQUEST_BODY", BadRequestError), (403, "INVALID_API_KEY", AuthenticationError),
+    [(400, "INVALID_REQUEST_BODY", BadRequestError), (403, "INVALID_API_KEY", PermissionDeniedError),
      (404, "API_NOT_FOUND", NotFoundError), (500, "CREATE_TASK_FAILED", ServerError)],
 )
 @pytest.mark.asyncio
@@ -442,7 +444,8 @@ async def test_get_task_exhausted_raises_timeout_error():
     assert len(rec.requests) == 3 and len(sleep.calls) == 2 and ei.value.request_sent
 
 
-@pytest.mark.parametrize("status,cls", [(404, NotFoundError), (403, AuthenticationError), (400, BadRequestError)])
+@pytest.mark.parametrize("status,cls", [(404, NotFoundError), (403, PermissionDeniedError), (401, AuthenticationError),
+                                        (400, BadRequestError)])
 @pytest.mark.asyncio
 async def test_get_task_4xx_not_retried(status, cls):
     rec = Recorder(answer(status, {"code": status, "reason": "TASK_NOT_FOUND", "message": ""}))
@@ -496,7 +499,7 @@ async def test_key_never_in_error_texts_reprs_or_logs(caplog):
                     await c.submit(BODY)
                 else:
                     await c.get_task("t")
-            except errors.R2VError as exc:
+            except errors.StudioError as exc:
                 collected.append(exc)
     assert len(collected) == len(scripts)
     for exc in collected:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from r2v_ui.config import Settings
-from r2v_ui.errors import R2VError
+from r2v_ui.errors import StudioError
 from r2v_ui.hosting import (
     CachingHost,
     EmulatorHost,
@@ -38,7 +38,7 @@ def test_auto_with_nothing_set_up_says_how_to_set_one_up(tmp_path):
         make_host(Settings(data_dir=tmp_path), emulator_url=None, emulator_key=None)
     text = str(err.value)
     assert "R2V_S3_BUCKET" in text and "PUBLIC_BASE_URL" in text and "R2V_HOSTING=url" in text
-    assert isinstance(err.value, R2VError)
+    assert isinstance(err.value, StudioError)
 
 
 def test_explicit_choices_that_cannot_work_are_refused(tmp_path):

@@ -13,7 +13,7 @@ import pytest
 
 from i18n_terms import foreign_words
 from r2v_ui import spec
-from r2v_ui.errors import R2VError
+from r2v_ui.errors import StudioError
 from r2v_ui.jobs.hub import Live, to_snapshot
 from r2v_ui.messages import EN, ZH, msg, render
 from r2v_ui.store import JobRecord, JobStore
@@ -136,7 +136,7 @@ def test_the_forms_refusals_read_in_chinese_and_stay_english_for_scripts():
         takes.parse_takes("9")
     assert render(many.value.msg, ZH) == "生成条数只能是 1、2、3 或 4（收到的是 '9'）。"
     assert str(many.value) == "Takes must be 1, 2, 3 or 4 (got '9')."
-    assert "请选择分辨率" in alert_html(R2VError(msg("form.size_missing")), lang=ZH)
+    assert "请选择分辨率" in alert_html(StudioError(msg("form.size_missing")), lang=ZH)
 
 
 def test_the_live_price_and_the_count_read_in_chinese():

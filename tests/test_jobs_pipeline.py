@@ -12,7 +12,7 @@ from r2v_ui import messages
 from r2v_ui.config import Settings
 from r2v_ui.hosting import make_host
 from r2v_ui.jobs import JobDraft, JobManager, ReferenceInput, Target
-from r2v_ui.errors import R2VError
+from r2v_ui.errors import StudioError
 from r2v_ui.spec import RequestInvalid
 from r2v_ui.store import JobStore
 
@@ -148,7 +148,7 @@ def test_an_uncertain_job_can_be_attached_to_the_task_the_user_found_without_res
     snap, _ = wait_for_state(manager, job_id, {"uncertain", "failed", "succeeded"})
     assert snap.state == "uncertain", snap.error
     (created,) = set(emulator.state.tasks) - before  # what the user finds in their account
-    with pytest.raises(R2VError, match="does not know a task"):
+    with pytest.raises(StudioError, match="does not know a task"):
         manager.resolve_uncertain(job_id, "attach", task_id="no-such-task")
     assert manager.snapshot(job_id).state == "uncertain"  # a wrong id changes nothing
     manager.resolve_uncertain(job_id, "attach", task_id=created)

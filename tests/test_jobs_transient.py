@@ -8,6 +8,7 @@ import errno
 from dataclasses import replace
 
 import httpx
+import pytest
 
 from r2v_ui import client as client_mod
 from r2v_ui.config import Settings
@@ -16,7 +17,9 @@ from r2v_ui.hosting import make_host
 from r2v_ui.jobs import JobManager, ReadPolicy
 from r2v_ui.store import JobStore, StoreError
 
-from tests.fixtures_jobs import KEY, emulator_stats, set_faults, two_picture_draft, wait_for, wait_for_state
+from tests.fixtures_jobs import (
+    KEY, emulator_stats, record_notices, set_faults, two_picture_draft, wait_for, wait_for_state,
+)
 
 
 # The same decisions, with waits short enough for a test (the waits themselves are scheduler tests).
@@ -99,12 +102,18 @@ def test_try_again_on_a_task_that_really_failed_starts_a_new_job(tmp_path, emula
     assert emulator_stats(emulator)["submits"] == 2  # a failed task is not billed; the new one is
 
 
-def test_one_refused_key_on_a_read_does_not_park_the_job(tmp_path, emulator, managers):
+@pytest.mark.parametrize("status", ["401", "403"])
+def test_one_refused_key_on_a_read_does_not_park_the_job(tmp_path, emulator, managers, status):
+    # 401 (AuthenticationError) and 403 (PermissionDeniedError) are two classes of the error tree,
+    # and a read refused either way says the same: the key was refused, the job waits and reads again.
     manager = managers(policy=QUICK)
-    set_faults(emulator, [{"route": "read", "kind": "401", "times": 1}])
+    set_faults(emulator, [{"route": "read", "kind": status, "times": 1}])
     job_id = manager.start(two_picture_draft(tmp_path))
+    notices = record_notices(manager, job_id)
     snap, _ = wait_for_state(manager, job_id, {"succeeded", "failed"}, timeout=45)
     assert snap.state == "succeeded", snap.error
+    shown = notices()
+    assert any("did not accept the API key" in n for n in shown), shown
 
 
 def test_a_key_typed_in_another_browser_is_never_used_for_this_job(tmp_path, emulator, managers):

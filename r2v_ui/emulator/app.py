@@ -137,6 +137,8 @@ class EmulatorApp(Starlette):
         headers = {}
         if rule.retry_after is not None and status in (429, 503):
             headers["Retry-After"] = str(int(rule.retry_after) if float(rule.retry_after).is_integer() else rule.retry_after)
+        if rule.request_id is not None:
+            headers["X-Request-Id"] = rule.request_id
         if rule.html and status >= 500:
             response: Response = Response(
                 f"<html><body><h1>{status}</h1><p>emulated proxy error</p></body></html>",

@@ -17,7 +17,9 @@ requests, like the service's own transient answers), ``429`` (with Retry-After),
 seconds), ``drop`` (close the connection without an HTTP answer), ``fail_task`` (submit only:
 the task is created and later ends FAILED). ``after_create`` (submit only): create and count the
 task first, then apply the fault to the answer. ``html`` (5xx only): answer with an HTML page
-instead of the JSON envelope, like a proxy would. Rules are tried in order; the first whose
+instead of the JSON envelope, like a proxy would. ``request_id`` (a refusal only): the answer carries
+``X-Request-Id: <request_id>``, as a gateway in front of the service may send (SPEC.md names no
+request-id header; the client keeps one when it is there). Rules are tried in order; the first whose
 route matches, that has ``times`` left and whose ``probability`` draw (from the plan's seeded
 RNG) passes, is used, and its ``times`` count goes down by one.
 """
@@ -47,6 +49,7 @@ class FaultRule:
     probability: float = 1.0
     after_create: bool = False
     html: bool = False
+    request_id: str | None = None
     hits: int = 0
 
     def matches(self, route: str) -> bool:
@@ -60,7 +63,7 @@ class FaultRule:
         return {
             "route": self.route, "kind": self.kind, "times": self.times, "hits": self.hits,
             "retry_after": self.retry_after, "delay": self.delay, "probability": self.probability,
-            "after_create": self.after_create, "html": self.html,
+            "after_create": self.after_create, "html": self.html, "request_id": self.request_id,
         }
 
 
@@ -92,10 +95,14 @@ def parse_rule(raw: Any) -> FaultRule:
     after_create = bool(raw.get("after_create", False))
     if after_create and route not in ("submit", "any"):
         raise PlanError("rules[].after_create only applies to submit")
+    request_id = raw.get("request_id")
+    if request_id is not None and (not isinstance(request_id, str) or not request_id.isprintable()
+                                   or not 0 < len(request_id) <= 200):
+        raise PlanError("rules[].request_id must be printable text of 1 to 200 characters")
     return FaultRule(
         route=route, kind=kind, times=times, retry_after=retry_after,
         delay=_number(raw, "delay", 0.0) or 0.0, probability=probability,
-        after_create=after_create, html=bool(raw.get("html", False)),
+        after_create=after_create, html=bool(raw.get("html", False)), request_id=request_id,
     )
 
 

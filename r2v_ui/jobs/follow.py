@@ -14,6 +14,7 @@ from ..errors import (
     AuthenticationError,
     DownloadError,
     NotFoundError,
+    PermissionDeniedError,
     R2VError,
     RateLimitError,
     ResultExpired,
@@ -140,7 +141,7 @@ class TaskFollower:
             delay = after_error(policy, tries.not_found)
             notice = msg("notice.not_listed", cause=notices.cause(exc), when=when(delay), n=tries.not_found,
                          max=policy.not_found_tries)
-        elif isinstance(exc, AuthenticationError):
+        elif isinstance(exc, (AuthenticationError, PermissionDeniedError)):  # 401 or 403: the key
             r.keys.mark_refused(job_id)
             delay = min(policy.auth_retry_cap_s, after_error(policy, tries.poll_errors))
             notice = msg("notice.key_refused", cause=notices.cause(exc), when=when(delay))

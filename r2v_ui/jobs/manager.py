@@ -23,7 +23,7 @@ from typing import Callable
 
 from .. import spec
 from ..config import Settings
-from ..errors import NotFoundError, R2VError, SubmissionUncertain
+from ..errors import NotFoundError, StudioError, SubmissionUncertain
 from ..messages import Msg, msg
 from ..store import JobRecord, JobStore
 from .follow import TaskFollower
@@ -67,7 +67,7 @@ class JobManager:
 
     # --- starting ------------------------------------------------------------------------------
     def start(self, draft: JobDraft, *, owner: str = "", api_key: str | None = None, holder: str = "") -> str:
-        """Validate, persist, and start the job in the background.  Raises RequestInvalid (an R2VError).
+        """Validate, persist, and start the job in the background.  Raises RequestInvalid (a StudioError).
 
         `holder` names who typed `api_key` (the login, or the browser): that key serves only this
         job, and after a restart only the same holder's key resumes it (keys.py)."""
@@ -81,7 +81,7 @@ class JobManager:
         request = draft.preview_request().require_valid()
         target = self._runner.target_name(api_key)
         if target == "live" and not (api_key or self.settings.api_key):
-            raise R2VError(msg("job.need_key"))
+            raise StudioError(msg("job.need_key"))
         if any(r.path or r.voice_path for r in draft.references):
             self._runner.host(target)  # no way to host local files: said now, before a job exists or anything is paid
         video_seconds = [r.duration or spec.REFERENCE_VIDEO_BILLED_CAP_S for r in draft.references if r.kind == "video"]
@@ -150,7 +150,7 @@ class JobManager:
         "resubmit" knowingly (may bill twice), or "discard"."""
         rec = self._owned(job_id, owner)
         if rec.state != JobState.UNCERTAIN:
-            raise R2VError(msg("job.not_waiting"))
+            raise StudioError(msg("job.not_waiting"))
         if action == "attach":
             self._take_over(rec, api_key, holder)
             self._attach(rec, (task_id or "").strip())
@@ -166,12 +166,12 @@ class JobManager:
 
     def _attach(self, rec: JobRecord, task_id: str) -> None:
         if not task_id:
-            raise R2VError(msg("job.paste_task_id"))
+            raise StudioError(msg("job.paste_task_id"))
         target, key = self._runner.target(rec)
         try:
             self._runner.read_now(target, key, task_id, timeout=120)
         except NotFoundError:
-            raise R2VError(msg("job.unknown_task", task_id=task_id)) from None
+            raise StudioError(msg("job.unknown_task", task_id=task_id)) from None
         self._runner.set(rec.job_id, state=JobState.QUEUED, task_id=task_id, error=None,
                          stage_text=msg("job.following_found"))
         self._runner.schedule(rec.job_id, 0)
@@ -207,13 +207,13 @@ class JobManager:
         """Ask the service about an accepted task; follow it again when it is done or still running."""
         target, key = self._runner.target(rec)
         if target.name == "live" and not key:
-            raise R2VError(msg("job.need_key_first"))
+            raise StudioError(msg("job.need_key_first"))
         try:
             info = self._runner.read_now(target, key, rec.task_id, timeout=180)
         except NotFoundError:
             return False
-        except R2VError as exc:
-            raise R2VError(msg("job.cannot_ask", error=exc.msg)) from None
+        except StudioError as exc:
+            raise StudioError(msg("job.cannot_ask", error=exc.msg)) from None
         if info.terminal and not info.succeeded:
             return False
         self._hub.reset(rec.job_id)
@@ -257,7 +257,7 @@ class JobManager:
     def check_hosting(self, target: str) -> Msg:
         """Test the reference hosting of `target` ("demo" | "live") for real (the backend's own
         `check()`, on the job loop).  Returns what works, as a Msg; raises HostingError (or
-        R2VError when no hosting is set up) in plain words."""
+        StudioError when no hosting is set up) in plain words."""
         async def check() -> Msg:
             return await self._runner.host(target).check()
 

@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
-from ..errors import R2VError
+from ..errors import StudioError
 from ..messages import Msg
 from ..spec import GenerationRequest, MediaItem, RequestSettings
 from ..storyboard import Storyboard
@@ -174,6 +174,6 @@ class Target:
     base_url: str
 
 
-class JobNotFound(R2VError):
+class JobNotFound(StudioError):
     pass
 

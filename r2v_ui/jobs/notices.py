@@ -7,7 +7,7 @@ import errno
 import time
 from pathlib import Path
 
-from ..errors import APIStatusError, R2VError
+from ..errors import APIStatusError, StudioError
 from ..messages import Duration, Msg, msg
 
 
@@ -27,7 +27,7 @@ def disk_notice(exc: OSError, folder: Path) -> Msg:
     return msg("notice.disk_other", folder=str(folder), why=exc.strerror or type(exc).__name__)
 
 
-def cause(exc: R2VError) -> Msg:
+def cause(exc: StudioError) -> Msg:
     """What the service answered, in a few words for a notice (the notice itself says what to do)."""
     if isinstance(exc, APIStatusError):
         words = msg(f"cause.{exc.status}") if exc.status in (429, 500, 502, 503, 504) else msg("cause.refused")

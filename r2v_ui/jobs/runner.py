@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ..config import Settings
-from ..errors import R2VError, SubmissionUncertain
+from ..errors import StudioError, SubmissionUncertain
 from ..messages import Msg, msg
 from ..spec import GenerationRequest, MediaItem
 from ..store import JobRecord, JobStore, StoreError
@@ -123,7 +123,7 @@ class JobRunner:
     def target(self, rec: JobRecord) -> tuple[Target, str | None]:
         if rec.target == "demo":
             if self.demo_target is None:
-                raise R2VError(msg("job.demo_gone"))
+                raise StudioError(msg("job.demo_gone"))
             return self.demo_target, self.demo_key
         key = self.keys.key_for(rec.job_id) or self.settings.api_key.get()
         return Target("live", self.settings.base_url), key
@@ -139,7 +139,7 @@ class JobRunner:
         with self._hosts_lock:
             if target_name not in self._hosts:
                 if self._host_factory is None:
-                    raise R2VError(msg("job.no_hosting"))
+                    raise StudioError(msg("job.no_hosting"))
                 self._hosts[target_name] = self._host_factory(target_name)
             return self._hosts[target_name]
 
@@ -169,12 +169,12 @@ class JobRunner:
             request = GenerationRequest.from_settings(rec.settings)
             request = replace(request, media=tuple(media)).require_valid()
             if target.name == "live" and not key:
-                raise R2VError(msg("job.need_key"))
+                raise StudioError(msg("job.need_key"))
             # Persisted before sending: a crash from here on never leads to an automatic resend.
             self.set(job_id, state=JobState.SUBMITTING, submit_attempts=rec.submit_attempts + 1, progress=None)
 
             def waiting(delay: float, exc: BaseException) -> None:
-                said = notices.cause(exc) if isinstance(exc, R2VError) else msg("notice.unreachable")
+                said = notices.cause(exc) if isinstance(exc, StudioError) else msg("notice.unreachable")
                 self.set(job_id, persist=False, notice=msg("notice.not_sent", cause=said, when=notices.when(delay)))
 
             try:
@@ -188,7 +188,7 @@ class JobRunner:
             self.schedule(job_id, self.policy.first_read_s, rec)
         except asyncio.CancelledError:
             raise
-        except R2VError as exc:
+        except StudioError as exc:
             self.fail(job_id, exc.msg)
         except Exception as exc:  # a bug must still end the job with words, not hang it
             log.exception("job %s failed unexpectedly", job_id)
@@ -216,7 +216,7 @@ class JobRunner:
     async def _keep(self, source: str, name: str) -> tuple[str, str]:
         path = Path(source)
         if not path.is_file():
-            raise R2VError(msg("job.file_gone", name=name) if name else msg("job.file_gone_unnamed"))
+            raise StudioError(msg("job.file_gone", name=name) if name else msg("job.file_gone_unnamed"))
         digest, kept = await asyncio.to_thread(self.store.keep_reference, path)
         return digest, self.store.relative(kept)
 
@@ -274,7 +274,7 @@ async def _probed_type(path: Path, kind: str) -> str:
 
     report = await asyncio.to_thread(probe, path, kind)
     if not report.content_type:
-        raise R2VError(report.msg)
+        raise StudioError(report.msg)
     return report.content_type
 
 

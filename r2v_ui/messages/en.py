@@ -847,7 +847,6 @@ MESSAGES: dict[str, str] = {
     "ui.confirm.pay": "Send and pay",
     "ui.confirm.again": "Yes, start another",
     "form.nothing_sent": "<b>Nothing was sent.</b>",
-    "form.not_valid": "The request is not valid.",
     "form.problems": "{items}",
     "form.duration": "The duration must be a whole number of seconds from {lo} to {hi}.",
     "form.seed": "The seed must be a whole number from {lo} to {hi}.",

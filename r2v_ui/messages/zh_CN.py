@@ -773,7 +773,6 @@ MESSAGES: dict[str, str] = {
     "ui.confirm.pay": "发送并付费",
     "ui.confirm.again": "是的，再生成一个",
     "form.nothing_sent": "<b>没有发送任何内容。</b>",
-    "form.not_valid": "这个请求无效。",
     "form.problems": "{items}",
     "form.duration": "时长必须是 {lo} 到 {hi} 之间的整数秒。",
     "form.seed": "seed 必须是 {lo} 到 {hi} 之间的整数。",

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .. import prompt_names, spec
-from ..messages import DEFAULT, Msg, both, legacy, msg, render, t
+from ..messages import DEFAULT, Msg, both, msg, render, t
 
 Card = dict[str, Any]
 Prober = Callable[..., Any]  # media.probe(path, kind, *, display_name=, work_dir=) -> MediaReport
@@ -208,7 +208,7 @@ async def check_link(card: Card, url: str, n: int, cast: list[Card], index: int,
         return card
     if checker is None:
         from ..hosting import check_pasted_url as checker
-    from ..errors import R2VError
+    from ..errors import StudioError
 
     link = card["url"]
     named = kind_from_name(link.split("?")[0])
@@ -217,8 +217,8 @@ async def check_link(card: Card, url: str, n: int, cast: list[Card], index: int,
     for kind in kinds:
         try:
             await checker(link, kind)
-        except (R2VError, ValueError) as exc:
-            first_error = first_error or (exc.msg if isinstance(exc, R2VError) else legacy(str(exc)))
+        except StudioError as exc:
+            first_error = first_error or exc.msg
             continue
         if kind == "video" and video_count(cast, except_index=index) >= spec.VIDEOS_MAX:
             return dict(card, kind=None, url=None, link=link, verdict="refused",

@@ -12,7 +12,7 @@ from typing import Any
 
 import gradio as gr
 
-from ..errors import R2VError
+from ..errors import StudioError
 from ..messages import both, msg, t
 from ..messages import render as render_msg
 from . import form, history
@@ -209,7 +209,7 @@ def listen(w: HistoryWidgets, ctx: PageContext, tab: Any, studio_tab: Any, tabs:
             raise gr.Error(t("history.gone", lang_of(request)))
         try:
             draft = manager.remix_draft(job_id, owner=who.owner)
-        except R2VError as exc:
+        except StudioError as exc:
             raise gr.Error(render_msg(exc.msg, lang_of(request)))
         return restore(ctx, scene, cast_view, draft, msg("cast.from.remix"), request) | {
             tabs: gr.Tabs(selected="studio"), scene.form_alert: ""}

@@ -11,7 +11,7 @@ import concurrent.futures
 import html
 from typing import Any
 
-from ..errors import R2VError
+from ..errors import StudioError
 from ..messages import EN, LANGUAGES, Msg, msg, render, t
 
 
@@ -64,7 +64,7 @@ def check_html(manager: Any, target: str, lang: str = EN) -> str:
     """Run the real check and say how it went, in `lang`."""
     try:
         ok = manager.check_hosting(target)
-    except R2VError as exc:
+    except StudioError as exc:
         return _box("error", t("setup.check_failed", lang), render(exc.msg, lang) or type(exc).__name__)
     except (concurrent.futures.TimeoutError, TimeoutError):
         return _box("error", t("setup.check_failed", lang), t("setup.check_timeout", lang))

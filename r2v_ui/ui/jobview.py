@@ -10,7 +10,7 @@ from typing import Any, Callable
 
 import gradio as gr
 
-from ..errors import R2VError
+from ..errors import StudioError
 from ..messages import EN, Msg, msg, render, t as say
 from . import cast as cast_mod
 from . import form, session, status
@@ -147,7 +147,7 @@ def listen_actions(w: Any, ctx: PageContext, scene: Any, castw: Any, cast_view, 
         out = {st.memory: memory, st.job: snap.job_id}
         try:
             draft = manager.remix_draft(snap.job_id, owner=who.owner)
-        except (R2VError, OSError, ValueError):
+        except (StudioError, OSError, ValueError):
             return out
         return out | restore(ctx, scene, cast_view, draft, msg("cast.from.last"), request)
 
@@ -160,7 +160,7 @@ def listen_actions(w: Any, ctx: PageContext, scene: Any, castw: Any, cast_view, 
             try:
                 manager.resolve_uncertain(job_id, action, owner=who.owner, api_key=session.key_of(key),
                                           holder=session.holder_of_key(key), task_id=task_id)
-            except R2VError as exc:
+            except StudioError as exc:
                 lang = lang_of(request)
                 raise gr.Error(render(exc.msg, lang), title=say("jobview.nothing_changed", lang))
             return {st.job: job_id, w.found_task: ""}
@@ -178,9 +178,9 @@ def listen_actions(w: Any, ctx: PageContext, scene: Any, castw: Any, cast_view, 
         try:
             new_id = manager.retry(job_id, owner=who.owner, api_key=session.key_of(key),
                                    holder=session.holder_of_key(key))
-        except (ValueError, R2VError) as exc:
+        except StudioError as exc:
             lang = lang_of(request)
-            raise gr.Error(render(getattr(exc, "msg", None) or str(exc), lang), title=say("jobview.cannot_retry", lang))
+            raise gr.Error(render(exc.msg, lang), title=say("jobview.cannot_retry", lang))
         return {st.job: new_id, st.memory: dict(memory, job=new_id)}
 
     w.retry.click(retry_job, [st.job, st.key, st.memory], [st.job, st.memory], api_name="retry",
@@ -195,8 +195,8 @@ def listen_actions(w: Any, ctx: PageContext, scene: Any, castw: Any, cast_view, 
             draft = manager.remix_draft(job_id, owner=who.owner)
             new_id = manager.start(replace(draft, seed=None), owner=who.owner, api_key=session.key_of(key),
                                    holder=session.holder_of_key(key))
-        except (ValueError, R2VError) as exc:
-            return {scene.form_alert: alert_html(exc, lang=lang_of(request))}
+        except StudioError as exc:
+            return {scene.form_alert: alert_html(exc.msg, lang=lang_of(request))}
         return {st.job: new_id, st.memory: dict(memory, job=new_id), scene.form_alert: ""}
 
     w.another.click(another_take, [st.job, st.key, st.memory], [st.job, st.memory, scene.form_alert],
@@ -208,7 +208,7 @@ def listen_actions(w: Any, ctx: PageContext, scene: Any, castw: Any, cast_view, 
         who = ctx.visitor(request, memory)
         try:
             draft = manager.remix_draft(job_id, owner=who.owner)
-        except R2VError as exc:
+        except StudioError as exc:
             return {scene.form_alert: alert_html(exc, nothing_sent=False, lang=lang_of(request))}
         return restore(ctx, scene, cast_view, draft, msg("cast.from.video"), request) | {
             scene.form_alert: ""}

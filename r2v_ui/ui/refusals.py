@@ -1,21 +1,18 @@
 """A refusal of what the form holds, said in the reader's language: the form's own checks raise a
-`FormProblem` (a ValueError carrying a Msg), and `said` turns what a lower layer reported (a Msg, an
+`FormProblem` (the form's branch of the studio's error tree, errors.py), and `said` turns what a lower layer reported (a Msg, an
 object carrying one, or a plain sentence) into a Msg, so the page renders them all the same way."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from ..errors import StudioError
 from ..messages import Msg, legacy
 
 
-class FormProblem(ValueError):
+class FormProblem(StudioError, ValueError):
     """The form's values refused in words: `msg` says it in the reader's language, str() in English
-    (for scripts and logs)."""
-
-    def __init__(self, message: Msg) -> None:
-        super().__init__(str(message))
-        self.msg = message
+    (for scripts and logs).  Still a ValueError for the form's parsers that catch one (form.py)."""
 
 
 def said(problem: Any) -> Msg:

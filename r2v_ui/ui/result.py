@@ -16,7 +16,7 @@ from typing import Any
 
 import gradio as gr
 
-from ..errors import R2VError
+from ..errors import StudioError
 from ..messages import DEFAULT, ZH, both, t
 from ..messages import render as render_msg
 from . import form, session, status
@@ -158,11 +158,9 @@ def confirm_html(draft: Any, price_text: Any, *, duplicate_s: float | None, live
             f'<div>{esc(what)}</div><div class="confirm-prompt">“{esc(draft.prompt[:160])}”</div>{money}</div>')
 
 
-def refused(exc: Exception, lang: str) -> str:
+def refused(exc: StudioError, lang: str) -> str:
     """The form's alert for a start that was refused: the error's own words in `lang`."""
-    if str(exc) or getattr(exc, "msg", None):
-        return alert_html(exc, lang=lang)
-    return alert_html(t("form.not_valid", lang), lang=lang)
+    return alert_html(exc.msg, lang=lang)
 
 
 def listen(w: ResultWidgets, ctx: PageContext, scene: Any, castw: Any, cast_view) -> Any:
@@ -189,7 +187,7 @@ def listen(w: ResultWidgets, ctx: PageContext, scene: Any, castw: Any, cast_view
                 n_takes = parse_takes(takes)
                 draft = form.build_draft(cast, v)
                 draft.preview_request().require_valid()
-            except (ValueError, R2VError) as exc:  # refused in plain words; the form is kept
+            except StudioError as exc:  # refused in plain words; the form is kept
                 return done | {scene.form_alert: refused(exc, lang), w.confirm_box: gr.Column(visible=False)}
             live = bool(session.key_of(key)) or not settings.demo
             confirmed = bool(confirmed) or (force and bool(dont_ask))
@@ -208,7 +206,7 @@ def listen(w: ResultWidgets, ctx: PageContext, scene: Any, castw: Any, cast_view
             try:
                 job_id = manager.start_takes(draft, n_takes, owner=who.owner, api_key=session.key_of(key),
                                              holder=session.holder_of_key(key))[0]
-            except (ValueError, R2VError) as exc:
+            except StudioError as exc:
                 return done | {scene.form_alert: refused(exc, lang)}
             if force:
                 recent.claim(session_id, fingerprint(draft) + str(n_takes), time.time())

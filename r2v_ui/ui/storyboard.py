@@ -20,9 +20,10 @@ from typing import Any
 import gradio as gr
 
 from .. import spec
-from ..storyboard import SHOTS_MAX, SHOTS_MIN, FitImpossible, Storyboard, fit, length_problem
-from ..messages import DEFAULT, LANGUAGES, Msg, both, legacy, render as words, t
-from . import form
+from ..errors import StudioError
+from ..storyboard import SHOTS_MAX, SHOTS_MIN, Storyboard, fit, length_problem
+from ..messages import DEFAULT, LANGUAGES, Msg, both, render as words, t
+from . import form, refusals
 from .language import label, lang_of
 from .context import PageContext
 
@@ -141,7 +142,7 @@ def check_html(raw_shots: Any, duration: int | None, overall: str = "", lang: st
     try:
         board = Storyboard(overall, form.read_shots(raw_shots))
     except ValueError as exc:
-        return _hints([told(said_by(exc))])
+        return _hints([told(refusals.said(exc))])
     if board.in_use:
         problems = [told(p.msg) for p in board.problems(duration)]
         if problems:
@@ -180,12 +181,6 @@ def fit_button(raw_shots: Any, duration: int | None, lang: str = DEFAULT) -> Any
     total = None if any(s.seconds is None for s in shots) else sum(s.seconds for s in shots)  # type: ignore[misc]
     show = duration is not None and SHOTS_MIN <= len(shots) <= duration and total != duration
     return gr.Button(t("storyboard.fit", lang, duration=duration), visible=show)
-
-
-def said_by(exc: Exception) -> Msg:
-    """What an exception says: its Msg (a studio error), else its words as they are."""
-    found = getattr(exc, "msg", None)
-    return found if isinstance(found, Msg) else legacy(str(exc))
 
 
 def _hints(markups: list[str]) -> str:
@@ -237,8 +232,8 @@ def listen(w: StoryboardWidgets, ctx: PageContext, scene: Any) -> None:
         try:
             shots = form.read_shots(raw_shots)
             lengths = fit([s.seconds for s in shots], d) if d is not None else None
-        except (ValueError, FitImpossible) as exc:  # said by the check already; nothing is changed
-            gr.Warning(words(said_by(exc), lang_of(request)))
+        except StudioError as exc:  # said by the check already; nothing is changed
+            gr.Warning(words(exc.msg, lang_of(request)))
             return {}
         if lengths is None:
             return {}
