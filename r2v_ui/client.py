@@ -159,10 +159,6 @@ class HighwayClient:
     def base_url(self) -> str:
         return self._base
 
-    @property
-    def retry_policy(self) -> RetryPolicy:
-        return self._retry
-
     def __repr__(self) -> str:
         return f"HighwayClient(base_url={redact_url(self._base)!r}, api_key={'<set>' if self._key else None})"
 

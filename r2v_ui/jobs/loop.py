@@ -24,9 +24,6 @@ class JobLoop:
     def closed(self) -> bool:
         return self._closed
 
-    def on_loop(self) -> bool:
-        return threading.current_thread() is self._thread
-
     def call(self, coro: Coroutine[Any, Any, Any]) -> concurrent.futures.Future:
         """Run `coro` on the loop; the caller may wait on the returned future."""
         return asyncio.run_coroutine_threadsafe(coro, self.loop)

@@ -115,10 +115,6 @@ class ReferenceRecord:
             voice_url=self.voice_url, name=self.name, voice_name=self.voice_name or "", duration=self.duration,
             content_type=self.content_type, voice_content_type=self.voice_content_type, character=self.character)
 
-    def public_dict(self) -> dict[str, Any]:
-        """For the sidecar beside the video: no path from the user's disk."""
-        return {k: v for k, v in self.to_dict().items() if k not in ("source", "voice_source")}
-
     @property
     def media_type(self) -> str:
         return ReferenceKind.of(self.kind).media_type

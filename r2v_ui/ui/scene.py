@@ -49,11 +49,6 @@ class SceneWidgets:
         """Everything `show` updates."""
         return [*self.inputs()[:-1], *self.board.outputs()]
 
-    def values(self, raw: dict) -> form.FormValues:
-        return form.FormValues(raw[self.prompt] or "", raw[self.negative] or "", raw[self.tier], raw[self.aspect],
-                               raw[self.duration], raw[self.shot], raw[self.audio], raw[self.watermark],
-                               raw[self.seed_mode], raw[self.seed], raw[self.board.value])
-
     def show(self, v: form.FormValues) -> dict:
         """Updates that put `v` into the form (remix, reload)."""
         return {self.prompt: v.prompt, self.negative: v.negative_prompt, self.tier: v.tier, self.aspect: v.aspect,
