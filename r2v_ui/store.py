@@ -24,7 +24,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from . import store_files
+from . import ledger, store_files
 from .messages import msg
 from .store_db import JobDatabase, StoreError
 from .store_files import atomic_write_bytes, atomic_write_json, file_sha256
@@ -77,7 +77,7 @@ class JobStore(store_files.LibraryFiles, JobDatabase):
     def create(self, rec: JobRecord) -> None:
         row = to_row(rec)
         with self._write_lock:
-            self._run(lambda c: c.execute(insert_sql(row), row))
+            self._run(lambda c: (c.execute(insert_sql(row), row), ledger.record(c, rec)))
             try:
                 self._keep_record(rec)
             except StoreError:  # no job without its record copy: the caller is told nothing started
@@ -110,6 +110,8 @@ class JobStore(store_files.LibraryFiles, JobDatabase):
             if self._run(apply) == 0:  # the database was rebuilt between the two calls: write it whole
                 whole = to_row(rec)
                 self._run(lambda c: c.execute(insert_sql(whole, "INSERT OR REPLACE"), whole))
+            if ledger.concerns(changes):
+                self._run(lambda c: ledger.record(c, rec))
         return rec
 
     def get(self, job_id: str) -> JobRecord | None:
