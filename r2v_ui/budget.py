@@ -138,3 +138,35 @@ class BudgetGuard:
         if s.budget_person_day is not None:
             out.append(Standing("person_day", s.budget_person_day, self.ledger.spent(start, end, person)))
         return out
+
+
+@dataclass(frozen=True)
+class SpendReport:
+    """What the Spend view shows (ui/spendpanel.py puts it into words)."""
+
+    days: list[tuple[date, float]]  # the last 30 days, oldest first
+    today: float
+    month: float
+    budget_day: float | None
+    budget_month: float | None
+    people: list[tuple[str, float, int]]  # this month: (person, spent, videos), the biggest first
+    most_expensive: list[Any]  # ledger.Entry, the last 30 days
+    tz: tzinfo | None
+
+
+def report(guard: BudgetGuard, days: int = 30) -> SpendReport:
+    now = guard.clock()
+    spans = day_starts(now, days, guard.tz)
+    first, last_end = spans[0][1], spans[-1][2]
+    per_day = [0.0] * len(spans)
+    for started, counted in guard.ledger.by_start(first, last_end):
+        for i, (_, start, end) in enumerate(spans):
+            if start <= started < end:
+                per_day[i] += counted
+                break
+    m_start, m_end = month_span(now, guard.tz)
+    return SpendReport(
+        days=[(d, round(v, 4)) for (d, _, _), v in zip(spans, per_day)], today=round(per_day[-1], 4),
+        month=round(guard.ledger.spent(m_start, m_end), 4), budget_day=guard.settings.budget_day,
+        budget_month=guard.settings.budget_month, people=guard.ledger.people(m_start, m_end),
+        most_expensive=guard.ledger.most_expensive(first, last_end), tz=guard.tz)
