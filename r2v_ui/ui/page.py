@@ -51,7 +51,8 @@ def build_app(manager: Any, settings: Any, *, emulator: Any = None) -> gr.Blocks
                           states=make_states(settings), work_dir=work_dir, checked_dir=work_dir / "checked")
         gr.HTML(f'<a class="skip-link" href="#generate-btn">{both("page.skip")}</a>', min_height=0, padding=False)
         top = header.render(ctx)
-        with gr.Tabs(elem_id="main-tabs") as tabs:
+        # Live mode adds a fourth tab (Spend): on a phone the tabs wrap rather than hide History in a menu.
+        with gr.Tabs(elem_id="main-tabs", overflow_behavior="menu" if settings.demo else "wrap") as tabs:
             with gr.Tab(label("ui.tab.studio"), id="studio", elem_id="tab-studio") as studio_tab:
                 with gr.Row(equal_height=False, elem_id="workspace"):
                     with gr.Column(scale=3, min_width=320, elem_id="composer"):

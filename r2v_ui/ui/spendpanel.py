@@ -40,8 +40,14 @@ CSS = """
 .spend-axis { display: flex; justify-content: space-between; color: #475569; font-size: 0.8rem; }
 .spend table { width: 100%; border-collapse: collapse; font-size: 0.9rem; }
 .spend th, .spend td { text-align: left; padding: 4px 6px; border-bottom: 1px solid #e2e8f0; vertical-align: top; }
+.spend table.sr-only { width: 1px; }
 .spend td.num, .spend th.num { text-align: right; white-space: nowrap; }
-.spend .prompt { overflow-wrap: anywhere; }
+.spend .prompt { overflow-wrap: break-word; min-width: 12em; }
+.spend-scroll { overflow-x: auto; max-width: 100%; width: 100%; contain: inline-size; }  /* its table never widens the page */
+#tab-spend, #spend-view, #spend-view .html-container, .spend { min-width: 0 !important; max-width: 100%; }
+.spend { width: 100%; overflow-x: hidden; }
+.spend-scroll:focus-visible { outline: 2px solid #4f46e5; }
+@media (max-width: 640px) { .spend .wide-only { display: none; } }
 .budget-left { display: flex; flex-direction: column; gap: 4px; font-size: 0.85rem; color: #334155; padding: 0 2px; }
 """
 
@@ -174,16 +180,19 @@ def spend_html(data: SpendReport, lang: str) -> str:
         top_rows = []
         for entry in data.most_expensive:
             when = datetime.fromtimestamp(entry.started_at, data.tz).strftime("%Y-%m-%d %H:%M")
-            prompt = (entry.prompt or "")[:90] if entry.prompt is not None else t("spend.deleted", lang)
+            prompt = (entry.prompt or "")[:70] if entry.prompt is not None else t("spend.deleted", lang)
             billed = _money(entry.billed) if entry.billed is not None else t("spend.no_billed", lang)
-            top_rows.append(f'<tr><td>{when}</td><td>{e(person_label(entry.person, lang))}</td>'
+            top_rows.append(f'<tr><td>{when}</td><td class="wide-only">{e(person_label(entry.person, lang))}</td>'
                             f'<td class="prompt">{e(prompt)}</td><td class="num">{_money(entry.estimate)}</td>'
                             f'<td class="num">{billed}</td><td>{e(t("spend.outcome." + entry.outcome, lang))}</td></tr>')
-        heads = [("spend.col.when", ""), ("spend.col.person", ""), ("spend.col.prompt", ""),
+        heads = [("spend.col.when", ""), ("spend.col.person", "wide-only"), ("spend.col.prompt", ""),
                  ("spend.col.estimate", "num"), ("spend.col.billed", "num"), ("spend.col.outcome", "")]
-        top_table = (f'<h3>{e(t("spend.top_title", lang))}</h3><table><thead><tr>'
+        title = e(t("spend.top_title", lang))
+        # On a phone the table scrolls sideways inside its own box (reachable by keyboard), not the page.
+        top_table = (f'<h3 id="spend-top">{title}</h3><div class="spend-scroll" tabindex="0" role="region" '
+                     f'aria-labelledby="spend-top"><table><thead><tr>'
                      + "".join(f'<th scope="col" class="{c}">{e(t(k, lang))}</th>' for k, c in heads)
-                     + f'</tr></thead><tbody>{"".join(top_rows)}</tbody></table>') if top_rows else ""
+                     + f'</tr></thead><tbody>{"".join(top_rows)}</tbody></table></div>') if top_rows else ""
         body = people_table + top_table
     return (f'<section class="spend" aria-labelledby="spend-title"><h2 id="spend-title">{e(t("spend.title", lang))}</h2>'
             f'<p class="spend-note">{e(t("spend.note", lang))}</p>'
