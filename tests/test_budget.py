@@ -252,3 +252,27 @@ def test_the_ledger_and_the_day_spend_survive_sigkill_and_a_rebuild_from_the_lib
     finally:
         rebuilt.close()
     assert _stats(emulator)["submits"] == 2
+
+
+@pytest.mark.parametrize("doc,expected", [
+    ({"task": {"status": "TASK_STATUS_SUCCEED"}}, (None, None)),  # SPEC.md's document: the estimate stands
+    ({"billing": {"amount": "0.48", "billed_seconds": 5}}, (0.48, 5.0)),
+    ({"extra": {"usage": {"cost": 0.3, "duration": "3"}}}, (0.3, 3.0)),
+    ({"task": {"billed_amount": 0.75}}, (0.75, None)),
+    ({"billing": {"amount": "free"}, "extra": {"billed_seconds": -1}}, (None, None)),  # unreadable: ignored
+])
+def test_a_billed_amount_is_read_where_a_gateway_puts_one(doc, expected):
+    from r2v_ui.ledger import billed_from
+
+    assert billed_from(doc) == expected
+
+
+def test_billed_seconds_without_an_amount_are_priced_at_the_tier_rate_and_counted_instead_of_the_estimate():
+    from r2v_ui.ledger import after_task, new_cost, outcome
+    from r2v_ui.task_info import TaskInfo
+
+    info = TaskInfo.from_document({"task": {"status": "TASK_STATUS_SUCCEED"}, "usage": {"billed_seconds": 4}})
+    cost = after_task(new_cost(0.5), info, rate=0.10)
+    assert cost["billed"] == pytest.approx(0.4) and cost["task"] == "succeeded"
+    assert outcome("succeeded", "t-1", cost) == ("succeeded", pytest.approx(0.4))
+    assert outcome("failed", None, new_cost(0.5)) == ("not_sent", 0.0)
