@@ -35,6 +35,16 @@ class BudgetExceeded(R2VError):
     """A start refused by a budget: the Msg says which budget, what is left and when it starts again."""
 
 
+def studio_zone(settings: Any) -> tzinfo | None:
+    """The studio's time zone: R2V_TIMEZONE (an IANA name such as Asia/Shanghai), else the machine's (None)."""
+    name = getattr(settings, "timezone", None)
+    if not name:
+        return None
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(name)
+
+
 def _midnight(day: date, tz: tzinfo | None) -> float:
     return datetime.combine(day, dtime(0), tzinfo=tz).timestamp()
 
@@ -80,7 +90,7 @@ class BudgetGuard:
         self.settings = settings
         self.ledger = ledger
         self.clock = clock
-        self.tz = tz
+        self.tz = tz if tz is not None else studio_zone(settings)
         self._lock = threading.Lock()
 
     @property
@@ -92,7 +102,7 @@ class BudgetGuard:
         return any(v is not None for v in (s.budget_day, s.budget_month, s.budget_person_day, s.running_limit))
 
     @contextlib.contextmanager
-    def admit(self, person: str, cost: float, jobs: int = 1, *, applies: bool = True) -> Iterator[None]:
+    def admit(self, person: str, cost: float, jobs: int = 1, applies: bool = True) -> Iterator[None]:
         """Hold the lock, check that `jobs` more videos costing `cost` in all fit every budget of
         `person` and of the studio (BudgetExceeded otherwise), and keep holding it while the caller
         writes their rows.  `applies` False (demo mode, or a key typed into the page): no check."""

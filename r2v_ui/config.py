@@ -86,6 +86,7 @@ class Settings:
     budget_person_day: float | None = None  # R2V_BUDGET_PERSON_DAY: each login, or each browser when shared
     max_running_person: int | None = None  # R2V_MAX_RUNNING_PERSON; None: 4 when reachable by others, else no limit
     admins: tuple[str, ...] = ()  # R2V_ADMINS: with --auth, the logins that may see the Spend view
+    timezone: str | None = None  # R2V_TIMEZONE: where a budget's day starts at midnight (None: the machine's zone)
 
     @property
     def demo(self) -> bool:
@@ -175,6 +176,7 @@ class Settings:
             budget_person_day=money("R2V_BUDGET_PERSON_DAY"),
             max_running_person=None if (running := num("R2V_MAX_RUNNING_PERSON", None, int)) is None else int(running),
             admins=names(env.get("R2V_ADMINS")),
+            timezone=zone_name(env.get("R2V_TIMEZONE")),
         )
 
 
@@ -198,6 +200,20 @@ def space_host_from(value: str | None) -> str | None:
         if host.lower().startswith(scheme):
             host = host[len(scheme):]
     return host.strip("/") or None
+
+
+def zone_name(value: str | None) -> str | None:
+    """An IANA time zone name, checked at start (a typo stops the start, not a budget check later)."""
+    name = (value or "").strip()
+    if not name:
+        return None
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"R2V_TIMEZONE must be a time zone name such as Asia/Shanghai, not {name!r}") from exc
+    return name
 
 
 def names(value: str | None) -> tuple[str, ...]:

@@ -30,7 +30,7 @@ What a job counts (`counted`), as SPEC.md says billing works:
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Iterable
 
 RUNNING = ("checking", "uploading", "submitting", "queued", "processing", "downloading")
@@ -49,6 +49,24 @@ def new_cost(estimate: float, *, currency: str = "USD", studio: bool = True) -> 
     """A job's cost as it starts: one video's estimate (the top of a range)."""
     return {"estimate": round(float(estimate), 4), "currency": currency, "studio": bool(studio), "resubmits": 0,
             "task": None, "billed": None, "billed_seconds": None}
+
+
+def priced(records: list[Any], estimate: Any, *, live: bool, studio: bool) -> list[Any]:
+    """Job records with their cost (`estimate`: a spec.PriceEstimate); demo mode costs nothing: no cost."""
+    if not live:
+        return records
+    return [replace(rec, cost=new_cost(estimate.high, currency=estimate.currency, studio=studio)) for rec in records]
+
+
+def asks(records: list[Any]) -> tuple[float, int, bool]:
+    """What starting these records asks of the budgets: (cost, videos, whether the budgets apply)."""
+    studio = bool(records) and bool(records[0].cost.get("studio"))
+    return sum(float(r.cost.get("estimate") or 0.0) for r in records), len(records), studio
+
+
+def one_more(cost: dict[str, Any], typed_key: str | None) -> tuple[float, int, bool]:
+    """What a resubmit asks of the budgets: (cost, videos, whether they apply) for BudgetGuard.admit."""
+    return float(cost.get("estimate") or 0.0), 1, bool(cost.get("studio")) and not typed_key
 
 
 def outcome(state: str, task_id: str | None, cost: dict[str, Any]) -> tuple[str, float]:
@@ -145,8 +163,8 @@ def after_task(cost: dict[str, Any], info: Any, *, rate: float | None = None) ->
 
 
 def resubmitted(cost: dict[str, Any]) -> dict[str, Any]:
-    """The cost once the user chose to resubmit an uncertain submission (it may bill again)."""
-    return dict(cost, resubmits=int(cost.get("resubmits") or 0) + 1, task=None)
+    """The cost once the user chose to resubmit an uncertain submission (it may bill again); {} stays {}."""
+    return dict(cost, resubmits=int(cost.get("resubmits") or 0) + 1, task=None) if cost else cost
 
 
 # --- reading --------------------------------------------------------------------------------------

@@ -19,8 +19,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from r2v_ui.budget import BudgetExceeded, day_span
-from r2v_ui.config import Secret
-from r2v_ui.jobs import JobDraft, ReferenceInput
+from r2v_ui.config import Secret, Settings
+from r2v_ui.hosting import make_host
+from r2v_ui.jobs import JobDraft, JobManager, ReferenceInput
 from r2v_ui.ledger import Ledger
 from r2v_ui.messages import EN, ZH, render
 from r2v_ui.store import JobStore
@@ -101,7 +102,7 @@ def test_ten_simultaneous_starts_under_a_budget_for_three_make_exactly_three_sub
             _wait(manager, job, {"queued", "processing", "downloading", "succeeded"})
         assert _stats(emulator)["submits"] == 3
         start, end = day_span(manager.budget.clock())
-        assert manager.ledger.spent(start, end) == pytest.approx(1.5)
+        assert manager.budget.ledger.spent(start, end) == pytest.approx(1.5)
     finally:
         manager.close()
 
@@ -139,11 +140,10 @@ def test_a_person_has_at_most_four_videos_running_on_a_studio_others_can_reach(t
 def test_the_day_starts_again_at_midnight_in_the_studio_time_zone(tmp_path, emulator):
     zone = ZoneInfo("Asia/Shanghai")
     now = [datetime(2025, 3, 10, 23, 58, 30, tzinfo=zone).timestamp()]
-    manager = _live(tmp_path, emulator, budget_day=1.00)
-    manager.budget.clock = lambda: now[0]
-    manager.budget.tz = zone
-    manager._runner.clock = manager.budget.clock  # the jobs' start times follow the same clock
-    manager._clock = manager.budget.clock
+    settings = Settings(data_dir=tmp_path / "data", api_key=Secret(KEY), base_url=emulator.base_url, budget_day=1.00,
+                        timezone="Asia/Shanghai", poll_requests_per_minute=600)
+    manager = JobManager(settings, JobStore(settings.data_dir), clock=lambda: now[0], host_factory=lambda _t: make_host(
+        settings.with_overrides(hosting="emulator"), emulator_url=emulator.base_url, emulator_key=KEY))
     try:
         manager.start(_five_seconds(tmp_path, "f"))
         manager.start(_five_seconds(tmp_path, "f"))
@@ -165,11 +165,11 @@ def test_a_failed_task_is_taken_as_not_billed_and_a_job_never_sent_costs_nothing
         job = manager.start(_five_seconds(tmp_path, "g"))
         snap, _ = _wait(manager, job, {"failed", "succeeded"})
         assert snap.state == "failed" and snap.cost["task"] == "failed"
-        assert manager.ledger.entry(job).outcome == "task_failed" and manager.ledger.entry(job).counted == 0
+        assert manager.budget.ledger.entry(job).outcome == "task_failed" and manager.budget.ledger.entry(job).counted == 0
         _configure(emulator, failure_rate=0.0, finish_seconds=0.5)
         again = manager.start(_five_seconds(tmp_path, "g"))  # the whole budget is still there
         snap, _ = _wait(manager, again, {"failed", "succeeded"})
-        assert snap.state == "succeeded" and manager.ledger.entry(again).counted == 0.5
+        assert snap.state == "succeeded" and manager.budget.ledger.entry(again).counted == 0.5
         manager.delete(again)  # deleting the video does not give the money back
         with pytest.raises(BudgetExceeded):
             manager.start(_five_seconds(tmp_path, "g"))
@@ -187,7 +187,7 @@ def test_demo_mode_and_a_key_typed_into_the_page_are_not_held_to_the_studio_budg
     live = _manager(tmp_path / "typed", emulator, budget_day=0.0, base_url=emulator.base_url)
     try:
         job = live.start(_five_seconds(tmp_path, "h"), api_key=KEY)  # a visitor's own key pays for itself
-        assert live.snapshot(job).cost["studio"] is False and live.ledger.entry(job) is None
+        assert live.snapshot(job).cost["studio"] is False and live.budget.ledger.entry(job) is None
     finally:
         live.close()
 
@@ -245,8 +245,8 @@ def test_the_ledger_and_the_day_spend_survive_sigkill_and_a_rebuild_from_the_lib
         Path(str(data / "jobs.sqlite3") + suffix).unlink(missing_ok=True)
     rebuilt = _live(tmp_path, emulator, budget_day=1.0)
     try:
-        assert rebuilt.ledger.spent(start, end) == pytest.approx(1.0)
-        assert {e.outcome for e in rebuilt.ledger.most_expensive(start, end)} == {"succeeded"}
+        assert rebuilt.budget.ledger.spent(start, end) == pytest.approx(1.0)
+        assert {e.outcome for e in rebuilt.budget.ledger.most_expensive(start, end)} == {"succeeded"}
         with pytest.raises(BudgetExceeded):
             rebuilt.start(_five_seconds(tmp_path, "m"))
     finally:

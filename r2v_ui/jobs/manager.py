@@ -19,12 +19,9 @@ from __future__ import annotations
 import asyncio
 
 import time
-from dataclasses import replace
-from datetime import tzinfo
 from typing import Callable
 
-from .. import ledger, spec
-from ..budget import BudgetGuard
+from .. import budget, ledger, spec
 from ..config import Settings
 from ..errors import NotFoundError, R2VError, SubmissionUncertain
 from ..messages import Msg, msg
@@ -52,13 +49,10 @@ class JobManager:
         host_factory: HostFactory | None = None,
         clock: Callable[[], float] = time.time,
         policy: ReadPolicy | None = None,
-        tz: tzinfo | None = None,
     ):
         self.settings = settings
         self.store = store
-        self.ledger = ledger.Ledger(store)
-        # Budgets (budget.py): `clock` and `tz` decide which day and month a start falls in.
-        self.budget = BudgetGuard(settings, self.ledger, clock=clock, tz=tz)
+        self.budget = budget.BudgetGuard(settings, ledger.Ledger(store), clock=clock)  # its clock says which day it is
         self.policy = policy or ReadPolicy()
         self._loop = JobLoop()
         self._hub = SnapshotHub()
@@ -93,15 +87,11 @@ class JobManager:
             self._runner.host(target)  # no way to host local files: said now, before a job exists or anything is paid
         video_seconds = [r.duration or spec.REFERENCE_VIDEO_BILLED_CAP_S for r in draft.references if r.kind == "video"]
         estimate = self.settings.price.estimate(draft.size, draft.duration, video_seconds)
-        studio_paid = target == "live" and not api_key  # the studio's key: its budgets apply (budget.py)
-        records = take_records(
+        records = ledger.priced(take_records(
             plan, owner=owner, target=target, now=self._clock(), holder=holder_tag(holder),
-            price=estimate.message().to_json(), warnings=[p.msg for p in request.validate().warnings])
-        if target == "live":  # demo mode costs nothing and never speaks of money
-            records = [replace(rec, cost=ledger.new_cost(estimate.high, currency=estimate.currency, studio=studio_paid))
-                       for rec in records]
-        # One lock decides: the rows (which the ledger counts at once) are written before the next check.
-        with self.budget.admit(owner, estimate.high * len(records), len(records), applies=studio_paid):
+            price=estimate.message().to_json(), warnings=[p.msg for p in request.validate().warnings]),
+            estimate, live=target == "live", studio=target == "live" and not api_key)
+        with self.budget.admit(owner, *ledger.asks(records)):  # one lock: rows written before the next check
             for rec in records:
                 self.store.create(rec)  # the row exists before any upload
                 self._keys.attach(rec.job_id, api_key)
@@ -170,11 +160,8 @@ class JobManager:
                              stage_text=msg("job.discarded"))
         elif action == "resubmit":
             self._take_over(rec, api_key, holder)
-            # Sending again may bill again: one more estimate, within the budgets, under their lock.
-            each = float(rec.cost.get("estimate") or 0.0)
-            with self.budget.admit(rec.owner, each, 1, applies=bool(rec.cost.get("studio")) and not api_key):
-                if rec.cost:
-                    self.store.update(job_id, cost=ledger.resubmitted(rec.cost))
+            with self.budget.admit(rec.owner, *ledger.one_more(rec.cost, api_key)):  # it may bill again
+                self.store.update(job_id, cost=ledger.resubmitted(rec.cost))
                 self._runner.set(job_id, state=JobState.CHECKING, stage_text=msg("job.resubmitting"), error=None)
             self._loop.spawn(self._runner.run(job_id, knowingly_resubmitted=True))
         else:
