@@ -213,6 +213,17 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
                    help="demo mode: how long the emulator takes to make a video (default 8, or R2V_EMULATOR_SECONDS)")
     p.add_argument("--mcp", action="store_true",
                    help="also serve the studio as tools for AI assistants (MCP) at /gradio_api/mcp/ (or R2V_MCP=1)")
+    money = p.add_argument_group("budgets (in the price settings' currency; none by default; never in demo mode)")
+    money.add_argument("--budget-day", type=float, help="most the whole studio may spend a day (or R2V_BUDGET_DAY)")
+    money.add_argument("--budget-month", type=float, help="most the whole studio may spend a calendar month "
+                                                          "(or R2V_BUDGET_MONTH)")
+    money.add_argument("--budget-person-day", type=float, help="most one person (a login, or a browser on a shared "
+                                                               "studio) may spend a day (or R2V_BUDGET_PERSON_DAY)")
+    money.add_argument("--max-running-person", type=int, help="most unfinished videos one person may have at once "
+                                                              "(default 4 when others can reach the studio, else no "
+                                                              "limit; or R2V_MAX_RUNNING_PERSON)")
+    money.add_argument("--admins", help="with --auth: the logins, comma-separated, that may see the Spend view "
+                                        "(or R2V_ADMINS)")
     return p.parse_args(argv)
 
 
@@ -236,6 +247,18 @@ def settings_from(args: argparse.Namespace, env=None) -> Settings:
         overrides["emulator_finish_seconds"] = args.emulator_seconds
     if args.mcp:
         overrides["mcp"] = True
+    for name in ("budget_day", "budget_month", "budget_person_day"):
+        value = getattr(args, name, None)
+        if value is not None:
+            if value < 0:
+                raise SystemExit(f"--{name.replace('_', '-')} must be 0 or more.")
+            overrides[name] = value
+    if getattr(args, "max_running_person", None) is not None:
+        overrides["max_running_person"] = args.max_running_person
+    if getattr(args, "admins", None):
+        from r2v_ui.config import names
+
+        overrides["admins"] = names(args.admins)
     return settings.with_overrides(**overrides)
 
 

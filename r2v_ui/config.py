@@ -80,6 +80,13 @@ class Settings:
     space_host: str | None = None  # SPACE_HOST on a Hugging Face Space (e.g. name-space.hf.space), served over https
     data_dir_chosen: bool = False  # R2V_DATA_DIR / --data-dir given: the owner chose where data lives
     mcp: bool = False  # also serve the studio's tools to AI assistants (MCP) at /gradio_api/mcp/
+    # Money (r2v_ui/budget.py): None means no such budget.  In the price settings' currency.
+    budget_day: float | None = None  # R2V_BUDGET_DAY: the whole studio, per day (midnight to midnight)
+    budget_month: float | None = None  # R2V_BUDGET_MONTH: the whole studio, per calendar month
+    budget_person_day: float | None = None  # R2V_BUDGET_PERSON_DAY: each login, or each browser when shared
+    max_running_person: int | None = None  # R2V_MAX_RUNNING_PERSON; None: 4 when reachable by others, else no limit
+    admins: tuple[str, ...] = ()  # R2V_ADMINS: with --auth, the logins that may see the Spend view
+    timezone: str | None = None  # R2V_TIMEZONE: where a budget's day starts at midnight (None: the machine's zone)
 
     @property
     def demo(self) -> bool:
@@ -97,6 +104,14 @@ class Settings:
         What depends on it: per-browser workspaces (not built yet) and the startup warning about a
         key anyone could spend."""
         return self.share or self.on_space or not is_loopback(self.host)
+
+    @property
+    def running_limit(self) -> int | None:
+        """Most unfinished jobs one person may have at once (None: no limit): R2V_MAX_RUNNING_PERSON,
+        else 4 on a studio others can reach and no limit on loopback."""
+        if self.max_running_person is not None:
+            return self.max_running_person if self.max_running_person > 0 else None
+        return 4 if self.reachable_by_others else None
 
     @property
     def data_dir_temporary(self) -> bool:
@@ -120,6 +135,12 @@ class Settings:
             except ValueError as exc:
                 raise ValueError(f"{name} must be a number, not {raw!r}") from exc
 
+        def money(name: str) -> float | None:
+            value = num(name, None)
+            if value is not None and value < 0:
+                raise ValueError(f"{name} must be 0 or more, not {value!r}")
+            return value
+
         price = dict(DEFAULT_PRICE_PER_SECOND)
         price["720P"] = num("R2V_PRICE_720P", price["720P"])
         price["1080P"] = num("R2V_PRICE_1080P", price["1080P"])
@@ -136,7 +157,7 @@ class Settings:
             data_dir=Path(data_dir).expanduser() if data_dir else default_data_dir(env),
             host=env.get("GRADIO_SERVER_NAME") or "127.0.0.1",
             port=int(num("GRADIO_SERVER_PORT", 7860, int)),
-            price=PriceTable(price),
+            price=PriceTable(price, input_video_per_second=money("R2V_PRICE_INPUT_VIDEO") or 0.0),
             emulator_port=int(num("R2V_EMULATOR_PORT", 0, int)),
             emulator_finish_seconds=num("R2V_EMULATOR_SECONDS", 8.0),
             hosting=hosting,
@@ -150,6 +171,12 @@ class Settings:
             space_host=space_host,
             data_dir_chosen=bool(data_dir),
             mcp=flag(env.get("R2V_MCP")) or flag(env.get("GRADIO_MCP_SERVER")),
+            budget_day=money("R2V_BUDGET_DAY"),
+            budget_month=money("R2V_BUDGET_MONTH"),
+            budget_person_day=money("R2V_BUDGET_PERSON_DAY"),
+            max_running_person=None if (running := num("R2V_MAX_RUNNING_PERSON", None, int)) is None else int(running),
+            admins=names(env.get("R2V_ADMINS")),
+            timezone=zone_name(env.get("R2V_TIMEZONE")),
         )
 
 
@@ -173,6 +200,25 @@ def space_host_from(value: str | None) -> str | None:
         if host.lower().startswith(scheme):
             host = host[len(scheme):]
     return host.strip("/") or None
+
+
+def zone_name(value: str | None) -> str | None:
+    """An IANA time zone name, checked at start (a typo stops the start, not a budget check later)."""
+    name = (value or "").strip()
+    if not name:
+        return None
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"R2V_TIMEZONE must be a time zone name such as Asia/Shanghai, not {name!r}") from exc
+    return name
+
+
+def names(value: str | None) -> tuple[str, ...]:
+    """A comma-separated list of logins ("ann, bob"), blanks dropped."""
+    return tuple(n.strip() for n in (value or "").split(",") if n.strip())
 
 
 def flag(value: str | None) -> bool:

@@ -48,6 +48,7 @@ def sidecar(rec: JobRecord, *, video: Path, poster: Path | None, seed_used: int 
         "video_file": video.name, "poster_file": poster.name if poster else None,
         "warnings": field_data("warnings", rec.warnings),
         "batch_id": rec.batch_id, "take": rec.take, "favourite": rec.favourite,
+        "cost": rec.cost,  # the ledger's entry for this job (r2v_ui/ledger.py) survives a rebuild from here
     }
 
 

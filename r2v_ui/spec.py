@@ -431,12 +431,20 @@ class PriceEstimate:
 @dataclass(frozen=True)
 class PriceTable:
     per_second: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_PRICE_PER_SECOND))
+    # R2V_PRICE_INPUT_VIDEO: what one second of reference video costs, for a reseller that says so.
+    # 0 (the default): not known, so reference videos make the estimate a range (see `estimate`).
+    input_video_per_second: float = 0.0
 
     def estimate(self, size: str, duration: int, reference_video_seconds: Iterable[float] = ()) -> PriceEstimate:
-        """Output seconds times the tier's rate; when reference videos are present some providers
-        also bill their seconds (one caps each at 5 s), so the estimate becomes a range."""
+        """Output seconds times the tier's rate.  Reference videos: with a known input rate, their
+        seconds times that rate are added (one figure); without one, some providers bill their seconds
+        at the output rate (one caps each at 5 s), so the estimate becomes a range."""
         tier, _ = tier_and_aspect(size)
         rate = float(self.per_second[tier])
         low = rate * duration
-        extra = sum(min(float(s), REFERENCE_VIDEO_BILLED_CAP_S) for s in reference_video_seconds)
+        seconds = [float(s) for s in reference_video_seconds]
+        if self.input_video_per_second > 0:
+            total = low + self.input_video_per_second * sum(seconds)
+            return PriceEstimate(low=round(total, 4), high=round(total, 4))
+        extra = sum(min(s, REFERENCE_VIDEO_BILLED_CAP_S) for s in seconds)
         return PriceEstimate(low=round(low, 4), high=round(low + rate * extra, 4))

@@ -24,7 +24,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from . import store_files
+from . import ledger, store_files
 from .messages import msg
 from .store_db import JobDatabase, StoreError
 from .store_files import atomic_write_bytes, atomic_write_json, file_sha256
@@ -77,7 +77,7 @@ class JobStore(store_files.LibraryFiles, JobDatabase):
     def create(self, rec: JobRecord) -> None:
         row = to_row(rec)
         with self._write_lock:
-            self._run(lambda c: c.execute(insert_sql(row), row))
+            self._run(lambda c: _together(c, lambda: (c.execute(insert_sql(row), row), ledger.record(c, rec))))
             try:
                 self._keep_record(rec)
             except StoreError:  # no job without its record copy: the caller is told nothing started
@@ -99,7 +99,12 @@ class JobStore(store_files.LibraryFiles, JobDatabase):
         sets = ", ".join(f"{c} = :{c}" for c in row)
 
         def apply(c: sqlite3.Connection) -> int:
-            return c.execute(f"UPDATE jobs SET {sets} WHERE job_id = :_id", row | {"_id": job_id}).rowcount
+            def both() -> int:  # the row and what the ledger counts for it change in one transaction
+                n = c.execute(f"UPDATE jobs SET {sets} WHERE job_id = :_id", row | {"_id": job_id}).rowcount
+                if n and ledger.concerns(changes):
+                    ledger.record(c, rec)
+                return n
+            return _together(c, both)
 
         with self._write_lock:
             current = self.get(job_id)  # from its record copy if the row is gone
@@ -109,7 +114,8 @@ class JobStore(store_files.LibraryFiles, JobDatabase):
             self._keep_record(rec)
             if self._run(apply) == 0:  # the database was rebuilt between the two calls: write it whole
                 whole = to_row(rec)
-                self._run(lambda c: c.execute(insert_sql(whole, "INSERT OR REPLACE"), whole))
+                self._run(lambda c: _together(c, lambda: (c.execute(insert_sql(whole, "INSERT OR REPLACE"), whole),
+                                                          ledger.record(c, rec))))
         return rec
 
     def get(self, job_id: str) -> JobRecord | None:
@@ -191,6 +197,18 @@ class JobStore(store_files.LibraryFiles, JobDatabase):
         log.warning("Job %s was missing from the job database; it was restored from its record copy.", job_id)
         row_now = self._run(lambda c: c.execute("SELECT * FROM jobs WHERE job_id = ?", (job_id,)).fetchone())
         return from_row(row_now) if row_now else rec
+
+def _together(conn: sqlite3.Connection, fn):
+    """fn() in one transaction on `conn` (a job's row and its ledger row are seen changed together)."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        out = fn()
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+    return out
+
 
 def _sidecar_rel(video_rel: str | None) -> str | None:
     return str(Path(video_rel).with_suffix(".json")) if video_rel else None

@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 from typing import Any, Iterator
 
-from . import store_files
+from . import ledger, store_files
 from .errors import StudioError
 from .messages import msg
 from .store_schema import (
@@ -214,6 +214,7 @@ class JobDatabase:
         for rec in recs:
             row = to_row(rec)
             n += conn.execute(insert_sql(row, "INSERT OR IGNORE"), row).rowcount
+            ledger.record(conn, rec)  # what it cost comes back with it
         return n
 
 

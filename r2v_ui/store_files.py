@@ -212,4 +212,5 @@ def fields_from_sidecar(side: dict[str, Any], data_dir: Path) -> dict[str, Any] 
         poster_path=f"library/{poster}" if poster else None, timings=side.get("timings", {}),
         batch_id=side.get("batch_id"), take=side.get("take"), favourite=bool(side.get("favourite")),
         warnings=side.get("warnings") or [], stage_text=messages.to_data(messages.msg("job.recovered")),
+        cost=side.get("cost") if isinstance(side.get("cost"), dict) else {},
     )

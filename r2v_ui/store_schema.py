@@ -12,7 +12,7 @@ from typing import Any
 from . import messages
 from .messages import Msg
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 TERMINAL_STATES = frozenset({"succeeded", "failed", "discarded"})
 # The rows a start resumes; written as in the partial index of migration 4, so SQLite uses that
@@ -97,6 +97,24 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
             CASE WHEN json_valid(settings_json) THEN json_extract(settings_json, '$.prompt') || char(10)
                  || coalesce(json_extract(settings_json, '$.written_prompt'), '') END)""",
     ),
+    # The ledger (r2v_ui/ledger.py): each job's cost in its row (and so in its record copy and sidecar),
+    # and a table of what each job on the studio's key counts, which outlives a deleted job.
+    8: (
+        "ALTER TABLE jobs ADD COLUMN cost_json TEXT NOT NULL DEFAULT '{}'",
+        """CREATE TABLE ledger (
+            job_id TEXT PRIMARY KEY,
+            person TEXT NOT NULL,
+            started_at REAL NOT NULL,
+            estimate REAL NOT NULL,
+            billed REAL,
+            billed_seconds REAL,
+            outcome TEXT NOT NULL,
+            counted REAL NOT NULL,
+            updated_at REAL NOT NULL
+        )""",
+        "CREATE INDEX ledger_started ON ledger(started_at)",
+        "CREATE INDEX ledger_person_started ON ledger(person, started_at)",
+    ),
 }
 
 
@@ -124,6 +142,7 @@ class JobRecord:
     batch_id: str | None = None  # the takes started by one click share it (None: a job on its own)
     take: int | None = None  # 1.. within its batch
     favourite: bool = False  # "Keep this one"
+    cost: dict[str, Any] = field(default_factory=dict)  # r2v_ui/ledger.py: estimate, billed, who paid
 
     @property
     def terminal(self) -> bool:
@@ -131,7 +150,7 @@ class JobRecord:
 
 
 JSON_COLUMNS = {"settings": "settings_json", "references": "references_json", "timings": "timings_json",
-                 "warnings": "warnings_json"}
+                 "warnings": "warnings_json", "cost": "cost_json"}
 COLUMNS = [f.name for f in fields(JobRecord)]
 MSG_FIELDS = ("error", "stage_text")  # a Msg, kept as JSON text in its column (migration 6)
 

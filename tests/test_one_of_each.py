@@ -25,10 +25,10 @@ def test_one_backoff():
     assert _defining(r"\* 2\.0 \*\*|2\.0 \*\* ") == ["r2v_ui/backoff.py"]
 
 
-def test_the_job_core_is_small_files():
-    sizes = {p.name: len(p.read_text("utf-8").splitlines()) for p in (ROOT / "r2v_ui" / "jobs").glob("*.py")}
-    assert {"manager.py", "loop.py", "scheduler.py", "runner.py", "follow.py", "hub.py", "keys.py"} <= set(sizes)
-    assert max(sizes.values()) <= 300, sizes
+def test_the_job_core_keeps_its_rooms():
+    """Its parts stay apart (sizes are a review rule, not a count: see the README's "Contributing")."""
+    names = {p.name for p in (ROOT / "r2v_ui" / "jobs").glob("*.py")}
+    assert {"manager.py", "loop.py", "scheduler.py", "runner.py", "follow.py", "hub.py", "keys.py"} <= names
 
 
 def test_no_test_set_up_edits_the_import_path():

@@ -77,6 +77,8 @@ class TaskFollower:
             tries.poll_errors = tries.not_found = 0
             seed_used = info.seed if info.seed is not None else rec.seed_used
             timings = dict(rec.timings) | {k: v for k, v in info.timings.items() if v}
+            if info.terminal:
+                rec = r.note_task_end(rec, info)  # the ledger: how it ended, what it billed (before the sidecar)
             if info.succeeded:
                 if not info.video_url:
                     r.fail(job_id, msg("job.no_link"))

@@ -127,5 +127,5 @@ def to_snapshot(rec: JobRecord, live: Live, store: JobStore) -> JobSnapshot:
         price_label=loads(rec.price_label), seed_used=rec.seed_used, timings=dict(rec.timings),
         created_at=rec.created_at, updated_at=rec.updated_at, version=live.version, target=rec.target,
         uploads=dict(live.uploads) if rec.state == JobState.UPLOADING else {},
-        batch_id=rec.batch_id, take=rec.take, favourite=rec.favourite,
+        batch_id=rec.batch_id, take=rec.take, favourite=rec.favourite, cost=dict(rec.cost or {}),
     )

@@ -21,7 +21,7 @@ import asyncio
 import time
 from typing import Callable
 
-from .. import spec
+from .. import budget, ledger, spec
 from ..config import Settings
 from ..errors import NotFoundError, StudioError, SubmissionUncertain
 from ..messages import Msg, msg
@@ -52,6 +52,7 @@ class JobManager:
     ):
         self.settings = settings
         self.store = store
+        self.budget = budget.BudgetGuard(settings, ledger.Ledger(store), clock=clock)  # its clock says which day it is
         self.policy = policy or ReadPolicy()
         self._loop = JobLoop()
         self._hub = SnapshotHub()
@@ -85,14 +86,16 @@ class JobManager:
         if any(r.path or r.voice_path for r in draft.references):
             self._runner.host(target)  # no way to host local files: said now, before a job exists or anything is paid
         video_seconds = [r.duration or spec.REFERENCE_VIDEO_BILLED_CAP_S for r in draft.references if r.kind == "video"]
-        records = take_records(
+        estimate = self.settings.price.estimate(draft.size, draft.duration, video_seconds)
+        records = ledger.priced(take_records(
             plan, owner=owner, target=target, now=self._clock(), holder=holder_tag(holder),
-            price=self.settings.price.estimate(draft.size, draft.duration, video_seconds).message().to_json(),
-            warnings=[p.msg for p in request.validate().warnings])
-        for rec in records:
-            self.store.create(rec)  # the row exists before any upload
-            self._keys.attach(rec.job_id, api_key)
-            self._hub.reset(rec.job_id)
+            price=estimate.message().to_json(), warnings=[p.msg for p in request.validate().warnings]),
+            estimate, live=target == "live", studio=target == "live" and not api_key)
+        with self.budget.admit(owner, *ledger.asks(records)):  # one lock: rows written before the next check
+            for rec in records:
+                self.store.create(rec)  # the row exists before any upload
+                self._keys.attach(rec.job_id, api_key)
+                self._hub.reset(rec.job_id)
         for rec in records:
             self._loop.spawn(self._runner.run(rec.job_id))
         return [rec.job_id for rec in records]
@@ -159,7 +162,9 @@ class JobManager:
                              stage_text=msg("job.discarded"))
         elif action == "resubmit":
             self._take_over(rec, api_key, holder)
-            self._runner.set(job_id, state=JobState.CHECKING, stage_text=msg("job.resubmitting"), error=None)
+            with self.budget.admit(rec.owner, *ledger.one_more(rec.cost, api_key)):  # it may bill again
+                self.store.update(job_id, cost=ledger.resubmitted(rec.cost))
+                self._runner.set(job_id, state=JobState.CHECKING, stage_text=msg("job.resubmitting"), error=None)
             self._loop.spawn(self._runner.run(job_id, knowingly_resubmitted=True))
         else:
             raise ValueError(action)

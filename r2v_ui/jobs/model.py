@@ -156,6 +156,7 @@ class JobSnapshot:
     batch_id: str | None = None  # the takes one click started share it
     take: int | None = None  # 1.. within its batch
     favourite: bool = False  # "Keep this one"
+    cost: dict[str, Any] = field(default_factory=dict)  # r2v_ui/ledger.py: estimate, billed ({} in demo mode)
 
     @property
     def terminal(self) -> bool:

@@ -14,10 +14,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable
 
+from .. import ledger
 from ..config import Settings
 from ..errors import StudioError, SubmissionUncertain
 from ..messages import Msg, msg
-from ..spec import GenerationRequest, MediaItem
+from ..spec import GenerationRequest, MediaItem, tier_and_aspect
 from ..store import JobRecord, JobStore, StoreError
 from . import notices
 from .hub import SnapshotHub
@@ -78,6 +79,18 @@ class JobRunner:
                 self.store.update(job_id, **changes)
         stage = _KEEP if stage_text is None else (None if persist else stage_text)
         self.hub.change(job_id, progress=progress, eta=eta, notice=notice, stage=stage, new_state=state is not None)
+
+    def note_task_end(self, rec: JobRecord, info: Any) -> JobRecord:
+        """The service said the task ended: its word and any billed amount go into the job's cost
+        (r2v_ui/ledger.py), so the ledger and the sidecar say what it cost."""
+        if not rec.cost:
+            return rec
+        try:
+            rate = float(self.settings.price.per_second[tier_and_aspect(rec.settings.get("size", ""))[0]])
+        except (KeyError, ValueError, TypeError):
+            rate = None
+        cost = ledger.after_task(rec.cost, info, rate=rate)
+        return rec if cost == rec.cost else self.store.update(rec.job_id, cost=cost)
 
     def fail(self, job_id: str, message: Msg) -> None:
         self.unschedule(job_id)

@@ -240,7 +240,7 @@ class StudioTools:
             limit: At most this many jobs (1-100).
 
         Returns:
-            JSON: count (how many jobs match) and jobs, each with job_id, state, prompt, created_at, size, duration, seed_used and video_ready. Use wait_for_job with a job_id to get its video.
+            JSON: count (how many jobs match) and jobs, each with job_id, state, prompt, created_at, size, duration, seed_used, video_ready and cost (estimate, and billed when the service said; null in demo mode). Use wait_for_job with a job_id to get its video.
         """
         from ..jobs import STATUS_FILTERS
 

@@ -51,6 +51,7 @@ def job_view(snap: Any) -> dict[str, Any]:
         "created_at": _iso(snap.created_at),
         "video_ready": snap.state == JobState.SUCCEEDED and bool(snap.video_path) and Path(snap.video_path).is_file(),
     }
+    view["cost"] = cost_view(snap)
     if snap.state == JobState.UNCERTAIN:
         view["needs_decision"] = ("The service may or may not have started this video. Decide on the studio page: "
                                   "follow the task id from your account, resubmit (may bill twice), or discard it.")
@@ -63,7 +64,20 @@ def job_summary(snap: Any) -> dict[str, Any]:
         "job_id": snap.job_id, "state": snap.state, "prompt": s.get("prompt"), "created_at": _iso(snap.created_at),
         "size": s.get("size"), "duration": s.get("duration"), "seed_used": snap.seed_used,
         "video_ready": snap.state == JobState.SUCCEEDED and bool(snap.video_path) and Path(snap.video_path).is_file(),
+        "cost": cost_view(snap),
     }
+
+
+def cost_view(snap: Any) -> dict[str, Any] | None:
+    """What a job costs (r2v_ui/ledger.py): the estimate, and what the service billed when its answer
+    said so.  None in demo mode (nothing is billed)."""
+    cost = getattr(snap, "cost", None) or {}
+    if not cost:
+        return None
+    billed = cost.get("billed")
+    return {"estimate": cost.get("estimate"), "billed": billed, "billed_seconds": cost.get("billed_seconds"),
+            "currency": cost.get("currency", "USD"), "figure": "billed" if billed is not None else "estimate",
+            "paid_with": "studio key" if cost.get("studio") else "the caller's own key"}
 
 
 def to_json(data: dict[str, Any]) -> str:

@@ -31,7 +31,7 @@ import gradio as gr
 
 from ..messages import EN, both, t
 from . import (castpanel, comparepanel, context, header, historypanel, language, librarypanel, result, scene,
-               starters, storyboard)
+               spendpanel, starters, storyboard)
 from .context import DEFAULT_CONCURRENCY, PageContext, Streams, make_states
 from .language import label
 from .theme import CSS, HEAD, make_theme
@@ -51,7 +51,8 @@ def build_app(manager: Any, settings: Any, *, emulator: Any = None) -> gr.Blocks
                           states=make_states(settings), work_dir=work_dir, checked_dir=work_dir / "checked")
         gr.HTML(f'<a class="skip-link" href="#generate-btn">{both("page.skip")}</a>', min_height=0, padding=False)
         top = header.render(ctx)
-        with gr.Tabs(elem_id="main-tabs") as tabs:
+        # Live mode adds a fourth tab (Spend): on a phone the tabs wrap rather than hide History in a menu.
+        with gr.Tabs(elem_id="main-tabs", overflow_behavior="menu" if settings.demo else "wrap") as tabs:
             with gr.Tab(label("ui.tab.studio"), id="studio", elem_id="tab-studio") as studio_tab:
                 with gr.Row(equal_height=False, elem_id="workspace"):
                     with gr.Column(scale=3, min_width=320, elem_id="composer"):
@@ -64,6 +65,7 @@ def build_app(manager: Any, settings: Any, *, emulator: Any = None) -> gr.Blocks
                 comparew = comparepanel.render(ctx)
             with gr.Tab(label("ui.tab.history"), id="history", elem_id="tab-history") as history_tab:
                 historyw = historypanel.render(ctx)
+            spendw = None if settings.demo else spendpanel.render_tab(ctx)  # demo mode never speaks of money
 
         def cast_view(cast: list, request: Any) -> dict:
             with ctx.casts.lock(request):
@@ -79,6 +81,7 @@ def build_app(manager: Any, settings: Any, *, emulator: Any = None) -> gr.Blocks
         stream = dict(concurrency_limit=context.STREAM_LIMIT, concurrency_id="job-streams", show_progress="hidden")
         historypanel.listen(historyw, ctx, history_tab, studio_tab, tabs, scenew, castw, cast_view, actions, stream)
         comparepanel.listen(comparew, ctx, compare_tab, tabs, resultw, historyw)
+        spendpanel.listen(spendw, resultw.budget, ctx, demo)
 
         # The browser keeps its memory: every change of the session's copy is written back to its storage.
         ctx.states.memory.change(lambda memory: memory, [ctx.states.memory], [ctx.states.stored],
@@ -101,5 +104,5 @@ def launch_kwargs() -> dict[str, Any]:
 
     Gradio's own run history is off: the studio's History is the record of what was made, and a second
     one in the browser would keep copies of prompts and choices there (and name itself in English)."""
-    return {"theme": make_theme(), "css": CSS + librarypanel.CSS + language.CSS, "head": HEAD, "i18n": language.make_i18n(),
+    return {"theme": make_theme(), "css": CSS + librarypanel.CSS + language.CSS + spendpanel.CSS, "head": HEAD, "i18n": language.make_i18n(),
             "max_threads": context.STREAM_LIMIT + context.PAGE_SLOTS, "run_history": False}

@@ -19,7 +19,7 @@ import gradio as gr
 from ..errors import StudioError
 from ..messages import DEFAULT, ZH, both, t
 from ..messages import render as render_msg
-from . import form, session, status
+from . import form, session, spendpanel, status
 from . import context
 from . import cast as cast_mod
 from .context import PageContext, alert_html, esc
@@ -61,6 +61,7 @@ class ResultWidgets:
     another: gr.Button
     use_settings: gr.Button
     summary: gr.Markdown
+    budget: gr.HTML | None = None  # what is left of today's budget (spendpanel.py)
 
 
 class RecentStarts:
@@ -104,6 +105,7 @@ def render(ctx: PageContext) -> ResultWidgets:
             takes = gr.Dropdown(choices(TAKE_OPTIONS), value="1", label=label("ui.takes"), show_label=False, elem_id="takes",
                                 min_width=120, scale=0, filterable=False)
             generate = gr.Button(label("ui.generate"), variant="primary", size="lg", elem_id="generate-btn", scale=1)
+        budget = spendpanel.render_bar(ctx)
         gr.HTML(f'<div class="kbd-hint">{both("result.kbd_hint", markup=True)}</div>', min_height=0,
                 elem_id="kbd-hint")
     with gr.Column(visible=False, elem_id="confirm-box", elem_classes=["confirm-box"]) as confirm_box:
@@ -135,7 +137,7 @@ def render(ctx: PageContext) -> ResultWidgets:
         summary = gr.Markdown(elem_id="result-summary")
     return ResultWidgets(price, generate, confirm_box, confirm_text, confirm_go, confirm_cancel, dont_ask, status_box,
                          decision, found_task, attach, resubmit, discard, retry, result_box, video, takes, takes_grid,
-                         compare_takes, download, another, use_settings, summary)
+                         compare_takes, download, another, use_settings, summary, budget)
 
 
 def confirm_html(draft: Any, price_text: Any, *, duplicate_s: float | None, live: bool, takes: int = 1,

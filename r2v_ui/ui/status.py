@@ -135,5 +135,10 @@ def summary_markdown(snap: Any, lang: str = DEFAULT) -> str:
         ("summary.seed", str(seed) if seed is not None else t("summary.seed_by_service", lang)),
         ("summary.price", render(snap.price_label, lang) or "—"),
     ]
+    billed = getattr(snap, "cost", None) or {}  # what the service's answer said it billed, beside the estimate
+    if billed.get("billed") is not None:
+        rows.append(("summary.billed", t("summary.billed_value", lang, amount=float(billed["billed"]))))
+    elif billed.get("billed_seconds") is not None:
+        rows.append(("summary.billed", t("summary.billed_seconds", lang, s=f'{float(billed["billed_seconds"]):g}')))
     table = "\n".join(f"| {t(k, lang)} | {html.escape(v)} |" for k, v in rows)
     return f"| {t('summary.setting', lang)} | {t('summary.value', lang)} |\n|---|---|\n" + table
