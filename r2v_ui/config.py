@@ -80,6 +80,8 @@ class Settings:
     space_host: str | None = None  # SPACE_HOST on a Hugging Face Space (e.g. name-space.hf.space), served over https
     data_dir_chosen: bool = False  # R2V_DATA_DIR / --data-dir given: the owner chose where data lives
     mcp: bool = False  # also serve the studio's tools to AI assistants (MCP) at /gradio_api/mcp/
+    # Links users paste may lead to private/local addresses even on a studio others reach (hosting/link_guard.py)
+    allow_private_links: bool = False
 
     @property
     def demo(self) -> bool:
@@ -93,10 +95,10 @@ class Settings:
 
     @property
     def reachable_by_others(self) -> bool:
-        """Other people can open this studio: a share link, an address other than loopback, or a Space.
-        What depends on it: per-browser workspaces (not built yet) and the startup warning about a
-        key anyone could spend."""
-        return self.share or self.on_space or not is_loopback(self.host)
+        """Other people can open this studio: a share link, an address other than loopback, a Space, or
+        a public address (PUBLIC_BASE_URL).  What depends on it: per-browser workspaces, the startup
+        warning about a key anyone could spend, and which addresses pasted links may lead to."""
+        return self.share or self.on_space or bool(self.public_base_url) or not is_loopback(self.host)
 
     @property
     def data_dir_temporary(self) -> bool:
@@ -150,6 +152,7 @@ class Settings:
             space_host=space_host,
             data_dir_chosen=bool(data_dir),
             mcp=flag(env.get("R2V_MCP")) or flag(env.get("GRADIO_MCP_SERVER")),
+            allow_private_links=flag(env.get("R2V_ALLOW_PRIVATE_LINKS")),
         )
 
 

@@ -58,7 +58,7 @@ __all__ = [
 
 def register(demo: gr.Blocks, manager: Any, settings: Any) -> StudioTools:
     """Add the tools to `demo` as API-only endpoints (nothing on the page)."""
-    tools = StudioTools(manager, settings)
+    tools = StudioTools(manager, settings, uploads=lambda: demo.upload_file_set)
     with demo:
         for name in TOOL_NAMES:
             gr.api(getattr(tools, name), api_name=name, queue=False)
