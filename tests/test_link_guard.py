@@ -150,3 +150,14 @@ async def test_a_second_dns_answer_pointing_home_is_refused(local, internet):
         await check_pasted_url(f"http://flip.example.com:{local.v4.port}/face.png?head=refused", "image", guard=guard)
     assert_refused_without_a_peek(refused.value, "flip.example.com")
     assert internet.hits == ["HEAD /face.png"] and local.hits == []
+
+
+@pytest.mark.asyncio
+async def test_a_redirect_that_cannot_be_read_or_leaves_the_web_is_refused_in_words(internet):
+    guard = shared_guard(internet, {"media.example.com": [PUBLIC_ADDRESS]})
+    for target in ("http://[::1", "file:///etc/passwd", "gopher://127.0.0.1:70/"):
+        internet.redirect["url"] = target
+        with pytest.raises(HostingError) as refused:
+            await check_pasted_url("http://media.example.com/hop", "image", guard=guard)
+        assert refused.value.msg.code == "hosting.link_unreachable", target
+    assert internet.hits == ["HEAD /hop"] * 3  # the public site only; the redirect goes nowhere

@@ -96,7 +96,10 @@ class LinkGuard:
             location = got.get("location")
             if status not in _REDIRECT_STATUSES or not location:
                 return status, got
-            current = current.join(location)
+            try:
+                current = current.join(location)
+            except httpx.InvalidURL as exc:
+                raise httpx.RemoteProtocolError("a redirect to an address that cannot be read") from exc
             if current.scheme not in ("http", "https"):
                 raise httpx.UnsupportedProtocol("a redirect to an address that is not http(s)")
             if status == 303 and method != "HEAD":
