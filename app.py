@@ -104,8 +104,16 @@ class Studio:
             self.emulator.stop()
 
 
+def quiet_gradio(env: Any = None) -> None:
+    """Gradio's usage analytics (and its version check) call Gradio's servers at every start and launch:
+    off unless the owner set GRADIO_ANALYTICS_ENABLED themselves.  Gradio reads the variable when a
+    Blocks is made; it is set before Gradio is first imported, so nothing of Gradio's sees another value."""
+    (os.environ if env is None else env).setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+
+
 def build_studio(settings: Settings | None = None) -> Studio:
     """Everything the studio needs, started: store, emulator (demo mode), job manager, UI."""
+    quiet_gradio()  # before the imports below, the first of Gradio on the start path
     from r2v_ui.jobs import JobManager, Target
     from r2v_ui.store import JobStore
     from r2v_ui.ui import build_app

@@ -87,6 +87,8 @@ class Settings:
     max_running_person: int | None = None  # R2V_MAX_RUNNING_PERSON; None: 4 when reachable by others, else no limit
     admins: tuple[str, ...] = ()  # R2V_ADMINS: with --auth, the logins that may see the Spend view
     timezone: str | None = None  # R2V_TIMEZONE: where a budget's day starts at midnight (None: the machine's zone)
+    # Links users paste may lead to private/local addresses even on a studio others reach (hosting/link_guard.py)
+    allow_private_links: bool = False
 
     @property
     def demo(self) -> bool:
@@ -100,10 +102,10 @@ class Settings:
 
     @property
     def reachable_by_others(self) -> bool:
-        """Other people can open this studio: a share link, an address other than loopback, or a Space.
-        What depends on it: per-browser workspaces (not built yet) and the startup warning about a
-        key anyone could spend."""
-        return self.share or self.on_space or not is_loopback(self.host)
+        """Other people can open this studio: a share link, an address other than loopback, a Space, or
+        a public address (PUBLIC_BASE_URL).  What depends on it: per-browser workspaces, the startup
+        warning about a key anyone could spend, and which addresses pasted links may lead to."""
+        return self.share or self.on_space or bool(self.public_base_url) or not is_loopback(self.host)
 
     @property
     def running_limit(self) -> int | None:
@@ -177,6 +179,7 @@ class Settings:
             max_running_person=None if (running := num("R2V_MAX_RUNNING_PERSON", None, int)) is None else int(running),
             admins=names(env.get("R2V_ADMINS")),
             timezone=zone_name(env.get("R2V_TIMEZONE")),
+            allow_private_links=flag(env.get("R2V_ALLOW_PRIVATE_LINKS")),
         )
 
 

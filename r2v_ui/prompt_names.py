@@ -131,7 +131,9 @@ def resolve(prompt: str | None, names: Sequence[str | None]) -> Resolution:
                 continue
             written = _written_name(rest)
             if written and written.lower() not in problems:
-                known = [clean_name(n) for n in names if clean_name(n)]
+                # Only names that can be names are listed: a name refused by `name_problem` (control or
+                # direction characters, say) is never echoed back.
+                known = [clean_name(n) for n in names if clean_name(n) and name_problem(n) is None]
                 listed = msg("names.cards_are", names=joined(known, "names.comma")) if known else ""
                 problems[written.lower()] = NameProblem(written, msg("names.unknown", name=written, cards=listed))
         out.append(ch)

@@ -4,23 +4,34 @@ from __future__ import annotations
 
 import io
 import random
+import re
 import socket
 import threading
 import time
 from pathlib import Path
+from typing import Callable
+
+import httpx
 
 import pytest
 import uvicorn
 
+from r2v_ui.hosting import LinkGuard
 from r2v_ui.ports import free_port
+
+# The owner's own loopback studio, where a pasted link may be a local one (these tests' sites are on
+# loopback); a shared studio's guard refuses them (tests/test_link_guard.py).
+OWN_STUDIO = LinkGuard(allow_private=True)
 
 
 class LoopbackServer:
-    """An ASGI app served by uvicorn on 127.0.0.1 (a free port) in a daemon thread."""
+    """An ASGI app served by uvicorn on 127.0.0.1 (or `host`="::1"; a free port) in a daemon thread."""
 
-    def __init__(self, app):
+    def __init__(self, app, host: str = "127.0.0.1"):
+        assert host in ("127.0.0.1", "::1"), "test servers listen on loopback only"
+        self.host = host
         self.server = uvicorn.Server(
-            uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="off", access_log=False)
+            uvicorn.Config(app, host=host, port=0, log_level="warning", lifespan="off", access_log=False)
         )
         self.thread = threading.Thread(target=self.server.run, daemon=True)
         self.port = 0
@@ -37,7 +48,7 @@ class LoopbackServer:
 
     @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"http://{'[::1]' if self.host == '::1' else self.host}:{self.port}"
 
     def stop(self) -> None:
         self.server.should_exit = True
@@ -140,3 +151,105 @@ def pasted_site():
     """The base URL of a running `pasted_links()` site, for one test."""
     with pasted_links() as server:
         yield server.base_url
+
+
+# --- the network a shared studio's link guard sees (tests/test_link_guard.py) -------------------------
+
+def counting_site(hits: list[str], *, redirect_to: dict[str, str] | None = None, host: str = "127.0.0.1"):
+    """A loopback site that records every request it is sent (`hits`: "METHOD /path"): /secret.txt
+    (text, what a peek at the machine would find), /face.png (a picture a card can use), and /hop,
+    which redirects to `redirect_to["url"]` (set by the test)."""
+    from starlette.applications import Starlette
+    from starlette.responses import RedirectResponse, Response
+    from starlette.routing import Route
+
+    data = png_bytes()
+
+    async def secret(request):
+        hits.append(f"{request.method} {request.url.path}")
+        return Response(b"the machine's own secret", media_type="text/plain")
+
+    async def face(request):
+        hits.append(f"{request.method} {request.url.path}")
+        if request.method == "HEAD" and request.query_params.get("head") == "refused":
+            return Response(status_code=405, headers={"Allow": "GET"})
+        return Response(b"" if request.method == "HEAD" else data, media_type="image/png",
+                        headers={"Content-Length": str(len(data))})
+
+    async def hop(request):
+        hits.append(f"{request.method} {request.url.path}")
+        return RedirectResponse((redirect_to or {})["url"], status_code=302)
+
+    return LoopbackServer(Starlette(routes=[Route("/secret.txt", secret, methods=["GET", "HEAD"]),
+                                            Route("/face.png", face, methods=["GET", "HEAD"]),
+                                            Route("/hop", hop, methods=["GET", "HEAD"])]), host=host)
+
+
+_NUMERIC_HOST = re.compile(r"(0x[0-9a-f]+|[0-9]+)(\.(0x[0-9a-f]+|[0-9]+)){0,3}|[0-9a-f:.]*:[0-9a-f:.]*", re.IGNORECASE)
+
+
+def made_up_dns(names: dict[str, list[str]] | Callable[[str], list[str]]):
+    """A resolver for a LinkGuard: the names given answer as told (a dict, or a function of the name); an
+    address in any spelling, and localhost, as the system reads them (no query leaves the machine); any
+    other name is not found.  No DNS query is ever sent."""
+    from r2v_ui.hosting.link_guard import system_resolver
+
+    async def resolve(host: str, port: int) -> list[str]:
+        answer = names(host) if callable(names) else names.get(host)
+        if answer is not None:
+            return list(answer)
+        if host.lower() == "localhost" or _NUMERIC_HOST.fullmatch(host):
+            return await system_resolver(host, port)
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    return resolve
+
+
+class InternetStandIn(httpx.AsyncBaseTransport):
+    """Made-up public addresses answered by loopback servers, so the connections a shared studio's guard
+    makes (to public addresses only) can be tested without leaving the machine: a request to one of
+    `addresses` (a public address -> a loopback port) goes to that port, over plain HTTP; a request to
+    any other address fails the test.  `seen` records (address connected to, Host header, TLS server
+    name) of each."""
+
+    def __init__(self, addresses: dict[str, int]):
+        self.addresses = dict(addresses)
+        self.seen: list[tuple[str, str | None, str | None]] = []
+        self._inner = httpx.AsyncHTTPTransport()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        address = request.url.host
+        if address not in self.addresses:
+            raise AssertionError(f"a link check tried to connect to {address}, outside the test's stand-in")
+        self.seen.append((address, request.headers.get("host"), request.extensions.get("sni_hostname")))
+        # The loopback servers speak plain HTTP: an https link's TLS server name is recorded above, not used.
+        request.url = request.url.copy_with(scheme="http", host="127.0.0.1", port=self.addresses[address])
+        return await self._inner.handle_async_request(request)
+
+    async def __aexit__(self, *exc) -> None:  # each check's client closes its transport; this one lives on
+        return None
+
+    async def aclose(self) -> None:
+        return None
+
+    async def close_for_good(self) -> None:
+        await self._inner.aclose()
+
+
+# Local addresses as a stranger may spell them; {port} is a loopback test server's.
+V4_SPELLINGS = ["127.0.0.1:{port}", "127.1:{port}", "2130706433:{port}", "0x7f000001:{port}", "0x7f.1:{port}",
+                "017700000001:{port}", "0:{port}", "0.0.0.0:{port}", "localhost:{port}", "LOCALHOST:{port}",
+                "[::ffff:127.0.0.1]:{port}", "user:pw@127.0.0.1:{port}", "public.example.com@127.0.0.1:{port}"]
+V6_SPELLINGS = ["[::1]:{port}", "[0:0:0:0:0:0:0:1]:{port}", "[::]:{port}"]
+
+
+@pytest.fixture
+def local():
+    """Counting servers on 127.0.0.1 and ::1 (`hits`), and `links` naming their /secret.txt in every spelling."""
+    from types import SimpleNamespace
+
+    hits: list[str] = []
+    with counting_site(hits) as v4, counting_site(hits, host="::1") as v6:
+        links = ([f"http://{s.format(port=v4.port)}/secret.txt" for s in V4_SPELLINGS]
+                 + [f"http://{s.format(port=v6.port)}/secret.txt" for s in V6_SPELLINGS])
+        yield SimpleNamespace(hits=hits, links=links, v4=v4, v6=v6)

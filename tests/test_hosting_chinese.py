@@ -16,6 +16,7 @@ from r2v_ui.messages import EN, LEGACY, ZH, render
 from r2v_ui.ports import free_port
 from r2v_ui.ui import hostpanel
 
+from tests.fixtures_hosting import OWN_STUDIO
 from tests.fixtures_jobs import KEY
 
 
@@ -74,7 +75,7 @@ async def test_an_emulator_that_does_not_answer_says_so_in_chinese():
 async def test_a_pasted_link_nothing_answers_is_refused_in_chinese():
     where = f"127.0.0.1:{free_port()}"
     with pytest.raises(HostingError) as ei:
-        await check_pasted_url(f"http://{where}/ada.png", "image")
+        await check_pasted_url(f"http://{where}/ada.png", "image", guard=OWN_STUDIO)
     assert ei.value.msg.code == "hosting.link_unreachable"
     assert "nothing answers at that address" in str(ei.value)
     assert "该地址没有任何响应" in _refused(ei.value, where)
@@ -101,9 +102,9 @@ async def test_a_pasted_link_to_something_else_is_refused_in_chinese():
     with ServerThread(app) as server:
         where = server.base_url.split("//", 1)[1]
         with pytest.raises(HostingError) as html_page:
-            await check_pasted_url(f"{server.base_url}/page", "image")
+            await check_pasted_url(f"{server.base_url}/page", "image", guard=OWN_STUDIO)
         with pytest.raises(HostingError) as no_type:
-            await check_pasted_url(f"{server.base_url}/untyped", "video")
+            await check_pasted_url(f"{server.base_url}/untyped", "video", guard=OWN_STUDIO)
     assert "不是服务能读取的图片" in _refused(html_page.value, where, "'text/html'")
     assert "serves 'no type', not a video" in str(no_type.value)
     assert "没有标明类型的内容" in _refused(no_type.value, where)

@@ -11,7 +11,7 @@ from starlette.routing import Route
 
 from r2v_ui.hosting import HostedURL, HostingError, check_pasted_url
 from r2v_ui.spec import IMAGE_RULES, MB, VIDEO_RULES
-from tests.fixtures_hosting import LoopbackServer, closed_port, png_bytes
+from tests.fixtures_hosting import OWN_STUDIO, LoopbackServer, closed_port, png_bytes
 
 PNG = png_bytes()
 HEADS: list[str] = []  # which paths were asked with HEAD (to see the fallback happen)
@@ -84,49 +84,49 @@ def site():
 @pytest.mark.asyncio
 async def test_a_good_picture_link_is_passed_through(site):
     url = f"{site}/good.png?sig=abc"
-    assert await check_pasted_url(url, "image") == HostedURL(url, None)
+    assert await check_pasted_url(url, "image", guard=OWN_STUDIO) == HostedURL(url, None)
 
 
 @pytest.mark.asyncio
 async def test_a_server_refusing_head_is_asked_for_one_byte(site):
     HEADS.clear()
-    assert (await check_pasted_url(f"{site}/nohead.png", "image")).url == f"{site}/nohead.png"
+    assert (await check_pasted_url(f"{site}/nohead.png", "image", guard=OWN_STUDIO)).url == f"{site}/nohead.png"
     assert HEADS == ["/nohead.png"]
 
 
 @pytest.mark.asyncio
 async def test_a_missing_file_is_refused_in_plain_words(site):
     with pytest.raises(HostingError, match=r"points to nothing \(HTTP 404\)"):
-        await check_pasted_url(f"{site}/missing.png", "image")
+        await check_pasted_url(f"{site}/missing.png", "image", guard=OWN_STUDIO)
 
 
 @pytest.mark.asyncio
 async def test_a_web_page_is_not_a_picture(site):
     with pytest.raises(HostingError, match="serves 'text/html', not a picture"):
-        await check_pasted_url(f"{site}/page", "image")
+        await check_pasted_url(f"{site}/page", "image", guard=OWN_STUDIO)
     with pytest.raises(HostingError, match="not a video"):
-        await check_pasted_url(f"{site}/good.png", "video")
+        await check_pasted_url(f"{site}/good.png", "video", guard=OWN_STUDIO)
 
 
 @pytest.mark.asyncio
 async def test_too_large_is_refused_from_the_headers_alone(site):
     with pytest.raises(HostingError, match=r"11\.0 MB; the service accepts at most 10 MB"):
-        await check_pasted_url(f"{site}/huge.png", "image")
+        await check_pasted_url(f"{site}/huge.png", "image", guard=OWN_STUDIO)
     with pytest.raises(HostingError, match="at most 100 MB"):
-        await check_pasted_url(f"{site}/big.mp4", "video")
+        await check_pasted_url(f"{site}/big.mp4", "video", guard=OWN_STUDIO)
 
 
 @pytest.mark.asyncio
 async def test_generic_type_is_accepted_only_when_the_name_says_the_kind(site):
-    assert (await check_pasted_url(f"{site}/stored/photo.png", "image")).url.endswith("photo.png")
+    assert (await check_pasted_url(f"{site}/stored/photo.png", "image", guard=OWN_STUDIO)).url.endswith("photo.png")
     with pytest.raises(HostingError, match="application/octet-stream"):
-        await check_pasted_url(f"{site}/stored/blob", "image")
+        await check_pasted_url(f"{site}/stored/blob", "image", guard=OWN_STUDIO)
 
 
 @pytest.mark.asyncio
 async def test_unreachable_or_not_a_web_address_is_refused():
     with pytest.raises(HostingError, match="cannot be reached"):
-        await check_pasted_url(f"http://127.0.0.1:{closed_port()}/a.png", "image")
+        await check_pasted_url(f"http://127.0.0.1:{closed_port()}/a.png", "image", guard=OWN_STUDIO)
     for bad in ("file:///etc/passwd", "ftp://example.com/a.png", "photo.png", "", "https://"):
         with pytest.raises(HostingError, match="http:// or https://"):
-            await check_pasted_url(bad, "image")
+            await check_pasted_url(bad, "image", guard=OWN_STUDIO)

@@ -20,6 +20,7 @@ from r2v_ui.ui import cast as cast_mod
 from r2v_ui.ui import charactercards
 from r2v_ui.ui.castpanel import offer_text
 from r2v_ui.ui.storyboard import check_html
+from tests.fixtures_hosting import OWN_STUDIO
 from tests.fixtures_ui import character_png, running_studio
 from tests.i18n_terms import foreign_words
 
@@ -42,7 +43,7 @@ async def test_a_pasted_links_verdict_on_a_card_is_said_in_chinese(pasted_site):
     said = {}
     for what, url in (("gone", f"{pasted_site}/gone.png"), ("good", f"{pasted_site}/face.png"), ("ftp", "ftp://e.com/a.png"),
                       ("sound", "https://e.com/voice.wav")):
-        card = await cast_mod.check_link(cast[0], url, 1, cast, 0)
+        card = await cast_mod.check_link(cast[0], url, 1, cast, 0, guard=OWN_STUDIO)
         said[what] = chinese(plain(cast_mod.verdict_html(card, 1, ZH)))
     assert said["gone"].startswith("✕ 无法使用") and "404" in said["gone"]
     assert said["good"] == "✓ 可以使用 链接检查通过：服务能取到这个图片。生成时还会再检查一次。"
@@ -54,7 +55,7 @@ async def test_a_pasted_links_verdict_on_a_card_is_said_in_chinese(pasted_site):
     # The same cards in English read as they always did.
     assert render(fourth["message"], EN) == ("That link is a video, and at most 3 videos are allowed. "
                                              "Use a picture for character4.")
-    good = await cast_mod.check_link(cast[0], f"{pasted_site}/face.png", 1, cast, 0)
+    good = await cast_mod.check_link(cast[0], f"{pasted_site}/face.png", 1, cast, 0, guard=OWN_STUDIO)
     assert render(good["message"], EN) == ("Link checked: the service can fetch this picture. It is checked again "
                                            "when you generate.")
     assert cast_mod.with_link(cast[0], "https://e.com/a.mp4", 1, cast, 0)["message"].params["what"].code \

@@ -9,7 +9,7 @@ import asyncio
 import pytest
 
 from tests.fixtures_ui import character_png, running_studio
-from tests.test_mcp_tools import ANN, USERS, answer, call, data_uri, refusal
+from tests.test_mcp_tools import ANN, USERS, answer, call, call_tools, data_uri, refusal
 
 pytest.importorskip("mcp")
 
@@ -32,3 +32,24 @@ def test_named_references_are_sent_as_their_tags_and_an_unknown_name_sends_nothi
     assert job.job_id == started["job_ids"][0]
     assert job.settings["prompt"] == "character2 hands character1 a cup"
     assert job.settings["written_prompt"] == "@Robo hands @Mira a cup"
+
+
+def test_names_are_checked_as_on_the_page_and_a_bad_one_is_never_echoed(studio, tmp_path):
+    """More names than references is refused in one sentence (not silently cut); a name with a
+    right-to-left override (U+202E) or another control character is refused by the page's own name
+    rule, and no answer carries the character back."""
+    mira = data_uri(character_png(tmp_path / "mira.png", (200, 40, 60)))
+    jobs_before = len(studio.studio.manager.list_jobs(owner="ann"))  # (another test's job may still be submitting)
+    three, flipped, control = asyncio.run(call_tools(studio.url, [
+        ("start_video", {"prompt": "@Mira waves", "references": [mira], "names": ["Mira", "Robo", "Zed"]}),
+        ("start_video", {"prompt": "@Zed waves", "references": [mira], "names": ["Mi\u202eRa"]}),
+        ("start_video", {"prompt": "character1 waves", "references": [mira], "names": ["Mi\u0007ra"]}),
+    ], ANN))
+    assert refusal(three) == ("Nothing was sent. There are more names (3) than characters (1): give at most one "
+                              'name per reference, in the same order ("" for one without a name).')
+    for refused in (flipped, control):
+        said = refusal(refused)
+        assert said.startswith("Nothing was sent.") and "A character's name is one word" in said
+        assert "\u202e" not in said and "\u0007" not in said
+    assert "no card is called Zed" in refusal(flipped) and "the cards are named" not in refusal(flipped)
+    assert len(studio.studio.manager.list_jobs(owner="ann")) == jobs_before  # no job, so nothing sent

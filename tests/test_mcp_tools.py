@@ -184,14 +184,14 @@ def test_a_refused_link_gives_the_sentence_the_page_shows(studio):
     from starlette.responses import Response
     from starlette.routing import Route
 
-    from tests.fixtures_hosting import LoopbackServer
+    from tests.fixtures_hosting import OWN_STUDIO, LoopbackServer
 
     async def gone(request):
         return Response("no such file", status_code=404)
 
     with LoopbackServer(Starlette(routes=[Route("/gone.png", gone, methods=["GET", "HEAD"])])) as server:
         link = f"{server.base_url}/gone.png"
-        page_card = asyncio.run(cast_mod.check_link(cast_mod.empty_card(), link, 1, [cast_mod.empty_card()], 0))
+        page_card = asyncio.run(cast_mod.check_link(cast_mod.empty_card(), link, 1, [cast_mod.empty_card()], 0, guard=OWN_STUDIO))
         verdict = answer(asyncio.run(call(studio.url, "check_reference", {"reference": link}, ANN)))
     assert page_card["verdict"] == "refused" and "points to nothing" in str(page_card["message"])
     assert verdict == {"verdict": "refused", "message": str(page_card["message"]), "media": None}
@@ -238,11 +238,42 @@ def test_only_links_data_and_uploads_can_name_a_file(studio, tmp_path):
     assert "Paths on the studio's disk cannot be used" in refusal(by_path)
     # A /gradio_api/file= link outside Gradio's upload folder is just a link (here one that needs a login).
     assert answer(by_file_link)["verdict"] == "refused"
-    assert studio_mcp.uploaded_file(f"http://x/gradio_api/file={secret}") is None
+    assert studio_mcp.uploaded_file(f"http://x/gradio_api/file={secret}", own={"http://x"}, issued={str(secret)}) is None
     from gradio.utils import get_upload_folder
 
-    sneaky = f"http://x/gradio_api/file={get_upload_folder()}/../../{secret}"
-    assert studio_mcp.uploaded_file(sneaky) is None
+    sneaky = f"{get_upload_folder()}/../../{secret}"
+    assert studio_mcp.uploaded_file(f"http://x/gradio_api/file={sneaky}", own={"http://x"}, issued={sneaky}) is None
+
+
+def test_the_local_cache_is_opened_only_for_uploads_this_studio_issued_at_its_own_address(studio, tmp_path):
+    """Gradio's cache folder is shared by every studio on the machine and holds the page's served copies
+    (another instance's videos among them): a `/gradio_api/file=` link opens a local file only when it
+    names this studio and a file this studio's upload route issued; any other such link is just a link."""
+    from gradio.utils import get_upload_folder
+
+    from tests.fixtures_hosting import closed_port
+
+    other = Path(get_upload_folder()) / f"other-instance-{tmp_path.name}"
+    other.mkdir(parents=True, exist_ok=True)
+    theirs = character_png(other / "their-video-poster.png", (20, 120, 60))
+    mira = character_png(tmp_path / "mira.png", (200, 40, 60))
+    with httpx.Client(base_url=studio.url, timeout=30) as web:
+        assert web.post("/login", data={"username": USERS[0][0], "password": USERS[0][1]}).status_code == 200
+        ours = web.post("/gradio_api/upload", files={"files": ("mira.png", mira.read_bytes(), "image/png")}).json()[0]
+    elsewhere = f"http://127.0.0.1:{closed_port()}"
+    here_theirs, away_theirs, away_ours, here_ours = asyncio.run(call_tools(studio.url, [
+        ("check_reference", {"reference": f"{studio.url}/gradio_api/file={theirs}"}),
+        ("check_reference", {"reference": f"{elsewhere}/gradio_api/file={theirs}"}),
+        ("check_reference", {"reference": f"{elsewhere}/gradio_api/file={ours}"}),
+        ("check_reference", {"reference": f"{studio.url}/gradio_api/file={ours}"}),
+    ], ANN))
+    # Not opened from the disk: fetched as the links they are (this studio's file route wants a login;
+    # nothing answers at the other address), so refused.
+    assert answer(here_theirs)["verdict"] == "refused"
+    assert answer(away_theirs)["verdict"] == "refused" and "cannot be reached" in answer(away_theirs)["message"]
+    assert answer(away_ours)["verdict"] == "refused" and "cannot be reached" in answer(away_ours)["message"]
+    # This studio's own upload, at its own address, is used from the disk as before.
+    assert answer(here_ours)["verdict"] == "accepted" and answer(here_ours)["media"] == "image"
 
 
 # --- small parts, without a server ----------------------------------------------------------------

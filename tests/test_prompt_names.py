@@ -144,3 +144,12 @@ def test_a_named_card_the_prompt_never_names_is_hinted_by_its_name():
     hints = form.hints_html("a quiet street", cast)
     assert "never names @Mira (character1); write @Mira in the prompt" in hints
     assert "never names character2; write it in the prompt" in hints
+
+
+def test_a_name_that_breaks_the_rule_is_never_listed_back():
+    """The unknown-name sentence lists the cards' names; one the name rule refuses (a right-to-left
+    override, a control character) is left out, so text that reorders or hides what follows is never
+    echoed to the page or an assistant."""
+    [problem] = resolve("@Zed waves", ["Mi\u202eRa", "Robo", "Bad\u0000name"]).problems
+    assert problem.name == "Zed" and "(the cards are named Robo)" in problem.message
+    assert "\u202e" not in problem.message and "\u0000" not in problem.message

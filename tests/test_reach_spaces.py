@@ -71,6 +71,7 @@ def test_a_chosen_hosting_way_beats_the_spaces_address(tmp_path):
         ({"GRADIO_SERVER_NAME": "192.168.1.20"}, {}, True),
         ({"GRADIO_SERVER_NAME": "studio.example.com"}, {}, True),
         ({"SPACE_HOST": SPACE}, {}, True),
+        ({"PUBLIC_BASE_URL": "https://studio.example.com"}, {}, True),
     ],
 )
 def test_reachable_by_others(env, overrides, expected):

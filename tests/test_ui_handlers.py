@@ -15,6 +15,7 @@ from r2v_ui.ui import cast as cast_mod
 from r2v_ui.ui import form, status
 from r2v_ui.ui.header import badge_html
 from tests.fixtures_ui import character_png
+from tests.fixtures_hosting import OWN_STUDIO
 
 
 @dataclass(frozen=True)
@@ -317,11 +318,11 @@ def test_the_demo_panel_names_the_emulator():
 @pytest.mark.asyncio
 async def test_a_pasted_link_is_checked_at_once_and_the_card_says_so(pasted_site):
     cast = [cast_mod.empty_card()]
-    good = await cast_mod.check_link(cast[0], f"{pasted_site}/face.png", 1, cast, 0)
+    good = await cast_mod.check_link(cast[0], f"{pasted_site}/face.png", 1, cast, 0, guard=OWN_STUDIO)
     assert good["verdict"] == "accepted" and good["kind"] == "image" and good["url"] == f"{pasted_site}/face.png"
     assert "Link checked" in cast_mod.verdict_html(good, 1)
 
-    bad = await cast_mod.check_link(cast[0], f"{pasted_site}/gone.png", 1, cast, 0)
+    bad = await cast_mod.check_link(cast[0], f"{pasted_site}/gone.png", 1, cast, 0, guard=OWN_STUDIO)
     assert bad["verdict"] == "refused" and not cast_mod.has_media(bad)
     html = cast_mod.verdict_html(bad, 1)
     assert "Refused" in html and "404" in html and "points to nothing" in html

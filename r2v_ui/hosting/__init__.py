@@ -3,7 +3,9 @@
 
 Backends: the embedded emulator (demo mode), pasted public links, an S3-compatible bucket, and the
 studio's own public address.  `make_host` picks one from the settings and wraps it in a
-content-hash cache, so the same file is not uploaded twice while its URL is valid.  Uploads stream
+content-hash cache, so the same file is not uploaded twice while its URL is valid.  A link a user
+gives is reached only through `LinkGuard` (link_guard.py), which keeps a shared studio off private
+addresses.  Uploads stream
 from disk in 1 MB chunks, may run in parallel (asyncio.gather), and report progress."""
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from ..messages import Choices, msg
 from .base import HostedURL, HostingError, ProgressCallback, ReferenceHost, safe_filename
 from .cache import CachingHost
 from .emulator import EmulatorHost
+from .link_guard import LinkGuard
 from .pasted import PastedURLHost, check_pasted_url
 from .public import ROUTE_PREFIX, PublicAppHost, public_reference_routes
 from .s3 import S3Host
@@ -24,6 +27,7 @@ __all__ = [
     "EmulatorHost",
     "HostedURL",
     "HostingError",
+    "LinkGuard",
     "PastedURLHost",
     "ProgressCallback",
     "PublicAppHost",

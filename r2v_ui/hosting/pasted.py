@@ -1,5 +1,7 @@
 """Pasted links: a URL the user already has is checked (reachable, a type and a size the spec
-allows) with a HEAD, or a one-byte ranged GET when HEAD is refused, then passed through as is."""
+allows) with a HEAD, or a one-byte ranged GET when HEAD is refused, then passed through as is.
+Every request goes through `LinkGuard` (link_guard.py): on a studio others can reach, a link that
+leads to a private or local address is refused before any connection is made."""
 
 from __future__ import annotations
 
@@ -19,41 +21,48 @@ from .base import (
     bare_type,
     describe_connect_error,
 )
+from .link_guard import LinkGuard, PrivateAddress
 from ..messages import Choices, Msg, msg
 from ..spec import MB
-from ..tls import shared_context
 
 _TIMEOUT = httpx.Timeout(15.0)
 _CONTENT_RANGE = re.compile(r"bytes\s+(\d+-\d+|\*)/(\d+|\*)", re.IGNORECASE)
 
 
 def _where(url: str) -> str:
-    """The host of a link, for messages: a pasted link may carry a signature in its query."""
+    """The host of a link, for messages: a pasted link may carry a signature in its query, or a
+    password before an @."""
     parts = urlsplit(url)
-    return parts.netloc or url[:60]
+    return parts.netloc.rpartition("@")[2] or url[:60]
 
 
-async def check_pasted_url(url: str, kind: str, *, timeout: httpx.Timeout = _TIMEOUT) -> HostedURL:
-    """Refuse a pasted link the service could not use, in plain words, before anything is paid."""
+async def check_pasted_url(url: str, kind: str, *, guard: LinkGuard | None = None,
+                           timeout: httpx.Timeout = _TIMEOUT) -> HostedURL:
+    """Refuse a pasted link the service could not use, in plain words, before anything is paid.
+    `guard`: the studio's (`LinkGuard.for_settings`); without one, private addresses are refused."""
     if kind not in CONTENT_TYPES:
         raise ValueError(f"kind must be image, video or audio, not {kind!r}")
     word = msg(f"hosting.word.{kind}")
     url = (url or "").strip()
     parts = urlsplit(url)
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc or not _host_of(url):
         raise HostingError(msg("hosting.link_not_web", word=word))
     where = _where(url)
-    async with httpx.AsyncClient(timeout=timeout, follow_redirects=True, verify=shared_context()) as client:
-        try:
-            status, headers = await _head(client, url)
-            if not (200 <= status < 300) or not bare_type(headers.get("content-type")):
-                # HEAD refused (405/501, or a presigned GET link that signs only GET): ask for one byte.
-                status, headers = await _ranged_get(client, url)
-        except httpx.TimeoutException as exc:
-            raise HostingError(msg("hosting.link_timeout", word=word, where=where)) from exc
-        except httpx.HTTPError as exc:
-            raise HostingError(msg("hosting.link_unreachable", word=word, where=where,
-                                   detail=describe_connect_error(exc))) from exc
+    guard = guard or LinkGuard()
+    try:
+        status, headers = await guard.peek("HEAD", url, timeout=timeout)
+        if not (200 <= status < 300) or not bare_type(headers.get("content-type")):
+            # HEAD refused (405/501, or a presigned GET link that signs only GET): ask for one byte.
+            # (Streamed and closed at once: a server that ignores Range would send the whole file.)
+            status, headers = await guard.peek("GET", url, headers={"Range": "bytes=0-0"}, timeout=timeout)
+    except PrivateAddress as exc:
+        # Said before any connection: nothing about what would have answered there.
+        raise HostingError(msg("hosting.link_private_address", word=word, where=where)) from exc
+    except httpx.TimeoutException as exc:
+        raise HostingError(msg("hosting.link_timeout", word=word, where=where)) from exc
+    except httpx.HTTPError as exc:
+        raise HostingError(msg("hosting.link_unreachable", word=word, where=where,
+                               detail=describe_connect_error(exc))) from exc
     if status in (401, 403):
         raise HostingError(msg("hosting.link_private", word=word, where=where, status=status))
     if status in (404, 410):
@@ -76,15 +85,12 @@ async def check_pasted_url(url: str, kind: str, *, timeout: httpx.Timeout = _TIM
     return HostedURL(url, None)
 
 
-async def _head(client: httpx.AsyncClient, url: str) -> tuple[int, httpx.Headers]:
-    resp = await client.head(url)
-    return resp.status_code, resp.headers
-
-
-async def _ranged_get(client: httpx.AsyncClient, url: str) -> tuple[int, httpx.Headers]:
-    # Stream and close at once: a server that ignores Range would otherwise send the whole file.
-    async with client.stream("GET", url, headers={"Range": "bytes=0-0"}) as resp:
-        return resp.status_code, resp.headers
+def _host_of(url: str) -> str:
+    """The host as httpx reads the link (the reading every request is made with), or "" when none."""
+    try:
+        return httpx.URL(url).host
+    except (httpx.InvalidURL, TypeError, ValueError):
+        return ""
 
 
 def _total_size(status: int, headers: httpx.Headers) -> int | None:

@@ -234,7 +234,7 @@ class JobRunner:
         return digest, self.store.relative(kept)
 
     async def _host_references(self, rec: JobRecord) -> list[MediaItem]:
-        from ..hosting import check_pasted_url
+        from ..hosting import LinkGuard, check_pasted_url
 
         job_id = rec.job_id
         refs = [ReferenceRecord.from_dict(r) for r in rec.references]
@@ -270,7 +270,7 @@ class JobRunner:
         hosted = await asyncio.gather(
             *[host.put(path, content_type=ctype, on_progress=progress(label), sha256=digest)
               for label, path, ctype, digest in uploads],
-            *[check_pasted_url(url, kind) for url, kind in pasted],
+            *[check_pasted_url(url, kind, guard=LinkGuard.for_settings(self.settings)) for url, kind in pasted],
         )
         # Pasted links were only checked (a refusal raised above); they pass through unchanged.
         urls = {label: h.url for (label, _, _, _), h in zip(uploads, hosted)}

@@ -22,9 +22,11 @@ is refused.  Gradio's own login is a browser cookie that MCP clients do not have
 is not behind that login, so the check is made here, on every call.
 
 Files.  A reference is (1) a public http(s) link, passed through to the service after the same check
-as a link pasted on a card; (2) a `data:` URI (base64, optionally `;name=file.png`), saved into the
+as a link pasted on a card (on a shared studio, never one leading to a private address:
+`hosting.LinkGuard`); (2) a `data:` URI (base64, optionally `;name=file.png`), saved into the
 studio's work folder; or (3) the link of a file uploaded to this studio (`POST /gradio_api/upload`,
-as Gradio's `upload_file_to_gradio` helper does), used from Gradio's upload folder.  No other path
+as Gradio's `upload_file_to_gradio` helper does), used from Gradio's upload folder when the link
+names this studio and the upload is one this studio issued (`refs.uploaded_file`).  No other path
 on the studio's disk can be named.  A finished video comes back as a link the studio serves under an
 unguessable path that expires (`/r2v-result/<token>/<name>.mp4`), outside the login like the
 reference links, because an MCP client cannot sign in with a cookie.
@@ -58,7 +60,7 @@ __all__ = [
 
 def register(demo: gr.Blocks, manager: Any, settings: Any) -> StudioTools:
     """Add the tools to `demo` as API-only endpoints (nothing on the page)."""
-    tools = StudioTools(manager, settings)
+    tools = StudioTools(manager, settings, uploads=lambda: demo.upload_file_set)
     with demo:
         for name in TOOL_NAMES:
             gr.api(getattr(tools, name), api_name=name, queue=False)

@@ -50,6 +50,16 @@ def base_url(request: Any, settings: Any) -> str:
     PUBLIC_BASE_URL), else the address the call came to."""
     if settings.public_base_url:
         return settings.public_base_url.rstrip("/")
+    return _called_at(request, settings)
+
+
+def own_addresses(request: Any, settings: Any) -> set[str]:
+    """This studio's addresses as the caller may write them: its public one and the one called."""
+    return {base_url(request, settings), _called_at(request, settings)}
+
+
+def _called_at(request: Any, settings: Any) -> str:
+    """The address the call came to (as the proxy in front says, when there is one)."""
     host = (_header(request, "x-forwarded-host") or _header(request, "host") or "").split(",")[0].strip()
     proto = (_header(request, "x-forwarded-proto") or "").split(",")[0].strip()
     url = getattr(request, "url", None)

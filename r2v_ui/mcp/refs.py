@@ -1,9 +1,12 @@
 """A reference as a tool is given it, resolved and checked the way the page checks a card.
 
 A reference is (1) a public http(s) link, passed through to the service after the same check as a
-link pasted on a card; (2) a `data:` URI (base64, optionally `;name=file.png`), saved into a private
-work folder of the call; or (3) the link of a file uploaded to this studio (`POST /gradio_api/upload`),
-used from Gradio's upload folder.  No other path on the studio's disk can be named."""
+link pasted on a card (the studio's `LinkGuard`: a shared studio opens no private address); (2) a
+`data:` URI (base64, optionally `;name=file.png`), saved into a private work folder of the call; or
+(3) the link of a file uploaded to this studio (`POST /gradio_api/upload`), used from Gradio's upload
+folder only when the link names this studio and the file is one this studio's upload route issued.
+No other path on the studio's disk can be named: not another instance's files in the shared cache,
+not the page's served copies, not a `/gradio_api/file=` link on some other host."""
 
 from __future__ import annotations
 
@@ -11,11 +14,13 @@ import asyncio
 import base64
 import binascii
 import contextlib
+import os
 import secrets
 import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Callable, Collection
 from urllib.parse import unquote, urlsplit
 
 from .. import spec
@@ -50,14 +55,18 @@ def new_work_folder(work_root: Path) -> Path:
     return folder
 
 
-async def resolve(value: str, n: int, folder: Path, *, voice: bool = False) -> _Ref:
+LocalUpload = Callable[[str], "Path | None"]  # a link → the upload this studio issued behind it, or None
+
+
+async def resolve(value: str, n: int, folder: Path, *, voice: bool = False, local: LocalUpload | None = None) -> _Ref:
+    """`value` as data: a saved data: URI, this studio's own upload (`local`), or a link to check."""
     tag = spec.character_tag(n)
     text = (value or "").strip()
     if text[:5].lower() == "data:":
         return await asyncio.to_thread(_save_data_uri, text, folder / f"{n}{'-voice' if voice else ''}",
                                        f"{tag}-voice" if voice else tag)
     if text.lower().startswith(("http://", "https://")):
-        uploaded = uploaded_file(text)
+        uploaded = local(text) if local is not None else None
         if uploaded is not None:
             return _Ref(path=uploaded, name=uploaded.name)
         return _Ref(url=text, name=text)
@@ -68,17 +77,19 @@ async def resolve(value: str, n: int, folder: Path, *, voice: bool = False) -> _
     )
 
 
-async def character_card(ref: _Ref, n: int, cast: list[dict], index: int, folder: Path) -> dict:
-    """The card the page would show for this reference (same functions as the page's handlers)."""
+async def character_card(ref: _Ref, n: int, cast: list[dict], index: int, folder: Path, *,
+                         guard: Any = None) -> dict:
+    """The card the page would show for this reference (same functions as the page's handlers);
+    `guard`: the studio's `hosting.LinkGuard` (without one, private addresses are refused)."""
     from ..ui import cast as cast_mod
 
     if ref.url:
-        return await cast_mod.check_link(cast_mod.empty_card(), ref.url, n, cast, index)
+        return await cast_mod.check_link(cast_mod.empty_card(), ref.url, n, cast, index, guard=guard)
     return await asyncio.to_thread(cast_mod.check_media, cast_mod.empty_card(), str(ref.path), n, cast, index,
                                    display_name=ref.name, work_dir=folder)
 
 
-async def with_voice(card: dict, ref: _Ref, folder: Path) -> dict:
+async def with_voice(card: dict, ref: _Ref, folder: Path, *, guard: Any = None) -> dict:
     from ..ui import cast as cast_mod
 
     if ref.path is not None:
@@ -89,7 +100,7 @@ async def with_voice(card: dict, ref: _Ref, folder: Path) -> dict:
 
     name = ref.url.rsplit("/", 1)[-1].split("?", 1)[0][:80] or "voice link"
     try:
-        await check_pasted_url(ref.url, "audio")
+        await check_pasted_url(ref.url, "audio", guard=guard)
     except (R2VError, ValueError) as exc:
         return dict(card, voice_path=None, voice_url=None, voice_name=name, voice_verdict="refused",
                     voice_message=str(exc))
@@ -103,21 +114,25 @@ def empty_card() -> dict:
     return cast_mod.empty_card()
 
 
-def uploaded_file(url: str) -> Path | None:
-    """The local file behind a link to this studio's Gradio upload folder (`…/gradio_api/file=<path>`),
-    or None.  Only files inside that folder qualify: nothing else on disk can be named this way."""
+def uploaded_file(url: str, *, own: Collection[str], issued: Collection[str]) -> Path | None:
+    """The local file behind a link to a file uploaded to this studio (`<own>/gradio_api/file=<path>`),
+    or None.  It qualifies only when the link's address is one of this studio's (`own`: its
+    "scheme://host[:port]" forms), the path is one this studio's upload route issued (`issued`: the
+    Blocks' `upload_file_set`), and it is a file inside Gradio's upload folder.  Gradio's cache is
+    shared by every studio on the machine and holds the page's served copies: naming a path is not
+    enough.  Any other link is a link, checked and fetched like one."""
     from gradio.utils import get_upload_folder
 
-    path = unquote(urlsplit(url).path)
-    marker = "/gradio_api/file="
-    at = path.find(marker)
-    if at < 0:
-        return None
-    candidate = Path(path[at + len(marker):])
-    if not candidate.is_absolute():
+    named = None
+    for base in own:
+        prefix = base.rstrip("/") + "/gradio_api/file="
+        if url[:len(prefix)].lower() == prefix.lower():
+            named = unquote(url[len(prefix):].split("?", 1)[0].split("#", 1)[0])
+            break
+    if not named or not named.startswith("/") or os.path.normpath(named) != named or named not in issued:
         return None
     try:
-        candidate = candidate.resolve()
+        candidate = Path(named).resolve()
         root = Path(get_upload_folder()).resolve()
     except OSError:
         return None

@@ -6,14 +6,14 @@ from __future__ import annotations
 import asyncio
 import shutil
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Collection
 
 import gradio as gr
 
 from .. import spec
 from ..errors import R2VError
 from ..jobs.states import JobState
-from ..messages import render
+from ..messages import msg, render
 from . import access, refs
 from .links import ResultLinks
 from .views import ToolError, checked_duration, checked_size, job_summary, job_view, mode_text, to_json
@@ -28,10 +28,16 @@ class StudioTools:
     """The tools, bound to one JobManager.  Each public method is one MCP tool: its docstring is
     what the assistant reads, so it says what to pass and what comes back."""
 
-    def __init__(self, manager: Any, settings: Any, *, links: ResultLinks | None = None):
+    def __init__(self, manager: Any, settings: Any, *, links: ResultLinks | None = None,
+                 uploads: Callable[[], Collection[str]] = frozenset):
+        """`uploads`: the paths this studio's upload route has issued (the Blocks' `upload_file_set`)."""
+        from ..hosting import LinkGuard
+
         self.manager = manager
         self.settings = settings
         self.links = links or ResultLinks()
+        self.uploads = uploads
+        self.guard = LinkGuard.for_settings(settings)  # where the links callers give may lead
         # The logins in force: the settings' (--auth / R2V_AUTH), or what Studio.launch was given instead.
         self.auth: tuple[tuple[str, str], ...] = tuple(settings.auth or ())
         self.work_root = Path(settings.data_dir) / "work" / "mcp"
@@ -53,13 +59,13 @@ class StudioTools:
             raise ToolError('kind must be "character" (a picture or a video) or "voice" (a voice clip).')
         folder = refs.new_work_folder(self.work_root)
         try:
-            ref = await refs.resolve(reference, 1, folder, voice=kind == "voice")
+            ref = await refs.resolve(reference, 1, folder, voice=kind == "voice", local=self._local(request))
             if kind == "voice":
-                card = await refs.with_voice(refs.empty_card(), ref, folder)
+                card = await refs.with_voice(refs.empty_card(), ref, folder, guard=self.guard)
                 verdict, message = card["voice_verdict"], card["voice_message"]
                 found = "audio" if verdict != "refused" else None
             else:
-                card = await refs.character_card(ref, 1, [], 0, folder)
+                card = await refs.character_card(ref, 1, [], 0, folder, guard=self.guard)
                 verdict, message, found = card["verdict"], card["message"], card.get("kind")
         finally:
             shutil.rmtree(folder, ignore_errors=True)
@@ -127,21 +133,26 @@ class StudioTools:
                             f"{len(given)} references were given.")
         if len(voice_list) > len(given):
             raise ToolError("Nothing was sent. There are more voice clips than characters: give at most one voice per reference.")
+        if len(name_list) > len(given):
+            raise ToolError(render(msg("mcp.names_too_many", names=len(name_list), references=len(given))))
         checked_size(resolution, aspect_ratio)
+        local = self._local(request)
         folder = refs.new_work_folder(self.work_root)
         try:
             cast: list[dict] = []
             fixed: list[str] = []
             for i, value in enumerate(given):
                 n, tag = i + 1, spec.character_tag(i + 1)
-                card = await refs.character_card(await refs.resolve(value, n, folder), n, cast, i, folder)
+                card = await refs.character_card(await refs.resolve(value, n, folder, local=local), n, cast, i, folder,
+                                                 guard=self.guard)
                 if card["verdict"] == "refused":
                     raise ToolError(f"Nothing was sent. {tag}: {card['message']}")
                 if card["verdict"] == "fixed":
                     fixed.append(f"{tag}: {card['message']}")
                 voice = voice_list[i] if i < len(voice_list) else ""
                 if voice and voice.strip():
-                    card = await refs.with_voice(card, await refs.resolve(voice, n, folder, voice=True), folder)
+                    card = await refs.with_voice(card, await refs.resolve(voice, n, folder, voice=True, local=local),
+                                                 folder, guard=self.guard)
                     if card["voice_verdict"] == "refused":
                         raise ToolError(f"Nothing was sent. The voice clip of {tag}: {card['voice_message']}")
                     if card["voice_verdict"] == "fixed":
@@ -260,6 +271,11 @@ class StudioTools:
     def _owner(self, request: Any) -> str:
         """The owner whose jobs this call sees (`access.caller`: "" without --auth, else a login)."""
         return access.caller(request, self.auth)
+
+    def _local(self, request: Any) -> refs.LocalUpload:
+        """A link → the file this studio's upload route issued behind it, when the link names this studio."""
+        own = access.own_addresses(request, self.settings)
+        return lambda url: refs.uploaded_file(url, own=own, issued=self.uploads())
 
     def _snapshot(self, job_id: str, owner: str) -> Any:
         snap = self.manager.snapshot((job_id or "").strip(), owner=owner) if job_id else None

@@ -413,6 +413,8 @@ MESSAGES: dict[str, str] = {
     "hosting.link_wrong_type": "The {word} link at {where} serves {shown}, not a {word} the service reads ({formats}). "
                                "Paste a direct link to the {word} file itself, not to a page showing it.",
     "hosting.link_too_big": "The {word} at {where} is {size}; the service accepts at most {limit}. Use a smaller {word}.",
+    "hosting.link_private_address": "The {word} link at {where} leads to a private or local network address, which this "
+                                    "shared studio does not open. Paste a public link, or upload the file instead.",
     "hosting.links_only": "Reference hosting is set to pasted links only, so the file '{name}' cannot be uploaded. "
                           "Paste a public link for it, or choose another hosting way (R2V_HOSTING=s3 or public).",
     "hosting.file_gone": "The reference file '{name}' is no longer on disk. Add it again.",
@@ -721,6 +723,8 @@ MESSAGES: dict[str, str] = {
     "library.full": "Your library already holds {max} characters: delete one before saving another.",
     "library.nothing_changed": "Nothing was changed",
     "library.bad_card": "The card must be a whole number from 1 to {max} (0 for the next empty card, when using).",
+    "mcp.names_too_many": "Nothing was sent. There are more names ({names}) than characters ({references}): give at "
+                          "most one name per reference, in the same order (\"\" for one without a name).",
     "names.rule": "A character's name is one word: letters, digits, _ or -, starting with a letter, at most {max} "
                   "characters (for example Mira or Robo_2).",
     "names.is_tag": "{name} is how the service numbers cards: give the character a name of its own, such as Mira.",

@@ -358,6 +358,8 @@ MESSAGES: dict[str, str] = {
     "hosting.link_wrong_type": "{where} 上的{word}链接返回的是 {shown}，不是服务能读取的{word}（{formats}）。"
                                "请粘贴直接指向{word}文件本身的链接，而不是展示它的网页。",
     "hosting.link_too_big": "{where} 上的{word}有 {size}，服务最多接受 {limit}。请换一个更小的{word}。",
+    "hosting.link_private_address": "{where} 上的{word}链接指向私有或本地网络地址，这个共享的工作室不会打开它。"
+                                    "请粘贴公开链接，或改为上传文件。",
     "hosting.links_only": "参考素材托管设置为只用粘贴的链接，所以无法上传文件“{name}”。请为它粘贴公开链接，"
                           "或用 R2V_HOSTING 选择其他托管方式。",
     "hosting.file_gone": "参考文件“{name}”已经不在磁盘上了。请重新添加。",
@@ -652,6 +654,8 @@ MESSAGES: dict[str, str] = {
     "library.full": "你的角色库已经有 {max} 个角色了：请先删除一个，再保存新的。",
     "library.nothing_changed": "没有做任何更改",
     "library.bad_card": "卡片必须是 1 到 {max} 之间的整数（使用角色时，0 表示下一张空卡）。",
+    "mcp.names_too_many": "没有发送任何内容。给了 {names} 个名字，但只有 {references} 个参考素材：每个参考素材最多一个名字，"
+                          "顺序与参考素材相同（没有名字的填 \"\"）。",
     "names.rule": "角色的名字是一个词：由文字、数字、_ 或 - 组成，以文字开头，最多 {max} 个字符（例如 米拉 或 阿宝_2）。",
     "names.is_tag": "{name} 是服务给卡片编的号：请给角色起一个自己的名字，比如 米拉。",
     "names.unknown": "提示词里写了 @{name}，但没有哪张卡片叫 {name}{cards}。请在那张卡片的“名字”框里填上 {name}"

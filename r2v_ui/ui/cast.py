@@ -198,11 +198,13 @@ def with_link(card: Card, url: str, n: int, cast: list[Card], index: int) -> Car
                 message=msg("cast.link.unchecked", what=_word(kind)))
 
 
-async def check_link(card: Card, url: str, n: int, cast: list[Card], index: int, checker: Any = None) -> Card:
+async def check_link(card: Card, url: str, n: int, cast: list[Card], index: int, checker: Any = None,
+                     *, guard: Any = None) -> Card:
     """A pasted link, checked at once the way the job will check it (`hosting.check_pasted_url`:
     reachable, a type and a size the service allows), with the verdict on the card.  A link whose
     address does not say its kind is tried as a picture, then as a video.  The job checks it again
-    before anything is sent."""
+    before anything is sent.  `guard`: the studio's `hosting.LinkGuard` (where links may lead);
+    without one, private addresses are refused."""
     card = with_link(card, url, n, cast, index)
     if card.get("verdict") != "accepted" or not card.get("url"):
         return card
@@ -216,7 +218,7 @@ async def check_link(card: Card, url: str, n: int, cast: list[Card], index: int,
     first_error: Msg | None = None
     for kind in kinds:
         try:
-            await checker(link, kind)
+            await checker(link, kind, guard=guard)
         except StudioError as exc:
             first_error = first_error or exc.msg
             continue

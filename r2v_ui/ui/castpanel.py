@@ -150,7 +150,9 @@ def _wire_card(cw: cards_mod.CardWidgets, w: CastWidgets, ctx: PageContext, scen
         cast = ctx.casts.get(request, cast)
         if i >= len(cast):
             return edit(request, cast, lambda c: c)
-        checked = await cast_mod.check_link(cast[i], url, n, cast, i)
+        from ..hosting import LinkGuard
+
+        checked = await cast_mod.check_link(cast[i], url, n, cast, i, guard=LinkGuard.for_settings(ctx.settings))
         media = {k: checked.get(k) for k in ("kind", "path", "url", "link", "name", "verdict", "message",
                                              "video_seconds", "content_type")}
         # Only the card's picture/video part changes: a voice checked meanwhile stays.

@@ -17,6 +17,12 @@ name its cache copy).  A file changed or replaced gets a new identity, so a new 
 When a job is deleted, `served_copies()` (called while its files still exist) names the copies the
 page may have handed out and `remove()` deletes them, so a deleted video stops being served; `sweep()`
 drops the links whose library file was deleted some other way; `close()` removes the whole folder.
+
+A studio killed (SIGKILL, a power cut) never runs `close()`, and Gradio's cache is shared by every
+studio on the machine.  So each viewer holds an exclusive lock (`flock`) on `.owner.lock` in its
+folder for as long as its process lives (the system drops it when the process dies, however it
+dies), and a new viewer removes, at start, every `r2v-view-*` folder whose lock it can take: those
+of dead studios only.  A folder with no lock file (made by an older studio) goes once it is a day old.
 """
 
 from __future__ import annotations
@@ -35,8 +41,16 @@ from typing import Callable
 
 from ..atomic_files import atomic_path
 
+try:
+    import fcntl
+except ImportError:  # Windows: no flock; folders of dead studios then go by age alone
+    fcntl = None  # type: ignore[assignment]
+
 View = Callable[[object], "str | None"]
 SWEEP_EVERY_S = 60.0
+FOLDER_PREFIX = "r2v-view-"
+OWNER_LOCK = ".owner.lock"
+UNLOCKED_KEEP_S = 24 * 3600.0  # a folder without a lock file (an older studio's): kept this long
 log = logging.getLogger(__name__)
 
 
@@ -50,10 +64,13 @@ class Viewer:
     def __init__(self, root: Path | None = None):
         """`root`: where the served links live; it must be inside Gradio's cache folder (the default:
         a new folder there) for Gradio to serve them without copying and hashing them."""
+        self._owner_lock: int | None = None
         if root is None:
             cache = _gradio_cache()
             cache.mkdir(parents=True, exist_ok=True)
-            root = Path(tempfile.mkdtemp(prefix="r2v-view-", dir=cache))
+            remove_dead_viewers(cache)
+            root = Path(tempfile.mkdtemp(prefix=FOLDER_PREFIX, dir=cache))
+            self._owner_lock = _hold_owner_lock(root)
         self.root = Path(root)
         self.root.mkdir(parents=True, exist_ok=True)
         self._secret = secrets.token_bytes(32)
@@ -145,3 +162,56 @@ class Viewer:
 
     def close(self) -> None:
         shutil.rmtree(self.root, ignore_errors=True)
+        if self._owner_lock is not None:
+            os.close(self._owner_lock)
+            self._owner_lock = None
+
+
+def _hold_owner_lock(root: Path) -> int | None:
+    """Lock `root/.owner.lock` for as long as this process lives (the descriptor stays open).  The file
+    is locked under another name and then renamed: it is never seen unlocked by another studio."""
+    part = root / (OWNER_LOCK + ".new")
+    fd = os.open(part, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+    if fcntl is not None:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # a new file: nobody else holds it
+    os.replace(part, root / OWNER_LOCK)
+    return fd
+
+
+def remove_dead_viewers(cache: Path) -> list[Path]:
+    """Remove the view folders of studios that are no longer running (see the module's docstring);
+    a running studio's folder, in this process or another, is left alone.  Returns what was removed."""
+    removed: list[Path] = []
+    try:
+        folders = [p for p in cache.iterdir() if p.name.startswith(FOLDER_PREFIX) and p.is_dir()]
+    except OSError:
+        return removed
+    for folder in folders:
+        lock = folder / OWNER_LOCK
+        try:
+            fd = os.open(lock, os.O_RDWR)
+        except FileNotFoundError:
+            # An older studio's folder, or one made this instant by a studio about to lock it.
+            try:
+                if time.time() - folder.stat().st_mtime > UNLOCKED_KEEP_S:
+                    shutil.rmtree(folder, ignore_errors=True)
+                    removed.append(folder)
+            except OSError:
+                pass
+            continue
+        except OSError:
+            continue
+        try:
+            if fcntl is None:
+                continue  # no way to tell a live studio from a dead one here
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                continue  # its studio is running
+            shutil.rmtree(folder, ignore_errors=True)  # removed while this lock is held
+            removed.append(folder)
+        finally:
+            os.close(fd)
+    if removed:
+        log.info("Removed %d view folder(s) left by studios that were stopped without closing.", len(removed))
+    return removed
