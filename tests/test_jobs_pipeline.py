@@ -155,7 +155,7 @@ def test_an_uncertain_job_resubmitted_knowingly_is_sent_once_more_and_finishes(t
         job_id = manager.start(_draft(tmp_path))
         snap, _ = _wait(manager, job_id, {"uncertain", "failed", "succeeded"})
         assert snap.state == "uncertain", snap.error
-        manager.resolve_uncertain(job_id, "resubmit")
+        manager.resolve_uncertain(job_id, "resubmit", confirmed=True)
         snap, _ = _wait(manager, job_id, {"succeeded", "failed"})
         assert snap.state == "succeeded", snap.error
         assert _stats(emulator)["submits"] == 2  # exactly the one the user asked for

@@ -11,20 +11,21 @@ job loop.  Rules kept (DESIGN.md):
 
 Where shared state lives: running work and due times on the loop (loop.py, scheduler.py,
 runner.py, follow.py); live progress and waiters in the hub under its lock (hub.py); keys in key
-custody under its lock (keys.py); everything durable in the store.  This class keeps none.
+custody under its lock (keys.py); everything durable in the store.  This class keeps only which
+uncertain jobs a decision is being made about, under its own lock (one decision at a time per job).
 """
 
 from __future__ import annotations
 
 import asyncio
-
+import threading
 import time
-from typing import Callable
+from typing import Any, Callable
 
 from .. import spec
 from ..config import Settings
 from ..errors import NotFoundError, R2VError, SubmissionUncertain
-from ..messages import Msg, msg
+from ..messages import Choices, Msg, msg
 from ..store import JobRecord, JobStore
 from .follow import TaskFollower
 from .hub import SnapshotHub, to_snapshot
@@ -35,6 +36,9 @@ from .runner import ClientFactory, HostFactory, JobRunner, default_client_factor
 from .scheduler import PollScheduler, ReadPolicy
 from .states import KEPT_FILTER, RUNNING_STATES, STATUS_FILTERS, JobState
 from .takes import plan_takes, take_records
+
+DECISIONS = ("attach", "resubmit", "discard")  # what may be done with an uncertain submission
+TASK_ID_MAX = 128  # a task id is one word; anything longer is not one (and is not sent to the service)
 
 
 class JobManager:
@@ -63,6 +67,8 @@ class JobManager:
             client_factory=client_factory or default_client_factory, host_factory=host_factory)
         self._follower = TaskFollower(self._runner)
         self._clock = clock
+        self._deciding: set[str] = set()  # uncertain jobs a decision is being made about (resolve_uncertain)
+        self._deciding_lock = threading.Lock()
         self._loop.call_soon(self._loop.create_task, self._scheduler.run(self._follower.start_read))
 
     # --- starting ------------------------------------------------------------------------------
@@ -109,7 +115,7 @@ class JobManager:
 
     # --- reading -------------------------------------------------------------------------------
     def snapshot(self, job_id: str, *, owner: str = "") -> JobSnapshot | None:
-        rec = self.store.get(job_id)
+        rec = self.store.get(job_id) if isinstance(job_id, str) and job_id else None
         if rec is None or rec.owner != owner:
             return None
         return self._snapshot(rec)
@@ -142,25 +148,46 @@ class JobManager:
 
     # --- deciding ------------------------------------------------------------------------------
     def resolve_uncertain(self, job_id: str, action: str, *, owner: str = "", api_key: str | None = None,
-                          task_id: str | None = None, holder: str = "") -> None:
-        """The user's decision on a submission that may have reached the service:
+                          task_id: str | None = None, holder: str = "", confirmed: bool = False) -> None:
+        """The user's decision on a submission that may have reached the service, the one set of
+        rules the page (its result pane and History's detail), the API and MCP all go through:
         "attach" a task id they found in their account (checked, then followed; nothing is resent),
-        "resubmit" knowingly (may bill twice), or "discard"."""
+        "resubmit" knowingly — only when `confirmed`, as it may bill twice — or "discard".
+        Raises an R2VError whose Msg says why nothing changed (an unknown action, no such job of
+        this owner, a job not waiting, a resubmit not confirmed, a task id the service does not know)."""
+        if action not in DECISIONS:
+            raise R2VError(msg("job.unknown_decision", actions=Choices(tuple(f'"{a}"' for a in DECISIONS))))
         rec = self._owned(job_id, owner)
+        # Two browsers of one owner may decide at once: one decision at a time per job, and the
+        # state read again inside it, so two "resubmit" clicks never send the video twice.
+        with self._deciding_lock:
+            if rec.job_id in self._deciding:
+                raise R2VError(msg("job.being_decided"))
+            self._deciding.add(rec.job_id)
+        try:
+            self._decide(self._owned(rec.job_id, owner), action, api_key, task_id, holder, confirmed)
+        finally:
+            with self._deciding_lock:
+                self._deciding.discard(rec.job_id)
+
+    def _decide(self, rec: JobRecord, action: str, api_key: str | None, task_id: Any, holder: str,
+                confirmed: bool) -> None:
         if rec.state != JobState.UNCERTAIN:
             raise R2VError(msg("job.not_waiting"))
         if action == "attach":
+            found = task_id.strip() if isinstance(task_id, str) else ""
+            if len(found) > TASK_ID_MAX or any(not c.isprintable() or c.isspace() for c in found):
+                raise R2VError(msg("job.bad_task_id"))
             self._take_over(rec, api_key, holder)
-            self._attach(rec, (task_id or "").strip())
+            self._attach(rec, found)
         elif action == "discard":
-            self._runner.set(job_id, state=JobState.DISCARDED,
-                             stage_text=msg("job.discarded"))
-        elif action == "resubmit":
-            self._take_over(rec, api_key, holder)
-            self._runner.set(job_id, state=JobState.CHECKING, stage_text=msg("job.resubmitting"), error=None)
-            self._loop.spawn(self._runner.run(job_id, knowingly_resubmitted=True))
+            self._runner.set(rec.job_id, state=JobState.DISCARDED, stage_text=msg("job.discarded"))
         else:
-            raise ValueError(action)
+            if not confirmed:
+                raise R2VError(msg("job.confirm_resubmit"))
+            self._take_over(rec, api_key, holder)
+            self._runner.set(rec.job_id, state=JobState.CHECKING, stage_text=msg("job.resubmitting"), error=None)
+            self._loop.spawn(self._runner.run(rec.job_id, knowingly_resubmitted=True))
 
     def _attach(self, rec: JobRecord, task_id: str) -> None:
         if not task_id:
@@ -284,6 +311,8 @@ class JobManager:
 
     # --- internals -----------------------------------------------------------------------------
     def _owned(self, job_id: str, owner: str) -> JobRecord:
+        if not isinstance(job_id, str) or not job_id:  # an API call with no job open, or not an id
+            raise JobNotFound(msg("job.none_open"))
         rec = self.store.get(job_id)
         if rec is None or rec.owner != owner:
             raise JobNotFound(msg("job.not_found"))
