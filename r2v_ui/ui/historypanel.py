@@ -112,8 +112,9 @@ def listen(w: HistoryWidgets, ctx: PageContext, tab: Any, studio_tab: Any, tabs:
 
     manager, st = ctx.manager, ctx.states
     list_outputs = [w.items, w.empty, w.prev, w.next, w.page_info, w.page, w.shown]
+    # (the decision's task id box is not among them: /job_detail's API answer stays video, text, download)
     detail_outputs = [w.selected, w.detail, w.video, w.info, w.download, w.retry, w.confirm_row, w.keep, w.compare,
-                      w.decision.box, w.decision.found_task]
+                      w.decision.box]
 
     def list_view(status, search, page, memory, shown, request, *, selected=None, force=True) -> dict:
         who = ctx.visitor(request, memory)
@@ -184,8 +185,7 @@ def listen(w: HistoryWidgets, ctx: PageContext, tab: Any, studio_tab: Any, tabs:
         if snap is None:
             return {w.selected: None, w.detail: gr.Column(visible=False), w.video: "", w.info: "",
                     w.download: gr.DownloadButton(visible=False), w.retry: gr.Button(visible=False),
-                    w.confirm_row: gr.Row(visible=False), w.decision.box: gr.Column(visible=False),
-                    w.decision.found_task: ""}
+                    w.confirm_row: gr.Row(visible=False), w.decision.box: gr.Column(visible=False)}
         view = ctx.show()
         shown = view(snap.video_path)
         url = served_url(w.video, view, snap.video_path)
@@ -196,7 +196,7 @@ def listen(w: HistoryWidgets, ctx: PageContext, tab: Any, studio_tab: Any, tabs:
                 w.download: gr.DownloadButton(value=shown, visible=shown is not None),
                 w.retry: gr.Button(visible=snap.state == "failed" or snap.video_missing),
                 w.confirm_row: gr.Row(visible=False),
-                w.decision.box: gr.Column(visible=snap.state == "uncertain"), w.decision.found_task: "",
+                w.decision.box: gr.Column(visible=snap.state == "uncertain"),
                 w.keep: gr.Button(KEPT_LABEL if snap.favourite else KEEP_LABEL, visible=done),
                 w.compare: gr.Button(label("ui.history.compare_takes" if snap.batch_id else "ui.history.compare_with"),
                                      visible=done)}
