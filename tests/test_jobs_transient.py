@@ -274,3 +274,80 @@ def test_a_500_on_submit_says_the_task_was_not_created_whatever_reason_the_serve
         assert "read again" not in str(snap.error)
     finally:
         manager.close()
+
+
+# --- a refused key: what to do depends on whether the page has a key box ----------------------------
+
+def _live(tmp_path, emulator, **kw) -> JobManager:
+    """A live studio talking to the emulator: with `api_key` its own key from the environment
+    (HIGHWAY_API_KEY: the page then has no key box), without it keys are typed into the page."""
+    return _manager(tmp_path, emulator, policy=QUICK, base_url=emulator.base_url, **kw)
+
+
+def _key_notices(manager: JobManager) -> list:
+    """Every notice about a refused key a job showed, as the Msg the page renders in its reader's language."""
+    seen: list = []
+    real_change = manager._hub.change
+
+    def change(job_id, **kw):
+        notice = kw.get("notice")
+        if notice is not None and "key" in getattr(notice, "code", ""):
+            seen.append(notice)
+        return real_change(job_id, **kw)
+
+    manager._hub.change = change
+    return seen
+
+
+def test_a_refused_studio_key_on_a_read_says_what_to_do_without_a_key_box(tmp_path, emulator):
+    from r2v_ui.config import Secret
+    from r2v_ui.messages import ZH, render
+
+    manager = _live(tmp_path, emulator, api_key=Secret(KEY))
+    seen = _key_notices(manager)
+    try:
+        _faults(emulator, [{"route": "read", "kind": "401", "times": 1}])
+        job_id = manager.start(_draft(tmp_path))
+        snap, _ = _wait(manager, job_id, {"succeeded", "failed"}, timeout=45)
+        assert snap.state == "succeeded", snap.error
+        assert seen
+        for notice in seen:
+            english, chinese = render(notice), render(notice, ZH)
+            assert "HIGHWAY_API_KEY" in english and "studio's owner" in english and "above" not in english
+            assert "HIGHWAY_API_KEY" in chinese and "上方" not in chinese
+    finally:
+        manager.close()
+
+
+def test_a_refused_typed_key_on_a_read_still_asks_for_a_valid_key_above(tmp_path, emulator):
+    from r2v_ui.messages import render
+
+    manager = _live(tmp_path, emulator)
+    seen = _key_notices(manager)
+    try:
+        _faults(emulator, [{"route": "read", "kind": "401", "times": 1}])
+        job_id = manager.start(_draft(tmp_path), api_key=KEY, holder="browser:a")
+        snap, _ = _wait(manager, job_id, {"succeeded", "failed"}, timeout=45)
+        assert snap.state == "succeeded", snap.error
+        assert seen and all("enter a valid key above" in render(n) for n in seen), seen
+    finally:
+        manager.close()
+
+
+def test_a_studio_key_refused_at_the_submit_fails_the_job_with_what_to_do(tmp_path, emulator):
+    from r2v_ui.config import Secret
+    from r2v_ui.messages import ZH, render
+
+    manager = _live(tmp_path, emulator, api_key=Secret(KEY))
+    try:
+        _faults(emulator, [{"route": "submit", "kind": "401", "times": 1}])
+        job_id = manager.start(_draft(tmp_path))
+        snap, _ = _wait(manager, job_id, {"succeeded", "failed"}, timeout=45)
+        assert snap.state == "failed"
+        english, chinese = render(snap.error), render(snap.error, ZH)
+        assert "HIGHWAY_API_KEY" in english and "studio's owner" in english and "(HTTP 401" in english
+        assert "enter a valid key" not in english.lower()
+        assert "HIGHWAY_API_KEY" in chinese and "输入有效的密钥" not in chinese
+        assert _stats(emulator)["submits"] == 0  # refused: no task was made
+    finally:
+        manager.close()
