@@ -142,7 +142,7 @@ class DecisionWidgets:
 def render_decision(settings: Any, prefix: str = "") -> DecisionWidgets:
     """The decision's widgets; `prefix` keeps element ids apart ("" in the result pane, "history-")."""
     row = "decision-row" if not prefix else f"{prefix}decision"
-    small = {"size": "sm"} if prefix else {}  # History's actions are small buttons
+    small = {"size": "sm", "min_width": 90} if prefix else {}  # History's are small, three to a row
     with gr.Column(visible=False, elem_id=row, elem_classes=["decision"]) as box:
         found_task = gr.Textbox(label=label("ui.paste_task_id"), placeholder=label("ui.task_id_placeholder"),
                                 elem_id=f"{prefix}found-task-id")
