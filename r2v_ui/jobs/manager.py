@@ -11,22 +11,22 @@ job loop.  Rules kept (DESIGN.md):
 
 Where shared state lives: running work and due times on the loop (loop.py, scheduler.py,
 runner.py, follow.py); live progress and waiters in the hub under its lock (hub.py); keys in key
-custody under its lock (keys.py); everything durable in the store.  This class keeps only which
-uncertain jobs a decision is being made about, under its own lock (one decision at a time per job).
+custody under its lock (keys.py); which uncertain jobs are being decided, under its lock
+(decide.py); everything durable in the store.  This class keeps none.
 """
 
 from __future__ import annotations
 
 import asyncio
-import threading
 import time
-from typing import Any, Callable
+from typing import Callable
 
 from .. import spec
 from ..config import Settings
 from ..errors import NotFoundError, R2VError, SubmissionUncertain
-from ..messages import Choices, Msg, msg
+from ..messages import Msg, msg
 from ..store import JobRecord, JobStore
+from .decide import Decisions, require_action
 from .follow import TaskFollower
 from .hub import SnapshotHub, to_snapshot
 from .keys import KeyCustody, holder_tag
@@ -36,9 +36,6 @@ from .runner import ClientFactory, HostFactory, JobRunner, default_client_factor
 from .scheduler import PollScheduler, ReadPolicy
 from .states import KEPT_FILTER, RUNNING_STATES, STATUS_FILTERS, JobState
 from .takes import plan_takes, take_records
-
-DECISIONS = ("attach", "resubmit", "discard")  # what may be done with an uncertain submission
-TASK_ID_MAX = 128  # a task id is one word; anything longer is not one (and is not sent to the service)
 
 
 class JobManager:
@@ -67,8 +64,7 @@ class JobManager:
             client_factory=client_factory or default_client_factory, host_factory=host_factory)
         self._follower = TaskFollower(self._runner)
         self._clock = clock
-        self._deciding: set[str] = set()  # uncertain jobs a decision is being made about (resolve_uncertain)
-        self._deciding_lock = threading.Lock()
+        self._decisions = Decisions(self._runner, self._keys, store, self._loop)
         self._loop.call_soon(self._loop.create_task, self._scheduler.run(self._follower.start_read))
 
     # --- starting ------------------------------------------------------------------------------
@@ -149,57 +145,14 @@ class JobManager:
     # --- deciding ------------------------------------------------------------------------------
     def resolve_uncertain(self, job_id: str, action: str, *, owner: str = "", api_key: str | None = None,
                           task_id: str | None = None, holder: str = "", confirmed: bool = False) -> None:
-        """The user's decision on a submission that may have reached the service, the one set of
-        rules the page (its result pane and History's detail), the API and MCP all go through:
-        "attach" a task id they found in their account (checked, then followed; nothing is resent),
-        "resubmit" knowingly — only when `confirmed`, as it may bill twice — or "discard".
-        Raises an R2VError whose Msg says why nothing changed (an unknown action, no such job of
-        this owner, a job not waiting, a resubmit not confirmed, a task id the service does not know)."""
-        if action not in DECISIONS:
-            raise R2VError(msg("job.unknown_decision", actions=Choices(tuple(f'"{a}"' for a in DECISIONS))))
+        """The owner's decision on a submission that may have reached the service, by the one set of
+        rules (decide.py) the page, the API and MCP share: "attach" a task id found in the account,
+        "resubmit" (only when `confirmed`: it may bill twice) or "discard".  Raises an R2VError
+        whose Msg says why nothing changed."""
+        require_action(action)
         rec = self._owned(job_id, owner)
-        # Two browsers of one owner may decide at once: one decision at a time per job, and the
-        # state read again inside it, so two "resubmit" clicks never send the video twice.
-        with self._deciding_lock:
-            if rec.job_id in self._deciding:
-                raise R2VError(msg("job.being_decided"))
-            self._deciding.add(rec.job_id)
-        try:
-            self._decide(self._owned(rec.job_id, owner), action, api_key, task_id, holder, confirmed)
-        finally:
-            with self._deciding_lock:
-                self._deciding.discard(rec.job_id)
-
-    def _decide(self, rec: JobRecord, action: str, api_key: str | None, task_id: Any, holder: str,
-                confirmed: bool) -> None:
-        if rec.state != JobState.UNCERTAIN:
-            raise R2VError(msg("job.not_waiting"))
-        if action == "attach":
-            found = task_id.strip() if isinstance(task_id, str) else ""
-            if len(found) > TASK_ID_MAX or any(not c.isprintable() or c.isspace() for c in found):
-                raise R2VError(msg("job.bad_task_id"))
-            self._take_over(rec, api_key, holder)
-            self._attach(rec, found)
-        elif action == "discard":
-            self._runner.set(rec.job_id, state=JobState.DISCARDED, stage_text=msg("job.discarded"))
-        else:
-            if not confirmed:
-                raise R2VError(msg("job.confirm_resubmit"))
-            self._take_over(rec, api_key, holder)
-            self._runner.set(rec.job_id, state=JobState.CHECKING, stage_text=msg("job.resubmitting"), error=None)
-            self._loop.spawn(self._runner.run(rec.job_id, knowingly_resubmitted=True))
-
-    def _attach(self, rec: JobRecord, task_id: str) -> None:
-        if not task_id:
-            raise R2VError(msg("job.paste_task_id"))
-        target, key = self._runner.target(rec)
-        try:
-            self._runner.read_now(target, key, task_id, timeout=120)
-        except NotFoundError:
-            raise R2VError(msg("job.unknown_task", task_id=task_id)) from None
-        self._runner.set(rec.job_id, state=JobState.QUEUED, task_id=task_id, error=None,
-                         stage_text=msg("job.following_found"))
-        self._runner.schedule(rec.job_id, 0)
+        self._decisions.decide(rec.job_id, lambda: self._owned(rec.job_id, owner), action, api_key=api_key,
+                               task_id=task_id, holder=holder, confirmed=confirmed)
 
     def retry(self, job_id: str, *, owner: str = "", api_key: str | None = None, holder: str = "") -> str:
         """"Try again" on a finished job.  A job whose task the service accepted is *read first*:
@@ -209,7 +162,7 @@ class JobManager:
         the page should follow."""
         rec = self._owned(job_id, owner)
         if rec.task_id and rec.state in (JobState.FAILED, JobState.SUCCEEDED) and not self._has_video(rec):
-            self._take_over(rec, api_key, holder)
+            self._decisions.take_over(rec, api_key, holder)
             if self._follow_again(rec):
                 return job_id
         return self.start(self.remix_draft(job_id, owner=owner), owner=owner, api_key=api_key, holder=holder)
@@ -217,16 +170,6 @@ class JobManager:
     def _has_video(self, rec: JobRecord) -> bool:
         video = self.store.absolute(rec.video_path)
         return rec.state == JobState.SUCCEEDED and video is not None and video.is_file()
-
-    def _take_over(self, rec: JobRecord, api_key: str | None, holder: str) -> None:
-        """Someone acting on a job (resubmit, attach, try again) with their own key: from now on the
-        job is read with that key and resumes only with that holder's key after a restart."""
-        if not api_key:
-            return
-        self._keys.attach(rec.job_id, api_key)
-        tag = holder_tag(holder)
-        if tag != rec.key_holder:
-            self.store.update(rec.job_id, key_holder=tag)
 
     def _follow_again(self, rec: JobRecord) -> bool:
         """Ask the service about an accepted task; follow it again when it is done or still running."""
