@@ -135,7 +135,7 @@ def test_an_uncertain_job_resubmitted_knowingly_is_sent_once_more_and_finishes(t
     job_id = manager.start(two_picture_draft(tmp_path))
     snap, _ = wait_for_state(manager, job_id, {"uncertain", "failed", "succeeded"})
     assert snap.state == "uncertain", snap.error
-    manager.resolve_uncertain(job_id, "resubmit")
+    manager.resolve_uncertain(job_id, "resubmit", confirmed=True)
     snap, _ = wait_for_state(manager, job_id, {"succeeded", "failed"})
     assert snap.state == "succeeded", snap.error
     assert emulator_stats(emulator)["submits"] == 2  # exactly the one the user asked for

@@ -237,3 +237,68 @@ def test_a_500_on_submit_says_the_task_was_not_created_whatever_reason_the_serve
     snap, _ = wait_for_state(manager, job_id, {"succeeded", "failed"})
     assert snap.state == "failed" and "could not create the task" in str(snap.error)
     assert "read again" not in str(snap.error)
+
+
+# --- a refused key: what to do depends on whether the page has a key box ----------------------------
+
+def _live(managers, emulator, **kw) -> JobManager:
+    """A live studio talking to the emulator: with `api_key` its own key from the environment
+    (HIGHWAY_API_KEY: the page then has no key box), without it keys are typed into the page."""
+    return managers(policy=QUICK, base_url=emulator.base_url, **kw)
+
+
+def _end_with_key_notices(manager: JobManager, job_id: str) -> tuple:
+    """Follow the job to its end as the page does (woken by each change); the notices about a refused
+    key it showed on the way, as the Msg the page renders in its reader's language."""
+    seen: list = []
+
+    def ended(snap) -> bool:
+        if snap.notice is not None and "key" in getattr(snap.notice, "code", ""):
+            seen.append(snap.notice)
+        return snap.state in {"succeeded", "failed"}
+
+    snap, _ = wait_for(manager, job_id, ended, timeout=45)
+    return snap, seen
+
+
+def test_a_refused_studio_key_on_a_read_says_what_to_do_without_a_key_box(tmp_path, emulator, managers):
+    from r2v_ui.config import Secret
+    from r2v_ui.messages import ZH, render
+
+    manager = _live(managers, emulator, api_key=Secret(KEY))
+    set_faults(emulator, [{"route": "read", "kind": "401", "times": 1}])
+    job_id = manager.start(two_picture_draft(tmp_path))
+    snap, seen = _end_with_key_notices(manager, job_id)
+    assert snap.state == "succeeded", snap.error
+    assert seen
+    for notice in seen:
+        english, chinese = render(notice), render(notice, ZH)
+        assert "HIGHWAY_API_KEY" in english and "studio's owner" in english and "above" not in english
+        assert "HIGHWAY_API_KEY" in chinese and "上方" not in chinese
+
+
+def test_a_refused_typed_key_on_a_read_still_asks_for_a_valid_key_above(tmp_path, emulator, managers):
+    from r2v_ui.messages import render
+
+    manager = _live(managers, emulator)
+    set_faults(emulator, [{"route": "read", "kind": "401", "times": 1}])
+    job_id = manager.start(two_picture_draft(tmp_path), api_key=KEY, holder="browser:a")
+    snap, seen = _end_with_key_notices(manager, job_id)
+    assert snap.state == "succeeded", snap.error
+    assert seen and all("enter a valid key above" in render(n) for n in seen), seen
+
+
+def test_a_studio_key_refused_at_the_submit_fails_the_job_with_what_to_do(tmp_path, emulator, managers):
+    from r2v_ui.config import Secret
+    from r2v_ui.messages import ZH, render
+
+    manager = _live(managers, emulator, api_key=Secret(KEY))
+    set_faults(emulator, [{"route": "submit", "kind": "401", "times": 1}])
+    job_id = manager.start(two_picture_draft(tmp_path))
+    snap, _ = wait_for_state(manager, job_id, {"succeeded", "failed"}, timeout=45)
+    assert snap.state == "failed"
+    english, chinese = render(snap.error), render(snap.error, ZH)
+    assert "HIGHWAY_API_KEY" in english and "studio's owner" in english and "(HTTP 401" in english
+    assert "enter a valid key" not in english.lower()
+    assert "HIGHWAY_API_KEY" in chinese and "输入有效的密钥" not in chinese
+    assert emulator_stats(emulator)["submits"] == 0  # refused: no task was made

@@ -146,7 +146,8 @@ class TaskFollower:
         elif isinstance(exc, (AuthenticationError, PermissionDeniedError)):  # 401 or 403: the key
             r.keys.mark_refused(job_id)
             delay = min(policy.auth_retry_cap_s, after_error(policy, tries.poll_errors))
-            notice = msg("notice.key_refused", cause=notices.cause(exc), when=when(delay))
+            code = "notice.key_refused" if r.typed_key(rec) else "notice.studio_key_refused"
+            notice = msg(code, cause=notices.cause(exc), when=when(delay))
         elif retry_after:
             delay = after_error(policy, tries.poll_errors, retry_after)
             if isinstance(exc, RateLimitError):

@@ -11,13 +11,13 @@ job loop.  Rules kept (DESIGN.md):
 
 Where shared state lives: running work and due times on the loop (loop.py, scheduler.py,
 runner.py, follow.py); live progress and waiters in the hub under its lock (hub.py); keys in key
-custody under its lock (keys.py); everything durable in the store.  This class keeps none.
+custody under its lock (keys.py); which uncertain jobs are being decided, under its lock
+(decide.py); everything durable in the store.  This class keeps none.
 """
 
 from __future__ import annotations
 
 import asyncio
-
 import time
 from typing import Callable
 
@@ -26,6 +26,7 @@ from ..config import Settings
 from ..errors import NotFoundError, StudioError, SubmissionUncertain
 from ..messages import Msg, msg
 from ..store import JobRecord, JobStore
+from .decide import Decisions, require_action
 from .follow import TaskFollower
 from .hub import Live, SnapshotHub, to_snapshot
 from .keys import KeyCustody, holder_tag
@@ -64,6 +65,7 @@ class JobManager:
             client_factory=client_factory or default_client_factory, host_factory=host_factory)
         self._follower = TaskFollower(self._runner)
         self._clock = clock
+        self._decisions = Decisions(self._runner, self._keys, store, self._loop, self.budget)
         self._loop.call_soon(self._loop.create_task, self._scheduler.run(self._follower.start_read))
 
     # --- starting ------------------------------------------------------------------------------
@@ -112,6 +114,8 @@ class JobManager:
 
     # --- reading -------------------------------------------------------------------------------
     def snapshot(self, job_id: str, *, owner: str = "") -> JobSnapshot | None:
+        if not (isinstance(job_id, str) and job_id):
+            return None
         live = self._hub.peek(job_id)  # before the record: its version never claims a change the record lacks
         rec = self.store.get(job_id)
         if rec is None or rec.owner != owner:
@@ -147,39 +151,15 @@ class JobManager:
 
     # --- deciding ------------------------------------------------------------------------------
     def resolve_uncertain(self, job_id: str, action: str, *, owner: str = "", api_key: str | None = None,
-                          task_id: str | None = None, holder: str = "") -> None:
-        """The user's decision on a submission that may have reached the service:
-        "attach" a task id they found in their account (checked, then followed; nothing is resent),
-        "resubmit" knowingly (may bill twice), or "discard"."""
+                          task_id: str | None = None, holder: str = "", confirmed: bool = False) -> None:
+        """The owner's decision on a submission that may have reached the service, by the one set of
+        rules (decide.py) the page, the API and MCP share: "attach" a task id found in the account,
+        "resubmit" (only when `confirmed`: it may bill twice) or "discard".  Raises an R2VError
+        whose Msg says why nothing changed."""
+        require_action(action)
         rec = self._owned(job_id, owner)
-        if rec.state != JobState.UNCERTAIN:
-            raise StudioError(msg("job.not_waiting"))
-        if action == "attach":
-            self._take_over(rec, api_key, holder)
-            self._attach(rec, (task_id or "").strip())
-        elif action == "discard":
-            self._runner.set(job_id, state=JobState.DISCARDED,
-                             stage_text=msg("job.discarded"))
-        elif action == "resubmit":
-            self._take_over(rec, api_key, holder)
-            with self.budget.admit(rec.owner, *ledger.one_more(rec.cost, api_key)):  # it may bill again
-                self.store.update(job_id, cost=ledger.resubmitted(rec.cost))
-                self._runner.set(job_id, state=JobState.CHECKING, stage_text=msg("job.resubmitting"), error=None)
-            self._loop.spawn(self._runner.run(job_id, knowingly_resubmitted=True))
-        else:
-            raise ValueError(action)
-
-    def _attach(self, rec: JobRecord, task_id: str) -> None:
-        if not task_id:
-            raise StudioError(msg("job.paste_task_id"))
-        target, key = self._runner.target(rec)
-        try:
-            self._runner.read_now(target, key, task_id, timeout=120)
-        except NotFoundError:
-            raise StudioError(msg("job.unknown_task", task_id=task_id)) from None
-        self._runner.set(rec.job_id, state=JobState.QUEUED, task_id=task_id, error=None,
-                         stage_text=msg("job.following_found"))
-        self._runner.schedule(rec.job_id, 0)
+        self._decisions.decide(rec.job_id, lambda: self._owned(rec.job_id, owner), action, api_key=api_key,
+                               task_id=task_id, holder=holder, confirmed=confirmed)
 
     def retry(self, job_id: str, *, owner: str = "", api_key: str | None = None, holder: str = "") -> str:
         """"Try again" on a finished job.  A job whose task the service accepted is *read first*:
@@ -189,7 +169,7 @@ class JobManager:
         the page should follow."""
         rec = self._owned(job_id, owner)
         if rec.task_id and rec.state in (JobState.FAILED, JobState.SUCCEEDED) and not self._has_video(rec):
-            self._take_over(rec, api_key, holder)
+            self._decisions.take_over(rec, api_key, holder)
             if self._follow_again(rec):
                 return job_id
         return self.start(self.remix_draft(job_id, owner=owner), owner=owner, api_key=api_key, holder=holder)
@@ -197,16 +177,6 @@ class JobManager:
     def _has_video(self, rec: JobRecord) -> bool:
         video = self.store.absolute(rec.video_path)
         return rec.state == JobState.SUCCEEDED and video is not None and video.is_file()
-
-    def _take_over(self, rec: JobRecord, api_key: str | None, holder: str) -> None:
-        """Someone acting on a job (resubmit, attach, try again) with their own key: from now on the
-        job is read with that key and resumes only with that holder's key after a restart."""
-        if not api_key:
-            return
-        self._keys.attach(rec.job_id, api_key)
-        tag = holder_tag(holder)
-        if tag != rec.key_holder:
-            self.store.update(rec.job_id, key_holder=tag)
 
     def _follow_again(self, rec: JobRecord) -> bool:
         """Ask the service about an accepted task; follow it again when it is done or still running."""
@@ -291,6 +261,8 @@ class JobManager:
 
     # --- internals -----------------------------------------------------------------------------
     def _owned(self, job_id: str, owner: str) -> JobRecord:
+        if not isinstance(job_id, str) or not job_id:  # an API call with no job open, or not an id
+            raise JobNotFound(msg("job.none_open"))
         rec = self.store.get(job_id)
         if rec is None or rec.owner != owner:
             raise JobNotFound(msg("job.not_found"))

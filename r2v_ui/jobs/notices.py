@@ -7,7 +7,7 @@ import errno
 import time
 from pathlib import Path
 
-from ..errors import APIStatusError, StudioError
+from ..errors import REASONS, APIStatusError, AuthenticationError, StudioError
 from ..messages import Duration, Msg, msg
 
 
@@ -32,4 +32,14 @@ def cause(exc: StudioError) -> Msg:
     if isinstance(exc, APIStatusError):
         words = msg(f"cause.{exc.status}") if exc.status in (429, 500, 502, 503, 504) else msg("cause.refused")
         return msg("cause.status", words=words, status=exc.status, reason=f" {exc.reason}" if exc.reason else "")
+    return exc.msg
+
+
+def refused_studio_key(exc: StudioError) -> Msg:
+    """What a refused key means when it is the studio's own (HIGHWAY_API_KEY: the page then has no
+    key box, and MCP never has one): restart with a valid key, or tell the studio's owner — never
+    "enter a valid key", which nobody could.  Any other error keeps its own words."""
+    if isinstance(exc, AuthenticationError) and (exc.reason == "INVALID_API_KEY" or exc.reason not in REASONS):
+        return msg("error.http", plain=msg("job.studio_key_refused"), status=exc.status,
+                   reason=f" {exc.reason}" if exc.reason else "")
     return exc.msg

@@ -141,6 +141,11 @@ class JobRunner:
         key = self.keys.key_for(rec.job_id) or self.settings.api_key.get()
         return Target("live", self.settings.base_url), key
 
+    def typed_key(self, rec: JobRecord) -> bool:
+        """Whether this job is read with a key someone typed into the page (the key box is there to
+        type a better one), rather than the studio's own key from its environment (no key box)."""
+        return rec.target != "live" or self.keys.has_key(rec.job_id)
+
     def client(self, target: Target, key: str | None) -> Any:
         """The HTTP client for (service, key); made and used on the loop only."""
         k = (target.base_url, key)
@@ -202,7 +207,7 @@ class JobRunner:
         except asyncio.CancelledError:
             raise
         except StudioError as exc:
-            self.fail(job_id, exc.msg)
+            self.fail(job_id, exc.msg if self.typed_key(rec) else notices.refused_studio_key(exc))
         except Exception as exc:  # a bug must still end the job with words, not hang it
             log.exception("job %s failed unexpectedly", job_id)
             self.fail(job_id, msg("job.bug", kind=type(exc).__name__))

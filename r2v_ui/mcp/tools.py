@@ -1,4 +1,4 @@
-"""The six tools, as methods of `StudioTools`: each public method's docstring and type hints are
+"""The seven tools, as methods of `StudioTools`: each public method's docstring and type hints are
 what an assistant reads (Gradio makes them the MCP tool's description and input schema)."""
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ from . import access, refs
 from .links import ResultLinks
 from .views import ToolError, checked_duration, checked_size, job_summary, job_view, mode_text, to_json
 
-TOOL_NAMES = ("check_reference", "estimate_price", "start_video", "job_status", "wait_for_job", "list_jobs")
+TOOL_NAMES = ("check_reference", "estimate_price", "start_video", "job_status", "wait_for_job", "list_jobs",
+              "settle_uncertain")
 WAIT_DEFAULT_SECONDS = 50.0
 WAIT_MAX_SECONDS = 120.0
 LIST_MAX = 100
@@ -266,8 +267,29 @@ class StudioTools:
                                               offset=0, limit=n)
         return to_json({"count": total, "jobs": [job_summary(s) for s in snaps]})
 
-    # --- who is calling -------------------------------------------------------------------------
-    # --- who is calling -------------------------------------------------------------------------
+    async def settle_uncertain(self, job_id: str, action: str, task_id: str = "", confirm_pay_again: bool = False,
+                               request: gr.Request | None = None) -> str:
+        """Decide about a job whose state is "uncertain": its request was sent but no usable answer came back, so the service may or may not have started (and billed) the video. Nothing happens to such a job until someone decides. Ask the user first: only they can see their account's task list.
+
+        Args:
+            job_id: The uncertain job's id (from start_video, job_status or list_jobs with status "uncertain").
+            action: "attach" to follow the task the user found in their account's task list (pass its id as task_id; the service is asked about it first and nothing is sent again); "resubmit" to send the video again, which bills twice if the first request did reach the service; "discard" to drop the job (nothing more is sent).
+            task_id: With "attach": the task id exactly as the account's task list shows it.
+            confirm_pay_again: With "resubmit": true only once the user has agreed to pay again; without it nothing is sent.
+
+        Returns:
+            JSON: as job_status, after the decision (state "queued" when a task is followed or sent again, "discarded" when dropped). Then call wait_for_job to get the video. A refusal says why nothing changed.
+        """
+        owner = self._owner(request)
+        snap = self._snapshot(job_id, owner)
+        try:  # the page's own rules (JobManager.resolve_uncertain); attaching asks the service first
+            await asyncio.to_thread(self.manager.resolve_uncertain, snap.job_id, action, owner=owner,
+                                    task_id=task_id, confirmed=confirm_pay_again is True)
+        except R2VError as exc:
+            raise ToolError(render(exc.msg)) from None
+        return to_json(job_view(self._snapshot(snap.job_id, owner)))
+
+    # --- who is calling ------------------------------------------------------------------------- -------------------------------------------------------------------------
     def _owner(self, request: Any) -> str:
         """The owner whose jobs this call sees (`access.caller`: "" without --auth, else a login)."""
         return access.caller(request, self.auth)

@@ -53,8 +53,10 @@ def job_view(snap: Any) -> dict[str, Any]:
     }
     view["cost"] = cost_view(snap)
     if snap.state == JobState.UNCERTAIN:
-        view["needs_decision"] = ("The service may or may not have started this video. Decide on the studio page: "
-                                  "follow the task id from your account, resubmit (may bill twice), or discard it.")
+        view["needs_decision"] = ("The service may or may not have started this video. Ask the user to look in "
+                                  "their account's task list, then call settle_uncertain: \"attach\" with the task "
+                                  "id they found, \"resubmit\" (may bill twice: only with confirm_pay_again once they "
+                                  "agree), or \"discard\". The studio page's History offers the same.")
     return view
 
 

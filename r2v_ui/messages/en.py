@@ -156,6 +156,18 @@ MESSAGES: dict[str, str] = {
     "job.cannot_ask": "The service could not be asked whether it still has this video ({error}). Nothing was sent "
                       "again; try again in a minute.",
     "job.not_found": "There is no such job in your history.",
+    "job.none_open": "No job is open here. Start a video, or open one of yours in History, then try again.",
+    "job.unknown_decision": "Say what to do with this job: {actions} (follow the task id you found in your account, "
+                            "send it again, which may bill twice, or drop it).",
+    "job.bad_task_id": "That is not a task id: copy the id exactly as your account's task list shows it (one word, "
+                       "no spaces). The job still waits for your decision.",
+    "job.confirm_resubmit": "Nothing was sent. Resubmitting sends this video again, and if the first request did "
+                            "reach the service you pay twice: confirm that you accept paying again, then resubmit.",
+    "job.being_decided": "A decision about this job is being made right now (in another tab or browser). Look at "
+                         "it again in a moment.",
+    "job.studio_key_refused": "The service did not accept the API key this studio was started with "
+                              "(HIGHWAY_API_KEY). If this is your studio, restart it with a valid key; otherwise "
+                              "tell the studio's owner.",
     "job.no_link": "The service said the video is done but gave no link to it. Try again: the service is asked for it "
                    "again first.",
     "job.task_unknown": "The service says it does not know task {task_id} (asked {n} times over about a minute). If "
@@ -177,6 +189,10 @@ MESSAGES: dict[str, str] = {
     "notice.key_refused": "The service did not accept the API key when checking this job ({cause}). The job is kept "
                           "at the service: enter a valid key above (in the browser that started it) and it is "
                           "checked at once; otherwise again {when}.",
+    "notice.studio_key_refused": "The service did not accept the API key this studio was started with "
+                                 "(HIGHWAY_API_KEY) when checking this job ({cause}). The job is kept at the "
+                                 "service: if this is your studio, restart it with a valid key; otherwise tell the "
+                                 "studio's owner. Checked again {when}.",
     "notice.slow_down_for": "The service asked us to slow down for {wait}. The job is safe at the service and is "
                             "checked again {when}.",
     "notice.busy_for": "The service asked us to wait (it is busy) for {wait}. The job is safe at the service and is "

@@ -15,8 +15,9 @@ import gradio as gr
 from ..errors import StudioError
 from ..messages import both, msg, t
 from ..messages import render as render_msg
-from . import form, history
+from . import form, history, jobview, session
 from .context import PageContext, esc
+from .jobview import render_decision
 from .language import choices, label, lang_of
 from .videoview import player_html, served_url
 
@@ -56,6 +57,7 @@ class HistoryWidgets:
     compare: gr.Button  # wired by comparepanel: this job (or its takes) into Compare
     info: gr.Markdown
     selected: gr.State
+    decision: Any  # jobview.DecisionWidgets: an uncertain submit settled from here, in any browser of its owner
 
 
 def page_words(page: int, pages: int, total: int, lang: str) -> str:
@@ -89,11 +91,13 @@ def render(ctx: PageContext) -> HistoryWidgets:
                 gr.HTML(f"<b>{both('history.confirm_delete')}</b>", min_height=0)
                 confirm_delete = gr.Button(label("ui.history.yes_delete"), variant="stop", size="sm", elem_id="history-confirm-delete")
                 cancel_delete = gr.Button(label("ui.history.keep_it"), size="sm", elem_id="history-cancel-delete")
+            decision = render_decision(ctx.settings, "history-")
             video = gr.HTML("", elem_id="history-video", min_height=0)
             info = gr.Markdown(elem_id="history-info")
     return HistoryWidgets(status_filter, search, items, empty, prev, next_, page_info, gr.State(0), gr.State(None),
                           gr.Timer(REFRESH_SECONDS, active=False), detail, remix, reuse_seed, download, retry, delete,
-                          confirm_row, confirm_delete, cancel_delete, video, keep, compare, info, gr.State(None))
+                          confirm_row, confirm_delete, cancel_delete, video, keep, compare, info, gr.State(None),
+                          decision)
 
 
 def page_of(manager: Any, owner: str, status: str, search: str, page: int) -> tuple[list, int]:
@@ -108,7 +112,9 @@ def listen(w: HistoryWidgets, ctx: PageContext, tab: Any, studio_tab: Any, tabs:
 
     manager, st = ctx.manager, ctx.states
     list_outputs = [w.items, w.empty, w.prev, w.next, w.page_info, w.page, w.shown]
-    detail_outputs = [w.selected, w.detail, w.video, w.info, w.download, w.retry, w.confirm_row, w.keep, w.compare]
+    # (the decision's task id box is not among them: /job_detail's API answer stays video, text, download)
+    detail_outputs = [w.selected, w.detail, w.video, w.info, w.download, w.retry, w.confirm_row, w.keep, w.compare,
+                      w.decision.box]
 
     def list_view(status, search, page, memory, shown, request, *, selected=None, force=True) -> dict:
         who = ctx.visitor(request, memory)
@@ -179,7 +185,7 @@ def listen(w: HistoryWidgets, ctx: PageContext, tab: Any, studio_tab: Any, tabs:
         if snap is None:
             return {w.selected: None, w.detail: gr.Column(visible=False), w.video: "", w.info: "",
                     w.download: gr.DownloadButton(visible=False), w.retry: gr.Button(visible=False),
-                    w.confirm_row: gr.Row(visible=False)}
+                    w.confirm_row: gr.Row(visible=False), w.decision.box: gr.Column(visible=False)}
         view = ctx.show()
         shown = view(snap.video_path)
         url = served_url(w.video, view, snap.video_path)
@@ -190,6 +196,7 @@ def listen(w: HistoryWidgets, ctx: PageContext, tab: Any, studio_tab: Any, tabs:
                 w.download: gr.DownloadButton(value=shown, visible=shown is not None),
                 w.retry: gr.Button(visible=snap.state == "failed" or snap.video_missing),
                 w.confirm_row: gr.Row(visible=False),
+                w.decision.box: gr.Column(visible=snap.state == "uncertain"),
                 w.keep: gr.Button(KEPT_LABEL if snap.favourite else KEEP_LABEL, visible=done),
                 w.compare: gr.Button(label("ui.history.compare_takes" if snap.batch_id else "ui.history.compare_with"),
                                      visible=done)}
@@ -274,3 +281,38 @@ def listen(w: HistoryWidgets, ctx: PageContext, tab: Any, studio_tab: Any, tabs:
                   api_visibility="undocumented", concurrency_limit=None).success(
         lambda: gr.Tabs(selected="studio"), None, [tabs], api_visibility="private").then(
         actions.watch.fn, [st.job, st.memory], actions.watch.outputs, api_visibility="undocumented", **stream)
+
+    # ---- an uncertain submit, settled here: in any browser of its owner, by the page's own rules ----
+    def settle_here(action: str):
+        def handler(job_id, key, task_id, status, search, page, memory, request: gr.Request):
+            jobview.settle(ctx, job_id, action, task_id, key, memory, request)
+            if action == "discard":  # it stays here, discarded
+                return (list_view(status, search, page, memory, None, request, selected=job_id)
+                        | detail_view(job_id, memory, request))
+            # followed or sent again: it goes on in the Studio tab, where this browser watches it
+            memory = session.remembered(memory)
+            return {st.job: job_id, st.memory: dict(memory, job=job_id), w.decision.found_task: "",
+                    w.decision.box: gr.Column(visible=False), tabs: gr.Tabs(selected="studio")}
+        return handler
+
+    settle_inputs = [w.selected, st.key, w.decision.found_task, w.status_filter, w.search, w.page, st.memory]
+    for btn, action in ((w.decision.attach, "attach"), (w.decision.resubmit, "resubmit")):
+        btn.click(settle_here(action), settle_inputs, [st.job, st.memory, w.decision.found_task, w.decision.box, tabs],
+                  api_visibility="undocumented", concurrency_limit=None).success(
+            actions.watch.fn, [st.job, st.memory], actions.watch.outputs, api_visibility="undocumented", **stream)
+    w.decision.discard.click(settle_here("discard"), settle_inputs, [*list_outputs, *detail_outputs],
+                             api_visibility="undocumented", concurrency_limit=None)
+
+    def decide_uncertain(job_id: str, action: str, task_id: str = "", confirm_pay_again: bool = False,
+                         request: gr.Request = None) -> dict:  # type: ignore[assignment]
+        """Decide about one of your jobs whose submission is uncertain (state "uncertain": the service may
+        or may not have started it).  `action`: "attach" follows `task_id`, the id you found in your
+        account's task list (checked first; nothing is sent again); "resubmit" sends it again and may bill
+        twice, so it is done only with `confirm_pay_again` true; "discard" drops it.  Returns the job's
+        id, its state and its stage in words; a refusal says why nothing changed."""
+        jobview.settle(ctx, job_id, action, task_id, None, None, request, confirmed=confirm_pay_again is True)
+        snap = manager.snapshot(job_id, owner=ctx.visitor(request, None).owner)
+        return {"job_id": job_id, "state": snap.state if snap else None,
+                "stage": render_msg(snap.stage_text, lang_of(request)) if snap else ""}
+
+    gr.api(decide_uncertain, api_name="decide_uncertain")

@@ -11,12 +11,13 @@ from typing import Any, Callable
 import gradio as gr
 
 from ..errors import StudioError
+from ..jobs.model import JobNotFound
 from ..messages import EN, Msg, msg, render, t as say
 from . import cast as cast_mod
 from . import form, session, status
 from . import takes as takes_view
 from .context import PageContext, alert_html
-from .language import lang_of
+from .language import label, lang_of
 from .videoview import player_html, served_url
 
 
@@ -126,6 +127,48 @@ def restore(ctx: PageContext, scene: Any, cast_view, draft: Any, note: Msg, requ
 
 
 @dataclass
+class DecisionWidgets:
+    """What to do with a submission that may have reached the service: a task id found in the
+    account to follow, resubmit (the button says it may bill twice: pressing it is the consent), or
+    discard.  The result pane has one, History's detail another: the same words and the same rules."""
+
+    box: gr.Column
+    found_task: gr.Textbox
+    attach: gr.Button
+    resubmit: gr.Button
+    discard: gr.Button
+
+
+def render_decision(settings: Any, prefix: str = "") -> DecisionWidgets:
+    """The decision's widgets; `prefix` keeps element ids apart ("" in the result pane, "history-")."""
+    row = "decision-row" if not prefix else f"{prefix}decision"
+    small = {"size": "sm", "min_width": 90} if prefix else {}  # History's are small, three to a row
+    with gr.Column(visible=False, elem_id=row, elem_classes=["decision"]) as box:
+        found_task = gr.Textbox(label=label("ui.paste_task_id"), placeholder=label("ui.task_id_placeholder"),
+                                elem_id=f"{prefix}found-task-id")
+        with gr.Row():
+            attach = gr.Button(label("ui.follow_task"), elem_id=f"{prefix}attach-task", **small)
+            resubmit = gr.Button(label("ui.send_again") if settings.demo else label("ui.resubmit"), variant="stop",
+                                 elem_id=f"{prefix}resubmit", **small)
+            discard = gr.Button(label("ui.discard"), elem_id=f"{prefix}discard", **small)
+    return DecisionWidgets(box, found_task, attach, resubmit, discard)
+
+
+def settle(ctx: PageContext, job_id: Any, action: str, task_id: Any, key: Any, memory: Any, request: Any, *,
+           confirmed: bool = True) -> None:
+    """One decision on an uncertain job, for the page (result pane, History) and the API: the
+    manager's rules (`resolve_uncertain`); a refusal is a gr.Error in the caller's language.  A
+    page button is the user's own explicit choice (`confirmed`); the API must say so itself."""
+    who = ctx.visitor(request, memory)
+    try:
+        ctx.manager.resolve_uncertain(job_id, action, owner=who.owner, api_key=session.key_of(key),
+                                      holder=session.holder_of_key(key), task_id=task_id, confirmed=confirmed)
+    except StudioError as exc:
+        lang = lang_of(request)
+        raise gr.Error(render(exc.msg, lang), title=say("jobview.nothing_changed", lang)) from None
+
+
+@dataclass
 class Actions:
     load: tuple  # (fn, inputs, outputs) for demo.load: this browser's job after a reload
     retry_job: Callable  # "Try again", shared with History
@@ -139,7 +182,7 @@ def listen_actions(w: Any, ctx: PageContext, scene: Any, castw: Any, cast_view, 
     # ---- after a reload: this browser's own job, with the form as it was -------------------------
     def resume(stored, request: gr.Request):
         """A browser that has never been here opens on a clean form; a returning one finds its job."""
-        memory = session.remembered(stored)
+        memory = session.browser_memory(stored)
         who = ctx.visitor(request, memory)
         snap = manager.snapshot(memory["job"], owner=who.owner) if memory.get("job") else None
         if snap is None:
@@ -156,13 +199,7 @@ def listen_actions(w: Any, ctx: PageContext, scene: Any, castw: Any, cast_view, 
     # ---- an uncertain submit: the user decides -----------------------------------------------------
     def decide(action: str):
         def handler(job_id, key, task_id, memory, request: gr.Request):
-            who = ctx.visitor(request, memory)
-            try:
-                manager.resolve_uncertain(job_id, action, owner=who.owner, api_key=session.key_of(key),
-                                          holder=session.holder_of_key(key), task_id=task_id)
-            except StudioError as exc:
-                lang = lang_of(request)
-                raise gr.Error(render(exc.msg, lang), title=say("jobview.nothing_changed", lang))
+            settle(ctx, job_id, action, task_id, key, memory, request)
             return {st.job: job_id, w.found_task: ""}
         return handler
 
@@ -193,6 +230,10 @@ def listen_actions(w: Any, ctx: PageContext, scene: Any, castw: Any, cast_view, 
         memory = session.remembered(memory)
         try:
             draft = manager.remix_draft(job_id, owner=who.owner)
+        except JobNotFound as exc:  # no job open (an API call), or not one of this visitor's
+            lang = lang_of(request)
+            raise gr.Error(render(exc.msg, lang), title=say("jobview.nothing_changed", lang))
+        try:
             new_id = manager.start(replace(draft, seed=None), owner=who.owner, api_key=session.key_of(key),
                                    holder=session.holder_of_key(key))
         except StudioError as exc:

@@ -23,6 +23,7 @@ from . import form, session, spendpanel, status
 from . import context
 from . import cast as cast_mod
 from .context import PageContext, alert_html, esc
+from .jobview import render_decision
 from .language import choices, label, lang_of
 from .takes import TAKE_OPTIONS, parse_takes
 
@@ -116,14 +117,7 @@ def render(ctx: PageContext) -> ResultWidgets:
         dont_ask = gr.Checkbox(False, label=label("ui.dont_ask"), elem_id="dont-ask")
     gr.HTML(f'<h2 class="step-title">{both("result.title")}</h2>', min_height=0)
     status_box = gr.HTML(status.LOADING_HTML, elem_id="job-status", min_height=0)
-    with gr.Column(visible=False, elem_id="decision-row") as decision:
-        found_task = gr.Textbox(label=label("ui.paste_task_id"), placeholder=label("ui.task_id_placeholder"),
-                                elem_id="found-task-id")
-        with gr.Row():
-            attach = gr.Button(label("ui.follow_task"), elem_id="attach-task")
-            resubmit = gr.Button(label("ui.send_again") if demo else label("ui.resubmit"), variant="stop",
-                                 elem_id="resubmit")
-            discard = gr.Button(label("ui.discard"), elem_id="discard")
+    decision = render_decision(ctx.settings)
     retry = gr.Button(label("ui.try_again"), visible=False, elem_id="retry")
     compare_takes = gr.Button(label("ui.compare_takes"), visible=False, elem_id="compare-takes", size="sm",
                               variant="primary")
@@ -136,7 +130,8 @@ def render(ctx: PageContext) -> ResultWidgets:
             use_settings = gr.Button(label("ui.reuse_settings"), elem_id="use-settings", size="sm")
         summary = gr.Markdown(elem_id="result-summary")
     return ResultWidgets(price, generate, confirm_box, confirm_text, confirm_go, confirm_cancel, dont_ask, status_box,
-                         decision, found_task, attach, resubmit, discard, retry, result_box, video, takes, takes_grid,
+                         decision.box, decision.found_task, decision.attach, decision.resubmit, decision.discard, retry,
+                         result_box, video, takes, takes_grid,
                          compare_takes, download, another, use_settings, summary, budget)
 
 

@@ -66,19 +66,30 @@ def new_memory(job: str | None = None) -> dict:
 
 
 def remembered(memory: Any) -> dict:
-    """This browser's memory as sent by the browser: a dict with an id, whatever came in."""
-    if isinstance(memory, dict) and isinstance(memory.get("id"), str) and memory["id"]:
-        return {"id": memory["id"], "job": memory.get("job") if isinstance(memory.get("job"), str) else None}
-    return new_memory()
+    """This session's memory as it came in: `{"id": …, "job": …}`.  A browser's carries its id (read
+    from its storage when the page loaded); an API client has no storage, so its memory has no id
+    ("") and never gets one here: its owner stays its session, on every route (`visitor`)."""
+    if isinstance(memory, dict):
+        browser = memory.get("id") if isinstance(memory.get("id"), str) else ""
+        return {"id": browser, "job": memory.get("job") if isinstance(memory.get("job"), str) else None}
+    return {"id": "", "job": None}
+
+
+def browser_memory(stored: Any) -> dict:
+    """A browser's memory on page load, from its storage: a browser that has never been here (or
+    whose storage holds no id) gets a new id, which the page then keeps in its storage."""
+    memory = remembered(stored)
+    return memory if memory["id"] else new_memory()
 
 
 def visitor(request: Any, memory: Any, settings: Any) -> Visitor:
+    """Who is asking.  The owner is the same for every route a client calls: a browser's id once its
+    page has loaded, the session for an API client (which has no browser storage, so no id)."""
     user = getattr(request, "username", None) if request is not None else None
-    browser = remembered(memory)["id"] if memory else ""
+    browser = remembered(memory)["id"]
     if user:
         owner = user
     elif getattr(settings, "reachable_by_others", False):
-        # A browser that sent no memory (an API client) is its own session's workspace.
         owner = f"browser:{browser}" if browser else f"session:{getattr(request, 'session_hash', '') or ''}"
     else:
         owner = ""
