@@ -166,7 +166,7 @@ def test_a_long_retry_after_is_explained_with_the_time_of_the_next_read(tmp_path
 
 
 def test_a_slow_read_is_explained_while_it_lasts_and_the_notice_goes_when_it_answers(tmp_path, emulator, monkeypatch):
-    manager = _manager(tmp_path, emulator, policy=replace(QUICK, slow_read_notice_s=0.3))
+    manager = _manager(tmp_path, emulator, policy=replace(QUICK, slow_wait_notice_s=0.3))
     try:
         _faults(emulator, [{"route": "read", "kind": "slow", "delay": 2.5, "times": 1}])
         job_id = manager.start(_draft(tmp_path))
@@ -232,7 +232,7 @@ def test_a_database_that_cannot_be_written_is_explained_and_the_job_goes_on(tmp_
         _wait(manager, job_id, {"queued", "processing"})
         blocked["on"] = True
         snap = _wait_notice(manager, job_id, "readonly database")
-        assert "saves it as soon as it can" in str(snap.notice)
+        assert "tries again" in str(snap.notice) and "saves it then" in str(snap.notice)
         blocked["on"] = False
         snap, _ = _wait(manager, job_id, {"succeeded", "failed"})
         assert snap.state == "succeeded", snap.error
