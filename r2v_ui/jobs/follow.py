@@ -27,6 +27,7 @@ from . import notices
 from .runner import JobRunner, Tries
 from .scheduler import after_error, next_read
 from .states import JobState
+from .waits import explain_wait
 
 log = logging.getLogger(__name__)
 
@@ -50,19 +51,19 @@ class TaskFollower:
 
     async def _read(self, job_id: str) -> None:
         r, policy = self.r, self.r.policy
-        tries = r.tries(job_id)
         try:
             rec = r.store.get(job_id)
             if rec is None or rec.terminal or not rec.task_id:
                 return
             r.hub.remember(job_id, rec)
+            tries = r.tries(job_id)
             target, key = r.target(rec)
             if target.name == "live" and not key:
                 r.set(job_id, persist=False, notice=msg("notice.need_key"))
                 return
             # A read that hangs is explained while it lasts, not after the timeout.
             try:
-                with r.explain_wait(job_id, "notice.slow"):
+                with explain_wait(r, job_id, "notice.slow"):
                     info = await r.client(target, key).get_task(rec.task_id, retry=False)
             except R2VError as exc:
                 delay = self._read_failed(rec, tries, exc)
@@ -87,6 +88,7 @@ class TaskFollower:
         except StoreError as exc:
             # A full or read-only disk: the job stays scheduled (without asking the store again) and
             # is read again with backoff, at most `store_retry_s` apart, until the store works.
+            tries = r.tries(job_id)
             tries.store_errors += 1
             delay = min(policy.store_retry_s, after_error(policy, tries.store_errors))
             log.error("store error while polling %s (retry in %.0f s): %s", job_id, delay, exc)
@@ -169,7 +171,7 @@ class TaskFollower:
             r.set(job_id, persist=False, progress=(got / size) if size else None)
 
         try:
-            with r.explain_wait(job_id, "notice.wait_download"):
+            with explain_wait(r, job_id, "notice.wait_download"):
                 await r.client(target, key).download(info.video_url, mp4, max_bytes=RESULT_MAX_BYTES,
                                                      on_progress=progress)
             has_poster = await asyncio.to_thread(write_poster, mp4, poster)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..messages import Msg, loads, msg
-from ..store import JobRecord, JobStore
+from ..store import JobRecord, JobStore, StoreError
 from .model import JobSnapshot
 from .states import RUNNING_STATES, JobState, stage_text
 
@@ -113,6 +113,18 @@ class SnapshotHub:
                     waiters.remove((loop, event))
                 if not waiters:
                     self._waiters.pop(job_id, None)
+
+
+def read_record(store: JobStore, hub: SnapshotHub, job_id: str) -> JobRecord | None:
+    """The job from the store; while the store cannot be read (a full or read-only disk), the job as
+    this studio last knew it, so its page still shows it and the notice saying why."""
+    try:
+        return store.get(job_id)
+    except StoreError:
+        known = hub.peek(job_id).record
+        if known is None:
+            raise
+        return known
 
 
 def to_snapshot(rec: JobRecord, live: Live, store: JobStore) -> JobSnapshot:

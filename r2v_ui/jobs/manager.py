@@ -17,7 +17,7 @@ custody under its lock (keys.py); everything durable in the store.  This class k
 from __future__ import annotations
 
 import asyncio
-
+import functools
 import time
 from typing import Callable
 
@@ -25,9 +25,9 @@ from .. import spec
 from ..config import Settings
 from ..errors import NotFoundError, R2VError, SubmissionUncertain
 from ..messages import Msg, msg
-from ..store import JobRecord, JobStore, StoreError
+from ..store import JobRecord, JobStore
 from .follow import TaskFollower
-from .hub import SnapshotHub, to_snapshot
+from .hub import SnapshotHub, read_record, to_snapshot
 from .keys import KeyCustody, holder_tag
 from .loop import JobLoop
 from .model import JobDraft, JobNotFound, JobSnapshot, ReferenceRecord, Target
@@ -35,6 +35,7 @@ from .runner import ClientFactory, HostFactory, JobRunner, default_client_factor
 from .scheduler import PollScheduler, ReadPolicy
 from .states import KEPT_FILTER, RUNNING_STATES, STATUS_FILTERS, JobState
 from .takes import plan_takes, take_records
+from .waits import explain_deferred
 
 
 class JobManager:
@@ -61,7 +62,7 @@ class JobManager:
             settings=settings, store=store, hub=self._hub, keys=self._keys, loop=self._loop,
             scheduler=self._scheduler, policy=self.policy, clock=clock, demo_target=demo_target, demo_key=demo_key,
             client_factory=client_factory or default_client_factory, host_factory=host_factory)
-        self._scheduler.on_deferred = self._runner.explain_deferred
+        self._scheduler.on_deferred = functools.partial(explain_deferred, self._runner)
         self._follower = TaskFollower(self._runner)
         self._clock = clock
         self._loop.call_soon(self._loop.create_task, self._scheduler.run(self._follower.start_read))
@@ -110,7 +111,7 @@ class JobManager:
 
     # --- reading -------------------------------------------------------------------------------
     def snapshot(self, job_id: str, *, owner: str = "") -> JobSnapshot | None:
-        rec = self._record(job_id)
+        rec = read_record(self.store, self._hub, job_id)
         if rec is None or rec.owner != owner:
             return None
         return self._snapshot(rec)
@@ -133,7 +134,7 @@ class JobManager:
         """Wait (from any event loop) until the job's version passes `since_version`, or timeout."""
         await self._hub.wait_for_change(job_id, since_version, timeout)
         # A SQLite read: in a thread, never on the caller's loop (which may serve every open page).
-        rec = await asyncio.to_thread(self._record, job_id)
+        rec = await asyncio.to_thread(read_record, self.store, self._hub, job_id)
         return self._snapshot(rec) if rec else None
 
     def remix_draft(self, job_id: str, *, owner: str = "") -> JobDraft:
@@ -289,17 +290,6 @@ class JobManager:
         if rec is None or rec.owner != owner:
             raise JobNotFound(msg("job.not_found"))
         return rec
-
-    def _record(self, job_id: str) -> JobRecord | None:
-        """The job from the store; while the store cannot be read (a full or read-only disk), the
-        job as this studio last knew it, so its page still shows it and the notice saying why."""
-        try:
-            return self.store.get(job_id)
-        except StoreError:
-            known = self._hub.peek(job_id).record
-            if known is None:
-                raise
-            return known
 
     def _snapshot(self, rec: JobRecord) -> JobSnapshot:
         return to_snapshot(rec, self._hub.peek(rec.job_id), self.store)

@@ -8,12 +8,11 @@ Shared state: `_clients` and `_tries` are touched on the job loop only; `_hosts`
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
 from ..config import Settings
 from ..errors import R2VError, SubmissionUncertain
@@ -27,6 +26,7 @@ from .loop import JobLoop
 from .model import ReferenceRecord, Target
 from .scheduler import PollScheduler, ReadPolicy, account_of
 from .states import JobState
+from .waits import explain_wait
 from .states import stage_text as default_stage_text
 
 log = logging.getLogger(__name__)
@@ -45,36 +45,6 @@ class Tries:
     link_failures: int = 0
     store_errors: int = 0  # reads that could not use the job database (a full or read-only disk)
     streak: int = 0  # reads in a row at or past the eta (next_read reads those less often)
-
-
-class WaitNotice:
-    """One wait being explained (JobRunner.explain_wait); on the loop only."""
-
-    def __init__(self, runner: "JobRunner", job_id: str, code: str):
-        self.r, self.job_id, self.code = runner, job_id, code
-        self.loop = asyncio.get_running_loop()
-        self.shown: Msg | None = None
-        self.handle: asyncio.TimerHandle | None = None
-        self.restart()
-
-    def restart(self, after: float = 0.0) -> None:
-        """The wait starts again `after` seconds from now (a resend after a pause that its own
-        notice explains): the next notice of this wait counts from then."""
-        if self.handle is not None:
-            self.handle.cancel()
-        self.started = self.loop.time() + after
-        self.handle = self.loop.call_later(after + self.r.policy.slow_wait_notice_s, self._tick)
-
-    def _tick(self) -> None:
-        self.shown = msg(self.code, secs=f"{self.loop.time() - self.started:.0f}")
-        self.r.set(self.job_id, persist=False, notice=self.shown)
-        self.handle = self.loop.call_later(self.r.policy.slow_wait_notice_s, self._tick)
-
-    def end(self) -> None:
-        if self.handle is not None:
-            self.handle.cancel()
-        if self.shown is not None and self.r.hub.peek(self.job_id).notice is self.shown:
-            self.r.hub.change(self.job_id, notice=None)
 
 
 class JobRunner:
@@ -111,17 +81,6 @@ class JobRunner:
         stage = _KEEP if stage_text is None else (None if persist else stage_text)
         self.hub.change(job_id, progress=progress, eta=eta, notice=notice, stage=stage, new_state=state is not None)
 
-    @contextlib.contextmanager
-    def explain_wait(self, job_id: str, code: str) -> Iterator["WaitNotice"]:
-        """On the loop only: while the block waits longer than `policy.slow_wait_notice_s`, the job's
-        notice is the catalog message `code`, which says what is awaited, with the seconds waited so
-        far (`secs`, renewed as often); it goes when the wait ends, unless something replaced it."""
-        wait = WaitNotice(self, job_id, code)
-        try:
-            yield wait
-        finally:
-            wait.end()
-
     def fail(self, job_id: str, message: Msg) -> None:
         self.unschedule(job_id)
         try:
@@ -136,9 +95,12 @@ class JobRunner:
         """Read `job_id` after `delay`.  Without `rec`, the job's account is the one it was last
         scheduled under: the reschedule after a store error must not need the store."""
         if rec is None:
-            self.loop.call_soon(self.scheduler.schedule, job_id, delay)
-        else:
-            self.loop.call_soon(self.scheduler.schedule, job_id, delay, self.account(rec))
+            try:
+                rec = self.store.get(job_id)
+            except StoreError:
+                self.loop.call_soon(self.scheduler.schedule, job_id, delay)  # the account it was last scheduled under
+                return
+        self.loop.call_soon(self.scheduler.schedule, job_id, delay, self.account(rec))
 
     def account(self, rec: JobRecord | None) -> str | None:
         """The read budget a job is paid from: its key's (None for the embedded emulator: not budgeted)."""
@@ -149,15 +111,6 @@ class JobRunner:
     def hold_account(self, rec: JobRecord, seconds: float) -> None:
         """On the loop only: the service said 429 to this job's key; all its jobs wait."""
         self.scheduler.hold(self.account(rec), seconds)
-
-    def explain_deferred(self, job_id: str, why: str, wait: float) -> None:
-        """On the loop only (the scheduler's `on_deferred`): a due job waits `wait` s for its key's
-        read budget ("budget") or for the service's slow-down to pass ("held"); the page says so."""
-        if why == "held":
-            notice = msg("notice.wait_held", when=notices.when(wait))
-        else:
-            notice = msg("notice.wait_budget", rpm=self.scheduler.per_minute, when=notices.when(wait))
-        self.set(job_id, persist=False, notice=notice)
 
     def unschedule(self, job_id: str) -> None:
         self.loop.call_soon(self.scheduler.unschedule, job_id)
@@ -230,7 +183,7 @@ class JobRunner:
             self.set(job_id, state=JobState.SUBMITTING, submit_attempts=rec.submit_attempts + 1, progress=None)
 
             try:
-                with self.explain_wait(job_id, "notice.wait_submit") as slow:
+                with explain_wait(self, job_id, "notice.wait_submit") as slow:
                     def waiting(delay: float, exc: BaseException) -> None:
                         said = notices.cause(exc) if isinstance(exc, R2VError) else msg("notice.unreachable")
                         self.set(job_id, persist=False, notice=msg("notice.not_sent", cause=said,

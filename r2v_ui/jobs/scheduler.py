@@ -96,7 +96,7 @@ class PollScheduler:
         self._accounts: dict[str, str | None] = {}  # job -> the account it was last scheduled under
         self._wake: asyncio.Event | None = None
         # Told (job, "budget" | "held", seconds) when a due job must wait that long for its account:
-        # a wait the page explains (JobRunner.explain_deferred).
+        # a wait the page explains (waits.explain_deferred).
         self.on_deferred: Callable[[str, str, float], None] | None = None
 
     # --- on the loop ---------------------------------------------------------------------------
