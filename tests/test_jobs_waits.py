@@ -12,6 +12,7 @@ from dataclasses import replace
 from r2v_ui.config import Settings
 from r2v_ui.hosting import make_host
 from r2v_ui.jobs import JobManager, ReadPolicy
+from r2v_ui.mcp.views import job_view
 from r2v_ui.messages import ZH, render
 from r2v_ui.store import JobStore
 
@@ -21,8 +22,10 @@ from fixtures_jobs import KEY, _configure, _draft, _faults, _manager, _stats, cl
 QUICK = ReadPolicy(backoff_base_s=0.05, slow_wait_notice_s=0.3)
 
 
-def _notices_until_done(manager: JobManager, job_id: str, timeout: float = 60.0):
-    """(state, notice) pairs the job's snapshots showed until it ended, woken by its own changes."""
+def _notices_until_done(manager: JobManager, job_id: str, timeout: float = 60.0, views: list | None = None):
+    """(state, notice) pairs the job's snapshots showed until it ended, woken by its own changes;
+    `views` gets MCP's view of each snapshot that had a notice."""
+    views = [] if views is None else views
     async def watch():
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
@@ -33,6 +36,8 @@ def _notices_until_done(manager: JobManager, job_id: str, timeout: float = 60.0)
             assert left > 0, f"the job never ended; seen: {seen}"
             snap = await manager.wait_for_change(job_id, snap.version, min(left, 1.0)) or snap
             seen.append((snap.state, snap.notice))
+            if snap.notice is not None:
+                views.append(job_view(snap))  # what an assistant reads through MCP's job_status
         return snap, seen
 
     return asyncio.run(watch())
@@ -43,8 +48,10 @@ def test_a_slow_answer_to_the_submit_is_explained_while_it_lasts(tmp_path, emula
     try:
         _faults(emulator, [{"route": "submit", "kind": "slow", "delay": 2.0, "times": 1}])
         job_id = manager.start(_draft(tmp_path))
-        snap, seen = _notices_until_done(manager, job_id)
+        views: list = []
+        snap, seen = _notices_until_done(manager, job_id, views=views)
         assert snap.state == "succeeded", snap.error
+        assert any("answer the request to make this video" in (v["notice"] or "") for v in views), views
         said = [(state, n) for state, n in seen if n is not None and n.code == "notice.wait_submit"]
         assert said and all(state == "submitting" for state, _ in said), seen
         assert "answer the request to make this video" in str(said[0][1]) and "s so far" in str(said[0][1])
