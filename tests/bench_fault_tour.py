@@ -127,7 +127,7 @@ def discard(tour: Tour, job_id: str) -> str:
 def delete_video_by_hand(tour: Tour, job_id: str) -> str:
     snap = tour.manager.snapshot(job_id)
     snap.video_path.unlink()
-    said = tour.manager.snapshot(job_id).stage_text
+    said = str(tour.manager.snapshot(job_id).stage_text)
     return retry_after_clearing(tour, job_id) + f" (page said: {said[:60]}…)"
 
 
@@ -183,15 +183,19 @@ def unusable_folder(data: Path, mounted: bool) -> tuple[Callable[[], None], Call
 
 
 def read_only_folder(tour: "Tour") -> Callable[[], None]:
-    """Once the next job is at the service, its data folder cannot be written for READ_ONLY_S."""
-    before = {s.job_id for s in tour.manager.list_jobs()}
+    """While the next job is followed ("Queued" on the page, its first read held by the fault plan),
+    its data folder cannot be written for READ_ONLY_S.  The fault starts once the service has made
+    the video: in demo mode the embedded service keeps its files in the same folder, and the tour
+    tests the studio, not a service whose own disk fails."""
+    def made() -> int:
+        return httpx.get(f"{tour.emulator}/emulator/stats").json()["tasks"]["TASK_STATUS_SUCCEED"]
+
+    before = made()
     breaks, mends = unusable_folder(tour.studio.data_dir, tour.mounted)
 
     def fault() -> None:
         deadline = time.monotonic() + WATCH_LIMIT_S
-        while time.monotonic() < deadline:
-            if any(s.state in ("queued", "processing") for s in tour.manager.list_jobs() if s.job_id not in before):
-                break
+        while time.monotonic() < deadline and made() <= before:
             time.sleep(0.1)
         breaks()
         time.sleep(READ_ONLY_S)  # the fault's duration, not a wait for a result
@@ -223,7 +227,8 @@ FAULTS = [
           "uncertain", stalls=False, after=discard),
     Fault("task fails at the service", [{"route": "submit", "kind": "fail_task"}], "failed", stalls=False),
     Fault("disk full while saving the video", [], "succeeded", setup=full_disk),
-    Fault(f"data folder unwritable for {READ_ONLY_S:.0f} s while followed", [], "succeeded", setup=read_only_folder),
+    Fault(f"data folder unwritable for {READ_ONLY_S:.0f} s while followed",
+          [{"route": "read", "kind": "slow", "delay": 4, "times": 1}], "succeeded", setup=read_only_folder),
     Fault("video deleted by hand, then Try again", [], "succeeded", stalls=False, after=delete_video_by_hand),
 ]
 
