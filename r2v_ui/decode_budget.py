@@ -27,7 +27,7 @@ from typing import Iterator
 
 from PIL import Image
 
-from .errors import R2VError
+from .errors import StudioError
 from .spec import IMAGE_RULES, MB
 
 ENV_NAME = "R2V_DECODE_BUDGET_MB"
@@ -48,7 +48,7 @@ def repair_bytes(width: int, height: int) -> int:
     return REPAIR_COPIES * decoded_bytes(width, height)
 
 
-class TooLarge(R2VError):
+class TooLarge(StudioError):
     """One decode alone needs more than the whole budget."""
 
     def __init__(self, needed: int, limit: int):

@@ -26,7 +26,7 @@ from typing import Any
 
 from . import ledger, store_files
 from .messages import msg
-from .store_db import JobDatabase, StoreError
+from .store_db import JobDatabase, StoreError, disk_trouble, os_trouble
 from .store_files import atomic_write_bytes, atomic_write_json, file_sha256
 from .store_schema import (
     COLUMNS,
@@ -183,6 +183,11 @@ class JobStore(store_files.LibraryFiles, JobDatabase):
             self.records_dir.mkdir(parents=True, exist_ok=True)
             atomic_write_json(path, record_fields(rec))
         except OSError as exc:
+            trouble = os_trouble(exc) or disk_trouble(self.data_dir)
+            if trouble == "full":
+                raise StoreError(msg("store.full", path=str(self.data_dir))) from exc
+            if trouble == "readonly":
+                raise StoreError(msg("store.folder_readonly", path=str(self.data_dir))) from exc
             raise StoreError(msg("store.record_unwritable", job=rec.job_id, path=str(path),
                                  why=exc.strerror or str(exc))) from exc
 

@@ -11,6 +11,7 @@ what to do.  The rows themselves (create, update, list, …) are JobStore's, in 
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import sqlite3
@@ -77,7 +78,7 @@ class JobDatabase:
         try:
             found, rebuilt = self._migrate()  # a new, missing or empty (0-byte) file is rebuilt too
         except sqlite3.Error as exc:
-            problem = _classify(exc)
+            problem = self._problem(exc)
             if problem not in ("damaged", "missing"):
                 raise self._error(problem, exc) from exc
             self._move_aside()  # damaged: keep it for inspection, start a new one
@@ -115,10 +116,24 @@ class JobDatabase:
                 os.replace(p, Path(str(aside) + suffix))
         self.recovered_from = aside
 
+    def _problem(self, exc: sqlite3.Error) -> str:
+        """What went wrong, in the terms of `_error`: SQLite's own classification, and for its vaguer
+        answers (an I/O error, a file it cannot open) what the file system says about the folder."""
+        problem = _classify(exc)
+        if problem in ("other", "readonly"):
+            trouble = disk_trouble(self.data_dir)
+            problem = {"full": "full", "readonly": "folder_readonly"}.get(trouble or "", problem)
+        if problem == "other" and not self.db_path.parent.is_dir():
+            problem = "missing"  # the whole data folder went away
+        return problem
+
     def _error(self, problem: str, exc: BaseException) -> StoreError:
-        """`problem`: "locked", "readonly", "damaged" or anything else (unusable).  SQLite's own words
+        """`problem`: "locked", "readonly" (the database file), "folder_readonly" (the data folder's
+        disk), "full", "damaged" or anything else (unusable).  SQLite's own words
         for the cause (`exc`) are quoted as they are: a diagnostic, not a sentence of ours."""
         path = str(self.db_path)
+        if problem in ("full", "folder_readonly"):
+            return StoreError(msg(f"store.{problem}", path=str(self.data_dir)))
         if problem in ("locked", "readonly"):
             return StoreError(msg(f"store.{problem}", path=path))
         if problem == "damaged":
@@ -168,9 +183,7 @@ class JobDatabase:
             with self._conn() as conn:
                 return fn(conn)
         except sqlite3.Error as exc:
-            problem = _classify(exc)
-            if problem == "other" and not self.db_path.parent.is_dir():
-                problem = "missing"  # the whole data folder went away
+            problem = self._problem(exc)
             if recover and problem in ("missing", "damaged"):
                 self._recover(problem, generation, exc)
                 return self._run(fn, recover=False)
@@ -187,7 +200,11 @@ class JobDatabase:
                     self._move_aside()  # kept for inspection, never deleted
                 n = self._migrate(rebuild=True)[1]
             except sqlite3.Error as again:
-                raise self._error(_classify(again), again) from exc
+                raise self._error(self._problem(again), again) from exc
+            except OSError as again:  # the folder cannot be made again (read-only, full, a file in its place)
+                trouble = os_trouble(again) or disk_trouble(self.data_dir)
+                raise self._error({"full": "full", "readonly": "folder_readonly"}.get(trouble or "", "other"),
+                                  again) from exc
             self._generation += 1
         log.warning("The job database %s was %s (%s); it was rebuilt with %d job(s) from the library and the "
                     "job records.", self.db_path, "damaged" if problem == "damaged" else "missing or empty", exc, n)
@@ -223,10 +240,42 @@ def _is_locked(exc: BaseException) -> bool:
     return "locked" in str(exc).lower() or "busy" in str(exc).lower()
 
 
+FULL_BELOW_BYTES = 1024 * 1024  # less free space than this on the data folder's disk: full, for SQLite's purposes
+
+
+def disk_trouble(folder: Path) -> str | None:
+    """"full" or "readonly" when the file system holding `folder` (or its nearest existing parent) is
+    full or mounted read-only; None when it looks usable (or cannot be asked)."""
+    here = Path(folder)
+    while not here.exists() and here != here.parent:
+        here = here.parent
+    try:
+        st = os.statvfs(here)
+    except OSError:
+        return None
+    if st.f_flag & os.ST_RDONLY:
+        return "readonly"
+    if st.f_bavail * st.f_frsize < FULL_BELOW_BYTES:
+        return "full"
+    return None
+
+
+def os_trouble(exc: OSError) -> str | None:
+    """"full" or "readonly" when an OSError says so by its errno."""
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return "full"
+    if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return "readonly"
+    return None
+
+
 def _classify(exc: BaseException) -> str:
-    """"locked" | "readonly" | "missing" (no schema: a deleted or emptied file) | "damaged" | "other"."""
+    """"locked" | "readonly" | "full" | "missing" (no schema: a deleted or emptied file) | "damaged" |
+    "other"."""
     name = getattr(exc, "sqlite_errorname", "") or ""
     text = str(exc).lower()
+    if name == "SQLITE_FULL" or "database or disk is full" in text:
+        return "full"
     if name == "SQLITE_READONLY_DBMOVED":  # the file was deleted or renamed under an open connection
         return "missing"
     if name.startswith("SQLITE_READONLY") or "readonly database" in text:

@@ -146,7 +146,7 @@ def test_a_long_retry_after_is_explained_with_the_time_of_the_next_read(tmp_path
 
 def test_a_slow_read_is_explained_while_it_lasts_and_the_notice_goes_when_it_answers(tmp_path, emulator, monkeypatch,
         managers):
-    manager = managers(policy=replace(QUICK, slow_read_notice_s=0.3))
+    manager = managers(policy=replace(QUICK, slow_wait_notice_s=0.3))
     set_faults(emulator, [{"route": "read", "kind": "slow", "delay": 2.5, "times": 1}])
     job_id = manager.start(two_picture_draft(tmp_path))
     _wait_notice(manager, job_id, "has not answered")
@@ -202,7 +202,7 @@ def test_a_database_that_cannot_be_written_is_explained_and_the_job_goes_on(tmp_
     wait_for_state(manager, job_id, {"queued", "processing"})
     blocked["on"] = True
     snap = _wait_notice(manager, job_id, "readonly database")
-    assert "saves it as soon as it can" in str(snap.notice)
+    assert "tries again" in str(snap.notice) and "saves it then" in str(snap.notice)
     blocked["on"] = False
     snap, _ = wait_for_state(manager, job_id, {"succeeded", "failed"})
     assert snap.state == "succeeded", snap.error

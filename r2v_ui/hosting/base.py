@@ -13,7 +13,7 @@ from typing import AsyncIterator, Callable, Protocol, runtime_checkable
 
 from .. import atomic_files, media_types
 from ..atomic_files import CHUNK, file_sha256  # noqa: F401 - CHUNK and file_sha256 are part of this module's API
-from ..errors import R2VError
+from ..errors import StudioError
 from ..messages import Msg, msg
 from ..spec import AUDIO_RULES, IMAGE_RULES, VIDEO_RULES
 
@@ -26,7 +26,7 @@ class HostedURL:
     expires_at: float | None  # epoch seconds; None: the host does not say (a pasted link)
 
 
-class HostingError(R2VError):
+class HostingError(StudioError):
     """A reference could not be given a URL the service can reach.  The message says, in plain
     words, what failed and what to do; it never contains a credential."""
 

@@ -32,6 +32,8 @@ from typing import Any, Awaitable, Callable, Mapping
 
 import httpx
 
+from .base import HostingError
+
 from ..tls import shared_context
 
 Resolver = Callable[[str, int], Awaitable[list[str]]]
@@ -41,8 +43,9 @@ _REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 
 
-class PrivateAddress(Exception):
-    """The link (or a redirect hop) leads to an address this studio does not connect to for others."""
+class PrivateAddress(HostingError):
+    """The link (or a redirect hop) leads to an address this studio does not connect to for others.
+    Caught where the link was given (pasted.py), which says so in the reader's words."""
 
 
 async def system_resolver(host: str, port: int) -> list[str]:

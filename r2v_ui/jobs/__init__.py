@@ -5,6 +5,7 @@
   scheduler.py  PollScheduler and ReadPolicy: when each job is read next, the per-account budget
   runner.py     one job's life up to the service (check → keep → host → submit) and its plumbing
   follow.py     following an accepted task: read, explain stalls, download
+  waits.py      the notice for any wait over 10 s (an answer, a download, the read budget)
   hub.py        live progress, notices, versions and waiters for the page (and MCP)
   keys.py       key custody: which key serves which job, in memory only
   states.py     JobState, ReferenceKind; model.py the data; notices.py the words of a stall

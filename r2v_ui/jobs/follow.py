@@ -15,7 +15,7 @@ from ..errors import (
     DownloadError,
     NotFoundError,
     PermissionDeniedError,
-    R2VError,
+    StudioError,
     RateLimitError,
     ResultExpired,
     ResultUnusable,
@@ -28,6 +28,7 @@ from . import notices
 from .runner import JobRunner, Tries
 from .scheduler import after_error, next_read
 from .states import JobState
+from .waits import explain_wait
 
 log = logging.getLogger(__name__)
 
@@ -51,29 +52,25 @@ class TaskFollower:
 
     async def _read(self, job_id: str) -> None:
         r, policy = self.r, self.r.policy
-        slow = None
         try:
             rec = r.store.get(job_id)
             if rec is None or rec.terminal or not rec.task_id:
                 return
+            r.hub.remember(job_id, rec)
             tries = r.tries(job_id)
             target, key = r.target(rec)
             if target.name == "live" and not key:
                 r.set(job_id, persist=False, notice=msg("notice.need_key"))
                 return
             # A read that hangs is explained while it lasts, not after the timeout.
-            slow = asyncio.get_running_loop().call_later(
-                policy.slow_read_notice_s, lambda: r.set(job_id, persist=False, notice=msg(
-                    "notice.slow", secs=f"{policy.slow_read_notice_s:.0f}")))
             try:
-                info = await r.client(target, key).get_task(rec.task_id, retry=False)
-            except R2VError as exc:
+                with explain_wait(r, job_id, "notice.slow"):
+                    info = await r.client(target, key).get_task(rec.task_id, retry=False)
+            except StudioError as exc:
                 delay = self._read_failed(rec, tries, exc)
                 if delay is not None:
                     r.schedule(job_id, delay, rec)
                 return
-            finally:
-                slow.cancel()
             tries.poll_errors = tries.not_found = 0
             seed_used = info.seed if info.seed is not None else rec.seed_used
             timings = dict(rec.timings) | {k: v for k, v in info.timings.items() if v}
@@ -92,17 +89,20 @@ class TaskFollower:
         except asyncio.CancelledError:
             raise
         except StoreError as exc:
-            log.error("store error while polling %s: %s", job_id, exc)
-            r.set(job_id, persist=False, notice=msg("notice.store", error=exc.msg))
-            r.schedule(job_id, policy.store_retry_s)
+            # A full or read-only disk: the job stays scheduled (without asking the store again) and
+            # is read again with backoff, at most `store_retry_s` apart, until the store works.
+            tries = r.tries(job_id)
+            tries.store_errors += 1
+            delay = min(policy.store_retry_s, after_error(policy, tries.store_errors))
+            log.error("store error while polling %s (retry in %.0f s): %s", job_id, delay, exc)
+            r.schedule(job_id, delay)
+            r.set(job_id, persist=False, notice=msg("notice.store_retry", error=exc.msg, when=notices.when(delay)))
         except Exception as exc:
             log.exception("poll of %s failed unexpectedly", job_id)
             r.set(job_id, persist=False, notice=msg("notice.bug", kind=type(exc).__name__,
                                                     when=notices.when(policy.bug_retry_s)))
             r.schedule(job_id, policy.bug_retry_s)
         finally:
-            if slow is not None:
-                slow.cancel()
             self.in_flight.discard(job_id)
             if job_id in self._again:
                 self._again.discard(job_id)
@@ -118,6 +118,7 @@ class TaskFollower:
             text = JobState.QUEUED.stage_text
         else:
             text = msg("job.service_status", status=info.status)
+        tries.store_errors = 0  # set below only once the record was written (or had nothing new)
         near_end = info.eta is None or info.eta <= self.r.policy.min_gap_s
         tries.streak = tries.streak + 1 if near_end else 0
         if state != rec.state:
@@ -128,7 +129,7 @@ class TaskFollower:
                        eta=info.eta, notice=None)
         self.r.schedule(rec.job_id, next_read(self.r.policy, info.eta, tries.streak), rec)
 
-    def _read_failed(self, rec: JobRecord, tries: Tries, exc: R2VError) -> float | None:
+    def _read_failed(self, rec: JobRecord, tries: Tries, exc: StudioError) -> float | None:
         """A read that did not give a task document: say why on the page, and when it is read again.
         Returns the delay, or None when the job has ended."""
         r, policy, job_id = self.r, self.r.policy, rec.job_id
@@ -174,7 +175,9 @@ class TaskFollower:
             r.set(job_id, persist=False, progress=(got / size) if size else None)
 
         try:
-            await r.client(target, key).download(info.video_url, mp4, max_bytes=RESULT_MAX_BYTES, on_progress=progress)
+            with explain_wait(r, job_id, "notice.wait_download"):
+                await r.client(target, key).download(info.video_url, mp4, max_bytes=RESULT_MAX_BYTES,
+                                                     on_progress=progress)
             has_poster = await asyncio.to_thread(write_poster, mp4, poster)
             timings = dict(timings) | {"downloaded_at": r.clock()}
             await asyncio.to_thread(write_sidecar, sidecar, rec, video=mp4, poster=poster if has_poster else None,

@@ -1,7 +1,9 @@
 """What the page sees of a job between writes to disk, and who is waiting to see it change.
 
 Per running job: progress, eta, the newest transient stage text ("Generating… 40%"), a notice
-(why the job is stalled), upload progress per file, and a version that grows with every change.
+(why the job is stalled), upload progress per file, a version that grows with every change, and
+the job's record as last read or written (so the page still sees the job, and the notice saying
+why, while a full or read-only disk stops the store from being read).
 `wait_for_change` lets any event loop (Gradio's, MCP's) wait for the next version.
 
 Shared state: `_live` and `_waiters` are read and written under `_lock` only, from any thread
@@ -15,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..messages import Msg, loads, msg
-from ..store import JobRecord, JobStore
+from ..store import JobRecord, JobStore, StoreError
 from .model import JobSnapshot
 from .states import RUNNING_STATES, JobState, stage_text
 
@@ -30,6 +32,7 @@ class Live:
     uploads: dict[str, float] = field(default_factory=dict)
     stage_text: Msg | None = None  # transient, not written to disk
     notice: Msg | None = None  # shown until the next good read or a new state
+    record: JobRecord | None = None  # the job as last read or written: shown while the store cannot be read
 
 
 class SnapshotHub:
@@ -43,6 +46,11 @@ class SnapshotHub:
         with self._lock:
             live = self._live.get(job_id)
             return replace(live, uploads=dict(live.uploads)) if live else Live()
+
+    def remember(self, job_id: str, rec: JobRecord) -> None:
+        """The job's record as last read or written (no version bump: nothing the page sees changed)."""
+        with self._lock:
+            self._live.setdefault(job_id, Live()).record = rec
 
     def version(self, job_id: str) -> int:
         with self._lock:
@@ -105,6 +113,18 @@ class SnapshotHub:
                     waiters.remove((loop, event))
                 if not waiters:
                     self._waiters.pop(job_id, None)
+
+
+def read_record(store: JobStore, hub: SnapshotHub, job_id: str) -> JobRecord | None:
+    """The job from the store; while the store cannot be read (a full or read-only disk), the job as
+    this studio last knew it, so its page still shows it and the notice saying why."""
+    try:
+        return store.get(job_id)
+    except StoreError:
+        known = hub.peek(job_id).record
+        if known is None:
+            raise
+        return known
 
 
 def to_snapshot(rec: JobRecord, live: Live, store: JobStore) -> JobSnapshot:

@@ -18,6 +18,7 @@ custody under its lock (keys.py); which uncertain jobs are being decided, under 
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 from typing import Callable
 
@@ -28,7 +29,7 @@ from ..messages import Msg, msg
 from ..store import JobRecord, JobStore
 from .decide import Decisions, require_action
 from .follow import TaskFollower
-from .hub import Live, SnapshotHub, to_snapshot
+from .hub import Live, SnapshotHub, read_record, to_snapshot
 from .keys import KeyCustody, holder_tag
 from .loop import JobLoop
 from .model import JobDraft, JobNotFound, JobSnapshot, ReferenceRecord, Target
@@ -36,6 +37,7 @@ from .runner import ClientFactory, HostFactory, JobRunner, default_client_factor
 from .scheduler import PollScheduler, ReadPolicy
 from .states import KEPT_FILTER, RUNNING_STATES, STATUS_FILTERS, JobState
 from .takes import plan_takes, take_records
+from .waits import explain_deferred
 
 
 class JobManager:
@@ -63,6 +65,7 @@ class JobManager:
             settings=settings, store=store, hub=self._hub, keys=self._keys, loop=self._loop,
             scheduler=self._scheduler, policy=self.policy, clock=clock, demo_target=demo_target, demo_key=demo_key,
             client_factory=client_factory or default_client_factory, host_factory=host_factory)
+        self._scheduler.on_deferred = functools.partial(explain_deferred, self._runner)
         self._follower = TaskFollower(self._runner)
         self._clock = clock
         self._decisions = Decisions(self._runner, self._keys, store, self._loop, self.budget)
@@ -117,7 +120,7 @@ class JobManager:
         if not (isinstance(job_id, str) and job_id):
             return None
         live = self._hub.peek(job_id)  # before the record: its version never claims a change the record lacks
-        rec = self.store.get(job_id)
+        rec = read_record(self.store, self._hub, job_id)
         if rec is None or rec.owner != owner:
             return None
         return self._snapshot(rec, live)
@@ -141,7 +144,7 @@ class JobManager:
         await self._hub.wait_for_change(job_id, since_version, timeout)
         live = self._hub.peek(job_id)  # before the record, as in snapshot()
         # A SQLite read: in a thread, never on the caller's loop (which may serve every open page).
-        rec = await asyncio.to_thread(self.store.get, job_id)
+        rec = await asyncio.to_thread(read_record, self.store, self._hub, job_id)
         return self._snapshot(rec, live) if rec else None
 
     def remix_draft(self, job_id: str, *, owner: str = "") -> JobDraft:
@@ -154,7 +157,7 @@ class JobManager:
                           task_id: str | None = None, holder: str = "", confirmed: bool = False) -> None:
         """The owner's decision on a submission that may have reached the service, by the one set of
         rules (decide.py) the page, the API and MCP share: "attach" a task id found in the account,
-        "resubmit" (only when `confirmed`: it may bill twice) or "discard".  Raises an R2VError
+        "resubmit" (only when `confirmed`: it may bill twice) or "discard".  Raises an StudioError
         whose Msg says why nothing changed."""
         require_action(action)
         rec = self._owned(job_id, owner)

@@ -27,6 +27,7 @@ from .loop import JobLoop
 from .model import ReferenceRecord, Target
 from .scheduler import PollScheduler, ReadPolicy, account_of
 from .states import JobState
+from .waits import explain_wait
 from .states import stage_text as default_stage_text
 
 log = logging.getLogger(__name__)
@@ -43,6 +44,7 @@ class Tries:
     poll_errors: int = 0
     not_found: int = 0
     link_failures: int = 0
+    store_errors: int = 0  # reads that could not use the job database (a full or read-only disk)
     streak: int = 0  # reads in a row at or past the eta (next_read reads those less often)
 
 
@@ -76,7 +78,7 @@ class JobRunner:
                                              poster_path=poster_path, submit_attempts=submit_attempts).items()
                        if v is not _KEEP and not (k in ("state", "stage_text") and v is None)}
             if changes:
-                self.store.update(job_id, **changes)
+                self.hub.remember(job_id, self.store.update(job_id, **changes))
         stage = _KEEP if stage_text is None else (None if persist else stage_text)
         self.hub.change(job_id, progress=progress, eta=eta, notice=notice, stage=stage, new_state=state is not None)
 
@@ -103,7 +105,14 @@ class JobRunner:
 
     # --- scheduling (from any thread: handed to the loop) ----------------------------------------
     def schedule(self, job_id: str, delay: float, rec: JobRecord | None = None) -> None:
-        rec = rec or self.store.get(job_id)
+        """Read `job_id` after `delay`.  Without `rec`, the job's account is the one it was last
+        scheduled under: the reschedule after a store error must not need the store."""
+        if rec is None:
+            try:
+                rec = self.store.get(job_id)
+            except StoreError:
+                self.loop.call_soon(self.scheduler.schedule, job_id, delay)  # the account it was last scheduled under
+                return
         self.loop.call_soon(self.scheduler.schedule, job_id, delay, self.account(rec))
 
     def account(self, rec: JobRecord | None) -> str | None:
@@ -191,12 +200,15 @@ class JobRunner:
             # Persisted before sending: a crash from here on never leads to an automatic resend.
             self.set(job_id, state=JobState.SUBMITTING, submit_attempts=rec.submit_attempts + 1, progress=None)
 
-            def waiting(delay: float, exc: BaseException) -> None:
-                said = notices.cause(exc) if isinstance(exc, StudioError) else msg("notice.unreachable")
-                self.set(job_id, persist=False, notice=msg("notice.not_sent", cause=said, when=notices.when(delay)))
-
             try:
-                task_id = await self.client(target, key).submit(request, on_wait=waiting)
+                with explain_wait(self, job_id, "notice.wait_submit") as slow:
+                    def waiting(delay: float, exc: BaseException) -> None:
+                        said = notices.cause(exc) if isinstance(exc, StudioError) else msg("notice.unreachable")
+                        self.set(job_id, persist=False, notice=msg("notice.not_sent", cause=said,
+                                                                   when=notices.when(delay)))
+                        slow.restart(after=delay)  # the pause is explained; the wait for the answer starts after it
+
+                    task_id = await self.client(target, key).submit(request, on_wait=waiting)
             except SubmissionUncertain as exc:
                 self.set(job_id, state=JobState.UNCERTAIN, error=exc.msg)
                 return

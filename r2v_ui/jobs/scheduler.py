@@ -9,7 +9,7 @@ end, so a 60 s task costs a handful of reads and its video is read within about 
 done.  Errors back off with jitter; a Retry-After is honoured.  Reads are budgeted per account (the
 provider limits each API key); the embedded emulator is not budgeted.
 
-Shared state: `_due`, `_spent`, `_held` and `_wake` are touched on the job loop only (JobLoop): every
+Shared state: `_due`, `_accounts`, `_spent`, `_held` and `_wake` are touched on the job loop only (JobLoop): every
 method here is called from coroutines or callbacks running on it.
 """
 
@@ -25,6 +25,7 @@ from typing import Awaitable, Callable
 from ..backoff import backoff, honoured_retry_after
 
 Clock = Callable[[], float]
+_SAME = object()  # "the account this job was last scheduled under"
 Sleep = Callable[[float], Awaitable[None]]
 
 
@@ -43,7 +44,7 @@ class ReadPolicy:
     auth_retry_cap_s: float = 60.0  # a refused key is tried again at least this often
     not_found_tries: int = 6        # TASK_NOT_FOUND reads (about a minute) before a job is called lost
     link_tries: int = 5             # result links that fail to download, in a row, before giving up
-    slow_read_notice_s: float = 10.0  # a read unanswered this long is explained while it lasts
+    slow_wait_notice_s: float = 10.0  # any wait longer than this (an answer, a download, the read budget) is explained
     store_retry_s: float = 30.0     # a job database that cannot be written is tried again this often
     disk_retry_s: float = 60.0      # a result that could not be saved is tried again this often
     bug_retry_s: float = 30.0       # an unexpected error inside the studio while reading
@@ -92,16 +93,26 @@ class PollScheduler:
         self._due: dict[str, tuple[float, str | None]] = {}  # job -> (when, account or None: not budgeted)
         self._spent: dict[str, deque[float]] = {}  # account -> times of its reads in the window
         self._held: dict[str, float] = {}  # account -> no read before this time (the service said 429)
+        self._accounts: dict[str, str | None] = {}  # job -> the account it was last scheduled under
         self._wake: asyncio.Event | None = None
+        # Told (job, "budget" | "held", seconds) when a due job must wait that long for its account:
+        # a wait the page explains (waits.explain_deferred).
+        self.on_deferred: Callable[[str, str, float], None] | None = None
 
     # --- on the loop ---------------------------------------------------------------------------
-    def schedule(self, job_id: str, delay: float, account: str | None) -> None:
+    def schedule(self, job_id: str, delay: float, account: str | None | object = _SAME) -> None:
+        """Read `job_id` after `delay` seconds, paid from `account` (by default the account it was
+        last scheduled under: a reschedule never needs the store that may have just failed)."""
+        if account is _SAME:
+            account = self._accounts.get(job_id)
+        self._accounts[job_id] = account
         self._due[job_id] = (self._clock() + max(0.0, delay), account)
         if self._wake is not None:
             self._wake.set()
 
     def unschedule(self, job_id: str) -> None:
         self._due.pop(job_id, None)
+        self._accounts.pop(job_id, None)
 
     def hold(self, account: str | None, seconds: float) -> None:
         """The service asked this account to slow down: none of its jobs is read for `seconds`
@@ -129,6 +140,9 @@ class PollScheduler:
             free_at = self._budget_free_at(account, now)
             if free_at > now:
                 self._due[job_id] = (free_at, account)
+                if self.on_deferred is not None and free_at - now >= self.policy.slow_wait_notice_s:
+                    held = self._held.get(account or "", 0.0) >= free_at
+                    self.on_deferred(job_id, "held" if held else "budget", free_at - now)
                 continue
             if account is not None:
                 self._spent.setdefault(account, deque()).append(now)

@@ -24,7 +24,7 @@ from typing import Any, Callable, Collection
 from urllib.parse import unquote, urlsplit
 
 from .. import spec
-from ..errors import R2VError
+from ..errors import StudioError
 from ..hosting.base import extension_for, safe_filename
 from .views import ToolError
 
@@ -101,7 +101,7 @@ async def with_voice(card: dict, ref: _Ref, folder: Path, *, guard: Any = None) 
     name = ref.url.rsplit("/", 1)[-1].split("?", 1)[0][:80] or "voice link"
     try:
         await check_pasted_url(ref.url, "audio", guard=guard)
-    except (R2VError, ValueError) as exc:
+    except (StudioError, ValueError) as exc:
         return dict(card, voice_path=None, voice_url=None, voice_name=name, voice_verdict="refused",
                     voice_message=str(exc))
     return dict(card, voice_path=None, voice_url=ref.url, voice_name=name, voice_verdict="accepted",

@@ -11,7 +11,7 @@ from typing import Any, Callable, Collection
 import gradio as gr
 
 from .. import spec
-from ..errors import R2VError
+from ..errors import StudioError
 from ..jobs.states import JobState
 from ..messages import msg, render
 from . import access, refs
@@ -176,7 +176,7 @@ class StudioTools:
                 raise ToolError(f"Nothing was sent. {exc}") from None
             try:
                 job_id = await asyncio.to_thread(self.manager.start, draft, owner=owner)
-            except R2VError as exc:  # refused in words (spec.RequestInvalid too); a bug is not swallowed
+            except StudioError as exc:  # refused in words (spec.RequestInvalid too); a bug is not swallowed
                 raise ToolError(f"Nothing was sent. {exc}") from None
         except BaseException:
             shutil.rmtree(folder, ignore_errors=True)  # no job will read these files
@@ -285,7 +285,7 @@ class StudioTools:
         try:  # the page's own rules (JobManager.resolve_uncertain); attaching asks the service first
             await asyncio.to_thread(self.manager.resolve_uncertain, snap.job_id, action, owner=owner,
                                     task_id=task_id, confirmed=confirm_pay_again is True)
-        except R2VError as exc:
+        except StudioError as exc:
             raise ToolError(render(exc.msg)) from None
         return to_json(job_view(self._snapshot(snap.job_id, owner)))
 

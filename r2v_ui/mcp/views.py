@@ -37,6 +37,7 @@ def job_view(snap: Any) -> dict[str, Any]:
         "progress_percent": round(snap.progress * 100) if snap.progress is not None else None,
         "eta_seconds": snap.eta_seconds,
         "error": render(snap.error) or None,
+        "notice": render(snap.notice) or None,  # why a running job is not moving just now, and what is awaited
         "mode": mode_text(snap.target),
         "price_estimate": render(snap.price_label),
         "settings": {k: s.get(k) for k in ("prompt", "negative_prompt", "size", "duration", "shot_type", "audio",

@@ -181,7 +181,16 @@ MESSAGES: dict[str, str] = {
     "notice.need_key": "Waiting for your API key to keep checking this job: enter it above, in the browser that "
                        "started it. The job is safe at the service meanwhile.",
     "notice.slow": "The service has not answered for {secs} s; still waiting. The job is safe at the service.",
-    "notice.store": "{error} The job goes on at the service; the studio saves it as soon as it can.",
+    "notice.store_retry": "{error} The job goes on at the service and nothing is lost; the studio tries again {when} "
+                          "and saves it then.",
+    "notice.wait_submit": "Waiting for the service to answer the request to make this video: {secs} s so far. It is "
+                          "never sent twice; if no answer comes, you decide what to do.",
+    "notice.wait_download": "Waiting for the service's storage to send the finished video: {secs} s so far. The "
+                            "service keeps the video meanwhile.",
+    "notice.wait_budget": "The service may already be done: this key's reads are paced at {rpm} a minute (shared by "
+                          "all its jobs), so this job is read again {when}.",
+    "notice.wait_held": "The service asked this key to slow down, for all its jobs; this job is read again {when}. "
+                        "It is safe at the service.",
     "notice.bug": "Something went wrong inside the studio while checking this job ({kind}); it is checked again "
                   "{when}. The job is safe at the service.",
     "notice.not_listed": "The service does not list this task yet ({cause}); that can happen just after a submit. "
@@ -323,6 +332,11 @@ MESSAGES: dict[str, str] = {
                     "the same data folder). Close it, or start this one with another R2V_DATA_DIR.",
     "store.readonly": "The job database {path} is read-only, so no job can be saved; give the studio write access to "
                       "that file and its folder, or start it with another R2V_DATA_DIR.",
+    "store.full": "The disk holding the studio's data folder {path} is full, so nothing can be saved there. Free some "
+                  "space on that disk; the studio carries on by itself once there is room.",
+    "store.folder_readonly": "The studio's data folder {path} cannot be written (its disk is read-only or access is "
+                             "denied), so nothing can be saved there. Make it writable again and the studio carries "
+                             "on by itself, or start it with another R2V_DATA_DIR.",
     "store.damaged": "The job database {path} is damaged ({error}) and could not be rebuilt; restart the studio: it "
                      "will move the file aside and rebuild your jobs from the library.",
     "store.unusable": "The job database {path} could not be used ({error}); check that the data folder exists and is "
