@@ -78,7 +78,7 @@ def build_app(manager: Any, settings: Any, *, emulator: Any = None) -> gr.Blocks
         starters.listen(scenew.starters, ctx, scenew.prompt)
         actions = result.listen(resultw, ctx, scenew, castw, cast_view)
         stream = dict(concurrency_limit=context.STREAM_LIMIT, concurrency_id="job-streams", show_progress="hidden")
-        historypanel.listen(historyw, ctx, history_tab, studio_tab, tabs, scenew, castw, cast_view, actions, stream)
+        historypanel.listen(historyw, ctx, history_tab, [studio_tab, compare_tab], tabs, scenew, castw, cast_view, actions, stream)
         comparepanel.listen(comparew, ctx, compare_tab, tabs, resultw, historyw)
 
         # The browser keeps its memory: every change of the session's copy is written back to its storage.
