@@ -115,9 +115,10 @@ class SnapshotHub:
                 waiters += self._bump_list()
         self._wake(waiters)
 
-    async def wait_for_list_change(self, since_version: int, timeout: float) -> None:
-        """Wait (on the caller's loop) until the list version passes `since_version`, or timeout."""
+    async def wait_for_list_change(self, since_version: int, timeout: float) -> int:
+        """Wait (on the caller's loop) until the list version passes `since_version`, or timeout; returns it."""
         await self.wait_for_change(LIST, since_version, timeout)
+        return self.list_version()
 
     async def wait_for_change(self, job_id: str | None, since_version: int, timeout: float) -> None:
         """Wait (on the caller's loop) until the job's version passes `since_version`, or timeout."""

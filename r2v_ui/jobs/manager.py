@@ -55,6 +55,8 @@ class JobManager:
         self.policy = policy or ReadPolicy()
         self._loop = JobLoop()
         self._hub = SnapshotHub()
+        # What lists wait on (History): a version that grows when a job is created, changes state, is kept or deleted.
+        self.list_version, self.wait_for_list_change = self._hub.list_version, self._hub.wait_for_list_change
         self._keys = KeyCustody()
         self._scheduler = PollScheduler(per_minute=settings.poll_requests_per_minute, policy=self.policy)
         self._runner = JobRunner(
@@ -105,9 +107,9 @@ class JobManager:
     def set_favourite(self, job_id: str, kept: bool = True, *, owner: str = "") -> JobSnapshot:
         """"Keep this one": mark (or unmark) a job as a favourite."""
         self._owned(job_id, owner)
-        snap = self._snapshot(self.store.set_favourite(job_id, kept))
+        rec = self.store.set_favourite(job_id, kept)
         self._hub.touch_list()
-        return snap
+        return self._snapshot(rec)
 
     # --- reading -------------------------------------------------------------------------------
     def snapshot(self, job_id: str, *, owner: str = "") -> JobSnapshot | None:
@@ -136,16 +138,6 @@ class JobManager:
         # A SQLite read: in a thread, never on the caller's loop (which may serve every open page).
         rec = await asyncio.to_thread(self.store.get, job_id)
         return self._snapshot(rec) if rec else None
-
-    def list_version(self) -> int:
-        """A number that grows whenever any job's place in a list may have changed (created, a new
-        state, kept, deleted); not with progress."""
-        return self._hub.list_version()
-
-    async def wait_for_list_change(self, since_version: int, timeout: float) -> int:
-        """Wait (from any event loop) until `list_version()` passes `since_version`, or timeout; returns it."""
-        await self._hub.wait_for_list_change(since_version, timeout)
-        return self._hub.list_version()
 
     def remix_draft(self, job_id: str, *, owner: str = "") -> JobDraft:
         rec = self._owned(job_id, owner)
