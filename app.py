@@ -31,6 +31,7 @@ class Studio:
     emulator: Any = None
     public_host: Any = None
     tools: Any = None  # r2v_ui.mcp.StudioTools when the MCP server is on
+    examples_ready: Any = None  # the thread drawing the example cast at start (r2v_ui.examples)
     _closed: bool = field(default=False, repr=False)
 
     @property
@@ -178,13 +179,17 @@ def build_studio(settings: Settings | None = None) -> Studio:
     if resumed:
         log.info("Resumed %d unfinished job(s).", resumed)
     demo = build_app(manager, settings, emulator=emulator)
+    from r2v_ui.examples import prepare_in_background
+
+    # Drawn now, while nobody waits (and kept in the data folder): "Load the example cast" only checks them.
+    examples_ready = prepare_in_background(settings.data_dir / "examples")
     tools = None
     if settings.mcp:
         from r2v_ui import mcp as studio_mcp
 
         tools = studio_mcp.register(demo, manager, settings)
     return Studio(settings=settings, store=store, manager=manager, demo=demo, emulator=emulator, public_host=public_host,
-                  tools=tools)
+                  tools=tools, examples_ready=examples_ready)
 
 
 def parse_auth(value: str | None) -> tuple[tuple[str, str], ...]:

@@ -3,6 +3,9 @@ press one button and generate a video without finding pictures first.  Nothing i
 
 `example_cast(dest, lang)` writes (once, atomically) two illustrated characters as 720x960 PNGs and
 a short spoken-sounding voice clip as a WAV, and returns them with a prompt that names both.  The
+studio draws every language's files at start, in a thread of their own (`prepare_in_background`),
+and they stay in the data folder: no visitor's click waits for the drawing (a click that comes
+while it is still under way waits for it rather than drawing the same files again).  The
 prompt, the things to avoid and the name tag drawn into each picture are in the viewer's language
 (the catalog's "example.*"): a Chinese page gets its own pictures, named on a Chinese tag (drawn with
 a CJK font, fonts.py), and a Chinese prompt with the model's `character1`/`character2` kept.
@@ -10,13 +13,15 @@ a CJK font, fonts.py), and a Chinese prompt with the model's `character1`/`chara
 
 from __future__ import annotations
 
+import logging
 import math
 import random
-import struct
+import threading
 import wave
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from . import fonts
@@ -30,6 +35,9 @@ VOICE_RATE = 22050
 # The example's "things to avoid" in every language: they leave with the example cast (ui/scene.py).
 EXAMPLE_NEGATIVE_PROMPTS: frozenset[str] = frozenset(t("example.negative", lang) for lang in LANGUAGES)
 EXAMPLE_NEGATIVE_PROMPT = t("example.negative", EN)  # the English one (callers from before the catalog)
+
+_DRAWING = threading.Lock()  # one drawer at a time: the start-up thread, or a click that came before it ended
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -57,16 +65,34 @@ def example_cast(dest: Path, lang: str | None = DEFAULT) -> ExampleCast:
     bolt = dest / f"bolt-the-robot{suffix}.png"
     voice = dest / "mira-voice.wav"
     mira_name, bolt_name = t("example.mira", lang), t("example.bolt", lang)
-    if not mira.exists():
-        _save_png(_draw_explorer(mira_name), mira)
-    if not bolt.exists():
-        _save_png(_draw_robot(bolt_name), bolt)
-    if not voice.exists():
-        _write_voice(voice)
+    if not (mira.exists() and bolt.exists() and voice.exists()):
+        with _DRAWING:
+            if not mira.exists():
+                _save_png(_draw_explorer(mira_name), mira)
+            if not bolt.exists():
+                _save_png(_draw_robot(bolt_name), bolt)
+            if not voice.exists():
+                _write_voice(voice)
     return ExampleCast(characters=(
         ExampleCharacter(mira_name, mira, voice),
         ExampleCharacter(bolt_name, bolt, None),
     ), prompt=t("example.prompt", lang), negative_prompt=t("example.negative", lang))
+
+
+def prepare_in_background(dest: Path) -> threading.Thread:
+    """Draw the example cast of every language under `dest` in a daemon thread (started here, once
+    per studio start; files already there are kept).  A failure is logged: a click draws them then."""
+    def prepare() -> None:
+        try:
+            for lang in LANGUAGES:
+                example_cast(dest, lang)
+        except Exception:
+            log.warning("The example cast could not be prepared at start; it is drawn on the first click.",
+                        exc_info=True)
+
+    thread = threading.Thread(target=prepare, name="example-cast", daemon=True)
+    thread.start()
+    return thread
 
 
 # --- drawing -------------------------------------------------------------------------------------
@@ -161,27 +187,25 @@ def _save_png(img: Image.Image, path: Path) -> None:
 # --- sound ---------------------------------------------------------------------------------------
 
 def _write_voice(path: Path) -> None:
-    """A few seconds of voice-like sound: a gliding pitch with vowel formants, in syllables."""
+    """A few seconds of voice-like sound: a gliding pitch with vowel formants, in syllables (numpy,
+    all samples at once)."""
     n = int(VOICE_SECONDS * VOICE_RATE)
-    vowels = [(730, 1090), (270, 2290), (570, 840), (440, 1020), (300, 870)]  # a, i, o, u-ish formants
-    frames = bytearray()
-    phase = 0.0
-    for i in range(n):
-        t = i / VOICE_RATE
-        syllable = int(t / 0.32)
-        within = (t % 0.32) / 0.32
-        envelope = math.sin(math.pi * within) ** 0.8 if syllable % 5 != 4 else 0.0  # a pause now and then
-        f0 = 170 + 30 * math.sin(2 * math.pi * 0.7 * t) + 15 * math.sin(2 * math.pi * 5 * t)
-        phase += 2 * math.pi * f0 / VOICE_RATE
-        f1, f2 = vowels[syllable % len(vowels)]
-        sample = 0.0
-        for h in range(1, 16):  # harmonics weighted by distance to the two formants
-            fh = h * f0
-            weight = math.exp(-((fh - f1) / 180) ** 2) + 0.6 * math.exp(-((fh - f2) / 250) ** 2) + 0.05 / h
-            sample += weight * math.sin(h * phase)
-        frames += struct.pack("<h", int(max(-1.0, min(1.0, 0.35 * envelope * sample)) * 32000))
+    vowels = np.array([(730, 1090), (270, 2290), (570, 840), (440, 1020), (300, 870)], float)  # a, i, o, u-ish
+    t = np.arange(n) / VOICE_RATE
+    syllable = (t / 0.32).astype(int)
+    within = (t % 0.32) / 0.32
+    envelope = np.where(syllable % 5 != 4, np.sin(np.pi * within) ** 0.8, 0.0)  # a pause now and then
+    f0 = 170 + 30 * np.sin(2 * np.pi * 0.7 * t) + 15 * np.sin(2 * np.pi * 5 * t)
+    phase = np.cumsum(2 * np.pi * f0 / VOICE_RATE)
+    f1, f2 = vowels[syllable % len(vowels)].T
+    sample = np.zeros(n)
+    for h in range(1, 16):  # harmonics weighted by distance to the two formants
+        fh = h * f0
+        weight = np.exp(-((fh - f1) / 180) ** 2) + 0.6 * np.exp(-((fh - f2) / 250) ** 2) + 0.05 / h
+        sample += weight * np.sin(h * phase)
+    pcm = (np.clip(0.35 * envelope * sample, -1.0, 1.0) * 32000).astype("<i2")
     with atomic_path(path, durable=False) as tmp, wave.open(str(tmp), "wb") as w:  # as _save_png
         w.setnchannels(1)
         w.setsampwidth(2)
         w.setframerate(VOICE_RATE)
-        w.writeframes(bytes(frames))
+        w.writeframes(pcm.tobytes())

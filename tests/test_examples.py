@@ -62,3 +62,48 @@ def test_the_things_to_avoid_are_known_in_every_language(tmp_path):
     loaded = {examples.example_cast(tmp_path, lang).negative_prompt for lang in (EN, ZH)}
     assert examples.EXAMPLE_NEGATIVE_PROMPTS == loaded and len(loaded) == 2
     assert examples.EXAMPLE_NEGATIVE_PROMPT == "blurry, distorted faces, extra limbs"
+
+
+def _no_drawing(monkeypatch):
+    def refuse(*_args):
+        raise AssertionError("a click drew the example cast")
+
+    for name in ("_draw_explorer", "_draw_robot", "_write_voice"):
+        monkeypatch.setattr(examples, name, refuse)
+
+
+def test_the_cast_prepared_at_start_is_what_a_click_loads_without_drawing(tmp_path, monkeypatch):
+    examples.prepare_in_background(tmp_path).join(60)
+    _no_drawing(monkeypatch)
+    for lang in (EN, ZH):
+        ex = examples.example_cast(tmp_path, lang)
+        assert all(c.image.exists() for c in ex.characters) and ex.characters[0].voice.exists()
+
+
+def test_the_studio_prepares_the_example_cast_when_it_starts(tmp_path, monkeypatch):
+    from app import build_studio
+    from r2v_ui.config import Settings
+
+    studio = build_studio(Settings.from_env({"R2V_DATA_DIR": str(tmp_path)}))
+    try:
+        studio.examples_ready.join(60)
+        _no_drawing(monkeypatch)
+        ex = examples.example_cast(tmp_path / "examples", ZH)
+        assert [c.image.name for c in ex.characters] == ["mira-the-explorer-zh.png", "bolt-the-robot-zh.png"]
+    finally:
+        studio.close()
+
+
+def test_the_voice_is_four_seconds_of_sound_that_rises_and_falls(tmp_path):
+    import wave
+
+    path = tmp_path / "voice.wav"
+    examples._write_voice(path)
+    with wave.open(str(path)) as w:
+        assert (w.getnchannels(), w.getsampwidth(), w.getframerate()) == (1, 2, examples.VOICE_RATE)
+        pcm = np.frombuffer(w.readframes(w.getnframes()), "<i2")
+    assert len(pcm) == int(examples.VOICE_SECONDS * examples.VOICE_RATE)
+    loud = np.abs(pcm.astype(int))
+    assert loud.max() > 3000  # audible
+    syllable = int(0.32 * examples.VOICE_RATE)
+    assert loud[4 * syllable:5 * syllable].max() == 0  # every fifth syllable is a pause

@@ -52,6 +52,15 @@ def test_the_settings_summary_reads_in_chinese_and_in_english():
     assert "| Shots | multi shot |" in en and "| Duration | 5 s |" in en
 
 
+def test_a_demo_results_summary_says_its_video_is_a_smaller_preview_in_both_languages():
+    zh = status.summary_markdown(_snap(target="demo"), ZH)
+    assert words_left(zh) == [], zh
+    assert "| 画面尺寸 | 1920 × 1080（1080P，16:9）；演示的预览视频画面较小 |" in zh
+    en = status.summary_markdown(_snap(target="demo"), EN)
+    assert "1920 × 1080 (1080P, 16:9); the demo draws its preview video smaller" in en
+    assert "preview" not in status.summary_markdown(_snap(), EN)  # a live result is the size it asked for
+
+
 def test_historys_detail_with_its_times_and_ids_reads_in_chinese():
     zh = history.detail_markdown(_snap(), ZH)
     assert words_left(zh) == [], zh

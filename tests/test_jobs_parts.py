@@ -64,6 +64,29 @@ def test_a_change_wakes_a_waiter_on_another_loop_and_bumps_the_version():
     assert hub.peek("job").notice == "slow"
 
 
+def test_the_list_version_moves_with_what_a_list_shows_and_not_with_progress():
+    hub = SnapshotHub()
+    steps = [("created", lambda: hub.reset("job")), ("progress", lambda: hub.change("job", progress=0.4)),
+             ("new state", lambda: hub.change("job", new_state=True)), ("kept", hub.touch_list),
+             ("deleted", lambda: hub.drop("job"))]
+    seen = []
+    for name, step in steps:
+        before = hub.list_version()
+        step()
+        seen.append((name, hub.list_version() > before))
+    assert seen == [("created", True), ("progress", False), ("new state", True), ("kept", True), ("deleted", True)]
+
+    async def wait() -> int:
+        since = hub.list_version()
+        waiter = asyncio.ensure_future(hub.wait_for_list_change(since, timeout=30))
+        await asyncio.sleep(0)
+        threading.Thread(target=hub.change, args=("other",), kwargs={"new_state": True}).start()
+        await waiter
+        return hub.list_version() - since
+
+    assert asyncio.run(wait()) == 1
+
+
 def test_a_waiter_already_behind_returns_at_once_and_a_timeout_is_quiet():
     hub = SnapshotHub()
     hub.change("job")

@@ -36,12 +36,13 @@ def test_a_job_runs_from_references_to_a_video_in_the_library(tmp_path, emulator
     assert snap.video_path.parent == manager.store.library_dir
     with av.open(str(snap.video_path)) as c:
         v = c.streams.video[0]
-        assert (v.codec_context.width, v.codec_context.height) == (1280, 720)
+        assert (v.codec_context.width, v.codec_context.height) == (640, 360)  # the emulator's preview size
     sidecar = snap.video_path.with_suffix(".json")
     import json
 
     side = json.loads(sidecar.read_text())
     assert side["settings"]["prompt"] == "character1 greets character2 in a garden"
+    assert side["settings"]["size"] == "1280*720"  # the job keeps the size it asked for
     assert side["task_id"] == snap.task_id and side["seed_used"] == 1234 == snap.seed_used
     assert [len(r["sha256"]) for r in side["references"]] == [64, 64]
     price = messages.loads(side["price_estimate"])  # stored as a code: it reads in whoever looks

@@ -142,3 +142,29 @@ def test_a_version_3_database_is_migrated_its_prompts_searchable_and_its_records
     assert _ids(store.unfinished()) == ["b"]
     assert sorted(p.stem for p in store.records_dir.glob("*.json")) == ["b", "c"]  # back-filled at upgrade
 
+
+
+@pytest.mark.parametrize("size, poster_size", [((1920, 1080), (640, 360)), ((480, 640), (480, 640))])
+def test_a_poster_is_the_first_frame_fitted_into_the_gallery_box(tmp_path, size, poster_size):
+    from PIL import Image
+
+    from r2v_ui.library import write_poster
+    from tests.fixtures_emulator import make_video
+
+    video = make_video(tmp_path / "clip.mp4", size, seconds=1.0)
+    poster = tmp_path / "clip.jpg"
+    assert write_poster(video, poster)
+    with Image.open(poster) as img:
+        assert img.format == "JPEG" and img.size == poster_size
+        # The first frame: dark grey but for its leftmost column (make_video's bar grows frame by frame).
+        r, g, b = img.convert("RGB").getpixel((img.width - 1, img.height // 2))
+        assert max(r, g, b) < 60
+
+
+def test_no_poster_from_a_file_that_is_not_a_video(tmp_path):
+    from r2v_ui.library import write_poster
+
+    broken = tmp_path / "broken.mp4"
+    broken.write_bytes(b"not a video at all")
+    assert write_poster(broken, tmp_path / "broken.jpg") is False
+    assert not (tmp_path / "broken.jpg").exists()

@@ -284,7 +284,7 @@ async def reset(request: Request) -> Response:
 
 
 _TUNABLE = {"queue_seconds": float, "finish_seconds": float, "failure_rate": float,
-            "url_ttl_seconds": int, "upload_ttl_seconds": int}
+            "url_ttl_seconds": int, "upload_ttl_seconds": int, "preview_long_side": int}
 
 
 async def config_route(request: Request) -> Response:

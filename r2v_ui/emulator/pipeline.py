@@ -84,7 +84,8 @@ class Worker:
                 voice = next(paths) if m.reference_voice else None
                 refs.append(Reference(kind, path, voice))
             job = RenderJob(tuple(refs), req.prompt, req.width, req.height, req.duration, audio=req.audio,
-                            watermark=req.watermark, seed=task.seed, shot_type=req.shot_type)
+                            watermark=req.watermark, seed=task.seed, shot_type=req.shot_type,
+                            long_side=self.state.config.preview_long_side)
             dest = self.state.data_dir / "results" / f"{task.task_id}.mp4"
             if self._render_lock is None:
                 self._render_lock = asyncio.Lock()

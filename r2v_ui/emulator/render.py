@@ -1,7 +1,10 @@
 """Render an honest preview MP4 from the references.
 
 The clip is H.264 (yuv420p, moov atom first so a browser starts playing before the download
-ends) at exactly the requested size and duration, with an AAC track exactly when audio is on.
+ends) of exactly the requested duration, with an AAC track exactly when audio is on.  It is drawn
+at the requested aspect, scaled down to a preview's size when `RenderJob.long_side` says so (the
+emulator's `preview_long_side`, 640 px by default: a 1080P request is drawn at 640×360, about a
+ninth of the pixels); the label says both sizes.
 It shows the references moving (stills panned, reference videos playing), the prompt as a
 caption, a "PREVIEW" label, and a mark in the lower-right corner when watermark is on.
 
@@ -61,6 +64,14 @@ class RenderJob:
     seed: int = 0
     shot_type: str = "single"
     fps: int = FPS
+    long_side: int = 0  # draw at most this many pixels on the longest side; 0: at the requested size
+
+    @property
+    def drawn_size(self) -> tuple[int, int]:
+        """The size the clip is drawn at: the requested size, scaled down so that its longest side is
+        at most `long_side`, in even numbers (yuv420p)."""
+        scale = min(1.0, self.long_side / max(self.width, self.height)) if self.long_side else 1.0
+        return (max(2, round(self.width * scale / 2) * 2), max(2, round(self.height * scale / 2) * 2))
 
 
 def wrap_caption(draw: ImageDraw.ImageDraw, text: str, font, max_width: float) -> list[str]:
@@ -174,7 +185,8 @@ def _draw_static(bg: np.ndarray, job: RenderJob, top: int, bottom: int) -> np.nd
     x0, y0 = pad * 2, max(pad, (top - lh - 2 * pad) // 2)
     draw.rounded_rectangle((x0, y0, x0 + lw + 2 * pad, y0 + lh + 2 * pad), radius=pad, fill=(200, 30, 40, 230))
     draw.text((x0 + pad, y0 + pad - box[1]), label, font=label_font, fill=(255, 255, 255, 255))
-    info = f"{w}×{h} · {job.duration}s · {job.shot_type} · seed {job.seed}"
+    size = f"{job.width}×{job.height}" + ("" if (w, h) == (job.width, job.height) else f" (drawn {w}×{h})")
+    info = f"{size} · {job.duration}s · {job.shot_type} · seed {job.seed}"
     info_font = _font(max(12, unit // 40))
     ibox = draw.textbbox((0, 0), info, font=info_font)
     draw.text((w - (ibox[2] - ibox[0]) - pad * 2, y0 + pad - ibox[1]), info, font=info_font, fill=(235, 235, 235, 255))
@@ -275,7 +287,7 @@ def render_preview(job: RenderJob, dest: Path) -> Path:
     if job.width % 2 or job.height % 2:
         raise ValueError("width and height must be even for yuv420p")
     rng = random.Random(job.seed)
-    w, h, fps = job.width, job.height, job.fps
+    (w, h), fps = job.drawn_size, job.fps
     unit = min(w, h)
     top = max(40, unit // 9)
     bottom = h - max(70, unit // 5)

@@ -135,7 +135,8 @@ class EmulatorState:
     def reset(self) -> None:
         """Forget tasks, counters and the fault plan, and restore the starting configuration."""
         with self.lock:
-            for name in ("queue_seconds", "finish_seconds", "failure_rate", "url_ttl_seconds", "upload_ttl_seconds"):
+            for name in ("queue_seconds", "finish_seconds", "failure_rate", "url_ttl_seconds", "upload_ttl_seconds",
+                         "preview_long_side"):
                 setattr(self.config, name, getattr(self.initial_config, name))
             self._reset_runtime()
 

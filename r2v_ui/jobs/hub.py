@@ -4,7 +4,9 @@ Per running job: progress, eta, the newest transient stage text ("Generating… 
 (why the job is stalled), upload progress per file, a version that grows with every change, and
 the job's record as last read or written (so the page still sees the job, and the notice saying
 why, while a full or read-only disk stops the store from being read).
-`wait_for_change` lets any event loop (Gradio's, MCP's) wait for the next version.
+`wait_for_change` lets any event loop (Gradio's, MCP's) wait for the next version.  Beside them, one
+list version that grows when any job is created, restarted, deleted, kept or reaches a new state
+(not with progress): `wait_for_list_change` is what History waits on instead of a timer.
 
 Shared state: `_live` and `_waiters` are read and written under `_lock` only, from any thread
 (the job loop writes; Gradio's threads read).  Waiters are woken on their own loop."""
@@ -22,6 +24,7 @@ from .model import JobSnapshot
 from .states import RUNNING_STATES, JobState, stage_text
 
 _KEEP: Any = ...  # "leave as it is" for `change`
+LIST = None  # the waiters' key of the list version
 
 
 @dataclass
@@ -39,7 +42,9 @@ class SnapshotHub:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._live: dict[str, Live] = {}
-        self._waiters: dict[str, list[tuple[asyncio.AbstractEventLoop, asyncio.Event]]] = {}
+        # A job's waiters under its id; the list's under LIST.
+        self._waiters: dict[str | None, list[tuple[asyncio.AbstractEventLoop, asyncio.Event]]] = {}
+        self._list_version = 0
 
     def peek(self, job_id: str) -> Live:
         """A copy of the job's live state (a default one for a job not running here)."""
@@ -62,10 +67,37 @@ class SnapshotHub:
         with self._lock:
             old = self._live.get(job_id)
             self._live[job_id] = Live(version=old.version if old else 0)
+            waiters = self._bump_list()
+        self._wake(waiters)
 
     def drop(self, job_id: str) -> None:
         with self._lock:
             self._live.pop(job_id, None)
+            waiters = self._bump_list()
+        self._wake(waiters)
+
+    def list_version(self) -> int:
+        with self._lock:
+            return self._list_version
+
+    def touch_list(self) -> None:
+        """Something a list shows changed outside the job's run (a job kept or unkept)."""
+        with self._lock:
+            waiters = self._bump_list()
+        self._wake(waiters)
+
+    def _bump_list(self) -> list:
+        """Under the lock: the list version grows; returns its waiters to wake once the lock is let go."""
+        self._list_version += 1
+        return list(self._waiters.get(LIST, []))
+
+    @staticmethod
+    def _wake(waiters: list) -> None:
+        for loop, event in waiters:
+            try:
+                loop.call_soon_threadsafe(event.set)
+            except RuntimeError:  # that loop has closed: its waiter is gone
+                pass
 
     def change(self, job_id: str, *, progress: Any = _KEEP, eta: Any = _KEEP, notice: Any = _KEEP,
                stage: Any = _KEEP, new_state: bool = False, upload: tuple[str, float] | None = None) -> None:
@@ -87,19 +119,31 @@ class SnapshotHub:
                 live.uploads[upload[0]] = upload[1]
             live.version += 1
             waiters = list(self._waiters.get(job_id, []))
-        for loop, event in waiters:
-            try:
-                loop.call_soon_threadsafe(event.set)
-            except RuntimeError:  # that loop has closed: its waiter is gone
-                pass
+            if new_state:
+                waiters += self._bump_list()
+        self._wake(waiters)
 
-    async def wait_for_change(self, job_id: str, since_version: int, timeout: float) -> None:
+    async def wait_for_list_change(self, since_version: int, timeout: float) -> int:
+        """Wait (on the caller's loop) until the list version passes `since_version`, or timeout; returns it."""
+        await self.wait_for_change(LIST, since_version, timeout)
+        return self.list_version()
+
+    def list_watchers(self) -> int:
+        """How many waits on the list version are open now (History's streams)."""
+        with self._lock:
+            return len(self._waiters.get(LIST, []))
+
+    async def wait_for_change(self, job_id: str | None, since_version: int, timeout: float) -> None:
         """Wait (on the caller's loop) until the job's version passes `since_version`, or timeout."""
         loop = asyncio.get_running_loop()
         event = asyncio.Event()
         with self._lock:
-            live = self._live.get(job_id)
-            if live is not None and live.version > since_version:
+            if job_id is LIST:
+                version = self._list_version
+            else:
+                live = self._live.get(job_id)
+                version = live.version if live is not None else -1
+            if version > since_version:
                 event.set()
             self._waiters.setdefault(job_id, []).append((loop, event))
         try:

@@ -59,6 +59,9 @@ class JobManager:
         self.policy = policy or ReadPolicy()
         self._loop = JobLoop()
         self._hub = SnapshotHub()
+        # What lists wait on (History): a version that grows when a job is created, changes state, is kept or deleted.
+        self.list_version, self.wait_for_list_change = self._hub.list_version, self._hub.wait_for_list_change
+        self.list_watchers = self._hub.list_watchers  # History's open streams (a test sees a hidden tab's end)
         self._keys = KeyCustody()
         self._scheduler = PollScheduler(per_minute=settings.poll_requests_per_minute, policy=self.policy)
         self._runner = JobRunner(
@@ -113,7 +116,9 @@ class JobManager:
     def set_favourite(self, job_id: str, kept: bool = True, *, owner: str = "") -> JobSnapshot:
         """"Keep this one": mark (or unmark) a job as a favourite."""
         self._owned(job_id, owner)
-        return self._snapshot(self.store.set_favourite(job_id, kept))
+        rec = self.store.set_favourite(job_id, kept)
+        self._hub.touch_list()
+        return self._snapshot(rec)
 
     # --- reading -------------------------------------------------------------------------------
     def snapshot(self, job_id: str, *, owner: str = "") -> JobSnapshot | None:

@@ -843,6 +843,7 @@ MESSAGES: dict[str, str] = {
     "summary.seed": "Seed used",
     "summary.price": "Price",
     "summary.size_value": "{w} × {h} ({tier}, {aspect})",
+    "summary.size_preview": "{size}; the demo draws its preview video smaller",
     "summary.single": "single shot",
     "summary.multi": "multi shot",
     "summary.on": "on",

@@ -762,6 +762,7 @@ MESSAGES: dict[str, str] = {
     "summary.seed": "使用的 seed",
     "summary.price": "价格",
     "summary.size_value": "{w} × {h}（{tier}，{aspect}）",
+    "summary.size_preview": "{size}；演示的预览视频画面较小",
     "summary.single": "单镜头",
     "summary.multi": "多镜头",
     "summary.on": "开",

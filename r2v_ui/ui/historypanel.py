@@ -1,6 +1,10 @@
 """The History tab: this visitor's jobs, newest first, one compact line each, a page at a time
 (never the whole library sent to the browser), searched as you type; a detail view with its
-actions at the top; and the list keeps itself current while the tab is open.
+actions at the top; and the list keeps itself current while the tab is open: a stream waits on the
+job hub's list version (a job created, at a new stage, kept or deleted) and passes each new one to
+a State whose change reads the list again with the current filter, search and page.  No timer: an
+open History with nothing happening costs one empty message every `FOLLOW_WAKEUP_SECONDS` (how
+Gradio learns that a closed tab's stream can end), and nothing once another tab is chosen.
 
 Owner is always the visitor (the login, or this browser when the studio is shared): never an
 argument a client could send."""
@@ -22,7 +26,7 @@ from .language import choices, label, lang_of
 from .videoview import player_html, served_url
 
 PAGE_SIZE = 20
-REFRESH_SECONDS = 4.0
+FOLLOW_WAKEUP_SECONDS = 30.0
 EMPTY_HTML = f'<div class="history-empty" id="history-empty" role="status">{both("history.empty", markup=True)}</div>'
 # On a phone the detail is below the list: bring it (its actions first) into view.
 DETAIL_JS = """() => { const el = document.getElementById('history-detail');
@@ -42,7 +46,7 @@ class HistoryWidgets:
     page_info: gr.HTML
     page: gr.State
     shown: gr.State  # what the list shows now (ids, states, times): a refresh that finds no change sends nothing
-    timer: gr.Timer
+    version: gr.State  # the job hub's list version this tab last saw (History's stream sets it)
     detail: gr.Column
     remix: gr.Button
     reuse_seed: gr.Button
@@ -95,7 +99,7 @@ def render(ctx: PageContext) -> HistoryWidgets:
             video = gr.HTML("", elem_id="history-video", min_height=0)
             info = gr.Markdown(elem_id="history-info")
     return HistoryWidgets(status_filter, search, items, empty, prev, next_, page_info, gr.State(0), gr.State(None),
-                          gr.Timer(REFRESH_SECONDS, active=False), detail, remix, reuse_seed, download, retry, delete,
+                          gr.State(None), detail, remix, reuse_seed, download, retry, delete,
                           confirm_row, confirm_delete, cancel_delete, video, keep, compare, info, gr.State(None),
                           decision)
 
@@ -106,7 +110,7 @@ def page_of(manager: Any, owner: str, status: str, search: str, page: int) -> tu
                              offset=max(0, page) * PAGE_SIZE, limit=PAGE_SIZE)
 
 
-def listen(w: HistoryWidgets, ctx: PageContext, tab: Any, studio_tab: Any, tabs: Any, scene: Any, castw: Any,
+def listen(w: HistoryWidgets, ctx: PageContext, tab: Any, other_tabs: list, tabs: Any, scene: Any, castw: Any,
            cast_view, actions: Any, stream: dict) -> None:
     from .jobview import restore
 
@@ -164,10 +168,21 @@ def listen(w: HistoryWidgets, ctx: PageContext, tab: Any, studio_tab: Any, tabs:
     def show_history(status, search, memory, request: gr.Request):
         return list_view(status, search, 0, memory, None, request)
 
+    async def follow():
+        """While History is open: the hub's list version each time it moves (and, unchanged, every
+        FOLLOW_WAKEUP_SECONDS, so that Gradio ends the stream of a tab that has gone)."""
+        seen = manager.list_version()
+        while True:
+            seen = await manager.wait_for_list_change(seen, FOLLOW_WAKEUP_SECONDS)
+            yield seen
+
     list_inputs = [w.status_filter, w.search, st.memory]
     tab.select(show_history, list_inputs, list_outputs, concurrency_limit=None, api_visibility="undocumented")
-    tab.select(lambda: gr.Timer(active=True), None, [w.timer], api_visibility="private", show_progress="hidden")
-    studio_tab.select(lambda: gr.Timer(active=False), None, [w.timer], api_visibility="private", show_progress="hidden")
+    following = tab.select(follow, None, [w.version], api_visibility="private", **stream)
+    for other in other_tabs:  # History out of sight: its stream ends
+        other.select(None, None, None, cancels=[following], api_visibility="private", show_progress="hidden")
+    w.version.change(tick, [w.status_filter, w.search, w.page, st.memory, w.shown, w.selected], list_outputs,
+                     concurrency_limit=None, api_visibility="private", show_progress="hidden")
     w.status_filter.change(show_history, list_inputs, list_outputs, concurrency_limit=None,
                            api_visibility="undocumented", show_progress="hidden")
     # Search as you type: only the newest text is searched once the previous search is done.
@@ -176,8 +191,6 @@ def listen(w: HistoryWidgets, ctx: PageContext, tab: Any, studio_tab: Any, tabs:
     paging = [w.status_filter, w.search, w.page, st.memory, w.selected]
     w.prev.click(turn(-1), paging, list_outputs, concurrency_limit=None, api_visibility="undocumented")
     w.next.click(turn(+1), paging, list_outputs, concurrency_limit=None, api_visibility="undocumented")
-    w.timer.tick(tick, [w.status_filter, w.search, w.page, st.memory, w.shown, w.selected], list_outputs,
-                 concurrency_limit=None, api_visibility="private", show_progress="hidden")
 
     def detail_view(job_id, memory, request) -> dict:
         who = ctx.visitor(request, memory)

@@ -18,7 +18,8 @@ one user's streaming status wait behind another's):
 * starting a job takes no CPU to speak of: `concurrency_limit=None`;
 * checking an uploaded file (Pillow/PyAV headers, maybe a repair) is short CPU work in a thread:
   a small shared pool (`CHECK_CONCURRENCY`) so a burst of uploads cannot starve the page;
-* everything else defaults to `DEFAULT_CONCURRENCY` (set in `queue()`).
+* everything else defaults to `DEFAULT_CONCURRENCY` (set in `queue()`);
+* the queue waits for work instead of polling for it (`idlequeue.py`), so an idle studio sleeps.
 """
 
 from __future__ import annotations
@@ -30,8 +31,8 @@ from typing import Any
 import gradio as gr
 
 from ..messages import EN, both, t
-from . import (castpanel, comparepanel, context, header, historypanel, language, librarypanel, result, scene,
-               spendpanel, starters, storyboard)
+from . import (castpanel, comparepanel, context, header, historypanel, idlequeue, language, librarypanel, result,
+               scene, spendpanel, starters, storyboard)
 from .context import DEFAULT_CONCURRENCY, PageContext, Streams, make_states
 from .language import label
 from .theme import CSS, HEAD, make_theme
@@ -79,7 +80,7 @@ def build_app(manager: Any, settings: Any, *, emulator: Any = None) -> gr.Blocks
         starters.listen(scenew.starters, ctx, scenew.prompt)
         actions = result.listen(resultw, ctx, scenew, castw, cast_view)
         stream = dict(concurrency_limit=context.STREAM_LIMIT, concurrency_id="job-streams", show_progress="hidden")
-        historypanel.listen(historyw, ctx, history_tab, studio_tab, tabs, scenew, castw, cast_view, actions, stream)
+        historypanel.listen(historyw, ctx, history_tab, [studio_tab, compare_tab], tabs, scenew, castw, cast_view, actions, stream)
         comparepanel.listen(comparew, ctx, compare_tab, tabs, resultw, historyw)
         spendpanel.listen(spendw, resultw.budget, ctx, demo)
 
@@ -92,6 +93,7 @@ def build_app(manager: Any, settings: Any, *, emulator: Any = None) -> gr.Blocks
             api_visibility="undocumented", **stream)
 
     demo.queue(default_concurrency_limit=DEFAULT_CONCURRENCY)
+    idlequeue.wait_for_work(demo)  # an idle studio sleeps instead of polling its queue every millisecond
     return demo
 
 

@@ -124,6 +124,8 @@ def summary_markdown(snap: Any, lang: str = DEFAULT) -> str:
         size_text = t("summary.size_value", lang, w=w, h=h, tier=tier, aspect=aspect)
     except (ValueError, AttributeError):
         size_text = str(size)
+    if getattr(snap, "target", None) == "demo":  # the emulator draws previews smaller than the size asked for
+        size_text = t("summary.size_preview", lang, size=size_text)
     seed = snap.seed_used if snap.seed_used is not None else s.get("seed")
     on_off = {True: t("summary.on", lang), False: t("summary.off", lang)}
     rows = [

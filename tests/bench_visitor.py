@@ -1,0 +1,209 @@
+"""What one visitor costs the server (not a test: pytest does not collect bench_*.py, nothing is asserted).
+
+    python tests/bench_visitor.py                       # N = 1, 10, 50 visitors
+    python tests/bench_visitor.py --visitors 1,10 --idle-seconds 20
+
+A visitor is what a newcomer does, in Debian's Chromium: open the page, press "Load the example
+cast", press Generate with the page's defaults (1080P, 5 s, sound; the emulator renders its
+preview), and watch the video play.  Beside it, in the same run, a bare Gradio page (one textbox,
+one button) is visited the same number of times: open it, type, press the button, see the answer.
+
+Each server runs in a process of its own (the studio through bench_load's `--serve`, demo mode on
+loopback; the bare page here), and its CPU is read from /proc before and after.  First the idle
+floor: each server alone for `--idle-seconds`, in CPU-seconds per second.  Then, per N, N visitors
+at once (one browser, a context each, driven together); the figure is the server's CPU over the
+round, less the idle floor over the same wall time, divided by N.  The browser's own CPU is not
+counted (it shares the machine's cores, so rounds of many visitors take longer on a small machine).
+Also printed: the wall time of each round and how long the studio's idle queue took to start a
+cheap event after idling (the Seed radio's change, over the page's own protocol; median of 10).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from tests.bench_load import Child, Session, proc_cpu  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--autoplay-policy=no-user-gesture-required"]
+
+
+def serve_bare() -> None:
+    """Child process: a bare Gradio page on loopback until stdin closes."""
+    import gradio as gr
+
+    from r2v_ui.ports import free_port
+
+    with gr.Blocks() as demo:
+        text = gr.Textbox(label="Prompt", elem_id="bare-text")
+        button = gr.Button("Generate", elem_id="bare-generate")
+        out = gr.Textbox(label="Out", elem_id="bare-out")
+        button.click(lambda x: f"done: {x}", text, out)
+    demo.launch(server_port=free_port(), prevent_thread_lock=True, quiet=True)
+    print(json.dumps({"url": demo.local_url.rstrip("/"), "pid": os.getpid()}), flush=True)
+    sys.stdin.read()
+    demo.close()
+
+
+# --- visitors ------------------------------------------------------------------------------------
+async def studio_visitor(browser, url: str) -> None:
+    context = await browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = await context.new_page()
+    page.set_default_timeout(300_000)
+    try:
+        await page.goto(url)
+        await page.wait_for_function("() => { const b = document.querySelector('#job-status-box');"
+                                     " return b && b.dataset.state !== 'loading'; }")
+        await page.locator("#load-example").click()
+        await page.locator("#card-2-face").filter(has_text="bolt").wait_for()
+        await page.locator("#generate-btn").click()
+        await page.wait_for_function("() => { const b = document.querySelector('#job-status-box');"
+                                     " return b && ['succeeded', 'failed'].includes(b.dataset.state); }")
+        state = await page.locator("#job-status-box").get_attribute("data-state")
+        if state != "succeeded":
+            raise RuntimeError(f"the job ended {state}")
+        await page.wait_for_function(
+            """() => { const v = document.querySelector('#result-video video');
+                       if (!v || v.readyState < 2) return false;
+                       if (v.paused) { v.muted = true; v.play().catch(() => {}); }
+                       return v.played.length > 0 && v.currentTime > 0; }""")
+    finally:
+        await context.close()
+
+
+async def bare_visitor(browser, url: str) -> None:
+    context = await browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = await context.new_page()
+    page.set_default_timeout(120_000)
+    try:
+        await page.goto(url)
+        await page.locator("#bare-text textarea").fill("hello")
+        await page.locator("#bare-generate").click()
+        await page.wait_for_function("() => (document.querySelector('#bare-out textarea') || {}).value === 'done: hello'")
+    finally:
+        await context.close()
+
+
+async def visit(visitor, url: str, n: int) -> tuple[int, list[str]]:
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            results = await asyncio.gather(*(visitor(browser, url) for _ in range(n)), return_exceptions=True)
+        finally:
+            await browser.close()
+    errors = [f"{type(r).__name__}: {str(r)[:160]}" for r in results if isinstance(r, BaseException)]
+    return n - len(errors), errors
+
+
+# --- measuring -----------------------------------------------------------------------------------
+def idle_floor(pid: int, seconds: float) -> float:
+    c0, t0 = proc_cpu(pid), time.monotonic()
+    time.sleep(seconds)
+    return (proc_cpu(pid) - c0) / (time.monotonic() - t0)
+
+
+def round_cpu(pid: int, floor: float, visitor, url: str, n: int) -> dict:
+    c0, t0 = proc_cpu(pid), time.monotonic()
+    ok, errors = asyncio.run(visit(visitor, url, n))
+    wall = time.monotonic() - t0
+    used = proc_cpu(pid) - c0
+    return {"n": n, "ok": ok, "wall": wall, "cpu": used, "net": max(0.0, used - floor * wall),
+            "per_visitor": max(0.0, used - floor * wall) / n, "errors": errors[:3]}
+
+
+def event_start_after_idle(url: str, idle: float = 2.0, times: int = 10) -> float:
+    """Median seconds for the cheap Seed event, each sent after `idle` seconds of nothing."""
+    import httpx
+
+    session = Session(url, httpx.get(f"{url}/config", timeout=30).json())
+    lat = []
+    for k in range(times):
+        time.sleep(idle)
+        t = time.perf_counter()
+        session.call_on("seed-mode", "change", [("fixed", "random")[k % 2]])
+        lat.append(time.perf_counter() - t)
+    session.close()
+    return statistics.median(lat)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--visitors", default="1,10,50")
+    ap.add_argument("--idle-seconds", type=float, default=30.0)
+    ap.add_argument("--emulator-seconds", type=float, default=8.0, help="the emulator's time per task (the app's default)")
+    ap.add_argument("--serve-bare", action="store_true", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.serve_bare:
+        serve_bare()
+        return 0
+    counts = [int(x) for x in args.visitors.split(",") if x.strip()]
+
+    load = os.getloadavg()
+    print(f"# bench_visitor {time.strftime('%Y-%m-%d %H:%M')} · load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}"
+          f" · {os.cpu_count()} cores", flush=True)
+    bare = BareChild()
+    bare_info = bare.read(120)
+    rows = []
+    try:
+        floors = {"bare": idle_floor(bare_info["pid"], args.idle_seconds)}
+        for n in counts:
+            data_dir = tempfile.mkdtemp(prefix=f"bench-visitor-{n}-")
+            studio = Child("--serve", data_dir, "--emulator-seconds", str(args.emulator_seconds),
+                                "--poll-rpm", "6000")
+            try:
+                info = studio.read(180)
+                time.sleep(3)  # the example cast is drawn at start, in the background
+                if "studio" not in floors:
+                    floors["studio"] = idle_floor(info["pid"], args.idle_seconds)
+                    floors["start"] = event_start_after_idle(info["url"])
+                    print(f"idle floor, CPU-s per second: studio {floors['studio']:.4f}, bare Gradio {floors['bare']:.4f};"
+                          f" a cheap event after 2 s idle answers in {floors['start'] * 1000:.0f} ms (median of 10)",
+                          flush=True)
+                s = round_cpu(info["pid"], floors["studio"], studio_visitor, info["url"], n)
+            finally:
+                studio.close()
+            b = round_cpu(bare_info["pid"], floors["bare"], bare_visitor, bare_info["url"], n)
+            rows.append((n, s, b))
+            print(f"N={n}: studio {s['per_visitor']:.2f} CPU-s a visitor ({s['ok']}/{n} ok, {s['wall']:.0f} s)"
+                  f" · bare {b['per_visitor']:.3f} ({b['ok']}/{n} ok, {b['wall']:.0f} s)"
+                  + (f" · errors {s['errors'] + b['errors']}" if s["errors"] or b["errors"] else ""), flush=True)
+    finally:
+        bare.close()
+    print()
+    print("| visitors | studio: CPU-s a visitor (net of idle) | bare Gradio page | ratio | visitors done | wall, studio |")
+    print("|---|---|---|---|---|---|")
+    for n, s, b in rows:
+        ratio = s["per_visitor"] / b["per_visitor"] if b["per_visitor"] else float("nan")
+        print(f"| {n} | {s['per_visitor']:.2f} | {b['per_visitor']:.3f} | {ratio:.0f}× | {s['ok']}/{n}, {b['ok']}/{n} |"
+              f" {s['wall']:.0f} s |")
+    print(f"\nIdle floor (CPU-s per second, nobody on the page): studio {floors.get('studio', float('nan')):.4f},"
+          f" bare Gradio {floors['bare']:.4f}.")
+    return 0
+
+
+class BareChild(Child):
+    """The bare Gradio page in a process of its own (bench_load's Child starts bench_load.py; this one, this file)."""
+
+    def __init__(self):
+        import subprocess
+
+        self.proc = subprocess.Popen([sys.executable, __file__, "--serve-bare"], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, text=True, cwd=str(ROOT))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
