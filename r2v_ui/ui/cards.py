@@ -20,11 +20,13 @@ import gradio as gr
 
 from .. import prompt_names, spec
 from ..messages import EN, ZH, both, t
+from ..messages import render as words
+from ..workspace import kept
 from .language import label
 from . import cast as cast_mod
 
 log = logging.getLogger(__name__)
-THUMB_PX = 240
+THUMB_PX = 320  # the card's preview: about 220 px wide on a laptop, sharp on a 1.5x screen
 # What the user reads (kept together so they can move to the message catalog).
 NAME_LABEL = label("ui.card.name")
 NAME_PLACEHOLDER = label("ui.card.name_placeholder")
@@ -56,14 +58,30 @@ class CardWidgets:
 
 
 def make_card(n: int, visible: bool) -> CardWidgets:
+    """Card n: its face (the picture or clip, large, with its name and verdict), the name box, the
+    insert button, one row of icon buttons (their words are their accessible names and tooltips:
+    CSS draws the icon, the head script adds the title), and "Link or recording" folded away."""
     with gr.Column(visible=visible, elem_id=f"card-{n}", elem_classes=["cast-card"], min_width=150) as group:
-        face = gr.HTML(face_html(cast_mod.empty_card(), n), elem_id=f"card-{n}-face")
+        face = gr.HTML(face_html(cast_mod.empty_card(), n), elem_id=f"card-{n}-face", elem_classes=["card-face-box"])
         character = gr.Textbox(label=NAME_LABEL, placeholder=NAME_PLACEHOLDER, elem_id=f"card-{n}-character",
                                lines=1, max_lines=1, elem_classes=["card-character"])
-        media = gr.UploadButton(label("ui.card.upload_media"), file_count="single", type="filepath", size="sm",
-                                variant="secondary", elem_id=f"card-{n}-file", elem_classes=["card-upload"])
-        voice_upload = gr.UploadButton(label("ui.card.upload_voice"), file_count="single", type="filepath", size="sm",
-                                       elem_id=f"card-{n}-voice-upload", elem_classes=["card-upload"])
+        insert = gr.Button(label(f"ui.card.insert_{n}"), size="sm", elem_id=f"card-{n}-insert",
+                           elem_classes=["card-insert"])
+        with gr.Row(elem_classes=["card-tools"]):
+            media = gr.UploadButton(label("ui.card.upload_media"), file_count="single", type="filepath", size="sm",
+                                    variant="secondary", elem_id=f"card-{n}-file",
+                                    elem_classes=["card-upload", "card-tool", "tool-media"])
+            voice_upload = gr.UploadButton(label("ui.card.upload_voice"), file_count="single", type="filepath",
+                                           size="sm", elem_id=f"card-{n}-voice-upload",
+                                           elem_classes=["card-upload", "card-tool", "tool-voice"])
+            save = gr.Button(SAVE_LABEL, size="sm", elem_id=f"card-{n}-save",
+                             elem_classes=["card-save", "card-tool", "tool-save"])
+            # The head script gives these their full names ("Move character2 left") for screen readers.
+            up = gr.Button("←", size="sm", elem_id=f"card-{n}-up", interactive=n > 1,
+                           elem_classes=["card-tool", "tool-left"])
+            down = gr.Button("→", size="sm", elem_id=f"card-{n}-down", elem_classes=["card-tool", "tool-right"])
+            remove = gr.Button(label("ui.card.remove"), size="sm", elem_id=f"card-{n}-remove",
+                               elem_classes=["card-tool", "tool-remove"])
         with gr.Accordion(label("ui.card.more"), open=False, elem_id=f"card-{n}-more",
                           elem_classes=["card-more"]) as more:
             link = gr.Textbox(label=label(f"ui.card.link_{n}"), placeholder="https://…",
@@ -72,14 +90,6 @@ def make_card(n: int, visible: bool) -> CardWidgets:
             voice_record = gr.HTML(recorder_html(n), elem_id=f"card-{n}-voice-record", min_height=0)
             voice_clear = gr.Button(label("ui.card.voice_clear"), size="sm", elem_id=f"card-{n}-voice-clear",
                                     visible=False)
-        insert = gr.Button(label(f"ui.card.insert_{n}"), size="sm", elem_id=f"card-{n}-insert",
-                           elem_classes=["card-insert"])
-        save = gr.Button(SAVE_LABEL, size="sm", elem_id=f"card-{n}-save", elem_classes=["card-save"])
-        with gr.Row(elem_classes=["card-buttons"]):
-            # Short faces; the head script gives each its full name ("Move character2 left") for screen readers.
-            up = gr.Button("←", size="sm", elem_id=f"card-{n}-up", interactive=n > 1, min_width=30)
-            down = gr.Button("→", size="sm", elem_id=f"card-{n}-down", min_width=30)
-            remove = gr.Button(label("ui.card.remove"), size="sm", variant="stop", elem_id=f"card-{n}-remove", min_width=40)
     return CardWidgets(n, group, face, media, voice_upload, more, link, use_link, voice_record, voice_clear,
                        insert, up, down, remove, character, save)
 
@@ -97,7 +107,10 @@ def recorder_html(n: int) -> str:
 
 
 def face_html(card: cast_mod.Card, n: int, lang: str | None = None) -> str:
-    """Card n's face in `lang`; None: before any request is known (the first render), in both."""
+    """Card n's face in `lang`; None: before any request is known (the first render), in both.
+
+    The picture or the clip's first frame fills the card (an empty card: a drop zone), the tag and
+    @Name over it; under it the file's name, the voice, and the verdicts whole, never clamped."""
     tag = spec.character_tag(n)
     kind = card.get("kind")
     thumb = card.get("thumb")
@@ -107,28 +120,43 @@ def face_html(card: cast_mod.Card, n: int, lang: str | None = None) -> str:
     def say(key: str, **params) -> str:
         return both(key, **params) if lang is None else html.escape(t(key, lang, **params))
 
+    over = f'<span class="tag">{tag}</span>' + (
+        f'<span class="card-at">@{html.escape(card["character"])}</span>' if card.get("character") else "")
     if thumb:
         alt = t(f"card.alt.{what}", lang or EN, tag=tag, name=name)
         pic = f'<img src="{html.escape(thumb)}" alt="{html.escape(alt)}">'
         if kind == "video" and card.get("video_seconds"):
             pic += f'<span class="thumb-badge">▶ {float(card["video_seconds"]):.1f} s</span>'
-        thumb_html = f'<div class="thumb">{pic}</div>'
+        preview = f'<div class="thumb card-preview">{pic}{over}</div>'
     elif card.get("url"):
-        thumb_html = f'<div class="thumb thumb-empty">{say(f"card.link.{what}")}</div>'
+        preview = f'<div class="thumb card-preview thumb-link"><span>{say(f"card.link.{what}")}</span>{over}</div>'
     else:
-        thumb_html = f'<div class="thumb thumb-empty">{say("card.no_media")}</div>'
+        preview = (f'<div class="thumb card-preview thumb-empty" data-card="{n}"><span class="drop-icon"></span>'
+                   f'<span>{say("card.no_media")}</span><span class="drop-say">{say("card.drop_here")}</span>'
+                   f'{over}</div>')
+    caption = ""
+    if name or kind in ("image", "video"):
+        caption = ('<div class="card-caption">'
+                   + (f'<span class="card-name" title="{html.escape(name)}">{html.escape(name)}</span>' if name else "")
+                   + (f'<span class="kind">{say("card.kind." + kind)}</span>' if kind in ("image", "video") else "")
+                   + '</div>')
     voice = ""
     if card.get("voice_verdict"):
         voice_name = card.get("voice_name")
         voice = (f'<div class="card-voice">{say("card.voice", name=voice_name)}</div>' if voice_name else
                  f'<div class="card-voice">{say("card.voice_unnamed")}</div>')
-    return (f'<div class="card-face" data-verdict="{html.escape(card.get("verdict") or "empty")}">'
-            f'<div class="card-head"><span class="tag">{tag}</span>'
-            + (f'<span class="card-at">@{html.escape(card["character"])}</span>' if card.get("character") else "")
-            + f'<span class="kind">{say("card.kind." + (kind if kind in ("image", "video") else "empty"))}</span>'
-            f'</div>{thumb_html}'
-            + (f'<div class="card-name" title="{html.escape(name)}">{html.escape(name)}</div>' if name else "")
-            + voice + cast_mod.verdict_html(card, n, lang) + '</div>')
+    filled = "1" if cast_mod.has_media(card) else "0"
+    return (f'<div class="card-face" data-verdict="{html.escape(card.get("verdict") or "empty")}" data-filled="{filled}"'
+            f' data-card="{n}">{preview}{caption}{voice}' + cast_mod.verdict_html(card, n, lang)
+            + "".join(_kept_row(note, lang) for note in kept.notes(card)) + '</div>')
+
+
+def _kept_row(note: Any, lang: str | None) -> str:
+    """A file the card did not take, and why (it kept the one it had: workspace/kept.py)."""
+    lang = lang or EN
+    return (f'<div class="verdict verdict-refused verdict-kept" role="status">'
+            f'<span class="verdict-label">✕ {html.escape(t("verdict.refused", lang))}</span> '
+            f'<span class="verdict-text">{html.escape(words(note, lang))}</span></div>')
 
 
 def with_thumb(card: cast_mod.Card) -> cast_mod.Card:

@@ -12,6 +12,7 @@ import gradio as gr
 
 from .. import spec
 from ..messages import DEFAULT, ZH, both, t
+from ..workspace import kept
 from . import cards as cards_mod
 from . import cast as cast_mod
 from .context import CHECK_CONCURRENCY, PageContext, esc
@@ -36,19 +37,25 @@ class CastWidgets:
 
 
 def render(ctx: PageContext) -> CastWidgets:
-    with gr.Row(elem_id="cast-title-row", equal_height=True):
-        gr.HTML(f'<h2 class="step-title">{both("cast.title")}</h2>', elem_id="cast-title")
-        example = gr.Button(label("ui.load_example"), size="sm", variant="secondary", elem_id="load-example",
-                            scale=0, min_width=150)
-        add = gr.Button(label("ui.add_character"), size="sm", elem_id="add-character", scale=0, min_width=140)
-    gr.HTML(f'<p class="step-help">{both("cast.help", markup=True)}</p>')
-    with gr.Column(visible=False, elem_id="retag-box", elem_classes=["retag-box"]) as retag_box:
-        retag_text = gr.HTML("")
-        with gr.Row():
-            retag_apply = gr.Button(label("ui.update_prompt"), size="sm", variant="primary", elem_id="retag-apply")
-            retag_dismiss = gr.Button(label("ui.keep_prompt"), size="sm", elem_id="retag-dismiss")
-    with gr.Row(equal_height=False, elem_id="cast-row"):
-        cards = [cards_mod.make_card(n, visible=n == 1) for n in range(1, spec.MEDIA_MAX + 1)]
+    """The cast area (one drop target: a file dropped on it goes to the next empty card, scripts in
+    ui/dropscript.py): its title, the example button, the cards in a grid, and "+ Add character" as
+    the grid's last tile."""
+    with gr.Column(elem_id="cast-area"):
+        with gr.Row(elem_id="cast-title-row", equal_height=True):
+            gr.HTML(f'<h2 class="step-title">{both("cast.title")}</h2>', elem_id="cast-title")
+            example = gr.Button(label("ui.load_example"), size="sm", variant="secondary", elem_id="load-example",
+                                scale=0, min_width=150)
+        gr.HTML(f'<p class="step-help">{both("cast.help", markup=True)}</p>')
+        with gr.Column(visible=False, elem_id="retag-box", elem_classes=["retag-box"]) as retag_box:
+            retag_text = gr.HTML("")
+            with gr.Row():
+                retag_apply = gr.Button(label("ui.update_prompt"), size="sm", variant="primary", elem_id="retag-apply")
+                retag_dismiss = gr.Button(label("ui.keep_prompt"), size="sm", elem_id="retag-dismiss")
+        with gr.Row(equal_height=False, elem_id="cast-row"):
+            cards = [cards_mod.make_card(n, visible=n == 1) for n in range(1, spec.MEDIA_MAX + 1)]
+            add = gr.Button(label("ui.add_character"), size="sm", elem_id="add-character", elem_classes=["add-tile"])
+        gr.HTML('<div id="cast-drop-status" class="cast-drop-status" role="status" aria-live="polite"></div>',
+                min_height=0)
     return CastWidgets(add, example, cards, retag_box, retag_text, retag_apply, retag_dismiss, gr.State({}))
 
 
@@ -58,7 +65,7 @@ def cast_view(w: CastWidgets, ctx: PageContext, cast: list, request: Any) -> dic
     cast = [cards_mod.with_thumb(c) for c in cast]
     ctx.casts.put(request, cast)
     updates = dict(zip([x for cw in w.cards for x in cw.outputs()], cards_mod.render_all(cast, lang_of(request))))
-    updates[w.add] = gr.Button(interactive=cast_mod.can_add(cast))
+    updates[w.add] = gr.Button(interactive=cast_mod.can_add(cast), visible=cast_mod.can_add(cast))
     updates[ctx.states.cast] = cast
     return updates
 
@@ -141,8 +148,8 @@ def _wire_card(cw: cards_mod.CardWidgets, w: CastWidgets, ctx: PageContext, scen
         def change(cast):
             if not upload or i >= len(cast):
                 return cast
-            card = cast_mod.check_media(cast[i], upload, n, cast, i, work_dir=ctx.checked_dir)
-            return cast_mod.replace_card(cast, i, dict(card, example=False))
+            card = dict(cast_mod.check_media(cast[i], upload, n, cast, i, work_dir=ctx.checked_dir), example=False)
+            return cast_mod.replace_card(cast, i, kept.keep_media(cast[i], card))  # a refusal keeps what it had
         return edit(request, cast, change)
 
     async def on_link(cast, url, request: gr.Request):
@@ -155,19 +162,22 @@ def _wire_card(cw: cards_mod.CardWidgets, w: CastWidgets, ctx: PageContext, scen
         checked = await cast_mod.check_link(cast[i], url, n, cast, i, guard=LinkGuard.for_settings(ctx.settings))
         media = {k: checked.get(k) for k in ("kind", "path", "url", "link", "name", "verdict", "message",
                                              "video_seconds", "content_type")}
-        # Only the card's picture/video part changes: a voice checked meanwhile stays.
-        return edit(request, cast, lambda c: cast_mod.replace_card(c, i, dict(c[i], **media, example=False))
-                    if i < len(c) else c)
+        # Only the card's picture/video part changes: a voice checked meanwhile stays; a refused link
+        # leaves an accepted picture/video in place.
+        return edit(request, cast, lambda c: cast_mod.replace_card(
+            c, i, kept.keep_media(c[i], dict(c[i], **media, example=False))) if i < len(c) else c)
 
     def on_voice(cast, upload, request: gr.Request):
         def change(cast):
             if not upload or i >= len(cast):
                 return cast
-            return cast_mod.replace_card(cast, i, cast_mod.check_voice(cast[i], upload, work_dir=ctx.checked_dir))
+            voice = cast_mod.check_voice(cast[i], upload, work_dir=ctx.checked_dir)
+            return cast_mod.replace_card(cast, i, kept.keep_voice(cast[i], voice))
         return edit(request, cast, change)
 
     def on_voice_clear(cast, request: gr.Request):
-        return edit(request, cast, lambda c: cast_mod.replace_card(c, i, cast_mod.clear_voice(c[i])) if i < len(c) else c)
+        return edit(request, cast, lambda c: cast_mod.replace_card(
+            c, i, dict(cast_mod.clear_voice(c[i]), **{kept.VOICE_NOTE: None})) if i < len(c) else c)
 
     def on_character(cast, name, request: gr.Request):
         """The name typed on the card: its face and the prompt's hints change; the box is left as typed."""

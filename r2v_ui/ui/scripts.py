@@ -4,7 +4,7 @@
   the others are pulled back to its time when they drift more than 0.2 s.
 * RECORDER_JS: record a voice clip without Gradio's audio player (which brings a 150 KB streaming
   bundle to every page load): the microphone is captured as 16-bit PCM, written as a WAV file and
-  handed to the card's own "Voice clip" file input, so a recording goes through exactly the checks
+  handed to the card's own "Voice clip" file input (dropscript.py's r2vGiveFile), so a recording goes through exactly the checks
   of a chosen file.  Events are delegated from the document, so cards re-rendered by Gradio keep
   working.
 * WORDS_JS: the words these scripts write (screen-reader names, the Compare time), from the catalog
@@ -17,9 +17,10 @@ from __future__ import annotations
 import json
 
 from ..messages import CATALOGS, LANGUAGES
+from .dropscript import DROP_WORDS
 
 SCRIPT_WORDS = ("script.card_left", "script.card_right", "script.card_remove", "compare.scrub",
-                "script.compare_time", "script.seconds")
+                "script.compare_time", "script.seconds", *DROP_WORDS)
 
 
 def words_js(keys: tuple[str, ...] = SCRIPT_WORDS) -> str:
@@ -99,17 +100,9 @@ RECORDER_JS = """
     }
     return new Blob([buf], {type: 'audio/wav'});
   };
-  const hand = (n, blob) => {
-    // Gradio puts an upload button's file input just before the button itself.
-    const button = document.getElementById('card-' + n + '-voice-upload');
-    const input = button && button.previousElementSibling;
-    if (!input || !input.matches('input[type=file]')) return false;
-    const dt = new DataTransfer();
-    dt.items.add(new File([blob], 'recording-character' + n + '.wav', {type: 'audio/wav'}));
-    input.files = dt.files;
-    input.dispatchEvent(new Event('change', {bubbles: true}));
-    return true;
-  };
+  // The card's own voice input takes it (dropscript.py's r2vGiveFile), as a chosen file would be.
+  const hand = (n, blob) => window.r2vGiveFile(n, 'voice-upload',
+                                               new File([blob], 'recording-character' + n + '.wav', {type: 'audio/wav'}));
   document.addEventListener('click', async (e) => {
     const b = e.target.closest && e.target.closest('.voice-rec');
     if (!b) return;

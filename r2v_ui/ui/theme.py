@@ -4,8 +4,11 @@ screen readers, and Ctrl/Cmd+Enter to generate.  System fonts only: the page mus
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import gradio as gr
 
+from .dropscript import DROP_JS
 from .scripts import COMPARE_JS, RECORDER_JS, WORDS_JS
 
 FONTS = ["ui-sans-serif", "system-ui", "-apple-system", "Segoe UI", "Roboto", "Helvetica Neue", "Arial", "sans-serif"]
@@ -36,6 +39,106 @@ def make_theme() -> gr.themes.Base:
     )
 
 
+def _icon(svg: str) -> str:
+    """A CSS url() of a 24×24 line icon (drawn as a mask in the button's text colour)."""
+    body = ("<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 24 24' fill='none' stroke='black' "
+            f"stroke-width='2' stroke-linecap='round' stroke-linejoin='round'>{svg}</svg>")
+    return 'url("data:image/svg+xml,' + quote(body, safe="/:=' ") + '")'
+
+
+ICONS = {
+    "media": "<rect x='3' y='4' width='18' height='16' rx='2'/><circle cx='9' cy='10' r='2'/><path d='M21 17l-5-5-9 8'/>",
+    "voice": "<rect x='9' y='3' width='6' height='11' rx='3'/><path d='M5 11a7 7 0 0 0 14 0M12 18v3'/>",
+    "save": "<path d='M6 3h12v18l-6-4-6 4z'/>",
+    "left": "<path d='M15 18l-6-6 6-6'/>",
+    "right": "<path d='M9 18l6-6-6-6'/>",
+    "remove": "<path d='M4 7h16M10 11v6M14 11v6M6 7l1 13h10l1-13M9 7V4h6v3'/>",
+    "drop": "<path d='M12 16V4M7 9l5-5 5 5M4 16v3a1 1 0 0 0 1 1h14a1 1 0 0 0 1-1v-3'/>",
+}
+
+# ---- cards: begin (face-cast, issue 23 item 2) ------------------------------------------------------
+# The cast area: media-first cards of equal height in a grid that fills the row (three on a laptop,
+# two on a phone), "+ Add character" as the last tile, compact icon buttons (their words stay their
+# accessible names; the head script makes them tooltips), verdicts shown whole, and the outline a
+# dragged file gets over a card or the cast area (dropscript.py).
+CARDS_CSS = """
+#cast-title-row { align-items: center; gap: 8px; }
+#cast-title-row > div:first-child { flex: 1 1 auto; }
+#cast-area { position: relative; gap: 8px !important; border-radius: 12px; }
+#cast-row { display: grid !important; grid-template-columns: repeat(auto-fill, minmax(190px, 1fr));
+  gap: 12px; align-items: stretch; }
+#cast-row > .cast-card, #cast-row > #add-character { min-width: 0 !important; width: auto !important; }
+.cast-card { position: relative; display: flex !important; flex-direction: column; gap: 8px !important;
+  padding: 8px !important; border: 1px solid var(--border-color-primary); border-radius: 14px !important;
+  background: var(--background-fill-primary); box-shadow: 0 1px 3px rgba(15,23,42,.06); }
+.cast-card > .card-face-box { flex: 1 1 auto; padding: 0 !important; }
+.cast-card .card-face-box .prose, .cast-card .card-face-box .html-container { padding: 0 !important; }
+.cast-card .verdict-empty { display: none; }  /* the empty preview says it */
+.card-face { display: flex; flex-direction: column; gap: 6px; }
+.card-preview { position: relative; width: 100%; aspect-ratio: 4 / 5; border-radius: 10px; overflow: hidden;
+  background: #eef1f8; display: flex; flex-direction: column; align-items: center; justify-content: center; }
+.card-preview img { width: 100%; height: 100%; object-fit: contain; display: block; }
+.card-preview .tag { position: absolute; top: 6px; left: 6px; font-family: var(--font-mono); font-weight: 700;
+  font-size: .85rem; color: #312e81; background: rgba(238,242,255,.95); padding: 1px 8px; border-radius: 6px; }
+.card-preview .card-at { position: absolute; left: 6px; bottom: 6px; max-width: calc(100% - 12px); overflow: hidden;
+  text-overflow: ellipsis; white-space: nowrap; font-weight: 700; font-size: .85rem; color: #fff;
+  background: rgba(49,46,129,.88); padding: 1px 8px; border-radius: 6px; }
+.thumb-badge { position: absolute; right: 6px; bottom: 6px; background: rgba(15,23,42,.85); color: #fff;
+  font-size: .75rem; padding: 1px 6px; border-radius: 6px; }
+.thumb-empty { border: 2px dashed #94a3b8; color: #334155; font-size: .85rem; text-align: center;
+  padding: 36px 10px 10px; gap: 6px; cursor: pointer; background: #f8fafc; }
+.thumb-empty .drop-say { font-size: .78rem; color: #475569; }
+.drop-icon { width: 32px; height: 32px; background: #6366f1; -webkit-mask: var(--icon) center / contain no-repeat;
+  mask: var(--icon) center / contain no-repeat; --icon: %drop%; }
+.thumb-link { color: #334155; font-size: .85rem; padding: 10px; text-align: center; }
+.card-caption { display: flex; align-items: baseline; gap: 6px; min-width: 0; }
+.card-name { flex: 1 1 auto; min-width: 0; font-size: .85rem; font-weight: 600; color: #1e293b; white-space: nowrap;
+  overflow: hidden; text-overflow: ellipsis; }
+.card-caption .kind { flex: 0 0 auto; font-size: .75rem; color: #475569; }
+.card-voice { font-size: .78rem; color: #334155; overflow-wrap: anywhere; }
+.cast-card .verdict { font-size: .78rem; padding: 4px 8px; margin: 0; overflow-wrap: anywhere; }
+.cast-card .card-character { padding: 0 !important; border: 0 !important; box-shadow: none !important;
+  background: transparent !important; }
+.cast-card .card-character input { padding: 6px 8px !important; }
+.cast-card .card-character [data-testid="block-info"] { font-size: .78rem; font-weight: 600; color: #334155;
+  background: transparent !important; padding: 0 2px !important; margin-bottom: 2px; }
+.cast-card .card-character label { background: transparent !important; }
+.cast-card button { min-width: 0 !important; }
+.card-insert { font-size: .8rem !important; padding: 4px 8px !important; }
+.card-tools { display: flex !important; flex-wrap: wrap !important; gap: 4px !important; align-items: center; }
+.card-tools > * { flex: 0 0 auto !important; min-width: 0 !important; width: auto !important; }
+.card-tools .card-tool { position: relative; width: 32px !important; height: 32px !important; min-height: 0 !important;
+  padding: 0 !important; font-size: 0 !important; line-height: 0 !important; color: #334155; flex: 0 0 32px !important; }
+.card-tools .card-tool::before { content: ""; position: absolute; inset: 0; margin: auto; width: 18px; height: 18px;
+  background: currentColor; -webkit-mask: var(--icon) center / contain no-repeat; mask: var(--icon) center / contain no-repeat; }
+.card-tools .card-tool:disabled { color: #94a3b8; }
+.tool-media { --icon: %media%; } .tool-voice { --icon: %voice%; } .tool-save { --icon: %save%; }
+.tool-left { --icon: %left%; margin-left: auto !important; } .tool-right { --icon: %right%; }
+.tool-remove { --icon: %remove%; color: #b91c1c !important; }
+.card-more { padding: 0 !important; border: 0 !important; box-shadow: none !important; background: transparent !important; }
+.card-more > button { font-size: .8rem !important; padding: 2px 0 !important; }
+#add-character.add-tile { min-height: 96px; border: 2px dashed #a5b4fc !important; background: #f5f7ff !important;
+  color: #3730a3 !important; font-size: .95rem !important; font-weight: 600; border-radius: 14px !important; box-shadow: none; }
+#add-character.add-tile:hover { background: #eef2ff !important; }
+.cast-drop-status:empty { display: none; }
+.cast-drop-status { background: #fffbeb; color: #78350f; border: 1px solid #fde68a; border-radius: 10px; padding: 6px 10px;
+  font-size: .85rem; }
+.cast-card.drop-over { outline: 3px dashed #4f46e5; outline-offset: 2px; }
+#cast-area.drop-over { outline: 3px dashed #818cf8; outline-offset: 4px; }
+.cast-card.drop-over::after, #cast-area.drop-over::after { content: attr(data-drop-say); position: absolute; left: 10px;
+  right: 10px; top: 30%; z-index: 5; pointer-events: none; background: rgba(49,46,129,.94); color: #fff; padding: 10px;
+  border-radius: 10px; text-align: center; font-weight: 600; font-size: .9rem; }
+@media (max-width: 760px) {
+  #cast-row { grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 8px; }
+  .cast-card { padding: 6px !important; }
+  .card-tools .card-tool { width: 30px !important; height: 30px !important; flex-basis: 30px !important; }
+  .thumb-empty { padding-top: 30px; }
+}
+"""
+for _name, _svg in ICONS.items():
+    CARDS_CSS = CARDS_CSS.replace(f"%{_name}%", _icon(_svg))
+# ---- cards: end -------------------------------------------------------------------------------------
+
 CSS = """
 .gradio-container { max-width: 1400px !important; margin: 0 auto; }
 .sr-only { position: absolute !important; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
@@ -53,33 +156,6 @@ CSS = """
 .billing-note { font-size: 0.8rem; color: #475569; margin-top: 2px; }
 h2.step-title { font-size: 1.05rem; margin: 4px 0 0; }
 .step-help { margin: 0; font-size: .85rem; color: #475569; }
-#cast-title-row { align-items: center; gap: 8px; }
-#cast-title-row > div:first-child { flex: 1 1 auto; }
-#cast-row { display: grid !important; grid-template-columns: repeat(auto-fill, minmax(148px, 1fr)); gap: 10px; }
-#cast-row > .cast-card { min-width: 0 !important; width: auto !important; }
-.cast-card { border: 1px solid var(--border-color-primary); border-radius: 12px !important; padding: 8px !important;
-  gap: 6px !important; background: var(--background-fill-primary); box-shadow: 0 1px 3px rgba(15,23,42,.06); }
-.card-face { display: flex; flex-direction: column; gap: 4px; }
-.card-head { display: flex; align-items: center; justify-content: space-between; gap: 2px 6px; flex-wrap: wrap; min-width: 0; }
-.card-head .tag { font-family: var(--font-mono); font-weight: 700; font-size: .9rem; color: #312e81;
-  background: #eef2ff; padding: 1px 8px; border-radius: 6px; }
-.card-head .kind { font-size: 0.78rem; color: #475569; }
-.thumb { position: relative; height: 120px; border-radius: 8px; overflow: hidden; background: #f1f5f9;
-  display: flex; align-items: center; justify-content: center; }
-.thumb img { width: 100%; height: 100%; object-fit: cover; }
-.thumb-empty { color: #475569; font-size: .8rem; text-align: center; padding: 6px; border: 1px dashed #94a3b8; }
-.thumb-badge { position: absolute; right: 4px; bottom: 4px; background: rgba(15,23,42,.8); color: #fff;
-  font-size: .72rem; padding: 1px 6px; border-radius: 6px; }
-.card-name { font-size: .78rem; color: #334155; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
-.card-voice { font-size: .78rem; color: #334155; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
-.cast-card .verdict { font-size: 0.76rem; padding: 4px 6px; }
-.cast-card .verdict-accepted .verdict-text { display: -webkit-box; -webkit-line-clamp: 2; -webkit-box-orient: vertical;
-  overflow: hidden; }
-.card-upload { font-size: .78rem !important; padding: 4px 6px !important; }
-.cast-card button { min-width: 0 !important; }
-.card-buttons { gap: 4px !important; flex-wrap: nowrap !important; }
-.card-buttons button { padding: 2px 4px !important; font-size: .74rem !important; }
-.card-more { padding: 0 !important; }
 .verdict { font-size: 0.85rem; padding: 5px 8px; border-radius: 8px; margin: 2px 0; line-height: 1.3; }
 .verdict-label { font-weight: 700; }
 .verdict-accepted { background: #ecfdf5; color: #065f46; }
@@ -187,8 +263,6 @@ h2.step-title { font-size: 1.05rem; margin: 4px 0 0; }
   #workspace { flex-direction: column !important; }
   #composer, #result-pane { width: 100% !important; min-width: 0 !important; }
   #result-pane { position: static; max-height: none; overflow: visible; }
-  #cast-row { grid-template-columns: repeat(2, minmax(0, 1fr)); }
-  .thumb { height: 96px; }
   .generate-bar { position: fixed !important; left: 0; right: 0; bottom: 0; z-index: 60; margin: 0 !important;
     background: var(--background-fill-primary); padding: 8px 12px calc(8px + env(safe-area-inset-bottom)) !important;
     box-shadow: 0 -4px 16px rgba(15,23,42,.12); border-top: 1px solid var(--border-color-primary); }
@@ -202,12 +276,17 @@ h2.step-title { font-size: 1.05rem; margin: 4px 0 0; }
   #history-controls { flex-direction: column !important; }
   #history-controls > * { width: 100% !important; }
 }
-"""
+""" + CARDS_CSS
 
 # One small script (the result player starts muted by its own `muted` attribute, videoview.py): the
 # job's headline and notices are copied into one polite live region, so a screen reader hears each stage once; and
 # Ctrl/Cmd+Enter presses Generate.
 HEAD = """
+<style>
+/* Gradio's 32 px side margins would leave two cast cards 150 px each on a 390 px phone (a <style> of
+   the head: the page CSS is scoped inside .contain, which this margin is outside of). */
+@media (max-width: 760px) { .gradio-container .main.fillable { padding-left: 8px !important; padding-right: 8px !important; } }
+</style>
 <script>""" + WORDS_JS + """</script>
 <script>
 (() => {
@@ -256,6 +335,11 @@ HEAD = """
       if (!n) return;
       for (const [suffix, key] of [['up', 'script.card_left'], ['down', 'script.card_right'], ['remove', 'script.card_remove']])
         setLabel(document.getElementById('card-' + n + '-' + suffix), r2vWord(key, {tag: 'character' + n}));
+      // The icon buttons' tooltips: their accessible name (aria-label, else their words, drawn as an icon).
+      card.querySelectorAll('.card-tool').forEach(b => {
+        const tip = b.getAttribute('aria-label') || b.textContent.trim();
+        if (tip && b.getAttribute('title') !== tip) b.setAttribute('title', tip);
+      });
     });
     setLabel(document.getElementById('compare-scrub'), r2vWord('compare.scrub'));
   };
@@ -275,5 +359,5 @@ HEAD = """
   });
 })();
 </script>
-<script>""" + COMPARE_JS + RECORDER_JS + """</script>
+<script>""" + COMPARE_JS + RECORDER_JS + DROP_JS + """</script>
 """
