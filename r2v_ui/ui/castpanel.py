@@ -106,7 +106,9 @@ def listen(w: CastWidgets, ctx: PageContext, scene: Any) -> None:
     def on_add(cast, request: gr.Request):
         return edit(request, cast, cast_mod.add_card)
 
-    w.add.click(on_add, [st.cast], outs, **quiet)
+    # "always_last": a click while the last one is still answered (a drop of several files on the cast
+    # area adds one card after another, dropscript.py) is not lost.
+    w.add.click(on_add, [st.cast], outs, trigger_mode="always_last", **quiet)
 
     def on_example(request: gr.Request):
         from ..examples import example_cast

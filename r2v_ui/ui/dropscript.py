@@ -48,13 +48,18 @@ DROP_JS = r"""
     return true;
   };
   // Cards handed a file whose verdict has not come back yet are not "empty" for the next file.
-  const claimed = new Map();
+  const claimed = new Map(), waiting = [];
+  const settled = () => claimed.size ? new Promise((resolve) => waiting.push(resolve)) : Promise.resolve();
   const claim = (n) => {
+    if (claimed.has(n)) claimed.get(n)();  // dropped on again: the newest file is the one awaited
     const face = document.getElementById('card-' + n + '-face');
     const done = () => { const f = face && face.querySelector('.card-face'); return !f || f.dataset.verdict !== 'empty'; };
     const watch = new MutationObserver(() => { if (done()) release(); });
     const timer = setTimeout(() => release(), 60000);
-    const release = () => { watch.disconnect(); clearTimeout(timer); claimed.delete(n); };
+    const release = () => {
+      watch.disconnect(); clearTimeout(timer); claimed.delete(n);
+      if (!claimed.size) waiting.splice(0).forEach((resolve) => resolve());
+    };
     if (face) watch.observe(face, {childList: true, subtree: true, attributes: true});
     claimed.set(n, release);
   };
@@ -73,6 +78,11 @@ DROP_JS = r"""
   const nextEmpty = async () => {
     const free = cards().find(empty);
     if (free) return numberOf(free);
+    // Files still being checked first: their answers redraw every card, and one computed before the
+    // new card was added would hide it again.
+    await settled();
+    const again = cards().find(empty);
+    if (again) return numberOf(again);
     const add = document.getElementById('add-character');
     const count = cards().length;
     if (count >= MAX || !shown(add) || add.disabled) return 0;
