@@ -181,3 +181,17 @@ def test_cards_are_even_whole_and_named_at_both_sizes_in_both_languages(browser,
         expect(page.locator(f"#card-{n}-face img")).to_be_visible(timeout=30_000)
     check("five")
     page.context.close()
+
+
+def test_a_choice_is_one_tab_stop_and_its_arrows_change_it(browser, studio):
+    """Each radio option was a Tab stop of its own (Gradio names each alone); a choice is one stop."""
+    page = open_page(browser, studio.url, DESKTOP)
+    page.locator("#tier input[value='1080P']").focus()
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.closest('fieldset') && document.activeElement.closest('fieldset').id") \
+        == "aspect"
+    assert page.evaluate("document.activeElement.value") == "16:9"  # the chosen option, not the first one
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("ArrowLeft")  # the arrows move the choice, and the page hears it
+    expect(page.locator("#size-info")).to_contain_text("1280 × 720")
+    page.context.close()

@@ -103,6 +103,7 @@ CARDS_CSS = """
 .cast-card .card-character [data-testid="block-info"] { font-size: .78rem; font-weight: 600; color: #334155;
   background: transparent !important; padding: 0 2px !important; margin-bottom: 2px; }
 .cast-card .card-character label { background: transparent !important; }
+.cast-card > .form { background: transparent !important; border: 0 !important; box-shadow: none !important; }
 .cast-card button { min-width: 0 !important; }
 .card-insert { font-size: .8rem !important; padding: 4px 8px !important; }
 .card-tools { display: flex !important; flex-wrap: wrap !important; gap: 4px !important; align-items: center; }
@@ -117,7 +118,7 @@ CARDS_CSS = """
 .tool-remove { --icon: %remove%; color: #b91c1c !important; }
 .card-more { padding: 0 !important; border: 0 !important; box-shadow: none !important; background: transparent !important; }
 .card-more > button { font-size: .8rem !important; padding: 2px 0 !important; }
-#add-character.add-tile { min-height: 96px; border: 2px dashed #a5b4fc !important; background: #f5f7ff !important;
+#add-character.add-tile { align-self: start; aspect-ratio: 4 / 5; height: auto; min-height: 96px; border: 2px dashed #a5b4fc !important; background: #f5f7ff !important;
   color: #3730a3 !important; font-size: .95rem !important; font-weight: 600; border-radius: 14px !important; box-shadow: none; }
 #add-character.add-tile:hover { background: #eef2ff !important; }
 .cast-drop-status:empty { display: none; }
@@ -137,6 +138,12 @@ CARDS_CSS = """
 """
 for _name, _svg in ICONS.items():
     CARDS_CSS = CARDS_CSS.replace(f"%{_name}%", _icon(_svg))
+# The API key panel's two buttons at the size of the page's other buttons (they were large, and a full
+# row each on a phone).
+CARDS_CSS += """
+#api-key-use, #api-key-forget { font-size: .9rem !important; padding: 6px 14px !important; min-height: 0 !important;
+  flex: 0 0 auto !important; width: auto !important; min-width: 0 !important; align-self: flex-end; }
+"""
 # ---- cards: end -------------------------------------------------------------------------------------
 
 CSS = """
@@ -343,8 +350,21 @@ HEAD = """
     });
     setLabel(document.getElementById('compare-scrub'), r2vWord('compare.scrub'));
   };
+  // Gradio names each radio option alone ("radio-3", "radio-4"), so every option was a Tab stop: the
+  // options of one choice share a name, and the choice is one Tab stop whose arrows move the choice.
+  const groups = new WeakMap();
+  let groupCount = 0;
+  const radios = () => {
+    document.querySelectorAll('fieldset').forEach(f => {
+      const options = f.querySelectorAll('input[type=radio]');
+      if (options.length < 2) return;
+      if (!groups.has(f)) groups.set(f, 'r2v-choice-' + (++groupCount));
+      const name = groups.get(f);
+      options.forEach(o => { if (o.name !== name) o.name = name; });
+    });
+  };
   // <html lang> is set by the load script (language.py) after this runs: watched too.
-  new MutationObserver(() => { announce(); reveal(); names(); })
+  new MutationObserver(() => { announce(); reveal(); names(); radios(); })
     .observe(document.documentElement, {childList: true, subtree: true, characterData: true, attributes: true,
                                         attributeFilter: ['lang']});
   document.addEventListener('click', (e) => {
