@@ -51,11 +51,13 @@ def render(ctx: PageContext) -> CastWidgets:
             with gr.Row():
                 retag_apply = gr.Button(label("ui.update_prompt"), size="sm", variant="primary", elem_id="retag-apply")
                 retag_dismiss = gr.Button(label("ui.keep_prompt"), size="sm", elem_id="retag-dismiss")
+        # What a drop on the cast area could not do (all cards full, a voice with no card): above the
+        # cards, where the file was dropped.
+        gr.HTML('<div id="cast-drop-status" class="cast-drop-status" role="status" aria-live="polite"></div>',
+                min_height=0, elem_id="cast-drop-box")
         with gr.Row(equal_height=False, elem_id="cast-row"):
             cards = [cards_mod.make_card(n, visible=n == 1) for n in range(1, spec.MEDIA_MAX + 1)]
             add = gr.Button(label("ui.add_character"), size="sm", elem_id="add-character", elem_classes=["add-tile"])
-        gr.HTML('<div id="cast-drop-status" class="cast-drop-status" role="status" aria-live="polite"></div>',
-                min_height=0)
     return CastWidgets(add, example, cards, retag_box, retag_text, retag_apply, retag_dismiss, gr.State({}))
 
 

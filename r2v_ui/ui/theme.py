@@ -99,7 +99,8 @@ CARDS_CSS = """
 .cast-card .verdict { font-size: .78rem; padding: 4px 8px; margin: 0; overflow-wrap: anywhere; }
 .cast-card .card-character { padding: 0 !important; border: 0 !important; box-shadow: none !important;
   background: transparent !important; }
-.cast-card .card-character input { padding: 6px 8px !important; }
+.cast-card .card-character input { padding: 6px 8px !important; border: 1px solid #cbd5e1 !important;
+  border-radius: 8px !important; }
 .cast-card .card-character [data-testid="block-info"] { font-size: .78rem; font-weight: 600; color: #334155;
   background: transparent !important; padding: 0 2px !important; margin-bottom: 2px; }
 .cast-card .card-character label { background: transparent !important; }
@@ -121,7 +122,7 @@ CARDS_CSS = """
 #add-character.add-tile { align-self: start; aspect-ratio: 4 / 5; height: auto; min-height: 96px; border: 2px dashed #a5b4fc !important; background: #f5f7ff !important;
   color: #3730a3 !important; font-size: .95rem !important; font-weight: 600; border-radius: 14px !important; box-shadow: none; }
 #add-character.add-tile:hover { background: #eef2ff !important; }
-.cast-drop-status:empty { display: none; }
+.cast-drop-status:empty, #cast-drop-box:has(.cast-drop-status:empty) { display: none; }
 .cast-drop-status { background: #fffbeb; color: #78350f; border: 1px solid #fde68a; border-radius: 10px; padding: 6px 10px;
   font-size: .85rem; }
 .cast-card.drop-over { outline: 3px dashed #4f46e5; outline-offset: 2px; }
