@@ -416,7 +416,8 @@ MESSAGES: dict[str, str] = {
     # --- the cast's cards (ui/cast.py) ------------------------------------------------------------
     "cast.unreadable": "{name} could not be read ({kind}). Try another file.",
     "cast.voice_unreadable": "{name} could not be read ({kind}). Try another clip.",
-    "cast.sound_in_media": "{name} is a sound file. Put it in the voice clip box below, and add a picture or video here.",
+    "cast.sound_in_media": "{name} is a sound file. Give it to the card with its voice clip button (the microphone), or drop it on the "
+                            "card; this button takes a picture or a video.",
     "cast.too_many_videos": "{name} is a video, and {max} other cards already hold videos: at most {max} videos are "
                             "allowed. Use a picture for {tag}.",
     "cast.kept": "Kept {kept}; the new file was not used: {why}",

@@ -357,7 +357,7 @@ MESSAGES: dict[str, str] = {
     # --- 角色卡（ui/cast.py）-------------------------------------------------------------------------
     "cast.unreadable": "无法读取 {name}（{kind}）。请换一个文件。",
     "cast.voice_unreadable": "无法读取 {name}（{kind}）。请换一段音频。",
-    "cast.sound_in_media": "{name} 是音频文件。请把它放到下方的音色框里，这里添加图片或视频。",
+    "cast.sound_in_media": "{name} 是音频文件。请用卡片上的音色按钮（麦克风）选择它，或直接拖到卡片上；这个按钮只收图片或视频。",
     "cast.too_many_videos": "{name} 是视频，而另外 {max} 张卡片已经放了视频：最多只能有 {max} 个视频。请为 {tag} 换用图片。",
     "cast.kept": "已保留 {kept}；新文件未被采用：{why}",
     "cast.kept_voice": "已保留音色 {kept}；新的音频未被采用：{why}",

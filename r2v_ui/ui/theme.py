@@ -122,7 +122,9 @@ CARDS_CSS = """
 #add-character.add-tile { align-self: start; aspect-ratio: 4 / 5; height: auto; min-height: 96px; border: 2px dashed #a5b4fc !important; background: #f5f7ff !important;
   color: #3730a3 !important; font-size: .95rem !important; font-weight: 600; border-radius: 14px !important; box-shadow: none; }
 #add-character.add-tile:hover { background: #eef2ff !important; }
-.cast-drop-status:empty, #cast-drop-box:has(.cast-drop-status:empty) { display: none; }
+/* Empty, the live region stays in the page (a screen reader hears what is later written in it) but takes no room. */
+.cast-drop-status:empty { padding: 0 !important; border: 0 !important; }
+#cast-drop-box:has(.cast-drop-status:empty) { margin-bottom: -8px; }
 .cast-drop-status { background: #fffbeb; color: #78350f; border: 1px solid #fde68a; border-radius: 10px; padding: 6px 10px;
   font-size: .85rem; }
 .cast-card.drop-over { outline: 3px dashed #4f46e5; outline-offset: 2px; }
@@ -133,7 +135,8 @@ CARDS_CSS = """
 @media (max-width: 760px) {
   #cast-row { grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 8px; }
   .cast-card { padding: 6px !important; }
-  .card-tools .card-tool { width: 30px !important; height: 30px !important; flex-basis: 30px !important; }
+  .card-tools { gap: 2px !important; }
+  .card-tools .card-tool { width: 26px !important; height: 30px !important; flex-basis: 26px !important; }
   .thumb-empty { padding-top: 30px; }
 }
 """
