@@ -14,7 +14,7 @@ branch (SPEC.md "Errors").
     │   └── DownloadError            the result could not be taken this time
     │       ├── ResultUnusable, ResultExpired
     ├── the request: spec.RequestInvalid, storyboard.FitImpossible, client.ClientSetupError
-    ├── the store: store_db.StoreError
+    ├── the store: store.StoreError (store/trouble.py)
     ├── hosting: hosting.HostingError
     ├── the library: characters.CharacterError
     ├── pictures: decode_budget.TooLarge, picture_pixels.CannotFit

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import shutil
@@ -48,8 +49,9 @@ import numpy as np  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from r2v_ui import media  # noqa: E402
-from r2v_ui.store import TERMINAL_STATES, JobRecord, JobStore  # noqa: E402
-from r2v_ui.store_schema import insert_sql, to_row  # noqa: E402
+from r2v_ui.jobs.states import TERMINAL_STATES  # noqa: E402
+from r2v_ui.store import JobRecord, JobStore  # noqa: E402
+from r2v_ui.store.schema import insert_sql, to_row  # noqa: E402
 
 MB = 1024 * 1024
 PROMPTS = ["character1 walks towards character2 while the sun sets", "角色一在雨中跳舞，镜头缓慢推进",
@@ -361,8 +363,8 @@ def fill_library(data: Path, n: int) -> None:
         )
         rows.append(to_row(rec))
         if state != "succeeded":
-            store._keep_record(rec)
-    with store._conn() as conn:
+            store.records.keep(rec)
+    with contextlib.closing(store.db.connect()) as conn:
         conn.execute("BEGIN")
         for r in rows:
             conn.execute(insert_sql(r), r)

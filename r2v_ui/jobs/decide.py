@@ -11,7 +11,7 @@ import threading
 from typing import Any, Callable
 
 from ..errors import NotFoundError, StudioError
-from .. import ledger
+from ..store import ledger
 from ..messages import Choices, msg
 from ..store import JobRecord
 from .keys import holder_tag

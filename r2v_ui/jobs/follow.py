@@ -21,7 +21,7 @@ from ..errors import (
     ResultUnusable,
     TaskFailed,
 )
-from ..library import write_poster, write_sidecar
+from ..store.library import write_poster, write_sidecar
 from ..messages import Duration, msg
 from ..store import JobRecord, StoreError
 from . import notices

@@ -22,7 +22,8 @@ import functools
 import time
 from typing import Callable
 
-from .. import budget, ledger, spec
+from .. import budget, spec
+from ..store import ledger
 from ..config import Settings
 from ..errors import NotFoundError, StudioError, SubmissionUncertain
 from ..messages import Msg, msg

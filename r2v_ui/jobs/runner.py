@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable
 
-from .. import ledger
+from ..store import ledger
 from ..config import Settings
 from ..errors import StudioError, SubmissionUncertain
 from ..messages import Msg, msg
