@@ -14,7 +14,8 @@ import pytest
 from i18n_terms import foreign_words
 from r2v_ui import spec
 from r2v_ui.errors import StudioError
-from r2v_ui.jobs.hub import Live, to_snapshot
+from r2v_ui.jobs.hub import Live
+from r2v_ui.jobs.snapshots import to_snapshot
 from r2v_ui.messages import EN, ZH, msg, render
 from r2v_ui.store import JobRecord, JobStore
 from r2v_ui.ui import cast as cast_mod
