@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from fixtures_client import RecordingSleep
+from tests.fixtures_client import RecordingSleep
 from r2v_ui.client import HighwayClient, RetryPolicy, TaskInfo
 from r2v_ui.config import Settings
 from r2v_ui.errors import (

@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from fixtures_client import API_KEY, RecordingSleep
+from tests.fixtures_client import API_KEY, RecordingSleep
 from r2v_ui import errors
 from r2v_ui.client import (
     ClientSetupError,

@@ -12,7 +12,7 @@ from r2v_ui import spec
 from r2v_ui.messages import EN, ZH, t
 from r2v_ui.starters import Starter, join_names, starter_prompt
 from r2v_ui.ui.starters import names_for_prompt, prompt_for_cast
-from tests.i18n_terms import foreign_words
+from tests.lang_terms import foreign_words
 
 
 def card(n: int, name: str = "") -> dict:

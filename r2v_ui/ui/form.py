@@ -205,10 +205,10 @@ def prompt_for_checks(prompt: str | None, shot_type: str | None, shots: Any) -> 
 def price_label(price: spec.PriceTable, tier: str, aspect: str, duration: Any, cast: list[dict],
                 demo: bool = False, takes: int = 1, lang: str | None = None) -> str:
     """`lang` None: before any request is known (the first render), in both languages."""
-    if demo:  # demo mode never speaks of money: nothing is sent anywhere
-        def say(key: str, **params: Any) -> str:
-            return both(key, **params) if lang is None else html.escape(t(key, lang, **params))
+    def say(key: str, **params: Any) -> str:
+        return both(key, **params) if lang is None else html.escape(t(key, lang, **params))
 
+    if demo:  # demo mode never speaks of money: nothing is sent anywhere
         value = say("form.free_takes", n=takes) if takes > 1 else say("form.free")
         return (f'<div class="price" id="price-estimate"><span class="price-label">{say("form.demo")}</span> '
                 f'<span class="price-value">{value}</span></div>')
@@ -218,10 +218,6 @@ def price_label(price: spec.PriceTable, tier: str, aspect: str, duration: Any, c
     except (KeyError, ValueError, TypeError):
         return ""
     est = one.times(takes)
-
-    def say(key: str, **params: Any) -> str:
-        return both(key, **params) if lang is None else html.escape(t(key, lang, **params))
-
     why = say("form.price_range_why") if est.is_range else ""
     if takes > 1:
         why = say("form.price_takes", n=takes, each=one.message()) + why

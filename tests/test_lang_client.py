@@ -14,8 +14,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from fixtures_client import API_KEY, RecordingSleep, ServerThread
-from i18n_terms import foreign_words
+from tests.fixtures_client import API_KEY, RecordingSleep, ServerThread
+from tests.lang_terms import foreign_words
 from r2v_ui.client import ClientSetupError, HighwayClient, RetryPolicy
 from r2v_ui.errors import APIConnectionError, APITimeoutError, DownloadError, ResultUnusable, UnexpectedResponse
 from r2v_ui.messages import EN, LEGACY, ZH, Msg, render

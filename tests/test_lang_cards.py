@@ -22,7 +22,7 @@ from r2v_ui.ui.castpanel import offer_text
 from r2v_ui.ui.storyboard import check_html
 from tests.fixtures_hosting import OWN_STUDIO
 from tests.fixtures_ui import character_png, running_studio
-from tests.i18n_terms import foreign_words
+from tests.lang_terms import foreign_words
 
 
 def plain(markup: str) -> str:

@@ -11,7 +11,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from i18n_terms import foreign_words
+from tests.lang_terms import foreign_words
 from r2v_ui import spec
 from r2v_ui.errors import StudioError
 from r2v_ui.jobs.hub import Live
