@@ -35,8 +35,8 @@ from . import media_types
 from . import picture_header as ph
 from . import picture_pixels as px
 from .decode_budget import DecodeBudget, TooLarge, process_budget, repair_bytes
-from .messages import Choices, Msg, msg
-from .spec import AUDIO_RULES, IMAGE_RULES, MB, VIDEO_RULES
+from .messages import Choices, FileSize, Msg, msg
+from .spec import AUDIO_RULES, IMAGE_RULES, VIDEO_RULES
 
 IMAGE, VIDEO, AUDIO = "image", "video", "audio"
 KINDS: tuple[str, ...] = (IMAGE, VIDEO, AUDIO)
@@ -159,14 +159,6 @@ def _or_list(items: tuple[str, ...]) -> Choices:
     return Choices(tuple(items))
 
 
-def _mb(n: int) -> str:
-    return f"{n / MB:.1f} MB"
-
-
-def _limit_mb(n: int) -> str:
-    return f"{n // MB} MB" if n % MB == 0 else _mb(n)
-
-
 def _seconds(d: float, *limits: float) -> str:
     """Seconds (the number; the sentence gives the unit) with one decimal, or more when one decimal
     would make it look like a limit."""
@@ -279,7 +271,7 @@ def _probe_image(f: _File) -> MediaReport | None:
     except TooLarge:
         return _refuse_too_many_pixels(f, **facts)
     except px.CannotFit:
-        return f.refuse(IMAGE, msg("media.image_cannot_fit", name=f.name, limit=_limit_mb(rules.max_bytes)), **facts)
+        return f.refuse(IMAGE, msg("media.image_cannot_fit", name=f.name, limit=FileSize(rules.max_bytes)), **facts)
     except _READ_ERRORS:  # decoding failed: the file is cut off or damaged
         return _refuse_damaged_image(f, fmt, **facts)
 
@@ -351,17 +343,17 @@ def _repair_image(
             im = px.upright_flat_small(src, orientation, has_alpha, target)
             out_fmt = fmt
             if too_heavy:
-                what = msg("media.fix.was_size", size=_mb(f.size))
+                what = msg("media.fix.was_size", size=FileSize(f.size))
                 data = b""
             else:
                 data = px.encode(im, fmt, icc=icc)
-                what = msg("media.fix.would_be", size=_mb(len(data)), fmt=fmt)
+                what = msg("media.fix.would_be", size=FileSize(len(data)), fmt=fmt)
             if too_heavy or len(data) > rules.max_bytes:
                 size_before = im.size
                 data, im, quality = px.jpeg_under(im, rules.max_bytes, icc, rules.side_min)
                 out_fmt = "JPEG"
                 shrunk = msg("empty") if im.size == size_before else msg("media.fix.shrunk", w=im.width, h=im.height)
-                limit, size = _limit_mb(rules.max_bytes), _mb(len(data))
+                limit, size = FileSize(rules.max_bytes), FileSize(len(data))
                 done.append((msg("media.fix.resaved", name=f.name, what=what, limit=limit, size=size, quality=quality,
                                  shrunk=shrunk),
                              msg("media.fix.resaved_short", size=size, limit=limit)))
@@ -499,10 +491,10 @@ def _probe_av(f: _File, kind: str | None) -> MediaReport | None:
 
 def _refuse_too_heavy(f: _File, kind: str) -> MediaReport:
     if kind == VIDEO:
-        return f.refuse(VIDEO, msg("media.video_too_heavy", name=f.name, size=_mb(f.size),
-                                   limit=_limit_mb(VIDEO_RULES.max_bytes)))
-    return f.refuse(AUDIO, msg("media.audio_too_heavy", name=f.name, size=_mb(f.size),
-                               limit=_limit_mb(AUDIO_RULES.max_bytes)))
+        return f.refuse(VIDEO, msg("media.video_too_heavy", name=f.name, size=FileSize(f.size),
+                                   limit=FileSize(VIDEO_RULES.max_bytes)))
+    return f.refuse(AUDIO, msg("media.audio_too_heavy", name=f.name, size=FileSize(f.size),
+                               limit=FileSize(AUDIO_RULES.max_bytes)))
 
 
 def _check_video(f: _File, facts: _AvFacts) -> MediaReport:

@@ -227,7 +227,6 @@ MESSAGES: dict[str, str] = {
                       "and the partial file deleted. This is not a video the service should have produced; check the "
                       "service address (HIGHWAY_BASE_URL).",
     "client.size_over": "over {size}",
-    "client.bytes": "{n} bytes",
     "client.download_http": "The video could not be downloaded: the storage host answered HTTP {status} ({where}). Try "
                             "again in a few minutes.",
     "client.download_failed": "The video could not be downloaded from {where}: {error}",

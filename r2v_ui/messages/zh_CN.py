@@ -198,7 +198,6 @@ MESSAGES: dict[str, str] = {
     "client.too_big": "结果文件超出了本应用能接受的大小（{size}，上限 {limit}），所以已停止下载并删除了未下完的文件。"
                       "服务不应生成这样的视频；请检查服务地址（HIGHWAY_BASE_URL）。",
     "client.size_over": "超过 {size}",
-    "client.bytes": "{n} 字节",
     "client.download_http": "无法下载视频：存储服务器返回了 HTTP {status}（{where}）。请过几分钟再试。",
     "client.download_failed": "无法从 {where} 下载视频：{error}",
     "client.detail.not_json": "答复不是 JSON",
