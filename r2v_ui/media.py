@@ -140,9 +140,15 @@ class _File:
     def accept(self, kind: str, message: Msg, **facts) -> MediaReport:
         return MediaReport(self.path, kind, ACCEPTED, message, bytes=self.size, **facts)
 
+    def folder(self) -> Path:
+        """Where repaired copies (and the strips of one being made) go: `work_dir`, or a new temporary folder."""
+        if self.work_dir is None:
+            self.work_dir = Path(tempfile.mkdtemp(prefix="r2v-media-"))
+        self.work_dir.mkdir(parents=True, exist_ok=True)
+        return self.work_dir
+
     def new_copy_path(self, suffix: str) -> Path:
-        folder = self.work_dir or Path(tempfile.mkdtemp(prefix="r2v-media-"))
-        folder.mkdir(parents=True, exist_ok=True)
+        folder = self.folder()
         stem = re.sub(r"[^A-Za-z0-9_-]+", "_", self.path.stem)[:40].strip("_") or "reference"
         return folder / f"{stem}-fixed-{uuid.uuid4().hex[:8]}{suffix}"
 
@@ -270,6 +276,8 @@ def _probe_image(f: _File) -> MediaReport | None:
         return _repair_image(f, fmt, upright, orientation, target, has_alpha, too_heavy)
     except TooLarge:
         return _refuse_too_many_pixels(f, **facts)
+    except px.NoRoom:
+        return f.refuse(IMAGE, msg("media.image_no_room", name=f.name), **facts)
     except px.CannotFit:
         return f.refuse(IMAGE, msg("media.image_cannot_fit", name=f.name, limit=FileSize(rules.max_bytes)), **facts)
     except _READ_ERRORS:  # decoding failed: the file is cut off or damaged
@@ -335,38 +343,43 @@ def _repair_image(
     with _open_image(f.path) as src:
         icc = src.info.get("icc_profile")
         if target and fmt == "JPEG":
-            stored = (target[1], target[0]) if orientation in (5, 6, 7, 8) else target
+            stored = (target[1], target[0]) if orientation in px.SIDEWAYS else target
             src.draft(None, stored)  # let libjpeg decode at 1/2, 1/4 or 1/8 scale when that is enough
         # src.size is now what will be decoded: its peak is taken from the budget before any decode.
-        with f.budget.hold(repair_bytes(*src.size)):
+        out_w, out_h = target or upright
+        if orientation in px.SIDEWAYS:
+            out_w, out_h = out_h, out_w  # the result's size as the source lies
+        folder = f.folder()
+        with f.budget.hold(repair_bytes(*src.size, out_w, out_h, fmt)):
             src.load()
-            im = px.upright_flat_small(src, orientation, has_alpha, target)
-            out_fmt = fmt
-            if too_heavy:
-                what = msg("media.fix.was_size", size=FileSize(f.size))
-                data = b""
-            else:
-                data = px.encode(im, fmt, icc=icc)
-                what = msg("media.fix.would_be", size=FileSize(len(data)), fmt=fmt)
-            if too_heavy or len(data) > rules.max_bytes:
-                size_before = im.size
-                data, im, quality = px.jpeg_under(im, rules.max_bytes, icc, rules.side_min)
-                out_fmt = "JPEG"
-                shrunk = msg("empty") if im.size == size_before else msg("media.fix.shrunk", w=im.width, h=im.height)
-                limit, size = FileSize(rules.max_bytes), FileSize(len(data))
-                done.append((msg("media.fix.resaved", name=f.name, what=what, limit=limit, size=size, quality=quality,
-                                 shrunk=shrunk),
-                             msg("media.fix.resaved_short", size=size, limit=limit)))
-            width, height = im.size
-            im.close()
-    dest = f.new_copy_path(_IMAGE_SUFFIX[out_fmt])
-    dest.write_bytes(data)
+            im = px.upright_flat_small(src, orientation, has_alpha, target, folder)
+            try:
+                out_fmt, dest = fmt, None
+                if too_heavy:
+                    what = msg("media.fix.was_size", size=FileSize(f.size))
+                else:
+                    dest = f.new_copy_path(_IMAGE_SUFFIX[fmt])
+                    written = px.encode(im, dest, fmt, icc=icc)
+                    what = msg("media.fix.would_be", size=FileSize(written), fmt=fmt)
+                if too_heavy or written > rules.max_bytes:
+                    if dest is not None:
+                        dest.unlink()
+                    dest, out_fmt, size_before = f.new_copy_path(_IMAGE_SUFFIX["JPEG"]), "JPEG", im.size
+                    im, quality, written = px.jpeg_under(im, dest, rules.max_bytes, icc, rules.side_min, folder)
+                    shrunk = msg("empty") if im.size == size_before else msg("media.fix.shrunk", w=im.width, h=im.height)
+                    limit, size = FileSize(rules.max_bytes), FileSize(written)
+                    done.append((msg("media.fix.resaved", name=f.name, what=what, limit=limit, size=size, quality=quality,
+                                     shrunk=shrunk),
+                                 msg("media.fix.resaved_short", size=size, limit=limit)))
+                width, height = im.size
+            finally:
+                im.close()
     changes = tuple(sentence for sentence, _ in done)
     if len(done) == 1:
         message = changes[0]
     else:
         message = msg("media.fix.many", name=f.name, phrases=tuple(phrase for _, phrase in done))
-    return MediaReport(dest, IMAGE, FIXED, message, changes, width=width, height=height, bytes=len(data),
+    return MediaReport(dest, IMAGE, FIXED, message, changes, width=width, height=height, bytes=written,
                        format=out_fmt, content_type=IMAGE_CONTENT_TYPES[out_fmt])
 
 
