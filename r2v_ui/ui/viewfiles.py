@@ -15,12 +15,15 @@ serves it as it is: showing a result again (the job view at each stage, the Hist
 name its cache copy).  A file changed or replaced gets a new identity, so a new path.
 
 When a job is deleted, `served_copies()` (called while its files still exist) names the copies the
-page may have handed out and `remove()` deletes them, so a deleted video stops being served; `sweep()`
+page may have handed out — this viewer's, and those in any other viewer's folder (a killed run of the
+studio leaves its folder in the cache, and Gradio serves it) — and `remove()` deletes them, so a
+deleted video stops being served; `sweep()`
 drops the links whose library file was deleted some other way; `close()` removes the whole folder.
 """
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import hmac
 import logging
@@ -36,6 +39,7 @@ from typing import Callable
 from ..atomic_files import atomic_path
 
 View = Callable[[object], "str | None"]
+VIEW_PREFIX = "r2v-view-"  # every viewer's folder in Gradio's cache starts so
 SWEEP_EVERY_S = 60.0
 log = logging.getLogger(__name__)
 
@@ -53,7 +57,7 @@ class Viewer:
         if root is None:
             cache = _gradio_cache()
             cache.mkdir(parents=True, exist_ok=True)
-            root = Path(tempfile.mkdtemp(prefix="r2v-view-", dir=cache))
+            root = Path(tempfile.mkdtemp(prefix=VIEW_PREFIX, dir=cache))
         self.root = Path(root)
         self.root.mkdir(parents=True, exist_ok=True)
         self._secret = secrets.token_bytes(32)
@@ -115,16 +119,37 @@ class Viewer:
                 continue
             if (dest := self.served_path(src)) is not None and dest.exists():
                 found.append(dest)
+            found += [p for p in self._other_views_of(src) if p not in found]
             gradio_copy = _gradio_cache() / hash_file(src) / strip_invalid_filename_characters(src.name)
             if gradio_copy.exists():
                 found.append(gradio_copy)
         return found
 
+    def _other_views_of(self, src: Path) -> list[Path]:
+        """Links (or copies) of `src` in any viewer's folder in Gradio's cache: this one's under an
+        earlier identity of the file, and those a killed or earlier run of the studio left behind —
+        Gradio serves every file in its cache folder, so they would serve a deleted video.  A library
+        file's name is its job's own (time and job id), so a same-named file of the same size, or a
+        link to the same file, is a copy of it."""
+        try:
+            st = src.stat()
+        except OSError:
+            return []
+        out = []
+        for p in _gradio_cache().glob(f"{VIEW_PREFIX}*/*/{glob.escape(src.name)}"):
+            try:
+                other = p.stat()
+            except OSError:
+                continue
+            if (other.st_dev, other.st_ino) == (st.st_dev, st.st_ino) or other.st_size == st.st_size:
+                out.append(p)
+        return out
+
     def remove(self, paths: list[Path]) -> None:
         for p in paths:
             try:
                 p.unlink(missing_ok=True)
-                if p.parent.is_dir() and p.parent != self.root and not any(p.parent.iterdir()):
+                if p.parent.is_dir() and p.parent not in (self.root, _gradio_cache()) and not any(p.parent.iterdir()):
                     p.parent.rmdir()
             except OSError as exc:
                 log.warning("could not remove a served copy %s: %s", p.name, exc)
