@@ -15,7 +15,9 @@ import httpx
 import pytest
 
 from tests.fixtures_client import RecordingSleep
-from r2v_ui.client import HighwayClient, RetryPolicy, TaskInfo
+from r2v_ui.client import HighwayClient
+from r2v_ui.client_rules import RetryPolicy
+from r2v_ui.task_info import TaskInfo
 from r2v_ui.config import Settings
 from r2v_ui.errors import (
     APIError,

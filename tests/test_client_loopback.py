@@ -17,7 +17,8 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from tests.fixtures_client import API_KEY, RecordingSleep, ServerThread
-from r2v_ui.client import HighwayClient, RetryPolicy
+from r2v_ui.client import HighwayClient
+from r2v_ui.client_rules import RetryPolicy
 from r2v_ui.errors import APIConnectionError, ServerError, SubmissionUncertain, UnexpectedResponse
 from r2v_ui.ports import free_port
 

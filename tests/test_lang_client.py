@@ -16,7 +16,8 @@ from starlette.routing import Route
 
 from tests.fixtures_client import API_KEY, RecordingSleep, ServerThread
 from tests.lang_terms import foreign_words
-from r2v_ui.client import ClientSetupError, HighwayClient, RetryPolicy
+from r2v_ui.client import ClientSetupError, HighwayClient
+from r2v_ui.client_rules import RetryPolicy
 from r2v_ui.errors import APIConnectionError, APITimeoutError, DownloadError, ResultUnusable, UnexpectedResponse
 from r2v_ui.messages import EN, LEGACY, ZH, Msg, render
 from r2v_ui.ports import free_port
