@@ -183,6 +183,10 @@ def listen(w: HistoryWidgets, ctx: PageContext, tab: Any, other_tabs: list, tabs
         other.select(None, None, None, cancels=[following], api_visibility="private", show_progress="hidden")
     w.version.change(tick, [w.status_filter, w.search, w.page, st.memory, w.shown, w.selected], list_outputs,
                      concurrency_limit=None, api_visibility="private", show_progress="hidden")
+    # This browser's memory arrives with the page's load event: History opened before it landed listed
+    # a stranger's (empty) view, and no timer corrects it any more, so the list is read again then.
+    st.memory.change(tick, [w.status_filter, w.search, w.page, st.memory, w.shown, w.selected], list_outputs,
+                     concurrency_limit=None, api_visibility="private", show_progress="hidden")
     w.status_filter.change(show_history, list_inputs, list_outputs, concurrency_limit=None,
                            api_visibility="undocumented", show_progress="hidden")
     # Search as you type: only the newest text is searched once the previous search is done.
