@@ -20,7 +20,7 @@ from .. import prompt_names, spec
 from ..messages import DEFAULT, Msg, Sentences, both, legacy, msg, render, t
 from ..storyboard import SHOTS_MAX, Shot, Storyboard
 from . import cast as cast_mod
-from .refusals import FormProblem, said
+from ..workspace.refusals import FormProblem, said
 
 SEED_RANDOM = "random"
 SEED_FIXED = "fixed"

@@ -12,7 +12,7 @@ from typing import Any, Callable
 
 from ..messages import DEFAULT, msg, render, t
 from . import status
-from .refusals import FormProblem
+from ..workspace.refusals import FormProblem
 from .videoview import player_html
 
 TAKE_CHOICES = ["1", "2", "3", "4"]
