@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from r2v_ui import spec
-from r2v_ui.ui import cast as cast_mod
+from r2v_ui.workspace import cast as cast_mod
 from r2v_ui.ui import form
 
 DURATION_OK = [(5, 5), (5.0, 5), ("7", 7), (" 10 ", 10), (spec.DURATION_MIN, 2)]

@@ -21,7 +21,7 @@ from mcp.client.streamable_http import streamable_http_client
 
 from r2v_ui import mcp as studio_mcp
 from r2v_ui.mcp import refs
-from r2v_ui.ui import cast as cast_mod
+from r2v_ui.workspace import cast as cast_mod
 from tests.fixtures_ui import character_png, running_studio
 
 USERS = (("ann", "ann-pass-1"), ("bob", "bob-pass-2"))

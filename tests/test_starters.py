@@ -24,7 +24,7 @@ def named_cast(tmp_path) -> list[dict]:
     """Two checked cards whose Name boxes say Mira and Robo."""
     from PIL import Image
 
-    from r2v_ui.ui import cast as cast_mod
+    from r2v_ui.workspace import cast as cast_mod
 
     cast = []
     for i, (name, colour) in enumerate((("Mira", "tomato"), ("Robo", "royalblue")), start=1):

@@ -11,7 +11,7 @@ import pytest
 
 from r2v_ui import spec
 from r2v_ui.config import Settings
-from r2v_ui.ui import cast as cast_mod
+from r2v_ui.workspace import cast as cast_mod
 from r2v_ui.ui import form, status
 from r2v_ui.ui.header import badge_html
 from tests.fixtures_ui import character_png

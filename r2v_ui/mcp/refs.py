@@ -81,7 +81,7 @@ async def character_card(ref: _Ref, n: int, cast: list[dict], index: int, folder
                          guard: Any = None) -> dict:
     """The card the page would show for this reference (same functions as the page's handlers);
     `guard`: the studio's `hosting.LinkGuard` (without one, private addresses are refused)."""
-    from ..ui import cast as cast_mod
+    from ..workspace import cast as cast_mod
 
     if ref.url:
         return await cast_mod.check_link(cast_mod.empty_card(), ref.url, n, cast, index, guard=guard)
@@ -90,7 +90,7 @@ async def character_card(ref: _Ref, n: int, cast: list[dict], index: int, folder
 
 
 async def with_voice(card: dict, ref: _Ref, folder: Path, *, guard: Any = None) -> dict:
-    from ..ui import cast as cast_mod
+    from ..workspace import cast as cast_mod
 
     if ref.path is not None:
         return await asyncio.to_thread(cast_mod.check_voice, card, str(ref.path), display_name=ref.name,
@@ -109,7 +109,7 @@ async def with_voice(card: dict, ref: _Ref, folder: Path, *, guard: Any = None) 
 
 
 def empty_card() -> dict:
-    from ..ui import cast as cast_mod
+    from ..workspace import cast as cast_mod
 
     return cast_mod.empty_card()
 

@@ -159,7 +159,7 @@ class StudioTools:
                     if card["voice_verdict"] == "fixed":
                         fixed.append(f"voice of {tag}: {card['voice_message']}")
                 if i < len(name_list) and name_list[i]:
-                    from ..ui.cast import with_character
+                    from ..workspace.cast import with_character
 
                     card = with_character(card, name_list[i])
                 cast.append(card)

@@ -413,7 +413,7 @@ MESSAGES: dict[str, str] = {
     "spec.bad_duration": "Duration must be a whole number of seconds from {min} to {max}.",
     "spec.bad_shot_type": "Shot type must be single or multi.",
     "spec.bad_seed": "The seed must be a whole number from {min} to {max}, or left random.",
-    # --- the cast's cards (ui/cast.py) ------------------------------------------------------------
+    # --- the cast's cards (workspace/cast.py) ------------------------------------------------------------
     "cast.unreadable": "{name} could not be read ({kind}). Try another file.",
     "cast.voice_unreadable": "{name} could not be read ({kind}). Try another clip.",
     "cast.sound_in_media": "{name} is a sound file. Put it in the voice clip box below, and add a picture or video here.",
@@ -714,7 +714,7 @@ MESSAGES: dict[str, str] = {
     "storyboard.not_in_use": "Write a line for a shot to use the storyboard.",
     "storyboard.preview_title": "The prompt as it will be sent",
     # --- Cards' links and problems, the library's refusals, @Name, the storyboard's checks ----------
-    # (ui/cast.py, castpanel.py, charactercards.py, libraryapi.py, characters.py, prompt_names.py, storyboard.py)
+    # (workspace/cast.py, castpanel.py, charactercards.py, libraryapi.py, characters.py, prompt_names.py, storyboard.py)
     "cast.link.not_web": "A link must start with http:// or https://.",
     "cast.link.sound": "That link is a sound file. A card needs a picture or a video; add sound as a voice clip.",
     "cast.link.too_many_videos": "That link is a video, and at most {max} videos are allowed. Use a picture for {tag}.",

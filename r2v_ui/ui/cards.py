@@ -21,7 +21,7 @@ import gradio as gr
 from .. import prompt_names, spec
 from ..messages import EN, ZH, both, t
 from .language import label
-from . import cast as cast_mod
+from ..workspace import cast as cast_mod
 
 log = logging.getLogger(__name__)
 THUMB_PX = 240

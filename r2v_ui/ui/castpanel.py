@@ -13,7 +13,7 @@ import gradio as gr
 from .. import spec
 from ..messages import DEFAULT, ZH, both, t
 from . import cards as cards_mod
-from . import cast as cast_mod
+from ..workspace import cast as cast_mod
 from .context import CHECK_CONCURRENCY, PageContext, esc
 from .language import label, lang_of
 

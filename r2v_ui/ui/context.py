@@ -94,7 +94,7 @@ class SessionCasts:
 class States:
     """Per-session values shared by several components."""
 
-    cast: gr.State        # the cards (ui/cast.py), plain data
+    cast: gr.State        # the cards (workspace/cast.py), plain data
     key: gr.State         # a SessionKey (key + its holder): server memory only, never sent back
     memory: gr.State      # {"id": browser id, "job": the job this browser shows}, read from `stored` on load
     stored: gr.BrowserState  # the same, kept in the browser's storage (an API client has none: None)
@@ -138,7 +138,7 @@ class PageContext:
 
 
 def make_states(settings: Any) -> States:
-    from . import cast as cast_mod
+    from ..workspace import cast as cast_mod
 
     return States(
         cast=gr.State(cast_mod.new_cast()),

@@ -13,7 +13,7 @@ import gradio as gr
 from ..errors import StudioError
 from ..jobs.model import JobNotFound
 from ..messages import EN, Msg, msg, render, t as say
-from . import cast as cast_mod
+from ..workspace import cast as cast_mod
 from . import form, session, status
 from . import takes as takes_view
 from .context import PageContext, alert_html

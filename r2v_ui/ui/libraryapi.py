@@ -11,7 +11,7 @@ import gradio as gr
 
 from .. import spec
 from ..characters import Character, CharacterError, CharacterLibrary
-from . import cast as cast_mod
+from ..workspace import cast as cast_mod
 from . import charactercards
 from ..messages import msg, render, t
 from .context import PageContext

@@ -17,7 +17,7 @@ import gradio as gr
 
 from .. import spec
 from ..characters import Character, CharacterError, CharacterLibrary
-from . import cast as cast_mod
+from ..workspace import cast as cast_mod
 from . import charactercards, libraryapi
 from ..messages import DEFAULT, both, render as words, t
 from .context import CHECK_CONCURRENCY, PageContext, alert_html, esc

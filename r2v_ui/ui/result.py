@@ -21,7 +21,7 @@ from ..messages import DEFAULT, ZH, both, t
 from ..messages import render as render_msg
 from . import form, session, spendpanel, status
 from . import context
-from . import cast as cast_mod
+from ..workspace import cast as cast_mod
 from .context import PageContext, alert_html, esc
 from .jobview import render_decision
 from .language import choices, label, lang_of

@@ -11,7 +11,7 @@ import gradio as gr
 from .. import spec
 from ..examples import EXAMPLE_NEGATIVE_PROMPTS
 from ..messages import both
-from . import cast as cast_mod
+from ..workspace import cast as cast_mod
 from . import form, rawinputs, starters, storyboard
 from .context import PageContext, esc
 from .language import choices, label, lang_of, text
