@@ -9,7 +9,7 @@ from PIL import Image, ImageDraw
 from r2v_ui import spec
 from r2v_ui.emulator import render
 from r2v_ui.messages import ZH
-from r2v_ui.ui import form
+from r2v_ui.workspace import form
 
 W, H, TOP, BOTTOM = 960, 540, 30, 420
 

@@ -10,7 +10,7 @@ import pytest
 
 from r2v_ui import spec
 from r2v_ui.workspace import cast as cast_mod
-from r2v_ui.ui import form
+from r2v_ui.workspace import form
 
 DURATION_OK = [(5, 5), (5.0, 5), ("7", 7), (" 10 ", 10), (spec.DURATION_MIN, 2)]
 DURATION_REFUSED = [5.5, 2.0001, "5.5", "abc", "", None, True, 1, 11, math.nan, math.inf, [5], "1e1"]

@@ -18,7 +18,8 @@ from r2v_ui.jobs.hub import Live, to_snapshot
 from r2v_ui.messages import EN, ZH, msg, render
 from r2v_ui.store import JobRecord, JobStore
 from r2v_ui.workspace import cast as cast_mod
-from r2v_ui.ui import compare, form, history, notices, result, status, takes
+from r2v_ui.workspace import form
+from r2v_ui.ui import compare, history, notices, result, status, takes
 from r2v_ui.ui.context import alert_html
 
 

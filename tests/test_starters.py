@@ -81,7 +81,7 @@ def test_a_name_at_name_cannot_stand_for_falls_back_to_the_tag_and_trailing_empt
 
 def test_a_starter_with_names_is_sent_with_the_cards_tags(tmp_path):
     # The @Names a starter writes are the ones build_draft resolves: the service gets character tags.
-    from r2v_ui.ui import form
+    from r2v_ui.workspace import form
 
     cast = named_cast(tmp_path)
     written = prompt_for_cast(Starter.CHASE, cast)
@@ -135,7 +135,7 @@ def test_chinese_lists_of_names_use_the_enumeration_comma_and_he():
 
 
 def test_a_chinese_starter_with_names_is_sent_with_the_cards_tags(tmp_path):
-    from r2v_ui.ui import form
+    from r2v_ui.workspace import form
 
     cast = named_cast(tmp_path)
     written = prompt_for_cast(Starter.INTERVIEW, cast, ZH)  # "@Robo 在……采访 @Mira：@Robo 提出……"

@@ -11,7 +11,7 @@ import pytest
 
 from r2v_ui import spec
 from r2v_ui.storyboard import FitImpossible, Shot, Storyboard, fit
-from r2v_ui.ui import form
+from r2v_ui.workspace import form
 
 
 def board(*shots: tuple[str, int | None], overall: str = "Two friends in a kitchen at night.") -> Storyboard:

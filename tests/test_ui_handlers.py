@@ -12,7 +12,8 @@ import pytest
 from r2v_ui import spec
 from r2v_ui.config import Settings
 from r2v_ui.workspace import cast as cast_mod
-from r2v_ui.ui import form, status
+from r2v_ui.workspace import form
+from r2v_ui.ui import status
 from r2v_ui.ui.header import badge_html
 from tests.fixtures_ui import character_png
 from tests.fixtures_hosting import OWN_STUDIO

@@ -163,7 +163,7 @@ class StudioTools:
 
                     card = with_character(card, name_list[i])
                 cast.append(card)
-            from ..ui import form
+            from ..workspace import form
 
             values = form.FormValues(
                 prompt=prompt or "", negative_prompt=negative_prompt or "", tier=resolution, aspect=aspect_ratio,

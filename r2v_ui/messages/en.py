@@ -526,7 +526,7 @@ MESSAGES: dict[str, str] = {
                         "twice; discarding keeps nothing running here.",
     "status.uncertain_demo": "The request reached the built-in emulator but no answer came back, so it may or may not "
                              "have started this preview. Send it again, or discard it.",
-    # --- the form (ui/form.py) -------------------------------------------------------------------
+    # --- the form (workspace/form.py) -------------------------------------------------------------------
     "form.as_sent": "As sent:",
     "form.all_named": "Every character is named in the prompt.",
     # --- headings and short texts drawn before any request (language.both) ------------------------

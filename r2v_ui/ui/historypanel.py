@@ -19,7 +19,8 @@ import gradio as gr
 from ..errors import StudioError
 from ..messages import both, msg, t
 from ..messages import render as render_msg
-from . import form, history, jobview, session
+from ..workspace import form
+from . import history, jobview, session
 from .context import PageContext, esc
 from .jobview import render_decision
 from .language import choices, label, lang_of

@@ -19,7 +19,8 @@ import gradio as gr
 from ..errors import StudioError
 from ..messages import DEFAULT, ZH, both, t
 from ..messages import render as render_msg
-from . import form, session, spendpanel, status
+from ..workspace import form
+from . import session, spendpanel, status
 from . import context
 from ..workspace import cast as cast_mod
 from .context import PageContext, alert_html, esc

@@ -12,7 +12,8 @@ from .. import spec
 from ..examples import EXAMPLE_NEGATIVE_PROMPTS
 from ..messages import both
 from ..workspace import cast as cast_mod
-from . import form, rawinputs, starters, storyboard
+from ..workspace import form
+from . import rawinputs, starters, storyboard
 from .context import PageContext, esc
 from .language import choices, label, lang_of, text
 from .takes import parse_takes

@@ -24,7 +24,7 @@ from ..errors import StudioError
 from ..storyboard import SHOTS_MAX, SHOTS_MIN, Storyboard, fit, length_problem
 from ..messages import DEFAULT, LANGUAGES, Msg, both, render as words, t
 from ..workspace import refusals
-from . import form
+from ..workspace import form
 from .language import label, lang_of
 from .context import PageContext
 

@@ -19,8 +19,8 @@ from typing import Any
 from .. import prompt_names, spec
 from ..messages import DEFAULT, Msg, Sentences, both, legacy, msg, render, t
 from ..storyboard import SHOTS_MAX, Shot, Storyboard
-from ..workspace import cast as cast_mod
-from ..workspace.refusals import FormProblem, said
+from . import cast as cast_mod
+from .refusals import FormProblem, said
 
 SEED_RANDOM = "random"
 SEED_FIXED = "fixed"
