@@ -12,7 +12,7 @@ from PIL import Image
 from r2v_ui.characters import CharacterDraft, CharacterError, CharacterLibrary
 from r2v_ui.workspace import cast as cast_mod
 from r2v_ui.workspace import form
-from r2v_ui.ui import charactercards
+from r2v_ui.workspace import charactercards
 
 from tests.fixtures_jobs import emulator_stats, picture, two_picture_draft, wait_for_state
 

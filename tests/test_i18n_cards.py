@@ -17,7 +17,7 @@ from r2v_ui.characters import CharacterError, CharacterLibrary
 from r2v_ui.messages import EN, ZH, msg, render
 from r2v_ui.storyboard import FitImpossible, Shot, Storyboard, fit
 from r2v_ui.workspace import cast as cast_mod
-from r2v_ui.ui import charactercards
+from r2v_ui.workspace import charactercards
 from r2v_ui.ui.castpanel import offer_text
 from r2v_ui.ui.storyboard import check_html
 from tests.fixtures_hosting import OWN_STUDIO

@@ -12,7 +12,7 @@ import gradio as gr
 from .. import spec
 from ..characters import Character, CharacterError, CharacterLibrary
 from ..workspace import cast as cast_mod
-from . import charactercards
+from ..workspace import charactercards
 from ..messages import msg, render, t
 from .context import PageContext
 from .language import lang_of

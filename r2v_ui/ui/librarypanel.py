@@ -18,7 +18,8 @@ import gradio as gr
 from .. import spec
 from ..characters import Character, CharacterError, CharacterLibrary
 from ..workspace import cast as cast_mod
-from . import charactercards, libraryapi
+from ..workspace import charactercards
+from . import libraryapi
 from ..messages import DEFAULT, both, render as words, t
 from .context import CHECK_CONCURRENCY, PageContext, alert_html, esc
 from .language import choices, label, lang_of

@@ -8,7 +8,7 @@ from pathlib import Path
 from .. import spec
 from ..characters import Character, CharacterDraft, CharacterError
 from ..messages import Msg, msg
-from ..workspace import cast as cast_mod
+from . import cast as cast_mod
 
 NEXT_EMPTY = 0  # "put it into": the first card with nothing in it (or a new card)
 
