@@ -18,7 +18,7 @@ from PIL import Image
 from r2v_ui.config import Settings
 from r2v_ui.emulator import EmbeddedEmulator, EmulatorConfig
 from r2v_ui.hosting import make_host
-from r2v_ui.jobs import JobDraft, JobManager, JobSnapshot, ReadPolicy, ReferenceInput, Target
+from r2v_ui.jobs import JobDraft, JobManager, JobSnapshot, ReadPolicy, Reference, Target
 from r2v_ui.jobs.states import RUNNING_STATES
 from r2v_ui.store import JobStore
 
@@ -108,8 +108,8 @@ def picture(path: Path, color: str) -> Path:
 
 def two_picture_draft(tmp_path: Path, prompt: str = "character1 greets character2 in a garden", **kw) -> JobDraft:
     refs = (
-        ReferenceInput(kind="image", path=picture(tmp_path / "ada.png", "tomato"), name="ada.png"),
-        ReferenceInput(kind="image", path=picture(tmp_path / "bo.jpg", "royalblue"), name="bo.jpg"),
+        Reference(kind="image", path=picture(tmp_path / "ada.png", "tomato"), name="ada.png"),
+        Reference(kind="image", path=picture(tmp_path / "bo.jpg", "royalblue"), name="bo.jpg"),
     )
     return JobDraft(references=refs, prompt=prompt, size="1280*720", duration=2, **kw)
 

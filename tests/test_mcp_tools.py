@@ -22,6 +22,7 @@ from mcp.client.streamable_http import streamable_http_client
 from r2v_ui import mcp as studio_mcp
 from r2v_ui.mcp import refs
 from r2v_ui.workspace import cast as cast_mod
+from r2v_ui.workspace.cast import Card
 from tests.fixtures_ui import character_png, running_studio
 
 USERS = (("ann", "ann-pass-1"), ("bob", "bob-pass-2"))
@@ -163,9 +164,9 @@ def test_a_refused_reference_gives_the_sentence_the_page_shows(studio, tmp_path)
         assert web.post("/login", data={"username": USERS[0][0], "password": USERS[0][1]}).status_code == 200
         uploaded = web.post("/gradio_api/upload", files={"files": ("tiny.png", tiny.read_bytes(), "image/png")}).json()[0]
     link = f"{studio.url}/gradio_api/file={uploaded}"
-    page_card = cast_mod.check_media(cast_mod.empty_card(), uploaded, 1, [cast_mod.empty_card()], 0,
+    page_card = cast_mod.check_media(Card(), uploaded, 1, [Card()], 0,
                                      work_dir=tmp_path / "checked")
-    assert page_card["verdict"] == "refused" and "tiny.png" in str(page_card["message"])
+    assert page_card.verdict == "refused" and "tiny.png" in str(page_card.message)
 
     before, jobs_before = submits(studio), len(studio.studio.manager.list_jobs(owner="ann"))
     checked, started = asyncio.run(call_tools(studio.url, [
@@ -174,7 +175,7 @@ def test_a_refused_reference_gives_the_sentence_the_page_shows(studio, tmp_path)
     ], ANN))
     verdict = answer(checked)
     assert verdict["verdict"] == "refused"
-    assert verdict["message"] == str(page_card["message"])
+    assert verdict["message"] == str(page_card.message)
     assert refusal(started) == f"Nothing was sent. character1: {page_card['message']}"
     assert submits(studio) == before and len(studio.studio.manager.list_jobs(owner="ann")) == jobs_before
 
@@ -191,10 +192,10 @@ def test_a_refused_link_gives_the_sentence_the_page_shows(studio):
 
     with LoopbackServer(Starlette(routes=[Route("/gone.png", gone, methods=["GET", "HEAD"])])) as server:
         link = f"{server.base_url}/gone.png"
-        page_card = asyncio.run(cast_mod.check_link(cast_mod.empty_card(), link, 1, [cast_mod.empty_card()], 0, guard=OWN_STUDIO))
+        page_card = asyncio.run(cast_mod.check_link(Card(), link, 1, [Card()], 0, guard=OWN_STUDIO))
         verdict = answer(asyncio.run(call(studio.url, "check_reference", {"reference": link}, ANN)))
-    assert page_card["verdict"] == "refused" and "points to nothing" in str(page_card["message"])
-    assert verdict == {"verdict": "refused", "message": str(page_card["message"]), "media": None}
+    assert page_card.verdict == "refused" and "points to nothing" in str(page_card.message)
+    assert verdict == {"verdict": "refused", "message": str(page_card.message), "media": None}
 
 
 def test_with_a_login_each_assistant_sees_only_its_own_jobs(studio, ann_video):
@@ -237,7 +238,7 @@ def test_only_links_data_and_uploads_can_name_a_file(studio, tmp_path):
     ], ANN))
     assert "Paths on the studio's disk cannot be used" in refusal(by_path)
     # A /gradio_api/file= link outside Gradio's upload folder is just a link (here one that needs a login).
-    assert answer(by_file_link)["verdict"] == "refused"
+    assert answer(by_file_link).verdict == "refused"
     assert studio_mcp.uploaded_file(f"http://x/gradio_api/file={secret}", own={"http://x"}, issued={str(secret)}) is None
     from gradio.utils import get_upload_folder
 
@@ -269,11 +270,11 @@ def test_the_local_cache_is_opened_only_for_uploads_this_studio_issued_at_its_ow
     ], ANN))
     # Not opened from the disk: fetched as the links they are (this studio's file route wants a login;
     # nothing answers at the other address), so refused.
-    assert answer(here_theirs)["verdict"] == "refused"
-    assert answer(away_theirs)["verdict"] == "refused" and "cannot be reached" in answer(away_theirs)["message"]
-    assert answer(away_ours)["verdict"] == "refused" and "cannot be reached" in answer(away_ours)["message"]
+    assert answer(here_theirs).verdict == "refused"
+    assert answer(away_theirs).verdict == "refused" and "cannot be reached" in answer(away_theirs).message
+    assert answer(away_ours).verdict == "refused" and "cannot be reached" in answer(away_ours).message
     # This studio's own upload, at its own address, is used from the disk as before.
-    assert answer(here_ours)["verdict"] == "accepted" and answer(here_ours)["media"] == "image"
+    assert answer(here_ours).verdict == "accepted" and answer(here_ours)["media"] == "image"
 
 
 # --- small parts, without a server ----------------------------------------------------------------

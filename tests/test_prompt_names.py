@@ -86,11 +86,10 @@ def test_a_tag_is_not_a_name():
 
 # --- in the form: the one place drafts are built (the page, the API and MCP) --------------------
 
-def _card(path: str, character: str) -> dict:
-    from r2v_ui.workspace import cast as cast_mod
+def _card(path: str, character: str):
+    from r2v_ui.workspace.cast import Card
 
-    return cast_mod.empty_card() | {"kind": "image", "path": path, "name": path, "verdict": "accepted",
-                                    "character": character}
+    return Card(kind="image", path=path, name=path, verdict="accepted", character=character)
 
 
 def test_moving_a_card_keeps_each_name_on_its_character():

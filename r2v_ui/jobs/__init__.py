@@ -13,12 +13,12 @@
 
 from .keys import KeyCustody, holder_tag
 from .manager import JobManager
-from .model import JobDraft, JobNotFound, JobSnapshot, ReferenceInput, ReferenceRecord, Target
+from .model import CheckedDraft, JobDraft, JobNotFound, JobSnapshot, Reference, Target
 from .scheduler import PollScheduler, ReadPolicy
 from .states import RUNNING_STATES, STAGE_TEXT, STATUS_FILTERS, JobState, ReferenceKind
 
 __all__ = [
-    "JobDraft", "JobManager", "JobNotFound", "JobSnapshot", "JobState", "KeyCustody", "PollScheduler", "ReadPolicy",
-    "ReferenceInput", "ReferenceKind", "ReferenceRecord", "RUNNING_STATES", "STAGE_TEXT", "STATUS_FILTERS", "Target",
+    "CheckedDraft", "JobDraft", "JobManager", "JobNotFound", "JobSnapshot", "JobState", "KeyCustody", "PollScheduler", "ReadPolicy",
+    "Reference", "ReferenceKind", "RUNNING_STATES", "STAGE_TEXT", "STATUS_FILTERS", "Target",
     "holder_tag",
 ]

@@ -733,6 +733,7 @@ MESSAGES: dict[str, str] = {
     "cast.from.video": "from this video",
     "cast.from.library": "from your character library",
     "cast.voice_link": "voice link",
+    "cast.voice_link_checked": "Link checked: the service can fetch this voice clip. It is checked again when you generate.",
     "cast.retag.moved": "Cards moved:",
     "cast.retag.move": "{old} is now {new}",
     "cast.retag.ask": "{moves}. The prompt still uses the old names: update it so each character keeps its part?",

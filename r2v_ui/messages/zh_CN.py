@@ -660,6 +660,7 @@ MESSAGES: dict[str, str] = {
     "cast.from.video": "来自这个视频",
     "cast.from.library": "来自你的角色库",
     "cast.voice_link": "音色链接",
+    "cast.voice_link_checked": "链接检查通过：服务能取到这段音色。生成时还会再检查一次。",
     "cast.retag.moved": "卡片换了位置：",
     "cast.retag.move": "{old} 现在是 {new}",
     "cast.retag.ask": "{moves}。提示词里还是原来的编号：要更新提示词，让每个角色继续演自己的部分吗？",

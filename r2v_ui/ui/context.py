@@ -104,6 +104,34 @@ class States:
 
 
 @dataclass
+class PageWidgets:
+    """The page's widgets, one bundle: each component's `listen(w, ctx, page)` takes its own widgets
+    and this, instead of a long list of its neighbours'.  Filled by page.build_app as components render;
+    `actions` once the result pane has wired them (jobview.Actions: what History shares with it)."""
+
+    demo: Any = None
+    tabs: Any = None
+    studio_tab: Any = None
+    compare_tab: Any = None
+    history_tab: Any = None
+    header: Any = None
+    cast: Any = None       # castpanel.CastWidgets
+    library: Any = None    # librarypanel.LibraryWidgets
+    scene: Any = None      # scene.SceneWidgets
+    result: Any = None     # result.ResultWidgets
+    compare: Any = None    # comparepanel.CompareWidgets
+    history: Any = None    # historypanel.HistoryWidgets
+    spend: Any = None      # spendpanel.SpendWidgets (live mode only)
+    cast_view: Any = None  # (cast, request) -> updates showing that cast (castpanel.cast_view under the session's lock)
+    actions: Any = None    # jobview.Actions
+    stream: dict = field(default_factory=dict)  # how every status stream is queued
+
+    def form_outputs(self, ctx: "PageContext") -> list[Any]:
+        """What putting a job's cast and settings into the form updates."""
+        return [*self.cast.outputs(), ctx.states.cast, *self.scene.outputs()]
+
+
+@dataclass
 class PageContext:
     manager: Any
     settings: Any
