@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
+from typing import Any
 from pathlib import Path
 
 import httpx
@@ -188,3 +189,15 @@ def record_notices(manager: JobManager, job_id: str):
         return list(seen)
 
     return stop
+
+
+def snapshot(state: str, stage_text: Any = "", **over: Any) -> JobSnapshot:
+    """A job's snapshot as the manager hands it to the page, in `state` (for tests of how it is drawn)."""
+    now = time.time()
+    values = dict(job_id="j1", owner="", state=state, stage_text=stage_text, progress=None, eta_seconds=None,
+                  task_id=None, error=None, video_path=None, poster_path=None,
+                  settings={"size": "1280*720", "duration": 5, "prompt": "character1 runs"}, references=(),
+                  warnings=(), price_label="about $0.50 (estimate)", seed_used=None, timings={},
+                  created_at=now, updated_at=now, version=1, target="live")
+    return JobSnapshot(**(values | over))
+

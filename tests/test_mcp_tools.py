@@ -176,7 +176,7 @@ def test_a_refused_reference_gives_the_sentence_the_page_shows(studio, tmp_path)
     verdict = answer(checked)
     assert verdict["verdict"] == "refused"
     assert verdict["message"] == str(page_card.message)
-    assert refusal(started) == f"Nothing was sent. character1: {page_card['message']}"
+    assert refusal(started) == f"Nothing was sent. character1: {page_card.message}"
     assert submits(studio) == before and len(studio.studio.manager.list_jobs(owner="ann")) == jobs_before
 
 
@@ -238,7 +238,7 @@ def test_only_links_data_and_uploads_can_name_a_file(studio, tmp_path):
     ], ANN))
     assert "Paths on the studio's disk cannot be used" in refusal(by_path)
     # A /gradio_api/file= link outside Gradio's upload folder is just a link (here one that needs a login).
-    assert answer(by_file_link).verdict == "refused"
+    assert answer(by_file_link)["verdict"] == "refused"
     assert studio_mcp.uploaded_file(f"http://x/gradio_api/file={secret}", own={"http://x"}, issued={str(secret)}) is None
     from gradio.utils import get_upload_folder
 
@@ -270,11 +270,11 @@ def test_the_local_cache_is_opened_only_for_uploads_this_studio_issued_at_its_ow
     ], ANN))
     # Not opened from the disk: fetched as the links they are (this studio's file route wants a login;
     # nothing answers at the other address), so refused.
-    assert answer(here_theirs).verdict == "refused"
-    assert answer(away_theirs).verdict == "refused" and "cannot be reached" in answer(away_theirs).message
-    assert answer(away_ours).verdict == "refused" and "cannot be reached" in answer(away_ours).message
+    assert answer(here_theirs)["verdict"] == "refused"
+    assert answer(away_theirs)["verdict"] == "refused" and "cannot be reached" in answer(away_theirs)["message"]
+    assert answer(away_ours)["verdict"] == "refused" and "cannot be reached" in answer(away_ours)["message"]
     # This studio's own upload, at its own address, is used from the disk as before.
-    assert answer(here_ours).verdict == "accepted" and answer(here_ours)["media"] == "image"
+    assert answer(here_ours)["verdict"] == "accepted" and answer(here_ours)["media"] == "image"
 
 
 # --- small parts, without a server ----------------------------------------------------------------

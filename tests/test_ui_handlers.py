@@ -14,9 +14,9 @@ from r2v_ui.config import Settings
 from r2v_ui.workspace import cast as cast_mod
 from r2v_ui.workspace.cast import Card
 from r2v_ui.workspace import form
-from r2v_ui.jobs import JobSnapshot
 from r2v_ui.ui import cards, status
 from r2v_ui.ui.header import badge_html
+from tests.fixtures_jobs import snapshot
 from tests.fixtures_ui import character_png
 from tests.fixtures_hosting import OWN_STUDIO
 
@@ -224,14 +224,7 @@ def test_remixed_references_become_cards():
 
 # --- status ------------------------------------------------------------------------------------
 
-def Snap(state: str, stage_text: str = "", **over) -> JobSnapshot:
-    """A job's snapshot as the manager hands it to the page, in `state`."""
-    values = dict(job_id="j1", owner="", state=state, stage_text=stage_text, progress=None, eta_seconds=None,
-                  task_id=None, error=None, video_path=None, poster_path=None,
-                  settings={"size": "1280*720", "duration": 5, "prompt": "character1 runs"}, references=(),
-                  warnings=(), price_label="about $0.50 (estimate)", seed_used=None, timings={},
-                  created_at=time.time(), updated_at=time.time(), version=1, target="live")
-    return JobSnapshot(**(values | over))
+Snap = snapshot
 
 
 def test_processing_shows_percent_time_left_and_the_no_cancel_note():
