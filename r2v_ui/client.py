@@ -46,7 +46,7 @@ from .errors import (
     UnexpectedResponse,
     error_from_response,
 )
-from .messages import Msg, msg
+from .messages import FileSize, Msg, msg
 from .spec import MODEL_PATH, TASK_RESULT_PATH, GenerationRequest
 
 log = logging.getLogger(__name__)
@@ -366,12 +366,8 @@ class HighwayClient:
 
 
 def _too_big(n: int, limit: int, *, more: bool = False) -> Msg:
-    size = msg("client.size_over", size=_mb(n)) if more else _mb(n)
-    return msg("client.too_big", size=size, limit=_mb(limit))
-
-
-def _mb(n: int) -> str | Msg:
-    return f"{n / (1024 * 1024):.1f} MB" if n >= 1024 * 1024 else msg("client.bytes", n=n)
+    size = msg("client.size_over", size=FileSize(n)) if more else FileSize(n)
+    return msg("client.too_big", size=size, limit=FileSize(limit))
 
 
 def _doing(what: str) -> str:

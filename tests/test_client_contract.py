@@ -43,6 +43,7 @@ def emulator(tmp_path_factory):
         queue_seconds=0.2,
         finish_seconds=1.0,
         data_dir=tmp_path_factory.mktemp("emulator"),
+        preview_long_side=0,  # the contract's video: drawn at the size the request asked for
     )
     emu = EmbeddedEmulator(config).start()
     try:

@@ -137,6 +137,13 @@ class StudioTools:
         if len(name_list) > len(given):
             raise ToolError(render(msg("mcp.names_too_many", names=len(name_list), references=len(given))))
         checked_size(resolution, aspect_ratio)
+        from ..workspace import form
+
+        try:  # the numbers first, as the page reads them: nothing is fetched or checked for a value refused
+            seconds = checked_duration(duration)
+            form.parse_seed(form.SEED_FIXED if seed is not None else form.SEED_RANDOM, seed)
+        except (ToolError, ValueError) as exc:
+            raise ToolError(f"Nothing was sent. {exc}") from None
         local = self._local(request)
         folder = refs.new_work_folder(self.work_root)
         try:
@@ -161,11 +168,9 @@ class StudioTools:
                 if i < len(name_list) and name_list[i]:
                     card = card.with_character(name_list[i])
                 cast.append(card)
-            from ..workspace import form
-
             values = form.FormValues(
                 prompt=prompt or "", negative_prompt=negative_prompt or "", tier=resolution, aspect=aspect_ratio,
-                duration=checked_duration(duration), shot_type=shot_type, audio=bool(audio), watermark=bool(watermark),
+                duration=seconds, shot_type=shot_type, audio=bool(audio), watermark=bool(watermark),
                 seed_mode=form.SEED_FIXED if seed is not None else form.SEED_RANDOM, seed=seed, shots=shots or (),
             )
             try:

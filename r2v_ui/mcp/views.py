@@ -12,7 +12,7 @@ from typing import Any
 import gradio as gr
 
 from .. import spec
-from ..messages import render
+from ..messages import msg, render
 
 
 class ToolError(gr.Error):
@@ -108,5 +108,5 @@ def checked_duration(value: Any) -> int:
     except (TypeError, ValueError):
         seconds = None
     if seconds is None or seconds != value or not spec.DURATION_MIN <= seconds <= spec.DURATION_MAX:
-        raise ToolError(f"duration must be a whole number of seconds from {spec.DURATION_MIN} to {spec.DURATION_MAX}.")
+        raise ToolError(render(msg("form.duration", lo=spec.DURATION_MIN, hi=spec.DURATION_MAX)))  # the page's words
     return seconds

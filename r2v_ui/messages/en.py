@@ -28,6 +28,8 @@ MESSAGES: dict[str, str] = {
     "media.image_cannot_shrink": "{name} is {w}×{h} px; shrinking it to {max} px on the long side would leave the short "
                                  "side under {min} px — crop it first.",
     "media.image_ok": "{name} is a {w}×{h} px {fmt} picture that meets the service's rules.",
+    "media.image_no_room": "{name} needs a repaired copy, but the studio could not write it: its disk is full or cannot be "
+                           "written. Free some space (or ask whoever runs the studio to), then add the picture again.",
     "media.image_cannot_fit": "{name} could not be brought under {limit}; save it as a smaller JPEG and add it again.",
     "media.too_many_pixels_sized": "{name} is {w}×{h} px, more pixels than the studio can safely open (at most about "
                                    "{mpx} million); scale it down to at most {max} px a side in an image editor and add it again.",
@@ -252,7 +254,6 @@ MESSAGES: dict[str, str] = {
                       "and the partial file deleted. This is not a video the service should have produced; check the "
                       "service address (HIGHWAY_BASE_URL).",
     "client.size_over": "over {size}",
-    "client.bytes": "{n} bytes",
     "client.download_http": "The video could not be downloaded: the storage host answered HTTP {status} ({where}). Try "
                             "again in a few minutes.",
     "client.download_failed": "The video could not be downloaded from {where}: {error}",

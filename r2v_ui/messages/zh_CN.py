@@ -26,6 +26,7 @@ MESSAGES: dict[str, str] = {
     "media.image_aspect": "{name} 为 {w}×{h} 像素（{ratio}），图片宽高比须在 1:{max} 到 {max}:1 之间，请裁剪得更贴近角色。",
     "media.image_cannot_shrink": "{name} 为 {w}×{h} 像素；把长边缩到 {max} 像素后，短边会不足 {min} 像素，请先裁剪。",
     "media.image_ok": "{name}：{w}×{h} 像素的 {fmt} 图片，符合服务要求。",
+    "media.image_no_room": "{name} 需要保存一份修正后的副本，但工作室无法写入：磁盘已满或不可写入。请腾出空间（或请运行工作室的人处理）后重新添加这张图片。",
     "media.image_cannot_fit": "无法把 {name} 压缩到 {limit} 以内，请另存为更小的 JPEG 后重新添加。",
     "media.too_many_pixels_sized": "{name} 为 {w}×{h} 像素，超出了工作室能安全打开的像素数（约 {mpx} 百万像素）；"
                                    "请在图片编辑软件中把每边缩小到 {max} 像素以内后重新添加。",
@@ -216,7 +217,6 @@ MESSAGES: dict[str, str] = {
     "client.too_big": "结果文件超出了本应用能接受的大小（{size}，上限 {limit}），所以已停止下载并删除了未下完的文件。"
                       "服务不应生成这样的视频；请检查服务地址（HIGHWAY_BASE_URL）。",
     "client.size_over": "超过 {size}",
-    "client.bytes": "{n} 字节",
     "client.download_http": "无法下载视频：存储服务器返回了 HTTP {status}（{where}）。请过几分钟再试。",
     "client.download_failed": "无法从 {where} 下载视频：{error}",
     "client.detail.not_json": "答复不是 JSON",

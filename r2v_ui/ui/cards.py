@@ -150,13 +150,16 @@ def _thumbnail(path: Path, kind: str | None) -> str | None:
                 img = next(container.decode(video=0)).to_image().convert("RGB")
             img.thumbnail((THUMB_PX, THUMB_PX))
         else:
-            from ..decode_budget import decoded_bytes, process_budget
+            from .. import picture_pixels
+            from ..decode_budget import process_budget, thumbnail_bytes
 
-            img = Image.open(path)
-            img.draft("RGB", (THUMB_PX, THUMB_PX))  # JPEGs decode at a reduced scale
-            with process_budget().hold(decoded_bytes(*img.size)):  # the process-wide picture memory budget
-                img = img.convert("RGB")
-                img.thumbnail((THUMB_PX, THUMB_PX))
+            with Image.open(path) as src:
+                src.draft("RGB", (THUMB_PX, THUMB_PX))  # JPEGs decode at a reduced scale
+                # the process-wide picture memory budget, for the decode and every copy the thumbnail makes
+                with process_budget().hold(thumbnail_bytes(*src.size, THUMB_PX)):
+                    src.load()
+                    img = picture_pixels.thumbnail(src, (THUMB_PX, THUMB_PX))
+                    src.close()  # its pixels are freed while the budget still counts them
         buf = io.BytesIO()
         img.save(buf, "JPEG", quality=78)
         return "data:image/jpeg;base64," + base64.b64encode(buf.getvalue()).decode("ascii")

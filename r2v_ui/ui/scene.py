@@ -79,8 +79,11 @@ def render(ctx: PageContext) -> SceneWidgets:
     with gr.Row(elem_id="settings-row", equal_height=False):
         tier = gr.Radio(list(spec.TIERS), value=d.tier, label=label("ui.resolution"), elem_id="tier", min_width=150)
         aspect = gr.Radio(list(spec.ASPECTS), value=d.aspect, label=label("ui.aspect"), elem_id="aspect", min_width=260)
-        duration = rawinputs.WholeSlider(spec.DURATION_MIN, spec.DURATION_MAX, value=d.duration, step=1,
-                                         label=label("ui.duration"), elem_id="duration", min_width=200)
+        # A number box, not a slider: Gradio's slider puts 10 in place of a typed 11 (and 2 in place of
+        # 1 or −1) when the box loses focus, so the video would be made at a length nobody asked for.
+        duration = rawinputs.WholeNumber(value=d.duration, label=label("ui.duration"), precision=0, step=1,
+                                         minimum=spec.DURATION_MIN, maximum=spec.DURATION_MAX, elem_id="duration",
+                                         min_width=160)
         shot = gr.Radio(choices(form.SHOT_CHOICES), value=d.shot_type, label=label("ui.shots"), elem_id="shot-type", min_width=200)
     size_info = gr.HTML(f'<div class="size-info">{form.size_label(d.tier, d.aspect, None)}</div>', elem_id="size-info",
                         min_height=0)
