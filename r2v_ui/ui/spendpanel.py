@@ -87,8 +87,9 @@ def render_bar(ctx: PageContext) -> gr.HTML:
     return gr.HTML("", elem_id="budget-left", min_height=0, visible=not ctx.settings.demo)
 
 
-def listen(w: SpendWidgets | None, bar: gr.HTML, ctx: PageContext, demo: gr.Blocks) -> None:
+def listen(w: SpendWidgets | None, ctx: PageContext, page: Any) -> None:
     settings, manager, st = ctx.settings, ctx.manager, ctx.states
+    bar, demo = page.result.budget, page.demo
 
     async def show(request: gr.Request = None) -> dict:
         if not may_see(settings, request):
