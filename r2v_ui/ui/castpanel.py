@@ -12,9 +12,10 @@ import gradio as gr
 
 from .. import spec
 from ..messages import DEFAULT, ZH, both, t
+from ..workspace import cast as cast_mod
 from ..workspace import kept
 from . import cards as cards_mod
-from . import cast as cast_mod
+from ..workspace.cast import Card
 from .context import CHECK_CONCURRENCY, PageContext, esc
 from .language import label, lang_of
 
@@ -93,8 +94,8 @@ def offer_text(mapping: dict[int, int], lang: str = DEFAULT) -> str:
             f'{esc(t("cast.retag.ask", lang, moves=moves))}</div>')
 
 
-def listen(w: CastWidgets, ctx: PageContext, scene: Any) -> None:
-    st = ctx.states
+def listen(w: CastWidgets, ctx: PageContext, page: Any) -> None:
+    st, scene = ctx.states, page.scene
     outs = [*w.outputs(), st.cast]
     quiet = dict(show_progress="hidden", api_visibility="undocumented")
     checks = dict(concurrency_limit=CHECK_CONCURRENCY, concurrency_id="checks", api_visibility="undocumented")
@@ -118,11 +119,11 @@ def listen(w: CastWidgets, ctx: PageContext, scene: Any) -> None:
         ex = example_cast(Path(ctx.settings.data_dir) / "examples", lang_of(request))
         cast: list = []
         for i, ch in enumerate(ex.characters):
-            card = cast_mod.check_media(cast_mod.empty_card(), str(ch.image), i + 1, cast, i,
+            card = cast_mod.check_media(Card(), str(ch.image), i + 1, cast, i,
                                         display_name=ch.image.name, work_dir=ctx.checked_dir)
             if ch.voice:
                 card = cast_mod.check_voice(card, str(ch.voice), display_name=ch.voice.name, work_dir=ctx.checked_dir)
-            cast.append(dict(card, example=True))
+            cast.append(card.marked(example=True))
         with ctx.casts.lock(request):
             view = cast_view(w, ctx, cast, request)
         return view | {scene.prompt: ex.prompt, scene.negative: ex.negative_prompt,
@@ -152,7 +153,7 @@ def _wire_card(cw: cards_mod.CardWidgets, w: CastWidgets, ctx: PageContext, scen
         def change(cast):
             if not upload or i >= len(cast):
                 return cast
-            card = dict(cast_mod.check_media(cast[i], upload, n, cast, i, work_dir=ctx.checked_dir), example=False)
+            card = cast_mod.check_media(cast[i], upload, n, cast, i, work_dir=ctx.checked_dir).marked(example=False)
             return cast_mod.replace_card(cast, i, kept.keep_media(cast[i], card))  # a refusal keeps what it had
         return edit(request, cast, change)
 
@@ -164,12 +165,10 @@ def _wire_card(cw: cards_mod.CardWidgets, w: CastWidgets, ctx: PageContext, scen
         from ..hosting import LinkGuard
 
         checked = await cast_mod.check_link(cast[i], url, n, cast, i, guard=LinkGuard.for_settings(ctx.settings))
-        media = {k: checked.get(k) for k in ("kind", "path", "url", "link", "name", "verdict", "message",
-                                             "video_seconds", "content_type")}
         # Only the card's picture/video part changes: a voice checked meanwhile stays; a refused link
         # leaves an accepted picture/video in place.
         return edit(request, cast, lambda c: cast_mod.replace_card(
-            c, i, kept.keep_media(c[i], dict(c[i], **media, example=False))) if i < len(c) else c)
+            c, i, kept.keep_media(c[i], c[i].with_media_of(checked))) if i < len(c) else c)
 
     def on_voice(cast, upload, request: gr.Request):
         def change(cast):
@@ -180,8 +179,7 @@ def _wire_card(cw: cards_mod.CardWidgets, w: CastWidgets, ctx: PageContext, scen
         return edit(request, cast, change)
 
     def on_voice_clear(cast, request: gr.Request):
-        return edit(request, cast, lambda c: cast_mod.replace_card(
-            c, i, dict(cast_mod.clear_voice(c[i]), **{kept.VOICE_NOTE: None})) if i < len(c) else c)
+        return edit(request, cast, lambda c: cast_mod.replace_card(c, i, c[i].without_voice()) if i < len(c) else c)
 
     def on_character(cast, name, request: gr.Request):
         """The name typed on the card: its face and the prompt's hints change; the box is left as typed."""
@@ -189,7 +187,7 @@ def _wire_card(cw: cards_mod.CardWidgets, w: CastWidgets, ctx: PageContext, scen
             cast = ctx.casts.get(request, cast)
             if i >= len(cast):
                 return {}
-            cast = cast_mod.replace_card(cast, i, cast_mod.with_character(cast[i], name))
+            cast = cast_mod.replace_card(cast, i, cast[i].with_character(name))
             ctx.casts.put(request, cast)
         return {cw.face: cards_mod.face_html(cast[i], n, lang_of(request)), cw.insert: cards_mod.insert_button(cast[i], n, lang_of(request)),
                 st.cast: cast}
