@@ -124,6 +124,7 @@ CARDS_CSS = """
 #add-character.add-tile:hover { background: #eef2ff !important; }
 /* Empty, the live region stays in the page (a screen reader hears what is later written in it) but takes no room. */
 .cast-drop-status:empty { padding: 0 !important; border: 0 !important; }
+#cast-drop-box .html-container, #cast-drop-box .prose { padding: 0 !important; }
 #cast-drop-box:has(.cast-drop-status:empty) { margin-bottom: -8px; }
 .cast-drop-status { background: #fffbeb; color: #78350f; border: 1px solid #fde68a; border-radius: 10px; padding: 6px 10px;
   font-size: .85rem; }
