@@ -63,9 +63,14 @@ class Studio:
         from starlette.middleware import Middleware
         from starlette.middleware.gzip import GZipMiddleware
 
-        # The page's HTML carries its whole configuration (~330 KB): compressed on the wire, like every
-        # other answer over 1 KB (Starlette leaves event streams alone).
-        app_kwargs: dict[str, Any] = {"middleware": [Middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)]}
+        from r2v_ui.ui import serving
+        from r2v_ui.ui.language import lang_of
+
+        # The page, its configuration and Gradio's static files: built once, compressed once, served from
+        # memory (r2v_ui/ui/serving.py).  Every other answer over 1 KB is compressed on the wire
+        # (Starlette leaves event streams alone).
+        app_kwargs: dict[str, Any] = {"middleware": [Middleware(serving.FromMemory, language=lang_of),
+                                                     Middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)]}
         routes: list = []
         if self.public_host is not None:
             from r2v_ui.hosting import public_reference_routes
