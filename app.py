@@ -63,7 +63,7 @@ class Studio:
         from starlette.middleware import Middleware
         from starlette.middleware.gzip import GZipMiddleware
 
-        from r2v_ui.ui import serving
+        from r2v_ui.ui import serving, sessionstate
         from r2v_ui.ui.language import lang_of
 
         # The page, its configuration and Gradio's static files: built once, compressed once, served from
@@ -72,6 +72,7 @@ class Studio:
         app_kwargs: dict[str, Any] = {"middleware": [Middleware(serving.FromMemory, language=lang_of),
                                                      Middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)]}
         routes: list = []
+        lifespan = None
         if self.public_host is not None:
             from r2v_ui.hosting import public_reference_routes
 
@@ -86,8 +87,10 @@ class Studio:
             # Result links for MCP callers (who have no login cookie), and only the studio's own tools
             # in Gradio's MCP server, set at start-up before it answers anyone.
             routes += self.tools.links.routes()
-            app_kwargs["lifespan"] = studio_mcp.lifespan(self.demo)
+            lifespan = studio_mcp.lifespan(self.demo)
             studio_mcp.quiet_state_warning()
+        # Each visitor's session builds what the page uses, not every block's configuration up front.
+        app_kwargs["lifespan"] = sessionstate.lifespan(lifespan)
         if routes:
             app_kwargs["routes"] = routes
         kwargs["app_kwargs"] = app_kwargs
