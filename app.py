@@ -89,8 +89,10 @@ class Studio:
             routes += self.tools.links.routes()
             lifespan = studio_mcp.lifespan(self.demo)
             studio_mcp.quiet_state_warning()
-        # Each visitor's session builds what the page uses, not every block's configuration up front.
+        # Each visitor's session builds what the page uses, not every block's configuration up front, and an
+        # event's outputs its handler did not name are not copied (r2v_ui/ui/sessionstate.py).
         app_kwargs["lifespan"] = sessionstate.lifespan(lifespan)
+        sessionstate.lean_blocks(self.demo)
         if routes:
             app_kwargs["routes"] = routes
         kwargs["app_kwargs"] = app_kwargs

@@ -41,6 +41,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import os
+import stat
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -164,23 +165,31 @@ def _gradio_dirs() -> dict[str, str]:
             "/svelte/": os.path.join(build, "svelte")}
 
 
+_RESOLVED: dict[tuple[str, str], str] = {}   # (prefix, rest) -> its real path, for names found to be inside
+_RESOLVED_MAX = 4096
+
+
 def file_key(prefix: str, rest: str, dirs: dict[str, str]) -> tuple | None:
     """(path, mtime, size, inode) of the plain file a static route names, or None when it names anything
     else (then Gradio answers, as before: its own checks, its own refusal)."""
-    if not rest or "\x00" in rest or "\\" in rest or rest.startswith("/"):
-        return None
-    if any(part in ("", ".", "..") for part in rest.split("/")):
-        return None
-    base = dirs[prefix]
-    path = os.path.realpath(os.path.join(base, rest))
-    if not path.startswith(base + os.sep):
-        return None
+    path = _RESOLVED.get((prefix, rest))
+    if path is None:
+        if not rest or "\x00" in rest or "\\" in rest or rest.startswith("/"):
+            return None
+        if any(part in ("", ".", "..") for part in rest.split("/")):
+            return None
+        base = dirs[prefix]
+        path = os.path.realpath(os.path.join(base, rest))
+        if not path.startswith(base + os.sep):
+            return None
     try:
         st = os.stat(path)
     except OSError:
         return None
-    if not os.path.isfile(path) or st.st_size > MAX_FILE_BYTES:
+    if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_FILE_BYTES:
         return None
+    if len(_RESOLVED) < _RESOLVED_MAX:  # only names of files that exist inside Gradio's folders
+        _RESOLVED[(prefix, rest)] = path
     return (path, st.st_mtime_ns, st.st_size, st.st_ino)
 
 
