@@ -32,6 +32,7 @@ class Studio:
     public_host: Any = None
     tools: Any = None  # r2v_ui.mcp.StudioTools when the MCP server is on
     examples_ready: Any = None  # the thread drawing the example cast at start (r2v_ui.examples)
+    kept: Any = None  # the page's answers served from memory (r2v_ui.ui.serving.Kept), once launched
     _closed: bool = field(default=False, repr=False)
 
     @property
@@ -69,7 +70,8 @@ class Studio:
         # The page, its configuration and Gradio's static files: built once, compressed once, served from
         # memory (r2v_ui/ui/serving.py).  Every other answer over 1 KB is compressed on the wire
         # (Starlette leaves event streams alone).
-        app_kwargs: dict[str, Any] = {"middleware": [Middleware(serving.FromMemory, language=lang_of),
+        self.kept = self.kept or serving.Kept()
+        app_kwargs: dict[str, Any] = {"middleware": [Middleware(serving.FromMemory, language=lang_of, kept=self.kept),
                                                      Middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)]}
         routes: list = []
         lifespan = None

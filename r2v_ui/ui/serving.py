@@ -86,7 +86,7 @@ class Answer:
     size: int = 0
 
 
-def _codings(accept: str) -> set[str]:
+def codings(accept: str) -> set[str]:
     """The content codings an Accept-Encoding header allows (q=0 refuses one)."""
     out = set()
     for part in accept.lower().split(","):
@@ -193,14 +193,34 @@ def file_key(prefix: str, rest: str, dirs: dict[str, str]) -> tuple | None:
     return (path, st.st_mtime_ns, st.st_size, st.st_ino)
 
 
+class Kept:
+    """One studio's page answers, and how often each kind was served from memory or built by Gradio: a
+    public read for tests and benchmarks (`Studio.kept`)."""
+
+    def __init__(self, size: int = MAX_PAGES):
+        self.pages: OrderedDict[tuple, Answer] = OrderedDict()
+        self.size = size
+        self.served: dict[str, int] = {}   # "page" / "config" / "theme" / "file" -> answers sent from memory
+        self.built: dict[str, int] = {}    # the same kinds -> answers Gradio built (and were kept)
+
+    def count(self, table: dict[str, int], kind: str) -> None:
+        table[kind] = table.get(kind, 0) + 1
+
+    def entries(self) -> list[dict]:
+        """What is kept for the page: its kind, and the user and language it was built for."""
+        return [{"kind": key[0], "path": key[4], "user": key[6], "lang": key[7]} for key in self.pages if len(key) == 8]
+
+
 class FromMemory:
     """ASGI middleware: the page's fixed answers from memory (see the module's docstring)."""
 
-    def __init__(self, app: Any, *, language: Callable[[Any], str] | None = None, files: _FileAnswers = FILES):
+    def __init__(self, app: Any, *, language: Callable[[Any], str] | None = None, kept: Kept | None = None,
+                 files: _FileAnswers = FILES):
         self.app = app
         self.language = language
         self.files = files
-        self.pages: OrderedDict[tuple, Answer] = OrderedDict()
+        self.kept = kept or Kept()
+        self.pages = self.kept.pages
         self._dirs: dict[str, str] | None = None
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
@@ -228,6 +248,9 @@ class FromMemory:
                     if answer is None:
                         return await self.app(scope, receive, send)
                     self.files.put(key, answer)
+                    self.kept.count(self.kept.built, "file")
+                else:
+                    self.kept.count(self.kept.served, "file")
                 return await self._send(answer, scope, headers, send)
         kind = PAGE_PATHS.get(path)
         if kind is None:
@@ -246,8 +269,11 @@ class FromMemory:
                 return await self.app(scope, receive, send)
             answer.sources = sources
             self.pages[key] = answer
-            while len(self.pages) > MAX_PAGES:
+            self.kept.count(self.kept.built, kind)
+            while len(self.pages) > self.kept.size:
                 self.pages.popitem(last=False)
+        else:
+            self.kept.count(self.kept.served, kind)
         self.pages.move_to_end(key)
         return await self._send(answer, scope, headers, send)
 
@@ -309,7 +335,7 @@ class FromMemory:
 
     # -- a hit ------------------------------------------------------------------------------------
     async def _send(self, answer: Answer, scope: dict, headers: Headers, send: Any) -> None:
-        accepted = _codings(headers.get("accept-encoding", ""))
+        accepted = codings(headers.get("accept-encoding", ""))
         coding = next((c for c in ("br", "gzip") if c in accepted and c in answer.bodies), "identity")
         body, etag = answer.bodies[coding], answer.etags[coding]
         out = MutableHeaders(raw=list(answer.headers))
