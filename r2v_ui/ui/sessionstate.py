@@ -18,8 +18,8 @@ outputs, Gradio 6.31.0 fills in the others with `gr.skip()` and, for each one, m
 the component in the session (`postprocess_data`: ~0.17 ms apiece).  The page's `resume` on load
 names 2 of its 77 outputs: 13 ms of every page open spent copying components that did not change.
 Now only the named outputs go through Gradio's postprocessing; the others are sent exactly as
-Gradio sends a skip (`{"__type__": "update"}`, or None for a State), and the session keeps the
-component it had.
+Gradio sends a skip (its own `postprocess_update_dict` of an empty update, or None for a State),
+and the session keeps the component it had.
 
 `light_sessions(app)` swaps the class of the app's StateHolder (made by Gradio's App, before it
 answers anyone: `lifespan`), so each new session is a light one.  Only on the Gradio release it
@@ -38,7 +38,7 @@ from typing import Any, Callable
 
 import gradio
 from gradio import state_holder
-from gradio.blocks import Block, Blocks
+from gradio.blocks import Block, Blocks, postprocess_update_dict
 
 log = logging.getLogger(__name__)
 
@@ -138,9 +138,16 @@ class LeanBlocks(Blocks):
                 lean = copy(block_fn)
                 lean.outputs = [b for b in outputs if b._id in keep]
                 done = iter(await super().postprocess_data(lean, predictions, state))
-                return [next(done) if b._id in keep else (None if b.stateful else {"__type__": "update"})
-                        for b in outputs]
+                return [next(done) if b._id in keep else self._skipped(b, block_fn.postprocess) for b in outputs]
         return await super().postprocess_data(block_fn, predictions, state)
+
+    @staticmethod
+    def _skipped(block: Any, postprocess: bool) -> Any:
+        """What Gradio 6.31.0 sends for an output left out of a dict (a skip), made without copying the
+        component: None for a State, else its update of nothing (an HTML's also carries empty props)."""
+        if block.stateful:
+            return None
+        return postprocess_update_dict(block=block, update_dict={"__type__": "update"}, postprocess=postprocess)
 
 
 def lean_blocks(demo: Any) -> bool:
