@@ -285,8 +285,9 @@ class FromMemory:
         if blocks is None or getattr(app, "auth_dependency", None) is not None:
             return None
         if kind == "theme":
-            # `?v=<hash of the theme>`: the page asks for it with a query, the answer does not depend on it.
-            return (kind, scope.get("query_string", b"")), (blocks, blocks.theme_css)
+            # `?v=<hash of the theme>`: the page asks for it with a query, the answer does not depend on it
+            # (one entry, however many made-up queries a stranger sends).
+            return (kind,), (blocks, blocks.theme_css)
         if scope.get("query_string"):   # deep links, pages, `all_endpoints`: Gradio's each time
             return None
         user = None
