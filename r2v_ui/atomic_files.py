@@ -6,6 +6,7 @@
   to the disk before returning (records a rebuild depends on); `durable=False` leaves that to the
   operating system (caches and indexes that can be rebuilt, copies whose source still exists).
 * `atomic_path(dest, durable=...)` — the same for a writer that needs a path (an encoder, Pillow).
+* `read_json(path)` — the JSON object such a write left, or None when it is missing or unreadable.
 * `copy_hashing(src, folder)` — one read of `src` that both copies it into `folder` under a
   temporary name and computes its sha256; the caller renames it once it knows the name.
 * `file_sha256(path)` — the sha256 of a file, read in 1 MB chunks and remembered by (path, inode,
@@ -26,8 +27,8 @@ from typing import Any, BinaryIO, Callable, Iterator
 
 CHUNK = 1024 * 1024  # files are read 1 MB at a time, never whole
 
-__all__ = ["CHUNK", "atomic_path", "copy_hashing", "file_sha256", "known_sha256", "remember_sha256", "replace_atomic",
-           "sync_folder", "write_atomic", "write_json_atomic"]
+__all__ = ["CHUNK", "atomic_path", "copy_hashing", "file_sha256", "known_sha256", "remember_sha256", "read_json",
+           "replace_atomic", "sync_folder", "write_atomic", "write_json_atomic"]
 
 
 def write_atomic(path: Path, data: bytes | Callable[[BinaryIO], None], *, durable: bool) -> None:
@@ -71,6 +72,15 @@ def write_json_atomic(path: Path, data: Any, *, durable: bool, indent: int | Non
                       sort_keys: bool = False) -> None:
     text = json.dumps(data, ensure_ascii=False, indent=indent, sort_keys=sort_keys, default=str)
     write_atomic(path, text.encode("utf-8"), durable=durable)
+
+
+def read_json(path: Path) -> dict[str, Any] | None:
+    """The JSON object in a file; None when it is missing, unreadable or not an object."""
+    try:
+        data = json.loads(Path(path).read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
 
 
 def replace_atomic(tmp: Path, dest: Path, *, durable: bool) -> None:

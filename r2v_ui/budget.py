@@ -25,7 +25,7 @@ from datetime import date, datetime, time as dtime, timedelta, tzinfo
 from typing import Any, Callable, Iterator
 
 from .errors import StudioError
-from .ledger import Ledger
+from .store.ledger import Ledger
 from .messages import Duration, msg
 
 EPSILON = 1e-9  # money compared to the ten-thousandth of a cent: 0.5 + 0.5 fits a budget of 1.00

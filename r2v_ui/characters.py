@@ -29,7 +29,9 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any, Iterable
 
-from . import prompt_names, store_files
+from . import prompt_names
+from .atomic_files import read_json
+from .store.references import ReferenceFiles
 from .atomic_files import write_json_atomic
 from .errors import StudioError
 from .messages import msg
@@ -102,16 +104,6 @@ class Character:
         return (self.media,) + ((self.voice,) if self.voice else ())
 
 
-class _CharacterFiles(store_files.LibraryFiles):
-    """The job store's keep-by-content-hash, pointed at characters/files/."""
-
-    def __init__(self, folder: Path, links_from: Iterable[Path]):
-        self.data_dir = folder
-        self.library_dir = folder
-        self.references_dir = folder
-        self.links_from = [Path(p).resolve() for p in links_from]
-
-
 class CharacterLibrary:
     def __init__(self, data_dir: Path, *, links_from: Iterable[Path] = (), clock=time.time):
         self.root = Path(data_dir) / "characters"
@@ -119,7 +111,7 @@ class CharacterLibrary:
         self.owners_dir = self.root / "owners"
         for d in (self.files_dir, self.owners_dir):
             d.mkdir(parents=True, exist_ok=True)
-        self._files = _CharacterFiles(self.files_dir, links_from)
+        self._files = ReferenceFiles(self.files_dir, links_from)  # the job store's keep-by-content-hash
         self._lock = threading.RLock()
         self._clock = clock
 
@@ -128,7 +120,7 @@ class CharacterLibrary:
         """This owner's characters, by name."""
         out = []
         for path in self._owner_dir(owner).glob("*.json"):
-            data = store_files.read_json(path)
+            data = read_json(path)
             if data and data.get("owner") == owner:
                 try:
                     out.append(Character.from_dict(data))
@@ -137,7 +129,7 @@ class CharacterLibrary:
         return sorted(out, key=lambda c: (c.name.lower(), c.created_at))
 
     def get(self, owner: str, character_id: str) -> Character:
-        data = store_files.read_json(self._record(owner, character_id)) if _plain_id(character_id) else None
+        data = read_json(self._record(owner, character_id)) if _plain_id(character_id) else None
         if not data or data.get("owner") != owner:
             raise CharacterError(NOT_FOUND)
         return Character.from_dict(data)
@@ -235,7 +227,7 @@ class CharacterLibrary:
     def _drop_unused(self, files: Iterable[CharacterFile]) -> None:
         """Remove files no character of anyone uses any more (a job keeps its own hard link)."""
         used = {f.file for path in self.owners_dir.glob("*/*.json")
-                for f in _files_of(store_files.read_json(path))}
+                for f in _files_of(read_json(path))}
         for f in files:
             if f.file not in used:
                 (self.files_dir / Path(f.file).name).unlink(missing_ok=True)

@@ -34,6 +34,10 @@ import httpx
 
 from .config import Secret
 from .atomic_files import replace_atomic
+from .client_rules import (
+    DEFAULT_TIMEOUT, DOWNLOAD_CHUNK, RESULT_GONE_STATUSES, UNCERTAIN_SUBMIT_STATUSES, USER_AGENT, RetryPolicy,
+    read_may_retry, request_was_sent, retry_after_of, submit_may_retry,
+)
 from .errors import (
     APIConnectionError,
     APIStatusError,
@@ -46,17 +50,11 @@ from .errors import (
     UnexpectedResponse,
     error_from_response,
 )
-from .messages import Msg, msg
+from .messages import FileSize, Msg, msg
 from .spec import MODEL_PATH, TASK_RESULT_PATH, GenerationRequest
+from .task_info import TaskInfo, as_int
 
 log = logging.getLogger(__name__)
-
-# The retry rules and the task document live in modules of their own; `__all__` re-exports them.
-from .client_rules import (
-    DEFAULT_TIMEOUT, DOWNLOAD_CHUNK, RESULT_GONE_STATUSES, UNCERTAIN_SUBMIT_STATUSES, USER_AGENT, RetryPolicy,
-    read_may_retry, request_was_sent, retry_after_of, submit_may_retry,
-)
-from .task_info import TaskInfo, as_int
 
 
 # --- helpers -------------------------------------------------------------------------------------
@@ -366,12 +364,8 @@ class HighwayClient:
 
 
 def _too_big(n: int, limit: int, *, more: bool = False) -> Msg:
-    size = msg("client.size_over", size=_mb(n)) if more else _mb(n)
-    return msg("client.too_big", size=size, limit=_mb(limit))
-
-
-def _mb(n: int) -> str | Msg:
-    return f"{n / (1024 * 1024):.1f} MB" if n >= 1024 * 1024 else msg("client.bytes", n=n)
+    size = msg("client.size_over", size=FileSize(n)) if more else FileSize(n)
+    return msg("client.too_big", size=size, limit=FileSize(limit))
 
 
 def _doing(what: str) -> str:
@@ -430,16 +424,4 @@ def _describe(exc: BaseException) -> str:
     return type(exc).__name__
 
 
-__all__ = [
-    "ClientSetupError",
-    "key_problem",
-    "DEFAULT_TIMEOUT",
-    "HighwayClient",
-    "RetryPolicy",
-    "TaskInfo",
-    "read_may_retry",
-    "redact_url",
-    "request_was_sent",
-    "retry_after_of",
-    "submit_may_retry",
-]
+__all__ = ["ClientSetupError", "HighwayClient", "key_problem", "redact_url"]  # the rules: client_rules.py

@@ -35,8 +35,8 @@ from . import media_types
 from . import picture_header as ph
 from . import picture_pixels as px
 from .decode_budget import DecodeBudget, TooLarge, process_budget, repair_bytes
-from .messages import Choices, Msg, msg
-from .spec import AUDIO_RULES, IMAGE_RULES, MB, VIDEO_RULES
+from .messages import Choices, FileSize, Msg, msg
+from .spec import AUDIO_RULES, IMAGE_RULES, VIDEO_RULES
 
 IMAGE, VIDEO, AUDIO = "image", "video", "audio"
 KINDS: tuple[str, ...] = (IMAGE, VIDEO, AUDIO)
@@ -140,9 +140,15 @@ class _File:
     def accept(self, kind: str, message: Msg, **facts) -> MediaReport:
         return MediaReport(self.path, kind, ACCEPTED, message, bytes=self.size, **facts)
 
+    def folder(self) -> Path:
+        """Where repaired copies (and the strips of one being made) go: `work_dir`, or a new temporary folder."""
+        if self.work_dir is None:
+            self.work_dir = Path(tempfile.mkdtemp(prefix="r2v-media-"))
+        self.work_dir.mkdir(parents=True, exist_ok=True)
+        return self.work_dir
+
     def new_copy_path(self, suffix: str) -> Path:
-        folder = self.work_dir or Path(tempfile.mkdtemp(prefix="r2v-media-"))
-        folder.mkdir(parents=True, exist_ok=True)
+        folder = self.folder()
         stem = re.sub(r"[^A-Za-z0-9_-]+", "_", self.path.stem)[:40].strip("_") or "reference"
         return folder / f"{stem}-fixed-{uuid.uuid4().hex[:8]}{suffix}"
 
@@ -157,14 +163,6 @@ def _kind_from_suffix(path: Path, default: str | None = IMAGE) -> str | None:
 
 def _or_list(items: tuple[str, ...]) -> Choices:
     return Choices(tuple(items))
-
-
-def _mb(n: int) -> str:
-    return f"{n / MB:.1f} MB"
-
-
-def _limit_mb(n: int) -> str:
-    return f"{n // MB} MB" if n % MB == 0 else _mb(n)
 
 
 def _seconds(d: float, *limits: float) -> str:
@@ -278,8 +276,10 @@ def _probe_image(f: _File) -> MediaReport | None:
         return _repair_image(f, fmt, upright, orientation, target, has_alpha, too_heavy)
     except TooLarge:
         return _refuse_too_many_pixels(f, **facts)
+    except px.NoRoom:
+        return f.refuse(IMAGE, msg("media.image_no_room", name=f.name), **facts)
     except px.CannotFit:
-        return f.refuse(IMAGE, msg("media.image_cannot_fit", name=f.name, limit=_limit_mb(rules.max_bytes)), **facts)
+        return f.refuse(IMAGE, msg("media.image_cannot_fit", name=f.name, limit=FileSize(rules.max_bytes)), **facts)
     except _READ_ERRORS:  # decoding failed: the file is cut off or damaged
         return _refuse_damaged_image(f, fmt, **facts)
 
@@ -343,38 +343,43 @@ def _repair_image(
     with _open_image(f.path) as src:
         icc = src.info.get("icc_profile")
         if target and fmt == "JPEG":
-            stored = (target[1], target[0]) if orientation in (5, 6, 7, 8) else target
+            stored = (target[1], target[0]) if orientation in px.SIDEWAYS else target
             src.draft(None, stored)  # let libjpeg decode at 1/2, 1/4 or 1/8 scale when that is enough
         # src.size is now what will be decoded: its peak is taken from the budget before any decode.
-        with f.budget.hold(repair_bytes(*src.size)):
+        out_w, out_h = target or upright
+        if orientation in px.SIDEWAYS:
+            out_w, out_h = out_h, out_w  # the result's size as the source lies
+        folder = f.folder()
+        with f.budget.hold(repair_bytes(*src.size, out_w, out_h, fmt)):
             src.load()
-            im = px.upright_flat_small(src, orientation, has_alpha, target)
-            out_fmt = fmt
-            if too_heavy:
-                what = msg("media.fix.was_size", size=_mb(f.size))
-                data = b""
-            else:
-                data = px.encode(im, fmt, icc=icc)
-                what = msg("media.fix.would_be", size=_mb(len(data)), fmt=fmt)
-            if too_heavy or len(data) > rules.max_bytes:
-                size_before = im.size
-                data, im, quality = px.jpeg_under(im, rules.max_bytes, icc, rules.side_min)
-                out_fmt = "JPEG"
-                shrunk = msg("empty") if im.size == size_before else msg("media.fix.shrunk", w=im.width, h=im.height)
-                limit, size = _limit_mb(rules.max_bytes), _mb(len(data))
-                done.append((msg("media.fix.resaved", name=f.name, what=what, limit=limit, size=size, quality=quality,
-                                 shrunk=shrunk),
-                             msg("media.fix.resaved_short", size=size, limit=limit)))
-            width, height = im.size
-            im.close()
-    dest = f.new_copy_path(_IMAGE_SUFFIX[out_fmt])
-    dest.write_bytes(data)
+            im = px.upright_flat_small(src, orientation, has_alpha, target, folder)
+            try:
+                out_fmt, dest = fmt, None
+                if too_heavy:
+                    what = msg("media.fix.was_size", size=FileSize(f.size))
+                else:
+                    dest = f.new_copy_path(_IMAGE_SUFFIX[fmt])
+                    written = px.encode(im, dest, fmt, icc=icc)
+                    what = msg("media.fix.would_be", size=FileSize(written), fmt=fmt)
+                if too_heavy or written > rules.max_bytes:
+                    if dest is not None:
+                        dest.unlink()
+                    dest, out_fmt, size_before = f.new_copy_path(_IMAGE_SUFFIX["JPEG"]), "JPEG", im.size
+                    im, quality, written = px.jpeg_under(im, dest, rules.max_bytes, icc, rules.side_min, folder)
+                    shrunk = msg("empty") if im.size == size_before else msg("media.fix.shrunk", w=im.width, h=im.height)
+                    limit, size = FileSize(rules.max_bytes), FileSize(written)
+                    done.append((msg("media.fix.resaved", name=f.name, what=what, limit=limit, size=size, quality=quality,
+                                     shrunk=shrunk),
+                                 msg("media.fix.resaved_short", size=size, limit=limit)))
+                width, height = im.size
+            finally:
+                im.close()
     changes = tuple(sentence for sentence, _ in done)
     if len(done) == 1:
         message = changes[0]
     else:
         message = msg("media.fix.many", name=f.name, phrases=tuple(phrase for _, phrase in done))
-    return MediaReport(dest, IMAGE, FIXED, message, changes, width=width, height=height, bytes=len(data),
+    return MediaReport(dest, IMAGE, FIXED, message, changes, width=width, height=height, bytes=written,
                        format=out_fmt, content_type=IMAGE_CONTENT_TYPES[out_fmt])
 
 
@@ -499,10 +504,10 @@ def _probe_av(f: _File, kind: str | None) -> MediaReport | None:
 
 def _refuse_too_heavy(f: _File, kind: str) -> MediaReport:
     if kind == VIDEO:
-        return f.refuse(VIDEO, msg("media.video_too_heavy", name=f.name, size=_mb(f.size),
-                                   limit=_limit_mb(VIDEO_RULES.max_bytes)))
-    return f.refuse(AUDIO, msg("media.audio_too_heavy", name=f.name, size=_mb(f.size),
-                               limit=_limit_mb(AUDIO_RULES.max_bytes)))
+        return f.refuse(VIDEO, msg("media.video_too_heavy", name=f.name, size=FileSize(f.size),
+                                   limit=FileSize(VIDEO_RULES.max_bytes)))
+    return f.refuse(AUDIO, msg("media.audio_too_heavy", name=f.name, size=FileSize(f.size),
+                               limit=FileSize(AUDIO_RULES.max_bytes)))
 
 
 def _check_video(f: _File, facts: _AvFacts) -> MediaReport:

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import shutil
@@ -48,8 +49,9 @@ import numpy as np  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from r2v_ui import media  # noqa: E402
-from r2v_ui.store import TERMINAL_STATES, JobRecord, JobStore  # noqa: E402
-from r2v_ui.store_schema import insert_sql, to_row  # noqa: E402
+from r2v_ui.jobs.states import TERMINAL_STATES  # noqa: E402
+from r2v_ui.store import JobRecord, JobStore  # noqa: E402
+from r2v_ui.store.schema import insert_sql, to_row  # noqa: E402
 
 MB = 1024 * 1024
 PROMPTS = ["character1 walks towards character2 while the sun sets", "角色一在雨中跳舞，镜头缓慢推进",
@@ -189,7 +191,7 @@ def bench_generate(tmp: Path, size_mb: int, repeats: int) -> dict[str, float]:
     from r2v_ui.config import Settings
     from r2v_ui.emulator import EmbeddedEmulator, EmulatorConfig
     from r2v_ui.hosting import EmulatorHost, make_host
-    from r2v_ui.jobs import JobDraft, JobManager, ReferenceInput, Target
+    from r2v_ui.jobs import JobDraft, JobManager, Reference, Target
     from r2v_ui.jobs.states import JobState
 
     uploads = tmp / "page-uploads"
@@ -233,7 +235,7 @@ def bench_generate(tmp: Path, size_mb: int, repeats: int) -> dict[str, float]:
                 return real_update(job_id, **changes)
 
             store.update = update
-            refs = tuple(ReferenceInput(kind="video", path=p, name=p.name, content_type="video/mp4", duration=5.0)
+            refs = tuple(Reference(kind="video", path=p, name=p.name, content_type="video/mp4", duration=5.0)
                          for p in files)
             for p in files:
                 os.utime(p)  # a new upload each run: nothing remembered from the last one
@@ -361,8 +363,8 @@ def fill_library(data: Path, n: int) -> None:
         )
         rows.append(to_row(rec))
         if state != "succeeded":
-            store._keep_record(rec)
-    with store._conn() as conn:
+            store.records.keep(rec)
+    with contextlib.closing(store.db.connect()) as conn:
         conn.execute("BEGIN")
         for r in rows:
             conn.execute(insert_sql(r), r)

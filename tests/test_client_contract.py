@@ -14,8 +14,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from fixtures_client import RecordingSleep
-from r2v_ui.client import HighwayClient, RetryPolicy, TaskInfo
+from tests.fixtures_client import RecordingSleep
+from r2v_ui.client import HighwayClient
+from r2v_ui.client_rules import RetryPolicy
+from r2v_ui.task_info import TaskInfo
 from r2v_ui.config import Settings
 from r2v_ui.errors import (
     APIError,
@@ -43,6 +45,7 @@ def emulator(tmp_path_factory):
         queue_seconds=0.2,
         finish_seconds=1.0,
         data_dir=tmp_path_factory.mktemp("emulator"),
+        preview_long_side=0,  # the contract's video: drawn at the size the request asked for
     )
     emu = EmbeddedEmulator(config).start()
     try:

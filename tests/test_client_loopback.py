@@ -16,8 +16,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from fixtures_client import API_KEY, RecordingSleep, ServerThread
-from r2v_ui.client import HighwayClient, RetryPolicy
+from tests.fixtures_client import API_KEY, RecordingSleep, ServerThread
+from r2v_ui.client import HighwayClient
+from r2v_ui.client_rules import RetryPolicy
 from r2v_ui.errors import APIConnectionError, ServerError, SubmissionUncertain, UnexpectedResponse
 from r2v_ui.ports import free_port
 

@@ -13,18 +13,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from fixtures_client import API_KEY, RecordingSleep
+from tests.fixtures_client import API_KEY, RecordingSleep
 from r2v_ui import errors
-from r2v_ui.client import (
-    ClientSetupError,
-    HighwayClient,
-    RetryPolicy,
-    TaskInfo,
-    read_may_retry,
-    redact_url,
-    request_was_sent,
-    submit_may_retry,
-)
+from r2v_ui.client import ClientSetupError, HighwayClient, redact_url
+from r2v_ui.client_rules import RetryPolicy, read_may_retry, request_was_sent, submit_may_retry
+from r2v_ui.task_info import TaskInfo
 from r2v_ui.errors import (
     APIConnectionError,
     APIStatusError,

@@ -8,7 +8,7 @@ from PIL import Image
 
 from r2v_ui import examples, fonts, spec
 from r2v_ui.messages import EN, ZH
-from tests.i18n_terms import foreign_words
+from tests.lang_terms import foreign_words
 
 TAG_BAND = (slice(840, 930), slice(0, examples.WIDTH))  # where _caption draws the name tag
 

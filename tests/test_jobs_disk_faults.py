@@ -5,7 +5,7 @@ studio tries again, and once the disk is back it finishes, its video saved, with
 Tests run as root in CI, where chmod stops nothing.  So the store is made to fail for real, in a way
 that stops root too: the data folder is replaced by a file (every SQLite open and every file write in
 it then fails, reads included, as on the real faults).  What the studio says about it comes from its
-look at the file system (`store_db.disk_trouble`), which the first tests tell what the disk is like
+look at the file system (`store/trouble.py`'s `disk_trouble`), which the first tests tell what the disk is like
 (full, read-only).  Where this machine lets the test mount a small tmpfs, the last test does it all
 for real: the folder's disk remounted read-only, then filled to the last byte.
 """
@@ -21,8 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from r2v_ui import store as store_mod
-from r2v_ui import store_db
+from r2v_ui.store import trouble as store_trouble
 from r2v_ui.jobs import JobManager, ReadPolicy
 from r2v_ui.messages import ZH, render
 
@@ -73,8 +72,7 @@ def _disk_is(monkeypatch, trouble: str) -> None:
     def looks(folder):
         return trouble if not Path(folder).is_dir() else None
 
-    monkeypatch.setattr(store_db, "disk_trouble", looks, raising=False)
-    monkeypatch.setattr(store_mod, "disk_trouble", looks, raising=False)
+    monkeypatch.setattr(store_trouble, "disk_trouble", looks)
 
 
 @pytest.mark.parametrize(("trouble", "words", "zh_words"), [

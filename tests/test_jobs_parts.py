@@ -133,7 +133,7 @@ def test_a_job_due_again_while_its_read_is_going_is_read_once_more_right_after()
     from r2v_ui.jobs.scheduler import ReadPolicy
 
     scheduled: list[tuple[str, float]] = []
-    runner = SimpleNamespace(  # the slice of JobRunner the follower uses here
+    ctx = SimpleNamespace(  # the slice of the shared context the follower uses here
         policy=ReadPolicy(),
         loop=SimpleNamespace(create_task=asyncio.ensure_future),
         store=SimpleNamespace(get=lambda job_id: None),  # the read ends at once: no such job any more
@@ -141,7 +141,7 @@ def test_a_job_due_again_while_its_read_is_going_is_read_once_more_right_after()
     )
 
     async def main(calls: int) -> None:
-        follower = TaskFollower(runner)  # type: ignore[arg-type]
+        follower = TaskFollower(ctx)  # type: ignore[arg-type]
         for _ in range(calls):  # e.g. a key given while the job's read is going
             follower.start_read("job")
         for _ in range(5):
@@ -154,19 +154,21 @@ def test_a_job_due_again_while_its_read_is_going_is_read_once_more_right_after()
     assert scheduled == [("job", 0)]
 
 
-def _runner(tmp_path, records: dict, keys: KeyCustody, call_soon):
+def _context(tmp_path, records: dict, keys: KeyCustody, call_soon):
     from types import SimpleNamespace
 
     from r2v_ui.config import Settings
+    from r2v_ui.jobs.context import JobContext
     from r2v_ui.jobs.model import Target
-    from r2v_ui.jobs.runner import JobRunner
     from r2v_ui.jobs.scheduler import PollScheduler, ReadPolicy
+    from r2v_ui.jobs.targets import Targets
 
-    return JobRunner(
-        settings=Settings(data_dir=tmp_path), store=SimpleNamespace(get=records.get), hub=SnapshotHub(), keys=keys,
-        loop=SimpleNamespace(call_soon=call_soon), scheduler=PollScheduler(per_minute=30), policy=ReadPolicy(),
-        clock=lambda: 0.0, demo_target=Target("demo", "http://127.0.0.1:1"), demo_key="made-up-demo-key",
-        client_factory=lambda *a: None, host_factory=None)
+    settings, loop = Settings(data_dir=tmp_path), SimpleNamespace(call_soon=call_soon)
+    targets = Targets(settings=settings, keys=keys, loop=loop, demo_target=Target("demo", "http://127.0.0.1:1"),
+                      demo_key="made-up-demo-key", client_factory=lambda *a: None, host_factory=None)
+    return JobContext(
+        settings=settings, store=SimpleNamespace(get=records.get), hub=SnapshotHub(), keys=keys, loop=loop,
+        scheduler=PollScheduler(per_minute=30), policy=ReadPolicy(), clock=lambda: 0.0, targets=targets)
 
 
 def _records(*jobs: tuple[str, str]) -> dict:
@@ -180,16 +182,16 @@ def test_scheduling_from_another_thread_only_hands_work_to_the_loop(tmp_path):
     # The due times are the loop's: a caller (a Gradio thread) schedules by handing a call through
     # the loop's door; nothing changes until the loop runs it.
     handed: list = []
-    runner = _runner(tmp_path, _records(("a", "demo")), KeyCustody(), lambda fn, *args: handed.append((fn, args)))
-    runner.schedule("a", 0)
-    runner.unschedule("a")
-    assert not runner.scheduler.is_scheduled("a") and len(handed) == 2
+    ctx = _context(tmp_path, _records(("a", "demo")), KeyCustody(), lambda fn, *args: handed.append((fn, args)))
+    ctx.schedule("a", 0)
+    ctx.unschedule("a")
+    assert not ctx.scheduler.is_scheduled("a") and len(handed) == 2
     fn, args = handed[0]
     fn(*args)  # the loop runs the first call
-    assert runner.scheduler.is_scheduled("a")
+    assert ctx.scheduler.is_scheduled("a")
     fn, args = handed[1]
     fn(*args)
-    assert not runner.scheduler.is_scheduled("a")
+    assert not ctx.scheduler.is_scheduled("a")
 
 
 def test_live_jobs_are_budgeted_by_their_key_and_demo_jobs_not_at_all(tmp_path):
@@ -200,10 +202,10 @@ def test_live_jobs_are_budgeted_by_their_key_and_demo_jobs_not_at_all(tmp_path):
     keys.attach("a", "made-up-key-1")
     keys.attach("b", "made-up-key-2")
     keys.attach("c", "made-up-key-1")
-    runner = _runner(tmp_path, records, keys, lambda fn, *args: fn(*args))  # the door, taken at once
+    ctx = _context(tmp_path, records, keys, lambda fn, *args: fn(*args))  # the door, taken at once
     for job in records:
-        runner.schedule(job, 0)
-    scheduler = runner.scheduler
+        ctx.schedule(job, 0)
+    scheduler = ctx.scheduler
     assert all(scheduler.is_scheduled(job) for job in records)
     accounts = {job: scheduler.account(job) for job in records}
     assert accounts == {"a": account_of("made-up-key-1"), "b": account_of("made-up-key-2"),

@@ -21,7 +21,8 @@ from mcp.client.streamable_http import streamable_http_client
 
 from r2v_ui import mcp as studio_mcp
 from r2v_ui.mcp import refs
-from r2v_ui.ui import cast as cast_mod
+from r2v_ui.workspace import cast as cast_mod
+from r2v_ui.workspace.cast import Card
 from tests.fixtures_ui import character_png, running_studio
 
 USERS = (("ann", "ann-pass-1"), ("bob", "bob-pass-2"))
@@ -143,7 +144,7 @@ def test_an_assistant_makes_a_video_from_two_references_and_a_prompt(studio, ann
     with av.open(io.BytesIO(video.content)) as container:
         stream = container.streams.video[0]
         frame = next(container.decode(video=0))
-        assert (frame.width, frame.height) == (1280, 720)
+        assert (frame.width, frame.height) == (640, 360)  # the demo's preview of a 1280*720 job (settings above)
         assert stream.codec_context.name == "h264"
     bad = final["video_url"].rsplit("/", 2)[0] + "/not-a-token/" + final["video_file"]
     assert httpx.get(bad, timeout=30).status_code == 404
@@ -163,9 +164,9 @@ def test_a_refused_reference_gives_the_sentence_the_page_shows(studio, tmp_path)
         assert web.post("/login", data={"username": USERS[0][0], "password": USERS[0][1]}).status_code == 200
         uploaded = web.post("/gradio_api/upload", files={"files": ("tiny.png", tiny.read_bytes(), "image/png")}).json()[0]
     link = f"{studio.url}/gradio_api/file={uploaded}"
-    page_card = cast_mod.check_media(cast_mod.empty_card(), uploaded, 1, [cast_mod.empty_card()], 0,
+    page_card = cast_mod.check_media(Card(), uploaded, 1, [Card()], 0,
                                      work_dir=tmp_path / "checked")
-    assert page_card["verdict"] == "refused" and "tiny.png" in str(page_card["message"])
+    assert page_card.verdict == "refused" and "tiny.png" in str(page_card.message)
 
     before, jobs_before = submits(studio), len(studio.studio.manager.list_jobs(owner="ann"))
     checked, started = asyncio.run(call_tools(studio.url, [
@@ -174,8 +175,8 @@ def test_a_refused_reference_gives_the_sentence_the_page_shows(studio, tmp_path)
     ], ANN))
     verdict = answer(checked)
     assert verdict["verdict"] == "refused"
-    assert verdict["message"] == str(page_card["message"])
-    assert refusal(started) == f"Nothing was sent. character1: {page_card['message']}"
+    assert verdict["message"] == str(page_card.message)
+    assert refusal(started) == f"Nothing was sent. character1: {page_card.message}"
     assert submits(studio) == before and len(studio.studio.manager.list_jobs(owner="ann")) == jobs_before
 
 
@@ -191,10 +192,34 @@ def test_a_refused_link_gives_the_sentence_the_page_shows(studio):
 
     with LoopbackServer(Starlette(routes=[Route("/gone.png", gone, methods=["GET", "HEAD"])])) as server:
         link = f"{server.base_url}/gone.png"
-        page_card = asyncio.run(cast_mod.check_link(cast_mod.empty_card(), link, 1, [cast_mod.empty_card()], 0, guard=OWN_STUDIO))
+        page_card = asyncio.run(cast_mod.check_link(Card(), link, 1, [Card()], 0, guard=OWN_STUDIO))
         verdict = answer(asyncio.run(call(studio.url, "check_reference", {"reference": link}, ANN)))
-    assert page_card["verdict"] == "refused" and "points to nothing" in str(page_card["message"])
-    assert verdict == {"verdict": "refused", "message": str(page_card["message"]), "media": None}
+    assert page_card.verdict == "refused" and "points to nothing" in str(page_card.message)
+    assert verdict == {"verdict": "refused", "message": str(page_card.message), "media": None}
+
+
+DURATION_SAID = "The duration must be a whole number of seconds from 2 to 10."
+SEED_SAID = "The seed must be a whole number from 0 to 2147483647."
+
+
+@pytest.mark.parametrize("numbers,said", [
+    ({"duration": 11}, DURATION_SAID), ({"duration": -1}, DURATION_SAID), ({"duration": 1}, DURATION_SAID),
+    ({"seed": -1}, SEED_SAID), ({"seed": 2**31}, SEED_SAID),
+], ids=["duration 11", "duration -1", "duration 1", "seed -1", "seed 2^31"])
+def test_a_number_out_of_range_is_refused_in_the_pages_words_and_nothing_is_sent(studio, tmp_path, numbers, said):
+    picture = data_uri(character_png(tmp_path / "mira.png", (200, 90, 120)))
+    before, jobs_before = submits(studio), len(studio.studio.manager.list_jobs(owner="ann"))
+
+    started = asyncio.run(call(studio.url, "start_video",
+                               {"prompt": "character1 waves", "references": [picture], **numbers}, ANN))
+
+    assert refusal(started) == f"Nothing was sent. {said}"
+    assert submits(studio) == before and len(studio.studio.manager.list_jobs(owner="ann")) == jobs_before
+
+
+def test_a_price_for_a_duration_out_of_range_is_refused_in_the_pages_words(studio):
+    refused = asyncio.run(call(studio.url, "estimate_price", {"resolution": "720P", "duration": 11}, ANN))
+    assert refusal(refused) == DURATION_SAID
 
 
 def test_with_a_login_each_assistant_sees_only_its_own_jobs(studio, ann_video):

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from r2v_ui import messages
-from i18n_terms import foreign_words
+from tests.lang_terms import foreign_words
 from r2v_ui.messages import EN, ZH, Choices, Msg, en, fields, msg, render, zh_CN
 
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from r2v_ui import store as store_module
+from r2v_ui.store import jobstore as store_module
 from r2v_ui.store import MIGRATIONS, SCHEMA_VERSION, JobRecord, JobStore
-from r2v_ui.store_schema import UNFINISHED_SQL
+from r2v_ui.store.schema import UNFINISHED_SQL
 
 PROMPTS = ["A fox dances in the snow", "角色一在雨中跳舞", "The FOX sleeps", "Ein Straßenfest im ÉTÉ", "a robot sings"]
 
@@ -148,7 +148,7 @@ def test_a_version_3_database_is_migrated_its_prompts_searchable_and_its_records
 def test_a_poster_is_the_first_frame_fitted_into_the_gallery_box(tmp_path, size, poster_size):
     from PIL import Image
 
-    from r2v_ui.library import write_poster
+    from r2v_ui.store.library import write_poster
     from tests.fixtures_emulator import make_video
 
     video = make_video(tmp_path / "clip.mp4", size, seconds=1.0)
@@ -162,7 +162,7 @@ def test_a_poster_is_the_first_frame_fitted_into_the_gallery_box(tmp_path, size,
 
 
 def test_no_poster_from_a_file_that_is_not_a_video(tmp_path):
-    from r2v_ui.library import write_poster
+    from r2v_ui.store.library import write_poster
 
     broken = tmp_path / "broken.mp4"
     broken.write_bytes(b"not a video at all")

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from r2v_ui import atomic_files, store_files
+from r2v_ui import atomic_files
+from r2v_ui.store import references as store_files
 from r2v_ui.store import JobStore
 
 

@@ -21,6 +21,11 @@ PROMPT = "character1 and character2 share an umbrella"
 CASES = [
     ("duration 5.5", dict(duration=5.5), "The duration must be a whole number of seconds from 2 to 10."),
     ("duration abc", dict(duration="abc"), "The duration must be a whole number of seconds from 2 to 10."),
+    ("duration 11", dict(duration=11), "The duration must be a whole number of seconds from 2 to 10."),
+    ("duration -1", dict(duration=-1), "The duration must be a whole number of seconds from 2 to 10."),
+    ("duration 1", dict(duration=1), "The duration must be a whole number of seconds from 2 to 10."),
+    ("seed -1", dict(seed_mode="fixed", seed=-1), "The seed must be a whole number from 0 to 2147483647."),
+    ("seed 2^31", dict(seed_mode="fixed", seed=2**31), "The seed must be a whole number from 0 to 2147483647."),
     ("seed 1.5", dict(seed_mode="fixed", seed=1.5), "The seed must be a whole number from 0 to 2147483647."),
     ("seed abc", dict(seed_mode="fixed", seed="abc"), "The seed must be a whole number from 0 to 2147483647."),
     ("prompt of NUL and ESC", dict(prompt="\x00\x1b"), "The prompt contains 2 invisible control characters"),

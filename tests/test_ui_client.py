@@ -134,7 +134,7 @@ def test_hosting_check_in_demo_mode_tests_the_emulator_for_real(studio):
 
 
 def test_hosting_check_answers_a_chinese_browser_in_chinese(studio):
-    from i18n_terms import foreign_words
+    from tests.lang_terms import foreign_words
 
     zh = gradio_client.Client(studio.url, auth=USERS[1], verbose=False, headers={"Accept-Language": "zh-CN,zh;q=0.9"})
     info, result = zh.predict(api_name="/check_hosting")

@@ -4,7 +4,6 @@ small file helpers (streamed hashing and reading, safe names, the media types th
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import re
 from dataclasses import dataclass
@@ -134,12 +133,7 @@ def write_json_atomic(path: Path, data: object, *, durable: bool = True) -> None
 
 def read_json(path: Path) -> dict:
     """The JSON object in a file, or {} when it is missing or unreadable (a cache can be rebuilt)."""
-    try:
-        with open(path, encoding="utf-8") as f:
-            data = json.load(f)
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
+    return atomic_files.read_json(path) or {}
 
 
 # The system's words for the usual connection failures, and what they mean in the catalog.

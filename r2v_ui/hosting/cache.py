@@ -112,10 +112,6 @@ class CachingHost:
             entries[key] = {"url": hosted.url, "expires_at": hosted.expires_at, "stored_at": now}
             write_json_atomic(self.cache_file, {"version": 1, "entries": entries}, durable=False)  # rebuildable
 
-    def forget_all(self) -> None:
-        with self._lock:
-            write_json_atomic(self.cache_file, {"version": 1, "entries": {}}, durable=False)
-
 
 async def _still_served(url: str) -> bool:
     """One byte of the URL with a GET (a presigned GET link refuses HEAD)."""

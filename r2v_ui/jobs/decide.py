@@ -11,9 +11,9 @@ import threading
 from typing import Any, Callable
 
 from ..errors import NotFoundError, StudioError
-from .. import ledger
 from ..messages import Choices, msg
-from ..store import JobRecord
+from ..store import JobRecord, ledger
+from .context import Change, JobContext
 from .keys import holder_tag
 from .states import JobState
 
@@ -28,8 +28,9 @@ def require_action(action: Any) -> None:
 
 
 class Decisions:
-    def __init__(self, runner: Any, keys: Any, store: Any, loop: Any, budget: Any):
-        self._runner, self._keys, self._store, self._loop, self._budget = runner, keys, store, loop, budget
+    def __init__(self, ctx: JobContext, run: Callable[..., Any], budget: Any):
+        """`run(job_id, knowingly_resubmitted=True)`: the runner's coroutine that sends a job again."""
+        self._ctx, self._run, self._budget = ctx, run, budget
         self._deciding: set[str] = set()
         self._lock = threading.Lock()
 
@@ -61,34 +62,36 @@ class Decisions:
             self.take_over(rec, api_key, holder)
             self._attach(rec, found)
         elif action == "discard":
-            self._runner.set(rec.job_id, state=JobState.DISCARDED, stage_text=msg("job.discarded"))
+            self._ctx.record(rec.job_id, Change(state=JobState.DISCARDED, stage_text=msg("job.discarded")))
         else:
             if not confirmed:
                 raise StudioError(msg("job.confirm_resubmit"))
             self.take_over(rec, api_key, holder)
             with self._budget.admit(rec.owner, *ledger.one_more(rec.cost, api_key)):  # it may bill again
-                self._store.update(rec.job_id, cost=ledger.resubmitted(rec.cost))
-                self._runner.set(rec.job_id, state=JobState.CHECKING, stage_text=msg("job.resubmitting"), error=None)
-            self._loop.spawn(self._runner.run(rec.job_id, knowingly_resubmitted=True))
+                self._ctx.store.update(rec.job_id, cost=ledger.resubmitted(rec.cost))
+                self._ctx.record(rec.job_id, Change(state=JobState.CHECKING, stage_text=msg("job.resubmitting"),
+                                                    error=None))
+            self._ctx.loop.spawn(self._run(rec.job_id, knowingly_resubmitted=True))
 
     def _attach(self, rec: JobRecord, task_id: str) -> None:
         if not task_id:
             raise StudioError(msg("job.paste_task_id"))
-        target, key = self._runner.target(rec)
+        targets = self._ctx.targets
+        target, key = targets.target(rec)
         try:
-            self._runner.read_now(target, key, task_id, timeout=120)
+            targets.read_now(target, key, task_id, timeout=120)
         except NotFoundError:
             raise StudioError(msg("job.unknown_task", task_id=task_id)) from None
-        self._runner.set(rec.job_id, state=JobState.QUEUED, task_id=task_id, error=None,
-                         stage_text=msg("job.following_found"))
-        self._runner.schedule(rec.job_id, 0)
+        self._ctx.record(rec.job_id, Change(state=JobState.QUEUED, task_id=task_id, error=None,
+                                            stage_text=msg("job.following_found")))
+        self._ctx.schedule(rec.job_id, 0)
 
     def take_over(self, rec: JobRecord, api_key: str | None, holder: str) -> None:
         """Someone acting on a job (resubmit, attach, try again) with their own key: from now on the
         job is read with that key and resumes only with that holder's key after a restart."""
         if not api_key:
             return
-        self._keys.attach(rec.job_id, api_key)
+        self._ctx.keys.attach(rec.job_id, api_key)
         tag = holder_tag(holder)
         if tag != rec.key_holder:
-            self._store.update(rec.job_id, key_holder=tag)
+            self._ctx.store.update(rec.job_id, key_holder=tag)

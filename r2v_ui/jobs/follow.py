@@ -1,6 +1,7 @@
 """Following a task the service accepted: read it when the scheduler says, explain every stall on
 the page, and download the video the moment it is done.  A task the service accepted is never
-given up on one answer.  Runs on the job loop only (the per-job `Tries` are the loop's)."""
+given up on one answer.  A peer of the runner (runner.py) over the shared context (context.py).
+Runs on the job loop only (the per-job `Tries` are the loop's)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import logging
 from typing import Any
 
 from .. import spec
+from ..spec import tier_and_aspect
 from ..errors import (
     APIStatusError,
     AuthenticationError,
@@ -21,11 +23,11 @@ from ..errors import (
     ResultUnusable,
     TaskFailed,
 )
-from ..library import write_poster, write_sidecar
+from ..store.library import write_poster, write_sidecar
 from ..messages import Duration, msg
-from ..store import JobRecord, StoreError
+from ..store import JobRecord, StoreError, ledger
 from . import notices
-from .runner import JobRunner, Tries
+from .context import Change, JobContext, Tries
 from .scheduler import after_error, next_read
 from .states import JobState
 from .waits import explain_wait
@@ -36,8 +38,8 @@ RESULT_MAX_BYTES = 1024 * 1024 * 1024  # a 10 s 1080P clip is tens of MB; anythi
 
 
 class TaskFollower:
-    def __init__(self, runner: JobRunner):
-        self.r = runner
+    def __init__(self, ctx: JobContext):
+        self.ctx = ctx
         self.in_flight: set[str] = set()  # jobs being read right now (on the loop only)
         self._again: set[str] = set()  # due again while a read was going: read once more after it
 
@@ -48,42 +50,42 @@ class TaskFollower:
             self._again.add(job_id)
             return
         self.in_flight.add(job_id)
-        self.r.loop.create_task(self._read(job_id))
+        self.ctx.loop.create_task(self._read(job_id))
 
     async def _read(self, job_id: str) -> None:
-        r, policy = self.r, self.r.policy
+        ctx, policy = self.ctx, self.ctx.policy
         try:
-            rec = r.store.get(job_id)
+            rec = ctx.store.get(job_id)
             if rec is None or rec.terminal or not rec.task_id:
                 return
-            r.hub.remember(job_id, rec)
-            tries = r.tries(job_id)
-            target, key = r.target(rec)
+            ctx.hub.remember(job_id, rec)
+            tries = ctx.tries(job_id)
+            target, key = ctx.targets.target(rec)
             if target.name == "live" and not key:
-                r.set(job_id, persist=False, notice=msg("notice.need_key"))
+                ctx.record(job_id, Change.shown(notice=msg("notice.need_key")))
                 return
             # A read that hangs is explained while it lasts, not after the timeout.
             try:
-                with explain_wait(r, job_id, "notice.slow"):
-                    info = await r.client(target, key).get_task(rec.task_id, retry=False)
+                with explain_wait(ctx, job_id, "notice.slow"):
+                    info = await ctx.targets.client(target, key).get_task(rec.task_id, retry=False)
             except StudioError as exc:
                 delay = self._read_failed(rec, tries, exc)
                 if delay is not None:
-                    r.schedule(job_id, delay, rec)
+                    ctx.schedule(job_id, delay, rec)
                 return
             tries.poll_errors = tries.not_found = 0
             seed_used = info.seed if info.seed is not None else rec.seed_used
             timings = dict(rec.timings) | {k: v for k, v in info.timings.items() if v}
             if info.terminal:
-                rec = r.note_task_end(rec, info)  # the ledger: how it ended, what it billed (before the sidecar)
+                rec = self._note_task_end(rec, info)  # the ledger: how it ended, what it billed (before the sidecar)
             if info.succeeded:
                 if not info.video_url:
-                    r.fail(job_id, msg("job.no_link"))
+                    ctx.fail(job_id, msg("job.no_link"))
                     return
                 await self._download(rec, tries, info, seed_used, timings)
             elif info.terminal:
-                r.set(job_id, seed_used=seed_used, timings=timings)
-                r.fail(job_id, TaskFailed(rec.task_id, info.reason or info.status).msg)
+                ctx.record(job_id, Change(seed_used=seed_used, timings=timings))
+                ctx.fail(job_id, TaskFailed(rec.task_id, info.reason or info.status).msg)
             else:
                 self._running(rec, tries, info, seed_used, timings)
         except asyncio.CancelledError:
@@ -91,22 +93,34 @@ class TaskFollower:
         except StoreError as exc:
             # A full or read-only disk: the job stays scheduled (without asking the store again) and
             # is read again with backoff, at most `store_retry_s` apart, until the store works.
-            tries = r.tries(job_id)
+            tries = ctx.tries(job_id)
             tries.store_errors += 1
             delay = min(policy.store_retry_s, after_error(policy, tries.store_errors))
             log.error("store error while polling %s (retry in %.0f s): %s", job_id, delay, exc)
-            r.schedule(job_id, delay)
-            r.set(job_id, persist=False, notice=msg("notice.store_retry", error=exc.msg, when=notices.when(delay)))
+            ctx.schedule(job_id, delay)
+            ctx.record(job_id, Change.shown(notice=msg("notice.store_retry", error=exc.msg, when=notices.when(delay))))
         except Exception as exc:
             log.exception("poll of %s failed unexpectedly", job_id)
-            r.set(job_id, persist=False, notice=msg("notice.bug", kind=type(exc).__name__,
-                                                    when=notices.when(policy.bug_retry_s)))
-            r.schedule(job_id, policy.bug_retry_s)
+            ctx.record(job_id, Change.shown(notice=msg("notice.bug", kind=type(exc).__name__,
+                                                     when=notices.when(policy.bug_retry_s))))
+            ctx.schedule(job_id, policy.bug_retry_s)
         finally:
             self.in_flight.discard(job_id)
             if job_id in self._again:
                 self._again.discard(job_id)
-                r.schedule(job_id, 0)
+                ctx.schedule(job_id, 0)
+
+    def _note_task_end(self, rec: JobRecord, info: Any) -> JobRecord:
+        """The service said the task ended: its word and any billed amount go into the job's cost
+        (store/ledger.py), so the ledger and the sidecar say what it cost."""
+        if not rec.cost:
+            return rec
+        try:
+            rate = float(self.ctx.settings.price.per_second[tier_and_aspect(rec.settings.get("size", ""))[0]])
+        except (KeyError, ValueError, TypeError):
+            rate = None
+        cost = ledger.after_task(rec.cost, info, rate=rate)
+        return rec if cost == rec.cost else self.ctx.store.update(rec.job_id, cost=cost)
 
     def _running(self, rec: JobRecord, tries: Tries, info: Any, seed_used: int | None, timings: dict) -> None:
         state = JobState.PROCESSING if info.status == spec.STATUS_PROCESSING else JobState.QUEUED
@@ -119,71 +133,71 @@ class TaskFollower:
         else:
             text = msg("job.service_status", status=info.status)
         tries.store_errors = 0  # set below only once the record was written (or had nothing new)
-        near_end = info.eta is None or info.eta <= self.r.policy.min_gap_s
+        near_end = info.eta is None or info.eta <= self.ctx.policy.min_gap_s
         tries.streak = tries.streak + 1 if near_end else 0
+        progress = (pct / 100.0) if pct is not None else None
         if state != rec.state:
-            self.r.set(rec.job_id, state=state, stage_text=text, seed_used=seed_used, timings=timings,
-                       progress=(pct / 100.0) if pct is not None else None, eta=info.eta, notice=None)
+            self.ctx.record(rec.job_id, Change(state=state, stage_text=text, seed_used=seed_used, timings=timings,
+                                               progress=progress, eta=info.eta, notice=None))
         else:
-            self.r.set(rec.job_id, persist=False, stage_text=text, progress=(pct / 100.0) if pct is not None else None,
-                       eta=info.eta, notice=None)
-        self.r.schedule(rec.job_id, next_read(self.r.policy, info.eta, tries.streak), rec)
+            self.ctx.record(rec.job_id, Change.shown(stage_text=text, progress=progress, eta=info.eta, notice=None))
+        self.ctx.schedule(rec.job_id, next_read(self.ctx.policy, info.eta, tries.streak), rec)
 
     def _read_failed(self, rec: JobRecord, tries: Tries, exc: StudioError) -> float | None:
         """A read that did not give a task document: say why on the page, and when it is read again.
         Returns the delay, or None when the job has ended."""
-        r, policy, job_id = self.r, self.r.policy, rec.job_id
+        ctx, policy, job_id = self.ctx, self.ctx.policy, rec.job_id
         tries.poll_errors += 1
         retry_after = getattr(exc, "retry_after", None)
         when = notices.when
         if isinstance(exc, NotFoundError):
             tries.not_found += 1
             if tries.not_found >= policy.not_found_tries:
-                r.fail(job_id, msg("job.task_unknown", task_id=rec.task_id, n=tries.not_found))
+                ctx.fail(job_id, msg("job.task_unknown", task_id=rec.task_id, n=tries.not_found))
                 return None
             delay = after_error(policy, tries.not_found)
             notice = msg("notice.not_listed", cause=notices.cause(exc), when=when(delay), n=tries.not_found,
                          max=policy.not_found_tries)
         elif isinstance(exc, (AuthenticationError, PermissionDeniedError)):  # 401 or 403: the key
-            r.keys.mark_refused(job_id)
+            ctx.keys.mark_refused(job_id)
             delay = min(policy.auth_retry_cap_s, after_error(policy, tries.poll_errors))
-            code = "notice.key_refused" if r.typed_key(rec) else "notice.studio_key_refused"
+            code = "notice.key_refused" if ctx.targets.typed_key(rec) else "notice.studio_key_refused"
             notice = msg(code, cause=notices.cause(exc), when=when(delay))
         elif retry_after:
             delay = after_error(policy, tries.poll_errors, retry_after)
             if isinstance(exc, RateLimitError):
-                r.hold_account(rec, delay)
+                ctx.hold_account(rec, delay)
             code = "notice.slow_down_for" if isinstance(exc, RateLimitError) else "notice.busy_for"
             notice = msg(code, wait=Duration(retry_after), when=when(delay))
         elif isinstance(exc, RateLimitError):
             delay = after_error(policy, tries.poll_errors)
-            r.hold_account(rec, delay)
+            ctx.hold_account(rec, delay)
             notice = msg("notice.slow_down", when=when(delay))
         else:
             delay = after_error(policy, tries.poll_errors)
             notice = msg("notice.read_failed", cause=notices.cause(exc), when=when(delay))
-        r.set(job_id, persist=False, notice=notice)
+        ctx.record(job_id, Change.shown(notice=notice))
         return delay
 
     async def _download(self, rec: JobRecord, tries: Tries, info: Any, seed_used: int | None, timings: dict) -> None:
-        r, policy, job_id = self.r, self.r.policy, rec.job_id
-        r.set(job_id, state=JobState.DOWNLOADING, progress=0.0, eta=None, seed_used=seed_used, timings=timings)
-        target, key = r.target(rec)
-        mp4, sidecar, poster = r.store.result_paths(rec)
+        ctx, policy, job_id = self.ctx, self.ctx.policy, rec.job_id
+        ctx.record(job_id, Change(state=JobState.DOWNLOADING, progress=0.0, eta=None, seed_used=seed_used, timings=timings))
+        target, key = ctx.targets.target(rec)
+        mp4, sidecar, poster = ctx.store.result_paths(rec)
 
         def progress(got: int, size: int | None) -> None:
-            r.set(job_id, persist=False, progress=(got / size) if size else None)
+            ctx.record(job_id, Change.shown(progress=(got / size) if size else None))
 
         try:
-            with explain_wait(r, job_id, "notice.wait_download"):
-                await r.client(target, key).download(info.video_url, mp4, max_bytes=RESULT_MAX_BYTES,
+            with explain_wait(ctx, job_id, "notice.wait_download"):
+                await ctx.targets.client(target, key).download(info.video_url, mp4, max_bytes=RESULT_MAX_BYTES,
                                                      on_progress=progress)
             has_poster = await asyncio.to_thread(write_poster, mp4, poster)
-            timings = dict(timings) | {"downloaded_at": r.clock()}
+            timings = dict(timings) | {"downloaded_at": ctx.clock()}
             await asyncio.to_thread(write_sidecar, sidecar, rec, video=mp4, poster=poster if has_poster else None,
                                     seed_used=seed_used, timings=timings)
         except ResultUnusable as exc:
-            r.fail(job_id, exc.msg)
+            ctx.fail(job_id, exc.msg)
             return
         except DownloadError as exc:
             if _link_refused(exc):
@@ -191,7 +205,7 @@ class TaskFollower:
                 # of the task gives a fresh link.  The video was paid for: never given up at once.
                 tries.link_failures += 1
                 if tries.link_failures >= policy.link_tries:
-                    r.fail(job_id, msg("job.links_failed", n=tries.link_failures, error=exc.msg))
+                    ctx.fail(job_id, msg("job.links_failed", n=tries.link_failures, error=exc.msg))
                     return
                 delay = after_error(policy, tries.link_failures) / 2
                 notice = msg("notice.fresh_link", error=exc.msg, when=notices.when(delay))
@@ -199,19 +213,21 @@ class TaskFollower:
                 tries.poll_errors += 1
                 delay = after_error(policy, tries.poll_errors)
                 notice = msg("notice.download_interrupted", error=exc.msg, when=notices.when(delay))
-            r.set(job_id, persist=False, notice=notice)
-            r.schedule(job_id, delay, rec)
+            ctx.record(job_id, Change.shown(notice=notice))
+            ctx.schedule(job_id, delay, rec)
             return
         except OSError as exc:
             log.error("saving the result of %s failed: %s", job_id, exc)
-            r.set(job_id, persist=False, notice=msg("notice.disk_retry", problem=notices.disk_notice(exc, r.store.library_dir),
-                                                    when=notices.when(policy.disk_retry_s)))
-            r.schedule(job_id, policy.disk_retry_s, rec)
+            problem = notices.disk_notice(exc, ctx.store.library_dir)
+            ctx.record(job_id, Change.shown(notice=msg("notice.disk_retry", problem=problem,
+                                                     when=notices.when(policy.disk_retry_s))))
+            ctx.schedule(job_id, policy.disk_retry_s, rec)
             return
         # The file and its sidecar exist before the job is marked done.
-        r.set(job_id, state=JobState.SUCCEEDED, progress=1.0, eta=None, video_path=r.store.relative(mp4),
-              poster_path=r.store.relative(poster) if has_poster else None, timings=timings, seed_used=seed_used,
-              error=None, stage_text=msg("job.done_seed", seed=seed_used) if seed_used is not None else msg("stage.succeeded"))
+        ctx.record(job_id, Change(
+            state=JobState.SUCCEEDED, progress=1.0, eta=None, video_path=ctx.store.relative(mp4),
+            poster_path=ctx.store.relative(poster) if has_poster else None, timings=timings, seed_used=seed_used,
+            error=None, stage_text=msg("job.done_seed", seed=seed_used) if seed_used is not None else msg("stage.succeeded")))
 
 
 def _link_refused(exc: DownloadError) -> bool:

@@ -4,6 +4,7 @@ Per running job: progress, eta, the newest transient stage text ("Generating… 
 (why the job is stalled), upload progress per file, a version that grows with every change, and
 the job's record as last read or written (so the page still sees the job, and the notice saying
 why, while a full or read-only disk stops the store from being read).
+Memory only: it never reads the store or the disk (snapshots.py joins a record with its live state).
 `wait_for_change` lets any event loop (Gradio's, MCP's) wait for the next version.  Beside them, one
 list version that grows when any job is created, restarted, deleted, kept or reaches a new state
 (not with progress): `wait_for_list_change` is what History waits on instead of a timer.
@@ -16,15 +17,27 @@ from __future__ import annotations
 import asyncio
 import threading
 from dataclasses import dataclass, field, replace
-from typing import Any
+from enum import Enum
+from typing import TYPE_CHECKING, Final, TypeVar, Union
 
-from ..messages import Msg, loads, msg
-from ..store import JobRecord, JobStore, StoreError
-from .model import JobSnapshot
-from .states import RUNNING_STATES, JobState, stage_text
+from ..messages import Msg
 
-_KEEP: Any = ...  # "leave as it is" for `change`
+if TYPE_CHECKING:
+    from ..store import JobRecord
+
 LIST = None  # the waiters' key of the list version
+
+
+class Keep(Enum):
+    """The one "leave it as it is" marker of the job core (`KEEP`): a field of a change that is not
+    given (None is a value: "no eta", "no error")."""
+
+    KEEP = "keep"
+
+
+KEEP: Final = Keep.KEEP
+T = TypeVar("T")
+Kept = Union[T, Keep]  # a value, or KEEP
 
 
 @dataclass
@@ -35,7 +48,7 @@ class Live:
     uploads: dict[str, float] = field(default_factory=dict)
     stage_text: Msg | None = None  # transient, not written to disk
     notice: Msg | None = None  # shown until the next good read or a new state
-    record: JobRecord | None = None  # the job as last read or written: shown while the store cannot be read
+    record: "JobRecord | None" = None  # the job as last read or written: shown while the store cannot be read
 
 
 class SnapshotHub:
@@ -52,7 +65,7 @@ class SnapshotHub:
             live = self._live.get(job_id)
             return replace(live, uploads=dict(live.uploads)) if live else Live()
 
-    def remember(self, job_id: str, rec: JobRecord) -> None:
+    def remember(self, job_id: str, rec: "JobRecord") -> None:
         """The job's record as last read or written (no version bump: nothing the page sees changed)."""
         with self._lock:
             self._live.setdefault(job_id, Live()).record = rec
@@ -99,19 +112,20 @@ class SnapshotHub:
             except RuntimeError:  # that loop has closed: its waiter is gone
                 pass
 
-    def change(self, job_id: str, *, progress: Any = _KEEP, eta: Any = _KEEP, notice: Any = _KEEP,
-               stage: Any = _KEEP, new_state: bool = False, upload: tuple[str, float] | None = None) -> None:
+    def change(self, job_id: str, *, progress: Kept[float | None] = KEEP, eta: Kept[int | None] = KEEP,
+               notice: Kept[Msg | None] = KEEP, stage: Kept[Msg | None] = KEEP, new_state: bool = False,
+               upload: tuple[str, float] | None = None) -> None:
         """Change the live state, bump the version and wake the job's waiters.  A new state
         clears the notice unless one is given."""
         with self._lock:
             live = self._live.setdefault(job_id, Live())
-            if progress is not _KEEP:
+            if progress is not KEEP:
                 live.progress = progress
-            if eta is not _KEEP:
+            if eta is not KEEP:
                 live.eta = eta
-            if stage is not _KEEP:
+            if stage is not KEEP:
                 live.stage_text = stage
-            if notice is not _KEEP:
+            if notice is not KEEP:
                 live.notice = notice
             elif new_state:
                 live.notice = None
@@ -157,39 +171,3 @@ class SnapshotHub:
                     waiters.remove((loop, event))
                 if not waiters:
                     self._waiters.pop(job_id, None)
-
-
-def read_record(store: JobStore, hub: SnapshotHub, job_id: str) -> JobRecord | None:
-    """The job from the store; while the store cannot be read (a full or read-only disk), the job as
-    this studio last knew it, so its page still shows it and the notice saying why."""
-    try:
-        return store.get(job_id)
-    except StoreError:
-        known = hub.peek(job_id).record
-        if known is None:
-            raise
-        return known
-
-
-def to_snapshot(rec: JobRecord, live: Live, store: JobStore) -> JobSnapshot:
-    """A job as the page sees it: the record, with the live state while it runs."""
-    running = rec.state in RUNNING_STATES
-    video = store.absolute(rec.video_path)
-    missing = rec.state == JobState.SUCCEEDED and video is not None and not video.is_file()
-    stage = (live.stage_text if running else None) or rec.stage_text or stage_text(rec.state)
-    if missing:
-        video = None
-        stage = msg("job.video_missing")
-    return JobSnapshot(
-        job_id=rec.job_id, owner=rec.owner, state=rec.state,
-        stage_text=stage, notice=live.notice if running else None, video_missing=missing,
-        progress=live.progress if running else (1.0 if rec.state == JobState.SUCCEEDED else None),
-        eta_seconds=live.eta if running else None,
-        task_id=rec.task_id, error=rec.error,
-        video_path=video, poster_path=store.absolute(rec.poster_path),
-        settings=dict(rec.settings), references=tuple(rec.references), warnings=tuple(rec.warnings),
-        price_label=loads(rec.price_label), seed_used=rec.seed_used, timings=dict(rec.timings),
-        created_at=rec.created_at, updated_at=rec.updated_at, version=live.version, target=rec.target,
-        uploads=dict(live.uploads) if rec.state == JobState.UPLOADING else {},
-        batch_id=rec.batch_id, take=rec.take, favourite=rec.favourite, cost=dict(rec.cost or {}),
-    )

@@ -9,10 +9,11 @@ job loop.  Rules kept (DESIGN.md):
 * One poll scheduler for every running job, with a read budget per account (scheduler.py).
 * The API key lives in memory only (keys.py): never in the store, a log or a snapshot.
 
-Where shared state lives: running work and due times on the loop (loop.py, scheduler.py,
-runner.py, follow.py); live progress and waiters in the hub under its lock (hub.py); keys in key
-custody under its lock (keys.py); which uncertain jobs are being decided, under its lock
-(decide.py); everything durable in the store.  This class keeps none.
+Where shared state lives: running work, due times and per-job tries on the loop (loop.py,
+scheduler.py, context.py); HTTP clients on the loop and hosts under their lock (targets.py); live
+progress and waiters in the hub under its lock (hub.py); keys in key custody under its lock
+(keys.py); which uncertain jobs are being decided, under its lock (decide.py); everything durable
+in the store.  This class keeps none: it wires the runner and the follower, peers over one context.
 """
 
 from __future__ import annotations
@@ -22,21 +23,25 @@ import functools
 import time
 from typing import Callable
 
-from .. import budget, ledger, spec
+from .. import budget, spec
+from ..store import ledger
 from ..config import Settings
 from ..errors import NotFoundError, StudioError, SubmissionUncertain
 from ..messages import Msg, msg
 from ..store import JobRecord, JobStore
+from .context import Change, JobContext
 from .decide import Decisions, require_action
 from .follow import TaskFollower
-from .hub import Live, SnapshotHub, read_record, to_snapshot
+from .hub import Live, SnapshotHub
 from .keys import KeyCustody, holder_tag
 from .loop import JobLoop
-from .model import JobDraft, JobNotFound, JobSnapshot, ReferenceRecord, Target
-from .runner import ClientFactory, HostFactory, JobRunner, default_client_factory
+from .model import CheckedDraft, JobDraft, JobNotFound, JobSnapshot, Reference, Target
+from .runner import JobRunner
 from .scheduler import PollScheduler, ReadPolicy
+from .snapshots import read_record, to_snapshot
 from .states import KEPT_FILTER, RUNNING_STATES, STATUS_FILTERS, JobState
 from .takes import plan_takes, take_records
+from .targets import ClientFactory, HostFactory, Targets, default_client_factory
 from .waits import explain_deferred
 
 
@@ -64,40 +69,47 @@ class JobManager:
         self.list_watchers = self._hub.list_watchers  # History's open streams (a test sees a hidden tab's end)
         self._keys = KeyCustody()
         self._scheduler = PollScheduler(per_minute=settings.poll_requests_per_minute, policy=self.policy)
-        self._runner = JobRunner(
-            settings=settings, store=store, hub=self._hub, keys=self._keys, loop=self._loop,
-            scheduler=self._scheduler, policy=self.policy, clock=clock, demo_target=demo_target, demo_key=demo_key,
-            client_factory=client_factory or default_client_factory, host_factory=host_factory)
-        self._scheduler.on_deferred = functools.partial(explain_deferred, self._runner)
-        self._follower = TaskFollower(self._runner)
+        self._targets = Targets(settings=settings, keys=self._keys, loop=self._loop, demo_target=demo_target,
+                                demo_key=demo_key, client_factory=client_factory or default_client_factory,
+                                host_factory=host_factory)
+        self._ctx = JobContext(settings=settings, store=store, hub=self._hub, keys=self._keys, loop=self._loop,
+                               scheduler=self._scheduler, policy=self.policy, clock=clock, targets=self._targets)
+        self._scheduler.on_deferred = functools.partial(explain_deferred, self._ctx)
+        self._runner = JobRunner(self._ctx)
+        self._follower = TaskFollower(self._ctx)
         self._clock = clock
-        self._decisions = Decisions(self._runner, self._keys, store, self._loop, self.budget)
+        self._decisions = Decisions(self._ctx, self._runner.run, self.budget)
         self._loop.call_soon(self._loop.create_task, self._scheduler.run(self._follower.start_read))
 
     # --- starting ------------------------------------------------------------------------------
-    def start(self, draft: JobDraft, *, owner: str = "", api_key: str | None = None, holder: str = "") -> str:
-        """Validate, persist, and start the job in the background.  Raises RequestInvalid (a StudioError).
+    def start(self, draft: JobDraft | CheckedDraft, *, owner: str = "", api_key: str | None = None,
+              holder: str = "") -> str:
+        """Validate (unless checked already), persist, and start the job in the background.  Raises
+        RequestInvalid (a StudioError).
 
         `holder` names who typed `api_key` (the login, or the browser): that key serves only this
         job, and after a restart only the same holder's key resumes it (keys.py)."""
         return self.start_takes(draft, 1, owner=owner, api_key=api_key, holder=holder)[0]
 
-    def start_takes(self, draft: JobDraft, takes: int, *, owner: str = "", api_key: str | None = None,
+    def start_takes(self, draft: JobDraft | CheckedDraft, takes: int, *, owner: str = "", api_key: str | None = None,
                     holder: str = "") -> list[str]:
         """Start `takes` jobs of one draft together (takes.py: their seeds, one batch).  Everything
-        is checked once before the first row is written: either every take starts or none does."""
+        is checked before the first row is written: either every take starts or none does.  The
+        request itself is checked once (`JobDraft.checked`): a draft the page or MCP checked already
+        comes as a CheckedDraft and is not checked again, here or in the runner."""
+        checked = draft if isinstance(draft, CheckedDraft) else draft.checked()
+        draft = checked.draft
         plan = plan_takes(draft, takes)
-        request = draft.preview_request().require_valid()
-        target = self._runner.target_name(api_key)
+        target = self._targets.target_name(api_key)
         if target == "live" and not (api_key or self.settings.api_key):
             raise StudioError(msg("job.need_key"))
-        if any(r.path or r.voice_path for r in draft.references):
-            self._runner.host(target)  # no way to host local files: said now, before a job exists or anything is paid
-        video_seconds = [r.duration or spec.REFERENCE_VIDEO_BILLED_CAP_S for r in draft.references if r.kind == "video"]
+        if any(r.local for r in draft.references):
+            self._targets.host(target)  # no way to host local files: said now, before a job exists or anything is paid
+        video_seconds = [r.duration or spec.REFERENCE_VIDEO_BILLED_CAP_S for r in draft.references if r.is_video]
         estimate = self.settings.price.estimate(draft.size, draft.duration, video_seconds)
         records = ledger.priced(take_records(
             plan, owner=owner, target=target, now=self._clock(), holder=holder_tag(holder),
-            price=estimate.message().to_json(), warnings=[p.msg for p in request.validate().warnings]),
+            price=estimate.message().to_json(), warnings=list(checked.warnings)),
             estimate, live=target == "live", studio=target == "live" and not api_key)
         with self.budget.admit(owner, *ledger.asks(records)):  # one lock: rows written before the next check
             for rec in records:
@@ -154,7 +166,7 @@ class JobManager:
 
     def remix_draft(self, job_id: str, *, owner: str = "") -> JobDraft:
         rec = self._owned(job_id, owner)
-        refs = tuple(ReferenceRecord.from_dict(r).as_input(self.store.absolute) for r in rec.references)
+        refs = tuple(Reference.from_dict(r).for_remix(self.store.absolute) for r in rec.references)
         return JobDraft(references=refs, **JobDraft.settings_from(rec.settings))
 
     # --- deciding ------------------------------------------------------------------------------
@@ -188,11 +200,11 @@ class JobManager:
 
     def _follow_again(self, rec: JobRecord) -> bool:
         """Ask the service about an accepted task; follow it again when it is done or still running."""
-        target, key = self._runner.target(rec)
+        target, key = self._targets.target(rec)
         if target.name == "live" and not key:
             raise StudioError(msg("job.need_key_first"))
         try:
-            info = self._runner.read_now(target, key, rec.task_id, timeout=180)
+            info = self._targets.read_now(target, key, rec.task_id, timeout=180)
         except NotFoundError:
             return False
         except StudioError as exc:
@@ -200,14 +212,13 @@ class JobManager:
         if info.terminal and not info.succeeded:
             return False
         self._hub.reset(rec.job_id)
-        self._loop.call_soon(self._runner.forget_tries, rec.job_id)
+        self._loop.call_soon(self._ctx.forget_tries, rec.job_id)
         if info.succeeded:
-            self._runner.set(rec.job_id, state=JobState.DOWNLOADING, error=None,
-                             stage_text=msg("job.still_has_video"))
+            self._ctx.record(rec.job_id, Change(state=JobState.DOWNLOADING, error=None,
+                                                stage_text=msg("job.still_has_video")))
         else:
-            self._runner.set(rec.job_id, state=JobState.QUEUED, error=None,
-                             stage_text=msg("job.still_making"))
-        self._runner.schedule(rec.job_id, 0)
+            self._ctx.record(rec.job_id, Change(state=JobState.QUEUED, error=None, stage_text=msg("job.still_making")))
+        self._ctx.schedule(rec.job_id, 0)
         return True
 
     def delete(self, job_id: str, *, owner: str = "") -> bool:
@@ -218,8 +229,8 @@ class JobManager:
         self.store.delete(job_id)
         self._hub.drop(job_id)
         self._keys.forget(job_id)
-        self._runner.unschedule(job_id)
-        self._loop.call_soon(self._runner.forget_tries, job_id)
+        self._ctx.unschedule(job_id)
+        self._loop.call_soon(self._ctx.forget_tries, job_id)
         return True
 
     def provide_key(self, owner: str, api_key: str, *, holder: str = "") -> int:
@@ -233,7 +244,7 @@ class JobManager:
         for rec in self.store.unfinished():
             if rec.owner == owner and rec.key_holder == tag and rec.target == "live" and rec.task_id:
                 if self._keys.offer(rec.job_id, api_key):
-                    self._runner.schedule(rec.job_id, 0, rec)
+                    self._ctx.schedule(rec.job_id, 0, rec)
                     taken += 1
         return taken
 
@@ -242,7 +253,7 @@ class JobManager:
         `check()`, on the job loop).  Returns what works, as a Msg; raises HostingError (or
         StudioError when no hosting is set up) in plain words."""
         async def check() -> Msg:
-            return await self._runner.host(target).check()
+            return await self._targets.host(target).check()
 
         return self._loop.run(check(), timeout=60)
 
@@ -254,18 +265,18 @@ class JobManager:
             if rec.state == JobState.UNCERTAIN:
                 continue
             if rec.task_id:
-                self._runner.schedule(rec.job_id, 0, rec)
+                self._ctx.schedule(rec.job_id, 0, rec)
                 n += 1
             elif rec.state == JobState.SUBMITTING:
                 # It may have reached the service before the crash: the user decides.
-                self._runner.set(rec.job_id, state=JobState.UNCERTAIN, error=SubmissionUncertain().msg)
+                self._ctx.record(rec.job_id, Change(state=JobState.UNCERTAIN, error=SubmissionUncertain().msg))
             else:  # never sent: nothing was paid, so starting it again is safe
                 self._loop.spawn(self._runner.run(rec.job_id))
                 n += 1
         return n
 
     def close(self) -> None:
-        self._loop.close(self._runner.close_clients)
+        self._loop.close(self._targets.close_clients)
 
     # --- internals -----------------------------------------------------------------------------
     def _owned(self, job_id: str, owner: str) -> JobRecord:

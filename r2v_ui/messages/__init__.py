@@ -8,8 +8,8 @@ an old job renders in the language of whoever looks at it.
 The sentences live in one plain Python dict per language (`en.py`, `zh_CN.py`): a key, and a
 `str.format` template whose named fields are the parameters.  `tests/test_messages.py` checks that
 both languages have every key with the same fields.  A parameter may itself be a `Msg` (rendered in
-the same language), a `Choices` (a list joined with the language's "or"), or a number that the
-template formats.  `str(msg)` is the English sentence, for logs and English-only callers.
+the same language), a `Choices` (a list joined with the language's "or"), a `Duration` or a
+`FileSize` (said in the unit that fits, formats.py), or a number that the template formats.  `str(msg)` is the English sentence, for logs and English-only callers.
 """
 
 from __future__ import annotations
@@ -47,6 +47,13 @@ class Duration:
     """A length of time, said the reader's way: "12 min" / "12 分钟"."""
 
     seconds: float
+
+
+@dataclass(frozen=True)
+class FileSize:
+    """A number of bytes, said in the unit that fits it: "412 KB", "9.6 MB" / "512 字节"."""
+
+    bytes: int
 
 
 @dataclass(frozen=True)
@@ -146,6 +153,10 @@ def _value(v: Any, lang: str) -> Any:
         from .formats import duration
 
         return duration(v.seconds, lang)
+    if isinstance(v, FileSize):
+        from .formats import file_size
+
+        return file_size(v.bytes, lang)
     if isinstance(v, (list, tuple)) and v and all(isinstance(x, Msg) for x in v):
         return and_list([render(x, lang) for x in v], lang)  # phrases: "a, b and c" / "a，b，并且 c"
     return v
@@ -188,6 +199,8 @@ def _param_data(v: Any) -> Any:
         return {"$choices": list(v.items)}
     if isinstance(v, Duration):
         return {"$seconds": v.seconds}
+    if isinstance(v, FileSize):
+        return {"$bytes": v.bytes}
     if isinstance(v, Sentences):
         return {"$sentences": [to_data(x) for x in v.items]}
     if isinstance(v, (list, tuple)):
@@ -216,6 +229,8 @@ def _param_back(v: Any) -> Any:
         return Sentences(tuple(from_data(x) for x in v["$sentences"]))
     if isinstance(v, dict) and "$seconds" in v:
         return Duration(float(v["$seconds"]))
+    if isinstance(v, dict) and "$bytes" in v:
+        return FileSize(int(v["$bytes"]))
     if isinstance(v, list):
         return tuple(_param_back(x) for x in v)
     return v

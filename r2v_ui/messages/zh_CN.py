@@ -26,6 +26,7 @@ MESSAGES: dict[str, str] = {
     "media.image_aspect": "{name} 为 {w}×{h} 像素（{ratio}），图片宽高比须在 1:{max} 到 {max}:1 之间，请裁剪得更贴近角色。",
     "media.image_cannot_shrink": "{name} 为 {w}×{h} 像素；把长边缩到 {max} 像素后，短边会不足 {min} 像素，请先裁剪。",
     "media.image_ok": "{name}：{w}×{h} 像素的 {fmt} 图片，符合服务要求。",
+    "media.image_no_room": "{name} 需要保存一份修正后的副本，但工作室无法写入：磁盘已满或不可写入。请腾出空间（或请运行工作室的人处理）后重新添加这张图片。",
     "media.image_cannot_fit": "无法把 {name} 压缩到 {limit} 以内，请另存为更小的 JPEG 后重新添加。",
     "media.too_many_pixels_sized": "{name} 为 {w}×{h} 像素，超出了工作室能安全打开的像素数（约 {mpx} 百万像素）；"
                                    "请在图片编辑软件中把每边缩小到 {max} 像素以内后重新添加。",
@@ -216,7 +217,6 @@ MESSAGES: dict[str, str] = {
     "client.too_big": "结果文件超出了本应用能接受的大小（{size}，上限 {limit}），所以已停止下载并删除了未下完的文件。"
                       "服务不应生成这样的视频；请检查服务地址（HIGHWAY_BASE_URL）。",
     "client.size_over": "超过 {size}",
-    "client.bytes": "{n} 字节",
     "client.download_http": "无法下载视频：存储服务器返回了 HTTP {status}（{where}）。请过几分钟再试。",
     "client.download_failed": "无法从 {where} 下载视频：{error}",
     "client.detail.not_json": "答复不是 JSON",
@@ -354,7 +354,7 @@ MESSAGES: dict[str, str] = {
     "spec.bad_duration": "时长必须是 {min} 到 {max} 之间的整数秒。",
     "spec.bad_shot_type": "镜头类型必须是单镜头或多镜头。",
     "spec.bad_seed": "种子必须是 {min} 到 {max} 之间的整数，或者留空随机。",
-    # --- 角色卡（ui/cast.py）-------------------------------------------------------------------------
+    # --- 角色卡（workspace/cast.py）-------------------------------------------------------------------------
     "cast.unreadable": "无法读取 {name}（{kind}）。请换一个文件。",
     "cast.voice_unreadable": "无法读取 {name}（{kind}）。请换一段音频。",
     "cast.sound_in_media": "{name} 是音频文件。请把它放到下方的音色框里，这里添加图片或视频。",
@@ -461,7 +461,7 @@ MESSAGES: dict[str, str] = {
                         "如果可以，请查看账户的任务列表。重新发送可能会重复计费；放弃则不会在这里继续运行任何任务。",
     "status.uncertain_demo": "请求已到达内置模拟服务，但没有收到答复，所以这段预览可能已经开始生成，也可能没有。"
                              "可以重新发送，或者放弃。",
-    # --- 表单（ui/form.py）---------------------------------------------------------------------------
+    # --- 表单（workspace/form.py）---------------------------------------------------------------------------
     "form.as_sent": "实际发送：",
     "form.all_named": "每个角色都在提示词里出现了。",
     # --- 首次渲染时的标题与短文本（language.both）------------------------------------------------------
@@ -641,7 +641,7 @@ MESSAGES: dict[str, str] = {
     "storyboard.not_in_use": "给任意一个镜头写上描述，分镜才会生效。",
     "storyboard.preview_title": "实际发送的提示词",
     # --- 卡片的链接和问题、角色库的拒绝理由、@名字、分镜检查 -----------------------------------------
-    # （ui/cast.py、castpanel.py、charactercards.py、libraryapi.py、characters.py、prompt_names.py、storyboard.py）
+    # （workspace/cast.py、castpanel.py、charactercards.py、libraryapi.py、characters.py、prompt_names.py、storyboard.py）
     "cast.link.not_web": "链接必须以 http:// 或 https:// 开头。",
     "cast.link.sound": "这个链接是音频文件。卡片需要图片或视频；声音请作为音色片段添加。",
     "cast.link.too_many_videos": "这个链接是视频，而最多只能有 {max} 个视频。请为 {tag} 换用图片。",
@@ -660,6 +660,7 @@ MESSAGES: dict[str, str] = {
     "cast.from.video": "来自这个视频",
     "cast.from.library": "来自你的角色库",
     "cast.voice_link": "音色链接",
+    "cast.voice_link_checked": "链接检查通过：服务能取到这段音色。生成时还会再检查一次。",
     "cast.retag.moved": "卡片换了位置：",
     "cast.retag.move": "{old} 现在是 {new}",
     "cast.retag.ask": "{moves}。提示词里还是原来的编号：要更新提示词，让每个角色继续演自己的部分吗？",

@@ -59,7 +59,7 @@ def render(ctx: PageContext) -> HeaderWidgets:
     title = label("ui.setup" if settings.demo else "ui.setup_live")
     with gr.Accordion(title, open=False, elem_id="setup-accordion"):
         # The key box exists only without a key in the environment: a job read with the studio's own key
-        # (HIGHWAY_API_KEY) is told to restart it or ask its owner instead (jobs/runner.py typed_key).
+        # (HIGHWAY_API_KEY) is told to restart it or ask its owner instead (jobs/targets.py typed_key).
         if settings.demo:
             gr.HTML(f"<p>{both('setup.own_key', markup=True)}</p>", min_height=0, padding=False)
             with gr.Row(equal_height=True):

@@ -15,7 +15,9 @@ serves it as it is: showing a result again (the job view at each stage, the Hist
 name its cache copy).  A file changed or replaced gets a new identity, so a new path.
 
 When a job is deleted, `served_copies()` (called while its files still exist) names the copies the
-page may have handed out and `remove()` deletes them, so a deleted video stops being served; `sweep()`
+page may have handed out — this viewer's, and those in any other viewer's folder (a killed run of the
+studio leaves its folder in the cache, and Gradio serves it) — and `remove()` deletes them, so a
+deleted video stops being served; `sweep()`
 drops the links whose library file was deleted some other way; `close()` removes the whole folder.
 
 A studio killed (SIGKILL, a power cut) never runs `close()`, and Gradio's cache is shared by every
@@ -27,6 +29,7 @@ of dead studios only.  A folder with no lock file (made by an older studio) goes
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import hmac
 import logging
@@ -47,8 +50,8 @@ except ImportError:  # Windows: no flock; folders of dead studios then go by age
     fcntl = None  # type: ignore[assignment]
 
 View = Callable[[object], "str | None"]
+VIEW_PREFIX = "r2v-view-"  # every viewer's folder in Gradio's cache starts so
 SWEEP_EVERY_S = 60.0
-FOLDER_PREFIX = "r2v-view-"
 OWNER_LOCK = ".owner.lock"
 UNLOCKED_KEEP_S = 24 * 3600.0  # a folder without a lock file (an older studio's): kept this long
 log = logging.getLogger(__name__)
@@ -69,7 +72,7 @@ class Viewer:
             cache = _gradio_cache()
             cache.mkdir(parents=True, exist_ok=True)
             remove_dead_viewers(cache)
-            root = Path(tempfile.mkdtemp(prefix=FOLDER_PREFIX, dir=cache))
+            root = Path(tempfile.mkdtemp(prefix=VIEW_PREFIX, dir=cache))
             self._owner_lock = _hold_owner_lock(root)
         self.root = Path(root)
         self.root.mkdir(parents=True, exist_ok=True)
@@ -132,16 +135,37 @@ class Viewer:
                 continue
             if (dest := self.served_path(src)) is not None and dest.exists():
                 found.append(dest)
+            found += [p for p in self._other_views_of(src) if p not in found]
             gradio_copy = _gradio_cache() / hash_file(src) / strip_invalid_filename_characters(src.name)
             if gradio_copy.exists():
                 found.append(gradio_copy)
         return found
 
+    def _other_views_of(self, src: Path) -> list[Path]:
+        """Links (or copies) of `src` in any viewer's folder in Gradio's cache: this one's under an
+        earlier identity of the file, and those a killed or earlier run of the studio left behind —
+        Gradio serves every file in its cache folder, so they would serve a deleted video.  A library
+        file's name is its job's own (time and job id), so a same-named file of the same size, or a
+        link to the same file, is a copy of it."""
+        try:
+            st = src.stat()
+        except OSError:
+            return []
+        out = []
+        for p in _gradio_cache().glob(f"{VIEW_PREFIX}*/*/{glob.escape(src.name)}"):
+            try:
+                other = p.stat()
+            except OSError:
+                continue
+            if (other.st_dev, other.st_ino) == (st.st_dev, st.st_ino) or other.st_size == st.st_size:
+                out.append(p)
+        return out
+
     def remove(self, paths: list[Path]) -> None:
         for p in paths:
             try:
                 p.unlink(missing_ok=True)
-                if p.parent.is_dir() and p.parent != self.root and not any(p.parent.iterdir()):
+                if p.parent.is_dir() and p.parent not in (self.root, _gradio_cache()) and not any(p.parent.iterdir()):
                     p.parent.rmdir()
             except OSError as exc:
                 log.warning("could not remove a served copy %s: %s", p.name, exc)
@@ -183,7 +207,7 @@ def remove_dead_viewers(cache: Path) -> list[Path]:
     a running studio's folder, in this process or another, is left alone.  Returns what was removed."""
     removed: list[Path] = []
     try:
-        folders = [p for p in cache.iterdir() if p.name.startswith(FOLDER_PREFIX) and p.is_dir()]
+        folders = [p for p in cache.iterdir() if p.name.startswith(VIEW_PREFIX) and p.is_dir()]
     except OSError:
         return removed
     for folder in folders:

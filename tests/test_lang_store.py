@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from i18n_terms import foreign_words
+from tests.lang_terms import foreign_words
 from r2v_ui.messages import LEGACY, ZH, render
 from r2v_ui.store import SCHEMA_VERSION, JobRecord, JobStore, StoreError
 

@@ -9,7 +9,7 @@ import pytest
 
 from tests.fixtures_browser import browser_marks, expect, open_page
 from tests.fixtures_ui import running_studio
-from tests.i18n_terms import foreign_words
+from tests.lang_terms import foreign_words
 
 pytestmark = browser_marks
 

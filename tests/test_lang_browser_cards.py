@@ -12,7 +12,7 @@ import pytest
 
 from tests.fixtures_browser import axe_violations, browser_marks, expect, open_page, upload_to_card
 from tests.fixtures_ui import character_png, running_studio
-from tests.i18n_terms import foreign_words
+from tests.lang_terms import foreign_words
 
 pytestmark = browser_marks
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 
-from i18n_terms import foreign_words
+from tests.lang_terms import foreign_words
 from r2v_ui.messages import EN, LEGACY, ZH, render
 from r2v_ui.store import JobRecord, JobStore
 

@@ -10,7 +10,7 @@ import html
 import pytest
 
 from tests.fixtures_ui import running_studio
-from tests.i18n_terms import foreign_words
+from tests.lang_terms import foreign_words
 
 gradio_client = pytest.importorskip("gradio_client")
 

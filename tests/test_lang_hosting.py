@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from i18n_terms import foreign_words
+from tests.lang_terms import foreign_words
 from r2v_ui.config import Settings
 from r2v_ui.hosting import (EmulatorHost, HostingError, PastedURLHost, PublicAppHost, S3Host, check_pasted_url,
                             make_host)
@@ -87,7 +87,7 @@ async def test_a_pasted_link_to_something_else_is_refused_in_chinese():
     from starlette.responses import Response
     from starlette.routing import Route
 
-    from fixtures_client import ServerThread
+    from tests.fixtures_client import ServerThread
 
     async def page(request):
         return Response(b"<html></html>", media_type="text/html")

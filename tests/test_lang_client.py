@@ -14,9 +14,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from fixtures_client import API_KEY, RecordingSleep, ServerThread
-from i18n_terms import foreign_words
-from r2v_ui.client import ClientSetupError, HighwayClient, RetryPolicy
+from tests.fixtures_client import API_KEY, RecordingSleep, ServerThread
+from tests.lang_terms import foreign_words
+from r2v_ui.client import ClientSetupError, HighwayClient
+from r2v_ui.client_rules import RetryPolicy
 from r2v_ui.errors import APIConnectionError, APITimeoutError, DownloadError, ResultUnusable, UnexpectedResponse
 from r2v_ui.messages import EN, LEGACY, ZH, Msg, render
 from r2v_ui.ports import free_port
@@ -118,8 +119,8 @@ async def test_a_storage_host_error_and_a_result_too_large_say_so_in_chinese(sto
             await c.download("ftp://example.invalid/v.mp4", tmp_path / "c.mp4", max_bytes=1000)
     assert refused.value.msg.code == "client.download_http"
     assert "HTTP 500" in chinese(refused.value.msg, f"{base}/refused.mp4")
-    assert huge.value.msg.code == "client.too_big" and "4096 bytes, limit 1000 bytes" in str(huge.value)
-    assert "4096 字节" in chinese(huge.value.msg)
+    assert huge.value.msg.code == "client.too_big" and "4 KB, limit 1000 bytes" in str(huge.value)
+    assert "4 KB，上限 1000 字节" in chinese(huge.value.msg)
     assert "不是 http 或 https 地址" in chinese(not_web.value.msg)
     assert list(tmp_path.iterdir()) == []
 

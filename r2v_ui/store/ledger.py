@@ -1,5 +1,6 @@
 """The ledger: what each job on the studio's key is counted as costing, who started it, and how it
-ended.  No Gradio; the store writes it, the budgets (budget.py) and the Spend view read it.
+ended.  No Gradio; the store writes it (jobstore.py, rebuild.py), the budgets (budget.py) and the
+Spend view read it.
 
 Each job carries its cost in its record (`JobRecord.cost`, so the record copy and the sidecar beside
 its video carry it too):
@@ -33,7 +34,7 @@ import sqlite3
 from dataclasses import dataclass, replace
 from typing import Any, Iterable
 
-RUNNING = ("checking", "uploading", "submitting", "queued", "processing", "downloading")
+from ..jobs.states import RUNNING_STATES, JobState
 
 # The service's task document names no billing field (SPEC.md); some gateways that serve the same
 # v3 API add one.  These are the places and names looked for, in this order (README "Budgets").
@@ -74,11 +75,11 @@ def outcome(state: str, task_id: str | None, cost: dict[str, Any]) -> tuple[str,
     each = float(cost.get("estimate") or 0.0)
     again = int(cost.get("resubmits") or 0) * each  # earlier submits that may have been billed
     billed = cost.get("billed")
-    if state in RUNNING:
+    if state in RUNNING_STATES:
         return "running", each + again
-    if state == "succeeded":
+    if state == JobState.SUCCEEDED:
         return "succeeded", (float(billed) if billed is not None else each) + again
-    if state in ("uncertain", "discarded"):
+    if state in (JobState.UNCERTAIN, JobState.DISCARDED):
         return "maybe_billed", each + again
     # failed
     if billed is not None:
@@ -182,13 +183,13 @@ class Entry:
 
 
 class Ledger:
-    """Queries over the ledger table, through the store's connections (`store._run`)."""
+    """Queries over the ledger table, through the store's database (`JobStore.db`)."""
 
     def __init__(self, store: Any):
-        self.store = store
+        self.db = store.db
 
     def _all(self, sql: str, args: Iterable[Any] = ()) -> list[sqlite3.Row]:
-        return self.store._run(lambda c: c.execute(sql, list(args)).fetchall())
+        return self.db.run(lambda c: c.execute(sql, list(args)).fetchall())
 
     def spent(self, since: float, until: float, person: str | None = None) -> float:
         """What counts between two times (running jobs included), for everyone or one person."""

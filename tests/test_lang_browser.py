@@ -16,7 +16,7 @@ from r2v_ui.messages import EN, ZH, t
 from r2v_ui.starters import Starter, starter_prompt
 from tests.fixtures_browser import PHONE, axe_violations, browser_marks, expect, open_page, upload_to_card, wait_state
 from tests.fixtures_ui import character_png, running_studio
-from tests.i18n_terms import foreign_words
+from tests.lang_terms import foreign_words
 
 pytestmark = browser_marks
 

@@ -1,5 +1,6 @@
 """The job row: its fields (`JobRecord`), the SQLite schema with its migrations, the mapping
-between a record and a row (plus `prompt_folded`, a column for search only), and the list filters.  Used by store.py; nothing here touches a file."""
+between a record and a row (plus `prompt_folded`, a column for search only), and the list filters.
+A job's states are the job core's vocabulary (jobs/states.py); nothing here touches a file."""
 
 from __future__ import annotations
 
@@ -9,15 +10,16 @@ import unicodedata
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from . import messages
-from .messages import Msg
+from .. import messages
+from ..jobs.states import TERMINAL_STATES, JobState
+from ..messages import Msg
 
 SCHEMA_VERSION = 8
 
-TERMINAL_STATES = frozenset({"succeeded", "failed", "discarded"})
-# The rows a start resumes; written as in the partial index of migration 4, so SQLite uses that
-# index (a test checks it does; a new terminal state keeps the query right but unindexed).
-UNFINISHED_SQL = "state NOT IN ('succeeded', 'failed', 'discarded')"
+# The rows a start resumes, the terminal states in the vocabulary's order — the very text of the
+# partial index of migration 4, so SQLite uses that index (a test checks it does; a new terminal
+# state keeps the query right but unindexed until a migration indexes it again).
+UNFINISHED_SQL = "state NOT IN ({})".format(", ".join(f"'{s.value}'" for s in JobState if s in TERMINAL_STATES))
 
 # Migration n takes a database from version n-1 to version n.  Never edit a released step: add one.
 MIGRATIONS: dict[int, tuple[str, ...]] = {
@@ -47,7 +49,7 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
         "ALTER TABLE jobs ADD COLUMN submit_attempts INTEGER NOT NULL DEFAULT 0",
         "CREATE INDEX jobs_task ON jobs(task_id)",
     ),
-    # Who may give a key for a live job after a restart (r2v_ui/keys.py): a one-way tag, never a key.
+    # Who may give a key for a live job after a restart (r2v_ui/jobs/keys.py): a one-way tag, never a key.
     3: ("ALTER TABLE jobs ADD COLUMN key_holder TEXT NOT NULL DEFAULT ''",),
     # A library of 10,000 as quick as 10: search in SQL on the prompt, folded the way Python folds
     # case (every script, not only ASCII; r2v_casefold is registered on each connection), and
@@ -97,7 +99,7 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
             CASE WHEN json_valid(settings_json) THEN json_extract(settings_json, '$.prompt') || char(10)
                  || coalesce(json_extract(settings_json, '$.written_prompt'), '') END)""",
     ),
-    # The ledger (r2v_ui/ledger.py): each job's cost in its row (and so in its record copy and sidecar),
+    # The ledger (ledger.py): each job's cost in its row (and so in its record copy and sidecar),
     # and a table of what each job on the studio's key counts, which outlives a deleted job.
     8: (
         "ALTER TABLE jobs ADD COLUMN cost_json TEXT NOT NULL DEFAULT '{}'",
@@ -142,7 +144,7 @@ class JobRecord:
     batch_id: str | None = None  # the takes started by one click share it (None: a job on its own)
     take: int | None = None  # 1.. within its batch
     favourite: bool = False  # "Keep this one"
-    cost: dict[str, Any] = field(default_factory=dict)  # r2v_ui/ledger.py: estimate, billed, who paid
+    cost: dict[str, Any] = field(default_factory=dict)  # ledger.py: estimate, billed, who paid
 
     @property
     def terminal(self) -> bool:
