@@ -15,7 +15,7 @@ from gradio.state_holder import SessionState
 
 from r2v_ui.ports import free_port
 from r2v_ui.ui import idlequeue, sessionstate
-from tests.test_ui_idle_queue import run_event
+from tests.fixtures_ui import run_event
 
 
 def small_blocks() -> tuple[gr.Blocks, dict]:
