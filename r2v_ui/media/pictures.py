@@ -31,12 +31,12 @@ from av.container import InputContainer
 from av.stream import Disposition, Stream
 from PIL import Image
 
-from . import media_types
-from . import picture_header as ph
-from . import picture_pixels as px
-from .decode_budget import DecodeBudget, TooLarge, process_budget, repair_bytes
-from .messages import Choices, FileSize, Msg, msg
-from .spec import AUDIO_RULES, IMAGE_RULES, VIDEO_RULES
+from .. import media_types
+from .. import picture_header as ph
+from .. import picture_pixels as px
+from ..decode_budget import DecodeBudget, TooLarge, process_budget, repair_bytes
+from ..messages import Choices, FileSize, Msg, msg
+from ..spec import AUDIO_RULES, IMAGE_RULES, VIDEO_RULES
 
 IMAGE, VIDEO, AUDIO = "image", "video", "audio"
 KINDS: tuple[str, ...] = (IMAGE, VIDEO, AUDIO)
