@@ -19,7 +19,7 @@ branch (SPEC.md "Errors").
     ├── the library: characters.CharacterError
     ├── pictures: decode_budget.TooLarge, picture_pixels.CannotFit
     ├── jobs: jobs.model.JobNotFound (and plain StudioErrors from the job manager)
-    └── the form: ui.refusals.FormProblem
+    └── the form: workspace.refusals.FormProblem
 
 A handler catches `StudioError` and shows its `msg` in the reader's language; anything else is a bug
 and surfaces.  Shape follows openai-python: an API failure (the request was refused) and a *task*

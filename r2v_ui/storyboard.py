@@ -15,7 +15,7 @@ SPEC.md ("Multi-shot prompts and reference names") records the same form as [see
 cover the duration, so the lengths must add up to it (`fit` makes them).
 
 Pure data and functions (no Gradio): the page, its API and the job store share them.  Lengths arrive
-already read (ui/form.py reads what a browser sends); a length that was not a whole number is None.
+already read (workspace/form.py reads what a browser sends); a length that was not a whole number is None.
 """
 
 from __future__ import annotations

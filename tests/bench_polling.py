@@ -34,7 +34,7 @@ from PIL import Image  # noqa: E402
 from r2v_ui.config import Settings  # noqa: E402
 from r2v_ui.emulator import EmbeddedEmulator, EmulatorConfig  # noqa: E402
 from r2v_ui.hosting import make_host  # noqa: E402
-from r2v_ui.jobs import JobDraft, JobManager, ReferenceInput, Target  # noqa: E402
+from r2v_ui.jobs import JobDraft, JobManager, Reference, Target  # noqa: E402
 from r2v_ui.store import JobStore  # noqa: E402
 
 KEY = "bench-key-not-real-0000"
@@ -56,7 +56,7 @@ def _draft(folder: Path, seconds: int = 2) -> JobDraft:
     refs = []
     for name, colour in (("ada.png", "tomato"), ("bo.png", "royalblue")):
         Image.new("RGB", (480, 640), colour).save(folder / name)
-        refs.append(ReferenceInput(kind="image", path=folder / name, name=name))
+        refs.append(Reference(kind="image", path=folder / name, name=name))
     return JobDraft(references=tuple(refs), prompt="character1 greets character2 in a garden", size="1280*720",
                     duration=seconds)
 

@@ -191,7 +191,7 @@ def bench_generate(tmp: Path, size_mb: int, repeats: int) -> dict[str, float]:
     from r2v_ui.config import Settings
     from r2v_ui.emulator import EmbeddedEmulator, EmulatorConfig
     from r2v_ui.hosting import EmulatorHost, make_host
-    from r2v_ui.jobs import JobDraft, JobManager, ReferenceInput, Target
+    from r2v_ui.jobs import JobDraft, JobManager, Reference, Target
     from r2v_ui.jobs.states import JobState
 
     uploads = tmp / "page-uploads"
@@ -235,7 +235,7 @@ def bench_generate(tmp: Path, size_mb: int, repeats: int) -> dict[str, float]:
                 return real_update(job_id, **changes)
 
             store.update = update
-            refs = tuple(ReferenceInput(kind="video", path=p, name=p.name, content_type="video/mp4", duration=5.0)
+            refs = tuple(Reference(kind="video", path=p, name=p.name, content_type="video/mp4", duration=5.0)
                          for p in files)
             for p in files:
                 os.utime(p)  # a new upload each run: nothing remembered from the last one

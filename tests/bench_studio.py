@@ -52,7 +52,7 @@ from r2v_ui.config import Settings  # noqa: E402
 from r2v_ui.emulator import EmbeddedEmulator, EmulatorConfig  # noqa: E402
 from r2v_ui.emulator.render import Reference, RenderJob, render_preview  # noqa: E402
 from r2v_ui.hosting import make_host  # noqa: E402
-from r2v_ui.jobs import JobDraft, JobManager, ReferenceInput, Target  # noqa: E402
+from r2v_ui.jobs import JobDraft, JobManager, Reference, Target  # noqa: E402
 from r2v_ui.store import JobStore  # noqa: E402
 
 KEY = "bench-key-not-real-0000"
@@ -283,7 +283,7 @@ def bench_e2e(tmp: Path, runs: int) -> None:
             for k in range(runs):
                 # New pictures every run, so the content-hash cache does not skip the uploads.
                 refs = tuple(
-                    ReferenceInput(kind="image", path=picture(tmp / f"e2e{k}_{i}.png", 720, 960, 100 + 10 * k + i),
+                    Reference(kind="image", path=picture(tmp / f"e2e{k}_{i}.png", 720, 960, 100 + 10 * k + i),
                                    name=f"ref{i}.png")
                     for i in (1, 2))
                 draft = JobDraft(references=refs, prompt=PROMPT, size="1280*720", duration=2, audio=True)

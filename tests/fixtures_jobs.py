@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
+from typing import Any
 from pathlib import Path
 
 import httpx
@@ -18,7 +19,7 @@ from PIL import Image
 from r2v_ui.config import Settings
 from r2v_ui.emulator import EmbeddedEmulator, EmulatorConfig
 from r2v_ui.hosting import make_host
-from r2v_ui.jobs import JobDraft, JobManager, JobSnapshot, ReadPolicy, ReferenceInput, Target
+from r2v_ui.jobs import JobDraft, JobManager, JobSnapshot, ReadPolicy, Reference, Target
 from r2v_ui.jobs.states import RUNNING_STATES
 from r2v_ui.store import JobStore
 
@@ -108,8 +109,8 @@ def picture(path: Path, color: str) -> Path:
 
 def two_picture_draft(tmp_path: Path, prompt: str = "character1 greets character2 in a garden", **kw) -> JobDraft:
     refs = (
-        ReferenceInput(kind="image", path=picture(tmp_path / "ada.png", "tomato"), name="ada.png"),
-        ReferenceInput(kind="image", path=picture(tmp_path / "bo.jpg", "royalblue"), name="bo.jpg"),
+        Reference(kind="image", path=picture(tmp_path / "ada.png", "tomato"), name="ada.png"),
+        Reference(kind="image", path=picture(tmp_path / "bo.jpg", "royalblue"), name="bo.jpg"),
     )
     return JobDraft(references=refs, prompt=prompt, size="1280*720", duration=2, **kw)
 
@@ -188,3 +189,15 @@ def record_notices(manager: JobManager, job_id: str):
         return list(seen)
 
     return stop
+
+
+def snapshot(state: str, stage_text: Any = "", **over: Any) -> JobSnapshot:
+    """A job's snapshot as the manager hands it to the page, in `state` (for tests of how it is drawn)."""
+    now = time.time()
+    values = dict(job_id="j1", owner="", state=state, stage_text=stage_text, progress=None, eta_seconds=None,
+                  task_id=None, error=None, video_path=None, poster_path=None,
+                  settings={"size": "1280*720", "duration": 5, "prompt": "character1 runs"}, references=(),
+                  warnings=(), price_label="about $0.50 (estimate)", seed_used=None, timings={},
+                  created_at=now, updated_at=now, version=1, target="live")
+    return JobSnapshot(**(values | over))
+

@@ -21,7 +21,7 @@ import pytest
 from r2v_ui.budget import BudgetExceeded, day_span
 from r2v_ui.config import Secret, Settings
 from r2v_ui.hosting import make_host
-from r2v_ui.jobs import JobDraft, JobManager, ReferenceInput
+from r2v_ui.jobs import JobDraft, JobManager, Reference
 from r2v_ui.store.ledger import Ledger
 from r2v_ui.messages import EN, ZH, render
 from r2v_ui.store import JobStore
@@ -41,7 +41,7 @@ def _five_seconds(tmp_path: Path, tag: str = "a", colours=("tomato", "royalblue"
     """A 720P draft of 5 s (0.10/s: $0.50) with two pictures of its own (new content: a new upload)."""
     folder = tmp_path / f"draft-{next(_drafts)}"  # a file a running job still reads is never rewritten
     folder.mkdir(parents=True)
-    refs = tuple(ReferenceInput(kind="image", path=picture(folder / f"{tag}{i}.png", c), name=f"{tag}{i}.png")
+    refs = tuple(Reference(kind="image", path=picture(folder / f"{tag}{i}.png", c), name=f"{tag}{i}.png")
                  for i, c in enumerate(colours))
     return JobDraft(references=refs, prompt="character1 greets character2", size="1280*720", duration=5)
 

@@ -4,14 +4,17 @@ content hash, and a job that uses a character uploads it once while its link is 
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from PIL import Image
 
 from r2v_ui.characters import CharacterDraft, CharacterError, CharacterLibrary
-from r2v_ui.ui import cast as cast_mod
-from r2v_ui.ui import charactercards, form
+from r2v_ui.workspace import cast as cast_mod
+from r2v_ui.workspace.cast import Card
+from r2v_ui.workspace import form
+from r2v_ui.workspace import charactercards
 
 from tests.fixtures_jobs import emulator_stats, picture, two_picture_draft, wait_for_state
 
@@ -100,19 +103,19 @@ def test_rename_edit_and_refusals_are_said_in_words(tmp_path):
 
 def test_a_card_becomes_a_character_and_back(tmp_path):
     lib = CharacterLibrary(tmp_path / "data")
-    card = cast_mod.empty_card() | {"kind": "image", "path": str(_png(tmp_path / "m.png", "tomato")),
-                                    "name": "m.png", "verdict": "accepted", "content_type": "image/png",
-                                    "character": "Mira"}
+    card = Card(kind="image", path=str(_png(tmp_path / "m.png", "tomato")),
+                                    name="m.png", verdict="accepted", content_type="image/png",
+                                    character="Mira")
     ch = lib.save("", charactercards.draft_from_card(card, 1, "Mira", "the heroine"))
     with pytest.raises(CharacterError, match="character2 has no picture or video"):
-        charactercards.draft_from_card(cast_mod.empty_card(), 2, "Robo", "")
+        charactercards.draft_from_card(Card(), 2, "Robo", "")
     media, voice = lib.checkout(ch, tmp_path / "work")
-    full = [dict(card, character=f"X{i}") for i in range(5)]
+    full = [replace(card, character=f"X{i}") for i in range(5)]
     # Into the next empty card; into a chosen card; never into a sixth one.
-    cast, i = charactercards.put_into([card, cast_mod.empty_card()], ch, media, voice)
-    assert i == 1 and cast[1]["character"] == "Mira" and cast[1]["path"] == str(media)
+    cast, i = charactercards.put_into([card, Card()], ch, media, voice)
+    assert i == 1 and cast[1].character == "Mira" and cast[1].path == str(media)
     cast, i = charactercards.put_into(full, ch, media, voice, target=3)
-    assert i == 2 and cast[2]["character"] == "Mira" and len(cast) == 5
+    assert i == 2 and cast[2].character == "Mira" and len(cast) == 5
     with pytest.raises(CharacterError, match="All 5 cards are in use"):
         charactercards.put_into(full, ch, media, voice)
 

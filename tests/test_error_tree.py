@@ -47,7 +47,7 @@ def test_the_tree_has_one_root_and_the_service_is_one_branch_of_it():
     from r2v_ui.characters import CharacterError
     from r2v_ui.hosting import HostingError
     from r2v_ui.store import StoreError
-    from r2v_ui.ui.refusals import FormProblem
+    from r2v_ui.workspace.refusals import FormProblem
 
     service = [errors.APIConnectionError, errors.APITimeoutError, errors.SubmissionUncertain, errors.APIStatusError,
                errors.BadRequestError, errors.AuthenticationError, errors.PermissionDeniedError,
@@ -66,7 +66,7 @@ def test_the_tree_has_one_root_and_the_service_is_one_branch_of_it():
 
 def test_a_form_problem_is_said_like_any_studio_error():
     from r2v_ui.messages import EN, ZH, msg, render
-    from r2v_ui.ui.refusals import FormProblem
+    from r2v_ui.workspace.refusals import FormProblem
 
     problem = FormProblem(msg("form.seed_missing"))
     assert isinstance(problem, StudioError) and problem.msg == msg("form.seed_missing")

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from r2v_ui import spec
-from r2v_ui.ui import cast as cast_mod
-from r2v_ui.ui import form
+from r2v_ui.workspace import cast as cast_mod
+from r2v_ui.workspace.cast import Card
+from r2v_ui.workspace import form
 
 DURATION_OK = [(5, 5), (5.0, 5), ("7", 7), (" 10 ", 10), (spec.DURATION_MIN, 2)]
 DURATION_REFUSED = [5.5, 2.0001, "5.5", "abc", "", None, True, 1, 11, math.nan, math.inf, [5], "1e1"]
@@ -50,7 +51,7 @@ def test_a_switch_is_true_or_false_only(value):
 
 
 def _card() -> dict:
-    return dict(cast_mod.empty_card(), kind="image", path=str(Path("/x/a.png")), verdict="accepted", name="a.png")
+    return Card(kind="image", path=str(Path("/x/a.png")), verdict="accepted", name="a.png")
 
 
 def test_build_draft_lists_every_value_it_refuses_and_sends_nothing():

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from r2v_ui.jobs import JobDraft, ReadPolicy, ReferenceInput
+from r2v_ui.jobs import JobDraft, ReadPolicy, Reference
 
 from tests.fixtures_jobs import emulator_stats, picture, record_notices, set_faults, two_picture_draft, wait_for_state
 
@@ -44,7 +44,7 @@ def test_demo_jobs_are_not_held_by_the_read_budget(tmp_path, emulator, managers)
     for i, colour in enumerate(("olive", "teal", "orchid")):
         # Each job its own picture (different content): two jobs keeping the same picture at
         # the same moment is the store's concern (a shared temporary name), not this test's.
-        ref = ReferenceInput(kind="image", path=picture(tmp_path / f"take{i}.png", colour), name=f"take{i}.png")
+        ref = Reference(kind="image", path=picture(tmp_path / f"take{i}.png", colour), name=f"take{i}.png")
         jobs.append(manager.start(JobDraft(references=(ref,), prompt="character1 waves", size="1280*720",
                                            duration=2)))
     for job_id in jobs:

@@ -11,7 +11,7 @@ import pytest
 from r2v_ui import messages
 from r2v_ui.config import Settings
 from r2v_ui.hosting import make_host
-from r2v_ui.jobs import JobDraft, JobManager, ReferenceInput, Target
+from r2v_ui.jobs import JobDraft, JobManager, Reference, Target
 from r2v_ui.errors import StudioError
 from r2v_ui.spec import RequestInvalid
 from r2v_ui.store import JobStore
@@ -55,7 +55,7 @@ def test_a_job_runs_from_references_to_a_video_in_the_library(tmp_path, emulator
 
 def test_uploads_are_typed_by_their_content_not_their_file_name(tmp_path, emulator, manager):
     png_named_jpg = picture(tmp_path / "holiday.jpg.png", "gold").rename(tmp_path / "holiday.jpg")
-    draft = JobDraft(references=(ReferenceInput(kind="image", path=png_named_jpg, name="holiday.jpg"),),
+    draft = JobDraft(references=(Reference(kind="image", path=png_named_jpg, name="holiday.jpg"),),
                      prompt="character1 smiles", size="1280*720", duration=2)
     job_id = manager.start(draft)
     snap, _ = wait_for_state(manager, job_id, {"succeeded", "failed"})

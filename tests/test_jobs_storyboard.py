@@ -8,7 +8,7 @@ import json
 
 from r2v_ui.jobs import JobDraft
 from r2v_ui.storyboard import Shot, Storyboard
-from r2v_ui.ui import form
+from r2v_ui.workspace import form
 
 from tests.fixtures_jobs import emulator_stats, two_picture_draft, wait_for_state
 

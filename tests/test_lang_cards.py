@@ -8,6 +8,7 @@ The link checks talk to a real site on loopback; the library's API is the real s
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from types import SimpleNamespace
 
 import pytest
@@ -16,8 +17,10 @@ from r2v_ui import prompt_names
 from r2v_ui.characters import CharacterError, CharacterLibrary
 from r2v_ui.messages import EN, ZH, msg, render
 from r2v_ui.storyboard import FitImpossible, Shot, Storyboard, fit
-from r2v_ui.ui import cast as cast_mod
-from r2v_ui.ui import charactercards
+from r2v_ui.workspace import cast as cast_mod
+from r2v_ui.workspace.cast import Card
+from r2v_ui.workspace import charactercards
+from r2v_ui.ui import cards
 from r2v_ui.ui.castpanel import offer_text
 from r2v_ui.ui.storyboard import check_html
 from tests.fixtures_hosting import OWN_STUDIO
@@ -39,26 +42,26 @@ def chinese(text: str) -> str:
 
 @pytest.mark.asyncio
 async def test_a_pasted_links_verdict_on_a_card_is_said_in_chinese(pasted_site):
-    cast = [cast_mod.empty_card()]
+    cast = [Card()]
     said = {}
     for what, url in (("gone", f"{pasted_site}/gone.png"), ("good", f"{pasted_site}/face.png"), ("ftp", "ftp://e.com/a.png"),
                       ("sound", "https://e.com/voice.wav")):
         card = await cast_mod.check_link(cast[0], url, 1, cast, 0, guard=OWN_STUDIO)
-        said[what] = chinese(plain(cast_mod.verdict_html(card, 1, ZH)))
+        said[what] = chinese(plain(cards.verdict_html(card, 1, ZH)))
     assert said["gone"].startswith("✕ 无法使用") and "404" in said["gone"]
     assert said["good"] == "✓ 可以使用 链接检查通过：服务能取到这个图片。生成时还会再检查一次。"
     assert said["ftp"] == "✕ 无法使用 链接必须以 http:// 或 https:// 开头。"
     assert said["sound"] == "✕ 无法使用 这个链接是音频文件。卡片需要图片或视频；声音请作为音色片段添加。"
-    videos = [cast_mod.empty_card() | {"kind": "video", "path": f"/x/v{i}.mp4"} for i in range(3)]
-    fourth = cast_mod.with_link(cast_mod.empty_card(), "https://e.com/d.mp4", 4, videos + [cast_mod.empty_card()], 3)
-    assert chinese(render(fourth["message"], ZH)) == "这个链接是视频，而最多只能有 3 个视频。请为 character4 换用图片。"
+    videos = [Card(kind="video", path=f"/x/v{i}.mp4") for i in range(3)]
+    fourth = cast_mod.with_link(Card(), "https://e.com/d.mp4", 4, videos + [Card()], 3)
+    assert chinese(render(fourth.message, ZH)) == "这个链接是视频，而最多只能有 3 个视频。请为 character4 换用图片。"
     # The same cards in English read as they always did.
-    assert render(fourth["message"], EN) == ("That link is a video, and at most 3 videos are allowed. "
+    assert render(fourth.message, EN) == ("That link is a video, and at most 3 videos are allowed. "
                                              "Use a picture for character4.")
     good = await cast_mod.check_link(cast[0], f"{pasted_site}/face.png", 1, cast, 0, guard=OWN_STUDIO)
-    assert render(good["message"], EN) == ("Link checked: the service can fetch this picture. It is checked again "
+    assert render(good.message, EN) == ("Link checked: the service can fetch this picture. It is checked again "
                                            "when you generate.")
-    assert cast_mod.with_link(cast[0], "https://e.com/a.mp4", 1, cast, 0)["message"].params["what"].code \
+    assert cast_mod.with_link(cast[0], "https://e.com/a.mp4", 1, cast, 0).message.params["what"].code \
         == "hosting.word.video"
 
 
@@ -69,29 +72,29 @@ def test_a_card_from_an_old_job_or_the_library_says_where_it_came_from_in_chines
     for key, note, zh in (("video", "from this video", "来自这个视频"), ("last", "from your last job", "来自你上一次的任务"),
                           ("remix", "from the job you are remixing", "来自你正在改编的视频")):
         card = cast_mod.from_references([ref], note=msg(f"cast.from.{key}"))[0]
-        assert chinese(render(card["message"], ZH)) == f"mira.png（{zh}）。"
-        assert render(card["message"], EN) == f"mira.png ({note})."
-        assert chinese(render(card["voice_message"], ZH)) == f"音色链接（{zh}）。"
+        assert chinese(render(card.message, ZH)) == f"mira.png（{zh}）。"
+        assert render(card.message, EN) == f"mira.png ({note})."
+        assert chinese(render(card.voice_message, ZH)) == f"音色链接（{zh}）。"
     ch = SimpleNamespace(kind="image", media=SimpleNamespace(name="mira.png", content_type="image/png"),
                          name="米拉", voice=None, video_seconds=None, thumb=None, id="0" * 16)
     card = charactercards.card_from_character(ch, "/x/mira.png", None)
-    assert chinese(render(card["message"], ZH)) == "米拉（来自你的角色库）。"
-    assert render(card["message"], EN) == "米拉 (from your character library)."
+    assert chinese(render(card.message, ZH)) == "米拉（来自你的角色库）。"
+    assert render(card.message, EN) == "米拉 (from your character library)."
 
 
 # --- what stops Generate -----------------------------------------------------------------------
 
 def test_the_casts_problems_are_said_in_chinese():
-    refused = cast_mod.with_link(cast_mod.empty_card(), "ftp://e.com/a.png", 1, [], 0)
-    filled = cast_mod.empty_card() | {"kind": "image", "path": "/x/a.png", "verdict": "accepted"}
-    cast = [refused, cast_mod.empty_card(), filled | {"voice_verdict": "refused", "voice_message": "",
-                                                      "character": "米拉 二号"}]
+    refused = cast_mod.with_link(Card(), "ftp://e.com/a.png", 1, [], 0)
+    filled = Card(kind="image", path="/x/a.png", verdict="accepted")
+    cast = [refused, Card(), replace(filled, voice_verdict="refused", voice_message="",
+                                                character="米拉 二号")]
     said = [chinese(p) for p in cast_mod.problems(cast, ZH)]
     assert said[0] == "character1：链接必须以 http:// 或 https:// 开头。请换一个，或者移除这张卡片。"
     assert said[1].startswith("character2 还没有图片或视频")
     assert said[2] == "character3 的音色片段无法使用："
     assert said[3].startswith("character3：角色的名字是一个词")
-    assert chinese(cast_mod.problems([cast_mod.empty_card()], ZH)[0]) == "请至少添加一个角色：一张图片或一段视频。"
+    assert chinese(cast_mod.problems([Card()], ZH)[0]) == "请至少添加一个角色：一张图片或一段视频。"
     # English callers get the words they always got.
     assert cast_mod.problems(cast)[0] == ("character1: A link must start with http:// or https://. Replace it, "
                                           "or remove the card.")
@@ -138,14 +141,14 @@ def test_a_storyboards_checks_are_said_in_chinese():
 def test_the_librarys_refusals_are_said_in_chinese(tmp_path):
     lib = CharacterLibrary(tmp_path)
     picture = character_png(tmp_path / "mira.png", (230, 110, 40))
-    card = cast_mod.empty_card() | {"kind": "image", "path": str(picture), "verdict": "accepted"}
+    card = Card(kind="image", path=str(picture), verdict="accepted")
     lib.save("", charactercards.draft_from_card(card, 1, "米拉", ""))
     refusals = []
     for attempt in (lambda: lib.save("", charactercards.draft_from_card(card, 1, "米拉", "")),
                     lambda: lib.save("", charactercards.draft_from_card(card, 1, "", "")),
                     lambda: lib.save("", charactercards.draft_from_card(card, 1, "阿宝", "长" * 200)),
                     lambda: lib.get("", "0" * 16),
-                    lambda: charactercards.draft_from_card(cast_mod.empty_card(), 2, "阿宝", ""),
+                    lambda: charactercards.draft_from_card(Card(), 2, "阿宝", ""),
                     lambda: charactercards.target_index([card] * 5, charactercards.NEXT_EMPTY)):
         with pytest.raises(CharacterError) as err:
             attempt()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import time
+from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -18,8 +19,11 @@ from r2v_ui.jobs.hub import Live
 from r2v_ui.jobs.snapshots import to_snapshot
 from r2v_ui.messages import EN, ZH, msg, render
 from r2v_ui.store import JobRecord, JobStore
-from r2v_ui.ui import cast as cast_mod
-from r2v_ui.ui import compare, form, history, notices, result, status, takes
+from r2v_ui.workspace import cast as cast_mod
+from r2v_ui.workspace.cast import Card
+from r2v_ui.workspace import form
+from r2v_ui.workspace.start import parse_takes
+from r2v_ui.ui import compare, history, notices, result, status, takes
 from r2v_ui.ui.context import alert_html
 
 
@@ -124,7 +128,7 @@ def test_the_live_confirmation_reads_in_chinese():
 
 
 def test_the_forms_refusals_read_in_chinese_and_stay_english_for_scripts():
-    card = cast_mod.empty_card() | {"kind": "image", "path": "/x/a.png", "name": "a.png", "verdict": "accepted"}
+    card = Card(kind="image", path="/x/a.png", name="a.png", verdict="accepted")
     values = form.FormValues(prompt="character1 挥手", tier="900P", duration=5.5, audio=1, watermark=0,
                              seed_mode=form.SEED_FIXED, seed="")
     with pytest.raises(ValueError) as err:
@@ -143,15 +147,15 @@ def test_the_forms_refusals_read_in_chinese_and_stay_english_for_scripts():
     assert '[{"text": "两人相遇", "seconds": 3}, …]' in shots_zh
     assert words_left(re.sub(r"\[.*\]", "", shots_zh)) == []
     with pytest.raises(ValueError) as many:
-        takes.parse_takes("9")
+        parse_takes("9")
     assert render(many.value.msg, ZH) == "生成条数只能是 1、2、3 或 4（收到的是 '9'）。"
     assert str(many.value) == "Takes must be 1, 2, 3 or 4 (got '9')."
     assert "请选择分辨率" in alert_html(StudioError(msg("form.size_missing")), lang=ZH)
 
 
 def test_the_live_price_and_the_count_read_in_chinese():
-    video = cast_mod.empty_card() | {"kind": "video", "path": "/x/v.mp4", "name": "v.mp4", "verdict": "accepted",
-                                     "video_seconds": 3.0}
+    video = Card(kind="video", path="/x/v.mp4", name="v.mp4", verdict="accepted",
+                                     video_seconds=3.0)
     zh = form.price_label(spec.PriceTable(), "720P", "16:9", 5, [video], takes=2, lang=ZH)
     assert words_left(zh) == [], zh
     assert "预估价格" in zh and "约 $1.00–$1.60（估算）" in zh and "，共 2 条（每条 约 $0.50–$0.80（估算））" in zh

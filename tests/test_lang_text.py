@@ -9,7 +9,8 @@ from PIL import Image, ImageDraw
 from r2v_ui import spec
 from r2v_ui.emulator import render
 from r2v_ui.messages import ZH
-from r2v_ui.ui import form
+from r2v_ui.workspace import form
+from r2v_ui.workspace.cast import Card
 
 W, H, TOP, BOTTOM = 960, 540, 30, 420
 
@@ -55,7 +56,7 @@ def test_the_prompt_count_counts_characters_as_the_service_does():
 def test_tags_are_found_right_next_to_chinese_characters():
     assert spec.tags_in_prompt("让character1和character2在雨中跳舞，character3看着") == [1, 2, 3]
     assert spec.tags_in_prompt("ｃｈａｒａｃｔｅｒ１在跳舞") == []  # full-width is not a tag to the service
-    cast = [{"kind": "image", "path": "/x/a.png", "verdict": "accepted"}]
+    cast = [Card(kind="image", path="/x/a.png", verdict="accepted")]
     hints = form.tag_hints("让character1和character2跳舞", cast, ZH)
     assert hints == [("error", "提示词里写了 character2，但只有 1 个参考素材：请为它添加参考素材，或修改提示词。")]
     assert form.tag_hints("character1在雨中跳舞", cast, ZH) == []

@@ -10,7 +10,7 @@ import asyncio
 import pytest
 from gradio_client import Client
 
-from r2v_ui.jobs import JobDraft, ReferenceInput
+from r2v_ui.jobs import JobDraft, Reference
 from tests.fixtures_jobs import wait_for_state
 from tests.fixtures_ui import running_studio, submits
 
@@ -72,7 +72,7 @@ def test_a_job_holding_a_link_to_this_machine_is_refused_before_anything_is_sent
     job itself: the job fails in words and the service is never sent it."""
     before = submits(shared)
     link = local.links[0].replace("secret.txt", "face.png")
-    draft = JobDraft(references=(ReferenceInput(kind="image", url=link),), prompt="character1 waves",
+    draft = JobDraft(references=(Reference(kind="image", url=link),), prompt="character1 waves",
                      size="1280*720", duration=2)
     job_id = shared.studio.manager.start(draft)
     snap, _ = wait_for_state(shared.studio.manager, job_id, {"failed", "succeeded", "uncertain"})

@@ -1,6 +1,6 @@
 """`@Name` through MCP: the assistant names its references, writes `@Name`, and the job sends the
 tags; a name with no reference is refused in the page's own words before anything is sent.  The
-draft is built by the same function as the page's (ui.form.build_draft)."""
+draft is built by the same function as the page's (workspace.form.build_draft)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """A storyboard through MCP: `start_video` takes the shot list as the page's /generate does (the same
-ui.form.build_draft), the service receives the timed shots, and lengths that do not add up are refused
+workspace.form.build_draft), the service receives the timed shots, and lengths that do not add up are refused
 in the page's own words before anything is sent."""
 
 from __future__ import annotations

@@ -21,7 +21,8 @@ from mcp.client.streamable_http import streamable_http_client
 
 from r2v_ui import mcp as studio_mcp
 from r2v_ui.mcp import refs
-from r2v_ui.ui import cast as cast_mod
+from r2v_ui.workspace import cast as cast_mod
+from r2v_ui.workspace.cast import Card
 from tests.fixtures_ui import character_png, running_studio
 
 USERS = (("ann", "ann-pass-1"), ("bob", "bob-pass-2"))
@@ -163,9 +164,9 @@ def test_a_refused_reference_gives_the_sentence_the_page_shows(studio, tmp_path)
         assert web.post("/login", data={"username": USERS[0][0], "password": USERS[0][1]}).status_code == 200
         uploaded = web.post("/gradio_api/upload", files={"files": ("tiny.png", tiny.read_bytes(), "image/png")}).json()[0]
     link = f"{studio.url}/gradio_api/file={uploaded}"
-    page_card = cast_mod.check_media(cast_mod.empty_card(), uploaded, 1, [cast_mod.empty_card()], 0,
+    page_card = cast_mod.check_media(Card(), uploaded, 1, [Card()], 0,
                                      work_dir=tmp_path / "checked")
-    assert page_card["verdict"] == "refused" and "tiny.png" in str(page_card["message"])
+    assert page_card.verdict == "refused" and "tiny.png" in str(page_card.message)
 
     before, jobs_before = submits(studio), len(studio.studio.manager.list_jobs(owner="ann"))
     checked, started = asyncio.run(call_tools(studio.url, [
@@ -174,8 +175,8 @@ def test_a_refused_reference_gives_the_sentence_the_page_shows(studio, tmp_path)
     ], ANN))
     verdict = answer(checked)
     assert verdict["verdict"] == "refused"
-    assert verdict["message"] == str(page_card["message"])
-    assert refusal(started) == f"Nothing was sent. character1: {page_card['message']}"
+    assert verdict["message"] == str(page_card.message)
+    assert refusal(started) == f"Nothing was sent. character1: {page_card.message}"
     assert submits(studio) == before and len(studio.studio.manager.list_jobs(owner="ann")) == jobs_before
 
 
@@ -191,10 +192,10 @@ def test_a_refused_link_gives_the_sentence_the_page_shows(studio):
 
     with LoopbackServer(Starlette(routes=[Route("/gone.png", gone, methods=["GET", "HEAD"])])) as server:
         link = f"{server.base_url}/gone.png"
-        page_card = asyncio.run(cast_mod.check_link(cast_mod.empty_card(), link, 1, [cast_mod.empty_card()], 0, guard=OWN_STUDIO))
+        page_card = asyncio.run(cast_mod.check_link(Card(), link, 1, [Card()], 0, guard=OWN_STUDIO))
         verdict = answer(asyncio.run(call(studio.url, "check_reference", {"reference": link}, ANN)))
-    assert page_card["verdict"] == "refused" and "points to nothing" in str(page_card["message"])
-    assert verdict == {"verdict": "refused", "message": str(page_card["message"]), "media": None}
+    assert page_card.verdict == "refused" and "points to nothing" in str(page_card.message)
+    assert verdict == {"verdict": "refused", "message": str(page_card.message), "media": None}
 
 
 DURATION_SAID = "The duration must be a whole number of seconds from 2 to 10."

@@ -48,13 +48,14 @@ budget = process_budget()
 cards_too = sys.argv[1] == "cards"  # the page's path: the card's check, then its thumbnail
 work, paths = Path(sys.argv[2]), sys.argv[3:]
 if cards_too:
-    from r2v_ui.ui import cast, cards
+    from r2v_ui.ui import cards
+    from r2v_ui.workspace import cast
 start = status_mb("VmRSS")
 reports = [None] * len(paths)
 def run(i):
     if cards_too:
-        card = cards.with_thumb(cast.check_media(cast.empty_card(), paths[i], 1, [], 0, work_dir=work))
-        assert card["verdict"] == "refused" or card["thumb"], card
+        card = cards.with_thumb(cast.check_media(cast.Card(), paths[i], 1, [], 0, work_dir=work))
+        assert card.refused or card.thumb, card
     reports[i] = media.probe(paths[i], "image", work_dir=work)
 threads = [threading.Thread(target=run, args=(i,)) for i in range(len(paths))]
 for t in threads: t.start()

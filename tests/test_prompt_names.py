@@ -86,16 +86,15 @@ def test_a_tag_is_not_a_name():
 
 # --- in the form: the one place drafts are built (the page, the API and MCP) --------------------
 
-def _card(path: str, character: str) -> dict:
-    from r2v_ui.ui import cast as cast_mod
+def _card(path: str, character: str):
+    from r2v_ui.workspace.cast import Card
 
-    return cast_mod.empty_card() | {"kind": "image", "path": path, "name": path, "verdict": "accepted",
-                                    "character": character}
+    return Card(kind="image", path=path, name=path, verdict="accepted", character=character)
 
 
 def test_moving_a_card_keeps_each_name_on_its_character():
-    from r2v_ui.ui import cast as cast_mod
-    from r2v_ui.ui import form
+    from r2v_ui.workspace import cast as cast_mod
+    from r2v_ui.workspace import form
 
     cast = [_card("/tmp/mira.png", "Mira"), _card("/tmp/robo.png", "Robo")]
     values = form.FormValues(prompt="@Mira hands @Robo a cup")
@@ -109,7 +108,7 @@ def test_moving_a_card_keeps_each_name_on_its_character():
 
 
 def test_a_name_with_no_card_refuses_the_draft_and_the_page_says_which():
-    from r2v_ui.ui import form
+    from r2v_ui.workspace import form
 
     cast = [_card("/tmp/mira.png", "Mira")]
     values = form.FormValues(prompt="@Mira hands @Robo a cup")
@@ -122,7 +121,7 @@ def test_a_name_with_no_card_refuses_the_draft_and_the_page_says_which():
 
 def test_the_limit_and_the_tag_hints_are_about_the_prompt_as_sent():
     from r2v_ui import spec
-    from r2v_ui.ui import form
+    from r2v_ui.workspace import form
 
     cast = [_card("/tmp/a.png", "A")]
     # 1,500 characters as written, but "@A" becomes "character1": over the limit as sent.
@@ -138,7 +137,7 @@ def test_the_limit_and_the_tag_hints_are_about_the_prompt_as_sent():
 
 
 def test_a_named_card_the_prompt_never_names_is_hinted_by_its_name():
-    from r2v_ui.ui import form
+    from r2v_ui.workspace import form
 
     cast = [_card("/tmp/mira.png", "Mira"), _card("/tmp/b.png", "")]
     hints = form.hints_html("a quiet street", cast)

@@ -12,26 +12,24 @@ from r2v_ui import spec
 from r2v_ui.messages import EN, ZH, t
 from r2v_ui.starters import Starter, join_names, starter_prompt
 from r2v_ui.ui.starters import names_for_prompt, prompt_for_cast
+from r2v_ui.workspace.cast import Card
 from tests.lang_terms import foreign_words
 
 
-def card(n: int, name: str = "") -> dict:
-    c = {"kind": "image", "path": f"/tmp/c{n}.png", "name": f"c{n}.png", "verdict": "accepted"}
-    return c | ({"character": name} if name else {})  # the Name box of the card (cast.with_character)
+def card(n: int, name: str = "") -> Card:
+    return Card(kind="image", path=f"/tmp/c{n}.png", name=f"c{n}.png", verdict="accepted",
+                character=name)  # the Name box of the card (Card.with_character)
 
 
-def named_cast(tmp_path) -> list[dict]:
+def named_cast(tmp_path) -> list[Card]:
     """Two checked cards whose Name boxes say Mira and Robo."""
     from PIL import Image
-
-    from r2v_ui.ui import cast as cast_mod
 
     cast = []
     for i, (name, colour) in enumerate((("Mira", "tomato"), ("Robo", "royalblue")), start=1):
         path = tmp_path / f"c{i}.png"
         Image.new("RGB", (480, 640), colour).save(path)
-        cast.append(cast_mod.with_character({"kind": "image", "path": str(path), "name": path.name,
-                                             "verdict": "accepted"}, name))
+        cast.append(Card(kind="image", path=str(path), name=path.name, verdict="accepted").with_character(name))
     return cast
 
 
@@ -75,13 +73,13 @@ def test_the_others_beyond_two_are_joined_in_plain_english():
 
 
 def test_a_name_at_name_cannot_stand_for_falls_back_to_the_tag_and_trailing_empty_cards_are_not_named():
-    cast = [card(1, "Old Tom"), card(2, "character7"), card(3, "Mira"), {"kind": None, "path": None}]
+    cast = [card(1, "Old Tom"), card(2, "character7"), card(3, "Mira"), Card()]
     assert names_for_prompt(cast) == ["character1", "character2", "@Mira"]
 
 
 def test_a_starter_with_names_is_sent_with_the_cards_tags(tmp_path):
     # The @Names a starter writes are the ones build_draft resolves: the service gets character tags.
-    from r2v_ui.ui import form
+    from r2v_ui.workspace import form
 
     cast = named_cast(tmp_path)
     written = prompt_for_cast(Starter.CHASE, cast)
@@ -135,7 +133,7 @@ def test_chinese_lists_of_names_use_the_enumeration_comma_and_he():
 
 
 def test_a_chinese_starter_with_names_is_sent_with_the_cards_tags(tmp_path):
-    from r2v_ui.ui import form
+    from r2v_ui.workspace import form
 
     cast = named_cast(tmp_path)
     written = prompt_for_cast(Starter.INTERVIEW, cast, ZH)  # "@Robo 在……采访 @Mira：@Robo 提出……"

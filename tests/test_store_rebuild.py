@@ -204,7 +204,7 @@ def test_a_paid_job_in_flight_finishes_after_its_database_is_deleted(tmp_path):
     from r2v_ui.config import Settings
     from r2v_ui.emulator import EmbeddedEmulator, EmulatorConfig
     from r2v_ui.hosting import make_host
-    from r2v_ui.jobs import JobDraft, JobManager, ReferenceInput, Target
+    from r2v_ui.jobs import JobDraft, JobManager, Reference, Target
 
     emu = EmbeddedEmulator(EmulatorConfig(api_key=KEY, finish_seconds=3.0, queue_seconds=0.3)).start()
     settings = Settings(data_dir=tmp_path / "data", poll_requests_per_minute=600)
@@ -215,7 +215,7 @@ def test_a_paid_job_in_flight_finishes_after_its_database_is_deleted(tmp_path):
     try:
         picture = tmp_path / "ada.png"
         Image.new("RGB", (480, 640), "tomato").save(picture)
-        job_id = manager.start(JobDraft(references=(ReferenceInput(kind="image", path=picture, name="ada.png"),),
+        job_id = manager.start(JobDraft(references=(Reference(kind="image", path=picture, name="ada.png"),),
                                         prompt="character1 waves", size="1280*720", duration=2))
         snap = _wait_for(lambda: (s := manager.snapshot(job_id)) and s.task_id and s)
         assert not snap.terminal  # sent and being made: the money is spent

@@ -11,7 +11,8 @@ import pytest
 
 from r2v_ui import spec
 from r2v_ui.storyboard import FitImpossible, Shot, Storyboard, fit
-from r2v_ui.ui import form
+from r2v_ui.workspace import form
+from r2v_ui.workspace.cast import Card
 
 
 def board(*shots: tuple[str, int | None], overall: str = "Two friends in a kitchen at night.") -> Storyboard:
@@ -113,14 +114,14 @@ def test_a_storyboard_survives_the_job_record_and_an_odd_record_is_none():
 
 # --- the form: rows as sent, and the one draft ----------------------------------------------------------------
 
-def cast_of_two(tmp_path: Path) -> list[dict]:
+def cast_of_two(tmp_path: Path) -> list[Card]:
     from PIL import Image
 
     cards = []
     for i, colour in enumerate(("tomato", "royalblue"), start=1):
         path = tmp_path / f"c{i}.png"
         Image.new("RGB", (480, 640), colour).save(path)
-        cards.append({"kind": "image", "path": str(path), "name": path.name, "verdict": "accepted"})
+        cards.append(Card(kind="image", path=str(path), name=path.name, verdict="accepted"))
     return cards
 
 
@@ -204,7 +205,7 @@ def test_the_starting_rows_fit_every_duration_even_two_seconds():
 def test_names_in_a_storyboard_are_sent_as_tags_and_come_back_as_written(tmp_path):
     """The issue's own scene: "@Mira and @Robo argue about the last cookie" as three shots."""
     cast = cast_of_two(tmp_path)
-    cast[0]["character"], cast[1]["character"] = "Mira", "Robo"
+    cast[0], cast[1] = cast[0].with_character("Mira"), cast[1].with_character("Robo")
     rows = [{"text": "@Mira spots the last cookie", "seconds": 2}, {"text": "@Robo reaches for it", "seconds": 2},
             {"text": "@Mira和@Robo吵架", "seconds": 1}]
     values = form.FormValues(prompt="@Mira and @Robo argue about the last cookie", shot_type="multi", duration=5,
@@ -217,6 +218,6 @@ def test_names_in_a_storyboard_are_sent_as_tags_and_come_back_as_written(tmp_pat
     assert "@" not in draft.preview_request().to_body()["prompt"]
     back = form.values_from_draft(draft)  # a remix shows the names, not the tags
     assert back.prompt == values.prompt and list(back.shots) == rows
-    cast[0]["character"] = ""  # a name that no card has any more: said before anything is sent
+    cast[0] = cast[0].with_character("")  # a name that no card has any more: said before anything is sent
     with pytest.raises(ValueError, match="Mira"):
         form.build_draft(cast, values)

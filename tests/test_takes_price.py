@@ -4,7 +4,7 @@ many free previews a click makes."""
 from __future__ import annotations
 
 from r2v_ui import spec
-from r2v_ui.ui import form
+from r2v_ui.workspace import form
 
 
 def test_the_live_price_is_the_total_for_all_takes_beside_the_price_of_one():

@@ -16,6 +16,7 @@ import httpx
 import pytest
 
 from r2v_ui.emulator import EmbeddedEmulator, EmulatorConfig
+from tests.fixtures_jobs import wait_for_state
 from tests.fixtures_ui import RunningStudio, character_png
 
 gradio_client = pytest.importorskip("gradio_client")
@@ -126,4 +127,7 @@ def test_mcp_start_video_refuses_with_the_same_sentence_and_list_jobs_shows_the_
         assert "$0.00 of $0.50 is left" in text
         jobs = json.loads(listed.content[0].text)["jobs"]
         assert len(jobs) == 1 and jobs[0]["cost"]["estimate"] == 0.5 and jobs[0]["cost"]["figure"] == "estimate"
+        # start_video answers before the job is sent: wait until it is at the service, then count.
+        job_id = json.loads(started.content[0].text)["job_ids"][0]
+        wait_for_state(s.studio.manager, job_id, {"queued", "processing", "downloading", "succeeded", "failed"})
     assert submits(service) - before == 1

@@ -4,16 +4,19 @@ and how a job's stages read.  (The app on loopback is in test_ui_client.py.)"""
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from r2v_ui import spec
 from r2v_ui.config import Settings
-from r2v_ui.ui import cast as cast_mod
-from r2v_ui.ui import form, status
+from r2v_ui.workspace import cast as cast_mod
+from r2v_ui.workspace.cast import Card
+from r2v_ui.workspace import form
+from r2v_ui.ui import cards, status
 from r2v_ui.ui.header import badge_html
+from tests.fixtures_jobs import snapshot
 from tests.fixtures_ui import character_png
 from tests.fixtures_hosting import OWN_STUDIO
 
@@ -38,9 +41,8 @@ def fake_probe(kind: str, verdict: str = "accepted", message: str = "ok", durati
     return probe
 
 
-def filled_card(kind: str = "image", path: str = "/x/a.png", **extra) -> dict:
-    return cast_mod.empty_card() | {"kind": kind, "path": path, "name": Path(path).name, "verdict": "accepted",
-                                    "message": "ok"} | extra
+def filled_card(kind: str = "image", path: str = "/x/a.png", **extra) -> Card:
+    return Card(**{"kind": kind, "path": path, "name": Path(path).name, "verdict": "accepted", "message": "ok"} | extra)
 
 
 # --- cards -------------------------------------------------------------------------------------
@@ -56,68 +58,68 @@ def test_add_card_stops_at_five():
 def test_moving_a_card_changes_its_tag_and_removing_the_last_leaves_an_empty_card():
     cast = [filled_card(path="/x/a.png"), filled_card(path="/x/b.png")]
     moved = cast_mod.move_card(cast, 1, -1)
-    assert [c["name"] for c in moved] == ["b.png", "a.png"]
+    assert [c.name for c in moved] == ["b.png", "a.png"]
     assert cast_mod.move_card(cast, 0, -1) == cast  # the first card cannot move up
     assert cast_mod.remove_card([filled_card()], 0) == cast_mod.new_cast()
 
 
 def test_a_fourth_video_is_refused_on_its_card_with_a_plain_message():
-    cast = [filled_card("video", f"/x/v{i}.mp4") for i in range(3)] + [cast_mod.empty_card()]
+    cast = [filled_card("video", f"/x/v{i}.mp4") for i in range(3)] + [Card()]
     card = cast_mod.check_media(cast[3], "/x/v4.mp4", 4, cast, 3, probe=fake_probe("video", duration=4.0),
                                 work_dir=Path("/tmp/r2v-ui-test"))
-    assert card["verdict"] == "refused"
-    assert card["path"] is None
-    assert "at most 3 videos" in str(card["message"]) and "character4" in str(card["message"])
+    assert card.verdict == "refused"
+    assert card.path is None
+    assert "at most 3 videos" in str(card.message) and "character4" in str(card.message)
 
 
 def test_a_video_replacing_a_video_on_the_same_card_is_allowed():
     cast = [filled_card("video", f"/x/v{i}.mp4") for i in range(3)]
     card = cast_mod.check_media(cast[2], "/x/new.mp4", 3, cast, 2, probe=fake_probe("video", duration=4.0),
                                 work_dir=Path("/tmp/r2v-ui-test"))
-    assert card["verdict"] == "accepted" and card["kind"] == "video" and card["video_seconds"] == 4.0
+    assert card.verdict == "accepted" and card.kind == "video" and card.video_seconds == 4.0
 
 
 def test_a_sound_file_dropped_on_the_picture_box_is_refused_with_where_it_belongs():
-    card = cast_mod.check_media(cast_mod.empty_card(), "/x/voice.wav", 1, [cast_mod.empty_card()], 0,
+    card = cast_mod.check_media(Card(), "/x/voice.wav", 1, [Card()], 0,
                                 probe=fake_probe("audio"), work_dir=Path("/tmp/r2v-ui-test"))
-    assert card["verdict"] == "refused" and "voice clip" in str(card["message"])
+    assert card.verdict == "refused" and "voice clip" in str(card.message)
 
 
 def test_fixed_files_use_the_repaired_copy_and_say_how():
     fixed = Path("/tmp/fixed.jpg")
     probe = lambda p, k=None, **kw: FakeReport(fixed, "image", "fixed", "photo.png was turned upright.")
-    card = cast_mod.check_media(cast_mod.empty_card(), "/x/photo.png", 1, [cast_mod.empty_card()], 0, probe=probe,
+    card = cast_mod.check_media(Card(), "/x/photo.png", 1, [Card()], 0, probe=probe,
                                 work_dir=Path("/tmp/r2v-ui-test"))
-    assert card["path"] == str(fixed)
-    html = cast_mod.verdict_html(card, 1)
+    assert card.path == str(fixed)
+    html = cards.verdict_html(card, 1)
     assert "Fixed" in html and "turned upright" in html
 
 
 def test_real_media_check_refuses_a_tiny_picture(tmp_path):
     tiny = character_png(tmp_path / "tiny.png", (200, 0, 0), size=(100, 100))
-    card = cast_mod.check_media(cast_mod.empty_card(), str(tiny), 1, [cast_mod.empty_card()], 0, work_dir=tmp_path / "w")
-    assert card["verdict"] == "refused"
-    html = cast_mod.verdict_html(card, 1)
+    card = cast_mod.check_media(Card(), str(tiny), 1, [Card()], 0, work_dir=tmp_path / "w")
+    assert card.verdict == "refused"
+    html = cards.verdict_html(card, 1)
     assert "Refused" in html and "tiny.png" in html
 
 
 def test_links_are_classified_and_checked_for_scheme():
-    cast = [cast_mod.empty_card()]
-    assert cast_mod.with_link(cast[0], "https://e.com/a.mp4?sig=1", 1, cast, 0)["kind"] == "video"
-    assert cast_mod.with_link(cast[0], "https://e.com/face", 1, cast, 0)["kind"] == "image"
-    assert cast_mod.with_link(cast[0], "ftp://e.com/a.png", 1, cast, 0)["verdict"] == "refused"
+    cast = [Card()]
+    assert cast_mod.with_link(cast[0], "https://e.com/a.mp4?sig=1", 1, cast, 0).kind == "video"
+    assert cast_mod.with_link(cast[0], "https://e.com/face", 1, cast, 0).kind == "image"
+    assert cast_mod.with_link(cast[0], "ftp://e.com/a.png", 1, cast, 0).verdict == "refused"
 
 
 def test_empty_card_between_filled_ones_blocks_generate_but_trailing_ones_are_ignored():
-    assert cast_mod.problems([filled_card(), cast_mod.empty_card()]) == []
-    gap = cast_mod.problems([filled_card(), cast_mod.empty_card(), filled_card()])
+    assert cast_mod.problems([filled_card(), Card()]) == []
+    gap = cast_mod.problems([filled_card(), Card(), filled_card()])
     assert gap and "character2" in gap[0]
-    assert cast_mod.problems([cast_mod.empty_card()]) == ["Add at least one character: a picture or a video."]
+    assert cast_mod.problems([Card()]) == ["Add at least one character: a picture or a video."]
 
 
 def test_a_refused_fourth_video_is_reported_as_refused_not_as_missing():
     videos = [filled_card("video", f"/x/v{i}.mp4", video_seconds=3.0) for i in range(3)]
-    cast = videos + [cast_mod.empty_card()]
+    cast = videos + [Card()]
     cast[3] = cast_mod.check_media(cast[3], "/x/fourth.mp4", 4, cast, 3,
                                    probe=lambda *a, **k: FakeReport(Path("/x/fourth.mp4"), "video", "accepted", "ok"))
     found = cast_mod.problems(cast)
@@ -190,7 +192,7 @@ def test_the_form_starts_on_the_services_documented_defaults():
 
 def test_build_draft_turns_the_page_into_a_job_draft():
     cast = [filled_card(path="/x/a.png", voice_path="/x/v.wav"), filled_card("video", "/x/b.mp4", video_seconds=4.0),
-            cast_mod.empty_card()]
+            Card()]
     values = form.FormValues(prompt="character1 and character2", tier="720P", aspect="9:16", duration=7,
                              shot_type="multi", audio=False, watermark=True, seed_mode="fixed", seed=7)
     draft = form.build_draft(cast, values)
@@ -206,40 +208,23 @@ def test_build_draft_turns_the_page_into_a_job_draft():
 
 def test_build_draft_refuses_before_anything_is_sent():
     with pytest.raises(ValueError, match="at least one character"):
-        form.build_draft([cast_mod.empty_card()], form.FormValues(prompt="character1"))
+        form.build_draft([Card()], form.FormValues(prompt="character1"))
     with pytest.raises(ValueError, match="no number"):
         form.build_draft([filled_card()], form.FormValues(prompt="character1", seed_mode="fixed", seed=None))
 
 
 def test_remixed_references_become_cards():
-    from r2v_ui.jobs import ReferenceInput
+    from r2v_ui.jobs import Reference
 
-    cards = cast_mod.from_references([ReferenceInput(kind="video", path=Path("/lib/a.mp4"), name="walk.mp4", duration=3.0),
-                                      ReferenceInput(kind="image", url="https://e.com/b.png")])
-    assert cards[0]["kind"] == "video" and cards[0]["video_seconds"] == 3.0 and "walk.mp4" in str(cards[0]["message"])
-    assert cards[1]["url"] == "https://e.com/b.png"
+    cards = cast_mod.from_references([Reference(kind="video", path=Path("/lib/a.mp4"), name="walk.mp4", duration=3.0),
+                                      Reference(kind="image", url="https://e.com/b.png")])
+    assert cards[0].kind == "video" and cards[0].video_seconds == 3.0 and "walk.mp4" in str(cards[0].message)
+    assert cards[1].url == "https://e.com/b.png"
 
 
 # --- status ------------------------------------------------------------------------------------
 
-@dataclass
-class Snap:
-    state: str
-    stage_text: str = ""
-    progress: float | None = None
-    eta_seconds: int | None = None
-    error: str | None = None
-    warnings: tuple = ()
-    settings: dict = field(default_factory=lambda: {"size": "1280*720", "duration": 5, "prompt": "character1 runs"})
-    seed_used: int | None = None
-    price_label: str = "about $0.50 (estimate)"
-    created_at: float = field(default_factory=time.time)
-    job_id: str = "j1"
-    target: str = "live"
-
-    @property
-    def terminal(self):
-        return self.state in ("succeeded", "failed", "discarded")
+Snap = snapshot
 
 
 def test_processing_shows_percent_time_left_and_the_no_cancel_note():
@@ -256,8 +241,8 @@ def test_demo_mode_never_speaks_of_billing():
 
 
 def test_uploading_lists_each_file_when_the_manager_reports_them():
-    snap = Snap("uploading", "Uploading 2 reference files…", progress=0.5)
-    snap.uploads = {"character1": 1.0, "character2 voice": 0.25}
+    snap = Snap("uploading", "Uploading 2 reference files…", progress=0.5,
+                uploads={"character1": 1.0, "character2 voice": 0.25})
     html = status.stage_html(snap)
     assert "character1: 100%" in html and "character2 voice: 25%" in html and "50%" in html
 
@@ -317,16 +302,16 @@ def test_the_demo_panel_names_the_emulator():
 
 @pytest.mark.asyncio
 async def test_a_pasted_link_is_checked_at_once_and_the_card_says_so(pasted_site):
-    cast = [cast_mod.empty_card()]
+    cast = [Card()]
     good = await cast_mod.check_link(cast[0], f"{pasted_site}/face.png", 1, cast, 0, guard=OWN_STUDIO)
-    assert good["verdict"] == "accepted" and good["kind"] == "image" and good["url"] == f"{pasted_site}/face.png"
-    assert "Link checked" in cast_mod.verdict_html(good, 1)
+    assert good.verdict == "accepted" and good.kind == "image" and good.url == f"{pasted_site}/face.png"
+    assert "Link checked" in cards.verdict_html(good, 1)
 
     bad = await cast_mod.check_link(cast[0], f"{pasted_site}/gone.png", 1, cast, 0, guard=OWN_STUDIO)
-    assert bad["verdict"] == "refused" and not cast_mod.has_media(bad)
-    html = cast_mod.verdict_html(bad, 1)
+    assert bad.verdict == "refused" and not bad.has_media
+    html = cards.verdict_html(bad, 1)
     assert "Refused" in html and "404" in html and "points to nothing" in html
-    assert bad["link"] == f"{pasted_site}/gone.png"  # the text stays in the box to be corrected
+    assert bad.link == f"{pasted_site}/gone.png"  # the text stays in the box to be corrected
 
 
 # --- files the page shows ----------------------------------------------------------------------

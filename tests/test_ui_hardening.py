@@ -6,6 +6,7 @@ a stall shows its notice in the status; and who holds a typed key."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -14,6 +15,7 @@ import pytest
 
 from r2v_ui.ui import session, status
 from tests.fixtures_ui import running_studio
+from tests.fixtures_jobs import snapshot
 
 gradio_client = pytest.importorskip("gradio_client")
 
@@ -87,19 +89,15 @@ def test_a_video_deleted_by_hand_is_shown_missing_and_fetched_again_without_a_se
 
 
 def test_the_status_shows_why_a_running_job_is_stalled():
-    snap = SimpleNamespace(state="queued", terminal=False, stage_text="Queued at the service…", progress=None,
-                           eta_seconds=None, created_at=0.0, warnings=(), uploads={}, error=None,
-                           notice="The service asked us to wait for 60 min. The job is safe at the service.")
+    snap = snapshot("queued", "Queued at the service…", created_at=0.0,
+                    notice="The service asked us to wait for 60 min. The job is safe at the service.")
     html = status.stage_html(snap)
     assert 'id="job-notice"' in html and "asked us to wait for 60 min" in html
-    snap.notice = None
-    assert "job-notice" not in status.stage_html(snap)
+    assert "job-notice" not in status.stage_html(replace(snap, notice=None))
 
 
 def test_a_failure_is_said_once():
-    snap = SimpleNamespace(state="failed", terminal=True, stage_text="Failed: the link broke.", progress=None,
-                           eta_seconds=None, created_at=0.0, warnings=(), uploads={}, error="the link broke.",
-                           notice=None)
+    snap = snapshot("failed", "Failed: the link broke.", created_at=0.0, error="the link broke.", warnings=())
     assert len(re.findall("the link broke", status.stage_html(snap))) == 1
 
 

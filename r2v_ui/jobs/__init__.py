@@ -23,8 +23,8 @@ from typing import Any
 
 _WHERE = {
     "KeyCustody": "keys", "holder_tag": "keys", "JobManager": "manager",
-    "JobDraft": "model", "JobNotFound": "model", "JobSnapshot": "model", "ReferenceInput": "model",
-    "ReferenceRecord": "model", "Target": "model", "PollScheduler": "scheduler", "ReadPolicy": "scheduler",
+    "CheckedDraft": "model", "JobDraft": "model", "JobNotFound": "model", "JobSnapshot": "model",
+    "Reference": "model", "Target": "model", "PollScheduler": "scheduler", "ReadPolicy": "scheduler",
     "RUNNING_STATES": "states", "STAGE_TEXT": "states", "STATUS_FILTERS": "states", "JobState": "states",
     "ReferenceKind": "states",
 }

@@ -35,7 +35,7 @@ from .follow import TaskFollower
 from .hub import Live, SnapshotHub
 from .keys import KeyCustody, holder_tag
 from .loop import JobLoop
-from .model import JobDraft, JobNotFound, JobSnapshot, ReferenceRecord, Target
+from .model import CheckedDraft, JobDraft, JobNotFound, JobSnapshot, Reference, Target
 from .runner import JobRunner
 from .scheduler import PollScheduler, ReadPolicy
 from .snapshots import read_record, to_snapshot
@@ -82,29 +82,34 @@ class JobManager:
         self._loop.call_soon(self._loop.create_task, self._scheduler.run(self._follower.start_read))
 
     # --- starting ------------------------------------------------------------------------------
-    def start(self, draft: JobDraft, *, owner: str = "", api_key: str | None = None, holder: str = "") -> str:
-        """Validate, persist, and start the job in the background.  Raises RequestInvalid (a StudioError).
+    def start(self, draft: JobDraft | CheckedDraft, *, owner: str = "", api_key: str | None = None,
+              holder: str = "") -> str:
+        """Validate (unless checked already), persist, and start the job in the background.  Raises
+        RequestInvalid (a StudioError).
 
         `holder` names who typed `api_key` (the login, or the browser): that key serves only this
         job, and after a restart only the same holder's key resumes it (keys.py)."""
         return self.start_takes(draft, 1, owner=owner, api_key=api_key, holder=holder)[0]
 
-    def start_takes(self, draft: JobDraft, takes: int, *, owner: str = "", api_key: str | None = None,
+    def start_takes(self, draft: JobDraft | CheckedDraft, takes: int, *, owner: str = "", api_key: str | None = None,
                     holder: str = "") -> list[str]:
         """Start `takes` jobs of one draft together (takes.py: their seeds, one batch).  Everything
-        is checked once before the first row is written: either every take starts or none does."""
+        is checked before the first row is written: either every take starts or none does.  The
+        request itself is checked once (`JobDraft.checked`): a draft the page or MCP checked already
+        comes as a CheckedDraft and is not checked again, here or in the runner."""
+        checked = draft if isinstance(draft, CheckedDraft) else draft.checked()
+        draft = checked.draft
         plan = plan_takes(draft, takes)
-        request = draft.preview_request().require_valid()
         target = self._targets.target_name(api_key)
         if target == "live" and not (api_key or self.settings.api_key):
             raise StudioError(msg("job.need_key"))
-        if any(r.path or r.voice_path for r in draft.references):
+        if any(r.local for r in draft.references):
             self._targets.host(target)  # no way to host local files: said now, before a job exists or anything is paid
-        video_seconds = [r.duration or spec.REFERENCE_VIDEO_BILLED_CAP_S for r in draft.references if r.kind == "video"]
+        video_seconds = [r.duration or spec.REFERENCE_VIDEO_BILLED_CAP_S for r in draft.references if r.is_video]
         estimate = self.settings.price.estimate(draft.size, draft.duration, video_seconds)
         records = ledger.priced(take_records(
             plan, owner=owner, target=target, now=self._clock(), holder=holder_tag(holder),
-            price=estimate.message().to_json(), warnings=[p.msg for p in request.validate().warnings]),
+            price=estimate.message().to_json(), warnings=list(checked.warnings)),
             estimate, live=target == "live", studio=target == "live" and not api_key)
         with self.budget.admit(owner, *ledger.asks(records)):  # one lock: rows written before the next check
             for rec in records:
@@ -161,7 +166,7 @@ class JobManager:
 
     def remix_draft(self, job_id: str, *, owner: str = "") -> JobDraft:
         rec = self._owned(job_id, owner)
-        refs = tuple(ReferenceRecord.from_dict(r).as_input(self.store.absolute) for r in rec.references)
+        refs = tuple(Reference.from_dict(r).for_remix(self.store.absolute) for r in rec.references)
         return JobDraft(references=refs, **JobDraft.settings_from(rec.settings))
 
     # --- deciding ------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from ..spec import GenerationRequest, MediaItem
 from ..store import JobRecord
 from . import notices
 from .context import Change, JobContext
-from .model import ReferenceRecord
+from .model import Reference
 from .states import JobState
 from .waits import explain_wait
 
@@ -39,8 +39,9 @@ class JobRunner:
             target, key = ctx.targets.target(rec)
             rec = await self._keep_references(rec)
             media = await self._host_references(rec)
-            request = GenerationRequest.from_settings(rec.settings)
-            request = replace(request, media=tuple(media)).require_valid()
+            # Checked once when the draft became a request (JobDraft.checked, before the row existed);
+            # hosting replaced each placeholder link one for one, so it is not checked again.
+            request = replace(GenerationRequest.from_settings(rec.settings), media=tuple(media))
             if target.name == "live" and not key:
                 raise StudioError(msg("job.need_key"))
             # Persisted before sending: a crash from here on never leads to an automatic resend.
@@ -73,15 +74,15 @@ class JobRunner:
 
     async def _keep_references(self, rec: JobRecord) -> JobRecord:
         """Copy local references into the library by content hash, so a remix works later."""
-        refs = [ReferenceRecord.from_dict(r) for r in rec.references]
+        refs = [Reference.from_dict(r) for r in rec.references]
         changed = False
         for i, r in enumerate(refs):
-            if r.source and not r.kept:
-                digest, kept = await self._keep(r.source, r.name)
+            if r.path and not r.kept:
+                digest, kept = await self._keep(r.path, r.name)
                 r = refs[i] = replace(r, kept=kept, sha256=digest)
                 changed = True
-            if r.voice_source and not r.voice_kept:
-                digest, kept = await self._keep(r.voice_source, r.name)
+            if r.voice_path and not r.voice_kept:
+                digest, kept = await self._keep(r.voice_path, r.name)
                 refs[i] = replace(r, voice_kept=kept, voice_sha256=digest)
                 changed = True
         if changed:
@@ -90,8 +91,7 @@ class JobRunner:
             rec = replace(rec, references=dicts)
         return rec
 
-    async def _keep(self, source: str, name: str) -> tuple[str, str]:
-        path = Path(source)
+    async def _keep(self, path: Path, name: str) -> tuple[str, str]:
         if not path.is_file():
             raise StudioError(msg("job.file_gone", name=name) if name else msg("job.file_gone_unnamed"))
         digest, kept = await asyncio.to_thread(self.ctx.store.keep_reference, path)
@@ -101,7 +101,7 @@ class JobRunner:
         from ..hosting import LinkGuard, check_pasted_url
 
         ctx, job_id = self.ctx, rec.job_id
-        refs = [ReferenceRecord.from_dict(r) for r in rec.references]
+        refs = [Reference.from_dict(r) for r in rec.references]
         # (label, kept file, content type, its sha256 as recorded when it was kept: the host never reads
         # a kept file again to learn it, even after a restart or for a remix days later)
         uploads: list[tuple[str, Path, str, str | None]] = []
@@ -139,8 +139,7 @@ class JobRunner:
         )
         # Pasted links were only checked (a refusal raised above); they pass through unchanged.
         urls = {label: h.url for (label, _, _, _), h in zip(uploads, hosted)}
-        media = [MediaItem(url=urls.get(f"character{i}") or r.url, type=r.media_type,
-                           reference_voice=urls.get(f"character{i} voice") or r.voice_url)
+        media = [r.media_item(urls.get(f"character{i}") or r.url, urls.get(f"character{i} voice") or r.voice_url)
                  for i, r in enumerate(refs, start=1)]
         ctx.record(job_id, Change.shown(progress=1.0))
         return media

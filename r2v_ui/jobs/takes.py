@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 
 from .. import spec
 from ..store import JobRecord
-from .model import JobDraft, ReferenceRecord
+from .model import JobDraft
 from .states import JobState
 
 MAX_TAKES = 4
@@ -59,7 +59,7 @@ def take_records(plan: TakePlan, *, owner: str, target: str, now: float, holder:
     return [JobRecord(
         job_id=time.strftime("%Y%m%d") + "-" + secrets.token_hex(4), owner=owner, state=JobState.CHECKING,
         created_at=now - i * 1e-6, updated_at=now, settings=d.settings(),
-        references=[ReferenceRecord.of(r).to_dict() for r in d.references], target=target, price_label=price,
+        references=[r.to_dict() for r in d.references], target=target, price_label=price,
         warnings=list(warnings), stage_text=JobState.CHECKING.stage_text, key_holder=holder,
         batch_id=plan.batch_id, take=i + 1 if plan.batch_id else None,
     ) for i, d in enumerate(plan.drafts)]

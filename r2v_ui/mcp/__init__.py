@@ -9,9 +9,9 @@ The tools run outside Gradio's queue (`queue=False`): Gradio then calls them in-
 MCP request, which is also what lets them read the caller's credentials (below).
 
 The tools go through the page's own code, so an assistant gets the same checks and guarantees:
-* a reference is checked by the card checks (`ui.cast.check_media` / `check_voice` → `media.probe`;
+* a reference is checked by the card checks (`workspace.cast.check_media` / `check_voice` → `media.probe`;
   `check_link` → `hosting.check_pasted_url`): a refusal is the very sentence the card shows;
-* a video is started by `ui.form.build_draft` and `JobManager.start`: the same validation, the same
+* a video is started by `workspace.form.build_draft` and `JobManager.start`: the same validation, the same
   "no way to host your files" refusal before anything exists, the same never-pay-twice pipeline;
 * jobs are read through `JobManager.snapshot` / `wait_for_change` / `list_jobs` with the caller as owner;
 * an uncertain submission is settled by `JobManager.resolve_uncertain`, the rules the page's buttons use.

@@ -26,6 +26,8 @@ from urllib.parse import unquote, urlsplit
 from .. import spec
 from ..errors import StudioError
 from ..hosting.base import extension_for, safe_filename
+from ..workspace import cast as cast_mod
+from ..workspace.cast import Card
 from .views import ToolError
 
 WORK_KEEP_SECONDS = 24 * 3600.0
@@ -77,41 +79,28 @@ async def resolve(value: str, n: int, folder: Path, *, voice: bool = False, loca
     )
 
 
-async def character_card(ref: _Ref, n: int, cast: list[dict], index: int, folder: Path, *,
-                         guard: Any = None) -> dict:
-    """The card the page would show for this reference (same functions as the page's handlers);
+async def character_card(ref: _Ref, n: int, cast: list[Card], index: int, folder: Path, *,
+                         guard: Any = None) -> Card:
+    """The card the page would show for this reference (the workspace's checks, as the page's handlers);
     `guard`: the studio's `hosting.LinkGuard` (without one, private addresses are refused)."""
-    from ..ui import cast as cast_mod
-
     if ref.url:
-        return await cast_mod.check_link(cast_mod.empty_card(), ref.url, n, cast, index, guard=guard)
-    return await asyncio.to_thread(cast_mod.check_media, cast_mod.empty_card(), str(ref.path), n, cast, index,
+        return await cast_mod.check_link(Card(), ref.url, n, cast, index, guard=guard)
+    return await asyncio.to_thread(cast_mod.check_media, Card(), str(ref.path), n, cast, index,
                                    display_name=ref.name, work_dir=folder)
 
 
-async def with_voice(card: dict, ref: _Ref, folder: Path, *, guard: Any = None) -> dict:
-    from ..ui import cast as cast_mod
-
+async def with_voice(card: Card, ref: _Ref, folder: Path, *, guard: Any = None) -> Card:
     if ref.path is not None:
         return await asyncio.to_thread(cast_mod.check_voice, card, str(ref.path), display_name=ref.name,
                                        work_dir=folder)
     # A voice link: the check the job itself makes before sending (the page has no voice links).
     from ..hosting import check_pasted_url
 
-    name = ref.url.rsplit("/", 1)[-1].split("?", 1)[0][:80] or "voice link"
     try:
         await check_pasted_url(ref.url, "audio", guard=guard)
-    except (StudioError, ValueError) as exc:
-        return dict(card, voice_path=None, voice_url=None, voice_name=name, voice_verdict="refused",
-                    voice_message=str(exc))
-    return dict(card, voice_path=None, voice_url=ref.url, voice_name=name, voice_verdict="accepted",
-                voice_message="Link checked: the service can fetch this voice clip. It is checked again when you generate.")
-
-
-def empty_card() -> dict:
-    from ..ui import cast as cast_mod
-
-    return cast_mod.empty_card()
+    except StudioError as exc:
+        return cast_mod.with_voice_link(card, ref.url, refused=exc.msg)
+    return cast_mod.with_voice_link(card, ref.url)
 
 
 def uploaded_file(url: str, *, own: Collection[str], issued: Collection[str]) -> Path | None:

@@ -11,8 +11,8 @@ from typing import Any, Callable, Collection
 import gradio as gr
 
 from .. import spec
+from ..workspace.cast import FIXED, Card
 from ..errors import StudioError
-from ..jobs.states import JobState
 from ..messages import msg, render
 from . import access, refs
 from .links import ResultLinks
@@ -62,17 +62,17 @@ class StudioTools:
         try:
             ref = await refs.resolve(reference, 1, folder, voice=kind == "voice", local=self._local(request))
             if kind == "voice":
-                card = await refs.with_voice(refs.empty_card(), ref, folder, guard=self.guard)
-                verdict, message = card["voice_verdict"], card["voice_message"]
-                found = "audio" if verdict != "refused" else None
+                card = await refs.with_voice(Card(), ref, folder, guard=self.guard)
+                verdict, message = card.voice_verdict, card.voice_message
+                found = None if card.voice_refused else "audio"
             else:
                 card = await refs.character_card(ref, 1, [], 0, folder, guard=self.guard)
-                verdict, message, found = card["verdict"], card["message"], card.get("kind")
+                verdict, message, found = card.verdict, card.message, card.kind
         finally:
             shutil.rmtree(folder, ignore_errors=True)
         answer: dict[str, Any] = {"verdict": verdict, "message": render(message), "media": found}
-        if kind == "character" and card.get("video_seconds"):
-            answer["video_seconds"] = card["video_seconds"]
+        if kind == "character" and card.video_seconds:
+            answer["video_seconds"] = card.video_seconds
         return to_json(answer)
 
     def estimate_price(self, resolution: str = "1080P", aspect_ratio: str = "16:9", duration: int = spec.DEFAULT_DURATION,
@@ -137,7 +137,7 @@ class StudioTools:
         if len(name_list) > len(given):
             raise ToolError(render(msg("mcp.names_too_many", names=len(name_list), references=len(given))))
         checked_size(resolution, aspect_ratio)
-        from ..ui import form
+        from ..workspace import form
 
         try:  # the numbers first, as the page reads them: nothing is fetched or checked for a value refused
             seconds = checked_duration(duration)
@@ -147,28 +147,26 @@ class StudioTools:
         local = self._local(request)
         folder = refs.new_work_folder(self.work_root)
         try:
-            cast: list[dict] = []
+            cast: list[Card] = []
             fixed: list[str] = []
             for i, value in enumerate(given):
                 n, tag = i + 1, spec.character_tag(i + 1)
                 card = await refs.character_card(await refs.resolve(value, n, folder, local=local), n, cast, i, folder,
                                                  guard=self.guard)
-                if card["verdict"] == "refused":
-                    raise ToolError(f"Nothing was sent. {tag}: {card['message']}")
-                if card["verdict"] == "fixed":
-                    fixed.append(f"{tag}: {card['message']}")
+                if card.refused:
+                    raise ToolError(f"Nothing was sent. {tag}: {card.message}")
+                if card.verdict == FIXED:
+                    fixed.append(f"{tag}: {card.message}")
                 voice = voice_list[i] if i < len(voice_list) else ""
                 if voice and voice.strip():
                     card = await refs.with_voice(card, await refs.resolve(voice, n, folder, voice=True, local=local),
                                                  folder, guard=self.guard)
-                    if card["voice_verdict"] == "refused":
-                        raise ToolError(f"Nothing was sent. The voice clip of {tag}: {card['voice_message']}")
-                    if card["voice_verdict"] == "fixed":
-                        fixed.append(f"voice of {tag}: {card['voice_message']}")
+                    if card.voice_refused:
+                        raise ToolError(f"Nothing was sent. The voice clip of {tag}: {card.voice_message}")
+                    if card.voice_verdict == FIXED:
+                        fixed.append(f"voice of {tag}: {card.voice_message}")
                 if i < len(name_list) and name_list[i]:
-                    from ..ui.cast import with_character
-
-                    card = with_character(card, name_list[i])
+                    card = card.with_character(name_list[i])
                 cast.append(card)
             values = form.FormValues(
                 prompt=prompt or "", negative_prompt=negative_prompt or "", tier=resolution, aspect=aspect_ratio,
@@ -228,7 +226,7 @@ class StudioTools:
             raise ToolError("timeout_seconds must be a number of seconds from 0 to 120.") from None
         loop = asyncio.get_running_loop()
         deadline = loop.time() + limit
-        while not snap.terminal and snap.state != JobState.UNCERTAIN:
+        while snap.in_progress:
             left = deadline - loop.time()
             if left <= 0:
                 break
@@ -238,12 +236,12 @@ class StudioTools:
             snap = newer
         view = job_view(snap)
         video = Path(snap.video_path) if snap.video_path else None
-        if snap.state == JobState.SUCCEEDED and video is not None and video.is_file():
+        if snap.has_video and video is not None and video.is_file():
             view["video_url"] = access.base_url(request, self.settings) + self.links.issue(video)
             view["video_file"] = video.name
             view["video_bytes"] = video.stat().st_size
             view["video_link_expires_in_seconds"] = int(self.links.ttl_seconds)
-        elif not snap.terminal and snap.state != JobState.UNCERTAIN:
+        elif snap.in_progress:
             view["hint"] = "Not finished yet: call wait_for_job again."
         return to_json(view)
 

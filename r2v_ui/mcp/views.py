@@ -12,7 +12,6 @@ from typing import Any
 import gradio as gr
 
 from .. import spec
-from ..jobs.states import JobState
 from ..messages import msg, render
 
 
@@ -50,10 +49,10 @@ def job_view(snap: Any) -> dict[str, Any]:
         "seed_used": snap.seed_used,
         "warnings": [render(w) for w in snap.warnings or ()],
         "created_at": _iso(snap.created_at),
-        "video_ready": snap.state == JobState.SUCCEEDED and bool(snap.video_path) and Path(snap.video_path).is_file(),
+        "video_ready": snap.has_video and Path(snap.video_path).is_file(),
     }
     view["cost"] = cost_view(snap)
-    if snap.state == JobState.UNCERTAIN:
+    if snap.needs_decision:
         view["needs_decision"] = ("The service may or may not have started this video. Ask the user to look in "
                                   "their account's task list, then call settle_uncertain: \"attach\" with the task "
                                   "id they found, \"resubmit\" (may bill twice: only with confirm_pay_again once they "
@@ -66,7 +65,7 @@ def job_summary(snap: Any) -> dict[str, Any]:
     return {
         "job_id": snap.job_id, "state": snap.state, "prompt": s.get("prompt"), "created_at": _iso(snap.created_at),
         "size": s.get("size"), "duration": s.get("duration"), "seed_used": snap.seed_used,
-        "video_ready": snap.state == JobState.SUCCEEDED and bool(snap.video_path) and Path(snap.video_path).is_file(),
+        "video_ready": snap.has_video and Path(snap.video_path).is_file(),
         "cost": cost_view(snap),
     }
 

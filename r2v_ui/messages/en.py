@@ -414,7 +414,7 @@ MESSAGES: dict[str, str] = {
     "spec.bad_duration": "Duration must be a whole number of seconds from {min} to {max}.",
     "spec.bad_shot_type": "Shot type must be single or multi.",
     "spec.bad_seed": "The seed must be a whole number from {min} to {max}, or left random.",
-    # --- the cast's cards (ui/cast.py) ------------------------------------------------------------
+    # --- the cast's cards (workspace/cast.py) ------------------------------------------------------------
     "cast.unreadable": "{name} could not be read ({kind}). Try another file.",
     "cast.voice_unreadable": "{name} could not be read ({kind}). Try another clip.",
     "cast.sound_in_media": "{name} is a sound file. Put it in the voice clip box below, and add a picture or video here.",
@@ -527,7 +527,7 @@ MESSAGES: dict[str, str] = {
                         "twice; discarding keeps nothing running here.",
     "status.uncertain_demo": "The request reached the built-in emulator but no answer came back, so it may or may not "
                              "have started this preview. Send it again, or discard it.",
-    # --- the form (ui/form.py) -------------------------------------------------------------------
+    # --- the form (workspace/form.py) -------------------------------------------------------------------
     "form.as_sent": "As sent:",
     "form.all_named": "Every character is named in the prompt.",
     # --- headings and short texts drawn before any request (language.both) ------------------------
@@ -715,7 +715,7 @@ MESSAGES: dict[str, str] = {
     "storyboard.not_in_use": "Write a line for a shot to use the storyboard.",
     "storyboard.preview_title": "The prompt as it will be sent",
     # --- Cards' links and problems, the library's refusals, @Name, the storyboard's checks ----------
-    # (ui/cast.py, castpanel.py, charactercards.py, libraryapi.py, characters.py, prompt_names.py, storyboard.py)
+    # (workspace/cast.py, castpanel.py, charactercards.py, libraryapi.py, characters.py, prompt_names.py, storyboard.py)
     "cast.link.not_web": "A link must start with http:// or https://.",
     "cast.link.sound": "That link is a sound file. A card needs a picture or a video; add sound as a voice clip.",
     "cast.link.too_many_videos": "That link is a video, and at most {max} videos are allowed. Use a picture for {tag}.",
@@ -734,6 +734,7 @@ MESSAGES: dict[str, str] = {
     "cast.from.video": "from this video",
     "cast.from.library": "from your character library",
     "cast.voice_link": "voice link",
+    "cast.voice_link_checked": "Link checked: the service can fetch this voice clip. It is checked again when you generate.",
     "cast.retag.moved": "Cards moved:",
     "cast.retag.move": "{old} is now {new}",
     "cast.retag.ask": "{moves}. The prompt still uses the old names: update it so each character keeps its part?",

@@ -354,7 +354,7 @@ MESSAGES: dict[str, str] = {
     "spec.bad_duration": "时长必须是 {min} 到 {max} 之间的整数秒。",
     "spec.bad_shot_type": "镜头类型必须是单镜头或多镜头。",
     "spec.bad_seed": "种子必须是 {min} 到 {max} 之间的整数，或者留空随机。",
-    # --- 角色卡（ui/cast.py）-------------------------------------------------------------------------
+    # --- 角色卡（workspace/cast.py）-------------------------------------------------------------------------
     "cast.unreadable": "无法读取 {name}（{kind}）。请换一个文件。",
     "cast.voice_unreadable": "无法读取 {name}（{kind}）。请换一段音频。",
     "cast.sound_in_media": "{name} 是音频文件。请把它放到下方的音色框里，这里添加图片或视频。",
@@ -461,7 +461,7 @@ MESSAGES: dict[str, str] = {
                         "如果可以，请查看账户的任务列表。重新发送可能会重复计费；放弃则不会在这里继续运行任何任务。",
     "status.uncertain_demo": "请求已到达内置模拟服务，但没有收到答复，所以这段预览可能已经开始生成，也可能没有。"
                              "可以重新发送，或者放弃。",
-    # --- 表单（ui/form.py）---------------------------------------------------------------------------
+    # --- 表单（workspace/form.py）---------------------------------------------------------------------------
     "form.as_sent": "实际发送：",
     "form.all_named": "每个角色都在提示词里出现了。",
     # --- 首次渲染时的标题与短文本（language.both）------------------------------------------------------
@@ -641,7 +641,7 @@ MESSAGES: dict[str, str] = {
     "storyboard.not_in_use": "给任意一个镜头写上描述，分镜才会生效。",
     "storyboard.preview_title": "实际发送的提示词",
     # --- 卡片的链接和问题、角色库的拒绝理由、@名字、分镜检查 -----------------------------------------
-    # （ui/cast.py、castpanel.py、charactercards.py、libraryapi.py、characters.py、prompt_names.py、storyboard.py）
+    # （workspace/cast.py、castpanel.py、charactercards.py、libraryapi.py、characters.py、prompt_names.py、storyboard.py）
     "cast.link.not_web": "链接必须以 http:// 或 https:// 开头。",
     "cast.link.sound": "这个链接是音频文件。卡片需要图片或视频；声音请作为音色片段添加。",
     "cast.link.too_many_videos": "这个链接是视频，而最多只能有 {max} 个视频。请为 {tag} 换用图片。",
@@ -660,6 +660,7 @@ MESSAGES: dict[str, str] = {
     "cast.from.video": "来自这个视频",
     "cast.from.library": "来自你的角色库",
     "cast.voice_link": "音色链接",
+    "cast.voice_link_checked": "链接检查通过：服务能取到这段音色。生成时还会再检查一次。",
     "cast.retag.moved": "卡片换了位置：",
     "cast.retag.move": "{old} 现在是 {new}",
     "cast.retag.ask": "{moves}。提示词里还是原来的编号：要更新提示词，让每个角色继续演自己的部分吗？",

@@ -1,5 +1,5 @@
 """The five character cards: fixed, compact slots shown or hidden (simpler for the browser than
-re-rendering), each a view of one entry of the cast state (see cast.py).
+re-rendering), each a view of one entry of the cast state (a `workspace.cast.Card`).
 
 A card's face is one piece of HTML: its tag, a small thumbnail (a data: URI made once when the file
 is checked, so showing the cast again costs no file copy and no hashing), the file's name and the
@@ -19,9 +19,9 @@ from typing import Any
 import gradio as gr
 
 from .. import prompt_names, spec
-from ..messages import EN, ZH, both, t
+from ..messages import DEFAULT, EN, ZH, Msg, both, render as words, t
+from ..workspace.cast import Card
 from .language import label
-from . import cast as cast_mod
 
 log = logging.getLogger(__name__)
 THUMB_PX = 240
@@ -57,7 +57,7 @@ class CardWidgets:
 
 def make_card(n: int, visible: bool) -> CardWidgets:
     with gr.Column(visible=visible, elem_id=f"card-{n}", elem_classes=["cast-card"], min_width=150) as group:
-        face = gr.HTML(face_html(cast_mod.empty_card(), n), elem_id=f"card-{n}-face")
+        face = gr.HTML(face_html(Card(), n), elem_id=f"card-{n}-face")
         character = gr.Textbox(label=NAME_LABEL, placeholder=NAME_PLACEHOLDER, elem_id=f"card-{n}-character",
                                lines=1, max_lines=1, elem_classes=["card-character"])
         media = gr.UploadButton(label("ui.card.upload_media"), file_count="single", type="filepath", size="sm",
@@ -96,12 +96,12 @@ def recorder_html(n: int) -> str:
             f'<div class="voice-rec-status" id="card-{n}-rec-status" role="status"></div></div>')
 
 
-def face_html(card: cast_mod.Card, n: int, lang: str | None = None) -> str:
+def face_html(card: Card, n: int, lang: str | None = None) -> str:
     """Card n's face in `lang`; None: before any request is known (the first render), in both."""
     tag = spec.character_tag(n)
-    kind = card.get("kind")
-    thumb = card.get("thumb")
-    name = card.get("name") or ""
+    kind = card.kind
+    thumb = card.thumb
+    name = card.name or ""
     what = "video" if kind == "video" else "picture"
 
     def say(key: str, **params) -> str:
@@ -110,33 +110,33 @@ def face_html(card: cast_mod.Card, n: int, lang: str | None = None) -> str:
     if thumb:
         alt = t(f"card.alt.{what}", lang or EN, tag=tag, name=name)
         pic = f'<img src="{html.escape(thumb)}" alt="{html.escape(alt)}">'
-        if kind == "video" and card.get("video_seconds"):
-            pic += f'<span class="thumb-badge">▶ {float(card["video_seconds"]):.1f} s</span>'
+        if card.is_video and card.video_seconds:
+            pic += f'<span class="thumb-badge">▶ {float(card.video_seconds):.1f} s</span>'
         thumb_html = f'<div class="thumb">{pic}</div>'
-    elif card.get("url"):
+    elif card.url:
         thumb_html = f'<div class="thumb thumb-empty">{say(f"card.link.{what}")}</div>'
     else:
         thumb_html = f'<div class="thumb thumb-empty">{say("card.no_media")}</div>'
     voice = ""
-    if card.get("voice_verdict"):
-        voice_name = card.get("voice_name")
+    if card.has_voice:
+        voice_name = card.voice_name
         voice = (f'<div class="card-voice">{say("card.voice", name=voice_name)}</div>' if voice_name else
                  f'<div class="card-voice">{say("card.voice_unnamed")}</div>')
-    return (f'<div class="card-face" data-verdict="{html.escape(card.get("verdict") or "empty")}">'
+    return (f'<div class="card-face" data-verdict="{html.escape(card.verdict or "empty")}">'
             f'<div class="card-head"><span class="tag">{tag}</span>'
-            + (f'<span class="card-at">@{html.escape(card["character"])}</span>' if card.get("character") else "")
+            + (f'<span class="card-at">@{html.escape(card.character)}</span>' if card.character else "")
             + f'<span class="kind">{say("card.kind." + (kind if kind in ("image", "video") else "empty"))}</span>'
             f'</div>{thumb_html}'
             + (f'<div class="card-name" title="{html.escape(name)}">{html.escape(name)}</div>' if name else "")
-            + voice + cast_mod.verdict_html(card, n, lang) + '</div>')
+            + voice + verdict_html(card, n, lang) + '</div>')
 
 
-def with_thumb(card: cast_mod.Card) -> cast_mod.Card:
+def with_thumb(card: Card) -> Card:
     """The card with its thumbnail (made once, when its file was checked)."""
-    path = card.get("path")
-    if not path or card.get("thumb_of") == path:
-        return card if path else dict(card, thumb=None, thumb_of=None)
-    return dict(card, thumb=_thumbnail(Path(path), card.get("kind")), thumb_of=path)
+    path = card.path
+    if not path or card.thumb_of == path:
+        return card if path else card.with_thumb(None, None)
+    return card.with_thumb(_thumbnail(Path(path), card.kind), path)
 
 
 def _thumbnail(path: Path, kind: str | None) -> str | None:
@@ -168,34 +168,62 @@ def _thumbnail(path: Path, kind: str | None) -> str | None:
         return None
 
 
-def render(card: cast_mod.Card | None, n: int, total: int, lang: str | None = None) -> list[Any]:
+def render(card: Card | None, n: int, total: int, lang: str | None = None) -> list[Any]:
     """Updates for CardWidgets.outputs() showing `card` in slot n of a cast of `total` cards."""
     visible = card is not None and n <= total
-    card = card or cast_mod.empty_card()
+    card = card or Card()
     return [
         gr.Column(visible=visible),
         face_html(card, n, lang),
-        gr.Textbox(value=card.get("url") or card.get("link") or ""),
-        gr.Button(visible=bool(card.get("voice_verdict"))),
+        gr.Textbox(value=card.shown_link),
+        gr.Button(visible=card.has_voice),
         gr.Button(interactive=n > 1),
         gr.Button(interactive=n < total),
-        gr.Textbox(value=card.get("character") or ""),
+        gr.Textbox(value=card.character or ""),
         insert_button(card, n, lang),
     ]
 
 
-def insert_button(card: cast_mod.Card, n: int, lang: str | None = None) -> gr.Button:
+def insert_button(card: Card, n: int, lang: str | None = None) -> gr.Button:
     """"Insert @Mira" on a card with a usable name, else "Insert character<n>" (what the click inserts);
     in `lang`, or (None: no request known) a label the browser translates."""
-    name = card.get("character") or ""
+    name = card.character or ""
     usable = name and prompt_names.name_problem(name) is None
     if not usable:
         return gr.Button(value=label(f"ui.card.insert_{n}"))
     return gr.Button(value=t("card.insert", lang or EN, what=f"@{name}"))
 
 
-def render_all(cast: list[cast_mod.Card], lang: str | None = None) -> list[Any]:
+def render_all(cast: list[Card], lang: str | None = None) -> list[Any]:
     out: list[Any] = []
     for i in range(spec.MEDIA_MAX):
         out += render(cast[i] if i < len(cast) else None, i + 1, len(cast), lang)
     return out
+
+
+_VERDICT_ICON = {"accepted": "✓", "fixed": "✎", "refused": "✕"}
+
+
+def verdict_html(card: Card, n: int, lang: str | None = DEFAULT) -> str:
+    """The verdict box on card n: one line for the picture/video, one for the voice (in `lang`; None:
+    an empty card drawn before any request is known, in both languages)."""
+    rows: list[str] = []
+    if card.verdict:
+        rows.append(_verdict_row(card.verdict, card.message or "", lang or DEFAULT))
+    else:
+        tag = spec.character_tag(n)
+        said = both("cast.add_media", tag=tag) if lang is None else html.escape(t("cast.add_media", lang, tag=tag))
+        rows.append(f'<div class="verdict verdict-empty">{said}</div>')
+    if card.voice_verdict:
+        rows.append(_verdict_row(card.voice_verdict, card.voice_message or "", lang or DEFAULT, voice=True))
+    return "".join(rows)
+
+
+def _verdict_row(verdict: str, message: Msg | str, lang: str, voice: bool = False) -> str:
+    icon = _VERDICT_ICON.get(verdict, "•")
+    head = t(f"verdict.{verdict}", lang) if verdict in _VERDICT_ICON else verdict.title()
+    if voice:
+        head = t("verdict.voice", lang, verdict=head)
+    return (f'<div class="verdict verdict-{html.escape(verdict)}" role="status">'
+            f'<span class="verdict-label">{icon} {html.escape(head)}</span> '
+            f'<span class="verdict-text">{html.escape(words(message, lang))}</span></div>')

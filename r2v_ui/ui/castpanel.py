@@ -13,7 +13,8 @@ import gradio as gr
 from .. import spec
 from ..messages import DEFAULT, ZH, both, t
 from . import cards as cards_mod
-from . import cast as cast_mod
+from ..workspace import cast as cast_mod
+from ..workspace.cast import Card
 from .context import CHECK_CONCURRENCY, PageContext, esc
 from .language import label, lang_of
 
@@ -84,8 +85,8 @@ def offer_text(mapping: dict[int, int], lang: str = DEFAULT) -> str:
             f'{esc(t("cast.retag.ask", lang, moves=moves))}</div>')
 
 
-def listen(w: CastWidgets, ctx: PageContext, scene: Any) -> None:
-    st = ctx.states
+def listen(w: CastWidgets, ctx: PageContext, page: Any) -> None:
+    st, scene = ctx.states, page.scene
     outs = [*w.outputs(), st.cast]
     quiet = dict(show_progress="hidden", api_visibility="undocumented")
     checks = dict(concurrency_limit=CHECK_CONCURRENCY, concurrency_id="checks", api_visibility="undocumented")
@@ -107,11 +108,11 @@ def listen(w: CastWidgets, ctx: PageContext, scene: Any) -> None:
         ex = example_cast(Path(ctx.settings.data_dir) / "examples", lang_of(request))
         cast: list = []
         for i, ch in enumerate(ex.characters):
-            card = cast_mod.check_media(cast_mod.empty_card(), str(ch.image), i + 1, cast, i,
+            card = cast_mod.check_media(Card(), str(ch.image), i + 1, cast, i,
                                         display_name=ch.image.name, work_dir=ctx.checked_dir)
             if ch.voice:
                 card = cast_mod.check_voice(card, str(ch.voice), display_name=ch.voice.name, work_dir=ctx.checked_dir)
-            cast.append(dict(card, example=True))
+            cast.append(card.marked(example=True))
         with ctx.casts.lock(request):
             view = cast_view(w, ctx, cast, request)
         return view | {scene.prompt: ex.prompt, scene.negative: ex.negative_prompt,
@@ -142,7 +143,7 @@ def _wire_card(cw: cards_mod.CardWidgets, w: CastWidgets, ctx: PageContext, scen
             if not upload or i >= len(cast):
                 return cast
             card = cast_mod.check_media(cast[i], upload, n, cast, i, work_dir=ctx.checked_dir)
-            return cast_mod.replace_card(cast, i, dict(card, example=False))
+            return cast_mod.replace_card(cast, i, card.marked(example=False))
         return edit(request, cast, change)
 
     async def on_link(cast, url, request: gr.Request):
@@ -153,10 +154,8 @@ def _wire_card(cw: cards_mod.CardWidgets, w: CastWidgets, ctx: PageContext, scen
         from ..hosting import LinkGuard
 
         checked = await cast_mod.check_link(cast[i], url, n, cast, i, guard=LinkGuard.for_settings(ctx.settings))
-        media = {k: checked.get(k) for k in ("kind", "path", "url", "link", "name", "verdict", "message",
-                                             "video_seconds", "content_type")}
         # Only the card's picture/video part changes: a voice checked meanwhile stays.
-        return edit(request, cast, lambda c: cast_mod.replace_card(c, i, dict(c[i], **media, example=False))
+        return edit(request, cast, lambda c: cast_mod.replace_card(c, i, c[i].with_media_of(checked))
                     if i < len(c) else c)
 
     def on_voice(cast, upload, request: gr.Request):
@@ -167,7 +166,7 @@ def _wire_card(cw: cards_mod.CardWidgets, w: CastWidgets, ctx: PageContext, scen
         return edit(request, cast, change)
 
     def on_voice_clear(cast, request: gr.Request):
-        return edit(request, cast, lambda c: cast_mod.replace_card(c, i, cast_mod.clear_voice(c[i])) if i < len(c) else c)
+        return edit(request, cast, lambda c: cast_mod.replace_card(c, i, c[i].without_voice()) if i < len(c) else c)
 
     def on_character(cast, name, request: gr.Request):
         """The name typed on the card: its face and the prompt's hints change; the box is left as typed."""
@@ -175,7 +174,7 @@ def _wire_card(cw: cards_mod.CardWidgets, w: CastWidgets, ctx: PageContext, scen
             cast = ctx.casts.get(request, cast)
             if i >= len(cast):
                 return {}
-            cast = cast_mod.replace_card(cast, i, cast_mod.with_character(cast[i], name))
+            cast = cast_mod.replace_card(cast, i, cast[i].with_character(name))
             ctx.casts.put(request, cast)
         return {cw.face: cards_mod.face_html(cast[i], n, lang_of(request)), cw.insert: cards_mod.insert_button(cast[i], n, lang_of(request)),
                 st.cast: cast}

@@ -14,6 +14,7 @@ from typing import Any
 
 import gradio as gr
 
+from ..jobs.states import JobState
 from ..messages import EN, ZH, both, t
 from . import compare
 from .context import PageContext
@@ -65,11 +66,12 @@ def render(ctx: PageContext) -> CompareWidgets:
     return CompareWidgets(picker, controls, empty, cells, keeps, columns, gr.State([]))
 
 
-def listen(w: CompareWidgets, ctx: PageContext, tab: Any, tabs: Any, result_w: Any, history_w: Any) -> None:
+def listen(w: CompareWidgets, ctx: PageContext, page: Any) -> None:
     manager, st = ctx.manager, ctx.states
+    tab, tabs, result_w, history_w = page.compare_tab, page.tabs, page.result, page.history
 
     def choices(owner: str, chosen: list[str], lang: str = EN) -> list[tuple[str, str]]:
-        snaps, _ = manager.list_page(owner=owner, status="succeeded", limit=PICKER_SIZE)
+        snaps, _ = manager.list_page(owner=owner, status=JobState.SUCCEEDED, limit=PICKER_SIZE)
         found = {s.job_id for s in snaps}
         extra = [manager.snapshot(j, owner=owner) for j in chosen if j not in found]
         return [(compare.choice_label(s, lang=lang), s.job_id) for s in [*snaps, *(e for e in extra if e)]]
@@ -115,7 +117,7 @@ def listen(w: CompareWidgets, ctx: PageContext, tab: Any, tabs: Any, result_w: A
         who = ctx.visitor(request, memory)
         snap = manager.snapshot(job_id, owner=who.owner) if job_id else None
         takes = manager.batch(snap.batch_id, owner=who.owner) if snap and snap.batch_id else []
-        ids = [s.job_id for s in takes if s.state == "succeeded" and s.video_path is not None]
+        ids = [s.job_id for s in takes if s.has_video]
         return open_with(ids[:compare.MAX_COMPARE], who.owner, lang_of(request))
 
     result_w.compare_takes.click(from_takes, [st.job, st.memory], [w.picker, tabs], api_visibility="undocumented").then(
@@ -129,7 +131,7 @@ def listen(w: CompareWidgets, ctx: PageContext, tab: Any, tabs: Any, result_w: A
             return {}
         if snap.batch_id:
             ids = [s.job_id for s in manager.batch(snap.batch_id, owner=who.owner)
-                   if s.state == "succeeded" and s.video_path is not None]
+                   if s.has_video]
         else:
             ids = [j for j in (chosen or []) if j != job_id][-(compare.MAX_COMPARE - 1):] + [job_id]
         return open_with(ids[:compare.MAX_COMPARE], who.owner, lang_of(request))

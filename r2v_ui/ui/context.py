@@ -94,13 +94,41 @@ class SessionCasts:
 class States:
     """Per-session values shared by several components."""
 
-    cast: gr.State        # the cards (ui/cast.py), plain data
+    cast: gr.State        # the cards (workspace/cast.py), plain data
     key: gr.State         # a SessionKey (key + its holder): server memory only, never sent back
     memory: gr.State      # {"id": browser id, "job": the job this browser shows}, read from `stored` on load
     stored: gr.BrowserState  # the same, kept in the browser's storage (an API client has none: None)
     job: gr.State         # the job this tab shows
     last_seed: gr.State   # seed of the last finished video, for "reuse the last seed"
     confirmed: gr.State   # live mode: the user said "don't ask again" for this session
+
+
+@dataclass
+class PageWidgets:
+    """The page's widgets, one bundle: each component's `listen(w, ctx, page)` takes its own widgets
+    and this, instead of a long list of its neighbours'.  Filled by page.build_app as components render;
+    `actions` once the result pane has wired them (jobview.Actions: what History shares with it)."""
+
+    demo: Any = None
+    tabs: Any = None
+    studio_tab: Any = None
+    compare_tab: Any = None
+    history_tab: Any = None
+    header: Any = None
+    cast: Any = None       # castpanel.CastWidgets
+    library: Any = None    # librarypanel.LibraryWidgets
+    scene: Any = None      # scene.SceneWidgets
+    result: Any = None     # result.ResultWidgets
+    compare: Any = None    # comparepanel.CompareWidgets
+    history: Any = None    # historypanel.HistoryWidgets
+    spend: Any = None      # spendpanel.SpendWidgets (live mode only)
+    cast_view: Any = None  # (cast, request) -> updates showing that cast (castpanel.cast_view under the session's lock)
+    actions: Any = None    # jobview.Actions
+    stream: dict = field(default_factory=dict)  # how every status stream is queued
+
+    def form_outputs(self, ctx: "PageContext") -> list[Any]:
+        """What putting a job's cast and settings into the form updates."""
+        return [*self.cast.outputs(), ctx.states.cast, *self.scene.outputs()]
 
 
 @dataclass
@@ -138,7 +166,7 @@ class PageContext:
 
 
 def make_states(settings: Any) -> States:
-    from . import cast as cast_mod
+    from ..workspace import cast as cast_mod
 
     return States(
         cast=gr.State(cast_mod.new_cast()),

@@ -46,8 +46,7 @@ def as_written(settings: dict) -> str:
     return settings.get("written_prompt") or settings.get("prompt") or ""
 
 
-def _state_words(state: str, lang: str) -> str:
-    return t(f"status.state.{state}", lang) if state in status.STATE_WORDS else state
+_state_words = status.state_words
 
 
 def day_time(ts: float, lang: str) -> str:

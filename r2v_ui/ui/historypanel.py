@@ -19,7 +19,8 @@ import gradio as gr
 from ..errors import StudioError
 from ..messages import both, msg, t
 from ..messages import render as render_msg
-from . import form, history, jobview, session
+from ..workspace import form
+from . import history, jobview, session
 from .context import PageContext, esc
 from .jobview import render_decision
 from .language import choices, label, lang_of
@@ -110,8 +111,9 @@ def page_of(manager: Any, owner: str, status: str, search: str, page: int) -> tu
                              offset=max(0, page) * PAGE_SIZE, limit=PAGE_SIZE)
 
 
-def listen(w: HistoryWidgets, ctx: PageContext, tab: Any, other_tabs: list, tabs: Any, scene: Any, castw: Any,
-           cast_view, actions: Any, stream: dict) -> None:
+def listen(w: HistoryWidgets, ctx: PageContext, page: Any) -> None:
+    tab, other_tabs, tabs, scene = page.history_tab, [page.studio_tab, page.compare_tab], page.tabs, page.scene
+    actions, stream = page.actions, page.stream
     from .jobview import restore
 
     manager, st = ctx.manager, ctx.states
@@ -211,9 +213,9 @@ def listen(w: HistoryWidgets, ctx: PageContext, tab: Any, other_tabs: list, tabs
                 w.video: player_html(url, label=t("history.the_video", lang_of(request)),
                                      poster=served_url(w.video, view, snap.poster_path)),
                 w.download: gr.DownloadButton(value=shown, visible=shown is not None),
-                w.retry: gr.Button(visible=snap.state == "failed" or snap.video_missing),
+                w.retry: gr.Button(visible=snap.can_retry),
                 w.confirm_row: gr.Row(visible=False),
-                w.decision.box: gr.Column(visible=snap.state == "uncertain"),
+                w.decision.box: gr.Column(visible=snap.needs_decision),
                 w.keep: gr.Button(KEPT_LABEL if snap.favourite else KEEP_LABEL, visible=done),
                 w.compare: gr.Button(label("ui.history.compare_takes" if snap.batch_id else "ui.history.compare_with"),
                                      visible=done)}
@@ -235,10 +237,10 @@ def listen(w: HistoryWidgets, ctx: PageContext, tab: Any, other_tabs: list, tabs
             draft = manager.remix_draft(job_id, owner=who.owner)
         except StudioError as exc:
             raise gr.Error(render_msg(exc.msg, lang_of(request)))
-        return restore(ctx, scene, cast_view, draft, msg("cast.from.remix"), request) | {
+        return restore(ctx, page, draft, msg("cast.from.remix"), request) | {
             tabs: gr.Tabs(selected="studio"), scene.form_alert: ""}
 
-    form_outputs = [*castw.outputs(), st.cast, *scene.outputs()]
+    form_outputs = page.form_outputs(ctx)
     w.remix.click(remix, [w.selected, st.memory], [*form_outputs, tabs, scene.form_alert], api_name="remix",
                   concurrency_limit=None)
 

@@ -13,12 +13,16 @@ import gradio as gr
 from ..errors import StudioError
 from ..jobs.model import JobNotFound
 from ..messages import EN, Msg, msg, render, t as say
-from . import cast as cast_mod
-from . import form, session, status
+from ..workspace import cast as cast_mod
+from ..workspace import form
+from . import session, status
 from . import takes as takes_view
 from .context import PageContext, alert_html
 from .language import label, lang_of
 from .videoview import player_html, served_url
+
+
+WATCH_WAKEUP_SECONDS = 5.0  # how often a stream re-reads even without news (time left, superseded streams)
 
 
 @dataclass
@@ -28,34 +32,32 @@ class Watch:
 
 
 def make_watch(ctx: PageContext, w: Any) -> Watch:
-    from .result import WATCH_WAKEUP_SECONDS
-
     manager, st = ctx.manager, ctx.states
     outputs = [w.status_box, w.video, w.download, w.summary, w.result_box, w.decision, w.retry, st.last_seed,
                w.takes_grid, w.compare_takes]
 
-    def view(snap: Any, first: bool, last_state: str | None, lang: str = EN) -> dict:
+    def view(snap: Any, first: bool, last_done: bool, lang: str = EN) -> dict:
         """Updates for the pane; the player is only touched when the result changes."""
         if snap is None:
             return {w.status_box: status.idle_html(lang), w.video: "", w.download: gr.DownloadButton(value=None),
                     w.summary: "", w.result_box: gr.Column(visible=False), w.decision: gr.Column(visible=False),
                     w.retry: gr.Button(visible=False), w.takes_grid: gr.HTML(visible=False),
                     w.compare_takes: gr.Button(visible=False)}
-        if not first and not snap.terminal and snap.state != "uncertain":
+        if not first and snap.in_progress:
             # Between running stages only the status moves (the other boxes stay hidden until the job
             # ends): any other update would rebuild a component on the event loop, for every open stream.
             return {w.status_box: status.stage_html(snap, lang)}
-        done = snap.state == "succeeded" and snap.video_path is not None
+        done = snap.has_video
         out = {
             w.status_box: status.stage_html(snap, lang),
             w.summary: status.summary_markdown(snap, lang) if done else "",
             w.result_box: gr.Column(visible=done),
-            w.decision: gr.Column(visible=snap.state == "uncertain"),
-            w.retry: gr.Button(visible=snap.state == "failed" or snap.video_missing),
+            w.decision: gr.Column(visible=snap.needs_decision),
+            w.retry: gr.Button(visible=snap.can_retry),
         }
         if first:
             out |= {w.takes_grid: gr.HTML(visible=False), w.compare_takes: gr.Button(visible=False)}
-        if first or (done and last_state != "succeeded"):
+        if first or (done and not last_done):
             view_file = ctx.show()
             shown = view_file(snap.video_path) if done else None
             url = served_url(w.video, view_file, snap.video_path) if done else None
@@ -67,7 +69,7 @@ def make_watch(ctx: PageContext, w: Any) -> Watch:
     def batch_view(snaps: list, first: bool, lang: str = EN) -> dict:
         """A batch of takes: a headline and a grid that fills in as each take finishes."""
         done = takes_view.done_takes(snaps)
-        running = any(not s.terminal and s.state != "uncertain" for s in snaps)
+        running = any(s.in_progress for s in snaps)
         out = {w.status_box: takes_view.batch_headline(snaps, lang),
                w.takes_grid: gr.HTML(takes_view.grid_html(snaps, ctx.urls(w.takes_grid), lang), visible=True),
                w.compare_takes: gr.Button(visible=not running and len(done) >= 2)}
@@ -81,9 +83,9 @@ def make_watch(ctx: PageContext, w: Any) -> Watch:
     async def watch_batch(batch_id: str, owner: str, session_id: str, token: int, lang: str = EN):
         snaps = await ctx.read(manager.batch, batch_id, owner=owner)
         yield batch_view(snaps, True, lang)
-        while snaps and any(not s.terminal and s.state != "uncertain" for s in snaps):
+        while snaps and any(s.in_progress for s in snaps):
             waits = [asyncio.ensure_future(manager.wait_for_change(s.job_id, s.version, WATCH_WAKEUP_SECONDS))
-                     for s in snaps if not s.terminal and s.state != "uncertain"]
+                     for s in snaps if s.in_progress]
             try:
                 await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
             finally:
@@ -107,23 +109,23 @@ def make_watch(ctx: PageContext, w: Any) -> Watch:
                 yield out
             return
         lang = lang_of(request)
-        yield view(snap, True, None, lang)
-        last_state = snap.state if snap else None
-        while snap is not None and not snap.terminal and snap.state != "uncertain":
+        yield view(snap, True, False, lang)
+        last_done = bool(snap and snap.has_video)
+        while snap is not None and snap.in_progress:
             newer = await manager.wait_for_change(job_id, snap.version, WATCH_WAKEUP_SECONDS)
             if not ctx.streams.is_current(session_id, token):
                 return  # a newer stream for this tab took over
             snap = newer or snap
-            yield view(snap, False, last_state, lang)
-            last_state = snap.state
+            yield view(snap, False, last_done, lang)
+            last_done = snap.has_video
 
     return Watch(watch_job, outputs)
 
 
-def restore(ctx: PageContext, scene: Any, cast_view, draft: Any, note: Msg, request: Any) -> dict:
-    """Updates putting a job's cast and settings into the form."""
+def restore(ctx: PageContext, page: Any, draft: Any, note: Msg, request: Any) -> dict:
+    """Updates putting a job's cast and settings into the form (`page`: context.PageWidgets)."""
     cast = cast_mod.from_references(draft.references, note=note)
-    return cast_view(cast, request) | scene.show(form.values_from_draft(draft))
+    return page.cast_view(cast, request) | page.scene.show(form.values_from_draft(draft))
 
 
 @dataclass
@@ -175,9 +177,9 @@ class Actions:
     watch: Watch  # the status stream, for every action that shows a job in the pane
 
 
-def listen_actions(w: Any, ctx: PageContext, scene: Any, castw: Any, cast_view, watch: Watch, stream: dict) -> Actions:
-    manager, st = ctx.manager, ctx.states
-    form_outputs = [*castw.outputs(), st.cast, *scene.outputs()]
+def listen_actions(w: Any, ctx: PageContext, page: Any, watch: Watch, stream: dict) -> Actions:
+    manager, st, scene = ctx.manager, ctx.states, page.scene
+    form_outputs = page.form_outputs(ctx)
 
     # ---- after a reload: this browser's own job, with the form as it was -------------------------
     def resume(stored, request: gr.Request):
@@ -192,7 +194,7 @@ def listen_actions(w: Any, ctx: PageContext, scene: Any, castw: Any, cast_view, 
             draft = manager.remix_draft(snap.job_id, owner=who.owner)
         except (StudioError, OSError, ValueError):
             return out
-        return out | restore(ctx, scene, cast_view, draft, msg("cast.from.last"), request)
+        return out | restore(ctx, page, draft, msg("cast.from.last"), request)
 
     load = (resume, [st.stored], [st.memory, st.job, *form_outputs])
 
@@ -251,7 +253,7 @@ def listen_actions(w: Any, ctx: PageContext, scene: Any, castw: Any, cast_view, 
             draft = manager.remix_draft(job_id, owner=who.owner)
         except StudioError as exc:
             return {scene.form_alert: alert_html(exc, nothing_sent=False, lang=lang_of(request))}
-        return restore(ctx, scene, cast_view, draft, msg("cast.from.video"), request) | {
+        return restore(ctx, page, draft, msg("cast.from.video"), request) | {
             scene.form_alert: ""}
 
     w.use_settings.click(use_settings, [st.job, st.memory], [*form_outputs, scene.form_alert],

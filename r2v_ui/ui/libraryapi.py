@@ -11,8 +11,8 @@ import gradio as gr
 
 from .. import spec
 from ..characters import Character, CharacterError, CharacterLibrary
-from . import cast as cast_mod
-from . import charactercards
+from ..workspace import cast as cast_mod
+from ..workspace import charactercards
 from ..messages import msg, render, t
 from .context import PageContext
 from .language import lang_of

@@ -17,8 +17,10 @@ import gradio as gr
 
 from .. import spec
 from ..characters import Character, CharacterError, CharacterLibrary
-from . import cast as cast_mod
-from . import charactercards, libraryapi
+from ..workspace import cast as cast_mod
+from ..workspace.cast import Card
+from ..workspace import charactercards
+from . import libraryapi
 from ..messages import DEFAULT, both, render as words, t
 from .context import CHECK_CONCURRENCY, PageContext, alert_html, esc
 from .language import choices, label, lang_of
@@ -121,11 +123,11 @@ def entry_html(e: dict[str, Any], lang: str = DEFAULT) -> str:
             f'<span class="lib-meta">{esc(meta)}</span></div></div>')
 
 
-def suggested_name(card: cast_mod.Card) -> str:
+def suggested_name(card: Card) -> str:
     """A name to start from: the card's own, else its file's name when that is a usable name."""
-    if card.get("character"):
-        return card["character"]
-    stem = re.sub(r"[^\w-]+", "_", Path(card.get("name") or "").stem).strip("_-")
+    if card.character:
+        return card.character
+    stem = re.sub(r"[^\w-]+", "_", Path(card.name or "").stem).strip("_-")
     return stem[:1].upper() + stem[1:] if stem[:1].isalpha() and len(stem) <= 40 else ""
 
 
@@ -133,8 +135,8 @@ def note_html(text: str) -> str:
     return f'<div class="form-note" role="status">{esc(text)}</div>'
 
 
-def listen(w: LibraryWidgets, ctx: PageContext, castw: Any) -> None:
-    st, lib = ctx.states, w.library
+def listen(w: LibraryWidgets, ctx: PageContext, page: Any) -> None:
+    st, lib, castw = ctx.states, w.library, page.cast
     cast_outs = [*castw.outputs(), st.cast]
     files = dict(concurrency_limit=CHECK_CONCURRENCY, concurrency_id="checks", api_visibility="undocumented")
     quick = dict(concurrency_limit=None, api_visibility="private", show_progress="hidden")
@@ -223,7 +225,7 @@ def listen(w: LibraryWidgets, ctx: PageContext, castw: Any) -> None:
     def open_save(n: int):
         def handler(cast, request: gr.Request):
             cast = ctx.casts.get(request, cast)
-            card = cast[n - 1] if n - 1 < len(cast) else cast_mod.empty_card()
+            card = cast[n - 1] if n - 1 < len(cast) else Card()
             try:
                 charactercards.draft_from_card(card, n, "x", "")  # said now, before a name is typed
             except CharacterError as exc:
@@ -247,7 +249,7 @@ def listen(w: LibraryWidgets, ctx: PageContext, castw: Any) -> None:
                 n, draft = int(files_from or 0), None
                 if n:
                     cast = ctx.casts.get(request, cast)
-                    card = cast[n - 1] if n <= len(cast) else cast_mod.empty_card()
+                    card = cast[n - 1] if n <= len(cast) else Card()
                     draft = charactercards.draft_from_card(card, n, name, note)
                 ch = lib.edit(who, editing["id"], name=name, note=note, draft=draft)
                 view, said = {}, t("library.changed", lang, name=ch.name)
@@ -259,7 +261,7 @@ def listen(w: LibraryWidgets, ctx: PageContext, castw: Any) -> None:
                         raise CharacterError(charactercards.no_file(n))
                     ch = lib.save(who, charactercards.draft_from_card(cast[n - 1], n, name, note))
                     # The card now carries the saved name, so @Name works in this scene at once.
-                    named = dict(cast_mod.with_character(cast[n - 1], ch.name), library_id=ch.id)
+                    named = cast[n - 1].with_character(ch.name).marked(library_id=ch.id)
                     view = cast_view_locked(cast_mod.replace_card(cast, n - 1, named), request)
                 said = t("library.saved", lang, name=ch.name)
         except CharacterError as exc:  # the form stays as typed

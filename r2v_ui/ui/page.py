@@ -33,7 +33,7 @@ import gradio as gr
 from ..messages import EN, both, t
 from . import (castpanel, comparepanel, context, header, historypanel, idlequeue, language, librarypanel, result,
                scene, spendpanel, starters, storyboard)
-from .context import DEFAULT_CONCURRENCY, PageContext, Streams, make_states
+from .context import DEFAULT_CONCURRENCY, PageContext, PageWidgets, Streams, make_states
 from .language import label
 from .theme import CSS, HEAD, make_theme
 from .viewfiles import Viewer
@@ -51,38 +51,41 @@ def build_app(manager: Any, settings: Any, *, emulator: Any = None) -> gr.Blocks
         ctx = PageContext(manager=manager, settings=settings, viewer=viewer, streams=Streams(),
                           states=make_states(settings), work_dir=work_dir, checked_dir=work_dir / "checked")
         gr.HTML(f'<a class="skip-link" href="#generate-btn">{both("page.skip")}</a>', min_height=0, padding=False)
-        top = header.render(ctx)
+        page = PageWidgets(demo=demo, stream=dict(concurrency_limit=context.STREAM_LIMIT, concurrency_id="job-streams",
+                                                  show_progress="hidden"))
+        page.header = header.render(ctx)
         # Live mode adds a fourth tab (Spend): on a phone the tabs wrap rather than hide History in a menu.
-        with gr.Tabs(elem_id="main-tabs", overflow_behavior="menu" if settings.demo else "wrap") as tabs:
-            with gr.Tab(label("ui.tab.studio"), id="studio", elem_id="tab-studio") as studio_tab:
+        with gr.Tabs(elem_id="main-tabs", overflow_behavior="menu" if settings.demo else "wrap") as page.tabs:
+            with gr.Tab(label("ui.tab.studio"), id="studio", elem_id="tab-studio") as page.studio_tab:
                 with gr.Row(equal_height=False, elem_id="workspace"):
                     with gr.Column(scale=3, min_width=320, elem_id="composer"):
-                        castw = castpanel.render(ctx)
-                        libraryw = librarypanel.render(ctx)
-                        scenew = scene.render(ctx)
+                        page.cast = castpanel.render(ctx)
+                        page.library = librarypanel.render(ctx)
+                        page.scene = scene.render(ctx)
                     with gr.Column(scale=2, min_width=320, elem_id="result-pane"):
-                        resultw = result.render(ctx)
-            with gr.Tab(label("ui.tab.compare"), id="compare", elem_id="tab-compare") as compare_tab:
-                comparew = comparepanel.render(ctx)
-            with gr.Tab(label("ui.tab.history"), id="history", elem_id="tab-history") as history_tab:
-                historyw = historypanel.render(ctx)
-            spendw = None if settings.demo else spendpanel.render_tab(ctx)  # demo mode never speaks of money
+                        page.result = result.render(ctx)
+            with gr.Tab(label("ui.tab.compare"), id="compare", elem_id="tab-compare") as page.compare_tab:
+                page.compare = comparepanel.render(ctx)
+            with gr.Tab(label("ui.tab.history"), id="history", elem_id="tab-history") as page.history_tab:
+                page.history = historypanel.render(ctx)
+            page.spend = None if settings.demo else spendpanel.render_tab(ctx)  # demo mode never speaks of money
 
         def cast_view(cast: list, request: Any) -> dict:
             with ctx.casts.lock(request):
-                return castpanel.cast_view(castw, ctx, cast, request)
+                return castpanel.cast_view(page.cast, ctx, cast, request)
 
-        header.listen(top, ctx, demo)
-        castpanel.listen(castw, ctx, scenew)
-        librarypanel.listen(libraryw, ctx, castw)
-        scene.listen(scenew, ctx, resultw.price, resultw.takes)
-        storyboard.listen(scenew.board, ctx, scenew)
-        starters.listen(scenew.starters, ctx, scenew.prompt)
-        actions = result.listen(resultw, ctx, scenew, castw, cast_view)
-        stream = dict(concurrency_limit=context.STREAM_LIMIT, concurrency_id="job-streams", show_progress="hidden")
-        historypanel.listen(historyw, ctx, history_tab, [studio_tab, compare_tab], tabs, scenew, castw, cast_view, actions, stream)
-        comparepanel.listen(comparew, ctx, compare_tab, tabs, resultw, historyw)
-        spendpanel.listen(spendw, resultw.budget, ctx, demo)
+        page.cast_view = cast_view
+        header.listen(page.header, ctx, demo)
+        castpanel.listen(page.cast, ctx, page)
+        librarypanel.listen(page.library, ctx, page)
+        scene.listen(page.scene, ctx, page)
+        storyboard.listen(page.scene.board, ctx, page.scene)
+        starters.listen(page.scene.starters, ctx, page.scene.prompt)
+        page.actions = actions = result.listen(page.result, ctx, page)
+        stream = page.stream
+        historypanel.listen(page.history, ctx, page)
+        comparepanel.listen(page.compare, ctx, page)
+        spendpanel.listen(page.spend, ctx, page)
 
         # The browser keeps its memory: every change of the session's copy is written back to its storage.
         ctx.states.memory.change(lambda memory: memory, [ctx.states.memory], [ctx.states.stored],

@@ -2,14 +2,11 @@
 job, and then its video with what to do next (download, another take, its settings into the form).
 
 Never pay by accident: the button is disabled from the click until the job exists; a second
-Generate of the same draft within `DUPLICATE_WINDOW_S` asks first; in live mode the first Generate
+Generate of the same draft soon after asks first (workspace/start.py); in live mode the first Generate
 of a session shows what will be sent and its estimated price, and asks (with "don't ask again")."""
 
 from __future__ import annotations
 
-import hashlib
-import json
-import threading
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -19,16 +16,14 @@ import gradio as gr
 from ..errors import StudioError
 from ..messages import DEFAULT, ZH, both, t
 from ..messages import render as render_msg
-from . import form, session, spendpanel, status
-from . import context
-from . import cast as cast_mod
+from ..workspace import form
+from ..workspace.start import ASK_REPEAT, StartChecks
+from . import context, jobview, session, spendpanel, status
 from .context import PageContext, alert_html, esc
 from .jobview import render_decision
 from .language import choices, label, lang_of
-from .takes import TAKE_OPTIONS, parse_takes
+from .takes import TAKE_OPTIONS
 
-DUPLICATE_WINDOW_S = 20.0
-WATCH_WAKEUP_SECONDS = 5.0  # how often a stream re-reads even without news (time left, superseded streams)
 DISABLE_JS = "(...args) => { const b = document.getElementById('generate-btn'); if (b) b.disabled = true; return args; }"
 # Once Generate has answered: the result pane (progress, then the video) into view, unless the form
 # said why nothing was sent (the user needs to read that where it is).
@@ -63,37 +58,6 @@ class ResultWidgets:
     use_settings: gr.Button
     summary: gr.Markdown
     budget: gr.HTML | None = None  # what is left of today's budget (spendpanel.py)
-
-
-class RecentStarts:
-    """The last draft each browser session started, so a second click on the same draft asks first.
-    Guarded by one lock: two clicks arriving at once cannot both pass."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._last: dict[str, tuple[str, float]] = {}
-
-    def claim(self, session_id: str, fingerprint: str, now: float) -> float | None:
-        """Record this start; returns how long ago the same draft was started, if within the window."""
-        with self._lock:
-            last = self._last.get(session_id)
-            if last and last[0] == fingerprint and now - last[1] < DUPLICATE_WINDOW_S:
-                return now - last[1]
-            self._last[session_id] = (fingerprint, now)
-            if len(self._last) > 5000:
-                self._last.pop(next(iter(self._last)))
-            return None
-
-    def forget(self, session_id: str) -> None:
-        with self._lock:
-            self._last.pop(session_id, None)
-
-
-def fingerprint(draft: Any) -> str:
-    refs = [(str(r.path or ""), r.url or "", str(r.voice_path or ""), r.voice_url or "") for r in draft.references]
-    data = json.dumps([draft.prompt, draft.negative_prompt, draft.size, draft.duration, draft.shot_type, draft.audio,
-                       draft.watermark, draft.seed, refs], ensure_ascii=False)
-    return hashlib.sha256(data.encode("utf-8")).hexdigest()
 
 
 def render(ctx: PageContext) -> ResultWidgets:
@@ -160,53 +124,46 @@ def refused(exc: StudioError, lang: str) -> str:
     return alert_html(exc.msg, lang=lang)
 
 
-def listen(w: ResultWidgets, ctx: PageContext, scene: Any, castw: Any, cast_view) -> Any:
-    from . import jobview
-
+def listen(w: ResultWidgets, ctx: PageContext, page: Any) -> jobview.Actions:
+    """Generate and its confirmation; `page`: the page's widgets (page.PageWidgets: scene, cast, cast_view)."""
     manager, settings, st = ctx.manager, ctx.settings, ctx.states
-    recent = RecentStarts()
-    form_in = scene.inputs()
-    start_inputs = [st.cast, st.key, st.confirmed, *form_in, w.dont_ask, st.memory, w.takes]
+    scene = page.scene
+    checks = StartChecks()
+    # Named inputs: the API's parameter names and order (`/generate`, `/confirm_generate`) in one place.
+    start_inputs = {"cast": st.cast, "key": st.key, "confirmed": st.confirmed, **scene.named(),
+                    "dont_ask": w.dont_ask, "memory": st.memory, "takes": w.takes}
     start_outputs = [st.job, scene.form_alert, w.confirm_box, w.confirm_text, w.confirm_go, st.memory, st.confirmed,
                      w.generate]
 
     def start(force: bool):
-        def handler(cast, key, confirmed, prompt, negative, tier, aspect, duration, shot, audio,
-                    watermark, seed_mode, seed, shots, dont_ask, memory, takes="1", request: gr.Request = None):
-            v = form.FormValues(prompt or "", negative or "", tier, aspect, duration, shot, audio, watermark,
-                                seed_mode, seed, shots)
+        def handler(request: gr.Request = None, **given: Any) -> dict:
             lang = lang_of(request)  # a script's call with no browser language is answered in English
-            who = ctx.visitor(request, memory)
-            memory = session.remembered(memory)
-            cast = ctx.casts.get(request, cast)  # the session's latest cast, not a mirror a check may not have reached
+            who = ctx.visitor(request, given["memory"])
+            memory = session.remembered(given["memory"])
+            key = given["key"]
+            cast = ctx.casts.get(request, given["cast"])  # the session's latest cast, not a mirror a check may not have reached
             done = {w.generate: gr.Button(interactive=True), st.memory: memory}
+            live = bool(session.key_of(key)) or not settings.demo
+            confirmed = bool(given["confirmed"]) or (force and bool(given["dont_ask"]))
+            session_id = getattr(request, "session_hash", "") or who.browser
             try:
-                n_takes = parse_takes(takes)
-                draft = form.build_draft(cast, v)
-                draft.preview_request().require_valid()
+                go = checks.check(cast, form.FormValues.from_named(given), given.get("takes", "1"),
+                                  session_id=session_id, live=live, confirmed=confirmed, force=force, now=time.time())
             except StudioError as exc:  # refused in plain words; the form is kept
                 return done | {scene.form_alert: refused(exc, lang), w.confirm_box: gr.Column(visible=False)}
-            live = bool(session.key_of(key)) or not settings.demo
-            confirmed = bool(confirmed) or (force and bool(dont_ask))
-            session_id = getattr(request, "session_hash", "") or who.browser
-            ago = None if force else recent.claim(session_id, fingerprint(draft) + str(n_takes), time.time())
-            if ago is not None or (live and not confirmed and not force):
-                if ago is None:
-                    recent.forget(session_id)  # not started yet: the confirmed click is not a repeat
-                price = settings.price.estimate(draft.size, draft.duration,
-                                                cast_mod.reference_video_seconds(cast)).times(n_takes).message()
-                text = confirm_html(draft, price, duplicate_s=ago, live=live, takes=n_takes, lang=lang)
-                go = label("ui.confirm.again" if ago is not None else "ui.confirm.pay")
+            if go.ask is not None:
+                text = confirm_html(go.draft, go.price(settings.price), duplicate_s=go.repeat_after_s, live=live,
+                                    takes=go.takes, lang=lang)
+                ask = label("ui.confirm.again" if go.ask == ASK_REPEAT else "ui.confirm.pay")
                 return done | {w.confirm_box: gr.Column(visible=True), w.confirm_text: text,
-                               w.confirm_go: gr.Button(go),
-                               scene.form_alert: ""}
+                               w.confirm_go: gr.Button(ask), scene.form_alert: ""}
             try:
-                job_id = manager.start_takes(draft, n_takes, owner=who.owner, api_key=session.key_of(key),
+                job_id = manager.start_takes(go.checked, go.takes, owner=who.owner, api_key=session.key_of(key),
                                              holder=session.holder_of_key(key))[0]
             except StudioError as exc:
                 return done | {scene.form_alert: refused(exc, lang)}
             if force:
-                recent.claim(session_id, fingerprint(draft) + str(n_takes), time.time())
+                checks.started(go, session_id=session_id, now=time.time())
             memory = dict(memory, job=job_id)
             return done | {st.job: job_id, st.memory: memory, st.confirmed: confirmed, scene.form_alert: "",
                            w.confirm_box: gr.Column(visible=False)}
@@ -217,16 +174,14 @@ def listen(w: ResultWidgets, ctx: PageContext, scene: Any, castw: Any, cast_view
     # Disabled at once in the browser and on the server's side, until the job exists (start re-enables it).
     started = w.generate.click(lambda: gr.Button(interactive=False), None, [w.generate], js=DISABLE_JS, queue=False,
                                show_progress="hidden", api_visibility="private").then(
-        start(False), start_inputs, start_outputs, api_name="generate", concurrency_limit=None,
+        start(False), None, start_outputs, inputs_kwargs=start_inputs, api_name="generate", concurrency_limit=None,
         show_progress="minimal")
     started.then(watch.fn, [st.job, st.memory], watch.outputs, api_name="watch_job", **stream)
     started.then(None, js=SCROLL_JS)  # at once, not when the stream ends with the job
-    w.confirm_go.click(start(True), start_inputs, start_outputs, api_name="confirm_generate", concurrency_limit=None,
-                       show_progress="minimal").then(
+    w.confirm_go.click(start(True), None, start_outputs, inputs_kwargs=start_inputs, api_name="confirm_generate",
+                       concurrency_limit=None, show_progress="minimal").then(
         watch.fn, [st.job, st.memory], watch.outputs, api_visibility="undocumented", **stream)
     w.confirm_cancel.click(lambda: gr.Column(visible=False), None, [w.confirm_box], api_visibility="private",
                            show_progress="hidden")
 
-    return jobview.listen_actions(w, ctx, scene, castw, cast_view, watch, stream)
-
-
+    return jobview.listen_actions(w, ctx, page, watch, stream)

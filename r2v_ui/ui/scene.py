@@ -11,11 +11,12 @@ import gradio as gr
 from .. import spec
 from ..examples import EXAMPLE_NEGATIVE_PROMPTS
 from ..messages import both
-from . import cast as cast_mod
-from . import form, rawinputs, starters, storyboard
+from ..workspace import cast as cast_mod
+from ..workspace import form
+from . import rawinputs, starters, storyboard
 from .context import PageContext, esc
 from .language import choices, label, lang_of, text
-from .takes import parse_takes
+from ..workspace.start import parse_takes
 
 
 @dataclass
@@ -40,10 +41,16 @@ class SceneWidgets:
     board: storyboard.StoryboardWidgets
     starters: starters.StarterWidgets
 
+    def named(self) -> dict[str, Any]:
+        """The form's widgets by their names in the API (workspace.form.API_NAMES), in that order."""
+        widgets = {"prompt": self.prompt, "negative": self.negative, "tier": self.tier, "aspect": self.aspect,
+                   "duration": self.duration, "shot": self.shot, "audio": self.audio, "watermark": self.watermark,
+                   "seed_mode": self.seed_mode, "seed": self.seed, "shots": self.board.value}
+        return {name: widgets[name] for name in form.API_NAMES}
+
     def inputs(self) -> list[Any]:
-        """The form's values, in FormValues order."""
-        return [self.prompt, self.negative, self.tier, self.aspect, self.duration, self.shot, self.audio,
-                self.watermark, self.seed_mode, self.seed, self.board.value]
+        """The form's widgets, in FormValues order."""
+        return list(self.named().values())
 
     def outputs(self) -> list[Any]:
         """Everything `show` updates."""
@@ -104,8 +111,8 @@ def render(ctx: PageContext) -> SceneWidgets:
                         starter_w)
 
 
-def listen(w: SceneWidgets, ctx: PageContext, price: gr.HTML, takes: gr.Dropdown) -> None:
-    st = ctx.states
+def listen(w: SceneWidgets, ctx: PageContext, page: Any) -> None:
+    st, price, takes = ctx.states, page.result.price, page.result.takes
     demo = ctx.settings.demo
 
     # The page's cheapest, most frequent events (every keystroke): text in, text out, nothing read or
@@ -130,7 +137,7 @@ def listen(w: SceneWidgets, ctx: PageContext, price: gr.HTML, takes: gr.Dropdown
                                     takes=n_takes, lang=lang),
         }
         # The example's "things to avoid" leave with the example cast: never kept hidden for another scene.
-        if negative_text in EXAMPLE_NEGATIVE_PROMPTS and not any(c.get("example") for c in cast_mod.filled(cast)):
+        if negative_text in EXAMPLE_NEGATIVE_PROMPTS and not any(c.example for c in cast_mod.filled(cast)):
             out[w.negative] = ""
             out[w.negative_count] = form.count_label("", spec.NEGATIVE_PROMPT_MAX)
         return out

@@ -39,7 +39,10 @@ CSS = """
 .spend-col.today > div { background: #0f766e; }
 .spend-axis { display: flex; justify-content: space-between; color: #475569; font-size: 0.8rem; }
 .spend table { width: 100%; border-collapse: collapse; font-size: 0.9rem; }
-.spend th, .spend td { text-align: left; padding: 4px 6px; border-bottom: 1px solid #e2e8f0; vertical-align: top; }
+.spend th, .spend td { text-align: left; padding: 4px 6px; vertical-align: top;
+  border: 0 !important; border-bottom: 1px solid #e2e8f0 !important; }  /* light rules, not Gradio's boxed grid */
+.spend table, .spend thead, .spend tbody, .spend tr { border: 0 !important; }
+.spend th { color: #334155; font-weight: 600; }
 .spend table.sr-only { width: 1px; }
 .spend td.num, .spend th.num { text-align: right; white-space: nowrap; }
 .spend .prompt { overflow-wrap: break-word; min-width: 12em; }
@@ -84,8 +87,9 @@ def render_bar(ctx: PageContext) -> gr.HTML:
     return gr.HTML("", elem_id="budget-left", min_height=0, visible=not ctx.settings.demo)
 
 
-def listen(w: SpendWidgets | None, bar: gr.HTML, ctx: PageContext, demo: gr.Blocks) -> None:
+def listen(w: SpendWidgets | None, ctx: PageContext, page: Any) -> None:
     settings, manager, st = ctx.settings, ctx.manager, ctx.states
+    bar, demo = page.result.budget, page.demo
 
     async def show(request: gr.Request = None) -> dict:
         if not may_see(settings, request):

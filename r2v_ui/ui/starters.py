@@ -16,7 +16,7 @@ import gradio as gr
 
 from .. import prompt_names, spec
 from ..starters import Starter, starter_prompt
-from . import cast as cast_mod
+from ..workspace import cast as cast_mod
 from ..messages import both, t
 from .context import PageContext
 from .language import label, lang_of

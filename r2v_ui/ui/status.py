@@ -1,6 +1,7 @@
 """How a job looks on the page: its stages in plain words, the summary of a result, timings.
 
-Pure functions of a JobSnapshot (duck-typed: anything with the snapshot's attributes), no Gradio.
+HTML of a JobSnapshot for the result pane's status box (and History's detail): what the job is
+is asked of the snapshot's typed queries (`in_progress`, `needs_decision`, …), never by its state's word.
 """
 
 from __future__ import annotations
@@ -10,16 +11,22 @@ import time
 from typing import Any
 
 from .. import spec
+from ..jobs.states import RUNNING_STATES, JobState
 from ..messages import DEFAULT, Msg, both, render, t
 
 _SAID_UNDER_THE_BAR = {"stage.processing", "job.generating", "job.generating_eta"}  # percent and time left
 
 # The stages of a job in order (their words: "status.step.<stage>" in the catalog).
-STAGES: tuple[str, ...] = ("checking", "uploading", "submitting", "queued", "processing", "downloading", "succeeded")
+STAGES: tuple[JobState, ...] = (*RUNNING_STATES, JobState.SUCCEEDED)
 _ORDER = {state: i for i, state in enumerate(STAGES)}
-# Every state a job can be in (its words: "status.state.<state>").
-STATE_WORDS = frozenset((*STAGES, "failed", "uncertain", "discarded"))
-STATE_ICONS = {"succeeded": "✓", "failed": "✕", "uncertain": "?", "discarded": "–"}
+# Every state a job can be in has its words ("status.state.<state>"); an unknown one (an older record) is shown as it is.
+STATE_WORDS = frozenset(JobState)
+STATE_ICONS = {JobState.SUCCEEDED: "✓", JobState.FAILED: "✕", JobState.UNCERTAIN: "?", JobState.DISCARDED: "–"}
+
+
+def state_words(state: str, lang: str = DEFAULT) -> str:
+    """A state in words (`lang`); a state this version does not know, as it is."""
+    return t(f"status.state.{state}", lang) if state in STATE_WORDS else str(state)
 
 LOADING_HTML = (  # drawn before any request: in both languages, the page shows its own
     '<div class="job-status job-idle" id="job-status-box" data-state="loading">'
@@ -54,14 +61,14 @@ def stage_html(snap: Any, lang: str = DEFAULT) -> str:
     current = _ORDER.get(state)
     steps = []
     for i, key in enumerate(STAGES):
-        if state == "succeeded" or (current is not None and i < current):
+        if snap.succeeded or (current is not None and i < current):
             cls = "done"
         elif current is not None and i == current:
             cls = "now"
         else:
             cls = "todo"
         steps.append(f'<li class="stage stage-{cls}" data-stage="{key}">{html.escape(t(f"status.step.{key}", lang))}</li>')
-    headline = t(f"status.state.{state}", lang) if state in STATE_WORDS else state.title()
+    headline = state_words(state, lang) if state in STATE_WORDS else state.title()
     icon = STATE_ICONS.get(state, "")
     if getattr(snap, "video_missing", False):
         headline, icon = t("status.video_missing", lang), "!"
@@ -69,25 +76,25 @@ def stage_html(snap: Any, lang: str = DEFAULT) -> str:
         f'<div class="job-status job-{html.escape(state)}" id="job-status-box" data-state="{html.escape(state)}">',
         f'<div class="job-headline">{icon + " " if icon else ""}{html.escape(headline)}</div>',
     ]
-    if state not in ("failed", "uncertain", "discarded"):
+    if not (snap.failed or snap.needs_decision or snap.discarded):
         parts.append(f'<ol class="stages">{"".join(steps)}</ol>')
     live = getattr(snap, "target", "demo") == "live"
     stage = snap.stage_text
     text = render(stage, lang)
-    if state == "processing" and (text.startswith("Generating") if not isinstance(stage, Msg)
+    if state == JobState.PROCESSING and (text.startswith("Generating") if not isinstance(stage, Msg)
                                   else stage.code in _SAID_UNDER_THE_BAR):
         text = ""  # the percent and time left are said once, under the bar
-    if text and state not in ("failed", "uncertain"):  # a failure is said once, in the error below
+    if text and not (snap.failed or snap.needs_decision):  # a failure is said once, in the error below
         parts.append(f'<div class="job-text" id="job-stage-text">{html.escape(text)}</div>')
     notice = getattr(snap, "notice", None)  # why a running job is not moving right now, while it lasts
     if notice:
         parts.append(f'<div class="job-notice" id="job-notice">{html.escape(render(notice, lang))}</div>')
     uploads = getattr(snap, "uploads", None)  # per-file fractions, when the manager reports them
-    if state == "uploading" and uploads:
+    if state == JobState.UPLOADING and uploads:
         parts.append('<ul class="uploads">' + "".join(
             f"<li>{html.escape(str(label))}: {max(0.0, min(1.0, float(frac))) * 100:.0f}%</li>"
             for label, frac in dict(uploads).items()) + "</ul>")
-    if not snap.terminal and state != "uncertain":
+    if snap.in_progress:
         pct = None if snap.progress is None else max(0.0, min(1.0, float(snap.progress)))
         if pct is not None:
             parts.append(f'<div class="bar"><div class="bar-fill" style="width:{pct * 100:.0f}%"></div></div>')
@@ -100,11 +107,11 @@ def stage_html(snap: Any, lang: str = DEFAULT) -> str:
         parts.append(f'<div class="job-meta">{" · ".join(html.escape(b) for b in bits)}</div>')
         parts.append(f'<div class="job-note">{html.escape(t("status.close_tab", lang))}'
                      + (html.escape(t("status.no_cancel", lang)) if live else "") + '</div>')
-    if state == "failed":
+    if snap.failed:
         parts.append(f'<div class="job-error" role="alert">{html.escape(render(snap.error, lang) or t("status.failed", lang))}'
                      '</div>')
         parts.append(f'<div class="job-note">{t("status.after_failure", lang)}</div>')
-    if state == "uncertain":
+    if snap.needs_decision:
         said = t("status.uncertain" if live else "status.uncertain_demo", lang)
         parts.append(f'<div class="job-error" role="alert">{html.escape(said)}</div>')
     for w in snap.warnings or ():

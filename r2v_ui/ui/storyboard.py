@@ -23,7 +23,8 @@ from .. import spec
 from ..errors import StudioError
 from ..storyboard import SHOTS_MAX, SHOTS_MIN, Storyboard, fit, length_problem
 from ..messages import DEFAULT, LANGUAGES, Msg, both, render as words, t
-from . import form, refusals
+from ..workspace import refusals
+from ..workspace import form
 from .language import label, lang_of
 from .context import PageContext
 

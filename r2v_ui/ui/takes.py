@@ -10,34 +10,25 @@ from __future__ import annotations
 import html
 from typing import Any, Callable
 
-from ..messages import DEFAULT, msg, render, t
+from ..messages import DEFAULT, render, t
+from ..workspace.start import TAKE_CHOICES
 from . import status
-from .refusals import FormProblem
 from .videoview import player_html
 
-TAKE_CHOICES = ["1", "2", "3", "4"]
 # What the choice shows (the number alone would say nothing beside Generate without its label).
 TAKE_OPTIONS = [(f"ui.takes.{n}", n) for n in TAKE_CHOICES]  # (label key, value): "1 take" … "4 takes"
 
 UrlOf = Callable[[Any], "str | None"]
 
 
-def parse_takes(value: Any) -> int:
-    """The takes choice as a whole number 1..4 (ValueError in plain words otherwise)."""
-    text = str(value).strip() if value is not None else "1"
-    if text not in TAKE_CHOICES:
-        raise FormProblem(msg("takes.invalid", value=repr(value)))
-    return int(text)
-
-
 def done_takes(snaps: list[Any]) -> list[Any]:
-    return [s for s in snaps if s.state == "succeeded" and s.video_path is not None]
+    return [s for s in snaps if s.has_video]
 
 
 def batch_headline(snaps: list[Any], lang: str = DEFAULT) -> str:
     n = len(snaps)
     done = len(done_takes(snaps))
-    failed = sum(1 for s in snaps if s.state in ("failed", "uncertain", "discarded") or s.video_missing)
+    failed = sum(1 for s in snaps if s.ended_without_video)
     running = n - done - failed
     if running:
         head = t("takes.running", lang, n=n, done=done, running=running)
@@ -61,14 +52,14 @@ def grid_html(snaps: list[Any], url_of: UrlOf, lang: str = DEFAULT) -> str:
         seed = t("takes.seed", lang, seed=s.seed_used) if s.seed_used is not None else ""
         star = (f' <span class="kept" title="{html.escape(t("takes.kept", lang))}">{html.escape(t("takes.kept_badge", lang))}</span>'
                 if s.favourite else "")
-        if s.state == "succeeded" and s.video_path is not None:
+        if s.has_video:
             url = url_of(s.video_path)
             body = player_html(url, label=f"{label}, {seed}".strip(", "), poster=url_of(s.poster_path),
                                controls=True)
             link = (f'<a class="take-download" href="{html.escape(url)}" download>{html.escape(t("takes.download", lang))}</a>' if url else "")
             meta = f'<span>{html.escape(seed)}</span>{star}{link}'
         else:
-            words = t(f"status.state.{s.state}", lang) if s.state in status.STATE_WORDS else s.state
+            words = status.state_words(s.state, lang)
             note = render(s.error, lang) or (t("takes.video_missing", lang) if s.video_missing else "")
             body = (f'<div class="take-wait" data-state="{html.escape(s.state)}">{html.escape(words)}'
                     + (f'<div class="take-note">{html.escape(note)}</div>' if note else "") + "</div>")

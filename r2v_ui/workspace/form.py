@@ -20,6 +20,7 @@ from .. import prompt_names, spec
 from ..messages import DEFAULT, Msg, Sentences, both, legacy, msg, render, t
 from ..storyboard import SHOTS_MAX, Shot, Storyboard
 from . import cast as cast_mod
+from .cast import Card
 from .refusals import FormProblem, said
 
 SEED_RANDOM = "random"
@@ -50,6 +51,18 @@ class FormValues:
     shots: Any = ()  # the storyboard's rows as sent: [{"text": …, "seconds": …}, …] (used with Multi shot only)
 
 
+    @classmethod
+    def from_named(cls, given: dict[str, Any]) -> "FormValues":
+        """The form's values by the names a browser or an API client sends them under (`API_NAMES`)."""
+        return cls(**{field: given[name] for name, field in API_NAMES.items() if name in given})
+
+
+# The name of each form value in the page's API (`/generate`), in the order API clients send them,
+# and the FormValues field it fills.
+API_NAMES = {"prompt": "prompt", "negative": "negative_prompt", "tier": "tier", "aspect": "aspect",
+             "duration": "duration", "shot": "shot_type", "audio": "audio", "watermark": "watermark",
+             "seed_mode": "seed_mode", "seed": "seed", "shots": "shots"}
+
 DEFAULTS = FormValues()
 
 
@@ -72,24 +85,24 @@ def count_label(text: str | None, limit: int, lang: str = DEFAULT) -> str:
     return f'<span class="char-count {cls}">{n} / {limit}{over}</span>'
 
 
-def tag_hints(prompt: str | None, cast: list[dict], lang: str = DEFAULT) -> list[tuple[str, str]]:
+def tag_hints(prompt: str | None, cast: list[Card], lang: str = DEFAULT) -> list[tuple[str, str]]:
     """(severity, message) hints: a tag with no card is an error, a card never named a warning."""
     names = cast_mod.character_names(cast)
     return [(p.severity, render(p.msg, lang)) for p in spec.check_character_tags(prompt or "", len(names), names)]
 
 
-def sent_prompt(prompt: str | None, cast: list[dict]) -> prompt_names.Resolution:
+def sent_prompt(prompt: str | None, cast: list[Card]) -> prompt_names.Resolution:
     """The prompt as it will be sent: each card's `@Name` as its tag, resolved now (so a moved card
     keeps its part), with any name that names no card."""
     return prompt_names.resolve(prompt, cast_mod.character_names(cast))
 
 
-def prompt_count(prompt: str | None, cast: list[dict], lang: str = DEFAULT) -> str:
+def prompt_count(prompt: str | None, cast: list[Card], lang: str = DEFAULT) -> str:
     """The character count of the prompt as sent (the limit applies to what the service receives)."""
     return count_label(sent_prompt(prompt, cast).sent, spec.PROMPT_MAX, lang)
 
 
-def hints_html(prompt: str | None, cast: list[dict], lang: str = DEFAULT, *, as_sent: bool = True) -> str:
+def hints_html(prompt: str | None, cast: list[Card], lang: str = DEFAULT, *, as_sent: bool = True) -> str:
     """Under the prompt: the prompt as sent when names were rewritten, then the hints, which are
     about the prompt as sent.  `as_sent=False` when another view shows the prompt as sent (the storyboard)."""
     resolved = sent_prompt(prompt, cast)
@@ -202,7 +215,7 @@ def prompt_for_checks(prompt: str | None, shot_type: str | None, shots: Any) -> 
     return board.compose() if board else (prompt or "")
 
 
-def price_label(price: spec.PriceTable, tier: str, aspect: str, duration: Any, cast: list[dict],
+def price_label(price: spec.PriceTable, tier: str, aspect: str, duration: Any, cast: list[Card],
                 demo: bool = False, takes: int = 1, lang: str | None = None) -> str:
     """`lang` None: before any request is known (the first render), in both languages."""
     def say(key: str, **params: Any) -> str:
@@ -226,7 +239,7 @@ def price_label(price: spec.PriceTable, tier: str, aspect: str, duration: Any, c
             f'<span class="price-note">{why}</span></div>')
 
 
-def build_draft(cast: list[dict], values: FormValues) -> Any:
+def build_draft(cast: list[Card], values: FormValues) -> Any:
     """A JobDraft from the page, or ValueError listing what to fix first (nothing is sent)."""
     from ..jobs import JobDraft
 

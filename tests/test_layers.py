@@ -1,0 +1,102 @@
+"""The layers hold: the import graph of r2v_ui (read with ast, nothing imported) has no circle; MCP
+imports nothing from the page (ui/); the workspace layer imports neither the page nor Gradio; and the
+page, its workspace and MCP never compare a job's state with a word (they ask the snapshot's typed
+queries or JobState: the vocabulary lives in jobs/states.py)."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import r2v_ui
+
+ROOT = Path(r2v_ui.__file__).parent
+STATE_WORDS = {"checking", "uploading", "submitting", "queued", "processing", "downloading", "succeeded", "failed",
+               "uncertain", "discarded"}
+
+
+def module_name(path: Path) -> str:
+    parts = ["r2v_ui", *path.relative_to(ROOT).with_suffix("").parts]
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def imports_of(path: Path) -> set[str]:
+    """Every r2v_ui module (and top-level package such as gradio) `path` imports, at any depth in the
+    file (a function's import too), except for type checkers only (`if TYPE_CHECKING:`)."""
+    here = module_name(path).split(".")
+    package = here if path.name == "__init__.py" else here[:-1]
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    typing_only = {id(n) for block in ast.walk(tree) if isinstance(block, ast.If)
+                   and getattr(block.test, "id", None) == "TYPE_CHECKING" for n in ast.walk(block)}
+    out: set[str] = set()
+    for node in ast.walk(tree):
+        if id(node) in typing_only:
+            continue
+        if isinstance(node, ast.Import):
+            out.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = package[: len(package) - node.level + 1] if node.level else []
+            mod = ".".join([*base, *(node.module.split(".") if node.module else [])])
+            out.add(mod)
+            out.update(f"{mod}.{a.name}" for a in node.names)  # `from . import cast` names a module
+    return out
+
+
+def graph() -> dict[str, set[str]]:
+    files = {module_name(p): p for p in ROOT.rglob("*.py")}
+    return {name: {m for m in imports_of(path) if m in files and m != name} for name, path in files.items()}
+
+
+def test_no_module_of_the_studio_is_in_an_import_circle():
+    g = graph()
+    # A package's __init__ re-exporting its own modules is not a circle between rooms: edges from a
+    # module to its own package's __init__ are what `from . import x` reads, so leave those out.
+    edges = {a: {b for b in bs if not a.startswith(b + ".")} for a, bs in g.items()}
+    seen: dict[str, int] = {}
+    stack: list[str] = []
+    circles: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        seen[node] = 1
+        stack.append(node)
+        for nxt in sorted(edges.get(node, ())):
+            if seen.get(nxt) == 1:
+                circles.append(stack[stack.index(nxt):] + [nxt])
+            elif nxt not in seen:
+                visit(nxt)
+        stack.pop()
+        seen[node] = 2
+
+    for node in sorted(edges):
+        if node not in seen:
+            visit(node)
+    assert circles == [], circles
+
+
+def test_mcp_imports_nothing_from_the_page_and_the_workspace_neither_the_page_nor_gradio():
+    g = graph()
+    mcp_to_ui = {(a, b) for a, bs in g.items() if a.startswith("r2v_ui.mcp") for b in bs if b.startswith("r2v_ui.ui")}
+    assert mcp_to_ui == set()
+    for path in (ROOT / "workspace").rglob("*.py"):
+        found = imports_of(path)
+        assert not {m for m in found if m.startswith("r2v_ui.ui")}, path
+        assert not {m for m in found if m.split(".")[0] == "gradio"}, path
+
+
+def _compared_words(path: Path) -> list[tuple[int, str]]:
+    """Places where a state word is compared (==, !=, in, not in) with anything."""
+    out = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Compare):
+            for side in (node.left, *node.comparators):
+                values = side.elts if isinstance(side, (ast.Tuple, ast.List, ast.Set)) else [side]
+                for v in values:
+                    if isinstance(v, ast.Constant) and v.value in STATE_WORDS:
+                        out.append((node.lineno, v.value))
+    return out
+
+
+def test_the_page_its_workspace_and_mcp_never_compare_a_state_with_a_word():
+    found = {str(p.relative_to(ROOT)): hits for room in ("ui", "workspace", "mcp")
+             for p in (ROOT / room).rglob("*.py") if (hits := _compared_words(p))}
+    assert found == {}
