@@ -375,7 +375,7 @@ MESSAGES: dict[str, str] = {
     "setup.key_forgotten": "The key was forgotten. Back to demo mode.",
     "setup.hosting_heading": "<b>Reference hosting</b>: how the service gets your files.",
     "ui.setup.key_placeholder": "paste your key",
-    # --- the request's rules (spec.py) -----------------------------------------------------------
+    # --- the request's rules (request.py) ----------------------------------------------------------
     "spec.problems": "{problems}",
     "spec.the_prompt": "The prompt",
     "spec.the_negative_prompt": "The negative prompt",

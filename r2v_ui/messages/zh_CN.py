@@ -322,7 +322,7 @@ MESSAGES: dict[str, str] = {
     "setup.key_forgotten": "密钥已忘掉，回到演示模式。",
     "setup.hosting_heading": "<b>参考素材托管</b>：服务如何获取你的文件。",
     "ui.setup.key_placeholder": "粘贴你的密钥",
-    # --- 请求规则（spec.py）------------------------------------------------------------------------
+    # --- 请求规则（request.py）------------------------------------------------------------------------
     "spec.problems": "{problems}",
     "spec.the_prompt": "提示词",
     "spec.the_negative_prompt": "反向提示词",
