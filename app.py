@@ -32,6 +32,7 @@ class Studio:
     public_host: Any = None
     tools: Any = None  # r2v_ui.mcp.StudioTools when the MCP server is on
     examples_ready: Any = None  # the thread drawing the example cast at start (r2v_ui.examples)
+    kept: Any = None  # the page's answers served from memory (r2v_ui.ui.serving.Kept), once launched
     _closed: bool = field(default=False, repr=False)
 
     @property
@@ -63,10 +64,17 @@ class Studio:
         from starlette.middleware import Middleware
         from starlette.middleware.gzip import GZipMiddleware
 
-        # The page's HTML carries its whole configuration (~330 KB): compressed on the wire, like every
-        # other answer over 1 KB (Starlette leaves event streams alone).
-        app_kwargs: dict[str, Any] = {"middleware": [Middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)]}
+        from r2v_ui.ui import serving, sessionstate
+        from r2v_ui.ui.language import lang_of
+
+        # The page, its configuration and Gradio's static files: built once, compressed once, served from
+        # memory (r2v_ui/ui/serving.py).  Every other answer over 1 KB is compressed on the wire
+        # (Starlette leaves event streams alone).
+        self.kept = self.kept or serving.Kept()
+        app_kwargs: dict[str, Any] = {"middleware": [Middleware(serving.FromMemory, language=lang_of, kept=self.kept),
+                                                     Middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)]}
         routes: list = []
+        lifespan = None
         if self.public_host is not None:
             from r2v_ui.hosting import public_reference_routes
 
@@ -81,8 +89,12 @@ class Studio:
             # Result links for MCP callers (who have no login cookie), and only the studio's own tools
             # in Gradio's MCP server, set at start-up before it answers anyone.
             routes += self.tools.links.routes()
-            app_kwargs["lifespan"] = studio_mcp.lifespan(self.demo)
+            lifespan = studio_mcp.lifespan(self.demo)
             studio_mcp.quiet_state_warning()
+        # Each visitor's session builds what the page uses, not every block's configuration up front, and an
+        # event's outputs its handler did not name are not copied (r2v_ui/ui/sessionstate.py).
+        app_kwargs["lifespan"] = sessionstate.lifespan(lifespan)
+        sessionstate.lean_blocks(self.demo)
         if routes:
             app_kwargs["routes"] = routes
         kwargs["app_kwargs"] = app_kwargs

@@ -2,6 +2,7 @@
 
     python tests/bench_visitor.py                       # N = 1, 10, 50 visitors
     python tests/bench_visitor.py --visitors 1,10 --idle-seconds 20
+    python tests/bench_visitor.py --page-opens 20      # only page opens: CPU per open, beside a bare page
 
 A visitor is what a newcomer does, in Debian's Chromium: open the page, press "Load the example
 cast", press Generate with the page's defaults (1080P, 5 s, sound; the emulator renders its
@@ -16,6 +17,13 @@ round, less the idle floor over the same wall time, divided by N.  The browser's
 counted (it shares the machine's cores, so rounds of many visitors take longer on a small machine).
 Also printed: the wall time of each round and how long the studio's idle queue took to start a
 cheap event after idling (the Seed radio's change, over the page's own protocol; median of 10).
+
+`--page-opens K` measures only the page open, K times one after another on each server (a fresh
+browser context each: nothing cached in the browser), after one warm-up open that is not counted
+(it fills the server's caches, once per process): the studio's open lasts until its Generate is
+usable and its start-up events have answered, the bare page's until its button shows.  The figure
+is the server's CPU over the K opens, less its idle floor over the same wall time, divided by K.
+`--root DIR` serves the studio of another checkout (an export of the commit before a change).
 """
 
 from __future__ import annotations
@@ -96,6 +104,95 @@ async def bare_visitor(browser, url: str) -> None:
         await context.close()
 
 
+async def studio_open(browser, url: str) -> None:
+    context = await browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = await context.new_page()
+    page.set_default_timeout(120_000)
+    try:
+        await page.goto(url)
+        await page.locator("#generate-btn").wait_for(state="visible")
+        await page.wait_for_function("() => { const b = document.querySelector('#job-status-box');"
+                                     " return b && b.dataset.state !== 'loading'; }")
+    finally:
+        await context.close()
+
+
+async def bare_open(browser, url: str) -> None:
+    context = await browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = await context.new_page()
+    page.set_default_timeout(120_000)
+    try:
+        await page.goto(url)
+        await page.locator("#bare-generate").wait_for(state="visible")
+    finally:
+        await context.close()
+
+
+async def open_pages(opener, url: str, k: int) -> tuple[int, list[str]]:
+    """One warm-up open (not counted by the caller: see open_round), then `k` opens one after another."""
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        errors = []
+        try:
+            for _ in range(k):
+                try:
+                    await opener(browser, url)
+                except Exception as exc:  # noqa: BLE001 - counted and printed, the round goes on
+                    errors.append(f"{type(exc).__name__}: {str(exc)[:160]}")
+        finally:
+            await browser.close()
+    return k - len(errors), errors
+
+
+def open_round(pid: int, floor: float, opener, url: str, k: int) -> dict:
+    """CPU per page open: one warm-up open, then `k` counted ones (the browser's start is outside both)."""
+    asyncio.run(open_pages(opener, url, 1))
+    c0, t0 = proc_cpu(pid), time.monotonic()
+    ok, errors = asyncio.run(open_pages(opener, url, k))
+    wall = time.monotonic() - t0
+    used = proc_cpu(pid) - c0
+    net = max(0.0, used - floor * wall)
+    return {"n": k, "ok": ok, "wall": wall, "cpu": used, "net": net, "per_open": net / k, "errors": errors[:3]}
+
+
+def page_opens(args) -> int:
+    """`--page-opens K`: the page open alone, the studio beside the bare page, idle floors apart."""
+    k = args.page_opens
+    load = os.getloadavg()
+    print(f"# bench_visitor --page-opens {k} {time.strftime('%Y-%m-%d %H:%M')} · load average {load[0]:.2f}"
+          f" {load[1]:.2f} {load[2]:.2f} · {os.cpu_count()} cores" + (f" · studio of {args.root}" if args.root else ""),
+          flush=True)
+    bare = BareChild()
+    studio = Child("--serve", tempfile.mkdtemp(prefix="bench-page-opens-"), "--emulator-seconds",
+                   str(args.emulator_seconds), *(["--root", args.root] if args.root else []))
+    try:
+        bare_info, info = bare.read(120), studio.read(180)
+        time.sleep(3)  # the example cast is drawn at start, in the background
+        floors = {"bare": idle_floor(bare_info["pid"], args.idle_seconds),
+                  "studio": idle_floor(info["pid"], args.idle_seconds)}
+        rows = []
+        for _ in range(args.repeat):
+            s = open_round(info["pid"], floors["studio"], studio_open, info["url"], k)
+            b = open_round(bare_info["pid"], floors["bare"], bare_open, bare_info["url"], k)
+            rows.append((s, b))
+            print(f"studio {s['per_open']:.3f} CPU-s an open ({s['ok']}/{k} ok, {s['wall']:.0f} s) · bare"
+                  f" {b['per_open']:.3f} ({b['ok']}/{k} ok, {b['wall']:.0f} s) · ratio {s['per_open'] / b['per_open']:.2f}×"
+                  + (f" · errors {s['errors'] + b['errors']}" if s["errors"] or b["errors"] else ""), flush=True)
+    finally:
+        studio.close()
+        bare.close()
+    print()
+    print("| round | studio: CPU-s a page open (net of idle) | bare Gradio page | ratio | opens done |")
+    print("|---|---|---|---|---|")
+    for i, (s, b) in enumerate(rows, 1):
+        print(f"| {i} | {s['per_open']:.3f} | {b['per_open']:.3f} | {s['per_open'] / b['per_open']:.2f}× |"
+              f" {s['ok']}/{k}, {b['ok']}/{k} |")
+    print(f"\nIdle floor (CPU-s per second): studio {floors['studio']:.4f}, bare Gradio {floors['bare']:.4f}.")
+    return 0
+
+
 async def visit(visitor, url: str, n: int) -> tuple[int, list[str]]:
     from playwright.async_api import async_playwright
 
@@ -145,11 +242,17 @@ def main() -> int:
     ap.add_argument("--visitors", default="1,10,50")
     ap.add_argument("--idle-seconds", type=float, default=30.0)
     ap.add_argument("--emulator-seconds", type=float, default=8.0, help="the emulator's time per task (the app's default)")
+    ap.add_argument("--page-opens", type=int, default=0, metavar="K",
+                    help="measure only the page open, K opens on each server (no visitors)")
+    ap.add_argument("--repeat", type=int, default=3, help="with --page-opens: how many rounds of K opens")
+    ap.add_argument("--root", help="with --page-opens: serve the studio of another checkout")
     ap.add_argument("--serve-bare", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.serve_bare:
         serve_bare()
         return 0
+    if args.page_opens:
+        return page_opens(args)
     counts = [int(x) for x in args.visitors.split(",") if x.strip()]
 
     load = os.getloadavg()

@@ -6,10 +6,14 @@ Imported explicitly by tests/test_ui_*.py and tests/test_browser_*.py (conftest.
 from __future__ import annotations
 
 import contextlib
+import json
+import secrets
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
+import httpx
 from PIL import Image, ImageDraw
 
 from r2v_ui.ports import free_port
@@ -69,3 +73,27 @@ def submits(studio: RunningStudio) -> int:
     import httpx
 
     return httpx.get(studio.studio.emulator.base_url + "/emulator/stats").json()["submits"]
+
+
+def run_event(url: str, fn_index: int, data: list) -> list[dict]:
+    """Every message of one event, as the page's script receives them (join, then the session's stream).
+    Gives up after 60 s (Gradio's heartbeats keep the stream talking, so a read timeout never comes)."""
+    session = secrets.token_hex(8)
+    deadline = time.monotonic() + 60
+    with httpx.Client(timeout=httpx.Timeout(60.0)) as http:
+        r = http.post(f"{url}/gradio_api/queue/join", json={
+            "data": data, "event_data": None, "fn_index": fn_index, "trigger_id": None, "session_hash": session})
+        r.raise_for_status()
+        event_id = r.json()["event_id"]
+        messages = []
+        with http.stream("GET", f"{url}/gradio_api/queue/data", params={"session_hash": session}) as resp:
+            for line in resp.iter_lines():
+                if time.monotonic() > deadline:
+                    break
+                if line.startswith("data:"):
+                    msg = json.loads(line[5:])
+                    if msg.get("event_id") == event_id:
+                        messages.append(msg)
+                        if msg.get("msg") == "process_completed":
+                            return messages
+    raise AssertionError(f"the event's stream closed before it completed: {messages}")

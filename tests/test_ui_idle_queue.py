@@ -8,10 +8,7 @@ Idle CPU itself is measured by tests/bench_visitor.py, not asserted here.
 
 from __future__ import annotations
 
-import json
-import secrets
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 import gradio as gr
@@ -20,31 +17,7 @@ import pytest
 
 from r2v_ui.ports import free_port
 from r2v_ui.ui import idlequeue
-from tests.fixtures_ui import running_studio
-
-
-def run_event(url: str, fn_index: int, data: list) -> list[dict]:
-    """Every message of one event, as the page's script receives them (join, then the session's stream).
-    Gives up after 60 s (Gradio's heartbeats keep the stream talking, so a read timeout never comes)."""
-    session = secrets.token_hex(8)
-    deadline = time.monotonic() + 60
-    with httpx.Client(timeout=httpx.Timeout(60.0)) as http:
-        r = http.post(f"{url}/gradio_api/queue/join", json={
-            "data": data, "event_data": None, "fn_index": fn_index, "trigger_id": None, "session_hash": session})
-        r.raise_for_status()
-        event_id = r.json()["event_id"]
-        messages = []
-        with http.stream("GET", f"{url}/gradio_api/queue/data", params={"session_hash": session}) as resp:
-            for line in resp.iter_lines():
-                if time.monotonic() > deadline:
-                    break
-                if line.startswith("data:"):
-                    msg = json.loads(line[5:])
-                    if msg.get("event_id") == event_id:
-                        messages.append(msg)
-                        if msg.get("msg") == "process_completed":
-                            return messages
-    raise AssertionError(f"the event's stream closed before it completed: {messages}")
+from tests.fixtures_ui import run_event, running_studio
 
 
 @pytest.fixture

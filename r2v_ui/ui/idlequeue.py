@@ -14,6 +14,11 @@ that changes them (gradio is pinned ==6.31.0 in requirements.txt and pyproject.t
 Both also wake when the queue is closed, and once a second whatever happens (`FALLBACK_S`): a
 safety net for a path into the queue this module does not know.
 
+The same queue also stops a summary nobody reads: after every event, Gradio rebuilt a pandas summary
+of the last 10,000 events (`compute_analytics_summary`, 2–3 ms each, in a worker thread) whether or
+not usage analytics are on; only its monitoring page (`/monitoring/summary`, off unless enabled)
+reads it.  Now it is made when read.
+
 `wait_for_work(demo)` swaps the class of the Queue that `demo.queue()` built (before `launch()`
 starts its loops); everything else Gradio does with the queue is its own code.  On any other Gradio
 version it changes nothing and logs why: its loops may differ from the copies below.
@@ -98,6 +103,26 @@ class WaitingQueue(queueing.Queue):
         if iterables is not None and self._loop is not None and self._progress is not None:
             self._loop.call_soon_threadsafe(self._progress.set)
 
+    # -- the analytics summary, made when read ----------------------------------------------------
+    def compute_analytics_summary(self, records: Any) -> dict:
+        # Gradio calls this after every event and never uses what it returns.
+        return self.__dict__.get("_analytics_summary", {"functions": {}})
+
+    @property
+    def cached_event_analytics_summary(self) -> dict:  # read by Gradio's /monitoring/summary
+        own = self.__dict__
+        if not own.get("_summing"):
+            own["_summing"] = True
+            try:
+                queueing.Queue.compute_analytics_summary(self, list(self.event_analytics.values()))
+            finally:
+                own["_summing"] = False
+        return own.get("_analytics_summary", {"functions": {}})
+
+    @cached_event_analytics_summary.setter
+    def cached_event_analytics_summary(self, value: dict) -> None:
+        self.__dict__["_analytics_summary"] = value
+
     # -- the two loops (gradio 6.31.0's, with its sleeps when free replaced by waits) -------------
     async def start_processing(self) -> None:
         self._loop = asyncio.get_running_loop()
@@ -156,6 +181,8 @@ def wait_for_work(demo: Any) -> bool:
         log.warning("Gradio %s: its queue is left polling as it is (the waiting queue mirrors %s).",
                     gradio.__version__, GRADIO_VERSION)
         return False
+    summary = queue.__dict__.pop("cached_event_analytics_summary", {"functions": {}})
     queue.__class__ = WaitingQueue
+    queue.cached_event_analytics_summary = summary
     queue._init_waits()
     return True
