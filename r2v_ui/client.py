@@ -51,7 +51,8 @@ from .errors import (
     error_from_response,
 )
 from .messages import FileSize, Msg, msg
-from .spec import MODEL_PATH, TASK_RESULT_PATH, GenerationRequest
+from .request import GenerationRequest
+from .spec import MODEL_PATH, TASK_RESULT_PATH
 from .task_info import TaskInfo, as_int
 
 log = logging.getLogger(__name__)

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Mapping
 
-from .spec import DEFAULT_BASE_URL, DEFAULT_PRICE_PER_SECOND, PriceTable
+from .price import PriceTable
+from .spec import DEFAULT_BASE_URL, DEFAULT_PRICE_PER_SECOND
 
 
 class Secret:

@@ -13,7 +13,7 @@ branch (SPEC.md "Errors").
     │   ├── TaskFailed               the service ran the task and it failed
     │   └── DownloadError            the result could not be taken this time
     │       ├── ResultUnusable, ResultExpired
-    ├── the request: spec.RequestInvalid, storyboard.FitImpossible, client.ClientSetupError
+    ├── the request: request.RequestInvalid, storyboard.FitImpossible, client.ClientSetupError
     ├── the store: store.StoreError (store/trouble.py)
     ├── hosting: hosting.HostingError
     ├── the library: characters.CharacterError

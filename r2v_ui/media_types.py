@@ -1,14 +1,14 @@
 """The one table of the reference formats the service takes: each format's kind, media type and
 file extension, and the other names browsers and servers give the same types.
 
-media.py names what it found with it; hosting/ checks and labels what it serves with it.  The
+media/ names what it found with it; hosting/ checks and labels what it serves with it.  The
 formats themselves come from spec.py's rules (a format missing here is a test failure, not a guess)."""
 
 from __future__ import annotations
 
 from .spec import AUDIO_RULES, IMAGE_RULES, VIDEO_RULES
 
-# format (as media.py names it) → (kind, media type, extension)
+# format (as media/ names it) → (kind, media type, extension)
 FORMATS: dict[str, tuple[str, str, str]] = {
     "JPEG": ("image", "image/jpeg", ".jpg"),
     "PNG": ("image", "image/png", ".png"),

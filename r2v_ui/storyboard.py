@@ -26,6 +26,7 @@ from typing import Any, Mapping
 from . import spec
 from .errors import StudioError
 from .messages import Msg, msg
+from .request import Problem
 
 SHOTS_MIN, SHOTS_MAX = 2, 6
 SHOT_SECONDS_MIN = 1
@@ -88,9 +89,9 @@ class Storyboard:
         head = [self.overall.strip()] if self.overall.strip() else []
         return "\n".join(head + [t.line() for t in self.timeline()])
 
-    def problems(self, duration: int) -> list[spec.Problem]:
+    def problems(self, duration: int) -> list[Problem]:
         """What stops this storyboard from being sent, in plain words (empty: it can be sent)."""
-        out: list[spec.Problem] = []
+        out: list[Problem] = []
         n = len(self.shots)
         if not SHOTS_MIN <= n <= SHOTS_MAX:
             out.append(_problem(msg("storyboard.count", lo=SHOTS_MIN, hi=SHOTS_MAX, n=n)))
@@ -160,5 +161,5 @@ def fit(lengths: list[int | None], duration: int) -> list[int]:
     return out
 
 
-def _problem(message: Msg) -> spec.Problem:
-    return spec.Problem("storyboard", message)
+def _problem(message: Msg) -> Problem:
+    return Problem("storyboard", message)

@@ -35,7 +35,7 @@ from r2v_ui.errors import (
     error_from_response,
     parse_retry_after,
 )
-from r2v_ui.spec import MediaItem, GenerationRequest
+from r2v_ui.request import MediaItem, GenerationRequest
 
 BASE = "https://api.example.test"
 REQ = httpx.Request("GET", "https://x.test/")

@@ -12,7 +12,7 @@ import pytest
 
 import r2v_ui
 from r2v_ui.errors import StudioError
-from r2v_ui.spec import GenerationRequest, RequestInvalid
+from r2v_ui.request import GenerationRequest, RequestInvalid
 
 # The emulator stands in for the remote service: its errors are the service's, not the studio's.
 NOT_THE_STUDIO = ("r2v_ui.emulator",)

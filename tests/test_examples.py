@@ -8,6 +8,7 @@ from PIL import Image
 
 from r2v_ui import examples, fonts, spec
 from r2v_ui.messages import EN, ZH
+from r2v_ui.request import check_character_tags
 from tests.lang_terms import foreign_words
 
 TAG_BAND = (slice(840, 930), slice(0, examples.WIDTH))  # where _caption draws the name tag
@@ -25,7 +26,7 @@ def test_the_english_example_is_as_before(tmp_path):
 def test_the_chinese_example_is_written_in_chinese_with_the_tags_kept(tmp_path):
     ex = examples.example_cast(tmp_path, ZH)
     assert [c.name for c in ex.characters] == ["探险家米拉", "机器人波特"]
-    assert spec.tags_in_prompt(ex.prompt) == [1, 2] and spec.check_character_tags(ex.prompt, 2) == []
+    assert spec.tags_in_prompt(ex.prompt) == [1, 2] and check_character_tags(ex.prompt, 2) == []
     assert foreign_words(ex.prompt + " " + ex.negative_prompt) == []
     assert ex.characters[0].voice and ex.characters[0].voice.exists()
     # Its own pictures, beside the English ones; a plain file name the card can show as it is.

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from r2v_ui import spec
+from r2v_ui.price import PriceTable
 from r2v_ui.workspace import cast as cast_mod
 from r2v_ui.workspace.cast import Card
 from r2v_ui.workspace import form
@@ -73,6 +74,6 @@ def test_build_draft_keeps_whole_numbers_as_ints():
 
 
 def test_the_price_estimate_is_not_shown_for_a_duration_that_is_not_whole():
-    price = spec.PriceTable()
+    price = PriceTable()
     assert form.price_label(price, "720P", "16:9", 5.5, []) == ""
     assert "$0.50" in form.price_label(price, "720P", "16:9", 5.0, [])

@@ -13,7 +13,7 @@ from r2v_ui.config import Settings
 from r2v_ui.hosting import make_host
 from r2v_ui.jobs import JobDraft, JobManager, Reference, Target
 from r2v_ui.errors import StudioError
-from r2v_ui.spec import RequestInvalid
+from r2v_ui.request import RequestInvalid
 from r2v_ui.store import JobStore
 
 from tests.fixtures_jobs import (

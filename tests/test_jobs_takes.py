@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from r2v_ui.jobs.takes import MAX_TAKES, plan_takes, take_seeds
-from r2v_ui.spec import SEED_MAX, RequestInvalid
+from r2v_ui.request import RequestInvalid
+from r2v_ui.spec import SEED_MAX
 
 from tests.fixtures_jobs import emulator_stats, two_picture_draft, wait_for_state
 

@@ -18,6 +18,7 @@ from r2v_ui.errors import StudioError
 from r2v_ui.jobs.hub import Live
 from r2v_ui.jobs.snapshots import to_snapshot
 from r2v_ui.messages import EN, ZH, msg, render
+from r2v_ui.price import PriceTable
 from r2v_ui.store import JobRecord, JobStore
 from r2v_ui.workspace import cast as cast_mod
 from r2v_ui.workspace.cast import Card
@@ -40,7 +41,7 @@ def _snap(**over) -> SimpleNamespace:
                 settings={"prompt": "character1 在雨中挥手", "size": "1920*1080", "duration": 5, "shot_type": "multi",
                           "audio": True, "watermark": False, "seed": None, "negative_prompt": "模糊"},
                 references=({"name": "hero.png", "kind": "image"},), warnings=(),
-                price_label=spec.PriceTable().estimate("1920*1080", 5, (3.0,)).message(), seed_used=None,
+                price_label=PriceTable().estimate("1920*1080", 5, (3.0,)).message(), seed_used=None,
                 timings={"submitted_at": now - 50, "completed_at": now - 2}, created_at=now - 60, updated_at=now,
                 version=3, target="live", video_missing=False, batch_id=None, take=None, favourite=False,
                 terminal=True, notice=None, uploads={})
@@ -78,7 +79,7 @@ def test_historys_detail_with_its_times_and_ids_reads_in_chinese():
 def test_a_job_stored_and_read_again_says_its_settings_and_price_in_the_readers_language(tmp_path: Path):
     store = JobStore(tmp_path)
     now = time.time()
-    price = spec.PriceTable().estimate("1280*720", 5).message()
+    price = PriceTable().estimate("1280*720", 5).message()
     store.create(JobRecord(job_id="new", owner="", state="succeeded", created_at=now - 30, updated_at=now,
                            settings=_snap().settings | {"size": "1280*720"}, references=[], seed_used=42,
                            price_label=price.to_json(), timings={"submitted_at": now - 20}))
@@ -116,7 +117,7 @@ def test_compares_differences_and_names_read_in_chinese():
 def test_the_live_confirmation_reads_in_chinese():
     draft = SimpleNamespace(references=[1, 2], size="1280*720", duration=5, shot_type="single", audio=True,
                             prompt="character1 和 character2 共撑一把伞")
-    price = spec.PriceTable().estimate("1280*720", 5).times(3).message()
+    price = PriceTable().estimate("1280*720", 5).times(3).message()
     zh = result.confirm_html(draft, price, duplicate_s=None, live=True, takes=3, lang=ZH)
     assert words_left(zh) == [], zh
     assert "2 个角色，1280 × 720，5 秒，单镜头，有声音，3 条" in zh and "约 $1.50（估算）" in zh
@@ -156,11 +157,11 @@ def test_the_forms_refusals_read_in_chinese_and_stay_english_for_scripts():
 def test_the_live_price_and_the_count_read_in_chinese():
     video = Card(kind="video", path="/x/v.mp4", name="v.mp4", verdict="accepted",
                                      video_seconds=3.0)
-    zh = form.price_label(spec.PriceTable(), "720P", "16:9", 5, [video], takes=2, lang=ZH)
+    zh = form.price_label(PriceTable(), "720P", "16:9", 5, [video], takes=2, lang=ZH)
     assert words_left(zh) == [], zh
     assert "预估价格" in zh and "约 $1.00–$1.60（估算）" in zh and "，共 2 条（每条 约 $0.50–$0.80（估算））" in zh
     assert "（参考视频也可能计费）" in zh
-    first = form.price_label(spec.PriceTable(), "720P", "16:9", 5, [], lang=None)  # before any request
+    first = form.price_label(PriceTable(), "720P", "16:9", 5, [], lang=None)  # before any request
     assert 'lang="zh-CN">预估价格' in first and 'lang="en">Estimated price' in first
     over = form.count_label("字" * 1502, spec.PROMPT_MAX, ZH)
     assert "超出 2 个字" in over and words_left(over) == []

@@ -9,6 +9,7 @@ from PIL import Image, ImageDraw
 from r2v_ui import spec
 from r2v_ui.emulator import render
 from r2v_ui.messages import ZH
+from r2v_ui.request import GenerationRequest, MediaItem
 from r2v_ui.workspace import form
 from r2v_ui.workspace.cast import Card
 
@@ -48,7 +49,7 @@ def test_the_prompt_count_counts_characters_as_the_service_does():
     assert "14 / 1500" in form.count_label("角色character1挥手", spec.PROMPT_MAX)
     over = "雨" * (spec.PROMPT_MAX + 2)
     assert "1502 / 1500" in form.count_label(over, spec.PROMPT_MAX)
-    problems = [p for p in spec.GenerationRequest(prompt=over, media=(spec.MediaItem(url="https://x/a.png",
+    problems = [p for p in GenerationRequest(prompt=over, media=(MediaItem(url="https://x/a.png",
                 type="reference_image"),)).validate().errors if p.field == "prompt"]
     assert [p.msg.code for p in problems] == ["spec.prompt_too_long"]
 

@@ -121,6 +121,7 @@ def test_a_name_with_no_card_refuses_the_draft_and_the_page_says_which():
 
 def test_the_limit_and_the_tag_hints_are_about_the_prompt_as_sent():
     from r2v_ui import spec
+    from r2v_ui.request import RequestInvalid
     from r2v_ui.workspace import form
 
     cast = [_card("/tmp/a.png", "A")]
@@ -129,7 +130,7 @@ def test_the_limit_and_the_tag_hints_are_about_the_prompt_as_sent():
     assert len(written) == spec.PROMPT_MAX
     assert "count-over" in form.prompt_count(written, cast)
     draft = form.build_draft(cast, form.FormValues(prompt=written))
-    with pytest.raises(spec.RequestInvalid):
+    with pytest.raises(RequestInvalid):
         draft.preview_request().require_valid()
     # A card named only through @Name counts as named: no "never names character1" warning.
     assert "Every character is named" in form.hints_html("@A waves", cast)

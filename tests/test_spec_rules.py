@@ -9,7 +9,8 @@ import pytest
 
 from r2v_ui import spec
 from r2v_ui.config import Secret, Settings
-from r2v_ui.spec import GenerationRequest, MediaItem, PriceTable, RequestInvalid
+from r2v_ui.price import PriceTable
+from r2v_ui.request import GenerationRequest, MediaItem, RequestInvalid
 
 IMG = MediaItem(url="https://example.test/a.png")
 VID = MediaItem(url="https://example.test/a.mp4", type=spec.REFERENCE_VIDEO)

@@ -10,6 +10,7 @@ import pytest
 
 from r2v_ui import spec
 from r2v_ui.messages import EN, ZH, t
+from r2v_ui.request import check_character_tags
 from r2v_ui.starters import Starter, join_names, starter_prompt
 from r2v_ui.ui.starters import names_for_prompt, prompt_for_cast
 from r2v_ui.workspace.cast import Card
@@ -45,7 +46,7 @@ def test_a_starter_names_every_character_of_the_cast_once_at_least(kind, n):
         assert named and min(named) == 1 and named <= {1, 2}
     else:
         assert named == set(range(1, n + 1))
-        assert spec.check_character_tags(text, n) == []  # no hint to fix: nothing unknown, nobody unnamed
+        assert check_character_tags(text, n) == []  # no hint to fix: nothing unknown, nobody unnamed
     assert "{" not in text and "  " not in text and len(text) < spec.PROMPT_MAX
     assert text.endswith(".")
 
@@ -108,7 +109,7 @@ def test_a_chinese_starter_names_every_character_and_holds_no_english_words(kind
         assert named and min(named) == 1 and named <= {1, 2}
     else:
         assert named == set(range(1, n + 1))
-        assert spec.check_character_tags(text, n) == []
+        assert check_character_tags(text, n) == []
     assert "{" not in text and "  " not in text and len(text) < spec.PROMPT_MAX
     assert text.endswith("。") and text != prompt_for_cast(kind, CASTS[n], EN)
     assert foreign_words(text) == []  # the tags are the model's own terms; everything else is Chinese

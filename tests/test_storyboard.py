@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from r2v_ui import spec
+from r2v_ui.request import check_character_tags
 from r2v_ui.storyboard import FitImpossible, Shot, Storyboard, fit
 from r2v_ui.workspace import form
 from r2v_ui.workspace.cast import Card
@@ -182,7 +183,7 @@ def test_the_tag_hints_read_the_shots_too():
     # character2 is named only in a shot: with the storyboard, no "never names character2" warning.
     text = form.prompt_for_checks("A kitchen, character1 at the table.", "multi",
                                   [{"text": "character2 comes in", "seconds": 2}, {"text": "they talk", "seconds": 3}])
-    assert spec.check_character_tags(text, 2) == []
+    assert check_character_tags(text, 2) == []
     assert form.prompt_for_checks("only the prompt", "single", ROWS) == "only the prompt"
 
 

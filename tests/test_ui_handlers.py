@@ -11,6 +11,7 @@ import pytest
 
 from r2v_ui import spec
 from r2v_ui.config import Settings
+from r2v_ui.price import PriceTable
 from r2v_ui.workspace import cast as cast_mod
 from r2v_ui.workspace.cast import Card
 from r2v_ui.workspace import form
@@ -173,7 +174,7 @@ def test_parse_seed_refuses_in_plain_words(value):
 
 
 def test_price_label_is_an_estimate_and_a_range_with_reference_videos():
-    price = spec.PriceTable()
+    price = PriceTable()
     single = form.price_label(price, "720P", "16:9", 5, [filled_card()])
     assert "$0.50" in single and "estimate" in single and "–" not in single
     ranged = form.price_label(price, "720P", "16:9", 5, [filled_card("video", "/x/v.mp4", video_seconds=3.0)])

@@ -10,7 +10,7 @@ from typing import Any, Callable, Mapping
 
 from ..errors import StudioError
 from ..messages import Msg
-from ..spec import GenerationRequest, MediaItem, RequestInvalid, RequestSettings
+from ..request import GenerationRequest, MediaItem, RequestInvalid, RequestSettings
 from ..storyboard import Storyboard
 from .states import TERMINAL_STATES, JobState, ReferenceKind
 
@@ -101,7 +101,7 @@ class Reference:
 
 @dataclass(frozen=True, kw_only=True)
 class JobDraft(RequestSettings):
-    """A request before anything is paid: the settings (spec.RequestSettings) and the references."""
+    """A request before anything is paid: the settings (request.RequestSettings) and the references."""
 
     references: tuple[Reference, ...]
     storyboard: Storyboard | None = None  # the shot list `prompt` was composed from (Multi shot), kept for a remix

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..errors import StudioError, SubmissionUncertain
 from ..messages import msg
-from ..spec import GenerationRequest, MediaItem
+from ..request import GenerationRequest, MediaItem
 from ..store import JobRecord
 from . import notices
 from .context import Change, JobContext

@@ -179,7 +179,7 @@ class StudioTools:
                 raise ToolError(f"Nothing was sent. {exc}") from None
             try:
                 job_id = await asyncio.to_thread(self.manager.start, draft, owner=owner)
-            except StudioError as exc:  # refused in words (spec.RequestInvalid too); a bug is not swallowed
+            except StudioError as exc:  # refused in words (request.RequestInvalid too); a bug is not swallowed
                 raise ToolError(f"Nothing was sent. {exc}") from None
         except BaseException:
             shutil.rmtree(folder, ignore_errors=True)  # no job will read these files

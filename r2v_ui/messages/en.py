@@ -4,7 +4,7 @@ zh_CN.py has the same keys with the same fields (tests/test_messages.py checks i
 MESSAGES: dict[str, str] = {
     "legacy_text": "{text}",
     "empty": "",
-    # --- media: a reference file checked against the service's rules (media.py) -----------------
+    # --- media: a reference file checked against the service's rules (media/) -----------------
     "media.unreadable": "{name} could not be read; choose the file again.",
     "media.missing": "{name} could not be found or is not a file; choose the file again.",
     "media.empty": "{name} is empty (0 bytes); choose the file again or use another one.",
@@ -375,7 +375,7 @@ MESSAGES: dict[str, str] = {
     "setup.key_forgotten": "The key was forgotten. Back to demo mode.",
     "setup.hosting_heading": "<b>Reference hosting</b>: how the service gets your files.",
     "ui.setup.key_placeholder": "paste your key",
-    # --- the request's rules (spec.py) -----------------------------------------------------------
+    # --- the request's rules (request.py) ----------------------------------------------------------
     "spec.problems": "{problems}",
     "spec.the_prompt": "The prompt",
     "spec.the_negative_prompt": "The negative prompt",

@@ -4,7 +4,7 @@
 MESSAGES: dict[str, str] = {
     "legacy_text": "{text}",
     "empty": "",
-    # --- 素材检查（media.py）---------------------------------------------------------------------
+    # --- 素材检查（media/）---------------------------------------------------------------------
     "media.unreadable": "无法读取 {name}，请重新选择文件。",
     "media.missing": "找不到 {name}，或者它不是一个文件，请重新选择。",
     "media.empty": "{name} 是空文件（0 字节），请重新选择或换一个文件。",
@@ -322,7 +322,7 @@ MESSAGES: dict[str, str] = {
     "setup.key_forgotten": "密钥已忘掉，回到演示模式。",
     "setup.hosting_heading": "<b>参考素材托管</b>：服务如何获取你的文件。",
     "ui.setup.key_placeholder": "粘贴你的密钥",
-    # --- 请求规则（spec.py）------------------------------------------------------------------------
+    # --- 请求规则（request.py）------------------------------------------------------------------------
     "spec.problems": "{problems}",
     "spec.the_prompt": "提示词",
     "spec.the_negative_prompt": "反向提示词",

@@ -53,7 +53,7 @@ def new_cost(estimate: float, *, currency: str = "USD", studio: bool = True) -> 
 
 
 def priced(records: list[Any], estimate: Any, *, live: bool, studio: bool) -> list[Any]:
-    """Job records with their cost (`estimate`: a spec.PriceEstimate); demo mode costs nothing: no cost."""
+    """Job records with their cost (`estimate`: a price.PriceEstimate); demo mode costs nothing: no cost."""
     if not live:
         return records
     return [replace(rec, cost=new_cost(estimate.high, currency=estimate.currency, studio=studio)) for rec in records]

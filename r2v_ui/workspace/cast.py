@@ -35,7 +35,7 @@ class Card:
     name for `@Name`, and what the checks said of each."""
 
     kind: str | None = None            # "image" | "video" | None
-    path: str | None = None            # the file the job will use (the original or media.py's repaired copy)
+    path: str | None = None            # the file the job will use (the original or media's repaired copy)
     url: str | None = None             # or a pasted public link (once accepted)
     link: str | None = None            # the text pasted, kept in the box even when refused
     name: str = ""                     # what the user called it (file name), for messages and history
@@ -204,7 +204,7 @@ def kind_from_name(name: str) -> str | None:
 
 
 def checked_dir() -> Path:
-    """Where media.py writes repaired copies: under the system temp dir, which Gradio may serve back
+    """Where media/pictures.py writes repaired copies: under the system temp dir, which Gradio may serve back
     as previews; the job manager keeps its own copy of every reference by content hash."""
     d = Path(tempfile.gettempdir()) / "r2v-studio-checked"
     d.mkdir(parents=True, exist_ok=True)
@@ -219,7 +219,7 @@ def _dir(work_dir: Path | None) -> Path:
 
 
 def default_prober(path: Path, kind: str | None = None, **kw: Any) -> Any:
-    from .. import media  # imported when first needed: the page can be built before media.py loads
+    from .. import media  # imported when first needed: the page can be built before media/ loads
 
     return media.probe(path, kind, **kw)
 

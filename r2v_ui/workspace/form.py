@@ -18,6 +18,8 @@ from typing import Any
 
 from .. import prompt_names, spec
 from ..messages import DEFAULT, Msg, Sentences, both, legacy, msg, render, t
+from ..price import PriceTable
+from ..request import check_character_tags
 from ..storyboard import SHOTS_MAX, Shot, Storyboard
 from . import cast as cast_mod
 from .cast import Card
@@ -88,7 +90,7 @@ def count_label(text: str | None, limit: int, lang: str = DEFAULT) -> str:
 def tag_hints(prompt: str | None, cast: list[Card], lang: str = DEFAULT) -> list[tuple[str, str]]:
     """(severity, message) hints: a tag with no card is an error, a card never named a warning."""
     names = cast_mod.character_names(cast)
-    return [(p.severity, render(p.msg, lang)) for p in spec.check_character_tags(prompt or "", len(names), names)]
+    return [(p.severity, render(p.msg, lang)) for p in check_character_tags(prompt or "", len(names), names)]
 
 
 def sent_prompt(prompt: str | None, cast: list[Card]) -> prompt_names.Resolution:
@@ -215,7 +217,7 @@ def prompt_for_checks(prompt: str | None, shot_type: str | None, shots: Any) -> 
     return board.compose() if board else (prompt or "")
 
 
-def price_label(price: spec.PriceTable, tier: str, aspect: str, duration: Any, cast: list[Card],
+def price_label(price: PriceTable, tier: str, aspect: str, duration: Any, cast: list[Card],
                 demo: bool = False, takes: int = 1, lang: str | None = None) -> str:
     """`lang` None: before any request is known (the first render), in both languages."""
     def say(key: str, **params: Any) -> str:

@@ -15,6 +15,7 @@ from typing import Any
 from .. import spec
 from ..jobs.model import CheckedDraft, JobDraft
 from ..messages import Msg, msg
+from ..price import PriceTable
 from . import form
 from .cast import Card
 from .refusals import FormProblem
@@ -79,7 +80,7 @@ class Start:
     def draft(self) -> JobDraft:
         return self.checked.draft
 
-    def price(self, table: spec.PriceTable) -> Msg:
+    def price(self, table: PriceTable) -> Msg:
         """The estimate of every take together, as the confirmation says it."""
         d = self.draft
         seconds = [r.duration or spec.REFERENCE_VIDEO_BILLED_CAP_S for r in d.references if r.is_video]
