@@ -53,6 +53,9 @@ def submits(studio) -> int:
 
 
 def client_for(studio, user=None, **kw):
+    # A generous read timeout: on a busy machine the page's configuration (several hundred KB) can take
+    # longer than gradio_client's default to arrive, which is not what these tests are about.
+    kw.setdefault("httpx_kwargs", {"timeout": 60.0})
     return gradio_client.Client(studio.url, auth=user, verbose=False, **kw)
 
 
