@@ -19,6 +19,7 @@ from . import compare
 from .context import PageContext
 from .language import label, lang_of
 from .videoview import player_html, served_url
+from ..workspace import filenames
 
 PICKER_SIZE = 60  # the newest finished videos offered in the picker (History reaches every one)
 # Opened from far down the page (a phone's takes grid): once the videos are in, the picker and the
@@ -85,7 +86,7 @@ def listen(w: CompareWidgets, ctx: PageContext, tab: Any, tabs: Any, result_w: A
             if i < len(snaps):
                 s = snaps[i]
                 name = compare.choice_label(s, lang=lang)
-                video = player_html(served_url(w.cells[i], view, s.video_path), label=t("compare.video", lang, n=i + 1, name=name),
+                video = player_html(served_url(w.cells[i], view, s.video_path, filenames.for_snapshot(s)), label=t("compare.video", lang, n=i + 1, name=name),
                                     controls=False, css_class="r2v-sync")
                 diff = "".join(f"<li>{html.escape(d)}</li>" for d in diffs[i]) or f"<li>{html.escape(t('compare.same', lang))}</li>"
                 out[w.cells[i]] = (f'<div class="compare-cell" data-job="{html.escape(s.job_id)}">{video}'

@@ -24,6 +24,7 @@ from .context import PageContext, esc
 from .jobview import render_decision
 from .language import choices, label, lang_of
 from .videoview import player_html, served_url
+from ..workspace import filenames
 
 PAGE_SIZE = 20
 FOLLOW_WAKEUP_SECONDS = 30.0
@@ -200,8 +201,9 @@ def listen(w: HistoryWidgets, ctx: PageContext, tab: Any, other_tabs: list, tabs
                     w.download: gr.DownloadButton(visible=False), w.retry: gr.Button(visible=False),
                     w.confirm_row: gr.Row(visible=False), w.decision.box: gr.Column(visible=False)}
         view = ctx.show()
-        shown = view(snap.video_path)
-        url = served_url(w.video, view, snap.video_path)
+        name = filenames.for_snapshot(snap)
+        shown = view(snap.video_path, name)
+        url = served_url(w.video, view, snap.video_path, name)
         done = url is not None
         return {w.selected: job_id, w.detail: gr.Column(visible=True), w.info: history.detail_markdown(snap, lang_of(request)),
                 w.video: player_html(url, label=t("history.the_video", lang_of(request)),

@@ -19,6 +19,7 @@ from . import takes as takes_view
 from .context import PageContext, alert_html
 from .language import label, lang_of
 from .videoview import player_html, served_url
+from ..workspace import filenames
 
 
 @dataclass
@@ -57,8 +58,9 @@ def make_watch(ctx: PageContext, w: Any) -> Watch:
             out |= {w.takes_grid: gr.HTML(visible=False), w.compare_takes: gr.Button(visible=False)}
         if first or (done and last_state != "succeeded"):
             view_file = ctx.show()
-            shown = view_file(snap.video_path) if done else None
-            url = served_url(w.video, view_file, snap.video_path) if done else None
+            name = filenames.for_snapshot(snap)
+            shown = view_file(snap.video_path, name) if done else None
+            url = served_url(w.video, view_file, snap.video_path, name) if done else None
             out |= {w.video: player_html(url, label=say("result.title", lang), autoplay=True), w.download: shown}
         if done and snap.seed_used is not None:
             out[st.last_seed] = snap.seed_used

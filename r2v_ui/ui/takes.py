@@ -14,6 +14,7 @@ from ..messages import DEFAULT, msg, render, t
 from . import status
 from .refusals import FormProblem
 from .videoview import player_html
+from ..workspace import filenames
 
 TAKE_CHOICES = ["1", "2", "3", "4"]
 # What the choice shows (the number alone would say nothing beside Generate without its label).
@@ -62,7 +63,7 @@ def grid_html(snaps: list[Any], url_of: UrlOf, lang: str = DEFAULT) -> str:
         star = (f' <span class="kept" title="{html.escape(t("takes.kept", lang))}">{html.escape(t("takes.kept_badge", lang))}</span>'
                 if s.favourite else "")
         if s.state == "succeeded" and s.video_path is not None:
-            url = url_of(s.video_path)
+            url = url_of(s.video_path, filenames.for_snapshot(s))
             body = player_html(url, label=f"{label}, {seed}".strip(", "), poster=url_of(s.poster_path),
                                controls=True)
             link = (f'<a class="take-download" href="{html.escape(url)}" download>{html.escape(t("takes.download", lang))}</a>' if url else "")

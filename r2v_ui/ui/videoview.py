@@ -17,9 +17,10 @@ from urllib.parse import quote
 from .viewfiles import View
 
 
-def served_url(block: Any, view: View, path: Path | str | None) -> str | None:
-    """A URL the browser may fetch for `path` (a library file), or None when there is no file."""
-    copy = view(path) if path else None
+def served_url(block: Any, view: View, path: Path | str | None, name: str | None = None) -> str | None:
+    """A URL the browser may fetch for `path` (a library file), or None when there is no file;
+    `name`: the name it is served and downloaded under (a result video's filing name)."""
+    copy = (view(path, name) if name else view(path)) if path else None
     if not copy:
         return None
     cached = block.move_resource_to_block_cache(copy)

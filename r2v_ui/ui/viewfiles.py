@@ -5,7 +5,8 @@ or in its own cache folder, to anyone signed in who guesses it.  So the library,
 and the work folder are *not* allowed paths (app.py allows only the built-in examples).  Instead
 every result video, poster and reference a handler returns is hard-linked (or copied, across
 filesystems) into this viewer's folder inside Gradio's cache, at
-`<cache>/r2v-view-*/<keyed hash>/<name>`, where the keyed hash is an HMAC, under a secret this
+`<cache>/r2v-view-*/<keyed hash>/<name>` (the name: the library file's own, or for a result video
+the name a person can file it under, workspace/filenames.py), where the keyed hash is an HMAC, under a secret this
 viewer draws at start, of the file's identity (path, inode, size, modification time; not the change
 time, which a new link changes): a URL nobody can derive from a job id or a library path.
 
@@ -46,7 +47,7 @@ try:
 except ImportError:  # Windows: no flock; folders of dead studios then go by age alone
     fcntl = None  # type: ignore[assignment]
 
-View = Callable[[object], "str | None"]
+View = Callable[..., "str | None"]  # (path, name=None) -> the served path
 SWEEP_EVERY_S = 60.0
 FOLDER_PREFIX = "r2v-view-"
 OWNER_LOCK = ".owner.lock"
@@ -78,22 +79,25 @@ class Viewer:
         self._copied: set[Path] = set()  # served paths that are copies, not links (another filesystem)
         self._swept_at = time.monotonic()
 
-    def served_path(self, src: Path) -> Path | None:
-        """Where `src`, as it is now on disk, is served from (None when it is not a file)."""
+    def served_path(self, src: Path, name: str | None = None) -> Path | None:
+        """Where `src`, as it is now on disk, is served from (None when it is not a file): the keyed
+        folder comes from the file's identity alone; `name` (a download name a person can file,
+        workspace/filenames.py) is the copy's name in it, else the library file's own name."""
         try:
             st = os.stat(src)
         except OSError:
             return None
         identity = f"{os.path.realpath(src)}\0{st.st_dev}\0{st.st_ino}\0{st.st_size}\0{st.st_mtime_ns}"
         key = hmac.new(self._secret, identity.encode("utf-8", "surrogateescape"), hashlib.sha256).hexdigest()
-        return self.root / key[:40] / src.name
+        return self.root / key[:40] / (_plain_name(name) or src.name)
 
-    def show(self, path: object) -> str | None:
-        """The served path of a library file, made on first use (None and missing files give None)."""
+    def show(self, path: object, name: str | None = None) -> str | None:
+        """The served path of a library file, made on first use (None and missing files give None);
+        `name`: the name it is served (and so downloaded) under."""
         if not path:
             return None
         src = Path(str(path))
-        dest = self.served_path(src)
+        dest = self.served_path(src, name)
         if dest is None or not src.is_file():
             return None
         if dest.exists():
@@ -130,8 +134,9 @@ class Viewer:
             src = Path(str(source)) if source else None
             if src is None or not src.is_file():
                 continue
-            if (dest := self.served_path(src)) is not None and dest.exists():
-                found.append(dest)
+            if (dest := self.served_path(src)) is not None and dest.parent.is_dir():
+                # every name it was served under: they share the keyed folder
+                found += [p for p in dest.parent.iterdir() if not p.name.startswith(".")]
             gradio_copy = _gradio_cache() / hash_file(src) / strip_invalid_filename_characters(src.name)
             if gradio_copy.exists():
                 found.append(gradio_copy)
@@ -165,6 +170,14 @@ class Viewer:
         if self._owner_lock is not None:
             os.close(self._owner_lock)
             self._owner_lock = None
+
+
+def _plain_name(name: str | None) -> str | None:
+    """A served name is one path part, never a way out of its folder (names are made by
+    workspace/filenames.py, but this is the door: it checks for itself)."""
+    if not name or name in (".", "..") or "/" in name or "\\" in name or "\0" in name or name.startswith("."):
+        return None
+    return name
 
 
 def _hold_owner_lock(root: Path) -> int | None:
