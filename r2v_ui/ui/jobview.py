@@ -94,9 +94,12 @@ def make_watch(ctx: PageContext, w: Any) -> Watch:
             if not ctx.streams.is_current(session_id, token):
                 return  # a newer stream for this tab took over
             before = [(s.state, s.video_missing) for s in snaps]
+            shown = takes_view.progress_key(snaps)
             snaps = await ctx.read(manager.batch, batch_id, owner=owner) or snaps
-            if [(s.state, s.video_missing) for s in snaps] != before:  # a stage, not a progress tick
+            if [(s.state, s.video_missing) for s in snaps] != before:  # a stage: the grid too
                 yield batch_view(snaps, False, lang)
+            elif takes_view.progress_key(snaps) != shown:  # a progress tick: the headline's percents only
+                yield {w.status_box: takes_view.batch_headline(snaps, lang)}
 
     async def watch_job(job_id, memory, request: gr.Request):
         """Streams one job's snapshots (or its batch's) to this tab until it ends."""

@@ -141,3 +141,120 @@ RECORDER_JS = """
   });
 })();
 """
+
+# The result pane, the takes, History's gallery and the phone's bar (issue 23).  Delegated from the
+# document (Gradio re-renders the HTML blocks) and driven by one MutationObserver.
+RESULT_JS = """
+(() => {
+  const phone = () => window.matchMedia('(max-width: 760px)').matches;
+  const bar = () => document.querySelector('.generate-bar');
+  // The phone's fixed bar: its height is reserved at the page's end (theme.py reads --r2v-bar-h).
+  let measured = null;
+  const measure = () => {
+    const b = bar();
+    if (!b || measured === b) return;
+    measured = b;
+    const set = () => document.documentElement.style.setProperty('--r2v-bar-h', Math.ceil(b.getBoundingClientRect().height) + 'px');
+    new ResizeObserver(set).observe(b);
+    set();
+  };
+  // While a job runs, the bar says so in one line (after a reload, with the status far below on a
+  // phone); a tap brings the status into view.
+  const RUNNING = ['checking', 'uploading', 'submitting', 'queued', 'processing', 'downloading', 'running'];
+  const mirror = () => {
+    const out = document.getElementById('bar-status'), box = document.getElementById('job-status-box');
+    if (!out) return;
+    let text = '';
+    if (box && RUNNING.includes(box.dataset.state)) {
+      const head = box.querySelector('.job-headline'), meta = box.querySelector('.job-meta');
+      text = (head ? head.textContent.trim() : '') + (meta ? ' · ' + meta.textContent.trim() : '');
+    }
+    if (out.textContent !== text) out.textContent = text;
+    // A Generate that sent nothing says why beside the button too (the form's alert may be far away).
+    const alert = document.querySelector('#form-alert .form-alert'), pane = document.getElementById('pane-alert-text');
+    const why = alert ? alert.textContent.trim() : '';
+    if (pane && pane.textContent !== why) pane.textContent = why;
+  };
+  // After Generate on a phone: the progress in view above the bar (not under it).
+  window.r2vShowProgress = () => {
+    const box = document.getElementById('job-status-box');
+    if (!box || document.querySelector('#form-alert .form-alert')) return;
+    const r = box.getBoundingClientRect(), b = bar();
+    const floor = phone() && b ? b.getBoundingClientRect().top : window.innerHeight;
+    if (r.top < 0 || r.bottom > floor) window.scrollBy({top: r.top - 8});
+  };
+  // Takes: each running take's percent, from the status box's list into its cell.
+  const percents = () => {
+    document.querySelectorAll('#job-status-box .take-progress li[data-job]').forEach(li => {
+      const cell = document.querySelector('.take[data-job="' + li.dataset.job + '"] .take-pct');
+      if (cell && cell.textContent !== li.dataset.pct) cell.textContent = li.dataset.pct;
+    });
+  };
+  // Takes play on hover (muted) and on a tap or Enter; the first play brings the controls.
+  const play = (v, on) => { if (on) { v.muted = v.dataset.r2vSound !== '1'; v.play().catch(() => {}); } else v.pause(); };
+  document.addEventListener('mouseover', (e) => {
+    const v = e.target.closest && e.target.closest('.take video');
+    if (v && v.paused && !v.dataset.r2vTouched) play(v, true);
+  });
+  document.addEventListener('mouseout', (e) => {
+    const v = e.target.closest && e.target.closest('.take video');
+    if (v && !v.dataset.r2vTouched && !(e.relatedTarget && v.contains(e.relatedTarget))) play(v, false);
+  });
+  const toggle = (v) => { v.dataset.r2vTouched = '1'; v.controls = true; play(v, v.paused); };
+  document.addEventListener('click', (e) => {
+    const v = e.target.closest && e.target.closest('.take video');
+    if (v && !v.controls) { e.preventDefault(); toggle(v); }
+    const s = e.target.closest && e.target.closest('#bar-status');
+    if (s) { const box = document.getElementById('job-status-box'); if (box) box.scrollIntoView({block: 'start'}); }
+    // History's gallery: a card opens its job (the list's own choice is pressed: one way in).
+    const card = e.target.closest && e.target.closest('.gallery-card[data-index]');
+    if (card) {
+      const inputs = document.querySelectorAll('#history-list input[type=radio]');
+      const input = inputs[Number(card.dataset.index)];
+      if (input) input.click();
+      document.querySelectorAll('.gallery-card[aria-pressed]').forEach(c => c.setAttribute('aria-pressed', String(c === card)));
+    }
+    // The gallery or the list: the choice is this browser's, remembered.
+    const view = e.target.closest && e.target.closest('#history-view button[data-view]');
+    if (view) setView(view.dataset.view);
+  });
+  document.addEventListener('keydown', (e) => {
+    const v = e.target.closest && e.target.closest('.take video');
+    if (v && !v.controls && (e.key === 'Enter' || e.key === ' ')) { e.preventDefault(); toggle(v); }
+    if (e.key === 'Escape') {
+      const c = document.getElementById('confirm-cancel');
+      if (c && c.offsetParent !== null) c.click();
+    }
+  });
+  const showView = (v) => {
+    const body = document.getElementById('history-body');
+    if (body && body.dataset.view !== v) body.dataset.view = v;
+    document.querySelectorAll('#history-view button[data-view]').forEach(b => {
+      const on = String(b.dataset.view === v);
+      if (b.getAttribute('aria-pressed') !== on) b.setAttribute('aria-pressed', on);
+    });
+  };
+  const setView = (v) => {
+    if (v !== 'list' && v !== 'gallery') return;
+    try { localStorage.setItem('r2v-history-view', v); } catch (err) {}
+    showView(v);
+  };
+  const applyView = () => {
+    const body = document.getElementById('history-body');
+    if (!body || body.dataset.view) return;
+    let v = 'gallery';
+    try { v = localStorage.getItem('r2v-history-view') || 'gallery'; } catch (err) {}
+    showView(v === 'list' ? 'list' : 'gallery');
+  };
+  // The question over the page takes the focus (a dialog), and gives it back to Generate when it goes.
+  let asked = false;
+  const focusDialog = () => {
+    const box = document.getElementById('confirm-box'), shown = !!(box && box.offsetParent !== null);
+    if (shown && !asked) { const go = document.getElementById('confirm-go'); if (go) go.focus(); }
+    if (!shown && asked) { const g = document.getElementById('generate-btn'); if (g && document.activeElement === document.body) g.focus({preventScroll: true}); }
+    asked = shown;
+  };
+  new MutationObserver(() => { measure(); mirror(); percents(); applyView(); focusDialog(); })
+    .observe(document.documentElement, {childList: true, subtree: true, characterData: true});
+})();
+"""

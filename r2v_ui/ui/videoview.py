@@ -28,8 +28,9 @@ def served_url(block: Any, view: View, path: Path | str | None, name: str | None
 
 
 def player_html(url: str | None, *, label: str, poster: str | None = None, autoplay: bool = False,
-                controls: bool = True, css_class: str = "r2v-player") -> str:
-    """One `<video>`; muted when it starts on its own (browsers allow only that), looping."""
+                controls: bool = True, css_class: str = "r2v-player", focusable: bool = False) -> str:
+    """One `<video>`; muted when it starts on its own (browsers allow only that), looping;
+    `focusable`: reached with Tab when it has no controls of its own (a take that plays on Enter)."""
     if not url:
         return ""
     attrs = [f'class="{css_class}"', f'src="{html.escape(url)}"', 'playsinline', 'loop', 'preload="metadata"',
@@ -38,6 +39,8 @@ def player_html(url: str | None, *, label: str, poster: str | None = None, autop
         attrs.append(f'poster="{html.escape(poster)}"')
     if controls:
         attrs.append("controls")
+    elif focusable:
+        attrs.append('tabindex="0"')
     if autoplay:
         attrs += ["autoplay", "muted"]
     return f"<video {' '.join(attrs)}></video>"
