@@ -175,14 +175,20 @@ RESULT_JS = """
     const why = alert ? alert.textContent.trim() : '';
     if (pane && pane.textContent !== why) pane.textContent = why;
   };
-  // After Generate on a phone: the progress in view above the bar (not under it).
-  window.r2vShowProgress = () => {
+  // After Generate on a phone: the progress in view above the bar (not under it), once the status box
+  // shows the new job (the pane grows then, theme.py, so there is room to scroll it up).
+  let wanted = 0;
+  const showProgress = () => {
+    if (!wanted) return;
     const box = document.getElementById('job-status-box');
-    if (!box || document.querySelector('#form-alert .form-alert')) return;
+    if (Date.now() > wanted || document.querySelector('#form-alert .form-alert')) { wanted = 0; return; }
+    if (!box || ['empty', 'loading'].includes(box.dataset.state)) return;
+    wanted = 0;
     const r = box.getBoundingClientRect(), b = bar();
     const floor = phone() && b ? b.getBoundingClientRect().top : window.innerHeight;
     if (r.top < 0 || r.bottom > floor) window.scrollBy({top: r.top - 8});
   };
+  window.r2vShowProgress = () => { wanted = Date.now() + 10000; showProgress(); };
   // Takes: each running take's percent, from the status box's list into its cell.
   const percents = () => {
     document.querySelectorAll('#job-status-box .take-progress li[data-job]').forEach(li => {
@@ -254,7 +260,7 @@ RESULT_JS = """
     if (!shown && asked) { const g = document.getElementById('generate-btn'); if (g && document.activeElement === document.body) g.focus({preventScroll: true}); }
     asked = shown;
   };
-  new MutationObserver(() => { measure(); mirror(); percents(); applyView(); focusDialog(); })
+  new MutationObserver(() => { measure(); mirror(); percents(); applyView(); focusDialog(); showProgress(); })
     .observe(document.documentElement, {childList: true, subtree: true, characterData: true});
 })();
 """

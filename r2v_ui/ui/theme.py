@@ -231,6 +231,10 @@ h2.step-title { font-size: 1.05rem; margin: 4px 0 0; }
      when the browser scrolls a control into view: nothing ever stays under the fixed bar. */
   html { scroll-padding-bottom: calc(var(--r2v-bar-h, 150px) + 12px) !important; }
   .gradio-container { padding-bottom: calc(var(--r2v-bar-h, 150px) + 16px) !important; }
+  /* A job shown: the pane is at least a screen above the bar tall, so its progress can come to the
+     top of the screen even at the page's end (it would otherwise stay under the bar). */
+  #result-pane:has(#job-status-box:not([data-state="empty"]):not([data-state="loading"])) {
+    min-height: calc(100vh - var(--r2v-bar-h, 150px) - 16px); }
   #bar-status:not(:empty) { display: block; width: 100%; text-align: center; font-size: .85rem; color: #1e3a8a;
     background: #eff6ff; border: 1px solid #bfdbfe; border-radius: 8px; padding: 3px 8px; cursor: pointer; }
   .history-gallery { grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 8px; }
