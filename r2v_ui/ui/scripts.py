@@ -18,8 +18,9 @@ import json
 
 from ..messages import CATALOGS, LANGUAGES
 
+TAB_WORDS = ("ui.tab.studio", "ui.tab.compare", "ui.tab.history", "ui.tab.spend")
 SCRIPT_WORDS = ("script.card_left", "script.card_right", "script.card_remove", "compare.scrub",
-                "script.compare_time", "script.seconds")
+                "script.compare_time", "script.seconds", *TAB_WORDS)
 
 
 def words_js(keys: tuple[str, ...] = SCRIPT_WORDS) -> str:
@@ -144,7 +145,7 @@ RECORDER_JS = """
 
 # The result pane, the takes, History's gallery and the phone's bar (issue 23).  Delegated from the
 # document (Gradio re-renders the HTML blocks) and driven by one MutationObserver.
-RESULT_JS = """
+RESULT_JS = r"""
 (() => {
   const phone = () => window.matchMedia('(max-width: 760px)').matches;
   const bar = () => document.querySelector('.generate-bar');
@@ -260,7 +261,24 @@ RESULT_JS = """
     if (!shown && asked) { const g = document.getElementById('generate-btn'); if (g && document.activeElement === document.body) g.focus({preventScroll: true}); }
     asked = shown;
   };
-  new MutationObserver(() => { measure(); mirror(); percents(); applyView(); focusDialog(); showProgress(); })
+  // The tabs' labels in the page's language: Gradio translates a tab's label when it draws it, so
+  // after the load script switches the language (a browser that chose the other one) the tabs not
+  // selected kept the first language.  Each label that is a tab's word in another language is said
+  // in this one.
+  const TABS = """ + json.dumps(list(TAB_WORDS)) + """;
+  const tabWords = () => {
+    const all = window.r2vWords, lang = document.documentElement.lang === 'zh-CN' ? 'zh-CN' : 'en';
+    if (!all || !all[lang]) return;
+    document.querySelectorAll('#main-tabs [role=tab], #main-tabs .overflow-item, #main-tabs .tab-container button').forEach(b => {
+      const text = b.textContent.trim();
+      for (const key of TABS) for (const other of Object.keys(all))
+        if (other !== lang && all[other][key] === text && all[lang][key] && text !== all[lang][key]) {
+          for (const n of b.childNodes) if (n.nodeType === 3 && n.textContent.trim() === text) n.textContent = n.textContent.replace(text, all[lang][key]);
+          if (b.textContent.trim() === text) b.textContent = all[lang][key];
+        }
+    });
+  };
+  new MutationObserver(() => { measure(); mirror(); percents(); applyView(); focusDialog(); showProgress(); tabWords(); })
     .observe(document.documentElement, {childList: true, subtree: true, characterData: true});
 })();
 """
