@@ -155,8 +155,15 @@ RESULT_JS = r"""
     const b = bar();
     if (!b || measured === b) return;
     measured = b;
-    const set = () => document.documentElement.style.setProperty('--r2v-bar-h', Math.ceil(b.getBoundingClientRect().height) + 'px');
+    const set = () => {
+      const root = document.documentElement.style, h = Math.ceil(b.getBoundingClientRect().height);
+      const fixed = getComputedStyle(b).position === 'fixed';
+      root.setProperty('--r2v-bar-h', h + 'px');
+      root.setProperty('--r2v-bar-pad', fixed ? (h + 16) + 'px' : '0px');
+      root.setProperty('--r2v-pane-min', fixed ? 'calc(100vh - ' + (h + 16) + 'px)' : '0px');
+    };
     new ResizeObserver(set).observe(b);
+    window.addEventListener('resize', set);
     set();
   };
   // While a job runs, the bar says so in one line (after a reload, with the status far below on a
@@ -207,7 +214,9 @@ RESULT_JS = r"""
     const v = e.target.closest && e.target.closest('.take video');
     if (v && !v.dataset.r2vTouched && !(e.relatedTarget && v.contains(e.relatedTarget))) play(v, false);
   });
-  const toggle = (v) => { v.dataset.r2vTouched = '1'; v.controls = true; play(v, v.paused); };
+  // The first tap or click plays (a hover may have started it already: it goes on), with the controls.
+  const toggle = (v) => { const first = !v.dataset.r2vTouched; v.dataset.r2vTouched = '1'; v.controls = true;
+                          play(v, first || v.paused); };
   document.addEventListener('click', (e) => {
     const v = e.target.closest && e.target.closest('.take video');
     if (v && !v.controls) { e.preventDefault(); toggle(v); }
@@ -230,7 +239,7 @@ RESULT_JS = r"""
     if (v && !v.controls && (e.key === 'Enter' || e.key === ' ')) { e.preventDefault(); toggle(v); }
     if (e.key === 'Escape') {
       const c = document.getElementById('confirm-cancel');
-      if (c && c.offsetParent !== null) c.click();
+      if (c && c.getClientRects().length) c.click();
     }
   });
   const showView = (v) => {
@@ -256,10 +265,15 @@ RESULT_JS = r"""
   // The question over the page takes the focus (a dialog), and gives it back to Generate when it goes.
   let asked = false;
   const focusDialog = () => {
-    const box = document.getElementById('confirm-box'), shown = !!(box && box.offsetParent !== null);
-    if (shown && !asked) { const go = document.getElementById('confirm-go'); if (go) go.focus(); }
+    const box = document.getElementById('confirm-box'), shown = !!(box && box.getClientRects().length);
+    if (shown && !asked) {  // (again at the next change until it takes: the box may show before its buttons)
+      const go = document.getElementById('confirm-go');
+      if (go) go.focus();
+      asked = !!go && document.activeElement === go;
+      return;
+    }
     if (!shown && asked) { const g = document.getElementById('generate-btn'); if (g && document.activeElement === document.body) g.focus({preventScroll: true}); }
-    asked = shown;
+    if (!shown) asked = false;
   };
   // The tabs' labels in the page's language: Gradio translates a tab's label when it draws it, so
   // after the load script switches the language (a browser that chose the other one) the tabs not
@@ -280,5 +294,8 @@ RESULT_JS = r"""
   };
   new MutationObserver(() => { measure(); mirror(); percents(); applyView(); focusDialog(); showProgress(); tabWords(); })
     .observe(document.documentElement, {childList: true, subtree: true, characterData: true});
+  // Gradio shows and hides a column by its class: the question's box is watched for that alone.
+  new MutationObserver(focusDialog).observe(document.documentElement, {subtree: true, attributes: true,
+                                                                       attributeFilter: ['class', 'style']});
 })();
 """

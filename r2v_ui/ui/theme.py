@@ -186,7 +186,9 @@ h2.step-title { font-size: 1.05rem; margin: 4px 0 0; }
    move the header and tabs sideways.  It takes the width it may have on every tab. */
 .gradio-container { width: 100% !important; }
 .gradio-container > .main { width: 100% !important; }
-/* The repeat (or live) question: a dialog over the page, never a box that pushes the video down. */
+/* The repeat (or live) question: a dialog over the page, never a box that pushes the video down.  (The
+   sticky pane is its stacking context: the pane itself goes above the form so the backdrop covers it.) */
+#result-pane { z-index: 40; }
 #confirm-box { position: fixed !important; z-index: 90; left: 50%; top: 50%; transform: translate(-50%, -50%);
   width: min(520px, calc(100vw - 24px)) !important; max-height: calc(100vh - 24px); overflow-y: auto;
   box-shadow: 0 0 0 100vmax rgba(15, 23, 42, .45), 0 12px 40px rgba(15, 23, 42, .35); }
@@ -226,15 +228,17 @@ h2.step-title { font-size: 1.05rem; margin: 4px 0 0; }
 .history-view-switch button[aria-pressed="true"] { background: #4338ca; color: #fff; font-weight: 600; }
 #history-body[data-view="gallery"] #history-list, #history-body:not([data-view]) #history-list { display: none !important; }
 #history-body[data-view="list"] #history-gallery { display: none !important; }
+/* The phone's fixed bar: its own height, measured by the page's script (scripts.RESULT_JS, which sets
+   these while the bar is fixed; Gradio scopes rules inside @media to its container, so `html` and the
+   container are styled here, outside one), is reserved at the page's end and kept clear when the
+   browser scrolls a control into view: nothing ever stays under the bar. */
+html { scroll-padding-bottom: var(--r2v-bar-pad, 0px); }
+.gradio-container { padding-bottom: var(--r2v-bar-pad, 0px) !important; }
+/* A job shown: the pane is at least a screen above the bar tall, so its progress can come to the top
+   of the screen even at the page's end (it would otherwise stay under the bar). */
+#result-pane:has(#job-status-box:not([data-state="empty"]):not([data-state="loading"])) {
+  min-height: var(--r2v-pane-min, 0px); }
 @media (max-width: 760px) {
-  /* The bar's own height (measured by the page's script) is reserved at the page's end and kept clear
-     when the browser scrolls a control into view: nothing ever stays under the fixed bar. */
-  html { scroll-padding-bottom: calc(var(--r2v-bar-h, 150px) + 12px) !important; }
-  .gradio-container { padding-bottom: calc(var(--r2v-bar-h, 150px) + 16px) !important; }
-  /* A job shown: the pane is at least a screen above the bar tall, so its progress can come to the
-     top of the screen even at the page's end (it would otherwise stay under the bar). */
-  #result-pane:has(#job-status-box:not([data-state="empty"]):not([data-state="loading"])) {
-    min-height: calc(100vh - var(--r2v-bar-h, 150px) - 16px); }
   #bar-status:not(:empty) { display: block; width: 100%; text-align: center; font-size: .85rem; color: #1e3a8a;
     background: #eff6ff; border: 1px solid #bfdbfe; border-radius: 8px; padding: 3px 8px; cursor: pointer; }
   .history-gallery { grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 8px; }
@@ -243,7 +247,7 @@ h2.step-title { font-size: 1.05rem; margin: 4px 0 0; }
 /* ---- end face-result ---- */
 .prose code, #history-info code, .step-help code { color: #1e293b !important; background: #eef2f7 !important; }
 @media (max-width: 760px) {
-  .gradio-container { padding: 0 8px !important; }
+  .gradio-container { padding-top: 0 !important; padding-left: 8px !important; padding-right: 8px !important; }
   #workspace { flex-direction: column !important; }
   #composer, #result-pane { width: 100% !important; min-width: 0 !important; }
   #result-pane { position: static; max-height: none; overflow: visible; }
