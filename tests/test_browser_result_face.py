@@ -267,3 +267,40 @@ def test_compare_on_a_phone_gives_each_video_the_width_and_one_line_of_differenc
         assert lines == 1, lines
     no_axe(page, "compare on a phone")
     page.context.close()
+
+
+def test_history_is_a_gallery_of_posters_with_a_batch_grouped_and_a_list_view_remembered(browser, studio):
+    page = open_page(browser, studio.url, DESKTOP)
+    load_example(page)
+    choose_takes(page, 2)
+    page.locator("#generate-btn").click()
+    expect(page.locator("#takes-grid-box video")).to_have_count(2, timeout=90_000)
+    page.get_by_role("tab", name="History").click()
+    batch = page.locator("#history-gallery .gallery-batch").first
+    expect(batch).to_contain_text("2 takes of one draft", timeout=30_000)
+    cards = batch.locator(".gallery-card")
+    expect(cards).to_have_count(2)
+    for i in range(2):  # a poster, its state, which take, length, size, and the prompt's first words
+        card = cards.nth(i)
+        expect(card.locator(".gallery-poster img")).to_have_attribute("src", re.compile(r"gradio_api/file="))
+        expect(card).to_contain_text("Finished")
+        expect(card).to_contain_text(f"Take {i + 1}")
+        expect(card).to_contain_text("5 s · 1080P 16:9")
+        expect(card.locator(".gallery-words")).not_to_be_empty()
+        assert card.locator(".gallery-poster img").evaluate("i => i.complete && i.naturalWidth > 0")
+    expect(page.locator("#history-list")).to_be_hidden()  # the list is the other view
+    no_axe(page, "history gallery")
+    cards.nth(1).click()  # a card opens its job, as its list entry does
+    expect(page.locator("#history-remix")).to_be_visible(timeout=30_000)
+    expect(page.locator("#history-info")).to_contain_text("Seed used")
+    expect(cards.nth(1)).to_have_attribute("aria-pressed", "true")
+
+    page.locator("#history-view button[data-view=list]").click()
+    expect(page.locator("#history-list")).to_be_visible()
+    expect(page.locator("#history-gallery")).to_be_hidden()
+    page.reload()  # this browser's choice is kept
+    page.get_by_role("tab", name="History").click()
+    expect(page.locator("#history-list label").first).to_be_visible(timeout=30_000)
+    expect(page.locator("#history-view button[data-view=list]")).to_have_attribute("aria-pressed", "true")
+    no_axe(page, "history list")
+    page.context.close()

@@ -225,7 +225,8 @@ h2.step-title { font-size: 1.05rem; margin: 4px 0 0; }
 .history-view-switch { display: inline-flex; border: 1px solid var(--border-color-primary); border-radius: 8px; overflow: hidden; }
 .history-view-switch button { padding: 4px 14px; font-size: .85rem; background: var(--background-fill-primary); color: #334155;
   border: 0; cursor: pointer; }
-.history-view-switch button[aria-pressed="true"] { background: #4338ca; color: #fff; font-weight: 600; }
+.history-view-switch button[aria-pressed="true"], .history-view-switch button[aria-pressed="true"] * {
+  background: #4338ca; color: #fff !important; font-weight: 600; }
 #history-body[data-view="gallery"] #history-list, #history-body:not([data-view]) #history-list { display: none !important; }
 #history-body[data-view="list"] #history-gallery { display: none !important; }
 /* The phone's fixed bar: its own height, measured by the page's script (scripts.RESULT_JS, which sets
