@@ -101,7 +101,7 @@ def card_html(index: int, snap: Any, url_of: Any, selected: str | None, lang: st
     words = t("history.video_missing", lang) if snap.video_missing else _state_words(snap.state, lang)
     icon = status.STATE_ICONS.get(snap.state, "…")
     picture = (f'<img src="{esc(poster)}" alt="" loading="lazy">' if poster
-               else f'<span>{esc(words)}</span>')
+               else f'<span class="gallery-wait">{esc(words)}</span>')
     take = t("takes.take", lang, n=snap.take) + " · " if snap.take else ""
     meta = " · ".join([history.day_time(snap.created_at, lang), t("status.secs", lang, s=s.get("duration", "?")),
                        _size_words(s)])

@@ -214,6 +214,7 @@ h2.step-title { font-size: 1.05rem; margin: 4px 0 0; }
 .gallery-card[aria-pressed="true"] { border: 2px solid #4338ca; }
 .gallery-poster { position: relative; aspect-ratio: 16 / 9; background: #0f172a; display: flex; align-items: center;
   justify-content: center; color: #e2e8f0; font-size: .8rem; }
+.gallery-wait { color: #e2e8f0 !important; padding: 0 8px; text-align: center; }
 .gallery-poster img { width: 100%; height: 100%; object-fit: cover; display: block; }
 .gallery-state { position: absolute; left: 6px; top: 6px; font-size: .72rem; font-weight: 700; padding: 1px 7px;
   border-radius: 999px; background: rgba(15, 23, 42, .82); color: #fff; }
