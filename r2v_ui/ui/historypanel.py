@@ -21,6 +21,7 @@ from ..errors import StudioError
 from ..messages import both, msg, t
 from ..messages import render as render_msg
 from . import form, history, jobview, session, status
+from . import takes as takes_view
 from ..workspace import gallery
 from .context import PageContext, esc
 from .jobview import render_decision
@@ -99,9 +100,11 @@ def card_html(index: int, snap: Any, url_of: Any, selected: str | None, lang: st
     poster = url_of(snap.poster_path) if snap.poster_path else None
     state = "video_missing" if snap.video_missing else snap.state
     words = t("history.video_missing", lang) if snap.video_missing else _state_words(snap.state, lang)
-    icon = status.STATE_ICONS.get(snap.state, "…")
+    icon = status.STATE_ICONS.get(snap.state, "")
+    running = not snap.terminal and snap.state != "uncertain"
+    wait = (takes_view.percent(snap) or "…") if running else icon  # the chip says the state in words
     picture = (f'<img src="{esc(poster)}" alt="" loading="lazy">' if poster
-               else f'<span class="gallery-wait">{esc(words)}</span>')
+               else f'<span class="gallery-wait">{esc(wait)}</span>')
     take = t("takes.take", lang, n=snap.take) + " · " if snap.take else ""
     meta = " · ".join([history.day_time(snap.created_at, lang), t("status.secs", lang, s=s.get("duration", "?")),
                        _size_words(s)])
@@ -111,7 +114,7 @@ def card_html(index: int, snap: Any, url_of: Any, selected: str | None, lang: st
     return (f'<button type="button" class="gallery-card" data-index="{index}" data-job="{esc(snap.job_id)}" '
             f'aria-pressed="{str(snap.job_id == selected).lower()}" aria-label="{esc(name)}">'
             f'<span class="gallery-poster">{picture}<span class="gallery-state" data-state="{esc(state)}">'
-            f'{esc(icon)} {esc(words)}</span>{kept}</span>'
+            f'{esc((icon + " ") if icon else "")}{esc(words)}</span>{kept}</span>'
             f'<span class="gallery-meta">{esc(take + meta)}</span><span class="gallery-words">{esc(first)}</span></button>')
 
 

@@ -186,6 +186,8 @@ h2.step-title { font-size: 1.05rem; margin: 4px 0 0; }
    move the header and tabs sideways.  It takes the width it may have on every tab. */
 .gradio-container { width: 100% !important; }
 .gradio-container > .main { width: 100% !important; }
+/* Gradio's footer, with its Settings link left out (launch_kwargs): no dot after its last link. */
+footer .record.hidden + .divider { display: none; }
 /* The repeat (or live) question: a dialog over the page, never a box that pushes the video down.  (The
    sticky pane is its stacking context: the pane itself goes above the form so the backdrop covers it.) */
 #result-pane { z-index: 40; }
@@ -214,7 +216,13 @@ h2.step-title { font-size: 1.05rem; margin: 4px 0 0; }
 .gallery-card[aria-pressed="true"] { border: 2px solid #4338ca; }
 .gallery-poster { position: relative; aspect-ratio: 16 / 9; background: #0f172a; display: flex; align-items: center;
   justify-content: center; color: #e2e8f0; font-size: .8rem; }
-.gallery-wait { color: #e2e8f0 !important; padding: 0 8px; text-align: center; }
+.gallery-wait { color: #e2e8f0 !important; padding: 0 8px; text-align: center; font-size: 1.2rem; font-weight: 700; }
+/* A result's settings (the pane's summary, History's detail): light rules, the names on one line. */
+#result-summary table, #history-info table { border-collapse: collapse; }
+#result-summary th, #result-summary td, #history-info th, #history-info td {
+  border: 1px solid var(--border-color-primary) !important; padding: 4px 10px !important; }
+#result-summary td:first-child, #history-info td:first-child, #result-summary th:first-child,
+#history-info th:first-child { white-space: nowrap; word-break: keep-all; }
 .gallery-poster img { width: 100%; height: 100%; object-fit: cover; display: block; }
 .gallery-state { position: absolute; left: 6px; top: 6px; font-size: .72rem; font-weight: 700; padding: 1px 7px;
   border-radius: 999px; background: rgba(15, 23, 42, .82); color: #fff; }
