@@ -9,6 +9,8 @@ Nothing happens at import: tests import `build_studio` and launch it on loopback
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import logging
 import os
 import secrets
@@ -98,7 +100,8 @@ class Studio:
         if routes:
             app_kwargs["routes"] = routes
         kwargs["app_kwargs"] = app_kwargs
-        result = self.demo.launch(**kwargs)
+        with share_hint_in_studio_words():
+            result = self.demo.launch(**kwargs)
         share_url = result[2] if isinstance(result, tuple) and len(result) > 2 else None
         if self.public_host is not None and not self.settings.public_base_url and share_url:
             self.public_host.inner.set_public_base_url(share_url.rstrip("/"))
@@ -115,6 +118,32 @@ class Studio:
         self.manager.close()
         if self.emulator is not None:
             self.emulator.stop()
+
+
+GRADIO_SHARE_HINT = "* To create a public link, set `share=True` in `launch()`."
+STUDIO_SHARE_HINT = "* To create a public link, start the studio with --share."
+
+
+class _ShareHint(io.TextIOBase):
+    """Standard output with Gradio's "set share=True in launch()" said as the studio's own flag."""
+
+    def __init__(self, out: Any):
+        self._out = out
+
+    def write(self, text: str) -> int:
+        self._out.write(text.replace(GRADIO_SHARE_HINT, STUDIO_SHARE_HINT))
+        return len(text)
+
+    def flush(self) -> None:
+        self._out.flush()
+
+
+@contextlib.contextmanager
+def share_hint_in_studio_words():
+    """While Gradio launches: its console hint names `--share`, the studio's flag, not a Python call
+    the person starting the studio never wrote."""
+    with contextlib.redirect_stdout(_ShareHint(sys.stdout)):
+        yield
 
 
 def quiet_gradio(env: Any = None) -> None:

@@ -40,3 +40,21 @@ def test_auth_from_a_file(tmp_path):
 def test_a_malformed_auth_value_is_refused_in_plain_words():
     with pytest.raises(SystemExit, match="user:password"):
         app.parse_auth("justaname")
+
+
+def test_the_console_names_the_share_flag_not_gradios_launch_call(tmp_path, capsys):
+    """Started without --share, the console's hint is the studio's flag (Gradio's own says
+    "set share=True in launch()", a call the person starting the studio never wrote)."""
+    from app import build_studio
+    from r2v_ui.ports import free_port
+
+    from r2v_ui.config import Settings
+
+    studio = build_studio(Settings.from_env({"R2V_DATA_DIR": str(tmp_path)}))
+    try:
+        studio.launch(host="127.0.0.1", port=free_port(), prevent_thread_lock=True, quiet=False)
+        out = capsys.readouterr().out
+    finally:
+        studio.close()
+    assert "--share" in out and "share=True" not in out and "launch()" not in out, out
+    assert "Running on local URL" in out  # the rest of Gradio's console is untouched

@@ -84,13 +84,13 @@ def test_two_characters_a_storyboard_three_takes_compare_keep_and_all_of_it_next
         expect(page.get_by_role("button", name="Use Robo")).to_be_visible()
         page.get_by_role("tab", name="History").click()
         page.locator("#history-filter label", has_text="Kept").click()
-        expect(page.locator("#history-list label")).to_have_count(1)
-        expect(page.locator("#history-list label")).to_contain_text("★")
-        expect(page.locator("#history-list label")).to_contain_text("@Mira and @Robo argue")  # as written
+        expect(page.locator("#history-gallery .gallery-card")).to_have_count(1)
+        expect(page.locator("#history-gallery .gallery-card")).to_contain_text("★")
+        expect(page.locator("#history-gallery .gallery-card")).to_contain_text("@Mira and @Robo argue")  # as written
         assert [s.job_id for s in studio.studio.manager.list_page(status="kept")[0]] == [kept_id]
         page.screenshot(path=str(artifacts_dir / "creative-loop-2-next-week.png"))
         # Its detail shows the scene as it was written: the @Names, and the storyboard as its shots.
-        page.locator("#history-list label").first.click()
+        page.locator("#history-gallery .gallery-card").first.click()
         info = page.locator("#history-info")
         expect(info).to_contain_text("Prompt: @Mira and @Robo argue about the last cookie", timeout=30_000)
         expect(info.locator("ol li")).to_have_count(len(SHOTS))
@@ -100,5 +100,5 @@ def test_two_characters_a_storyboard_three_takes_compare_keep_and_all_of_it_next
         # and History's search finds it by a name as written (it was sent as character1).
         page.locator("#history-filter label", has_text="All").click()
         page.locator("#history-search textarea, #history-search input").first.fill("@mira")
-        expect(page.locator("#history-list label")).to_have_count(3, timeout=30_000)
+        expect(page.locator("#history-gallery .gallery-card")).to_have_count(3, timeout=30_000)
         page.context.close()

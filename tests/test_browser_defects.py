@@ -102,7 +102,7 @@ def test_history_searches_as_you_type_and_says_when_nothing_matches(browser, stu
     page.get_by_role("tab", name="History").click()
     search = page.locator("#history-search textarea, #history-search input").first
     search.press_sequentially("quinc", delay=40)
-    items = page.locator("#history-list label")
+    items = page.locator("#history-gallery .gallery-card")
     expect(items).to_have_count(1, timeout=30_000)
     expect(items.first).to_contain_text("juggles quinces")
     search.fill("")
@@ -126,12 +126,12 @@ def test_a_shared_studio_gives_each_browser_its_own_history(browser, tmp_path_fa
         bob = open_page(browser, shared.url)
         bob.get_by_role("tab", name="History").click()
         expect(bob.locator("#history-empty")).to_contain_text("No videos here yet", timeout=30_000)
-        expect(bob.locator("#history-list label")).to_have_count(0)
+        expect(bob.locator("#history-gallery .gallery-card")).to_have_count(0)
 
         ann.get_by_role("tab", name="History").click()
-        expect(ann.locator("#history-list label").first).to_contain_text("paints a mural", timeout=30_000)
+        expect(ann.locator("#history-gallery .gallery-card").first).to_contain_text("paints a mural", timeout=30_000)
         ann.reload()  # the same browser keeps its workspace
         ann.get_by_role("tab", name="History").click()
-        expect(ann.locator("#history-list label").first).to_contain_text("paints a mural", timeout=30_000)
+        expect(ann.locator("#history-gallery .gallery-card").first).to_contain_text("paints a mural", timeout=30_000)
         ann.context.close()
         bob.context.close()

@@ -32,7 +32,7 @@ def test_an_open_history_shows_a_new_job_and_its_end_without_a_click(browser, st
     wait_until(lambda: list_waiters(studio) == 1, 30)  # History's stream follows the hub
 
     job_id = studio.studio.manager.start(two_picture_draft(tmp_path, prompt="character1 rides a tandem with character2"))
-    item = page.locator("#history-list label")
+    item = page.locator("#history-gallery .gallery-card")
     expect(item).to_have_count(1, timeout=30_000)
     expect(item.first).to_contain_text("rides a tandem")
     expect(item.first).to_contain_text("✓", timeout=60_000)  # the same line, once the job is done

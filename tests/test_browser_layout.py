@@ -74,7 +74,7 @@ def test_the_workspace_keeps_generate_progress_and_video_in_view(browser, studio
     page.screenshot(path=str(artifacts_dir / f"layout-{size}-4-result.png"))
 
     page.get_by_role("tab", name="History").click()
-    first = page.locator("#history-list label").first
+    first = page.locator("#history-gallery .gallery-card").first
     expect(first).to_be_visible(timeout=30_000)
     assert no_sideways_scroll(page)[0] <= viewport
     assert_accessible(page, f"{size} history")

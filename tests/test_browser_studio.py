@@ -98,7 +98,7 @@ def test_newcomer_makes_a_video_and_finds_it_after_a_reload(browser, studio, tmp
 
     # History has it: a compact line with its state, duration, size and prompt; the detail plays it.
     page.get_by_role("tab", name="History").click()
-    item = page.locator("#history-list label").filter(has_text="sunny park").first
+    item = page.locator("#history-gallery .gallery-card").filter(has_text="sunny park").first
     expect(item).to_contain_text("Finished", timeout=30_000)
     expect(item).to_contain_text("720P 16:9")
     item.click()

@@ -30,7 +30,7 @@ def open_uncertain_in_history(browser, url: str, viewport: dict, locale: str | N
     words = WORDS[locale or "en"]
     page = open_page(browser, url, viewport, locale=locale)
     page.get_by_role("tab", name=words[0]).click()
-    item = page.locator("#history-list label").filter(has_text="misty lake").first
+    item = page.locator("#history-gallery .gallery-card").filter(has_text="misty lake").first
     expect(item).to_be_visible(timeout=30_000)
     item.click()
     decision = page.locator("#history-decision")

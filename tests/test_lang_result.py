@@ -80,11 +80,13 @@ def test_a_job_stored_and_read_again_says_its_settings_and_price_in_the_readers_
     store = JobStore(tmp_path)
     now = time.time()
     price = PriceTable().estimate("1280*720", 5).message()
+    # Live jobs: a price is shown only for what was sent to the service (demo mode never speaks of money).
     store.create(JobRecord(job_id="new", owner="", state="succeeded", created_at=now - 30, updated_at=now,
                            settings=_snap().settings | {"size": "1280*720"}, references=[], seed_used=42,
-                           price_label=price.to_json(), timings={"submitted_at": now - 20}))
+                           price_label=price.to_json(), timings={"submitted_at": now - 20}, target="live"))
     store.create(JobRecord(job_id="old", owner="", state="succeeded", created_at=now - 30, updated_at=now,
-                           settings=_snap().settings, references=[], price_label="about $0.20 (estimate)"))
+                           settings=_snap().settings, references=[], price_label="about $0.20 (estimate)",
+                           target="live"))
     again = JobStore(tmp_path)
     snap = to_snapshot(again.get("new"), Live(), again)
     assert snap.price_label == price  # a code with its numbers, not words

@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from r2v_ui.ui import session, status
+from r2v_ui.workspace import filenames
 from tests.fixtures_ui import running_studio
 from tests.fixtures_jobs import snapshot
 
@@ -55,7 +56,9 @@ def test_a_deleted_video_is_no_longer_served_from_any_copy_the_page_handed_out(s
     client, job_id = _new_finished_job(studio, tmp_path)
     snap = studio.studio.manager.snapshot(job_id)
     detail = client.predict(job_id, api_name="/job_detail")
-    cached = list(Path(studio.studio.demo.GRADIO_CACHE).rglob(snap.video_path.name))
+    # Served under the name a person can file it by (the library keeps its own name): both looked for.
+    names = {snap.video_path.name, filenames.for_snapshot(snap)}
+    cached = [p for name in names for p in Path(studio.studio.demo.GRADIO_CACHE).rglob(name)]
     assert cached, "the detail view serves the video from Gradio's cache"
     for p in cached:
         assert httpx.get(_served_url(studio, p)).status_code == 200
@@ -67,7 +70,7 @@ def test_a_deleted_video_is_no_longer_served_from_any_copy_the_page_handed_out(s
     for p in cached:
         assert not p.exists()
         assert httpx.get(_served_url(studio, p)).status_code in (403, 404)  # no longer served
-    assert not list(Path(studio.studio.demo.GRADIO_CACHE).rglob(snap.video_path.name))
+    assert not [p for name in names for p in Path(studio.studio.demo.GRADIO_CACHE).rglob(name)]
     assert not list(Path(studio.studio.demo.GRADIO_CACHE).rglob(snap.poster_path.name))
 
 

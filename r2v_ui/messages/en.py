@@ -581,6 +581,11 @@ MESSAGES: dict[str, str] = {
     "history.video_missing": "Video missing",
     "history.take": " · take {n}",
     "history.no_prompt": "(no prompt)",
+    "history.batch": "{n} takes of one draft",
+    "history.view_gallery": "Gallery",
+    "history.view_list": "List",
+    "history.view": "Show History as",
+    "history.open": "Open: {label}",
     "history.prompt": "Prompt:",
     "history.storyboard": "Storyboard:",
     "history.shot_row": "{start}–{end} s: {text}",
@@ -638,6 +643,8 @@ MESSAGES: dict[str, str] = {
     "takes.kept": "Kept",
     "takes.kept_badge": "★ kept",
     "takes.download": "Download",
+    "takes.play_hint": "Point at a take or tap it to play.",
+    "takes.progress": "Take {n}: {pct}",
     "takes.video_missing": "The video file is missing.",
     # --- The example cast (examples.py) and the words the page's scripts write (ui/scripts.py) -------
     "example.prompt": "character1 and character2 explore a glowing forest at dusk. character1 points at the fireflies "

@@ -20,6 +20,7 @@ from . import compare
 from .context import PageContext
 from .language import label, lang_of
 from .videoview import player_html, served_url
+from ..workspace import filenames
 
 PICKER_SIZE = 60  # the newest finished videos offered in the picker (History reaches every one)
 # Opened from far down the page (a phone's takes grid): once the videos are in, the picker and the
@@ -87,12 +88,15 @@ def listen(w: CompareWidgets, ctx: PageContext, page: Any) -> None:
             if i < len(snaps):
                 s = snaps[i]
                 name = compare.choice_label(s, lang=lang)
-                video = player_html(served_url(w.cells[i], view, s.video_path), label=t("compare.video", lang, n=i + 1, name=name),
+                video = player_html(served_url(w.cells[i], view, s.video_path, filenames.for_snapshot(s)), label=t("compare.video", lang, n=i + 1, name=name),
                                     controls=False, css_class="r2v-sync")
-                diff = "".join(f"<li>{html.escape(d)}</li>" for d in diffs[i]) or f"<li>{html.escape(t('compare.same', lang))}</li>"
+                # One short line under each video: which one it is, then only what differs.
+                diff = " · ".join(diffs[i]) or t("compare.same", lang)
+                short = t("takes.take", lang, n=s.take) if s.take else compare.choice_label(s, max_prompt=16, lang=lang)
                 out[w.cells[i]] = (f'<div class="compare-cell" data-job="{html.escape(s.job_id)}">{video}'
-                                   f'<div class="compare-name">{html.escape(name)}</div>'
-                                   f'<ul class="compare-diff">{diff}</ul></div>')
+                                   f'<p class="compare-caption" title="{html.escape(name)}">'
+                                   f'<span class="compare-name">{html.escape(short)}</span> · '
+                                   f'<span class="compare-diff">{html.escape(diff)}</span></p></div>')
                 out[w.keeps[i]] = gr.Button(KEPT_LABEL if s.favourite else KEEP_LABEL)
                 out[w.columns[i]] = gr.Column(visible=len(snaps) >= 2)
             else:

@@ -157,12 +157,12 @@ class PageContext:
         return self.viewer.request()
 
     def urls(self, block: Any):
-        """A function for one request: a library path → a URL for a plain `<video>` (videoview.py),
-        served from `block`'s cache copy."""
+        """A function for one request: a library path (and the name to serve it under) → a URL for a
+        plain `<video>` (videoview.py), served from `block`'s cache copy."""
         from .videoview import served_url
 
         view = self.viewer.request()
-        return lambda path: served_url(block, view, path)
+        return lambda path, name=None: served_url(block, view, path, name)
 
 
 def make_states(settings: Any) -> States:

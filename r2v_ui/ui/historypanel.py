@@ -16,15 +16,18 @@ from typing import Any
 
 import gradio as gr
 
+from .. import spec
 from ..errors import StudioError
 from ..messages import both, msg, t
 from ..messages import render as render_msg
-from ..workspace import form
-from . import history, jobview, session
+from ..workspace import form, gallery
+from . import history, jobview, session, status
+from . import takes as takes_view
 from .context import PageContext, esc
 from .jobview import render_decision
 from .language import choices, label, lang_of
 from .videoview import player_html, served_url
+from ..workspace import filenames
 
 PAGE_SIZE = 20
 FOLLOW_WAKEUP_SECONDS = 30.0
@@ -63,6 +66,7 @@ class HistoryWidgets:
     info: gr.Markdown
     selected: gr.State
     decision: Any  # jobview.DecisionWidgets: an uncertain submit settled from here, in any browser of its owner
+    gallery: gr.HTML | None = None  # the same page of jobs as posters (the list stays, as the other view)
 
 
 def page_words(page: int, pages: int, total: int, lang: str) -> str:
@@ -70,14 +74,79 @@ def page_words(page: int, pages: int, total: int, lang: str) -> str:
     return t("history.page_one" if total == 1 else "history.page", lang, page=page + 1, pages=pages, total=total)
 
 
+VIEW_SWITCH_HTML = (
+    '<div class="history-view-switch" role="group">'
+    f'<button type="button" data-view="gallery" aria-pressed="true">{both("history.view_gallery")}</button>'
+    f'<button type="button" data-view="list" aria-pressed="false">{both("history.view_list")}</button></div>')
+
+
+def _state_words(state: str, lang: str) -> str:
+    return t(f"status.state.{state}", lang) if state in status.STATE_WORDS else state
+
+
+def _size_words(settings: dict) -> str:
+    """ "1080P 16:9" from a job's size (as it was stored, when it is not one of the spec's)."""
+    try:
+        tier, aspect = spec.tier_and_aspect(settings.get("size", ""))
+    except (ValueError, AttributeError):
+        return str(settings.get("size", ""))
+    return f"{tier} {aspect}"
+
+
+def card_html(index: int, snap: Any, url_of: Any, selected: str | None, lang: str) -> str:
+    """One job in the gallery: its poster (or its stage while it has none), status, date, length,
+    size and the prompt's first words.  A button: pressing it opens the job, as its list entry does."""
+    s = snap.settings or {}
+    poster = url_of(snap.poster_path) if snap.poster_path else None
+    state = "video_missing" if snap.video_missing else snap.state
+    words = t("history.video_missing", lang) if snap.video_missing else _state_words(snap.state, lang)
+    icon = status.STATE_ICONS.get(snap.state, "")
+    running = snap.in_progress
+    wait = (takes_view.percent(snap) or "…") if running else icon  # the chip says the state in words
+    picture = (f'<img src="{esc(poster)}" alt="" loading="lazy">' if poster
+               else f'<span class="gallery-wait">{esc(wait)}</span>')
+    take = t("takes.take", lang, n=snap.take) + " · " if snap.take else ""
+    meta = " · ".join([history.day_time(snap.created_at, lang), t("status.secs", lang, s=s.get("duration", "?")),
+                       _size_words(s)])
+    first = gallery.first_words(history.as_written(s)) or t("history.no_prompt", lang)
+    kept = f'<span class="gallery-kept" aria-hidden="true">★</span>' if snap.favourite else ""
+    name = t("history.open", lang, label=history.item_label(snap, lang=lang))
+    return (f'<button type="button" class="gallery-card" data-index="{index}" data-job="{esc(snap.job_id)}" '
+            f'aria-pressed="{str(snap.job_id == selected).lower()}" aria-label="{esc(name)}">'
+            f'<span class="gallery-poster">{picture}<span class="gallery-state" data-state="{esc(state)}">'
+            f'{esc((icon + " ") if icon else "")}{esc(words)}</span>{kept}</span>'
+            f'<span class="gallery-meta">{esc(take + meta)}</span><span class="gallery-words">{esc(first)}</span></button>')
+
+
+def gallery_html(snaps: list, url_of: Any, selected: str | None, lang: str) -> str:
+    """The page of jobs as posters, a batch's takes together under one heading."""
+    if not snaps:
+        return ""
+    parts = []
+    for group in gallery.group_batches(snaps):
+        cards = "".join(card_html(i, s, url_of, selected, lang) for i, s in group.items)
+        if group.batch_id and len(group.items) > 1:
+            first = group.items[0][1]
+            head = (f'<b>{esc(t("history.batch", lang, n=len(group.items)))}</b> · '
+                    f'{esc(history.day_time(first.created_at, lang))} · '
+                    f'{esc(gallery.first_words(history.as_written(first.settings or {}), 40))}')
+            parts.append(f'<section class="gallery-batch" data-batch="{esc(group.batch_id)}">'
+                         f'<div class="gallery-batch-head">{head}</div><div class="history-gallery">{cards}</div></section>')
+        else:
+            parts.append(cards)
+    return f'<div class="history-gallery" id="history-gallery-box">{"".join(parts)}</div>'
+
+
 def render(ctx: PageContext) -> HistoryWidgets:
     gr.HTML(f'<h2 class="step-title">{both("history.title")}</h2>', min_height=0)
     with gr.Row(equal_height=True, elem_id="history-controls"):
         status_filter = gr.Radio(choices(history.FILTERS), value="all", label=label("ui.history.show"), scale=3, elem_id="history-filter")
         search = gr.Textbox(label=label("ui.history.search"), placeholder=label("ui.history.search_placeholder"), scale=2, elem_id="history-search")
+    gr.HTML(VIEW_SWITCH_HTML, elem_id="history-view", min_height=0, padding=False)
     with gr.Row(equal_height=False, elem_id="history-body"):
         with gr.Column(scale=3, min_width=300, elem_id="history-list-col"):
             empty = gr.HTML(EMPTY_HTML, visible=False, min_height=0)
+            gallery = gr.HTML("", elem_id="history-gallery", min_height=0, padding=False)
             items = gr.Radio([], label=label("ui.history.list"), elem_id="history-list", elem_classes=["history-list"])
             with gr.Row(elem_id="history-pager", equal_height=True):
                 prev = gr.Button(label("ui.history.newer"), size="sm", interactive=False, elem_id="history-prev", min_width=90)
@@ -102,7 +171,7 @@ def render(ctx: PageContext) -> HistoryWidgets:
     return HistoryWidgets(status_filter, search, items, empty, prev, next_, page_info, gr.State(0), gr.State(None),
                           gr.State(None), detail, remix, reuse_seed, download, retry, delete,
                           confirm_row, confirm_delete, cancel_delete, video, keep, compare, info, gr.State(None),
-                          decision)
+                          decision, gallery)
 
 
 def page_of(manager: Any, owner: str, status: str, search: str, page: int) -> tuple[list, int]:
@@ -117,7 +186,7 @@ def listen(w: HistoryWidgets, ctx: PageContext, page: Any) -> None:
     from .jobview import restore
 
     manager, st = ctx.manager, ctx.states
-    list_outputs = [w.items, w.empty, w.prev, w.next, w.page_info, w.page, w.shown]
+    list_outputs = [w.items, w.empty, w.prev, w.next, w.page_info, w.page, w.shown, w.gallery]
     # (the decision's task id box is not among them: /job_detail's API answer stays video, text, download)
     detail_outputs = [w.selected, w.detail, w.video, w.info, w.download, w.retry, w.confirm_row, w.keep, w.compare,
                       w.decision.box]
@@ -132,7 +201,8 @@ def listen(w: HistoryWidgets, ctx: PageContext, page: Any) -> None:
         signature = [(s.job_id, s.state, s.updated_at, s.video_missing, s.favourite) for s in snaps] + [total, page]
         if not force and signature == shown:
             return {w.shown: shown}  # nothing changed: the list is not sent again
-        choices = [(history.item_label(s, lang=lang_of(request)), s.job_id) for s in snaps]
+        lang = lang_of(request)
+        choices = [(history.item_label(s, lang=lang), s.job_id) for s in snaps]
         value = selected if selected in {s.job_id for s in snaps} else None
         empty = EMPTY_HTML if not (search or "").strip() and (status or "all") == "all" else NOTHING_FOUND_HTML
         return {
@@ -141,6 +211,7 @@ def listen(w: HistoryWidgets, ctx: PageContext, page: Any) -> None:
             w.prev: gr.Button(interactive=page > 0), w.next: gr.Button(interactive=page + 1 < pages),
             w.page_info: f'<span class="page-info">{esc(page_words(page, pages, total, lang_of(request)))}</span>',
             w.page: page, w.shown: signature,
+            w.gallery: gallery_html(snaps, ctx.urls(w.gallery), value, lang),
         }
 
     def list_history(status: str = "all", search: str = "", page: int = 0,
@@ -206,8 +277,9 @@ def listen(w: HistoryWidgets, ctx: PageContext, page: Any) -> None:
                     w.download: gr.DownloadButton(visible=False), w.retry: gr.Button(visible=False),
                     w.confirm_row: gr.Row(visible=False), w.decision.box: gr.Column(visible=False)}
         view = ctx.show()
-        shown = view(snap.video_path)
-        url = served_url(w.video, view, snap.video_path)
+        name = filenames.for_snapshot(snap)
+        shown = view(snap.video_path, name)
+        url = served_url(w.video, view, snap.video_path, name)
         done = url is not None
         return {w.selected: job_id, w.detail: gr.Column(visible=True), w.info: history.detail_markdown(snap, lang_of(request)),
                 w.video: player_html(url, label=t("history.the_video", lang_of(request)),

@@ -20,6 +20,7 @@ from . import takes as takes_view
 from .context import PageContext, alert_html
 from .language import label, lang_of
 from .videoview import player_html, served_url
+from ..workspace import filenames
 
 
 WATCH_WAKEUP_SECONDS = 5.0  # how often a stream re-reads even without news (time left, superseded streams)
@@ -59,8 +60,9 @@ def make_watch(ctx: PageContext, w: Any) -> Watch:
             out |= {w.takes_grid: gr.HTML(visible=False), w.compare_takes: gr.Button(visible=False)}
         if first or (done and not last_done):
             view_file = ctx.show()
-            shown = view_file(snap.video_path) if done else None
-            url = served_url(w.video, view_file, snap.video_path) if done else None
+            name = filenames.for_snapshot(snap)
+            shown = view_file(snap.video_path, name) if done else None
+            url = served_url(w.video, view_file, snap.video_path, name) if done else None
             out |= {w.video: player_html(url, label=say("result.title", lang), autoplay=True), w.download: shown}
         if done and snap.seed_used is not None:
             out[st.last_seed] = snap.seed_used
@@ -94,9 +96,12 @@ def make_watch(ctx: PageContext, w: Any) -> Watch:
             if not ctx.streams.is_current(session_id, token):
                 return  # a newer stream for this tab took over
             before = [(s.state, s.video_missing) for s in snaps]
+            shown = takes_view.progress_key(snaps)
             snaps = await ctx.read(manager.batch, batch_id, owner=owner) or snaps
-            if [(s.state, s.video_missing) for s in snaps] != before:  # a stage, not a progress tick
+            if [(s.state, s.video_missing) for s in snaps] != before:  # a stage: the grid too
                 yield batch_view(snaps, False, lang)
+            elif takes_view.progress_key(snaps) != shown:  # a progress tick: the headline's percents only
+                yield {w.status_box: takes_view.batch_headline(snaps, lang)}
 
     async def watch_job(job_id, memory, request: gr.Request):
         """Streams one job's snapshots (or its batch's) to this tab until it ends."""

@@ -108,6 +108,9 @@ def launch_kwargs() -> dict[str, Any]:
     much sync work runs at once).  Sized with the stream group, so that streams never take every slot.
 
     Gradio's own run history is off: the studio's History is the record of what was made, and a second
-    one in the browser would keep copies of prompts and choices there (and name itself in English)."""
+    one in the browser would keep copies of prompts and choices there (and name itself in English).
+    Gradio's footer keeps its API and "Built with Gradio" links, not its "Settings": the studio has a
+    Settings group of its own, and its language switch in the header."""
     return {"theme": make_theme(), "css": CSS + librarypanel.CSS + language.CSS + spendpanel.CSS, "head": HEAD, "i18n": language.make_i18n(),
-            "max_threads": context.STREAM_LIMIT + context.PAGE_SLOTS, "run_history": False}
+            "max_threads": context.STREAM_LIMIT + context.PAGE_SLOTS, "run_history": False,
+            "footer_links": ["api", "gradio"]}

@@ -26,9 +26,11 @@ from .takes import TAKE_OPTIONS
 
 DISABLE_JS = "(...args) => { const b = document.getElementById('generate-btn'); if (b) b.disabled = true; return args; }"
 # Once Generate has answered: the result pane (progress, then the video) into view, unless the form
-# said why nothing was sent (the user needs to read that where it is).
-SCROLL_JS = """() => { const el = document.getElementById('result-pane');
-  if (!el || document.querySelector('#form-alert .form-alert')) return;
+# said why nothing was sent (the pane says it too, beside Generate).  On a phone, the progress itself,
+# above the fixed bar (scripts.RESULT_JS).
+SCROLL_JS = """() => { if (document.querySelector('#form-alert .form-alert')) return;
+  if (window.matchMedia('(max-width: 760px)').matches) { if (window.r2vShowProgress) window.r2vShowProgress(); return; }
+  const el = document.getElementById('result-pane'); if (!el) return;
   const r = el.getBoundingClientRect(); if (r.top < 0 || r.top > window.innerHeight * 0.6) el.scrollIntoView({block: 'start'}); }"""
 
 
@@ -36,6 +38,7 @@ SCROLL_JS = """() => { const el = document.getElementById('result-pane');
 class ResultWidgets:
     price: gr.HTML
     generate: gr.Button
+    blocked: gr.HTML  # why the last Generate sent nothing, beside the button (a copy of the form's alert)
     confirm_box: gr.Column
     confirm_text: gr.HTML
     confirm_go: gr.Button
@@ -70,9 +73,16 @@ def render(ctx: PageContext) -> ResultWidgets:
             takes = gr.Dropdown(choices(TAKE_OPTIONS), value="1", label=label("ui.takes"), show_label=False, elem_id="takes",
                                 min_width=120, scale=0, filterable=False)
             generate = gr.Button(label("ui.generate"), variant="primary", size="lg", elem_id="generate-btn", scale=1)
+        # Why the last Generate sent nothing, beside the button where the user looks: the form's alert
+        # copied by scripts.RESULT_JS (no role: the form's alert is the one a screen reader hears, once).
+        blocked = gr.HTML('<div class="pane-alert" id="pane-alert-text"></div>', elem_id="pane-alert", min_height=0,
+                          padding=False)
         budget = spendpanel.render_bar(ctx)
         gr.HTML(f'<div class="kbd-hint">{both("result.kbd_hint", markup=True)}</div>', min_height=0,
                 elem_id="kbd-hint")
+        # A phone's bar: the running job in one line (filled by scripts.RESULT_JS; a tap shows the status).
+        gr.HTML('<button type="button" id="bar-status"></button>', min_height=0, padding=False,
+                elem_id="bar-status-box")
     with gr.Column(visible=False, elem_id="confirm-box", elem_classes=["confirm-box"]) as confirm_box:
         confirm_text = gr.HTML("", elem_id="confirm-text")
         with gr.Row():
@@ -93,7 +103,7 @@ def render(ctx: PageContext) -> ResultWidgets:
             another = gr.Button(label("ui.another_take"), elem_id="another-take", size="sm")
             use_settings = gr.Button(label("ui.reuse_settings"), elem_id="use-settings", size="sm")
         summary = gr.Markdown(elem_id="result-summary")
-    return ResultWidgets(price, generate, confirm_box, confirm_text, confirm_go, confirm_cancel, dont_ask, status_box,
+    return ResultWidgets(price, generate, blocked, confirm_box, confirm_text, confirm_go, confirm_cancel, dont_ask, status_box,
                          decision.box, decision.found_task, decision.attach, decision.resubmit, decision.discard, retry,
                          result_box, video, takes, takes_grid,
                          compare_takes, download, another, use_settings, summary, budget)

@@ -19,8 +19,9 @@ import json
 from ..messages import CATALOGS, LANGUAGES
 from .dropscript import DROP_WORDS
 
+TAB_WORDS = ("ui.tab.studio", "ui.tab.compare", "ui.tab.history", "ui.tab.spend")
 SCRIPT_WORDS = ("script.card_left", "script.card_right", "script.card_remove", "compare.scrub",
-                "script.compare_time", "script.seconds", *DROP_WORDS)
+                "script.compare_time", "script.seconds", *DROP_WORDS, *TAB_WORDS)
 
 
 def words_js(keys: tuple[str, ...] = SCRIPT_WORDS) -> str:
@@ -132,5 +133,162 @@ RECORDER_JS = """
       if (say) say.textContent = said(b, 'denied') + (err && err.name ? ' (' + err.name + ')' : '');
     }
   });
+})();
+"""
+
+# The result pane, the takes, History's gallery and the phone's bar (issue 23).  Delegated from the
+# document (Gradio re-renders the HTML blocks) and driven by one MutationObserver.
+RESULT_JS = r"""
+(() => {
+  const phone = () => window.matchMedia('(max-width: 760px)').matches;
+  const bar = () => document.querySelector('.generate-bar');
+  // The phone's fixed bar: its height is reserved at the page's end (theme.py reads --r2v-bar-h).
+  let measured = null;
+  const measure = () => {
+    const b = bar();
+    if (!b || measured === b) return;
+    measured = b;
+    const set = () => {
+      const root = document.documentElement.style, h = Math.ceil(b.getBoundingClientRect().height);
+      const fixed = getComputedStyle(b).position === 'fixed';
+      root.setProperty('--r2v-bar-h', h + 'px');
+      root.setProperty('--r2v-bar-pad', fixed ? (h + 16) + 'px' : '0px');
+      root.setProperty('--r2v-pane-min', fixed ? 'calc(100vh - ' + (h + 16) + 'px)' : '0px');
+    };
+    new ResizeObserver(set).observe(b);
+    window.addEventListener('resize', set);
+    set();
+  };
+  // While a job runs, the bar says so in one line (after a reload, with the status far below on a
+  // phone); a tap brings the status into view.
+  const RUNNING = ['checking', 'uploading', 'submitting', 'queued', 'processing', 'downloading', 'running'];
+  const mirror = () => {
+    const out = document.getElementById('bar-status'), box = document.getElementById('job-status-box');
+    if (!out) return;
+    let text = '';
+    if (box && RUNNING.includes(box.dataset.state)) {
+      const head = box.querySelector('.job-headline'), meta = box.querySelector('.job-meta');
+      text = (head ? head.textContent.trim() : '') + (meta ? ' · ' + meta.textContent.trim() : '');
+    }
+    if (out.textContent !== text) out.textContent = text;
+    // A Generate that sent nothing says why beside the button too (the form's alert may be far away).
+    const alert = document.querySelector('#form-alert .form-alert'), pane = document.getElementById('pane-alert-text');
+    const why = alert ? alert.textContent.trim() : '';
+    if (pane && pane.textContent !== why) pane.textContent = why;
+  };
+  // After Generate on a phone: the progress in view above the bar (not under it), once the status box
+  // shows the new job (the pane grows then, theme.py, so there is room to scroll it up).
+  let wanted = 0;
+  const showProgress = () => {
+    if (!wanted) return;
+    const box = document.getElementById('job-status-box');
+    if (Date.now() > wanted || document.querySelector('#form-alert .form-alert')) { wanted = 0; return; }
+    if (!box || ['empty', 'loading'].includes(box.dataset.state)) return;
+    wanted = 0;
+    const r = box.getBoundingClientRect(), b = bar();
+    const floor = phone() && b ? b.getBoundingClientRect().top : window.innerHeight;
+    if (r.top < 0 || r.bottom > floor) window.scrollBy({top: r.top - 8});
+  };
+  window.r2vShowProgress = () => { wanted = Date.now() + 10000; showProgress(); };
+  // Takes: each running take's percent, from the status box's list into its cell.
+  const percents = () => {
+    document.querySelectorAll('#job-status-box .take-progress li[data-job]').forEach(li => {
+      const cell = document.querySelector('.take[data-job="' + li.dataset.job + '"] .take-pct');
+      if (cell && cell.textContent !== li.dataset.pct) cell.textContent = li.dataset.pct;
+    });
+  };
+  // Takes play on hover (muted) and on a tap or Enter; the first play brings the controls.
+  const play = (v, on) => { if (on) { v.muted = v.dataset.r2vSound !== '1'; v.play().catch(() => {}); } else v.pause(); };
+  document.addEventListener('mouseover', (e) => {
+    const v = e.target.closest && e.target.closest('.take video');
+    if (v && v.paused && !v.dataset.r2vTouched) play(v, true);
+  });
+  document.addEventListener('mouseout', (e) => {
+    const v = e.target.closest && e.target.closest('.take video');
+    if (v && !v.dataset.r2vTouched && !(e.relatedTarget && v.contains(e.relatedTarget))) play(v, false);
+  });
+  // The first tap or click plays (a hover may have started it already: it goes on), with the controls.
+  const toggle = (v) => { const first = !v.dataset.r2vTouched; v.dataset.r2vTouched = '1'; v.controls = true;
+                          play(v, first || v.paused); };
+  document.addEventListener('click', (e) => {
+    const v = e.target.closest && e.target.closest('.take video');
+    if (v && !v.controls) { e.preventDefault(); toggle(v); }
+    const s = e.target.closest && e.target.closest('#bar-status');
+    if (s) { const box = document.getElementById('job-status-box'); if (box) box.scrollIntoView({block: 'start'}); }
+    // History's gallery: a card opens its job (the list's own choice is pressed: one way in).
+    const card = e.target.closest && e.target.closest('.gallery-card[data-index]');
+    if (card) {
+      const inputs = document.querySelectorAll('#history-list input[type=radio]');
+      const input = inputs[Number(card.dataset.index)];
+      if (input) input.click();
+      document.querySelectorAll('.gallery-card[aria-pressed]').forEach(c => c.setAttribute('aria-pressed', String(c === card)));
+    }
+    // The gallery or the list: the choice is this browser's, remembered.
+    const view = e.target.closest && e.target.closest('#history-view button[data-view]');
+    if (view) setView(view.dataset.view);
+  });
+  document.addEventListener('keydown', (e) => {
+    const v = e.target.closest && e.target.closest('.take video');
+    if (v && !v.controls && (e.key === 'Enter' || e.key === ' ')) { e.preventDefault(); toggle(v); }
+    if (e.key === 'Escape') {
+      const c = document.getElementById('confirm-cancel');
+      if (c && c.getClientRects().length) c.click();
+    }
+  });
+  const showView = (v) => {
+    const body = document.getElementById('history-body');
+    if (body && body.dataset.view !== v) body.dataset.view = v;
+    document.querySelectorAll('#history-view button[data-view]').forEach(b => {
+      const on = String(b.dataset.view === v);
+      if (b.getAttribute('aria-pressed') !== on) b.setAttribute('aria-pressed', on);
+    });
+  };
+  const setView = (v) => {
+    if (v !== 'list' && v !== 'gallery') return;
+    try { localStorage.setItem('r2v-history-view', v); } catch (err) {}
+    showView(v);
+  };
+  const applyView = () => {
+    const body = document.getElementById('history-body');
+    if (!body || body.dataset.view) return;
+    let v = 'gallery';
+    try { v = localStorage.getItem('r2v-history-view') || 'gallery'; } catch (err) {}
+    showView(v === 'list' ? 'list' : 'gallery');
+  };
+  // The question over the page takes the focus (a dialog), and gives it back to Generate when it goes.
+  let asked = false;
+  const focusDialog = () => {
+    const box = document.getElementById('confirm-box'), shown = !!(box && box.getClientRects().length);
+    if (shown && !asked) {  // (again at the next change until it takes: the box may show before its buttons)
+      const go = document.getElementById('confirm-go');
+      if (go) go.focus();
+      asked = !!go && document.activeElement === go;
+      return;
+    }
+    if (!shown && asked) { const g = document.getElementById('generate-btn'); if (g && document.activeElement === document.body) g.focus({preventScroll: true}); }
+    if (!shown) asked = false;
+  };
+  // The tabs' labels in the page's language: Gradio translates a tab's label when it draws it, so
+  // after the load script switches the language (a browser that chose the other one) the tabs not
+  // selected kept the first language.  Each label that is a tab's word in another language is said
+  // in this one.
+  const TABS = """ + json.dumps(list(TAB_WORDS)) + """;
+  const tabWords = () => {
+    const all = window.r2vWords, lang = document.documentElement.lang === 'zh-CN' ? 'zh-CN' : 'en';
+    if (!all || !all[lang]) return;
+    document.querySelectorAll('#main-tabs [role=tab], #main-tabs .overflow-item, #main-tabs .tab-container button').forEach(b => {
+      const text = b.textContent.trim();
+      for (const key of TABS) for (const other of Object.keys(all))
+        if (other !== lang && all[other][key] === text && all[lang][key] && text !== all[lang][key]) {
+          for (const n of b.childNodes) if (n.nodeType === 3 && n.textContent.trim() === text) n.textContent = n.textContent.replace(text, all[lang][key]);
+          if (b.textContent.trim() === text) b.textContent = all[lang][key];
+        }
+    });
+  };
+  new MutationObserver(() => { measure(); mirror(); percents(); applyView(); focusDialog(); showProgress(); tabWords(); })
+    .observe(document.documentElement, {childList: true, subtree: true, characterData: true});
+  // Gradio shows and hides a column by its class: the question's box is watched for that alone.
+  new MutationObserver(focusDialog).observe(document.documentElement, {subtree: true, attributes: true,
+                                                                       attributeFilter: ['class', 'style']});
 })();
 """

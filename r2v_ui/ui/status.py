@@ -122,7 +122,8 @@ def stage_html(snap: Any, lang: str = DEFAULT) -> str:
 
 def summary_markdown(snap: Any, lang: str = DEFAULT) -> str:
     """The settings that made a result, in one short block, in `lang` (the price as it was estimated
-    when the job started: a stored code, so it reads in whoever looks; an old job's as its text)."""
+    when the job started: a stored code, so it reads in whoever looks; an old job's as its text).
+    A demo job (made by the emulator) has no price row: demo mode never speaks of money."""
     s = snap.settings or {}
     size = s.get("size", "")
     try:
@@ -142,12 +143,18 @@ def summary_markdown(snap: Any, lang: str = DEFAULT) -> str:
         ("summary.sound", on_off[bool(s.get("audio", True))]),
         ("summary.watermark", on_off[bool(s.get("watermark"))]),
         ("summary.seed", str(seed) if seed is not None else t("summary.seed_by_service", lang)),
-        ("summary.price", render(snap.price_label, lang) or "—"),
     ]
+    if getattr(snap, "target", None) == "demo":  # demo mode never speaks of money: nothing was billed
+        return _table(rows, lang)
+    rows.append(("summary.price", render(snap.price_label, lang) or "—"))
     billed = getattr(snap, "cost", None) or {}  # what the service's answer said it billed, beside the estimate
     if billed.get("billed") is not None:
         rows.append(("summary.billed", t("summary.billed_value", lang, amount=float(billed["billed"]))))
     elif billed.get("billed_seconds") is not None:
         rows.append(("summary.billed", t("summary.billed_seconds", lang, s=f'{float(billed["billed_seconds"]):g}')))
+    return _table(rows, lang)
+
+
+def _table(rows: list[tuple[str, str]], lang: str) -> str:
     table = "\n".join(f"| {t(k, lang)} | {html.escape(v)} |" for k, v in rows)
     return f"| {t('summary.setting', lang)} | {t('summary.value', lang)} |\n|---|---|\n" + table

@@ -14,6 +14,7 @@ from ..messages import DEFAULT, render, t
 from ..workspace.start import TAKE_CHOICES
 from . import status
 from .videoview import player_html
+from ..workspace import filenames
 
 # What the choice shows (the number alone would say nothing beside Generate without its label).
 TAKE_OPTIONS = [(f"ui.takes.{n}", n) for n in TAKE_CHOICES]  # (label key, value): "1 take" … "4 takes"
@@ -38,6 +39,15 @@ def batch_headline(snaps: list[Any], lang: str = DEFAULT) -> str:
                 else t("takes.some_failed", lang, n=n, done=done, failed=failed))
         state = "succeeded" if done else "failed"
     parts = [f'<div class="job-headline">{html.escape(head)}</div>']
+    if running:  # each running take's percent (copied into its cell by scripts.RESULT_JS)
+        rows = []
+        for s in snaps:
+            if not s.in_progress:
+                continue
+            pct = percent(s)
+            rows.append(f'<li data-job="{html.escape(s.job_id)}" data-pct="{pct}">'
+                        f'{html.escape(t("takes.progress", lang, n=s.take or 1, pct=pct or "…"))}</li>')
+        parts.append(f'<ul class="take-progress">{"".join(rows)}</ul>')
     if not running and done >= 2:
         parts.append(f'<div class="job-text">{t("takes.pick", lang)}</div>')
     cls = "job-running" if running else ("job-succeeded" if done else "job-failed")
@@ -45,7 +55,21 @@ def batch_headline(snaps: list[Any], lang: str = DEFAULT) -> str:
             + "".join(parts) + "</div>")
 
 
+def percent(snap: Any) -> str:
+    """A running take's progress as "45%" ("" before the service reports any)."""
+    if snap.progress is None:
+        return ""
+    return f"{max(0.0, min(1.0, float(snap.progress))) * 100:.0f}%"
+
+
+def progress_key(snaps: list[Any]) -> list[str]:
+    """What the headline shows of each take's progress: a change redraws the headline only."""
+    return [percent(s) for s in snaps]
+
+
 def grid_html(snaps: list[Any], url_of: UrlOf, lang: str = DEFAULT) -> str:
+    """The takes, two or more to a row in the result pane: each a poster that plays on hover or on a
+    tap (scripts.RESULT_JS, which then shows the controls), or the take's stage and percent."""
     cells = []
     for s in snaps:
         label = t("takes.take", lang, n=s.take or 1)
@@ -53,17 +77,21 @@ def grid_html(snaps: list[Any], url_of: UrlOf, lang: str = DEFAULT) -> str:
         star = (f' <span class="kept" title="{html.escape(t("takes.kept", lang))}">{html.escape(t("takes.kept_badge", lang))}</span>'
                 if s.favourite else "")
         if s.has_video:
-            url = url_of(s.video_path)
+            url = url_of(s.video_path, filenames.for_snapshot(s))
             body = player_html(url, label=f"{label}, {seed}".strip(", "), poster=url_of(s.poster_path),
-                               controls=True)
+                               controls=False, focusable=True)
             link = (f'<a class="take-download" href="{html.escape(url)}" download>{html.escape(t("takes.download", lang))}</a>' if url else "")
             meta = f'<span>{html.escape(seed)}</span>{star}{link}'
         else:
             words = status.state_words(s.state, lang)
             note = render(s.error, lang) or (t("takes.video_missing", lang) if s.video_missing else "")
-            body = (f'<div class="take-wait" data-state="{html.escape(s.state)}">{html.escape(words)}'
+            running = s.in_progress
+            pct = f'<div class="take-pct">{html.escape(percent(s))}</div>' if running else ""
+            body = (f'<div class="take-wait" data-state="{html.escape(s.state)}">{pct}{html.escape(words)}'
                     + (f'<div class="take-note">{html.escape(note)}</div>' if note else "") + "</div>")
             meta = f'<span>{html.escape(seed)}</span>'
         cells.append(f'<figure class="take" data-job="{html.escape(s.job_id)}" data-state="{html.escape(s.state)}">'
                      f'{body}<figcaption><b>{html.escape(label)}</b> {meta}</figcaption></figure>')
-    return f'<div class="takes-grid" id="takes-grid-box" data-count="{len(snaps)}">{"".join(cells)}</div>'
+    hint = (f'<p class="take-hint">{html.escape(t("takes.play_hint", lang))}</p>'
+            if any(s.has_video for s in snaps) else "")
+    return f'<div class="takes-grid" id="takes-grid-box" data-count="{len(snaps)}">{"".join(cells)}</div>{hint}'

@@ -9,7 +9,7 @@ from urllib.parse import quote
 import gradio as gr
 
 from .dropscript import DROP_JS
-from .scripts import COMPARE_JS, RECORDER_JS, WORDS_JS
+from .scripts import COMPARE_JS, RECORDER_JS, RESULT_JS, WORDS_JS
 
 FONTS = ["ui-sans-serif", "system-ui", "-apple-system", "Segoe UI", "Roboto", "Helvetica Neue", "Arial", "sans-serif"]
 MONO = ["ui-monospace", "SFMono-Regular", "Menlo", "Consolas", "monospace"]
@@ -238,9 +238,9 @@ h2.step-title { font-size: 1.05rem; margin: 4px 0 0; }
 #result-video video, #history-video video { width: 100%; max-height: 46vh; border-radius: 10px; background: #000; display: block; }
 #generate-row { align-items: end; gap: 8px; flex-wrap: nowrap; }
 #takes { flex: 0 0 124px !important; min-width: 124px !important; }
-.takes-grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(130px, 1fr)); gap: 8px; }
+.takes-grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(200px, 1fr)); gap: 10px; }
 .take { margin: 0; border: 1px solid var(--border-color-primary); border-radius: 10px; overflow: hidden; }
-.take video { width: 100%; display: block; background: #000; aspect-ratio: 16 / 9; }
+.take video { width: 100%; display: block; background: #000; aspect-ratio: 16 / 9; object-fit: contain; cursor: pointer; }
 .take figcaption { font-size: .8rem; padding: 4px 8px; display: flex; gap: 8px; flex-wrap: wrap; align-items: center; }
 .take-wait { aspect-ratio: 16 / 9; display: flex; flex-direction: column; align-items: center; justify-content: center;
   background: var(--background-fill-secondary); color: #334155; font-size: .85rem; text-align: center; padding: 6px; }
@@ -257,8 +257,8 @@ h2.step-title { font-size: 1.05rem; margin: 4px 0 0; }
 #compare-scrub { flex: 1 1 200px; min-width: 0; }
 .compare-time { font-variant-numeric: tabular-nums; font-size: .85rem; color: #334155; min-width: 5em; }
 .compare-cell video { width: 100%; display: block; background: #000; border-radius: 8px; }
-.compare-name { font-weight: 600; font-size: .9rem; margin-top: 4px; }
-.compare-diff { margin: 2px 0 4px; padding-left: 18px; font-size: .82rem; color: #334155; }
+.compare-caption { margin: 4px 0; font-size: .85rem; color: #334155; line-height: 1.35; }
+.compare-name { font-weight: 700; color: #1e293b; }
 /* Side by side, each video's Keep button on one line with the others', however long its notes. */
 #compare-slots { align-items: stretch !important; }
 #compare-slots > .compare-col { justify-content: space-between; }
@@ -268,10 +268,84 @@ h2.step-title { font-size: 1.05rem; margin: 4px 0 0; }
 .history-detail { border-left: 1px solid var(--border-color-primary); padding-left: 12px !important; }
 #history-actions { gap: 6px; flex-wrap: wrap; }
 .page-info { font-size: .85rem; color: #475569; }
+/* ---- face-result (issue 23): the page's width, the result pane, takes, Compare, History's gallery,
+   the phone's bar.  Owned by the result pane's look; other blocks above are other components'. ---- */
+/* The container shrink-wraps its content: a narrow tab (Compare, History) would narrow the page and
+   move the header and tabs sideways.  It takes the width it may have on every tab. */
+.gradio-container { width: 100% !important; }
+.gradio-container > .main { width: 100% !important; }
+/* Gradio's footer, with its Settings link left out (launch_kwargs): no dot after its last link. */
+footer .record.hidden + .divider { display: none; }
+/* The repeat (or live) question: a dialog over the page, never a box that pushes the video down.  (The
+   sticky pane is its stacking context: the pane itself goes above the form so the backdrop covers it.) */
+#result-pane { z-index: 40; }
+#confirm-box { position: fixed !important; z-index: 90; left: 50%; top: 50%; transform: translate(-50%, -50%);
+  width: min(520px, calc(100vw - 24px)) !important; max-height: calc(100vh - 24px); overflow-y: auto;
+  box-shadow: 0 0 0 100vmax rgba(15, 23, 42, .45), 0 12px 40px rgba(15, 23, 42, .35); }
+.pane-alert:empty { display: none; }
+.pane-alert { background: #fef2f2; color: #991b1b; border: 1px solid #fecaca; border-radius: 10px; padding: 6px 10px;
+  font-size: .88rem; }
+.take-progress { list-style: none; display: flex; flex-wrap: wrap; gap: 4px 12px; padding: 0; margin: 4px 0 0;
+  font-size: .85rem; color: #334155; font-variant-numeric: tabular-nums; }
+.take-pct { font-weight: 700; font-size: 1.1rem; font-variant-numeric: tabular-nums; }
+.take-hint { font-size: .75rem; color: #475569; }
+#bar-status { display: none; }
+/* History as a gallery: a poster per job (its takes grouped), status, date, length, size, first words. */
+.history-gallery { display: grid; grid-template-columns: repeat(auto-fill, minmax(180px, 1fr)); gap: 12px; }
+.gallery-batch { grid-column: 1 / -1; border: 1px solid var(--border-color-primary); border-radius: 12px;
+  padding: 8px; background: var(--background-fill-secondary); }
+.gallery-batch-head { font-size: .85rem; color: #334155; margin: 0 2px 6px; }
+.gallery-batch-head b { color: #1e293b; }
+.gallery-batch .history-gallery { grid-template-columns: repeat(auto-fill, minmax(160px, 1fr)); gap: 8px; }
+.gallery-card { all: unset; box-sizing: border-box; display: flex; flex-direction: column; cursor: pointer; border-radius: 10px;
+  overflow: hidden; background: var(--background-fill-primary); border: 1px solid var(--border-color-primary); }
+.gallery-card:hover { border-color: #6366f1; }
+.gallery-card:focus-visible { outline: 3px solid #4338ca; outline-offset: 2px; }
+.gallery-card[aria-pressed="true"] { border: 2px solid #4338ca; }
+.gallery-poster { position: relative; aspect-ratio: 16 / 9; background: #0f172a; display: flex; align-items: center;
+  justify-content: center; color: #e2e8f0; font-size: .8rem; }
+.gallery-wait { color: #e2e8f0 !important; padding: 0 8px; text-align: center; font-size: 1.2rem; font-weight: 700; }
+/* A result's settings (the pane's summary, History's detail): light rules, the names on one line. */
+#result-summary table, #history-info table { border-collapse: collapse; }
+#result-summary th, #result-summary td, #history-info th, #history-info td {
+  border: 1px solid var(--border-color-primary) !important; padding: 4px 10px !important; }
+#result-summary td:first-child, #history-info td:first-child, #result-summary th:first-child,
+#history-info th:first-child { white-space: nowrap; word-break: keep-all; }
+.gallery-poster img { width: 100%; height: 100%; object-fit: cover; display: block; }
+.gallery-state { position: absolute; left: 6px; top: 6px; font-size: .72rem; font-weight: 700; padding: 1px 7px;
+  border-radius: 999px; background: rgba(15, 23, 42, .82); color: #fff; }
+.gallery-state[data-state="succeeded"] { background: #047857; }
+.gallery-state[data-state="failed"], .gallery-state[data-state="uncertain"] { background: #b91c1c; }
+.gallery-kept { position: absolute; right: 6px; top: 6px; color: #fbbf24; font-size: 1rem; text-shadow: 0 1px 2px #000; }
+.gallery-meta { padding: 6px 8px 0; font-size: .75rem; color: #475569; font-variant-numeric: tabular-nums; }
+.gallery-words { padding: 2px 8px 8px; font-size: .82rem; color: #1e293b; line-height: 1.3; overflow-wrap: anywhere; }
+.history-view-switch { display: inline-flex; border: 1px solid var(--border-color-primary); border-radius: 8px; overflow: hidden; }
+.history-view-switch button { padding: 4px 14px; font-size: .85rem; background: var(--background-fill-primary); color: #334155;
+  border: 0; cursor: pointer; }
+.history-view-switch button[aria-pressed="true"], .history-view-switch button[aria-pressed="true"] * {
+  background: #4338ca; color: #fff !important; font-weight: 600; }
+#history-body[data-view="gallery"] #history-list, #history-body:not([data-view]) #history-list { display: none !important; }
+#history-body[data-view="list"] #history-gallery { display: none !important; }
+/* The phone's fixed bar: its own height, measured by the page's script (scripts.RESULT_JS, which sets
+   these while the bar is fixed; Gradio scopes rules inside @media to its container, so `html` and the
+   container are styled here, outside one), is reserved at the page's end and kept clear when the
+   browser scrolls a control into view: nothing ever stays under the bar. */
+html { scroll-padding-bottom: var(--r2v-bar-pad, 0px); }
+.gradio-container { padding-bottom: var(--r2v-bar-pad, 0px) !important; }
+/* A job shown: the pane is at least a screen above the bar tall, so its progress can come to the top
+   of the screen even at the page's end (it would otherwise stay under the bar). */
+#result-pane:has(#job-status-box:not([data-state="empty"]):not([data-state="loading"])) {
+  min-height: var(--r2v-pane-min, 0px); }
+@media (max-width: 760px) {
+  #bar-status:not(:empty) { display: block; width: 100%; text-align: center; font-size: .85rem; color: #1e3a8a;
+    background: #eff6ff; border: 1px solid #bfdbfe; border-radius: 8px; padding: 3px 8px; cursor: pointer; }
+  .history-gallery { grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 8px; }
+  .gallery-batch .history-gallery { grid-template-columns: repeat(2, minmax(0, 1fr)); }
+}
+/* ---- end face-result ---- */
 .prose code, #history-info code, .step-help code { color: #1e293b !important; background: #eef2f7 !important; }
 @media (max-width: 760px) {
-  html { scroll-padding-bottom: 150px; }
-  .gradio-container { padding: 0 8px 112px !important; }
+  .gradio-container { padding-top: 0 !important; padding-left: 8px !important; padding-right: 8px !important; }
   #workspace { flex-direction: column !important; }
   #composer, #result-pane { width: 100% !important; min-width: 0 !important; }
   #result-pane { position: static; max-height: none; overflow: visible; }
@@ -282,7 +356,7 @@ h2.step-title { font-size: 1.05rem; margin: 4px 0 0; }
   #kbd-hint { display: none; }
   #settings-row > * { min-width: 100% !important; }
   #compare-slots { flex-wrap: wrap !important; }
-  #compare-slots > .compare-col { min-width: calc(50% - 8px) !important; flex: 1 1 calc(50% - 8px) !important; }
+  #compare-slots > .compare-col { min-width: 100% !important; flex: 1 1 100% !important; }
   #studio-header .mode { text-align: left; }
   .history-detail { border-left: none; padding-left: 0 !important; }
   #history-controls { flex-direction: column !important; }
@@ -384,5 +458,5 @@ HEAD = """
   });
 })();
 </script>
-<script>""" + COMPARE_JS + RECORDER_JS + DROP_JS + """</script>
+<script>""" + COMPARE_JS + RECORDER_JS + RESULT_JS + DROP_JS + """</script>
 """

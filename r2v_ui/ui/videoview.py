@@ -17,9 +17,10 @@ from urllib.parse import quote
 from .viewfiles import View
 
 
-def served_url(block: Any, view: View, path: Path | str | None) -> str | None:
-    """A URL the browser may fetch for `path` (a library file), or None when there is no file."""
-    copy = view(path) if path else None
+def served_url(block: Any, view: View, path: Path | str | None, name: str | None = None) -> str | None:
+    """A URL the browser may fetch for `path` (a library file), or None when there is no file;
+    `name`: the name it is served and downloaded under (a result video's filing name)."""
+    copy = (view(path, name) if name else view(path)) if path else None
     if not copy:
         return None
     cached = block.move_resource_to_block_cache(copy)
@@ -27,8 +28,9 @@ def served_url(block: Any, view: View, path: Path | str | None) -> str | None:
 
 
 def player_html(url: str | None, *, label: str, poster: str | None = None, autoplay: bool = False,
-                controls: bool = True, css_class: str = "r2v-player") -> str:
-    """One `<video>`; muted when it starts on its own (browsers allow only that), looping."""
+                controls: bool = True, css_class: str = "r2v-player", focusable: bool = False) -> str:
+    """One `<video>`; muted when it starts on its own (browsers allow only that), looping;
+    `focusable`: reached with Tab when it has no controls of its own (a take that plays on Enter)."""
     if not url:
         return ""
     attrs = [f'class="{css_class}"', f'src="{html.escape(url)}"', 'playsinline', 'loop', 'preload="metadata"',
@@ -37,6 +39,8 @@ def player_html(url: str | None, *, label: str, poster: str | None = None, autop
         attrs.append(f'poster="{html.escape(poster)}"')
     if controls:
         attrs.append("controls")
+    elif focusable:
+        attrs.append('tabindex="0"')
     if autoplay:
         attrs += ["autoplay", "muted"]
     return f"<video {' '.join(attrs)}></video>"

@@ -5,7 +5,8 @@ or in its own cache folder, to anyone signed in who guesses it.  So the library,
 and the work folder are *not* allowed paths (app.py allows only the built-in examples).  Instead
 every result video, poster and reference a handler returns is hard-linked (or copied, across
 filesystems) into this viewer's folder inside Gradio's cache, at
-`<cache>/r2v-view-*/<keyed hash>/<name>`, where the keyed hash is an HMAC, under a secret this
+`<cache>/r2v-view-*/<keyed hash>/<name>` (the name: the library file's own, or for a result video
+the name a person can file it under, workspace/filenames.py), where the keyed hash is an HMAC, under a secret this
 viewer draws at start, of the file's identity (path, inode, size, modification time; not the change
 time, which a new link changes): a URL nobody can derive from a job id or a library path.
 
@@ -29,7 +30,6 @@ of dead studios only.  A folder with no lock file (made by an older studio) goes
 
 from __future__ import annotations
 
-import glob
 import hashlib
 import hmac
 import logging
@@ -49,7 +49,7 @@ try:
 except ImportError:  # Windows: no flock; folders of dead studios then go by age alone
     fcntl = None  # type: ignore[assignment]
 
-View = Callable[[object], "str | None"]
+View = Callable[..., "str | None"]  # (path, name=None) -> the served path
 VIEW_PREFIX = "r2v-view-"  # every viewer's folder in Gradio's cache starts so
 SWEEP_EVERY_S = 60.0
 OWNER_LOCK = ".owner.lock"
@@ -81,22 +81,25 @@ class Viewer:
         self._copied: set[Path] = set()  # served paths that are copies, not links (another filesystem)
         self._swept_at = time.monotonic()
 
-    def served_path(self, src: Path) -> Path | None:
-        """Where `src`, as it is now on disk, is served from (None when it is not a file)."""
+    def served_path(self, src: Path, name: str | None = None) -> Path | None:
+        """Where `src`, as it is now on disk, is served from (None when it is not a file): the keyed
+        folder comes from the file's identity alone; `name` (a download name a person can file,
+        workspace/filenames.py) is the copy's name in it, else the library file's own name."""
         try:
             st = os.stat(src)
         except OSError:
             return None
         identity = f"{os.path.realpath(src)}\0{st.st_dev}\0{st.st_ino}\0{st.st_size}\0{st.st_mtime_ns}"
         key = hmac.new(self._secret, identity.encode("utf-8", "surrogateescape"), hashlib.sha256).hexdigest()
-        return self.root / key[:40] / src.name
+        return self.root / key[:40] / (_plain_name(name) or src.name)
 
-    def show(self, path: object) -> str | None:
-        """The served path of a library file, made on first use (None and missing files give None)."""
+    def show(self, path: object, name: str | None = None) -> str | None:
+        """The served path of a library file, made on first use (None and missing files give None);
+        `name`: the name it is served (and so downloaded) under."""
         if not path:
             return None
         src = Path(str(path))
-        dest = self.served_path(src)
+        dest = self.served_path(src, name)
         if dest is None or not src.is_file():
             return None
         if dest.exists():
@@ -133,8 +136,9 @@ class Viewer:
             src = Path(str(source)) if source else None
             if src is None or not src.is_file():
                 continue
-            if (dest := self.served_path(src)) is not None and dest.exists():
-                found.append(dest)
+            if (dest := self.served_path(src)) is not None and dest.parent.is_dir():
+                # every name it was served under: they share the keyed folder
+                found += [p for p in dest.parent.iterdir() if not p.name.startswith(".")]
             found += [p for p in self._other_views_of(src) if p not in found]
             gradio_copy = _gradio_cache() / hash_file(src) / strip_invalid_filename_characters(src.name)
             if gradio_copy.exists():
@@ -146,18 +150,22 @@ class Viewer:
         earlier identity of the file, and those a killed or earlier run of the studio left behind —
         Gradio serves every file in its cache folder, so they would serve a deleted video.  A library
         file's name is its job's own (time and job id), so a same-named file of the same size, or a
-        link to the same file, is a copy of it."""
+        link to the same file, is a copy of it; a link is found under any name it was served as (a
+        download's friendly name included) by being the same file."""
         try:
             st = src.stat()
         except OSError:
             return []
         out = []
-        for p in _gradio_cache().glob(f"{VIEW_PREFIX}*/*/{glob.escape(src.name)}"):
+        for p in _gradio_cache().glob(f"{VIEW_PREFIX}*/*/*"):
+            if p.name.startswith("."):
+                continue
             try:
                 other = p.stat()
             except OSError:
                 continue
-            if (other.st_dev, other.st_ino) == (st.st_dev, st.st_ino) or other.st_size == st.st_size:
+            same_file = (other.st_dev, other.st_ino) == (st.st_dev, st.st_ino)
+            if same_file or (p.name == src.name and other.st_size == st.st_size):
                 out.append(p)
         return out
 
@@ -189,6 +197,14 @@ class Viewer:
         if self._owner_lock is not None:
             os.close(self._owner_lock)
             self._owner_lock = None
+
+
+def _plain_name(name: str | None) -> str | None:
+    """A served name is one path part, never a way out of its folder (names are made by
+    workspace/filenames.py, but this is the door: it checks for itself)."""
+    if not name or name in (".", "..") or "/" in name or "\\" in name or "\0" in name or name.startswith("."):
+        return None
+    return name
 
 
 def _hold_owner_lock(root: Path) -> int | None:
