@@ -11,6 +11,8 @@ from urllib.parse import urljoin
 import httpx
 import pytest
 
+from r2v_ui.workspace import filenames
+
 from tests.fixtures_browser import browser_marks, expect, open_page, wait_state
 from tests.fixtures_ui import running_studio
 from tests.test_mcp_tools import answer, call
@@ -66,23 +68,23 @@ def test_a_take_deleted_in_history_is_served_from_none_of_the_places_that_showed
     urls = _links(page, "#takes-grid")
 
     page.get_by_role("tab", name="History").click()
-    page.locator("#history-list label").filter(has_text="Take 1").first.click()
+    page.locator("#history-gallery .gallery-card").filter(has_text="Take 1").first.click()
     expect(page.locator("#history-video video")).to_have_count(1, timeout=30_000)
     urls |= _links(page, "#history-video") | _links(page, "#history-download")
     page.locator("#history-compare").click()
     expect(page.locator("#compare-slots video")).to_have_count(2, timeout=30_000)
     urls |= _links(page, "#compare-slots")
     urls |= {_mcp_link(studio, first.job_id), _mcp_link(studio, second.job_id)}
-    mine = {u for u in urls if first.job_id in u}
+    mine = {u for u in urls if first.job_id in u or u.endswith("/" + filenames.for_snapshot(first))}  # a video is served under its download name
     others = urls - mine
     assert len(mine) >= 3 and others, urls  # the video (player and Download), its poster, its MCP link
     assert set(_statuses(urls).values()) == {200}, _statuses(urls)
 
     page.get_by_role("tab", name="History").click()
-    page.locator("#history-list label").filter(has_text="Take 1").first.click()
+    page.locator("#history-gallery .gallery-card").filter(has_text="Take 1").first.click()
     page.locator("#history-delete").click()
     page.locator("#history-confirm-delete").click()
-    expect(page.locator("#history-list label").filter(has_text="Take 1")).to_have_count(0, timeout=30_000)
+    expect(page.locator("#history-gallery .gallery-card").filter(has_text="Take 1")).to_have_count(0, timeout=30_000)
 
     assert studio.studio.manager.snapshot(first.job_id) is None
     gone = _statuses(mine)
