@@ -56,9 +56,18 @@ def test_a_deleted_video_is_no_longer_served_from_any_copy_the_page_handed_out(s
     client, job_id = _new_finished_job(studio, tmp_path)
     snap = studio.studio.manager.snapshot(job_id)
     detail = client.predict(job_id, api_name="/job_detail")
-    # Served under the name a person can file it by (the library keeps its own name): both looked for.
+    # Served under the name a person can file it by (the library keeps its own name): both looked for,
+    # and only this job's copies (another job of the same cast, prompt and seed has the same filing name).
     names = {snap.video_path.name, filenames.for_snapshot(snap)}
-    cached = [p for name in names for p in Path(studio.studio.demo.GRADIO_CACHE).rglob(name)]
+    video = snap.video_path.stat()
+    cache = Path(studio.studio.demo.GRADIO_CACHE)
+
+    def copies_of_this_video() -> list[Path]:
+        return [p for name in names for p in cache.rglob(name)
+                if (p.stat().st_dev, p.stat().st_ino) == (video.st_dev, video.st_ino)
+                or (p.name == snap.video_path.name and p.stat().st_size == video.st_size)]
+
+    cached = copies_of_this_video()
     assert cached, "the detail view serves the video from Gradio's cache"
     for p in cached:
         assert httpx.get(_served_url(studio, p)).status_code == 200
@@ -70,7 +79,7 @@ def test_a_deleted_video_is_no_longer_served_from_any_copy_the_page_handed_out(s
     for p in cached:
         assert not p.exists()
         assert httpx.get(_served_url(studio, p)).status_code in (403, 404)  # no longer served
-    assert not [p for name in names for p in Path(studio.studio.demo.GRADIO_CACHE).rglob(name)]
+    assert not copies_of_this_video()
     assert not list(Path(studio.studio.demo.GRADIO_CACHE).rglob(snap.poster_path.name))
 
 
