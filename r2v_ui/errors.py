@@ -69,9 +69,6 @@ class StudioError(Exception):
         return str(self.msg)
 
 
-# The root's former name, kept while other branches that still say it are merged; new code says StudioError.
-R2VError = StudioError
-
 
 class APIError(StudioError):
     """Something went wrong talking to the service."""
