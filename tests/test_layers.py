@@ -9,6 +9,7 @@ import ast
 from pathlib import Path
 
 import r2v_ui
+from tests.import_graph import cycles
 
 ROOT = Path(r2v_ui.__file__).parent
 STATE_WORDS = {"checking", "uploading", "submitting", "queued", "processing", "downloading", "succeeded", "failed",
@@ -52,24 +53,7 @@ def test_no_module_of_the_studio_is_in_an_import_circle():
     # A package's __init__ re-exporting its own modules is not a circle between rooms: edges from a
     # module to its own package's __init__ are what `from . import x` reads, so leave those out.
     edges = {a: {b for b in bs if not a.startswith(b + ".")} for a, bs in g.items()}
-    seen: dict[str, int] = {}
-    stack: list[str] = []
-    circles: list[list[str]] = []
-
-    def visit(node: str) -> None:
-        seen[node] = 1
-        stack.append(node)
-        for nxt in sorted(edges.get(node, ())):
-            if seen.get(nxt) == 1:
-                circles.append(stack[stack.index(nxt):] + [nxt])
-            elif nxt not in seen:
-                visit(nxt)
-        stack.pop()
-        seen[node] = 2
-
-    for node in sorted(edges):
-        if node not in seen:
-            visit(node)
+    circles = cycles(edges)
     assert circles == [], circles
 
 
