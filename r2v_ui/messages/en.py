@@ -989,7 +989,6 @@ MESSAGES: dict[str, str] = {
     "recipe.file_missing": "The file of {tag} ({name}) is not in your library any more; put it on a character card again and generate from the form.",
     "recipe.voice_missing": "The voice clip of {tag} ({name}) is not in your library any more; add it to the card again and generate from the form.",
     "recipe.no_file": "The recipe names no file or link for {tag}; use the pack's recipe.json as it is.",
-    "recipe.not_here": "A recipe runs alone: leave the cast and the form as they are, or clear the recipe to generate from the form.",
     "pack.no_video": "There is no finished video to pack yet; wait until a take is done, then download the pack.",
     "pack.failed": "The pack could not be made; try again, or download the MP4 on its own.",
     "pack.making": "Making the pack… (videos, recipe, contact sheet and previews)",

@@ -903,7 +903,6 @@ MESSAGES: dict[str, str] = {
     "recipe.file_missing": "{tag} 的文件（{name}）已不在你的资料库里；请把它重新放到角色卡上，再从表单生成。",
     "recipe.voice_missing": "{tag} 的声音片段（{name}）已不在你的资料库里；请把它重新加到角色卡上，再从表单生成。",
     "recipe.no_file": "配方里没有 {tag} 的文件或链接；请原样使用交付包里的 recipe.json。",
-    "recipe.not_here": "配方只能单独运行：请保持角色和表单不变，或者清空配方后从表单生成。",
     "pack.no_video": "还没有可以打包的完成视频；等有一条完成后，再下载交付包。",
     "pack.failed": "交付包没能生成；请再试一次，或者单独下载 MP4。",
     "pack.making": "正在生成交付包……（视频、配方、联系表和预览动图）",

@@ -17,6 +17,7 @@ from ..errors import StudioError
 from ..messages import DEFAULT, ZH, both, t
 from ..messages import render as render_msg
 from ..workspace import form
+from ..workspace import recipe as recipes
 from ..workspace.start import ASK_REPEAT, StartChecks
 from . import context, jobview, session, spendpanel, status
 from .context import PageContext, alert_html, esc
@@ -61,6 +62,7 @@ class ResultWidgets:
     use_settings: gr.Button
     summary: gr.Markdown
     budget: gr.HTML | None = None  # what is left of today's budget (spendpanel.py)
+    recipe: gr.Textbox | None = None  # /generate's `recipe`: a hand-over pack's recipe.json run again (API only)
 
 
 def render(ctx: PageContext) -> ResultWidgets:
@@ -103,10 +105,11 @@ def render(ctx: PageContext) -> ResultWidgets:
             another = gr.Button(label("ui.another_take"), elem_id="another-take", size="sm")
             use_settings = gr.Button(label("ui.reuse_settings"), elem_id="use-settings", size="sm")
         summary = gr.Markdown(elem_id="result-summary")
+    recipe = gr.Textbox("", visible=False, label="recipe", elem_id="recipe-input")  # never shown: the API's parameter
     return ResultWidgets(price, generate, blocked, confirm_box, confirm_text, confirm_go, confirm_cancel, dont_ask, status_box,
                          decision.box, decision.found_task, decision.attach, decision.resubmit, decision.discard, retry,
                          result_box, video, takes, takes_grid,
-                         compare_takes, download, another, use_settings, summary, budget)
+                         compare_takes, download, another, use_settings, summary, budget, recipe)
 
 
 def confirm_html(draft: Any, price_text: Any, *, duplicate_s: float | None, live: bool, takes: int = 1,
@@ -141,7 +144,7 @@ def listen(w: ResultWidgets, ctx: PageContext, page: Any) -> jobview.Actions:
     checks = StartChecks()
     # Named inputs: the API's parameter names and order (`/generate`, `/confirm_generate`) in one place.
     start_inputs = {"cast": st.cast, "key": st.key, "confirmed": st.confirmed, **scene.named(),
-                    "dont_ask": w.dont_ask, "memory": st.memory, "takes": w.takes}
+                    "dont_ask": w.dont_ask, "memory": st.memory, "takes": w.takes, "recipe": w.recipe}
     start_outputs = [st.job, scene.form_alert, w.confirm_box, w.confirm_text, w.confirm_go, st.memory, st.confirmed,
                      w.generate]
 
@@ -156,9 +159,14 @@ def listen(w: ResultWidgets, ctx: PageContext, page: Any) -> jobview.Actions:
             live = bool(session.key_of(key)) or not settings.demo
             confirmed = bool(given["confirmed"]) or (force and bool(given["dont_ask"]))
             session_id = getattr(request, "session_hash", "") or who.browser
+            asked = dict(session_id=session_id, live=live, confirmed=confirmed, force=force, now=time.time())
+            recipe_text = given.get("recipe") if isinstance(given.get("recipe"), str) else ""
             try:
-                go = checks.check(cast, form.FormValues.from_named(given), given.get("takes", "1"),
-                                  session_id=session_id, live=live, confirmed=confirmed, force=force, now=time.time())
+                if recipe_text.strip():  # a pack's recipe run again: its own settings and cast, not the form's
+                    draft = recipes.finder_for(manager.store, settings.data_dir, who.owner).draft(recipe_text)
+                    go = checks.check_draft(draft, given.get("takes", "1"), **asked)
+                else:
+                    go = checks.check(cast, form.FormValues.from_named(given), given.get("takes", "1"), **asked)
             except StudioError as exc:  # refused in plain words; the form is kept
                 return done | {scene.form_alert: refused(exc, lang), w.confirm_box: gr.Column(visible=False)}
             if go.ask is not None:

@@ -7,8 +7,7 @@ disk), the seed the service used, the take number, and the request body exactly 
 
 Run again (`draft_from_recipe`), the recipe becomes the same draft: the same settings with the seed
 that was used, and each reference found again by its hash among the files the caller may use (the
-source job's kept references when the caller owns it, the caller's character library; on a private
-studio with one user, any reference this studio kept).  A file not found is a `RecipeError` naming
+source job's kept references when the caller owns it, and the caller's character library).  A file not found is a `RecipeError` naming
 the character.  The request body then differs from the first only in links a host issued anew (an
 upload whose link has died is uploaded again and gets a new one; while it lives the caching host
 hands on the same link).  No Gradio; the page (`/generate`) and MCP (`start_video`) share this.
@@ -168,13 +167,12 @@ def draft_from_recipe(recipe: Any, find: Finder) -> JobDraft:
 @dataclass
 class ReferenceFinder:
     """Where a recipe's files are looked for, for one caller (`owner`): the kept references of the
-    recipe's own job when the caller owns it, the caller's characters; with `any_kept` (a private
-    studio: one user) any reference this studio kept.  Never a path the recipe names."""
+    recipe's own job when the caller owns it, and the caller's characters.  Never a path the recipe
+    names, never another owner's file (a hash alone is no key to someone else's picture)."""
 
     store: Any  # the JobStore
     owner: str
     characters: Any = None  # the CharacterLibrary, when there is one
-    any_kept: bool = False
 
     def for_recipe(self, recipe: Any) -> Finder:
         data = read_recipe(recipe)
@@ -190,17 +188,18 @@ class ReferenceFinder:
         if self.characters is not None:
             for ch in self.characters.list(self.owner):
                 for f in ch.files():
-                    path = self.characters.path(f)
+                    path = Path(self.characters.files_dir) / Path(f.file).name
                     if path.is_file():
                         known.setdefault(Path(f.file).stem, path)
+        return known.get
 
-        def find(digest: str) -> Path | None:
-            if digest in known:
-                return known[digest]
-            if self.any_kept and _SHA256.fullmatch(digest):
-                for path in sorted(Path(self.store.references_dir).glob(digest + "*")):
-                    if path.is_file() and path.name.split(".")[0] == digest:
-                        return path
-            return None
+    def draft(self, recipe: Any) -> JobDraft:
+        """The draft `recipe` runs again for this caller (RecipeError in words)."""
+        return draft_from_recipe(recipe, self.for_recipe(recipe))
 
-        return find
+
+def finder_for(store: Any, data_dir: Path, owner: str) -> ReferenceFinder:
+    """The finder of one caller on this studio: its jobs' kept references and its character library."""
+    from ..characters import CharacterLibrary
+
+    return ReferenceFinder(store, owner, CharacterLibrary(Path(data_dir)))
