@@ -1006,4 +1006,17 @@ MESSAGES: dict[str, str] = {
     "pack.someone": "a viewer",
     "ui.download_pack": "Download pack",
     "ui.download_pack_takes": "Download pack of all takes",
+    # --- share-links: the screening room's service and share page (r2v_ui/share/) --------------------
+    "share.no_jobs": "Choose at least one finished video to share.",
+    "share.too_many_jobs": "A link can show at most {most} videos; choose fewer.",
+    "share.not_yours": "That video is not in your History (it may have been deleted); share one that is.",
+    "share.no_video": "That job has no finished video yet; share it once its video is done.",
+    "share.password_too_long": "A password can be at most {most} characters; choose a shorter one.",
+    "share.gone": "This link no longer opens (it was withdrawn or has expired); ask whoever sent it for a new one.",
+    "share.not_on_link": "That video is not part of this link; reload the page and try again.",
+    "share.note_empty": "The note is empty; write something before sending it.",
+    "share.note_too_long": "A note can be at most {most} characters and this one has {count}; shorten it.",
+    "share.name_too_long": "A name can be at most {most} characters; shorten it.",
+    "share.too_fast": "You have sent {most} notes in the last minute; wait a minute, then send it again.",
+    "share.notes_full": "This link already holds its {most} notes, so no more can be added; tell the owner another way.",
 }
