@@ -898,11 +898,11 @@ MESSAGES: dict[str, str] = {
     "notice.storage_how": "想保留它们：在这个 Space 的设置里挂载存储，然后把变量 R2V_DATA_DIR 设为其中的一个文件夹。",
     "ui.task_id_placeholder": "任务 ID",
     # --- share-pack（议题 22 第 4 项）：交付包，以及按配方再生成 ---------------------------------
-    "recipe.unreadable": "这不是本工作室交付包里的配方，或者它被改动过；请原样使用交付包里的 recipe.json。",
+    "recipe.unreadable": "这不是本工作室交付包里的配方，或者它被改动过；请原样使用交付包里的配方文件。",
     "recipe.version": "这个配方是第 {version} 版，本工作室只读第 {supported} 版；请用本工作室重新生成交付包。",
     "recipe.file_missing": "{tag} 的文件（{name}）已不在你的资料库里；请把它重新放到角色卡上，再从表单生成。",
     "recipe.voice_missing": "{tag} 的声音片段（{name}）已不在你的资料库里；请把它重新加到角色卡上，再从表单生成。",
-    "recipe.no_file": "配方里没有 {tag} 的文件或链接；请原样使用交付包里的 recipe.json。",
+    "recipe.no_file": "配方里没有 {tag} 的文件或链接；请原样使用交付包里的配方文件。",
     "pack.no_video": "还没有可以打包的完成视频；等有一条完成后，再下载交付包。",
     "pack.failed": "交付包没能生成；请再试一次，或者单独下载 MP4。",
     "pack.making": "正在生成交付包……（视频、配方、联系表和预览动图）",
