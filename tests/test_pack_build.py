@@ -14,22 +14,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from r2v_ui.share.model import Expiry
+from r2v_ui.share.service import ShareService
 from r2v_ui.workspace import filenames, pack, recipe
 from tests.fixtures_jobs import two_picture_draft, wait_for_state
-
-
-@dataclass(frozen=True)
-class _Pick:
-    job_id: str
-
-
-@dataclass(frozen=True)
-class _Note:
-    job_id: str
-    name: str
-    text: str
-    seconds: float | None
-    at: float
 
 
 @dataclass(frozen=True)
@@ -52,9 +40,13 @@ def _takes(manager, tmp_path, n=3, **kw):
 
 def test_pack_of_three_takes(manager, tmp_path):
     snaps = _takes(manager, tmp_path)
-    notes = {snaps[1].job_id: _Feedback(picks=(_Pick(snaps[1].job_id),),
-                                        notes=(_Note(snaps[1].job_id, "Ann", "arm bends\nwrong <b>", 2.0, 1.0),))}
-    built = pack.build_pack(snaps, tmp_path / "packs", feedback=lambda j: notes.get(j, _Feedback()), lang="en")
+    # the studio's own share service: a link to the three takes, a viewer picks take 2 and notes at 0:02
+    shares = ShareService(manager.store)
+    link = shares.create("", [s.job_id for s in snaps], Expiry.WEEK, None, True)
+    assert shares.open(link.token, None, "127.0.0.1") is not None
+    shares.set_pick(link.token, snaps[1].job_id, "viewer-1", "Ann")
+    shares.add_note(link.token, snaps[1].job_id, "viewer-1", "Ann", "arm bends\nwrong <b>", 2.0, client="127.0.0.1")
+    built = pack.build_pack(snaps, tmp_path / "packs", feedback=lambda j: shares.feedback_for_job("", j), lang="en")
     assert built.name == "mira-greets-garden_3takes_pack.zip"
     with zipfile.ZipFile(built.path) as zf:
         names = zf.namelist()

@@ -992,7 +992,7 @@ MESSAGES: dict[str, str] = {
     "pack.no_video": "There is no finished video to pack yet; wait until a take is done, then download the pack.",
     "pack.failed": "The pack could not be made; try again, or download the MP4 on its own.",
     "pack.making": "Making the pack… (videos, recipe, contact sheet and previews)",
-    "pack.ready": "Pack ready: {name} ({size}). It is downloading; if not, use this link.",
+    "pack.ready": "Pack ready ({size}), downloading. If the download did not start, save it from this link:",
     "pack.sheet_take": "Take {n}",
     "pack.sheet_seed": "Seed {seed}",
     "pack.sheet_no_seed": "Seed not known",

@@ -906,7 +906,7 @@ MESSAGES: dict[str, str] = {
     "pack.no_video": "还没有可以打包的完成视频；等有一条完成后，再下载交付包。",
     "pack.failed": "交付包没能生成；请再试一次，或者单独下载 MP4。",
     "pack.making": "正在生成交付包……（视频、配方、联系表和预览动图）",
-    "pack.ready": "交付包已就绪：{name}（{size}）。正在下载；如果没有开始，请点这个链接。",
+    "pack.ready": "交付包已就绪（{size}），正在下载。如果下载没有开始，请从这个链接保存：",
     "pack.sheet_take": "第 {n} 条",
     "pack.sheet_seed": "seed {seed}",
     "pack.sheet_no_seed": "seed 未知",

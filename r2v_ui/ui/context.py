@@ -141,6 +141,7 @@ class PageContext:
     work_dir: Path
     checked_dir: Path
     casts: SessionCasts = field(default_factory=SessionCasts)
+    shares: Any = None  # the ShareService (r2v_ui/share/), or None: no Share on the page
     _reads: Any = field(default=None, repr=False)
 
     def visitor(self, request: Any, memory: Any) -> session.Visitor:

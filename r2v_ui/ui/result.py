@@ -19,7 +19,7 @@ from ..messages import render as render_msg
 from ..workspace import form
 from ..workspace import recipe as recipes
 from ..workspace.start import ASK_REPEAT, StartChecks
-from . import context, jobview, session, spendpanel, status
+from . import context, jobview, packpanel, session, spendpanel, status
 from .context import PageContext, alert_html, esc
 from .jobview import render_decision
 from .language import choices, label, lang_of
@@ -62,6 +62,8 @@ class ResultWidgets:
     use_settings: gr.Button
     summary: gr.Markdown
     budget: gr.HTML | None = None  # what is left of today's budget (spendpanel.py)
+    pack: Any = None  # packpanel.PackWidgets: Download pack of this video
+    pack_takes: Any = None  # packpanel.PackWidgets: Download pack of a batch's takes, shown with compare_takes
     recipe: gr.Textbox | None = None  # /generate's `recipe`: a hand-over pack's recipe.json run again (API only)
 
 
@@ -97,6 +99,8 @@ def render(ctx: PageContext) -> ResultWidgets:
     retry = gr.Button(label("ui.try_again"), visible=False, elem_id="retry")
     compare_takes = gr.Button(label("ui.compare_takes"), visible=False, elem_id="compare-takes", size="sm",
                               variant="primary")
+    pack_takes = packpanel.PackWidgets(packpanel.button("ui.download_pack_takes", "pack-takes", visible=False),
+                                       packpanel.status("pack-takes"))
     takes_grid = gr.HTML("", visible=False, elem_id="takes-grid", min_height=0)
     with gr.Column(visible=False, elem_id="result-box") as result_box:
         video = gr.HTML("", elem_id="result-video", min_height=0)
@@ -104,12 +108,14 @@ def render(ctx: PageContext) -> ResultWidgets:
             download = gr.DownloadButton(label("ui.download_mp4"), elem_id="download-result", size="sm")
             another = gr.Button(label("ui.another_take"), elem_id="another-take", size="sm")
             use_settings = gr.Button(label("ui.reuse_settings"), elem_id="use-settings", size="sm")
+            pack_button = packpanel.button("ui.download_pack", "pack-result")
+        pack = packpanel.PackWidgets(pack_button, packpanel.status("pack-result"))
         summary = gr.Markdown(elem_id="result-summary")
     recipe = gr.Textbox("", visible=False, label="recipe", elem_id="recipe-input")  # never shown: the API's parameter
     return ResultWidgets(price, generate, blocked, confirm_box, confirm_text, confirm_go, confirm_cancel, dont_ask, status_box,
                          decision.box, decision.found_task, decision.attach, decision.resubmit, decision.discard, retry,
                          result_box, video, takes, takes_grid,
-                         compare_takes, download, another, use_settings, summary, budget, recipe)
+                         compare_takes, download, another, use_settings, summary, budget, pack, pack_takes, recipe)
 
 
 def confirm_html(draft: Any, price_text: Any, *, duplicate_s: float | None, live: bool, takes: int = 1,
@@ -187,7 +193,9 @@ def listen(w: ResultWidgets, ctx: PageContext, page: Any) -> jobview.Actions:
                            w.confirm_box: gr.Column(visible=False)}
         return handler
 
-    watch = jobview.make_watch(ctx, w)
+    watch = packpanel.follow(jobview.make_watch(ctx, w), ctx, w)
+    packpanel.listen(w.pack, ctx, st.job, whole_batch=False)
+    packpanel.listen(w.pack_takes, ctx, st.job, whole_batch=True)
     stream = dict(concurrency_limit=context.STREAM_LIMIT, concurrency_id="job-streams", show_progress="hidden")
     # Disabled at once in the browser and on the server's side, until the job exists (start re-enables it).
     started = w.generate.click(lambda: gr.Button(interactive=False), None, [w.generate], js=DISABLE_JS, queue=False,
