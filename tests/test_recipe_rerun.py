@@ -40,6 +40,11 @@ def client(studio):
     return c
 
 
+def by_recipe(text: str) -> dict:
+    """start_video's arguments for a recipe (prompt and references are required, and not read)."""
+    return {"prompt": "", "references": [], "recipe": text}
+
+
 def _bodies(studio) -> list:
     return studio.studio.emulator.state.submitted_bodies()
 
@@ -83,7 +88,7 @@ def test_generate_runs_a_recipe_again_with_the_same_body(studio, client):
 def test_mcp_start_video_runs_a_recipe_again_with_the_same_body(studio, client):
     snap, first = _first_job(studio, client, seed_mode="fixed", seed=77)
     before, sent = _ids(studio), len(_bodies(studio))
-    started = answer(asyncio.run(call(studio.url, "start_video", {"recipe": recipe.recipe_json(snap)})))
+    started = answer(asyncio.run(call(studio.url, "start_video", by_recipe(recipe.recipe_json(snap)))))
     rerun = _new_job(studio, before)
     assert started["job_ids"] == [rerun.job_id]
     assert _bodies(studio)[sent:] == [first]
@@ -93,7 +98,7 @@ def test_a_seed_the_service_chose_is_sent_the_second_time(studio, client):
     snap, first = _first_job(studio, client, seed_mode="random", seed=None)
     assert "seed" not in first and snap.seed_used is not None
     before, sent = _ids(studio), len(_bodies(studio))
-    answer(asyncio.run(call(studio.url, "start_video", {"recipe": recipe.recipe_json(snap)})))
+    answer(asyncio.run(call(studio.url, "start_video", by_recipe(recipe.recipe_json(snap)))))
     _new_job(studio, before)
     [body] = _bodies(studio)[sent:]
     assert body == first | {"seed": snap.seed_used}  # the only difference: the seed, so the same video comes back
@@ -106,7 +111,7 @@ def test_a_file_not_in_the_library_is_named_and_nothing_is_sent(studio, client):
     name = doc["cast"][1]["file_name"]
     sent = len(_bodies(studio))
 
-    said = refusal(asyncio.run(call(studio.url, "start_video", {"recipe": json.dumps(doc)})))
+    said = refusal(asyncio.run(call(studio.url, "start_video", by_recipe(json.dumps(doc)))))
     assert said.startswith("Nothing was sent.") and f"The file of character2 ({name}) is not in your library" in said
 
     fresh = gradio_client.Client(studio.url, verbose=False)

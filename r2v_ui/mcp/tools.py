@@ -97,7 +97,7 @@ class StudioTools:
             "note": "An estimate from this studio's price table, not the provider's bill. Demo mode costs nothing.",
         })
 
-    async def start_video(self, prompt: str = "", references: list[str] | None = None, voices: list[str] | None = None,
+    async def start_video(self, prompt: str, references: list[str], voices: list[str] | None = None,
                           negative_prompt: str = "", resolution: str = "1080P", aspect_ratio: str = "16:9",
                           duration: int = spec.DEFAULT_DURATION, shot_type: str = spec.DEFAULT_SHOT_TYPE,
                           audio: bool = spec.DEFAULT_AUDIO, watermark: bool = spec.DEFAULT_WATERMARK,
@@ -120,7 +120,7 @@ class StudioTools:
             seed: A whole number 0-2147483647 to repeat a look; leave empty for a random one.
             names: Optional name per character, in the same order ("" for none): a character named Mira can be written @Mira in the prompt, and is sent as its character tag.
             shots: With shot_type "multi", an optional storyboard of 2 to 6 shots, each {"text": "...", "seconds": 2}; the seconds must add up to the duration. The prompt becomes the overall line and the studio sends it followed by one "Shot 1 [0-2s]: ..." line per shot.
-            recipe: The text of a recipe.json from a hand-over pack of this studio, to make that video again: the same settings, prompt, seed and characters (found in your library by their file hashes). Leave everything else empty when giving one.
+            recipe: The text of a recipe.json from a hand-over pack of this studio, to make that video again: the same settings, prompt, seed and characters (found in your library by their file hashes). With a recipe, the other arguments are not read: pass prompt "" and references [].
 
         Returns:
             JSON: job_ids (the job started; pass it to wait_for_job or job_status), state, mode (demo or live), price_estimate, and any fixes the studio made to references.
