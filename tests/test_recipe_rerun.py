@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+import zipfile
 
 import pytest
 
-from r2v_ui.workspace import recipe
+from r2v_ui.workspace import pack, recipe
 from tests.fixtures_jobs import wait_for_state
 from tests.fixtures_ui import running_studio
 from tests.test_mcp_tools import answer, call, refusal
@@ -69,9 +70,12 @@ def _first_job(studio, client, **seed) -> tuple:
     return snap, bodies[0]
 
 
-def test_generate_runs_a_recipe_again_with_the_same_body(studio, client):
+def test_generate_runs_a_packs_recipe_again_with_the_same_body(studio, client, tmp_path):
     snap, first = _first_job(studio, client, seed_mode="fixed", seed=4242)
-    text = recipe.recipe_json(snap)
+    built = pack.build_pack([snap], tmp_path)  # the recipe as the hand-over pack holds it
+    with zipfile.ZipFile(built.path) as zf:
+        [entry] = [n for n in zf.namelist() if n.endswith(".recipe.json")]
+        text = zf.read(entry).decode("utf-8")
     assert json.loads(text)["request_body"] == first  # the recipe says the body as it was sent
 
     before, sent = _ids(studio), len(_bodies(studio))
