@@ -5,11 +5,11 @@ ledger that survives SIGKILL and a rebuild of the database from the library."""
 
 from __future__ import annotations
 
-import itertools
 import os
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 from datetime import datetime
 from pathlib import Path
@@ -28,7 +28,6 @@ from r2v_ui.store import JobStore
 from tests.fixtures_jobs import KEY, configure, emulator_stats, make_manager, picture, wait_for_state
 
 ROOT = Path(__file__).resolve().parent.parent
-_drafts = itertools.count(1)
 
 
 def _live(managers, **settings):
@@ -38,8 +37,9 @@ def _live(managers, **settings):
 
 def _five_seconds(tmp_path: Path, tag: str = "a", colours=("tomato", "royalblue")) -> JobDraft:
     """A 720P draft of 5 s (0.10/s: $0.50) with two pictures of its own (new content: a new upload)."""
-    folder = tmp_path / f"draft-{next(_drafts)}"  # a file a running job still reads is never rewritten
-    folder.mkdir(parents=True)
+    # A folder of its own, never rewritten while a running job reads it; unique across processes too (the
+    # SIGKILL test's child makes drafts in the same tmp_path, with a counter of its own).
+    folder = Path(tempfile.mkdtemp(prefix="draft-", dir=tmp_path))
     refs = tuple(Reference(kind="image", path=picture(folder / f"{tag}{i}.png", c), name=f"{tag}{i}.png")
                  for i, c in enumerate(colours))
     return JobDraft(references=refs, prompt="character1 greets character2", size="1280*720", duration=5)
