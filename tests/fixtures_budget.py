@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from r2v_ui.emulator import EmbeddedEmulator, EmulatorConfig
-from tests.fixtures_ui import RunningStudio
+from tests.fixtures_ui import RunningStudio, launched
 
 KEY = "made-up-key-for-budget-tests"
 FORM = dict(negative="", tier="720P", aspect="16:9", duration=5, shot="single", audio=True, watermark=False,
@@ -34,19 +34,13 @@ def submits(service) -> int:
 @contextlib.contextmanager
 def live_studio(data_dir: Path, service, *, auth=None, **overrides) -> Iterator[RunningStudio]:
     """The real app in live mode: the studio's key is made up, the service is the emulator."""
-    from app import build_studio
     from r2v_ui.config import Settings
-    from r2v_ui.ports import free_port
 
     settings = Settings.from_env({"R2V_DATA_DIR": str(data_dir), "HIGHWAY_API_KEY": KEY,
                                   "HIGHWAY_BASE_URL": service.base_url, "R2V_HOSTING": "emulator"}
                                  ).with_overrides(**overrides)
-    studio = build_studio(settings)
-    try:
-        studio.launch(host="127.0.0.1", port=free_port(), prevent_thread_lock=True, quiet=True, auth=auth)
-        yield RunningStudio(studio, studio.demo.local_url.rstrip("/"), data_dir)
-    finally:
-        studio.close()
+    with launched(settings, data_dir, auth=auth) as running:
+        yield running
 
 
 def arrive(client):
