@@ -5,7 +5,6 @@ owner's file and never a path the recipe names."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
