@@ -35,10 +35,13 @@ def shot(page, name: str) -> None:
     page.screenshot(path=str(SHOTS / f"{name}.png"))
 
 
-def download_pack(page, button: str, tmp_path: Path, ready_text: str) -> list[str]:
-    """Click a pack button; the download starts by itself; the ZIP's entries."""
+def download_pack(page, button: str, tmp_path: Path, ready_text: str, making_shot: str | None = None) -> list[str]:
+    """Click a pack button; the download starts by itself; the ZIP's entries.  `making_shot`: a
+    screenshot taken just after the click (the pack being made, when the machine is slow enough to show it)."""
     with page.expect_download(timeout=90_000) as caught:
         page.locator(button).click()
+        if making_shot:
+            shot(page, making_shot)
     download = caught.value
     assert download.suggested_filename.endswith("_pack.zip")
     path = tmp_path / download.suggested_filename
@@ -63,7 +66,7 @@ def test_download_pack_from_the_result_pane_takes_and_history(browser, studio, c
     expect(page.locator("#pack-result")).to_have_text(words["pack"])
     page.locator("#pack-result").scroll_into_view_if_needed()
     shot(page, f"{case}-1-result-ready")
-    names = download_pack(page, "#pack-result", tmp_path, words["ready"])
+    names = download_pack(page, "#pack-result", tmp_path, words["ready"], f"{case}-1b-result-making")
     assert sum(n.endswith(".mp4") for n in names) == 1 and any(n.endswith("contact-sheet.png") for n in names)
     assert sum(n.endswith(".recipe.json") for n in names) == 1
     page.locator("#pack-result-status").scroll_into_view_if_needed()
