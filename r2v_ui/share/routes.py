@@ -33,6 +33,9 @@ from .service import VIEWER_SHAPE, ShareService
 VIEWER_COOKIE = "r2v_viewer"
 PASS_COOKIE = "r2v_pass"
 FORM_BYTES = 16 * 1024  # a note of 1,000 characters, escaped, fits many times
+# Where a proxy or tunnel in front of the studio connects from: this machine or a private network.
+PROXY_NETWORKS = tuple(ipaddress.ip_network(n) for n in ("127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12",
+                                                           "192.168.0.0/16", "fc00::/7"))
 PICTURES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".webp": "image/webp"}
 
 
@@ -43,7 +46,7 @@ def client_address(request: Any) -> str:
     peer = request.client.host if request.client else ""
     try:
         near = ipaddress.ip_address(peer)
-        behind_proxy = near.is_loopback or near.is_private
+        behind_proxy = any(near in net for net in PROXY_NETWORKS if net.version == near.version)
     except ValueError:
         behind_proxy = False
     forwarded = request.headers.get("x-forwarded-for", "")
