@@ -38,6 +38,7 @@ body{margin:0;background:var(--bg);color:var(--text);font:15px/1.55 system-ui,-a
 main{max-width:1360px;margin:0 auto;padding:22px clamp(12px,4vw,40px) 40px}
 h1{font-size:clamp(21px,2.6vw,30px);line-height:1.2;font-weight:650;letter-spacing:-.015em;margin:0 0 6px;overflow-wrap:anywhere}
 .meta{color:var(--muted);font-size:13px;margin:0 0 18px}
+.until{white-space:nowrap}
 .local{border:1px solid #5c4d17;background:#1c170a;color:var(--warn);padding:10px 14px;border-radius:10px;font-size:14px;margin:0 0 18px}
 .reel{display:grid;gap:14px;grid-template-columns:repeat(auto-fit,minmax(min(100%,300px),1fr))}
 .reel.one{grid-template-columns:minmax(0,1fr)}
@@ -308,10 +309,11 @@ def share_page(lang: str, link: ShareLink, shown: Sequence[Shown], notes: Sequen
                picked: int | None, local_only: bool, expires_on: str | None) -> str:
     count = len(shown)
     title = title_of(link, shown, lang)
-    meta = t("share.page.meta_many" if count > 1 else "share.page.meta_one", lang, count=count)
+    meta = _e(t("share.page.meta_many" if count > 1 else "share.page.meta_one", lang, count=count))
     if expires_on:
-        meta += " · " + t("share.page.expires", lang, date=expires_on)
-    parts = [f"<main><h1>{_e(title)}</h1><p class=\"meta\">{_e(meta)}</p>"]
+        meta += f' · <span class="until">{_e(t("share.page.expires", lang, date=expires_on))}</span>'
+    parts = [f'<main><h1>{_e(title)}</h1><p class="meta">{meta}</p>']
+    own_seeds = len({s.seed_used for s in shown}) > 1  # takes of different seeds say theirs under each
     if local_only:
         parts.append(f'<p class="local" role="note">{_e(t("share.page.local_only", lang, flag="--share"))}</p>')
     figs = []
@@ -328,7 +330,7 @@ def share_page(lang: str, link: ShareLink, shown: Sequence[Shown], notes: Sequen
                     f'data-off="{_e(t("share.page.pick", lang))}" aria-describedby="label-{s.n}">'
                     f'{_e(t("share.page.picked" if on else "share.page.pick", lang))}</button></form>')
         sub = f'<span class="sub">{_e(t("compare.seed", lang, seed=s.seed_used))}</span>' if (
-            link.show_prompt and count > 1 and s.seed_used is not None) else ""
+            link.show_prompt and own_seeds and s.seed_used is not None) else ""
         figs.append(
             f'<figure class="take{" picked" if on else ""}" id="take-{s.n + 1}">'
             f'<video class="sync" src="{_e(link.path)}/v/{s.n}"{poster} controls playsinline preload="metadata"'
