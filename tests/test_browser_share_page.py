@@ -46,7 +46,8 @@ def _viewer(browser, viewport=DESKTOP, locale="en-US", **kw):
 
 
 def _ready(page) -> None:
-    page.wait_for_function("() => [...document.querySelectorAll('video.sync')].every(v => v.readyState >= 2)")
+    page.wait_for_function("() => [...document.querySelectorAll('video.sync')].every(v => v.readyState >= 2 "
+                           "&& v.networkState !== HTMLMediaElement.NETWORK_LOADING)")
 
 
 def _states(page) -> list[dict]:
@@ -147,6 +148,7 @@ def test_the_share_page_is_accessible_large_and_fits_at_every_size(studio, brows
         assert page.evaluate("document.documentElement.lang") == ("zh-CN" if locale == "zh-CN" else "en")
         if locale == "zh-CN":
             expect(page.locator("#play")).to_have_text("全部播放")
+        expect(page.locator("#clock")).to_have_text("0:00 / 0:04")
         assert axe_violations(page) == [], "share page"
         width, view = no_sideways_scroll(page)
         assert width <= view
@@ -157,6 +159,7 @@ def test_the_share_page_is_accessible_large_and_fits_at_every_size(studio, brows
             assert all(w >= 200 for w in widths) and sum(widths) >= view * 0.7, widths  # side by side, large
             tops = page.evaluate("() => [...document.querySelectorAll('video.sync')].map(v => v.getBoundingClientRect().top)")
             assert max(tops) - min(tops) < 2  # in one row
+        page.screenshot(path=str(artifacts_dir / f"share-page-{tag}-view.png"))  # what the first screen shows
         page.screenshot(path=str(artifacts_dir / f"share-page-{tag}.png"), full_page=True)
         page.goto(studio.url + "/s/" + "N" * 32)
         assert axe_violations(page) == [], "not found"

@@ -133,6 +133,9 @@ JS = """
     }
     if (v === source() && atTime) atTime.value = fmt(v.currentTime);
   }, true);
+  const clockNow = () => { if (clock && vs.length) clock.textContent = fmt(vs[0].currentTime) + ' / ' + fmt(longest()); };
+  document.addEventListener('loadedmetadata', clockNow, true);
+  clockNow();
   document.addEventListener('ended', () => { if (vs.every(v => v.paused || v.ended)) shown(false); }, true);
   if (jobSel) jobSel.addEventListener('change', () => { if (atTime) atTime.value = fmt(source().currentTime); });
   document.addEventListener('click', (e) => {
