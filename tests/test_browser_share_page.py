@@ -46,7 +46,7 @@ def _viewer(browser, viewport=DESKTOP, locale="en-US", **kw):
 
 
 def _ready(page) -> None:
-    page.wait_for_function("() => [...document.querySelectorAll('video.sync')].every(v => v.readyState >= 2 "
+    page.wait_for_function("() => [...document.querySelectorAll('video.sync')].every(v => v.readyState >= 3 "
                            "&& v.networkState !== HTMLMediaElement.NETWORK_LOADING)")
 
 
