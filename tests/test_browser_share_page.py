@@ -129,6 +129,21 @@ def test_without_javascript_a_pick_and_a_note_still_go_through(studio, browser):
         context.close()
 
 
+def test_a_note_sent_after_the_link_was_revoked_says_the_link_no_longer_opens(studio, browser):
+    link = _share(studio, jobs=("take1",))
+    context, page = _viewer(browser)
+    try:
+        page.goto(studio.url + link.path)
+        studio.studio.shares.revoke(OWNER[0], link.token)
+        page.get_by_label("Your note").fill("too late")
+        page.get_by_role("button", name="Send note").click()
+        expect(page.locator("#say")).to_have_text(
+            "This link no longer opens (it was withdrawn or has expired); ask whoever sent it for a new one.")
+        assert studio.studio.shares.feedback_for_link(OWNER[0], link.token).notes == ()
+    finally:
+        context.close()
+
+
 @pytest.mark.parametrize("viewport, locale", [(DESKTOP, "en-US"), (PHONE, "en-US"), (DESKTOP, "zh-CN"), (PHONE, "zh-CN")],
                          ids=["laptop-en", "phone-en", "laptop-zh", "phone-zh"])
 def test_the_share_page_is_accessible_large_and_fits_at_every_size(studio, browser, artifacts_dir, viewport, locale):

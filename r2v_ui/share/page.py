@@ -159,6 +159,7 @@ JS = """
     try {
       const r = await fetch(f.action, {method: 'POST', body: new URLSearchParams(new FormData(f)),
         headers: {'X-R2V-Share': '1'}, credentials: 'same-origin'});
+      if (!(r.headers.get('content-type') || '').includes('json')) { say.textContent = say.dataset.gone; button.disabled = false; return; }
       const j = await r.json();
       say.textContent = j.say || '';
       if (j.ok && j.note) {
@@ -369,7 +370,7 @@ def share_page(lang: str, link: ShareLink, shown: Sequence[Shown], notes: Sequen
         f'<div class="row"><label class="at"><input type="checkbox" id="at" name="at" value="1" checked>'
         f'<span>{_e(t("share.page.note_at", lang))}</span> <output id="at-time" for="at">0:00</output></label>'
         f'<button type="submit" class="send">{_e(t("share.page.send", lang))}</button></div>'
-        f'<p id="say" role="status" aria-live="polite" data-offline="{_e(t("share.page.offline", lang))}"></p>'
+        f'<p id="say" role="status" aria-live="polite" data-offline="{_e(t("share.page.offline", lang))}" data-gone="{_e(t("share.gone", lang))}"></p>'
         "</form></section>")
     side = _cast(link, shown, lang) + (_details(shown, lang) if link.show_prompt and shown else "")
     parts.append(f'<div class="cols"><div>{notes_html}</div><div>{side}</div></div></main>')
