@@ -99,6 +99,9 @@ def test_a_stakeholder_gets_in_with_the_password_plays_the_takes_together_picks_
         expect(note).to_contain_text("arm bends wrong <here>")
         expect(note.locator("button.seek")).to_have_text("0:02")
 
+        page.reload()  # the name typed once is kept by this browser for the next note or pick
+        expect(page.get_by_label("Your name (optional)")).to_have_value("Lin")
+        _ready(page)
         feedback = studio.studio.shares.feedback_for_link(OWNER[0], link.token)
         assert feedback.pick_counts() == {"take2": 1}
         (n,) = feedback.notes

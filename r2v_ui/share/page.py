@@ -146,11 +146,13 @@ JS = """
     v.scrollIntoView({block: 'nearest', behavior: 'smooth'});
   });
   const name = $('name');
+  try { if (name && !name.value) name.value = localStorage.getItem('r2v-share-name') || ''; } catch (err) {}
   document.addEventListener('submit', async (e) => {
     const f = e.target;
     if (!f.matches || !f.matches('form.live')) return;
     const who = f.querySelector('input[name=name][type=hidden]');
     if (who && name) who.value = name.value;
+    try { if (name) localStorage.setItem('r2v-share-name', name.value); } catch (err) {}
     if (f.id === 'note-form') { const src = source(); $('seconds').value = at && at.checked && src ? src.currentTime.toFixed(2) : ''; }
     if (!window.fetch) return;
     e.preventDefault();
