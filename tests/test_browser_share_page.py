@@ -181,5 +181,11 @@ def test_the_share_page_is_accessible_large_and_fits_at_every_size(studio, brows
         page.screenshot(path=str(artifacts_dir / f"share-page-{tag}.png"), full_page=True)
         page.goto(studio.url + "/s/" + "N" * 32)
         assert axe_violations(page) == [], "not found"
+        page.goto(studio.url + _share(studio, jobs=("take3",)).path)  # one video, as wide as the page allows
+        _ready(page)
+        assert axe_violations(page) == [], "one video"
+        (one,) = page.evaluate("() => [...document.querySelectorAll('video.sync')].map(v => v.getBoundingClientRect().width)")
+        assert one >= view - 40 if viewport is PHONE else one >= 800
+        assert no_sideways_scroll(page)[0] <= view
     finally:
         context.close()

@@ -341,7 +341,8 @@ def share_page(lang: str, link: ShareLink, shown: Sequence[Shown], notes: Sequen
             f'<figure class="take{" picked" if on else ""}" id="take-{s.n + 1}">'
             f'<video class="sync" src="{_e(link.path)}/v/{s.n}"{poster} controls playsinline preload="metadata"'
             f'{" muted" if count > 1 else ""} aria-label="{_e(label)}"></video>'
-            f'<figcaption><span class="label" id="label-{s.n}">{_e(label)}{sub}</span>{pick}</figcaption></figure>')
+            + (f'<figcaption><span class="label" id="label-{s.n}">{_e(label)}{sub}</span>{pick}</figcaption>'
+               if count > 1 else "") + "</figure>")  # one video: nothing to tell apart or pick
     parts.append(f'<div class="reel{" one" if count == 1 else ""}">{"".join(figs)}</div>')
     if count > 1:
         parts.append(
