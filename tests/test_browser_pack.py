@@ -1,8 +1,9 @@
 """**Download pack** in Chromium, at 1400×1000 and 390×844, in English and in Chinese: a finished
 take's pack downloads from the result pane (one click, a ZIP under a name a person can file, holding
 the MP4, its recipe, the contact sheet and a preview), a batch's pack of all takes from beside
-"Compare these takes", and a job's pack from History's detail.  The button states (ready, made) are
-screenshotted into /work/notes/shots/share-pack/; axe-core finds nothing critical or serious."""
+"Compare these takes", and a job's pack from History's detail, with the share links' notes as
+notes.txt (the studio's ShareService reaches the page).  The button states (ready, being made, made)
+are screenshotted into /work/notes/shots/share-pack/; axe-core finds nothing critical or serious."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from r2v_ui.share.model import Expiry
 from tests.fixtures_browser import DESKTOP, PHONE, axe_violations, browser_marks, expect, no_sideways_scroll, open_page
 from tests.fixtures_ui import running_studio
 
@@ -92,6 +94,13 @@ def test_download_pack_from_the_result_pane_takes_and_history(browser, studio, c
     shot(page, f"{case}-4-takes-made")
     assert axe_violations(page) == []
 
+    # A stakeholder's pick and note on every finished video, through the studio's own share service:
+    # History's pack then carries them as notes.txt.
+    shares = studio.studio.shares
+    for job in (j for j in studio.studio.manager.list_jobs() if j.has_video):
+        link = shares.create(job.owner, [job.job_id], Expiry.DAY, None, True)
+        shares.set_pick(link.token, job.job_id, "viewer-1", "Lin")
+        shares.add_note(link.token, job.job_id, "viewer-1", "Lin", "the arm bends wrong", 2.0, client="127.0.0.1")
     page.get_by_role("tab", name=words["history"]).click()
     page.locator("#history-gallery .gallery-card").first.click()
     expect(page.locator("#history-video video")).to_have_count(1, timeout=30_000)
@@ -100,6 +109,7 @@ def test_download_pack_from_the_result_pane_takes_and_history(browser, studio, c
     shot(page, f"{case}-5-history-ready")
     names = download_pack(page, "#history-pack", tmp_path, words["ready"])
     assert sum(n.endswith(".mp4") for n in names) == 1
+    assert any(n.endswith("/notes.txt") for n in names)
     shot(page, f"{case}-6-history-made")
     assert no_sideways_scroll(page)[0] <= viewport["width"]
     assert axe_violations(page) == []

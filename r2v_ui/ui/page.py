@@ -39,8 +39,9 @@ from .theme import CSS, HEAD, make_theme
 from .viewfiles import Viewer
 
 
-def build_app(manager: Any, settings: Any, *, emulator: Any = None) -> gr.Blocks:
-    """The whole page for one JobManager.  Nothing here talks to the service: jobs run in the manager."""
+def build_app(manager: Any, settings: Any, *, emulator: Any = None, shares: Any = None) -> gr.Blocks:
+    """The whole page for one JobManager (and the studio's ShareService, `shares`, when sharing is on).
+    Nothing here talks to the service: jobs run in the manager."""
     work_dir = Path(settings.data_dir) / "work"
     # Every file the page shows goes out as a link at a stable, keyed path inside Gradio's cache (see
     # viewfiles.py): the library and work folders are not served by path.
@@ -49,7 +50,8 @@ def build_app(manager: Any, settings: Any, *, emulator: Any = None) -> gr.Blocks
 
     with gr.Blocks(title=t("page.title", EN), fill_width=False) as demo:
         ctx = PageContext(manager=manager, settings=settings, viewer=viewer, streams=Streams(),
-                          states=make_states(settings), work_dir=work_dir, checked_dir=work_dir / "checked")
+                          states=make_states(settings), work_dir=work_dir, checked_dir=work_dir / "checked",
+                          shares=shares)
         gr.HTML(f'<a class="skip-link" href="#generate-btn">{both("page.skip")}</a>', min_height=0, padding=False)
         page = PageWidgets(demo=demo, stream=dict(concurrency_limit=context.STREAM_LIMIT, concurrency_id="job-streams",
                                                   show_progress="hidden"))
