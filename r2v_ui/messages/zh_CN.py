@@ -951,4 +951,17 @@ MESSAGES: dict[str, str] = {
     "feedback.no_notes": "还没有留言。",
     "feedback.notes_one": "1 条留言",
     "feedback.notes": "{n} 条留言",
+    # --- share-links: the screening room's service and share page (r2v_ui/share/) --------------------
+    "share.no_jobs": "请至少选择一个已完成的视频来分享。",
+    "share.too_many_jobs": "一个链接最多显示 {most} 个视频；请少选几个。",
+    "share.not_yours": "这个视频不在你的历史记录中（可能已被删除）；请分享历史记录中的视频。",
+    "share.no_video": "这个任务还没有完成的视频；等视频生成完成后再分享。",
+    "share.password_too_long": "密码最多 {most} 个字符；请换一个短一些的密码。",
+    "share.gone": "这个链接已无法打开（已被撤回或已过期）；请向发送者索取新链接。",
+    "share.not_on_link": "这个视频不属于此链接；请刷新页面后重试。",
+    "share.note_empty": "备注是空的；请先写点内容再发送。",
+    "share.note_too_long": "备注最多 {most} 个字符，这条有 {count} 个；请缩短。",
+    "share.name_too_long": "名字最多 {most} 个字符；请缩短。",
+    "share.too_fast": "你在一分钟内已发送 {most} 条备注；请等一分钟后再发送。",
+    "share.notes_full": "这个链接的备注已达 {most} 条上限，无法再添加；请用其他方式告诉视频的主人。",
 }
