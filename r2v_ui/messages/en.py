@@ -983,7 +983,6 @@ MESSAGES: dict[str, str] = {
     "notice.storage_how": "To keep them: attach storage to this Space in its settings, then set the variable "
                           "R2V_DATA_DIR to a folder on it.",
     "ui.task_id_placeholder": "task id",
-<<<<<<< HEAD
     # --- share-owner (issue 22): the Share dialog, History's and Compare's picks and notes, the shared
     # badge (ui/sharepanel.py, ui/feedback.py) ---------------------------------------------------------
     "ui.share": "Share…",
@@ -1040,7 +1039,6 @@ MESSAGES: dict[str, str] = {
     "feedback.no_notes": "No notes yet.",
     "feedback.notes_one": "1 note",
     "feedback.notes": "{n} notes",
-=======
     # --- share-links: the screening room's service and share page (r2v_ui/share/) --------------------
     "share.no_jobs": "Choose at least one finished video to share.",
     "share.too_many_jobs": "A link can show at most {most} videos; choose fewer.",
@@ -1054,5 +1052,4 @@ MESSAGES: dict[str, str] = {
     "share.name_too_long": "A name can be at most {most} characters; shorten it.",
     "share.too_fast": "You have sent {most} notes in the last minute; wait a minute, then send it again.",
     "share.notes_full": "This link already holds its {most} notes, so no more can be added; tell the owner another way.",
->>>>>>> share-links
 }
