@@ -35,6 +35,7 @@ class Studio:
     tools: Any = None  # r2v_ui.mcp.StudioTools when the MCP server is on
     examples_ready: Any = None  # the thread drawing the example cast at start (r2v_ui.examples)
     kept: Any = None  # the page's answers served from memory (r2v_ui.ui.serving.Kept), once launched
+    shares: Any = None  # r2v_ui.share.service.ShareService: share links, their picks and notes (issue 22)
     _closed: bool = field(default=False, repr=False)
 
     @property
@@ -219,7 +220,10 @@ def build_studio(settings: Settings | None = None) -> Studio:
     resumed = manager.resume()
     if resumed:
         log.info("Resumed %d unfinished job(s).", resumed)
-    demo = build_app(manager, settings, emulator=emulator)
+    from r2v_ui.share.service import ShareService
+
+    shares = ShareService(store)  # share links beside the jobs: the page, the share routes and MCP use it
+    demo = build_app(manager, settings, emulator=emulator, shares=shares)
     from r2v_ui.examples import prepare_in_background
 
     # Drawn now, while nobody waits (and kept in the data folder): "Load the example cast" only checks them.
@@ -228,9 +232,9 @@ def build_studio(settings: Settings | None = None) -> Studio:
     if settings.mcp:
         from r2v_ui import mcp as studio_mcp
 
-        tools = studio_mcp.register(demo, manager, settings)
+        tools = studio_mcp.register(demo, manager, settings, shares=shares)
     return Studio(settings=settings, store=store, manager=manager, demo=demo, emulator=emulator, public_host=public_host,
-                  tools=tools, examples_ready=examples_ready)
+                  tools=tools, examples_ready=examples_ready, shares=shares)
 
 
 def parse_auth(value: str | None) -> tuple[tuple[str, str], ...]:

@@ -13,16 +13,11 @@ import time
 from typing import Any, Iterable
 
 from ..messages import DEFAULT, t
+from ..share.model import clock_seconds
 from .history import day_time
 
 SEEK_HISTORY = "history"  # a note's button seeks History's video
 SEEK_COMPARE = "compare"  # ... or every video Compare plays in step
-
-
-def clock(seconds: float) -> str:
-    """A time in a video as people write it: 0:02, 1:05."""
-    whole = max(0, int(float(seconds)))
-    return f"{whole // 60}:{whole % 60:02d}"
 
 
 def badge_html(lang: str = DEFAULT) -> str:
@@ -55,7 +50,7 @@ def note_html(note: Any, lang: str = DEFAULT, seek: str = SEEK_HISTORY) -> str:
     who = html.escape(note.name.strip() if (note.name or "").strip() else t("feedback.anonymous", lang))
     button = ""
     if note.seconds is not None:
-        at = clock(note.seconds)
+        at = clock_seconds(note.seconds)
         button = (f'<button type="button" class="note-seek" data-seek="{html.escape(seek)}" '
                   f'data-job="{html.escape(note.job_id)}" data-seconds="{float(note.seconds):.2f}" '
                   f'aria-label="{html.escape(t("feedback.seek", lang, time=at))}">{at}</button> ')

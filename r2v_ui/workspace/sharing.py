@@ -10,18 +10,18 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from ..errors import StudioError
 from ..messages import msg
+from ..share.model import Expiry, ShareError
 
 
-class NothingToShare(StudioError):
+class NothingToShare(ShareError):
     """A Share that names none of the owner's finished videos."""
 
     def __init__(self) -> None:
         super().__init__(msg("share.nothing"))
 
 
-class SharingOff(StudioError):
+class SharingOff(ShareError):
     """The studio was started without a share service (nothing can be made)."""
 
     def __init__(self) -> None:
@@ -54,8 +54,6 @@ def with_batch(manager: Any, owner: str, job_id: str | None) -> list[str]:
 
 def expiry_of(value: Any) -> Any:
     """The share model's Expiry for "1d", "7d", "30d" or "never" (ValueError for anything else)."""
-    from ..share.model import Expiry
-
     return value if isinstance(value, Expiry) else Expiry(str(value))
 
 
