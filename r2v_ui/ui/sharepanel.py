@@ -73,6 +73,9 @@ CSS = """
   width: min(560px, calc(100vw - 24px)) !important; max-height: calc(100vh - 24px); overflow-y: auto;
   background: var(--background-fill-primary); border: 1px solid var(--border-color-primary); border-radius: 12px;
   padding: 12px !important; box-shadow: 0 0 0 100vmax rgba(15, 23, 42, .45), 0 12px 40px rgba(15, 23, 42, .35); }
+/* The dialog scrolls as one: its parts keep their height (a squeezed form would wrap into a second column). */
+#share-box > *, #share-box .form { flex-shrink: 0 !important; }
+#share-box .form { flex-wrap: nowrap !important; }
 .share-head h2 { font-size: 1.1rem; margin: 0 0 4px; }
 .share-head p, .share-local { font-size: .85rem; color: #334155; margin: 0; }
 .share-ready p { margin: 0 0 4px; }
@@ -80,7 +83,8 @@ CSS = """
 .share-url { flex: 1; min-width: 0; font-family: var(--font-mono); font-size: .85rem; padding: 6px 8px;
   border: 1px solid var(--border-color-primary); border-radius: 8px; background: var(--background-fill-secondary); }
 .share-copy, .note-seek { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 4px 10px;
-  background: var(--button-secondary-background-fill); cursor: pointer; font-variant-numeric: tabular-nums; }
+  background: var(--button-secondary-background-fill); cursor: pointer; font-variant-numeric: tabular-nums;
+  font-size: .85rem; line-height: 1.4; }
 .share-local { margin-top: 6px; color: #92400e; }
 .shared-badge { display: inline-block; font-size: .72rem; font-weight: 700; padding: 1px 7px; border-radius: 999px;
   background: #1d4ed8; color: #fff; }
@@ -128,7 +132,7 @@ def render(ctx: PageContext) -> ShareWidgets:
             close = gr.Button(label("ui.share.close"), size="sm", elem_id="share-close")
         said = gr.HTML("", elem_id="share-said", min_height=0, padding=False)
         links = gr.Radio([], label=label("ui.share.links"), elem_id="share-links")
-        revoke = gr.Button(label("ui.share.revoke"), size="sm", variant="stop", elem_id="share-revoke")
+        revoke = gr.Button(label("ui.share.revoke"), size="sm", variant="stop", elem_id="share-revoke", visible=False)
     return ShareWidgets(box, head, expiry, password, show_prompt, make, said, links, revoke, close, gr.State([]))
 
 
@@ -193,11 +197,14 @@ class Handlers:
         return not (getattr(settings, "reachable_by_others", False) or getattr(settings, "public_base_url", None)
                     or self.share_url())
 
-    def links_update(self, owner: str, job_ids: list[str], request: Any, value: str | None = None) -> Any:
+    def links_update(self, owner: str, job_ids: list[str], request: Any, value: str | None = None) -> dict:
+        """The owner's links for these videos (and Revoke, when there is one)."""
         lang, now, base = lang_of(request), time.time(), self.base(request)
         found = sharing.links_for(self.shares, owner, job_ids)
-        return gr.Radio(choices=[(link_label(link, base, lang, now), link.token) for link in found],
-                        value=value if value in {link.token for link in found} else None, visible=bool(found))
+        return {self.w.links: gr.Radio(choices=[(link_label(link, base, lang, now), link.token) for link in found],
+                                       value=value if value in {link.token for link in found} else None,
+                                       visible=bool(found)),
+                self.w.revoke: gr.Button(visible=bool(found))}
 
     def open(self, how: str) -> Callable:
         """A Share button's handler: the dialog for its job (SINGLE), its batch's takes (TAKES) or the ids (LIST)."""
@@ -215,7 +222,7 @@ class Handlers:
             target = [s.job_id for s in snaps]
             out = {w.target: target, w.box: gr.Column(visible=True), w.password: "",
                    w.make: gr.Button(interactive=bool(snaps) and self.shares is not None),
-                   w.links: self.links_update(who.owner, target, request)}
+                   **self.links_update(who.owner, target, request)}
             if not snaps or self.shares is None:
                 problem = sharing.NothingToShare() if self.shares is not None else sharing.SharingOff()
                 return out | {w.head: "", w.said: alert_html(problem.msg, nothing_sent=False, lang=lang)}
@@ -237,7 +244,7 @@ class Handlers:
             return {w.said: alert_html(sharing.NothingToShare().msg, nothing_sent=False, lang=lang)}
         url = self.base(request) + link.path
         return {w.said: ready_html(url, lang, password=link.has_password, local_only=self.local_only()),
-                w.password: "", w.links: self.links_update(who.owner, list(link.job_ids), request, link.token)}
+                w.password: "", **self.links_update(who.owner, list(link.job_ids), request, link.token)}
 
     def revoke(self, target: Any, token: Any, memory: Any, request: gr.Request = None) -> dict:  # type: ignore[assignment]
         """Revoke the chosen link: it answers "not found" from now on."""
@@ -248,16 +255,16 @@ class Handlers:
             return {w.said: alert_html(t("share.choose_link", lang), nothing_sent=False)}
         if not sharing.revoke(self.shares, who.owner, token):
             return {w.said: alert_html(t("share.revoke_gone", lang), nothing_sent=False),
-                    w.links: self.links_update(who.owner, list(target or []), request)}
+                    **self.links_update(who.owner, list(target or []), request)}
         return {w.said: f'<div class="share-ready" role="status"><p>{html.escape(t("share.revoke_done", lang))}</p></div>',
-                w.links: self.links_update(who.owner, list(target or []), request)}
+                **self.links_update(who.owner, list(target or []), request)}
 
 
 def listen(w: ShareWidgets, ctx: PageContext, page: Any) -> Handlers:
     """Each Share button opens the dialog for what it names; Make, Revoke and Close."""
     st = ctx.states
     h = Handlers(ctx, w, share_url=lambda: getattr(page.demo, "share_url", None))
-    open_outputs = [w.target, w.box, w.head, w.said, w.links, w.make, w.password]
+    open_outputs = [w.target, w.box, w.head, w.said, w.links, w.revoke, w.make, w.password]
     sources = [(getattr(page.result, "share", None), st.job, SINGLE),
                (getattr(page.result, "share_takes", None), st.job, TAKES),
                (getattr(page.history, "share", None), getattr(page.history, "selected", None), SINGLE),
@@ -267,9 +274,9 @@ def listen(w: ShareWidgets, ctx: PageContext, page: Any) -> Handlers:
             continue
         btn.click(h.open(how), [source, st.memory], open_outputs, api_visibility="private",
                   concurrency_limit=None).then(None, js=FOCUS_JS)
-    w.make.click(h.make, [w.target, w.expiry, w.password, w.show_prompt, st.memory], [w.said, w.password, w.links],
+    w.make.click(h.make, [w.target, w.expiry, w.password, w.show_prompt, st.memory], [w.said, w.password, w.links, w.revoke],
                  api_visibility="private", concurrency_limit=None)
-    w.revoke.click(h.revoke, [w.target, w.links, st.memory], [w.said, w.links], api_visibility="private",
+    w.revoke.click(h.revoke, [w.target, w.links, st.memory], [w.said, w.links, w.revoke], api_visibility="private",
                    concurrency_limit=None)
     w.close.click(lambda: gr.Column(visible=False), None, [w.box], api_visibility="private", show_progress="hidden",
                   queue=False)
