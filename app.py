@@ -84,6 +84,13 @@ class Studio:
             # Served beside Gradio's routes and outside its login: the service fetching a reference has
             # no session.  Only tokens the host issued and that have not expired are served.
             routes += public_reference_routes(self.public_host)
+        if self.shares is not None:
+            from r2v_ui.share.routes import share_routes
+
+            # The share pages (/s/<token>): outside Gradio and its login, like the references above — a
+            # viewer has no account.  They serve only what a live link names.
+            reach = self.settings.with_overrides(host=host, share=bool(kwargs["share"]))
+            routes += share_routes(self.shares, local_only=not reach.reachable_by_others)
         if self.tools is not None:
             from r2v_ui import mcp as studio_mcp
 

@@ -158,6 +158,10 @@ class ShareService:
             self.rows.count_view(token)
         return self.rows.row(token).link if count_view else row.link
 
+    def seen(self, token: str) -> None:
+        """One more view of a link whose page was shown (after its password, when it has one)."""
+        self.rows.count_view(token)
+
     def grant(self, link: ShareLink) -> str:
         """A pass for a link opened with its password (kept by the viewer's browser in a cookie)."""
         row = self.rows.row(link.token)
