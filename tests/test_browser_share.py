@@ -104,3 +104,117 @@ def test_the_owner_sees_picks_notes_and_the_share_dialog(browser, shown, size, l
     cell.scroll_into_view_if_needed()
     page.screenshot(path=str(artifacts_dir / f"share-owner-{size}-{lang}-3-compare.png"))
     page.context.close()
+
+
+# --- the done-when, end to end --------------------------------------------------------------------
+
+OWNER = ("ann", "ann-pass-1")
+PASSWORD = "blue heron 42"
+
+
+@pytest.fixture(scope="module", params=["open", "auth"])
+def studio(request, tmp_path_factory):
+    """A demo studio on loopback; "auth": started with --auth (the share page must need no login)."""
+    auth = [OWNER] if request.param == "auth" else None
+    with running_studio(tmp_path_factory.mktemp(f"share-e2e-{request.param}"), finish_seconds=1.0, auth=auth) as s:
+        yield s, auth
+
+
+def owner_page(browser, studio, auth):
+    """The owner's browser: signed in first when the studio asks for a login."""
+    if not auth:
+        return open_page(browser, studio.url)
+    context = browser.new_context(viewport=DESKTOP)
+    assert context.request.post(f"{studio.url}/login", form={"username": OWNER[0], "password": OWNER[1]}).ok
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    page.goto(studio.url)
+    expect(page.locator("#mode-badge")).to_contain_text("Demo", timeout=30_000)
+    return page
+
+
+def all_videos(page, check: str) -> None:
+    page.wait_for_function(f"() => {{ const vs = [...document.querySelectorAll('video.sync')]; "
+                           f"return vs.length === 3 && vs.every(v => {check}); }}", timeout=30_000)
+
+
+def test_a_batch_shared_with_a_password_gets_a_pick_and_a_timed_note_back_then_dies(browser, studio, artifacts_dir):
+    studio, auth = studio
+    owner = owner_page(browser, studio, auth)
+    owner.locator("#load-example").click()
+    expect(owner.locator("#card-2-face")).to_contain_text("Accepted", timeout=30_000)
+    owner.locator("#takes input").click()
+    owner.get_by_role("option", name="3 takes", exact=True).click()
+    owner.locator("#generate-btn").click()
+    expect(owner.locator("#takes-grid-box video")).to_have_count(3, timeout=90_000)
+    takes = owner.locator("#takes-grid-box figure.take").evaluate_all("fs => fs.map(f => f.dataset.job)")
+
+    # The owner shares the three takes with a password, from the result pane.
+    owner.locator("#share-takes").click()
+    expect(owner.locator("#share-title")).to_have_text("Share these 3 takes")
+    owner.locator("#share-password input").fill(PASSWORD)
+    owner.locator("#share-make").click()
+    expect(owner.locator("#share-url")).to_have_value(re.compile(r"/s/[A-Za-z0-9_-]{32}$"))
+    link = owner.locator("#share-url").input_value()
+    owner.locator("#share-close").click()
+    expect(owner.locator("#share-box")).to_be_hidden()
+
+    # A stranger's browser: no cookies, no login.
+    viewer = browser.new_context(viewport=DESKTOP).new_page()
+    viewer.set_default_timeout(30_000)
+    assert viewer.goto(link).status == 200
+    viewer.locator("#pw").fill("not the password")
+    with viewer.expect_navigation() as wrong:
+        viewer.locator("form.pw button[type=submit]").click()
+    assert wrong.value.status == 404  # as an unknown link answers
+    expect(viewer.locator("video")).to_have_count(0)
+    viewer.goto(link)
+    viewer.locator("#pw").fill(PASSWORD)
+    viewer.locator("form.pw button[type=submit]").click()
+    expect(viewer.locator("video.sync")).to_have_count(3)
+
+    # It plays the takes together with one button, and pauses them together.
+    all_videos(viewer, "v.readyState >= 1")
+    viewer.locator("#play").click()
+    all_videos(viewer, "!v.paused && v.currentTime > 0")
+    viewer.locator("#play").click()
+    all_videos(viewer, "v.paused")
+
+    # Take 2 is picked; a note is left at 0:02 of take 2.
+    viewer.locator("#take-2 form.pick button").click()
+    expect(viewer.locator("#take-2 form.pick button")).to_have_attribute("aria-pressed", "true")
+    viewer.locator("#note-job").select_option(index=1)
+    length = viewer.evaluate("document.querySelectorAll('video.sync')[1].duration")
+    viewer.locator("#scrub").fill(str(round(2.0 / length * 1000)))  # the one scrubber, to 0:02
+    expect(viewer.locator("#at-time")).to_have_text("0:02")
+    viewer.locator("#name").fill("Kim")
+    viewer.locator("#note-text").fill("arm bends wrong here")
+    viewer.locator("#note-form button.send").click()
+    expect(viewer.locator("#notes")).to_contain_text("arm bends wrong here")
+
+    # The owner's History: the pick and the note; the note's button moves the video to 2 s.
+    owner.get_by_role("tab", name="History").click()
+    owner.locator(f'.gallery-card[data-job="{takes[1]}"]').click()
+    box = owner.locator("#history-feedback-box")
+    expect(box).to_contain_text("Take 2: picked by 1 viewer")
+    expect(box).to_contain_text("Take 1: picked by 0 viewers")
+    expect(box.locator(".feedback-note")).to_contain_text("Kim arm bends wrong here")
+    expect(owner.locator(f'.gallery-card[data-job="{takes[1]}"] .shared-badge')).to_be_visible()
+    owner.wait_for_function("() => { const v = document.querySelector('#history-video video'); return v && v.readyState >= 1; }")
+    assert owner.evaluate("document.querySelector('#history-video video').currentTime") < 0.5
+    box.get_by_role("button", name="Play from 0:02").click()
+    owner.wait_for_function("() => { const v = document.querySelector('#history-video video');"
+                            " return !v.seeking && Math.abs(v.currentTime - 2) < 0.3; }")
+    owner.screenshot(path=str(artifacts_dir / f"share-e2e-{'auth' if auth else 'open'}-history.png"))
+
+    # Revoked from the dialog: the link is a 404 for the viewer, and for anyone.
+    owner.locator("#history-share").click()
+    token = link.rsplit("/", 1)[1]
+    owner.locator("#share-links label", has_text=f"/s/{token[:6]}").click()
+    owner.locator("#share-revoke").click()
+    expect(owner.locator("#share-said")).to_contain_text("revoked")
+    assert viewer.goto(link).status == 404
+    expect(viewer.locator("video")).to_have_count(0)
+    assert httpx.get(link).status_code == 404
+    viewer.context.close()
+    owner.context.close()
