@@ -29,8 +29,9 @@ pytestmark = browser_marks
 SIZES = {"desktop": DESKTOP, "phone": PHONE}
 LANGS = {"en": None, "zh": "zh-CN"}
 SCRIPT_NOTE = 'arm bends wrong <script>window.__owned = 1</script><img src=x onerror="window.__owned = 2">'
-WORDS = {"en": {"history": "History", "pick": "Take 2: picked by 1 viewer", "seek": "Play from 0:02"},
-         "zh": {"history": "历史记录", "pick": "第 2 条：1 位观看者选了它", "seek": "从 0:02 播放"}}
+WORDS = {"en": {"history": "History", "pick": "Take 2: picked by 1 viewer", "seek": "Play from 0:02",
+               "takes": "Share these 3 takes"},
+         "zh": {"history": "历史记录", "pick": "第 2 条：1 位观看者选了它", "seek": "从 0:02 播放", "takes": "分享这 3 条"}}
 
 
 # --- the states the owner sees --------------------------------------------------------------------
@@ -103,6 +104,10 @@ def test_the_owner_sees_picks_notes_and_the_share_dialog(browser, shown, size, l
     assert axe_violations(page) == []
     cell.scroll_into_view_if_needed()
     page.screenshot(path=str(artifacts_dir / f"share-owner-{size}-{lang}-3-compare.png"))
+    page.locator("#compare-share").click()  # the videos Compare shows, into the one dialog
+    expect(page.locator("#share-title")).to_have_text(WORDS[lang]["takes"])
+    page.locator("#share-close").click()
+    expect(page.locator("#share-box")).to_be_hidden()
     page.context.close()
 
 

@@ -31,16 +31,19 @@ from .language import choices, label, lang_of
 EXPIRY_OPTIONS = [(f"ui.share.expiry.{v}", v) for v in ("1d", "7d", "30d", "never")]
 DEFAULT_EXPIRY = "7d"
 SINGLE, TAKES, LIST = "single", "takes", "list"  # what a Share button names: its job, its batch, the ids given
-# Once the dialog is open: its first choice takes the focus (again until Gradio has drawn it).
-FOCUS_JS = """() => { let n = 0; const go = () => {
-  const el = document.querySelector('#share-box input[type=radio]');
-  if (el && el.getClientRects().length) { document.getElementById('share-box').scrollIntoView({block: 'nearest'});
-    el.focus({preventScroll: true}); } else if (n++ < 50) setTimeout(go, 100); }; go(); }"""
+# Once the dialog is open: its first choice takes the focus (HEAD's r2vShareFocus; named here, not
+# spelt out after each of the four Share buttons in the page's configuration).
+FOCUS_JS = "() => window.r2vShareFocus && window.r2vShareFocus()"
 
-# Copy the link; seek a video to a note's time (History's player, or every video Compare plays in
+# The focus into the dialog; copy the link; seek a video to a note's time (History's player, or every video Compare plays in
 # step); Escape closes the dialog.  Delegated from the document: Gradio redraws the boxes.
 HEAD = """<script>
 (() => {
+  // The dialog's first choice takes the focus, again until Gradio has drawn it.
+  window.r2vShareFocus = () => { let n = 0; const go = () => {
+    const el = document.querySelector('#share-box input[type=radio]');
+    if (el && el.getClientRects().length) { document.getElementById('share-box').scrollIntoView({block: 'nearest'});
+      el.focus({preventScroll: true}); } else if (n++ < 50) setTimeout(go, 100); }; go(); };
   const copy = (b) => {
     const input = document.getElementById(b.dataset.for);
     if (!input) return;
