@@ -196,7 +196,7 @@ def listen(w: HistoryWidgets, ctx: PageContext, page: Any) -> None:
     list_outputs = [w.items, w.empty, w.prev, w.next, w.page_info, w.page, w.shown, w.gallery]
     # (the decision's task id box is not among them: /job_detail's API answer stays video, text, download)
     detail_outputs = [w.selected, w.detail, w.video, w.info, w.download, w.retry, w.confirm_row, w.keep, w.compare,
-                      w.decision.box, w.share, w.feedback]
+                      w.decision.box, w.share]
 
     def list_view(status, search, page, memory, shown, request, *, selected=None, force=True) -> dict:
         who = ctx.visitor(request, memory)
@@ -284,7 +284,7 @@ def listen(w: HistoryWidgets, ctx: PageContext, page: Any) -> None:
         if snap is None:
             return {w.selected: None, w.detail: gr.Column(visible=False), w.video: "", w.info: "",
                     w.download: gr.DownloadButton(visible=False), w.retry: gr.Button(visible=False),
-                    w.confirm_row: gr.Row(visible=False), w.decision.box: gr.Column(visible=False), w.feedback: ""}
+                    w.confirm_row: gr.Row(visible=False), w.decision.box: gr.Column(visible=False)}
         view = ctx.show()
         name = filenames.for_snapshot(snap)
         shown = view(snap.video_path, name)
@@ -300,12 +300,11 @@ def listen(w: HistoryWidgets, ctx: PageContext, page: Any) -> None:
                 w.keep: gr.Button(KEPT_LABEL if snap.favourite else KEEP_LABEL, visible=done),
                 w.compare: gr.Button(label("ui.history.compare_takes" if snap.batch_id else "ui.history.compare_with"),
                                      visible=done),
-                w.share: gr.Button(visible=done and ctx.shares is not None),
-                w.feedback: feedback_view(snap, who.owner, lang_of(request))}
+                w.share: gr.Button(visible=done and ctx.shares is not None)}
 
     def feedback_view(snap: Any, owner: str, lang: str) -> str:
         """Its share links' picks (per take, for a take of a batch) and its notes; "" when never shared."""
-        if ctx.shares is None:
+        if ctx.shares is None or snap is None:
             return ""
         takes = ([(s.job_id, s.take or i) for i, s in enumerate(manager.batch(snap.batch_id, owner=owner), 1)]
                  if snap.batch_id else [(snap.job_id, 1)])
@@ -314,12 +313,22 @@ def listen(w: HistoryWidgets, ctx: PageContext, page: Any) -> None:
         return feedback.history_html(snap.job_id, counts, list(notes), sharing.links_for(ctx.shares, owner, [snap.job_id]),
                                      takes if snap.batch_id else None, lang)
 
+    def show_feedback(job_id, memory, request: gr.Request):
+        """The open job's picks and notes, drawn after its detail (not part of /job_detail's answer)."""
+        who = ctx.visitor(request, memory)
+        snap = manager.snapshot(job_id, owner=who.owner) if job_id else None
+        return feedback_view(snap, who.owner, lang_of(request)) if snap is not None else ""
+
     def open_job(job_id, memory, request: gr.Request):
         """The detail view of one of *your* jobs (others' look like missing ones)."""
         return detail_view(job_id, memory, request)
 
-    w.items.input(open_job, [w.items, st.memory], detail_outputs, concurrency_limit=None,
-                  api_visibility="undocumented").then(None, js=DETAIL_JS)
+    opened = w.items.input(open_job, [w.items, st.memory], detail_outputs, concurrency_limit=None,
+                           api_visibility="undocumented")
+    opened.then(None, js=DETAIL_JS)
+    feedback_event = dict(fn=show_feedback, inputs=[w.selected, st.memory], outputs=[w.feedback], concurrency_limit=None,
+                          api_visibility="private", show_progress="hidden")
+    opened.then(**feedback_event)
     api_job_id = gr.Textbox(visible=False, elem_id="api-job-id")
     api_job_id.submit(open_job, [api_job_id, st.memory], detail_outputs, api_name="job_detail", concurrency_limit=None)
 
@@ -388,7 +397,8 @@ def listen(w: HistoryWidgets, ctx: PageContext, page: Any) -> None:
                  api_name="toggle_keep", concurrency_limit=None)
 
     w.confirm_delete.click(delete_job, [w.selected, w.status_filter, w.search, w.page, st.memory],
-                           [*list_outputs, *detail_outputs], api_name="delete_job", concurrency_limit=None)
+                           [*list_outputs, *detail_outputs], api_name="delete_job", concurrency_limit=None).then(
+        **feedback_event)
 
     w.retry.click(actions.retry_job, [w.selected, st.key, st.memory], [st.job, st.memory],
                   api_visibility="undocumented", concurrency_limit=None).success(
@@ -414,7 +424,7 @@ def listen(w: HistoryWidgets, ctx: PageContext, page: Any) -> None:
                   api_visibility="undocumented", concurrency_limit=None).success(
             actions.watch.fn, [st.job, st.memory], actions.watch.outputs, api_visibility="undocumented", **stream)
     w.decision.discard.click(settle_here("discard"), settle_inputs, [*list_outputs, *detail_outputs],
-                             api_visibility="undocumented", concurrency_limit=None)
+                             api_visibility="undocumented", concurrency_limit=None).then(**feedback_event)
 
     def decide_uncertain(job_id: str, action: str, task_id: str = "", confirm_pay_again: bool = False,
                          request: gr.Request = None) -> dict:  # type: ignore[assignment]
