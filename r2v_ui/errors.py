@@ -19,6 +19,7 @@ branch (SPEC.md "Errors").
     ├── the library: characters.CharacterError
     ├── pictures: media.decode_budget.TooLarge, media.picture_pixels.CannotFit
     ├── jobs: jobs.model.JobNotFound (and plain StudioErrors from the job manager)
+    ├── sharing: share.model.ShareError (a share or a viewer's note or pick refused)
     └── the form: workspace.refusals.FormProblem
 
 A handler catches `StudioError` and shows its `msg` in the reader's language; anything else is a bug

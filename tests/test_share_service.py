@@ -141,6 +141,20 @@ def test_a_wrong_password_opens_nothing_and_ten_in_a_row_lock_the_link_for_fifte
     assert opened is not None and opened.views == 2  # only the two that opened were counted
 
 
+def test_one_address_guessing_on_many_links_is_not_heard_for_a_minute(room):
+    _, shares, clock = room
+    links = [shares.create("ann", ["take1"], Expiry.NEVER, f"pw-{i}", show_prompt=False) for i in range(4)]
+    for link in links[:3]:
+        for _ in range(WRONG_TRIES - 1):  # under each link's own lock
+            assert shares.open(link.token, "guess", "203.0.113.7") is None
+    for _ in range(3):
+        assert shares.open(links[3].token, "guess", "203.0.113.7") is None
+    assert shares.open(links[3].token, "pw-3", "203.0.113.7") is None  # 30 wrong this minute: not heard
+    assert shares.open(links[3].token, "pw-3", "198.51.100.1") is not None  # another address is
+    clock.move(60)
+    assert shares.open(links[3].token, "pw-3", "203.0.113.7") is not None
+
+
 def test_a_pass_after_the_right_password_admits_only_that_link(room):
     _, shares, _ = room
     link = shares.create("ann", ["take1"], Expiry.NEVER, "pw-one", show_prompt=False)

@@ -38,6 +38,7 @@ body{margin:0;background:var(--bg);color:var(--text);font:15px/1.55 system-ui,-a
 main{max-width:1360px;margin:0 auto;padding:22px clamp(12px,4vw,40px) 40px}
 h1{font-size:clamp(21px,2.6vw,30px);line-height:1.2;font-weight:650;letter-spacing:-.015em;margin:0 0 6px;overflow-wrap:anywhere}
 .meta{color:var(--muted);font-size:13px;margin:0 0 18px}
+.until{white-space:nowrap}
 .local{border:1px solid #5c4d17;background:#1c170a;color:var(--warn);padding:10px 14px;border-radius:10px;font-size:14px;margin:0 0 18px}
 .reel{display:grid;gap:14px;grid-template-columns:repeat(auto-fit,minmax(min(100%,300px),1fr))}
 .reel.one{grid-template-columns:minmax(0,1fr)}
@@ -132,6 +133,9 @@ JS = """
     }
     if (v === source() && atTime) atTime.value = fmt(v.currentTime);
   }, true);
+  const clockNow = () => { if (clock && vs.length) clock.textContent = fmt(vs[0].currentTime) + ' / ' + fmt(longest()); };
+  document.addEventListener('loadedmetadata', clockNow, true);
+  clockNow();
   document.addEventListener('ended', () => { if (vs.every(v => v.paused || v.ended)) shown(false); }, true);
   if (jobSel) jobSel.addEventListener('change', () => { if (atTime) atTime.value = fmt(source().currentTime); });
   document.addEventListener('click', (e) => {
@@ -142,11 +146,13 @@ JS = """
     v.scrollIntoView({block: 'nearest', behavior: 'smooth'});
   });
   const name = $('name');
+  try { if (name && !name.value) name.value = localStorage.getItem('r2v-share-name') || ''; } catch (err) {}
   document.addEventListener('submit', async (e) => {
     const f = e.target;
     if (!f.matches || !f.matches('form.live')) return;
     const who = f.querySelector('input[name=name][type=hidden]');
     if (who && name) who.value = name.value;
+    try { if (name) localStorage.setItem('r2v-share-name', name.value); } catch (err) {}
     if (f.id === 'note-form') { const src = source(); $('seconds').value = at && at.checked && src ? src.currentTime.toFixed(2) : ''; }
     if (!window.fetch) return;
     e.preventDefault();
@@ -155,6 +161,7 @@ JS = """
     try {
       const r = await fetch(f.action, {method: 'POST', body: new URLSearchParams(new FormData(f)),
         headers: {'X-R2V-Share': '1'}, credentials: 'same-origin'});
+      if (!(r.headers.get('content-type') || '').includes('json')) { say.textContent = say.dataset.gone; button.disabled = false; return; }
       const j = await r.json();
       say.textContent = j.say || '';
       if (j.ok && j.note) {
@@ -308,10 +315,11 @@ def share_page(lang: str, link: ShareLink, shown: Sequence[Shown], notes: Sequen
                picked: int | None, local_only: bool, expires_on: str | None) -> str:
     count = len(shown)
     title = title_of(link, shown, lang)
-    meta = t("share.page.meta_many" if count > 1 else "share.page.meta_one", lang, count=count)
+    meta = _e(t("share.page.meta_many" if count > 1 else "share.page.meta_one", lang, count=count))
     if expires_on:
-        meta += " · " + t("share.page.expires", lang, date=expires_on)
-    parts = [f"<main><h1>{_e(title)}</h1><p class=\"meta\">{_e(meta)}</p>"]
+        meta += f' · <span class="until">{_e(t("share.page.expires", lang, date=expires_on))}</span>'
+    parts = [f'<main><h1>{_e(title)}</h1><p class="meta">{meta}</p>']
+    own_seeds = len({s.seed_used for s in shown}) > 1  # takes of different seeds say theirs under each
     if local_only:
         parts.append(f'<p class="local" role="note">{_e(t("share.page.local_only", lang, flag="--share"))}</p>')
     figs = []
@@ -328,12 +336,13 @@ def share_page(lang: str, link: ShareLink, shown: Sequence[Shown], notes: Sequen
                     f'data-off="{_e(t("share.page.pick", lang))}" aria-describedby="label-{s.n}">'
                     f'{_e(t("share.page.picked" if on else "share.page.pick", lang))}</button></form>')
         sub = f'<span class="sub">{_e(t("compare.seed", lang, seed=s.seed_used))}</span>' if (
-            link.show_prompt and count > 1 and s.seed_used is not None) else ""
+            link.show_prompt and own_seeds and s.seed_used is not None) else ""
         figs.append(
             f'<figure class="take{" picked" if on else ""}" id="take-{s.n + 1}">'
             f'<video class="sync" src="{_e(link.path)}/v/{s.n}"{poster} controls playsinline preload="metadata"'
             f'{" muted" if count > 1 else ""} aria-label="{_e(label)}"></video>'
-            f'<figcaption><span class="label" id="label-{s.n}">{_e(label)}{sub}</span>{pick}</figcaption></figure>')
+            + (f'<figcaption><span class="label" id="label-{s.n}">{_e(label)}{sub}</span>{pick}</figcaption>'
+               if count > 1 else "") + "</figure>")  # one video: nothing to tell apart or pick
     parts.append(f'<div class="reel{" one" if count == 1 else ""}">{"".join(figs)}</div>')
     if count > 1:
         parts.append(
@@ -364,7 +373,7 @@ def share_page(lang: str, link: ShareLink, shown: Sequence[Shown], notes: Sequen
         f'<div class="row"><label class="at"><input type="checkbox" id="at" name="at" value="1" checked>'
         f'<span>{_e(t("share.page.note_at", lang))}</span> <output id="at-time" for="at">0:00</output></label>'
         f'<button type="submit" class="send">{_e(t("share.page.send", lang))}</button></div>'
-        f'<p id="say" role="status" aria-live="polite" data-offline="{_e(t("share.page.offline", lang))}"></p>'
+        f'<p id="say" role="status" aria-live="polite" data-offline="{_e(t("share.page.offline", lang))}" data-gone="{_e(t("share.gone", lang))}"></p>'
         "</form></section>")
     side = _cast(link, shown, lang) + (_details(shown, lang) if link.show_prompt and shown else "")
     parts.append(f'<div class="cols"><div>{notes_html}</div><div>{side}</div></div></main>')

@@ -49,6 +49,7 @@ if TYPE_CHECKING:
 VIEWER_SHAPE = re.compile(r"[A-Za-z0-9_-]{8,64}")
 MINUTE = 60.0
 NOTE_SECONDS_MAX = 24 * 3600.0  # a note's video time beyond this is no time at all
+GUESSES_PER_MINUTE = 3 * WRONG_TRIES  # wrong passwords one client address may try a minute, on all links together
 
 
 class _Windows:
@@ -83,6 +84,7 @@ class ShareService:
         self._secret = secret or secrets.token_bytes(32)
         self._lock = threading.Lock()
         self._notes = _Windows()
+        self._guesses = _Windows()
 
     # --- the owner's side -------------------------------------------------------------------------
     def create(self, owner: str, job_ids: Iterable[str], expiry: Expiry, password: str | None,
@@ -141,7 +143,9 @@ class ShareService:
     def open(self, token: str, password: str | None, client: str, *, count_view: bool = True) -> ShareLink | None:
         """The link, when it is live, not locked and (if it has one) `password` is its password; the view
         is counted.  A wrong password counts toward the lock (WRONG_TRIES in a row lock it for
-        LOCK_SECONDS, the right one too).  Unknown, revoked, expired, locked, wrong: all None."""
+        LOCK_SECONDS, the right one too); a `client` address that guessed wrong GUESSES_PER_MINUTE times in
+        the last minute, on any links, is not heard until the minute is over (no password is hashed for
+        it).  Unknown, revoked, expired, locked, wrong, too many guesses: all None."""
         row = self.rows.row(token)
         now = self.clock()
         if row is None or not row.link.live(now) or (row.locked_until is not None and now < row.locked_until):
@@ -149,8 +153,14 @@ class ShareService:
         if row.password_hash is not None:
             if not password:
                 return None
+            key = f"client:{client}"
+            with self._lock:
+                if self._guesses.count(key, now) >= GUESSES_PER_MINUTE:
+                    return None
             if not passwords.check_password(password, row.password_hash):
                 self.rows.wrong_try(token, now, WRONG_TRIES, LOCK_SECONDS)
+                with self._lock:
+                    self._guesses.add(key, now)
                 return None
             if row.wrong_tries:
                 self.rows.right_try(token)
