@@ -104,6 +104,11 @@ def test_the_owner_sees_picks_notes_and_the_share_dialog(browser, shown, size, l
     assert axe_violations(page) == []
     cell.scroll_into_view_if_needed()
     page.screenshot(path=str(artifacts_dir / f"share-owner-{size}-{lang}-3-compare.png"))
+    # A note's button in Compare moves every video (they play in step) to its time.
+    page.wait_for_function("() => [...document.querySelectorAll('#compare-slots video.r2v-sync')].every(v => v.readyState >= 1)")
+    cell.get_by_role("button", name=WORDS[lang]["seek"]).click()
+    page.wait_for_function("() => [...document.querySelectorAll('#compare-slots video.r2v-sync')]"
+                           ".every(v => !v.seeking && Math.abs(v.currentTime - Math.min(2, v.duration)) < 0.3)")
     page.locator("#compare-share").click()  # the videos Compare shows, into the one dialog
     expect(page.locator("#share-title")).to_have_text(WORDS[lang]["takes"])
     page.locator("#share-close").click()
