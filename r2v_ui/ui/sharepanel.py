@@ -76,6 +76,8 @@ CSS = """
   width: min(560px, calc(100vw - 24px)) !important; max-height: calc(100vh - 24px); overflow-y: auto;
   background: var(--background-fill-primary); border: 1px solid var(--border-color-primary); border-radius: 12px;
   padding: 12px !important; box-shadow: 0 0 0 100vmax rgba(15, 23, 42, .45), 0 12px 40px rgba(15, 23, 42, .35); }
+/* The result pane's row of a batch's actions (Compare, Share) takes no room while both are hidden. */
+#takes-actions:not(:has(button)) { display: none !important; }
 /* The dialog scrolls as one: its parts keep their height (a squeezed form would wrap into a second column). */
 #share-box > *, #share-box .form { flex-shrink: 0 !important; }
 #share-box .form { flex-wrap: nowrap !important; }
