@@ -82,6 +82,7 @@ def test_the_owner_sees_picks_notes_and_the_share_dialog(browser, shown, size, l
 
     page.locator("#history-share").click()
     expect(page.locator("#share-box")).to_be_visible()
+    expect(page.locator("#share-expiry input[type=radio]").first).to_be_focused()  # the dialog takes the focus
     page.locator("#share-password input").fill("open sesame")
     page.locator("#share-make").click()
     url = page.locator("#share-url")

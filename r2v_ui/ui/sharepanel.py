@@ -33,7 +33,8 @@ DEFAULT_EXPIRY = "7d"
 SINGLE, TAKES, LIST = "single", "takes", "list"  # what a Share button names: its job, its batch, the ids given
 # Once the dialog is open: its first choice takes the focus (HEAD's r2vShareFocus; named here, not
 # spelt out after each of the four Share buttons in the page's configuration).
-FOCUS_JS = "() => window.r2vShareFocus && window.r2vShareFocus()"
+# Run as the click's own script (it hands the inputs on): no second event per button in the configuration.
+FOCUS_JS = "(...a) => { if (window.r2vShareFocus) window.r2vShareFocus(); return a; }"
 
 # The focus into the dialog; copy the link; seek a video to a note's time (History's player, or every video Compare plays in
 # step); Escape closes the dialog.  Delegated from the document: Gradio redraws the boxes.
@@ -277,8 +278,8 @@ def listen(w: ShareWidgets, ctx: PageContext, page: Any) -> Handlers:
     for btn, source, how in sources:
         if btn is None or source is None:
             continue
-        btn.click(h.open(how), [source, st.memory], open_outputs, api_visibility="private",
-                  concurrency_limit=None).then(None, js=FOCUS_JS)
+        btn.click(h.open(how), [source, st.memory], open_outputs, js=FOCUS_JS, api_visibility="private",
+                  concurrency_limit=None)
     w.make.click(h.make, [w.target, w.expiry, w.password, w.show_prompt, st.memory], [w.said, w.password, w.links, w.revoke],
                  api_visibility="private", concurrency_limit=None)
     w.revoke.click(h.revoke, [w.target, w.links, st.memory], [w.said, w.links, w.revoke], api_visibility="private",
