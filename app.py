@@ -230,7 +230,7 @@ def build_studio(settings: Settings | None = None) -> Studio:
     from r2v_ui.share.service import ShareService
 
     shares = ShareService(store)  # share links beside the jobs: the page, the share routes and MCP use it
-    demo = build_app(manager, settings, emulator=emulator)
+    demo = build_app(manager, settings, emulator=emulator, shares=shares)
     from r2v_ui.examples import prepare_in_background
 
     # Drawn now, while nobody waits (and kept in the data folder): "Load the example cast" only checks them.
@@ -239,7 +239,7 @@ def build_studio(settings: Settings | None = None) -> Studio:
     if settings.mcp:
         from r2v_ui import mcp as studio_mcp
 
-        tools = studio_mcp.register(demo, manager, settings)
+        tools = studio_mcp.register(demo, manager, settings, shares=shares)
     return Studio(settings=settings, store=store, manager=manager, demo=demo, emulator=emulator, public_host=public_host,
                   tools=tools, examples_ready=examples_ready, shares=shares)
 

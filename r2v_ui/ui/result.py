@@ -18,7 +18,7 @@ from ..messages import DEFAULT, ZH, both, t
 from ..messages import render as render_msg
 from ..workspace import form
 from ..workspace.start import ASK_REPEAT, StartChecks
-from . import context, jobview, session, spendpanel, status
+from . import context, jobview, session, sharepanel, spendpanel, status
 from .context import PageContext, alert_html, esc
 from .jobview import render_decision
 from .language import choices, label, lang_of
@@ -61,6 +61,8 @@ class ResultWidgets:
     use_settings: gr.Button
     summary: gr.Markdown
     budget: gr.HTML | None = None  # what is left of today's budget (spendpanel.py)
+    share: gr.Button | None = None  # this video into the Share dialog (sharepanel.py)
+    share_takes: gr.Button | None = None  # a batch's takes into the Share dialog, shown with compare_takes
 
 
 def render(ctx: PageContext) -> ResultWidgets:
@@ -93,8 +95,10 @@ def render(ctx: PageContext) -> ResultWidgets:
     status_box = gr.HTML(status.LOADING_HTML, elem_id="job-status", min_height=0)
     decision = render_decision(ctx.settings)
     retry = gr.Button(label("ui.try_again"), visible=False, elem_id="retry")
-    compare_takes = gr.Button(label("ui.compare_takes"), visible=False, elem_id="compare-takes", size="sm",
-                              variant="primary")
+    with gr.Row(elem_id="takes-actions"):
+        compare_takes = gr.Button(label("ui.compare_takes"), visible=False, elem_id="compare-takes", size="sm",
+                                  variant="primary")
+        share_takes = sharepanel.button("ui.share.takes", "share-takes", visible=False)
     takes_grid = gr.HTML("", visible=False, elem_id="takes-grid", min_height=0)
     with gr.Column(visible=False, elem_id="result-box") as result_box:
         video = gr.HTML("", elem_id="result-video", min_height=0)
@@ -102,11 +106,12 @@ def render(ctx: PageContext) -> ResultWidgets:
             download = gr.DownloadButton(label("ui.download_mp4"), elem_id="download-result", size="sm")
             another = gr.Button(label("ui.another_take"), elem_id="another-take", size="sm")
             use_settings = gr.Button(label("ui.reuse_settings"), elem_id="use-settings", size="sm")
+            share = sharepanel.button("ui.share", "share-result")
         summary = gr.Markdown(elem_id="result-summary")
     return ResultWidgets(price, generate, blocked, confirm_box, confirm_text, confirm_go, confirm_cancel, dont_ask, status_box,
                          decision.box, decision.found_task, decision.attach, decision.resubmit, decision.discard, retry,
                          result_box, video, takes, takes_grid,
-                         compare_takes, download, another, use_settings, summary, budget)
+                         compare_takes, download, another, use_settings, summary, budget, share, share_takes)
 
 
 def confirm_html(draft: Any, price_text: Any, *, duplicate_s: float | None, live: bool, takes: int = 1,
