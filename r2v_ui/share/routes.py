@@ -188,7 +188,7 @@ def share_routes(service: ShareService, *, local_only: Callable[[], bool] | bool
             extra = act(link, items[n], viewer, form) | {}
         except ShareError as exc:
             say = render(exc.msg, lang)
-            status = 429 if exc.msg.code == "share.too_fast" else 400
+            status = 429 if exc.msg.code in ("share.too_fast", "share.picks_too_fast") else 400
             if scripted:
                 return Response(json_answer(False, say), status_code=status, media_type="application/json",
                                 headers=HEADERS)
@@ -203,7 +203,7 @@ def share_routes(service: ShareService, *, local_only: Callable[[], bool] | bool
 
     async def pick(request: Request) -> Response:
         def act(link: ShareLink, item: Shown, viewer: str, form: dict[str, str]) -> dict:
-            service.set_pick(link.token, item.job_id, viewer, form.get("name", ""))
+            service.set_pick(link.token, item.job_id, viewer, form.get("name", ""), client=client_address(request))
             return {"say": "share.page.picked_say", "params": {"n": item.n + 1}, "picked": item.n}
         return await viewer_post(request, act)
 

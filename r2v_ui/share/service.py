@@ -34,6 +34,8 @@ from .model import (
     NOTE_MAX_CHARS,
     NOTES_PER_LINK,
     NOTES_PER_MINUTE,
+    PICKS_PER_LINK,
+    PICKS_PER_MINUTE,
     WRONG_TRIES,
     Expiry,
     Feedback,
@@ -85,6 +87,7 @@ class ShareService:
         self._lock = threading.Lock()
         self._notes = _Windows()
         self._guesses = _Windows()
+        self._picks = _Windows()
 
     # --- the owner's side -------------------------------------------------------------------------
     def create(self, owner: str, job_ids: Iterable[str], expiry: Expiry, password: str | None,
@@ -201,11 +204,22 @@ class ShareService:
     def viewer_pick(self, token: str, viewer: str) -> str | None:
         return self.rows.viewer_pick(token, viewer) if VIEWER_SHAPE.fullmatch(viewer or "") else None
 
-    def set_pick(self, token: str, job_id: str, viewer: str, name: str = "") -> Pick:
-        """This viewer prefers `job_id` on this link (a new pick replaces their earlier one)."""
+    def set_pick(self, token: str, job_id: str, viewer: str, name: str = "", *, client: str = "") -> Pick:
+        """This viewer prefers `job_id` on this link (a new pick replaces their earlier one).  Limited like
+        notes: PICKS_PER_MINUTE a minute per viewer and per client address (a cookie-less browser is a new
+        viewer each time), and PICKS_PER_LINK viewers' picks a link."""
         link = self._viewer_link(token, job_id, viewer)
-        pick = Pick(link.token, job_id, viewer, _clean_name(name), self.clock())
-        self.rows.set_pick(pick)
+        who = _clean_name(name)
+        keys = [f"viewer:{viewer}"] + ([f"client:{client}"] if client else [])
+        with self._lock:
+            now = self.clock()
+            if any(self._picks.count(k, now) >= PICKS_PER_MINUTE for k in keys):
+                raise ShareError(msg("share.picks_too_fast", most=PICKS_PER_MINUTE))
+            pick = Pick(link.token, job_id, viewer, who, now)
+            if not self.rows.set_pick(pick, PICKS_PER_LINK):
+                raise ShareError(msg("share.picks_full", most=PICKS_PER_LINK))
+            for k in keys:
+                self._picks.add(k, now)
         return pick
 
     def add_note(self, token: str, job_id: str, viewer: str, name: str, text: str, seconds: float | None,

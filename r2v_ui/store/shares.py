@@ -129,11 +129,19 @@ class Shares:
             (token,)))
 
     # --- picks and notes -----------------------------------------------------------------------
-    def set_pick(self, pick: Pick) -> None:
-        self._change(pick.token, lambda c: c.execute(
-            """INSERT INTO share_picks (token, viewer, job_id, name, at) VALUES (?, ?, ?, ?, ?)
-               ON CONFLICT(token, viewer) DO UPDATE SET job_id = excluded.job_id, name = excluded.name,
-               at = excluded.at""", (pick.token, pick.viewer, pick.job_id, pick.name, pick.at)))
+    def set_pick(self, pick: Pick, most: int | None = None) -> bool:
+        """Keep the viewer's pick (replacing theirs); False, keeping nothing, when the viewer has none yet
+        and the link already holds `most` viewers' picks."""
+        def write(c: sqlite3.Connection) -> bool:
+            if most is not None and c.execute(
+                    "SELECT 1 FROM share_picks WHERE token = ? AND viewer = ?", (pick.token, pick.viewer)).fetchone() is None:
+                if c.execute("SELECT count(*) FROM share_picks WHERE token = ?", (pick.token,)).fetchone()[0] >= most:
+                    return False
+            c.execute("""INSERT INTO share_picks (token, viewer, job_id, name, at) VALUES (?, ?, ?, ?, ?)
+                         ON CONFLICT(token, viewer) DO UPDATE SET job_id = excluded.job_id, name = excluded.name,
+                         at = excluded.at""", (pick.token, pick.viewer, pick.job_id, pick.name, pick.at))
+            return True
+        return bool(self._change(pick.token, write))
 
     def add_note(self, note: Note, most: int) -> Note | None:
         """Insert the note (its id is given by the table) unless the link already has `most` notes."""
