@@ -98,3 +98,29 @@ def test_a_link_keeps_a_bounded_number_of_viewers_picks_and_a_known_viewer_may_s
     assert exc.value.msg.code == "share.picks_full"
     shares.set_pick(link.token, "take2", "viewer-000003", "")
     assert shares.feedback_for_link("ann", link.token).pick_counts() == {"take1": PICKS_PER_LINK - 1, "take2": 1}
+
+
+def test_a_stranger_guessing_the_password_locks_out_the_guessers_not_the_viewers_already_in(studio):
+    """The lock stops guessing; someone holding only the token must not be able to shut every
+    admitted viewer out (ten wrong posts each quarter hour) — the owner's Revoke does that."""
+    link = _share(studio, jobs=("take1",), password="sesame-right-4")
+    with _fresh_viewer(studio, _address(), link.path) as (viewer, key):
+        assert viewer.post(link.path, data={"password": "sesame-right-4", "csrf": key}).status_code == 303
+        assert viewer.get(f"{link.path}/v/0", headers={"range": "bytes=0-99"}).status_code == 206
+        with _fresh_viewer(studio, _address(), link.path) as (stranger, skey):
+            for i in range(WRONG_TRIES):
+                assert stranger.post(link.path, data={"password": f"guess-{i}", "csrf": skey}).status_code == 404
+            right = stranger.post(link.path, data={"password": "sesame-right-4", "csrf": skey})
+            assert right.status_code == 404 and "set-cookie" not in right.headers  # locked for guessers
+            assert stranger.get(link.path).status_code == 404
+        # the viewer who is in goes on watching: the next range of the video, the page, a note
+        assert viewer.get(f"{link.path}/v/0", headers={"range": "bytes=100-199"}).status_code == 206
+        page = viewer.get(link.path)
+        assert page.status_code == 200 and f'src="{link.path}/v/0"' in page.text
+        note = viewer.post(f"{link.path}/note", data={"job": "0", "csrf": _form_key(page.text), "text": "still here"},
+                           headers={"x-r2v-share": "1"})
+        assert note.json()["ok"] is True
+        # and the owner's Revoke still shuts them out at once, mid-stream
+        assert studio.studio.shares.revoke(OWNER[0], link.token)
+        assert viewer.get(f"{link.path}/v/0", headers={"range": "bytes=200-299"}).status_code == 404
+        assert viewer.get(link.path).status_code == 404

@@ -137,11 +137,15 @@ class ShareService:
     # --- the viewer's side ------------------------------------------------------------------------
     def peek(self, token: str) -> ShareLink | None:
         """The link if it is live and not locked, without a password, counting nothing (None otherwise)."""
-        row = self.rows.row(token)
-        now = self.clock()
-        if row is None or not row.link.live(now) or (row.locked_until is not None and now < row.locked_until):
+        row = self._live(token)
+        if row is None or (row.locked_until is not None and self.clock() < row.locked_until):
             return None
         return row.link
+
+    def _live(self, token: str) -> Any:
+        """The link's row if the link is live (locked or not), else None."""
+        row = self.rows.row(token)
+        return row if row is not None and row.link.live(self.clock()) else None
 
     def open(self, token: str, password: str | None, client: str, *, count_view: bool = True) -> ShareLink | None:
         """The link, when it is live, not locked and (if it has one) `password` is its password; the view
@@ -181,16 +185,17 @@ class ShareService:
         return self._sign(link.token, row.password_hash if row else None)
 
     def admitted(self, token: str, grant: str | None) -> ShareLink | None:
-        """The link, when it is live and not locked and needs no password or `grant` is its pass."""
-        link = self.peek(token)
-        if link is None:
+        """The link, when it is live and needs no password (and is not locked), or `grant` is its pass.
+        A lock stops guessing, not the viewers already in: with a pass, a locked link still opens (else
+        anyone holding only the token could shut them all out with ten wrong posts a quarter hour)."""
+        row = self._live(token)
+        if row is None:
             return None
-        if not link.has_password:
-            return link
-        row = self.rows.row(token)
-        if not grant or row is None or not hmac.compare_digest(self._sign(token, row.password_hash), grant):
+        if not row.link.has_password:
+            return self.peek(token)
+        if not grant or not hmac.compare_digest(self._sign(token, row.password_hash), grant):
             return None
-        return link
+        return row.link
 
     def records(self, link: ShareLink) -> list["JobRecord"]:
         """The link's jobs that still have their video, in the link's order."""
@@ -247,7 +252,9 @@ class ShareService:
 
     # --- inside -------------------------------------------------------------------------------------
     def _viewer_link(self, token: str, job_id: str, viewer: str) -> ShareLink:
-        link = self.peek(token)
+        # live is enough: the routes let in only admitted viewers, who may write while a lock stops guessers
+        row = self._live(token)
+        link = row.link if row is not None else None
         if link is None:
             raise ShareError(msg("share.gone"))
         if job_id not in link.job_ids or not VIEWER_SHAPE.fullmatch(viewer or ""):
