@@ -169,7 +169,7 @@ def build_studio(settings: Settings | None = None) -> Studio:
     from r2v_ui.ui import build_app
 
     settings = settings or Settings.from_env()
-    from r2v_ui.decode_budget import limit_from_env
+    from r2v_ui.media.decode_budget import limit_from_env
 
     limit_from_env()  # a bad R2V_DECODE_BUDGET_MB stops the start here, in the terminal, not a card check later
     settings.data_dir.mkdir(parents=True, exist_ok=True)

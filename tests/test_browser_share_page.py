@@ -46,7 +46,7 @@ def _viewer(browser, viewport=DESKTOP, locale="en-US", **kw):
 
 
 def _ready(page) -> None:
-    page.wait_for_function("() => [...document.querySelectorAll('video.sync')].every(v => v.readyState >= 2 "
+    page.wait_for_function("() => [...document.querySelectorAll('video.sync')].every(v => v.readyState >= 3 "
                            "&& v.networkState !== HTMLMediaElement.NETWORK_LOADING)")
 
 
@@ -99,6 +99,9 @@ def test_a_stakeholder_gets_in_with_the_password_plays_the_takes_together_picks_
         expect(note).to_contain_text("arm bends wrong <here>")
         expect(note.locator("button.seek")).to_have_text("0:02")
 
+        page.reload()  # the name typed once is kept by this browser for the next note or pick
+        expect(page.get_by_label("Your name (optional)")).to_have_value("Lin")
+        _ready(page)
         feedback = studio.studio.shares.feedback_for_link(OWNER[0], link.token)
         assert feedback.pick_counts() == {"take2": 1}
         (n,) = feedback.notes
@@ -125,6 +128,21 @@ def test_without_javascript_a_pick_and_a_note_still_go_through(studio, browser):
         page.get_by_label("Your note").fill("plain form")
         page.get_by_role("button", name="Send note").click()
         expect(page.locator("#notes li")).to_contain_text("plain form")
+    finally:
+        context.close()
+
+
+def test_a_note_sent_after_the_link_was_revoked_says_the_link_no_longer_opens(studio, browser):
+    link = _share(studio, jobs=("take1",))
+    context, page = _viewer(browser)
+    try:
+        page.goto(studio.url + link.path)
+        studio.studio.shares.revoke(OWNER[0], link.token)
+        page.get_by_label("Your note").fill("too late")
+        page.get_by_role("button", name="Send note").click()
+        expect(page.locator("#say")).to_have_text(
+            "This link no longer opens (it was withdrawn or has expired); ask whoever sent it for a new one.")
+        assert studio.studio.shares.feedback_for_link(OWNER[0], link.token).notes == ()
     finally:
         context.close()
 
@@ -163,5 +181,11 @@ def test_the_share_page_is_accessible_large_and_fits_at_every_size(studio, brows
         page.screenshot(path=str(artifacts_dir / f"share-page-{tag}.png"), full_page=True)
         page.goto(studio.url + "/s/" + "N" * 32)
         assert axe_violations(page) == [], "not found"
+        page.goto(studio.url + _share(studio, jobs=("take3",)).path)  # one video, as wide as the page allows
+        _ready(page)
+        assert axe_violations(page) == [], "one video"
+        (one,) = page.evaluate("() => [...document.querySelectorAll('video.sync')].map(v => v.getBoundingClientRect().width)")
+        assert one >= view - 40 if viewport is PHONE else one >= 800
+        assert no_sideways_scroll(page)[0] <= view
     finally:
         context.close()

@@ -146,11 +146,13 @@ JS = """
     v.scrollIntoView({block: 'nearest', behavior: 'smooth'});
   });
   const name = $('name');
+  try { if (name && !name.value) name.value = localStorage.getItem('r2v-share-name') || ''; } catch (err) {}
   document.addEventListener('submit', async (e) => {
     const f = e.target;
     if (!f.matches || !f.matches('form.live')) return;
     const who = f.querySelector('input[name=name][type=hidden]');
     if (who && name) who.value = name.value;
+    try { if (name) localStorage.setItem('r2v-share-name', name.value); } catch (err) {}
     if (f.id === 'note-form') { const src = source(); $('seconds').value = at && at.checked && src ? src.currentTime.toFixed(2) : ''; }
     if (!window.fetch) return;
     e.preventDefault();
@@ -159,6 +161,7 @@ JS = """
     try {
       const r = await fetch(f.action, {method: 'POST', body: new URLSearchParams(new FormData(f)),
         headers: {'X-R2V-Share': '1'}, credentials: 'same-origin'});
+      if (!(r.headers.get('content-type') || '').includes('json')) { say.textContent = say.dataset.gone; button.disabled = false; return; }
       const j = await r.json();
       say.textContent = j.say || '';
       if (j.ok && j.note) {
@@ -338,7 +341,8 @@ def share_page(lang: str, link: ShareLink, shown: Sequence[Shown], notes: Sequen
             f'<figure class="take{" picked" if on else ""}" id="take-{s.n + 1}">'
             f'<video class="sync" src="{_e(link.path)}/v/{s.n}"{poster} controls playsinline preload="metadata"'
             f'{" muted" if count > 1 else ""} aria-label="{_e(label)}"></video>'
-            f'<figcaption><span class="label" id="label-{s.n}">{_e(label)}{sub}</span>{pick}</figcaption></figure>')
+            + (f'<figcaption><span class="label" id="label-{s.n}">{_e(label)}{sub}</span>{pick}</figcaption>'
+               if count > 1 else "") + "</figure>")  # one video: nothing to tell apart or pick
     parts.append(f'<div class="reel{" one" if count == 1 else ""}">{"".join(figs)}</div>')
     if count > 1:
         parts.append(
@@ -369,7 +373,7 @@ def share_page(lang: str, link: ShareLink, shown: Sequence[Shown], notes: Sequen
         f'<div class="row"><label class="at"><input type="checkbox" id="at" name="at" value="1" checked>'
         f'<span>{_e(t("share.page.note_at", lang))}</span> <output id="at-time" for="at">0:00</output></label>'
         f'<button type="submit" class="send">{_e(t("share.page.send", lang))}</button></div>'
-        f'<p id="say" role="status" aria-live="polite" data-offline="{_e(t("share.page.offline", lang))}"></p>'
+        f'<p id="say" role="status" aria-live="polite" data-offline="{_e(t("share.page.offline", lang))}" data-gone="{_e(t("share.gone", lang))}"></p>'
         "</form></section>")
     side = _cast(link, shown, lang) + (_details(shown, lang) if link.show_prompt and shown else "")
     parts.append(f'<div class="cols"><div>{notes_html}</div><div>{side}</div></div></main>')
