@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import json
 import re
 from typing import Iterator
 
@@ -124,3 +125,22 @@ def test_a_stranger_guessing_the_password_locks_out_the_guessers_not_the_viewers
         assert studio.studio.shares.revoke(OWNER[0], link.token)
         assert viewer.get(f"{link.path}/v/0", headers={"range": "bytes=200-299"}).status_code == 404
         assert viewer.get(link.path).status_code == 404
+
+
+def test_page_opens_do_not_rewrite_the_links_file_each_time(studio):
+    """Any holder of a link may open it as often as they like: with a link full of notes its file on disk
+    is most of a megabyte, and rewriting it for every open was a write without end for a stranger's GET."""
+    link = _share(studio)
+    with _fresh_viewer(studio, _address(), link.path) as (c, key):
+        c.post(f"{link.path}/note", data={"job": "0", "csrf": key, "text": "长" * 1000}, headers={"x-r2v-share": "1"})
+        file = studio.studio.store.shares.path(link.token)
+        before = file.stat()
+        for _ in range(5):
+            assert c.get(link.path).status_code == 200
+        after = file.stat()
+        assert (after.st_ino, after.st_mtime_ns, after.st_size) == (before.st_ino, before.st_mtime_ns, before.st_size)
+        views = {li.token: li.views for li in studio.studio.shares.links_for_owner(OWNER[0])}
+        assert views[link.token] == 6  # every open is still counted
+        # the next change of the link brings its file up to date, views and all
+        c.post(f"{link.path}/pick", data={"job": "1", "csrf": key}, headers={"x-r2v-share": "1"})
+        assert json.loads(file.read_text("utf-8"))["views"] == 6
