@@ -25,7 +25,11 @@ from pathlib import Path
 from typing import Any, Callable
 from urllib.parse import parse_qs
 
+from PIL import Image
+
+from ..errors import StudioError
 from ..messages import from_accept_language, render, t
+from .castpictures import viewer_copy
 from .model import ShareError, ShareLink
 from .page import HEADERS, Shown, json_answer, not_found, note_item, password_page, refused, share_page
 from .service import VIEWER_SHAPE, ShareService
@@ -69,6 +73,7 @@ def share_routes(service: ShareService, *, local_only: Callable[[], bool] | bool
     of it (a Space, PUBLIC_BASE_URL), so that its X-Forwarded-For names the viewer."""
     from starlette.requests import Request
     from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
+    from starlette.concurrency import run_in_threadpool
     from starlette.routing import Route
 
     secret = secrets.token_bytes(32)
@@ -260,7 +265,11 @@ def share_routes(service: ShareService, *, local_only: Callable[[], bool] | bool
         resolved = path.resolve() if path else None
         if resolved is None or resolved.parent != kept_dir or resolved.suffix.lower() not in PICTURES:
             return nothing(request)
-        return file_answer(resolved, PICTURES[resolved.suffix.lower()]) or nothing(request)
+        try:  # a copy of its own, never the upload's bytes: those carry the camera's metadata (castpictures.py)
+            data = await run_in_threadpool(viewer_copy, resolved)
+        except (OSError, ValueError, StudioError, Image.DecompressionBombError):
+            return nothing(request)
+        return Response(data, media_type="image/jpeg", headers=HEADERS | {"Cache-Control": "private, max-age=300"})
 
     async def elsewhere(request: Request) -> Response:
         return nothing(request)
