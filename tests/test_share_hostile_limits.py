@@ -144,3 +144,31 @@ def test_page_opens_do_not_rewrite_the_links_file_each_time(studio):
         # the next change of the link brings its file up to date, views and all
         c.post(f"{link.path}/pick", data={"job": "1", "csrf": key}, headers={"x-r2v-share": "1"})
         assert json.loads(file.read_text("utf-8"))["views"] == 6
+
+
+def test_odd_bodies_are_refused_whole_and_the_longest_note_still_fits_the_wire(studio):
+    """The form is read raw (url-encoded, at most 16 KB): a note at the length limit in the widest
+    characters must still arrive, and what is not a well-formed form stores nothing."""
+    link = _share(studio, jobs=("take1",))
+    with _fresh_viewer(studio, _address(), link.path) as (c, key):
+        scripted = {"x-r2v-share": "1"}
+        widest = c.post(f"{link.path}/note", headers=scripted,
+                        data={"job": "0", "csrf": key, "text": "😀" * 1000, "name": "😀" * 60, "seconds": "nan"})
+        assert widest.status_code == 200 and widest.json()["ok"]
+        over = c.post(f"{link.path}/note", headers=scripted, data={"job": "0", "csrf": key, "text": "😀" * 1001})
+        assert over.status_code == 400 and "at most 1000 characters" in over.json()["say"]
+        form = "application/x-www-form-urlencoded"
+        odd = [
+            (f"job=0&csrf={key}&text=".encode() + "caf\u00e9".encode("latin-1"), form),  # not UTF-8
+            (f"job=0&csrf={key}&text=hi".encode() + b"&x=1" * 30, form),  # more fields than a form has
+            (f'{{"job": "0", "csrf": "{key}", "text": "hi"}}'.encode(), "application/json"),
+            (f"job=0&csrf={key}&text=hi".encode(), "text/plain"),  # what a cross-site form may send unasked
+        ]
+        for body, kind in odd:
+            r = c.post(f"{link.path}/note", content=body, headers=scripted | {"content-type": kind})
+            assert r.status_code == 403 and r.json()["ok"] is False, body
+        for seconds in ("inf", "-1", "1e309", "86401", "0x10"):
+            c.post(f"{link.path}/note", headers=scripted,
+                   data={"job": "0", "csrf": key, "text": f"at {seconds}", "seconds": seconds})
+    notes = studio.studio.shares.feedback_for_link(OWNER[0], link.token).notes
+    assert [(n.text[:3], n.seconds) for n in notes] == [("😀" * 3, None)] + [("at ", None)] * 5
