@@ -90,7 +90,8 @@ class Studio:
             # The share pages (/s/<token>): outside Gradio and its login, like the references above — a
             # viewer has no account.  They serve only what a live link names.
             reach = self.settings.with_overrides(host=host, share=bool(kwargs["share"]))
-            routes += share_routes(self.shares, local_only=not reach.reachable_by_others)
+            routes += share_routes(self.shares, local_only=not reach.reachable_by_others,
+                                   behind_proxy=reach.on_space or bool(reach.public_base_url))
         if self.tools is not None:
             from r2v_ui import mcp as studio_mcp
 

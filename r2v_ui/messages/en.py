@@ -1052,6 +1052,10 @@ MESSAGES: dict[str, str] = {
     "share.name_too_long": "A name can be at most {most} characters; shorten it.",
     "share.too_fast": "You have sent {most} notes in the last minute; wait a minute, then send it again.",
     "share.notes_full": "This link already holds its {most} notes, so no more can be added; tell the owner another way.",
+    # --- share-audit: picks limited like notes (a stranger with fresh cookies cannot stuff them) ---------
+    "share.picks_too_fast": "You have picked {most} times in the last minute; wait a minute, then pick again.",
+    "share.picks_full": "This link already holds the picks of {most} viewers, so no more can be added; tell the owner "
+                        "another way.",
     "share.page.brand": "Screening room · Wan 2.7 studio",
     "share.page.not_found_title": "This link does not open",
     "share.page.not_found": "It may be mistyped, expired or withdrawn, or the password was wrong. Open the link again to "

@@ -964,6 +964,9 @@ MESSAGES: dict[str, str] = {
     "share.name_too_long": "名字最多 {most} 个字符；请缩短。",
     "share.too_fast": "你在一分钟内已发送 {most} 条备注；请等一分钟后再发送。",
     "share.notes_full": "这个链接的备注已达 {most} 条上限，无法再添加；请用其他方式告诉视频的主人。",
+    # --- share-audit: picks limited like notes (a stranger with fresh cookies cannot stuff them) ---------
+    "share.picks_too_fast": "你在一分钟内已选择 {most} 次；请等一分钟后再选。",
+    "share.picks_full": "这个链接已记录 {most} 位观看者的选择，无法再添加；请用其他方式告诉视频的主人。",
     "share.page.brand": "放映室 · Wan 2.7 工作室",
     "share.page.not_found_title": "这个链接无法打开",
     "share.page.not_found": "链接可能输错了、已过期或已被撤回，也可能是密码不对。重新打开链接可以再试一次密码，或向发送者索取新链接。",
