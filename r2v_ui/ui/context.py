@@ -122,6 +122,7 @@ class PageWidgets:
     compare: Any = None    # comparepanel.CompareWidgets
     history: Any = None    # historypanel.HistoryWidgets
     spend: Any = None      # spendpanel.SpendWidgets (live mode only)
+    share: Any = None      # sharepanel.ShareWidgets: the one Share dialog
     cast_view: Any = None  # (cast, request) -> updates showing that cast (castpanel.cast_view under the session's lock)
     actions: Any = None    # jobview.Actions
     stream: dict = field(default_factory=dict)  # how every status stream is queued

@@ -31,8 +31,8 @@ from typing import Any
 import gradio as gr
 
 from ..messages import EN, both, t
-from . import (castpanel, comparepanel, context, header, historypanel, idlequeue, language, librarypanel, packpanel, result,
-               scene, spendpanel, starters, storyboard)
+from . import (castpanel, comparepanel, context, header, historypanel, idlequeue, language, librarypanel, packpanel,
+               result, scene, sharepanel, spendpanel, starters, storyboard)
 from .context import DEFAULT_CONCURRENCY, PageContext, PageWidgets, Streams, make_states
 from .language import label
 from .theme import CSS, HEAD, make_theme
@@ -71,6 +71,7 @@ def build_app(manager: Any, settings: Any, *, emulator: Any = None, shares: Any 
             with gr.Tab(label("ui.tab.history"), id="history", elem_id="tab-history") as page.history_tab:
                 page.history = historypanel.render(ctx)
             page.spend = None if settings.demo else spendpanel.render_tab(ctx)  # demo mode never speaks of money
+        page.share = sharepanel.render(ctx)  # one Share dialog over the page, for every Share button
 
         def cast_view(cast: list, request: Any) -> dict:
             with ctx.casts.lock(request):
@@ -88,6 +89,7 @@ def build_app(manager: Any, settings: Any, *, emulator: Any = None, shares: Any 
         historypanel.listen(page.history, ctx, page)
         comparepanel.listen(page.compare, ctx, page)
         spendpanel.listen(page.spend, ctx, page)
+        sharepanel.listen(page.share, ctx, page)
 
         # The browser keeps its memory: every change of the session's copy is written back to its storage.
         ctx.states.memory.change(lambda memory: memory, [ctx.states.memory], [ctx.states.stored],
@@ -113,6 +115,7 @@ def launch_kwargs() -> dict[str, Any]:
     one in the browser would keep copies of prompts and choices there (and name itself in English).
     Gradio's footer keeps its API and "Built with Gradio" links, not its "Settings": the studio has a
     Settings group of its own, and its language switch in the header."""
-    return {"theme": make_theme(), "css": CSS + librarypanel.CSS + language.CSS + spendpanel.CSS + packpanel.CSS, "head": HEAD, "i18n": language.make_i18n(),
+    return {"theme": make_theme(), "css": CSS + librarypanel.CSS + language.CSS + spendpanel.CSS + sharepanel.CSS + packpanel.CSS,
+            "head": HEAD + sharepanel.HEAD, "i18n": language.make_i18n(),
             "max_threads": context.STREAM_LIMIT + context.PAGE_SLOTS, "run_history": False,
             "footer_links": ["api", "gradio"]}

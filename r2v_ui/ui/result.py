@@ -19,7 +19,7 @@ from ..messages import render as render_msg
 from ..workspace import form
 from ..workspace import recipe as recipes
 from ..workspace.start import ASK_REPEAT, StartChecks
-from . import context, jobview, packpanel, session, spendpanel, status
+from . import context, jobview, packpanel, session, sharepanel, spendpanel, status
 from .context import PageContext, alert_html, esc
 from .jobview import render_decision
 from .language import choices, label, lang_of
@@ -62,6 +62,8 @@ class ResultWidgets:
     use_settings: gr.Button
     summary: gr.Markdown
     budget: gr.HTML | None = None  # what is left of today's budget (spendpanel.py)
+    share: gr.Button | None = None  # this video into the Share dialog (sharepanel.py)
+    share_takes: gr.Button | None = None  # a batch's takes into the Share dialog, shown with compare_takes
     pack: Any = None  # packpanel.PackWidgets: Download pack of this video
     pack_takes: Any = None  # packpanel.PackWidgets: Download pack of a batch's takes, shown with compare_takes
     recipe: gr.Textbox | None = None  # /generate's `recipe`: a hand-over pack's recipe.json run again (API only)
@@ -97,10 +99,12 @@ def render(ctx: PageContext) -> ResultWidgets:
     status_box = gr.HTML(status.LOADING_HTML, elem_id="job-status", min_height=0)
     decision = render_decision(ctx.settings)
     retry = gr.Button(label("ui.try_again"), visible=False, elem_id="retry")
-    compare_takes = gr.Button(label("ui.compare_takes"), visible=False, elem_id="compare-takes", size="sm",
-                              variant="primary")
-    pack_takes = packpanel.PackWidgets(packpanel.button("ui.download_pack_takes", "pack-takes", visible=False),
-                                       packpanel.status("pack-takes"))
+    with gr.Row(elem_id="takes-actions"):
+        compare_takes = gr.Button(label("ui.compare_takes"), visible=False, elem_id="compare-takes", size="sm",
+                                  variant="primary")
+        share_takes = sharepanel.button("ui.share.takes", "share-takes", visible=False)
+        pack_takes_button = packpanel.button("ui.download_pack_takes", "pack-takes", visible=False)
+    pack_takes = packpanel.PackWidgets(pack_takes_button, packpanel.status("pack-takes"))
     takes_grid = gr.HTML("", visible=False, elem_id="takes-grid", min_height=0)
     with gr.Column(visible=False, elem_id="result-box") as result_box:
         video = gr.HTML("", elem_id="result-video", min_height=0)
@@ -108,6 +112,7 @@ def render(ctx: PageContext) -> ResultWidgets:
             download = gr.DownloadButton(label("ui.download_mp4"), elem_id="download-result", size="sm")
             another = gr.Button(label("ui.another_take"), elem_id="another-take", size="sm")
             use_settings = gr.Button(label("ui.reuse_settings"), elem_id="use-settings", size="sm")
+            share = sharepanel.button("ui.share", "share-result")
             pack_button = packpanel.button("ui.download_pack", "pack-result")
         pack = packpanel.PackWidgets(pack_button, packpanel.status("pack-result"))
         summary = gr.Markdown(elem_id="result-summary")
@@ -115,7 +120,8 @@ def render(ctx: PageContext) -> ResultWidgets:
     return ResultWidgets(price, generate, blocked, confirm_box, confirm_text, confirm_go, confirm_cancel, dont_ask, status_box,
                          decision.box, decision.found_task, decision.attach, decision.resubmit, decision.discard, retry,
                          result_box, video, takes, takes_grid,
-                         compare_takes, download, another, use_settings, summary, budget, pack, pack_takes, recipe)
+                         compare_takes, download, another, use_settings, summary, budget, share, share_takes, pack,
+                         pack_takes, recipe)
 
 
 def confirm_html(draft: Any, price_text: Any, *, duplicate_s: float | None, live: bool, takes: int = 1,
