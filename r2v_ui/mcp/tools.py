@@ -106,7 +106,8 @@ class StudioTools:
                           duration: int = spec.DEFAULT_DURATION, shot_type: str = spec.DEFAULT_SHOT_TYPE,
                           audio: bool = spec.DEFAULT_AUDIO, watermark: bool = spec.DEFAULT_WATERMARK,
                           seed: int | None = None, names: list[str] | None = None,
-                          shots: list[dict] | None = None, request: gr.Request | None = None) -> str:
+                          shots: list[dict] | None = None, recipe: str = "",
+                          request: gr.Request | None = None) -> str:
         """Start making a video from up to five characters and a prompt (the Wan 2.7 reference-to-video model). Every reference is checked first, exactly as on the studio page; if one is refused nothing is sent and the error says why. Returns at once with the job id: the video takes a few minutes on the live service (a few seconds in demo mode). Once sent, a video cannot be cancelled and is billed.
 
         Args:
@@ -123,11 +124,14 @@ class StudioTools:
             seed: A whole number 0-2147483647 to repeat a look; leave empty for a random one.
             names: Optional name per character, in the same order ("" for none): a character named Mira can be written @Mira in the prompt, and is sent as its character tag.
             shots: With shot_type "multi", an optional storyboard of 2 to 6 shots, each {"text": "...", "seconds": 2}; the seconds must add up to the duration. The prompt becomes the overall line and the studio sends it followed by one "Shot 1 [0-2s]: ..." line per shot.
+            recipe: The text of a recipe.json from a hand-over pack of this studio, to make that video again: the same settings, prompt, seed and characters (found in your library by their file hashes). With a recipe, the other arguments are not read: pass prompt "" and references [].
 
         Returns:
             JSON: job_ids (the job started; pass it to wait_for_job or job_status), state, mode (demo or live), price_estimate, and any fixes the studio made to references.
         """
         owner = self._owner(request)
+        if recipe and str(recipe).strip():
+            return await self._start_recipe(str(recipe), owner)
         given = list(references or [])
         voice_list = list(voices or [])
         name_list = [str(n or "") for n in (names or [])]
@@ -188,6 +192,21 @@ class StudioTools:
         except BaseException:
             shutil.rmtree(folder, ignore_errors=True)  # no job will read these files
             raise
+        return self._started(job_id, owner, fixed)
+
+    async def _start_recipe(self, text: str, owner: str) -> str:
+        """start_video with a recipe: the draft it says (workspace/recipe.py), started as the page does."""
+        from ..workspace import recipe as recipes
+
+        try:
+            draft = recipes.finder_for(self.manager.store, self.settings.data_dir, owner).draft(text)
+            job_id = await asyncio.to_thread(self.manager.start, draft, owner=owner)
+        except StudioError as exc:
+            raise ToolError(f"Nothing was sent. {render(exc.msg)}") from None
+        return self._started(job_id, owner, [])
+
+    def _started(self, job_id: str, owner: str, fixed: list[str]) -> str:
+        """start_video's answer about the job it started."""
         snap = self.manager.snapshot(job_id, owner=owner)
         return to_json({
             "job_ids": [job_id],

@@ -21,7 +21,7 @@ from ..errors import StudioError
 from ..messages import both, msg, t
 from ..messages import render as render_msg
 from ..workspace import form, gallery, sharing
-from . import feedback, history, jobview, session, sharepanel, status
+from . import feedback, history, jobview, packpanel, session, sharepanel, status
 from . import takes as takes_view
 from .context import PageContext, esc
 from .jobview import render_decision
@@ -69,6 +69,7 @@ class HistoryWidgets:
     gallery: gr.HTML | None = None  # the same page of jobs as posters (the list stays, as the other view)
     share: gr.Button | None = None  # this job into the Share dialog (sharepanel.py)
     feedback: gr.HTML | None = None  # its share links' picks and notes (feedback.py)
+    pack: Any = None  # packpanel.PackWidgets: Download pack of this job
 
 
 def page_words(page: int, pages: int, total: int, lang: str) -> str:
@@ -162,6 +163,7 @@ def render(ctx: PageContext) -> HistoryWidgets:
                 remix = gr.Button(label("ui.history.remix"), variant="primary", size="sm", elem_id="history-remix")
                 reuse_seed = gr.Button(label("ui.history.reuse_seed"), size="sm", elem_id="history-reuse-seed")
                 download = gr.DownloadButton(label("ui.download_mp4"), size="sm", elem_id="history-download", visible=False)
+                pack_button = packpanel.button("ui.download_pack", "history-pack", visible=False)
                 retry = gr.Button(label("ui.try_again"), size="sm", visible=False, elem_id="history-retry")
                 keep = gr.Button(KEEP_LABEL, size="sm", elem_id="history-keep")
                 compare = gr.Button(label("ui.history.compare"), size="sm", elem_id="history-compare")
@@ -171,6 +173,7 @@ def render(ctx: PageContext) -> HistoryWidgets:
                 gr.HTML(f"<b>{both('history.confirm_delete')}</b>", min_height=0)
                 confirm_delete = gr.Button(label("ui.history.yes_delete"), variant="stop", size="sm", elem_id="history-confirm-delete")
                 cancel_delete = gr.Button(label("ui.history.keep_it"), size="sm", elem_id="history-cancel-delete")
+            pack = packpanel.PackWidgets(pack_button, packpanel.status("history-pack"))
             decision = render_decision(ctx.settings, "history-")
             video = gr.HTML("", elem_id="history-video", min_height=0)
             feedback_box = gr.HTML("", elem_id="history-feedback", min_height=0, padding=False)
@@ -178,7 +181,7 @@ def render(ctx: PageContext) -> HistoryWidgets:
     return HistoryWidgets(status_filter, search, items, empty, prev, next_, page_info, gr.State(0), gr.State(None),
                           gr.State(None), detail, remix, reuse_seed, download, retry, delete,
                           confirm_row, confirm_delete, cancel_delete, video, keep, compare, info, gr.State(None),
-                          decision, gallery, share, feedback_box)
+                          decision, gallery, share, feedback_box, pack)
 
 
 def page_of(manager: Any, owner: str, status: str, search: str, page: int) -> tuple[list, int]:
@@ -193,6 +196,8 @@ def listen(w: HistoryWidgets, ctx: PageContext, page: Any) -> None:
     from .jobview import restore
 
     manager, st = ctx.manager, ctx.states
+    packpanel.listen(w.pack, ctx, w.selected, whole_batch=False)
+    packpanel.follow_history(w.pack, ctx, w.selected)
     list_outputs = [w.items, w.empty, w.prev, w.next, w.page_info, w.page, w.shown, w.gallery]
     # (the decision's task id box is not among them: /job_detail's API answer stays video, text, download)
     detail_outputs = [w.selected, w.detail, w.video, w.info, w.download, w.retry, w.confirm_row, w.keep, w.compare,

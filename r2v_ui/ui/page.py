@@ -31,8 +31,8 @@ from typing import Any
 import gradio as gr
 
 from ..messages import EN, both, t
-from . import (castpanel, comparepanel, context, header, historypanel, idlequeue, language, librarypanel, result,
-               scene, sharepanel, spendpanel, starters, storyboard)
+from . import (castpanel, comparepanel, context, header, historypanel, idlequeue, language, librarypanel, packpanel,
+               result, scene, sharepanel, spendpanel, starters, storyboard)
 from .context import DEFAULT_CONCURRENCY, PageContext, PageWidgets, Streams, make_states
 from .language import label
 from .theme import CSS, HEAD, make_theme
@@ -115,7 +115,7 @@ def launch_kwargs() -> dict[str, Any]:
     one in the browser would keep copies of prompts and choices there (and name itself in English).
     Gradio's footer keeps its API and "Built with Gradio" links, not its "Settings": the studio has a
     Settings group of its own, and its language switch in the header."""
-    return {"theme": make_theme(), "css": CSS + librarypanel.CSS + language.CSS + spendpanel.CSS + sharepanel.CSS,
+    return {"theme": make_theme(), "css": CSS + librarypanel.CSS + language.CSS + spendpanel.CSS + sharepanel.CSS + packpanel.CSS,
             "head": HEAD + sharepanel.HEAD, "i18n": language.make_i18n(),
             "max_threads": context.STREAM_LIMIT + context.PAGE_SLOTS, "run_history": False,
             "footer_links": ["api", "gradio"]}
