@@ -20,7 +20,7 @@ from .. import spec
 from ..errors import StudioError
 from ..messages import both, msg, t
 from ..messages import render as render_msg
-from ..workspace import form, gallery, sharing
+from ..workspace import form, gallery, pack, sharing
 from . import feedback, history, jobview, packpanel, session, sharepanel, status
 from . import takes as takes_view
 from .context import PageContext, esc
@@ -381,10 +381,12 @@ def listen(w: HistoryWidgets, ctx: PageContext, page: Any) -> None:
             i = ids.index(job_id)
             rest = ids[i + 1:] + ids[:i][::-1]
             neighbour = rest[0] if rest else None
-        served = ctx.viewer.served_copies(snap.video_path, snap.poster_path) if snap else []
+        packs = pack.packs_of(packpanel.pack_folder(ctx), job_id) if snap else []
+        served = ctx.viewer.served_copies(snap.video_path, snap.poster_path, *packs) if snap else []
         if not job_id or not manager.delete(job_id, owner=who.owner):
             raise gr.Error(t("history.cannot_delete", lang_of(request)))
-        ctx.viewer.remove(served)  # every copy the page ever served of it goes too
+        ctx.viewer.remove(served)  # every copy the page ever served of it goes too, its packs' too
+        pack.forget(packs)
         return (list_view(status, search, page, memory, None, request, selected=neighbour)
                 | detail_view(neighbour, memory, request))
 

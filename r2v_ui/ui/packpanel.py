@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import gradio as gr
@@ -66,11 +67,16 @@ def feedback_of(ctx: PageContext, owner: str):
     return lambda job_id: shares.feedback_for_job(owner, job_id)
 
 
+def pack_folder(ctx: PageContext) -> Path:
+    """Where the page's packs are made (and found again when their job is deleted)."""
+    return ctx.work_dir / "packs"
+
+
 def listen(w: PackWidgets, ctx: PageContext, job: Any, *, whole_batch: bool, api_name: str | None = None) -> None:
     """Wire `w`: pack the job in `job` (a State holding a job id) — with `whole_batch`, every take of
     its batch."""
     manager, st = ctx.manager, ctx.states
-    folder = ctx.work_dir / "packs"
+    folder = pack_folder(ctx)
 
     def making(request: gr.Request = None) -> dict:
         return {w.status: making_html(lang_of(request)), w.button: gr.Button(interactive=False)}

@@ -153,6 +153,7 @@ def build_pack(snaps: Sequence[Any], folder: Path, *, feedback: Feedback | None 
             _put(zf, entry("contact-sheet.png"), sheet.getvalue(), zipfile.ZIP_STORED)
             if notes:
                 _put(zf, entry("notes.txt"), notes.encode("utf-8"))
+        _jobs_file(path).write_text(json.dumps([s.job_id for s in takes]), encoding="utf-8")
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -182,6 +183,30 @@ def _key(takes: Sequence[Any], notes: str, lang: str) -> str:
     parts = [(s.job_id, s.version, os.stat(s.video_path).st_mtime_ns, os.stat(s.video_path).st_size) for s in takes]
     data = json.dumps([parts, notes, lang, recipe.VERSION, PREVIEW_MAX_BYTES], default=str)
     return hashlib.sha256(data.encode("utf-8")).hexdigest()[:40]
+
+
+def _jobs_file(path: Path) -> Path:
+    """Beside each pack, the ids of the jobs in it: a deleted job's packs go with it (`packs_of`)."""
+    return path.with_suffix(".jobs.json")
+
+
+def packs_of(folder: Path, job_id: str) -> list[Path]:
+    """The packs in `folder` that hold this job's video (to delete with the job, and stop serving)."""
+    found = []
+    for jobs in Path(folder).glob("*.jobs.json") if Path(folder).is_dir() else ():
+        try:
+            if job_id in json.loads(jobs.read_text(encoding="utf-8")):
+                found.append(jobs.with_name(jobs.name[: -len(".jobs.json")] + ".zip"))
+        except (OSError, ValueError):
+            continue
+    return found
+
+
+def forget(packs: Sequence[Path]) -> None:
+    """Delete these packs and their job lists."""
+    for p in packs:
+        for f in (p, _jobs_file(p)):
+            f.unlink(missing_ok=True)
 
 
 def _sweep(folder: Path, now: float) -> None:
