@@ -135,7 +135,7 @@ def confirm_html(draft: Any, price_text: Any, *, duplicate_s: float | None, live
              t("summary.multi" if draft.shot_type == "multi" else "summary.single", lang),
              t("confirm.sound_on" if draft.audio else "confirm.sound_off", lang)]
     if takes > 1:
-        items.append(t("confirm.takes", lang, n=takes))
+        items.append(t("confirm.takes" if live else "confirm.takes_demo", lang, n=takes))  # demo: no charges
     what = t("confirm.what", lang, items=comma.join(items))
     head = (t("confirm.repeat", lang, s=f"{duplicate_s:.0f}") if duplicate_s is not None
             else t("confirm.live", lang))
