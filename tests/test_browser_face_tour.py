@@ -224,6 +224,11 @@ def test_two_takes_the_repeat_dialog_downloads_share_pack_and_compare(tour, tmp_
     expect(page.locator("#confirm-box")).to_be_visible(timeout=30_000)
     before_s, after_s = t("confirm.repeat", tour.lang, s="\x00").split("\x00")
     expect(page.locator("#confirm-text")).to_contain_text(re.compile(re.escape(before_s) + r"\d+" + re.escape(after_s)))
+    # The prompt is quoted whole or cut at a word with "…" (it was cut mid-word: "…blinking. Wa”").
+    prompt = " ".join(page.locator("#prompt textarea").input_value().split())
+    quoted = page.locator("#confirm-box .confirm-prompt").inner_text().strip().strip("“”")
+    assert quoted == prompt or (quoted.endswith("…") and prompt.startswith(quoted[:-1])
+                                and (tour.lang == ZH or prompt[len(quoted) - 1] in " ,.;:")), (quoted, prompt)
     dialog_text = page.locator("#confirm-box").inner_text()
     assert not MONEY.search(dialog_text), MONEY.search(dialog_text)  # demo: nothing of charges
     if tour.phone:  # Generate brings the progress into view; the first take stays in view above the bar

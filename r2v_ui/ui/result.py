@@ -18,6 +18,7 @@ from ..messages import DEFAULT, ZH, both, t
 from ..messages import render as render_msg
 from ..workspace import form
 from ..workspace import recipe as recipes
+from ..workspace.gallery import first_words
 from ..workspace.start import ASK_REPEAT, StartChecks
 from . import context, jobview, packpanel, session, sharepanel, spendpanel, status
 from .context import PageContext, alert_html, esc
@@ -141,7 +142,7 @@ def confirm_html(draft: Any, price_text: Any, *, duplicate_s: float | None, live
             else t("confirm.live", lang))
     money = f"<div>{t('confirm.money', lang, price=esc(render_msg(price_text, lang)))}</div>" if live else ""
     return (f'<div class="confirm" role="alertdialog" aria-label="{esc(t("confirm.aria", lang))}"><b>{esc(head)}</b>'
-            f'<div>{esc(what)}</div><div class="confirm-prompt">“{esc(draft.prompt[:160])}”</div>{money}</div>')
+            f'<div>{esc(what)}</div><div class="confirm-prompt">“{esc(first_words(draft.prompt, 160))}”</div>{money}</div>')
 
 
 def refused(exc: StudioError, lang: str) -> str:
