@@ -68,6 +68,15 @@ UNDER_BAR = """() => {
   return out; }"""
 
 
+# The fixed bar's blocks that take height but show nothing (an empty alert, an empty status line).
+BLANK_IN_BAR = """() => {
+  const bar = document.querySelector('.generate-bar');
+  if (!bar || getComputedStyle(bar).position !== 'fixed') return [];
+  return [...bar.children].filter(c => c.getBoundingClientRect().height > 0 && !c.innerText.trim()
+                                       && !c.querySelector('button, input, select, textarea'))
+    .map(c => (c.id || c.className) + ': ' + Math.round(c.getBoundingClientRect().height) + ' px'); }"""
+
+
 @pytest.fixture(scope="module")
 def studio(tmp_path_factory):
     # Long enough that a running take's percent is seen, short enough for four walks.
@@ -113,6 +122,9 @@ class Tour:
         assert width <= vw, f"{self.variant} {state}: the page scrolls sideways ({width} > {vw})"
         found = axe_violations(page)
         assert found == [], f"{self.variant} {state}: {found}"
+        if self.phone:  # the fixed bar is as tall as what it shows: no blank block keeps room in it
+            blank = page.evaluate(BLANK_IN_BAR)
+            assert blank == [], f"{self.variant} {state}: blank blocks taking room in the bar: {blank}"
         money = MONEY.search(page.locator("body").inner_text())
         assert not money, f"{self.variant} {state}: demo mode speaks of money: {money}"
         if scroll_to:
@@ -315,6 +327,8 @@ def test_history_gallery_pager_and_a_detail_without_money(tour, a_batch):
         expect(poster).to_be_visible()
         poster.evaluate("i => i.decode ? i.decode().catch(() => {}) : null")
         assert poster.evaluate("i => i.complete && i.naturalWidth > 0")
+        if not tour.phone:  # a batch's posters use its row (they were 148 px beside 70 % of the row empty)
+            assert poster.bounding_box()["width"] >= 240, poster.bounding_box()
     # The pager: newer, where you are, older, on one line.
     rows = [page.locator(s).bounding_box() for s in ("#history-prev", "#history-page-info", "#history-next")]
     assert max(b["y"] for b in rows) < min(b["y"] + b["height"] for b in rows), rows
