@@ -334,15 +334,17 @@ def test_history_gallery_pager_and_a_detail_without_money(tour, a_batch):
     assert max(b["y"] for b in rows) < min(b["y"] + b["height"] for b in rows), rows
     assert all(b["x"] + b["width"] <= tour.viewport["width"] for b in rows), rows
     tour.look(13, "history-gallery", scroll_to="#history-gallery")
+    tour.look(14, "history-pager", scroll_to="#history-pager")
     if tour.phone:
         tour.nothing_under_the_bar_at_the_end("history")
 
     page.locator(f'.gallery-card[data-job="{a_batch[1]}"]').click()
     expect(page.locator("#history-info")).to_contain_text(tour.say("summary.seed"), timeout=30_000)
     expect(page.locator("#history-video video")).to_have_count(1)
+    page.wait_for_function("() => document.querySelector('#history-video video').readyState >= 2")
     text = page.locator("body").inner_text()
     assert not MONEY.search(text), MONEY.search(text)  # demo mode: no "$", "¥" or "价格" anywhere
-    tour.look(14, "history-detail", scroll_to="#history-detail")
+    tour.look(15, "history-detail", scroll_to="#history-detail")
     if tour.phone:
         tour.nothing_under_the_bar_at_the_end("history detail")
     tour.tab("compare")
