@@ -17,7 +17,7 @@ from r2v_ui import spec
 from r2v_ui.errors import StudioError
 from r2v_ui.jobs.hub import Live
 from r2v_ui.jobs.snapshots import to_snapshot
-from r2v_ui.messages import EN, ZH, msg, render
+from r2v_ui.messages import EN, ZH, msg, render_msg
 from r2v_ui.price import PriceTable
 from r2v_ui.store import JobRecord, JobStore
 from r2v_ui.workspace import cast as cast_mod
@@ -146,12 +146,12 @@ def test_the_forms_refusals_read_in_chinese_and_stay_english_for_scripts():
     assert str(err.value).endswith("Choose a resolution and an aspect ratio.")
     with pytest.raises(ValueError) as bad:
         form.read_shots("not a list")
-    shots_zh = render(bad.value.msg, ZH)  # the JSON field names a client sends stay as they are
+    shots_zh = render_msg(bad.value.msg, ZH)  # the JSON field names a client sends stay as they are
     assert '[{"text": "两人相遇", "seconds": 3}, …]' in shots_zh
     assert words_left(re.sub(r"\[.*\]", "", shots_zh)) == []
     with pytest.raises(ValueError) as many:
         parse_takes("9")
-    assert render(many.value.msg, ZH) == "生成条数只能是 1、2、3 或 4（收到的是 '9'）。"
+    assert render_msg(many.value.msg, ZH) == "生成条数只能是 1、2、3 或 4（收到的是 '9'）。"
     assert str(many.value) == "Takes must be 1, 2, 3 or 4 (got '9')."
     assert "请选择分辨率" in alert_html(StudioError(msg("form.size_missing")), lang=ZH)
 

@@ -983,4 +983,6 @@ MESSAGES: dict[str, str] = {
     "notice.storage_how": "To keep them: attach storage to this Space in its settings, then set the variable "
                           "R2V_DATA_DIR to a folder on it.",
     "ui.task_id_placeholder": "task id",
+    # face-rooms (issue 20 item 5): punctuation that was a language branch in the page
+    "history.timing_row": "{label}: {value}",
 }

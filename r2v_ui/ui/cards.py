@@ -19,7 +19,7 @@ from typing import Any
 import gradio as gr
 
 from .. import prompt_names, spec
-from ..messages import DEFAULT, EN, ZH, Msg, both, render as words, t
+from ..messages import DEFAULT, EN, ZH, Msg, both, render_msg, t
 from ..workspace import kept
 from ..workspace.cast import Card
 from .language import label
@@ -155,7 +155,7 @@ def _kept_row(note: Any, lang: str | None) -> str:
     lang = lang or EN
     return (f'<div class="verdict verdict-refused verdict-kept" role="status">'
             f'<span class="verdict-label">✕ {html.escape(t("verdict.refused", lang))}</span> '
-            f'<span class="verdict-text">{html.escape(words(note, lang))}</span></div>')
+            f'<span class="verdict-text">{html.escape(render_msg(note, lang))}</span></div>')
 
 
 def with_thumb(card: Card) -> Card:
@@ -253,4 +253,4 @@ def _verdict_row(verdict: str, message: Msg | str, lang: str, voice: bool = Fals
         head = t("verdict.voice", lang, verdict=head)
     return (f'<div class="verdict verdict-{html.escape(verdict)}" role="status">'
             f'<span class="verdict-label">{icon} {html.escape(head)}</span> '
-            f'<span class="verdict-text">{html.escape(words(message, lang))}</span></div>')
+            f'<span class="verdict-text">{html.escape(render_msg(message, lang))}</span></div>')

@@ -11,7 +11,7 @@ from typing import Any
 import gradio as gr
 
 from .. import spec
-from ..messages import DEFAULT, ZH, both, t
+from ..messages import DEFAULT, both, phrase_list, t
 from ..workspace import cast as cast_mod
 from ..workspace import kept
 from . import cards as cards_mod
@@ -87,9 +87,8 @@ def renumbering(before: list, after: list) -> dict[int, int]:
 
 def offer_text(mapping: dict[int, int], lang: str = DEFAULT) -> str:
     """The offer to rename the prompt's tags after cards moved, in `lang`."""
-    sep = "，" if lang == ZH else ", "
-    moves = sep.join(t("cast.retag.move", lang, old=spec.character_tag(a), new=spec.character_tag(b))
-                     for a, b in sorted(mapping.items()))
+    moves = phrase_list([t("cast.retag.move", lang, old=spec.character_tag(a), new=spec.character_tag(b))
+                         for a, b in sorted(mapping.items())], lang)
     return (f'<div role="status"><b>{esc(t("cast.retag.moved", lang))}</b> '
             f'{esc(t("cast.retag.ask", lang, moves=moves))}</div>')
 

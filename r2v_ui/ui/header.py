@@ -9,8 +9,7 @@ from typing import Any
 import gradio as gr
 
 from ..client import key_problem
-from ..messages import EN, both, t
-from ..messages import render as render_msg  # this module has a render() of its own (the widgets)
+from ..messages import EN, both, render_msg, t
 from . import hostpanel, language, session
 from .context import CHECK_CONCURRENCY, PageContext, esc
 from .language import label

@@ -6,12 +6,12 @@ The tab itself is historypanel.py.
 from __future__ import annotations
 
 import html
-import time
 from typing import Any
 
 from .. import spec
 from ..storyboard import Storyboard
-from ..messages import EN, ZH, render, t
+from ..messages import EN, render_msg, t
+from ..messages.formats import day_time, moment
 from . import status
 
 FILTERS = [(f"ui.history.filter.{v}", v) for v in ("all", "running", "succeeded", "kept", "failed", "uncertain")]
@@ -49,14 +49,6 @@ def as_written(settings: dict) -> str:
 _state_words = status.state_words
 
 
-def day_time(ts: float, lang: str) -> str:
-    """A job's date in a list: "25 Nov 21:10" / "11月25日 21:10"."""
-    at = time.localtime(ts)
-    if lang == ZH:
-        return f"{at.tm_mon}月{at.tm_mday}日 {at.tm_hour:02d}:{at.tm_min:02d}"
-    return time.strftime("%d %b %H:%M", at)
-
-
 def _prompt_lines(s: dict, lang: str) -> list[str]:
     """The prompt as the user wrote it (a storyboard as its shots), then as sent when that differs
     (@Names become tags, shots become "Shot k [a-bs]:" lines)."""
@@ -82,9 +74,9 @@ def detail_markdown(snap: Any, lang: str = EN) -> str:
     if s.get("negative_prompt"):
         lines.append(f"**{t('history.avoid', lang)}** {html.escape(s['negative_prompt'])}")
     if snap.error:
-        lines.append(f"> **{t('history.what_happened', lang)}** {html.escape(render(snap.error, lang))}")
+        lines.append(f"> **{t('history.what_happened', lang)}** {html.escape(render_msg(snap.error, lang))}")
     elif getattr(snap, "video_missing", False):
-        lines.append(f"> **{t('history.what_happened', lang)}** {html.escape(render(snap.stage_text, lang))}")
+        lines.append(f"> **{t('history.what_happened', lang)}** {html.escape(render_msg(snap.stage_text, lang))}")
     refs = [r.get("name") or r.get("url") or t("history.reference", lang)
             for r in (getattr(snap, "references", None) or ())]
     if refs:
@@ -92,27 +84,16 @@ def detail_markdown(snap: Any, lang: str = EN) -> str:
                      + ", ".join(f"`character{i}` {html.escape(str(n))}" for i, n in enumerate(refs, 1)))
     lines.append(status.summary_markdown(snap, lang))
     timings = getattr(snap, "timings", None) or {}
-    timing_rows = [("history.started", _when(snap.created_at, lang)),
-                   ("history.last_change", _when(snap.updated_at, lang))]
+    timing_rows = [("history.started", moment(snap.created_at, lang)),
+                   ("history.last_change", moment(snap.updated_at, lang))]
     for key, label in (("submitted_at", "history.sent"), ("completed_at", "history.finished")):
         if timings.get(key):
-            timing_rows.append((label, _when(timings[key], lang)))
+            timing_rows.append((label, moment(timings[key], lang)))
     if snap.terminal and snap.updated_at and snap.created_at:
         timing_rows.append(("history.took", status.fmt_seconds(snap.updated_at - snap.created_at, lang)))
-    colon = "：" if lang == ZH else ": "
-    lines.append("\n".join(f"- {t(k, lang)}{colon}{v}" for k, v in timing_rows))
+    lines.append("\n".join("- " + t("history.timing_row", lang, label=t(k, lang), value=v) for k, v in timing_rows))
     ids = t("history.job", lang, job=f"`{snap.job_id}`")
     if snap.task_id:
         ids += " · " + t("history.task", lang, task=f"`{snap.task_id}`")
     lines.append(f"<small>{ids}</small>")
     return "\n\n".join(lines)
-
-
-def _when(ts: float | None, lang: str = EN) -> str:
-    """A moment in the detail: "2026-11-25 21:10:05" / "2026年11月25日 21:10:05"."""
-    if not ts:
-        return "—"
-    at = time.localtime(ts)
-    if lang == ZH:
-        return f"{at.tm_year}年{at.tm_mon}月{at.tm_mday}日 {time.strftime('%H:%M:%S', at)}"
-    return time.strftime("%Y-%m-%d %H:%M:%S", at)

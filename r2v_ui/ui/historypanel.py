@@ -18,8 +18,8 @@ import gradio as gr
 
 from .. import spec
 from ..errors import StudioError
-from ..messages import both, msg, t
-from ..messages import render as render_msg
+from ..messages import both, msg, render_msg, t
+from ..messages.formats import day_time
 from ..workspace import form, gallery
 from . import history, jobview, session, status
 from . import takes as takes_view
@@ -106,7 +106,7 @@ def card_html(index: int, snap: Any, url_of: Any, selected: str | None, lang: st
     picture = (f'<img src="{esc(poster)}" alt="" loading="lazy">' if poster
                else f'<span class="gallery-wait">{esc(wait)}</span>')
     take = t("takes.take", lang, n=snap.take) + " · " if snap.take else ""
-    meta = " · ".join([history.day_time(snap.created_at, lang), t("status.secs", lang, s=s.get("duration", "?")),
+    meta = " · ".join([day_time(snap.created_at, lang), t("status.secs", lang, s=s.get("duration", "?")),
                        _size_words(s)])
     first = gallery.first_words(history.as_written(s)) or t("history.no_prompt", lang)
     kept = f'<span class="gallery-kept" aria-hidden="true">★</span>' if snap.favourite else ""
@@ -128,7 +128,7 @@ def gallery_html(snaps: list, url_of: Any, selected: str | None, lang: str) -> s
         if group.batch_id and len(group.items) > 1:
             first = group.items[0][1]
             head = (f'<b>{esc(t("history.batch", lang, n=len(group.items)))}</b> · '
-                    f'{esc(history.day_time(first.created_at, lang))} · '
+                    f'{esc(day_time(first.created_at, lang))} · '
                     f'{esc(gallery.first_words(history.as_written(first.settings or {}), 40))}')
             parts.append(f'<section class="gallery-batch" data-batch="{esc(group.batch_id)}">'
                          f'<div class="gallery-batch-head">{head}</div><div class="history-gallery">{cards}</div></section>')

@@ -12,7 +12,7 @@ import html
 from typing import Any
 
 from ..errors import StudioError
-from ..messages import EN, LANGUAGES, Msg, msg, render, t
+from ..messages import EN, LANGUAGES, Msg, msg, render_msg, t
 
 
 def session_target(settings: Any, session_key: str | None) -> str:
@@ -40,7 +40,7 @@ def describe(settings: Any, target: str, lang: str = EN) -> str:
         return _box("info", t("setup.public_title", lang), t("setup.public_text", lang, where=where))
     if choice == "url":
         return _box("info", t("setup.url_title", lang), t("setup.url_text", lang))
-    return _box("error", t("setup.none_title", lang), render(no_hosting_text(settings), lang))
+    return _box("error", t("setup.none_title", lang), render_msg(no_hosting_text(settings), lang))
 
 
 def describe_both(settings: Any, target: str) -> str:
@@ -65,10 +65,10 @@ def check_html(manager: Any, target: str, lang: str = EN) -> str:
     try:
         ok = manager.check_hosting(target)
     except StudioError as exc:
-        return _box("error", t("setup.check_failed", lang), render(exc.msg, lang) or type(exc).__name__)
+        return _box("error", t("setup.check_failed", lang), render_msg(exc.msg, lang) or type(exc).__name__)
     except (concurrent.futures.TimeoutError, TimeoutError):
         return _box("error", t("setup.check_failed", lang), t("setup.check_timeout", lang))
-    return _box("ok", t("setup.works", lang), render(ok, lang))
+    return _box("ok", t("setup.works", lang), render_msg(ok, lang))
 
 
 def _box(kind: str, title: str, text: str) -> str:

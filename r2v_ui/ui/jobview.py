@@ -12,7 +12,7 @@ import gradio as gr
 
 from ..errors import StudioError
 from ..jobs.model import JobNotFound
-from ..messages import EN, Msg, msg, render, t as say
+from ..messages import EN, Msg, msg, render_msg, t
 from ..workspace import cast as cast_mod
 from ..workspace import form
 from . import session, status
@@ -63,7 +63,7 @@ def make_watch(ctx: PageContext, w: Any) -> Watch:
             name = filenames.for_snapshot(snap)
             shown = view_file(snap.video_path, name) if done else None
             url = served_url(w.video, view_file, snap.video_path, name) if done else None
-            out |= {w.video: player_html(url, label=say("result.title", lang), autoplay=True), w.download: shown}
+            out |= {w.video: player_html(url, label=t("result.title", lang), autoplay=True), w.download: shown}
         if done and snap.seed_used is not None:
             out[st.last_seed] = snap.seed_used
         return out
@@ -172,7 +172,7 @@ def settle(ctx: PageContext, job_id: Any, action: str, task_id: Any, key: Any, m
                                       holder=session.holder_of_key(key), task_id=task_id, confirmed=confirmed)
     except StudioError as exc:
         lang = lang_of(request)
-        raise gr.Error(render(exc.msg, lang), title=say("jobview.nothing_changed", lang)) from None
+        raise gr.Error(render_msg(exc.msg, lang), title=t("jobview.nothing_changed", lang)) from None
 
 
 @dataclass
@@ -224,7 +224,7 @@ def listen_actions(w: Any, ctx: PageContext, page: Any, watch: Watch, stream: di
                                    holder=session.holder_of_key(key))
         except StudioError as exc:
             lang = lang_of(request)
-            raise gr.Error(render(exc.msg, lang), title=say("jobview.cannot_retry", lang))
+            raise gr.Error(render_msg(exc.msg, lang), title=t("jobview.cannot_retry", lang))
         return {st.job: new_id, st.memory: dict(memory, job=new_id)}
 
     w.retry.click(retry_job, [st.job, st.key, st.memory], [st.job, st.memory], api_name="retry",
@@ -239,7 +239,7 @@ def listen_actions(w: Any, ctx: PageContext, page: Any, watch: Watch, stream: di
             draft = manager.remix_draft(job_id, owner=who.owner)
         except JobNotFound as exc:  # no job open (an API call), or not one of this visitor's
             lang = lang_of(request)
-            raise gr.Error(render(exc.msg, lang), title=say("jobview.nothing_changed", lang))
+            raise gr.Error(render_msg(exc.msg, lang), title=t("jobview.nothing_changed", lang))
         try:
             new_id = manager.start(replace(draft, seed=None), owner=who.owner, api_key=session.key_of(key),
                                    holder=session.holder_of_key(key))

@@ -21,7 +21,7 @@ from ..workspace import cast as cast_mod
 from ..workspace.cast import Card
 from ..workspace import charactercards
 from . import libraryapi
-from ..messages import DEFAULT, both, render as words, t
+from ..messages import DEFAULT, both, render_msg, t
 from .context import CHECK_CONCURRENCY, PageContext, alert_html, esc
 from .language import choices, label, lang_of
 
@@ -167,7 +167,7 @@ def listen(w: LibraryWidgets, ctx: PageContext, page: Any) -> None:
                     after, i = charactercards.put_into(ctx.casts.get(request, cast), ch, media, voice, target or 0)
                     view = cast_view_locked(after, request)
             except CharacterError as exc:
-                return {w.alert: alert_html(words(exc.msg, lang_of(request)), nothing_sent=False)}
+                return {w.alert: alert_html(render_msg(exc.msg, lang_of(request)), nothing_sent=False)}
             return view | {w.alert: note_html(t("library.used", lang_of(request), name=ch.name, tag=spec.character_tag(i + 1)))}
         return handler
 
@@ -191,7 +191,7 @@ def listen(w: LibraryWidgets, ctx: PageContext, page: Any) -> None:
             try:
                 ch = lib.delete(who, character_id)
             except CharacterError as exc:
-                return listing(who, lang=lang) | {w.pending: None, w.alert: alert_html(words(exc.msg, lang), nothing_sent=False)}
+                return listing(who, lang=lang) | {w.pending: None, w.alert: alert_html(render_msg(exc.msg, lang), nothing_sent=False)}
             return listing(who, lang=lang) | {w.pending: None, w.alert: note_html(t("library.deleted", lang, name=ch.name))}
         return handler
 
@@ -230,7 +230,7 @@ def listen(w: LibraryWidgets, ctx: PageContext, page: Any) -> None:
                 charactercards.draft_from_card(card, n, "x", "")  # said now, before a name is typed
             except CharacterError as exc:
                 return {w.box: gr.Accordion(open=True), w.form_box: gr.Column(visible=False), w.editing: None,
-                        w.alert: alert_html(words(exc.msg, lang_of(request)), nothing_sent=False)}
+                        w.alert: alert_html(render_msg(exc.msg, lang_of(request)), nothing_sent=False)}
             lang = lang_of(request)
             return {w.box: gr.Accordion(open=True), w.form_box: gr.Column(visible=True),
                     w.form_title: f"<b>{esc(t('library.saving_title', lang, tag=spec.character_tag(n)))}</b>",
@@ -265,7 +265,7 @@ def listen(w: LibraryWidgets, ctx: PageContext, page: Any) -> None:
                     view = cast_view_locked(cast_mod.replace_card(cast, n - 1, named), request)
                 said = t("library.saved", lang, name=ch.name)
         except CharacterError as exc:  # the form stays as typed
-            return {w.alert: alert_html(words(exc.msg, lang), nothing_sent=False)}
+            return {w.alert: alert_html(render_msg(exc.msg, lang), nothing_sent=False)}
         return view | listing(who, lang=lang) | {w.form_box: gr.Column(visible=False), w.editing: None, w.alert: note_html(said)}
 
     w.save.click(save, [w.editing, w.name, w.note, w.files_from, st.cast, st.memory],

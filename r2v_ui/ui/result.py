@@ -14,8 +14,7 @@ from typing import Any
 import gradio as gr
 
 from ..errors import StudioError
-from ..messages import DEFAULT, ZH, both, t
-from ..messages import render as render_msg
+from ..messages import DEFAULT, both, phrase_list, render_msg, t
 from ..workspace import form
 from ..workspace.start import ASK_REPEAT, StartChecks
 from . import context, jobview, session, spendpanel, status
@@ -114,14 +113,13 @@ def confirm_html(draft: Any, price_text: Any, *, duplicate_s: float | None, live
     """What will be sent and what it costs, asked before a live or a repeated start, in `lang`
     (`price_text`: the estimate, a Msg or words)."""
     n = len(draft.references)
-    comma = "，" if lang == ZH else ", "
     items = [t("confirm.one_character", lang) if n == 1 else t("confirm.characters", lang, n=n),
              draft.size.replace("*", " × "), t("status.secs", lang, s=draft.duration),
              t("summary.multi" if draft.shot_type == "multi" else "summary.single", lang),
              t("confirm.sound_on" if draft.audio else "confirm.sound_off", lang)]
     if takes > 1:
         items.append(t("confirm.takes", lang, n=takes))
-    what = t("confirm.what", lang, items=comma.join(items))
+    what = t("confirm.what", lang, items=phrase_list(items, lang))
     head = (t("confirm.repeat", lang, s=f"{duplicate_s:.0f}") if duplicate_s is not None
             else t("confirm.live", lang))
     money = f"<div>{t('confirm.money', lang, price=esc(render_msg(price_text, lang)))}</div>" if live else ""

@@ -12,7 +12,7 @@ from typing import Any
 
 from .. import spec
 from ..jobs.states import RUNNING_STATES, JobState
-from ..messages import DEFAULT, Msg, both, render, t
+from ..messages import DEFAULT, Msg, both, render_msg, t
 
 _SAID_UNDER_THE_BAR = {"stage.processing", "job.generating", "job.generating_eta"}  # percent and time left
 
@@ -80,7 +80,7 @@ def stage_html(snap: Any, lang: str = DEFAULT) -> str:
         parts.append(f'<ol class="stages">{"".join(steps)}</ol>')
     live = getattr(snap, "target", "demo") == "live"
     stage = snap.stage_text
-    text = render(stage, lang)
+    text = render_msg(stage, lang)
     if state == JobState.PROCESSING and (text.startswith("Generating") if not isinstance(stage, Msg)
                                   else stage.code in _SAID_UNDER_THE_BAR):
         text = ""  # the percent and time left are said once, under the bar
@@ -88,7 +88,7 @@ def stage_html(snap: Any, lang: str = DEFAULT) -> str:
         parts.append(f'<div class="job-text" id="job-stage-text">{html.escape(text)}</div>')
     notice = getattr(snap, "notice", None)  # why a running job is not moving right now, while it lasts
     if notice:
-        parts.append(f'<div class="job-notice" id="job-notice">{html.escape(render(notice, lang))}</div>')
+        parts.append(f'<div class="job-notice" id="job-notice">{html.escape(render_msg(notice, lang))}</div>')
     uploads = getattr(snap, "uploads", None)  # per-file fractions, when the manager reports them
     if state == JobState.UPLOADING and uploads:
         parts.append('<ul class="uploads">' + "".join(
@@ -108,14 +108,14 @@ def stage_html(snap: Any, lang: str = DEFAULT) -> str:
         parts.append(f'<div class="job-note">{html.escape(t("status.close_tab", lang))}'
                      + (html.escape(t("status.no_cancel", lang)) if live else "") + '</div>')
     if snap.failed:
-        parts.append(f'<div class="job-error" role="alert">{html.escape(render(snap.error, lang) or t("status.failed", lang))}'
+        parts.append(f'<div class="job-error" role="alert">{html.escape(render_msg(snap.error, lang) or t("status.failed", lang))}'
                      '</div>')
         parts.append(f'<div class="job-note">{t("status.after_failure", lang)}</div>')
     if snap.needs_decision:
         said = t("status.uncertain" if live else "status.uncertain_demo", lang)
         parts.append(f'<div class="job-error" role="alert">{html.escape(said)}</div>')
     for w in snap.warnings or ():
-        parts.append(f'<div class="job-warning">! {html.escape(render(w, lang))}</div>')
+        parts.append(f'<div class="job-warning">! {html.escape(render_msg(w, lang))}</div>')
     parts.append("</div>")
     return "".join(parts)
 
@@ -146,7 +146,7 @@ def summary_markdown(snap: Any, lang: str = DEFAULT) -> str:
     ]
     if getattr(snap, "target", None) == "demo":  # demo mode never speaks of money: nothing was billed
         return _table(rows, lang)
-    rows.append(("summary.price", render(snap.price_label, lang) or "—"))
+    rows.append(("summary.price", render_msg(snap.price_label, lang) or "—"))
     billed = getattr(snap, "cost", None) or {}  # what the service's answer said it billed, beside the estimate
     if billed.get("billed") is not None:
         rows.append(("summary.billed", t("summary.billed_value", lang, amount=float(billed["billed"]))))

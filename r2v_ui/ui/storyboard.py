@@ -22,7 +22,7 @@ import gradio as gr
 from .. import spec
 from ..errors import StudioError
 from ..storyboard import SHOTS_MAX, SHOTS_MIN, Storyboard, fit, length_problem
-from ..messages import DEFAULT, LANGUAGES, Msg, both, render as words, t
+from ..messages import DEFAULT, LANGUAGES, Msg, both, render_msg, t
 from ..workspace import refusals
 from ..workspace import form
 from .language import label, lang_of
@@ -135,8 +135,8 @@ def check_html(raw_shots: Any, duration: int | None, overall: str = "", lang: st
 
     def told(m: Msg) -> str:  # a Msg as HTML, the same way
         if lang is not None:
-            return html.escape(words(m, lang))
-        return "".join(f'<span class="i18n" lang="{x}">{html.escape(words(m, x))}</span>' for x in LANGUAGES)
+            return html.escape(render_msg(m, lang))
+        return "".join(f'<span class="i18n" lang="{x}">{html.escape(render_msg(m, x))}</span>' for x in LANGUAGES)
 
     if duration is None:
         return ""
@@ -234,7 +234,7 @@ def listen(w: StoryboardWidgets, ctx: PageContext, scene: Any) -> None:
             shots = form.read_shots(raw_shots)
             lengths = fit([s.seconds for s in shots], d) if d is not None else None
         except StudioError as exc:  # said by the check already; nothing is changed
-            gr.Warning(words(exc.msg, lang_of(request)))
+            gr.Warning(render_msg(exc.msg, lang_of(request)))
             return {}
         if lengths is None:
             return {}

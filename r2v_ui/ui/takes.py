@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 from typing import Any, Callable
 
-from ..messages import DEFAULT, render, t
+from ..messages import DEFAULT, render_msg, t
 from ..workspace.start import TAKE_CHOICES
 from . import status
 from .videoview import player_html
@@ -84,7 +84,7 @@ def grid_html(snaps: list[Any], url_of: UrlOf, lang: str = DEFAULT) -> str:
             meta = f'<span>{html.escape(seed)}</span>{star}{link}'
         else:
             words = status.state_words(s.state, lang)
-            note = render(s.error, lang) or (t("takes.video_missing", lang) if s.video_missing else "")
+            note = render_msg(s.error, lang) or (t("takes.video_missing", lang) if s.video_missing else "")
             running = s.in_progress
             pct = f'<div class="take-pct">{html.escape(percent(s))}</div>' if running else ""
             body = (f'<div class="take-wait" data-state="{html.escape(s.state)}">{pct}{html.escape(words)}'

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import prompt_names, spec
-from ..messages import DEFAULT, Msg, Sentences, both, legacy, msg, render, t
+from ..messages import DEFAULT, Msg, Sentences, both, legacy, msg, render_msg, t
 from ..price import PriceTable
 from ..request import check_character_tags
 from ..storyboard import SHOTS_MAX, Shot, Storyboard
@@ -90,7 +90,7 @@ def count_label(text: str | None, limit: int, lang: str = DEFAULT) -> str:
 def tag_hints(prompt: str | None, cast: list[Card], lang: str = DEFAULT) -> list[tuple[str, str]]:
     """(severity, message) hints: a tag with no card is an error, a card never named a warning."""
     names = cast_mod.character_names(cast)
-    return [(p.severity, render(p.msg, lang)) for p in check_character_tags(prompt or "", len(names), names)]
+    return [(p.severity, render_msg(p.msg, lang)) for p in check_character_tags(prompt or "", len(names), names)]
 
 
 def sent_prompt(prompt: str | None, cast: list[Card]) -> prompt_names.Resolution:
@@ -110,7 +110,7 @@ def hints_html(prompt: str | None, cast: list[Card], lang: str = DEFAULT, *, as_
     resolved = sent_prompt(prompt, cast)
     preview = (f'<div class="prompt-sent" id="prompt-sent"><span class="prompt-sent-label">{t("form.as_sent", lang)}</span> '
                f'{html.escape(resolved.sent)}</div>' if resolved.changed and as_sent else "")
-    names = "".join(f'<div class="hint hint-error">✕ {html.escape(render(said(p), lang))}</div>'
+    names = "".join(f'<div class="hint hint-error">✕ {html.escape(render_msg(said(p), lang))}</div>'
                     for p in resolved.problems)
     prompt = resolved.sent
     hints = tag_hints(prompt, cast, lang)
