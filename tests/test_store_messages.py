@@ -12,7 +12,7 @@ from types import SimpleNamespace
 from r2v_ui import messages
 from r2v_ui.messages import EN, ZH, msg, render_msg
 from r2v_ui.store import MIGRATIONS, SCHEMA_VERSION, JobRecord, JobStore
-from r2v_ui.ui import history
+from r2v_ui.ui import historypanel
 
 
 def _database_at_version_5(db: Path) -> None:
@@ -96,10 +96,10 @@ def test_history_shows_an_old_job_and_a_new_one_in_the_readers_language(tmp_path
     store.create(JobRecord(job_id="new", owner="", state="failed", created_at=now, updated_at=now,
                            settings={"prompt": "character1在雨中挥手"}, references=[],
                            error=msg("reason.ILLEGAL_PROMPT")))
-    old_zh = history.detail_markdown(_snapshot(store.get("failed-old")), ZH)
+    old_zh = historypanel.detail_markdown(_snapshot(store.get("failed-old")), ZH)
     assert "### ✕ 失败" in old_zh and "**发生了什么：** The service refused the prompt." in old_zh
-    new_zh = history.detail_markdown(_snapshot(store.get("new")), ZH)
+    new_zh = historypanel.detail_markdown(_snapshot(store.get("new")), ZH)
     assert "**发生了什么：** 提示词不符合服务的内容规范" in new_zh
-    new_en = history.detail_markdown(_snapshot(store.get("new")), EN)
+    new_en = historypanel.detail_markdown(_snapshot(store.get("new")), EN)
     assert "**What happened:** The service refused the prompt under its content rules." in new_en
-    assert history.item_label(_snapshot(store.get("new")), lang=ZH).startswith("✕ 失败 · ")
+    assert historypanel.item_label(_snapshot(store.get("new")), lang=ZH).startswith("✕ 失败 · ")

@@ -15,6 +15,7 @@ from r2v_ui.price import PriceTable
 from r2v_ui.workspace import cast as cast_mod
 from r2v_ui.workspace.cast import Card
 from r2v_ui.workspace import form
+from r2v_ui.ui import fieldnotes
 from r2v_ui.ui import cards, status
 from r2v_ui.ui.header import badge_html
 from tests.fixtures_jobs import snapshot
@@ -133,7 +134,7 @@ def test_a_refused_fourth_video_is_reported_as_refused_not_as_missing():
 @pytest.mark.parametrize("text,limit,cls", [("", 1500, "count-ok"), ("x" * 1400, 1500, "count-near"),
                                              ("x" * 501, 500, "count-over")])
 def test_counts(text, limit, cls):
-    label = form.count_label(text, limit)
+    label = fieldnotes.count_label(text, limit)
     assert f"{len(text)} / {limit}" in label and cls in label
 
 
@@ -142,7 +143,7 @@ def test_hints_name_missing_cards_and_unnamed_cards():
     hints = form.tag_hints("character1 meets character3", cast)
     assert ("error", hints[0][1]) == hints[0] and "character3" in hints[0][1]
     assert any(sev == "warning" and "character2" in msg for sev, msg in hints)
-    assert "Every character is named" in form.hints_html("character1 and character2", cast)
+    assert "Every character is named" in fieldnotes.hints_html("character1 and character2", cast)
 
 
 def test_insert_tag_appends_with_a_space_and_respects_the_limit():
@@ -158,7 +159,7 @@ def test_size_label_shows_pixels_for_every_tier_and_aspect():
     for tier in spec.TIERS:
         for aspect in spec.ASPECTS:
             w, h = spec.size_pixels(spec.size_for(tier, aspect))
-            assert f"{w} × {h}" in form.size_label(tier, aspect)
+            assert f"{w} × {h}" in fieldnotes.size_label(tier, aspect)
 
 
 @pytest.mark.parametrize("mode,value,expected", [("random", 123, None), ("fixed", 42, 42), ("fixed", 42.0, 42),
@@ -175,9 +176,9 @@ def test_parse_seed_refuses_in_plain_words(value):
 
 def test_price_label_is_an_estimate_and_a_range_with_reference_videos():
     price = PriceTable()
-    single = form.price_label(price, "720P", "16:9", 5, [filled_card()])
+    single = fieldnotes.price_label(price, "720P", "16:9", 5, [filled_card()])
     assert "$0.50" in single and "estimate" in single and "–" not in single
-    ranged = form.price_label(price, "720P", "16:9", 5, [filled_card("video", "/x/v.mp4", video_seconds=3.0)])
+    ranged = fieldnotes.price_label(price, "720P", "16:9", 5, [filled_card("video", "/x/v.mp4", video_seconds=3.0)])
     assert "$0.50–$0.80" in ranged and "reference videos" in ranged
 
 

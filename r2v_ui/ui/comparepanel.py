@@ -16,11 +16,11 @@ import gradio as gr
 
 from ..jobs.states import JobState
 from ..messages import EN, ZH, both, t
-from . import compare
 from .context import PageContext
 from .language import label, lang_of
+from . import videoview
 from .videoview import player_html, served_url
-from ..workspace import filenames
+from ..workspace import compare, filenames
 
 PICKER_SIZE = 60  # the newest finished videos offered in the picker (History reaches every one)
 # Opened from far down the page (a phone's takes grid): once the videos are in, the picker and the
@@ -61,7 +61,7 @@ def render(ctx: PageContext) -> CompareWidgets:
     with gr.Row(elem_id="compare-slots", equal_height=False):
         for i in range(compare.MAX_COMPARE):
             with gr.Column(visible=False, min_width=160, elem_classes=["compare-col"]) as col:
-                cells.append(gr.HTML("", elem_id=f"compare-cell-{i + 1}", min_height=0))
+                cells.append(videoview.render(f"compare-cell-{i + 1}"))
                 keeps.append(gr.Button(KEEP_LABEL, size="sm", elem_id=f"compare-keep-{i + 1}"))
             columns.append(col)
     return CompareWidgets(picker, controls, empty, cells, keeps, columns, gr.State([]))

@@ -19,7 +19,7 @@ from typing import Any
 import anyio
 import gradio as gr
 
-from . import session
+from ..workspace import session
 from .viewfiles import Viewer
 
 DEFAULT_CONCURRENCY = 8

@@ -7,10 +7,14 @@ open History with nothing happening costs one empty message every `FOLLOW_WAKEUP
 Gradio learns that a closed tab's stream can end), and nothing once another tab is chosen.
 
 Owner is always the visitor (the login, or this browser when the studio is shared): never an
-argument a client could send."""
+argument a client could send.
+
+Its HTML and Markdown are its own (the gallery's cards, a job's one-line label, its detail); what
+is not markup (grouping a page's batches, a prompt's first words) is workspace/gallery.py."""
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,16 +22,17 @@ import gradio as gr
 
 from .. import spec
 from ..errors import StudioError
-from ..messages import both, msg, render_msg, t
-from ..messages.formats import day_time
-from ..workspace import form, gallery
-from . import history, jobview, session, status
+from ..messages import EN, both, msg, render_msg, t
+from ..messages.formats import day_time, moment
+from ..storyboard import Storyboard
+from ..workspace import filenames, form, gallery, session
+from . import jobview, status
 from . import takes as takes_view
 from .context import PageContext, esc
 from .jobview import render_decision
 from .language import choices, label, lang_of
+from . import videoview
 from .videoview import player_html, served_url
-from ..workspace import filenames
 
 PAGE_SIZE = 20
 FOLLOW_WAKEUP_SECONDS = 30.0
@@ -108,9 +113,9 @@ def card_html(index: int, snap: Any, url_of: Any, selected: str | None, lang: st
     take = t("takes.take", lang, n=snap.take) + " · " if snap.take else ""
     meta = " · ".join([day_time(snap.created_at, lang), t("status.secs", lang, s=s.get("duration", "?")),
                        _size_words(s)])
-    first = gallery.first_words(history.as_written(s)) or t("history.no_prompt", lang)
+    first = gallery.first_words(gallery.as_written(s)) or t("history.no_prompt", lang)
     kept = f'<span class="gallery-kept" aria-hidden="true">★</span>' if snap.favourite else ""
-    name = t("history.open", lang, label=history.item_label(snap, lang=lang))
+    name = t("history.open", lang, label=item_label(snap, lang=lang))
     return (f'<button type="button" class="gallery-card" data-index="{index}" data-job="{esc(snap.job_id)}" '
             f'aria-pressed="{str(snap.job_id == selected).lower()}" aria-label="{esc(name)}">'
             f'<span class="gallery-poster">{picture}<span class="gallery-state" data-state="{esc(state)}">'
@@ -129,7 +134,7 @@ def gallery_html(snaps: list, url_of: Any, selected: str | None, lang: str) -> s
             first = group.items[0][1]
             head = (f'<b>{esc(t("history.batch", lang, n=len(group.items)))}</b> · '
                     f'{esc(day_time(first.created_at, lang))} · '
-                    f'{esc(gallery.first_words(history.as_written(first.settings or {}), 40))}')
+                    f'{esc(gallery.first_words(gallery.as_written(first.settings or {}), 40))}')
             parts.append(f'<section class="gallery-batch" data-batch="{esc(group.batch_id)}">'
                          f'<div class="gallery-batch-head">{head}</div><div class="history-gallery">{cards}</div></section>')
         else:
@@ -140,7 +145,7 @@ def gallery_html(snaps: list, url_of: Any, selected: str | None, lang: str) -> s
 def render(ctx: PageContext) -> HistoryWidgets:
     gr.HTML(f'<h2 class="step-title">{both("history.title")}</h2>', min_height=0)
     with gr.Row(equal_height=True, elem_id="history-controls"):
-        status_filter = gr.Radio(choices(history.FILTERS), value="all", label=label("ui.history.show"), scale=3, elem_id="history-filter")
+        status_filter = gr.Radio(choices(FILTERS), value="all", label=label("ui.history.show"), scale=3, elem_id="history-filter")
         search = gr.Textbox(label=label("ui.history.search"), placeholder=label("ui.history.search_placeholder"), scale=2, elem_id="history-search")
     gr.HTML(VIEW_SWITCH_HTML, elem_id="history-view", min_height=0, padding=False)
     with gr.Row(equal_height=False, elem_id="history-body"):
@@ -166,7 +171,7 @@ def render(ctx: PageContext) -> HistoryWidgets:
                 confirm_delete = gr.Button(label("ui.history.yes_delete"), variant="stop", size="sm", elem_id="history-confirm-delete")
                 cancel_delete = gr.Button(label("ui.history.keep_it"), size="sm", elem_id="history-cancel-delete")
             decision = render_decision(ctx.settings, "history-")
-            video = gr.HTML("", elem_id="history-video", min_height=0)
+            video = videoview.render("history-video")
             info = gr.Markdown(elem_id="history-info")
     return HistoryWidgets(status_filter, search, items, empty, prev, next_, page_info, gr.State(0), gr.State(None),
                           gr.State(None), detail, remix, reuse_seed, download, retry, delete,
@@ -202,7 +207,7 @@ def listen(w: HistoryWidgets, ctx: PageContext, page: Any) -> None:
         if not force and signature == shown:
             return {w.shown: shown}  # nothing changed: the list is not sent again
         lang = lang_of(request)
-        choices = [(history.item_label(s, lang=lang), s.job_id) for s in snaps]
+        choices = [(item_label(s, lang=lang), s.job_id) for s in snaps]
         value = selected if selected in {s.job_id for s in snaps} else None
         empty = EMPTY_HTML if not (search or "").strip() and (status or "all") == "all" else NOTHING_FOUND_HTML
         return {
@@ -226,7 +231,7 @@ def listen(w: HistoryWidgets, ctx: PageContext, page: Any) -> None:
         return {"total": total, "page": int(page or 0), "pages": max(1, -(-total // PAGE_SIZE)),
                 "jobs": [{"job_id": s.job_id, "state": s.state, "created_at": s.created_at, "settings": s.settings,
                           "video_missing": s.video_missing, "favourite": s.favourite, "batch_id": s.batch_id,
-                          "take": s.take, "summary": history.item_label(s)} for s in snaps]}
+                          "take": s.take, "summary": item_label(s)} for s in snaps]}
 
     gr.api(list_history, api_name="list_history")
 
@@ -281,7 +286,7 @@ def listen(w: HistoryWidgets, ctx: PageContext, page: Any) -> None:
         shown = view(snap.video_path, name)
         url = served_url(w.video, view, snap.video_path, name)
         done = url is not None
-        return {w.selected: job_id, w.detail: gr.Column(visible=True), w.info: history.detail_markdown(snap, lang_of(request)),
+        return {w.selected: job_id, w.detail: gr.Column(visible=True), w.info: detail_markdown(snap, lang_of(request)),
                 w.video: player_html(url, label=t("history.the_video", lang_of(request)),
                                      poster=served_url(w.video, view, snap.poster_path)),
                 w.download: gr.DownloadButton(value=shown, visible=shown is not None),
@@ -407,3 +412,83 @@ def listen(w: HistoryWidgets, ctx: PageContext, page: Any) -> None:
                 "stage": render_msg(snap.stage_text, lang_of(request)) if snap else ""}
 
     gr.api(decide_uncertain, api_name="decide_uncertain")
+
+
+# --- how a job reads in History: its one-line label (the list view, a card's name) and its detail --------
+
+
+FILTERS = [(f"ui.history.filter.{v}", v) for v in ("all", "running", "succeeded", "kept", "failed", "uncertain")]
+# (label key, value): "All", "Running", "Finished", "Kept ★", "Failed", "Needs a decision"
+
+
+def item_label(snap: Any, max_prompt: int = 70, lang: str = EN) -> str:
+    """One compact line per job: status, date, duration, size and the first line of the prompt (as
+    the user wrote it: @Mira, not the character1 it was sent as)."""
+    s = snap.settings or {}
+    first = (gallery.as_written(s).strip().splitlines() or [""])[0]
+    if len(first) > max_prompt:
+        first = first[: max_prompt - 1] + "…"
+    when = day_time(snap.created_at, lang)
+    icon = status.STATE_ICONS.get(snap.state, "…")
+    words = status.state_words(snap.state, lang)
+    if getattr(snap, "video_missing", False):
+        words = t("history.video_missing", lang)
+    try:
+        tier, aspect = spec.tier_and_aspect(s.get("size", ""))
+        size = f"{tier} {aspect}"
+    except (ValueError, AttributeError):
+        size = str(s.get("size", ""))
+    star = "★ " if getattr(snap, "favourite", False) else ""
+    take = t("history.take", lang, n=snap.take) if getattr(snap, "take", None) else ""
+    seconds = t("status.secs", lang, s=s.get("duration", "?"))
+    return f"{star}{icon} {words}{take} · {when} · {seconds} · {size} · {first or t('history.no_prompt', lang)}"
+
+
+def _prompt_lines(s: dict, lang: str) -> list[str]:
+    """The prompt as the user wrote it (a storyboard as its shots), then as sent when that differs
+    (@Names become tags, shots become "Shot k [a-bs]:" lines)."""
+    sent = s.get("prompt") or ""
+    board = Storyboard.from_record(s.get("storyboard"))
+    board = board if board is not None and board.in_use else None
+    if board:
+        out = [f"**{t('history.prompt', lang)}** {html.escape(board.overall)}" if board.overall.strip() else "",
+               f"**{t('history.storyboard', lang)}**",
+               "\n".join("1. " + t("history.shot_row", lang, start=shot.start, end=shot.end, text=html.escape(shot.text))
+                         for shot in board.timeline())]
+    else:
+        out = [f"**{t('history.prompt', lang)}** {html.escape(gallery.as_written(s))}"]
+    if board or (s.get("written_prompt") and s["written_prompt"] != sent):
+        out.append(f"**{t('form.as_sent', lang)}** " + html.escape(sent).replace("\n", "<br>"))
+    return [line for line in out if line]
+
+
+def detail_markdown(snap: Any, lang: str = EN) -> str:
+    """A job's detail in `lang`: what it was, what happened (its stored codes, rendered now)."""
+    s = snap.settings or {}
+    lines = [f"### {status.STATE_ICONS.get(snap.state, '…')} {status.state_words(snap.state, lang)}", *_prompt_lines(s, lang)]
+    if s.get("negative_prompt"):
+        lines.append(f"**{t('history.avoid', lang)}** {html.escape(s['negative_prompt'])}")
+    if snap.error:
+        lines.append(f"> **{t('history.what_happened', lang)}** {html.escape(render_msg(snap.error, lang))}")
+    elif getattr(snap, "video_missing", False):
+        lines.append(f"> **{t('history.what_happened', lang)}** {html.escape(render_msg(snap.stage_text, lang))}")
+    refs = [r.get("name") or r.get("url") or t("history.reference", lang)
+            for r in (getattr(snap, "references", None) or ())]
+    if refs:
+        lines.append(f"**{t('history.characters', lang)}** "
+                     + ", ".join(f"`character{i}` {html.escape(str(n))}" for i, n in enumerate(refs, 1)))
+    lines.append(status.summary_markdown(snap, lang))
+    timings = getattr(snap, "timings", None) or {}
+    timing_rows = [("history.started", moment(snap.created_at, lang)),
+                   ("history.last_change", moment(snap.updated_at, lang))]
+    for key, label in (("submitted_at", "history.sent"), ("completed_at", "history.finished")):
+        if timings.get(key):
+            timing_rows.append((label, moment(timings[key], lang)))
+    if snap.terminal and snap.updated_at and snap.created_at:
+        timing_rows.append(("history.took", status.fmt_seconds(snap.updated_at - snap.created_at, lang)))
+    lines.append("\n".join("- " + t("history.timing_row", lang, label=t(k, lang), value=v) for k, v in timing_rows))
+    ids = t("history.job", lang, job=f"`{snap.job_id}`")
+    if snap.task_id:
+        ids += " · " + t("history.task", lang, task=f"`{snap.task_id}`")
+    lines.append(f"<small>{ids}</small>")
+    return "\n\n".join(lines)

@@ -14,8 +14,8 @@ from ..errors import StudioError
 from ..jobs.model import JobNotFound
 from ..messages import EN, Msg, msg, render_msg, t
 from ..workspace import cast as cast_mod
-from ..workspace import form
-from . import session, status
+from ..workspace import form, session
+from . import status
 from . import takes as takes_view
 from .context import PageContext, alert_html
 from .language import label, lang_of

@@ -15,13 +15,13 @@ import gradio as gr
 
 from ..errors import StudioError
 from ..messages import DEFAULT, both, phrase_list, render_msg, t
-from ..workspace import form
+from ..workspace import form, session
 from ..workspace.start import ASK_REPEAT, StartChecks
-from . import context, jobview, session, spendpanel, status
+from . import context, fieldnotes, jobview, spendpanel, status, videoview
+from . import takes as takes_view
 from .context import PageContext, alert_html, esc
 from .jobview import render_decision
-from .language import choices, label, lang_of
-from .takes import TAKE_OPTIONS
+from .language import label, lang_of
 
 DISABLE_JS = "(...args) => { const b = document.getElementById('generate-btn'); if (b) b.disabled = true; return args; }"
 # Once Generate has answered: the result pane (progress, then the video) into view, unless the form
@@ -65,12 +65,9 @@ class ResultWidgets:
 def render(ctx: PageContext) -> ResultWidgets:
     demo = ctx.settings.demo
     with gr.Column(elem_id="generate-bar", elem_classes=["generate-bar"]):
-        price = gr.HTML(form.price_label(ctx.settings.price, form.DEFAULTS.tier, form.DEFAULTS.aspect,
-                                         form.DEFAULTS.duration, [], demo=demo), elem_id="price-box", min_height=0)
+        price = fieldnotes.render_price(ctx.settings)
         with gr.Row(elem_id="generate-row", equal_height=True):
-            # The label is for screen readers only: each option says "n takes", so the bar stays one row.
-            takes = gr.Dropdown(choices(TAKE_OPTIONS), value="1", label=label("ui.takes"), show_label=False, elem_id="takes",
-                                min_width=120, scale=0, filterable=False)
+            takes = takes_view.render_picker()
             generate = gr.Button(label("ui.generate"), variant="primary", size="lg", elem_id="generate-btn", scale=1)
         # Why the last Generate sent nothing, beside the button where the user looks: the form's alert
         # copied by scripts.RESULT_JS (no role: the form's alert is the one a screen reader hears, once).
@@ -89,19 +86,19 @@ def render(ctx: PageContext) -> ResultWidgets:
             confirm_cancel = gr.Button(label("ui.cancel"), elem_id="confirm-cancel")
         dont_ask = gr.Checkbox(False, label=label("ui.dont_ask"), elem_id="dont-ask")
     gr.HTML(f'<h2 class="step-title">{both("result.title")}</h2>', min_height=0)
-    status_box = gr.HTML(status.LOADING_HTML, elem_id="job-status", min_height=0)
+    status_box = status.render_box()
     decision = render_decision(ctx.settings)
     retry = gr.Button(label("ui.try_again"), visible=False, elem_id="retry")
     compare_takes = gr.Button(label("ui.compare_takes"), visible=False, elem_id="compare-takes", size="sm",
                               variant="primary")
-    takes_grid = gr.HTML("", visible=False, elem_id="takes-grid", min_height=0)
+    takes_grid = takes_view.render_grid()
     with gr.Column(visible=False, elem_id="result-box") as result_box:
-        video = gr.HTML("", elem_id="result-video", min_height=0)
+        video = videoview.render("result-video")
         with gr.Row(elem_id="result-actions"):
             download = gr.DownloadButton(label("ui.download_mp4"), elem_id="download-result", size="sm")
             another = gr.Button(label("ui.another_take"), elem_id="another-take", size="sm")
             use_settings = gr.Button(label("ui.reuse_settings"), elem_id="use-settings", size="sm")
-        summary = gr.Markdown(elem_id="result-summary")
+        summary = status.render_summary()
     return ResultWidgets(price, generate, blocked, confirm_box, confirm_text, confirm_go, confirm_cancel, dont_ask, status_box,
                          decision.box, decision.found_task, decision.attach, decision.resubmit, decision.discard, retry,
                          result_box, video, takes, takes_grid,

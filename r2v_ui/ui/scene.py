@@ -13,7 +13,7 @@ from ..examples import EXAMPLE_NEGATIVE_PROMPTS
 from ..messages import both
 from ..workspace import cast as cast_mod
 from ..workspace import form
-from . import rawinputs, starters, storyboard
+from . import fieldnotes, rawinputs, starters, storyboard
 from .context import PageContext, esc
 from .language import choices, label, lang_of, text
 from ..workspace.start import parse_takes
@@ -73,8 +73,8 @@ def render(ctx: PageContext) -> SceneWidgets:
     prompt = gr.Textbox(label=label("ui.prompt"), lines=3, max_lines=12, elem_id="prompt",
                         placeholder=label("ui.prompt_placeholder"))
     with gr.Row(elem_id="prompt-meta", equal_height=False):
-        prompt_count = gr.HTML(form.count_label("", spec.PROMPT_MAX), elem_id="prompt-count", min_height=0)
-        hints = gr.HTML("", elem_id="prompt-hints", min_height=0)
+        prompt_count = fieldnotes.render_count(spec.PROMPT_MAX, "prompt-count")
+        hints = fieldnotes.render_hints()
     gr.HTML(f'<h2 class="step-title">{both("scene.settings_title")}</h2>')
     with gr.Row(elem_id="settings-row", equal_height=False):
         tier = gr.Radio(list(spec.TIERS), value=d.tier, label=label("ui.resolution"), elem_id="tier", min_width=150)
@@ -85,8 +85,7 @@ def render(ctx: PageContext) -> SceneWidgets:
                                          minimum=spec.DURATION_MIN, maximum=spec.DURATION_MAX, elem_id="duration",
                                          min_width=160)
         shot = gr.Radio(choices(form.SHOT_CHOICES), value=d.shot_type, label=label("ui.shots"), elem_id="shot-type", min_width=200)
-    size_info = gr.HTML(f'<div class="size-info">{form.size_label(d.tier, d.aspect, None)}</div>', elem_id="size-info",
-                        min_height=0)
+    size_info = fieldnotes.render_size()
     board = storyboard.render(ctx)  # under the shot type, with Multi shot
     with gr.Accordion(label("ui.more_settings"), open=False,
                       elem_id="more-settings") as more:
@@ -103,8 +102,7 @@ def render(ctx: PageContext) -> SceneWidgets:
             reuse_seed = gr.Button(label("ui.reuse_seed"), size="sm", elem_id="reuse-seed", min_width=160)
         negative = gr.Textbox(label=label("ui.negative"), lines=2, elem_id="negative-prompt",
                               placeholder=label("ui.negative_placeholder"))
-        negative_count = gr.HTML(form.count_label("", spec.NEGATIVE_PROMPT_MAX), elem_id="negative-count",
-                                 min_height=0)
+        negative_count = fieldnotes.render_count(spec.NEGATIVE_PROMPT_MAX, "negative-count")
     form_alert = gr.HTML("", elem_id="form-alert", min_height=0)
     return SceneWidgets(prompt, prompt_count, hints, tier, aspect, size_info, duration, shot, audio, watermark,
                         seed_mode, seed, reuse_seed, negative, negative_count, form_alert, more, board,
@@ -128,18 +126,18 @@ def listen(w: SceneWidgets, ctx: PageContext, page: Any) -> None:
             n_takes = 1
         checked = form.prompt_for_checks(prompt_text, shot_v, shots)
         out = {
-            w.prompt_count: form.prompt_count(prompt_text, cast, lang),
-            w.negative_count: form.count_label(negative_text, spec.NEGATIVE_PROMPT_MAX, lang),
+            w.prompt_count: fieldnotes.prompt_count(prompt_text, cast, lang),
+            w.negative_count: fieldnotes.count_label(negative_text, spec.NEGATIVE_PROMPT_MAX, lang),
             # With a storyboard the hints are about every shot too; its own preview shows the prompt as sent.
-            w.hints: form.hints_html(checked, cast, lang, as_sent=checked == (prompt_text or "")),
-            w.size_info: f'<div class="size-info">{form.size_label(tier_v, aspect_v, lang)}</div>',
-            price: form.price_label(ctx.settings.price, tier_v, aspect_v, duration_v, cast, demo=demo and not key,
-                                    takes=n_takes, lang=lang),
+            w.hints: fieldnotes.hints_html(checked, cast, lang, as_sent=checked == (prompt_text or "")),
+            w.size_info: fieldnotes.size_html(tier_v, aspect_v, lang),
+            price: fieldnotes.price_label(ctx.settings.price, tier_v, aspect_v, duration_v, cast, demo=demo and not key,
+                                          takes=n_takes, lang=lang),
         }
         # The example's "things to avoid" leave with the example cast: never kept hidden for another scene.
         if negative_text in EXAMPLE_NEGATIVE_PROMPTS and not any(c.example for c in cast_mod.filled(cast)):
             out[w.negative] = ""
-            out[w.negative_count] = form.count_label("", spec.NEGATIVE_PROMPT_MAX)
+            out[w.negative_count] = fieldnotes.count_label("", spec.NEGATIVE_PROMPT_MAX)
         return out
 
     gr.on(

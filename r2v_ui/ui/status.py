@@ -1,7 +1,9 @@
-"""How a job looks on the page: its stages in plain words, the summary of a result, timings.
+"""The result pane's status box and a result's settings summary: the widgets (`render_box`,
+`render_summary`) and what they show of a job — its stages in plain words, its progress, what
+happened and what to do, the settings that made it (History's detail shows the summary too).
 
-HTML of a JobSnapshot for the result pane's status box (and History's detail): what the job is
-is asked of the snapshot's typed queries (`in_progress`, `needs_decision`, …), never by its state's word.
+What the job is is asked of the snapshot's typed queries (`in_progress`, `needs_decision`, …),
+never by its state's word.
 """
 
 from __future__ import annotations
@@ -9,6 +11,8 @@ from __future__ import annotations
 import html
 import time
 from typing import Any
+
+import gradio as gr
 
 from .. import spec
 from ..jobs.states import RUNNING_STATES, JobState
@@ -32,6 +36,16 @@ LOADING_HTML = (  # drawn before any request: in both languages, the page shows 
     '<div class="job-status job-idle" id="job-status-box" data-state="loading">'
     f'<div class="job-headline">{both("status.loading")}</div></div>'
 )
+
+
+def render_box() -> gr.HTML:
+    """The status box, "loading" until the page knows its language and its job (jobview.make_watch fills it)."""
+    return gr.HTML(LOADING_HTML, elem_id="job-status", min_height=0)
+
+
+def render_summary() -> gr.Markdown:
+    """The settings that made the result shown (`summary_markdown`), under its video."""
+    return gr.Markdown(elem_id="result-summary")
 
 
 def idle_html(lang: str = DEFAULT) -> str:

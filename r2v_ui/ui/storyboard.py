@@ -25,6 +25,7 @@ from ..storyboard import SHOTS_MAX, SHOTS_MIN, Storyboard, fit, length_problem
 from ..messages import DEFAULT, LANGUAGES, Msg, both, render_msg, t
 from ..workspace import refusals
 from ..workspace import form
+from . import fieldnotes
 from .language import label, lang_of
 from .context import PageContext
 
@@ -171,7 +172,7 @@ def preview_html(raw_shots: Any, overall: str, cast: list[dict] | None = None, l
     text = form.sent_prompt(board.compose(), cast or []).sent
     return (f'<div class="storyboard-preview"><div class="storyboard-preview-title">{html.escape(t("storyboard.preview_title", lang))}</div>'
             f'<pre class="storyboard-prompt">{html.escape(text)}</pre>'
-            f'{form.count_label(text, spec.PROMPT_MAX)}</div>')
+            f'{fieldnotes.count_label(text, spec.PROMPT_MAX)}</div>')
 
 
 def fit_button(raw_shots: Any, duration: int | None, lang: str = DEFAULT) -> Any:

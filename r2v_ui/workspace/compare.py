@@ -1,5 +1,6 @@
 """Compare, the pure part: which settings differ between 2–4 finished videos, so under each video
-the page shows only what makes it different (seed, the prompt's own words, size, length, …).
+the page shows only what makes it different (seed, the prompt's own words, size, length, …), and a
+short name for each video.  No Gradio, no HTML: the tab draws it (ui/comparepanel.py).
 
 Works on JobSnapshots (duck-typed: `.settings`, `.seed_used`, `.references`)."""
 
@@ -10,7 +11,7 @@ from typing import Any
 
 from ..messages import DEFAULT, t, word_list
 from ..messages.formats import day_time
-from .history import as_written
+from .gallery import as_written
 
 MIN_COMPARE, MAX_COMPARE = 2, 4
 
