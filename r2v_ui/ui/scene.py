@@ -117,9 +117,11 @@ def listen(w: SceneWidgets, ctx: PageContext, page: Any) -> None:
     # written.  Coroutines without pre/postprocessing, so they never wait for a worker thread.
     ui_only = dict(concurrency_limit=None, preprocess=False, postprocess=False)
 
-    async def refresh(cast, prompt_text, negative_text, tier_v, aspect_v, duration_v, key, shot_v, shots, takes_v,
-                      request: gr.Request):
+    async def refresh(given: dict, request: gr.Request):
         lang = lang_of(request)
+        cast, prompt_text, negative_text = given[st.cast], given[w.prompt], given[w.negative]
+        tier_v, aspect_v, duration_v, key = given[w.tier], given[w.aspect], given[w.duration], given[st.key]
+        shot_v, shots, takes_v = given[w.shot], given[w.board.value], given[takes]
         try:
             n_takes = parse_takes(takes_v)
         except ValueError:
@@ -143,21 +145,22 @@ def listen(w: SceneWidgets, ctx: PageContext, page: Any) -> None:
     gr.on(
         [st.cast.change, w.prompt.change, w.negative.change, w.tier.change, w.aspect.change, w.duration.change,
          st.key.change, w.shot.change, w.board.value.change, takes.change],
-        refresh, [st.cast, w.prompt, w.negative, w.tier, w.aspect, w.duration, st.key, w.shot, w.board.value,
-                  takes],
+        refresh, {st.cast, w.prompt, w.negative, w.tier, w.aspect, w.duration, st.key, w.shot, w.board.value,
+                  takes},
         [w.prompt_count, w.negative_count, w.hints, w.size_info, price, w.negative],
         show_progress="hidden", trigger_mode="always_last", api_visibility="undocumented", **ui_only,
     )
 
-    def reuse_last_seed(seed_value, request: gr.Request = None):
+    def reuse_last_seed(given: dict, request: gr.Request = None):
+        seed_value = given[st.last_seed]
         if seed_value is None:
             return {w.form_alert: f'<div class="form-note" role="status">{esc(text("scene.no_seed", request))}</div>'}
         return {w.seed_mode: form.SEED_FIXED, w.seed: gr.Number(value=seed_value, visible=True), w.form_alert: ""}
 
-    w.reuse_seed.click(reuse_last_seed, [st.last_seed], [w.seed_mode, w.seed, w.form_alert],
+    w.reuse_seed.click(reuse_last_seed, {st.last_seed}, [w.seed_mode, w.seed, w.form_alert],
                        api_visibility="undocumented")
-    async def show_seed_box(mode):
-        return gr.Number(visible=mode == form.SEED_FIXED)
+    async def show_seed_box(given: dict):
+        return gr.Number(visible=given[w.seed_mode] == form.SEED_FIXED)
 
-    w.seed_mode.change(show_seed_box, [w.seed_mode], [w.seed], show_progress="hidden",
+    w.seed_mode.change(show_seed_box, {w.seed_mode}, [w.seed], show_progress="hidden",
                        api_visibility="undocumented", **ui_only)
