@@ -236,15 +236,17 @@ def listen(w: HistoryWidgets, ctx: PageContext, page: Any) -> None:
     gr.api(list_history, api_name="list_history")
 
     def turn(step: int):
-        def handler(status, search, page, memory, selected, request: gr.Request):
-            return list_view(status, search, page + step, memory, None, request, selected=selected)
+        def handler(given: dict, request: gr.Request):
+            return list_view(given[w.status_filter], given[w.search], given[w.page] + step, given[st.memory], None,
+                             request, selected=given[w.selected])
         return handler
 
-    def tick(status, search, page, memory, shown, selected, request: gr.Request):
-        return list_view(status, search, page, memory, shown, request, selected=selected, force=False)
+    def tick(given: dict, request: gr.Request):
+        return list_view(given[w.status_filter], given[w.search], given[w.page], given[st.memory], given[w.shown],
+                         request, selected=given[w.selected], force=False)
 
-    def show_history(status, search, memory, request: gr.Request):
-        return list_view(status, search, 0, memory, None, request)
+    def show_history(given: dict, request: gr.Request):
+        return list_view(given[w.status_filter], given[w.search], 0, given[st.memory], None, request)
 
     async def follow():
         """While History is open: the hub's list version each time it moves (and, unchanged, every
@@ -254,23 +256,24 @@ def listen(w: HistoryWidgets, ctx: PageContext, page: Any) -> None:
             seen = await manager.wait_for_list_change(seen, FOLLOW_WAKEUP_SECONDS)
             yield seen
 
-    list_inputs = [w.status_filter, w.search, st.memory]
+    list_inputs = {w.status_filter, w.search, st.memory}
     tab.select(show_history, list_inputs, list_outputs, concurrency_limit=None, api_visibility="undocumented")
     following = tab.select(follow, None, [w.version], api_visibility="private", **stream)
     for other in other_tabs:  # History out of sight: its stream ends
         other.select(None, None, None, cancels=[following], api_visibility="private", show_progress="hidden")
-    w.version.change(tick, [w.status_filter, w.search, w.page, st.memory, w.shown, w.selected], list_outputs,
+    ticking = {w.status_filter, w.search, w.page, st.memory, w.shown, w.selected}
+    w.version.change(tick, ticking, list_outputs,
                      concurrency_limit=None, api_visibility="private", show_progress="hidden")
     # This browser's memory arrives with the page's load event: History opened before it landed listed
     # a stranger's (empty) view, and no timer corrects it any more, so the list is read again then.
-    st.memory.change(tick, [w.status_filter, w.search, w.page, st.memory, w.shown, w.selected], list_outputs,
+    st.memory.change(tick, ticking, list_outputs,
                      concurrency_limit=None, api_visibility="private", show_progress="hidden")
     w.status_filter.change(show_history, list_inputs, list_outputs, concurrency_limit=None,
                            api_visibility="undocumented", show_progress="hidden")
     # Search as you type: only the newest text is searched once the previous search is done.
     w.search.input(show_history, list_inputs, list_outputs, concurrency_limit=None, trigger_mode="always_last",
                    api_visibility="undocumented", show_progress="hidden")
-    paging = [w.status_filter, w.search, w.page, st.memory, w.selected]
+    paging = {w.status_filter, w.search, w.page, st.memory, w.selected}
     w.prev.click(turn(-1), paging, list_outputs, concurrency_limit=None, api_visibility="undocumented")
     w.next.click(turn(+1), paging, list_outputs, concurrency_limit=None, api_visibility="undocumented")
 
@@ -297,17 +300,20 @@ def listen(w: HistoryWidgets, ctx: PageContext, page: Any) -> None:
                 w.compare: gr.Button(label("ui.history.compare_takes" if snap.batch_id else "ui.history.compare_with"),
                                      visible=done)}
 
-    def open_job(job_id, memory, request: gr.Request):
-        """The detail view of one of *your* jobs (others' look like missing ones)."""
+    def open_job(request: gr.Request = None, *, job_id: Any, memory: Any):
+        """The detail view of one of *your* jobs (others' look like missing ones).  Named inputs: the
+        API's `/job_detail` keeps its one parameter, `job_id`."""
         return detail_view(job_id, memory, request)
 
-    w.items.input(open_job, [w.items, st.memory], detail_outputs, concurrency_limit=None,
-                  api_visibility="undocumented").then(None, js=DETAIL_JS)
+    w.items.input(open_job, None, detail_outputs, inputs_kwargs={"job_id": w.items, "memory": st.memory},
+                  concurrency_limit=None, api_visibility="undocumented").then(None, js=DETAIL_JS)
     api_job_id = gr.Textbox(visible=False, elem_id="api-job-id")
-    api_job_id.submit(open_job, [api_job_id, st.memory], detail_outputs, api_name="job_detail", concurrency_limit=None)
+    api_job_id.submit(open_job, None, detail_outputs, inputs_kwargs={"job_id": api_job_id, "memory": st.memory},
+                      api_name="job_detail", concurrency_limit=None)
 
-    def remix(job_id, memory, request: gr.Request):
-        who = ctx.visitor(request, memory)
+    def remix(given: dict, request: gr.Request):
+        job_id = given[w.selected]
+        who = ctx.visitor(request, given[st.memory])
         if not job_id:  # nothing open (an API call with no job shown)
             raise gr.Error(t("history.gone", lang_of(request)))
         try:
@@ -318,11 +324,12 @@ def listen(w: HistoryWidgets, ctx: PageContext, page: Any) -> None:
             tabs: gr.Tabs(selected="studio"), scene.form_alert: ""}
 
     form_outputs = page.form_outputs(ctx)
-    w.remix.click(remix, [w.selected, st.memory], [*form_outputs, tabs, scene.form_alert], api_name="remix",
+    w.remix.click(remix, {w.selected, st.memory}, [*form_outputs, tabs, scene.form_alert], api_name="remix",
                   concurrency_limit=None)
 
-    def reuse_job_seed(job_id, memory, request: gr.Request):
-        who = ctx.visitor(request, memory)
+    def reuse_job_seed(given: dict, request: gr.Request):
+        job_id = given[w.selected]
+        who = ctx.visitor(request, given[st.memory])
         snap = manager.snapshot(job_id, owner=who.owner) if job_id else None
         value = (snap.seed_used if snap and snap.seed_used is not None else
                  (snap.settings or {}).get("seed") if snap else None)
@@ -332,14 +339,15 @@ def listen(w: HistoryWidgets, ctx: PageContext, page: Any) -> None:
         return {scene.seed_mode: form.SEED_FIXED, scene.seed: gr.Number(value=value, visible=True),
                 tabs: gr.Tabs(selected="studio")}
 
-    w.reuse_seed.click(reuse_job_seed, [w.selected, st.memory], [scene.seed_mode, scene.seed, tabs],
+    w.reuse_seed.click(reuse_job_seed, {w.selected, st.memory}, [scene.seed_mode, scene.seed, tabs],
                        api_visibility="undocumented")
 
     w.delete.click(lambda: gr.Row(visible=True), None, [w.confirm_row], api_visibility="private", show_progress="hidden")
     w.cancel_delete.click(lambda: gr.Row(visible=False), None, [w.confirm_row], api_visibility="private",
                           show_progress="hidden")
 
-    def delete_job(job_id, status, search, page, memory, request: gr.Request):
+    def delete_job(request: gr.Request = None, *, job_id: Any, status: Any, search: Any, page: Any, memory: Any):
+        """Named inputs: the API's `/delete_job` keeps its parameters, `status` then `search`."""
         who = ctx.visitor(request, memory)
         snap = manager.snapshot(job_id, owner=who.owner) if job_id else None
         # Which job to show next: the one after it in the list, else the one before.
@@ -357,8 +365,8 @@ def listen(w: HistoryWidgets, ctx: PageContext, page: Any) -> None:
         return (list_view(status, search, page, memory, None, request, selected=neighbour)
                 | detail_view(neighbour, memory, request))
 
-    def toggle_keep(job_id, status, search, page, memory, request: gr.Request):
-        """"Keep this one" on the open job, or take the mark away again."""
+    def toggle_keep(request: gr.Request = None, *, job_id: Any, status: Any, search: Any, page: Any, memory: Any):
+        """"Keep this one" on the open job, or take the mark away again.  Named inputs, as `/delete_job`."""
         who = ctx.visitor(request, memory)
         snap = manager.snapshot(job_id, owner=who.owner) if job_id else None
         if snap is None:
@@ -367,23 +375,26 @@ def listen(w: HistoryWidgets, ctx: PageContext, page: Any) -> None:
         return (list_view(status, search, page, memory, None, request, selected=job_id)
                 | {w.keep: gr.Button(KEPT_LABEL if kept else KEEP_LABEL)})
 
-    w.keep.click(toggle_keep, [w.selected, w.status_filter, w.search, w.page, st.memory], [*list_outputs, w.keep],
-                 api_name="toggle_keep", concurrency_limit=None)
+    open_one = {"job_id": w.selected, "status": w.status_filter, "search": w.search, "page": w.page, "memory": st.memory}
+    w.keep.click(toggle_keep, None, [*list_outputs, w.keep], inputs_kwargs=open_one, api_name="toggle_keep",
+                 concurrency_limit=None)
 
-    w.confirm_delete.click(delete_job, [w.selected, w.status_filter, w.search, w.page, st.memory],
-                           [*list_outputs, *detail_outputs], api_name="delete_job", concurrency_limit=None)
+    w.confirm_delete.click(delete_job, None, [*list_outputs, *detail_outputs], inputs_kwargs=open_one,
+                           api_name="delete_job", concurrency_limit=None)
 
-    w.retry.click(actions.retry_job, [w.selected, st.key, st.memory], [st.job, st.memory],
+    w.retry.click(actions.retry(w.selected), {w.selected, st.key, st.memory}, [st.job, st.memory],
                   api_visibility="undocumented", concurrency_limit=None).success(
         lambda: gr.Tabs(selected="studio"), None, [tabs], api_visibility="private").then(
-        actions.watch.fn, [st.job, st.memory], actions.watch.outputs, api_visibility="undocumented", **stream)
+        actions.watch.fn, actions.watch.inputs, actions.watch.outputs, api_visibility="undocumented", **stream)
 
     # ---- an uncertain submit, settled here: in any browser of its owner, by the page's own rules ----
     def settle_here(action: str):
-        def handler(job_id, key, task_id, status, search, page, memory, request: gr.Request):
-            jobview.settle(ctx, job_id, action, task_id, key, memory, request)
+        def handler(given: dict, request: gr.Request):
+            job_id, memory = given[w.selected], given[st.memory]
+            jobview.settle(ctx, job_id, action, given[w.decision.found_task], given[st.key], memory, request)
             if action == "discard":  # it stays here, discarded
-                return (list_view(status, search, page, memory, None, request, selected=job_id)
+                return (list_view(given[w.status_filter], given[w.search], given[w.page], memory, None, request,
+                                  selected=job_id)
                         | detail_view(job_id, memory, request))
             # followed or sent again: it goes on in the Studio tab, where this browser watches it
             memory = session.remembered(memory)
@@ -391,11 +402,11 @@ def listen(w: HistoryWidgets, ctx: PageContext, page: Any) -> None:
                     w.decision.box: gr.Column(visible=False), tabs: gr.Tabs(selected="studio")}
         return handler
 
-    settle_inputs = [w.selected, st.key, w.decision.found_task, w.status_filter, w.search, w.page, st.memory]
+    settle_inputs = {w.selected, st.key, w.decision.found_task, w.status_filter, w.search, w.page, st.memory}
     for btn, action in ((w.decision.attach, "attach"), (w.decision.resubmit, "resubmit")):
         btn.click(settle_here(action), settle_inputs, [st.job, st.memory, w.decision.found_task, w.decision.box, tabs],
                   api_visibility="undocumented", concurrency_limit=None).success(
-            actions.watch.fn, [st.job, st.memory], actions.watch.outputs, api_visibility="undocumented", **stream)
+            actions.watch.fn, actions.watch.inputs, actions.watch.outputs, api_visibility="undocumented", **stream)
     w.decision.discard.click(settle_here("discard"), settle_inputs, [*list_outputs, *detail_outputs],
                              api_visibility="undocumented", concurrency_limit=None)
 

@@ -181,11 +181,11 @@ def listen(w: ResultWidgets, ctx: PageContext, page: Any) -> jobview.Actions:
                                show_progress="hidden", api_visibility="private").then(
         start(False), None, start_outputs, inputs_kwargs=start_inputs, api_name="generate", concurrency_limit=None,
         show_progress="minimal")
-    started.then(watch.fn, [st.job, st.memory], watch.outputs, api_name="watch_job", **stream)
+    started.then(watch.fn, watch.inputs, watch.outputs, api_name="watch_job", **stream)
     started.then(None, js=SCROLL_JS)  # at once, not when the stream ends with the job
     w.confirm_go.click(start(True), None, start_outputs, inputs_kwargs=start_inputs, api_name="confirm_generate",
                        concurrency_limit=None, show_progress="minimal").then(
-        watch.fn, [st.job, st.memory], watch.outputs, api_visibility="undocumented", **stream)
+        watch.fn, watch.inputs, watch.outputs, api_visibility="undocumented", **stream)
     w.confirm_cancel.click(lambda: gr.Column(visible=False), None, [w.confirm_box], api_visibility="private",
                            show_progress="hidden")
 
