@@ -3,6 +3,7 @@ and how a job's stages read.  (The app on loopback is in test_ui_client.py.)"""
 
 from __future__ import annotations
 
+import html as html_mod
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -371,3 +372,24 @@ def test_files_are_shown_at_a_stable_path_in_gradios_cache_outside_the_library(t
     finally:
         viewer.close()
     assert not viewer.root.exists()
+
+
+def test_a_cards_voice_is_said_once_and_a_fixed_or_refused_one_says_why(tmp_path):
+    """Issue 23: a card with a voice said it twice ("Voice: hello.wav" and "Voice: Accepted hello.wav is …")."""
+    import re
+
+    from tests.fixtures_emulator import make_wav
+
+    picture = cast_mod.check_media(Card(), str(character_png(tmp_path / "mira.png", (200, 90, 40))), 1, [Card()], 0,
+                                   work_dir=tmp_path / "w")
+    card = cast_mod.check_voice(picture, str(make_wav(tmp_path / "hello.wav")), work_dir=tmp_path / "w")
+    assert card.voice_verdict == "accepted"
+    for lang, voice in (("en", "Voice: hello.wav"), ("zh-CN", "hello.wav")):
+        seen = html_mod.unescape(re.sub(r"<[^>]+>", " ", cards.face_html(card, 1, lang)))
+        assert seen.count("hello.wav") == 1 and voice in seen, seen
+        assert seen.count("mira.png") == 2  # the picture's caption and its verdict, as before
+    noise = tmp_path / "noise.wav"
+    noise.write_bytes(b"not a sound at all" * 10)
+    refused = cast_mod.check_voice(picture, str(noise), work_dir=tmp_path / "w")
+    assert refused.voice_verdict == "refused"
+    assert "Voice: Refused" in html_mod.unescape(cards.face_html(refused, 1, "en"))
