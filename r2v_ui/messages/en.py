@@ -983,6 +983,7 @@ MESSAGES: dict[str, str] = {
     "notice.storage_how": "To keep them: attach storage to this Space in its settings, then set the variable "
                           "R2V_DATA_DIR to a folder on it.",
     "ui.task_id_placeholder": "task id",
-    # face-rooms (issue 20 item 5): punctuation that was a language branch in the page
+    # face-rooms (issue 20 item 5: punctuation that was a language branch in the page; issue 23: Gradio's own gaps)
     "history.timing_row": "{label}: {value}",
+    "gradio.complete": "Done",  # Gradio's status tracker, said to screen readers after an event (ui/language.py)
 }

@@ -897,6 +897,7 @@ MESSAGES: dict[str, str] = {
     "notice.storage": "Space 重启后，这里的视频会丢失：请下载保存，或者挂载存储。",
     "notice.storage_how": "想保留它们：在这个 Space 的设置里挂载存储，然后把变量 R2V_DATA_DIR 设为其中的一个文件夹。",
     "ui.task_id_placeholder": "任务 ID",
-    # face-rooms (issue 20 item 5): punctuation that was a language branch in the page
+    # face-rooms (issue 20 item 5: punctuation that was a language branch in the page; issue 23: Gradio's own gaps)
     "history.timing_row": "{label}：{value}",
+    "gradio.complete": "完成",  # Gradio's status tracker, said to screen readers after an event (ui/language.py)
 }
