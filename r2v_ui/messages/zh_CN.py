@@ -508,7 +508,7 @@ MESSAGES: dict[str, str] = {
                  "<code>character2</code>……每张卡片放一张图片或一段视频，还可以加一段音色音频。给卡片起个名字，"
                  "就能在提示词里用 <code>@名字</code> 来指代它。",
     "spec.tag_unnamed_named": "提示词里没有出现 @{name}（{tag}）；把 @{name} 写进提示词，模型才知道这是谁。",
-    # --- 历史记录（ui/history.py）--------------------------------------------------------------------
+    # --- 历史记录（ui/historypanel.py）-----------------------------------------------------------------
     "history.video_missing": "视频不见了",
     "history.take": " · 第 {n} 条",
     "history.no_prompt": "（没有提示词）",
@@ -766,8 +766,8 @@ MESSAGES: dict[str, str] = {
     "history.confirm_delete": "要永久删除这个任务、它的视频和记录吗？",
     "history.empty": "这里还没有视频。去<b>工作室</b>标签页做一个，它就会出现在这个列表里。",
     "history.nothing_found": "没有符合这个搜索的视频。",
-    # --- i18n-result：结果区、历史记录详情、对比、表单（ui/status.py、history.py、result.py、form.py、
-    # compare.py、historypanel.py、jobview.py、scene.py、takes.py、notices.py）--------------------------------
+    # --- i18n-result：结果区、历史记录详情、对比、表单（ui/status.py、result.py、fieldnotes.py、
+    # historypanel.py、jobview.py、scene.py、takes.py、header.py；workspace/compare.py）------------------------
     "summary.setting": "设置",
     "summary.value": "值",
     "summary.size": "画面尺寸",
