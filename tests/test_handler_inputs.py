@@ -29,7 +29,7 @@ API_PARAMETERS = {
     "/job_detail": ["job_id"], "/resume": ["stored"],
     "/list_history": ["status", "search", "page"],
     "/generate": ["prompt", "negative", "tier", "aspect", "duration", "shot", "audio", "watermark", "seed_mode",
-                  "seed", "shots", "dont_ask", "takes"],
+                  "seed", "shots", "dont_ask", "takes", "recipe"],
     "/save_character": ["card", "name", "note"], "/use_character": ["character_id", "card"],
     "/edit_character": ["character_id", "name", "note"], "/delete_character": ["character_id"],
 }
