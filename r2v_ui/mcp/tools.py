@@ -202,7 +202,7 @@ class StudioTools:
             draft = recipes.finder_for(self.manager.store, self.settings.data_dir, owner).draft(text)
             job_id = await asyncio.to_thread(self.manager.start, draft, owner=owner)
         except StudioError as exc:
-            raise ToolError(f"Nothing was sent. {render(exc.msg)}") from None
+            raise ToolError(f"Nothing was sent. {render_msg(exc.msg)}") from None
         return self._started(job_id, owner, [])
 
     def _started(self, job_id: str, owner: str, fixed: list[str]) -> str:
@@ -343,7 +343,7 @@ class StudioTools:
             link = sharing.make_link(self.shares, self.manager, owner, ids, expiry,
                                      password if isinstance(password, str) and password else None, show_prompt is True)
         except StudioError as exc:
-            raise ToolError(render(exc.msg)) from None
+            raise ToolError(render_msg(exc.msg)) from None
         return to_json({"url": access.base_url(request, self.settings) + link.path, "job_ids": list(link.job_ids),
                         "expires_at": iso_time(link.expires_at) if link.expires_at is not None else None,
                         "password": bool(link.has_password), "show_prompt": bool(link.show_prompt)})
