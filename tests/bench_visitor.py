@@ -15,21 +15,22 @@ loopback; the bare page here), a fresh one for each N, and its CPU is read from 
 after.  First the idle floor: each server alone for `--idle-seconds`, in CPU-seconds per second
 (after it has settled: the studio draws its example cast at start, in the background).  Then, per N:
 
-* the first visitor of the fresh process, alone: what a process pays once (Gradio's first page
+* a cold round: N visitors on the fresh process.  What a process pays once (Gradio's first page
   build, the static files kept and compressed, lazy imports, the first job's clients) falls here,
-  and is reported apart as "first visitor";
-* the server left to settle, then the round: N visitors, at most `--at-once` of them in the browser
-  together (the next arrives as one leaves: 50 Chromium tabs on a 2-core machine would measure the
-  browser more than the server), with a line of progress as each one ends; a round stops after
-  `--round-timeout` seconds and says how many were done.
+  on however many arrive together, as after a restart of a studio people are waiting for;
+* the server left to settle, then a warm round: N more visitors.  Its figure is what a visitor
+  costs; the cold round's CPU less N warm visitors is reported as paid "once a process".
 
-The figure is the server's CPU over the round, less the idle floor over the same wall time,
-divided by the visitors done.  The browser's own CPU is not counted (it shares the machine's cores,
+In a round at most `--at-once` visitors are in the browser together (the next arrives as one
+leaves: 50 Chromium tabs on a 2-core machine would measure the browser more than the server),
+with a line of progress as each one ends; a round stops after `--round-timeout` seconds and says
+how many were done.  A round's figure is the server's CPU over it, less the idle floor over the
+same wall time, divided by the visitors done.  The browser's own CPU is not counted (it shares the machine's cores,
 so rounds of many visitors take longer on a small machine).  Also printed: the wall time of each
 round and how long the studio's idle queue took to start a cheap event after idling (the Seed
 radio's change, over the page's own protocol; median of 10).  `--profile PREFIX` profiles the
-studio in-process (yappi, if installed: `pip install yappi`; not a dependency) during its first
-visitor and each round; read with `python -m pstats PREFIX-10.pstat`.  `--root DIR` serves the
+studio in-process (yappi, if installed: `pip install yappi`; not a dependency) during each
+round; read with `python -m pstats PREFIX-10.pstat`.  `--root DIR` serves the
 studio of another checkout (an export of the commit before a change).
 
 `--page-opens K` measures only the page open, K times one after another on each server (a fresh
@@ -300,8 +301,8 @@ def main() -> int:
     ap.add_argument("--repeat", type=int, default=3, help="with --page-opens: how many rounds of K opens")
     ap.add_argument("--root", help="serve the studio of another checkout (an export of the commit before a change)")
     ap.add_argument("--profile", metavar="PREFIX",
-                    help="profile the studio in-process (yappi, CPU clock, every thread): PREFIX-first.pstat for its first"
-                         " visitor, PREFIX-N.pstat for each round")
+                    help="profile the studio in-process (yappi, CPU clock, every thread): PREFIX-N-cold.pstat and"
+                         " PREFIX-N.pstat for each N")
     ap.add_argument("--at-once", type=int, default=10,
                     help="at most this many visitors in the browser together (the next arrives as one leaves)")
     ap.add_argument("--round-timeout", type=float, default=900.0,
@@ -321,50 +322,48 @@ def main() -> int:
           + (f" · studio of {args.root}" if args.root else ""), flush=True)
     rows, floors = [], {}
     for n in counts:
-        s, s_first = studio_round(args, n, floors)
-        b, b_first = bare_round(args, n, floors)
-        rows.append((n, s, s_first, b, b_first))
-        print(f"N={n}: studio {s['per_visitor']:.2f} CPU-s a visitor ({s['ok']}/{n} ok, {s['wall']:.0f} s), first"
-              f" visitor {s_first['per_visitor']:.2f} · bare {b['per_visitor']:.3f} ({b['ok']}/{n} ok, {b['wall']:.0f} s),"
-              f" first {b_first['per_visitor']:.3f}"
-              + (f" · errors {s['errors'] + b['errors']}" if s["errors"] or b["errors"] else ""), flush=True)
+        s, s_cold = studio_round(args, n, floors)
+        b, b_cold = bare_round(args, n, floors)
+        rows.append((n, s, s_cold, b, b_cold))
+        errors = s_cold["errors"] + s["errors"] + b_cold["errors"] + b["errors"]
+        print(f"N={n}: studio {s['per_visitor']:.2f} CPU-s a visitor ({s['ok']}/{n} ok, {s['wall']:.0f} s), on a fresh"
+              f" process {s_cold['per_visitor']:.2f} ({s_cold['ok']}/{n} ok) · bare {b['per_visitor']:.3f}"
+              f" ({b['ok']}/{n} ok, {b['wall']:.0f} s), fresh {b_cold['per_visitor']:.3f}"
+              + (f" · errors {errors}" if errors else ""), flush=True)
     print()
     print("| visitors | studio: CPU-s a visitor (net of idle) | bare Gradio page | ratio | visitors done | wall, studio |"
-          " studio's first visitor (one-time costs) | bare's first |")
+          " studio on a fresh process: a visitor · once a process | bare on a fresh process |")
     print("|---|---|---|---|---|---|---|---|")
-    for n, s, s_first, b, b_first in rows:
+    for n, s, s_cold, b, b_cold in rows:
         ratio = s["per_visitor"] / b["per_visitor"] if b["per_visitor"] else float("nan")
+        once = max(0.0, s_cold["net"] - s["per_visitor"] * s_cold["ok"])
         print(f"| {n} | {s['per_visitor']:.2f} | {b['per_visitor']:.3f} | {ratio:.0f}× | {s['ok']}/{n}, {b['ok']}/{n} |"
-              f" {s['wall']:.0f} s | {s_first['per_visitor']:.2f} | {b_first['per_visitor']:.3f} |")
+              f" {s['wall']:.0f} s | {s_cold['per_visitor']:.2f} · {once:.2f} CPU-s | {b_cold['per_visitor']:.3f} |")
     print(f"\nIdle floor (CPU-s per second, nobody on the page): studio {floors.get('studio', float('nan')):.4f},"
           f" bare Gradio {floors.get('bare', float('nan')):.4f}; a cheap event after 2 s idle answers in"
           f" {floors.get('start', float('nan')) * 1000:.0f} ms (median of 10).")
     return 0
 
 
-def first_then_round(args, child: Child, info: dict, floor: float, visitor, n: int, label: str) -> tuple[dict, dict]:
-    """The first visitor of a fresh server alone (what it pays once a process falls there), the server left to
-    settle, then the round of `n` (profiled with `--profile`, the studio only)."""
-    profile = args.profile and label == "studio"
-    if profile:
-        child.send("profile start")
-    first = round_cpu(info["pid"], floor, visitor, info["url"], 1, label=f"{label}, first visitor")
-    if profile:
-        child.send(f"profile stop {args.profile}-first.pstat")
-        print(f"profile of the studio's first visitor: {child.read(120)['profile']}", flush=True)
-    settle(info["pid"])
-    if profile:
-        child.send("profile start")
-    round_ = round_cpu(info["pid"], floor, visitor, info["url"], n, args.at_once, args.round_timeout,
-                       label=f"{label}, N={n}")
-    if profile:
-        child.send(f"profile stop {args.profile}-{n}.pstat")
-        print(f"profile of the studio's round: {child.read(120)['profile']}", flush=True)
-    return round_, first
+def cold_then_warm(args, child: Child, info: dict, floor: float, visitor, n: int, label: str) -> tuple[dict, dict]:
+    """(warm, cold): `n` visitors on the fresh server (cold: what a process pays once falls there, on however
+    many arrive together), the server left to settle, then `n` more (warm).  Profiled with `--profile`, the
+    studio only: PREFIX-N-cold.pstat and PREFIX-N.pstat."""
+    rounds = {}
+    for kind in ("cold", "warm"):
+        if args.profile and label == "studio":
+            child.send("profile start")
+        rounds[kind] = round_cpu(info["pid"], floor, visitor, info["url"], n, args.at_once, args.round_timeout,
+                                 label=f"{label}, N={n}, {kind}")
+        if args.profile and label == "studio":
+            child.send(f"profile stop {args.profile}-{n}{'-cold' if kind == 'cold' else ''}.pstat")
+            print(f"profile of the studio's {kind} round: {child.read(120)['profile']}", flush=True)
+        settle(info["pid"])
+    return rounds["warm"], rounds["cold"]
 
 
 def studio_round(args, n: int, floors: dict) -> tuple[dict, dict]:
-    """A fresh studio (its own data folder): its idle floor once, then its first visitor, then `n`."""
+    """A fresh studio (its own data folder): its idle floor once, then `n` visitors cold, then `n` warm."""
     studio = Child("--serve", tempfile.mkdtemp(prefix=f"bench-visitor-{n}-"), "--emulator-seconds",
                    str(args.emulator_seconds), "--poll-rpm", "6000", *(["--root", args.root] if args.root else []))
     try:
@@ -375,7 +374,7 @@ def studio_round(args, n: int, floors: dict) -> tuple[dict, dict]:
             floors["start"] = event_start_after_idle(info["url"])
             print(f"idle floor, CPU-s per second: studio {floors['studio']:.4f}; a cheap event after 2 s idle"
                   f" answers in {floors['start'] * 1000:.0f} ms (median of 10)", flush=True)
-        return first_then_round(args, studio, info, floors["studio"], studio_visitor, n, "studio")
+        return cold_then_warm(args, studio, info, floors["studio"], studio_visitor, n, "studio")
     finally:
         studio.close()
 
@@ -389,7 +388,7 @@ def bare_round(args, n: int, floors: dict) -> tuple[dict, dict]:
         if "bare" not in floors:
             floors["bare"] = idle_floor(info["pid"], args.idle_seconds)
             print(f"idle floor, CPU-s per second: bare Gradio {floors['bare']:.4f}", flush=True)
-        return first_then_round(args, bare, info, floors["bare"], bare_visitor, n, "bare")
+        return cold_then_warm(args, bare, info, floors["bare"], bare_visitor, n, "bare")
     finally:
         bare.close()
 
