@@ -35,6 +35,7 @@ class Studio:
     tools: Any = None  # r2v_ui.mcp.StudioTools when the MCP server is on
     examples_ready: Any = None  # the thread drawing the example cast at start (r2v_ui.examples)
     kept: Any = None  # the page's answers served from memory (r2v_ui.ui.serving.Kept), once launched
+    shares: Any = None  # r2v_ui.share.service.ShareService: share links, their picks and notes (issue 22)
     _closed: bool = field(default=False, repr=False)
 
     @property
@@ -83,6 +84,13 @@ class Studio:
             # Served beside Gradio's routes and outside its login: the service fetching a reference has
             # no session.  Only tokens the host issued and that have not expired are served.
             routes += public_reference_routes(self.public_host)
+        if self.shares is not None:
+            from r2v_ui.share.routes import share_routes
+
+            # The share pages (/s/<token>): outside Gradio and its login, like the references above — a
+            # viewer has no account.  They serve only what a live link names.
+            reach = self.settings.with_overrides(host=host, share=bool(kwargs["share"]))
+            routes += share_routes(self.shares, local_only=not reach.reachable_by_others)
         if self.tools is not None:
             from r2v_ui import mcp as studio_mcp
 
@@ -161,7 +169,7 @@ def build_studio(settings: Settings | None = None) -> Studio:
     from r2v_ui.ui import build_app
 
     settings = settings or Settings.from_env()
-    from r2v_ui.decode_budget import limit_from_env
+    from r2v_ui.media.decode_budget import limit_from_env
 
     limit_from_env()  # a bad R2V_DECODE_BUDGET_MB stops the start here, in the terminal, not a card check later
     settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -219,6 +227,9 @@ def build_studio(settings: Settings | None = None) -> Studio:
     resumed = manager.resume()
     if resumed:
         log.info("Resumed %d unfinished job(s).", resumed)
+    from r2v_ui.share.service import ShareService
+
+    shares = ShareService(store)  # share links beside the jobs: the page, the share routes and MCP use it
     demo = build_app(manager, settings, emulator=emulator)
     from r2v_ui.examples import prepare_in_background
 
@@ -230,7 +241,7 @@ def build_studio(settings: Settings | None = None) -> Studio:
 
         tools = studio_mcp.register(demo, manager, settings)
     return Studio(settings=settings, store=store, manager=manager, demo=demo, emulator=emulator, public_host=public_host,
-                  tools=tools, examples_ready=examples_ready)
+                  tools=tools, examples_ready=examples_ready, shares=shares)
 
 
 def parse_auth(value: str | None) -> tuple[tuple[str, str], ...]:

@@ -17,8 +17,9 @@ branch (SPEC.md "Errors").
     ├── the store: store.StoreError (store/trouble.py)
     ├── hosting: hosting.HostingError
     ├── the library: characters.CharacterError
-    ├── pictures: decode_budget.TooLarge, picture_pixels.CannotFit
+    ├── pictures: media.decode_budget.TooLarge, media.picture_pixels.CannotFit
     ├── jobs: jobs.model.JobNotFound (and plain StudioErrors from the job manager)
+    ├── sharing: share.model.ShareError (a share or a viewer's note or pick refused)
     └── the form: workspace.refusals.FormProblem
 
 A handler catches `StudioError` and shows its `msg` in the reader's language; anything else is a bug

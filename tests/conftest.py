@@ -18,7 +18,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
-pytest_plugins = ("tests.fixtures_jobs", "tests.fixtures_browser", "tests.fixtures_hosting", "tests.fixtures_emulator")
+pytest_plugins = ("tests.fixtures_jobs", "tests.fixtures_browser", "tests.fixtures_hosting", "tests.fixtures_emulator",
+                  "tests.fixtures_budget")
 
 for _name in ("HIGHWAY_API_KEY", "HIGHWAY_BASE_URL", "R2V_DATA_DIR", "R2V_HOSTING", "PUBLIC_BASE_URL"):
     os.environ.pop(_name, None)

@@ -31,12 +31,20 @@ def running_studio(data_dir: Path, *, finish_seconds: float = 3.0, auth=None,
                    **overrides: Any) -> Iterator[RunningStudio]:
     """The real app (app.build_studio) in demo mode, its data in `data_dir`, served on a free loopback port.
     `overrides` are Settings fields (e.g. mcp=True)."""
-    from app import build_studio
     from r2v_ui.config import Settings
 
     settings = Settings.from_env({"R2V_DATA_DIR": str(data_dir)}).with_overrides(
         emulator_finish_seconds=finish_seconds, **overrides)
     assert settings.demo, "UI tests run against the built-in emulator only"
+    with launched(settings, data_dir, auth=auth) as running:
+        yield running
+
+
+@contextlib.contextmanager
+def launched(settings: Any, data_dir: Path, *, auth=None) -> Iterator[RunningStudio]:
+    """The studio app.build_studio makes of `settings`, served on a free loopback port, closed at the end."""
+    from app import build_studio
+
     studio = build_studio(settings)
     try:
         studio.launch(host="127.0.0.1", port=free_port(), prevent_thread_lock=True, quiet=True, auth=auth)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.fixtures_browser import DESKTOP, PHONE, axe_violations, browser_marks, expect
-from tests.test_ui_budget import arrive, generate, live_studio, service  # noqa: F401
+from tests.fixtures_budget import arrive, generate, live_studio
 
 gradio_client = pytest.importorskip("gradio_client")
 pytestmark = browser_marks
@@ -20,8 +20,8 @@ ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
 
 @pytest.fixture(scope="module")
-def spent_studio(tmp_path_factory, service):  # noqa: F811
-    with live_studio(tmp_path_factory.mktemp("spend"), service, budget_day=2.00, budget_month=20.00) as s:
+def spent_studio(tmp_path_factory, budget_service):
+    with live_studio(tmp_path_factory.mktemp("spend"), budget_service, budget_day=2.00, budget_month=20.00) as s:
         client = arrive(gradio_client.Client(s.url, verbose=False))
         assert generate(client) == ""
         yield s
@@ -32,7 +32,7 @@ def spent_studio(tmp_path_factory, service):  # noqa: F811
                                           ("zh-CN", ("本工作室的花费", "今天的预算：$2.00 还剩 $1.50",
                                                      "本月：$0.50（预算 $20.00）", "本机"))])
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
-def test_the_owner_sees_the_spend_tab_and_what_is_left_today(browser, spent_studio, locale, words, viewport):  # noqa: F811
+def test_the_owner_sees_the_spend_tab_and_what_is_left_today(browser, spent_studio, locale, words, viewport):
     ARTIFACTS.mkdir(exist_ok=True)
     context = browser.new_context(viewport=viewport, locale=locale)
     page = context.new_page()

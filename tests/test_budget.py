@@ -5,13 +5,12 @@ ledger that survives SIGKILL and a rebuild of the database from the library."""
 
 from __future__ import annotations
 
-import itertools
 import os
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
-from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -29,49 +28,46 @@ from r2v_ui.store import JobStore
 from tests.fixtures_jobs import KEY, configure, emulator_stats, make_manager, picture, wait_for_state
 
 ROOT = Path(__file__).resolve().parent.parent
-_drafts = itertools.count(1)
 
 
-def _live(tmp_path, emulator, **settings):
+def _live(managers, **settings):
     """A manager in live mode against the emulator: the studio's key pays, so the budgets apply."""
-    return make_manager(tmp_path, emulator, api_key=Secret(KEY), base_url=emulator.base_url, **settings)
+    return managers(api_key=Secret(KEY), base_url=managers.emulator.base_url, **settings)
 
 
 def _five_seconds(tmp_path: Path, tag: str = "a", colours=("tomato", "royalblue")) -> JobDraft:
     """A 720P draft of 5 s (0.10/s: $0.50) with two pictures of its own (new content: a new upload)."""
-    folder = tmp_path / f"draft-{next(_drafts)}"  # a file a running job still reads is never rewritten
-    folder.mkdir(parents=True)
+    # A folder of its own, never rewritten while a running job reads it; unique across processes too (the
+    # SIGKILL test's child makes drafts in the same tmp_path, with a counter of its own).
+    folder = Path(tempfile.mkdtemp(prefix="draft-", dir=tmp_path))
     refs = tuple(Reference(kind="image", path=picture(folder / f"{tag}{i}.png", c), name=f"{tag}{i}.png")
                  for i, c in enumerate(colours))
     return JobDraft(references=refs, prompt="character1 greets character2", size="1280*720", duration=5)
 
 
-def test_two_videos_fit_a_day_budget_of_one_dollar_and_the_third_is_refused_before_anything_is_sent(tmp_path, emulator):
-    manager = _live(tmp_path, emulator, budget_day=1.00)
-    try:
-        first = manager.start(_five_seconds(tmp_path, "a"))
-        second = manager.start(_five_seconds(tmp_path, "a"))
-        for job in (first, second):
-            snap, _ = wait_for_state(manager, job, {"queued", "processing", "downloading", "succeeded", "failed"})
-            assert snap.state != "failed", snap.error
-            assert snap.cost["estimate"] == 0.5 and snap.cost["studio"] is True
-        before = emulator_stats(emulator)
-        with pytest.raises(BudgetExceeded) as refused:
-            manager.start(_five_seconds(tmp_path, "b", ("gold", "seagreen")))  # new pictures: would be uploaded
-        english = render(refused.value.msg, EN)
-        assert "budget for today" in english and "$0.00 of $1.00 is left" in english and "midnight" in english
-        assert "about $0.50" in english
-        assert "今天的预算" in render(refused.value.msg, ZH) and "$1.00 还剩 $0.00" in render(refused.value.msg, ZH)
-        after = emulator_stats(emulator)
-        assert after["submits"] == before["submits"] == 2
-        assert after["uploads"] == before["uploads"]  # nothing of the third went up
-        assert len(manager.list_jobs()) == 2  # and no job was made for it
-    finally:
-        manager.close()
+def test_two_videos_fit_a_day_budget_of_one_dollar_and_the_third_is_refused_before_anything_is_sent(tmp_path, managers, emulator):
+    manager = _live(managers, budget_day=1.00)
+    first = manager.start(_five_seconds(tmp_path, "a"))
+    second = manager.start(_five_seconds(tmp_path, "a"))
+    for job in (first, second):
+        snap, _ = wait_for_state(manager, job, {"queued", "processing", "downloading", "succeeded", "failed"})
+        assert snap.state != "failed", snap.error
+        assert snap.cost["estimate"] == 0.5 and snap.cost["studio"] is True
+    before = emulator_stats(emulator)
+    with pytest.raises(BudgetExceeded) as refused:
+        manager.start(_five_seconds(tmp_path, "b", ("gold", "seagreen")))  # new pictures: would be uploaded
+    english = render(refused.value.msg, EN)
+    assert "budget for today" in english and "$0.00 of $1.00 is left" in english and "midnight" in english
+    assert "about $0.50" in english
+    assert "今天的预算" in render(refused.value.msg, ZH) and "$1.00 还剩 $0.00" in render(refused.value.msg, ZH)
+    after = emulator_stats(emulator)
+    assert after["submits"] == before["submits"] == 2
+    assert after["uploads"] == before["uploads"]  # nothing of the third went up
+    assert len(manager.list_jobs()) == 2  # and no job was made for it
 
 
-def test_ten_simultaneous_starts_under_a_budget_for_three_make_exactly_three_submits(tmp_path, emulator):
-    manager = _live(tmp_path, emulator, budget_day=1.50)
+def test_ten_simultaneous_starts_under_a_budget_for_three_make_exactly_three_submits(tmp_path, managers, emulator):
+    manager = _live(managers, budget_day=1.50)
     drafts = [_five_seconds(tmp_path, f"c{i}") for i in range(10)]
     gate = threading.Barrier(10)
     started: list[str] = []
@@ -89,105 +85,84 @@ def test_ten_simultaneous_starts_under_a_budget_for_three_make_exactly_three_sub
         with lock:
             started.append(job)
 
-    try:
-        threads = [threading.Thread(target=click, args=(d,)) for d in drafts]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(timeout=60)
-        assert len(started) == 3 and len(refused) == 7
-        for job in started:
-            wait_for_state(manager, job, {"queued", "processing", "downloading", "succeeded"})
-        assert emulator_stats(emulator)["submits"] == 3
-        start, end = day_span(manager.budget.clock())
-        assert manager.budget.ledger.spent(start, end) == pytest.approx(1.5)
-    finally:
-        manager.close()
+    threads = [threading.Thread(target=click, args=(d,)) for d in drafts]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert len(started) == 3 and len(refused) == 7
+    for job in started:
+        wait_for_state(manager, job, {"queued", "processing", "downloading", "succeeded"})
+    assert emulator_stats(emulator)["submits"] == 3
+    start, end = day_span(manager.budget.clock())
+    assert manager.budget.ledger.spent(start, end) == pytest.approx(1.5)
 
 
-def test_each_person_has_a_budget_of_their_own(tmp_path, emulator):
+def test_each_person_has_a_budget_of_their_own(tmp_path, managers, emulator):
     # Two browsers of a shared studio (owners as session.visitor names them), and two logins.
-    manager = _live(tmp_path, emulator, budget_person_day=0.50, host="0.0.0.0")
-    try:
-        for owner in ("browser:first", "browser:second", "ann", "bob"):
-            manager.start(_five_seconds(tmp_path, "d"), owner=owner)
-        for owner in ("browser:first", "ann"):
-            with pytest.raises(BudgetExceeded) as refused:
-                manager.start(_five_seconds(tmp_path, "d"), owner=owner)
-            assert "your budget for today" in render(refused.value.msg, EN)
-        assert emulator_stats(emulator)["submits"] <= 4
-    finally:
-        manager.close()
-
-
-def test_a_person_has_at_most_four_videos_running_on_a_studio_others_can_reach(tmp_path, emulator):
-    configure(emulator, finish_seconds=60.0)  # they stay running for the whole test
-    manager = _live(tmp_path, emulator, host="0.0.0.0")
-    try:
-        assert manager.settings.running_limit == 4
-        manager.start_takes(_five_seconds(tmp_path, "e"), 3, owner="browser:one")
+    manager = _live(managers, budget_person_day=0.50, host="0.0.0.0")
+    for owner in ("browser:first", "browser:second", "ann", "bob"):
+        manager.start(_five_seconds(tmp_path, "d"), owner=owner)
+    for owner in ("browser:first", "ann"):
         with pytest.raises(BudgetExceeded) as refused:
-            manager.start_takes(_five_seconds(tmp_path, "e"), 2, owner="browser:one")  # every take counts
-        assert "4 videos being made" in render(refused.value.msg, EN)
-        manager.start(_five_seconds(tmp_path, "e"), owner="browser:one")  # the fourth fits
-        manager.start(_five_seconds(tmp_path, "e"), owner="browser:two")  # someone else is not held back
-    finally:
-        manager.close()
+            manager.start(_five_seconds(tmp_path, "d"), owner=owner)
+        assert "your budget for today" in render(refused.value.msg, EN)
+    assert emulator_stats(emulator)["submits"] <= 4
 
 
-def test_the_day_starts_again_at_midnight_in_the_studio_time_zone(tmp_path, emulator):
+def test_a_person_has_at_most_four_videos_running_on_a_studio_others_can_reach(tmp_path, managers, emulator):
+    configure(emulator, finish_seconds=60.0)  # they stay running for the whole test
+    manager = _live(managers, host="0.0.0.0")
+    assert manager.settings.running_limit == 4
+    manager.start_takes(_five_seconds(tmp_path, "e"), 3, owner="browser:one")
+    with pytest.raises(BudgetExceeded) as refused:
+        manager.start_takes(_five_seconds(tmp_path, "e"), 2, owner="browser:one")  # every take counts
+    assert "4 videos being made" in render(refused.value.msg, EN)
+    manager.start(_five_seconds(tmp_path, "e"), owner="browser:one")  # the fourth fits
+    manager.start(_five_seconds(tmp_path, "e"), owner="browser:two")  # someone else is not held back
+
+
+def test_the_day_starts_again_at_midnight_in_the_studio_time_zone(tmp_path, managers, emulator):
     zone = ZoneInfo("Asia/Shanghai")
     now = [datetime(2025, 3, 10, 23, 58, 30, tzinfo=zone).timestamp()]
     settings = Settings(data_dir=tmp_path / "data", api_key=Secret(KEY), base_url=emulator.base_url, budget_day=1.00,
                         timezone="Asia/Shanghai", poll_requests_per_minute=600)
-    manager = JobManager(settings, JobStore(settings.data_dir), clock=lambda: now[0], host_factory=lambda _t: make_host(
-        settings.with_overrides(hosting="emulator"), emulator_url=emulator.base_url, emulator_key=KEY))
-    try:
+    manager = managers.own(JobManager(settings, JobStore(settings.data_dir), clock=lambda: now[0], host_factory=lambda _t: make_host(
+        settings.with_overrides(hosting="emulator"), emulator_url=emulator.base_url, emulator_key=KEY)))
+    manager.start(_five_seconds(tmp_path, "f"))
+    manager.start(_five_seconds(tmp_path, "f"))
+    with pytest.raises(BudgetExceeded) as refused:
         manager.start(_five_seconds(tmp_path, "f"))
-        manager.start(_five_seconds(tmp_path, "f"))
-        with pytest.raises(BudgetExceeded) as refused:
-            manager.start(_five_seconds(tmp_path, "f"))
-        assert "in 90 s" in render(refused.value.msg, EN)  # 23:58:30 → midnight in Shanghai
-        now[0] = datetime(2025, 3, 11, 0, 0, 1, tzinfo=zone).timestamp()
-        manager.start(_five_seconds(tmp_path, "f"))  # a new day in Shanghai (still the 10th in London)
-        with pytest.raises(BudgetExceeded):
-            manager.start_takes(_five_seconds(tmp_path, "f"), 2)  # $1.00 more would pass it: both takes count
-    finally:
-        manager.close()
+    assert "in 90 s" in render(refused.value.msg, EN)  # 23:58:30 → midnight in Shanghai
+    now[0] = datetime(2025, 3, 11, 0, 0, 1, tzinfo=zone).timestamp()
+    manager.start(_five_seconds(tmp_path, "f"))  # a new day in Shanghai (still the 10th in London)
+    with pytest.raises(BudgetExceeded):
+        manager.start_takes(_five_seconds(tmp_path, "f"), 2)  # $1.00 more would pass it: both takes count
 
 
-def test_a_failed_task_is_taken_as_not_billed_and_a_job_never_sent_costs_nothing(tmp_path, emulator):
+def test_a_failed_task_is_taken_as_not_billed_and_a_job_never_sent_costs_nothing(tmp_path, managers, emulator):
     configure(emulator, failure_rate=1.0, finish_seconds=0.5)
-    manager = _live(tmp_path, emulator, budget_day=0.50)
-    try:
-        job = manager.start(_five_seconds(tmp_path, "g"))
-        snap, _ = wait_for_state(manager, job, {"failed", "succeeded"})
-        assert snap.state == "failed" and snap.cost["task"] == "failed"
-        assert manager.budget.ledger.entry(job).outcome == "task_failed" and manager.budget.ledger.entry(job).counted == 0
-        configure(emulator, failure_rate=0.0, finish_seconds=0.5)
-        again = manager.start(_five_seconds(tmp_path, "g"))  # the whole budget is still there
-        snap, _ = wait_for_state(manager, again, {"failed", "succeeded"})
-        assert snap.state == "succeeded" and manager.budget.ledger.entry(again).counted == 0.5
-        manager.delete(again)  # deleting the video does not give the money back
-        with pytest.raises(BudgetExceeded):
-            manager.start(_five_seconds(tmp_path, "g"))
-    finally:
-        manager.close()
+    manager = _live(managers, budget_day=0.50)
+    job = manager.start(_five_seconds(tmp_path, "g"))
+    snap, _ = wait_for_state(manager, job, {"failed", "succeeded"})
+    assert snap.state == "failed" and snap.cost["task"] == "failed"
+    assert manager.budget.ledger.entry(job).outcome == "task_failed" and manager.budget.ledger.entry(job).counted == 0
+    configure(emulator, failure_rate=0.0, finish_seconds=0.5)
+    again = manager.start(_five_seconds(tmp_path, "g"))  # the whole budget is still there
+    snap, _ = wait_for_state(manager, again, {"failed", "succeeded"})
+    assert snap.state == "succeeded" and manager.budget.ledger.entry(again).counted == 0.5
+    manager.delete(again)  # deleting the video does not give the money back
+    with pytest.raises(BudgetExceeded):
+        manager.start(_five_seconds(tmp_path, "g"))
 
 
-def test_demo_mode_and_a_key_typed_into_the_page_are_not_held_to_the_studio_budgets(tmp_path, emulator):
-    demo = make_manager(tmp_path / "demo", emulator, budget_day=0.0)
-    try:
-        job = demo.start(_five_seconds(tmp_path, "h"))
-        assert demo.snapshot(job).cost == {}  # demo mode never speaks of money
-    finally:
-        demo.close()
-    live = make_manager(tmp_path / "typed", emulator, budget_day=0.0, base_url=emulator.base_url)
-    try:
-        job = live.start(_five_seconds(tmp_path, "h"), api_key=KEY)  # a visitor's own key pays for itself
-        assert live.snapshot(job).cost["studio"] is False and live.budget.ledger.entry(job) is None
-    finally:
-        live.close()
+def test_demo_mode_and_a_key_typed_into_the_page_are_not_held_to_the_studio_budgets(tmp_path, managers, emulator):
+    demo = managers.own(make_manager(tmp_path / "demo", emulator, budget_day=0.0))
+    job = demo.start(_five_seconds(tmp_path, "h"))
+    assert demo.snapshot(job).cost == {}  # demo mode never speaks of money
+    live = managers.own(make_manager(tmp_path / "typed", emulator, budget_day=0.0, base_url=emulator.base_url))
+    job = live.start(_five_seconds(tmp_path, "h"), api_key=KEY)  # a visitor's own key pays for itself
+    assert live.snapshot(job).cost["studio"] is False and live.budget.ledger.entry(job) is None
 
 
 CHILD = r"""
@@ -211,7 +186,7 @@ time.sleep(600)
 """
 
 
-def test_the_ledger_and_the_day_spend_survive_sigkill_and_a_rebuild_from_the_library(tmp_path, emulator):
+def test_the_ledger_and_the_day_spend_survive_sigkill_and_a_rebuild_from_the_library(tmp_path, managers, emulator):
     configure(emulator, finish_seconds=3.0)
     code = CHILD.format(root=str(ROOT), tests=str(ROOT / "tests"), url=emulator.base_url, tmp=str(tmp_path))
     child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
@@ -225,30 +200,25 @@ def test_the_ledger_and_the_day_spend_survive_sigkill_and_a_rebuild_from_the_lib
     start, end = day_span(datetime.now().timestamp())
     assert Ledger(JobStore(data)).spent(start, end) == pytest.approx(1.0)  # both running jobs count
 
-    manager = _live(tmp_path, emulator, budget_day=1.0)  # the restarted studio
-    try:
-        manager.resume()
-        with pytest.raises(BudgetExceeded):
-            manager.start(_five_seconds(tmp_path, "l"))
-        for snap in manager.list_jobs():
-            done, _ = wait_for_state(manager, snap.job_id, {"succeeded", "failed"})
-            assert done.state == "succeeded"
-            sidecar = (done.video_path.with_suffix(".json")).read_text()
-            assert '"estimate": 0.5' in sidecar
-    finally:
-        manager.close()
+    manager = _live(managers, budget_day=1.0)  # the restarted studio
+    manager.resume()
+    with pytest.raises(BudgetExceeded):
+        manager.start(_five_seconds(tmp_path, "l"))
+    for snap in manager.list_jobs():
+        done, _ = wait_for_state(manager, snap.job_id, {"succeeded", "failed"})
+        assert done.state == "succeeded"
+        sidecar = (done.video_path.with_suffix(".json")).read_text()
+        assert '"estimate": 0.5' in sidecar
+    manager.close()  # the studio stops before its database is lost (the fixture's close is then a no-op)
     assert emulator_stats(emulator)["submits"] == 2
 
     for suffix in ("", "-wal", "-shm"):  # the database is lost: it comes back from the sidecars
         Path(str(data / "jobs.sqlite3") + suffix).unlink(missing_ok=True)
-    rebuilt = _live(tmp_path, emulator, budget_day=1.0)
-    try:
-        assert rebuilt.budget.ledger.spent(start, end) == pytest.approx(1.0)
-        assert {e.outcome for e in rebuilt.budget.ledger.most_expensive(start, end)} == {"succeeded"}
-        with pytest.raises(BudgetExceeded):
-            rebuilt.start(_five_seconds(tmp_path, "m"))
-    finally:
-        rebuilt.close()
+    rebuilt = _live(managers, budget_day=1.0)
+    assert rebuilt.budget.ledger.spent(start, end) == pytest.approx(1.0)
+    assert {e.outcome for e in rebuilt.budget.ledger.most_expensive(start, end)} == {"succeeded"}
+    with pytest.raises(BudgetExceeded):
+        rebuilt.start(_five_seconds(tmp_path, "m"))
     assert emulator_stats(emulator)["submits"] == 2
 
 

@@ -21,8 +21,9 @@ import numpy as np
 import pytest
 from PIL import Image, ImageFile
 
-from r2v_ui import decode_budget, media, picture_pixels
-from r2v_ui.decode_budget import DecodeBudget, TooLarge, repair_bytes
+from r2v_ui import media
+from r2v_ui.media import decode_budget, picture_pixels
+from r2v_ui.media.decode_budget import DecodeBudget, TooLarge, repair_bytes
 from r2v_ui.spec import MB
 from tests.fixtures_emulator import wait_until
 from tests.fixtures_pictures import exif_with_orientation, solid_png
@@ -37,7 +38,7 @@ _CHILD = r"""
 import json, sys, threading
 from pathlib import Path
 from r2v_ui import media
-from r2v_ui.decode_budget import process_budget
+from r2v_ui.media.decode_budget import process_budget
 
 def status_mb(key):  # VmHWM, not getrusage: ru_maxrss keeps the forking parent's size across exec
     for line in open("/proc/self/status"):

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageFile
 
-from r2v_ui import picture_header as ph
+from r2v_ui.media import picture_header as ph
 from r2v_ui.media import probe
 
 pytestmark = pytest.mark.timeout(60)

@@ -43,7 +43,7 @@ def test_an_older_database_keeps_its_english_texts_as_they_were(tmp_path: Path):
 
     store = JobStore(tmp_path)
 
-    assert sqlite3.connect(db).execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 8
+    assert sqlite3.connect(db).execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 9
     failed = store.get("failed-old")
     assert failed.error == messages.legacy("The service refused the prompt.")
     assert failed.stage_text == messages.legacy("Failed: The service refused the prompt.")

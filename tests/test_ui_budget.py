@@ -7,72 +7,25 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import contextlib
 import json
 from pathlib import Path
-from typing import Iterator
 
 import httpx
 import pytest
 
-from r2v_ui.emulator import EmbeddedEmulator, EmulatorConfig
+from tests.fixtures_budget import arrive, generate, live_studio, submits
 from tests.fixtures_jobs import wait_for_state
-from tests.fixtures_ui import RunningStudio, character_png
+from tests.fixtures_ui import character_png
 
 gradio_client = pytest.importorskip("gradio_client")
 
-KEY = "made-up-key-for-budget-tests"
-FORM = dict(negative="", tier="720P", aspect="16:9", duration=5, shot="single", audio=True, watermark=False,
-            seed_mode="random", seed=None)
 USERS = (("ann", "ann-pass-1"), ("bob", "bob-pass-2"))
 
 
-@pytest.fixture(scope="module")
-def service():
-    emu = EmbeddedEmulator(EmulatorConfig(api_key=KEY, finish_seconds=30.0, queue_seconds=0.3)).start()
-    yield emu
-    emu.stop()
-
-
-def submits(service) -> int:
-    return httpx.get(service.base_url + "/emulator/stats", headers={"Authorization": f"Bearer {KEY}"}).json()["submits"]
-
-
-@contextlib.contextmanager
-def live_studio(data_dir: Path, service, *, auth=None, **overrides) -> Iterator[RunningStudio]:
-    """The real app in live mode: the studio's key is made up, the service is the emulator."""
-    from app import build_studio
-    from r2v_ui.config import Settings
-    from r2v_ui.ports import free_port
-
-    settings = Settings.from_env({"R2V_DATA_DIR": str(data_dir), "HIGHWAY_API_KEY": KEY,
-                                  "HIGHWAY_BASE_URL": service.base_url, "R2V_HOSTING": "emulator"}
-                                 ).with_overrides(**overrides)
-    studio = build_studio(settings)
-    try:
-        studio.launch(host="127.0.0.1", port=free_port(), prevent_thread_lock=True, quiet=True, auth=auth)
-        yield RunningStudio(studio, studio.demo.local_url.rstrip("/"), data_dir)
-    finally:
-        studio.close()
-
-
-def arrive(client):
-    """What a browser does on opening the page (/resume): from then on the session is one visitor."""
-    client.predict(None, api_name="/resume")  # no browser storage: a new visitor
-    return client
-
-
-def generate(client) -> str:
-    """The example cast, then Generate as a user who already said "don't ask again": the form's alert."""
-    prompt = client.predict(api_name="/load_example_cast")[-3]
-    alert, _ = client.predict(prompt, *FORM.values(), api_name="/confirm_generate")
-    return alert
-
-
-def test_each_browser_of_a_shared_studio_has_its_own_day_budget_and_is_told_in_its_language(tmp_path, service):
-    before = submits(service)
+def test_each_browser_of_a_shared_studio_has_its_own_day_budget_and_is_told_in_its_language(tmp_path, budget_service):
+    before = submits(budget_service)
     # host 0.0.0.0 only in the settings: the studio counts as reachable by others; it listens on loopback.
-    with live_studio(tmp_path / "shared", service, host="0.0.0.0", budget_person_day=0.50) as s:
+    with live_studio(tmp_path / "shared", budget_service, host="0.0.0.0", budget_person_day=0.50) as s:
         first = arrive(gradio_client.Client(s.url, verbose=False))
         second = arrive(gradio_client.Client(s.url, verbose=False, headers={"Accept-Language": "zh-CN"}))
         assert generate(first) == ""
@@ -82,19 +35,19 @@ def test_each_browser_of_a_shared_studio_has_its_own_day_budget_and_is_told_in_i
         assert generate(second) == ""  # another browser: a budget of its own
         said = generate(second)
         assert "你今天的预算" in said and "没有发送任何内容" in said
-        assert submits(service) - before == 2
+        assert submits(budget_service) - before == 2
 
 
-def test_each_login_has_its_own_day_budget(tmp_path, service):
-    before = submits(service)
-    with live_studio(tmp_path / "logins", service, auth=list(USERS), budget_person_day=0.50) as s:
+def test_each_login_has_its_own_day_budget(tmp_path, budget_service):
+    before = submits(budget_service)
+    with live_studio(tmp_path / "logins", budget_service, auth=list(USERS), budget_person_day=0.50) as s:
         ann = gradio_client.Client(s.url, auth=USERS[0], verbose=False)
         bob = gradio_client.Client(s.url, auth=USERS[1], verbose=False)
         assert generate(ann) == ""
         assert "your budget for today" in generate(ann)
         assert generate(bob) == ""
         assert "your budget for today" in generate(bob)
-        assert submits(service) - before == 2
+        assert submits(budget_service) - before == 2
 
 
 def _data_uri(path: Path) -> str:
@@ -112,12 +65,12 @@ async def _mcp(url: str, calls: list[tuple[str, dict]]) -> list:
                 return [await session.call_tool(name, args) for name, args in calls]
 
 
-def test_mcp_start_video_refuses_with_the_same_sentence_and_list_jobs_shows_the_cost(tmp_path, service):
+def test_mcp_start_video_refuses_with_the_same_sentence_and_list_jobs_shows_the_cost(tmp_path, budget_service):
     pictures = [character_png(tmp_path / f"{n}.png", c) for n, c in (("mira", (200, 60, 60)), ("ode", (60, 60, 200)))]
     args = {"prompt": "character1 hands character2 an umbrella", "references": [_data_uri(p) for p in pictures],
             "resolution": "720P", "aspect_ratio": "16:9", "duration": 5}
-    before = submits(service)
-    with live_studio(tmp_path / "mcp", service, mcp=True, budget_day=0.50) as s:
+    before = submits(budget_service)
+    with live_studio(tmp_path / "mcp", budget_service, mcp=True, budget_day=0.50) as s:
         started, refused, listed = asyncio.run(_mcp(s.url, [("start_video", args), ("start_video", args),
                                                             ("list_jobs", {})]))
         assert not started.isError, started.content[0].text
@@ -130,4 +83,4 @@ def test_mcp_start_video_refuses_with_the_same_sentence_and_list_jobs_shows_the_
         # start_video answers before the job is sent: wait until it is at the service, then count.
         job_id = json.loads(started.content[0].text)["job_ids"][0]
         wait_for_state(s.studio.manager, job_id, {"queued", "processing", "downloading", "succeeded", "failed"})
-    assert submits(service) - before == 1
+    assert submits(budget_service) - before == 1

@@ -145,13 +145,6 @@ def test_hints_name_missing_cards_and_unnamed_cards():
     assert "Every character is named" in form.hints_html("character1 and character2", cast)
 
 
-def test_insert_tag_appends_with_a_space_and_respects_the_limit():
-    assert form.insert_tag("", 1) == "character1 "
-    assert form.insert_tag("hello", 2) == "hello character2 "
-    full = "x" * spec.PROMPT_MAX
-    assert form.insert_tag(full, 1) == full
-
-
 # --- settings ----------------------------------------------------------------------------------
 
 def test_size_label_shows_pixels_for_every_tier_and_aspect():

@@ -6,15 +6,20 @@ it speaks in (named here from report.py for callers: `media.probe`, `media.Media
 size, tells its kind by its content (never by its extension) and hands it to the check of that kind,
 and when the content is not what the card asks for it says what the file is instead.
 
-    report.py      what every kind shares: MediaReport, the file being checked, read errors, format labels
-    pictures.py    a picture's probe (headers only) and its repair (rotation, transparency, size, bytes)
-    containers.py  what video and sound share: the container's facts from PyAV's demuxer, never a decode
-    video.py       a reference video's rules (MP4/MOV boxes, picture track, size, duration)
-    audio.py       a voice sample's rules (MP3/WAV/FLAC, duration)
+    report.py          what every kind shares: MediaReport, the file being checked, read errors, format labels
+    pictures.py        a picture's probe (headers only) and its repair (rotation, transparency, size, bytes)
+    containers.py      what video and sound share: the container's facts from PyAV's demuxer, never a decode
+    video.py           a reference video's rules (MP4/MOV boxes, picture track, size, duration)
+    audio.py           a voice sample's rules (MP3/WAV/FLAC, duration)
+    picture_header.py  what a picture's (or a WAV's) file says about itself, read without decoding
+    picture_pixels.py  the pixel work of a repair and of a card's thumbnail, in strips
+    decode_budget.py   the one process-wide budget of decoded picture memory (R2V_DECODE_BUDGET_MB)
 
 A probe never decodes pixels; pixels are decoded only for a repair, within the process-wide decode
-budget (decode_budget.py).  The limits come only from `spec.IMAGE_RULES`, `spec.VIDEO_RULES` and
-`spec.AUDIO_RULES`.
+budget (decode_budget.py).  Outside the package, only the page's card thumbnail (ui/cards.py:
+`picture_pixels.thumbnail` under `decode_budget.process_budget`) and the start's check of the
+budget setting (app.py: `decode_budget.limit_from_env`) reach past this front door.  The limits come
+only from `spec.IMAGE_RULES`, `spec.VIDEO_RULES` and `spec.AUDIO_RULES`.
 """
 
 from __future__ import annotations
@@ -22,10 +27,10 @@ from __future__ import annotations
 import stat
 from pathlib import Path
 
-from ..decode_budget import DecodeBudget, process_budget
 from ..messages import Choices, FileSize, msg
 from ..spec import AUDIO_RULES, IMAGE_RULES, VIDEO_RULES
 from . import audio, video
+from .decode_budget import DecodeBudget, process_budget
 from .containers import av_facts, av_kind
 from .pictures import pillow_knows, probe_image
 from .report import ACCEPTED, AUDIO, FIXED, IMAGE, KINDS, REFUSED, VIDEO, CheckedFile, MediaReport

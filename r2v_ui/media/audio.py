@@ -7,9 +7,9 @@ from containers.py."""
 from __future__ import annotations
 
 from .. import media_types
-from .. import picture_header as ph
 from ..messages import Choices, msg
 from ..spec import AUDIO_RULES
+from . import picture_header as ph
 from .containers import AUDIO_CONTAINERS, ISO_MEDIA, AvFacts, seconds, span
 from .report import AUDIO, CheckedFile, MediaReport
 

@@ -19,11 +19,11 @@ from pathlib import Path
 from PIL import Image
 
 from .. import media_types
-from .. import picture_header as ph
-from .. import picture_pixels as px
-from ..decode_budget import TooLarge, repair_bytes
 from ..messages import Choices, FileSize, Msg, msg
 from ..spec import IMAGE_RULES
+from . import picture_header as ph
+from . import picture_pixels as px
+from .decode_budget import TooLarge, repair_bytes
 from .report import FIXED, FORMAT_LABELS, IMAGE, READ_ERRORS, CheckedFile, MediaReport
 
 IMAGE_CONTENT_TYPES = media_types.content_types(IMAGE)

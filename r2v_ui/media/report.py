@@ -15,8 +15,8 @@ from pathlib import Path
 
 import av
 
-from ..decode_budget import DecodeBudget
 from ..messages import Msg
+from .decode_budget import DecodeBudget
 
 IMAGE, VIDEO, AUDIO = "image", "video", "audio"
 KINDS: tuple[str, ...] = (IMAGE, VIDEO, AUDIO)

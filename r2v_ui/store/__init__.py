@@ -5,6 +5,7 @@
     library/<date>_<job>.mp4|.json|.jpg   each result, its sidecar and its poster (library.py)
     references/<sha256><ext>      every reference kept by content hash, so a remix works after links expire
     the `ledger` table            what each job on the studio's key counts (ledger.py)
+    shares/<token>.json           each share link with its picks and notes, as its rows (shares.py)
 
 Every file write is atomic (temporary file, rename; flushed to disk where a rebuild depends on it),
 so a crash never leaves a half-written file that a row calls done; a lost, emptied or damaged

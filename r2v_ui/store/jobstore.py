@@ -8,6 +8,7 @@ record copies and the ledger's rows — the store's one public face, composed of
     references.py references/<sha256><ext>: every reference kept by content hash
     rebuild.py    what a lost database is rebuilt from
     ledger.py     what each job on the studio's key counts (the `ledger` table)
+    shares.py     share links, their picks and notes (r2v_ui/share/), copied to shares/<token>.json
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from . import ledger, rebuild
+from . import shares as share_rows
 from .database import Database, together
 from .library import Library
 from .records import Records
@@ -57,15 +59,17 @@ class JobStore:
         self.references = ReferenceFiles(references_dir, [self.work_dir, references_dir])
         self._make_dirs()
         self._write_lock = threading.RLock()  # a row and its record copy change together
+        self.shares = share_rows.Shares(self.data_dir / "shares")
         self.db = Database(self.data_dir / "jobs.sqlite3", self.data_dir, busy_timeout_s=busy_timeout_s,
-                           refill=lambda conn: rebuild.put_back(conn, self.library, self.records),
+                           refill=lambda conn: rebuild.put_back(conn, self.library, self.records, self.shares.folder),
                            prepare=self._make_dirs)
+        self.shares.db = self.db
         if 0 < self.db.found_version < 4:  # written before record copies existed: once, at upgrade
             self.db.run(lambda conn: rebuild.backfill_records(conn, self.records))
 
     def _make_dirs(self) -> None:
         for d in (self.data_dir, self.library.folder, self.references.references_dir, self.work_dir,
-                  self.records.folder):
+                  self.records.folder, self.data_dir / "shares"):
             d.mkdir(parents=True, exist_ok=True)
 
     # --- the parts, as callers name them --------------------------------------------------------
@@ -207,6 +211,7 @@ class JobStore:
                 if p.is_file():
                     p.unlink()
             self.db.run(lambda c: c.execute("DELETE FROM jobs WHERE job_id = ?", (job_id,)))
+            self.shares.forget_job(job_id)  # its share links no longer show it (a link with no job is dead)
 
     def _restore(self, job_id: str) -> JobRecord | None:
         """The job's row from its record copy, if it has one and the row is missing."""

@@ -37,7 +37,7 @@ from typing import Any, Iterable
 from ..jobs.states import RUNNING_STATES, JobState
 
 # The service's task document names no billing field (SPEC.md); some gateways that serve the same
-# v3 API add one.  These are the places and names looked for, in this order (README "Budgets").
+# v3 API add one.  These are the places and names looked for, in this order (docs/SETTINGS.md "Budgets").
 BILLING_CONTAINERS = (("billing",), ("usage",), ("extra", "billing"), ("extra", "usage"), ("task", "billing"),
                       ("task", "usage"))
 AMOUNT_KEYS = ("billed_amount", "amount", "cost", "price")

@@ -14,7 +14,7 @@ from .. import messages
 from ..jobs.states import TERMINAL_STATES, JobState
 from ..messages import Msg
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 
 # The rows a start resumes, the terminal states in the vocabulary's order — the very text of the
 # partial index of migration 4, so SQLite uses that index (a test checks it does; a new terminal
@@ -116,6 +116,52 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
         )""",
         "CREATE INDEX ledger_started ON ledger(started_at)",
         "CREATE INDEX ledger_person_started ON ledger(person, started_at)",
+    ),
+    # The screening room (issue 22; store/shares.py, r2v_ui/share/): share links, the jobs each names in
+    # order, each viewer's pick per link and the viewers' notes.  Mirrored to shares/<token>.json, so a
+    # rebuilt database keeps them; a deleted job's rows go with it.
+    9: (
+        """CREATE TABLE share_links (
+            token TEXT PRIMARY KEY,
+            owner TEXT NOT NULL,
+            created_at REAL NOT NULL,
+            expires_at REAL,
+            show_prompt INTEGER NOT NULL DEFAULT 0,
+            password_hash TEXT,
+            views INTEGER NOT NULL DEFAULT 0,
+            revoked INTEGER NOT NULL DEFAULT 0,
+            wrong_tries INTEGER NOT NULL DEFAULT 0,
+            locked_until REAL
+        )""",
+        "CREATE INDEX share_links_owner ON share_links(owner, created_at)",
+        """CREATE TABLE share_link_jobs (
+            token TEXT NOT NULL,
+            job_id TEXT NOT NULL,
+            position INTEGER NOT NULL,
+            PRIMARY KEY (token, job_id)
+        )""",
+        "CREATE INDEX share_link_jobs_job ON share_link_jobs(job_id)",
+        """CREATE TABLE share_picks (
+            token TEXT NOT NULL,
+            viewer TEXT NOT NULL,
+            job_id TEXT NOT NULL,
+            name TEXT NOT NULL DEFAULT '',
+            at REAL NOT NULL,
+            PRIMARY KEY (token, viewer)
+        )""",
+        "CREATE INDEX share_picks_job ON share_picks(job_id)",
+        """CREATE TABLE share_notes (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            token TEXT NOT NULL,
+            job_id TEXT NOT NULL,
+            viewer TEXT NOT NULL,
+            name TEXT NOT NULL DEFAULT '',
+            text TEXT NOT NULL,
+            seconds REAL,
+            at REAL NOT NULL
+        )""",
+        "CREATE INDEX share_notes_token ON share_notes(token, at)",
+        "CREATE INDEX share_notes_job ON share_notes(job_id)",
     ),
 }
 

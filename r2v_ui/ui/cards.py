@@ -177,8 +177,8 @@ def _thumbnail(path: Path, kind: str | None) -> str | None:
                 img = next(container.decode(video=0)).to_image().convert("RGB")
             img.thumbnail((THUMB_PX, THUMB_PX))
         else:
-            from .. import picture_pixels
-            from ..decode_budget import process_budget, thumbnail_bytes
+            from ..media import picture_pixels
+            from ..media.decode_budget import process_budget, thumbnail_bytes
 
             with Image.open(path) as src:
                 src.draft("RGB", (THUMB_PX, THUMB_PX))  # JPEGs decode at a reduced scale

@@ -125,15 +125,6 @@ def hints_html(prompt: str | None, cast: list[Card], lang: str = DEFAULT, *, as_
     )
 
 
-def insert_tag(prompt: str | None, n: int) -> str:
-    """The prompt with `character<n>` added at the end (with a space when needed), within the limit."""
-    tag = spec.character_tag(n)
-    text = prompt or ""
-    sep = "" if not text or text[-1].isspace() else " "
-    out = f"{text}{sep}{tag} "
-    return out if len(out) <= spec.PROMPT_MAX else text
-
-
 def whole_number(value: Any, lo: int, hi: int) -> int | None:
     """`value` as an int when it is a whole number from lo to hi (7, 7.0 or the text "7"); else None.
     Never rounds: 5.5 is not 5, and True is not 1."""

@@ -10,7 +10,7 @@ So the peak is the larger of the two pictures plus a few strips, which is what
 `decode_budget.repair_bytes` charges; a thumbnail likewise reduces the source band by band into a
 small picture, never a full-size copy (`decode_budget.thumbnail_bytes`).
 
-Nothing here builds sentences: media/pictures.py does that.
+Nothing here builds sentences: pictures.py does that.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from PIL import Image
 
 from . import picture_header
 from .decode_budget import BAND_SOURCE_ROWS, LANCZOS_REACH
-from .errors import StudioError
+from ..errors import StudioError
 
 ORIENTATION_TAG = picture_header.ORIENTATION_TAG
 TRANSPOSE = {

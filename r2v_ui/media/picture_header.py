@@ -14,7 +14,7 @@ Each check reads headers and seeks past the data, a few small reads per file:
 * WEBP (and WAV) — the RIFF size against the file's size.
 
 Checksums are not verified: that would read every byte.  Nothing here decodes, writes files or
-builds sentences: media/ does that (pictures.py, audio.py for a WAV).
+builds sentences: the rest of media/ does that (pictures.py, audio.py for a WAV).
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 A picture's file size says nothing about its decoded size: a 388 KB PNG can declare 10000×9990
 pixels, which Pillow holds in 400 MB (it keeps every multi-band mode in 4 bytes a pixel).  So every
-decode (a repair in media/pictures.py, a card's thumbnail in ui/cards.py) first asks this budget for the bytes
+decode (a repair in pictures.py, a card's thumbnail in ui/cards.py) first asks this budget for the bytes
 it will hold at its peak — the decoded picture, every copy the work makes of it and the encoder's
 buffers (`repair_bytes`, `thumbnail_bytes`), computed from the size the header declares — before a
 single pixel is decoded:
@@ -33,8 +33,8 @@ from typing import Callable, Iterator
 
 from PIL import Image
 
-from .errors import StudioError
-from .spec import IMAGE_RULES, MB
+from ..errors import StudioError
+from ..spec import IMAGE_RULES, MB
 
 ENV_NAME = "R2V_DECODE_BUDGET_MB"
 DEFAULT_LIMIT_MB = 1024
