@@ -30,8 +30,9 @@ one of them again.  On a 2-core machine that was most of the server's CPU for a 
   page's ~80 files ten times at Brotli's best quality: ~9 CPU-s, most of what a visitor cost.)
 * **Compressed cheaply.**  Each text answer is kept as is, gzipped (level 9) and in Brotli (quality
   `BROTLI_QUALITY`), made in a worker thread; a request gets the smallest its Accept-Encoding allows,
-  with `Content-Encoding`, `Vary: Accept-Encoding` and an ETag of its own bytes (If-None-Match → 304).  The page and `/config` also say `Cache-Control: private, no-cache`
-  (revalidated on every visit; never kept by a shared cache, since they can carry a user's name).
+  with `Content-Encoding`, `Vary: Accept-Encoding` and an ETag of its own bytes (If-None-Match →
+  304).  The page and `/config` also say `Cache-Control: private, no-cache` (revalidated on every
+  visit; never kept by a shared cache, since they can carry a user's name).
 * **No thread hand-off on a hit**: a hit is one dictionary look-up (and a `stat` for a file) on
   the event loop and one send.
 
