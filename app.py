@@ -90,7 +90,8 @@ class Studio:
             # The share pages (/s/<token>): outside Gradio and its login, like the references above — a
             # viewer has no account.  They serve only what a live link names.
             reach = self.settings.with_overrides(host=host, share=bool(kwargs["share"]))
-            routes += share_routes(self.shares, local_only=not reach.reachable_by_others)
+            routes += share_routes(self.shares, local_only=not reach.reachable_by_others,
+                                   behind_proxy=reach.on_space or bool(reach.public_base_url))
         if self.tools is not None:
             from r2v_ui import mcp as studio_mcp
 
@@ -230,7 +231,7 @@ def build_studio(settings: Settings | None = None) -> Studio:
     from r2v_ui.share.service import ShareService
 
     shares = ShareService(store)  # share links beside the jobs: the page, the share routes and MCP use it
-    demo = build_app(manager, settings, emulator=emulator)
+    demo = build_app(manager, settings, emulator=emulator, shares=shares)
     from r2v_ui.examples import prepare_in_background
 
     # Drawn now, while nobody waits (and kept in the data folder): "Load the example cast" only checks them.
@@ -239,7 +240,7 @@ def build_studio(settings: Settings | None = None) -> Studio:
     if settings.mcp:
         from r2v_ui import mcp as studio_mcp
 
-        tools = studio_mcp.register(demo, manager, settings)
+        tools = studio_mcp.register(demo, manager, settings, shares=shares)
     return Studio(settings=settings, store=store, manager=manager, demo=demo, emulator=emulator, public_host=public_host,
                   tools=tools, examples_ready=examples_ready, shares=shares)
 

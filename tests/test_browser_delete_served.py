@@ -1,5 +1,5 @@
 """Delete means gone: every copy of a video the studio handed out — the result pane's player and its
-Download, History's player, poster and Download, Compare's player, an assistant's MCP link — answers
+Download, History's player, poster, Download and hand-over pack, Compare's player, an assistant's MCP link — answers
 200 before the delete and nothing (403/404) after it, fetched over HTTP from the launched studio.
 Deleted in the browser (History's "Yes, delete it") and through the API (/delete_job)."""
 
@@ -71,11 +71,17 @@ def test_a_take_deleted_in_history_is_served_from_none_of_the_places_that_showed
     page.locator("#history-gallery .gallery-card").filter(has_text="Take 1").first.click()
     expect(page.locator("#history-video video")).to_have_count(1, timeout=30_000)
     urls |= _links(page, "#history-video") | _links(page, "#history-download")
+    page.locator("#history-pack").click()  # a hand-over pack holding take 1 is served too, until the delete
+    expect(page.locator("#history-pack-status a[download]")).to_have_count(1, timeout=60_000)
+    pack_urls = _links(page, "#history-pack-status")
+    assert len(pack_urls) == 1, pack_urls
     page.locator("#history-compare").click()
     expect(page.locator("#compare-slots video")).to_have_count(2, timeout=30_000)
     urls |= _links(page, "#compare-slots")
     urls |= {_mcp_link(studio, first.job_id), _mcp_link(studio, second.job_id)}
     mine = {u for u in urls if first.job_id in u or u.endswith("/" + filenames.for_snapshot(first))}  # a video is served under its download name
+    urls |= pack_urls
+    mine |= pack_urls
     others = urls - mine
     assert len(mine) >= 3 and others, urls  # the video (player and Download), its poster, its MCP link
     assert set(_statuses(urls).values()) == {200}, _statuses(urls)

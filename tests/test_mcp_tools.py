@@ -12,6 +12,7 @@ import base64
 import contextlib
 import io
 import json
+import re
 from pathlib import Path
 
 import httpx
@@ -241,6 +242,29 @@ def test_with_a_login_each_assistant_sees_only_its_own_jobs(studio, ann_video):
     assert refusal(anonymous) == studio_mcp.LOGIN_NEEDED
     wrong = asyncio.run(call(studio.url, "job_status", {"job_id": ann_job}, login(("ann", "not-her-password"))))
     assert refusal(wrong) == studio_mcp.BAD_LOGIN
+
+
+def test_an_assistant_shares_its_video_and_reads_back_picks_and_notes(studio, ann_video):
+    """share_job over MCP with a login: the link opens without one (its password form); another login
+    cannot share ann's video; list_jobs then carries what a viewer said."""
+    ann_job = ann_video["start"]["job_ids"][0]
+    shared, = asyncio.run(call_tools(studio.url, [
+        ("share_job", {"job_id": ann_job, "expiry": "1d", "password": "heron", "show_prompt": True})], ANN))
+    link = answer(shared)
+    assert link["job_ids"] == [ann_job] and link["password"] is True and link["show_prompt"] is True
+    assert re.fullmatch(re.escape(studio.url) + r"/s/[A-Za-z0-9_-]{32}", link["url"]), link["url"]
+    page = httpx.get(link["url"])
+    assert page.status_code == 200 and 'type="password"' in page.text  # no login asked, the password is
+    refused = asyncio.run(call(studio.url, "share_job", {"job_id": ann_job}, BOB))
+    assert "There is no job" in refusal(refused)
+
+    token = link["url"].rsplit("/", 1)[1]
+    shares = studio.studio.shares
+    shares.set_pick(token, ann_job, "viewer-aaaaaaaaaaaa", "Kim")
+    shares.add_note(token, ann_job, "viewer-aaaaaaaaaaaa", "Kim", "the umbrella flips <b>here</b>", 1.5)
+    job, = answer(asyncio.run(call(studio.url, "list_jobs", {"search": "UMBRELLA"}, ANN)))["jobs"]
+    assert job["shared"] is True and job["picks"] == 1
+    assert [(n["name"], n["text"], n["seconds"]) for n in job["notes"]] == [("Kim", "the umbrella flips <b>here</b>", 1.5)]
 
 
 def test_the_price_is_an_estimate_from_the_studios_table(studio):

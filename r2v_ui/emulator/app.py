@@ -191,10 +191,11 @@ async def submit(request: Request) -> Response:
     if (denied := _denied(request)) is not None:
         return denied
     try:
-        req = validate_submit(await _json_body(request))
+        raw = await _json_body(request)
+        req = validate_submit(raw)
     except BodyError as exc:
         return error(400, "INVALID_REQUEST_BODY", str(exc))
-    task = _state(request).create_task(req, fail_task=bool(request.scope.get("emulator.fail_task")))
+    task = _state(request).create_task(req, fail_task=bool(request.scope.get("emulator.fail_task")), body=raw)
     request.app.worker.start(task)
     return JSONResponse({"task_id": task.task_id})
 
@@ -266,6 +267,14 @@ async def uploaded_file(request: Request) -> Response:
 # -- control routes ------------------------------------------------------------------------------
 async def stats(request: Request) -> Response:
     return JSONResponse(_state(request).stats())
+
+
+async def submits(request: Request) -> Response:
+    """The bodies of the last tasks created, oldest first, exactly as they came (a test compares a
+    re-run recipe's body with the first's).  They hold prompts: the key is asked, as for the SPEC routes."""
+    if (denied := _denied(request)) is not None:
+        return denied
+    return JSONResponse({"bodies": _state(request).submitted_bodies()})
 
 
 async def faults(request: Request) -> Response:
@@ -353,6 +362,7 @@ def create_app(config: EmulatorConfig | None = None, *, clock: Callable[[], floa
         Route("/emulator/files/{token}/{name}", uploaded_file, methods=["GET", "HEAD"]),
         Route("/emulator/results/{task_id}.mp4", result_file, methods=["GET", "HEAD"]),
         Route("/emulator/stats", stats, methods=["GET"]),
+        Route("/emulator/submits", submits, methods=["GET"]),
         Route("/emulator/faults", faults, methods=["GET", "POST"]),
         Route("/emulator/reset", reset, methods=["POST"]),
         Route("/emulator/config", config_route, methods=["GET", "POST"]),

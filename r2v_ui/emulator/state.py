@@ -18,7 +18,7 @@ import secrets
 import threading
 import time
 import uuid
-from collections import Counter
+from collections import Counter, deque
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable
@@ -32,6 +32,7 @@ PROCESSING = "TASK_STATUS_PROCESSING"
 SUCCEED = "TASK_STATUS_SUCCEED"
 FAILED = "TASK_STATUS_FAILED"
 TASK_TYPE = "WAN_2_7_R2V"
+SUBMITTED_BODIES_KEPT = 100  # /emulator/submits: the bodies of the last tasks created
 
 
 @dataclass
@@ -107,6 +108,7 @@ class EmulatorState:
     def _reset_runtime(self) -> None:
         self.tasks: dict[str, Task] = {}
         self.submits = 0  # tasks created
+        self.bodies: deque[Any] = deque(maxlen=SUBMITTED_BODIES_KEPT)  # the last tasks' bodies, as they came
         self.reads = 0  # task-result requests received (faulted ones included)
         self.uploads = 0  # files stored by /emulator/uploads
         self.requests: Counter[str] = Counter()  # every request per fault route, faulted ones included
@@ -141,8 +143,14 @@ class EmulatorState:
             self._reset_runtime()
 
     # -- tasks ---------------------------------------------------------------------------------
-    def create_task(self, request: SubmitRequest, *, fail_task: bool = False) -> Task:
+    def submitted_bodies(self) -> list[Any]:
         with self.lock:
+            return list(self.bodies)
+
+    def create_task(self, request: SubmitRequest, *, fail_task: bool = False, body: Any = None) -> Task:
+        with self.lock:
+            if body is not None:
+                self.bodies.append(body)
             cfg = self.config
             seed = request.seed if request.seed is not None else self.rng.randint(0, SEED_MAX)
             forced = None

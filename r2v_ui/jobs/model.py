@@ -41,6 +41,10 @@ class Reference:
     sha256: str | None = None
     voice_kept: str | None = None
     voice_sha256: str | None = None
+    # The links the request body carried for this reference, recorded at submit (the hand-over
+    # pack's recipe says the body as sent, workspace/recipe.py); a remix clears them.
+    sent_url: str | None = None
+    sent_voice_url: str | None = None
 
     @property
     def media_type(self) -> str:
@@ -74,7 +78,7 @@ class Reference:
             "content_type": self.content_type,
             "voice_content_type": self.voice_content_type,
         }
-        for key in ("kept", "sha256", "voice_kept", "voice_sha256", "character"):
+        for key in ("kept", "sha256", "voice_kept", "voice_sha256", "character", "sent_url", "sent_voice_url"):
             if getattr(self, key) is not None:
                 out[key] = getattr(self, key)
         return out
@@ -96,7 +100,7 @@ class Reference:
         return replace(
             self, path=absolute(self.kept) if self.kept else _existing(self.path),
             voice_path=absolute(self.voice_kept) if self.voice_kept else _existing(self.voice_path),
-            kept=None, sha256=None, voice_kept=None, voice_sha256=None)
+            kept=None, sha256=None, voice_kept=None, voice_sha256=None, sent_url=None, sent_voice_url=None)
 
 
 @dataclass(frozen=True, kw_only=True)

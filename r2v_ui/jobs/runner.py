@@ -142,6 +142,10 @@ class JobRunner:
         media = [r.media_item(urls.get(f"character{i}") or r.url, urls.get(f"character{i} voice") or r.voice_url)
                  for i, r in enumerate(refs, start=1)]
         ctx.record(job_id, Change.shown(progress=1.0))
+        # The links as sent, kept with each reference (the recipe's request body as sent).
+        sent = [replace(r, sent_url=m.url, sent_voice_url=m.reference_voice).to_dict() for r, m in zip(refs, media)]
+        if sent != list(rec.references):
+            ctx.store.update(job_id, references=sent)
         return media
 
 

@@ -2,7 +2,7 @@
 
 Gradio 6 serves a Blocks' public API endpoints as an MCP server at `/gradio_api/mcp/` (streamable
 HTTP; `/gradio_api/mcp/sse` for older clients), each tool described by its function's docstring and
-type hints.  `register()` adds the seven tools below to the studio's Blocks with `gr.api` (API only:
+type hints.  `register()` adds the eight tools below to the studio's Blocks with `gr.api` (API only:
 nothing is added to the page), and `restrict_tools()` keeps the page's own endpoints (`generate`,
 `watch_job`, … built for a browser tab, with state an assistant cannot hold) out of the tool list.
 The tools run outside Gradio's queue (`queue=False`): Gradio then calls them in-process with the
@@ -14,7 +14,8 @@ The tools go through the page's own code, so an assistant gets the same checks a
 * a video is started by `workspace.form.build_draft` and `JobManager.start`: the same validation, the same
   "no way to host your files" refusal before anything exists, the same never-pay-twice pipeline;
 * jobs are read through `JobManager.snapshot` / `wait_for_change` / `list_jobs` with the caller as owner;
-* an uncertain submission is settled by `JobManager.resolve_uncertain`, the rules the page's buttons use.
+* an uncertain submission is settled by `JobManager.resolve_uncertain`, the rules the page's buttons use;
+* a share link is made by `workspace.sharing.make_link`, as the page's Share dialog makes one (`share_job`).
 
 Who is calling.  Without --auth: the one local library (owner ""), as on the page.  With --auth,
 an MCP client sends the HTTP Basic credentials of a studio login (`Authorization: Basic …` in the
@@ -34,7 +35,7 @@ reference links, because an MCP client cannot sign in with a cookie.
 
 The API key is never in an answer: answers are built from job snapshots, which hold none.
 
-The package, along those lines: `tools` (`StudioTools`, the seven tools), `refs` (a reference resolved
+The package, along those lines: `tools` (`StudioTools`, the eight tools), `refs` (a reference resolved
 and checked as a card), `access` (who is calling, from the request's headers), `links` (`ResultLinks`),
 `views` (`ToolError`, what an answer may say of a job).  This module registers the tools on a Blocks.
 """
@@ -59,9 +60,10 @@ __all__ = [
 ]
 
 
-def register(demo: gr.Blocks, manager: Any, settings: Any) -> StudioTools:
-    """Add the tools to `demo` as API-only endpoints (nothing on the page)."""
-    tools = StudioTools(manager, settings, uploads=lambda: demo.upload_file_set)
+def register(demo: gr.Blocks, manager: Any, settings: Any, shares: Any = None) -> StudioTools:
+    """Add the tools to `demo` as API-only endpoints (nothing on the page); `shares`: the studio's
+    ShareService (share_job and list_jobs' picks and notes), or None."""
+    tools = StudioTools(manager, settings, uploads=lambda: demo.upload_file_set, shares=shares)
     with demo:
         for name in TOOL_NAMES:
             gr.api(getattr(tools, name), api_name=name, queue=False)

@@ -11,6 +11,7 @@ import binascii
 import hmac
 from typing import Any
 
+from .. import addresses
 from .views import ToolError
 
 LOGIN_NEEDED = (
@@ -48,37 +49,12 @@ def caller(request: Any, auth: tuple[tuple[str, str], ...]) -> str:
 def base_url(request: Any, settings: Any) -> str:
     """Where the caller reaches this studio: its public address when one is set (a Space,
     PUBLIC_BASE_URL), else the address the call came to."""
-    if settings.public_base_url:
-        return settings.public_base_url.rstrip("/")
-    return _called_at(request, settings)
+    return addresses.base_url(request, settings)
 
 
 def own_addresses(request: Any, settings: Any) -> set[str]:
     """This studio's addresses as the caller may write them: its public one and the one called."""
-    return {base_url(request, settings), _called_at(request, settings)}
+    return {base_url(request, settings), addresses.called_at(request, settings)}
 
 
-def _called_at(request: Any, settings: Any) -> str:
-    """The address the call came to (as the proxy in front says, when there is one)."""
-    host = (_header(request, "x-forwarded-host") or _header(request, "host") or "").split(",")[0].strip()
-    proto = (_header(request, "x-forwarded-proto") or "").split(",")[0].strip()
-    url = getattr(request, "url", None)
-    if not proto:
-        proto = getattr(url, "scheme", None) or "http"
-    if not host:
-        host = getattr(url, "netloc", None) or f"{settings.host}:{settings.port}"
-    return f"{proto}://{host}"
-
-
-def _header(request: Any, name: str) -> str | None:
-    headers = getattr(request, "headers", None) if request is not None else None
-    if headers is None:
-        return None
-    try:
-        items = dict(headers).items()
-    except (TypeError, ValueError):
-        return None
-    for key, value in items:
-        if str(key).lower() == name:
-            return str(value)
-    return None
+_header = addresses.header

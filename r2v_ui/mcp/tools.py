@@ -1,4 +1,4 @@
-"""The seven tools, as methods of `StudioTools`: each public method's docstring and type hints are
+"""The eight tools, as methods of `StudioTools`: each public method's docstring and type hints are
 what an assistant reads (Gradio makes them the MCP tool's description and input schema)."""
 
 from __future__ import annotations
@@ -11,15 +11,17 @@ from typing import Any, Callable, Collection
 import gradio as gr
 
 from .. import spec
+from ..workspace import sharing
 from ..workspace.cast import FIXED, Card
 from ..errors import StudioError
 from ..messages import msg, render
 from . import access, refs
 from .links import ResultLinks
-from .views import ToolError, checked_duration, checked_size, job_summary, job_view, mode_text, to_json
+from .views import (ToolError, checked_duration, checked_size, feedback_view, iso_time, job_summary, job_view,
+                    mode_text, to_json)
 
 TOOL_NAMES = ("check_reference", "estimate_price", "start_video", "job_status", "wait_for_job", "list_jobs",
-              "settle_uncertain")
+              "settle_uncertain", "share_job")
 WAIT_DEFAULT_SECONDS = 50.0
 WAIT_MAX_SECONDS = 120.0
 LIST_MAX = 100
@@ -30,14 +32,16 @@ class StudioTools:
     what the assistant reads, so it says what to pass and what comes back."""
 
     def __init__(self, manager: Any, settings: Any, *, links: ResultLinks | None = None,
-                 uploads: Callable[[], Collection[str]] = frozenset):
-        """`uploads`: the paths this studio's upload route has issued (the Blocks' `upload_file_set`)."""
+                 uploads: Callable[[], Collection[str]] = frozenset, shares: Any = None):
+        """`uploads`: the paths this studio's upload route has issued (the Blocks' `upload_file_set`);
+        `shares`: the studio's ShareService (r2v_ui/share/), or None when sharing is off."""
         from ..hosting import LinkGuard
 
         self.manager = manager
         self.settings = settings
         self.links = links or ResultLinks()
         self.uploads = uploads
+        self.shares = shares
         self.guard = LinkGuard.for_settings(settings)  # where the links callers give may lead
         # The logins in force: the settings' (--auth / R2V_AUTH), or what Studio.launch was given instead.
         self.auth: tuple[tuple[str, str], ...] = tuple(settings.auth or ())
@@ -102,7 +106,8 @@ class StudioTools:
                           duration: int = spec.DEFAULT_DURATION, shot_type: str = spec.DEFAULT_SHOT_TYPE,
                           audio: bool = spec.DEFAULT_AUDIO, watermark: bool = spec.DEFAULT_WATERMARK,
                           seed: int | None = None, names: list[str] | None = None,
-                          shots: list[dict] | None = None, request: gr.Request | None = None) -> str:
+                          shots: list[dict] | None = None, recipe: str = "",
+                          request: gr.Request | None = None) -> str:
         """Start making a video from up to five characters and a prompt (the Wan 2.7 reference-to-video model). Every reference is checked first, exactly as on the studio page; if one is refused nothing is sent and the error says why. Returns at once with the job id: the video takes a few minutes on the live service (a few seconds in demo mode). Once sent, a video cannot be cancelled and is billed.
 
         Args:
@@ -119,11 +124,14 @@ class StudioTools:
             seed: A whole number 0-2147483647 to repeat a look; leave empty for a random one.
             names: Optional name per character, in the same order ("" for none): a character named Mira can be written @Mira in the prompt, and is sent as its character tag.
             shots: With shot_type "multi", an optional storyboard of 2 to 6 shots, each {"text": "...", "seconds": 2}; the seconds must add up to the duration. The prompt becomes the overall line and the studio sends it followed by one "Shot 1 [0-2s]: ..." line per shot.
+            recipe: The text of a recipe.json from a hand-over pack of this studio, to make that video again: the same settings, prompt, seed and characters (found in your library by their file hashes). With a recipe, the other arguments are not read: pass prompt "" and references [].
 
         Returns:
             JSON: job_ids (the job started; pass it to wait_for_job or job_status), state, mode (demo or live), price_estimate, and any fixes the studio made to references.
         """
         owner = self._owner(request)
+        if recipe and str(recipe).strip():
+            return await self._start_recipe(str(recipe), owner)
         given = list(references or [])
         voice_list = list(voices or [])
         name_list = [str(n or "") for n in (names or [])]
@@ -184,6 +192,21 @@ class StudioTools:
         except BaseException:
             shutil.rmtree(folder, ignore_errors=True)  # no job will read these files
             raise
+        return self._started(job_id, owner, fixed)
+
+    async def _start_recipe(self, text: str, owner: str) -> str:
+        """start_video with a recipe: the draft it says (workspace/recipe.py), started as the page does."""
+        from ..workspace import recipe as recipes
+
+        try:
+            draft = recipes.finder_for(self.manager.store, self.settings.data_dir, owner).draft(text)
+            job_id = await asyncio.to_thread(self.manager.start, draft, owner=owner)
+        except StudioError as exc:
+            raise ToolError(f"Nothing was sent. {render(exc.msg)}") from None
+        return self._started(job_id, owner, [])
+
+    def _started(self, job_id: str, owner: str, fixed: list[str]) -> str:
+        """start_video's answer about the job it started."""
         snap = self.manager.snapshot(job_id, owner=owner)
         return to_json({
             "job_ids": [job_id],
@@ -255,7 +278,7 @@ class StudioTools:
             limit: At most this many jobs (1-100).
 
         Returns:
-            JSON: count (how many jobs match) and jobs, each with job_id, state, prompt, created_at, size, duration, seed_used, video_ready and cost (estimate, and billed when the service said; null in demo mode). Use wait_for_job with a job_id to get its video.
+            JSON: count (how many jobs match) and jobs, each with job_id, state, prompt, created_at, size, duration, seed_used, video_ready and cost (estimate, and billed when the service said; null in demo mode); and, from its share links (share_job), shared (a live link names it), picks (how many viewers picked it) and notes (each with name, text, seconds into the video or null, and when). Use wait_for_job with a job_id to get its video.
         """
         from ..jobs import STATUS_FILTERS
 
@@ -268,7 +291,12 @@ class StudioTools:
             raise ToolError(f"limit must be a whole number from 1 to {LIST_MAX}.") from None
         snaps, total = self.manager.list_page(owner=owner, status=status, search=(search or "").strip() or None,
                                               offset=0, limit=n)
-        return to_json({"count": total, "jobs": [job_summary(s) for s in snaps]})
+        jobs = [job_summary(s) for s in snaps]
+        if self.shares is not None:  # what viewers of its share links said
+            shared = sharing.shared_ids(self.shares, owner)
+            for job in jobs:
+                job |= feedback_view(job["job_id"], self.shares.feedback_for_job(owner, job["job_id"]), shared)
+        return to_json({"count": total, "jobs": jobs})
 
     async def settle_uncertain(self, job_id: str, action: str, task_id: str = "", confirm_pay_again: bool = False,
                                request: gr.Request | None = None) -> str:
@@ -291,6 +319,34 @@ class StudioTools:
         except StudioError as exc:
             raise ToolError(render(exc.msg)) from None
         return to_json(job_view(self._snapshot(snap.job_id, owner)))
+
+    def share_job(self, job_id: str, whole_batch: bool = False, expiry: str = "7d", password: str = "",
+                  show_prompt: bool = False, request: gr.Request | None = None) -> str:
+        """Make a share link to one of your finished videos (or to every finished take of its batch), for people without a login: they can watch, pick the take they prefer and leave notes at a time in the video; list_jobs then shows their picks and notes. The link works until it expires or is revoked on the studio page.
+
+        Args:
+            job_id: The finished job to share (from start_video or list_jobs).
+            whole_batch: true to share every finished take of the batch this job is one of, side by side.
+            expiry: How long the link works: "1d", "7d", "30d" or "never".
+            password: Optional password viewers must type first ("" for none). Send it to them separately.
+            show_prompt: true to show the prompt and settings on the shared page (off by default).
+
+        Returns:
+            JSON: url (the link to send), job_ids (the videos it shows, in order), expires_at (ISO time, or null for never), password (whether one is needed) and show_prompt.
+        """
+        owner = self._owner(request)
+        snap = self._snapshot(job_id, owner)
+        if expiry not in ("1d", "7d", "30d", "never"):
+            raise ToolError('expiry must be "1d", "7d", "30d" or "never".')
+        ids = sharing.with_batch(self.manager, owner, snap.job_id) if whole_batch is True else [snap.job_id]
+        try:
+            link = sharing.make_link(self.shares, self.manager, owner, ids, expiry,
+                                     password if isinstance(password, str) and password else None, show_prompt is True)
+        except StudioError as exc:
+            raise ToolError(render(exc.msg)) from None
+        return to_json({"url": access.base_url(request, self.settings) + link.path, "job_ids": list(link.job_ids),
+                        "expires_at": iso_time(link.expires_at) if link.expires_at is not None else None,
+                        "password": bool(link.has_password), "show_prompt": bool(link.show_prompt)})
 
     # --- who is calling ------------------------------------------------------------------------- -------------------------------------------------------------------------
     def _owner(self, request: Any) -> str:

@@ -90,6 +90,17 @@ def _iso(ts: float | None) -> str | None:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ts)) if ts else None
 
 
+iso_time = _iso  # a moment as ISO 8601 UTC, for tools that say one
+
+
+def feedback_view(job_id: str, feedback: Any, shared: set[str]) -> dict[str, Any]:
+    """What viewers of a job's share links said (r2v_ui/share/model.Feedback): whether a live link names
+    it, how many picked it, and its notes (plain text as written; seconds into the video, or null)."""
+    return {"shared": job_id in shared, "picks": feedback.pick_counts().get(job_id, 0),
+            "notes": [{"name": n.name, "text": n.text, "seconds": n.seconds, "at": _iso(n.at)}
+                      for n in feedback.notes if n.job_id == job_id]}
+
+
 def mode_text(target: str) -> str:
     return "demo (built-in emulator: the video is a preview, nothing is billed)" if target == "demo" else "live"
 

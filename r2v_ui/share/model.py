@@ -18,6 +18,8 @@ WRONG_TRIES = 10  # wrong passwords in a row before a link locks
 LOCK_SECONDS = 15 * 60  # how long it then stays locked
 NAME_MAX_CHARS = 60  # a viewer's optional name
 JOBS_PER_LINK = 12  # the most videos one link shows (a batch of takes or a Compare set)
+PICKS_PER_MINUTE = 10  # picks one viewer, and one client address, may make in a minute (a fresh cookie is a new viewer)
+PICKS_PER_LINK = 250  # viewers whose pick one link keeps (a viewer changing their pick is not a new one)
 
 
 class Expiry(Enum):

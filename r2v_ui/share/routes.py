@@ -25,7 +25,11 @@ from pathlib import Path
 from typing import Any, Callable
 from urllib.parse import parse_qs
 
+from PIL import Image
+
+from ..errors import StudioError
 from ..messages import from_accept_language, render, t
+from .castpictures import viewer_copy
 from .model import ShareError, ShareLink
 from .page import HEADERS, Shown, json_answer, not_found, note_item, password_page, refused, share_page
 from .service import VIEWER_SHAPE, ShareService
@@ -33,20 +37,23 @@ from .service import VIEWER_SHAPE, ShareService
 VIEWER_COOKIE = "r2v_viewer"
 PASS_COOKIE = "r2v_pass"
 FORM_BYTES = 16 * 1024  # a note of 1,000 characters, escaped, fits many times
-# Where a proxy or tunnel in front of the studio connects from: this machine or a private network.
-PROXY_NETWORKS = tuple(ipaddress.ip_network(n) for n in ("127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12",
-                                                           "192.168.0.0/16", "fc00::/7"))
+# Where a proxy or tunnel in front of the studio connects from: this machine (a local proxy, the --share
+# tunnel) — and, only when the studio says it is behind one (a Space, PUBLIC_BASE_URL), a private network.
+# A studio served straight to a LAN must not believe its LAN viewers' own X-Forwarded-For.
+LOOPBACK_NETWORKS = tuple(ipaddress.ip_network(n) for n in ("127.0.0.0/8", "::1/128"))
+PROXY_NETWORKS = LOOPBACK_NETWORKS + tuple(ipaddress.ip_network(n) for n in ("10.0.0.0/8", "172.16.0.0/12",
+                                                                             "192.168.0.0/16", "fc00::/7"))
 PICTURES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".webp": "image/webp"}
 
 
-def client_address(request: Any) -> str:
-    """The viewer's address: the connection's, or — when that is this machine or a private network,
-    i.e. a proxy or tunnel in front of the studio — the address that proxy added last to
-    X-Forwarded-For (what a client writes there itself comes before it)."""
+def client_address(request: Any, proxies: tuple = PROXY_NETWORKS) -> str:
+    """The viewer's address: the connection's, or — when that is in `proxies`, i.e. a proxy or tunnel in
+    front of the studio — the address that proxy added last to X-Forwarded-For (what a client writes
+    there itself comes before it)."""
     peer = request.client.host if request.client else ""
     try:
         near = ipaddress.ip_address(peer)
-        behind_proxy = any(near in net for net in PROXY_NETWORKS if net.version == near.version)
+        behind_proxy = any(near in net for net in proxies if net.version == near.version)
     except ValueError:
         behind_proxy = False
     forwarded = request.headers.get("x-forwarded-for", "")
@@ -59,14 +66,22 @@ def client_address(request: Any) -> str:
     return peer
 
 
-def share_routes(service: ShareService, *, local_only: Callable[[], bool] | bool = False) -> list:
+def share_routes(service: ShareService, *, local_only: Callable[[], bool] | bool = False,
+                 behind_proxy: bool = False) -> list:
     """Starlette routes for the share pages.  `local_only`: whether the studio is reachable only on this
-    machine (the page then says so)."""
+    machine (the page then says so); `behind_proxy`: whether a proxy on a private network stands in front
+    of it (a Space, PUBLIC_BASE_URL), so that its X-Forwarded-For names the viewer."""
     from starlette.requests import Request
     from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
+    from starlette.concurrency import run_in_threadpool
     from starlette.routing import Route
 
     secret = secrets.token_bytes(32)
+    proxies = PROXY_NETWORKS if behind_proxy else LOOPBACK_NETWORKS
+
+    def address(request: Request) -> str:
+        return client_address(request, proxies)
+
     is_local = local_only if callable(local_only) else (lambda: bool(local_only))
 
     def lang_of(request: Request) -> str:
@@ -154,7 +169,7 @@ def share_routes(service: ShareService, *, local_only: Callable[[], bool] | bool
         if form is None or viewer is None or cross_site(request) or not hmac.compare_digest(
                 form.get("csrf", ""), form_key(token, viewer)):
             return nothing(request)
-        link = service.open(token, form.get("password") or None, client_address(request), count_view=False)
+        link = service.open(token, form.get("password") or None, address(request), count_view=False)
         if link is None or not link.has_password:
             return nothing(request)
         response = RedirectResponse(link.path, status_code=303, headers={"Cache-Control": "no-store"})
@@ -188,7 +203,7 @@ def share_routes(service: ShareService, *, local_only: Callable[[], bool] | bool
             extra = act(link, items[n], viewer, form) | {}
         except ShareError as exc:
             say = render(exc.msg, lang)
-            status = 429 if exc.msg.code == "share.too_fast" else 400
+            status = 429 if exc.msg.code in ("share.too_fast", "share.picks_too_fast") else 400
             if scripted:
                 return Response(json_answer(False, say), status_code=status, media_type="application/json",
                                 headers=HEADERS)
@@ -203,14 +218,14 @@ def share_routes(service: ShareService, *, local_only: Callable[[], bool] | bool
 
     async def pick(request: Request) -> Response:
         def act(link: ShareLink, item: Shown, viewer: str, form: dict[str, str]) -> dict:
-            service.set_pick(link.token, item.job_id, viewer, form.get("name", ""))
+            service.set_pick(link.token, item.job_id, viewer, form.get("name", ""), client=address(request))
             return {"say": "share.page.picked_say", "params": {"n": item.n + 1}, "picked": item.n}
         return await viewer_post(request, act)
 
     async def note(request: Request) -> Response:
         def act(link: ShareLink, item: Shown, viewer: str, form: dict[str, str]) -> dict:
             added = service.add_note(link.token, item.job_id, viewer, form.get("name", ""), form.get("text", ""),
-                                     form.get("seconds") or None, client=client_address(request))
+                                     form.get("seconds") or None, client=address(request))
             return {"say": "share.page.sent", "note": added}
         return await viewer_post(request, act)
 
@@ -250,7 +265,11 @@ def share_routes(service: ShareService, *, local_only: Callable[[], bool] | bool
         resolved = path.resolve() if path else None
         if resolved is None or resolved.parent != kept_dir or resolved.suffix.lower() not in PICTURES:
             return nothing(request)
-        return file_answer(resolved, PICTURES[resolved.suffix.lower()]) or nothing(request)
+        try:  # a copy of its own, never the upload's bytes: those carry the camera's metadata (castpictures.py)
+            data = await run_in_threadpool(viewer_copy, resolved)
+        except (OSError, ValueError, StudioError, Image.DecompressionBombError):
+            return nothing(request)
+        return Response(data, media_type="image/jpeg", headers=HEADERS | {"Cache-Control": "private, max-age=300"})
 
     async def elsewhere(request: Request) -> Response:
         return nothing(request)

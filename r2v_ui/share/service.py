@@ -34,6 +34,8 @@ from .model import (
     NOTE_MAX_CHARS,
     NOTES_PER_LINK,
     NOTES_PER_MINUTE,
+    PICKS_PER_LINK,
+    PICKS_PER_MINUTE,
     WRONG_TRIES,
     Expiry,
     Feedback,
@@ -85,6 +87,7 @@ class ShareService:
         self._lock = threading.Lock()
         self._notes = _Windows()
         self._guesses = _Windows()
+        self._picks = _Windows()
 
     # --- the owner's side -------------------------------------------------------------------------
     def create(self, owner: str, job_ids: Iterable[str], expiry: Expiry, password: str | None,
@@ -134,11 +137,15 @@ class ShareService:
     # --- the viewer's side ------------------------------------------------------------------------
     def peek(self, token: str) -> ShareLink | None:
         """The link if it is live and not locked, without a password, counting nothing (None otherwise)."""
-        row = self.rows.row(token)
-        now = self.clock()
-        if row is None or not row.link.live(now) or (row.locked_until is not None and now < row.locked_until):
+        row = self._live(token)
+        if row is None or (row.locked_until is not None and self.clock() < row.locked_until):
             return None
         return row.link
+
+    def _live(self, token: str) -> Any:
+        """The link's row if the link is live (locked or not), else None."""
+        row = self.rows.row(token)
+        return row if row is not None and row.link.live(self.clock()) else None
 
     def open(self, token: str, password: str | None, client: str, *, count_view: bool = True) -> ShareLink | None:
         """The link, when it is live, not locked and (if it has one) `password` is its password; the view
@@ -178,16 +185,17 @@ class ShareService:
         return self._sign(link.token, row.password_hash if row else None)
 
     def admitted(self, token: str, grant: str | None) -> ShareLink | None:
-        """The link, when it is live and not locked and needs no password or `grant` is its pass."""
-        link = self.peek(token)
-        if link is None:
+        """The link, when it is live and needs no password (and is not locked), or `grant` is its pass.
+        A lock stops guessing, not the viewers already in: with a pass, a locked link still opens (else
+        anyone holding only the token could shut them all out with ten wrong posts a quarter hour)."""
+        row = self._live(token)
+        if row is None:
             return None
-        if not link.has_password:
-            return link
-        row = self.rows.row(token)
-        if not grant or row is None or not hmac.compare_digest(self._sign(token, row.password_hash), grant):
+        if not row.link.has_password:
+            return self.peek(token)
+        if not grant or not hmac.compare_digest(self._sign(token, row.password_hash), grant):
             return None
-        return link
+        return row.link
 
     def records(self, link: ShareLink) -> list["JobRecord"]:
         """The link's jobs that still have their video, in the link's order."""
@@ -201,11 +209,22 @@ class ShareService:
     def viewer_pick(self, token: str, viewer: str) -> str | None:
         return self.rows.viewer_pick(token, viewer) if VIEWER_SHAPE.fullmatch(viewer or "") else None
 
-    def set_pick(self, token: str, job_id: str, viewer: str, name: str = "") -> Pick:
-        """This viewer prefers `job_id` on this link (a new pick replaces their earlier one)."""
+    def set_pick(self, token: str, job_id: str, viewer: str, name: str = "", *, client: str = "") -> Pick:
+        """This viewer prefers `job_id` on this link (a new pick replaces their earlier one).  Limited like
+        notes: PICKS_PER_MINUTE a minute per viewer and per client address (a cookie-less browser is a new
+        viewer each time), and PICKS_PER_LINK viewers' picks a link."""
         link = self._viewer_link(token, job_id, viewer)
-        pick = Pick(link.token, job_id, viewer, _clean_name(name), self.clock())
-        self.rows.set_pick(pick)
+        who = _clean_name(name)
+        keys = [f"viewer:{viewer}"] + ([f"client:{client}"] if client else [])
+        with self._lock:
+            now = self.clock()
+            if any(self._picks.count(k, now) >= PICKS_PER_MINUTE for k in keys):
+                raise ShareError(msg("share.picks_too_fast", most=PICKS_PER_MINUTE))
+            pick = Pick(link.token, job_id, viewer, who, now)
+            if not self.rows.set_pick(pick, PICKS_PER_LINK):
+                raise ShareError(msg("share.picks_full", most=PICKS_PER_LINK))
+            for k in keys:
+                self._picks.add(k, now)
         return pick
 
     def add_note(self, token: str, job_id: str, viewer: str, name: str, text: str, seconds: float | None,
@@ -233,7 +252,9 @@ class ShareService:
 
     # --- inside -------------------------------------------------------------------------------------
     def _viewer_link(self, token: str, job_id: str, viewer: str) -> ShareLink:
-        link = self.peek(token)
+        # live is enough: the routes let in only admitted viewers, who may write while a lock stops guessers
+        row = self._live(token)
+        link = row.link if row is not None else None
         if link is None:
             raise ShareError(msg("share.gone"))
         if job_id not in link.job_ids or not VIEWER_SHAPE.fullmatch(viewer or ""):

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import sqlite3
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
@@ -22,6 +23,7 @@ from ..atomic_files import read_json, write_json_atomic
 from ..share.model import Feedback, Note, Pick, ShareLink
 from .database import Database, together
 
+VIEWS_MIRROR_SECONDS = 60.0  # a link's file is rewritten for its views at most this often
 TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{16,64}")  # what secrets.token_urlsafe gives; nothing else is a file name
 
 
@@ -42,6 +44,7 @@ class Shares:
         self.folder = Path(folder)
         self.db: Database | None = None
         self._lock = threading.RLock()
+        self._views_mirrored: dict[str, float] = {}  # token → when a view last rewrote its file (monotonic)
 
     # --- files ------------------------------------------------------------------------------------
     def path(self, token: str) -> Path | None:
@@ -112,8 +115,18 @@ class Shares:
             "UPDATE share_links SET revoked = 1 WHERE token = ? AND owner = ?", (token, owner)).rowcount))
 
     def count_view(self, token: str) -> None:
-        self._change(token, lambda c: c.execute("UPDATE share_links SET views = views + 1 WHERE token = ?", (token,)),
-                     durable=False)
+        """One more view.  The link's file (up to ~1 MB with its notes) is rewritten for views at most once
+        every VIEWS_MIRROR_SECONDS: every page open rewriting it let anyone holding the link make the
+        studio write without end; a rebuild from the files may miss the last minute's views."""
+        def write(c: sqlite3.Connection) -> None:
+            together(c, lambda: c.execute("UPDATE share_links SET views = views + 1 WHERE token = ?", (token,)))
+            now = time.monotonic()
+            if now - self._views_mirrored.get(token, -VIEWS_MIRROR_SECONDS) >= VIEWS_MIRROR_SECONDS:
+                self._views_mirrored[token] = now
+                self._mirror(c, token, durable=False)
+        assert self.db is not None
+        with self._lock:
+            self.db.run(write)
 
     def wrong_try(self, token: str, now: float, tries: int, lock_seconds: float) -> None:
         """One more wrong password; the `tries`-th locks the link for `lock_seconds` and starts counting anew."""
@@ -129,11 +142,19 @@ class Shares:
             (token,)))
 
     # --- picks and notes -----------------------------------------------------------------------
-    def set_pick(self, pick: Pick) -> None:
-        self._change(pick.token, lambda c: c.execute(
-            """INSERT INTO share_picks (token, viewer, job_id, name, at) VALUES (?, ?, ?, ?, ?)
-               ON CONFLICT(token, viewer) DO UPDATE SET job_id = excluded.job_id, name = excluded.name,
-               at = excluded.at""", (pick.token, pick.viewer, pick.job_id, pick.name, pick.at)))
+    def set_pick(self, pick: Pick, most: int | None = None) -> bool:
+        """Keep the viewer's pick (replacing theirs); False, keeping nothing, when the viewer has none yet
+        and the link already holds `most` viewers' picks."""
+        def write(c: sqlite3.Connection) -> bool:
+            if most is not None and c.execute(
+                    "SELECT 1 FROM share_picks WHERE token = ? AND viewer = ?", (pick.token, pick.viewer)).fetchone() is None:
+                if c.execute("SELECT count(*) FROM share_picks WHERE token = ?", (pick.token,)).fetchone()[0] >= most:
+                    return False
+            c.execute("""INSERT INTO share_picks (token, viewer, job_id, name, at) VALUES (?, ?, ?, ?, ?)
+                         ON CONFLICT(token, viewer) DO UPDATE SET job_id = excluded.job_id, name = excluded.name,
+                         at = excluded.at""", (pick.token, pick.viewer, pick.job_id, pick.name, pick.at))
+            return True
+        return bool(self._change(pick.token, write))
 
     def add_note(self, note: Note, most: int) -> Note | None:
         """Insert the note (its id is given by the table) unless the link already has `most` notes."""

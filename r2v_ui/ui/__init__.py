@@ -1,6 +1,6 @@
 """The studio's browser interface (Gradio Blocks): layout, thin handlers, formatting.
 
-`build_app(manager, settings, *, emulator=None) -> gr.Blocks`; `launch_kwargs()` gives the theme,
+`build_app(manager, settings, *, emulator=None, shares=None) -> gr.Blocks`; `launch_kwargs()` gives the theme,
 CSS and head script to pass to `launch()` (Gradio 6 takes them there).
 """
 

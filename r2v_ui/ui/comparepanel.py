@@ -16,7 +16,7 @@ import gradio as gr
 
 from ..jobs.states import JobState
 from ..messages import EN, ZH, both, t
-from . import compare
+from . import compare, feedback, sharepanel
 from .context import PageContext
 from .language import label, lang_of
 from .videoview import player_html, served_url
@@ -49,6 +49,7 @@ class CompareWidgets:
     keeps: list[gr.Button]
     columns: list[gr.Column]
     shown: gr.State  # the job ids in the cells, in order
+    share: gr.Button | None = None  # the videos shown into the Share dialog (sharepanel.py)
 
 
 def render(ctx: PageContext) -> CompareWidgets:
@@ -56,6 +57,7 @@ def render(ctx: PageContext) -> CompareWidgets:
     picker = gr.Dropdown([], value=[], multiselect=True, max_choices=compare.MAX_COMPARE,
                          label=label("ui.compare.picker"), elem_id="compare-picker")
     controls = gr.HTML(CONTROLS_HTML, visible=False, elem_id="compare-controls", min_height=0)
+    share = sharepanel.button("ui.share.set", "compare-share", visible=False)
     empty = gr.HTML(EMPTY_HTML, min_height=0)
     cells, keeps, columns = [], [], []
     with gr.Row(elem_id="compare-slots", equal_height=False):
@@ -64,7 +66,7 @@ def render(ctx: PageContext) -> CompareWidgets:
                 cells.append(gr.HTML("", elem_id=f"compare-cell-{i + 1}", min_height=0))
                 keeps.append(gr.Button(KEEP_LABEL, size="sm", elem_id=f"compare-keep-{i + 1}"))
             columns.append(col)
-    return CompareWidgets(picker, controls, empty, cells, keeps, columns, gr.State([]))
+    return CompareWidgets(picker, controls, empty, cells, keeps, columns, gr.State([]), share)
 
 
 def listen(w: CompareWidgets, ctx: PageContext, page: Any) -> None:
@@ -83,7 +85,10 @@ def listen(w: CompareWidgets, ctx: PageContext, page: Any) -> None:
         diffs = compare.differences(snaps, lang) if len(snaps) > 1 else [[] for _ in snaps]
         view = ctx.show()
         out: dict = {w.shown: [s.job_id for s in snaps], w.controls: gr.HTML(visible=len(snaps) >= 2),
-                     w.empty: gr.HTML(visible=len(snaps) < 2)}
+                     w.empty: gr.HTML(visible=len(snaps) < 2),
+                     w.share: gr.Button(visible=len(snaps) >= 2 and ctx.shares is not None)}
+        said = ({s.job_id: ctx.shares.feedback_for_job(owner, s.job_id) for s in snaps} if ctx.shares is not None
+                else {})
         for i in range(compare.MAX_COMPARE):
             if i < len(snaps):
                 s = snaps[i]
@@ -96,7 +101,8 @@ def listen(w: CompareWidgets, ctx: PageContext, page: Any) -> None:
                 out[w.cells[i]] = (f'<div class="compare-cell" data-job="{html.escape(s.job_id)}">{video}'
                                    f'<p class="compare-caption" title="{html.escape(name)}">'
                                    f'<span class="compare-name">{html.escape(short)}</span> · '
-                                   f'<span class="compare-diff">{html.escape(diff)}</span></p></div>')
+                                   f'<span class="compare-diff">{html.escape(diff)}</span></p>'
+                                   f'{feedback.compare_html(s.job_id, said[s.job_id], lang) if s.job_id in said else ""}</div>')
                 out[w.keeps[i]] = gr.Button(KEPT_LABEL if s.favourite else KEEP_LABEL)
                 out[w.columns[i]] = gr.Column(visible=len(snaps) >= 2)
             else:
@@ -104,7 +110,7 @@ def listen(w: CompareWidgets, ctx: PageContext, page: Any) -> None:
                 out[w.columns[i]] = gr.Column(visible=False)
         return out
 
-    outputs = [w.shown, w.controls, w.empty, *w.cells, *w.keeps, *w.columns]
+    outputs = [w.shown, w.controls, w.empty, *w.cells, *w.keeps, *w.columns, w.share]
 
     def show(job_ids, memory, request: gr.Request):
         """Play 2 to 4 of your finished videos side by side (job ids; others' are ignored)."""

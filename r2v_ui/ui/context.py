@@ -122,6 +122,7 @@ class PageWidgets:
     compare: Any = None    # comparepanel.CompareWidgets
     history: Any = None    # historypanel.HistoryWidgets
     spend: Any = None      # spendpanel.SpendWidgets (live mode only)
+    share: Any = None      # sharepanel.ShareWidgets: the one Share dialog
     cast_view: Any = None  # (cast, request) -> updates showing that cast (castpanel.cast_view under the session's lock)
     actions: Any = None    # jobview.Actions
     stream: dict = field(default_factory=dict)  # how every status stream is queued
@@ -141,6 +142,7 @@ class PageContext:
     work_dir: Path
     checked_dir: Path
     casts: SessionCasts = field(default_factory=SessionCasts)
+    shares: Any = None  # the ShareService (r2v_ui/share/), or None: no Share on the page
     _reads: Any = field(default=None, repr=False)
 
     def visitor(self, request: Any, memory: Any) -> session.Visitor:

@@ -20,8 +20,8 @@ from .. import spec
 from ..errors import StudioError
 from ..messages import both, msg, t
 from ..messages import render as render_msg
-from ..workspace import form, gallery
-from . import history, jobview, session, status
+from ..workspace import form, gallery, pack, sharing
+from . import feedback, history, jobview, packpanel, session, sharepanel, status
 from . import takes as takes_view
 from .context import PageContext, esc
 from .jobview import render_decision
@@ -67,6 +67,9 @@ class HistoryWidgets:
     selected: gr.State
     decision: Any  # jobview.DecisionWidgets: an uncertain submit settled from here, in any browser of its owner
     gallery: gr.HTML | None = None  # the same page of jobs as posters (the list stays, as the other view)
+    share: gr.Button | None = None  # this job into the Share dialog (sharepanel.py)
+    feedback: gr.HTML | None = None  # its share links' picks and notes (feedback.py)
+    pack: Any = None  # packpanel.PackWidgets: Download pack of this job
 
 
 def page_words(page: int, pages: int, total: int, lang: str) -> str:
@@ -93,7 +96,7 @@ def _size_words(settings: dict) -> str:
     return f"{tier} {aspect}"
 
 
-def card_html(index: int, snap: Any, url_of: Any, selected: str | None, lang: str) -> str:
+def card_html(index: int, snap: Any, url_of: Any, selected: str | None, lang: str, shared: bool = False) -> str:
     """One job in the gallery: its poster (or its stage while it has none), status, date, length,
     size and the prompt's first words.  A button: pressing it opens the job, as its list entry does."""
     s = snap.settings or {}
@@ -110,7 +113,9 @@ def card_html(index: int, snap: Any, url_of: Any, selected: str | None, lang: st
                        _size_words(s)])
     first = gallery.first_words(history.as_written(s)) or t("history.no_prompt", lang)
     kept = f'<span class="gallery-kept" aria-hidden="true">★</span>' if snap.favourite else ""
+    kept += feedback.badge_html(lang) if shared else ""  # a live share link names it
     name = t("history.open", lang, label=history.item_label(snap, lang=lang))
+    name += f" · {t('share.badge', lang)}" if shared else ""
     return (f'<button type="button" class="gallery-card" data-index="{index}" data-job="{esc(snap.job_id)}" '
             f'aria-pressed="{str(snap.job_id == selected).lower()}" aria-label="{esc(name)}">'
             f'<span class="gallery-poster">{picture}<span class="gallery-state" data-state="{esc(state)}">'
@@ -118,13 +123,14 @@ def card_html(index: int, snap: Any, url_of: Any, selected: str | None, lang: st
             f'<span class="gallery-meta">{esc(take + meta)}</span><span class="gallery-words">{esc(first)}</span></button>')
 
 
-def gallery_html(snaps: list, url_of: Any, selected: str | None, lang: str) -> str:
-    """The page of jobs as posters, a batch's takes together under one heading."""
+def gallery_html(snaps: list, url_of: Any, selected: str | None, lang: str, shared: set | frozenset = frozenset()) -> str:
+    """The page of jobs as posters, a batch's takes together under one heading (`shared`: the jobs a
+    live share link names, marked)."""
     if not snaps:
         return ""
     parts = []
     for group in gallery.group_batches(snaps):
-        cards = "".join(card_html(i, s, url_of, selected, lang) for i, s in group.items)
+        cards = "".join(card_html(i, s, url_of, selected, lang, s.job_id in shared) for i, s in group.items)
         if group.batch_id and len(group.items) > 1:
             first = group.items[0][1]
             head = (f'<b>{esc(t("history.batch", lang, n=len(group.items)))}</b> · '
@@ -157,21 +163,25 @@ def render(ctx: PageContext) -> HistoryWidgets:
                 remix = gr.Button(label("ui.history.remix"), variant="primary", size="sm", elem_id="history-remix")
                 reuse_seed = gr.Button(label("ui.history.reuse_seed"), size="sm", elem_id="history-reuse-seed")
                 download = gr.DownloadButton(label("ui.download_mp4"), size="sm", elem_id="history-download", visible=False)
+                pack_button = packpanel.button("ui.download_pack", "history-pack", visible=False)
                 retry = gr.Button(label("ui.try_again"), size="sm", visible=False, elem_id="history-retry")
                 keep = gr.Button(KEEP_LABEL, size="sm", elem_id="history-keep")
                 compare = gr.Button(label("ui.history.compare"), size="sm", elem_id="history-compare")
+                share = sharepanel.button("ui.share", "history-share")
                 delete = gr.Button(label("ui.history.delete"), size="sm", variant="stop", elem_id="history-delete")
             with gr.Row(visible=False, elem_id="history-confirm") as confirm_row:
                 gr.HTML(f"<b>{both('history.confirm_delete')}</b>", min_height=0)
                 confirm_delete = gr.Button(label("ui.history.yes_delete"), variant="stop", size="sm", elem_id="history-confirm-delete")
                 cancel_delete = gr.Button(label("ui.history.keep_it"), size="sm", elem_id="history-cancel-delete")
+            pack = packpanel.PackWidgets(pack_button, packpanel.status("history-pack"))
             decision = render_decision(ctx.settings, "history-")
             video = gr.HTML("", elem_id="history-video", min_height=0)
+            feedback_box = gr.HTML("", elem_id="history-feedback", min_height=0, padding=False)
             info = gr.Markdown(elem_id="history-info")
     return HistoryWidgets(status_filter, search, items, empty, prev, next_, page_info, gr.State(0), gr.State(None),
                           gr.State(None), detail, remix, reuse_seed, download, retry, delete,
                           confirm_row, confirm_delete, cancel_delete, video, keep, compare, info, gr.State(None),
-                          decision, gallery)
+                          decision, gallery, share, feedback_box, pack)
 
 
 def page_of(manager: Any, owner: str, status: str, search: str, page: int) -> tuple[list, int]:
@@ -186,10 +196,12 @@ def listen(w: HistoryWidgets, ctx: PageContext, page: Any) -> None:
     from .jobview import restore
 
     manager, st = ctx.manager, ctx.states
+    packpanel.listen(w.pack, ctx, w.selected, whole_batch=False)
+    packpanel.follow_history(w.pack, ctx, w.selected)
     list_outputs = [w.items, w.empty, w.prev, w.next, w.page_info, w.page, w.shown, w.gallery]
     # (the decision's task id box is not among them: /job_detail's API answer stays video, text, download)
     detail_outputs = [w.selected, w.detail, w.video, w.info, w.download, w.retry, w.confirm_row, w.keep, w.compare,
-                      w.decision.box]
+                      w.decision.box, w.share]
 
     def list_view(status, search, page, memory, shown, request, *, selected=None, force=True) -> dict:
         who = ctx.visitor(request, memory)
@@ -198,7 +210,9 @@ def listen(w: HistoryWidgets, ctx: PageContext, page: Any) -> None:
         if page >= pages and page > 0:  # the page emptied (a delete): show the last one that has jobs
             page = pages - 1
             snaps, total = page_of(manager, who.owner, status, search, page)
-        signature = [(s.job_id, s.state, s.updated_at, s.video_missing, s.favourite) for s in snaps] + [total, page]
+        shared = sharing.shared_ids(ctx.shares, who.owner)
+        signature = [(s.job_id, s.state, s.updated_at, s.video_missing, s.favourite, s.job_id in shared)
+                     for s in snaps] + [total, page]
         if not force and signature == shown:
             return {w.shown: shown}  # nothing changed: the list is not sent again
         lang = lang_of(request)
@@ -211,7 +225,7 @@ def listen(w: HistoryWidgets, ctx: PageContext, page: Any) -> None:
             w.prev: gr.Button(interactive=page > 0), w.next: gr.Button(interactive=page + 1 < pages),
             w.page_info: f'<span class="page-info">{esc(page_words(page, pages, total, lang_of(request)))}</span>',
             w.page: page, w.shown: signature,
-            w.gallery: gallery_html(snaps, ctx.urls(w.gallery), value, lang),
+            w.gallery: gallery_html(snaps, ctx.urls(w.gallery), value, lang, shared),
         }
 
     def list_history(status: str = "all", search: str = "", page: int = 0,
@@ -290,14 +304,36 @@ def listen(w: HistoryWidgets, ctx: PageContext, page: Any) -> None:
                 w.decision.box: gr.Column(visible=snap.needs_decision),
                 w.keep: gr.Button(KEPT_LABEL if snap.favourite else KEEP_LABEL, visible=done),
                 w.compare: gr.Button(label("ui.history.compare_takes" if snap.batch_id else "ui.history.compare_with"),
-                                     visible=done)}
+                                     visible=done),
+                w.share: gr.Button(visible=done and ctx.shares is not None)}
+
+    def feedback_view(snap: Any, owner: str, lang: str) -> str:
+        """Its share links' picks (per take, for a take of a batch) and its notes; "" when never shared."""
+        if ctx.shares is None or snap is None:
+            return ""
+        takes = ([(s.job_id, s.take or i) for i, s in enumerate(manager.batch(snap.batch_id, owner=owner), 1)]
+                 if snap.batch_id else [(snap.job_id, 1)])
+        counts = sharing.pick_counts(ctx.shares, owner, [j for j, _ in takes])
+        notes = ctx.shares.feedback_for_job(owner, snap.job_id).notes
+        return feedback.history_html(snap.job_id, counts, list(notes), sharing.links_for(ctx.shares, owner, [snap.job_id]),
+                                     takes if snap.batch_id else None, lang)
+
+    def show_feedback(job_id, memory, request: gr.Request):
+        """The open job's picks and notes, drawn after its detail (not part of /job_detail's answer)."""
+        who = ctx.visitor(request, memory)
+        snap = manager.snapshot(job_id, owner=who.owner) if job_id else None
+        return feedback_view(snap, who.owner, lang_of(request)) if snap is not None else ""
 
     def open_job(job_id, memory, request: gr.Request):
         """The detail view of one of *your* jobs (others' look like missing ones)."""
         return detail_view(job_id, memory, request)
 
-    w.items.input(open_job, [w.items, st.memory], detail_outputs, concurrency_limit=None,
-                  api_visibility="undocumented").then(None, js=DETAIL_JS)
+    opened = w.items.input(open_job, [w.items, st.memory], detail_outputs, concurrency_limit=None,
+                           api_visibility="undocumented")
+    opened.then(None, js=DETAIL_JS)
+    feedback_event = dict(fn=show_feedback, inputs=[w.selected, st.memory], outputs=[w.feedback], concurrency_limit=None,
+                          api_visibility="private", show_progress="hidden")
+    opened.then(**feedback_event)
     api_job_id = gr.Textbox(visible=False, elem_id="api-job-id")
     api_job_id.submit(open_job, [api_job_id, st.memory], detail_outputs, api_name="job_detail", concurrency_limit=None)
 
@@ -345,10 +381,12 @@ def listen(w: HistoryWidgets, ctx: PageContext, page: Any) -> None:
             i = ids.index(job_id)
             rest = ids[i + 1:] + ids[:i][::-1]
             neighbour = rest[0] if rest else None
-        served = ctx.viewer.served_copies(snap.video_path, snap.poster_path) if snap else []
+        packs = pack.packs_of(packpanel.pack_folder(ctx), job_id) if snap else []
+        served = ctx.viewer.served_copies(snap.video_path, snap.poster_path, *packs) if snap else []
         if not job_id or not manager.delete(job_id, owner=who.owner):
             raise gr.Error(t("history.cannot_delete", lang_of(request)))
-        ctx.viewer.remove(served)  # every copy the page ever served of it goes too
+        ctx.viewer.remove(served)  # every copy the page ever served of it goes too, its packs' too
+        pack.forget(packs)
         return (list_view(status, search, page, memory, None, request, selected=neighbour)
                 | detail_view(neighbour, memory, request))
 
@@ -366,7 +404,8 @@ def listen(w: HistoryWidgets, ctx: PageContext, page: Any) -> None:
                  api_name="toggle_keep", concurrency_limit=None)
 
     w.confirm_delete.click(delete_job, [w.selected, w.status_filter, w.search, w.page, st.memory],
-                           [*list_outputs, *detail_outputs], api_name="delete_job", concurrency_limit=None)
+                           [*list_outputs, *detail_outputs], api_name="delete_job", concurrency_limit=None).then(
+        **feedback_event)
 
     w.retry.click(actions.retry_job, [w.selected, st.key, st.memory], [st.job, st.memory],
                   api_visibility="undocumented", concurrency_limit=None).success(
@@ -392,7 +431,7 @@ def listen(w: HistoryWidgets, ctx: PageContext, page: Any) -> None:
                   api_visibility="undocumented", concurrency_limit=None).success(
             actions.watch.fn, [st.job, st.memory], actions.watch.outputs, api_visibility="undocumented", **stream)
     w.decision.discard.click(settle_here("discard"), settle_inputs, [*list_outputs, *detail_outputs],
-                             api_visibility="undocumented", concurrency_limit=None)
+                             api_visibility="undocumented", concurrency_limit=None).then(**feedback_event)
 
     def decide_uncertain(job_id: str, action: str, task_id: str = "", confirm_pay_again: bool = False,
                          request: gr.Request = None) -> dict:  # type: ignore[assignment]

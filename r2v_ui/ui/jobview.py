@@ -35,7 +35,7 @@ class Watch:
 def make_watch(ctx: PageContext, w: Any) -> Watch:
     manager, st = ctx.manager, ctx.states
     outputs = [w.status_box, w.video, w.download, w.summary, w.result_box, w.decision, w.retry, st.last_seed,
-               w.takes_grid, w.compare_takes]
+               w.takes_grid, w.compare_takes, w.share_takes]
 
     def view(snap: Any, first: bool, last_done: bool, lang: str = EN) -> dict:
         """Updates for the pane; the player is only touched when the result changes."""
@@ -43,7 +43,7 @@ def make_watch(ctx: PageContext, w: Any) -> Watch:
             return {w.status_box: status.idle_html(lang), w.video: "", w.download: gr.DownloadButton(value=None),
                     w.summary: "", w.result_box: gr.Column(visible=False), w.decision: gr.Column(visible=False),
                     w.retry: gr.Button(visible=False), w.takes_grid: gr.HTML(visible=False),
-                    w.compare_takes: gr.Button(visible=False)}
+                    w.compare_takes: gr.Button(visible=False), w.share_takes: gr.Button(visible=False)}
         if not first and snap.in_progress:
             # Between running stages only the status moves (the other boxes stay hidden until the job
             # ends): any other update would rebuild a component on the event loop, for every open stream.
@@ -57,7 +57,8 @@ def make_watch(ctx: PageContext, w: Any) -> Watch:
             w.retry: gr.Button(visible=snap.can_retry),
         }
         if first:
-            out |= {w.takes_grid: gr.HTML(visible=False), w.compare_takes: gr.Button(visible=False)}
+            out |= {w.takes_grid: gr.HTML(visible=False), w.compare_takes: gr.Button(visible=False),
+                    w.share_takes: gr.Button(visible=False)}
         if first or (done and not last_done):
             view_file = ctx.show()
             name = filenames.for_snapshot(snap)
@@ -74,7 +75,8 @@ def make_watch(ctx: PageContext, w: Any) -> Watch:
         running = any(s.in_progress for s in snaps)
         out = {w.status_box: takes_view.batch_headline(snaps, lang),
                w.takes_grid: gr.HTML(takes_view.grid_html(snaps, ctx.urls(w.takes_grid), lang), visible=True),
-               w.compare_takes: gr.Button(visible=not running and len(done) >= 2)}
+               w.compare_takes: gr.Button(visible=not running and len(done) >= 2),
+               w.share_takes: gr.Button(visible=not running and len(done) >= 2)}
         if first:
             out |= {w.result_box: gr.Column(visible=False), w.decision: gr.Column(visible=False),
                     w.retry: gr.Button(visible=False), w.video: "", w.summary: ""}

@@ -31,16 +31,17 @@ from typing import Any
 import gradio as gr
 
 from ..messages import EN, both, t
-from . import (castpanel, comparepanel, context, header, historypanel, idlequeue, language, librarypanel, result,
-               scene, spendpanel, starters, storyboard)
+from . import (castpanel, comparepanel, context, header, historypanel, idlequeue, language, librarypanel, packpanel,
+               result, scene, sharepanel, spendpanel, starters, storyboard)
 from .context import DEFAULT_CONCURRENCY, PageContext, PageWidgets, Streams, make_states
 from .language import label
 from .theme import CSS, HEAD, make_theme
 from .viewfiles import Viewer
 
 
-def build_app(manager: Any, settings: Any, *, emulator: Any = None) -> gr.Blocks:
-    """The whole page for one JobManager.  Nothing here talks to the service: jobs run in the manager."""
+def build_app(manager: Any, settings: Any, *, emulator: Any = None, shares: Any = None) -> gr.Blocks:
+    """The whole page for one JobManager (and the studio's ShareService, `shares`, when sharing is on).
+    Nothing here talks to the service: jobs run in the manager."""
     work_dir = Path(settings.data_dir) / "work"
     # Every file the page shows goes out as a link at a stable, keyed path inside Gradio's cache (see
     # viewfiles.py): the library and work folders are not served by path.
@@ -49,7 +50,8 @@ def build_app(manager: Any, settings: Any, *, emulator: Any = None) -> gr.Blocks
 
     with gr.Blocks(title=t("page.title", EN), fill_width=False) as demo:
         ctx = PageContext(manager=manager, settings=settings, viewer=viewer, streams=Streams(),
-                          states=make_states(settings), work_dir=work_dir, checked_dir=work_dir / "checked")
+                          states=make_states(settings), work_dir=work_dir, checked_dir=work_dir / "checked",
+                          shares=shares)
         gr.HTML(f'<a class="skip-link" href="#generate-btn">{both("page.skip")}</a>', min_height=0, padding=False)
         page = PageWidgets(demo=demo, stream=dict(concurrency_limit=context.STREAM_LIMIT, concurrency_id="job-streams",
                                                   show_progress="hidden"))
@@ -69,6 +71,7 @@ def build_app(manager: Any, settings: Any, *, emulator: Any = None) -> gr.Blocks
             with gr.Tab(label("ui.tab.history"), id="history", elem_id="tab-history") as page.history_tab:
                 page.history = historypanel.render(ctx)
             page.spend = None if settings.demo else spendpanel.render_tab(ctx)  # demo mode never speaks of money
+        page.share = sharepanel.render(ctx)  # one Share dialog over the page, for every Share button
 
         def cast_view(cast: list, request: Any) -> dict:
             with ctx.casts.lock(request):
@@ -86,6 +89,7 @@ def build_app(manager: Any, settings: Any, *, emulator: Any = None) -> gr.Blocks
         historypanel.listen(page.history, ctx, page)
         comparepanel.listen(page.compare, ctx, page)
         spendpanel.listen(page.spend, ctx, page)
+        sharepanel.listen(page.share, ctx, page)
 
         # The browser keeps its memory: every change of the session's copy is written back to its storage.
         ctx.states.memory.change(lambda memory: memory, [ctx.states.memory], [ctx.states.stored],
@@ -111,6 +115,7 @@ def launch_kwargs() -> dict[str, Any]:
     one in the browser would keep copies of prompts and choices there (and name itself in English).
     Gradio's footer keeps its API and "Built with Gradio" links, not its "Settings": the studio has a
     Settings group of its own, and its language switch in the header."""
-    return {"theme": make_theme(), "css": CSS + librarypanel.CSS + language.CSS + spendpanel.CSS, "head": HEAD, "i18n": language.make_i18n(),
+    return {"theme": make_theme(), "css": CSS + librarypanel.CSS + language.CSS + spendpanel.CSS + sharepanel.CSS + packpanel.CSS,
+            "head": HEAD + sharepanel.HEAD, "i18n": language.make_i18n(),
             "max_threads": context.STREAM_LIMIT + context.PAGE_SLOTS, "run_history": False,
             "footer_links": ["api", "gradio"]}

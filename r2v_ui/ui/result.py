@@ -17,8 +17,9 @@ from ..errors import StudioError
 from ..messages import DEFAULT, ZH, both, t
 from ..messages import render as render_msg
 from ..workspace import form
+from ..workspace import recipe as recipes
 from ..workspace.start import ASK_REPEAT, StartChecks
-from . import context, jobview, session, spendpanel, status
+from . import context, jobview, packpanel, session, sharepanel, spendpanel, status
 from .context import PageContext, alert_html, esc
 from .jobview import render_decision
 from .language import choices, label, lang_of
@@ -61,6 +62,11 @@ class ResultWidgets:
     use_settings: gr.Button
     summary: gr.Markdown
     budget: gr.HTML | None = None  # what is left of today's budget (spendpanel.py)
+    share: gr.Button | None = None  # this video into the Share dialog (sharepanel.py)
+    share_takes: gr.Button | None = None  # a batch's takes into the Share dialog, shown with compare_takes
+    pack: Any = None  # packpanel.PackWidgets: Download pack of this video
+    pack_takes: Any = None  # packpanel.PackWidgets: Download pack of a batch's takes, shown with compare_takes
+    recipe: gr.Textbox | None = None  # /generate's `recipe`: a hand-over pack's recipe.json run again (API only)
 
 
 def render(ctx: PageContext) -> ResultWidgets:
@@ -93,8 +99,12 @@ def render(ctx: PageContext) -> ResultWidgets:
     status_box = gr.HTML(status.LOADING_HTML, elem_id="job-status", min_height=0)
     decision = render_decision(ctx.settings)
     retry = gr.Button(label("ui.try_again"), visible=False, elem_id="retry")
-    compare_takes = gr.Button(label("ui.compare_takes"), visible=False, elem_id="compare-takes", size="sm",
-                              variant="primary")
+    with gr.Row(elem_id="takes-actions"):
+        compare_takes = gr.Button(label("ui.compare_takes"), visible=False, elem_id="compare-takes", size="sm",
+                                  variant="primary")
+        share_takes = sharepanel.button("ui.share.takes", "share-takes", visible=False)
+        pack_takes_button = packpanel.button("ui.download_pack_takes", "pack-takes", visible=False)
+    pack_takes = packpanel.PackWidgets(pack_takes_button, packpanel.status("pack-takes"))
     takes_grid = gr.HTML("", visible=False, elem_id="takes-grid", min_height=0)
     with gr.Column(visible=False, elem_id="result-box") as result_box:
         video = gr.HTML("", elem_id="result-video", min_height=0)
@@ -102,11 +112,16 @@ def render(ctx: PageContext) -> ResultWidgets:
             download = gr.DownloadButton(label("ui.download_mp4"), elem_id="download-result", size="sm")
             another = gr.Button(label("ui.another_take"), elem_id="another-take", size="sm")
             use_settings = gr.Button(label("ui.reuse_settings"), elem_id="use-settings", size="sm")
+            share = sharepanel.button("ui.share", "share-result")
+            pack_button = packpanel.button("ui.download_pack", "pack-result")
+        pack = packpanel.PackWidgets(pack_button, packpanel.status("pack-result"))
         summary = gr.Markdown(elem_id="result-summary")
+    recipe = gr.Textbox("", visible=False, label="recipe", elem_id="recipe-input")  # never shown: the API's parameter
     return ResultWidgets(price, generate, blocked, confirm_box, confirm_text, confirm_go, confirm_cancel, dont_ask, status_box,
                          decision.box, decision.found_task, decision.attach, decision.resubmit, decision.discard, retry,
                          result_box, video, takes, takes_grid,
-                         compare_takes, download, another, use_settings, summary, budget)
+                         compare_takes, download, another, use_settings, summary, budget, share, share_takes, pack,
+                         pack_takes, recipe)
 
 
 def confirm_html(draft: Any, price_text: Any, *, duplicate_s: float | None, live: bool, takes: int = 1,
@@ -141,7 +156,7 @@ def listen(w: ResultWidgets, ctx: PageContext, page: Any) -> jobview.Actions:
     checks = StartChecks()
     # Named inputs: the API's parameter names and order (`/generate`, `/confirm_generate`) in one place.
     start_inputs = {"cast": st.cast, "key": st.key, "confirmed": st.confirmed, **scene.named(),
-                    "dont_ask": w.dont_ask, "memory": st.memory, "takes": w.takes}
+                    "dont_ask": w.dont_ask, "memory": st.memory, "takes": w.takes, "recipe": w.recipe}
     start_outputs = [st.job, scene.form_alert, w.confirm_box, w.confirm_text, w.confirm_go, st.memory, st.confirmed,
                      w.generate]
 
@@ -156,9 +171,14 @@ def listen(w: ResultWidgets, ctx: PageContext, page: Any) -> jobview.Actions:
             live = bool(session.key_of(key)) or not settings.demo
             confirmed = bool(given["confirmed"]) or (force and bool(given["dont_ask"]))
             session_id = getattr(request, "session_hash", "") or who.browser
+            asked = dict(session_id=session_id, live=live, confirmed=confirmed, force=force, now=time.time())
+            recipe_text = given.get("recipe") if isinstance(given.get("recipe"), str) else ""
             try:
-                go = checks.check(cast, form.FormValues.from_named(given), given.get("takes", "1"),
-                                  session_id=session_id, live=live, confirmed=confirmed, force=force, now=time.time())
+                if recipe_text.strip():  # a pack's recipe run again: its own settings and cast, not the form's
+                    draft = recipes.finder_for(manager.store, settings.data_dir, who.owner).draft(recipe_text)
+                    go = checks.check_draft(draft, given.get("takes", "1"), **asked)
+                else:
+                    go = checks.check(cast, form.FormValues.from_named(given), given.get("takes", "1"), **asked)
             except StudioError as exc:  # refused in plain words; the form is kept
                 return done | {scene.form_alert: refused(exc, lang), w.confirm_box: gr.Column(visible=False)}
             if go.ask is not None:
@@ -179,7 +199,9 @@ def listen(w: ResultWidgets, ctx: PageContext, page: Any) -> jobview.Actions:
                            w.confirm_box: gr.Column(visible=False)}
         return handler
 
-    watch = jobview.make_watch(ctx, w)
+    watch = packpanel.follow(jobview.make_watch(ctx, w), ctx, w)
+    packpanel.listen(w.pack, ctx, st.job, whole_batch=False)
+    packpanel.listen(w.pack_takes, ctx, st.job, whole_batch=True)
     stream = dict(concurrency_limit=context.STREAM_LIMIT, concurrency_id="job-streams", show_progress="hidden")
     # Disabled at once in the browser and on the server's side, until the job exists (start re-enables it).
     started = w.generate.click(lambda: gr.Button(interactive=False), None, [w.generate], js=DISABLE_JS, queue=False,

@@ -97,8 +97,15 @@ class StartChecks:
               confirmed: bool, force: bool, now: float) -> Start:
         """The start this click asks for; a StudioError (FormProblem, RequestInvalid) says in words
         why nothing can be sent.  `force`: the user answered the question ("Start another", "Send it")."""
+        return self.check_draft(form.build_draft(cast, values), takes, session_id=session_id, live=live,
+                                confirmed=confirmed, force=force, now=now)
+
+    def check_draft(self, draft: JobDraft, takes: Any, *, session_id: str, live: bool, confirmed: bool, force: bool,
+                    now: float) -> Start:
+        """As `check`, for a draft made elsewhere (a recipe run again, workspace/recipe.py): the same
+        questions (a repeat, a live start) before anything is sent."""
         n = parse_takes(takes)
-        checked = form.build_draft(cast, values).checked()
+        checked = draft.checked()
         if force:
             return Start(checked, n)
         ago = self.recent.claim(session_id, self._key(checked, n), now)
