@@ -1,7 +1,7 @@
 """The character library: named characters a user saves once and puts into any new scene.
 
 A character is a name (the `@Name` of the prompt), a picture or a video, an optional voice clip
-and a one-line note.  It belongs to its owner (the `Visitor.owner` of ui/session.py: the login,
+and a one-line note.  It belongs to its owner (the `Visitor.owner` of workspace/session.py: the login,
 or the browser when the studio is shared, or "" on a private install) and nobody else lists,
 uses, changes or deletes it.
 

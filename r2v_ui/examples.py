@@ -26,7 +26,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from . import fonts
 from .atomic_files import atomic_path
-from .messages import DEFAULT, EN, LANGUAGES, language, t
+from .messages import DEFAULT, EN, LANGUAGES, ZH, language, t
 
 WIDTH, HEIGHT = 720, 960
 VOICE_SECONDS = 4.0
@@ -54,13 +54,16 @@ class ExampleCast:
     negative_prompt: str
 
 
+_FILE_SUFFIX = {EN: "", ZH: "-zh"}  # each language's pictures under a name of their own (English: the original)
+
+
 def example_cast(dest: Path, lang: str | None = DEFAULT) -> ExampleCast:
     """The example cast under `dest` in `lang` (created if needed; files are drawn only when missing).
     Each language has its own pictures (their name tags differ); English keeps the original file names."""
     lang = language(lang)
     dest = Path(dest)
     dest.mkdir(parents=True, exist_ok=True)
-    suffix = "" if lang == EN else "-zh"  # a plain lowercase file name: shown on the card as it is
+    suffix = _FILE_SUFFIX[lang]  # a plain lowercase file name: shown on the card as it is
     mira = dest / f"mira-the-explorer{suffix}.png"
     bolt = dest / f"bolt-the-robot{suffix}.png"
     voice = dest / "mira-voice.wav"

@@ -135,7 +135,20 @@ def serve(data_dir: str, emulator_seconds: float, poll_rpm: int, root: str | Non
 
         studio.launch(host="127.0.0.1", port=free_port(), prevent_thread_lock=True, quiet=True)
         print(json.dumps({"url": studio.demo.local_url.rstrip("/"), "pid": os.getpid()}), flush=True)
-        sys.stdin.read()
+        for line in sys.stdin:  # until stdin closes; `profile start` / `profile stop <file>` (bench_visitor --profile)
+            command = line.split()
+            if command[:2] == ["profile", "start"]:
+                import yappi  # a measuring tool, not a dependency: pip install yappi
+
+                yappi.set_clock_type("cpu")
+                yappi.start(builtins=True, profile_threads=True)
+            elif command[:2] == ["profile", "stop"]:
+                import yappi
+
+                yappi.stop()
+                yappi.get_func_stats().save(command[2], type="pstat")
+                yappi.clear_stats()
+                print(json.dumps({"profile": command[2]}), flush=True)
     finally:
         studio.close()
 

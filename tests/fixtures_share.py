@@ -4,6 +4,8 @@ clock the tests move by hand.  Plain helpers: tests import them with `from tests
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import time
 from fractions import Fraction
 from pathlib import Path
@@ -87,3 +89,26 @@ def finished_job(store: JobStore, job_id: str, *, owner: str = "ann", color: str
 def delete_database(data_dir: Path) -> None:
     for name in ("jobs.sqlite3", "jobs.sqlite3-wal", "jobs.sqlite3-shm"):
         (Path(data_dir) / name).unlink(missing_ok=True)
+
+
+_addresses = itertools.count(1)
+
+
+def viewer_address() -> str:
+    """A client address no other viewer in this run has (the studio trusts X-Forwarded-For from loopback,
+    as from a proxy on this machine): each test's viewer is counted apart by the per-address caps."""
+    n = next(_addresses)
+    return f"198.51.{n // 250}.{n % 250 + 1}"
+
+
+@contextlib.contextmanager
+def studio_with_three_takes(data_dir: Path, owner: tuple[str, str], prompt: str):
+    """A launched studio under `--auth` with `owner`'s login, holding one finished batch of three takes
+    (`take1`…`take3`, tomato, teal and gold) of `prompt`."""
+    from tests.fixtures_ui import running_studio
+
+    with running_studio(data_dir, auth=[owner]) as rs:
+        for take, color in ((1, "tomato"), (2, "teal"), (3, "gold")):
+            finished_job(rs.studio.store, f"take{take}", owner=owner[0], color=color, batch_id="b1", take=take,
+                         prompt=prompt)
+        yield rs

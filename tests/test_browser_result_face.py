@@ -280,3 +280,24 @@ def test_history_is_a_gallery_of_posters_with_a_batch_grouped_and_a_list_view_re
     expect(page.locator("#history-view button[data-view=list]")).to_have_attribute("aria-pressed", "true")
     no_axe(page, "history list")
     page.context.close()
+
+
+@pytest.mark.parametrize("locale", ["en-US", "zh-CN"])
+def test_historys_pager_is_one_row_on_a_phone(browser, studio, locale):
+    """Issue 23: on a phone History's pager wrapped to three lines (each button a third of the row, the
+    page's words squeezed between them).  Now: one row, the words on one line, even for a big library."""
+    page = open_page(browser, studio.url, PHONE, locale=locale)
+    page.locator("#tab-history-button").click()
+    info = page.locator("#history-page-info .page-info")
+    expect(info).to_be_visible(timeout=30_000)
+    lang = "zh-CN" if locale.startswith("zh") else "en"
+    from r2v_ui.messages import t  # the words of a big library's pager, in the page's own span
+    info.evaluate("(el, words) => { el.textContent = words; }", t("history.page", lang, page=12, pages=500, total=9981))
+    boxes = [page.locator(s).bounding_box() for s in ("#history-prev", "#history-page-info", "#history-next")]
+    assert boxes[0]["x"] + boxes[0]["width"] <= boxes[1]["x"] and boxes[1]["x"] + boxes[1]["width"] <= boxes[2]["x"]
+    centres = [b["y"] + b["height"] / 2 for b in boxes]
+    assert max(centres) - min(centres) < 8, boxes  # one row
+    lines = info.evaluate("s => Math.round(s.getBoundingClientRect().height / parseFloat(getComputedStyle(s).lineHeight))")
+    assert lines == 1, lines
+    assert boxes[0]["height"] >= 24 and boxes[2]["height"] >= 24  # still easy to tap
+    page.context.close()

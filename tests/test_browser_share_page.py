@@ -7,27 +7,21 @@ the full width on a phone).  Screenshots go to test-artifacts/share-page/."""
 
 from __future__ import annotations
 
-import itertools
-
 import pytest
 
 from r2v_ui.share.model import Expiry
 from tests.fixtures_browser import DESKTOP, PHONE, axe_violations, browser_marks, expect, no_sideways_scroll
-from tests.fixtures_share import finished_job
-from tests.fixtures_ui import running_studio
+from tests.fixtures_share import studio_with_three_takes, viewer_address
 
 pytestmark = browser_marks
 
 OWNER = ("producer", "pw-producer-made-up-9")
-_addresses = itertools.count(1)
 
 
 @pytest.fixture(scope="module")
 def studio(tmp_path_factory):
-    with running_studio(tmp_path_factory.mktemp("share-page") / "data", auth=[OWNER]) as rs:
-        for take, color in ((1, "tomato"), (2, "teal"), (3, "gold")):
-            finished_job(rs.studio.store, f"take{take}", owner=OWNER[0], color=color, batch_id="b1", take=take,
-                         prompt="@Ada hands @Bo a paper lantern on a rainy night street <b>slow</b> push in")
+    with studio_with_three_takes(tmp_path_factory.mktemp("share-page") / "data", OWNER,
+                                 "@Ada hands @Bo a paper lantern on a rainy night street <b>slow</b> push in") as rs:
         yield rs
 
 
@@ -37,9 +31,8 @@ def _share(studio, password=None, jobs=("take1", "take2", "take3")):
 
 def _viewer(browser, viewport=DESKTOP, locale="en-US", **kw):
     """A fresh browser context of its own (no cookies, no login) from an address of its own."""
-    n = next(_addresses)
     context = browser.new_context(viewport=viewport, locale=locale,
-                                  extra_http_headers={"X-Forwarded-For": f"198.51.100.{n}"}, **kw)
+                                  extra_http_headers={"X-Forwarded-For": viewer_address()}, **kw)
     page = context.new_page()
     page.set_default_timeout(30_000)
     return context, page

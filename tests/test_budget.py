@@ -22,7 +22,7 @@ from r2v_ui.config import Secret, Settings
 from r2v_ui.hosting import make_host
 from r2v_ui.jobs import JobDraft, JobManager, Reference
 from r2v_ui.store.ledger import Ledger
-from r2v_ui.messages import EN, ZH, render
+from r2v_ui.messages import EN, ZH, render_msg
 from r2v_ui.store import JobStore
 
 from tests.fixtures_jobs import KEY, configure, emulator_stats, make_manager, picture, wait_for_state
@@ -56,10 +56,10 @@ def test_two_videos_fit_a_day_budget_of_one_dollar_and_the_third_is_refused_befo
     before = emulator_stats(emulator)
     with pytest.raises(BudgetExceeded) as refused:
         manager.start(_five_seconds(tmp_path, "b", ("gold", "seagreen")))  # new pictures: would be uploaded
-    english = render(refused.value.msg, EN)
+    english = render_msg(refused.value.msg, EN)
     assert "budget for today" in english and "$0.00 of $1.00 is left" in english and "midnight" in english
     assert "about $0.50" in english
-    assert "今天的预算" in render(refused.value.msg, ZH) and "$1.00 还剩 $0.00" in render(refused.value.msg, ZH)
+    assert "今天的预算" in render_msg(refused.value.msg, ZH) and "$1.00 还剩 $0.00" in render_msg(refused.value.msg, ZH)
     after = emulator_stats(emulator)
     assert after["submits"] == before["submits"] == 2
     assert after["uploads"] == before["uploads"]  # nothing of the third went up
@@ -106,7 +106,7 @@ def test_each_person_has_a_budget_of_their_own(tmp_path, managers, emulator):
     for owner in ("browser:first", "ann"):
         with pytest.raises(BudgetExceeded) as refused:
             manager.start(_five_seconds(tmp_path, "d"), owner=owner)
-        assert "your budget for today" in render(refused.value.msg, EN)
+        assert "your budget for today" in render_msg(refused.value.msg, EN)
     assert emulator_stats(emulator)["submits"] <= 4
 
 
@@ -117,7 +117,7 @@ def test_a_person_has_at_most_four_videos_running_on_a_studio_others_can_reach(t
     manager.start_takes(_five_seconds(tmp_path, "e"), 3, owner="browser:one")
     with pytest.raises(BudgetExceeded) as refused:
         manager.start_takes(_five_seconds(tmp_path, "e"), 2, owner="browser:one")  # every take counts
-    assert "4 videos being made" in render(refused.value.msg, EN)
+    assert "4 videos being made" in render_msg(refused.value.msg, EN)
     manager.start(_five_seconds(tmp_path, "e"), owner="browser:one")  # the fourth fits
     manager.start(_five_seconds(tmp_path, "e"), owner="browser:two")  # someone else is not held back
 
@@ -133,7 +133,7 @@ def test_the_day_starts_again_at_midnight_in_the_studio_time_zone(tmp_path, mana
     manager.start(_five_seconds(tmp_path, "f"))
     with pytest.raises(BudgetExceeded) as refused:
         manager.start(_five_seconds(tmp_path, "f"))
-    assert "in 90 s" in render(refused.value.msg, EN)  # 23:58:30 → midnight in Shanghai
+    assert "in 90 s" in render_msg(refused.value.msg, EN)  # 23:58:30 → midnight in Shanghai
     now[0] = datetime(2025, 3, 11, 0, 0, 1, tzinfo=zone).timestamp()
     manager.start(_five_seconds(tmp_path, "f"))  # a new day in Shanghai (still the 10th in London)
     with pytest.raises(BudgetExceeded):

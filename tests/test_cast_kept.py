@@ -4,7 +4,7 @@ real media checks (`media.probe` through `workspace/cast.py`)."""
 
 from __future__ import annotations
 
-from r2v_ui.messages import EN, ZH, render
+from r2v_ui.messages import EN, ZH, render_msg
 from r2v_ui.workspace import cast as cast_mod
 from r2v_ui.workspace.cast import Card
 from r2v_ui.ui.cards import face_html, with_thumb
@@ -23,9 +23,9 @@ def test_a_refused_picture_leaves_the_accepted_one_and_says_why(tmp_path):
     assert card.verdict == "accepted" and card.path
     after = _media(card, character_png(tmp_path / "tiny.png", (10, 10, 10), size=(100, 100)), tmp_path)
     assert after.path == card.path and after.name == "mira.png" and after.verdict == "accepted"
-    note = render(after.kept_note, EN)
+    note = render_msg(after.kept_note, EN)
     assert "Kept mira.png" in note and "tiny.png" in note and "240" in note
-    zh = render(after.kept_note, ZH)
+    zh = render_msg(after.kept_note, ZH)
     assert "已保留 mira.png" in zh and "tiny.png" in zh
     face = face_html(with_thumb(after), 1, EN)
     assert "mira.png" in face and "<img" in face and "Kept mira.png" in face
@@ -51,5 +51,5 @@ def test_a_refused_voice_leaves_the_accepted_voice(tmp_path):
     noise.write_bytes(b"not a sound at all" * 10)
     after = kept.keep_voice(card, cast_mod.check_voice(card, str(noise), work_dir=tmp_path))
     assert after.voice_path == card.voice_path and after.voice_name == "hello.wav"
-    assert "Kept the voice hello.wav" in render(after.voice_kept_note, EN)
-    assert "noise.wav" in render(after.voice_kept_note, EN)
+    assert "Kept the voice hello.wav" in render_msg(after.voice_kept_note, EN)
+    assert "noise.wav" in render_msg(after.voice_kept_note, EN)

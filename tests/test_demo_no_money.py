@@ -10,7 +10,7 @@ import pytest
 
 from r2v_ui.messages import EN, ZH, msg
 from r2v_ui.price import PriceTable
-from r2v_ui.ui import history, result, status
+from r2v_ui.ui import historypanel, result, status
 from tests.fixtures_jobs import snapshot
 
 
@@ -28,7 +28,7 @@ MONEY = re.compile(r"[$¥€£]|price|cost|billed|charge|budget|pay|价格|费�
 @pytest.mark.parametrize("lang", [EN, ZH])
 def test_a_demo_jobs_summary_and_detail_never_mention_money(lang):
     snap = _snap(target="demo", cost={"billed": 0.5})
-    for text in (status.summary_markdown(snap, lang), history.detail_markdown(snap, lang)):
+    for text in (status.summary_markdown(snap, lang), historypanel.detail_markdown(snap, lang)):
         assert not MONEY.search(text), MONEY.search(text)
 
 

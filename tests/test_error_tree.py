@@ -65,13 +65,13 @@ def test_the_tree_has_one_root_and_the_service_is_one_branch_of_it():
 
 
 def test_a_form_problem_is_said_like_any_studio_error():
-    from r2v_ui.messages import EN, ZH, msg, render
+    from r2v_ui.messages import EN, ZH, msg, render_msg
     from r2v_ui.workspace.refusals import FormProblem
 
     problem = FormProblem(msg("form.seed_missing"))
     assert isinstance(problem, StudioError) and problem.msg == msg("form.seed_missing")
-    assert str(problem) == render(msg("form.seed_missing"), EN)
-    assert render(problem.msg, ZH) != render(problem.msg, EN)
+    assert str(problem) == render_msg(msg("form.seed_missing"), EN)
+    assert render_msg(problem.msg, ZH) != render_msg(problem.msg, EN)
 
 
 def test_the_request_id_is_kept_only_when_the_service_sends_one():

@@ -13,6 +13,7 @@ from r2v_ui.price import PriceTable
 from r2v_ui.workspace import cast as cast_mod
 from r2v_ui.workspace.cast import Card
 from r2v_ui.workspace import form
+from r2v_ui.ui import fieldnotes
 
 DURATION_OK = [(5, 5), (5.0, 5), ("7", 7), (" 10 ", 10), (spec.DURATION_MIN, 2)]
 DURATION_REFUSED = [5.5, 2.0001, "5.5", "abc", "", None, True, 1, 11, math.nan, math.inf, [5], "1e1"]
@@ -75,5 +76,5 @@ def test_build_draft_keeps_whole_numbers_as_ints():
 
 def test_the_price_estimate_is_not_shown_for_a_duration_that_is_not_whole():
     price = PriceTable()
-    assert form.price_label(price, "720P", "16:9", 5.5, []) == ""
-    assert "$0.50" in form.price_label(price, "720P", "16:9", 5.0, [])
+    assert fieldnotes.price_label(price, "720P", "16:9", 5.5, []) == ""
+    assert "$0.50" in fieldnotes.price_label(price, "720P", "16:9", 5.0, [])

@@ -23,7 +23,7 @@ import pytest
 
 from r2v_ui.store import trouble as store_trouble
 from r2v_ui.jobs import JobManager, ReadPolicy
-from r2v_ui.messages import ZH, render
+from r2v_ui.messages import ZH, render_msg
 
 # The emulator fixtures are imported by name so pytest finds them in this module.
 from tests.fixtures_jobs import KEY, configure, emulator_stats, make_manager, two_picture_draft
@@ -93,7 +93,7 @@ def test_a_followed_job_survives_a_data_folder_that_cannot_be_used_and_finishes_
         said = str(snap.notice)
         assert "disk I/O error" not in said and "unable to open" not in said
         assert "tries again in" in said and "nothing is lost" in said  # what is done about it
-        assert zh_words in render(snap.notice, ZH) and "再试" in render(snap.notice, ZH)
+        assert zh_words in render_msg(snap.notice, ZH) and "再试" in render_msg(snap.notice, ZH)
         assert not snap.terminal
         # Still followed: the notice is renewed by later tries, not left by one that gave up.
         again = _until(manager, job_id, lambda s: s.version > snap.version + 2 and words in str(s.notice),

@@ -47,8 +47,8 @@ def test_a_job_runs_from_references_to_a_video_in_the_library(tmp_path, emulator
     assert [len(r["sha256"]) for r in side["references"]] == [64, 64]
     price = messages.loads(side["price_estimate"])  # stored as a code: it reads in whoever looks
     assert price == snap.price_label and price.code.startswith("price.estimate")
-    assert messages.render(price, messages.EN).endswith("(estimate)")
-    assert messages.render(price, messages.ZH).endswith("（估算）")
+    assert messages.render_msg(price, messages.EN).endswith("(estimate)")
+    assert messages.render_msg(price, messages.ZH).endswith("（估算）")
     assert snap.poster_path and snap.poster_path.exists()
     assert emulator_stats(emulator)["submits"] == 1
 

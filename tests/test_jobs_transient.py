@@ -263,7 +263,7 @@ def _end_with_key_notices(manager: JobManager, job_id: str) -> tuple:
 
 def test_a_refused_studio_key_on_a_read_says_what_to_do_without_a_key_box(tmp_path, emulator, managers):
     from r2v_ui.config import Secret
-    from r2v_ui.messages import ZH, render
+    from r2v_ui.messages import ZH, render_msg
 
     manager = _live(managers, emulator, api_key=Secret(KEY))
     set_faults(emulator, [{"route": "read", "kind": "401", "times": 1}])
@@ -272,32 +272,32 @@ def test_a_refused_studio_key_on_a_read_says_what_to_do_without_a_key_box(tmp_pa
     assert snap.state == "succeeded", snap.error
     assert seen
     for notice in seen:
-        english, chinese = render(notice), render(notice, ZH)
+        english, chinese = render_msg(notice), render_msg(notice, ZH)
         assert "HIGHWAY_API_KEY" in english and "studio's owner" in english and "above" not in english
         assert "HIGHWAY_API_KEY" in chinese and "上方" not in chinese
 
 
 def test_a_refused_typed_key_on_a_read_still_asks_for_a_valid_key_above(tmp_path, emulator, managers):
-    from r2v_ui.messages import render
+    from r2v_ui.messages import render_msg
 
     manager = _live(managers, emulator)
     set_faults(emulator, [{"route": "read", "kind": "401", "times": 1}])
     job_id = manager.start(two_picture_draft(tmp_path), api_key=KEY, holder="browser:a")
     snap, seen = _end_with_key_notices(manager, job_id)
     assert snap.state == "succeeded", snap.error
-    assert seen and all("enter a valid key above" in render(n) for n in seen), seen
+    assert seen and all("enter a valid key above" in render_msg(n) for n in seen), seen
 
 
 def test_a_studio_key_refused_at_the_submit_fails_the_job_with_what_to_do(tmp_path, emulator, managers):
     from r2v_ui.config import Secret
-    from r2v_ui.messages import ZH, render
+    from r2v_ui.messages import ZH, render_msg
 
     manager = _live(managers, emulator, api_key=Secret(KEY))
     set_faults(emulator, [{"route": "submit", "kind": "401", "times": 1}])
     job_id = manager.start(two_picture_draft(tmp_path))
     snap, _ = wait_for_state(manager, job_id, {"succeeded", "failed"}, timeout=45)
     assert snap.state == "failed"
-    english, chinese = render(snap.error), render(snap.error, ZH)
+    english, chinese = render_msg(snap.error), render_msg(snap.error, ZH)
     assert "HIGHWAY_API_KEY" in english and "studio's owner" in english and "(HTTP 401" in english
     assert "enter a valid key" not in english.lower()
     assert "HIGHWAY_API_KEY" in chinese and "输入有效的密钥" not in chinese

@@ -13,7 +13,7 @@ from r2v_ui.config import Settings
 from r2v_ui.hosting import make_host
 from r2v_ui.jobs import JobManager, ReadPolicy
 from r2v_ui.mcp.views import job_view
-from r2v_ui.messages import ZH, render
+from r2v_ui.messages import ZH, render_msg
 from r2v_ui.store import JobStore
 
 # The emulator fixtures are imported by name so pytest finds them in this module.
@@ -55,7 +55,7 @@ def test_a_slow_answer_to_the_submit_is_explained_while_it_lasts(tmp_path, emula
     assert said and all(state == "submitting" for state, _ in said), seen
     assert "answer the request to make this video" in str(said[0][1]) and "s so far" in str(said[0][1])
     assert "so far" not in str(snap.notice or "")  # gone once it answered
-    assert "已等待" in render(said[0][1], ZH)
+    assert "已等待" in render_msg(said[0][1], ZH)
     assert emulator_stats(emulator)["submits"] == 1
 
 
@@ -87,5 +87,5 @@ def test_a_job_waiting_for_its_keys_read_budget_says_so_and_when_it_is_read(tmp_
     said = [n for _, n in seen if n is not None and n.code == "notice.wait_budget"]
     assert said, seen
     assert "1 a minute" in str(said[0]) and "read again in" in str(said[0])
-    assert "每分钟 1 次" in render(said[0], ZH)
+    assert "每分钟 1 次" in render_msg(said[0], ZH)
     assert emulator_stats(emulator)["submits"] == 1

@@ -216,3 +216,15 @@ def test_starters_the_example_and_the_scripts_words_follow_the_page_language(bro
     expect(page.locator("#compare-time")).to_contain_text(" / ", timeout=30_000)
     expect(page.locator("#compare-time")).to_have_text(re.compile(r"\d+\.\d / \d+\.\d " + ("秒" if lang == ZH else "s")))
     page.context.close()
+
+
+@pytest.mark.parametrize("locale,lang", [("en-US", EN), ("zh-CN", ZH)])
+def test_gradios_own_announcement_after_an_event_is_said_in_words_not_as_its_key(browser, studio, locale, lang):
+    """Issue 23: after every event Gradio's status tracker tells screen readers "common.complete" (its
+    key: Gradio 6.31 has no words for it), in English as in Chinese."""
+    page = open_page(browser, studio.url, locale=locale)
+    page.locator("#load-example").click()  # an event that answers
+    live = page.locator(".gradio-container .sr-only[aria-live]").first
+    expect(live).to_have_text(t("gradio.complete", lang), timeout=30_000)
+    assert re.findall(r"\bcommon\.\w+", page.evaluate("document.body.innerText")) == []
+    page.context.close()

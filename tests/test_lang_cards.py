@@ -15,7 +15,7 @@ import pytest
 
 from r2v_ui import prompt_names
 from r2v_ui.characters import CharacterError, CharacterLibrary
-from r2v_ui.messages import EN, ZH, msg, render
+from r2v_ui.messages import EN, ZH, msg, render_msg
 from r2v_ui.storyboard import FitImpossible, Shot, Storyboard, fit
 from r2v_ui.workspace import cast as cast_mod
 from r2v_ui.workspace.cast import Card
@@ -54,12 +54,12 @@ async def test_a_pasted_links_verdict_on_a_card_is_said_in_chinese(pasted_site):
     assert said["sound"] == "✕ 无法使用 这个链接是音频文件。卡片需要图片或视频；声音请作为音色片段添加。"
     videos = [Card(kind="video", path=f"/x/v{i}.mp4") for i in range(3)]
     fourth = cast_mod.with_link(Card(), "https://e.com/d.mp4", 4, videos + [Card()], 3)
-    assert chinese(render(fourth.message, ZH)) == "这个链接是视频，而最多只能有 3 个视频。请为 character4 换用图片。"
+    assert chinese(render_msg(fourth.message, ZH)) == "这个链接是视频，而最多只能有 3 个视频。请为 character4 换用图片。"
     # The same cards in English read as they always did.
-    assert render(fourth.message, EN) == ("That link is a video, and at most 3 videos are allowed. "
+    assert render_msg(fourth.message, EN) == ("That link is a video, and at most 3 videos are allowed. "
                                              "Use a picture for character4.")
     good = await cast_mod.check_link(cast[0], f"{pasted_site}/face.png", 1, cast, 0, guard=OWN_STUDIO)
-    assert render(good.message, EN) == ("Link checked: the service can fetch this picture. It is checked again "
+    assert render_msg(good.message, EN) == ("Link checked: the service can fetch this picture. It is checked again "
                                            "when you generate.")
     assert cast_mod.with_link(cast[0], "https://e.com/a.mp4", 1, cast, 0).message.params["what"].code \
         == "hosting.word.video"
@@ -72,14 +72,14 @@ def test_a_card_from_an_old_job_or_the_library_says_where_it_came_from_in_chines
     for key, note, zh in (("video", "from this video", "来自这个视频"), ("last", "from your last job", "来自你上一次的任务"),
                           ("remix", "from the job you are remixing", "来自你正在改编的视频")):
         card = cast_mod.from_references([ref], note=msg(f"cast.from.{key}"))[0]
-        assert chinese(render(card.message, ZH)) == f"mira.png（{zh}）。"
-        assert render(card.message, EN) == f"mira.png ({note})."
-        assert chinese(render(card.voice_message, ZH)) == f"音色链接（{zh}）。"
+        assert chinese(render_msg(card.message, ZH)) == f"mira.png（{zh}）。"
+        assert render_msg(card.message, EN) == f"mira.png ({note})."
+        assert chinese(render_msg(card.voice_message, ZH)) == f"音色链接（{zh}）。"
     ch = SimpleNamespace(kind="image", media=SimpleNamespace(name="mira.png", content_type="image/png"),
                          name="米拉", voice=None, video_seconds=None, thumb=None, id="0" * 16)
     card = charactercards.card_from_character(ch, "/x/mira.png", None)
-    assert chinese(render(card.message, ZH)) == "米拉（来自你的角色库）。"
-    assert render(card.message, EN) == "米拉 (from your character library)."
+    assert chinese(render_msg(card.message, ZH)) == "米拉（来自你的角色库）。"
+    assert render_msg(card.message, EN) == "米拉 (from your character library)."
 
 
 # --- what stops Generate -----------------------------------------------------------------------
@@ -109,25 +109,25 @@ def test_the_offer_after_cards_moved_is_said_in_chinese():
 
 def test_an_unknown_or_shared_at_name_is_said_in_chinese():
     unknown = prompt_names.resolve("@小明 挥手", ["小红", "阿宝", "小兰"]).problems[0]
-    assert chinese(render(unknown.msg, ZH)).startswith(
+    assert chinese(render_msg(unknown.msg, ZH)).startswith(
         "提示词里写了 @小明，但没有哪张卡片叫 小明（现有卡片的名字是 小红、阿宝、小兰）。")
     assert unknown.message.startswith("The prompt names @小明, but no card is called 小明 (the cards are named "
                                       "小红, 阿宝, 小兰).")
     shared = prompt_names.resolve("@小红 笑了", ["小红", "小红"]).problems[0]
-    assert chinese(render(shared.msg, ZH)).startswith("有 2 张卡片都叫 小红（character1 和 character2）")
-    assert chinese(render(prompt_names.name_problem("character2"), ZH)).startswith("character2 是服务给卡片编的号")
+    assert chinese(render_msg(shared.msg, ZH)).startswith("有 2 张卡片都叫 小红（character1 和 character2）")
+    assert chinese(render_msg(prompt_names.name_problem("character2"), ZH)).startswith("character2 是服务给卡片编的号")
 
 
 def test_a_storyboards_checks_are_said_in_chinese():
     board = Storyboard("雨夜的街道", (Shot("远景", 3), Shot(" ", None), *[Shot("近景", 1)] * 5))
-    said = [chinese(render(p.msg, ZH)) for p in board.problems(5)]
+    said = [chinese(render_msg(p.msg, ZH)) for p in board.problems(5)]
     assert said[0] == "分镜需要 2 到 6 个镜头；现在有 7 个。"
     assert "镜头 2 还没有描述：写下这个镜头里发生了什么，或者删除这个镜头。" in said
     assert "镜头 2 需要一个整数秒的时长，至少 1 秒。" in said
     assert said[-1] == "7 个镜头至少需要 7 秒，但视频只有 5 秒：请删掉一个镜头，或者把视频加长。"
     with pytest.raises(FitImpossible) as err:
         fit([1] * 6, 5)
-    assert chinese(render(err.value.msg, ZH)).startswith("6 个镜头至少需要 6 秒")
+    assert chinese(render_msg(err.value.msg, ZH)).startswith("6 个镜头至少需要 6 秒")
     rows = [{"text": "远景", "seconds": 3}, {"text": "近景", "seconds": 3}]
     assert chinese(plain(check_html(rows, 5, "", ZH))) == (
         "✕ 各镜头加起来是 6 秒，但视频时长是 5 秒：请点“调整为共 5 秒”，或者修改各镜头的时长。")
@@ -152,7 +152,7 @@ def test_the_librarys_refusals_are_said_in_chinese(tmp_path):
                     lambda: charactercards.target_index([card] * 5, charactercards.NEXT_EMPTY)):
         with pytest.raises(CharacterError) as err:
             attempt()
-        refusals.append(chinese(render(err.value.msg, ZH)))
+        refusals.append(chinese(render_msg(err.value.msg, ZH)))
     assert refusals[0] == "你已经有一个叫 米拉 的角色了。请换个名字，或者先把那个角色改名或删除。"
     assert refusals[1].startswith("给角色起个名字（例如 米拉）")
     assert str(err.value) == ("All 5 cards are in use. Choose the card to replace in “Put into”, or remove a card "

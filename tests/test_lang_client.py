@@ -19,7 +19,7 @@ from tests.lang_terms import foreign_words
 from r2v_ui.client import ClientSetupError, HighwayClient
 from r2v_ui.client_rules import RetryPolicy
 from r2v_ui.errors import APIConnectionError, APITimeoutError, DownloadError, ResultUnusable, UnexpectedResponse
-from r2v_ui.messages import EN, LEGACY, ZH, Msg, render
+from r2v_ui.messages import EN, LEGACY, Msg, ZH, render_msg
 from r2v_ui.ports import free_port
 
 
@@ -27,7 +27,7 @@ def chinese(m: Msg, *data: str) -> str:
     """The Chinese sentence, checked to hold no English words; `data` (a URL, an exception's class
     name) is what the message quotes as it is, not words of a sentence."""
     assert isinstance(m, Msg) and m.code != LEGACY, m
-    text = render(m, ZH)
+    text = render_msg(m, ZH)
     checked = text
     for d in data:
         checked = checked.replace(d, "")
@@ -140,7 +140,7 @@ def test_an_unusable_address_or_key_is_a_studio_error_with_a_message():
         HighwayClient("ftp://example.invalid", API_KEY)
     with pytest.raises(ClientSetupError) as key:
         HighwayClient("http://127.0.0.1:9", "sk abc def")
-    assert "must start with http:// or https://" in render(address.value.msg, EN)
+    assert "must start with http:// or https://" in render_msg(address.value.msg, EN)
     assert "http://" in chinese(address.value.msg, "'ftp://example.invalid'")
-    assert "sk abc" not in str(key.value) and "sk abc" not in render(key.value.msg, ZH)
+    assert "sk abc" not in str(key.value) and "sk abc" not in render_msg(key.value.msg, ZH)
     assert "API 密钥里有空格" in chinese(key.value.msg)

@@ -12,7 +12,7 @@ from tests.lang_terms import foreign_words
 from r2v_ui.config import Settings
 from r2v_ui.hosting import (EmulatorHost, HostingError, PastedURLHost, PublicAppHost, S3Host, check_pasted_url,
                             make_host)
-from r2v_ui.messages import EN, LEGACY, ZH, render
+from r2v_ui.messages import EN, LEGACY, ZH, render_msg
 from r2v_ui.ports import free_port
 from r2v_ui.ui import hostpanel
 
@@ -33,7 +33,7 @@ def chinese(text: str, *data: str) -> str:
 
 def _refused(exc: HostingError, *data: str) -> str:
     assert exc.msg.code != LEGACY, exc
-    return chinese(render(exc.msg, ZH), *data)
+    return chinese(render_msg(exc.msg, ZH), *data)
 
 
 @pytest.mark.asyncio

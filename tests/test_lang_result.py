@@ -17,14 +17,16 @@ from r2v_ui import spec
 from r2v_ui.errors import StudioError
 from r2v_ui.jobs.hub import Live
 from r2v_ui.jobs.snapshots import to_snapshot
-from r2v_ui.messages import EN, ZH, msg, render
+from r2v_ui.messages import EN, ZH, msg, render_msg
 from r2v_ui.price import PriceTable
 from r2v_ui.store import JobRecord, JobStore
 from r2v_ui.workspace import cast as cast_mod
 from r2v_ui.workspace.cast import Card
 from r2v_ui.workspace import form
+from r2v_ui.ui import fieldnotes
 from r2v_ui.workspace.start import parse_takes
-from r2v_ui.ui import compare, history, notices, result, status, takes
+from r2v_ui.ui import header, historypanel, result, status, takes
+from r2v_ui.workspace import compare
 from r2v_ui.ui.context import alert_html
 
 
@@ -68,11 +70,11 @@ def test_a_demo_results_summary_says_its_video_is_a_smaller_preview_in_both_lang
 
 
 def test_historys_detail_with_its_times_and_ids_reads_in_chinese():
-    zh = history.detail_markdown(_snap(), ZH)
+    zh = historypanel.detail_markdown(_snap(), ZH)
     assert words_left(zh) == [], zh
     for said in ("开始时间：", "发送给服务：", "完成时间：", "耗时：1 分 00 秒", "角色：", "服务端任务 `task-9f`"):
         assert said in zh, said
-    en = history.detail_markdown(_snap(), EN)
+    en = historypanel.detail_markdown(_snap(), EN)
     assert "- Sent to the service: " in en and "- Took: 1 min 00 s" in en and "task `task-9f`" in en
 
 
@@ -90,14 +92,14 @@ def test_a_job_stored_and_read_again_says_its_settings_and_price_in_the_readers_
     again = JobStore(tmp_path)
     snap = to_snapshot(again.get("new"), Live(), again)
     assert snap.price_label == price  # a code with its numbers, not words
-    zh, en = history.detail_markdown(snap, ZH), history.detail_markdown(snap, EN)
+    zh, en = historypanel.detail_markdown(snap, ZH), historypanel.detail_markdown(snap, EN)
     assert words_left(zh) == [], zh
     assert "| 价格 | 约 $0.50（估算） |" in zh and "| 使用的 seed | 42 |" in zh and "发送给服务：" in zh
     assert "| Price | about $0.50 (estimate) |" in en and "| Seed used | 42 |" in en
     assert status.summary_markdown(snap, ZH) in zh
     # A job stored before prices were codes keeps the words it was saved with.
     old = to_snapshot(again.get("old"), Live(), again)
-    assert "| 价格 | about $0.20 (estimate) |" in history.detail_markdown(old, ZH)
+    assert "| 价格 | about $0.20 (estimate) |" in historypanel.detail_markdown(old, ZH)
 
 
 def test_compares_differences_and_names_read_in_chinese():
@@ -146,12 +148,12 @@ def test_the_forms_refusals_read_in_chinese_and_stay_english_for_scripts():
     assert str(err.value).endswith("Choose a resolution and an aspect ratio.")
     with pytest.raises(ValueError) as bad:
         form.read_shots("not a list")
-    shots_zh = render(bad.value.msg, ZH)  # the JSON field names a client sends stay as they are
+    shots_zh = render_msg(bad.value.msg, ZH)  # the JSON field names a client sends stay as they are
     assert '[{"text": "两人相遇", "seconds": 3}, …]' in shots_zh
     assert words_left(re.sub(r"\[.*\]", "", shots_zh)) == []
     with pytest.raises(ValueError) as many:
         parse_takes("9")
-    assert render(many.value.msg, ZH) == "生成条数只能是 1、2、3 或 4（收到的是 '9'）。"
+    assert render_msg(many.value.msg, ZH) == "生成条数只能是 1、2、3 或 4（收到的是 '9'）。"
     assert str(many.value) == "Takes must be 1, 2, 3 or 4 (got '9')."
     assert "请选择分辨率" in alert_html(StudioError(msg("form.size_missing")), lang=ZH)
 
@@ -159,20 +161,20 @@ def test_the_forms_refusals_read_in_chinese_and_stay_english_for_scripts():
 def test_the_live_price_and_the_count_read_in_chinese():
     video = Card(kind="video", path="/x/v.mp4", name="v.mp4", verdict="accepted",
                                      video_seconds=3.0)
-    zh = form.price_label(PriceTable(), "720P", "16:9", 5, [video], takes=2, lang=ZH)
+    zh = fieldnotes.price_label(PriceTable(), "720P", "16:9", 5, [video], takes=2, lang=ZH)
     assert words_left(zh) == [], zh
     assert "预估价格" in zh and "约 $1.00–$1.60（估算）" in zh and "，共 2 条（每条 约 $0.50–$0.80（估算））" in zh
     assert "（参考视频也可能计费）" in zh
-    first = form.price_label(PriceTable(), "720P", "16:9", 5, [], lang=None)  # before any request
+    first = fieldnotes.price_label(PriceTable(), "720P", "16:9", 5, [], lang=None)  # before any request
     assert 'lang="zh-CN">预估价格' in first and 'lang="en">Estimated price' in first
-    over = form.count_label("字" * 1502, spec.PROMPT_MAX, ZH)
+    over = fieldnotes.count_label("字" * 1502, spec.PROMPT_MAX, ZH)
     assert "超出 2 个字" in over and words_left(over) == []
-    assert "1 character too many" in form.count_label("x" * 1501, spec.PROMPT_MAX)
+    assert "1 character too many" in fieldnotes.count_label("x" * 1501, spec.PROMPT_MAX)
 
 
 def test_the_storage_notice_is_drawn_in_both_languages():
-    shown = notices.storage_notice_html(SimpleNamespace(data_dir_temporary=True))
-    assert 'lang="zh-CN">Space 重启后' in shown and notices.STORAGE_NOTICE in shown and "R2V_DATA_DIR" in shown
+    shown = header.storage_notice_html(SimpleNamespace(data_dir_temporary=True))
+    assert 'lang="zh-CN">Space 重启后' in shown and header.STORAGE_NOTICE in shown and "R2V_DATA_DIR" in shown
 
 
 def test_historys_detail_shows_a_storyboard_as_its_shots_and_names_as_written():
@@ -180,7 +182,7 @@ def test_historys_detail_shows_a_storyboard_as_its_shots_and_names_as_written():
              "shots": [{"text": "@Mira 伸手去拿", "seconds": 2}, {"text": "@Robo 笑了", "seconds": 3}]}
     sent = "character1 和 character2 争最后一块饼干\nShot 1 [0-2s]: character1 伸手去拿\nShot 2 [2-5s]: character2 笑了"
     snap = _snap(settings=_snap().settings | {"prompt": sent, "written_prompt": "(composed)", "storyboard": board})
-    zh, en = history.detail_markdown(snap, ZH), history.detail_markdown(snap, EN)
+    zh, en = historypanel.detail_markdown(snap, ZH), historypanel.detail_markdown(snap, EN)
     assert "**提示词：** @Mira 和 @Robo 争最后一块饼干" in zh and "**分镜：**" in zh
     assert "1. 0–2 秒：@Mira 伸手去拿\n1. 2–5 秒：@Robo 笑了" in zh  # a numbered list, as the user planned it
     assert "**实际发送：** character1 和 character2 争最后一块饼干<br>Shot 1 [0-2s]: character1 伸手去拿" in zh
@@ -188,7 +190,7 @@ def test_historys_detail_shows_a_storyboard_as_its_shots_and_names_as_written():
     assert words_left(re.sub(r"Shot \d \[\d-\ds\]|@\w+", "", zh)) == [], zh  # the names are the user's
 
     named = _snap(settings=_snap().settings | {"prompt": "character1 waves", "written_prompt": "@Mira waves"})
-    assert "**Prompt:** @Mira waves" in history.detail_markdown(named, EN)
-    assert "**As sent:** character1 waves" in history.detail_markdown(named, EN)
-    plain = history.detail_markdown(_snap(), EN)
+    assert "**Prompt:** @Mira waves" in historypanel.detail_markdown(named, EN)
+    assert "**As sent:** character1 waves" in historypanel.detail_markdown(named, EN)
+    plain = historypanel.detail_markdown(_snap(), EN)
     assert "As sent" not in plain and "Storyboard" not in plain  # nothing rewritten: said once

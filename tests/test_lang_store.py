@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.lang_terms import foreign_words
-from r2v_ui.messages import LEGACY, ZH, render
+from r2v_ui.messages import LEGACY, ZH, render_msg
 from r2v_ui.store import SCHEMA_VERSION, JobRecord, JobStore, StoreError
 
 
@@ -24,7 +24,7 @@ def _chinese(err: StoreError, *data: str) -> str:
     """The Chinese sentence, checked for English words; `data` (a path, the system's own words for
     the cause) is quoted as it is."""
     assert err.msg.code.startswith("store.") and err.msg.code != LEGACY, err.msg
-    text = render(err.msg, ZH)
+    text = render_msg(err.msg, ZH)
     checked = text
     for d in sorted(data, key=len, reverse=True):  # a longer quote first: it may hold a shorter one
         checked = checked.replace(d, "")
@@ -51,7 +51,7 @@ def test_a_read_only_database_says_so_in_chinese(tmp_path: Path):
     db.write_bytes(bytes(data))
     with pytest.raises(StoreError) as err:
         store.create(_record("another"))
-    assert "是只读的" in _chinese(err.value, str(db)) and "R2V_DATA_DIR" in render(err.value.msg, ZH)
+    assert "是只读的" in _chinese(err.value, str(db)) and "R2V_DATA_DIR" in render_msg(err.value.msg, ZH)
 
 
 def test_a_database_from_a_newer_studio_says_so_in_chinese(tmp_path: Path):

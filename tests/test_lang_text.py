@@ -11,6 +11,7 @@ from r2v_ui.emulator import render
 from r2v_ui.messages import ZH
 from r2v_ui.request import GenerationRequest, MediaItem
 from r2v_ui.workspace import form
+from r2v_ui.ui import fieldnotes
 from r2v_ui.workspace.cast import Card
 
 W, H, TOP, BOTTOM = 960, 540, 30, 420
@@ -46,9 +47,9 @@ def test_a_long_chinese_caption_wraps_inside_the_frame():
 def test_the_prompt_count_counts_characters_as_the_service_does():
     assert spec.prompt_length("角色character1挥手") == 14
     assert spec.prompt_length("🎬") == 1  # one character (a browser's UTF-16 length would say 2)
-    assert "14 / 1500" in form.count_label("角色character1挥手", spec.PROMPT_MAX)
+    assert "14 / 1500" in fieldnotes.count_label("角色character1挥手", spec.PROMPT_MAX)
     over = "雨" * (spec.PROMPT_MAX + 2)
-    assert "1502 / 1500" in form.count_label(over, spec.PROMPT_MAX)
+    assert "1502 / 1500" in fieldnotes.count_label(over, spec.PROMPT_MAX)
     problems = [p for p in GenerationRequest(prompt=over, media=(MediaItem(url="https://x/a.png",
                 type="reference_image"),)).validate().errors if p.field == "prompt"]
     assert [p.msg.code for p in problems] == ["spec.prompt_too_long"]

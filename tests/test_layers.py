@@ -1,7 +1,8 @@
 """The layers hold: the import graph of r2v_ui (read with ast, nothing imported) has no circle; MCP
-imports nothing from the page (ui/); the workspace layer imports neither the page nor Gradio; and the
-page, its workspace and MCP never compare a job's state with a word (they ask the snapshot's typed
-queries or JobState: the vocabulary lives in jobs/states.py)."""
+imports nothing from the page (ui/); the workspace layer imports neither the page nor Gradio; the
+page (ui/) holds Gradio components only (docs/ARCHITECTURE.md, "The page holds components only");
+and the page, its workspace and MCP never compare a job's state with a word (they ask the
+snapshot's typed queries or JobState: the vocabulary lives in jobs/states.py)."""
 
 from __future__ import annotations
 
@@ -84,3 +85,39 @@ def test_the_page_its_workspace_and_mcp_never_compare_a_state_with_a_word():
     found = {str(p.relative_to(ROOT)): hits for room in ("ui", "workspace", "mcp")
              for p in (ROOT / room).rglob("*.py") if (hits := _compared_words(p))}
     assert found == {}
+
+
+# The page's static scripts: JavaScript text put in the page's <head> (theme.HEAD), which the
+# components rely on but which builds no widget.  Nothing else in ui/ may be free of Gradio.
+PAGE_SCRIPTS = {"scripts.py", "dropscript.py"}
+
+
+def uses_gradio(path: Path) -> bool:
+    """`path` imports gradio (at any depth) and uses the name it is imported under: a component, or
+    the page's Gradio plumbing (its queue, serving, session state, language, theme)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    bound = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            bound |= {(a.asname or a.name).split(".")[0] for a in node.names if a.name.split(".")[0] == "gradio"}
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "gradio" and not node.level:
+            bound |= {a.asname or a.name for a in node.names}
+    used = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    return bool(bound & used)
+
+
+def test_the_page_holds_gradio_components_only():
+    """Every module in ui/ works with Gradio, except the page's static scripts: pure logic belongs in
+    workspace/ (shared with MCP), and markup with the component that shows it."""
+    modules = {p.name: p for p in (ROOT / "ui").glob("*.py") if p.name != "__init__.py"}
+    without = {name for name, path in modules.items() if not uses_gradio(path)}
+    assert without == PAGE_SCRIPTS, f"free of Gradio, so not the page's: {sorted(without - PAGE_SCRIPTS)}"
+    assert not [p for p in (ROOT / "ui").rglob("*.py") if p.parent != ROOT / "ui"]  # no sub-package to hide in
+
+
+def test_the_gradio_check_tells_a_component_from_a_pure_module(tmp_path):
+    component, pure, unused = tmp_path / "c.py", tmp_path / "p.py", tmp_path / "u.py"
+    component.write_text("import gradio as gr\n\ndef render():\n    return gr.HTML('')\n")
+    pure.write_text("import html\n\ndef label(x):\n    return html.escape(x)\n")
+    unused.write_text("import gradio as gr  # imported only to pass\n\ndef label(x):\n    return x\n")
+    assert [uses_gradio(p) for p in (component, pure, unused)] == [True, False, False]

@@ -16,7 +16,7 @@ import pytest_asyncio
 
 from r2v_ui.config import Settings
 from r2v_ui.hosting import HostedURL, HostingError, LinkGuard, check_pasted_url
-from r2v_ui.messages import ZH, render
+from r2v_ui.messages import ZH, render_msg
 from tests.fixtures_hosting import OWN_STUDIO, InternetStandIn, counting_site, made_up_dns
 
 SHARED = Settings(host="0.0.0.0")  # a --host other than loopback: reachable by others
@@ -44,7 +44,7 @@ def shared_guard(internet, names: dict | None = None) -> LinkGuard:
 def assert_refused_without_a_peek(exc: HostingError, where: str) -> None:
     """The one sentence of a refused private address: why, and nothing of what would have answered."""
     assert exc.msg.code == "hosting.link_private_address"
-    for said, why in ((str(exc), "leads to a private or local network address"), (render(exc.msg, ZH), "私有或本地网络地址")):
+    for said, why in ((str(exc), "leads to a private or local network address"), (render_msg(exc.msg, ZH), "私有或本地网络地址")):
         assert where in said and why in said, said
         rest = said.replace(where, "")
         for peek in ("text/plain", "image/png", "HTTP", "MB", "secret", "200", "405", "302"):

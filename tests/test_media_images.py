@@ -195,7 +195,7 @@ def test_video_given_as_picture_is_pointed_to_the_video_slot(tmp_path):
 
 def test_a_heavy_picture_resaved_small_is_told_its_real_size_in_each_language(tmp_path):
     """A 12 MB flat BMP becomes a JPEG of a few KB: said in KB (not "a JPEG of 0.0 MB"), in both languages."""
-    from r2v_ui.messages import ZH, render
+    from r2v_ui.messages import ZH, render_msg
 
     src = _picture(tmp_path / "flat.bmp", (2000, 2000), color=(90, 150, 210))
     assert src.stat().st_size > IMAGE_RULES.max_bytes
@@ -205,5 +205,5 @@ def test_a_heavy_picture_resaved_small_is_told_its_real_size_in_each_language(tm
     assert f"re-saved as a JPEG of {kb} " in r.message, r.message
     assert "was 11.4 MB" in r.message and "at most 10 MB" in r.message
     assert "0.0 MB" not in r.message
-    zh = render(r.msg, ZH)
+    zh = render_msg(r.msg, ZH)
     assert f"已重新保存为 {kb} 的 JPEG" in zh and "原有 11.4 MB" in zh and "0.0 MB" not in zh, zh

@@ -8,7 +8,7 @@ import pytest
 
 from r2v_ui import messages
 from tests.lang_terms import foreign_words
-from r2v_ui.messages import EN, ZH, Choices, Msg, en, fields, msg, render, zh_CN
+from r2v_ui.messages import Choices, EN, Msg, ZH, en, fields, msg, render_msg, zh_CN
 
 
 def test_every_key_is_in_both_languages():
@@ -43,23 +43,23 @@ def test_the_word_check_catches_english():
 def test_a_message_renders_in_each_language_with_nested_parameters():
     m = msg("media.wrong_kind", name="a.mp4", found=msg("media.noun.video"), wanted=msg("media.noun.image"),
             slot=msg("media.slot.video"))
-    assert render(m, EN) == "a.mp4 is a video, not a picture; add it as a reference video instead."
-    assert render(m, ZH) == "a.mp4 是视频，不是图片；请把它添加为参考视频。"
+    assert render_msg(m, EN) == "a.mp4 is a video, not a picture; add it as a reference video instead."
+    assert render_msg(m, ZH) == "a.mp4 是视频，不是图片；请把它添加为参考视频。"
 
 
 def test_lists_are_joined_the_way_each_language_does():
     m = msg("media.not_picture", name="x", formats=Choices(("JPEG", "PNG", "BMP")))
-    assert "JPEG, PNG or BMP" in render(m, EN)
-    assert "JPEG、PNG 或 BMP" in render(m, ZH)
+    assert "JPEG, PNG or BMP" in render_msg(m, EN)
+    assert "JPEG、PNG 或 BMP" in render_msg(m, ZH)
 
 
 def test_a_message_survives_storing_and_an_old_text_shows_as_it_was():
     m = msg("media.fix.many", name="a.png", phrases=(msg("media.fix.alpha_short"), msg("media.fix.rotation_short")))
     back = messages.loads(messages.dumps(m))
-    assert back == m and render(back, ZH) == render(m, ZH)
+    assert back == m and render_msg(back, ZH) == render_msg(m, ZH)
     old = messages.loads("Queued at the service…")
     assert old == Msg(messages.LEGACY, {"text": "Queued at the service…"})
-    assert render(old, ZH) == "Queued at the service…"
+    assert render_msg(old, ZH) == "Queued at the service…"
 
 
 def test_an_unknown_code_is_refused_at_once():

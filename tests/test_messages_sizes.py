@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from r2v_ui.messages import EN, ZH, FileSize, from_data, msg, render, to_data
+from r2v_ui.messages import EN, FileSize, ZH, from_data, msg, render_msg, to_data
 from r2v_ui.messages.formats import file_size
 
 KB, MB = 1024, 1024 * 1024
@@ -30,6 +30,6 @@ def test_a_size_is_said_in_the_unit_that_fits_it(n, en, zh):
 
 def test_a_size_parameter_renders_in_the_readers_language_and_survives_storing():
     m = msg("media.fix.resaved_short", size=FileSize(31_000), limit=FileSize(10 * MB))
-    assert render(m, EN) == "it was re-saved as a 30 KB JPEG to stay under 10 MB"
-    assert render(m, ZH) == "重新保存为 30 KB 的 JPEG，以控制在 10 MB 以内"
-    assert render(from_data(to_data(m)), ZH) == render(m, ZH)
+    assert render_msg(m, EN) == "it was re-saved as a 30 KB JPEG to stay under 10 MB"
+    assert render_msg(m, ZH) == "重新保存为 30 KB 的 JPEG，以控制在 10 MB 以内"
+    assert render_msg(from_data(to_data(m)), ZH) == render_msg(m, ZH)

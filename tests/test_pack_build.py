@@ -113,11 +113,11 @@ def test_no_notes_no_notes_file_and_the_same_pack_again(manager, tmp_path):
 
 
 def test_a_job_without_video_is_refused_in_words(manager, tmp_path):
-    from r2v_ui.messages import render
+    from r2v_ui.messages import render_msg
 
     with pytest.raises(pack.PackError) as caught:
         pack.build_pack([], tmp_path / "packs")
-    assert "no finished video" in render(caught.value.msg)
+    assert "no finished video" in render_msg(caught.value.msg)
 
 
 @pytest.mark.parametrize("name,ok", [

@@ -6,6 +6,7 @@ import pytest
 
 from r2v_ui import prompt_names
 from r2v_ui.prompt_names import resolve
+from r2v_ui.ui import fieldnotes
 
 REWRITES = [
     # (prompt as written, card names in card order, prompt as sent)
@@ -114,7 +115,7 @@ def test_a_name_with_no_card_refuses_the_draft_and_the_page_says_which():
     values = form.FormValues(prompt="@Mira hands @Robo a cup")
     with pytest.raises(ValueError, match="@Robo, but no card is called Robo"):
         form.build_draft(cast, values)
-    hints = form.hints_html(values.prompt, cast)
+    hints = fieldnotes.hints_html(values.prompt, cast)
     assert "no card is called Robo" in hints and "hint-error" in hints
     assert "As sent:" in hints and "character1 hands @Robo a cup" in hints
 
@@ -128,20 +129,20 @@ def test_the_limit_and_the_tag_hints_are_about_the_prompt_as_sent():
     # 1,500 characters as written, but "@A" becomes "character1": over the limit as sent.
     written = "@A " + "x" * (spec.PROMPT_MAX - 3)
     assert len(written) == spec.PROMPT_MAX
-    assert "count-over" in form.prompt_count(written, cast)
+    assert "count-over" in fieldnotes.prompt_count(written, cast)
     draft = form.build_draft(cast, form.FormValues(prompt=written))
     with pytest.raises(RequestInvalid):
         draft.preview_request().require_valid()
     # A card named only through @Name counts as named: no "never names character1" warning.
-    assert "Every character is named" in form.hints_html("@A waves", cast)
-    assert "As sent:" not in form.hints_html("character1 waves", cast)  # shown only when it differs
+    assert "Every character is named" in fieldnotes.hints_html("@A waves", cast)
+    assert "As sent:" not in fieldnotes.hints_html("character1 waves", cast)  # shown only when it differs
 
 
 def test_a_named_card_the_prompt_never_names_is_hinted_by_its_name():
     from r2v_ui.workspace import form
 
     cast = [_card("/tmp/mira.png", "Mira"), _card("/tmp/b.png", "")]
-    hints = form.hints_html("a quiet street", cast)
+    hints = fieldnotes.hints_html("a quiet street", cast)
     assert "never names @Mira (character1); write @Mira in the prompt" in hints
     assert "never names character2; write it in the prompt" in hints
 

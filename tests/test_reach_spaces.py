@@ -14,7 +14,7 @@ import app
 from r2v_ui.config import Settings
 from r2v_ui.hosting import HostingError, PastedURLHost, PublicAppHost, S3Host, make_host
 from r2v_ui.ui import hostpanel
-from r2v_ui.ui.notices import STORAGE_NOTICE, storage_notice_html
+from r2v_ui.ui.header import STORAGE_NOTICE, storage_notice_html
 from tests.fixtures_hosting import closed_port, png_bytes, write_png
 from tests.fixtures_ui import free_port
 

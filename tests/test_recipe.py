@@ -11,7 +11,7 @@ import pytest
 from r2v_ui.characters import CharacterDraft, CharacterLibrary
 from r2v_ui.jobs.hub import Live
 from r2v_ui.jobs.snapshots import to_snapshot
-from r2v_ui.messages import render
+from r2v_ui.messages import render_msg
 from r2v_ui.workspace import recipe
 from tests.fixtures_share import finished_job
 
@@ -27,7 +27,7 @@ def _recipe(store, job_id="j1", owner="ann") -> dict:
 
 
 def _said(exc_info, lang="en") -> str:
-    return render(exc_info.value.msg, lang)
+    return render_msg(exc_info.value.msg, lang)
 
 
 def test_the_owners_recipe_finds_its_kept_files(store, tmp_path):

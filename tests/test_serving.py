@@ -187,3 +187,121 @@ def test_accept_encoding_is_read_with_its_weights():
     assert serving.codings("br;q=0.0, gzip;q=0.5") == {"gzip"}
     assert serving.codings("*") >= {"br", "gzip"}
     assert serving.codings("") == set()
+
+
+# --- visitors arriving together (issue 24: ten visitors at once compressed every file ten times) --------------
+def fetch_together(url: str, path: str, times: int, **headers) -> list[tuple[int, dict, bytes]]:
+    """`times` GETs of `path` sent at once, as visitors arriving together send them."""
+    import asyncio
+
+    async def run():
+        async with httpx.AsyncClient(base_url=url, timeout=60) as client:
+            async def one():
+                async with client.stream("GET", path, headers=headers) as r:
+                    return r.status_code, dict(r.headers), b"".join([c async for c in r.aiter_raw()])
+            return await asyncio.gather(*(one() for _ in range(times)))
+
+    return asyncio.run(run())
+
+
+def test_a_static_file_asked_for_by_many_at_once_is_built_and_compressed_once(studio):
+    from gradio.route_utils import BUILD_PATH_LIB
+
+    kept = studio.studio.kept
+    with httpx.Client(base_url=studio.url, timeout=60) as client:
+        files = page_files(studio, client)
+    biggest = max(files, key=lambda name: (Path(str(BUILD_PATH_LIB)) / name.removeprefix("assets/")).stat().st_size)
+    on_disk = (Path(str(BUILD_PATH_LIB)) / biggest.removeprefix("assets/")).read_bytes()
+    serving.FILES.clear()  # as after a start: nothing kept yet
+    built, served = kept.built.get("file", 0), kept.served.get("file", 0)
+    answers = fetch_together(studio.url, "/" + biggest, 8, **{"accept-encoding": BROWSER})
+    assert kept.built.get("file", 0) == built + 1   # one build and one compression, not one per visitor
+    assert kept.served.get("file", 0) == served + 7
+    assert serving.FILE_BUILDS.running() == 0
+    for status, headers, body in answers:
+        assert status == 200 and headers["content-encoding"] == "br"
+        assert brotli.decompress(body) == on_disk
+    assert len({headers["etag"] for _, headers, _ in answers}) == 1
+
+
+def test_the_page_asked_for_by_many_at_once_is_built_once(studio):
+    import uuid
+
+    kept = studio.studio.kept
+    address = {"x-forwarded-host": f"together-{uuid.uuid4().hex[:8]}.example", "accept-language": "en"}
+    built, served = kept.built.get("config", 0), kept.served.get("config", 0)
+    answers = fetch_together(studio.url, "/config", 8, **address, **{"accept-encoding": BROWSER})
+    with httpx.Client(base_url=studio.url, timeout=60) as client:
+        own = gradios_own(client, "/config", **address)
+    assert kept.built.get("config", 0) == built + 1
+    assert kept.served.get("config", 0) == served + 7
+    for status, headers, body in answers:
+        assert status == 200 and headers["content-encoding"] == "br"
+        assert brotli.decompress(body) == own
+
+
+def test_a_build_is_shared_across_event_loops_and_outlives_a_waiter_that_leaves():
+    """The files are shared by every studio in a process, each on an event loop of its own: a request on one
+    loop waits for the build another loop started; a waiter that goes away leaves the build to the rest."""
+    import asyncio
+    import threading
+
+    builds = serving.Builds()
+    answer = serving.Answer([], {"identity": b"x"}, {"identity": b'"x"'})
+    started, release = threading.Event(), threading.Event()
+    made = []
+
+    async def build():
+        made.append(1)
+        started.set()
+        await asyncio.get_running_loop().run_in_executor(None, release.wait)
+        return answer
+
+    results: dict[str, object] = {}
+
+    def builder():
+        results["builder"] = asyncio.run(builds.once(("k",), build))
+
+    async def waiters():
+        leaving = asyncio.ensure_future(builds.once(("k",), build))
+        staying = asyncio.ensure_future(builds.once(("k",), build))
+        await asyncio.sleep(0)
+        leaving.cancel()
+        release.set()
+        results["staying"] = await staying
+        results["leaving_cancelled"] = leaving.cancelled()
+
+    first = threading.Thread(target=builder)
+    first.start()
+    assert started.wait(30)
+    assert builds.running() == 1
+    asyncio.run(waiters())
+    first.join(30)
+    assert made == [1]
+    assert results["builder"] is answer and results["staying"] is answer and results["leaving_cancelled"]
+    assert builds.running() == 0
+
+
+def test_a_failed_build_leaves_each_waiter_to_ask_again():
+    import asyncio
+
+    builds = serving.Builds()
+
+    async def main():
+        gate = asyncio.Event()
+
+        async def failing():
+            await gate.wait()
+            raise OSError("the file went away")
+
+        first = asyncio.ensure_future(builds.once(("k",), failing))
+        await asyncio.sleep(0)
+        second = asyncio.ensure_future(builds.once(("k",), failing))
+        await asyncio.sleep(0)
+        gate.set()
+        with pytest.raises(OSError):
+            await first
+        return await second
+
+    assert asyncio.run(main()) is None   # the waiter then asks Gradio itself
+    assert builds.running() == 0

@@ -5,7 +5,6 @@ password link's token, but not its password, can do to the viewers who have it."
 from __future__ import annotations
 
 import contextlib
-import itertools
 import json
 import re
 from typing import Iterator
@@ -16,25 +15,16 @@ import pytest
 from r2v_ui.share.model import PICKS_PER_LINK, PICKS_PER_MINUTE, WRONG_TRIES, Expiry, ShareError
 from r2v_ui.share.service import ShareService
 from r2v_ui.store import JobStore
-from tests.fixtures_share import Clock, finished_job
-from tests.fixtures_ui import running_studio
+from tests.fixtures_share import Clock, finished_job, studio_with_three_takes, viewer_address
 
 OWNER = ("owner", "pw-owner-made-up-2")
-_addresses = itertools.count(1)
 
 
 @pytest.fixture(scope="module")
 def studio(tmp_path_factory):
-    with running_studio(tmp_path_factory.mktemp("share-hostile") / "data", auth=[OWNER]) as rs:
-        for take, color in ((1, "tomato"), (2, "teal")):
-            finished_job(rs.studio.store, f"take{take}", owner=OWNER[0], color=color, batch_id="b1", take=take)
+    with studio_with_three_takes(tmp_path_factory.mktemp("share-hostile") / "data", OWNER,
+                                 "character1 waves at character2") as rs:
         yield rs
-
-
-def _address() -> str:
-    """A client address of this test's own (a proxy on this machine says it in X-Forwarded-For)."""
-    n = next(_addresses)
-    return f"192.0.2.{n % 250 + 1}" if n < 250 else f"198.18.{n // 250}.{n % 250 + 1}"
 
 
 def _share(studio, jobs=("take1", "take2"), password=None):
@@ -57,7 +47,7 @@ def test_one_address_cannot_stuff_picks_with_fresh_cookies(studio):
     """Every page open without a cookie is a new viewer; without a limit per address one stranger could
     add any number of picks (each one a row, and the link's file on disk rewritten whole)."""
     link = _share(studio)
-    address = _address()
+    address = viewer_address()
     answers = []
     for _ in range(PICKS_PER_MINUTE + 3):
         with _fresh_viewer(studio, address, link.path) as (c, key):
@@ -66,7 +56,7 @@ def test_one_address_cannot_stuff_picks_with_fresh_cookies(studio):
     assert answers == [(200, True)] * PICKS_PER_MINUTE + [(429, False)] * 3
     assert studio.studio.shares.feedback_for_link(OWNER[0], link.token).pick_counts() == {"take2": PICKS_PER_MINUTE}
     # someone else, elsewhere, still picks; and the refusal says what to do, in the viewer's language
-    with _fresh_viewer(studio, _address(), link.path) as (c, key):
+    with _fresh_viewer(studio, viewer_address(), link.path) as (c, key):
         assert c.post(f"{link.path}/pick", data={"job": "0", "csrf": key}).status_code == 303
     with _fresh_viewer(studio, address, link.path) as (c, key):
         refused = c.post(f"{link.path}/pick", data={"job": "0", "csrf": key}, headers={"accept-language": "zh-CN"})
@@ -75,7 +65,7 @@ def test_one_address_cannot_stuff_picks_with_fresh_cookies(studio):
 
 def test_a_viewer_changing_their_mind_is_not_a_new_pick(studio):
     link = _share(studio)
-    with _fresh_viewer(studio, _address(), link.path) as (c, key):
+    with _fresh_viewer(studio, viewer_address(), link.path) as (c, key):
         for n in (0, 1, 0):
             r = c.post(f"{link.path}/pick", data={"job": str(n), "csrf": key}, headers={"x-r2v-share": "1"})
             assert r.json()["picked"] == n
@@ -105,10 +95,10 @@ def test_a_stranger_guessing_the_password_locks_out_the_guessers_not_the_viewers
     """The lock stops guessing; someone holding only the token must not be able to shut every
     admitted viewer out (ten wrong posts each quarter hour) — the owner's Revoke does that."""
     link = _share(studio, jobs=("take1",), password="sesame-right-4")
-    with _fresh_viewer(studio, _address(), link.path) as (viewer, key):
+    with _fresh_viewer(studio, viewer_address(), link.path) as (viewer, key):
         assert viewer.post(link.path, data={"password": "sesame-right-4", "csrf": key}).status_code == 303
         assert viewer.get(f"{link.path}/v/0", headers={"range": "bytes=0-99"}).status_code == 206
-        with _fresh_viewer(studio, _address(), link.path) as (stranger, skey):
+        with _fresh_viewer(studio, viewer_address(), link.path) as (stranger, skey):
             for i in range(WRONG_TRIES):
                 assert stranger.post(link.path, data={"password": f"guess-{i}", "csrf": skey}).status_code == 404
             right = stranger.post(link.path, data={"password": "sesame-right-4", "csrf": skey})
@@ -131,7 +121,7 @@ def test_page_opens_do_not_rewrite_the_links_file_each_time(studio):
     """Any holder of a link may open it as often as they like: with a link full of notes its file on disk
     is most of a megabyte, and rewriting it for every open was a write without end for a stranger's GET."""
     link = _share(studio)
-    with _fresh_viewer(studio, _address(), link.path) as (c, key):
+    with _fresh_viewer(studio, viewer_address(), link.path) as (c, key):
         c.post(f"{link.path}/note", data={"job": "0", "csrf": key, "text": "长" * 1000}, headers={"x-r2v-share": "1"})
         file = studio.studio.store.shares.path(link.token)
         before = file.stat()
@@ -150,7 +140,7 @@ def test_odd_bodies_are_refused_whole_and_the_longest_note_still_fits_the_wire(s
     """The form is read raw (url-encoded, at most 16 KB): a note at the length limit in the widest
     characters must still arrive, and what is not a well-formed form stores nothing."""
     link = _share(studio, jobs=("take1",))
-    with _fresh_viewer(studio, _address(), link.path) as (c, key):
+    with _fresh_viewer(studio, viewer_address(), link.path) as (c, key):
         scripted = {"x-r2v-share": "1"}
         widest = c.post(f"{link.path}/note", headers=scripted,
                         data={"job": "0", "csrf": key, "text": "😀" * 1000, "name": "😀" * 60, "seconds": "nan"})

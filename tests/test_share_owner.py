@@ -16,7 +16,8 @@ import pytest
 from r2v_ui.mcp import StudioTools, ToolError
 from r2v_ui.share.model import Expiry
 from r2v_ui.share.service import ShareService
-from r2v_ui.ui import feedback, session, sharepanel
+from r2v_ui.ui import feedback, sharepanel
+from r2v_ui.workspace import session
 from r2v_ui.workspace import sharing
 from tests.fixtures_share import Clock, finished_job
 

@@ -7,7 +7,6 @@ per viewer and per client address."""
 from __future__ import annotations
 
 import io
-import itertools
 import re
 import socket
 import time
@@ -20,32 +19,21 @@ from PIL import Image
 from r2v_ui.share.model import NOTE_MAX_CHARS, NOTES_PER_MINUTE, WRONG_TRIES, Expiry
 from r2v_ui.share.routes import client_address
 from r2v_ui.share.service import ShareService
-from tests.fixtures_share import finished_job
-from tests.fixtures_ui import running_studio
+from tests.fixtures_share import finished_job, studio_with_three_takes, viewer_address
 
 OWNER = ("owner", "pw-owner-made-up-1")
 HOSTILE_PROMPT = "character1 <script>alert('prompt')</script> waves & \"bows\""
-_addresses = itertools.count(1)
 
 
 @pytest.fixture(scope="module")
 def studio(tmp_path_factory):
-    with running_studio(tmp_path_factory.mktemp("share-routes") / "data", auth=[OWNER]) as rs:
-        for take, color in ((1, "tomato"), (2, "teal"), (3, "gold")):
-            finished_job(rs.studio.store, f"take{take}", owner=OWNER[0], color=color, batch_id="b1", take=take,
-                         prompt=HOSTILE_PROMPT)
+    with studio_with_three_takes(tmp_path_factory.mktemp("share-routes") / "data", OWNER, HOSTILE_PROMPT) as rs:
         finished_job(rs.studio.store, "secret-job", owner="someone-else", color="purple")
         yield rs
 
 
-def _address() -> str:
-    """A client address of this test's own (the studio trusts X-Forwarded-For from loopback, as from a proxy)."""
-    n = next(_addresses)
-    return f"198.51.{n // 250}.{n % 250 + 1}"
-
-
 def _client(studio, lang: str = "en") -> httpx.Client:
-    return httpx.Client(base_url=studio.url, headers={"accept-language": lang, "x-forwarded-for": _address()},
+    return httpx.Client(base_url=studio.url, headers={"accept-language": lang, "x-forwarded-for": viewer_address()},
                         follow_redirects=False, timeout=30)
 
 
@@ -279,7 +267,7 @@ def test_a_pick_is_one_per_viewer_and_shows_on_their_page(studio):
 
 def test_notes_are_capped_per_viewer_and_per_address_and_in_length(studio):
     link = _share(studio)
-    address = _address()
+    address = viewer_address()
     with httpx.Client(base_url=studio.url, headers={"x-forwarded-for": address, "accept-language": "zh-CN"}) as c:
         key = _form_key(c.get(link.path).text)
         long = c.post(f"{link.path}/note", data={"job": "0", "csrf": key, "text": "长" * (NOTE_MAX_CHARS + 1)},

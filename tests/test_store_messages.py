@@ -10,9 +10,9 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from r2v_ui import messages
-from r2v_ui.messages import EN, ZH, msg, render
+from r2v_ui.messages import EN, ZH, msg, render_msg
 from r2v_ui.store import MIGRATIONS, SCHEMA_VERSION, JobRecord, JobStore
-from r2v_ui.ui import history
+from r2v_ui.ui import historypanel
 
 
 def _database_at_version_5(db: Path) -> None:
@@ -49,9 +49,9 @@ def test_an_older_database_keeps_its_english_texts_as_they_were(tmp_path: Path):
     assert failed.stage_text == messages.legacy("Failed: The service refused the prompt.")
     assert failed.warnings == [messages.legacy("Prompt names character3, but only 2 references are given.")]
     # a legacy text is shown as it was, whatever the reader's language
-    assert render(failed.error, ZH) == render(failed.error, EN) == "The service refused the prompt."
+    assert render_msg(failed.error, ZH) == render_msg(failed.error, EN) == "The service refused the prompt."
     done = store.get("done-old")
-    assert done.error is None and render(done.stage_text, ZH) == "Done. Seed 42."
+    assert done.error is None and render_msg(done.stage_text, ZH) == "Done. Seed 42."
     odd = store.get("odd-old")  # texts that look like JSON but are not a stored message
     assert (str(odd.stage_text), str(odd.error)) == ("{not json", "{\"reason\": 1}")
     assert [str(w) for w in odd.warnings] == ["first", "second"]
@@ -73,8 +73,8 @@ def test_a_new_job_text_is_stored_as_a_code_and_renders_in_either_language(tmp_p
                            stage_text=msg("job.failed", error=error), warnings=[msg("stage.queued")]))
     again = JobStore(tmp_path).get("new")
     assert again.error == error and again.warnings == [msg("stage.queued")]
-    assert render(again.stage_text, ZH).startswith("失败：视频已经生成，但连续 3 个下载链接")
-    assert render(again.stage_text, EN).startswith("Failed: The video was made, but 3 links")
+    assert render_msg(again.stage_text, ZH).startswith("失败：视频已经生成，但连续 3 个下载链接")
+    assert render_msg(again.stage_text, EN).startswith("Failed: The video was made, but 3 links")
     copy = json.loads(next((tmp_path / "records").glob("*.json")).read_text())  # the record copy on disk
     assert copy["error"]["code"] == "job.links_failed" and copy["error"]["params"]["error"]["$msg"]["code"] == \
         "error.result_expired"
@@ -96,10 +96,10 @@ def test_history_shows_an_old_job_and_a_new_one_in_the_readers_language(tmp_path
     store.create(JobRecord(job_id="new", owner="", state="failed", created_at=now, updated_at=now,
                            settings={"prompt": "character1在雨中挥手"}, references=[],
                            error=msg("reason.ILLEGAL_PROMPT")))
-    old_zh = history.detail_markdown(_snapshot(store.get("failed-old")), ZH)
+    old_zh = historypanel.detail_markdown(_snapshot(store.get("failed-old")), ZH)
     assert "### ✕ 失败" in old_zh and "**发生了什么：** The service refused the prompt." in old_zh
-    new_zh = history.detail_markdown(_snapshot(store.get("new")), ZH)
+    new_zh = historypanel.detail_markdown(_snapshot(store.get("new")), ZH)
     assert "**发生了什么：** 提示词不符合服务的内容规范" in new_zh
-    new_en = history.detail_markdown(_snapshot(store.get("new")), EN)
+    new_en = historypanel.detail_markdown(_snapshot(store.get("new")), EN)
     assert "**What happened:** The service refused the prompt under its content rules." in new_en
-    assert history.item_label(_snapshot(store.get("new")), lang=ZH).startswith("✕ 失败 · ")
+    assert historypanel.item_label(_snapshot(store.get("new")), lang=ZH).startswith("✕ 失败 · ")

@@ -3,6 +3,7 @@ and how a job's stages read.  (The app on loopback is in test_ui_client.py.)"""
 
 from __future__ import annotations
 
+import html as html_mod
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +16,7 @@ from r2v_ui.price import PriceTable
 from r2v_ui.workspace import cast as cast_mod
 from r2v_ui.workspace.cast import Card
 from r2v_ui.workspace import form
+from r2v_ui.ui import fieldnotes
 from r2v_ui.ui import cards, status
 from r2v_ui.ui.header import badge_html
 from tests.fixtures_jobs import snapshot
@@ -133,7 +135,7 @@ def test_a_refused_fourth_video_is_reported_as_refused_not_as_missing():
 @pytest.mark.parametrize("text,limit,cls", [("", 1500, "count-ok"), ("x" * 1400, 1500, "count-near"),
                                              ("x" * 501, 500, "count-over")])
 def test_counts(text, limit, cls):
-    label = form.count_label(text, limit)
+    label = fieldnotes.count_label(text, limit)
     assert f"{len(text)} / {limit}" in label and cls in label
 
 
@@ -142,7 +144,7 @@ def test_hints_name_missing_cards_and_unnamed_cards():
     hints = form.tag_hints("character1 meets character3", cast)
     assert ("error", hints[0][1]) == hints[0] and "character3" in hints[0][1]
     assert any(sev == "warning" and "character2" in msg for sev, msg in hints)
-    assert "Every character is named" in form.hints_html("character1 and character2", cast)
+    assert "Every character is named" in fieldnotes.hints_html("character1 and character2", cast)
 
 
 # --- settings ----------------------------------------------------------------------------------
@@ -151,7 +153,7 @@ def test_size_label_shows_pixels_for_every_tier_and_aspect():
     for tier in spec.TIERS:
         for aspect in spec.ASPECTS:
             w, h = spec.size_pixels(spec.size_for(tier, aspect))
-            assert f"{w} × {h}" in form.size_label(tier, aspect)
+            assert f"{w} × {h}" in fieldnotes.size_label(tier, aspect)
 
 
 @pytest.mark.parametrize("mode,value,expected", [("random", 123, None), ("fixed", 42, 42), ("fixed", 42.0, 42),
@@ -168,9 +170,9 @@ def test_parse_seed_refuses_in_plain_words(value):
 
 def test_price_label_is_an_estimate_and_a_range_with_reference_videos():
     price = PriceTable()
-    single = form.price_label(price, "720P", "16:9", 5, [filled_card()])
+    single = fieldnotes.price_label(price, "720P", "16:9", 5, [filled_card()])
     assert "$0.50" in single and "estimate" in single and "–" not in single
-    ranged = form.price_label(price, "720P", "16:9", 5, [filled_card("video", "/x/v.mp4", video_seconds=3.0)])
+    ranged = fieldnotes.price_label(price, "720P", "16:9", 5, [filled_card("video", "/x/v.mp4", video_seconds=3.0)])
     assert "$0.50–$0.80" in ranged and "reference videos" in ranged
 
 
@@ -363,3 +365,24 @@ def test_files_are_shown_at_a_stable_path_in_gradios_cache_outside_the_library(t
     finally:
         viewer.close()
     assert not viewer.root.exists()
+
+
+def test_a_cards_voice_is_said_once_and_a_fixed_or_refused_one_says_why(tmp_path):
+    """Issue 23: a card with a voice said it twice ("Voice: hello.wav" and "Voice: Accepted hello.wav is …")."""
+    import re
+
+    from tests.fixtures_emulator import make_wav
+
+    picture = cast_mod.check_media(Card(), str(character_png(tmp_path / "mira.png", (200, 90, 40))), 1, [Card()], 0,
+                                   work_dir=tmp_path / "w")
+    card = cast_mod.check_voice(picture, str(make_wav(tmp_path / "hello.wav")), work_dir=tmp_path / "w")
+    assert card.voice_verdict == "accepted"
+    for lang, voice in (("en", "Voice: hello.wav"), ("zh-CN", "hello.wav")):
+        seen = html_mod.unescape(re.sub(r"<[^>]+>", " ", cards.face_html(card, 1, lang)))
+        assert seen.count("hello.wav") == 1 and voice in seen, seen
+        assert seen.count("mira.png") == 2  # the picture's caption and its verdict, as before
+    noise = tmp_path / "noise.wav"
+    noise.write_bytes(b"not a sound at all" * 10)
+    refused = cast_mod.check_voice(picture, str(noise), work_dir=tmp_path / "w")
+    assert refused.voice_verdict == "refused"
+    assert "Voice: Refused" in html_mod.unescape(cards.face_html(refused, 1, "en"))

@@ -13,7 +13,8 @@ from types import SimpleNamespace
 import httpx
 import pytest
 
-from r2v_ui.ui import session, status
+from r2v_ui.ui import status
+from r2v_ui.workspace import session
 from r2v_ui.workspace import filenames
 from tests.fixtures_ui import running_studio
 from tests.fixtures_jobs import snapshot

@@ -14,7 +14,7 @@ from .. import spec
 from ..workspace import sharing
 from ..workspace.cast import FIXED, Card
 from ..errors import StudioError
-from ..messages import msg, render
+from ..messages import msg, render_msg
 from . import access, refs
 from .links import ResultLinks
 from .views import (ToolError, checked_duration, checked_size, feedback_view, iso_time, job_summary, job_view,
@@ -74,7 +74,7 @@ class StudioTools:
                 verdict, message, found = card.verdict, card.message, card.kind
         finally:
             shutil.rmtree(folder, ignore_errors=True)
-        answer: dict[str, Any] = {"verdict": verdict, "message": render(message), "media": found}
+        answer: dict[str, Any] = {"verdict": verdict, "message": render_msg(message), "media": found}
         if kind == "character" and card.video_seconds:
             answer["video_seconds"] = card.video_seconds
         return to_json(answer)
@@ -143,7 +143,7 @@ class StudioTools:
         if len(voice_list) > len(given):
             raise ToolError("Nothing was sent. There are more voice clips than characters: give at most one voice per reference.")
         if len(name_list) > len(given):
-            raise ToolError(render(msg("mcp.names_too_many", names=len(name_list), references=len(given))))
+            raise ToolError(render_msg(msg("mcp.names_too_many", names=len(name_list), references=len(given))))
         checked_size(resolution, aspect_ratio)
         from ..workspace import form
 
@@ -202,7 +202,7 @@ class StudioTools:
             draft = recipes.finder_for(self.manager.store, self.settings.data_dir, owner).draft(text)
             job_id = await asyncio.to_thread(self.manager.start, draft, owner=owner)
         except StudioError as exc:
-            raise ToolError(f"Nothing was sent. {render(exc.msg)}") from None
+            raise ToolError(f"Nothing was sent. {render_msg(exc.msg)}") from None
         return self._started(job_id, owner, [])
 
     def _started(self, job_id: str, owner: str, fixed: list[str]) -> str:
@@ -212,9 +212,9 @@ class StudioTools:
             "job_ids": [job_id],
             "state": snap.state if snap else "checking",
             "mode": mode_text(snap.target if snap else "demo"),
-            "price_estimate": render(snap.price_label) if snap else None,
+            "price_estimate": render_msg(snap.price_label) if snap else None,
             "fixed": fixed,
-            "warnings": [render(w) for w in snap.warnings] if snap else [],
+            "warnings": [render_msg(w) for w in snap.warnings] if snap else [],
             "next": "Call wait_for_job with this job id to get the video, or job_status to see how far it is.",
         })
 
@@ -317,7 +317,7 @@ class StudioTools:
             await asyncio.to_thread(self.manager.resolve_uncertain, snap.job_id, action, owner=owner,
                                     task_id=task_id, confirmed=confirm_pay_again is True)
         except StudioError as exc:
-            raise ToolError(render(exc.msg)) from None
+            raise ToolError(render_msg(exc.msg)) from None
         return to_json(job_view(self._snapshot(snap.job_id, owner)))
 
     def share_job(self, job_id: str, whole_batch: bool = False, expiry: str = "7d", password: str = "",
@@ -343,7 +343,7 @@ class StudioTools:
             link = sharing.make_link(self.shares, self.manager, owner, ids, expiry,
                                      password if isinstance(password, str) and password else None, show_prompt is True)
         except StudioError as exc:
-            raise ToolError(render(exc.msg)) from None
+            raise ToolError(render_msg(exc.msg)) from None
         return to_json({"url": access.base_url(request, self.settings) + link.path, "job_ids": list(link.job_ids),
                         "expires_at": iso_time(link.expires_at) if link.expires_at is not None else None,
                         "password": bool(link.has_password), "show_prompt": bool(link.show_prompt)})

@@ -12,7 +12,7 @@ from typing import Any
 import gradio as gr
 
 from .. import spec
-from ..messages import msg, render
+from ..messages import msg, render_msg
 
 
 class ToolError(gr.Error):
@@ -32,13 +32,13 @@ def job_view(snap: Any) -> dict[str, Any]:
         "job_id": snap.job_id,
         "state": snap.state,
         "done": bool(snap.terminal),
-        "stage": render(snap.stage_text),
+        "stage": render_msg(snap.stage_text),
         "progress_percent": round(snap.progress * 100) if snap.progress is not None else None,
         "eta_seconds": snap.eta_seconds,
-        "error": render(snap.error) or None,
-        "notice": render(snap.notice) or None,  # why a running job is not moving just now, and what is awaited
+        "error": render_msg(snap.error) or None,
+        "notice": render_msg(snap.notice) or None,  # why a running job is not moving just now, and what is awaited
         "mode": mode_text(snap.target),
-        "price_estimate": render(snap.price_label),
+        "price_estimate": render_msg(snap.price_label),
         "settings": {k: s.get(k) for k in ("prompt", "negative_prompt", "size", "duration", "shot_type", "audio",
                                             "watermark", "seed")},
         "characters": [
@@ -47,7 +47,7 @@ def job_view(snap: Any) -> dict[str, Any]:
             for i, r in enumerate(snap.references or (), start=1)
         ],
         "seed_used": snap.seed_used,
-        "warnings": [render(w) for w in snap.warnings or ()],
+        "warnings": [render_msg(w) for w in snap.warnings or ()],
         "created_at": _iso(snap.created_at),
         "video_ready": snap.has_video and Path(snap.video_path).is_file(),
     }
@@ -119,5 +119,5 @@ def checked_duration(value: Any) -> int:
     except (TypeError, ValueError):
         seconds = None
     if seconds is None or seconds != value or not spec.DURATION_MIN <= seconds <= spec.DURATION_MAX:
-        raise ToolError(render(msg("form.duration", lo=spec.DURATION_MIN, hi=spec.DURATION_MAX)))  # the page's words
+        raise ToolError(render_msg(msg("form.duration", lo=spec.DURATION_MIN, hi=spec.DURATION_MAX)))  # the page's words
     return seconds

@@ -2,7 +2,7 @@
 
 Lower layers (media, errors, jobs, hosting, spec) never compose a sentence: they return or raise a
 `Msg` — a code and its parameters — and only `ui/` (and MCP answers) turn one into words with
-`render(msg, lang)`.  A job record stores its stage, error, warnings and notice as `Msg`s (JSON), so
+`render_msg(msg, lang)` (one name for this kind of render: a component's `render()` builds widgets).  A job record stores its stage, error, warnings and notice as `Msg`s (JSON), so
 an old job renders in the language of whoever looks at it.
 
 The sentences live in one plain Python dict per language (`en.py`, `zh_CN.py`): a key, and a
@@ -68,7 +68,7 @@ class Msg:
             raise KeyError(f"no message {self.code!r} in the catalog")
 
     def __str__(self) -> str:
-        return render(self, EN)
+        return render_msg(self, EN)
 
     def __hash__(self) -> int:
         return hash((self.code, json.dumps(to_data(self), sort_keys=True, default=str)))
@@ -112,7 +112,7 @@ def from_accept_language(header: str | None) -> str:
     return best[2] if best else DEFAULT
 
 
-def render(message: Msg | str | None, lang: str | None = DEFAULT) -> str:
+def render_msg(message: Msg | str | None, lang: str | None = DEFAULT) -> str:
     """The sentence for `message` in `lang`.  A plain str is returned as it is (already words)."""
     if message is None:
         return ""
@@ -126,7 +126,7 @@ def render(message: Msg | str | None, lang: str | None = DEFAULT) -> str:
 
 def t(key: str, lang: str | None = DEFAULT, **params: Any) -> str:
     """A UI text by key: `t("history.empty", lang)`."""
-    return render(Msg(key, params), lang)
+    return render_msg(Msg(key, params), lang)
 
 
 def both(key: str, *, markup: bool = False, **params: Any) -> str:
@@ -144,11 +144,11 @@ def both(key: str, *, markup: bool = False, **params: Any) -> str:
 
 def _value(v: Any, lang: str) -> Any:
     if isinstance(v, Msg):
-        return render(v, lang)
+        return render_msg(v, lang)
     if isinstance(v, Choices):
         return or_list(v.items, lang)
     if isinstance(v, Sentences):
-        return ("" if lang == ZH else " ").join(render(x, lang) for x in v.items)
+        return sentences([render_msg(x, lang) for x in v.items], lang)
     if isinstance(v, Duration):
         from .formats import duration
 
@@ -158,7 +158,7 @@ def _value(v: Any, lang: str) -> Any:
 
         return file_size(v.bytes, lang)
     if isinstance(v, (list, tuple)) and v and all(isinstance(x, Msg) for x in v):
-        return and_list([render(x, lang) for x in v], lang)  # phrases: "a, b and c" / "a，b，并且 c"
+        return and_list([render_msg(x, lang) for x in v], lang)  # phrases: "a, b and c" / "a，b，并且 c"
     return v
 
 
@@ -177,6 +177,24 @@ def and_list(items: list[str], lang: str | None = DEFAULT) -> str:
     if language(lang) == ZH:
         return "，".join(items[:-1]) + "，并且" + items[-1]
     return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+# Punctuation of lists and sentences, each language its own way: the page never branches on a language.
+
+
+def word_list(items: list[str] | tuple[str, ...], lang: str | None = DEFAULT) -> str:
+    """Names or words side by side, no "and": "Mira, Bolt" / "Mira、Bolt"."""
+    return ("、" if language(lang) == ZH else ", ").join(items)
+
+
+def phrase_list(items: list[str] | tuple[str, ...], lang: str | None = DEFAULT) -> str:
+    """Phrases one after another, no "and": "2 characters, 5 s" / "2 个角色，5 秒"."""
+    return ("，" if language(lang) == ZH else ", ").join(items)
+
+
+def sentences(items: list[str] | tuple[str, ...], lang: str | None = DEFAULT) -> str:
+    """Sentences already in words, one after another: "A. B." / "甲。乙。" (Chinese puts no space between)."""
+    return ("" if language(lang) == ZH else " ").join(x for x in items if x)
 
 
 def fields(template: str) -> set[str]:

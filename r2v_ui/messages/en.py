@@ -577,7 +577,7 @@ MESSAGES: dict[str, str] = {
                  "card a name to write it as <code>@Name</code> instead.",
     "spec.tag_unnamed_named": "The prompt never names @{name} ({tag}); write @{name} in the prompt so the model knows "
                               "who it is.",
-    # --- History (ui/history.py) ------------------------------------------------------------------
+    # --- History (ui/historypanel.py) ---------------------------------------------------------------
     "history.video_missing": "Video missing",
     "history.take": " · take {n}",
     "history.no_prompt": "(no prompt)",
@@ -849,8 +849,8 @@ MESSAGES: dict[str, str] = {
     "history.confirm_delete": "Delete this job, its video and its record for good?",
     "history.empty": "No videos here yet. Make one in the <b>Studio</b> tab and it appears in this list.",
     "history.nothing_found": "No video matches this search.",
-    # --- i18n-result: the result pane, History's detail, Compare, the form (ui/status.py, history.py,
-    # result.py, form.py, compare.py, historypanel.py, jobview.py, scene.py, takes.py, notices.py) ----------
+    # --- i18n-result: the result pane, History's detail, Compare, the form (ui/status.py, result.py,
+    # fieldnotes.py, historypanel.py, jobview.py, scene.py, takes.py, header.py; workspace/compare.py) ------
     "summary.setting": "Setting",
     "summary.value": "Value",
     "summary.size": "Size",
@@ -983,6 +983,9 @@ MESSAGES: dict[str, str] = {
     "notice.storage_how": "To keep them: attach storage to this Space in its settings, then set the variable "
                           "R2V_DATA_DIR to a folder on it.",
     "ui.task_id_placeholder": "task id",
+    # face-rooms (issue 20 item 5: punctuation that was a language branch in the page; issue 23: Gradio's own gaps)
+    "history.timing_row": "{label}: {value}",
+    "gradio.complete": "Done",  # Gradio's status tracker, said to screen readers after an event (ui/language.py)
     # --- share-pack (issue 22 item 4): the hand-over pack and a recipe run again ---------------
     "recipe.unreadable": "This is not a recipe from a hand-over pack of this studio, or it was changed; use the pack's recipe.json as it is.",
     "recipe.version": "This recipe is version {version}, and this studio reads version {supported}; make the pack again with this studio.",

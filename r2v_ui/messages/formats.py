@@ -42,3 +42,25 @@ def file_size(n: int, lang: str | None) -> str:
         if text.rstrip("0") != text.split(".")[0] + ".":
             return f"{text} {unit}"
     return f"{value:.1f} {unit}"
+
+
+def day_time(ts: float, lang: str | None) -> str:
+    """A moment in a list (local time): "25 Nov 21:10" / "11月25日 21:10"."""
+    import time
+
+    at = time.localtime(ts)
+    if language(lang) == ZH:
+        return f"{at.tm_mon}月{at.tm_mday}日 {at.tm_hour:02d}:{at.tm_min:02d}"
+    return time.strftime("%d %b %H:%M", at)
+
+
+def moment(ts: float | None, lang: str | None) -> str:
+    """A moment in full (local time): "2026-11-25 21:10:05" / "2026年11月25日 21:10:05"; "—" for none."""
+    import time
+
+    if not ts:
+        return "—"
+    at = time.localtime(ts)
+    if language(lang) == ZH:
+        return f"{at.tm_year}年{at.tm_mon}月{at.tm_mday}日 {time.strftime('%H:%M:%S', at)}"
+    return time.strftime("%Y-%m-%d %H:%M:%S", at)

@@ -508,7 +508,7 @@ MESSAGES: dict[str, str] = {
                  "<code>character2</code>……每张卡片放一张图片或一段视频，还可以加一段音色音频。给卡片起个名字，"
                  "就能在提示词里用 <code>@名字</code> 来指代它。",
     "spec.tag_unnamed_named": "提示词里没有出现 @{name}（{tag}）；把 @{name} 写进提示词，模型才知道这是谁。",
-    # --- 历史记录（ui/history.py）--------------------------------------------------------------------
+    # --- 历史记录（ui/historypanel.py）-----------------------------------------------------------------
     "history.video_missing": "视频不见了",
     "history.take": " · 第 {n} 条",
     "history.no_prompt": "（没有提示词）",
@@ -766,8 +766,8 @@ MESSAGES: dict[str, str] = {
     "history.confirm_delete": "要永久删除这个任务、它的视频和记录吗？",
     "history.empty": "这里还没有视频。去<b>工作室</b>标签页做一个，它就会出现在这个列表里。",
     "history.nothing_found": "没有符合这个搜索的视频。",
-    # --- i18n-result：结果区、历史记录详情、对比、表单（ui/status.py、history.py、result.py、form.py、
-    # compare.py、historypanel.py、jobview.py、scene.py、takes.py、notices.py）--------------------------------
+    # --- i18n-result：结果区、历史记录详情、对比、表单（ui/status.py、result.py、fieldnotes.py、
+    # historypanel.py、jobview.py、scene.py、takes.py、header.py；workspace/compare.py）------------------------
     "summary.setting": "设置",
     "summary.value": "值",
     "summary.size": "画面尺寸",
@@ -897,6 +897,9 @@ MESSAGES: dict[str, str] = {
     "notice.storage": "Space 重启后，这里的视频会丢失：请下载保存，或者挂载存储。",
     "notice.storage_how": "想保留它们：在这个 Space 的设置里挂载存储，然后把变量 R2V_DATA_DIR 设为其中的一个文件夹。",
     "ui.task_id_placeholder": "任务 ID",
+    # face-rooms (issue 20 item 5: punctuation that was a language branch in the page; issue 23: Gradio's own gaps)
+    "history.timing_row": "{label}：{value}",
+    "gradio.complete": "完成",  # Gradio's status tracker, said to screen readers after an event (ui/language.py)
     # --- share-pack（议题 22 第 4 项）：交付包，以及按配方再生成 ---------------------------------
     "recipe.unreadable": "这不是本工作室交付包里的配方，或者它被改动过；请原样使用交付包里的配方文件。",
     "recipe.version": "这个配方是第 {version} 版，本工作室只读第 {supported} 版；请用本工作室重新生成交付包。",

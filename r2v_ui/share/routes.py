@@ -28,7 +28,7 @@ from urllib.parse import parse_qs
 from PIL import Image
 
 from ..errors import StudioError
-from ..messages import from_accept_language, render, t
+from ..messages import from_accept_language, render_msg, t
 from .castpictures import viewer_copy
 from .model import ShareError, ShareLink
 from .page import HEADERS, Shown, json_answer, not_found, note_item, password_page, refused, share_page
@@ -202,7 +202,7 @@ def share_routes(service: ShareService, *, local_only: Callable[[], bool] | bool
         try:
             extra = act(link, items[n], viewer, form) | {}
         except ShareError as exc:
-            say = render(exc.msg, lang)
+            say = render_msg(exc.msg, lang)
             status = 429 if exc.msg.code in ("share.too_fast", "share.picks_too_fast") else 400
             if scripted:
                 return Response(json_answer(False, say), status_code=status, media_type="application/json",

@@ -19,9 +19,9 @@ from typing import Any
 import gradio as gr
 
 from .. import prompt_names, spec
-from ..messages import DEFAULT, EN, ZH, Msg, both, render as words, t
+from ..messages import DEFAULT, EN, ZH, Msg, both, render_msg, t
 from ..workspace import kept
-from ..workspace.cast import Card
+from ..workspace.cast import ACCEPTED, Card
 from .language import label
 
 log = logging.getLogger(__name__)
@@ -140,10 +140,13 @@ def face_html(card: Card, n: int, lang: str | None = None) -> str:
                    + (f'<span class="kind">{say("card.kind." + kind)}</span>' if kind in ("image", "video") else "")
                    + '</div>')
     voice = ""
-    if card.has_voice:
+    if card.has_voice:  # one line: an accepted voice's verdict is its ✓ here (a fixed or refused one adds its row)
         voice_name = card.voice_name
-        voice = (f'<div class="card-voice">{say("card.voice", name=voice_name)}</div>' if voice_name else
-                 f'<div class="card-voice">{say("card.voice_unnamed")}</div>')
+        said = say("card.voice", name=voice_name) if voice_name else say("card.voice_unnamed")
+        accepted = card.voice_verdict == ACCEPTED
+        why = f' title="{html.escape(render_msg(card.voice_message, lang or EN))}"' if accepted and card.voice_message else ""
+        voice = f'<div class="card-voice"{why}>{"✓ " if accepted else ""}{said}</div>'
+
     filled = "1" if card.has_media else "0"
     return (f'<div class="card-face" data-verdict="{html.escape(card.verdict or "empty")}" data-filled="{filled}"'
             f' data-card="{n}">{preview}{caption}{voice}' + verdict_html(card, n, lang)
@@ -155,7 +158,7 @@ def _kept_row(note: Any, lang: str | None) -> str:
     lang = lang or EN
     return (f'<div class="verdict verdict-refused verdict-kept" role="status">'
             f'<span class="verdict-label">✕ {html.escape(t("verdict.refused", lang))}</span> '
-            f'<span class="verdict-text">{html.escape(words(note, lang))}</span></div>')
+            f'<span class="verdict-text">{html.escape(render_msg(note, lang))}</span></div>')
 
 
 def with_thumb(card: Card) -> Card:
@@ -232,8 +235,9 @@ _VERDICT_ICON = {"accepted": "✓", "fixed": "✎", "refused": "✕"}
 
 
 def verdict_html(card: Card, n: int, lang: str | None = DEFAULT) -> str:
-    """The verdict box on card n: one line for the picture/video, one for the voice (in `lang`; None:
-    an empty card drawn before any request is known, in both languages)."""
+    """The verdict box on card n: one line for the picture/video, one for a voice that was fixed or
+    refused (an accepted one is said once, by the card's voice line) (in `lang`; None: an empty card
+    drawn before any request is known, in both languages)."""
     rows: list[str] = []
     if card.verdict:
         rows.append(_verdict_row(card.verdict, card.message or "", lang or DEFAULT))
@@ -241,7 +245,7 @@ def verdict_html(card: Card, n: int, lang: str | None = DEFAULT) -> str:
         tag = spec.character_tag(n)
         said = both("cast.add_media", tag=tag) if lang is None else html.escape(t("cast.add_media", lang, tag=tag))
         rows.append(f'<div class="verdict verdict-empty">{said}</div>')
-    if card.voice_verdict:
+    if card.voice_verdict and card.voice_verdict != ACCEPTED:  # an accepted voice: its ✓ on the voice line
         rows.append(_verdict_row(card.voice_verdict, card.voice_message or "", lang or DEFAULT, voice=True))
     return "".join(rows)
 
@@ -253,4 +257,4 @@ def _verdict_row(verdict: str, message: Msg | str, lang: str, voice: bool = Fals
         head = t("verdict.voice", lang, verdict=head)
     return (f'<div class="verdict verdict-{html.escape(verdict)}" role="status">'
             f'<span class="verdict-label">{icon} {html.escape(head)}</span> '
-            f'<span class="verdict-text">{html.escape(words(message, lang))}</span></div>')
+            f'<span class="verdict-text">{html.escape(render_msg(message, lang))}</span></div>')

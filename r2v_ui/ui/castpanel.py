@@ -11,7 +11,7 @@ from typing import Any
 import gradio as gr
 
 from .. import spec
-from ..messages import DEFAULT, ZH, both, t
+from ..messages import DEFAULT, both, phrase_list, t
 from ..workspace import cast as cast_mod
 from ..workspace import kept
 from . import cards as cards_mod
@@ -87,9 +87,8 @@ def renumbering(before: list, after: list) -> dict[int, int]:
 
 def offer_text(mapping: dict[int, int], lang: str = DEFAULT) -> str:
     """The offer to rename the prompt's tags after cards moved, in `lang`."""
-    sep = "，" if lang == ZH else ", "
-    moves = sep.join(t("cast.retag.move", lang, old=spec.character_tag(a), new=spec.character_tag(b))
-                     for a, b in sorted(mapping.items()))
+    moves = phrase_list([t("cast.retag.move", lang, old=spec.character_tag(a), new=spec.character_tag(b))
+                         for a, b in sorted(mapping.items())], lang)
     return (f'<div role="status"><b>{esc(t("cast.retag.moved", lang))}</b> '
             f'{esc(t("cast.retag.ask", lang, moves=moves))}</div>')
 
@@ -106,12 +105,12 @@ def listen(w: CastWidgets, ctx: PageContext, page: Any) -> None:
         with ctx.casts.lock(request):
             return cast_view(w, ctx, change(ctx.casts.get(request, mirror)), request)
 
-    def on_add(cast, request: gr.Request):
-        return edit(request, cast, cast_mod.add_card)
+    def on_add(given: dict, request: gr.Request):
+        return edit(request, given[st.cast], cast_mod.add_card)
 
     # "always_last": a click while the last one is still answered (a drop of several files on the cast
     # area adds one card after another, dropscript.py) is not lost.
-    w.add.click(on_add, [st.cast], outs, trigger_mode="always_last", **quiet)
+    w.add.click(on_add, {st.cast}, outs, trigger_mode="always_last", **quiet)
 
     def on_example(request: gr.Request):
         from ..examples import example_cast
@@ -135,9 +134,9 @@ def listen(w: CastWidgets, ctx: PageContext, page: Any) -> None:
     for cw in w.cards:
         _wire_card(cw, w, ctx, scene, outs, retag_outs, quiet, checks, edit)
 
-    w.retag_apply.click(lambda prompt, mapping: {scene.prompt: retag(prompt, mapping), w.retag_box: gr.Column(visible=False),
-                                                 w.retag: {}},
-                        [scene.prompt, w.retag], [scene.prompt, w.retag_box, w.retag], **quiet)
+    w.retag_apply.click(lambda given: {scene.prompt: retag(given[scene.prompt], given[w.retag]),
+                                       w.retag_box: gr.Column(visible=False), w.retag: {}},
+                        {scene.prompt, w.retag}, [scene.prompt, w.retag_box, w.retag], **quiet)
     w.retag_dismiss.click(lambda: {w.retag_box: gr.Column(visible=False), w.retag: {}}, None,
                           [w.retag_box, w.retag], **quiet)
 
@@ -149,17 +148,19 @@ def _wire_card(cw: cards_mod.CardWidgets, w: CastWidgets, ctx: PageContext, scen
     i, n = cw.n - 1, cw.n
     st = ctx.states
 
-    def on_media(cast, upload, request: gr.Request):
+    def on_media(given: dict, request: gr.Request):
+        upload = given[cw.media]
+
         def change(cast):
             if not upload or i >= len(cast):
                 return cast
             card = cast_mod.check_media(cast[i], upload, n, cast, i, work_dir=ctx.checked_dir).marked(example=False)
             return cast_mod.replace_card(cast, i, kept.keep_media(cast[i], card))  # a refusal keeps what it had
-        return edit(request, cast, change)
+        return edit(request, given[st.cast], change)
 
-    async def on_link(cast, url, request: gr.Request):
+    async def on_link(given: dict, request: gr.Request):
         """A pasted link is checked at once (reachable, type, size), the verdict on the card."""
-        cast = ctx.casts.get(request, cast)
+        cast, url = ctx.casts.get(request, given[st.cast]), given[cw.link]
         if i >= len(cast):
             return edit(request, cast, lambda c: c)
         from ..hosting import LinkGuard
@@ -170,21 +171,24 @@ def _wire_card(cw: cards_mod.CardWidgets, w: CastWidgets, ctx: PageContext, scen
         return edit(request, cast, lambda c: cast_mod.replace_card(
             c, i, kept.keep_media(c[i], c[i].with_media_of(checked))) if i < len(c) else c)
 
-    def on_voice(cast, upload, request: gr.Request):
+    def on_voice(given: dict, request: gr.Request):
+        upload = given[cw.voice_upload]
+
         def change(cast):
             if not upload or i >= len(cast):
                 return cast
             voice = cast_mod.check_voice(cast[i], upload, work_dir=ctx.checked_dir)
             return cast_mod.replace_card(cast, i, kept.keep_voice(cast[i], voice))
-        return edit(request, cast, change)
+        return edit(request, given[st.cast], change)
 
-    def on_voice_clear(cast, request: gr.Request):
-        return edit(request, cast, lambda c: cast_mod.replace_card(c, i, c[i].without_voice()) if i < len(c) else c)
+    def on_voice_clear(given: dict, request: gr.Request):
+        return edit(request, given[st.cast], lambda c: cast_mod.replace_card(c, i, c[i].without_voice()) if i < len(c) else c)
 
-    def on_character(cast, name, request: gr.Request):
+    def on_character(given: dict, request: gr.Request):
         """The name typed on the card: its face and the prompt's hints change; the box is left as typed."""
+        name = given[cw.character]
         with ctx.casts.lock(request):
-            cast = ctx.casts.get(request, cast)
+            cast = ctx.casts.get(request, given[st.cast])
             if i >= len(cast):
                 return {}
             cast = cast_mod.replace_card(cast, i, cast[i].with_character(name))
@@ -193,9 +197,10 @@ def _wire_card(cw: cards_mod.CardWidgets, w: CastWidgets, ctx: PageContext, scen
                 st.cast: cast}
 
     def reorder(change):
-        def handler(cast, prompt, request: gr.Request):
+        def handler(given: dict, request: gr.Request):
+            prompt = given[scene.prompt]
             with ctx.casts.lock(request):
-                cast = ctx.casts.get(request, cast)
+                cast = ctx.casts.get(request, given[st.cast])
                 after = change(cast)
                 view = cast_view(w, ctx, after, request)
             mapping = renumbering(cast, after)
@@ -207,22 +212,22 @@ def _wire_card(cw: cards_mod.CardWidgets, w: CastWidgets, ctx: PageContext, scen
                            w.retag: mapping}
         return handler
 
-    cw.media.upload(on_media, [st.cast, cw.media], outs, **checks)
+    cw.media.upload(on_media, {st.cast, cw.media}, outs, **checks)
     links = dict(show_progress="minimal", api_visibility="undocumented", concurrency_limit=None)
-    cw.use_link.click(on_link, [st.cast, cw.link], outs, **links)
-    cw.link.submit(on_link, [st.cast, cw.link], outs, **links)
-    cw.voice_upload.upload(on_voice, [st.cast, cw.voice_upload], outs, **checks)
-    cw.voice_clear.click(on_voice_clear, [st.cast], outs, **quiet)
+    cw.use_link.click(on_link, {st.cast, cw.link}, outs, **links)
+    cw.link.submit(on_link, {st.cast, cw.link}, outs, **links)
+    cw.voice_upload.upload(on_voice, {st.cast, cw.voice_upload}, outs, **checks)
+    cw.voice_clear.click(on_voice_clear, {st.cast}, outs, **quiet)
     # As typed (keys), and when the box is left (a paste or an autofill may fire no key event).
     for typed in (cw.character.input, cw.character.blur):
-        typed(on_character, [st.cast, cw.character], [cw.face, cw.insert, st.cast], trigger_mode="always_last",
+        typed(on_character, {st.cast, cw.character}, [cw.face, cw.insert, st.cast], trigger_mode="always_last",
               concurrency_limit=None, **quiet)
     # The tag goes where the cursor is in the prompt (done in the browser: the server does not know it).
     cw.insert.click(None, [scene.prompt], [scene.prompt], js=_insert_js(n), **quiet)
     move = [*outs, *retag_outs]
-    cw.up.click(reorder(lambda cast: cast_mod.move_card(cast, i, -1)), [st.cast, scene.prompt], move, **quiet)
-    cw.down.click(reorder(lambda cast: cast_mod.move_card(cast, i, +1)), [st.cast, scene.prompt], move, **quiet)
-    cw.remove.click(reorder(lambda cast: cast_mod.remove_card(cast, i)), [st.cast, scene.prompt], move, **quiet)
+    cw.up.click(reorder(lambda cast: cast_mod.move_card(cast, i, -1)), {st.cast, scene.prompt}, move, **quiet)
+    cw.down.click(reorder(lambda cast: cast_mod.move_card(cast, i, +1)), {st.cast, scene.prompt}, move, **quiet)
+    cw.remove.click(reorder(lambda cast: cast_mod.remove_card(cast, i)), {st.cast, scene.prompt}, move, **quiet)
 
 
 def _insert_js(n: int) -> str:

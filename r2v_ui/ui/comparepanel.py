@@ -16,11 +16,12 @@ import gradio as gr
 
 from ..jobs.states import JobState
 from ..messages import EN, ZH, both, t
-from . import compare, feedback, sharepanel
+from . import feedback, sharepanel
 from .context import PageContext
 from .language import label, lang_of
+from . import videoview
 from .videoview import player_html, served_url
-from ..workspace import filenames
+from ..workspace import compare, filenames
 
 PICKER_SIZE = 60  # the newest finished videos offered in the picker (History reaches every one)
 # Opened from far down the page (a phone's takes grid): once the videos are in, the picker and the
@@ -63,7 +64,7 @@ def render(ctx: PageContext) -> CompareWidgets:
     with gr.Row(elem_id="compare-slots", equal_height=False):
         for i in range(compare.MAX_COMPARE):
             with gr.Column(visible=False, min_width=160, elem_classes=["compare-col"]) as col:
-                cells.append(gr.HTML("", elem_id=f"compare-cell-{i + 1}", min_height=0))
+                cells.append(videoview.render(f"compare-cell-{i + 1}"))
                 keeps.append(gr.Button(KEEP_LABEL, size="sm", elem_id=f"compare-keep-{i + 1}"))
             columns.append(col)
     return CompareWidgets(picker, controls, empty, cells, keeps, columns, gr.State([]), share)
@@ -112,30 +113,34 @@ def listen(w: CompareWidgets, ctx: PageContext, page: Any) -> None:
 
     outputs = [w.shown, w.controls, w.empty, *w.cells, *w.keeps, *w.columns, w.share]
 
-    def show(job_ids, memory, request: gr.Request):
-        """Play 2 to 4 of your finished videos side by side (job ids; others' are ignored)."""
+    def show(request: gr.Request = None, *, job_ids: Any, memory: Any):
+        """Play 2 to 4 of your finished videos side by side (job ids; others' are ignored).  Named
+        inputs: the API's `/compare` keeps its one parameter, `job_ids`."""
         who = ctx.visitor(request, memory)
         return cells_view(list(job_ids or []), who.owner, lang_of(request))
 
-    w.picker.change(show, [w.picker, st.memory], outputs, api_name="compare", concurrency_limit=None)
+    w.picker.change(show, None, outputs, inputs_kwargs={"job_ids": w.picker, "memory": st.memory}, api_name="compare",
+                    concurrency_limit=None)
 
     def open_with(job_ids: list[str], owner: str, lang: str = EN) -> dict:
         return {w.picker: gr.Dropdown(choices=choices(owner, job_ids, lang), value=job_ids),
                 tabs: gr.Tabs(selected="compare")}
 
-    def from_takes(job_id, memory, request: gr.Request):
-        who = ctx.visitor(request, memory)
+    def from_takes(given: dict, request: gr.Request):
+        job_id = given[st.job]
+        who = ctx.visitor(request, given[st.memory])
         snap = manager.snapshot(job_id, owner=who.owner) if job_id else None
         takes = manager.batch(snap.batch_id, owner=who.owner) if snap and snap.batch_id else []
         ids = [s.job_id for s in takes if s.has_video]
         return open_with(ids[:compare.MAX_COMPARE], who.owner, lang_of(request))
 
-    result_w.compare_takes.click(from_takes, [st.job, st.memory], [w.picker, tabs], api_visibility="undocumented").then(
+    result_w.compare_takes.click(from_takes, {st.job, st.memory}, [w.picker, tabs], api_visibility="undocumented").then(
         None, js=TO_TOP_JS)
 
-    def from_history(job_id, chosen, memory, request: gr.Request):
+    def from_history(given: dict, request: gr.Request):
         """History's "Compare…": its batch's takes, or this video added to what Compare shows."""
-        who = ctx.visitor(request, memory)
+        job_id, chosen = given[history_w.selected], given[w.shown]
+        who = ctx.visitor(request, given[st.memory])
         snap = manager.snapshot(job_id, owner=who.owner) if job_id else None
         if snap is None:
             return {}
@@ -146,19 +151,20 @@ def listen(w: CompareWidgets, ctx: PageContext, page: Any) -> None:
             ids = [j for j in (chosen or []) if j != job_id][-(compare.MAX_COMPARE - 1):] + [job_id]
         return open_with(ids[:compare.MAX_COMPARE], who.owner, lang_of(request))
 
-    history_w.compare.click(from_history, [history_w.selected, w.shown, st.memory], [w.picker, tabs],
+    history_w.compare.click(from_history, {history_w.selected, w.shown, st.memory}, [w.picker, tabs],
                             api_visibility="undocumented").then(None, js=TO_TOP_JS)
 
-    def refresh_choices(chosen, memory, request: gr.Request):
-        who = ctx.visitor(request, memory)
-        return gr.Dropdown(choices=choices(who.owner, list(chosen or []), lang_of(request)))
+    def refresh_choices(given: dict, request: gr.Request):
+        who = ctx.visitor(request, given[st.memory])
+        return gr.Dropdown(choices=choices(who.owner, list(given[w.picker] or []), lang_of(request)))
 
-    tab.select(refresh_choices, [w.picker, st.memory], [w.picker], api_visibility="private",
+    tab.select(refresh_choices, {w.picker, st.memory}, [w.picker], api_visibility="private",
                show_progress="hidden", concurrency_limit=None)
 
     def keep(i: int):
-        def handler(shown, memory, request: gr.Request):
-            who = ctx.visitor(request, memory)
+        def handler(given: dict, request: gr.Request):
+            shown = given[w.shown]
+            who = ctx.visitor(request, given[st.memory])
             if i >= len(shown or []):
                 return {}
             snap = manager.snapshot(shown[i], owner=who.owner)
@@ -169,4 +175,4 @@ def listen(w: CompareWidgets, ctx: PageContext, page: Any) -> None:
         return handler
 
     for i, btn in enumerate(w.keeps):
-        btn.click(keep(i), [w.shown, st.memory], [btn], api_name=f"compare_keep_{i + 1}", concurrency_limit=None)
+        btn.click(keep(i), {w.shown, st.memory}, [btn], api_name=f"compare_keep_{i + 1}", concurrency_limit=None)

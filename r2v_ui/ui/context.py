@@ -1,7 +1,7 @@
 """What every component of the page shares: the manager and settings, the per-session states, and
 the few helpers handlers need (who is asking, a blocking read off the event loop, files to show).
 
-Components (header, cast panel, scene, result, history) each have `render(ctx) -> <Widgets>` that
+Components (header, cast panel, scene, result, history) each have `render_msg(ctx) -> <Widgets>` that
 builds their widgets and `listen(widgets, ctx, …)` that wires their events; `page.build_app` only
 composes them.  Handlers take and return named values: a dict keyed by component (Gradio's dict
 return), never a long positional list kept in order by hand.
@@ -19,7 +19,7 @@ from typing import Any
 import anyio
 import gradio as gr
 
-from . import session
+from ..workspace import session
 from .viewfiles import Viewer
 
 DEFAULT_CONCURRENCY = 8
@@ -191,10 +191,10 @@ def esc(text: Any) -> str:
 def alert_html(message: Any, *, nothing_sent: bool = True, lang: str | None = None) -> str:
     """The form's one alert: what happened (and, when true, that nothing was sent), said once, in
     `lang` (a Msg, or an error carrying one in `.msg`, is said in it; a plain text as it is)."""
-    from ..messages import DEFAULT, ZH, Msg, render, t
+    from ..messages import DEFAULT, Msg, render_msg, sentences, t
 
     lang = lang or DEFAULT
     said = getattr(message, "msg", message)
-    text = render(said, lang) if isinstance(said, Msg) else str(message or "")
-    lead = t("form.nothing_sent", lang) + ("" if lang == ZH else " ") if nothing_sent else ""
-    return f'<div class="form-alert" role="alert">{lead}{esc(text)}</div>'
+    text = render_msg(said, lang) if isinstance(said, Msg) else str(message or "")
+    lead = t("form.nothing_sent", lang) if nothing_sent else ""
+    return f'<div class="form-alert" role="alert">{sentences([lead, esc(text)], lang)}</div>'

@@ -1,6 +1,7 @@
-"""What viewers of a share link said, as the owner sees it (pure HTML from the share service's
-records, no Gradio): the "Shared" badge, the picks per take and the notes, each timed note with a
-button that seeks the video on the owner's page to its time (sharepanel.HEAD_JS does the seeking).
+"""What viewers of a share link said, as the owner sees it: the box History shows it in (`render`),
+and its HTML from the share service's records — the "Shared" badge, the picks per take and the
+notes, each timed note with a button that seeks the video on the owner's page to its time
+(sharepanel.HEAD_JS does the seeking; Compare puts the same HTML under each video).
 
 Everything a viewer wrote (a name, a note) is escaped here, once, wherever it is shown.  Works on the
 share model's records duck-typed (`Feedback.picks/.notes`, `Note.name/.text/.seconds/.at/.job_id`,
@@ -12,12 +13,19 @@ import html
 import time
 from typing import Any, Iterable
 
+import gradio as gr
+
 from ..messages import DEFAULT, t
 from ..share.model import clock_seconds
-from .history import day_time
+from ..messages.formats import day_time
 
 SEEK_HISTORY = "history"  # a note's button seeks History's video
 SEEK_COMPARE = "compare"  # ... or every video Compare plays in step
+
+
+def render(elem_id: str) -> gr.HTML:
+    """The box the open job's picks and notes are drawn in (History's detail)."""
+    return gr.HTML("", elem_id=elem_id, min_height=0, padding=False)
 
 
 def badge_html(lang: str = DEFAULT) -> str:

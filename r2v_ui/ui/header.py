@@ -1,5 +1,6 @@
-"""The header: the studio's name, which service it talks to (demo or live), and one closed panel
-for the session's API key and the reference hosting."""
+"""The header: the studio's name, which service it talks to (demo or live), the warning when the
+data folder does not survive a restart, and one closed panel for the session's API key and the
+reference hosting (hostpanel.py)."""
 
 from __future__ import annotations
 
@@ -9,12 +10,11 @@ from typing import Any
 import gradio as gr
 
 from ..client import key_problem
-from ..messages import EN, both, t
-from ..messages import render as render_msg  # this module has a render() of its own (the widgets)
-from . import hostpanel, language, session
-from .context import CHECK_CONCURRENCY, PageContext, esc
+from ..messages import EN, both, render_msg, t
+from ..workspace import session
+from . import hostpanel, language
+from .context import PageContext, esc
 from .language import label
-from .notices import storage_notice_html
 
 
 
@@ -25,10 +25,22 @@ class HeaderWidgets:
     key_use: gr.Button | None
     key_forget: gr.Button | None
     key_note: gr.HTML | None
-    hosting_info: gr.HTML
-    hosting_check: gr.Button
-    hosting_result: gr.HTML
+    hosting: hostpanel.HostingWidgets
     lang: gr.Radio
+
+
+STORAGE_NOTICE = t("notice.storage")  # in English, for logs and tests; the page says it in both languages
+
+
+def storage_notice_html(settings: Any) -> str:
+    """The warning shown at the top of the page when the data folder does not survive a restart
+    (a Space with no storage named for it), else "".  Drawn when the page is built, before any
+    request: in both languages, the page shows its own."""
+    if not getattr(settings, "data_dir_temporary", False):
+        return ""
+    return ('<div class="storage-notice" id="storage-notice" role="note" style="background:#fffbeb;color:#92400e;'
+            'border:1px solid #fde68a;border-radius:10px;padding:8px 12px;margin:4px 0">'
+            f'<b>{both("notice.storage")}</b> <small>{both("notice.storage_how")}</small></div>')
 
 
 def badge_html(settings: Any, session_key: Any, lang: str = EN) -> str:
@@ -71,14 +83,8 @@ def render(ctx: PageContext) -> HeaderWidgets:
                                padding=False)
         else:
             key_box = key_use = key_forget = key_note = None
-        gr.HTML(f"<p>{both('setup.hosting_heading', markup=True)}</p>", min_height=0, padding=False)
-        hosting_info = gr.HTML(hostpanel.describe_both(settings, hostpanel.session_target(settings, None)),
-                               elem_id="hosting-info")
-        with gr.Row(equal_height=True):
-            hosting_check = gr.Button(label("ui.check_hosting"), size="sm", scale=0, min_width=130, elem_id="hosting-check")
-            hosting_result = gr.HTML("", elem_id="hosting-result")
-    return HeaderWidgets(header, key_box, key_use, key_forget, key_note, hosting_info, hosting_check, hosting_result,
-                         lang)
+        hosting = hostpanel.render(settings)
+    return HeaderWidgets(header, key_box, key_use, key_forget, key_note, hosting, lang)
 
 
 def listen(w: HeaderWidgets, ctx: PageContext, demo: gr.Blocks) -> None:
@@ -86,8 +92,8 @@ def listen(w: HeaderWidgets, ctx: PageContext, demo: gr.Blocks) -> None:
     key_outputs = [st.key, w.key_box, w.header, w.key_note, st.memory]
 
     if w.key_box is not None:
-        def use_key(value, memory, request: gr.Request):
-            key = (value or "").strip() or None
+        def use_key(given: dict, request: gr.Request):
+            key, memory = (given[w.key_box] or "").strip() or None, given[st.memory]
             problem = key_problem(key)
             if problem is not None:  # said now, in this page's language, not later as a failed job
                 return {w.key_box: "", w.key_note: f"<p>{esc(render_msg(problem, language.lang_of(request)))}</p>"}
@@ -106,32 +112,19 @@ def listen(w: HeaderWidgets, ctx: PageContext, demo: gr.Blocks) -> None:
                     w.key_note: f"<p>{esc(language.text('setup.key_forgotten', request))}</p>"}
 
         key_events = dict(show_progress="hidden", api_visibility="private")
-        w.key_use.click(use_key, [w.key_box, st.memory], key_outputs, **key_events)
-        w.key_box.submit(use_key, [w.key_box, st.memory], key_outputs, **key_events)
+        w.key_use.click(use_key, {w.key_box, st.memory}, key_outputs, **key_events)
+        w.key_box.submit(use_key, {w.key_box, st.memory}, key_outputs, **key_events)
         w.key_forget.click(forget_key, None, key_outputs, **key_events)
 
     language.listen_switch(w.lang)
 
-    def page_language(key, request: gr.Request):
+    def page_language(given: dict, request: gr.Request):
         """On load: the switch shows the request's language, and the header speaks it."""
         lang = language.lang_of(request)
-        return {w.lang: lang, w.header: header_html(settings, key, lang)}
+        return {w.lang: lang, w.header: header_html(settings, given[st.key], lang)}
 
     demo.load(None, None, None, js=language.APPLY_JS, api_visibility="private", queue=False)
-    demo.load(page_language, [st.key], [w.lang, w.header], show_progress="hidden", api_visibility="private",
+    demo.load(page_language, {st.key}, [w.lang, w.header], show_progress="hidden", api_visibility="private",
               queue=False)
 
-    def check_hosting(key, request: gr.Request):
-        target, lang = hostpanel.session_target(settings, key), language.lang_of(request)
-        return {w.hosting_info: hostpanel.describe(settings, target, lang),
-                w.hosting_result: hostpanel.check_html(manager, target, lang)}
-
-    w.hosting_check.click(check_hosting, [st.key], [w.hosting_info, w.hosting_result], api_name="check_hosting",
-                          concurrency_limit=CHECK_CONCURRENCY, concurrency_id="checks")
-
-    def key_changed(key, request: gr.Request):
-        target = hostpanel.session_target(settings, key)
-        return {w.hosting_info: hostpanel.describe(settings, target, language.lang_of(request)), w.hosting_result: ""}
-
-    st.key.change(key_changed, [st.key], [w.hosting_info, w.hosting_result], show_progress="hidden",
-                  api_visibility="private")
+    hostpanel.listen(w.hosting, ctx)

@@ -7,10 +7,14 @@ open History with nothing happening costs one empty message every `FOLLOW_WAKEUP
 Gradio learns that a closed tab's stream can end), and nothing once another tab is chosen.
 
 Owner is always the visitor (the login, or this browser when the studio is shared): never an
-argument a client could send."""
+argument a client could send.
+
+Its HTML and Markdown are its own (the gallery's cards, a job's one-line label, its detail); what
+is not markup (grouping a page's batches, a prompt's first words) is workspace/gallery.py."""
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,16 +22,17 @@ import gradio as gr
 
 from .. import spec
 from ..errors import StudioError
-from ..messages import both, msg, t
-from ..messages import render as render_msg
-from ..workspace import form, gallery, pack, sharing
-from . import feedback, history, jobview, packpanel, session, sharepanel, status
+from ..messages import EN, both, msg, render_msg, t
+from ..messages.formats import day_time, moment
+from ..storyboard import Storyboard
+from ..workspace import filenames, form, gallery, pack, session, sharing
+from . import feedback, jobview, packpanel, sharepanel, status
 from . import takes as takes_view
 from .context import PageContext, esc
 from .jobview import render_decision
 from .language import choices, label, lang_of
+from . import videoview
 from .videoview import player_html, served_url
-from ..workspace import filenames
 
 PAGE_SIZE = 20
 FOLLOW_WAKEUP_SECONDS = 30.0
@@ -109,12 +114,12 @@ def card_html(index: int, snap: Any, url_of: Any, selected: str | None, lang: st
     picture = (f'<img src="{esc(poster)}" alt="" loading="lazy">' if poster
                else f'<span class="gallery-wait">{esc(wait)}</span>')
     take = t("takes.take", lang, n=snap.take) + " · " if snap.take else ""
-    meta = " · ".join([history.day_time(snap.created_at, lang), t("status.secs", lang, s=s.get("duration", "?")),
+    meta = " · ".join([day_time(snap.created_at, lang), t("status.secs", lang, s=s.get("duration", "?")),
                        _size_words(s)])
-    first = gallery.first_words(history.as_written(s)) or t("history.no_prompt", lang)
+    first = gallery.first_words(gallery.as_written(s)) or t("history.no_prompt", lang)
     kept = f'<span class="gallery-kept" aria-hidden="true">★</span>' if snap.favourite else ""
     kept += feedback.badge_html(lang) if shared else ""  # a live share link names it
-    name = t("history.open", lang, label=history.item_label(snap, lang=lang))
+    name = t("history.open", lang, label=item_label(snap, lang=lang))
     name += f" · {t('share.badge', lang)}" if shared else ""
     return (f'<button type="button" class="gallery-card" data-index="{index}" data-job="{esc(snap.job_id)}" '
             f'aria-pressed="{str(snap.job_id == selected).lower()}" aria-label="{esc(name)}">'
@@ -134,8 +139,8 @@ def gallery_html(snaps: list, url_of: Any, selected: str | None, lang: str, shar
         if group.batch_id and len(group.items) > 1:
             first = group.items[0][1]
             head = (f'<b>{esc(t("history.batch", lang, n=len(group.items)))}</b> · '
-                    f'{esc(history.day_time(first.created_at, lang))} · '
-                    f'{esc(gallery.first_words(history.as_written(first.settings or {}), 40))}')
+                    f'{esc(day_time(first.created_at, lang))} · '
+                    f'{esc(gallery.first_words(gallery.as_written(first.settings or {}), 40))}')
             parts.append(f'<section class="gallery-batch" data-batch="{esc(group.batch_id)}">'
                          f'<div class="gallery-batch-head">{head}</div><div class="history-gallery">{cards}</div></section>')
         else:
@@ -146,7 +151,7 @@ def gallery_html(snaps: list, url_of: Any, selected: str | None, lang: str, shar
 def render(ctx: PageContext) -> HistoryWidgets:
     gr.HTML(f'<h2 class="step-title">{both("history.title")}</h2>', min_height=0)
     with gr.Row(equal_height=True, elem_id="history-controls"):
-        status_filter = gr.Radio(choices(history.FILTERS), value="all", label=label("ui.history.show"), scale=3, elem_id="history-filter")
+        status_filter = gr.Radio(choices(FILTERS), value="all", label=label("ui.history.show"), scale=3, elem_id="history-filter")
         search = gr.Textbox(label=label("ui.history.search"), placeholder=label("ui.history.search_placeholder"), scale=2, elem_id="history-search")
     gr.HTML(VIEW_SWITCH_HTML, elem_id="history-view", min_height=0, padding=False)
     with gr.Row(equal_height=False, elem_id="history-body"):
@@ -175,8 +180,8 @@ def render(ctx: PageContext) -> HistoryWidgets:
                 cancel_delete = gr.Button(label("ui.history.keep_it"), size="sm", elem_id="history-cancel-delete")
             pack = packpanel.PackWidgets(pack_button, packpanel.status("history-pack"))
             decision = render_decision(ctx.settings, "history-")
-            video = gr.HTML("", elem_id="history-video", min_height=0)
-            feedback_box = gr.HTML("", elem_id="history-feedback", min_height=0, padding=False)
+            video = videoview.render("history-video")
+            feedback_box = feedback.render("history-feedback")
             info = gr.Markdown(elem_id="history-info")
     return HistoryWidgets(status_filter, search, items, empty, prev, next_, page_info, gr.State(0), gr.State(None),
                           gr.State(None), detail, remix, reuse_seed, download, retry, delete,
@@ -216,7 +221,7 @@ def listen(w: HistoryWidgets, ctx: PageContext, page: Any) -> None:
         if not force and signature == shown:
             return {w.shown: shown}  # nothing changed: the list is not sent again
         lang = lang_of(request)
-        choices = [(history.item_label(s, lang=lang), s.job_id) for s in snaps]
+        choices = [(item_label(s, lang=lang), s.job_id) for s in snaps]
         value = selected if selected in {s.job_id for s in snaps} else None
         empty = EMPTY_HTML if not (search or "").strip() and (status or "all") == "all" else NOTHING_FOUND_HTML
         return {
@@ -240,20 +245,22 @@ def listen(w: HistoryWidgets, ctx: PageContext, page: Any) -> None:
         return {"total": total, "page": int(page or 0), "pages": max(1, -(-total // PAGE_SIZE)),
                 "jobs": [{"job_id": s.job_id, "state": s.state, "created_at": s.created_at, "settings": s.settings,
                           "video_missing": s.video_missing, "favourite": s.favourite, "batch_id": s.batch_id,
-                          "take": s.take, "summary": history.item_label(s)} for s in snaps]}
+                          "take": s.take, "summary": item_label(s)} for s in snaps]}
 
     gr.api(list_history, api_name="list_history")
 
     def turn(step: int):
-        def handler(status, search, page, memory, selected, request: gr.Request):
-            return list_view(status, search, page + step, memory, None, request, selected=selected)
+        def handler(given: dict, request: gr.Request):
+            return list_view(given[w.status_filter], given[w.search], given[w.page] + step, given[st.memory], None,
+                             request, selected=given[w.selected])
         return handler
 
-    def tick(status, search, page, memory, shown, selected, request: gr.Request):
-        return list_view(status, search, page, memory, shown, request, selected=selected, force=False)
+    def tick(given: dict, request: gr.Request):
+        return list_view(given[w.status_filter], given[w.search], given[w.page], given[st.memory], given[w.shown],
+                         request, selected=given[w.selected], force=False)
 
-    def show_history(status, search, memory, request: gr.Request):
-        return list_view(status, search, 0, memory, None, request)
+    def show_history(given: dict, request: gr.Request):
+        return list_view(given[w.status_filter], given[w.search], 0, given[st.memory], None, request)
 
     async def follow():
         """While History is open: the hub's list version each time it moves (and, unchanged, every
@@ -263,23 +270,24 @@ def listen(w: HistoryWidgets, ctx: PageContext, page: Any) -> None:
             seen = await manager.wait_for_list_change(seen, FOLLOW_WAKEUP_SECONDS)
             yield seen
 
-    list_inputs = [w.status_filter, w.search, st.memory]
+    list_inputs = {w.status_filter, w.search, st.memory}
     tab.select(show_history, list_inputs, list_outputs, concurrency_limit=None, api_visibility="undocumented")
     following = tab.select(follow, None, [w.version], api_visibility="private", **stream)
     for other in other_tabs:  # History out of sight: its stream ends
         other.select(None, None, None, cancels=[following], api_visibility="private", show_progress="hidden")
-    w.version.change(tick, [w.status_filter, w.search, w.page, st.memory, w.shown, w.selected], list_outputs,
+    ticking = {w.status_filter, w.search, w.page, st.memory, w.shown, w.selected}
+    w.version.change(tick, ticking, list_outputs,
                      concurrency_limit=None, api_visibility="private", show_progress="hidden")
     # This browser's memory arrives with the page's load event: History opened before it landed listed
     # a stranger's (empty) view, and no timer corrects it any more, so the list is read again then.
-    st.memory.change(tick, [w.status_filter, w.search, w.page, st.memory, w.shown, w.selected], list_outputs,
+    st.memory.change(tick, ticking, list_outputs,
                      concurrency_limit=None, api_visibility="private", show_progress="hidden")
     w.status_filter.change(show_history, list_inputs, list_outputs, concurrency_limit=None,
                            api_visibility="undocumented", show_progress="hidden")
     # Search as you type: only the newest text is searched once the previous search is done.
     w.search.input(show_history, list_inputs, list_outputs, concurrency_limit=None, trigger_mode="always_last",
                    api_visibility="undocumented", show_progress="hidden")
-    paging = [w.status_filter, w.search, w.page, st.memory, w.selected]
+    paging = {w.status_filter, w.search, w.page, st.memory, w.selected}
     w.prev.click(turn(-1), paging, list_outputs, concurrency_limit=None, api_visibility="undocumented")
     w.next.click(turn(+1), paging, list_outputs, concurrency_limit=None, api_visibility="undocumented")
 
@@ -295,7 +303,7 @@ def listen(w: HistoryWidgets, ctx: PageContext, page: Any) -> None:
         shown = view(snap.video_path, name)
         url = served_url(w.video, view, snap.video_path, name)
         done = url is not None
-        return {w.selected: job_id, w.detail: gr.Column(visible=True), w.info: history.detail_markdown(snap, lang_of(request)),
+        return {w.selected: job_id, w.detail: gr.Column(visible=True), w.info: detail_markdown(snap, lang_of(request)),
                 w.video: player_html(url, label=t("history.the_video", lang_of(request)),
                                      poster=served_url(w.video, view, snap.poster_path)),
                 w.download: gr.DownloadButton(value=shown, visible=shown is not None),
@@ -318,27 +326,31 @@ def listen(w: HistoryWidgets, ctx: PageContext, page: Any) -> None:
         return feedback.history_html(snap.job_id, counts, list(notes), sharing.links_for(ctx.shares, owner, [snap.job_id]),
                                      takes if snap.batch_id else None, lang)
 
-    def show_feedback(job_id, memory, request: gr.Request):
+    def show_feedback(given: dict, request: gr.Request):
         """The open job's picks and notes, drawn after its detail (not part of /job_detail's answer)."""
-        who = ctx.visitor(request, memory)
+        job_id = given[w.selected]
+        who = ctx.visitor(request, given[st.memory])
         snap = manager.snapshot(job_id, owner=who.owner) if job_id else None
         return feedback_view(snap, who.owner, lang_of(request)) if snap is not None else ""
 
-    def open_job(job_id, memory, request: gr.Request):
-        """The detail view of one of *your* jobs (others' look like missing ones)."""
+    def open_job(request: gr.Request = None, *, job_id: Any, memory: Any):
+        """The detail view of one of *your* jobs (others' look like missing ones).  Named inputs: the
+        API's `/job_detail` keeps its one parameter, `job_id`."""
         return detail_view(job_id, memory, request)
 
-    opened = w.items.input(open_job, [w.items, st.memory], detail_outputs, concurrency_limit=None,
-                           api_visibility="undocumented")
+    opened = w.items.input(open_job, None, detail_outputs, inputs_kwargs={"job_id": w.items, "memory": st.memory},
+                           concurrency_limit=None, api_visibility="undocumented")
     opened.then(None, js=DETAIL_JS)
-    feedback_event = dict(fn=show_feedback, inputs=[w.selected, st.memory], outputs=[w.feedback], concurrency_limit=None,
+    feedback_event = dict(fn=show_feedback, inputs={w.selected, st.memory}, outputs=[w.feedback], concurrency_limit=None,
                           api_visibility="private", show_progress="hidden")
     opened.then(**feedback_event)
     api_job_id = gr.Textbox(visible=False, elem_id="api-job-id")
-    api_job_id.submit(open_job, [api_job_id, st.memory], detail_outputs, api_name="job_detail", concurrency_limit=None)
+    api_job_id.submit(open_job, None, detail_outputs, inputs_kwargs={"job_id": api_job_id, "memory": st.memory},
+                      api_name="job_detail", concurrency_limit=None)
 
-    def remix(job_id, memory, request: gr.Request):
-        who = ctx.visitor(request, memory)
+    def remix(given: dict, request: gr.Request):
+        job_id = given[w.selected]
+        who = ctx.visitor(request, given[st.memory])
         if not job_id:  # nothing open (an API call with no job shown)
             raise gr.Error(t("history.gone", lang_of(request)))
         try:
@@ -349,11 +361,12 @@ def listen(w: HistoryWidgets, ctx: PageContext, page: Any) -> None:
             tabs: gr.Tabs(selected="studio"), scene.form_alert: ""}
 
     form_outputs = page.form_outputs(ctx)
-    w.remix.click(remix, [w.selected, st.memory], [*form_outputs, tabs, scene.form_alert], api_name="remix",
+    w.remix.click(remix, {w.selected, st.memory}, [*form_outputs, tabs, scene.form_alert], api_name="remix",
                   concurrency_limit=None)
 
-    def reuse_job_seed(job_id, memory, request: gr.Request):
-        who = ctx.visitor(request, memory)
+    def reuse_job_seed(given: dict, request: gr.Request):
+        job_id = given[w.selected]
+        who = ctx.visitor(request, given[st.memory])
         snap = manager.snapshot(job_id, owner=who.owner) if job_id else None
         value = (snap.seed_used if snap and snap.seed_used is not None else
                  (snap.settings or {}).get("seed") if snap else None)
@@ -363,14 +376,15 @@ def listen(w: HistoryWidgets, ctx: PageContext, page: Any) -> None:
         return {scene.seed_mode: form.SEED_FIXED, scene.seed: gr.Number(value=value, visible=True),
                 tabs: gr.Tabs(selected="studio")}
 
-    w.reuse_seed.click(reuse_job_seed, [w.selected, st.memory], [scene.seed_mode, scene.seed, tabs],
+    w.reuse_seed.click(reuse_job_seed, {w.selected, st.memory}, [scene.seed_mode, scene.seed, tabs],
                        api_visibility="undocumented")
 
     w.delete.click(lambda: gr.Row(visible=True), None, [w.confirm_row], api_visibility="private", show_progress="hidden")
     w.cancel_delete.click(lambda: gr.Row(visible=False), None, [w.confirm_row], api_visibility="private",
                           show_progress="hidden")
 
-    def delete_job(job_id, status, search, page, memory, request: gr.Request):
+    def delete_job(request: gr.Request = None, *, job_id: Any, status: Any, search: Any, page: Any, memory: Any):
+        """Named inputs: the API's `/delete_job` keeps its parameters, `status` then `search`."""
         who = ctx.visitor(request, memory)
         snap = manager.snapshot(job_id, owner=who.owner) if job_id else None
         # Which job to show next: the one after it in the list, else the one before.
@@ -390,8 +404,8 @@ def listen(w: HistoryWidgets, ctx: PageContext, page: Any) -> None:
         return (list_view(status, search, page, memory, None, request, selected=neighbour)
                 | detail_view(neighbour, memory, request))
 
-    def toggle_keep(job_id, status, search, page, memory, request: gr.Request):
-        """"Keep this one" on the open job, or take the mark away again."""
+    def toggle_keep(request: gr.Request = None, *, job_id: Any, status: Any, search: Any, page: Any, memory: Any):
+        """"Keep this one" on the open job, or take the mark away again.  Named inputs, as `/delete_job`."""
         who = ctx.visitor(request, memory)
         snap = manager.snapshot(job_id, owner=who.owner) if job_id else None
         if snap is None:
@@ -400,24 +414,26 @@ def listen(w: HistoryWidgets, ctx: PageContext, page: Any) -> None:
         return (list_view(status, search, page, memory, None, request, selected=job_id)
                 | {w.keep: gr.Button(KEPT_LABEL if kept else KEEP_LABEL)})
 
-    w.keep.click(toggle_keep, [w.selected, w.status_filter, w.search, w.page, st.memory], [*list_outputs, w.keep],
-                 api_name="toggle_keep", concurrency_limit=None)
+    open_one = {"job_id": w.selected, "status": w.status_filter, "search": w.search, "page": w.page, "memory": st.memory}
+    w.keep.click(toggle_keep, None, [*list_outputs, w.keep], inputs_kwargs=open_one, api_name="toggle_keep",
+                 concurrency_limit=None)
 
-    w.confirm_delete.click(delete_job, [w.selected, w.status_filter, w.search, w.page, st.memory],
-                           [*list_outputs, *detail_outputs], api_name="delete_job", concurrency_limit=None).then(
-        **feedback_event)
+    w.confirm_delete.click(delete_job, None, [*list_outputs, *detail_outputs], inputs_kwargs=open_one,
+                           api_name="delete_job", concurrency_limit=None).then(**feedback_event)
 
-    w.retry.click(actions.retry_job, [w.selected, st.key, st.memory], [st.job, st.memory],
+    w.retry.click(actions.retry(w.selected), {w.selected, st.key, st.memory}, [st.job, st.memory],
                   api_visibility="undocumented", concurrency_limit=None).success(
         lambda: gr.Tabs(selected="studio"), None, [tabs], api_visibility="private").then(
-        actions.watch.fn, [st.job, st.memory], actions.watch.outputs, api_visibility="undocumented", **stream)
+        actions.watch.fn, actions.watch.inputs, actions.watch.outputs, api_visibility="undocumented", **stream)
 
     # ---- an uncertain submit, settled here: in any browser of its owner, by the page's own rules ----
     def settle_here(action: str):
-        def handler(job_id, key, task_id, status, search, page, memory, request: gr.Request):
-            jobview.settle(ctx, job_id, action, task_id, key, memory, request)
+        def handler(given: dict, request: gr.Request):
+            job_id, memory = given[w.selected], given[st.memory]
+            jobview.settle(ctx, job_id, action, given[w.decision.found_task], given[st.key], memory, request)
             if action == "discard":  # it stays here, discarded
-                return (list_view(status, search, page, memory, None, request, selected=job_id)
+                return (list_view(given[w.status_filter], given[w.search], given[w.page], memory, None, request,
+                                  selected=job_id)
                         | detail_view(job_id, memory, request))
             # followed or sent again: it goes on in the Studio tab, where this browser watches it
             memory = session.remembered(memory)
@@ -425,11 +441,11 @@ def listen(w: HistoryWidgets, ctx: PageContext, page: Any) -> None:
                     w.decision.box: gr.Column(visible=False), tabs: gr.Tabs(selected="studio")}
         return handler
 
-    settle_inputs = [w.selected, st.key, w.decision.found_task, w.status_filter, w.search, w.page, st.memory]
+    settle_inputs = {w.selected, st.key, w.decision.found_task, w.status_filter, w.search, w.page, st.memory}
     for btn, action in ((w.decision.attach, "attach"), (w.decision.resubmit, "resubmit")):
         btn.click(settle_here(action), settle_inputs, [st.job, st.memory, w.decision.found_task, w.decision.box, tabs],
                   api_visibility="undocumented", concurrency_limit=None).success(
-            actions.watch.fn, [st.job, st.memory], actions.watch.outputs, api_visibility="undocumented", **stream)
+            actions.watch.fn, actions.watch.inputs, actions.watch.outputs, api_visibility="undocumented", **stream)
     w.decision.discard.click(settle_here("discard"), settle_inputs, [*list_outputs, *detail_outputs],
                              api_visibility="undocumented", concurrency_limit=None).then(**feedback_event)
 
@@ -446,3 +462,83 @@ def listen(w: HistoryWidgets, ctx: PageContext, page: Any) -> None:
                 "stage": render_msg(snap.stage_text, lang_of(request)) if snap else ""}
 
     gr.api(decide_uncertain, api_name="decide_uncertain")
+
+
+# --- how a job reads in History: its one-line label (the list view, a card's name) and its detail --------
+
+
+FILTERS = [(f"ui.history.filter.{v}", v) for v in ("all", "running", "succeeded", "kept", "failed", "uncertain")]
+# (label key, value): "All", "Running", "Finished", "Kept ★", "Failed", "Needs a decision"
+
+
+def item_label(snap: Any, max_prompt: int = 70, lang: str = EN) -> str:
+    """One compact line per job: status, date, duration, size and the first line of the prompt (as
+    the user wrote it: @Mira, not the character1 it was sent as)."""
+    s = snap.settings or {}
+    first = (gallery.as_written(s).strip().splitlines() or [""])[0]
+    if len(first) > max_prompt:
+        first = first[: max_prompt - 1] + "…"
+    when = day_time(snap.created_at, lang)
+    icon = status.STATE_ICONS.get(snap.state, "…")
+    words = status.state_words(snap.state, lang)
+    if getattr(snap, "video_missing", False):
+        words = t("history.video_missing", lang)
+    try:
+        tier, aspect = spec.tier_and_aspect(s.get("size", ""))
+        size = f"{tier} {aspect}"
+    except (ValueError, AttributeError):
+        size = str(s.get("size", ""))
+    star = "★ " if getattr(snap, "favourite", False) else ""
+    take = t("history.take", lang, n=snap.take) if getattr(snap, "take", None) else ""
+    seconds = t("status.secs", lang, s=s.get("duration", "?"))
+    return f"{star}{icon} {words}{take} · {when} · {seconds} · {size} · {first or t('history.no_prompt', lang)}"
+
+
+def _prompt_lines(s: dict, lang: str) -> list[str]:
+    """The prompt as the user wrote it (a storyboard as its shots), then as sent when that differs
+    (@Names become tags, shots become "Shot k [a-bs]:" lines)."""
+    sent = s.get("prompt") or ""
+    board = Storyboard.from_record(s.get("storyboard"))
+    board = board if board is not None and board.in_use else None
+    if board:
+        out = [f"**{t('history.prompt', lang)}** {html.escape(board.overall)}" if board.overall.strip() else "",
+               f"**{t('history.storyboard', lang)}**",
+               "\n".join("1. " + t("history.shot_row", lang, start=shot.start, end=shot.end, text=html.escape(shot.text))
+                         for shot in board.timeline())]
+    else:
+        out = [f"**{t('history.prompt', lang)}** {html.escape(gallery.as_written(s))}"]
+    if board or (s.get("written_prompt") and s["written_prompt"] != sent):
+        out.append(f"**{t('form.as_sent', lang)}** " + html.escape(sent).replace("\n", "<br>"))
+    return [line for line in out if line]
+
+
+def detail_markdown(snap: Any, lang: str = EN) -> str:
+    """A job's detail in `lang`: what it was, what happened (its stored codes, rendered now)."""
+    s = snap.settings or {}
+    lines = [f"### {status.STATE_ICONS.get(snap.state, '…')} {status.state_words(snap.state, lang)}", *_prompt_lines(s, lang)]
+    if s.get("negative_prompt"):
+        lines.append(f"**{t('history.avoid', lang)}** {html.escape(s['negative_prompt'])}")
+    if snap.error:
+        lines.append(f"> **{t('history.what_happened', lang)}** {html.escape(render_msg(snap.error, lang))}")
+    elif getattr(snap, "video_missing", False):
+        lines.append(f"> **{t('history.what_happened', lang)}** {html.escape(render_msg(snap.stage_text, lang))}")
+    refs = [r.get("name") or r.get("url") or t("history.reference", lang)
+            for r in (getattr(snap, "references", None) or ())]
+    if refs:
+        lines.append(f"**{t('history.characters', lang)}** "
+                     + ", ".join(f"`character{i}` {html.escape(str(n))}" for i, n in enumerate(refs, 1)))
+    lines.append(status.summary_markdown(snap, lang))
+    timings = getattr(snap, "timings", None) or {}
+    timing_rows = [("history.started", moment(snap.created_at, lang)),
+                   ("history.last_change", moment(snap.updated_at, lang))]
+    for key, label in (("submitted_at", "history.sent"), ("completed_at", "history.finished")):
+        if timings.get(key):
+            timing_rows.append((label, moment(timings[key], lang)))
+    if snap.terminal and snap.updated_at and snap.created_at:
+        timing_rows.append(("history.took", status.fmt_seconds(snap.updated_at - snap.created_at, lang)))
+    lines.append("\n".join("- " + t("history.timing_row", lang, label=t(k, lang), value=v) for k, v in timing_rows))
+    ids = t("history.job", lang, job=f"`{snap.job_id}`")
+    if snap.task_id:
+        ids += " · " + t("history.task", lang, task=f"`{snap.task_id}`")
+    lines.append(f"<small>{ids}</small>")
+    return "\n\n".join(lines)

@@ -1,18 +1,58 @@
 """The "Reference hosting" panel: which way this session's reference files get a link the service
 can fetch, and a Check that tests it for real (the backend's own `check()`, run by the JobManager).
 
-Pure functions of the settings, the manager and a language; no Gradio.  Drawn before any request
-is known, the description is in both languages (`describe_both`; the page's CSS shows one).
+`render(settings)` builds the panel's widgets (inside the header's closed setup panel) and
+`listen(w, ctx)` wires them; the rest are functions of the settings, the manager and a language
+that make its HTML.  Drawn before any request is known, the description is in both languages
+(`describe_both`; the page's CSS shows one).
 """
 
 from __future__ import annotations
 
 import concurrent.futures
 import html
+from dataclasses import dataclass
 from typing import Any
 
+import gradio as gr
+
 from ..errors import StudioError
-from ..messages import EN, LANGUAGES, Msg, msg, render, t
+from ..messages import EN, LANGUAGES, Msg, both, msg, render_msg, t
+from .context import CHECK_CONCURRENCY, PageContext
+from .language import label, lang_of
+
+
+@dataclass
+class HostingWidgets:
+    info: gr.HTML     # which way reference files get a link, or why there is none
+    check: gr.Button
+    result: gr.HTML   # how the last check went
+
+
+def render(settings: Any) -> HostingWidgets:
+    gr.HTML(f"<p>{both('setup.hosting_heading', markup=True)}</p>", min_height=0, padding=False)
+    info = gr.HTML(describe_both(settings, session_target(settings, None)), elem_id="hosting-info")
+    with gr.Row(equal_height=True):
+        check = gr.Button(label("ui.check_hosting"), size="sm", scale=0, min_width=130, elem_id="hosting-check")
+        result = gr.HTML("", elem_id="hosting-result")
+    return HostingWidgets(info, check, result)
+
+
+def listen(w: HostingWidgets, ctx: PageContext) -> None:
+    settings, key = ctx.settings, ctx.states.key
+
+    def check_hosting(given: dict, request: gr.Request):
+        target, lang = session_target(settings, given[key]), lang_of(request)
+        return {w.info: describe(settings, target, lang), w.result: check_html(ctx.manager, target, lang)}
+
+    w.check.click(check_hosting, {key}, [w.info, w.result], api_name="check_hosting",
+                  concurrency_limit=CHECK_CONCURRENCY, concurrency_id="checks")
+
+    def key_changed(given: dict, request: gr.Request):
+        target = session_target(settings, given[key])
+        return {w.info: describe(settings, target, lang_of(request)), w.result: ""}
+
+    key.change(key_changed, {key}, [w.info, w.result], show_progress="hidden", api_visibility="private")
 
 
 def session_target(settings: Any, session_key: str | None) -> str:
@@ -40,7 +80,7 @@ def describe(settings: Any, target: str, lang: str = EN) -> str:
         return _box("info", t("setup.public_title", lang), t("setup.public_text", lang, where=where))
     if choice == "url":
         return _box("info", t("setup.url_title", lang), t("setup.url_text", lang))
-    return _box("error", t("setup.none_title", lang), render(no_hosting_text(settings), lang))
+    return _box("error", t("setup.none_title", lang), render_msg(no_hosting_text(settings), lang))
 
 
 def describe_both(settings: Any, target: str) -> str:
@@ -65,10 +105,10 @@ def check_html(manager: Any, target: str, lang: str = EN) -> str:
     try:
         ok = manager.check_hosting(target)
     except StudioError as exc:
-        return _box("error", t("setup.check_failed", lang), render(exc.msg, lang) or type(exc).__name__)
+        return _box("error", t("setup.check_failed", lang), render_msg(exc.msg, lang) or type(exc).__name__)
     except (concurrent.futures.TimeoutError, TimeoutError):
         return _box("error", t("setup.check_failed", lang), t("setup.check_timeout", lang))
-    return _box("ok", t("setup.works", lang), render(ok, lang))
+    return _box("ok", t("setup.works", lang), render_msg(ok, lang))
 
 
 def _box(kind: str, title: str, text: str) -> str:

@@ -12,10 +12,10 @@ import gradio as gr
 
 from ..errors import StudioError
 from ..jobs.model import JobNotFound
-from ..messages import EN, Msg, msg, render, t as say
+from ..messages import EN, Msg, msg, render_msg, t
 from ..workspace import cast as cast_mod
-from ..workspace import form
-from . import session, status
+from ..workspace import form, session
+from . import status
 from . import takes as takes_view
 from .context import PageContext, alert_html
 from .language import label, lang_of
@@ -29,6 +29,7 @@ WATCH_WAKEUP_SECONDS = 5.0  # how often a stream re-reads even without news (tim
 @dataclass
 class Watch:
     fn: Callable
+    inputs: set  # {the job, this session's memory}: the stream takes them as a dict keyed by component
     outputs: list
 
 
@@ -64,7 +65,7 @@ def make_watch(ctx: PageContext, w: Any) -> Watch:
             name = filenames.for_snapshot(snap)
             shown = view_file(snap.video_path, name) if done else None
             url = served_url(w.video, view_file, snap.video_path, name) if done else None
-            out |= {w.video: player_html(url, label=say("result.title", lang), autoplay=True), w.download: shown}
+            out |= {w.video: player_html(url, label=t("result.title", lang), autoplay=True), w.download: shown}
         if done and snap.seed_used is not None:
             out[st.last_seed] = snap.seed_used
         return out
@@ -105,9 +106,10 @@ def make_watch(ctx: PageContext, w: Any) -> Watch:
             elif takes_view.progress_key(snaps) != shown:  # a progress tick: the headline's percents only
                 yield {w.status_box: takes_view.batch_headline(snaps, lang)}
 
-    async def watch_job(job_id, memory, request: gr.Request):
+    async def watch_job(given: dict, request: gr.Request):
         """Streams one job's snapshots (or its batch's) to this tab until it ends."""
-        who = ctx.visitor(request, memory)
+        job_id = given[st.job]
+        who = ctx.visitor(request, given[st.memory])
         session_id = getattr(request, "session_hash", None) or ""
         token = ctx.streams.claim(session_id)
         snap = await ctx.read(manager.snapshot, job_id, owner=who.owner) if job_id else None
@@ -126,7 +128,7 @@ def make_watch(ctx: PageContext, w: Any) -> Watch:
             yield view(snap, False, last_done, lang)
             last_done = snap.has_video
 
-    return Watch(watch_job, outputs)
+    return Watch(watch_job, {st.job, st.memory}, outputs)
 
 
 def restore(ctx: PageContext, page: Any, draft: Any, note: Msg, request: Any) -> dict:
@@ -174,13 +176,13 @@ def settle(ctx: PageContext, job_id: Any, action: str, task_id: Any, key: Any, m
                                       holder=session.holder_of_key(key), task_id=task_id, confirmed=confirmed)
     except StudioError as exc:
         lang = lang_of(request)
-        raise gr.Error(render(exc.msg, lang), title=say("jobview.nothing_changed", lang)) from None
+        raise gr.Error(render_msg(exc.msg, lang), title=t("jobview.nothing_changed", lang)) from None
 
 
 @dataclass
 class Actions:
-    load: tuple  # (fn, inputs, outputs) for demo.load: this browser's job after a reload
-    retry_job: Callable  # "Try again", shared with History
+    load: tuple  # (fn, named inputs, outputs) for demo.load: this browser's job after a reload
+    retry: Callable  # retry(job widget) -> "Try again" on the job it holds, shared with History
     watch: Watch  # the status stream, for every action that shows a job in the pane
 
 
@@ -189,8 +191,9 @@ def listen_actions(w: Any, ctx: PageContext, page: Any, watch: Watch, stream: di
     form_outputs = page.form_outputs(ctx)
 
     # ---- after a reload: this browser's own job, with the form as it was -------------------------
-    def resume(stored, request: gr.Request):
-        """A browser that has never been here opens on a clean form; a returning one finds its job."""
+    def resume(request: gr.Request = None, *, stored: Any):
+        """A browser that has never been here opens on a clean form; a returning one finds its job.
+        Named input (`stored`): the API's `/resume` keeps its one parameter's name."""
         memory = session.browser_memory(stored)
         who = ctx.visitor(request, memory)
         snap = manager.snapshot(memory["job"], owner=who.owner) if memory.get("job") else None
@@ -203,45 +206,52 @@ def listen_actions(w: Any, ctx: PageContext, page: Any, watch: Watch, stream: di
             return out
         return out | restore(ctx, page, draft, msg("cast.from.last"), request)
 
-    load = (resume, [st.stored], [st.memory, st.job, *form_outputs])
+    load = (resume, {"stored": st.stored}, [st.memory, st.job, *form_outputs])
 
     # ---- an uncertain submit: the user decides -----------------------------------------------------
     def decide(action: str):
-        def handler(job_id, key, task_id, memory, request: gr.Request):
-            settle(ctx, job_id, action, task_id, key, memory, request)
-            return {st.job: job_id, w.found_task: ""}
+        def handler(request: gr.Request = None, **given: Any):
+            settle(ctx, given["job_id"], action, given["task_id"], given["key"], given["memory"], request)
+            return {st.job: given["job_id"], w.found_task: ""}
         return handler
 
+    # Named inputs: `/attach_uncertain` and its two neighbours keep their one API parameter, `task_id`.
+    decide_inputs = {"job_id": st.job, "key": st.key, "task_id": w.found_task, "memory": st.memory}
     for btn, action in ((w.attach, "attach"), (w.resubmit, "resubmit"), (w.discard, "discard")):
-        btn.click(decide(action), [st.job, st.key, w.found_task, st.memory], [st.job, w.found_task],
+        btn.click(decide(action), None, [st.job, w.found_task], inputs_kwargs=decide_inputs,
                   api_name=f"{action}_uncertain", concurrency_limit=None).success(
-            watch.fn, [st.job, st.memory], watch.outputs, api_visibility="undocumented", **stream)
+            watch.fn, watch.inputs, watch.outputs, api_visibility="undocumented", **stream)
 
     # ---- try again (reads first: never pays twice for a video the service has) ---------------------
-    def retry_job(job_id, key, memory, request: gr.Request):
-        who = ctx.visitor(request, memory)
-        memory = session.remembered(memory)
-        try:
-            new_id = manager.retry(job_id, owner=who.owner, api_key=session.key_of(key),
-                                   holder=session.holder_of_key(key))
-        except StudioError as exc:
-            lang = lang_of(request)
-            raise gr.Error(render(exc.msg, lang), title=say("jobview.cannot_retry", lang))
-        return {st.job: new_id, st.memory: dict(memory, job=new_id)}
+    def retry(job_from: Any) -> Callable:
+        """"Try again" on the job `job_from` holds (this pane's job, or the one open in History)."""
+        def retry_job(given: dict, request: gr.Request):
+            key, memory = given[st.key], given[st.memory]
+            who = ctx.visitor(request, memory)
+            memory = session.remembered(memory)
+            try:
+                new_id = manager.retry(given[job_from], owner=who.owner, api_key=session.key_of(key),
+                                       holder=session.holder_of_key(key))
+            except StudioError as exc:
+                lang = lang_of(request)
+                raise gr.Error(render_msg(exc.msg, lang), title=t("jobview.cannot_retry", lang))
+            return {st.job: new_id, st.memory: dict(memory, job=new_id)}
+        return retry_job
 
-    w.retry.click(retry_job, [st.job, st.key, st.memory], [st.job, st.memory], api_name="retry",
-                  concurrency_limit=None).success(watch.fn, [st.job, st.memory], watch.outputs,
+    w.retry.click(retry(st.job), {st.job, st.key, st.memory}, [st.job, st.memory], api_name="retry",
+                  concurrency_limit=None).success(watch.fn, watch.inputs, watch.outputs,
                                                   api_visibility="undocumented", **stream)
 
     # ---- another take: the same settings with a new random seed ------------------------------------
-    def another_take(job_id, key, memory, request: gr.Request):
+    def another_take(given: dict, request: gr.Request):
+        job_id, key, memory = given[st.job], given[st.key], given[st.memory]
         who = ctx.visitor(request, memory)
         memory = session.remembered(memory)
         try:
             draft = manager.remix_draft(job_id, owner=who.owner)
         except JobNotFound as exc:  # no job open (an API call), or not one of this visitor's
             lang = lang_of(request)
-            raise gr.Error(render(exc.msg, lang), title=say("jobview.nothing_changed", lang))
+            raise gr.Error(render_msg(exc.msg, lang), title=t("jobview.nothing_changed", lang))
         try:
             new_id = manager.start(replace(draft, seed=None), owner=who.owner, api_key=session.key_of(key),
                                    holder=session.holder_of_key(key))
@@ -249,20 +259,20 @@ def listen_actions(w: Any, ctx: PageContext, page: Any, watch: Watch, stream: di
             return {scene.form_alert: alert_html(exc.msg, lang=lang_of(request))}
         return {st.job: new_id, st.memory: dict(memory, job=new_id), scene.form_alert: ""}
 
-    w.another.click(another_take, [st.job, st.key, st.memory], [st.job, st.memory, scene.form_alert],
+    w.another.click(another_take, {st.job, st.key, st.memory}, [st.job, st.memory, scene.form_alert],
                     api_name="another_take", concurrency_limit=None).success(
-        watch.fn, [st.job, st.memory], watch.outputs, api_visibility="undocumented", **stream)
+        watch.fn, watch.inputs, watch.outputs, api_visibility="undocumented", **stream)
 
     # ---- its settings into the form -----------------------------------------------------------------
-    def use_settings(job_id, memory, request: gr.Request):
-        who = ctx.visitor(request, memory)
+    def use_settings(given: dict, request: gr.Request):
+        who = ctx.visitor(request, given[st.memory])
         try:
-            draft = manager.remix_draft(job_id, owner=who.owner)
+            draft = manager.remix_draft(given[st.job], owner=who.owner)
         except StudioError as exc:
             return {scene.form_alert: alert_html(exc, nothing_sent=False, lang=lang_of(request))}
         return restore(ctx, page, draft, msg("cast.from.video"), request) | {
             scene.form_alert: ""}
 
-    w.use_settings.click(use_settings, [st.job, st.memory], [*form_outputs, scene.form_alert],
+    w.use_settings.click(use_settings, {st.job, st.memory}, [*form_outputs, scene.form_alert],
                          api_visibility="undocumented", concurrency_limit=None)
-    return Actions(load=load, retry_job=retry_job, watch=watch)
+    return Actions(load=load, retry=retry, watch=watch)

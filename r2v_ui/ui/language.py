@@ -37,14 +37,16 @@ def _frontend_key(key: str) -> str:
     return key.replace(".", "_")  # Gradio's frontend reads dots as nesting
 
 
-# Words Gradio's own frontend says that its Chinese translation lacks (it would show the key): after
-# an event, its status tracker tells screen readers "common.complete".  Dotted: Gradio's own nesting.
-GRADIO_GAPS = {ZH: {"common.complete": "完成"}, EN: {}}
+# Words Gradio's own frontend says that its translations lack (Gradio 6.31 shows the key itself, in
+# English too): after every event its status tracker tells screen readers "common.complete" in a
+# live region.  Gradio's key (dotted: its own nesting) → the catalog's sentence for it.
+GRADIO_GAPS = {"common.complete": "gradio.complete"}
 
 
 def make_i18n() -> gr.I18n:
-    """The labels for `launch(i18n=...)`: every "ui." key of the catalog, in both languages."""
-    return gr.I18n(**{lang: {**GRADIO_GAPS[lang],
+    """The labels for `launch(i18n=...)`: every "ui." key of the catalog, in both languages, and the
+    words Gradio's frontend lacks (GRADIO_GAPS)."""
+    return gr.I18n(**{lang: {**{key: CATALOGS[lang][said] for key, said in GRADIO_GAPS.items()},
                              **{_frontend_key(k): v for k, v in CATALOGS[lang].items() if k.startswith("ui.")}}
                       for lang in LANGUAGES})
 

@@ -13,7 +13,7 @@ from .. import spec
 from ..characters import Character, CharacterError, CharacterLibrary
 from ..workspace import cast as cast_mod
 from ..workspace import charactercards
-from ..messages import msg, render, t
+from ..messages import msg, render_msg, t
 from .context import PageContext
 from .language import lang_of
 
@@ -35,7 +35,7 @@ def register(lib: CharacterLibrary, ctx: PageContext) -> None:
 
     def refused(exc: CharacterError, request: Any) -> gr.Error:
         lang = lang_of(request)  # English for a script that names no language
-        return gr.Error(render(exc.msg, lang), title=t("library.nothing_changed", lang))
+        return gr.Error(render_msg(exc.msg, lang), title=t("library.nothing_changed", lang))
 
     def card_number(value: Any, lo: int) -> int:
         if isinstance(value, bool) or not isinstance(value, (int, float, str)):

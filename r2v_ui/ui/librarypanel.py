@@ -21,7 +21,7 @@ from ..workspace import cast as cast_mod
 from ..workspace.cast import Card
 from ..workspace import charactercards
 from . import libraryapi
-from ..messages import DEFAULT, both, render as words, t
+from ..messages import DEFAULT, both, render_msg, t
 from .context import CHECK_CONCURRENCY, PageContext, alert_html, esc
 from .language import choices, label, lang_of
 
@@ -153,21 +153,22 @@ def listen(w: LibraryWidgets, ctx: PageContext, page: Any) -> None:
                 else gr.Accordion(label=label)}
 
     # The list follows the visitor: read when the page has loaded this browser's memory.
-    def on_memory(memory, shown, request: gr.Request):
-        return listing(owner(request, memory), first=shown is None, lang=lang_of(request))
+    def on_memory(given: dict, request: gr.Request):
+        return listing(owner(request, given[st.memory]), first=given[w.entries] is None, lang=lang_of(request))
 
-    st.memory.change(on_memory, [st.memory, w.entries], [w.entries, w.box], **quick)
+    st.memory.change(on_memory, {st.memory, w.entries}, [w.entries, w.box], **quick)
 
     def use(character_id: str):
-        def handler(cast, target, memory, request: gr.Request):
+        def handler(given: dict, request: gr.Request):
             try:
-                ch = lib.get(owner(request, memory), character_id)
+                ch = lib.get(owner(request, given[st.memory]), character_id)
                 media, voice = lib.checkout(ch, ctx.checked_dir)
                 with ctx.casts.lock(request):
-                    after, i = charactercards.put_into(ctx.casts.get(request, cast), ch, media, voice, target or 0)
+                    after, i = charactercards.put_into(ctx.casts.get(request, given[st.cast]), ch, media, voice,
+                                                       given[w.target] or 0)
                     view = cast_view_locked(after, request)
             except CharacterError as exc:
-                return {w.alert: alert_html(words(exc.msg, lang_of(request)), nothing_sent=False)}
+                return {w.alert: alert_html(render_msg(exc.msg, lang_of(request)), nothing_sent=False)}
             return view | {w.alert: note_html(t("library.used", lang_of(request), name=ch.name, tag=spec.character_tag(i + 1)))}
         return handler
 
@@ -186,12 +187,12 @@ def listen(w: LibraryWidgets, ctx: PageContext, page: Any) -> None:
         return handler
 
     def delete(character_id: str):
-        def handler(memory, request: gr.Request):
-            who, lang = owner(request, memory), lang_of(request)
+        def handler(given: dict, request: gr.Request):
+            who, lang = owner(request, given[st.memory]), lang_of(request)
             try:
                 ch = lib.delete(who, character_id)
             except CharacterError as exc:
-                return listing(who, lang=lang) | {w.pending: None, w.alert: alert_html(words(exc.msg, lang), nothing_sent=False)}
+                return listing(who, lang=lang) | {w.pending: None, w.alert: alert_html(render_msg(exc.msg, lang), nothing_sent=False)}
             return listing(who, lang=lang) | {w.pending: None, w.alert: note_html(t("library.deleted", lang, name=ch.name))}
         return handler
 
@@ -211,26 +212,26 @@ def listen(w: LibraryWidgets, ctx: PageContext, page: Any) -> None:
                     if asking:
                         yes = gr.Button(t("library.confirm_delete", lang, name=e["name"]), variant="stop", size="sm")
                         keep = gr.Button(label("ui.library.keep"), size="sm")
-                        yes.click(delete(e["id"]), [st.memory], [w.entries, w.box, w.pending, w.alert], **files)
+                        yes.click(delete(e["id"]), {st.memory}, [w.entries, w.box, w.pending, w.alert], **files)
                         keep.click(lambda: None, None, [w.pending], **quick)
                         continue
                     use_btn = gr.Button(t("library.use", lang, name=e["name"]), variant="primary", size="sm",
                                         elem_classes=["library-use"])
                     edit_btn = gr.Button(label("ui.library.edit"), size="sm", elem_classes=["library-edit"])
                     delete_btn = gr.Button(label("ui.library.delete"), size="sm", variant="stop", elem_classes=["library-delete"])
-                    use_btn.click(use(e["id"]), [st.cast, w.target, st.memory], [*cast_outs, w.alert], **files)
+                    use_btn.click(use(e["id"]), {st.cast, w.target, st.memory}, [*cast_outs, w.alert], **files)
                     edit_btn.click(edit_form(e), None, form_outs[1:], **quick)
                     delete_btn.click(lambda cid=e["id"]: cid, None, [w.pending], **quick)
 
     def open_save(n: int):
-        def handler(cast, request: gr.Request):
-            cast = ctx.casts.get(request, cast)
+        def handler(given: dict, request: gr.Request):
+            cast = ctx.casts.get(request, given[st.cast])
             card = cast[n - 1] if n - 1 < len(cast) else Card()
             try:
                 charactercards.draft_from_card(card, n, "x", "")  # said now, before a name is typed
             except CharacterError as exc:
                 return {w.box: gr.Accordion(open=True), w.form_box: gr.Column(visible=False), w.editing: None,
-                        w.alert: alert_html(words(exc.msg, lang_of(request)), nothing_sent=False)}
+                        w.alert: alert_html(render_msg(exc.msg, lang_of(request)), nothing_sent=False)}
             lang = lang_of(request)
             return {w.box: gr.Accordion(open=True), w.form_box: gr.Column(visible=True),
                     w.form_title: f"<b>{esc(t('library.saving_title', lang, tag=spec.character_tag(n)))}</b>",
@@ -239,14 +240,14 @@ def listen(w: LibraryWidgets, ctx: PageContext, page: Any) -> None:
         return handler
 
     for cw in castw.cards:
-        cw.save.click(open_save(cw.n), [st.cast], form_outs, **quick)
+        cw.save.click(open_save(cw.n), {st.cast}, form_outs, **quick)
 
-    def save(editing, name, note, files_from, cast, memory, request: gr.Request):
-        who, lang = owner(request, memory), lang_of(request)
-        editing = editing or {}
+    def save(given: dict, request: gr.Request):
+        who, lang = owner(request, given[st.memory]), lang_of(request)
+        editing, name, note, cast = given[w.editing] or {}, given[w.name], given[w.note], given[st.cast]
         try:
             if "id" in editing:
-                n, draft = int(files_from or 0), None
+                n, draft = int(given[w.files_from] or 0), None
                 if n:
                     cast = ctx.casts.get(request, cast)
                     card = cast[n - 1] if n <= len(cast) else Card()
@@ -265,10 +266,10 @@ def listen(w: LibraryWidgets, ctx: PageContext, page: Any) -> None:
                     view = cast_view_locked(cast_mod.replace_card(cast, n - 1, named), request)
                 said = t("library.saved", lang, name=ch.name)
         except CharacterError as exc:  # the form stays as typed
-            return {w.alert: alert_html(words(exc.msg, lang), nothing_sent=False)}
+            return {w.alert: alert_html(render_msg(exc.msg, lang), nothing_sent=False)}
         return view | listing(who, lang=lang) | {w.form_box: gr.Column(visible=False), w.editing: None, w.alert: note_html(said)}
 
-    w.save.click(save, [w.editing, w.name, w.note, w.files_from, st.cast, st.memory],
+    w.save.click(save, {w.editing, w.name, w.note, w.files_from, st.cast, st.memory},
                  [*cast_outs, w.entries, w.box, w.form_box, w.editing, w.alert], **files)
     w.cancel.click(lambda: {w.form_box: gr.Column(visible=False), w.editing: None, w.alert: ""}, None,
                    [w.form_box, w.editing, w.alert], **quick)

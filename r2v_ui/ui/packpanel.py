@@ -99,7 +99,7 @@ def listen(w: PackWidgets, ctx: PageContext, job: Any, *, whole_batch: bool, api
 
     w.button.click(making, None, [w.status, w.button], queue=False, show_progress="hidden",
                    api_visibility="private").then(
-        build, [job, st.memory], [w.status, w.button], concurrency_limit=PACK_LIMIT, concurrency_id="packs",
+        build, None, [w.status, w.button], inputs_kwargs={"job_id": job, "memory": st.memory}, concurrency_limit=PACK_LIMIT, concurrency_id="packs",
         show_progress="hidden", api_name=api_name, api_visibility="public" if api_name else "private").then(
         None, None, None, js=f"() => ({SAVE_JS})('{w.status.elem_id}')")
 
@@ -113,7 +113,7 @@ def follow_history(w: PackWidgets, ctx: PageContext, selected: Any) -> None:
         snap = manager.snapshot(str(job_id), owner=who.owner) if job_id else None
         return {w.button: gr.Button(visible=bool(snap and snap.has_video), interactive=True), w.status: ""}
 
-    selected.change(shown, [selected, st.memory], [w.button, w.status], queue=False, show_progress="hidden",
+    selected.change(shown, None, [w.button, w.status], inputs_kwargs={"job_id": selected, "memory": st.memory}, queue=False, show_progress="hidden",
                     api_visibility="private")
 
 
@@ -124,7 +124,7 @@ def follow(watch: Any, ctx: PageContext, pane: Any) -> Any:
     readable back); a new video clears the last pack's line."""
     from .jobview import Watch
 
-    manager, takes, one = ctx.manager, pane.pack_takes, pane.pack
+    manager, takes, one, st = ctx.manager, pane.pack_takes, pane.pack, ctx.states
 
     def batch_done(job_id: Any, memory: Any, request: Any) -> bool:
         who = ctx.visitor(request, memory)
@@ -133,8 +133,9 @@ def follow(watch: Any, ctx: PageContext, pane: Any) -> Any:
         return bool(takes) and not any(s.in_progress for s in takes) and any(s.has_video for s in takes)
 
     @functools.wraps(watch.fn)  # Gradio reads the stream's own signature (its gr.Request)
-    async def fn(job_id: Any, memory: Any, request: gr.Request):
-        async for out in watch.fn(job_id, memory, request):
+    async def fn(given: dict, request: gr.Request):
+        job_id, memory = given[st.job], given[st.memory]
+        async for out in watch.fn(given, request):
             if pane.compare_takes in out:
                 shown = await ctx.read(batch_done, job_id, memory, request)
                 out = dict(out) | {takes.button: gr.Button(visible=shown, interactive=True), takes.status: ""}
@@ -142,7 +143,7 @@ def follow(watch: Any, ctx: PageContext, pane: Any) -> Any:
                 out = dict(out) | {one.status: ""}
             yield out
 
-    return Watch(fn, [*watch.outputs, takes.button, takes.status, one.status])
+    return Watch(fn, watch.inputs, [*watch.outputs, takes.button, takes.status, one.status])
 
 
 CSS = """

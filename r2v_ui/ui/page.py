@@ -92,11 +92,11 @@ def build_app(manager: Any, settings: Any, *, emulator: Any = None, shares: Any 
         sharepanel.listen(page.share, ctx, page)
 
         # The browser keeps its memory: every change of the session's copy is written back to its storage.
-        ctx.states.memory.change(lambda memory: memory, [ctx.states.memory], [ctx.states.stored],
+        ctx.states.memory.change(lambda given: given[ctx.states.memory], {ctx.states.memory}, [ctx.states.stored],
                                  api_visibility="private", show_progress="hidden", queue=False)
         load_fn, load_inputs, load_outputs = actions.load
-        demo.load(load_fn, load_inputs, load_outputs, api_name="resume", concurrency_limit=None).then(
-            actions.watch.fn, [ctx.states.job, ctx.states.memory], actions.watch.outputs,
+        demo.load(load_fn, None, load_outputs, inputs_kwargs=load_inputs, api_name="resume", concurrency_limit=None).then(
+            actions.watch.fn, actions.watch.inputs, actions.watch.outputs,
             api_visibility="undocumented", **stream)
 
     demo.queue(default_concurrency_limit=DEFAULT_CONCURRENCY)

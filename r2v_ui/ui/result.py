@@ -14,17 +14,16 @@ from typing import Any
 import gradio as gr
 
 from ..errors import StudioError
-from ..messages import DEFAULT, ZH, both, t
-from ..messages import render as render_msg
-from ..workspace import form
+from ..messages import DEFAULT, both, phrase_list, render_msg, t
+from ..workspace import form, session
 from ..workspace import recipe as recipes
 from ..workspace.gallery import first_words
 from ..workspace.start import ASK_REPEAT, StartChecks
-from . import context, jobview, packpanel, session, sharepanel, spendpanel, status
+from . import context, fieldnotes, jobview, packpanel, sharepanel, spendpanel, status, videoview
+from . import takes as takes_view
 from .context import PageContext, alert_html, esc
 from .jobview import render_decision
-from .language import choices, label, lang_of
-from .takes import TAKE_OPTIONS
+from .language import label, lang_of
 
 DISABLE_JS = "(...args) => { const b = document.getElementById('generate-btn'); if (b) b.disabled = true; return args; }"
 # Once Generate has answered: the result pane (progress, then the video) into view, unless the form
@@ -73,12 +72,9 @@ class ResultWidgets:
 def render(ctx: PageContext) -> ResultWidgets:
     demo = ctx.settings.demo
     with gr.Column(elem_id="generate-bar", elem_classes=["generate-bar"]):
-        price = gr.HTML(form.price_label(ctx.settings.price, form.DEFAULTS.tier, form.DEFAULTS.aspect,
-                                         form.DEFAULTS.duration, [], demo=demo), elem_id="price-box", min_height=0)
+        price = fieldnotes.render_price(ctx.settings)
         with gr.Row(elem_id="generate-row", equal_height=True):
-            # The label is for screen readers only: each option says "n takes", so the bar stays one row.
-            takes = gr.Dropdown(choices(TAKE_OPTIONS), value="1", label=label("ui.takes"), show_label=False, elem_id="takes",
-                                min_width=120, scale=0, filterable=False)
+            takes = takes_view.render_picker()
             generate = gr.Button(label("ui.generate"), variant="primary", size="lg", elem_id="generate-btn", scale=1)
         # Why the last Generate sent nothing, beside the button where the user looks: the form's alert
         # copied by scripts.RESULT_JS (no role: the form's alert is the one a screen reader hears, once).
@@ -97,7 +93,7 @@ def render(ctx: PageContext) -> ResultWidgets:
             confirm_cancel = gr.Button(label("ui.cancel"), elem_id="confirm-cancel")
         dont_ask = gr.Checkbox(False, label=label("ui.dont_ask"), elem_id="dont-ask")
     gr.HTML(f'<h2 class="step-title">{both("result.title")}</h2>', min_height=0)
-    status_box = gr.HTML(status.LOADING_HTML, elem_id="job-status", min_height=0)
+    status_box = status.render_box()
     decision = render_decision(ctx.settings)
     retry = gr.Button(label("ui.try_again"), visible=False, elem_id="retry")
     with gr.Row(elem_id="takes-actions"):
@@ -106,9 +102,9 @@ def render(ctx: PageContext) -> ResultWidgets:
         share_takes = sharepanel.button("ui.share.takes", "share-takes", visible=False)
         pack_takes_button = packpanel.button("ui.download_pack_takes", "pack-takes", visible=False)
     pack_takes = packpanel.PackWidgets(pack_takes_button, packpanel.status("pack-takes"))
-    takes_grid = gr.HTML("", visible=False, elem_id="takes-grid", min_height=0)
+    takes_grid = takes_view.render_grid()
     with gr.Column(visible=False, elem_id="result-box") as result_box:
-        video = gr.HTML("", elem_id="result-video", min_height=0)
+        video = videoview.render("result-video")
         with gr.Row(elem_id="result-actions"):
             download = gr.DownloadButton(label("ui.download_mp4"), elem_id="download-result", size="sm")
             another = gr.Button(label("ui.another_take"), elem_id="another-take", size="sm")
@@ -116,7 +112,7 @@ def render(ctx: PageContext) -> ResultWidgets:
             share = sharepanel.button("ui.share", "share-result")
             pack_button = packpanel.button("ui.download_pack", "pack-result")
         pack = packpanel.PackWidgets(pack_button, packpanel.status("pack-result"))
-        summary = gr.Markdown(elem_id="result-summary")
+        summary = status.render_summary()
     recipe = gr.Textbox("", visible=False, label="recipe", elem_id="recipe-input")  # never shown: the API's parameter
     return ResultWidgets(price, generate, blocked, confirm_box, confirm_text, confirm_go, confirm_cancel, dont_ask, status_box,
                          decision.box, decision.found_task, decision.attach, decision.resubmit, decision.discard, retry,
@@ -130,14 +126,13 @@ def confirm_html(draft: Any, price_text: Any, *, duplicate_s: float | None, live
     """What will be sent and what it costs, asked before a live or a repeated start, in `lang`
     (`price_text`: the estimate, a Msg or words)."""
     n = len(draft.references)
-    comma = "，" if lang == ZH else ", "
     items = [t("confirm.one_character", lang) if n == 1 else t("confirm.characters", lang, n=n),
              draft.size.replace("*", " × "), t("status.secs", lang, s=draft.duration),
              t("summary.multi" if draft.shot_type == "multi" else "summary.single", lang),
              t("confirm.sound_on" if draft.audio else "confirm.sound_off", lang)]
     if takes > 1:
         items.append(t("confirm.takes" if live else "confirm.takes_demo", lang, n=takes))  # demo: no charges
-    what = t("confirm.what", lang, items=comma.join(items))
+    what = t("confirm.what", lang, items=phrase_list(items, lang))
     head = (t("confirm.repeat", lang, s=f"{duplicate_s:.0f}") if duplicate_s is not None
             else t("confirm.live", lang))
     money = f"<div>{t('confirm.money', lang, price=esc(render_msg(price_text, lang)))}</div>" if live else ""
@@ -209,11 +204,11 @@ def listen(w: ResultWidgets, ctx: PageContext, page: Any) -> jobview.Actions:
                                show_progress="hidden", api_visibility="private").then(
         start(False), None, start_outputs, inputs_kwargs=start_inputs, api_name="generate", concurrency_limit=None,
         show_progress="minimal")
-    started.then(watch.fn, [st.job, st.memory], watch.outputs, api_name="watch_job", **stream)
+    started.then(watch.fn, watch.inputs, watch.outputs, api_name="watch_job", **stream)
     started.then(None, js=SCROLL_JS)  # at once, not when the stream ends with the job
     w.confirm_go.click(start(True), None, start_outputs, inputs_kwargs=start_inputs, api_name="confirm_generate",
                        concurrency_limit=None, show_progress="minimal").then(
-        watch.fn, [st.job, st.memory], watch.outputs, api_visibility="undocumented", **stream)
+        watch.fn, watch.inputs, watch.outputs, api_visibility="undocumented", **stream)
     w.confirm_cancel.click(lambda: gr.Column(visible=False), None, [w.confirm_box], api_visibility="private",
                            show_progress="hidden")
 

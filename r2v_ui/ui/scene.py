@@ -13,7 +13,7 @@ from ..examples import EXAMPLE_NEGATIVE_PROMPTS
 from ..messages import both
 from ..workspace import cast as cast_mod
 from ..workspace import form
-from . import rawinputs, starters, storyboard
+from . import fieldnotes, rawinputs, starters, storyboard
 from .context import PageContext, esc
 from .language import choices, label, lang_of, text
 from ..workspace.start import parse_takes
@@ -73,8 +73,8 @@ def render(ctx: PageContext) -> SceneWidgets:
     prompt = gr.Textbox(label=label("ui.prompt"), lines=3, max_lines=12, elem_id="prompt",
                         placeholder=label("ui.prompt_placeholder"))
     with gr.Row(elem_id="prompt-meta", equal_height=False):
-        prompt_count = gr.HTML(form.count_label("", spec.PROMPT_MAX), elem_id="prompt-count", min_height=0)
-        hints = gr.HTML("", elem_id="prompt-hints", min_height=0)
+        prompt_count = fieldnotes.render_count(spec.PROMPT_MAX, "prompt-count")
+        hints = fieldnotes.render_hints()
     gr.HTML(f'<h2 class="step-title">{both("scene.settings_title")}</h2>')
     with gr.Row(elem_id="settings-row", equal_height=False):
         tier = gr.Radio(list(spec.TIERS), value=d.tier, label=label("ui.resolution"), elem_id="tier", min_width=150)
@@ -85,8 +85,7 @@ def render(ctx: PageContext) -> SceneWidgets:
                                          minimum=spec.DURATION_MIN, maximum=spec.DURATION_MAX, elem_id="duration",
                                          min_width=160)
         shot = gr.Radio(choices(form.SHOT_CHOICES), value=d.shot_type, label=label("ui.shots"), elem_id="shot-type", min_width=200)
-    size_info = gr.HTML(f'<div class="size-info">{form.size_label(d.tier, d.aspect, None)}</div>', elem_id="size-info",
-                        min_height=0)
+    size_info = fieldnotes.render_size()
     board = storyboard.render(ctx)  # under the shot type, with Multi shot
     with gr.Accordion(label("ui.more_settings"), open=False,
                       elem_id="more-settings") as more:
@@ -103,8 +102,7 @@ def render(ctx: PageContext) -> SceneWidgets:
             reuse_seed = gr.Button(label("ui.reuse_seed"), size="sm", elem_id="reuse-seed", min_width=160)
         negative = gr.Textbox(label=label("ui.negative"), lines=2, elem_id="negative-prompt",
                               placeholder=label("ui.negative_placeholder"))
-        negative_count = gr.HTML(form.count_label("", spec.NEGATIVE_PROMPT_MAX), elem_id="negative-count",
-                                 min_height=0)
+        negative_count = fieldnotes.render_count(spec.NEGATIVE_PROMPT_MAX, "negative-count")
     form_alert = gr.HTML("", elem_id="form-alert", min_height=0)
     return SceneWidgets(prompt, prompt_count, hints, tier, aspect, size_info, duration, shot, audio, watermark,
                         seed_mode, seed, reuse_seed, negative, negative_count, form_alert, more, board,
@@ -119,47 +117,50 @@ def listen(w: SceneWidgets, ctx: PageContext, page: Any) -> None:
     # written.  Coroutines without pre/postprocessing, so they never wait for a worker thread.
     ui_only = dict(concurrency_limit=None, preprocess=False, postprocess=False)
 
-    async def refresh(cast, prompt_text, negative_text, tier_v, aspect_v, duration_v, key, shot_v, shots, takes_v,
-                      request: gr.Request):
+    async def refresh(given: dict, request: gr.Request):
         lang = lang_of(request)
+        cast, prompt_text, negative_text = given[st.cast], given[w.prompt], given[w.negative]
+        tier_v, aspect_v, duration_v, key = given[w.tier], given[w.aspect], given[w.duration], given[st.key]
+        shot_v, shots, takes_v = given[w.shot], given[w.board.value], given[takes]
         try:
             n_takes = parse_takes(takes_v)
         except ValueError:
             n_takes = 1
         checked = form.prompt_for_checks(prompt_text, shot_v, shots)
         out = {
-            w.prompt_count: form.prompt_count(prompt_text, cast, lang),
-            w.negative_count: form.count_label(negative_text, spec.NEGATIVE_PROMPT_MAX, lang),
+            w.prompt_count: fieldnotes.prompt_count(prompt_text, cast, lang),
+            w.negative_count: fieldnotes.count_label(negative_text, spec.NEGATIVE_PROMPT_MAX, lang),
             # With a storyboard the hints are about every shot too; its own preview shows the prompt as sent.
-            w.hints: form.hints_html(checked, cast, lang, as_sent=checked == (prompt_text or "")),
-            w.size_info: f'<div class="size-info">{form.size_label(tier_v, aspect_v, lang)}</div>',
-            price: form.price_label(ctx.settings.price, tier_v, aspect_v, duration_v, cast, demo=demo and not key,
-                                    takes=n_takes, lang=lang),
+            w.hints: fieldnotes.hints_html(checked, cast, lang, as_sent=checked == (prompt_text or "")),
+            w.size_info: fieldnotes.size_html(tier_v, aspect_v, lang),
+            price: fieldnotes.price_label(ctx.settings.price, tier_v, aspect_v, duration_v, cast, demo=demo and not key,
+                                          takes=n_takes, lang=lang),
         }
         # The example's "things to avoid" leave with the example cast: never kept hidden for another scene.
         if negative_text in EXAMPLE_NEGATIVE_PROMPTS and not any(c.example for c in cast_mod.filled(cast)):
             out[w.negative] = ""
-            out[w.negative_count] = form.count_label("", spec.NEGATIVE_PROMPT_MAX)
+            out[w.negative_count] = fieldnotes.count_label("", spec.NEGATIVE_PROMPT_MAX)
         return out
 
     gr.on(
         [st.cast.change, w.prompt.change, w.negative.change, w.tier.change, w.aspect.change, w.duration.change,
          st.key.change, w.shot.change, w.board.value.change, takes.change],
-        refresh, [st.cast, w.prompt, w.negative, w.tier, w.aspect, w.duration, st.key, w.shot, w.board.value,
-                  takes],
+        refresh, {st.cast, w.prompt, w.negative, w.tier, w.aspect, w.duration, st.key, w.shot, w.board.value,
+                  takes},
         [w.prompt_count, w.negative_count, w.hints, w.size_info, price, w.negative],
         show_progress="hidden", trigger_mode="always_last", api_visibility="undocumented", **ui_only,
     )
 
-    def reuse_last_seed(seed_value, request: gr.Request = None):
+    def reuse_last_seed(given: dict, request: gr.Request = None):
+        seed_value = given[st.last_seed]
         if seed_value is None:
             return {w.form_alert: f'<div class="form-note" role="status">{esc(text("scene.no_seed", request))}</div>'}
         return {w.seed_mode: form.SEED_FIXED, w.seed: gr.Number(value=seed_value, visible=True), w.form_alert: ""}
 
-    w.reuse_seed.click(reuse_last_seed, [st.last_seed], [w.seed_mode, w.seed, w.form_alert],
+    w.reuse_seed.click(reuse_last_seed, {st.last_seed}, [w.seed_mode, w.seed, w.form_alert],
                        api_visibility="undocumented")
-    async def show_seed_box(mode):
-        return gr.Number(visible=mode == form.SEED_FIXED)
+    async def show_seed_box(given: dict):
+        return gr.Number(visible=given[w.seed_mode] == form.SEED_FIXED)
 
-    w.seed_mode.change(show_seed_box, [w.seed_mode], [w.seed], show_progress="hidden",
+    w.seed_mode.change(show_seed_box, {w.seed_mode}, [w.seed], show_progress="hidden",
                        api_visibility="undocumented", **ui_only)

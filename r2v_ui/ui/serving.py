@@ -23,11 +23,16 @@ one of them again.  On a 2-core machine that was most of the server's CPU for a 
   (Gradio replaces `config` when it rebuilds it, it never edits it in place).  A page with `--auth`
   is kept only for a signed-in visitor (found as Gradio finds them: the access-token cookie in
   `app.tokens`); the login page and every refusal are Gradio's own, each time.
-* **Compressed once.**  Each text answer is kept as is, gzipped (level 9) and in Brotli (quality
-  `BROTLI_BEST` for the page's files, `BROTLI_FAST` for the rest), made once in a worker thread; a request gets the smallest its
-  Accept-Encoding allows, with `Content-Encoding`, `Vary: Accept-Encoding` and an ETag of its own
-  bytes (If-None-Match → 304).  The page and `/config` also say `Cache-Control: private, no-cache`
-  (revalidated on every visit; never kept by a shared cache, since they can carry a user's name).
+* **Built and compressed once, however many ask at once.**  Visitors arriving together all miss the
+  same answers: the first request for a key builds it, the others wait for that one build (`Builds`,
+  across event loops: the files are shared by every studio in the process) instead of each asking
+  Gradio and compressing the same bytes again.  (Ten visitors at once used to compress each of the
+  page's ~80 files ten times at Brotli's best quality: ~9 CPU-s, most of what a visitor cost.)
+* **Compressed cheaply.**  Each text answer is kept as is, gzipped (level 9) and in Brotli (quality
+  `BROTLI_QUALITY`), made in a worker thread; a request gets the smallest its Accept-Encoding allows,
+  with `Content-Encoding`, `Vary: Accept-Encoding` and an ETag of its own bytes (If-None-Match →
+  304).  The page and `/config` also say `Cache-Control: private, no-cache` (revalidated on every
+  visit; never kept by a shared cache, since they can carry a user's name).
 * **No thread hand-off on a hit**: a hit is one dictionary look-up (and a `stat` for a file) on
   the event loop and one send.
 
@@ -38,6 +43,8 @@ per studio (a stranger sending made-up Host headers only pushes out older entrie
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import gzip
 import hashlib
 import os
@@ -45,18 +52,17 @@ import stat
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Awaitable, Callable
 
 import anyio
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.requests import Request
 
-# Brotli's best (quality 11) costs ~1 CPU-s once per process for the page's ~80 files and sends ~9 % fewer
-# bytes than quality 5.  Larger answers, and the page and /config (kept per address: a stranger could ask for
-# many), use quality 9: ~20 ms for the 490 KB page, a few % over quality 11, against ~50 ms for Gradio to build it.
-BROTLI_BEST = 11
-BROTLI_FAST = 9
-BEST_UP_TO = 256 * 1024
+# Brotli's quality 6: ~50 ms of CPU for the page's ~80 files, once per process, and ~5 ms for the 490 KB page
+# (kept per address: a stranger could ask for many).  Quality 11 sends ~8 % fewer bytes for 50-60x the CPU (~1
+# CPU-s a process for the files, more than the rest of a page open); quality 9, ~1 % fewer for 4x.  Gradio's own
+# middleware compresses every answer again at quality 4.
+BROTLI_QUALITY = 6
 GZIP_LEVEL = 9
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_FILES_BYTES = 96 * 1024 * 1024
@@ -106,14 +112,13 @@ def codings(accept: str) -> set[str]:
     return out
 
 
-def compress(body: bytes, *, text: bool = True, best: bool = True) -> tuple[dict[str, bytes], dict[str, bytes]]:
+def compress(body: bytes, *, text: bool = True) -> tuple[dict[str, bytes], dict[str, bytes]]:
     """The body as is and in each coding worth sending (smaller than it), with an ETag for each."""
     bodies = {"identity": body}
     if text and len(body) >= MIN_COMPRESS:
         import brotli
 
-        quality = BROTLI_BEST if best and len(body) <= BEST_UP_TO else BROTLI_FAST
-        for coding, packed in (("br", brotli.compress(body, quality=quality)),
+        for coding, packed in (("br", brotli.compress(body, quality=BROTLI_QUALITY)),
                                ("gzip", gzip.compress(body, GZIP_LEVEL, mtime=0))):
             if len(packed) < len(body):
                 bodies[coding] = packed
@@ -154,7 +159,44 @@ class _FileAnswers:
             self._bytes = 0
 
 
+class Builds:
+    """Answers being built, by key: the first request for a key builds it, every other request for that key
+    meanwhile waits for the same build (from any thread or event loop), then has its answer (or None: the build
+    was refused or failed, and each waiter asks Gradio itself, as a miss always could)."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._running: dict[tuple, concurrent.futures.Future] = {}
+
+    async def once(self, key: tuple, build: Callable[[], Awaitable[Answer | None]]) -> Answer | None:
+        """The answer `build` makes, made by the first caller for `key` while the others wait for it."""
+        with self._lock:
+            running = self._running.get(key)
+            if running is None:
+                running = self._running[key] = concurrent.futures.Future()
+                mine = True
+            else:
+                mine = False
+        if not mine:
+            # shielded: a waiter that goes away must not cancel the build the others wait for
+            return await asyncio.shield(asyncio.wrap_future(running))
+        answer = None
+        try:
+            answer = await build()
+        finally:
+            with self._lock:
+                del self._running[key]
+            running.set_result(answer)
+        return answer
+
+    def running(self) -> int:
+        """How many builds are under way (a public read for tests)."""
+        with self._lock:
+            return len(self._running)
+
+
 FILES = _FileAnswers()
+FILE_BUILDS = Builds()   # the files' builds, shared like FILES
 
 
 def _gradio_dirs() -> dict[str, str]:
@@ -215,10 +257,12 @@ class FromMemory:
     """ASGI middleware: the page's fixed answers from memory (see the module's docstring)."""
 
     def __init__(self, app: Any, *, language: Callable[[Any], str] | None = None, kept: Kept | None = None,
-                 files: _FileAnswers = FILES):
+                 files: _FileAnswers = FILES, file_builds: Builds = FILE_BUILDS):
         self.app = app
         self.language = language
         self.files = files
+        self.file_builds = file_builds
+        self.page_builds = Builds()
         self.kept = kept or Kept()
         self.pages = self.kept.pages
         self._dirs: dict[str, str] | None = None
@@ -242,14 +286,23 @@ class FromMemory:
                 key = file_key(prefix, path[len(prefix):], self._dirs)
                 if key is None:
                     return await self.app(scope, receive, send)
-                answer = self.files.get(key)
+                answer, built = self.files.get(key), False
                 if answer is None:
-                    answer = await self._build(scope, receive, private=False, best=True)
+                    async def build_file() -> Answer | None:
+                        nonlocal built
+                        kept = self.files.get(key)  # kept by a build that ended since the look-up above
+                        if kept is None:
+                            kept = await self._build(scope, receive, private=False)
+                            if kept is not None:
+                                self.files.put(key, kept)
+                                self.kept.count(self.kept.built, "file")
+                                built = True
+                        return kept
+
+                    answer = await self.file_builds.once(key, build_file)
                     if answer is None:
                         return await self.app(scope, receive, send)
-                    self.files.put(key, answer)
-                    self.kept.count(self.kept.built, "file")
-                else:
+                if not built:
                     self.kept.count(self.kept.served, "file")
                 return await self._send(answer, scope, headers, send)
         kind = PAGE_PATHS.get(path)
@@ -259,23 +312,38 @@ class FromMemory:
         if key_sources is None:
             return await self.app(scope, receive, send)
         key, sources = key_sources
+        answer, built = self._kept_page(key, sources), False
+        if answer is None:
+            async def build_page() -> Answer | None:
+                nonlocal built
+                kept = self._kept_page(key, sources)  # kept by a build that ended since the look-up above
+                if kept is None:
+                    kept = await self._build(scope, receive, private=kind != "theme")
+                    if kept is not None:
+                        kept.sources = sources
+                        self.pages[key] = kept
+                        self.kept.count(self.kept.built, kind)
+                        built = True
+                        while len(self.pages) > self.kept.size:
+                            self.pages.popitem(last=False)
+                return kept
+
+            answer = await self.page_builds.once((key, tuple(id(x) for x in sources)), build_page)
+            if answer is None:
+                return await self.app(scope, receive, send)
+        if not built:
+            self.kept.count(self.kept.served, kind)
+        if key in self.pages:
+            self.pages.move_to_end(key)
+        return await self._send(answer, scope, headers, send)
+
+    def _kept_page(self, key: tuple, sources: tuple) -> Answer | None:
+        """The kept answer for `key`, if it was built from the objects the page is made of now."""
         answer = self.pages.get(key)
         if answer is not None and (len(answer.sources) != len(sources)
                                    or any(a is not b for a, b in zip(answer.sources, sources))):
-            answer = None
-        if answer is None:
-            answer = await self._build(scope, receive, private=kind != "theme", best=False)
-            if answer is None:
-                return await self.app(scope, receive, send)
-            answer.sources = sources
-            self.pages[key] = answer
-            self.kept.count(self.kept.built, kind)
-            while len(self.pages) > self.kept.size:
-                self.pages.popitem(last=False)
-        else:
-            self.kept.count(self.kept.served, kind)
-        self.pages.move_to_end(key)
-        return await self._send(answer, scope, headers, send)
+            return None
+        return answer
 
     # -- the page's key -------------------------------------------------------------------------
     def _page_key(self, kind: str, scope: dict, headers: Headers) -> tuple[tuple, tuple] | None:
@@ -306,7 +374,7 @@ class FromMemory:
         return key, sources
 
     # -- a miss: Gradio answers, the answer is kept -------------------------------------------------
-    async def _build(self, scope: dict, receive: Any, *, private: bool, best: bool) -> Answer | None:
+    async def _build(self, scope: dict, receive: Any, *, private: bool) -> Answer | None:
         plain = [(k, v) for k, v in scope["headers"]
                  if k not in (b"accept-encoding", b"if-none-match", b"if-modified-since", b"range")]
         inner = dict(scope, headers=plain + [(b"accept-encoding", b"identity")], method="GET")
@@ -328,7 +396,7 @@ class FromMemory:
         body = b"".join(chunks)
         kind = next((v.decode("latin-1") for k, v in raw if k == b"content-type"), "").lower()
         text = kind.startswith(COMPRESSIBLE)
-        bodies, etags = await anyio.to_thread.run_sync(lambda: compress(body, text=text, best=best))
+        bodies, etags = await anyio.to_thread.run_sync(lambda: compress(body, text=text))
         kept = [(k, v) for k, v in raw if k not in DROPPED]
         if private and not any(k == b"cache-control" for k, _ in kept):
             kept.append((b"cache-control", b"private, no-cache"))

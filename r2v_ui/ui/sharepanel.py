@@ -25,7 +25,7 @@ from ..messages import t
 from ..workspace import sharing
 from .context import PageContext, alert_html
 from .feedback import views_words
-from .history import day_time
+from ..messages.formats import day_time
 from .language import choices, label, lang_of
 
 EXPIRY_OPTIONS = [(f"ui.share.expiry.{v}", v) for v in ("1d", "7d", "30d", "never")]
@@ -278,11 +278,14 @@ def listen(w: ShareWidgets, ctx: PageContext, page: Any) -> Handlers:
     for btn, source, how in sources:
         if btn is None or source is None:
             continue
-        btn.click(h.open(how), [source, st.memory], open_outputs, js=FOCUS_JS, api_visibility="private",
+        btn.click(h.open(how), None, open_outputs, inputs_kwargs={"value": source, "memory": st.memory}, js=FOCUS_JS, api_visibility="private",
                   concurrency_limit=None)
-    w.make.click(h.make, [w.target, w.expiry, w.password, w.show_prompt, st.memory], [w.said, w.password, w.links, w.revoke],
+    w.make.click(h.make, None, [w.said, w.password, w.links, w.revoke],
+                 inputs_kwargs={"target": w.target, "expiry": w.expiry, "password": w.password,
+                                "show_prompt": w.show_prompt, "memory": st.memory},
                  api_visibility="private", concurrency_limit=None)
-    w.revoke.click(h.revoke, [w.target, w.links, st.memory], [w.said, w.links, w.revoke], api_visibility="private",
+    w.revoke.click(h.revoke, None, [w.said, w.links, w.revoke],
+                   inputs_kwargs={"target": w.target, "token": w.links, "memory": st.memory}, api_visibility="private",
                    concurrency_limit=None)
     w.close.click(lambda: gr.Column(visible=False), None, [w.box], api_visibility="private", show_progress="hidden",
                   queue=False)

@@ -97,18 +97,18 @@ def listen(w: SpendWidgets | None, ctx: PageContext, page: Any) -> None:
         data = await ctx.read(report, manager.budget)
         return {w.tab: gr.Tab(visible=True), w.view: spend_html(data, lang_of(request))}
 
-    async def left(memory: Any, request: gr.Request = None) -> str:
-        who = ctx.visitor(request, memory)
+    async def left(given: dict, request: gr.Request = None) -> dict:
+        who = ctx.visitor(request, given[st.memory])
         standings = await ctx.read(manager.budget.standings, who.owner)
-        return bar_html(standings, lang_of(request))
+        return {bar: bar_html(standings, lang_of(request))}
 
     quiet = dict(api_visibility="private", show_progress="hidden")
     if w is not None:
         demo.load(show, None, [w.tab, w.view], **quiet)
         w.refresh.click(show, None, [w.tab, w.view], **quiet)
         w.tab.select(show, None, [w.tab, w.view], **quiet)
-    demo.load(left, [st.memory], [bar], **quiet)
-    st.job.change(left, [st.memory], [bar], **quiet)  # a job started (or another one shown)
+    demo.load(left, {st.memory}, [bar], **quiet)
+    st.job.change(left, {st.memory}, [bar], **quiet)  # a job started (or another one shown)
 
 
 # --- drawing --------------------------------------------------------------------------------------

@@ -67,10 +67,10 @@ def listen(w: StarterWidgets, ctx: PageContext, prompt: gr.Textbox) -> None:
     quiet = dict(show_progress="hidden", api_visibility="private", concurrency_limit=None)
 
     def choose(kind: Starter):
-        def handler(text, cast, request: gr.Request):
+        def handler(given: dict, request: gr.Request):
             lang = lang_of(request)
-            if not (text or "").strip():
-                cast = ctx.casts.get(request, cast)
+            if not (given[prompt] or "").strip():
+                cast = ctx.casts.get(request, given[st.cast])
                 return {prompt: prompt_for_cast(kind, cast, lang), w.ask_box: gr.Column(visible=False), w.pending: None}
             ask = t("starters.ask", lang, label=t(f"ui.starter.{kind.value}", lang))
             return {w.pending: kind.value, w.ask_box: gr.Column(visible=True),
@@ -79,14 +79,15 @@ def listen(w: StarterWidgets, ctx: PageContext, prompt: gr.Textbox) -> None:
         return handler
 
     for kind, button in w.buttons.items():
-        button.click(choose(kind), [prompt, st.cast], [prompt, w.ask_box, w.ask_text, w.pending], **quiet)
+        button.click(choose(kind), {prompt, st.cast}, [prompt, w.ask_box, w.ask_text, w.pending], **quiet)
 
-    def replace(pending, cast, request: gr.Request):
+    def replace(given: dict, request: gr.Request):
+        pending = given[w.pending]
         if not pending:
             return {w.ask_box: gr.Column(visible=False)}
-        cast = ctx.casts.get(request, cast)
+        cast = ctx.casts.get(request, given[st.cast])
         return {prompt: prompt_for_cast(pending, cast, lang_of(request)), w.ask_box: gr.Column(visible=False), w.pending: None}
 
-    w.replace.click(replace, [w.pending, st.cast], [prompt, w.ask_box, w.pending], **quiet)
+    w.replace.click(replace, {w.pending, st.cast}, [prompt, w.ask_box, w.pending], **quiet)
     w.keep.click(lambda: {w.ask_box: gr.Column(visible=False), w.pending: None}, None, [w.ask_box, w.pending],
                  **quiet)

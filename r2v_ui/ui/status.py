@@ -1,7 +1,9 @@
-"""How a job looks on the page: its stages in plain words, the summary of a result, timings.
+"""The result pane's status box and a result's settings summary: the widgets (`render_box`,
+`render_summary`) and what they show of a job — its stages in plain words, its progress, what
+happened and what to do, the settings that made it (History's detail shows the summary too).
 
-HTML of a JobSnapshot for the result pane's status box (and History's detail): what the job is
-is asked of the snapshot's typed queries (`in_progress`, `needs_decision`, …), never by its state's word.
+What the job is is asked of the snapshot's typed queries (`in_progress`, `needs_decision`, …),
+never by its state's word.
 """
 
 from __future__ import annotations
@@ -10,9 +12,11 @@ import html
 import time
 from typing import Any
 
+import gradio as gr
+
 from .. import spec
 from ..jobs.states import RUNNING_STATES, JobState
-from ..messages import DEFAULT, Msg, both, render, t
+from ..messages import DEFAULT, Msg, both, render_msg, t
 
 _SAID_UNDER_THE_BAR = {"stage.processing", "job.generating", "job.generating_eta"}  # percent and time left
 
@@ -32,6 +36,16 @@ LOADING_HTML = (  # drawn before any request: in both languages, the page shows 
     '<div class="job-status job-idle" id="job-status-box" data-state="loading">'
     f'<div class="job-headline">{both("status.loading")}</div></div>'
 )
+
+
+def render_box() -> gr.HTML:
+    """The status box, "loading" until the page knows its language and its job (jobview.make_watch fills it)."""
+    return gr.HTML(LOADING_HTML, elem_id="job-status", min_height=0)
+
+
+def render_summary() -> gr.Markdown:
+    """The settings that made the result shown (`summary_markdown`), under its video."""
+    return gr.Markdown(elem_id="result-summary")
 
 
 def idle_html(lang: str = DEFAULT) -> str:
@@ -80,7 +94,7 @@ def stage_html(snap: Any, lang: str = DEFAULT) -> str:
         parts.append(f'<ol class="stages">{"".join(steps)}</ol>')
     live = getattr(snap, "target", "demo") == "live"
     stage = snap.stage_text
-    text = render(stage, lang)
+    text = render_msg(stage, lang)
     if state == JobState.PROCESSING and (text.startswith("Generating") if not isinstance(stage, Msg)
                                   else stage.code in _SAID_UNDER_THE_BAR):
         text = ""  # the percent and time left are said once, under the bar
@@ -88,7 +102,7 @@ def stage_html(snap: Any, lang: str = DEFAULT) -> str:
         parts.append(f'<div class="job-text" id="job-stage-text">{html.escape(text)}</div>')
     notice = getattr(snap, "notice", None)  # why a running job is not moving right now, while it lasts
     if notice:
-        parts.append(f'<div class="job-notice" id="job-notice">{html.escape(render(notice, lang))}</div>')
+        parts.append(f'<div class="job-notice" id="job-notice">{html.escape(render_msg(notice, lang))}</div>')
     uploads = getattr(snap, "uploads", None)  # per-file fractions, when the manager reports them
     if state == JobState.UPLOADING and uploads:
         parts.append('<ul class="uploads">' + "".join(
@@ -108,14 +122,14 @@ def stage_html(snap: Any, lang: str = DEFAULT) -> str:
         parts.append(f'<div class="job-note">{html.escape(t("status.close_tab", lang))}'
                      + (html.escape(t("status.no_cancel", lang)) if live else "") + '</div>')
     if snap.failed:
-        parts.append(f'<div class="job-error" role="alert">{html.escape(render(snap.error, lang) or t("status.failed", lang))}'
+        parts.append(f'<div class="job-error" role="alert">{html.escape(render_msg(snap.error, lang) or t("status.failed", lang))}'
                      '</div>')
         parts.append(f'<div class="job-note">{t("status.after_failure", lang)}</div>')
     if snap.needs_decision:
         said = t("status.uncertain" if live else "status.uncertain_demo", lang)
         parts.append(f'<div class="job-error" role="alert">{html.escape(said)}</div>')
     for w in snap.warnings or ():
-        parts.append(f'<div class="job-warning">! {html.escape(render(w, lang))}</div>')
+        parts.append(f'<div class="job-warning">! {html.escape(render_msg(w, lang))}</div>')
     parts.append("</div>")
     return "".join(parts)
 
@@ -146,7 +160,7 @@ def summary_markdown(snap: Any, lang: str = DEFAULT) -> str:
     ]
     if getattr(snap, "target", None) == "demo":  # demo mode never speaks of money: nothing was billed
         return _table(rows, lang)
-    rows.append(("summary.price", render(snap.price_label, lang) or "—"))
+    rows.append(("summary.price", render_msg(snap.price_label, lang) or "—"))
     billed = getattr(snap, "cost", None) or {}  # what the service's answer said it billed, beside the estimate
     if billed.get("billed") is not None:
         rows.append(("summary.billed", t("summary.billed_value", lang, amount=float(billed["billed"]))))

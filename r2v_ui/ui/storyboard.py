@@ -22,9 +22,10 @@ import gradio as gr
 from .. import spec
 from ..errors import StudioError
 from ..storyboard import SHOTS_MAX, SHOTS_MIN, Storyboard, fit, length_problem
-from ..messages import DEFAULT, LANGUAGES, Msg, both, render as words, t
+from ..messages import DEFAULT, LANGUAGES, Msg, both, render_msg, t
 from ..workspace import refusals
 from ..workspace import form
+from . import fieldnotes
 from .language import label, lang_of
 from .context import PageContext
 
@@ -135,8 +136,8 @@ def check_html(raw_shots: Any, duration: int | None, overall: str = "", lang: st
 
     def told(m: Msg) -> str:  # a Msg as HTML, the same way
         if lang is not None:
-            return html.escape(words(m, lang))
-        return "".join(f'<span class="i18n" lang="{x}">{html.escape(words(m, x))}</span>' for x in LANGUAGES)
+            return html.escape(render_msg(m, lang))
+        return "".join(f'<span class="i18n" lang="{x}">{html.escape(render_msg(m, x))}</span>' for x in LANGUAGES)
 
     if duration is None:
         return ""
@@ -171,7 +172,7 @@ def preview_html(raw_shots: Any, overall: str, cast: list[dict] | None = None, l
     text = form.sent_prompt(board.compose(), cast or []).sent
     return (f'<div class="storyboard-preview"><div class="storyboard-preview-title">{html.escape(t("storyboard.preview_title", lang))}</div>'
             f'<pre class="storyboard-prompt">{html.escape(text)}</pre>'
-            f'{form.count_label(text, spec.PROMPT_MAX)}</div>')
+            f'{fieldnotes.count_label(text, spec.PROMPT_MAX)}</div>')
 
 
 def fit_button(raw_shots: Any, duration: int | None, lang: str = DEFAULT) -> Any:
@@ -199,42 +200,43 @@ def listen(w: StoryboardWidgets, ctx: PageContext, scene: Any) -> None:
     gr.on([w.count.change, *(t.change for t in w.texts), *(s.change for s in w.seconds)], None,
           [w.count, *w.texts, *w.seconds], [w.value], js=PACK_JS, queue=False, api_visibility="private")
 
-    async def show_panel(shot):
-        return gr.Column(visible=shot == "multi")
+    async def show_panel(given: dict):
+        return gr.Column(visible=given[scene.shot] == "multi")
 
-    scene.shot.change(show_panel, [scene.shot], [w.panel], preprocess=False, postprocess=False, **ui_only)
+    scene.shot.change(show_panel, {scene.shot}, [w.panel], preprocess=False, postprocess=False, **ui_only)
 
-    async def refresh(raw_shots, prompt, duration, cast, request: gr.Request):
-        d = _duration(duration)
+    async def refresh(given: dict, request: gr.Request):
+        raw_shots, prompt, cast = given[w.value], given[scene.prompt], given[ctx.states.cast]
+        d = _duration(given[scene.duration])
         lang = lang_of(request)
         return {w.check: check_html(raw_shots, d, prompt or "", lang),
                 w.preview: preview_html(raw_shots, prompt or "", cast, lang), w.fit: fit_button(raw_shots, d, lang)}
 
     gr.on([w.value.change, scene.prompt.change, scene.duration.change, ctx.states.cast.change], refresh,
-          [w.value, scene.prompt, scene.duration, ctx.states.cast], [w.check, w.preview, w.fit],
+          {w.value, scene.prompt, scene.duration, ctx.states.cast}, [w.check, w.preview, w.fit],
           trigger_mode="always_last", **ui_only)
 
     # Adding or removing touches only the row that comes or goes (never the text of the others, which
     # the user may be typing in while the click is under way).
-    def add(count):
-        n = _count(count)
+    def add(given: dict):
+        n = _count(given[w.count])
         if n >= SHOTS_MAX:
             return {}
         return w.row_change(n + 1) | {w.texts[n]: "", w.seconds[n]: 1}
 
-    def remove(count):
-        n = _count(count)
+    def remove(given: dict):
+        n = _count(given[w.count])
         if n <= SHOTS_MIN:
             return {}
         return w.row_change(n - 1) | {w.texts[n - 1]: "", w.seconds[n - 1]: None}
 
-    def fit_lengths(raw_shots, duration, request: gr.Request):
-        d = _duration(duration)
+    def fit_lengths(given: dict, request: gr.Request):
+        d = _duration(given[scene.duration])
         try:
-            shots = form.read_shots(raw_shots)
+            shots = form.read_shots(given[w.value])
             lengths = fit([s.seconds for s in shots], d) if d is not None else None
         except StudioError as exc:  # said by the check already; nothing is changed
-            gr.Warning(words(exc.msg, lang_of(request)))
+            gr.Warning(render_msg(exc.msg, lang_of(request)))
             return {}
         if lengths is None:
             return {}
@@ -243,6 +245,6 @@ def listen(w: StoryboardWidgets, ctx: PageContext, scene: Any) -> None:
     # Each reads the rows as they are when clicked: a second click while one is under way is ignored
     # ("once"), so a double tap adds one shot, never two that both overwrite the same row.
     row_outputs = [w.count, *w.rows, *w.texts, *w.seconds, w.add, w.remove]
-    w.add.click(add, [w.count], row_outputs, trigger_mode="once", **ui_only)
-    w.remove.click(remove, [w.count], row_outputs, trigger_mode="once", **ui_only)
-    w.fit.click(fit_lengths, [w.value, scene.duration], w.seconds, trigger_mode="once", **ui_only)
+    w.add.click(add, {w.count}, row_outputs, trigger_mode="once", **ui_only)
+    w.remove.click(remove, {w.count}, row_outputs, trigger_mode="once", **ui_only)
+    w.fit.click(fit_lengths, {w.value, scene.duration}, w.seconds, trigger_mode="once", **ui_only)

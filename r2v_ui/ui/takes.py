@@ -2,17 +2,21 @@
 in as each take finishes (redrawn when a take changes stage, not on every progress tick: a redraw
 restarts the players already in it) (its video, its seed, a download link), with each running take's stage.
 
-Pure HTML from snapshots; `url_of(path)` turns a library file into a URL the browser may fetch
-(videoview.served_url bound to a block and a request)."""
+The widgets (`render_picker`: how many takes, beside Generate; `render_grid`: the grid, in the
+result pane) and their HTML from snapshots; `url_of(path)` turns a library file into a URL the
+browser may fetch (videoview.served_url bound to a block and a request)."""
 
 from __future__ import annotations
 
 import html
 from typing import Any, Callable
 
-from ..messages import DEFAULT, render, t
+import gradio as gr
+
+from ..messages import DEFAULT, render_msg, t
 from ..workspace.start import TAKE_CHOICES
 from . import status
+from .language import choices, label
 from .videoview import player_html
 from ..workspace import filenames
 
@@ -20,6 +24,18 @@ from ..workspace import filenames
 TAKE_OPTIONS = [(f"ui.takes.{n}", n) for n in TAKE_CHOICES]  # (label key, value): "1 take" … "4 takes"
 
 UrlOf = Callable[[Any], "str | None"]
+
+
+def render_picker() -> gr.Dropdown:
+    """How many takes Generate makes.  The label is for screen readers only: each option says
+    "n takes", so the bar stays one row."""
+    return gr.Dropdown(choices(TAKE_OPTIONS), value="1", label=label("ui.takes"), show_label=False, elem_id="takes",
+                       min_width=120, scale=0, filterable=False)
+
+
+def render_grid() -> gr.HTML:
+    """The takes of a batch, hidden until one is shown (`grid_html`)."""
+    return gr.HTML("", visible=False, elem_id="takes-grid", min_height=0)
 
 
 def done_takes(snaps: list[Any]) -> list[Any]:
@@ -84,7 +100,7 @@ def grid_html(snaps: list[Any], url_of: UrlOf, lang: str = DEFAULT) -> str:
             meta = f'<span>{html.escape(seed)}</span>{star}{link}'
         else:
             words = status.state_words(s.state, lang)
-            note = render(s.error, lang) or (t("takes.video_missing", lang) if s.video_missing else "")
+            note = render_msg(s.error, lang) or (t("takes.video_missing", lang) if s.video_missing else "")
             running = s.in_progress
             pct = f'<div class="take-pct">{html.escape(percent(s))}</div>' if running else ""
             body = (f'<div class="take-wait" data-state="{html.escape(s.state)}">{pct}{html.escape(words)}'

@@ -268,6 +268,15 @@ h2.step-title { font-size: 1.05rem; margin: 4px 0 0; }
 .history-detail { border-left: 1px solid var(--border-color-primary); padding-left: 12px !important; }
 #history-actions { gap: 6px; flex-wrap: wrap; }
 .page-info { font-size: .85rem; color: #475569; }
+/* On a phone the pager is one row: the two buttons as wide as their words, the page between them
+   (Gradio's row would wrap it, and stretch the buttons to a third each). */
+@media (max-width: 760px) {
+  #history-pager { flex-wrap: nowrap !important; align-items: center !important; gap: 8px !important; }
+  #history-pager > button { flex: 0 0 auto !important; min-width: 0 !important; width: auto !important;
+    padding: 6px 10px !important; min-height: 36px; }
+  #history-pager > #history-page-info { flex: 1 1 auto !important; min-width: 0 !important; text-align: center; }
+  #history-pager .page-info { font-size: .8rem; }
+}
 /* ---- face-result (issue 23): the page's width, the result pane, takes, Compare, History's gallery,
    the phone's bar.  Owned by the result pane's look; other blocks above are other components'. ---- */
 /* The container shrink-wraps its content: a narrow tab (Compare, History) would narrow the page and

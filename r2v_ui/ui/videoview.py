@@ -1,4 +1,4 @@
-"""Result videos as plain `<video>` elements in HTML, not `gr.Video` players.
+"""Result videos as plain `<video>` elements in an HTML widget (`render`), not `gr.Video` players.
 
 Why: `gr.Video` pulls a 150 KB player bundle (with hls.js) into every page load, for players that
 are hidden until a job ends; the browser's own `<video>` plays an MP4 as well, and compare needs
@@ -14,7 +14,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+import gradio as gr
+
 from .viewfiles import View
+
+
+def render(elem_id: str) -> gr.HTML:
+    """A place for one player (`player_html`): the result's video, History's, a cell of Compare."""
+    return gr.HTML("", elem_id=elem_id, min_height=0)
 
 
 def served_url(block: Any, view: View, path: Path | str | None, name: str | None = None) -> str | None:

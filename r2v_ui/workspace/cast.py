@@ -16,7 +16,7 @@ from typing import Any, Callable
 from .. import prompt_names, spec
 from ..jobs.model import Reference
 from ..jobs.states import ReferenceKind
-from ..messages import DEFAULT, Msg, msg, render
+from ..messages import DEFAULT, Msg, msg, render_msg
 
 Prober = Callable[..., Any]  # media.probe(path, kind, *, display_name=, work_dir=) -> MediaReport
 
@@ -348,7 +348,7 @@ def problem_msgs(cast: list[Card]) -> list[Msg]:
 
 def problems(cast: list[Card], lang: str | None = DEFAULT) -> list[str]:
     """What stops Generate, in plain words in `lang` (English unless told)."""
-    return [render(m, lang) for m in problem_msgs(cast)]
+    return [render_msg(m, lang) for m in problem_msgs(cast)]
 
 
 def filled(cast: list[Card]) -> list[Card]:

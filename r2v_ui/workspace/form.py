@@ -1,7 +1,9 @@
-"""Pure functions between the form's widget values and what the page shows or the job manager gets.
+"""Pure functions between the form's widget values and what the job manager gets (shared by the page
+and MCP): reading and checking each value, the prompt as it will be sent, the draft.
 
-No Gradio here: each function takes plain values and returns plain values, so they are tested as
-tables (tests/test_ui_handlers.py, tests/test_form_values.py).
+No Gradio and no HTML here (what the page shows under the fields is ui/fieldnotes.py): each
+function takes plain values and returns plain values, so they are tested as tables
+(tests/test_ui_handlers.py, tests/test_form_values.py).
 
 Widget values arrive as the browser or an API client sent them (rawinputs.py keeps Gradio from
 rounding or rejecting numbers first): here a number that is not whole, or a switch that is not
@@ -10,15 +12,13 @@ true/false, is refused in one sentence, never rounded or guessed.
 
 from __future__ import annotations
 
-import html
 import math
 import re
 from dataclasses import dataclass
 from typing import Any
 
 from .. import prompt_names, spec
-from ..messages import DEFAULT, Msg, Sentences, both, legacy, msg, render, t
-from ..price import PriceTable
+from ..messages import DEFAULT, Msg, Sentences, legacy, msg, render_msg
 from ..request import check_character_tags
 from ..storyboard import SHOTS_MAX, Shot, Storyboard
 from . import cast as cast_mod
@@ -29,7 +29,6 @@ SEED_RANDOM = "random"
 SEED_FIXED = "fixed"
 SEED_CHOICES = [("ui.seed.random", SEED_RANDOM), ("ui.seed.fixed", SEED_FIXED)]  # (label key, value)
 SHOT_CHOICES = [("ui.shot.single", "single"), ("ui.shot.multi", "multi")]  # (label key, value)
-ASPECT_NAMES = frozenset(("16:9", "9:16", "1:1", "4:3", "3:4"))  # each has its words: "form.aspect.<ratio>"
 DURATION_TEXT = msg("form.duration", lo=spec.DURATION_MIN, hi=spec.DURATION_MAX)
 SEED_TEXT = msg("form.seed", lo=spec.SEED_MIN, hi=spec.SEED_MAX)
 SHOTS_TEXT = msg("form.shots")
@@ -68,61 +67,16 @@ API_NAMES = {"prompt": "prompt", "negative": "negative_prompt", "tier": "tier", 
 DEFAULTS = FormValues()
 
 
-def size_label(tier: str, aspect: str, lang: str | None = DEFAULT) -> str:
-    try:
-        w, h = spec.size_pixels(spec.size_for(tier, aspect))
-    except (KeyError, ValueError):
-        return ""
-    shape = msg(f"form.aspect.{aspect}") if aspect in ASPECT_NAMES else msg("legacy_text", text=aspect)
-    if lang is None:  # before any request is known (the first render): in both languages
-        return both("form.size", w=w, h=h, shape=shape)
-    return html.escape(t("form.size", lang, w=w, h=h, shape=shape))
-
-
-def count_label(text: str | None, limit: int, lang: str = DEFAULT) -> str:
-    n = spec.prompt_length(text)
-    cls = "count-over" if n > limit else ("count-near" if n > limit * 0.9 else "count-ok")
-    over = "" if n <= limit else html.escape(
-        t("form.too_many_one", lang) if n - limit == 1 else t("form.too_many", lang, n=n - limit))
-    return f'<span class="char-count {cls}">{n} / {limit}{over}</span>'
-
-
 def tag_hints(prompt: str | None, cast: list[Card], lang: str = DEFAULT) -> list[tuple[str, str]]:
     """(severity, message) hints: a tag with no card is an error, a card never named a warning."""
     names = cast_mod.character_names(cast)
-    return [(p.severity, render(p.msg, lang)) for p in check_character_tags(prompt or "", len(names), names)]
+    return [(p.severity, render_msg(p.msg, lang)) for p in check_character_tags(prompt or "", len(names), names)]
 
 
 def sent_prompt(prompt: str | None, cast: list[Card]) -> prompt_names.Resolution:
     """The prompt as it will be sent: each card's `@Name` as its tag, resolved now (so a moved card
     keeps its part), with any name that names no card."""
     return prompt_names.resolve(prompt, cast_mod.character_names(cast))
-
-
-def prompt_count(prompt: str | None, cast: list[Card], lang: str = DEFAULT) -> str:
-    """The character count of the prompt as sent (the limit applies to what the service receives)."""
-    return count_label(sent_prompt(prompt, cast).sent, spec.PROMPT_MAX, lang)
-
-
-def hints_html(prompt: str | None, cast: list[Card], lang: str = DEFAULT, *, as_sent: bool = True) -> str:
-    """Under the prompt: the prompt as sent when names were rewritten, then the hints, which are
-    about the prompt as sent.  `as_sent=False` when another view shows the prompt as sent (the storyboard)."""
-    resolved = sent_prompt(prompt, cast)
-    preview = (f'<div class="prompt-sent" id="prompt-sent"><span class="prompt-sent-label">{t("form.as_sent", lang)}</span> '
-               f'{html.escape(resolved.sent)}</div>' if resolved.changed and as_sent else "")
-    names = "".join(f'<div class="hint hint-error">✕ {html.escape(render(said(p), lang))}</div>'
-                    for p in resolved.problems)
-    prompt = resolved.sent
-    hints = tag_hints(prompt, cast, lang)
-    if not hints:
-        if cast_mod.filled(cast) and (prompt or "").strip() and not names:
-            return preview + f'<div class="hint hint-ok">✓ {t("form.all_named", lang)}</div>'
-        return preview + names
-    return preview + names + "".join(
-        f'<div class="hint hint-{"error" if sev == "error" else "warning"}">'
-        f'{"✕" if sev == "error" else "!"} {html.escape(msg)}</div>'
-        for sev, msg in hints
-    )
 
 
 def whole_number(value: Any, lo: int, hi: int) -> int | None:
@@ -206,30 +160,6 @@ def prompt_for_checks(prompt: str | None, shot_type: str | None, shots: Any) -> 
     except ValueError:
         board = None
     return board.compose() if board else (prompt or "")
-
-
-def price_label(price: PriceTable, tier: str, aspect: str, duration: Any, cast: list[Card],
-                demo: bool = False, takes: int = 1, lang: str | None = None) -> str:
-    """`lang` None: before any request is known (the first render), in both languages."""
-    def say(key: str, **params: Any) -> str:
-        return both(key, **params) if lang is None else html.escape(t(key, lang, **params))
-
-    if demo:  # demo mode never speaks of money: nothing is sent anywhere
-        value = say("form.free_takes", n=takes) if takes > 1 else say("form.free")
-        return (f'<div class="price" id="price-estimate"><span class="price-label">{say("form.demo")}</span> '
-                f'<span class="price-value">{value}</span></div>')
-    try:
-        size = spec.size_for(tier, aspect)
-        one = price.estimate(size, parse_duration(duration), cast_mod.reference_video_seconds(cast))
-    except (KeyError, ValueError, TypeError):
-        return ""
-    est = one.times(takes)
-    why = say("form.price_range_why") if est.is_range else ""
-    if takes > 1:
-        why = say("form.price_takes", n=takes, each=one.message()) + why
-    return (f'<div class="price" id="price-estimate"><span class="price-label">{say("form.estimated_price")}</span> '
-            f'<span class="price-value">{say("legacy_text", text=est.message())}</span>'
-            f'<span class="price-note">{why}</span></div>')
 
 
 def build_draft(cast: list[Card], values: FormValues) -> Any:

@@ -10,6 +10,11 @@ from typing import Any
 FIRST_WORDS = 60  # characters of the prompt a gallery card shows
 
 
+def as_written(settings: dict) -> str:
+    """A job's prompt as the user wrote it (@Mira), or as sent when nothing was rewritten."""
+    return settings.get("written_prompt") or settings.get("prompt") or ""
+
+
 @dataclass
 class Group:
     """One job on its own (`batch_id` None), or the takes of one batch that are on this page."""

@@ -36,7 +36,7 @@ from PIL import Image, ImageDraw, features
 from .. import fonts
 from ..errors import StudioError
 from ..messages import DEFAULT, msg, t
-from ..messages.formats import duration as say_duration
+from ..messages import formats
 from . import filenames, recipe
 
 PREVIEW_MAX_BYTES = 2 * 1024 * 1024
@@ -331,7 +331,7 @@ def contact_sheet(rows: Sequence[tuple[Any, list[Image.Image]]], lang: str = DEF
         draw.text((SHEET_MARGIN, top + 48), seed_text, font=small, fill=SHEET_FAINT)
         seconds = _seconds(snap)
         if seconds:
-            draw.text((SHEET_MARGIN, top + 76), say_duration(seconds, lang), font=small, fill=SHEET_FAINT)
+            draw.text((SHEET_MARGIN, top + 76), formats.duration(seconds, lang), font=small, fill=SHEET_FAINT)
         x = SHEET_MARGIN + SHEET_LABEL_WIDTH + SHEET_GAP
         for frame in frames:
             sheet.paste(frame.convert("RGB"), (x, top))

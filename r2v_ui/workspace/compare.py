@@ -1,5 +1,6 @@
 """Compare, the pure part: which settings differ between 2–4 finished videos, so under each video
-the page shows only what makes it different (seed, the prompt's own words, size, length, …).
+the page shows only what makes it different (seed, the prompt's own words, size, length, …), and a
+short name for each video.  No Gradio, no HTML: the tab draws it (ui/comparepanel.py).
 
 Works on JobSnapshots (duck-typed: `.settings`, `.seed_used`, `.references`)."""
 
@@ -8,8 +9,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..messages import DEFAULT, ZH, t
-from .history import as_written, day_time
+from ..messages import DEFAULT, t, word_list
+from ..messages.formats import day_time
+from .gallery import as_written
 
 MIN_COMPARE, MAX_COMPARE = 2, 4
 
@@ -67,12 +69,12 @@ def differences(snaps: list[Any], lang: str = DEFAULT) -> list[list[str]]:
         for i, words in enumerate(word_sets):
             others = set().union(*(w for j, w in enumerate(word_sets) if j != i))
             own = _own_phrases(prompts[i], others)
-            words = ("、" if lang == ZH else ", ").join("+" + w for w in own[:8])
+            words = word_list(["+" + w for w in own[:8]], lang)
             out[i].append(t("compare.prompt_more", lang, words=words) if own else t("compare.prompt_fewer", lang))
     refs = [tuple(r.get("sha256") or r.get("url") or r.get("name") for r in s.references) for s in snaps]
     if len(set(refs)) > 1:
         for i, s in enumerate(snaps):
-            names = ("、" if lang == ZH else ", ").join(r.get("name") or "?" for r in s.references)
+            names = word_list([r.get("name") or "?" for r in s.references], lang)
             out[i].append(t("compare.cast", lang, names=names))
     return out
 

@@ -1,4 +1,5 @@
-"""Who is on the other end of a page session: the login (with --auth) or the browser.
+"""Who is on the other end of a page session: the login (with --auth) or the browser (no Gradio:
+the request and the browser's storage come in as plain values; ui/context.py keeps them in the page).
 
 A browser gets a random id on its first visit, kept in its own storage (gr.BrowserState, encrypted
 with a secret that lives in the data folder so it survives restarts), together with the job it
