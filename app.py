@@ -109,11 +109,23 @@ class Studio:
         if routes:
             app_kwargs["routes"] = routes
         kwargs["app_kwargs"] = app_kwargs
+        # Gradio checks that this machine can open the page with one HEAD request of 3 s; the first answer
+        # builds the page, which on a slow or busy machine takes longer, and Gradio then refuses to start.
+        # Its private `_frontend=False` (gradio pinned in requirements.txt) skips that check, and the
+        # studio makes its own with time to spare (page_opens_here).
+        kwargs["_frontend"] = False
+        kwargs["prevent_thread_lock"] = True  # the check below runs first; then the thread is held as asked
         with share_hint_in_studio_words():
             result = self.demo.launch(**kwargs)
+        if not kwargs["share"] and not page_opens_here(self.demo.local_url):
+            self.close()
+            raise ValueError(f"The studio started but this machine could not open it at {self.demo.local_url}: "
+                             "check your proxy settings (NO_PROXY=localhost), or start it with --share.")
         share_url = result[2] if isinstance(result, tuple) and len(result) > 2 else None
         if self.public_host is not None and not self.settings.public_base_url and share_url:
             self.public_host.inner.set_public_base_url(share_url.rstrip("/"))
+        if not prevent_thread_lock:
+            self.demo.block_thread()
         return result
 
     def close(self) -> None:
@@ -145,6 +157,18 @@ class _ShareHint(io.TextIOBase):
 
     def flush(self) -> None:
         self._out.flush()
+
+
+def page_opens_here(url: str, seconds: float = 60.0) -> bool:
+    """This machine can open the page at `url` (as Gradio's own check asks, through the same proxy
+    settings), waiting up to `seconds` for the first answer, which builds the page."""
+    import httpx
+
+    try:
+        answer = httpx.head(url, timeout=seconds, verify=False)
+    except httpx.HTTPError:
+        return False
+    return answer.status_code in (200, 301, 302, 303, 307, 308, 401)
 
 
 @contextlib.contextmanager
