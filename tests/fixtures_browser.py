@@ -106,6 +106,19 @@ def in_viewport(page, selector: str) -> bool:
         and box["x"] + box["width"] <= vp["width"] + 1
 
 
+def settles_in_viewport(page, selector: str, timeout: float = 30_000) -> bool:
+    """The element's box comes to lie inside the viewport once the page has finished laying out what
+    just arrived (a video's size is known only when its data has loaded): waits for it, then says so."""
+    try:
+        page.wait_for_function("""sel => { const el = document.querySelector(sel); if (!el) return false;
+            const r = el.getBoundingClientRect();
+            return r.width > 0 && r.top >= 0 && r.left >= 0 && r.bottom <= innerHeight + 1 && r.right <= innerWidth + 1; }""",
+                               arg=selector, timeout=timeout)
+    except Exception:  # Playwright's TimeoutError: the caller's assertion says which element
+        return in_viewport(page, selector)
+    return True
+
+
 def no_sideways_scroll(page) -> tuple[int, int]:
     return page.evaluate("document.documentElement.scrollWidth"), page.viewport_size["width"]
 

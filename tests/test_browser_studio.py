@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.fixtures_browser import (RUNNING_STATES, browser_marks, expect, in_viewport, open_page, upload_to_card,
+from tests.fixtures_browser import (RUNNING_STATES, browser_marks, expect, in_viewport, settles_in_viewport, open_page, upload_to_card,
     wait_state, wait_until_loaded, wait_until_playing)
 from tests.fixtures_ui import character_png, running_studio
 
@@ -89,7 +89,7 @@ def test_newcomer_makes_a_video_and_finds_it_after_a_reload(browser, studio, tmp
     wait_state(page, ["succeeded"])
     wait_until_playing(page, "#result-video video")
     assert page.evaluate("document.querySelector('#result-video video').muted")
-    assert in_viewport(page, "#result-video video")
+    assert settles_in_viewport(page, "#result-video video")
     for action in ("#download-result", "#another-take", "#use-settings"):
         expect(page.locator(action)).to_be_visible()
     expect(page.locator("#result-summary")).to_contain_text("1280 × 720")

@@ -31,7 +31,7 @@ SMALL_STREAM_LIMIT = 3
 SMALL_PAGE_SLOTS = 2
 WATCHERS = SMALL_STREAM_LIMIT + SMALL_PAGE_SLOTS + 1  # more streams than the whole pool
 HANG_GUARD_S = 60.0
-FORM = ["", "720P", "16:9", 2, "single", False, False, "random", None, [], False, "1"]  # negative … seed, shots, "don't ask", takes
+FORM = ["", "720P", "16:9", 2, "single", False, False, "random", None, [], False, "1", ""]  # negative … seed, shots, "don't ask", takes, recipe
 
 
 class Session:
