@@ -22,8 +22,8 @@ import pytest
 
 from r2v_ui.workspace import filenames
 from tests.fixtures_browser import (DESKTOP, MONEY, PHONE, RUNNING_STATES, axe_violations, browser_marks,
-                                    choose_takes, covered_by_bar, expect, load_example, open_page, wait_state)
-from tests.fixtures_ui import running_studio
+                                    choose_takes, covered_by_bar, expect, load_example, open_page, wait_state, upload_to_card)
+from tests.fixtures_ui import character_png, running_studio
 
 pytestmark = browser_marks
 FINISH_SECONDS = 4.0
@@ -121,7 +121,7 @@ def test_the_phones_bar_covers_nothing_at_the_end_of_the_page_or_after_generate(
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
-def test_a_blocked_generate_says_why_inside_the_result_pane(browser, studio, viewport):
+def test_a_blocked_generate_says_why_inside_the_result_pane_until_the_cast_changes(browser, studio, viewport, tmp_path):
     page = open_page(browser, studio.url, viewport)
     page.locator("#generate-btn").click()  # nothing on the cards, no prompt
     expect(page.locator("#form-alert .form-alert")).to_contain_text("Nothing was sent", timeout=30_000)
@@ -130,6 +130,11 @@ def test_a_blocked_generate_says_why_inside_the_result_pane(browser, studio, vie
     expect(said).to_be_in_viewport()  # where the user looks: beside Generate
     assert page.locator("#form-alert .form-alert").inner_text().strip() == said.inner_text().strip()
     no_axe(page, "blocked")
+    # The cast changes: the reason was said of the cast as it was, so it leaves both places (no stale alert).
+    upload_to_card(page, 1, character_png(tmp_path / "nia.png", (200, 90, 120)))
+    expect(page.locator("#card-1-face img")).to_be_visible(timeout=30_000)
+    expect(page.locator("#form-alert .form-alert")).to_have_count(0)
+    expect(said).to_be_hidden()
     page.context.close()
 
 

@@ -95,7 +95,9 @@ def offer_text(mapping: dict[int, int], lang: str = DEFAULT) -> str:
 
 def listen(w: CastWidgets, ctx: PageContext, page: Any) -> None:
     st, scene = ctx.states, page.scene
-    outs = [*w.outputs(), st.cast]
+    # A change to the cast also takes away the reason the last Generate was refused (and its copy in the
+    # result pane): it was said of the cast as it was, and may no longer hold (the next Generate says again).
+    outs = [*w.outputs(), st.cast, scene.form_alert]
     quiet = dict(show_progress="hidden", api_visibility="undocumented")
     checks = dict(concurrency_limit=CHECK_CONCURRENCY, concurrency_id="checks", api_visibility="undocumented")
     retag_outs = [w.retag_box, w.retag_text, w.retag]
@@ -103,7 +105,7 @@ def listen(w: CastWidgets, ctx: PageContext, page: Any) -> None:
     def edit(request, mirror, change) -> dict:
         """Apply `change` to this session's latest cast, under its lock."""
         with ctx.casts.lock(request):
-            return cast_view(w, ctx, change(ctx.casts.get(request, mirror)), request)
+            return cast_view(w, ctx, change(ctx.casts.get(request, mirror)), request) | {scene.form_alert: ""}
 
     def on_add(given: dict, request: gr.Request):
         return edit(request, given[st.cast], cast_mod.add_card)
@@ -128,7 +130,7 @@ def listen(w: CastWidgets, ctx: PageContext, page: Any) -> None:
         return view | {scene.prompt: ex.prompt, scene.negative: ex.negative_prompt,
                                           scene.form_alert: "", w.retag_box: gr.Column(visible=False)}
 
-    w.example.click(on_example, None, [*outs, scene.prompt, scene.negative, scene.form_alert, w.retag_box],
+    w.example.click(on_example, None, [*outs, scene.prompt, scene.negative, w.retag_box],
                     api_name="load_example_cast", concurrency_limit=CHECK_CONCURRENCY, concurrency_id="checks")
 
     for cw in w.cards:
@@ -202,7 +204,7 @@ def _wire_card(cw: cards_mod.CardWidgets, w: CastWidgets, ctx: PageContext, scen
             with ctx.casts.lock(request):
                 cast = ctx.casts.get(request, given[st.cast])
                 after = change(cast)
-                view = cast_view(w, ctx, after, request)
+                view = cast_view(w, ctx, after, request) | {scene.form_alert: ""}
             mapping = renumbering(cast, after)
             named = {int(m) for m in TAG.findall(prompt or "")}
             offer = {a: b for a, b in mapping.items() if a in named}
