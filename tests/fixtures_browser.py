@@ -1,10 +1,12 @@
 """Driving the studio in Debian's Chromium (Playwright): contexts at a laptop and a phone size,
-waits that watch real page state, geometry checks against the viewport, and axe-core run inside
-the page.  Imported explicitly by tests/test_browser_*.py."""
+waits that watch real page state, geometry checks against the viewport (what the phone's fixed bar
+covers), files dropped as a drag from the desktop, and axe-core run inside the page.  Imported explicitly by tests/test_browser_*.py."""
 
 from __future__ import annotations
 
+import base64
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -16,6 +18,9 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--
                  "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]
 DESKTOP = {"width": 1400, "height": 1000}
 PHONE = {"width": 390, "height": 844}
+# Any mention of money (demo mode must show none), in English or Chinese.
+MONEY = re.compile(r"[$¥€£]|\b(price|prices|cost|costs|billed|bill|charge|charges|charged|budget|pay|paid|USD)\b|价格|费用|计费|扣费|付费|预算",
+                   re.IGNORECASE)
 RUNNING_STATES = ("checking", "uploading", "submitting", "queued", "processing", "downloading")
 
 browser_marks = [
@@ -119,3 +124,67 @@ def axe_violations(page) -> list[dict]:
          "why": [n.get("failureSummary", "")[:240] for n in v["nodes"][:2]]}
         for v in result["violations"] if v["impact"] in ("critical", "serious")
     ]
+
+
+def load_example(page, accepted: str = "Accepted") -> None:
+    """"Load example cast", until its second card's verdict (`accepted`: the word in the page's language)."""
+    page.locator("#load-example").click()
+    expect(page.locator("#card-2-face")).to_contain_text(accepted, timeout=30_000)
+    expect(page.locator("#prompt textarea")).not_to_have_value("")
+
+
+def choose_takes(page, n: int) -> None:
+    """Choose `n` takes in the dropdown beside Generate (by position: any language)."""
+    page.locator("#takes input").click()
+    page.get_by_role("option").nth(n - 1).click()
+
+
+def covered_by_bar(page, selector: str) -> list[str]:
+    """The points of the element (its corners, inset, and centre) where the fixed bar, not the
+    element, is what a tap would reach (an element inside the bar is reachable where it shows)."""
+    return page.evaluate("""sel => {
+      const el = document.querySelector(sel), bar = document.querySelector('.generate-bar');
+      const r = el.getBoundingClientRect(), out = [];
+      const pts = [[r.left + 4, r.top + 4], [r.right - 4, r.top + 4], [r.left + r.width / 2, r.top + r.height / 2],
+                   [r.left + 4, r.bottom - 4], [r.right - 4, r.bottom - 4]];
+      for (const [x, y] of pts) {
+        if (y < 0 || y >= innerHeight) { out.push('off screen at ' + Math.round(y)); continue; }
+        const hit = document.elementFromPoint(x, y);
+        if (!hit || (bar.contains(hit) && !bar.contains(el)) || !(el.contains(hit) || hit.contains(el))) out.push(`${Math.round(x)},${Math.round(y)}`);
+      }
+      return out; }""", selector)
+
+
+# A drag from the desktop, as the browser delivers it: dragenter, dragover, drop on one element,
+# each with the same DataTransfer; returns whether each event's default was left alone (true) or
+# prevented (false), as dispatchEvent says.
+DROP = """([selector, files, only_hover]) => {
+  const target = document.querySelector(selector);
+  const dt = new DataTransfer();
+  for (const f of files) {
+    const bytes = Uint8Array.from(atob(f.b64), c => c.charCodeAt(0));
+    dt.items.add(new File([bytes], f.name, {type: f.type}));
+  }
+  const fire = (type) => target.dispatchEvent(new DragEvent(type, {bubbles: true, cancelable: true, dataTransfer: dt}));
+  const out = {enter: fire('dragenter'), over: fire('dragover')};
+  if (!only_hover) out.drop = fire('drop');
+  return out;
+}"""
+
+
+def as_drop(path: Path, kind: str) -> dict:
+    """A real file, ready to be carried by a drop (`kind`: its MIME type)."""
+    return {"name": path.name, "type": kind, "b64": base64.b64encode(path.read_bytes()).decode("ascii")}
+
+
+def drop(page, selector: str, *files: dict, only_hover: bool = False) -> dict:
+    """Drop `files` (from as_drop) on the element, as a drag from the desktop (`only_hover`: no drop)."""
+    return page.evaluate(DROP, [selector, list(files), only_hover])
+
+
+def verdicts_cut_short(page) -> list[str]:
+    """The cast's verdicts that are clamped or overflow their box (a verdict is read whole)."""
+    return page.evaluate("""() => [...document.querySelectorAll('#cast-row .verdict-text, #cast-row .verdict')]
+        .filter(v => v.getClientRects().length && (v.scrollHeight > v.clientHeight + 1
+                     || getComputedStyle(v).webkitLineClamp !== 'none'))
+        .map(v => v.textContent)""")

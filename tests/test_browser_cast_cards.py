@@ -12,44 +12,17 @@ scroll, verdicts whole, every icon button named; axe-core finds nothing critical
 
 from __future__ import annotations
 
-import base64
 import re
-from pathlib import Path
 
 import pytest
 
 from r2v_ui.messages import EN, ZH, t
-from tests.fixtures_browser import (DESKTOP, PHONE, axe_violations, browser_marks, expect, no_sideways_scroll,
-    open_page, upload_to_card)
+from tests.fixtures_browser import (DESKTOP, PHONE, as_drop, axe_violations, browser_marks, drop, expect,
+    no_sideways_scroll, open_page, upload_to_card, verdicts_cut_short)
 from tests.fixtures_emulator import make_wav
 from tests.fixtures_ui import character_png, running_studio
 
 pytestmark = browser_marks
-
-# A drag from the desktop, as the browser delivers it: dragenter, dragover, drop on one element,
-# each with the same DataTransfer; returns whether each event's default was left alone (true) or
-# prevented (false), as dispatchEvent says.
-DROP = """([selector, files, only_hover]) => {
-  const target = document.querySelector(selector);
-  const dt = new DataTransfer();
-  for (const f of files) {
-    const bytes = Uint8Array.from(atob(f.b64), c => c.charCodeAt(0));
-    dt.items.add(new File([bytes], f.name, {type: f.type}));
-  }
-  const fire = (type) => target.dispatchEvent(new DragEvent(type, {bubbles: true, cancelable: true, dataTransfer: dt}));
-  const out = {enter: fire('dragenter'), over: fire('dragover')};
-  if (!only_hover) out.drop = fire('drop');
-  return out;
-}"""
-
-
-def as_drop(path: Path, kind: str) -> dict:
-    return {"name": path.name, "type": kind, "b64": base64.b64encode(path.read_bytes()).decode("ascii")}
-
-
-def drop(page, selector: str, *files: dict, only_hover: bool = False) -> dict:
-    return page.evaluate(DROP, [selector, list(files), only_hover])
-
 
 @pytest.fixture(scope="module")
 def studio(tmp_path_factory):
@@ -152,10 +125,7 @@ def test_cards_are_even_whole_and_named_at_both_sizes_in_both_languages(browser,
             rows.setdefault(b["top"], []).append(b["height"])
         for top, heights in rows.items():
             assert max(heights) - min(heights) <= 1, f"{state}: ragged row at {top}: {heights}"
-        clamped = page.evaluate("""() => [...document.querySelectorAll('#cast-row .verdict-text, #cast-row .verdict')]
-            .filter(v => v.getClientRects().length && (v.scrollHeight > v.clientHeight + 1
-                         || getComputedStyle(v).webkitLineClamp !== 'none'))
-            .map(v => v.textContent)""")
+        clamped = verdicts_cut_short(page)
         assert clamped == [], f"{state}: verdicts cut short: {clamped}"
         unnamed = page.evaluate("""() => [...document.querySelectorAll('#cast-row .card-tool')]
             .filter(b => b.getClientRects().length)

@@ -21,14 +21,12 @@ import httpx
 import pytest
 
 from r2v_ui.workspace import filenames
-from tests.fixtures_browser import (DESKTOP, PHONE, RUNNING_STATES, axe_violations, browser_marks, expect, open_page,
-                                    wait_state)
+from tests.fixtures_browser import (DESKTOP, MONEY, PHONE, RUNNING_STATES, axe_violations, browser_marks,
+                                    choose_takes, covered_by_bar, expect, load_example, open_page, wait_state)
 from tests.fixtures_ui import running_studio
 
 pytestmark = browser_marks
 FINISH_SECONDS = 4.0
-MONEY = re.compile(r"[$¥€£]|\b(price|prices|cost|costs|billed|bill|budget|pay|paid|USD)\b|价格|费用|计费|扣费|付费|预算",
-                   re.IGNORECASE)
 
 
 @pytest.fixture(scope="module")
@@ -40,33 +38,6 @@ def studio(tmp_path_factory):
 def no_axe(page, state: str) -> None:
     found = axe_violations(page)
     assert found == [], f"{state}: {found}"
-
-
-def load_example(page, accepted: str = "Accepted") -> None:
-    page.locator("#load-example").click()
-    expect(page.locator("#card-2-face")).to_contain_text(accepted, timeout=30_000)
-    expect(page.locator("#prompt textarea")).not_to_have_value("")
-
-
-def choose_takes(page, n: int) -> None:
-    page.locator("#takes input").click()
-    page.get_by_role("option").nth(n - 1).click()
-
-
-def covered_by_bar(page, selector: str) -> list[str]:
-    """The points of the element (its corners, inset, and centre) where the fixed bar, not the
-    element, is what a tap would reach."""
-    return page.evaluate("""sel => {
-      const el = document.querySelector(sel), bar = document.querySelector('.generate-bar');
-      const r = el.getBoundingClientRect(), out = [];
-      const pts = [[r.left + 4, r.top + 4], [r.right - 4, r.top + 4], [r.left + r.width / 2, r.top + r.height / 2],
-                   [r.left + 4, r.bottom - 4], [r.right - 4, r.bottom - 4]];
-      for (const [x, y] of pts) {
-        if (y < 0 || y >= innerHeight) { out.push('off screen at ' + Math.round(y)); continue; }
-        const hit = document.elementFromPoint(x, y);
-        if (!hit || bar.contains(hit) || !(el.contains(hit) || hit.contains(el))) out.push(`${Math.round(x)},${Math.round(y)}`);
-      }
-      return out; }""", selector)
 
 
 def test_takes_are_big_enough_show_percent_while_running_and_play_on_hover_and_tap(browser, studio):

@@ -4,12 +4,13 @@ no currency, in either language; a live job's still show the estimate (and what 
 from __future__ import annotations
 
 import re
+from types import SimpleNamespace
 
 import pytest
 
 from r2v_ui.messages import EN, ZH, msg
 from r2v_ui.price import PriceTable
-from r2v_ui.ui import historypanel, status
+from r2v_ui.ui import historypanel, result, status
 from tests.fixtures_jobs import snapshot
 
 
@@ -21,7 +22,7 @@ def _snap(**over):
                 price_label=PriceTable().estimate("1920*1080", 5).message())
     return snapshot("succeeded", **(base | over))
 
-MONEY = re.compile(r"[$¥€£]|price|cost|billed|budget|pay|价格|费用|计费|扣费|付费|预算|元", re.IGNORECASE)
+MONEY = re.compile(r"[$¥€£]|price|cost|billed|charge|budget|pay|价格|费用|计费|扣费|付费|预算|元", re.IGNORECASE)
 
 
 @pytest.mark.parametrize("lang", [EN, ZH])
@@ -38,3 +39,15 @@ def test_a_live_jobs_summary_keeps_its_estimate_and_what_was_billed(lang):
     text = status.summary_markdown(snap, lang)
     assert "$" in text and ("Price" in text or "价格" in text)
     assert "$0.50" in text  # the service's own figure beside it
+
+
+@pytest.mark.parametrize("lang", [EN, ZH])
+def test_the_demo_repeat_question_for_several_takes_never_mentions_charges(lang):
+    """It said "2 takes (each its own video and its own charge)" / "单独计费" in demo mode."""
+    draft = SimpleNamespace(references=[1, 2], size="1920*1080", duration=5, shot_type="single", audio=True,
+                            prompt="character1 waves")
+    price = PriceTable().estimate("1920*1080", 5).times(2).message()
+    demo = result.confirm_html(draft, price, duplicate_s=3.0, live=False, takes=2, lang=lang)
+    assert "2" in demo and not MONEY.search(demo), MONEY.search(demo)
+    live = result.confirm_html(draft, price, duplicate_s=None, live=True, takes=2, lang=lang)
+    assert MONEY.search(live)  # live mode still says what each take costs

@@ -1125,4 +1125,6 @@ MESSAGES: dict[str, str] = {
     "share.page.cast": "Cast",
     "share.page.details": "Prompt and settings",
     "share.page.footer": "Made with the Wan 2.7 Reference-to-Video Studio",
+    # face-tour: the repeat question in demo mode says nothing of charges (issue 23 item 7).
+    "confirm.takes_demo": "{n} takes (each its own video)",
 }

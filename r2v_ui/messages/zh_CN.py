@@ -1033,4 +1033,6 @@ MESSAGES: dict[str, str] = {
     "share.page.cast": "角色",
     "share.page.details": "提示词和设置",
     "share.page.footer": "由 Wan 2.7 参考生视频工作室制作",
+    # face-tour: the repeat question in demo mode says nothing of charges (issue 23 item 7).
+    "confirm.takes_demo": "{n} 条（每条都是单独的视频）",
 }

@@ -17,6 +17,7 @@ from ..errors import StudioError
 from ..messages import DEFAULT, both, phrase_list, render_msg, t
 from ..workspace import form, session
 from ..workspace import recipe as recipes
+from ..workspace.gallery import first_words
 from ..workspace.start import ASK_REPEAT, StartChecks
 from . import context, fieldnotes, jobview, packpanel, sharepanel, spendpanel, status, videoview
 from . import takes as takes_view
@@ -130,13 +131,13 @@ def confirm_html(draft: Any, price_text: Any, *, duplicate_s: float | None, live
              t("summary.multi" if draft.shot_type == "multi" else "summary.single", lang),
              t("confirm.sound_on" if draft.audio else "confirm.sound_off", lang)]
     if takes > 1:
-        items.append(t("confirm.takes", lang, n=takes))
+        items.append(t("confirm.takes" if live else "confirm.takes_demo", lang, n=takes))  # demo: no charges
     what = t("confirm.what", lang, items=phrase_list(items, lang))
     head = (t("confirm.repeat", lang, s=f"{duplicate_s:.0f}") if duplicate_s is not None
             else t("confirm.live", lang))
     money = f"<div>{t('confirm.money', lang, price=esc(render_msg(price_text, lang)))}</div>" if live else ""
     return (f'<div class="confirm" role="alertdialog" aria-label="{esc(t("confirm.aria", lang))}"><b>{esc(head)}</b>'
-            f'<div>{esc(what)}</div><div class="confirm-prompt">“{esc(draft.prompt[:160])}”</div>{money}</div>')
+            f'<div>{esc(what)}</div><div class="confirm-prompt">“{esc(first_words(draft.prompt, 160))}”</div>{money}</div>')
 
 
 def refused(exc: StudioError, lang: str) -> str:

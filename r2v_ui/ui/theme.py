@@ -294,6 +294,9 @@ footer .record.hidden + .divider { display: none; }
   width: min(520px, calc(100vw - 24px)) !important; max-height: calc(100vh - 24px); overflow-y: auto;
   box-shadow: 0 0 0 100vmax rgba(15, 23, 42, .45), 0 12px 40px rgba(15, 23, 42, .35); }
 .pane-alert:empty { display: none; }
+/* face-tour: an empty alert or status line takes no room in the bar (each kept 20 px of padding:
+   the phone's fixed bar was 48 px taller than its content). */
+#pane-alert:has(.pane-alert:empty), #bar-status-box:has(#bar-status:empty) { display: none !important; }
 .pane-alert { background: #fef2f2; color: #991b1b; border: 1px solid #fecaca; border-radius: 10px; padding: 6px 10px;
   font-size: .88rem; }
 .take-progress { list-style: none; display: flex; flex-wrap: wrap; gap: 4px 12px; padding: 0; margin: 4px 0 0;
@@ -307,7 +310,8 @@ footer .record.hidden + .divider { display: none; }
   padding: 8px; background: var(--background-fill-secondary); }
 .gallery-batch-head { font-size: .85rem; color: #334155; margin: 0 2px 6px; }
 .gallery-batch-head b { color: #1e293b; }
-.gallery-batch .history-gallery { grid-template-columns: repeat(auto-fill, minmax(160px, 1fr)); gap: 8px; }
+/* face-tour: a batch's posters grow into its row (up to 300 px) rather than leave most of it empty. */
+.gallery-batch .history-gallery { grid-template-columns: repeat(auto-fit, minmax(160px, 300px)); gap: 8px; }
 .gallery-card { all: unset; box-sizing: border-box; display: flex; flex-direction: column; cursor: pointer; border-radius: 10px;
   overflow: hidden; background: var(--background-fill-primary); border: 1px solid var(--border-color-primary); }
 .gallery-card:hover { border-color: #6366f1; }
