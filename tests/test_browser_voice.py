@@ -41,7 +41,8 @@ def test_a_recorded_voice_is_checked_like_a_chosen_clip_and_no_player_bundle_is_
     expect(page.locator("#card-1-face")).to_contain_text("Voice", timeout=30_000)
     expect(page.locator("#card-1-face")).to_contain_text("recording-character1.wav")
     face = page.locator("#card-1-face").inner_text()
-    assert "Accepted" in face or "Fixed" in face, face
+    # An accepted voice is its ✓ on the card's voice line; a fixed one adds the row saying how (cards.face_html).
+    assert "✓ Voice: recording-character1.wav" in face or "Fixed" in face, face
     expect(page.locator("#card-1-rec-status")).to_have_text("")  # "checking…" gives way to the verdict
     assert axe_violations(page) == []
     page.screenshot(path=str(artifacts_dir / "voice-recorded.png"))

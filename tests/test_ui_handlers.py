@@ -386,3 +386,18 @@ def test_a_cards_voice_is_said_once_and_a_fixed_or_refused_one_says_why(tmp_path
     refused = cast_mod.check_voice(picture, str(noise), work_dir=tmp_path / "w")
     assert refused.voice_verdict == "refused"
     assert "Voice: Refused" in html_mod.unescape(cards.face_html(refused, 1, "en"))
+
+
+def test_each_cast_a_session_stores_is_a_newer_revision_and_its_faces_say_which():
+    """The page tells an older answer drawn over a newer one by the revision on each face
+    (castpanel.STALE_JS); each session counts its own."""
+    from types import SimpleNamespace
+
+    from r2v_ui.ui.context import SessionCasts
+
+    casts, one, two = SessionCasts(), SimpleNamespace(session_hash="one"), SimpleNamespace(session_hash="two")
+    assert casts.revision(one) == 0
+    assert [casts.put(one, [Card()]), casts.put(one, [Card(), Card()]), casts.put(two, [Card()])] == [1, 2, 1]
+    assert casts.revision(one) == 2 and casts.revision(two) == 1
+    assert 'data-rev="2"' in cards.face_html(Card(), 1, "en", casts.revision(one))
+    assert "data-rev" not in cards.face_html(Card(), 1)  # the first drawing, before any session

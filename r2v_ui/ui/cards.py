@@ -105,8 +105,10 @@ def recorder_html(n: int) -> str:
             f'<div class="voice-rec-status" id="card-{n}-rec-status" role="status"></div></div>')
 
 
-def face_html(card: Card, n: int, lang: str | None = None) -> str:
+def face_html(card: Card, n: int, lang: str | None = None, rev: int | None = None) -> str:
     """Card n's face in `lang`; None: before any request is known (the first render), in both.
+    `rev`: the revision of the session's cast it shows (context.SessionCasts), for the page's check
+    that an older result never stays drawn over a newer one (castpanel.STALE_JS).
 
     The picture or the clip's first frame fills the card (an empty card: a drop zone), the tag and
     @Name over it; under it the file's name, the voice, and the verdicts whole, never clamped."""
@@ -148,8 +150,9 @@ def face_html(card: Card, n: int, lang: str | None = None) -> str:
         voice = f'<div class="card-voice"{why}>{"✓ " if accepted else ""}{said}</div>'
 
     filled = "1" if card.has_media else "0"
+    stamp = f' data-rev="{int(rev)}"' if rev is not None else ""
     return (f'<div class="card-face" data-verdict="{html.escape(card.verdict or "empty")}" data-filled="{filled}"'
-            f' data-card="{n}">{preview}{caption}{voice}' + verdict_html(card, n, lang)
+            f' data-card="{n}"{stamp}>{preview}{caption}{voice}' + verdict_html(card, n, lang)
             + "".join(_kept_row(note, lang) for note in kept.notes(card)) + '</div>')
 
 
@@ -198,13 +201,13 @@ def _thumbnail(path: Path, kind: str | None) -> str | None:
         return None
 
 
-def render(card: Card | None, n: int, total: int, lang: str | None = None) -> list[Any]:
-    """Updates for CardWidgets.outputs() showing `card` in slot n of a cast of `total` cards."""
+def render(card: Card | None, n: int, total: int, lang: str | None = None, rev: int | None = None) -> list[Any]:
+    """Updates for CardWidgets.outputs() showing `card` in slot n of a cast of `total` cards (of revision `rev`)."""
     visible = card is not None and n <= total
     card = card or Card()
     return [
         gr.Column(visible=visible),
-        face_html(card, n, lang),
+        face_html(card, n, lang, rev),
         gr.Textbox(value=card.shown_link),
         gr.Button(visible=card.has_voice),
         gr.Button(interactive=n > 1),
@@ -224,10 +227,10 @@ def insert_button(card: Card, n: int, lang: str | None = None) -> gr.Button:
     return gr.Button(value=t("card.insert", lang or EN, what=f"@{name}"))
 
 
-def render_all(cast: list[Card], lang: str | None = None) -> list[Any]:
+def render_all(cast: list[Card], lang: str | None = None, rev: int | None = None) -> list[Any]:
     out: list[Any] = []
     for i in range(spec.MEDIA_MAX):
-        out += render(cast[i] if i < len(cast) else None, i + 1, len(cast), lang)
+        out += render(cast[i] if i < len(cast) else None, i + 1, len(cast), lang, rev)
     return out
 
 

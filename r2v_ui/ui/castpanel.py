@@ -1,5 +1,10 @@
 """The cast panel: "Load example cast", "+ Add character", the five card slots, and the offer to
-keep the prompt's people right when cards move (a card's position *is* its tag)."""
+keep the prompt's people right when cards move (a card's position *is* its tag).
+
+Every card event answers with the whole cast, and two events' answers can reach the page in either
+order (a picture and a voice chosen together are checked side by side): each face carries the
+revision it shows, and STALE_JS asks for the latest cast again (the hidden `#cast-refresh`) whenever
+an older answer is drawn over a newer one, so nothing chosen ever seems lost."""
 
 from __future__ import annotations
 
@@ -32,6 +37,7 @@ class CastWidgets:
     retag_apply: gr.Button
     retag_dismiss: gr.Button
     retag: gr.State  # {old tag number: new tag number} waiting for the user's yes
+    refresh: gr.Button  # hidden: STALE_JS presses it to draw the session's latest cast again
 
     def outputs(self) -> list[Any]:
         return [w for cw in self.cards for w in cw.outputs()] + [self.add]
@@ -59,15 +65,16 @@ def render(ctx: PageContext) -> CastWidgets:
         with gr.Row(equal_height=False, elem_id="cast-row"):
             cards = [cards_mod.make_card(n, visible=n == 1) for n in range(1, spec.MEDIA_MAX + 1)]
             add = gr.Button(label("ui.add_character"), size="sm", elem_id="add-character", elem_classes=["add-tile"])
-    return CastWidgets(add, example, cards, retag_box, retag_text, retag_apply, retag_dismiss, gr.State({}))
+        refresh = gr.Button("", elem_id="cast-refresh", elem_classes=["cast-refresh"])  # display: none (theme.py)
+    return CastWidgets(add, example, cards, retag_box, retag_text, retag_apply, retag_dismiss, gr.State({}), refresh)
 
 
 def cast_view(w: CastWidgets, ctx: PageContext, cast: list, request: Any) -> dict:
     """Updates showing `cast`, which becomes this session's cast (call it under the session's lock
     when the new cast was made from the old one)."""
     cast = [cards_mod.with_thumb(c) for c in cast]
-    ctx.casts.put(request, cast)
-    updates = dict(zip([x for cw in w.cards for x in cw.outputs()], cards_mod.render_all(cast, lang_of(request))))
+    rev = ctx.casts.put(request, cast)
+    updates = dict(zip([x for cw in w.cards for x in cw.outputs()], cards_mod.render_all(cast, lang_of(request), rev)))
     updates[w.add] = gr.Button(interactive=cast_mod.can_add(cast), visible=cast_mod.can_add(cast))
     updates[ctx.states.cast] = cast
     return updates
@@ -133,6 +140,12 @@ def listen(w: CastWidgets, ctx: PageContext, page: Any) -> None:
     w.example.click(on_example, None, [*outs, scene.prompt, scene.negative, w.retag_box],
                     api_name="load_example_cast", concurrency_limit=CHECK_CONCURRENCY, concurrency_id="checks")
 
+    # An older answer drawn over a newer one (STALE_JS): the session's latest cast, drawn again.
+    def on_refresh(given: dict, request: gr.Request):
+        return edit(request, given[st.cast], lambda c: c)
+
+    w.refresh.click(on_refresh, {st.cast}, outs, trigger_mode="always_last", concurrency_limit=None, **quiet)
+
     for cw in w.cards:
         _wire_card(cw, w, ctx, scene, outs, retag_outs, quiet, checks, edit)
 
@@ -194,8 +207,8 @@ def _wire_card(cw: cards_mod.CardWidgets, w: CastWidgets, ctx: PageContext, scen
             if i >= len(cast):
                 return {}
             cast = cast_mod.replace_card(cast, i, cast[i].with_character(name))
-            ctx.casts.put(request, cast)
-        return {cw.face: cards_mod.face_html(cast[i], n, lang_of(request)), cw.insert: cards_mod.insert_button(cast[i], n, lang_of(request)),
+            rev = ctx.casts.put(request, cast)
+        return {cw.face: cards_mod.face_html(cast[i], n, lang_of(request), rev), cw.insert: cards_mod.insert_button(cast[i], n, lang_of(request)),
                 st.cast: cast}
 
     def reorder(change):
@@ -248,3 +261,22 @@ def _insert_js(n: int) -> str:
   if (ta) {{ const pos = out.length - after.length; setTimeout(() => {{ ta.focus(); ta.setSelectionRange(pos, pos); }}, 50); }}
   return out;
 }}"""
+
+
+# The page's side of the revisions (put in the page head by theme.py): the newest face on the page
+# older than the newest ever drawn means an older answer arrived last; press `#cast-refresh` once
+# (again only after a newer face has been drawn).
+STALE_JS = r"""
+(() => {
+  let newest = 0, asked = false;
+  const check = () => {
+    const revs = [...document.querySelectorAll('.card-face[data-rev]')].map((f) => Number(f.dataset.rev));
+    if (!revs.length) return;
+    const shown = Math.max(...revs);
+    if (shown >= newest) { newest = shown; asked = false; return; }
+    const refresh = document.getElementById('cast-refresh');
+    if (!asked && refresh) { asked = true; refresh.click(); }
+  };
+  new MutationObserver(check).observe(document.documentElement, {childList: true, subtree: true});
+})();
+"""

@@ -59,11 +59,14 @@ class Streams:
 class SessionCasts:
     """Each page session's cast: the one copy every card event reads and writes, behind one lock per
     session, so two checks on one card (a picture and a voice dropped at once) cannot undo each other.
-    The `cast` State is its mirror for the page; a session this store has not seen yet starts from it."""
+    The `cast` State is its mirror for the page; a session this store has not seen yet starts from it.
+    Each `put` counts one revision: two events' results can reach the page in either order, and the
+    page uses the revision (on each card face) to notice an older one drawn over a newer one."""
 
     def __init__(self, size: int = 5000):
         self._casts: OrderedDict[str, list] = OrderedDict()
         self._locks: dict[str, threading.Lock] = {}
+        self._revisions: dict[str, int] = {}
         self._guard = threading.Lock()
         self._size = size
 
@@ -80,14 +83,23 @@ class SessionCasts:
             cast = self._casts.get(self._key(request))
         return list(cast) if cast is not None else list(mirror or [])
 
-    def put(self, request: Any, cast: list) -> None:
+    def revision(self, request: Any) -> int:
+        """How many times this session's cast was put (0: never)."""
+        with self._guard:
+            return self._revisions.get(self._key(request), 0)
+
+    def put(self, request: Any, cast: list) -> int:
+        """Store `cast` as this session's; returns its revision."""
         key = self._key(request)
         with self._guard:
             self._casts[key] = list(cast)
             self._casts.move_to_end(key)
+            self._revisions[key] = revision = self._revisions.get(key, 0) + 1
             while len(self._casts) > self._size:
                 old, _ = self._casts.popitem(last=False)
                 self._locks.pop(old, None)
+                self._revisions.pop(old, None)
+            return revision
 
 
 @dataclass

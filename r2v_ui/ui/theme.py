@@ -8,6 +8,7 @@ from urllib.parse import quote
 
 import gradio as gr
 
+from .castpanel import STALE_JS
 from .dropscript import DROP_JS
 from .scripts import COMPARE_JS, RECORDER_JS, RESULT_JS, WORDS_JS
 
@@ -122,6 +123,7 @@ CARDS_CSS = """
 #add-character.add-tile { align-self: start; aspect-ratio: 4 / 5; height: auto; min-height: 96px; border: 2px dashed #a5b4fc !important; background: #f5f7ff !important;
   color: #3730a3 !important; font-size: .95rem !important; font-weight: 600; border-radius: 14px !important; box-shadow: none; }
 #add-character.add-tile:hover { background: #eef2ff !important; }
+#cast-refresh { display: none !important; }  /* pressed by castpanel.STALE_JS only */
 /* Empty, the live region stays in the page (a screen reader hears what is later written in it) but takes no room. */
 .cast-drop-status:empty { padding: 0 !important; border: 0 !important; }
 #cast-drop-box .html-container, #cast-drop-box .prose { padding: 0 !important; }
@@ -471,5 +473,5 @@ HEAD = """
   });
 })();
 </script>
-<script>""" + COMPARE_JS + RECORDER_JS + RESULT_JS + DROP_JS + """</script>
+<script>""" + COMPARE_JS + RECORDER_JS + RESULT_JS + DROP_JS + STALE_JS + """</script>
 """
