@@ -73,7 +73,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 FORM = dict(negative="", tier="720P", aspect="16:9", duration=2, shot="single", audio=False, watermark=False,
-            seed_mode="random", seed=None, shots=[], dont_ask=False, takes="1")
+            seed_mode="random", seed=None, shots=[], dont_ask=False, takes="1", recipe="")
 EARLY_WINDOW_S = 10.0
 
 
