@@ -112,3 +112,9 @@ def studio_with_three_takes(data_dir: Path, owner: tuple[str, str], prompt: str)
             finished_job(rs.studio.store, f"take{take}", owner=owner[0], color=color, batch_id="b1", take=take,
                          prompt=prompt)
         yield rs
+
+
+def three_takes_fixture(tmp_path_factory, name: str, owner: tuple[str, str], prompt: str):
+    """The body of a module fixture: `yield from three_takes_fixture(tmp_path_factory, "name", OWNER, PROMPT)`."""
+    with studio_with_three_takes(tmp_path_factory.mktemp(name) / "data", owner, prompt) as rs:
+        yield rs

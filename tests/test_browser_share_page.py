@@ -11,7 +11,7 @@ import pytest
 
 from r2v_ui.share.model import Expiry
 from tests.fixtures_browser import DESKTOP, PHONE, axe_violations, browser_marks, expect, no_sideways_scroll
-from tests.fixtures_share import studio_with_three_takes, viewer_address
+from tests.fixtures_share import three_takes_fixture, viewer_address
 
 pytestmark = browser_marks
 
@@ -20,9 +20,8 @@ OWNER = ("producer", "pw-producer-made-up-9")
 
 @pytest.fixture(scope="module")
 def studio(tmp_path_factory):
-    with studio_with_three_takes(tmp_path_factory.mktemp("share-page") / "data", OWNER,
-                                 "@Ada hands @Bo a paper lantern on a rainy night street <b>slow</b> push in") as rs:
-        yield rs
+    yield from three_takes_fixture(tmp_path_factory, "share-page", OWNER,
+                                   "@Ada hands @Bo a paper lantern on a rainy night street <b>slow</b> push in")
 
 
 def _share(studio, password=None, jobs=("take1", "take2", "take3")):

@@ -15,16 +15,15 @@ import pytest
 from r2v_ui.share.model import PICKS_PER_LINK, PICKS_PER_MINUTE, WRONG_TRIES, Expiry, ShareError
 from r2v_ui.share.service import ShareService
 from r2v_ui.store import JobStore
-from tests.fixtures_share import Clock, finished_job, studio_with_three_takes, viewer_address
+from tests.fixtures_share import Clock, finished_job, three_takes_fixture, viewer_address
 
 OWNER = ("owner", "pw-owner-made-up-2")
 
 
 @pytest.fixture(scope="module")
 def studio(tmp_path_factory):
-    with studio_with_three_takes(tmp_path_factory.mktemp("share-hostile") / "data", OWNER,
-                                 "character1 waves at character2") as rs:
-        yield rs
+    yield from three_takes_fixture(tmp_path_factory, "share-hostile", OWNER,
+                                   "character1 waves at character2")
 
 
 def _share(studio, jobs=("take1", "take2"), password=None):

@@ -54,6 +54,11 @@ NOTE_SECONDS_MAX = 24 * 3600.0  # a note's video time beyond this is no time at 
 GUESSES_PER_MINUTE = 3 * WRONG_TRIES  # wrong passwords one client address may try a minute, on all links together
 
 
+def _rate_keys(viewer: str, client: str) -> list[str]:
+    """What a viewer's per-minute limits count against: the viewer, and their address when known."""
+    return [f"viewer:{viewer}"] + ([f"client:{client}"] if client else [])
+
+
 class _Windows:
     """How many events each key had in the last minute (in memory; a restart forgets)."""
 
@@ -70,6 +75,14 @@ class _Windows:
             del self._seen[key]
             return 0
         return len(q)
+
+    def full(self, keys: list[str], now: float, most: int) -> bool:
+        """Any of these keys had `most` events in the last minute already."""
+        return any(self.count(k, now) >= most for k in keys)
+
+    def add_all(self, keys: list[str], now: float) -> None:
+        for k in keys:
+            self.add(k, now)
 
     def add(self, key: str, now: float) -> None:
         self._seen.setdefault(key, deque()).append(now)
@@ -215,17 +228,13 @@ class ShareService:
         viewer each time), and PICKS_PER_LINK viewers' picks a link."""
         link = self._viewer_link(token, job_id, viewer)
         who = _clean_name(name)
-        keys = [f"viewer:{viewer}"] + ([f"client:{client}"] if client else [])
-        with self._lock:
-            now = self.clock()
-            if any(self._picks.count(k, now) >= PICKS_PER_MINUTE for k in keys):
-                raise ShareError(msg("share.picks_too_fast", most=PICKS_PER_MINUTE))
+
+        def write(now: float) -> Pick:
             pick = Pick(link.token, job_id, viewer, who, now)
             if not self.rows.set_pick(pick, PICKS_PER_LINK):
                 raise ShareError(msg("share.picks_full", most=PICKS_PER_LINK))
-            for k in keys:
-                self._picks.add(k, now)
-        return pick
+            return pick
+        return self._within_rate(self._picks, viewer, client, PICKS_PER_MINUTE, "share.picks_too_fast", write)
 
     def add_note(self, token: str, job_id: str, viewer: str, name: str, text: str, seconds: float | None,
                  *, client: str = "") -> Note:
@@ -238,19 +247,28 @@ class ShareService:
             raise ShareError(msg("share.note_too_long", most=NOTE_MAX_CHARS, count=len(body)))
         who = _clean_name(name)
         at = _video_time(seconds)
-        keys = [f"viewer:{viewer}"] + ([f"client:{client}"] if client else [])
-        with self._lock:
-            now = self.clock()
-            if any(self._notes.count(k, now) >= NOTES_PER_MINUTE for k in keys):
-                raise ShareError(msg("share.too_fast", most=NOTES_PER_MINUTE))
+
+        def write(now: float) -> Note:
             note = self.rows.add_note(Note(0, link.token, job_id, viewer, who, body, at, now), NOTES_PER_LINK)
             if note is None:
                 raise ShareError(msg("share.notes_full", most=NOTES_PER_LINK))
-            for k in keys:
-                self._notes.add(k, now)
-        return note
+            return note
+        return self._within_rate(self._notes, viewer, client, NOTES_PER_MINUTE, "share.too_fast", write)
 
     # --- inside -------------------------------------------------------------------------------------
+    def _within_rate(self, windows: _Windows, viewer: str, client: str, most: int, too_fast: str,
+                     write: Callable[[float], Any]) -> Any:
+        """`write(now)` under the lock, unless this viewer or their address did `most` of it in the last
+        minute already (refused with the catalog's `too_fast`); counted once it is written."""
+        keys = _rate_keys(viewer, client)
+        with self._lock:
+            now = self.clock()
+            if windows.full(keys, now, most):
+                raise ShareError(msg(too_fast, most=most))
+            made = write(now)
+            windows.add_all(keys, now)
+        return made
+
     def _viewer_link(self, token: str, job_id: str, viewer: str) -> ShareLink:
         # live is enough: the routes let in only admitted viewers, who may write while a lock stops guessers
         row = self._live(token)
