@@ -252,6 +252,12 @@ def test_two_takes_the_repeat_dialog_downloads_share_pack_and_compare(tour, tmp_
     assert page.evaluate("getComputedStyle(document.getElementById('confirm-box')).position") == "fixed"
     if tour.phone:
         assert covered_by_bar(page, "#confirm-go") == [] and covered_by_bar(page, "#confirm-cancel") == []
+    # Each answer's lines are of even length: no lone character on a line of its own ("是的，再生成一" / "个").
+    for button in ("#confirm-go", "#confirm-cancel"):
+        lines = page.locator(button).evaluate("""b => { const r = document.createRange(); r.selectNodeContents(b);
+            const size = parseFloat(getComputedStyle(b).fontSize);
+            return [...r.getClientRects()].filter(x => x.width > 0).map(x => x.width / size); }""")
+        assert lines and min(lines) > 1.6, (button, lines)
     tour.look(9, "repeat-dialog")
     page.keyboard.press("Escape")
     expect(page.locator("#confirm-box")).to_be_hidden()

@@ -293,6 +293,8 @@ footer .record.hidden + .divider { display: none; }
 #confirm-box { position: fixed !important; z-index: 90; left: 50%; top: 50%; transform: translate(-50%, -50%);
   width: min(520px, calc(100vw - 24px)) !important; max-height: calc(100vh - 24px); overflow-y: auto;
   box-shadow: 0 0 0 100vmax rgba(15, 23, 42, .45), 0 12px 40px rgba(15, 23, 42, .35); }
+/* Its answers break between words or after a comma, in lines of even length: no lone "个" on a phone. */
+#confirm-box button { word-break: keep-all; text-wrap: balance; }
 .pane-alert:empty { display: none; }
 /* face-tour: an empty alert or status line takes no room in the bar (each kept 20 px of padding:
    the phone's fixed bar was 48 px taller than its content). */
