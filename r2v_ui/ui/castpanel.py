@@ -137,7 +137,8 @@ def listen(w: CastWidgets, ctx: PageContext, page: Any) -> None:
         return view | {scene.prompt: ex.prompt, scene.negative: ex.negative_prompt,
                                           scene.form_alert: "", w.retag_box: gr.Column(visible=False)}
 
-    w.example.click(on_example, None, [*outs, scene.prompt, scene.negative, w.retag_box],
+    # Its outputs in the order API callers know (`/load_example_cast`: …, prompt, negative prompt, alert).
+    w.example.click(on_example, None, [*w.outputs(), st.cast, scene.prompt, scene.negative, scene.form_alert, w.retag_box],
                     api_name="load_example_cast", concurrency_limit=CHECK_CONCURRENCY, concurrency_id="checks")
 
     # An older answer drawn over a newer one (STALE_JS): the session's latest cast, drawn again.
