@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import statistics
@@ -80,14 +81,26 @@ def serve_bare() -> None:
 
 
 # --- visitors ------------------------------------------------------------------------------------
-async def studio_visitor(browser, url: str) -> None:
+# The page's start-up events have answered: the status box says what it holds, not "loading".
+PAGE_STARTED = "() => { const b = document.querySelector('#job-status-box'); return b && b.dataset.state !== 'loading'; }"
+
+
+@contextlib.asynccontextmanager
+async def fresh_page(browser, timeout_ms: int = 120_000):
+    """A page in a browser context of its own (nothing cached: a new visitor), closed at the end."""
     context = await browser.new_context(viewport={"width": 1400, "height": 1000})
     page = await context.new_page()
-    page.set_default_timeout(300_000)
+    page.set_default_timeout(timeout_ms)
     try:
+        yield page
+    finally:
+        await context.close()
+
+
+async def studio_visitor(browser, url: str) -> None:
+    async with fresh_page(browser, 300_000) as page:
         await page.goto(url)
-        await page.wait_for_function("() => { const b = document.querySelector('#job-status-box');"
-                                     " return b && b.dataset.state !== 'loading'; }")
+        await page.wait_for_function(PAGE_STARTED)
         await page.locator("#load-example").click()
         await page.locator("#card-2-face").filter(has_text="bolt").wait_for()
         await page.locator("#generate-btn").click()
@@ -101,45 +114,27 @@ async def studio_visitor(browser, url: str) -> None:
                        if (!v || v.readyState < 2) return false;
                        if (v.paused) { v.muted = true; v.play().catch(() => {}); }
                        return v.played.length > 0 && v.currentTime > 0; }""")
-    finally:
-        await context.close()
 
 
 async def bare_visitor(browser, url: str) -> None:
-    context = await browser.new_context(viewport={"width": 1400, "height": 1000})
-    page = await context.new_page()
-    page.set_default_timeout(120_000)
-    try:
+    async with fresh_page(browser) as page:
         await page.goto(url)
         await page.locator("#bare-text textarea").fill("hello")
         await page.locator("#bare-generate").click()
         await page.wait_for_function("() => (document.querySelector('#bare-out textarea') || {}).value === 'done: hello'")
-    finally:
-        await context.close()
 
 
 async def studio_open(browser, url: str) -> None:
-    context = await browser.new_context(viewport={"width": 1400, "height": 1000})
-    page = await context.new_page()
-    page.set_default_timeout(120_000)
-    try:
+    async with fresh_page(browser) as page:
         await page.goto(url)
         await page.locator("#generate-btn").wait_for(state="visible")
-        await page.wait_for_function("() => { const b = document.querySelector('#job-status-box');"
-                                     " return b && b.dataset.state !== 'loading'; }")
-    finally:
-        await context.close()
+        await page.wait_for_function(PAGE_STARTED)
 
 
 async def bare_open(browser, url: str) -> None:
-    context = await browser.new_context(viewport={"width": 1400, "height": 1000})
-    page = await context.new_page()
-    page.set_default_timeout(120_000)
-    try:
+    async with fresh_page(browser) as page:
         await page.goto(url)
         await page.locator("#bare-generate").wait_for(state="visible")
-    finally:
-        await context.close()
 
 
 async def open_pages(opener, url: str, k: int) -> tuple[int, list[str]]:
