@@ -29,6 +29,7 @@ browser_marks = [
 ]
 playwright_sync = pytest.importorskip("playwright.sync_api", reason="the Playwright package is not installed")
 expect = playwright_sync.expect
+PlaywrightTimeout = playwright_sync.TimeoutError
 
 # Records every job state the status box shows, so a test can say which stages a user saw.
 RECORD_STATES = """
@@ -114,7 +115,7 @@ def settles_in_viewport(page, selector: str, timeout: float = 30_000) -> bool:
             const r = el.getBoundingClientRect();
             return r.width > 0 && r.top >= 0 && r.left >= 0 && r.bottom <= innerHeight + 1 && r.right <= innerWidth + 1; }""",
                                arg=selector, timeout=timeout)
-    except Exception:  # Playwright's TimeoutError: the caller's assertion says which element
+    except PlaywrightTimeout:  # the caller's assertion says which element
         return in_viewport(page, selector)
     return True
 
