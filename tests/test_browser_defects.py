@@ -105,6 +105,48 @@ def test_a_voice_chosen_while_the_picture_is_checked_stays_on_the_card_whichever
     page.context.close()
 
 
+@pytest.mark.parametrize("redraw", ["another card's picture", "the page's own redraw"])
+def test_a_name_being_typed_is_not_put_back_when_another_answer_redraws_the_cast(
+        browser, studio, tmp_path, monkeypatch, redraw):
+    """Card 2's name reaches the server a moment after it is typed; the server's answer for it is held
+    back while another answer redraws every card (card 1's new picture, or the page's own stale-answer
+    redraw, `#cast-refresh`).  That redraw knew no name for card 2 and used to empty its box, so the
+    name typed was lost (seen once in CI as a card that never became "@Robo")."""
+    held, release = threading.Event(), threading.Event()
+    preprocess = gr.Textbox.preprocess
+
+    def hold_the_name(self, value):
+        if getattr(self, "elem_id", None) == "card-2-character" and value == "Robo" and not held.is_set():
+            held.set()
+            release.wait(60)
+        return preprocess(self, value)
+
+    monkeypatch.setattr(gr.Textbox, "preprocess", hold_the_name)
+    page = open_page(browser, studio.url)
+    upload_to_card(page, 1, character_png(tmp_path / "a.png", (200, 40, 60)))
+    expect(page.locator("#card-1-face")).to_contain_text("Accepted", timeout=30_000)
+    page.locator("#add-character").click()
+    upload_to_card(page, 2, character_png(tmp_path / "b.png", (90, 90, 110)))
+    expect(page.locator("#card-2-face")).to_contain_text("Accepted", timeout=30_000)
+    box = page.locator("#card-2-character textarea, #card-2-character input").first
+    box.press_sequentially("Robo")  # keys: Gradio sends the box's value as it is typed
+    try:
+        assert held.wait(30), "the name never reached the server"
+        if redraw == "another card's picture":
+            upload_to_card(page, 1, character_png(tmp_path / "a2.png", (40, 160, 60)))
+            expect(page.locator("#card-1-face")).to_contain_text("a2.png", timeout=30_000)
+        else:
+            before = page.locator("#card-2-face .card-face").get_attribute("data-rev")
+            page.evaluate("() => document.getElementById('cast-refresh').click()")
+            expect(page.locator("#card-2-face .card-face")).not_to_have_attribute("data-rev", before, timeout=30_000)
+        expect(box).to_have_value("Robo")  # the redraw has landed; the box holds what was typed
+    finally:
+        release.set()
+    expect(page.locator("#card-2-face .card-at")).to_have_text("@Robo", timeout=30_000)
+    expect(box).to_have_value("Robo")
+    page.context.close()
+
+
 def test_a_prompt_over_the_limit_is_kept_whole_and_the_count_says_so(browser, studio):
     page = open_page(browser, studio.url)
     text = "character1 " + "x" * 1490  # 1,501 characters

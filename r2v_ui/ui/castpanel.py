@@ -69,12 +69,17 @@ def render(ctx: PageContext) -> CastWidgets:
     return CastWidgets(add, example, cards, retag_box, retag_text, retag_apply, retag_dismiss, gr.State({}), refresh)
 
 
-def cast_view(w: CastWidgets, ctx: PageContext, cast: list, request: Any) -> dict:
+def cast_view(w: CastWidgets, ctx: PageContext, cast: list, request: Any, names: bool = True) -> dict:
     """Updates showing `cast`, which becomes this session's cast (call it under the session's lock
-    when the new cast was made from the old one)."""
+    when the new cast was made from the old one).  `names=False` leaves the Name boxes as they are:
+    for a change that moves no name (a file, a link, a voice, a redraw), so a name being typed on
+    one card while another card's answer lands is not put back to what the server had last heard."""
     cast = [cards_mod.with_thumb(c) for c in cast]
     rev = ctx.casts.put(request, cast)
     updates = dict(zip([x for cw in w.cards for x in cw.outputs()], cards_mod.render_all(cast, lang_of(request), rev)))
+    if not names:
+        for cw in w.cards:
+            del updates[cw.character]
     updates[w.add] = gr.Button(interactive=cast_mod.can_add(cast), visible=cast_mod.can_add(cast))
     updates[ctx.states.cast] = cast
     return updates
@@ -109,10 +114,10 @@ def listen(w: CastWidgets, ctx: PageContext, page: Any) -> None:
     checks = dict(concurrency_limit=CHECK_CONCURRENCY, concurrency_id="checks", api_visibility="undocumented")
     retag_outs = [w.retag_box, w.retag_text, w.retag]
 
-    def edit(request, mirror, change) -> dict:
-        """Apply `change` to this session's latest cast, under its lock."""
+    def edit(request, mirror, change, names: bool = True) -> dict:
+        """Apply `change` to this session's latest cast, under its lock (`names`: see cast_view)."""
         with ctx.casts.lock(request):
-            return cast_view(w, ctx, change(ctx.casts.get(request, mirror)), request) | {scene.form_alert: ""}
+            return cast_view(w, ctx, change(ctx.casts.get(request, mirror)), request, names) | {scene.form_alert: ""}
 
     def on_add(given: dict, request: gr.Request):
         return edit(request, given[st.cast], cast_mod.add_card)
@@ -143,7 +148,7 @@ def listen(w: CastWidgets, ctx: PageContext, page: Any) -> None:
 
     # An older answer drawn over a newer one (STALE_JS): the session's latest cast, drawn again.
     def on_refresh(given: dict, request: gr.Request):
-        return edit(request, given[st.cast], lambda c: c)
+        return edit(request, given[st.cast], lambda c: c, names=False)
 
     w.refresh.click(on_refresh, {st.cast}, outs, trigger_mode="always_last", concurrency_limit=None, **quiet)
 
@@ -172,7 +177,7 @@ def _wire_card(cw: cards_mod.CardWidgets, w: CastWidgets, ctx: PageContext, scen
                 return cast
             card = cast_mod.check_media(cast[i], upload, n, cast, i, work_dir=ctx.checked_dir).marked(example=False)
             return cast_mod.replace_card(cast, i, kept.keep_media(cast[i], card))  # a refusal keeps what it had
-        return edit(request, given[st.cast], change)
+        return edit(request, given[st.cast], change, names=False)
 
     async def on_link(given: dict, request: gr.Request):
         """A pasted link is checked at once (reachable, type, size), the verdict on the card."""
@@ -185,7 +190,7 @@ def _wire_card(cw: cards_mod.CardWidgets, w: CastWidgets, ctx: PageContext, scen
         # Only the card's picture/video part changes: a voice checked meanwhile stays; a refused link
         # leaves an accepted picture/video in place.
         return edit(request, cast, lambda c: cast_mod.replace_card(
-            c, i, kept.keep_media(c[i], c[i].with_media_of(checked))) if i < len(c) else c)
+            c, i, kept.keep_media(c[i], c[i].with_media_of(checked))) if i < len(c) else c, names=False)
 
     def on_voice(given: dict, request: gr.Request):
         upload = given[cw.voice_upload]
@@ -195,10 +200,11 @@ def _wire_card(cw: cards_mod.CardWidgets, w: CastWidgets, ctx: PageContext, scen
                 return cast
             voice = cast_mod.check_voice(cast[i], upload, work_dir=ctx.checked_dir)
             return cast_mod.replace_card(cast, i, kept.keep_voice(cast[i], voice))
-        return edit(request, given[st.cast], change)
+        return edit(request, given[st.cast], change, names=False)
 
     def on_voice_clear(given: dict, request: gr.Request):
-        return edit(request, given[st.cast], lambda c: cast_mod.replace_card(c, i, c[i].without_voice()) if i < len(c) else c)
+        return edit(request, given[st.cast], lambda c: cast_mod.replace_card(c, i, c[i].without_voice()) if i < len(c) else c,
+                    names=False)
 
     def on_character(given: dict, request: gr.Request):
         """The name typed on the card: its face and the prompt's hints change; the box is left as typed."""
