@@ -30,6 +30,10 @@ browser_marks = [
 playwright_sync = pytest.importorskip("playwright.sync_api", reason="the Playwright package is not installed")
 expect = playwright_sync.expect
 PlaywrightTimeout = playwright_sync.TimeoutError
+# Every expectation waits on its condition as long as the page's own actions do (open_page's 30 s):
+# Playwright's 5 s default is a server round trip on a loaded CI machine, not a verdict.
+EXPECT_TIMEOUT_MS = 30_000
+expect.set_options(timeout=EXPECT_TIMEOUT_MS)
 
 # Records every job state the status box shows, so a test can say which stages a user saw.
 RECORD_STATES = """
