@@ -7,7 +7,8 @@ had its green "Finished" chip on the poster's top left, over the PREVIEW label.
 
 For each of 1400×1000 and 390×844, in English and in Chinese: two finished jobs (a 16:9 one with a
 watermark, kept with a star; a 9:16 one), their posters in History's gallery, the detail's player
-and Compare's players.  The label boxes are computed from the emulator's own constants at the
+and Compare's players (the result pane's takes use the same player as Compare, with their names
+in a caption under it: ui/takes.py).  The label boxes are computed from the emulator's own constants at the
 video's drawn size (read from the file), scaled to the picture as the browser shows it (its
 `object-fit`, its box); the chip, the star and any badge do not overlap them, the labels lie inside
 the picture shown (not cropped away), and `elementFromPoint` across each label finds the picture,
@@ -162,5 +163,21 @@ def test_nothing_lies_on_a_posters_labels(browser, studio, jobs, variant, artifa
             natural = tuple(video.evaluate("v => [v.videoWidth, v.videoHeight]"))
             labels_clear(page, video, snap, natural, f"{variant} detail {job_id}", [])
             shoot(page, artifacts_dir, f"poster-labels-{variant}-2-detail-{'wide' if snap.settings.get('watermark') else 'tall'}.png")
+            # Into Compare (the second one joins the first there), then back to History for the next.
+            page.locator("#history-compare").click()
+            expect(page.get_by_role("tab", name=say("ui.tab.compare"))).to_have_attribute("aria-selected", "true")
+            if job_id != list(jobs)[-1]:
+                page.get_by_role("tab", name=say("ui.tab.history")).click()
+
+        # Compare's players, side by side (one a row on a phone): nothing on their labels either.
+        for job_id, snap in jobs.items():
+            video = page.locator(f'.compare-cell[data-job="{job_id}"] video')
+            expect(video).to_be_visible(timeout=30_000)
+            page.wait_for_function("v => v.readyState >= 1 && v.videoWidth > 0", arg=video.element_handle())
+            natural = tuple(video.evaluate("v => [v.videoWidth, v.videoHeight]"))
+            labels_clear(page, video, snap, natural, f"{variant} compare {job_id}", [])
+        assert axe_violations(page) == []
+        page.locator("#compare-slots").evaluate("e => e.scrollIntoView({block: 'start'})")
+        shoot(page, artifacts_dir, f"poster-labels-{variant}-3-compare.png")
     finally:
         page.context.close()
