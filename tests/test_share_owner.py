@@ -209,6 +209,7 @@ def test_mcp_share_job_gives_the_dialogs_address_and_says_when_it_opens_only_her
     language) that the link opens only on this machine, as the dialog does."""
     from r2v_ui.config import Settings
     from r2v_ui.mcp import register
+    from r2v_ui.messages import t
 
     manager, shares = room
     manager.store.update("solo", owner="")  # MCP without --auth is the one local library ("")
@@ -220,7 +221,7 @@ def test_mcp_share_job_gives_the_dialogs_address_and_says_when_it_opens_only_her
 
     alone = json.loads(tools.share_job("solo", request=here))
     assert alone["url"].startswith("http://127.0.0.1:7860/s/") and alone["only_this_machine"] is True
-    assert alone["note"] == "这个工作室只能在本机访问，所以链接只在本机有效。要分享给别人，请用 --share 启动工作室，或设置 PUBLIC_BASE_URL。"
+    assert alone["note"] == t("share.local_only", "zh-CN", flag="--share") and "只在本机有效" in alone["note"]
     made = h.make(["solo"], "7d", "", False, None, here)  # the dialog says the same sentence
     assert alone["note"] in made[w.said]
     english = json.loads(tools.share_job("solo", request=request(host="127.0.0.1:7860")))

@@ -83,7 +83,7 @@ def file_stat(path: Path | None) -> os.stat_result | None:
 
 
 def entity_tag(token: str, what: str, st: os.stat_result) -> str:
-    """A strong ETag for one file of one link: a hash of the link's token, what is served (its route) and
+    """A strong ETag for one file of one link: a hash of the link's token, what is served (`v/0`, `c/0/1/<size>`…) and
     the file's identity (device, inode, size, change time) — no key, nothing to learn from it; a file
     replaced or another link's copy has another."""
     identity = f"{token}|{what}|{st.st_dev}|{st.st_ino}|{st.st_size}|{st.st_mtime_ns}"
@@ -263,11 +263,11 @@ def share_routes(service: ShareService, *, local_only: Callable[[], bool] | bool
     def not_modified(etag: str) -> Response:
         return Response(status_code=304, headers=HEADERS | {"Cache-Control": REVALIDATE, "ETag": etag})
 
-    def file_answer(request: Request, token: str, path: Path | None, media_type: str) -> Response | None:
+    def file_answer(request: Request, token: str, what: str, path: Path | None, media_type: str) -> Response | None:
         st = file_stat(path)
         if st is None:
             return None
-        etag = entity_tag(token, request.url.path, st)
+        etag = entity_tag(token, what, st)
         if unchanged(request, etag):
             return not_modified(etag)
         # Starlette's FileResponse serves Range (and If-Range against this ETag) for seeking
@@ -284,14 +284,13 @@ def share_routes(service: ShareService, *, local_only: Callable[[], bool] | bool
 
     async def video(request: Request) -> Response:
         token, rec = record_at(request)
-        answer = file_answer(request, token, service.store.absolute(rec.video_path), "video/mp4") if rec else None
-        return answer or nothing(request)
+        path = service.store.absolute(rec.video_path) if rec else None
+        return file_answer(request, token, f"v/{request.path_params['n']}", path, "video/mp4") or nothing(request)
 
     async def poster(request: Request) -> Response:
         token, rec = record_at(request)
-        answer = (file_answer(request, token, service.store.absolute(rec.poster_path), "image/jpeg")
-                  if rec and rec.poster_path else None)
-        return answer or nothing(request)
+        path = service.store.absolute(rec.poster_path) if rec and rec.poster_path else None
+        return file_answer(request, token, f"p/{request.path_params['n']}", path, "image/jpeg") or nothing(request)
 
     async def cast_picture(request: Request) -> Response:
         token, rec = record_at(request)
@@ -307,7 +306,7 @@ def share_routes(service: ShareService, *, local_only: Callable[[], bool] | bool
         st = file_stat(resolved)
         if st is None:
             return nothing(request)
-        etag = entity_tag(token, f"{request.url.path}|{BOX_PX}", st)  # the copy's size is part of what it is
+        etag = entity_tag(token, f"c/{request.path_params['n']}/{k}/{BOX_PX}", st)  # the copy's size is part of it
         if unchanged(request, etag):
             return not_modified(etag)
         try:  # a copy of its own, never the upload's bytes: those carry the camera's metadata (castpictures.py)
