@@ -9,8 +9,9 @@ Passwords are kept as salted scrypt hashes (passwords.py); after a right passwor
 pass for the link (`grant`, an HMAC of the link and its password hash) in a cookie, so the password is
 never kept in the browser.  The service owns the one key that signs passes and the page's form keys
 (`form_key`): kept in the data folder (SIGNING_KEY_FILE, mode 0600, made once), so a restart keeps
-viewers in; a pass opens only a live link, so revoking, expiry or a deleted job still shut it.  Notes are also limited per minute per viewer and per client
-address (held in memory): a viewer without a cookie gets a new viewer id, but not a new address.
+viewers in; a pass opens only a live link, so revoking, expiry or a deleted job still shut it.  Notes
+are also limited per minute per viewer and per client address (held in memory): a viewer without a
+cookie gets a new viewer id, but not a new address.
 """
 
 from __future__ import annotations
