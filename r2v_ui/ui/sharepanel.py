@@ -198,9 +198,7 @@ class Handlers:
         return addresses.base_url(request, self.ctx.settings, self.share_url())
 
     def local_only(self) -> bool:
-        settings = self.ctx.settings
-        return not (getattr(settings, "reachable_by_others", False) or getattr(settings, "public_base_url", None)
-                    or self.share_url())
+        return addresses.only_here(self.ctx.settings, self.share_url())
 
     def links_update(self, owner: str, job_ids: list[str], request: Any, value: str | None = None) -> dict:
         """The owner's links for these videos (and Revoke, when there is one)."""
