@@ -94,7 +94,6 @@ CSS = """
 .share-local { margin-top: 6px; color: #92400e; }
 .shared-badge { display: inline-block; font-size: .72rem; font-weight: 700; padding: 1px 7px; border-radius: 999px;
   background: #1d4ed8; color: #fff; }
-.gallery-poster .shared-badge { position: absolute; left: 6px; bottom: 6px; }
 .feedback h3 { font-size: 1rem; margin: 8px 0 4px; }
 .feedback p, .feedback ul { margin: 2px 0; font-size: .9rem; }
 .feedback-notes, .feedback-picks { list-style: none; padding: 0; }
