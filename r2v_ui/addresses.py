@@ -1,7 +1,7 @@
 """Where a caller reaches this studio: its public address when one is known (PUBLIC_BASE_URL, a
 Space's, the Gradio share link once launched), else the address the request came to (as the proxy
-in front says, when there is one).  Read by MCP (result links, share links) and by the page (the
-link a Share makes); no Gradio, no page."""
+in front says, when there is one), and whether a link to it opens only on this machine.  Read by MCP
+(result links, share links) and by the page (the link a Share makes); no Gradio, no page."""
 
 from __future__ import annotations
 
@@ -16,6 +16,13 @@ def base_url(request: Any, settings: Any, share_url: str | None = None) -> str:
     if share_url:
         return str(share_url).rstrip("/")
     return called_at(request, settings)
+
+
+def only_here(settings: Any, share_url: str | None = None) -> bool:
+    """Whether a link to this studio opens only on this machine: it listens on loopback and has no
+    public address (PUBLIC_BASE_URL, a Space's) and no Gradio share link (`share_url`, as base_url)."""
+    return not (getattr(settings, "reachable_by_others", False) or getattr(settings, "public_base_url", None)
+                or share_url)
 
 
 def called_at(request: Any, settings: Any) -> str:

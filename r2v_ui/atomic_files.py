@@ -9,6 +9,8 @@
 * `read_json(path)` — the JSON object such a write left, or None when it is missing or unreadable.
 * `copy_hashing(src, folder)` — one read of `src` that both copies it into `folder` under a
   temporary name and computes its sha256; the caller renames it once it knows the name.
+* `secret_file(path, make)` — a secret the studio keeps in its data folder (mode 0600), made once
+  by `make()` and written whole, so every start (and every start racing it) reads the same one.
 * `file_sha256(path)` — the sha256 of a file, read in 1 MB chunks and remembered by (path, inode,
   size, mtime), so a file hashed (or copied) once is not read again to hash it; `remember_sha256`
   lets a writer that already knows a file's digest say so.
@@ -28,7 +30,7 @@ from typing import Any, BinaryIO, Callable, Iterator
 CHUNK = 1024 * 1024  # files are read 1 MB at a time, never whole
 
 __all__ = ["CHUNK", "atomic_path", "copy_hashing", "file_sha256", "known_sha256", "remember_sha256", "read_json",
-           "replace_atomic", "sync_folder", "write_atomic", "write_json_atomic"]
+           "replace_atomic", "secret_file", "sync_folder", "write_atomic", "write_json_atomic"]
 
 
 def write_atomic(path: Path, data: bytes | Callable[[BinaryIO], None], *, durable: bool) -> None:
@@ -88,6 +90,53 @@ def replace_atomic(tmp: Path, dest: Path, *, durable: bool) -> None:
     os.replace(tmp, dest)
     if durable:
         sync_folder(Path(dest).parent)
+
+
+SECRET_MIN_CHARS = 16  # a secret file holding less (an empty one left by a crash) is made again
+
+
+def secret_file(path: Path, make: Callable[[], str]) -> str:
+    """The secret kept in `path`: its text when it holds one, else `make()` (which must return at least
+    SECRET_MIN_CHARS characters) written whole — a temporary file of mode 0600 beside it, flushed, then
+    linked into place, so a reader never sees half of one and two starters racing agree on one.  The
+    value is never logged; a file too short to be one (a crash of an older writer) is replaced."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for _ in range(3):
+        value = _secret_in(path)
+        if value:
+            return value
+        fresh = make()
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)  # mode 0600
+        try:
+            with os.fdopen(fd, "w", encoding="ascii") as f:
+                f.write(fresh)
+                f.flush()
+                os.fsync(f.fileno())
+            try:
+                os.link(tmp, path)  # fails when another start made it first: theirs is read on the next turn
+            except FileExistsError:
+                if path.exists() and not _secret_in(path):
+                    os.replace(tmp, path)  # what is there is no secret (empty, cut short): ours replaces it
+                continue
+            except OSError:  # a disk without hard links
+                os.replace(tmp, path)
+            sync_folder(path.parent)
+            return fresh
+        finally:
+            Path(tmp).unlink(missing_ok=True)
+    value = _secret_in(path)
+    if not value:
+        raise OSError(f"could not keep a secret in {path}")
+    return value
+
+
+def _secret_in(path: Path) -> str | None:
+    try:
+        value = path.read_text("ascii").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    return value if len(value) >= SECRET_MIN_CHARS else None
 
 
 def sync_folder(folder: Path) -> None:

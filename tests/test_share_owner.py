@@ -201,3 +201,41 @@ def test_mcp_shares_a_batch_and_lists_picks_and_notes(room, tmp_path):
         tools.share_job("solo", expiry="forever")
     with pytest.raises(ToolError, match="no job"):
         tools.share_job("bobs")  # bob's, not in this library
+
+
+def test_mcp_share_job_gives_the_dialogs_address_and_says_when_it_opens_only_here(room, tmp_path):
+    """share_job names the address the Share dialog gives: the --share link once Gradio set it on the Blocks
+    (as `launch` does), PUBLIC_BASE_URL before it; without either, on loopback, it says (in the caller's
+    language) that the link opens only on this machine, as the dialog does."""
+    from r2v_ui.config import Settings
+    from r2v_ui.mcp import register
+    from r2v_ui.messages import t
+
+    manager, shares = room
+    manager.store.update("solo", owner="")  # MCP without --auth is the one local library ("")
+    settings = Settings(data_dir=tmp_path / "d")
+    demo = gr.Blocks()
+    tools = register(demo, manager, settings, shares)
+    here = SimpleNamespace(headers={"host": "127.0.0.1:7860", "accept-language": "zh-CN"}, url=None, username=None)
+    h, w = panel(manager, shares)
+
+    alone = json.loads(tools.share_job("solo", request=here))
+    assert alone["url"].startswith("http://127.0.0.1:7860/s/") and alone["only_this_machine"] is True
+    assert alone["note"] == t("share.local_only", "zh-CN", flag="--share") and "只在本机有效" in alone["note"]
+    made = h.make(["solo"], "7d", "", False, None, here)  # the dialog says the same sentence
+    assert alone["note"] in made[w.said]
+    english = json.loads(tools.share_job("solo", request=request(host="127.0.0.1:7860")))
+    assert english["note"].startswith("This studio is reachable only on this machine")
+
+    demo.share_url = "https://0123abcd.gradio.live"  # what Blocks.launch(share=True) sets
+    h.share_url = lambda: demo.share_url
+    shared = json.loads(tools.share_job("solo", request=here))
+    token = shared["url"].rsplit("/", 1)[1]
+    assert shared["url"] == f"https://0123abcd.gradio.live/s/{token}" and shared["only_this_machine"] is False
+    assert "note" not in shared
+    dialog = re.search(r'value="([^"]+)"', h.make(["solo"], "7d", "", False, None, here)[w.said]).group(1)
+    assert dialog.rsplit("/", 1)[0] == shared["url"].rsplit("/", 1)[0]  # one address rule for both
+
+    public = register(gr.Blocks(), manager, settings.with_overrides(public_base_url="https://films.example"), shares)
+    public_answer = json.loads(public.share_job("solo", request=here))
+    assert public_answer["url"].startswith("https://films.example/s/") and "note" not in public_answer

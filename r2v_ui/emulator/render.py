@@ -170,26 +170,66 @@ class _VideoLayer:
         return self.frames[int(t * self.fps) % len(self.frames)]
 
 
+PREVIEW_LABEL = "PREVIEW · emulator"
+WATERMARK = "AI generated"
+Box = tuple[int, int, int, int]  # (x0, y0, x1, y1) in pixels of the drawn frame
+
+
+def bands(width: int, height: int) -> tuple[int, int]:
+    """The rows where the middle band (the references) starts and ends: the label's band is above
+    it, the caption's below."""
+    unit = min(width, height)
+    return max(40, unit // 9), height - max(70, unit // 5)
+
+
+def _pad(width: int, height: int) -> int:
+    return max(6, min(width, height) // 90)
+
+
+def preview_label_box(width: int, height: int) -> Box:
+    """Where the red PREVIEW label is drawn on a frame of `width`×`height` (the drawn size, the
+    video's own): what the page must never cover (History's gallery, tests/test_browser_poster_labels.py)."""
+    pad, top = _pad(width, height), bands(width, height)[0]
+    box = ImageDraw.Draw(Image.new("RGB", (1, 1))).textbbox((0, 0), PREVIEW_LABEL, font=_font(max(14, min(width, height) // 22)))
+    lw, lh = box[2] - box[0], box[3] - box[1]
+    x0, y0 = pad * 2, max(pad, (top - lh - 2 * pad) // 2)
+    return (x0, y0, x0 + lw + 2 * pad, y0 + lh + 2 * pad)
+
+
+def watermark_box(width: int, height: int) -> Box:
+    """Where the "AI generated" mark is drawn (lower right) when the job asked for a watermark."""
+    pad = _pad(width, height)
+    mbox = ImageDraw.Draw(Image.new("RGB", (1, 1))).textbbox((0, 0), WATERMARK, font=_font(max(14, min(width, height) // 26)))
+    mw, mh = mbox[2] - mbox[0], mbox[3] - mbox[1]
+    mx, my = width - mw - pad * 3, height - mh - pad * 3
+    return (mx - pad, my - pad, mx + mw + pad, my + mh + pad)
+
+
 def _draw_static(bg: np.ndarray, job: RenderJob, top: int, bottom: int) -> np.ndarray:
     """Caption, PREVIEW label and watermark, drawn once into the background."""
     h, w = bg.shape[:2]
     img = Image.fromarray(bg)
     draw = ImageDraw.Draw(img, "RGBA")
     unit = min(w, h)
-    # PREVIEW label, top-left.
+    # PREVIEW label, top-left (its box: preview_label_box, the page's tests read it too).
     label_font = _font(max(14, unit // 22))
-    label = "PREVIEW · emulator"
-    pad = max(6, unit // 90)
-    box = draw.textbbox((0, 0), label, font=label_font)
-    lw, lh = box[2] - box[0], box[3] - box[1]
-    x0, y0 = pad * 2, max(pad, (top - lh - 2 * pad) // 2)
-    draw.rounded_rectangle((x0, y0, x0 + lw + 2 * pad, y0 + lh + 2 * pad), radius=pad, fill=(200, 30, 40, 230))
-    draw.text((x0 + pad, y0 + pad - box[1]), label, font=label_font, fill=(255, 255, 255, 255))
+    pad = _pad(w, h)
+    box = draw.textbbox((0, 0), PREVIEW_LABEL, font=label_font)
+    x0, y0, x1, y1 = preview_label_box(w, h)
+    draw.rounded_rectangle((x0, y0, x1, y1), radius=pad, fill=(200, 30, 40, 230))
+    draw.text((x0 + pad, y0 + pad - box[1]), PREVIEW_LABEL, font=label_font, fill=(255, 255, 255, 255))
     size = f"{job.width}×{job.height}" + ("" if (w, h) == (job.width, job.height) else f" (drawn {w}×{h})")
     info = f"{size} · {job.duration}s · {job.shot_type} · seed {job.seed}"
     info_font = _font(max(12, unit // 40))
+    # Right of the label, never on it: on a narrow (portrait) frame the line wraps into the room left.
+    room = w - x1 - pad * 3
     ibox = draw.textbbox((0, 0), info, font=info_font)
-    draw.text((w - (ibox[2] - ibox[0]) - pad * 2, y0 + pad - ibox[1]), info, font=info_font, fill=(235, 235, 235, 255))
+    info_lines = [info] if ibox[2] - ibox[0] <= room else wrap_caption(draw, info, info_font, room)
+    iy = y0 + pad - ibox[1] if len(info_lines) == 1 else y0
+    for line in info_lines:
+        lbox = draw.textbbox((0, 0), line, font=info_font)
+        draw.text((w - (lbox[2] - lbox[0]) - pad * 2, iy), line, font=info_font, fill=(235, 235, 235, 255))
+        iy += round((ibox[3] - ibox[1]) * 1.3)
     # Caption: the prompt, wrapped, at most three lines.
     cap_font = _font(max(14, unit // 30))
     text = " ".join(job.prompt.split()) or "(empty prompt)"
@@ -209,12 +249,10 @@ def _draw_static(bg: np.ndarray, job: RenderJob, top: int, bottom: int) -> np.nd
     # Watermark, lower-right.
     if job.watermark:
         mark_font = _font(max(14, unit // 26))
-        mark = "AI generated"
-        mbox = draw.textbbox((0, 0), mark, font=mark_font)
-        mw, mh = mbox[2] - mbox[0], mbox[3] - mbox[1]
-        mx, my = w - mw - pad * 3, h - mh - pad * 3
-        draw.rectangle((mx - pad, my - pad, mx + mw + pad, my + mh + pad), fill=(0, 0, 0, 140))
-        draw.text((mx, my - mbox[1]), mark, font=mark_font, fill=(255, 255, 255, 210))
+        mbox = draw.textbbox((0, 0), WATERMARK, font=mark_font)
+        bx0, by0, bx1, by1 = watermark_box(w, h)
+        draw.rectangle((bx0, by0, bx1, by1), fill=(0, 0, 0, 140))
+        draw.text((bx0 + pad, by0 + pad - mbox[1]), WATERMARK, font=mark_font, fill=(255, 255, 255, 210))
     return np.array(img)
 
 
@@ -289,8 +327,7 @@ def render_preview(job: RenderJob, dest: Path) -> Path:
     rng = random.Random(job.seed)
     (w, h), fps = job.drawn_size, job.fps
     unit = min(w, h)
-    top = max(40, unit // 9)
-    bottom = h - max(70, unit // 5)
+    top, bottom = bands(w, h)
     bg = _draw_static(_background(w, h, rng), job, top, bottom)
 
     refs = job.references or ()

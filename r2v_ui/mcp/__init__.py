@@ -15,7 +15,9 @@ The tools go through the page's own code, so an assistant gets the same checks a
   "no way to host your files" refusal before anything exists, the same never-pay-twice pipeline;
 * jobs are read through `JobManager.snapshot` / `wait_for_change` / `list_jobs` with the caller as owner;
 * an uncertain submission is settled by `JobManager.resolve_uncertain`, the rules the page's buttons use;
-* a share link is made by `workspace.sharing.make_link`, as the page's Share dialog makes one (`share_job`).
+* a share link is made by `workspace.sharing.make_link`, as the page's Share dialog makes one (`share_job`),
+  at the address the dialog gives (`addresses.base_url` with the --share link), saying as it does when
+  the link opens only on this machine (`addresses.only_here`).
 
 Who is calling.  Without --auth: the one local library (owner ""), as on the page.  With --auth,
 an MCP client sends the HTTP Basic credentials of a studio login (`Authorization: Basic …` in the
@@ -63,7 +65,8 @@ __all__ = [
 def register(demo: gr.Blocks, manager: Any, settings: Any, shares: Any = None) -> StudioTools:
     """Add the tools to `demo` as API-only endpoints (nothing on the page); `shares`: the studio's
     ShareService (share_job and list_jobs' picks and notes), or None."""
-    tools = StudioTools(manager, settings, uploads=lambda: demo.upload_file_set, shares=shares)
+    tools = StudioTools(manager, settings, uploads=lambda: demo.upload_file_set, shares=shares,
+                        share_url=lambda: getattr(demo, "share_url", None))
     with demo:
         for name in TOOL_NAMES:
             gr.api(getattr(tools, name), api_name=name, queue=False)

@@ -10,11 +10,11 @@ from typing import Any, Callable, Collection
 
 import gradio as gr
 
-from .. import spec
+from .. import addresses, spec
 from ..workspace import sharing
 from ..workspace.cast import FIXED, Card
 from ..errors import StudioError
-from ..messages import msg, render_msg
+from ..messages import from_accept_language, msg, render_msg
 from . import access, refs
 from .links import ResultLinks
 from .views import (ToolError, checked_duration, checked_size, feedback_view, iso_time, job_summary, job_view,
@@ -32,9 +32,11 @@ class StudioTools:
     what the assistant reads, so it says what to pass and what comes back."""
 
     def __init__(self, manager: Any, settings: Any, *, links: ResultLinks | None = None,
-                 uploads: Callable[[], Collection[str]] = frozenset, shares: Any = None):
+                 uploads: Callable[[], Collection[str]] = frozenset, shares: Any = None,
+                 share_url: Callable[[], str | None] = lambda: None):
         """`uploads`: the paths this studio's upload route has issued (the Blocks' `upload_file_set`);
-        `shares`: the studio's ShareService (r2v_ui/share/), or None when sharing is off."""
+        `shares`: the studio's ShareService (r2v_ui/share/), or None when sharing is off;
+        `share_url`: the Gradio share link once --share made one (the Blocks' `share_url`), read per call."""
         from ..hosting import LinkGuard
 
         self.manager = manager
@@ -42,6 +44,7 @@ class StudioTools:
         self.links = links or ResultLinks()
         self.uploads = uploads
         self.shares = shares
+        self.share_url = share_url
         self.guard = LinkGuard.for_settings(settings)  # where the links callers give may lead
         # The logins in force: the settings' (--auth / R2V_AUTH), or what Studio.launch was given instead.
         self.auth: tuple[tuple[str, str], ...] = tuple(settings.auth or ())
@@ -332,7 +335,7 @@ class StudioTools:
             show_prompt: true to show the prompt and settings on the shared page (off by default).
 
         Returns:
-            JSON: url (the link to send), job_ids (the videos it shows, in order), expires_at (ISO time, or null for never), password (whether one is needed) and show_prompt.
+            JSON: url (the link to send: the studio's public address when it has one, as the page's Share dialog gives it), job_ids (the videos it shows, in order), expires_at (ISO time, or null for never), password (whether one is needed), show_prompt, and only_this_machine: true when nobody else can reach this studio, so the link opens only on this computer (note then says so and how to share it with others: tell the user).
         """
         owner = self._owner(request)
         snap = self._snapshot(job_id, owner)
@@ -344,9 +347,15 @@ class StudioTools:
                                      password if isinstance(password, str) and password else None, show_prompt is True)
         except StudioError as exc:
             raise ToolError(render_msg(exc.msg)) from None
-        return to_json({"url": access.base_url(request, self.settings) + link.path, "job_ids": list(link.job_ids),
-                        "expires_at": iso_time(link.expires_at) if link.expires_at is not None else None,
-                        "password": bool(link.has_password), "show_prompt": bool(link.show_prompt)})
+        public = self.share_url()  # the address and the rule the page's Share dialog uses (r2v_ui/addresses.py)
+        answer = {"url": addresses.base_url(request, self.settings, public) + link.path, "job_ids": list(link.job_ids),
+                  "expires_at": iso_time(link.expires_at) if link.expires_at is not None else None,
+                  "password": bool(link.has_password), "show_prompt": bool(link.show_prompt),
+                  "only_this_machine": addresses.only_here(self.settings, public)}
+        if answer["only_this_machine"]:
+            answer["note"] = render_msg(msg("share.local_only", flag="--share"),
+                                        from_accept_language(addresses.header(request, "accept-language")))
+        return to_json(answer)
 
     # --- who is calling ------------------------------------------------------------------------- -------------------------------------------------------------------------
     def _owner(self, request: Any) -> str:

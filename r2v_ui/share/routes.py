@@ -9,7 +9,9 @@
 Safe by construction: a file is found from the link's own job records by position (the request names
 only numbers), and only for a link that is live, not locked and (with a password) holds the pass.
 Anything else under /s/ — an unknown, revoked, expired or locked token, a wrong password, a number out
-of range, another path — answers the same plain 404 page.  Posts must carry the page's form key, made
+of range, another path — answers the same plain 404 page.  Files are sent "private, no-cache" with a
+strong ETag: a browser asks again before each use, so a live link answers 304 Not Modified and a
+revoked or expired one (or a deleted job) 404 at once; Range and If-Range keep seeking cheap.  Posts must carry the page's form key, made
 for this link and this viewer's cookie (SameSite=Lax), so another site cannot forge them.  A viewer
 is an opaque random id in a cookie of this page; notes are limited per viewer and per client address.
 """
@@ -19,7 +21,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import ipaddress
+import os
 import secrets
+import stat
 import time
 from pathlib import Path
 from typing import Any, Callable
@@ -29,7 +33,7 @@ from PIL import Image
 
 from ..errors import StudioError
 from ..messages import from_accept_language, render_msg, t
-from .castpictures import viewer_copy
+from .castpictures import BOX_PX, viewer_copy
 from .model import ShareError, ShareLink
 from .page import HEADERS, Shown, json_answer, not_found, note_item, password_page, refused, share_page
 from .service import VIEWER_SHAPE, ShareService
@@ -43,6 +47,9 @@ FORM_BYTES = 16 * 1024  # a note of 1,000 characters, escaped, fits many times
 LOOPBACK_NETWORKS = tuple(ipaddress.ip_network(n) for n in ("127.0.0.0/8", "::1/128"))
 PROXY_NETWORKS = LOOPBACK_NETWORKS + tuple(ipaddress.ip_network(n) for n in ("10.0.0.0/8", "172.16.0.0/12",
                                                                              "192.168.0.0/16", "fc00::/7"))
+# A share file may be kept by the viewer's browser but used only after asking again (a cheap 304 while the
+# link lives): with max-age a revoked link's video would replay from the cache for minutes.
+REVALIDATE = "private, no-cache"
 PICTURES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".webp": "image/webp"}
 
 
@@ -66,6 +73,31 @@ def client_address(request: Any, proxies: tuple = PROXY_NETWORKS) -> str:
     return peer
 
 
+def file_stat(path: Path | None) -> os.stat_result | None:
+    """The stat of a regular file at `path`, or None."""
+    try:
+        st = path.stat() if path is not None else None
+    except OSError:
+        return None
+    return st if st is not None and stat.S_ISREG(st.st_mode) else None
+
+
+def entity_tag(token: str, what: str, st: os.stat_result) -> str:
+    """A strong ETag for one file of one link: a hash of the link's token, what is served (`v/0`, `c/0/1/<size>`…) and
+    the file's identity (device, inode, size, change time) — no key, nothing to learn from it; a file
+    replaced or another link's copy has another."""
+    identity = f"{token}|{what}|{st.st_dev}|{st.st_ino}|{st.st_size}|{st.st_mtime_ns}"
+    return '"' + hashlib.sha256(identity.encode("utf-8", "surrogateescape")).hexdigest()[:40] + '"'
+
+
+def unchanged(request: Any, etag: str) -> bool:
+    """Whether the request's If-None-Match names `etag` (weak comparison, as RFC 9110 says for it) or is *."""
+    header = request.headers.get("if-none-match", "")
+    if header.strip() == "*":
+        return True
+    return any(tag.strip().removeprefix("W/") == etag for tag in header.split(","))
+
+
 def share_routes(service: ShareService, *, local_only: Callable[[], bool] | bool = False,
                  behind_proxy: bool = False) -> list:
     """Starlette routes for the share pages.  `local_only`: whether the studio is reachable only on this
@@ -76,7 +108,6 @@ def share_routes(service: ShareService, *, local_only: Callable[[], bool] | bool
     from starlette.concurrency import run_in_threadpool
     from starlette.routing import Route
 
-    secret = secrets.token_bytes(32)
     proxies = PROXY_NETWORKS if behind_proxy else LOOPBACK_NETWORKS
 
     def address(request: Request) -> str:
@@ -93,9 +124,6 @@ def share_routes(service: ShareService, *, local_only: Callable[[], bool] | bool
 
     def nothing(request: Request) -> Response:
         return page(not_found(lang_of(request)), 404)
-
-    def form_key(token: str, viewer: str) -> str:
-        return hmac.new(secret, f"form|{token}|{viewer}".encode(), hashlib.sha256).hexdigest()
 
     def viewer_of(request: Request) -> str | None:
         v = request.cookies.get(VIEWER_COOKIE, "")
@@ -146,7 +174,7 @@ def share_routes(service: ShareService, *, local_only: Callable[[], bool] | bool
             waiting = service.peek(token)
             if waiting is None or not waiting.has_password:
                 return nothing(request)
-            response = page(password_page(lang, waiting, form_key(token, viewer)))
+            response = page(password_page(lang, waiting, service.form_key(token, viewer)))
         else:
             if request.method == "GET":
                 service.seen(link.token)
@@ -157,7 +185,7 @@ def share_routes(service: ShareService, *, local_only: Callable[[], bool] | bool
             picked = next((s.n for s in items if s.job_id == picked_job), None)
             expires = time.strftime("%Y-%m-%d", time.localtime(link.expires_at)) if link.expires_at else None
             notes = service.feedback_for_link(link.owner, token).notes
-            response = page(share_page(lang, link, items, notes, csrf=form_key(token, viewer), picked=picked,
+            response = page(share_page(lang, link, items, notes, csrf=service.form_key(token, viewer), picked=picked,
                                        local_only=is_local(), expires_on=expires))
         set_viewer(response, request, viewer)
         return response
@@ -167,7 +195,7 @@ def share_routes(service: ShareService, *, local_only: Callable[[], bool] | bool
         form = await small_form(request)
         viewer = viewer_of(request)
         if form is None or viewer is None or cross_site(request) or not hmac.compare_digest(
-                form.get("csrf", ""), form_key(token, viewer)):
+                form.get("csrf", ""), service.form_key(token, viewer)):
             return nothing(request)
         link = service.open(token, form.get("password") or None, address(request), count_view=False)
         if link is None or not link.has_password:
@@ -186,7 +214,7 @@ def share_routes(service: ShareService, *, local_only: Callable[[], bool] | bool
         if link is None:
             return nothing(request)
         if form is None or viewer is None or cross_site(request) or not hmac.compare_digest(
-                form.get("csrf", ""), form_key(link.token, viewer)):
+                form.get("csrf", ""), service.form_key(link.token, viewer)):
             say = t("share.page.stale", lang)
             if scripted:
                 return Response(json_answer(False, say), status_code=403, media_type="application/json",
@@ -230,32 +258,42 @@ def share_routes(service: ShareService, *, local_only: Callable[[], bool] | bool
         return await viewer_post(request, act)
 
     # --- files, by position only --------------------------------------------------------------
-    def file_answer(path: Path | None, media_type: str) -> Response | None:
-        if path is None or not path.is_file():
-            return None
-        return FileResponse(path, media_type=media_type, headers=HEADERS | {
-            "Cache-Control": "private, max-age=300", "Content-Encoding": "identity"})
+    # Every file answer asks again before each use (REVALIDATE, with a strong ETag): a live link answers
+    # 304 at once, a revoked or expired link or a deleted job 404 — no copy outlives the link.
+    def not_modified(etag: str) -> Response:
+        return Response(status_code=304, headers=HEADERS | {"Cache-Control": REVALIDATE, "ETag": etag})
 
-    def record_at(request: Request) -> Any:
+    def file_answer(request: Request, token: str, what: str, path: Path | None, media_type: str) -> Response | None:
+        st = file_stat(path)
+        if st is None:
+            return None
+        etag = entity_tag(token, what, st)
+        if unchanged(request, etag):
+            return not_modified(etag)
+        # Starlette's FileResponse serves Range (and If-Range against this ETag) for seeking
+        return FileResponse(path, media_type=media_type, stat_result=st, headers=HEADERS | {
+            "Cache-Control": REVALIDATE, "ETag": etag, "Content-Encoding": "identity"})
+
+    def record_at(request: Request) -> tuple[str, Any]:
         link = admitted(request)
         if link is None:
-            return None
+            return "", None
         records = service.records(link)
         n = request.path_params["n"]
-        return records[n] if 0 <= n < len(records) else None
+        return link.token, (records[n] if 0 <= n < len(records) else None)
 
     async def video(request: Request) -> Response:
-        rec = record_at(request)
-        answer = file_answer(service.store.absolute(rec.video_path), "video/mp4") if rec else None
-        return answer or nothing(request)
+        token, rec = record_at(request)
+        path = service.store.absolute(rec.video_path) if rec else None
+        return file_answer(request, token, f"v/{request.path_params['n']}", path, "video/mp4") or nothing(request)
 
     async def poster(request: Request) -> Response:
-        rec = record_at(request)
-        answer = file_answer(service.store.absolute(rec.poster_path), "image/jpeg") if rec and rec.poster_path else None
-        return answer or nothing(request)
+        token, rec = record_at(request)
+        path = service.store.absolute(rec.poster_path) if rec and rec.poster_path else None
+        return file_answer(request, token, f"p/{request.path_params['n']}", path, "image/jpeg") or nothing(request)
 
     async def cast_picture(request: Request) -> Response:
-        rec = record_at(request)
+        token, rec = record_at(request)
         k = request.path_params["k"]
         refs = list(rec.references or []) if rec else []
         if not 0 <= k < len(refs) or refs[k].get("kind") != "image" or not refs[k].get("kept"):
@@ -265,11 +303,17 @@ def share_routes(service: ShareService, *, local_only: Callable[[], bool] | bool
         resolved = path.resolve() if path else None
         if resolved is None or resolved.parent != kept_dir or resolved.suffix.lower() not in PICTURES:
             return nothing(request)
+        st = file_stat(resolved)
+        if st is None:
+            return nothing(request)
+        etag = entity_tag(token, f"c/{request.path_params['n']}/{k}/{BOX_PX}", st)  # the copy's size is part of it
+        if unchanged(request, etag):
+            return not_modified(etag)
         try:  # a copy of its own, never the upload's bytes: those carry the camera's metadata (castpictures.py)
             data = await run_in_threadpool(viewer_copy, resolved)
         except (OSError, ValueError, StudioError, Image.DecompressionBombError):
             return nothing(request)
-        return Response(data, media_type="image/jpeg", headers=HEADERS | {"Cache-Control": "private, max-age=300"})
+        return Response(data, media_type="image/jpeg", headers=HEADERS | {"Cache-Control": REVALIDATE, "ETag": etag})
 
     async def elsewhere(request: Request) -> Response:
         return nothing(request)

@@ -6,9 +6,12 @@ routes only): open a link (a wrong password, a revoked, expired, locked or unkno
 None, so the routes answer them alike), pick a take, leave a note — within the limits of model.py.
 
 Passwords are kept as salted scrypt hashes (passwords.py); after a right password the routes keep a
-pass for the link (`grant`, an HMAC of the link under a secret of this process) in a cookie, so the
-password is never kept in the browser.  Notes are also limited per minute per viewer and per client
-address (held in memory): a viewer without a cookie gets a new viewer id, but not a new address.
+pass for the link (`grant`, an HMAC of the link and its password hash) in a cookie, so the password is
+never kept in the browser.  The service owns the one key that signs passes and the page's form keys
+(`form_key`): kept in the data folder (SIGNING_KEY_FILE, mode 0600, made once), so a restart keeps
+viewers in; a pass opens only a live link, so revoking, expiry or a deleted job still shut it.  Notes
+are also limited per minute per viewer and per client address (held in memory): a viewer without a
+cookie gets a new viewer id, but not a new address.
 """
 
 from __future__ import annotations
@@ -22,8 +25,10 @@ import threading
 import time
 import unicodedata
 from collections import deque
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
+from ..atomic_files import secret_file
 from ..jobs.states import JobState
 from ..messages import msg
 from . import passwords
@@ -51,6 +56,7 @@ if TYPE_CHECKING:
 VIEWER_SHAPE = re.compile(r"[A-Za-z0-9_-]{8,64}")
 MINUTE = 60.0
 NOTE_SECONDS_MAX = 24 * 3600.0  # a note's video time beyond this is no time at all
+SIGNING_KEY_FILE = "share-links.key"  # in the data folder: signs passes and form keys, never shown or logged
 GUESSES_PER_MINUTE = 3 * WRONG_TRIES  # wrong passwords one client address may try a minute, on all links together
 
 
@@ -93,10 +99,11 @@ class _Windows:
 
 class ShareService:
     def __init__(self, store: "JobStore", clock: Callable[[], float] = time.time, *, secret: bytes | None = None):
+        """`secret`: the signing key; by default the studio's, kept in the store's data folder (signing_key)."""
         self.store = store
         self.rows = store.shares
         self.clock = clock
-        self._secret = secret or secrets.token_bytes(32)
+        self._secret = secret or signing_key(store.data_dir)
         self._lock = threading.Lock()
         self._notes = _Windows()
         self._guesses = _Windows()
@@ -210,6 +217,10 @@ class ShareService:
             return None
         return row.link
 
+    def form_key(self, token: str, viewer: str) -> str:
+        """The key the share page's forms carry: made for this link and this viewer's cookie."""
+        return self._mac(f"form|{token}|{viewer}")
+
     def records(self, link: ShareLink) -> list["JobRecord"]:
         """The link's jobs that still have their video, in the link's order."""
         out = []
@@ -280,11 +291,19 @@ class ShareService:
         return link
 
     def _sign(self, token: str, password_hash: str | None) -> str:
-        return hmac.new(self._secret, f"{token}|{password_hash or ''}".encode(), hashlib.sha256).hexdigest()
+        return self._mac(f"pass|{token}|{password_hash or ''}")
+
+    def _mac(self, text: str) -> str:
+        return hmac.new(self._secret, text.encode(), hashlib.sha256).hexdigest()
 
     def _has_video(self, rec: Any) -> bool:
         path = self.store.absolute(rec.video_path)
         return rec.state == JobState.SUCCEEDED and path is not None and path.is_file()
+
+
+def signing_key(data_dir: Any) -> bytes:
+    """The studio's key for share passes and form keys, made once per data folder (SIGNING_KEY_FILE)."""
+    return secret_file(Path(data_dir) / SIGNING_KEY_FILE, lambda: secrets.token_urlsafe(32)).encode("ascii")
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")

@@ -19,8 +19,8 @@ from .. import spec
 from ..messages import DEFAULT, both, phrase_list, t
 from ..workspace import cast as cast_mod
 from ..workspace import kept
+from ..workspace.examplecards import ExampleCards
 from . import cards as cards_mod
-from ..workspace.cast import Card
 from .context import CHECK_CONCURRENCY, PageContext, esc
 from .language import label, lang_of
 
@@ -142,17 +142,11 @@ def listen(w: CastWidgets, ctx: PageContext, page: Any) -> None:
     # area adds one card after another, dropscript.py) is not lost.
     w.add.click(on_add, {st.cast}, outs, trigger_mode="always_last", **quiet)
 
-    def on_example(request: gr.Request):
-        from ..examples import example_cast
+    # Checked (and their thumbnails drawn) once per language for this studio, a copy to each visitor.
+    examples = ExampleCards(Path(ctx.settings.data_dir) / "examples", ctx.checked_dir, finish=cards_mod.with_thumb)
 
-        ex = example_cast(Path(ctx.settings.data_dir) / "examples", lang_of(request))
-        cast: list = []
-        for i, ch in enumerate(ex.characters):
-            card = cast_mod.check_media(Card(), str(ch.image), i + 1, cast, i,
-                                        display_name=ch.image.name, work_dir=ctx.checked_dir)
-            if ch.voice:
-                card = cast_mod.check_voice(card, str(ch.voice), display_name=ch.voice.name, work_dir=ctx.checked_dir)
-            cast.append(card.marked(example=True))
+    def on_example(request: gr.Request):
+        ex, cast = examples.cast(lang_of(request))
         with ctx.casts.lock(request):
             view = cast_view(w, ctx, cast, request)
         return view | {scene.prompt: ex.prompt, scene.negative: ex.negative_prompt,

@@ -103,7 +103,9 @@ def _size_words(settings: dict) -> str:
 
 def card_html(index: int, snap: Any, url_of: Any, selected: str | None, lang: str, shared: bool = False) -> str:
     """One job in the gallery: its poster (or its stage while it has none), status, date, length,
-    size and the prompt's first words.  A button: pressing it opens the job, as its list entry does."""
+    size and the prompt's first words.  A button: pressing it opens the job, as its list entry does.
+    The status chip, the star and the share badge sit under the poster, never on it: a poster carries
+    labels of its own (the emulator's PREVIEW label top left, a watermark bottom right, the caption)."""
     s = snap.settings or {}
     poster = url_of(snap.poster_path) if snap.poster_path else None
     state = "video_missing" if snap.video_missing else snap.state
@@ -123,7 +125,8 @@ def card_html(index: int, snap: Any, url_of: Any, selected: str | None, lang: st
     name += f" · {t('share.badge', lang)}" if shared else ""
     return (f'<button type="button" class="gallery-card" data-index="{index}" data-job="{esc(snap.job_id)}" '
             f'aria-pressed="{str(snap.job_id == selected).lower()}" aria-label="{esc(name)}">'
-            f'<span class="gallery-poster">{picture}<span class="gallery-state" data-state="{esc(state)}">'
+            f'<span class="gallery-poster">{picture}</span>'  # nothing over the picture: it has labels of its own
+            f'<span class="gallery-tags"><span class="gallery-state" data-state="{esc(state)}">'
             f'{esc((icon + " ") if icon else "")}{esc(words)}</span>{kept}</span>'
             f'<span class="gallery-meta">{esc(take + meta)}</span><span class="gallery-words">{esc(first)}</span></button>')
 

@@ -94,7 +94,6 @@ CSS = """
 .share-local { margin-top: 6px; color: #92400e; }
 .shared-badge { display: inline-block; font-size: .72rem; font-weight: 700; padding: 1px 7px; border-radius: 999px;
   background: #1d4ed8; color: #fff; }
-.gallery-poster .shared-badge { position: absolute; left: 6px; bottom: 6px; }
 .feedback h3 { font-size: 1rem; margin: 8px 0 4px; }
 .feedback p, .feedback ul { margin: 2px 0; font-size: .9rem; }
 .feedback-notes, .feedback-picks { list-style: none; padding: 0; }
@@ -199,9 +198,7 @@ class Handlers:
         return addresses.base_url(request, self.ctx.settings, self.share_url())
 
     def local_only(self) -> bool:
-        settings = self.ctx.settings
-        return not (getattr(settings, "reachable_by_others", False) or getattr(settings, "public_base_url", None)
-                    or self.share_url())
+        return addresses.only_here(self.ctx.settings, self.share_url())
 
     def links_update(self, owner: str, job_ids: list[str], request: Any, value: str | None = None) -> dict:
         """The owner's links for these videos (and Revoke, when there is one)."""

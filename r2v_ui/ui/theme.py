@@ -328,13 +328,18 @@ footer .record.hidden + .divider { display: none; }
   border: 1px solid var(--border-color-primary) !important; padding: 4px 10px !important; }
 #result-summary td:first-child, #history-info td:first-child, #result-summary th:first-child,
 #history-info th:first-child { white-space: nowrap; word-break: keep-all; }
-.gallery-poster img { width: 100%; height: 100%; object-fit: cover; display: block; }
-.gallery-state { position: absolute; left: 6px; top: 6px; font-size: .72rem; font-weight: 700; padding: 1px 7px;
-  border-radius: 999px; background: rgba(15, 23, 42, .82); color: #fff; }
+/* The whole poster shows in the card's 16:9 box (a portrait or square one is neither cropped nor
+   stretching its card), and nothing lies on it: the state
+   chip, the star and the share badge are a line under it (a poster has labels of its own). */
+.gallery-poster { overflow: hidden; }
+.gallery-poster img { position: absolute; inset: 0; width: 100%; height: 100%; object-fit: contain; display: block; }
+.gallery-tags { display: flex; flex-wrap: wrap; align-items: center; gap: 4px 6px; padding: 6px 8px 0; }
+.gallery-state { font-size: .72rem; font-weight: 700; padding: 1px 7px;
+  border-radius: 999px; background: #334155; color: #fff; }
 .gallery-state[data-state="succeeded"] { background: #047857; }
 .gallery-state[data-state="failed"], .gallery-state[data-state="uncertain"] { background: #b91c1c; }
-.gallery-kept { position: absolute; right: 6px; top: 6px; color: #fbbf24; font-size: 1rem; text-shadow: 0 1px 2px #000; }
-.gallery-meta { padding: 6px 8px 0; font-size: .75rem; color: #475569; font-variant-numeric: tabular-nums; }
+.gallery-kept { color: #b45309; font-size: 1rem; line-height: 1; }
+.gallery-meta { padding: 4px 8px 0; font-size: .75rem; color: #475569; font-variant-numeric: tabular-nums; }
 .gallery-words { padding: 2px 8px 8px; font-size: .82rem; color: #1e293b; line-height: 1.3; overflow-wrap: anywhere; }
 .history-view-switch { display: inline-flex; border: 1px solid var(--border-color-primary); border-radius: 8px; overflow: hidden; }
 .history-view-switch button { padding: 4px 14px; font-size: .85rem; background: var(--background-fill-primary); color: #334155;

@@ -16,11 +16,12 @@ same holder (r2v_ui/jobs/keys.py)."""
 
 from __future__ import annotations
 
-import os
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from ..atomic_files import secret_file
 
 BROWSER_STORAGE_KEY = "r2v-browser"
 
@@ -99,14 +100,4 @@ def visitor(request: Any, memory: Any, settings: Any) -> Visitor:
 
 def browser_secret(data_dir: Path) -> str:
     """The key that encrypts browser ids in the browser's storage, made once per data folder."""
-    path = Path(data_dir) / "browser-state.secret"
-    try:
-        return path.read_text("ascii").strip()
-    except OSError:
-        pass
-    value = secrets.token_urlsafe(24)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as f:
-        f.write(value)
-    return value
+    return secret_file(Path(data_dir) / "browser-state.secret", lambda: secrets.token_urlsafe(24))
