@@ -51,7 +51,8 @@ class LoopbackHostsOnly:
         if scope["type"] == "websocket":
             await send({"type": "websocket.close", "code": 1008})
             return
-        body = t("host.loopback_only", from_accept_language(headers.get("accept-language"))).encode("utf-8")
+        body = t("host.loopback_only", from_accept_language(headers.get("accept-language")),
+                 ip="http://127.0.0.1", name="http://localhost").encode("utf-8")
         await send({"type": "http.response.start", "status": 421, "headers": [
             (b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode()),
             (b"x-content-type-options", b"nosniff"), (b"cache-control", b"no-store")]})

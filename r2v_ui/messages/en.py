@@ -1129,6 +1129,6 @@ MESSAGES: dict[str, str] = {
     "confirm.takes_demo": "{n} takes (each its own video)",
     # audit2: a studio on this machine only answers its local names (DNS rebinding, r2v_ui/hostguard.py).
     "host.loopback_only": "This studio listens only on this machine and answers only at a local address such as "
-                          "http://127.0.0.1 or http://localhost. Open it there; if a proxy of yours stands in front "
+                          "{ip} or {name}. Open it there; if a proxy of yours stands in front "
                           "of it, set PUBLIC_BASE_URL to the address people use.",
 }
