@@ -149,7 +149,10 @@ def _secret_in(path: Path) -> str | None:
         if not stat.S_ISREG(st.st_mode) or (hasattr(os, "getuid") and st.st_uid != os.getuid()):
             return None
         if hasattr(os, "fchmod") and stat.S_IMODE(st.st_mode) & 0o077:
-            os.fchmod(fd, 0o600)
+            try:
+                os.fchmod(fd, 0o600)
+            except OSError:  # a read-only disk: the key is still the key
+                pass
         with os.fdopen(os.dup(fd), "rb") as f:
             value = f.read(4096).decode("ascii").strip()
     except (OSError, UnicodeDecodeError):
