@@ -77,6 +77,11 @@ class Studio:
         self.kept = self.kept or serving.Kept()
         app_kwargs: dict[str, Any] = {"middleware": [Middleware(serving.FromMemory, language=lang_of, kept=self.kept),
                                                      Middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)]}
+        if not self.settings.with_overrides(host=host, share=bool(kwargs["share"])).reachable_by_others:
+            from r2v_ui.hostguard import LoopbackHostsOnly
+
+            # Only this machine's names: a web page rebinding its own name to 127.0.0.1 gets nothing (hostguard.py).
+            app_kwargs["middleware"].insert(0, Middleware(LoopbackHostsOnly))
         routes: list = []
         lifespan = None
         if self.public_host is not None:
