@@ -33,7 +33,8 @@ class Studio:
     emulator: Any = None
     public_host: Any = None
     tools: Any = None  # r2v_ui.mcp.StudioTools when the MCP server is on
-    examples_ready: Any = None  # the thread drawing the example cast at start (r2v_ui.examples)
+    examples_ready: Any = None  # the thread drawing the example cast at start, then checking its cards (r2v_ui.examples)
+    example_cards: Any = None  # the example cast's checked cards (workspace/examplecards.ExampleCards), warmed at start
     kept: Any = None  # the page's answers served from memory (r2v_ui.ui.serving.Kept), once launched
     shares: Any = None  # r2v_ui.share.service.ShareService: share links, their picks and notes (issue 22)
     _closed: bool = field(default=False, repr=False)
@@ -76,6 +77,11 @@ class Studio:
         self.kept = self.kept or serving.Kept()
         app_kwargs: dict[str, Any] = {"middleware": [Middleware(serving.FromMemory, language=lang_of, kept=self.kept),
                                                      Middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)]}
+        if not self.settings.with_overrides(host=host, share=bool(kwargs["share"])).reachable_by_others:
+            from r2v_ui.hostguard import LoopbackHostsOnly
+
+            # Only this machine's names: a web page rebinding its own name to 127.0.0.1 gets nothing (hostguard.py).
+            app_kwargs["middleware"].insert(0, Middleware(LoopbackHostsOnly))
         routes: list = []
         lifespan = None
         if self.public_host is not None:
@@ -191,7 +197,7 @@ def build_studio(settings: Settings | None = None) -> Studio:
     quiet_gradio()  # before the imports below, the first of Gradio on the start path
     from r2v_ui.jobs import JobManager, Target
     from r2v_ui.store import JobStore
-    from r2v_ui.ui import build_app
+    from r2v_ui.ui import build_app, example_cards
 
     settings = settings or Settings.from_env()
     from r2v_ui.media.decode_budget import limit_from_env
@@ -255,18 +261,20 @@ def build_studio(settings: Settings | None = None) -> Studio:
     from r2v_ui.share.service import ShareService
 
     shares = ShareService(store)  # share links beside the jobs: the page, the share routes and MCP use it
-    demo = build_app(manager, settings, emulator=emulator, shares=shares)
+    cards = example_cards(settings)
+    demo = build_app(manager, settings, emulator=emulator, shares=shares, examples=cards)
     from r2v_ui.examples import prepare_in_background
 
-    # Drawn now, while nobody waits (and kept in the data folder): "Load the example cast" only checks them.
-    examples_ready = prepare_in_background(settings.data_dir / "examples")
+    # Drawn and checked now, every language, while nobody waits (the files kept in the data folder, the
+    # checked cards in memory): "Load the example cast" then only hands out a copy.
+    examples_ready = prepare_in_background(settings.data_dir / "examples", then=cards.warm)
     tools = None
     if settings.mcp:
         from r2v_ui import mcp as studio_mcp
 
         tools = studio_mcp.register(demo, manager, settings, shares=shares)
     return Studio(settings=settings, store=store, manager=manager, demo=demo, emulator=emulator, public_host=public_host,
-                  tools=tools, examples_ready=examples_ready, shares=shares)
+                  tools=tools, examples_ready=examples_ready, example_cards=cards, shares=shares)
 
 
 def parse_auth(value: str | None) -> tuple[tuple[str, str], ...]:

@@ -10,7 +10,8 @@
 * `copy_hashing(src, folder)` — one read of `src` that both copies it into `folder` under a
   temporary name and computes its sha256; the caller renames it once it knows the name.
 * `secret_file(path, make)` — a secret the studio keeps in its data folder (mode 0600), made once
-  by `make()` and written whole, so every start (and every start racing it) reads the same one.
+  by `make()` and written whole, so every start (and every start racing it) reads the same one; only
+  a regular file of this user's is read as one (never through a symbolic link).
 * `file_sha256(path)` — the sha256 of a file, read in 1 MB chunks and remembered by (path, inode,
   size, mtime), so a file hashed (or copied) once is not read again to hash it; `remember_sha256`
   lets a writer that already knows a file's digest say so.
@@ -21,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 import tempfile
 import threading
 from pathlib import Path
@@ -116,8 +118,10 @@ def secret_file(path: Path, make: Callable[[], str]) -> str:
             try:
                 os.link(tmp, path)  # fails when another start made it first: theirs is read on the next turn
             except FileExistsError:
-                if path.exists() and not _secret_in(path):
-                    os.replace(tmp, path)  # what is there is no secret (empty, cut short): ours replaces it
+                if not _secret_in(path):
+                    # what is there is no secret of ours (empty, cut short, a symbolic link, another user's
+                    # file): ours replaces it — the link itself, never what it points at
+                    os.replace(tmp, path)
                 continue
             except OSError:  # a disk without hard links
                 os.replace(tmp, path)
@@ -132,10 +136,29 @@ def secret_file(path: Path, make: Callable[[], str]) -> str:
 
 
 def _secret_in(path: Path) -> str | None:
+    """The secret `path` holds, when it is a regular file of this user's (a symbolic link is not followed,
+    a FIFO not waited on: a file someone else chose would be a key they know); one readable by others (a
+    copy restored from a backup) is made readable by its owner only and kept, so nobody is let out."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     try:
-        value = path.read_text("ascii").strip()
+        fd = os.open(path, flags)
+    except OSError:
+        return None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or (hasattr(os, "getuid") and st.st_uid != os.getuid()):
+            return None
+        if hasattr(os, "fchmod") and stat.S_IMODE(st.st_mode) & 0o077:
+            try:
+                os.fchmod(fd, 0o600)
+            except OSError:  # a read-only disk: the key is still the key
+                pass
+        with os.fdopen(os.dup(fd), "rb") as f:
+            value = f.read(4096).decode("ascii").strip()
     except (OSError, UnicodeDecodeError):
         return None
+    finally:
+        os.close(fd)
     return value if len(value) >= SECRET_MIN_CHARS else None
 
 

@@ -20,6 +20,7 @@ import threading
 import wave
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
@@ -82,15 +83,19 @@ def example_cast(dest: Path, lang: str | None = DEFAULT) -> ExampleCast:
     ), prompt=t("example.prompt", lang), negative_prompt=t("example.negative", lang))
 
 
-def prepare_in_background(dest: Path) -> threading.Thread:
+def prepare_in_background(dest: Path, then: Callable[[], None] | None = None) -> threading.Thread:
     """Draw the example cast of every language under `dest` in a daemon thread (started here, once
-    per studio start; files already there are kept).  A failure is logged: a click draws them then."""
+    per studio start; files already there are kept), then run `then` in it (the studio checks the
+    example cards there, workspace/examplecards.ExampleCards.warm).  Nothing here blocks or fails the
+    start: a failure is logged once, and the first click then draws (and checks) them."""
     def prepare() -> None:
         try:
             for lang in LANGUAGES:
                 example_cast(dest, lang)
+            if then is not None:
+                then()
         except Exception:
-            log.warning("The example cast could not be prepared at start; it is drawn on the first click.",
+            log.warning("The example cast could not be prepared at start; it is prepared on the first click.",
                         exc_info=True)
 
     thread = threading.Thread(target=prepare, name="example-cast", daemon=True)

@@ -10,12 +10,14 @@ nor the kept cards, and the example's files stay where they are.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import threading
 
 import pytest
 
+from r2v_ui.examples import prepare_in_background
 from r2v_ui.messages import EN, ZH
 from r2v_ui.ui import cards as cards_mod
 from r2v_ui.workspace import cast as cast_mod
@@ -103,16 +105,38 @@ def test_a_removed_example_file_is_drawn_and_checked_again(tmp_path, checks):
     assert all(os.path.exists(p) for p in files_of(b))
 
 
-def test_two_sessions_of_the_studio_load_the_example_cast_checked_once(tmp_path, checks):
+def test_a_started_studio_has_its_example_cards_ready_and_a_click_checks_nothing(tmp_path, checks):
     gradio_client = pytest.importorskip("gradio_client")
     with running_studio(tmp_path / "data") as studio:
+        studio.studio.examples_ready.join(120)  # the start-up thread: drawn, then checked (no visitor yet)
+        assert studio.studio.example_cards.ready() and studio.studio.example_cards.ready(ZH)
+        assert checks == {"media": 4, "voice": 2}, checks  # both languages: two pictures and a voice each
         one = gradio_client.Client(studio.url, verbose=False)
         first = one.predict(api_name="/load_example_cast")
-        assert checks == {"media": 2, "voice": 1}, checks
         two = gradio_client.Client(studio.url, verbose=False)
         second = two.predict(api_name="/load_example_cast")
-        assert checks == {"media": 2, "voice": 1}, "the second session's click checked the example cast again"
+        assert checks == {"media": 4, "voice": 2}, "a visitor's click checked the example cast again"
     # The same cards (each session's own revision stamp aside), the example's prompt in both.
     unstamped = [re.sub(r'data-rev="[^"]*"', "", str(x)) for x in first], [re.sub(r'data-rev="[^"]*"', "", str(x)) for x in second]
     assert unstamped[0] == unstamped[1]
     assert "character1" in first[-3] and "mira-the-explorer.png" in " ".join(map(str, first))
+
+
+def test_a_check_that_fails_at_start_is_logged_once_and_the_first_click_does_it(tmp_path, monkeypatch, caplog):
+    real, calls = cast_mod.check_media, []
+
+    def fails_at_start(*args, **kwargs):
+        calls.append(threading.current_thread().name)
+        if threading.current_thread().name == "example-cast":
+            raise OSError("disk unplugged")  # the start-up thread's check fails
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(cast_mod, "check_media", fails_at_start)
+    with caplog.at_level(logging.WARNING, logger="r2v_ui.examples"):
+        examples = ExampleCards(tmp_path / "examples", tmp_path / "checked", finish=cards_mod.with_thumb)
+        prepare_in_background(tmp_path / "examples", then=examples.warm).join(120)
+    said = [r for r in caplog.records if r.name == "r2v_ui.examples"]
+    assert len(said) == 1 and "first click" in said[0].getMessage(), said
+    assert calls == ["example-cast"] and not examples.ready()  # it stopped at the first failure
+    _, cast = examples.cast(EN)  # the first click does the work, as before
+    assert len(cast) == 2 and all(c.example for c in cast) and examples.ready(EN) and not examples.ready()

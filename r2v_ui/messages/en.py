@@ -1127,4 +1127,8 @@ MESSAGES: dict[str, str] = {
     "share.page.footer": "Made with the Wan 2.7 Reference-to-Video Studio",
     # face-tour: the repeat question in demo mode says nothing of charges (issue 23 item 7).
     "confirm.takes_demo": "{n} takes (each its own video)",
+    # audit2: a studio on this machine only answers its local names (DNS rebinding, r2v_ui/hostguard.py).
+    "host.loopback_only": "This studio listens only on this machine and answers only at a local address such as "
+                          "{ip} or {name}. Open it there; if a proxy of yours stands in front "
+                          "of it, set PUBLIC_BASE_URL to the address people use.",
 }

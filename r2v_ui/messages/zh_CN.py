@@ -1035,4 +1035,7 @@ MESSAGES: dict[str, str] = {
     "share.page.footer": "由 Wan 2.7 参考生视频工作室制作",
     # face-tour: the repeat question in demo mode says nothing of charges (issue 23 item 7).
     "confirm.takes_demo": "{n} 条（每条都是单独的视频）",
+    # audit2: a studio on this machine only answers its local names (DNS rebinding, r2v_ui/hostguard.py).
+    "host.loopback_only": "这个工作室只在本机监听，只响应本机地址（如 {ip} 或 {name}）。"
+                          "请在这些地址打开它；如果前面有你自己的代理，请把 PUBLIC_BASE_URL 设为大家使用的地址。",
 }

@@ -11,7 +11,8 @@ only numbers), and only for a link that is live, not locked and (with a password
 Anything else under /s/ — an unknown, revoked, expired or locked token, a wrong password, a number out
 of range, another path — answers the same plain 404 page.  Files are sent "private, no-cache" with a
 strong ETag: a browser asks again before each use, so a live link answers 304 Not Modified and a
-revoked or expired one (or a deleted job) 404 at once; Range and If-Range keep seeking cheap.  Posts must carry the page's form key, made
+revoked or expired one (or a deleted job) 404 at once; Range and If-Range keep seeking cheap (a Range
+that cannot be used is ignored: the whole file).  Posts must carry the page's form key, made
 for this link and this viewer's cookie (SameSite=Lax), so another site cannot forge them.  A viewer
 is an opaque random id in a cookie of this page; notes are limited per viewer and per client address.
 """
@@ -107,6 +108,35 @@ def share_routes(service: ShareService, *, local_only: Callable[[], bool] | bool
     from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
     from starlette.concurrency import run_in_threadpool
     from starlette.routing import Route
+
+    from starlette.datastructures import Headers, MutableHeaders
+    from starlette.responses import MalformedRangeHeader, RangeNotSatisfiable
+
+    class ShareFile(FileResponse):
+        """Starlette's FileResponse (Range, several ranges, If-Range, HEAD), but a Range it cannot use (another
+        unit, a malformed or absurd one) is ignored and the whole file sent — RFC 9110 says a server must
+        (another unit) or may (an invalid one); Starlette answered 400 with an English line — and its 416
+        for a range past the end carries the share pages' headers."""
+
+        async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+            wanted = Headers(scope=scope).get("range")
+            if wanted is not None and self.stat_result is not None:
+                try:
+                    self._parse_range_header(wanted, self.stat_result.st_size)
+                except MalformedRangeHeader:
+                    scope = dict(scope, headers=[(k, v) for k, v in scope["headers"] if k.lower() != b"range"])
+                except RangeNotSatisfiable:  # Starlette's 416, with our headers below
+                    pass
+
+            async def sending(message: Any) -> None:
+                if message["type"] == "http.response.start" and message["status"] >= 400:
+                    headers = MutableHeaders(raw=list(message["headers"]))
+                    for name, value in HEADERS.items():
+                        headers[name] = value
+                    message = dict(message, headers=headers.raw)
+                await send(message)
+
+            await super().__call__(scope, receive, sending)
 
     proxies = PROXY_NETWORKS if behind_proxy else LOOPBACK_NETWORKS
 
@@ -270,8 +300,8 @@ def share_routes(service: ShareService, *, local_only: Callable[[], bool] | bool
         etag = entity_tag(token, what, st)
         if unchanged(request, etag):
             return not_modified(etag)
-        # Starlette's FileResponse serves Range (and If-Range against this ETag) for seeking
-        return FileResponse(path, media_type=media_type, stat_result=st, headers=HEADERS | {
+        # Range (and If-Range against this ETag) for seeking; a Range it cannot use is ignored (ShareFile)
+        return ShareFile(path, media_type=media_type, stat_result=st, headers=HEADERS | {
             "Cache-Control": REVALIDATE, "ETag": etag, "Content-Encoding": "identity"})
 
     def record_at(request: Request) -> tuple[str, Any]:

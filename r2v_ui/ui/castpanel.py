@@ -19,7 +19,6 @@ from .. import spec
 from ..messages import DEFAULT, both, phrase_list, t
 from ..workspace import cast as cast_mod
 from ..workspace import kept
-from ..workspace.examplecards import ExampleCards
 from . import cards as cards_mod
 from .context import CHECK_CONCURRENCY, PageContext, esc
 from .language import label, lang_of
@@ -143,7 +142,7 @@ def listen(w: CastWidgets, ctx: PageContext, page: Any) -> None:
     w.add.click(on_add, {st.cast}, outs, trigger_mode="always_last", **quiet)
 
     # Checked (and their thumbnails drawn) once per language for this studio, a copy to each visitor.
-    examples = ExampleCards(Path(ctx.settings.data_dir) / "examples", ctx.checked_dir, finish=cards_mod.with_thumb)
+    examples = ctx.examples
 
     def on_example(request: gr.Request):
         ex, cast = examples.cast(lang_of(request))

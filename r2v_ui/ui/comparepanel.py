@@ -90,6 +90,11 @@ def listen(w: CompareWidgets, ctx: PageContext, page: Any) -> None:
                      w.share: gr.Button(visible=len(snaps) >= 2 and ctx.shares is not None)}
         said = ({s.job_id: ctx.shares.feedback_for_job(owner, s.job_id) for s in snaps} if ctx.shares is not None
                 else {})
+        # Each player's box: on a laptop the row's tallest shape for every cell (one height, the tops in
+        # line, each video whole inside its box), on a phone (one a row) its own; never taller than the
+        # screen allows (theme.py).
+        frames = [compare.frame(s) for s in snaps]
+        row = compare.tallest(frames)
         for i in range(compare.MAX_COMPARE):
             if i < len(snaps):
                 s = snaps[i]
@@ -99,7 +104,8 @@ def listen(w: CompareWidgets, ctx: PageContext, page: Any) -> None:
                 # One short line under each video: which one it is, then only what differs.
                 diff = " · ".join(diffs[i]) or t("compare.same", lang)
                 short = t("takes.take", lang, n=s.take) if s.take else compare.choice_label(s, max_prompt=16, lang=lang)
-                out[w.cells[i]] = (f'<div class="compare-cell" data-job="{html.escape(s.job_id)}">{video}'
+                out[w.cells[i]] = (f'<div class="compare-cell" data-job="{html.escape(s.job_id)}" style="--frame: '
+                                   f'{frames[i][0]} / {frames[i][1]}; --row-frame: {row[0]} / {row[1]}">{video}'
                                    f'<p class="compare-caption" title="{html.escape(name)}">'
                                    f'<span class="compare-name">{html.escape(short)}</span> · '
                                    f'<span class="compare-diff">{html.escape(diff)}</span></p>'

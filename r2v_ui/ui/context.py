@@ -155,6 +155,7 @@ class PageContext:
     checked_dir: Path
     casts: SessionCasts = field(default_factory=SessionCasts)
     shares: Any = None  # the ShareService (r2v_ui/share/), or None: no Share on the page
+    examples: Any = None  # the example cast's checked cards (workspace/examplecards.ExampleCards)
     _reads: Any = field(default=None, repr=False)
 
     def visitor(self, request: Any, memory: Any) -> session.Visitor:

@@ -31,7 +31,8 @@ from typing import Any
 import gradio as gr
 
 from ..messages import EN, both, t
-from . import (castpanel, comparepanel, context, header, historypanel, idlequeue, language, librarypanel, packpanel,
+from ..workspace.examplecards import ExampleCards
+from . import (cards, castpanel, comparepanel, context, header, historypanel, idlequeue, language, librarypanel, packpanel,
                result, scene, sharepanel, spendpanel, starters, storyboard)
 from .context import DEFAULT_CONCURRENCY, PageContext, PageWidgets, Streams, make_states
 from .language import label
@@ -39,10 +40,22 @@ from .theme import CSS, HEAD, make_theme
 from .viewfiles import Viewer
 
 
-def build_app(manager: Any, settings: Any, *, emulator: Any = None, shares: Any = None) -> gr.Blocks:
-    """The whole page for one JobManager (and the studio's ShareService, `shares`, when sharing is on).
+def example_cards(settings: Any) -> ExampleCards:
+    """The example cast's checked cards for one studio (its thumbnails drawn once too): the page hands
+    a copy to each visitor, and the studio warms them at start (app.build_studio)."""
+    return ExampleCards(Path(settings.data_dir) / "examples", _work_dir(settings) / "checked", finish=cards.with_thumb)
+
+
+def _work_dir(settings: Any) -> Path:
+    return Path(settings.data_dir) / "work"
+
+
+def build_app(manager: Any, settings: Any, *, emulator: Any = None, shares: Any = None,
+              examples: ExampleCards | None = None) -> gr.Blocks:
+    """The whole page for one JobManager (and the studio's ShareService, `shares`, when sharing is on;
+    `examples`: the example cast's cards, made here when not given).
     Nothing here talks to the service: jobs run in the manager."""
-    work_dir = Path(settings.data_dir) / "work"
+    work_dir = _work_dir(settings)
     # Every file the page shows goes out as a link at a stable, keyed path inside Gradio's cache (see
     # viewfiles.py): the library and work folders are not served by path.
     viewer = Viewer()
@@ -51,7 +64,7 @@ def build_app(manager: Any, settings: Any, *, emulator: Any = None, shares: Any 
     with gr.Blocks(title=t("page.title", EN), fill_width=False) as demo:
         ctx = PageContext(manager=manager, settings=settings, viewer=viewer, streams=Streams(),
                           states=make_states(settings), work_dir=work_dir, checked_dir=work_dir / "checked",
-                          shares=shares)
+                          shares=shares, examples=examples or example_cards(settings))
         gr.HTML(f'<a class="skip-link" href="#generate-btn">{both("page.skip")}</a>', min_height=0, padding=False)
         page = PageWidgets(demo=demo, stream=dict(concurrency_limit=context.STREAM_LIMIT, concurrency_id="job-streams",
                                                   show_progress="hidden"))

@@ -18,7 +18,7 @@ from ..workspace.start import TAKE_CHOICES
 from . import status
 from .language import choices, label
 from .videoview import player_html
-from ..workspace import filenames
+from ..workspace import compare, filenames
 
 # What the choice shows (the number alone would say nothing beside Generate without its label).
 TAKE_OPTIONS = [(f"ui.takes.{n}", n) for n in TAKE_CHOICES]  # (label key, value): "1 take" … "4 takes"
@@ -106,7 +106,9 @@ def grid_html(snaps: list[Any], url_of: UrlOf, lang: str = DEFAULT) -> str:
             body = (f'<div class="take-wait" data-state="{html.escape(s.state)}">{pct}{html.escape(words)}'
                     + (f'<div class="take-note">{html.escape(note)}</div>' if note else "") + "</div>")
             meta = f'<span>{html.escape(seed)}</span>'
-        cells.append(f'<figure class="take" data-job="{html.escape(s.job_id)}" data-state="{html.escape(s.state)}">'
+        fw, fh = compare.frame(s)  # the take's own shape: a 9:16 take in a tall box, as high as the screen allows
+        cells.append(f'<figure class="take" data-job="{html.escape(s.job_id)}" data-state="{html.escape(s.state)}" '
+                     f'style="--frame: {fw} / {fh}">'
                      f'{body}<figcaption><b>{html.escape(label)}</b> {meta}</figcaption></figure>')
     hint = (f'<p class="take-hint">{html.escape(t("takes.play_hint", lang))}</p>'
             if any(s.has_video for s in snaps) else "")

@@ -248,6 +248,9 @@ h2.step-title { font-size: 1.05rem; margin: 4px 0 0; }
   background: var(--background-fill-secondary); color: #334155; font-size: .85rem; text-align: center; padding: 6px; }
 .take-note { font-size: .75rem; color: #991b1b; }
 .take-download { margin-left: auto; }
+/* Each take's box in its own shape (takes.py), never taller than the screen allows: a 9:16 take is not a
+   strip in a 16:9 box. */
+.take video, .take-wait { aspect-ratio: var(--frame, 16 / 9); max-height: min(46vh, 480px); width: 100%; }
 .kept { color: #92400e; font-weight: 600; }
 .voice-rec { width: 100%; padding: 6px 8px; border-radius: 8px; border: 1px solid var(--border-color-primary);
   background: var(--button-secondary-background-fill); font-size: .85rem; }
@@ -258,7 +261,10 @@ h2.step-title { font-size: 1.05rem; margin: 4px 0 0; }
   background: var(--button-primary-background-fill); color: var(--button-primary-text-color); font-weight: 600; }
 #compare-scrub { flex: 1 1 200px; min-width: 0; }
 .compare-time { font-variant-numeric: tabular-nums; font-size: .85rem; color: #334155; min-width: 5em; }
-.compare-cell video { width: 100%; display: block; background: #000; border-radius: 8px; }
+/* Two takes of different shapes side by side, both whole in view: every player the row's box (its tallest
+   shape, comparepanel.py), as high as the screen allows, the video contained in it. */
+.compare-cell video { width: 100%; display: block; background: #000; border-radius: 8px;
+  aspect-ratio: var(--row-frame, 16 / 9); max-height: min(60vh, 640px); object-fit: contain; }
 .compare-caption { margin: 4px 0; font-size: .85rem; color: #334155; line-height: 1.35; }
 .compare-name { font-weight: 700; color: #1e293b; }
 /* Side by side, each video's Keep button on one line with the others', however long its notes. */
@@ -379,6 +385,8 @@ html { scroll-padding-bottom: var(--r2v-bar-pad, 0px); }
   #settings-row > * { min-width: 100% !important; }
   #compare-slots { flex-wrap: wrap !important; }
   #compare-slots > .compare-col { min-width: 100% !important; flex: 1 1 100% !important; }
+  /* One a row: each its own shape, a tall one leaving room on the screen for its caption and Keep. */
+  .compare-cell video { aspect-ratio: var(--frame, 16 / 9); max-height: 62svh; }
   #studio-header .mode { text-align: left; }
   .history-detail { border-left: none; padding-left: 0 !important; }
   #history-controls { flex-direction: column !important; }

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from .. import spec
 from ..messages import DEFAULT, t, word_list
 from ..messages.formats import day_time
 from .gallery import as_written
@@ -23,6 +24,25 @@ _SETTINGS = (  # (settings key, how it reads in a language)
     ("watermark", lambda v, lang: t("compare.watermark" if v else "compare.no_watermark", lang)),
     ("negative_prompt", lambda v, lang: t("compare.avoid", lang, text=v) if v else t("compare.nothing_to_avoid", lang)),
 )
+
+
+def frame(snap: Any) -> tuple[int, int]:
+    """A video's shape as (width, height) from its settings' size (16:9 when unknown): the page sizes
+    its player's box from it, so a tall video and a wide one stand side by side at one height."""
+    try:
+        w, h = spec.size_pixels(str((snap.settings or {}).get("size") or ""))
+        if w > 0 and h > 0:
+            return w, h
+    except (TypeError, ValueError):
+        pass
+    return 16, 9
+
+
+def tallest(frames: list[tuple[int, int]]) -> tuple[int, int]:
+    """The tallest of these shapes (the smallest width for its height): a row of players shares its box."""
+    return min(frames, key=lambda f: f[0] / f[1], default=(16, 9))
+
+
 _CJK = "[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]"
 # A word: a run of letters or digits, or one Chinese/Japanese/Korean character (they are written without spaces).
 _WORD = re.compile(f"{_CJK}|(?:(?!{_CJK})\\w)+", re.UNICODE)

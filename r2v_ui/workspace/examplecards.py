@@ -12,6 +12,11 @@ The files stay where `examples.example_cast` drew them (the data folder's `examp
 checks accept them as they are and write nothing to the checked folder, and nothing per session
 deletes a card's file.  Before handing out kept cards the files are looked at (a `stat` each): if
 one was removed or changed, the cast is drawn and checked again.
+
+The studio warms them at start (`warm`, called by the thread that draws the example files,
+examples.prepare_in_background), every language, so no visitor waits for the checks; a click that
+comes before the warming ends waits on that language's lock rather than checking again.  `ready()`
+says whether they are made (and their files unchanged).
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from pathlib import Path
 from typing import Callable
 
 from ..examples import ExampleCast, example_cast
-from ..messages import language
+from ..messages import LANGUAGES, language
 from . import cast as cast_mod
 from .cast import Card
 
@@ -52,6 +57,20 @@ class ExampleCards:
                     self._made[lang] = made
         ex, cards, _ = made
         return ex, [replace(c) for c in cards]  # the visitor's own list (and card objects)
+
+    def warm(self, langs: tuple[str, ...] = LANGUAGES) -> None:
+        """Make every language's cards now (at studio start, off the serving path).  Raises what a check
+        raises: the caller logs it once, and the first click then does the work as it would have."""
+        for lang in langs:
+            self.cast(lang)
+
+    def ready(self, lang: str | None = None) -> bool:
+        """Are `lang`'s cards (every language's, when None) made, and their files as they were checked?"""
+        for code in (language(lang),) if lang else LANGUAGES:
+            made = self._made.get(code)
+            if made is None or _stamp(made[1]) != made[2]:
+                return False
+        return True
 
     def _lock(self, lang: str) -> threading.Lock:
         with self._locks_lock:
