@@ -30,6 +30,10 @@ browser_marks = [
 playwright_sync = pytest.importorskip("playwright.sync_api", reason="the Playwright package is not installed")
 expect = playwright_sync.expect
 PlaywrightTimeout = playwright_sync.TimeoutError
+# Every expectation waits on its condition as long as the page's own actions do (open_page's 30 s):
+# Playwright's 5 s default is a server round trip on a loaded CI machine, not a verdict.
+EXPECT_TIMEOUT_MS = 30_000
+expect.set_options(timeout=EXPECT_TIMEOUT_MS)
 
 # Records every job state the status box shows, so a test can say which stages a user saw.
 RECORD_STATES = """
@@ -54,6 +58,16 @@ def browser():
         b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield b
         b.close()
+
+
+@pytest.fixture
+def repeat_window(monkeypatch):
+    """The repeat question ("You started this same video … s ago") stays due for the whole test: the
+    studio asks it only within start.DUPLICATE_WINDOW_S (20 s) of the first start, and a busy machine
+    may spend longer than that on the waits and screenshots a test makes between its two clicks."""
+    from r2v_ui.workspace import start
+
+    monkeypatch.setattr(start, "DUPLICATE_WINDOW_S", 24 * 3600.0)
 
 
 def open_page(browser, url: str, viewport: dict = DESKTOP, locale: str | None = None):

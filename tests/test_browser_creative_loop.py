@@ -34,6 +34,7 @@ def test_two_characters_a_storyboard_three_takes_compare_keep_and_all_of_it_next
         expect(page.locator("#card-1-face")).to_contain_text("Accepted", timeout=30_000)
         save_card_as(page, 1, "Mira")
         page.locator("#add-character").click()
+        expect(page.locator("#card-2")).to_be_visible()  # its answer has landed (a late one would empty what is typed on it)
         upload_to_card(page, 2, character_png(tmp_path / "robo.png", (40, 90, 200)))
         expect(page.locator("#card-2-face")).to_contain_text("Accepted", timeout=30_000)
         save_card_as(page, 2, "Robo")

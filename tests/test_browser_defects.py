@@ -126,6 +126,7 @@ def test_a_name_being_typed_is_not_put_back_when_another_answer_redraws_the_cast
     upload_to_card(page, 1, character_png(tmp_path / "a.png", (200, 40, 60)))
     expect(page.locator("#card-1-face")).to_contain_text("Accepted", timeout=30_000)
     page.locator("#add-character").click()
+    expect(page.locator("#card-2")).to_be_visible()  # its answer has landed (a late one would empty what is typed on it)
     upload_to_card(page, 2, character_png(tmp_path / "b.png", (90, 90, 110)))
     expect(page.locator("#card-2-face")).to_contain_text("Accepted", timeout=30_000)
     box = page.locator("#card-2-character textarea, #card-2-character input").first

@@ -198,7 +198,7 @@ def test_the_cast_empty_blocked_dropped_refused_and_the_example(tour, tmp_path):
         tour.nothing_under_the_bar_at_the_end("example")
 
 
-def test_two_takes_the_repeat_dialog_downloads_share_pack_and_compare(tour, tmp_path):
+def test_two_takes_the_repeat_dialog_downloads_share_pack_and_compare(tour, tmp_path, repeat_window):
     page, manager = tour.page, tour.studio.studio.manager
     load_example(page, tour.say("verdict.accepted"))
     choose_takes(page, 2)

@@ -86,7 +86,7 @@ def test_the_workspace_keeps_generate_progress_and_video_in_view(browser, studio
     page.context.close()
 
 
-def test_a_double_click_on_generate_is_one_job(browser, studio):
+def test_a_double_click_on_generate_is_one_job(browser, studio, repeat_window):
     page = open_page(browser, studio.url)
     load_example(page)
     before = submits(studio)

@@ -120,6 +120,7 @@ def test_names_typed_on_cards_follow_their_cards_when_moved(browser, studio, tmp
     upload_to_card(page, 1, character_png(tmp_path / "a.png", (200, 40, 60)))
     expect(page.locator("#card-1-face")).to_contain_text("Accepted", timeout=30_000)
     page.locator("#add-character").click()
+    expect(page.locator("#card-2")).to_be_visible()  # its answer has landed (a late one would empty what is typed on it)
     upload_to_card(page, 2, character_png(tmp_path / "b.png", (90, 90, 110)))
     expect(page.locator("#card-2-face")).to_contain_text("Accepted", timeout=30_000)
     page.locator("#card-1-character textarea, #card-1-character input").first.press_sequentially("Mira")

@@ -138,7 +138,7 @@ def test_a_blocked_generate_says_why_inside_the_result_pane_until_the_cast_chang
     page.context.close()
 
 
-def test_the_repeat_question_is_a_dialog_over_the_page_and_the_video_stays_put(browser, studio):
+def test_the_repeat_question_is_a_dialog_over_the_page_and_the_video_stays_put(browser, studio, repeat_window):
     page = open_page(browser, studio.url, DESKTOP)
     load_example(page)
     page.locator("#generate-btn").click()

@@ -68,20 +68,32 @@ def render(ctx: PageContext) -> CastWidgets:
     return CastWidgets(add, example, cards, retag_box, retag_text, retag_apply, retag_dismiss, gr.State({}), refresh)
 
 
-def cast_view(w: CastWidgets, ctx: PageContext, cast: list, request: Any, names: bool = True) -> dict:
+def cast_view(w: CastWidgets, ctx: PageContext, cast: list, request: Any, names: Any = True, links: Any = True) -> dict:
     """Updates showing `cast`, which becomes this session's cast (call it under the session's lock
-    when the new cast was made from the old one).  `names=False` leaves the Name boxes as they are:
-    for a change that moves no name (a file, a link, a voice, a redraw), so a name being typed on
-    one card while another card's answer lands is not put back to what the server had last heard."""
+    when the new cast was made from the old one).
+
+    The Name and Link boxes are what the user types in, and the server may not have heard the latest
+    keys yet (a name reaches it a moment after it is typed; a link only when it is used): a redraw
+    writes them only for the cards whose name or link it moved.  `names` / `links`: True (every card:
+    cards moved, a new cast), False (none: a file, a voice, the stale-answer redraw), or the card
+    numbers to write (a card filled from the library, a new empty card, the card whose link was checked).
+    So a name or link being typed on one card is never put back by another card's answer."""
     cast = [cards_mod.with_thumb(c) for c in cast]
     rev = ctx.casts.put(request, cast)
     updates = dict(zip([x for cw in w.cards for x in cw.outputs()], cards_mod.render_all(cast, lang_of(request), rev)))
-    if not names:
-        for cw in w.cards:
+    for cw in w.cards:
+        if not _writes(names, cw.n):
             del updates[cw.character]
+        if not _writes(links, cw.n):
+            del updates[cw.link]
     updates[w.add] = gr.Button(interactive=cast_mod.can_add(cast), visible=cast_mod.can_add(cast))
     updates[ctx.states.cast] = cast
     return updates
+
+
+def _writes(which: Any, n: int) -> bool:
+    """Whether a redraw writes card n's typed box (`which`: True, False or card numbers; see cast_view)."""
+    return which if isinstance(which, bool) else n in which
 
 
 def retag(prompt: str, mapping: dict) -> str:
@@ -113,13 +125,17 @@ def listen(w: CastWidgets, ctx: PageContext, page: Any) -> None:
     checks = dict(concurrency_limit=CHECK_CONCURRENCY, concurrency_id="checks", api_visibility="undocumented")
     retag_outs = [w.retag_box, w.retag_text, w.retag]
 
-    def edit(request, mirror, change, names: bool = True) -> dict:
-        """Apply `change` to this session's latest cast, under its lock (`names`: see cast_view)."""
+    def edit(request, mirror, change, names: Any = True, links: Any = True) -> dict:
+        """Apply `change` to this session's latest cast, under its lock (`names`, `links`: see cast_view)."""
         with ctx.casts.lock(request):
-            return cast_view(w, ctx, change(ctx.casts.get(request, mirror)), request, names) | {scene.form_alert: ""}
+            return cast_view(w, ctx, change(ctx.casts.get(request, mirror)), request, names, links) | {scene.form_alert: ""}
 
     def on_add(given: dict, request: gr.Request):
-        return edit(request, given[st.cast], cast_mod.add_card)
+        """A new empty card at the end: only its boxes are written (a name being typed elsewhere stays)."""
+        with ctx.casts.lock(request):
+            cast = ctx.casts.get(request, given[st.cast])
+            new = {len(cast) + 1}
+            return cast_view(w, ctx, cast_mod.add_card(cast), request, new, new) | {scene.form_alert: ""}
 
     # "always_last": a click while the last one is still answered (a drop of several files on the cast
     # area adds one card after another, dropscript.py) is not lost.
@@ -141,7 +157,7 @@ def listen(w: CastWidgets, ctx: PageContext, page: Any) -> None:
 
     # An older answer drawn over a newer one (STALE_JS): the session's latest cast, drawn again.
     def on_refresh(given: dict, request: gr.Request):
-        return edit(request, given[st.cast], lambda c: c, names=False)
+        return edit(request, given[st.cast], lambda c: c, names=False, links=False)
 
     w.refresh.click(on_refresh, {st.cast}, outs, trigger_mode="always_last", concurrency_limit=None, **quiet)
 
@@ -170,20 +186,20 @@ def _wire_card(cw: cards_mod.CardWidgets, w: CastWidgets, ctx: PageContext, scen
                 return cast
             card = cast_mod.check_media(cast[i], upload, n, cast, i, work_dir=ctx.checked_dir).marked(example=False)
             return cast_mod.replace_card(cast, i, kept.keep_media(cast[i], card))  # a refusal keeps what it had
-        return edit(request, given[st.cast], change, names=False)
+        return edit(request, given[st.cast], change, names=False, links={n})
 
     async def on_link(given: dict, request: gr.Request):
         """A pasted link is checked at once (reachable, type, size), the verdict on the card."""
         cast, url = ctx.casts.get(request, given[st.cast]), given[cw.link]
         if i >= len(cast):
-            return edit(request, cast, lambda c: c)
+            return edit(request, cast, lambda c: c, names=False, links=False)
         from ..hosting import LinkGuard
 
         checked = await cast_mod.check_link(cast[i], url, n, cast, i, guard=LinkGuard.for_settings(ctx.settings))
         # Only the card's picture/video part changes: a voice checked meanwhile stays; a refused link
         # leaves an accepted picture/video in place.
         return edit(request, cast, lambda c: cast_mod.replace_card(
-            c, i, kept.keep_media(c[i], c[i].with_media_of(checked))) if i < len(c) else c, names=False)
+            c, i, kept.keep_media(c[i], c[i].with_media_of(checked))) if i < len(c) else c, names=False, links={n})
 
     def on_voice(given: dict, request: gr.Request):
         upload = given[cw.voice_upload]
@@ -193,11 +209,11 @@ def _wire_card(cw: cards_mod.CardWidgets, w: CastWidgets, ctx: PageContext, scen
                 return cast
             voice = cast_mod.check_voice(cast[i], upload, work_dir=ctx.checked_dir)
             return cast_mod.replace_card(cast, i, kept.keep_voice(cast[i], voice))
-        return edit(request, given[st.cast], change, names=False)
+        return edit(request, given[st.cast], change, names=False, links=False)
 
     def on_voice_clear(given: dict, request: gr.Request):
         return edit(request, given[st.cast], lambda c: cast_mod.replace_card(c, i, c[i].without_voice()) if i < len(c) else c,
-                    names=False)
+                    names=False, links=False)
 
     def on_character(given: dict, request: gr.Request):
         """The name typed on the card: its face and the prompt's hints change; the box is left as typed."""

@@ -263,6 +263,10 @@ def listen(w: HistoryWidgets, ctx: PageContext, page: Any) -> None:
                          request, selected=given[w.selected], force=False)
 
     def show_history(given: dict, request: gr.Request):
+        if given[st.memory] is None and getattr(ctx.settings, "reachable_by_others", False):
+            # This browser is not known yet (its memory lands with the page's load): a list read now
+            # would be a stranger's, and could land after the browser's own (memory.change below).
+            return {}
         return list_view(given[w.status_filter], given[w.search], 0, given[st.memory], None, request)
 
     async def follow():

@@ -166,16 +166,18 @@ def listen(w: LibraryWidgets, ctx: PageContext, page: Any) -> None:
                 with ctx.casts.lock(request):
                     after, i = charactercards.put_into(ctx.casts.get(request, given[st.cast]), ch, media, voice,
                                                        given[w.target] or 0)
-                    view = cast_view_locked(after, request)
+                    view = cast_view_locked(after, request, {i + 1}, {i + 1})  # only that card's boxes
             except CharacterError as exc:
                 return {w.alert: alert_html(render_msg(exc.msg, lang_of(request)), nothing_sent=False)}
             return view | {w.alert: note_html(t("library.used", lang_of(request), name=ch.name, tag=spec.character_tag(i + 1)))}
         return handler
 
-    def cast_view_locked(cast: list, request: Any) -> dict:
-        from .castpanel import cast_view as view  # the caller holds the session's cast lock
+    def cast_view_locked(cast: list, request: Any, names: Any, links: Any) -> dict:
+        """The cast redrawn, writing the Name/Link boxes of the cards named (castpanel.cast_view): a name
+        being typed on another card stays.  The caller holds the session's cast lock."""
+        from .castpanel import cast_view as view
 
-        return view(castw, ctx, cast, request)
+        return view(castw, ctx, cast, request, names, links)
 
     def edit_form(e: dict):
         def handler(request: gr.Request):
@@ -263,7 +265,7 @@ def listen(w: LibraryWidgets, ctx: PageContext, page: Any) -> None:
                     ch = lib.save(who, charactercards.draft_from_card(cast[n - 1], n, name, note))
                     # The card now carries the saved name, so @Name works in this scene at once.
                     named = cast[n - 1].with_character(ch.name).marked(library_id=ch.id)
-                    view = cast_view_locked(cast_mod.replace_card(cast, n - 1, named), request)
+                    view = cast_view_locked(cast_mod.replace_card(cast, n - 1, named), request, {n}, False)
                 said = t("library.saved", lang, name=ch.name)
         except CharacterError as exc:  # the form stays as typed
             return {w.alert: alert_html(render_msg(exc.msg, lang), nothing_sent=False)}

@@ -1,0 +1,106 @@
+"""What the user is typing on a card (its Name) is never put back by an answer about
+something else: a new card, another card's picture, a character put in from the library or saved
+into it.  The server hears a name a moment after it is typed and a link only when it is used, so a
+redraw that wrote every card's boxes showed what it had last heard (the race CI met once, 73dab04).
+Each test holds the name's answer back (a monkeypatch on the Name box's preprocess) so the other
+answer always lands first: the race happens every time, not once in a thousand runs."""
+
+from __future__ import annotations
+
+import threading
+
+import gradio as gr
+import pytest
+
+from tests.fixtures_browser import browser_marks, expect, open_page, upload_to_card
+from tests.fixtures_ui import character_png, running_studio
+
+pytestmark = browser_marks
+
+
+@pytest.fixture(scope="module")
+def studio(tmp_path_factory):
+    with running_studio(tmp_path_factory.mktemp("typed-boxes-data"), finish_seconds=1.0) as s:
+        yield s
+
+
+def name_box(page, n: int):
+    return page.locator(f"#card-{n}-character textarea, #card-{n}-character input").first
+
+
+class HeldName:
+    """Every event carrying `name` from card n's Name box waits in the server until released (the
+    keys' event and the box's blur alike: either would tell the server the name)."""
+
+    def __init__(self, monkeypatch, n: int, name: str):
+        self.reached, self.release = threading.Event(), threading.Event()
+        preprocess = gr.Textbox.preprocess
+        elem_id = f"card-{n}-character"
+
+        def hold(box, value):
+            if getattr(box, "elem_id", None) == elem_id and value == name:
+                self.reached.set()
+                self.release.wait(60)
+            return preprocess(box, value)
+
+        monkeypatch.setattr(gr.Textbox, "preprocess", hold)
+
+    def wait(self) -> None:
+        assert self.reached.wait(30), "the name never reached the server"
+
+
+def two_cards(page, tmp_path) -> None:
+    upload_to_card(page, 1, character_png(tmp_path / "a.png", (200, 40, 60)))
+    expect(page.locator("#card-1-face")).to_contain_text("Accepted", timeout=30_000)
+    page.locator("#add-character").click()
+    expect(page.locator("#card-2")).to_be_visible()  # its answer has landed (a late one would empty what is typed on it)
+    upload_to_card(page, 2, character_png(tmp_path / "b.png", (90, 90, 110)))
+    expect(page.locator("#card-2-face")).to_contain_text("Accepted", timeout=30_000)
+
+
+def test_a_name_being_typed_stays_when_a_card_is_added(browser, studio, tmp_path, monkeypatch):
+    held = HeldName(monkeypatch, 1, "Mira")
+    page = open_page(browser, studio.url)
+    upload_to_card(page, 1, character_png(tmp_path / "a.png", (200, 40, 60)))
+    expect(page.locator("#card-1-face")).to_contain_text("Accepted", timeout=30_000)
+    name_box(page, 1).press_sequentially("Mira")
+    try:
+        held.wait()
+        page.locator("#add-character").click()
+        expect(page.locator("#card-2")).to_be_visible()  # the new card's answer has landed
+        expect(name_box(page, 1)).to_have_value("Mira")
+    finally:
+        held.release.set()
+    expect(page.locator("#card-1-face .card-at")).to_have_text("@Mira")
+    expect(name_box(page, 1)).to_have_value("Mira")
+    page.context.close()
+
+
+@pytest.mark.parametrize("action", ["use a character", "save another card"])
+def test_a_name_being_typed_stays_when_the_library_changes_another_card(browser, studio, tmp_path, monkeypatch,
+                                                                        action):
+    held = HeldName(monkeypatch, 2, "Robo")
+    page = open_page(browser, studio.url)
+    two_cards(page, tmp_path)
+    if action == "use a character":  # a character to use, saved from card 1 before anything is held
+        page.locator("#card-1-save").click()
+        page.locator("#library-name textarea, #library-name input").first.fill("Kit")
+        page.locator("#library-save").click()
+        expect(page.locator("#library-alert")).to_contain_text("Kit is saved in your library")
+    name_box(page, 2).press_sequentially("Robo")
+    try:
+        held.wait()
+        if action == "use a character":
+            page.get_by_role("button", name="Use Kit").click()  # into the next empty card: a third one
+            expect(page.locator("#card-3-face .card-at")).to_have_text("@Kit")
+        else:
+            page.locator("#card-1-save").click()
+            page.locator("#library-name textarea, #library-name input").first.fill("Mira")
+            page.locator("#library-save").click()
+            expect(page.locator("#card-1-face .card-at")).to_have_text("@Mira")
+        expect(name_box(page, 2)).to_have_value("Robo")
+    finally:
+        held.release.set()
+    expect(page.locator("#card-2-face .card-at")).to_have_text("@Robo")
+    expect(name_box(page, 2)).to_have_value("Robo")
+    page.context.close()
