@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.fixtures_ui import character_png
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run",
@@ -44,6 +46,38 @@ new MutationObserver(() => {
   if (s && window.__states[window.__states.length - 1] !== s) window.__states.push(s);
 }).observe(document, {childList: true, subtree: true, attributes: true});
 """
+
+
+SHOTS_DIR = Path(__file__).resolve().parent.parent / "test-artifacts" / "shots"
+
+
+def shoot(page, folder: str, name: str, *, full_page: bool = False) -> Path:
+    """A screenshot of `page` kept for a person to look at: test-artifacts/shots/<folder>/<name>
+    (the project's own ignored folder; nothing is written outside the project)."""
+    path = SHOTS_DIR / folder / (name if name.endswith(".png") else f"{name}.png")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(path), full_page=full_page)
+    return path
+
+
+def two_accepted_cards(page, folder: Path) -> None:
+    """Card 1 and card 2 each with an accepted picture (a.png, b.png written into `folder`), the second
+    card added by "+ Add character" and shown before its file is chosen, as a person would wait."""
+    upload_to_card(page, 1, character_png(folder / "a.png", (200, 40, 60)))
+    expect(page.locator("#card-1-face")).to_contain_text("Accepted", timeout=30_000)
+    page.locator("#add-character").click()
+    expect(page.locator("#card-2")).to_be_visible()  # its answer has landed (a late one would empty what is typed on it)
+    upload_to_card(page, 2, character_png(folder / "b.png", (90, 90, 110)))
+    expect(page.locator("#card-2-face")).to_contain_text("Accepted", timeout=30_000)
+
+
+def finished_job_from_page(page, picture: Path, color: tuple[int, int, int], prompt: str) -> None:
+    """One picture on card 1 (`picture`, written in `color`), the prompt, Generate, and the job finished."""
+    upload_to_card(page, 1, character_png(picture, color))
+    expect(page.locator("#card-1-face")).to_contain_text("Accepted", timeout=30_000)
+    page.locator("#prompt textarea").fill(prompt)
+    page.locator("#generate-btn").click()
+    assert wait_state(page, ["succeeded", "failed"]) == "succeeded", page.locator("#job-status-box").inner_text()
 
 
 def axe_source() -> Path:

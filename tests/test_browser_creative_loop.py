@@ -7,7 +7,6 @@ in the library and the kept take marked in History."""
 from __future__ import annotations
 
 import httpx
-import pytest
 
 from tests.fixtures_browser import DESKTOP, axe_violations, browser_marks, expect, open_page, upload_to_card
 from tests.fixtures_ui import character_png, running_studio

@@ -12,7 +12,8 @@ import threading
 import gradio as gr
 import pytest
 
-from tests.fixtures_browser import browser_marks, expect, open_page, upload_to_card, wait_state
+from tests.fixtures_browser import (browser_marks, expect, finished_job_from_page, open_page, two_accepted_cards,
+                                    upload_to_card, wait_state)
 from tests.fixtures_emulator import make_wav
 from tests.fixtures_ui import character_png, running_studio
 
@@ -123,12 +124,7 @@ def test_a_name_being_typed_is_not_put_back_when_another_answer_redraws_the_cast
 
     monkeypatch.setattr(gr.Textbox, "preprocess", hold_the_name)
     page = open_page(browser, studio.url)
-    upload_to_card(page, 1, character_png(tmp_path / "a.png", (200, 40, 60)))
-    expect(page.locator("#card-1-face")).to_contain_text("Accepted", timeout=30_000)
-    page.locator("#add-character").click()
-    expect(page.locator("#card-2")).to_be_visible()  # its answer has landed (a late one would empty what is typed on it)
-    upload_to_card(page, 2, character_png(tmp_path / "b.png", (90, 90, 110)))
-    expect(page.locator("#card-2-face")).to_contain_text("Accepted", timeout=30_000)
+    two_accepted_cards(page, tmp_path)
     box = page.locator("#card-2-character textarea, #card-2-character input").first
     box.press_sequentially("Robo")  # keys: Gradio sends the box's value as it is typed
     try:
@@ -189,11 +185,7 @@ def test_the_examples_things_to_avoid_leave_with_the_example_cast(browser, studi
 
 def test_history_searches_as_you_type_and_says_when_nothing_matches(browser, studio, tmp_path):
     page = open_page(browser, studio.url)
-    upload_to_card(page, 1, character_png(tmp_path / "zed.png", (90, 40, 160)))
-    expect(page.locator("#card-1-face")).to_contain_text("Accepted", timeout=30_000)
-    page.locator("#prompt textarea").fill("character1 juggles quinces on a unicycle")
-    page.locator("#generate-btn").click()
-    wait_state(page, ["succeeded"])
+    finished_job_from_page(page, tmp_path / "zed.png", (90, 40, 160), "character1 juggles quinces on a unicycle")
     page.get_by_role("tab", name="History").click()
     search = page.locator("#history-search textarea, #history-search input").first
     search.press_sequentially("quinc", delay=40)

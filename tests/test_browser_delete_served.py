@@ -13,7 +13,7 @@ import pytest
 
 from r2v_ui.workspace import filenames
 
-from tests.fixtures_browser import browser_marks, expect, open_page, wait_state
+from tests.fixtures_browser import browser_marks, expect, open_page
 from tests.fixtures_ui import running_studio
 from tests.test_mcp_tools import answer, call
 

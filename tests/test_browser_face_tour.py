@@ -3,8 +3,7 @@ Chinese): every state the issue names is reached in Chromium, checked and screen
 
 In every state: axe-core finds nothing critical or serious, the page does not scroll sideways, no
 word of money shows (demo mode: no "$", "¥", "价格", "charge"…), and a
-screenshot goes to test-artifacts/face-tour-<variant>-<n>-<state>.png (copied to
-/work/notes/shots/face-tour/ for the reviewer).  On every tab switch the header and the tab strip
+screenshot goes to test-artifacts/shots/face-tour/face-tour-<variant>-<n>-<state>.png for the reviewer.  On every tab switch the header and the tab strip
 keep their left edge (no sideways jump, Chinese included).  On the phone, at the page's end, no
 control the user could tap lies under the fixed Generate bar (`elementFromPoint` at each control
 finds the control, not the bar).
@@ -26,23 +25,20 @@ The walk, split where the user's path turns (each part stands alone, in any orde
 from __future__ import annotations
 
 import re
-import shutil
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 
 from r2v_ui.jobs import JobState
 from r2v_ui.messages import EN, ZH, t
 from r2v_ui.workspace import filenames
-from tests.fixtures_browser import (DESKTOP, MONEY, PHONE, RUNNING_STATES, as_drop, axe_violations, browser_marks,
+from tests.fixtures_browser import (shoot, DESKTOP, MONEY, PHONE, RUNNING_STATES, as_drop, axe_violations, browser_marks,
                                     choose_takes, covered_by_bar, drop, expect, load_example, no_sideways_scroll,
                                     open_page, upload_to_card, verdicts_cut_short, wait_state)
 from tests.fixtures_jobs import two_picture_draft, wait_for_state
 from tests.fixtures_ui import character_png, running_studio
 
 pytestmark = browser_marks
-SHOTS = Path("/work/notes/shots/face-tour")
 VARIANTS = {"desktop-en": (DESKTOP, EN), "desktop-zh": (DESKTOP, ZH), "phone-en": (PHONE, EN),
             "phone-zh": (PHONE, ZH)}
 LOCALES = {EN: "en-US", ZH: "zh-CN"}
@@ -87,9 +83,9 @@ def studio(tmp_path_factory):
 class Tour:
     """One variant's walk: the page, its words, and the checks every state gets."""
 
-    def __init__(self, browser, studio, variant: str, artifacts_dir: Path):
+    def __init__(self, browser, studio, variant: str):
         self.viewport, self.lang = VARIANTS[variant]
-        self.variant, self.artifacts, self.studio = variant, artifacts_dir, studio
+        self.variant, self.studio = variant, studio
         self.phone = self.viewport is PHONE
         self.page = open_page(browser, studio.url, self.viewport, locale=LOCALES[self.lang])
         self.edges = self.left_edges()
@@ -130,17 +126,15 @@ class Tour:
         if scroll_to:
             page.locator(scroll_to).first.evaluate("e => e.scrollIntoView({block: 'center'})")
         name = f"face-tour-{self.variant}-{n:02d}-{state}.png"
-        page.screenshot(path=str(self.artifacts / name), full_page=full)
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        shutil.copy(self.artifacts / name, SHOTS / name)
+        shoot(page, "face-tour", name, full_page=full)
 
     def close(self) -> None:
         self.page.context.close()
 
 
 @pytest.fixture(params=list(VARIANTS))
-def tour(request, browser, studio, artifacts_dir):
-    walk = Tour(browser, studio, request.param, artifacts_dir)
+def tour(request, browser, studio):
+    walk = Tour(browser, studio, request.param)
     yield walk
     walk.close()
 

@@ -12,8 +12,8 @@ import threading
 
 import gradio as gr
 
-from tests.fixtures_browser import browser_marks, expect, open_page, upload_to_card, wait_state
-from tests.fixtures_ui import character_png, running_studio
+from tests.fixtures_browser import browser_marks, expect, finished_job_from_page, open_page
+from tests.fixtures_ui import running_studio
 
 pytestmark = browser_marks
 SETTLED = "() => !document.querySelector('#history-body .pending, #history-body .generating:not(.hide)')"
@@ -22,11 +22,7 @@ SETTLED = "() => !document.querySelector('#history-body .pending, #history-body 
 def test_history_opened_before_a_reload_has_landed_shows_this_browsers_own_videos(browser, tmp_path, monkeypatch):
     with running_studio(tmp_path / "shared", finish_seconds=1.0, host="0.0.0.0") as shared:
         ann = open_page(browser, shared.url)
-        upload_to_card(ann, 1, character_png(tmp_path / "ann.png", (220, 120, 60)))
-        expect(ann.locator("#card-1-face")).to_contain_text("Accepted", timeout=30_000)
-        ann.locator("#prompt textarea").fill("character1 paints a mural")
-        ann.locator("#generate-btn").click()
-        wait_state(ann, ["succeeded"])
+        finished_job_from_page(ann, tmp_path / "ann.png", (220, 120, 60), "character1 paints a mural")
 
         stranger_read, tab_answered, release = threading.Event(), threading.Event(), threading.Event()
         manager, demo = shared.studio.manager, shared.studio.demo

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.fixtures_browser import (DESKTOP, PHONE, axe_violations, browser_marks, expect, no_sideways_scroll,
-    open_page, upload_to_card, wait_state, wait_until_loaded)
+from tests.fixtures_browser import (DESKTOP, PHONE, axe_violations, browser_marks, expect, no_sideways_scroll, open_page,
+                                    two_accepted_cards, upload_to_card, wait_state, wait_until_loaded)
 from tests.fixtures_ui import character_png, running_studio, submits
 
 pytestmark = browser_marks
@@ -117,12 +117,7 @@ def test_shared_without_a_login_each_browser_has_its_own_library(browser, tmp_pa
 
 def test_names_typed_on_cards_follow_their_cards_when_moved(browser, studio, tmp_path):
     page = open_page(browser, studio.url, DESKTOP)
-    upload_to_card(page, 1, character_png(tmp_path / "a.png", (200, 40, 60)))
-    expect(page.locator("#card-1-face")).to_contain_text("Accepted", timeout=30_000)
-    page.locator("#add-character").click()
-    expect(page.locator("#card-2")).to_be_visible()  # its answer has landed (a late one would empty what is typed on it)
-    upload_to_card(page, 2, character_png(tmp_path / "b.png", (90, 90, 110)))
-    expect(page.locator("#card-2-face")).to_contain_text("Accepted", timeout=30_000)
+    two_accepted_cards(page, tmp_path)
     page.locator("#card-1-character textarea, #card-1-character input").first.press_sequentially("Mira")
     page.locator("#card-2-character textarea, #card-2-character input").first.fill("Robo")  # a paste: no keys
     page.locator("#prompt textarea").click()  # leaving the box names the card

@@ -3,7 +3,7 @@ take's pack downloads from the result pane (one click, a ZIP under a name a pers
 the MP4, its recipe, the contact sheet and a preview), a batch's pack of all takes from beside
 "Compare these takes", and a job's pack from History's detail, with the share links' notes as
 notes.txt (the studio's ShareService reaches the page).  The button states (ready, being made, made)
-are screenshotted into /work/notes/shots/share-pack/; axe-core finds nothing critical or serious."""
+are screenshotted into test-artifacts/shots/share-pack/; axe-core finds nothing critical or serious."""
 
 from __future__ import annotations
 
@@ -13,11 +13,10 @@ from pathlib import Path
 import pytest
 
 from r2v_ui.share.model import Expiry
-from tests.fixtures_browser import DESKTOP, PHONE, axe_violations, browser_marks, expect, no_sideways_scroll, open_page
+from tests.fixtures_browser import DESKTOP, shoot, PHONE, axe_violations, browser_marks, expect, no_sideways_scroll, open_page
 from tests.fixtures_ui import running_studio
 
 pytestmark = browser_marks
-SHOTS = Path("/work/notes/shots/share-pack")
 CASES = {"desktop-en": (DESKTOP, None), "phone-zh": (PHONE, "zh-CN"), "desktop-zh": (DESKTOP, "zh-CN"),
          "phone-en": (PHONE, None)}
 WORDS = {None: {"pack": "Download pack", "takes": "Download pack of all takes", "ready": "Pack ready",
@@ -32,18 +31,13 @@ def studio(tmp_path_factory):
         yield s
 
 
-def shot(page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"))
-
-
 def download_pack(page, button: str, tmp_path: Path, ready_text: str, making_shot: str | None = None) -> list[str]:
     """Click a pack button; the download starts by itself; the ZIP's entries.  `making_shot`: a
     screenshot taken just after the click (the pack being made, when the machine is slow enough to show it)."""
     with page.expect_download(timeout=90_000) as caught:
         page.locator(button).click()
         if making_shot:
-            shot(page, making_shot)
+            shoot(page, "share-pack", making_shot)
     download = caught.value
     assert download.suggested_filename.endswith("_pack.zip")
     path = tmp_path / download.suggested_filename
@@ -68,12 +62,12 @@ def test_download_pack_from_the_result_pane_takes_and_history(browser, studio, c
     expect(page.locator("#result-video video")).to_have_count(1, timeout=90_000)
     expect(page.locator("#pack-result")).to_have_text(words["pack"])
     page.locator("#pack-result").scroll_into_view_if_needed()
-    shot(page, f"{case}-1-result-ready")
+    shoot(page, "share-pack", f"{case}-1-result-ready")
     names = download_pack(page, "#pack-result", tmp_path, words["ready"], f"{case}-1b-result-making")
     assert sum(n.endswith(".mp4") for n in names) == 1 and any(n.endswith("contact-sheet.png") for n in names)
     assert sum(n.endswith(".recipe.json") for n in names) == 1
     page.locator("#pack-result-status").scroll_into_view_if_needed()
-    shot(page, f"{case}-2-result-made")
+    shoot(page, "share-pack", f"{case}-2-result-made")
     assert no_sideways_scroll(page)[0] <= viewport["width"]
     assert axe_violations(page) == []
 
@@ -88,11 +82,11 @@ def test_download_pack_from_the_result_pane_takes_and_history(browser, studio, c
     expect(page.locator("#pack-takes")).to_be_visible(timeout=30_000)
     expect(page.locator("#pack-takes")).to_have_text(words["takes"])
     page.locator("#pack-takes").scroll_into_view_if_needed()
-    shot(page, f"{case}-3-takes-ready")
+    shoot(page, "share-pack", f"{case}-3-takes-ready")
     names = download_pack(page, "#pack-takes", tmp_path, words["ready"])
     assert sum(n.endswith(".mp4") for n in names) == 2 and sum(n.endswith(".preview.webp") for n in names) == 2
     page.locator("#pack-takes-status").scroll_into_view_if_needed()
-    shot(page, f"{case}-4-takes-made")
+    shoot(page, "share-pack", f"{case}-4-takes-made")
     assert axe_violations(page) == []
 
     # A stakeholder's pick and note on every finished video, through the studio's own share service:
@@ -109,10 +103,10 @@ def test_download_pack_from_the_result_pane_takes_and_history(browser, studio, c
     expect(page.locator("#history-video video")).to_have_count(1, timeout=30_000)
     expect(page.locator("#history-pack")).to_be_visible()
     page.locator("#history-pack").scroll_into_view_if_needed()
-    shot(page, f"{case}-5-history-ready")
+    shoot(page, "share-pack", f"{case}-5-history-ready")
     names = download_pack(page, "#history-pack", tmp_path, words["ready"])
     assert sum(n.endswith(".mp4") for n in names) == 1
     assert any(n.endswith("/notes.txt") for n in names)
-    shot(page, f"{case}-6-history-made")
+    shoot(page, "share-pack", f"{case}-6-history-made")
     assert no_sideways_scroll(page)[0] <= viewport["width"]
     assert axe_violations(page) == []

@@ -7,28 +7,25 @@ Compare's players had no maximum height: beside a 16:9 video a 9:16 one was ~100
 laptop, and on a phone taller than the screen.  For each of 1400×1000 and 390×844, in English and in
 Chinese: two finished jobs (16:9 and 9:16) into Compare from History, and two 9:16 takes generated
 from the page.  Geometry from bounding boxes; axe-core finds nothing critical or serious.
-Screenshots go to test-artifacts/ and /work/notes/shots/tidy/.
+Screenshots go to test-artifacts/shots/players-fit/.
 """
 
 from __future__ import annotations
 
 import re
-import shutil
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 
 from r2v_ui.jobs import JobState
 from r2v_ui.messages import EN, ZH, t
-from tests.fixtures_browser import (DESKTOP, PHONE, axe_violations, browser_marks, choose_takes, expect, load_example,
+from tests.fixtures_browser import (shoot, DESKTOP, PHONE, axe_violations, browser_marks, choose_takes, expect, load_example,
                                     open_page, wait_state)
 from tests.fixtures_jobs import two_picture_draft, wait_for_state
 from tests.fixtures_ui import running_studio
 
 pytestmark = browser_marks
-SHOTS = Path("/work/notes/shots/tidy")
 VARIANTS = {"desktop-en": (DESKTOP, EN, "en-US"), "desktop-zh": (DESKTOP, ZH, "zh-CN"),
             "phone-en": (PHONE, EN, "en-US"), "phone-zh": (PHONE, ZH, "zh-CN")}
 
@@ -57,12 +54,6 @@ def jobs(studio, tmp_path_factory):
     return {"wide": wide, "tall": tall}
 
 
-def shoot(page, artifacts_dir: Path, name: str) -> None:
-    page.screenshot(path=str(artifacts_dir / name))
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    shutil.copy(artifacts_dir / name, SHOTS / name)
-
-
 def with_metadata(page, video) -> tuple[int, int]:
     """The video's own frame size, once the browser knows it (the box may change with it)."""
     page.wait_for_function("v => v.readyState >= 1 && v.videoWidth > 0", arg=video.element_handle(), timeout=30_000)
@@ -75,7 +66,7 @@ def whole_in_view(box: dict, what: str) -> None:
 
 
 @pytest.mark.parametrize("variant", list(VARIANTS))
-def test_a_tall_and_a_wide_video_fit_the_screen_in_history_and_compare(browser, studio, jobs, variant, artifacts_dir):
+def test_a_tall_and_a_wide_video_fit_the_screen_in_history_and_compare(browser, studio, jobs, variant):
     viewport, lang, locale = VARIANTS[variant]
     say = lambda key, **kw: re.sub(r"<[^>]+>", "", t(key, lang, **kw))  # noqa: E731
     page = open_page(browser, studio.url, viewport, locale=locale)
@@ -94,7 +85,7 @@ def test_a_tall_and_a_wide_video_fit_the_screen_in_history_and_compare(browser, 
             whole_in_view(video.evaluate(CENTRED), f"{variant}: History's {shape} player")
             if shape == "tall":
                 assert axe_violations(page) == []
-                shoot(page, artifacts_dir, f"players-fit-{variant}-1-history-tall.png")
+                shoot(page, "players-fit", f"players-fit-{variant}-1-history-tall.png")
             page.locator("#history-compare").click()
             expect(page.get_by_role("tab", name=say("ui.tab.compare"))).to_have_attribute("aria-selected", "true")
             if shape == "wide":
@@ -122,16 +113,16 @@ def test_a_tall_and_a_wide_video_fit_the_screen_in_history_and_compare(browser, 
         assert axe_violations(page) == []
         page.locator("#compare-controls" if viewport is DESKTOP else "#compare-slots").evaluate(
             "e => e.scrollIntoView({block: 'start'})")
-        shoot(page, artifacts_dir, f"players-fit-{variant}-2-compare.png")
+        shoot(page, "players-fit", f"players-fit-{variant}-2-compare.png")
         if viewport is PHONE:
             cells[1].evaluate("e => e.scrollIntoView({block: 'start'})")
-            shoot(page, artifacts_dir, f"players-fit-{variant}-3-compare-tall.png")
+            shoot(page, "players-fit", f"players-fit-{variant}-3-compare-tall.png")
     finally:
         page.context.close()
 
 
 @pytest.mark.parametrize("variant", list(VARIANTS))
-def test_tall_takes_in_the_result_pane_fit_the_screen(browser, studio, variant, artifacts_dir):
+def test_tall_takes_in_the_result_pane_fit_the_screen(browser, studio, variant):
     viewport, lang, locale = VARIANTS[variant]
     page = open_page(browser, studio.url, viewport, locale=locale)
     try:
@@ -154,6 +145,6 @@ def test_tall_takes_in_the_result_pane_fit_the_screen(browser, studio, variant, 
             assert abs(a["y"] - b["y"]) <= 1 and abs(a["height"] - b["height"]) <= 1, (a, b)
         assert axe_violations(page) == []
         page.locator("#takes-grid-box").evaluate("e => e.scrollIntoView({block: 'center'})")
-        shoot(page, artifacts_dir, f"players-fit-{variant}-4-takes-tall.png")
+        shoot(page, "players-fit", f"players-fit-{variant}-4-takes-tall.png")
     finally:
         page.context.close()

@@ -12,13 +12,12 @@ in a caption under it: ui/takes.py).  The label boxes are computed from the emul
 video's drawn size (read from the file), scaled to the picture as the browser shows it (its
 `object-fit`, its box); the chip, the star and any badge do not overlap them, the labels lie inside
 the picture shown (not cropped away), and `elementFromPoint` across each label finds the picture,
-nothing over it.  Screenshots go to test-artifacts/ and /work/notes/shots/polish/.
+nothing over it.  Screenshots go to test-artifacts/shots/poster-labels/.
 """
 
 from __future__ import annotations
 
 import re
-import shutil
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
@@ -29,12 +28,11 @@ import pytest
 from r2v_ui.emulator.render import preview_label_box, watermark_box
 from r2v_ui.jobs import JobState
 from r2v_ui.messages import EN, ZH, t
-from tests.fixtures_browser import DESKTOP, PHONE, axe_violations, browser_marks, expect, open_page
+from tests.fixtures_browser import DESKTOP, shoot, PHONE, axe_violations, browser_marks, expect, open_page
 from tests.fixtures_jobs import two_picture_draft, wait_for_state
 from tests.fixtures_ui import running_studio
 
 pytestmark = browser_marks
-SHOTS = Path("/work/notes/shots/polish")
 VARIANTS = {"desktop-en": (DESKTOP, EN, "en-US"), "desktop-zh": (DESKTOP, ZH, "zh-CN"),
             "phone-en": (PHONE, EN, "en-US"), "phone-zh": (PHONE, ZH, "zh-CN")}
 
@@ -123,14 +121,8 @@ def labels_clear(page, picture, snap, natural: tuple[float, float], what: str, o
         assert covered == [], f"{what}: something lies on the {name} label: {covered}"
 
 
-def shoot(page, artifacts_dir: Path, name: str) -> None:
-    page.screenshot(path=str(artifacts_dir / name))
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    shutil.copy(artifacts_dir / name, SHOTS / name)
-
-
 @pytest.mark.parametrize("variant", list(VARIANTS))
-def test_nothing_lies_on_a_posters_labels(browser, studio, jobs, variant, artifacts_dir):
+def test_nothing_lies_on_a_posters_labels(browser, studio, jobs, variant):
     viewport, lang, locale = VARIANTS[variant]
     say = lambda key, **kw: re.sub(r"<[^>]+>", "", t(key, lang, **kw))  # noqa: E731
     page = open_page(browser, studio.url, viewport, locale=locale)
@@ -150,7 +142,7 @@ def test_nothing_lies_on_a_posters_labels(browser, studio, jobs, variant, artifa
             labels_clear(page, poster, snap, natural, f"{variant} gallery {job_id}", others)
         assert axe_violations(page) == []
         page.locator("#history-gallery").evaluate("e => e.scrollIntoView({block: 'start'})")
-        shoot(page, artifacts_dir, f"poster-labels-{variant}-1-gallery.png")
+        shoot(page, "poster-labels", f"poster-labels-{variant}-1-gallery.png")
 
         for job_id, snap in jobs.items():
             page.locator(f'.gallery-card[data-job="{job_id}"]').click()
@@ -162,7 +154,7 @@ def test_nothing_lies_on_a_posters_labels(browser, studio, jobs, variant, artifa
                 arg=list(drawn_size(snap.video_path)))
             natural = tuple(video.evaluate("v => [v.videoWidth, v.videoHeight]"))
             labels_clear(page, video, snap, natural, f"{variant} detail {job_id}", [])
-            shoot(page, artifacts_dir, f"poster-labels-{variant}-2-detail-{'wide' if snap.settings.get('watermark') else 'tall'}.png")
+            shoot(page, "poster-labels", f"poster-labels-{variant}-2-detail-{'wide' if snap.settings.get('watermark') else 'tall'}.png")
             # Into Compare (the second one joins the first there), then back to History for the next.
             page.locator("#history-compare").click()
             expect(page.get_by_role("tab", name=say("ui.tab.compare"))).to_have_attribute("aria-selected", "true")
@@ -178,6 +170,6 @@ def test_nothing_lies_on_a_posters_labels(browser, studio, jobs, variant, artifa
             labels_clear(page, video, snap, natural, f"{variant} compare {job_id}", [])
         assert axe_violations(page) == []
         page.locator("#compare-slots").evaluate("e => e.scrollIntoView({block: 'start'})")
-        shoot(page, artifacts_dir, f"poster-labels-{variant}-3-compare.png")
+        shoot(page, "poster-labels", f"poster-labels-{variant}-3-compare.png")
     finally:
         page.context.close()

@@ -12,7 +12,7 @@ import threading
 import gradio as gr
 import pytest
 
-from tests.fixtures_browser import browser_marks, expect, open_page, upload_to_card
+from tests.fixtures_browser import browser_marks, expect, open_page, two_accepted_cards, upload_to_card
 from tests.fixtures_ui import character_png, running_studio
 
 pytestmark = browser_marks
@@ -49,15 +49,6 @@ class HeldName:
         assert self.reached.wait(30), "the name never reached the server"
 
 
-def two_cards(page, tmp_path) -> None:
-    upload_to_card(page, 1, character_png(tmp_path / "a.png", (200, 40, 60)))
-    expect(page.locator("#card-1-face")).to_contain_text("Accepted", timeout=30_000)
-    page.locator("#add-character").click()
-    expect(page.locator("#card-2")).to_be_visible()  # its answer has landed (a late one would empty what is typed on it)
-    upload_to_card(page, 2, character_png(tmp_path / "b.png", (90, 90, 110)))
-    expect(page.locator("#card-2-face")).to_contain_text("Accepted", timeout=30_000)
-
-
 def test_a_name_being_typed_stays_when_a_card_is_added(browser, studio, tmp_path, monkeypatch):
     held = HeldName(monkeypatch, 1, "Mira")
     page = open_page(browser, studio.url)
@@ -81,7 +72,7 @@ def test_a_name_being_typed_stays_when_the_library_changes_another_card(browser,
                                                                         action):
     held = HeldName(monkeypatch, 2, "Robo")
     page = open_page(browser, studio.url)
-    two_cards(page, tmp_path)
+    two_accepted_cards(page, tmp_path)
     if action == "use a character":  # a character to use, saved from card 1 before anything is held
         page.locator("#card-1-save").click()
         page.locator("#library-name textarea, #library-name input").first.fill("Kit")

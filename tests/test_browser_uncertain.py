@@ -7,7 +7,6 @@ looked at in English and Chinese, on a laptop and a phone, and checked with axe-
 from __future__ import annotations
 
 import httpx
-import pytest
 
 from tests.fixtures_browser import (DESKTOP, PHONE, axe_violations, browser_marks, expect, open_page, upload_to_card,
                                     wait_state)
