@@ -14,7 +14,6 @@ a CJK font, fonts.py), and a Chinese prompt with the model's `character1`/`chara
 from __future__ import annotations
 
 import logging
-import math
 import random
 import threading
 import wave

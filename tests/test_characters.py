@@ -16,7 +16,7 @@ from r2v_ui.workspace.cast import Card
 from r2v_ui.workspace import form
 from r2v_ui.workspace import charactercards
 
-from tests.fixtures_jobs import emulator_stats, picture, two_picture_draft, wait_for_state
+from tests.fixtures_jobs import emulator_stats, wait_for_state
 
 
 def _png(path: Path, colour: str) -> Path:
@@ -25,7 +25,7 @@ def _png(path: Path, colour: str) -> Path:
     return path
 
 
-def two_picture_draft(path: Path, name: str, note: str = "", voice: Path | None = None) -> CharacterDraft:
+def character_draft(path: Path, name: str, note: str = "", voice: Path | None = None) -> CharacterDraft:
     return CharacterDraft(name=name, kind="image", media=path, media_name=path.name, note=note,
                           content_type="image/png", voice=voice, voice_name=voice.name if voice else "")
 
@@ -33,7 +33,7 @@ def two_picture_draft(path: Path, name: str, note: str = "", voice: Path | None 
 def test_a_saved_character_is_there_after_a_restart(tmp_path):
     pic = _png(tmp_path / "in" / "mira.png", "tomato")
     lib = CharacterLibrary(tmp_path / "data")
-    saved = lib.save("login:ann", two_picture_draft(pic, "Mira", "red coat, curious"))
+    saved = lib.save("login:ann", character_draft(pic, "Mira", "red coat, curious"))
     del lib
     again = CharacterLibrary(tmp_path / "data")  # a new process would open the same folder
     [ch] = again.list("login:ann")
@@ -44,7 +44,7 @@ def test_a_saved_character_is_there_after_a_restart(tmp_path):
 
 def test_another_browser_neither_sees_nor_changes_my_characters(tmp_path):
     lib = CharacterLibrary(tmp_path / "data")
-    mine = lib.save("browser:aaa", two_picture_draft(_png(tmp_path / "m.png", "tomato"), "Mira"))
+    mine = lib.save("browser:aaa", character_draft(_png(tmp_path / "m.png", "tomato"), "Mira"))
     assert lib.list("browser:bbb") == []
     assert lib.list("") == []  # the private-install owner is someone else too
     for action in (lambda: lib.get("browser:bbb", mine.id),
@@ -53,7 +53,7 @@ def test_another_browser_neither_sees_nor_changes_my_characters(tmp_path):
         with pytest.raises(CharacterError):
             action()
     # The same name is free for another owner; mine is unchanged.
-    lib.save("browser:bbb", two_picture_draft(_png(tmp_path / "b.png", "navy"), "Mira"))
+    lib.save("browser:bbb", character_draft(_png(tmp_path / "b.png", "navy"), "Mira"))
     assert [c.name for c in lib.list("browser:aaa")] == ["Mira"]
     assert lib.get("browser:aaa", mine.id).media == mine.media
 
@@ -63,9 +63,9 @@ def test_the_same_file_saved_twice_is_kept_once_and_shares_its_bytes(tmp_path):
     pic = _png(uploads / "mira.png", "tomato")
     copy = _png(tmp_path / "elsewhere" / "mira-again.png", "tomato")  # same bytes, another folder
     lib = CharacterLibrary(tmp_path / "data", links_from=[uploads])
-    a = lib.save("", two_picture_draft(pic, "Mira"))
-    b = lib.save("", two_picture_draft(copy, "Mira2"))
-    c = lib.save("browser:x", two_picture_draft(pic, "Mira"))
+    a = lib.save("", character_draft(pic, "Mira"))
+    b = lib.save("", character_draft(copy, "Mira2"))
+    c = lib.save("browser:x", character_draft(pic, "Mira"))
     files = [p for p in lib.files_dir.iterdir() if not p.name.startswith(".")]
     assert len(files) == 1
     assert a.media.sha256 == b.media.sha256 == c.media.sha256
@@ -81,23 +81,23 @@ def test_the_same_file_saved_twice_is_kept_once_and_shares_its_bytes(tmp_path):
 def test_rename_edit_and_refusals_are_said_in_words(tmp_path):
     lib = CharacterLibrary(tmp_path / "data")
     pic = _png(tmp_path / "m.png", "tomato")
-    mira = lib.save("", two_picture_draft(pic, "@Mira"))
+    mira = lib.save("", character_draft(pic, "@Mira"))
     assert mira.name == "Mira"
-    robo = lib.save("", two_picture_draft(_png(tmp_path / "r.png", "gray"), "Robo"))
+    robo = lib.save("", character_draft(_png(tmp_path / "r.png", "gray"), "Robo"))
     with pytest.raises(CharacterError, match="already have a character named Mira"):
-        lib.save("", two_picture_draft(pic, "mira"))
+        lib.save("", character_draft(pic, "mira"))
     with pytest.raises(CharacterError, match="already have a character named Robo"):
         lib.edit("", mira.id, name="Robo")
     with pytest.raises(CharacterError, match="one word"):
         lib.edit("", mira.id, name="Mira Jones")
     with pytest.raises(CharacterError, match="Give the character a name"):
-        lib.save("", two_picture_draft(pic, "  "))
+        lib.save("", character_draft(pic, "  "))
     renamed = lib.edit("", mira.id, name="Mirabel", note="  tall,\n brave ")
     assert (renamed.name, renamed.note) == ("Mirabel", "tall, brave")
     assert [c.name for c in lib.list("")] == ["Mirabel", "Robo"]
     # Taking a new picture from a card: the old file goes (no other character uses it).
     old = lib.path(robo.media)
-    new = lib.edit("", robo.id, draft=two_picture_draft(_png(tmp_path / "r2.png", "gold"), "Robo"))
+    new = lib.edit("", robo.id, draft=character_draft(_png(tmp_path / "r2.png", "gold"), "Robo"))
     assert new.media.sha256 != robo.media.sha256 and not old.exists() and lib.path(new.media).is_file()
 
 
@@ -123,8 +123,8 @@ def test_a_card_becomes_a_character_and_back(tmp_path):
 def test_a_job_with_a_library_character_uploads_it_once_and_keeps_its_own_copy(tmp_path, emulator, manager):
     lib = CharacterLibrary(manager.settings.data_dir)
     manager.store.allow_links_from(lib.files_dir)
-    mira = lib.save("ann", two_picture_draft(_png(tmp_path / "mira.png", "tomato"), "Mira"))
-    robo = lib.save("ann", two_picture_draft(_png(tmp_path / "robo.png", "royalblue"), "Robo"))
+    mira = lib.save("ann", character_draft(_png(tmp_path / "mira.png", "tomato"), "Mira"))
+    robo = lib.save("ann", character_draft(_png(tmp_path / "robo.png", "royalblue"), "Robo"))
     ids = []
     for scene in ("@Mira hands @Robo a cup", "@Robo hands @Mira a cup"):
         cast = cast_mod.new_cast()

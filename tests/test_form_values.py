@@ -10,7 +10,6 @@ import pytest
 
 from r2v_ui import spec
 from r2v_ui.price import PriceTable
-from r2v_ui.workspace import cast as cast_mod
 from r2v_ui.workspace.cast import Card
 from r2v_ui.workspace import form
 from r2v_ui.ui import fieldnotes

@@ -26,7 +26,7 @@ from r2v_ui.jobs import JobManager, ReadPolicy
 from r2v_ui.messages import ZH, render_msg
 
 # The emulator fixtures are imported by name so pytest finds them in this module.
-from tests.fixtures_jobs import KEY, configure, emulator_stats, make_manager, two_picture_draft
+from tests.fixtures_jobs import configure, emulator_stats, make_manager, two_picture_draft
 
 QUICK = ReadPolicy(backoff_base_s=0.05, disk_retry_s=0.2, store_retry_s=0.3)
 

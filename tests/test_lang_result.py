@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -20,12 +19,11 @@ from r2v_ui.jobs.snapshots import to_snapshot
 from r2v_ui.messages import EN, ZH, msg, render_msg
 from r2v_ui.price import PriceTable
 from r2v_ui.store import JobRecord, JobStore
-from r2v_ui.workspace import cast as cast_mod
 from r2v_ui.workspace.cast import Card
 from r2v_ui.workspace import form
 from r2v_ui.ui import fieldnotes
 from r2v_ui.workspace.start import parse_takes
-from r2v_ui.ui import header, historypanel, result, status, takes
+from r2v_ui.ui import header, historypanel, result, status
 from r2v_ui.workspace import compare
 from r2v_ui.ui.context import alert_html
 

@@ -139,8 +139,6 @@ def test_the_limit_and_the_tag_hints_are_about_the_prompt_as_sent():
 
 
 def test_a_named_card_the_prompt_never_names_is_hinted_by_its_name():
-    from r2v_ui.workspace import form
-
     cast = [_card("/tmp/mira.png", "Mira"), _card("/tmp/b.png", "")]
     hints = fieldnotes.hints_html("a quiet street", cast)
     assert "never names @Mira (character1); write @Mira in the prompt" in hints

@@ -4,7 +4,6 @@ and how a job's stages read.  (The app on loopback is in test_ui_client.py.)"""
 from __future__ import annotations
 
 import html as html_mod
-import time
 from dataclasses import dataclass
 from pathlib import Path
 

@@ -21,7 +21,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Collection
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 from .. import spec
 from ..errors import StudioError

@@ -105,7 +105,7 @@ def share_routes(service: ShareService, *, local_only: Callable[[], bool] | bool
     machine (the page then says so); `behind_proxy`: whether a proxy on a private network stands in front
     of it (a Space, PUBLIC_BASE_URL), so that its X-Forwarded-For names the viewer."""
     from starlette.requests import Request
-    from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
+    from starlette.responses import FileResponse, RedirectResponse, Response
     from starlette.concurrency import run_in_threadpool
     from starlette.routing import Route
 

@@ -119,7 +119,7 @@ def card_html(index: int, snap: Any, url_of: Any, selected: str | None, lang: st
     meta = " · ".join([day_time(snap.created_at, lang), t("status.secs", lang, s=s.get("duration", "?")),
                        _size_words(s)])
     first = gallery.first_words(gallery.as_written(s)) or t("history.no_prompt", lang)
-    kept = f'<span class="gallery-kept" aria-hidden="true">★</span>' if snap.favourite else ""
+    kept = '<span class="gallery-kept" aria-hidden="true">★</span>' if snap.favourite else ""
     kept += feedback.badge_html(lang) if shared else ""  # a live share link names it
     name = t("history.open", lang, label=item_label(snap, lang=lang))
     name += f" · {t('share.badge', lang)}" if shared else ""
@@ -538,9 +538,9 @@ def detail_markdown(snap: Any, lang: str = EN) -> str:
     timings = getattr(snap, "timings", None) or {}
     timing_rows = [("history.started", moment(snap.created_at, lang)),
                    ("history.last_change", moment(snap.updated_at, lang))]
-    for key, label in (("submitted_at", "history.sent"), ("completed_at", "history.finished")):
+    for key, row_key in (("submitted_at", "history.sent"), ("completed_at", "history.finished")):
         if timings.get(key):
-            timing_rows.append((label, moment(timings[key], lang)))
+            timing_rows.append((row_key, moment(timings[key], lang)))
     if snap.terminal and snap.updated_at and snap.created_at:
         timing_rows.append(("history.took", status.fmt_seconds(snap.updated_at - snap.created_at, lang)))
     lines.append("\n".join("- " + t("history.timing_row", lang, label=t(k, lang), value=v) for k, v in timing_rows))

@@ -94,8 +94,8 @@ def make_watch(ctx: PageContext, w: Any) -> Watch:
             try:
                 await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
             finally:
-                for t in waits:
-                    t.cancel()
+                for task in waits:
+                    task.cancel()
             if not ctx.streams.is_current(session_id, token):
                 return  # a newer stream for this tab took over
             before = [(s.state, s.video_missing) for s in snaps]

@@ -70,7 +70,6 @@ class ResultWidgets:
 
 
 def render(ctx: PageContext) -> ResultWidgets:
-    demo = ctx.settings.demo
     with gr.Column(elem_id="generate-bar", elem_classes=["generate-bar"]):
         price = fieldnotes.render_price(ctx.settings)
         with gr.Row(elem_id="generate-row", equal_height=True):
