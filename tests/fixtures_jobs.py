@@ -19,7 +19,7 @@ from PIL import Image
 from r2v_ui.config import Settings
 from r2v_ui.emulator import EmbeddedEmulator, EmulatorConfig
 from r2v_ui.hosting import make_host
-from r2v_ui.jobs import JobDraft, JobManager, JobSnapshot, ReadPolicy, Reference, Target
+from r2v_ui.jobs import JobDraft, JobManager, JobSnapshot, JobState, ReadPolicy, Reference, Target
 from r2v_ui.jobs.states import RUNNING_STATES
 from r2v_ui.store import JobStore
 
@@ -140,6 +140,21 @@ def wait_for_state(manager: JobManager, job_id: str, states: set[str], timeout: 
                    owner: str = "") -> tuple[JobSnapshot, list[str]]:
     """Wait until the job is in one of `states` (see `wait_for`)."""
     return wait_for(manager, job_id, lambda snap: snap.state in states, timeout, owner, what=str(states))
+
+
+def wide_and_tall_jobs(manager: JobManager, folder: Path, **wide: Any) -> tuple[str, str]:
+    """A finished 16:9 job (its draft changed by `wide`) and a finished 9:16 one, started in that order;
+    waited on in a thread of their own, so a test driving Playwright's loop in this one can call it."""
+    from concurrent.futures import ThreadPoolExecutor
+    from dataclasses import replace
+
+    (folder / "wide").mkdir(), (folder / "tall").mkdir()  # each draft writes its own pictures
+    wide_id = manager.start(two_picture_draft(folder / "wide", prompt="character1 and character2 wave at the camera", **wide))
+    tall_id = manager.start(replace(two_picture_draft(folder / "tall", prompt="character1 climbs a tall ladder"), size="720*1280"))
+    with ThreadPoolExecutor(1) as pool:
+        for job_id in (wide_id, tall_id):
+            pool.submit(wait_for_state, manager, job_id, {JobState.SUCCEEDED}).result()
+    return wide_id, tall_id
 
 
 def record_states(manager: JobManager):

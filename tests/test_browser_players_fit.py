@@ -13,16 +13,13 @@ Screenshots go to test-artifacts/shots/players-fit/.
 from __future__ import annotations
 
 import re
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
 
 import pytest
 
-from r2v_ui.jobs import JobState
 from r2v_ui.messages import EN, ZH, t
 from tests.fixtures_browser import (shoot, DESKTOP, PHONE, axe_violations, browser_marks, choose_takes, expect, load_example,
                                     open_page, wait_state)
-from tests.fixtures_jobs import two_picture_draft, wait_for_state
+from tests.fixtures_jobs import wide_and_tall_jobs
 from tests.fixtures_ui import running_studio
 
 pytestmark = browser_marks
@@ -44,13 +41,7 @@ def studio(tmp_path_factory):
 @pytest.fixture(scope="module")
 def jobs(studio, tmp_path_factory):
     """A 16:9 job and a 9:16 one, both finished (the 16:9 one first: the tall one lands beside it)."""
-    manager, tmp = studio.studio.manager, tmp_path_factory.mktemp("players-fit-refs")
-    (tmp / "wide").mkdir(), (tmp / "tall").mkdir()  # each draft writes its own pictures
-    wide = manager.start(two_picture_draft(tmp / "wide", prompt="character1 and character2 wave at the camera"))
-    tall = manager.start(replace(two_picture_draft(tmp / "tall", prompt="character1 climbs a tall ladder"), size="720*1280"))
-    with ThreadPoolExecutor(1) as pool:  # its own thread: Playwright's loop runs in this one
-        for job_id in (wide, tall):
-            pool.submit(wait_for_state, manager, job_id, {JobState.SUCCEEDED}).result()
+    wide, tall = wide_and_tall_jobs(studio.studio.manager, tmp_path_factory.mktemp("players-fit-refs"))
     return {"wide": wide, "tall": tall}
 
 

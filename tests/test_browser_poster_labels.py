@@ -18,18 +18,15 @@ nothing over it.  Screenshots go to test-artifacts/shots/poster-labels/.
 from __future__ import annotations
 
 import re
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
 from pathlib import Path
 
 import av
 import pytest
 
 from r2v_ui.emulator.render import preview_label_box, watermark_box
-from r2v_ui.jobs import JobState
 from r2v_ui.messages import EN, ZH, t
 from tests.fixtures_browser import DESKTOP, shoot, PHONE, axe_violations, browser_marks, expect, open_page
-from tests.fixtures_jobs import two_picture_draft, wait_for_state
+from tests.fixtures_jobs import wide_and_tall_jobs
 from tests.fixtures_ui import running_studio
 
 pytestmark = browser_marks
@@ -69,13 +66,8 @@ def studio(tmp_path_factory):
 @pytest.fixture(scope="module")
 def jobs(studio, tmp_path_factory):
     """A 16:9 job with the watermark, kept (a star on its card), and a 9:16 one; both finished."""
-    manager, tmp = studio.studio.manager, tmp_path_factory.mktemp("poster-labels-refs")
-    (tmp / "wide").mkdir(), (tmp / "tall").mkdir()  # each draft writes its own pictures
-    wide = manager.start(two_picture_draft(tmp / "wide", prompt="character1 and character2 wave at the camera", watermark=True))
-    tall = manager.start(replace(two_picture_draft(tmp / "tall", prompt="character1 climbs a tall ladder"), size="720*1280"))
-    with ThreadPoolExecutor(1) as pool:  # its own thread: Playwright's loop runs in this one
-        for job_id in (wide, tall):
-            pool.submit(wait_for_state, manager, job_id, {JobState.SUCCEEDED}).result()
+    manager = studio.studio.manager
+    wide, tall = wide_and_tall_jobs(manager, tmp_path_factory.mktemp("poster-labels-refs"), watermark=True)
     manager.set_favourite(wide)
     return {job_id: manager.snapshot(job_id) for job_id in (wide, tall)}
 
