@@ -50,7 +50,7 @@ from r2v_ui import media  # noqa: E402
 from r2v_ui.client import HighwayClient  # noqa: E402
 from r2v_ui.config import Settings  # noqa: E402
 from r2v_ui.emulator import EmbeddedEmulator, EmulatorConfig  # noqa: E402
-from r2v_ui.emulator.render import Reference, RenderJob, render_preview  # noqa: E402
+from r2v_ui.emulator.render import Reference as RenderReference, RenderJob, render_preview  # noqa: E402
 from r2v_ui.hosting import make_host  # noqa: E402
 from r2v_ui.jobs import JobDraft, JobManager, Reference, Target  # noqa: E402
 from r2v_ui.store import JobStore  # noqa: E402
@@ -157,8 +157,8 @@ def upload(base: str, path: Path, content_type: str) -> str:
 # --- 1. render ------------------------------------------------------------------------------------
 def bench_render(tmp: Path, reps: int) -> None:
     print("1. emulator render", flush=True)
-    refs = (Reference("image", picture(tmp / "r1.jpg", 1200, 1600, 1, quality=90)),
-            Reference("image", picture(tmp / "r2.png", 1600, 1200, 2)))
+    refs = (RenderReference("image", picture(tmp / "r1.jpg", 1200, 1600, 1, quality=90)),
+            RenderReference("image", picture(tmp / "r2.png", 1600, 1200, 2)))
     for label, w, h, audio in (("render 1080P 1920*1080 5 s + audio, 2 refs", 1920, 1080, True),
                                ("render 720P 1280*720 5 s + audio, 2 refs", 1280, 720, True)):
         times, size = [], 0
@@ -318,8 +318,8 @@ def profile(tmp: Path) -> None:
     if not png.exists():
         picture(png, 9000, 6000, 4, noise=0, compress_level=1)
     targets = [("media.probe(9000x6000 PNG)", lambda: media.probe(png, work_dir=tmp / "prof"))]
-    refs = (Reference("image", picture(tmp / "p1.jpg", 1200, 1600, 1, quality=90)),
-            Reference("image", picture(tmp / "p2.png", 1600, 1200, 2)))
+    refs = (RenderReference("image", picture(tmp / "p1.jpg", 1200, 1600, 1, quality=90)),
+            RenderReference("image", picture(tmp / "p2.png", 1600, 1200, 2)))
     targets.append(("render_preview(1080P 5 s + audio)",
                     lambda: render_preview(RenderJob(refs, PROMPT, 1920, 1080, 5, audio=True), tmp / "prof.mp4")))
     for label, fn in targets:
