@@ -32,6 +32,7 @@ from urllib.parse import parse_qs
 
 from PIL import Image
 
+from ..conditional import etag_matches
 from ..errors import StudioError
 from ..messages import from_accept_language, render_msg, t
 from .castpictures import BOX_PX, viewer_copy
@@ -89,14 +90,6 @@ def entity_tag(token: str, what: str, st: os.stat_result) -> str:
     replaced or another link's copy has another."""
     identity = f"{token}|{what}|{st.st_dev}|{st.st_ino}|{st.st_size}|{st.st_mtime_ns}"
     return '"' + hashlib.sha256(identity.encode("utf-8", "surrogateescape")).hexdigest()[:40] + '"'
-
-
-def unchanged(request: Any, etag: str) -> bool:
-    """Whether the request's If-None-Match names `etag` (weak comparison, as RFC 9110 says for it) or is *."""
-    header = request.headers.get("if-none-match", "")
-    if header.strip() == "*":
-        return True
-    return any(tag.strip().removeprefix("W/") == etag for tag in header.split(","))
 
 
 def share_routes(service: ShareService, *, local_only: Callable[[], bool] | bool = False,
@@ -298,7 +291,7 @@ def share_routes(service: ShareService, *, local_only: Callable[[], bool] | bool
         if st is None:
             return None
         etag = entity_tag(token, what, st)
-        if unchanged(request, etag):
+        if etag_matches(request.headers.get("if-none-match"), etag):
             return not_modified(etag)
         # Range (and If-Range against this ETag) for seeking; a Range it cannot use is ignored (ShareFile)
         return ShareFile(path, media_type=media_type, stat_result=st, headers=HEADERS | {
@@ -337,7 +330,7 @@ def share_routes(service: ShareService, *, local_only: Callable[[], bool] | bool
         if st is None:
             return nothing(request)
         etag = entity_tag(token, f"c/{request.path_params['n']}/{k}/{BOX_PX}", st)  # the copy's size is part of it
-        if unchanged(request, etag):
+        if etag_matches(request.headers.get("if-none-match"), etag):
             return not_modified(etag)
         try:  # a copy of its own, never the upload's bytes: those carry the camera's metadata (castpictures.py)
             data = await run_in_threadpool(viewer_copy, resolved)

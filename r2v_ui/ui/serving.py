@@ -58,6 +58,8 @@ import anyio
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.requests import Request
 
+from ..conditional import etag_matches
+
 # Brotli's quality 6: ~50 ms of CPU for the page's ~80 files, once per process, and ~5 ms for the 490 KB page
 # (kept per address: a stranger could ask for many).  Quality 11 sends ~8 % fewer bytes for 50-60x the CPU (~1
 # CPU-s a process for the files, more than the rest of a page open); quality 9, ~1 % fewer for 4x.  Gradio's own
@@ -412,9 +414,7 @@ class FromMemory:
         out.raw.append((b"etag", etag))
         if coding != "identity":
             out.raw.append((b"content-encoding", coding.encode()))
-        match = headers.get("if-none-match", "")
-        if match and (match.strip() == "*" or etag.decode() in
-                      [tag.strip().removeprefix("W/") for tag in match.split(",")]):
+        if etag_matches(headers.get("if-none-match"), etag.decode()):
             await send({"type": "http.response.start", "status": 304, "headers": out.raw})
             await send({"type": "http.response.body", "body": b""})
             return
