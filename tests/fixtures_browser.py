@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import os
 import re
+import threading
 from pathlib import Path
 
 import pytest
@@ -78,6 +79,42 @@ def finished_job_from_page(page, picture: Path, color: tuple[int, int, int], pro
     page.locator("#prompt textarea").fill(prompt)
     page.locator("#generate-btn").click()
     assert wait_state(page, ["succeeded", "failed"]) == "succeeded", page.locator("#job-status-box").inner_text()
+
+
+def name_box(page, n: int):
+    """Card n's Name box."""
+    return page.locator(f"#card-{n}-character textarea, #card-{n}-character input").first
+
+
+class HeldName:
+    """Every event carrying `name` from card n's Name box waits in the server (the studio runs in this
+    process) until released: the keys' event and the box's blur alike, either would tell the server the
+    name.  `with held:` waits until the name has reached the server, and releases it on the way out,
+    so whatever the block does lands before the name's own answer: the race happens every time."""
+
+    def __init__(self, monkeypatch, n: int, name: str):
+        import gradio as gr
+
+        self.reached, self.release = threading.Event(), threading.Event()
+        preprocess = gr.Textbox.preprocess
+        elem_id = f"card-{n}-character"
+
+        def hold(box, value):
+            if getattr(box, "elem_id", None) == elem_id and value == name:
+                self.reached.set()
+                self.release.wait(60)
+            return preprocess(box, value)
+
+        monkeypatch.setattr(gr.Textbox, "preprocess", hold)
+
+    def __enter__(self) -> "HeldName":
+        if not self.reached.wait(30):
+            self.release.set()
+            raise AssertionError("the name never reached the server")
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.release.set()
 
 
 def axe_source() -> Path:

@@ -12,8 +12,8 @@ import threading
 import gradio as gr
 import pytest
 
-from tests.fixtures_browser import (browser_marks, expect, finished_job_from_page, open_page, two_accepted_cards,
-                                    upload_to_card, wait_state)
+from tests.fixtures_browser import (HeldName, browser_marks, expect, finished_job_from_page, name_box, open_page,
+                                    two_accepted_cards, upload_to_card, wait_state)
 from tests.fixtures_emulator import make_wav
 from tests.fixtures_ui import character_png, running_studio
 
@@ -113,22 +113,12 @@ def test_a_name_being_typed_is_not_put_back_when_another_answer_redraws_the_cast
     back while another answer redraws every card (card 1's new picture, or the page's own stale-answer
     redraw, `#cast-refresh`).  That redraw knew no name for card 2 and used to empty its box, so the
     name typed was lost (seen once in CI as a card that never became "@Robo")."""
-    held, release = threading.Event(), threading.Event()
-    preprocess = gr.Textbox.preprocess
-
-    def hold_the_name(self, value):
-        if getattr(self, "elem_id", None) == "card-2-character" and value == "Robo" and not held.is_set():
-            held.set()
-            release.wait(60)
-        return preprocess(self, value)
-
-    monkeypatch.setattr(gr.Textbox, "preprocess", hold_the_name)
+    held = HeldName(monkeypatch, 2, "Robo")
     page = open_page(browser, studio.url)
     two_accepted_cards(page, tmp_path)
-    box = page.locator("#card-2-character textarea, #card-2-character input").first
+    box = name_box(page, 2)
     box.press_sequentially("Robo")  # keys: Gradio sends the box's value as it is typed
-    try:
-        assert held.wait(30), "the name never reached the server"
+    with held:
         if redraw == "another card's picture":
             upload_to_card(page, 1, character_png(tmp_path / "a2.png", (40, 160, 60)))
             expect(page.locator("#card-1-face")).to_contain_text("a2.png", timeout=30_000)
@@ -137,8 +127,6 @@ def test_a_name_being_typed_is_not_put_back_when_another_answer_redraws_the_cast
             page.evaluate("() => document.getElementById('cast-refresh').click()")
             expect(page.locator("#card-2-face .card-face")).not_to_have_attribute("data-rev", before, timeout=30_000)
         expect(box).to_have_value("Robo")  # the redraw has landed; the box holds what was typed
-    finally:
-        release.set()
     expect(page.locator("#card-2-face .card-at")).to_have_text("@Robo", timeout=30_000)
     expect(box).to_have_value("Robo")
     page.context.close()

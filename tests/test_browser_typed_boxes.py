@@ -7,12 +7,10 @@ answer always lands first: the race happens every time, not once in a thousand r
 
 from __future__ import annotations
 
-import threading
-
-import gradio as gr
 import pytest
 
-from tests.fixtures_browser import browser_marks, expect, open_page, two_accepted_cards, upload_to_card
+from tests.fixtures_browser import (HeldName, browser_marks, expect, name_box, open_page, two_accepted_cards,
+                                    upload_to_card)
 from tests.fixtures_ui import character_png, running_studio
 
 pytestmark = browser_marks
@@ -24,44 +22,16 @@ def studio(tmp_path_factory):
         yield s
 
 
-def name_box(page, n: int):
-    return page.locator(f"#card-{n}-character textarea, #card-{n}-character input").first
-
-
-class HeldName:
-    """Every event carrying `name` from card n's Name box waits in the server until released (the
-    keys' event and the box's blur alike: either would tell the server the name)."""
-
-    def __init__(self, monkeypatch, n: int, name: str):
-        self.reached, self.release = threading.Event(), threading.Event()
-        preprocess = gr.Textbox.preprocess
-        elem_id = f"card-{n}-character"
-
-        def hold(box, value):
-            if getattr(box, "elem_id", None) == elem_id and value == name:
-                self.reached.set()
-                self.release.wait(60)
-            return preprocess(box, value)
-
-        monkeypatch.setattr(gr.Textbox, "preprocess", hold)
-
-    def wait(self) -> None:
-        assert self.reached.wait(30), "the name never reached the server"
-
-
 def test_a_name_being_typed_stays_when_a_card_is_added(browser, studio, tmp_path, monkeypatch):
     held = HeldName(monkeypatch, 1, "Mira")
     page = open_page(browser, studio.url)
     upload_to_card(page, 1, character_png(tmp_path / "a.png", (200, 40, 60)))
     expect(page.locator("#card-1-face")).to_contain_text("Accepted", timeout=30_000)
     name_box(page, 1).press_sequentially("Mira")
-    try:
-        held.wait()
+    with held:
         page.locator("#add-character").click()
         expect(page.locator("#card-2")).to_be_visible()  # the new card's answer has landed
         expect(name_box(page, 1)).to_have_value("Mira")
-    finally:
-        held.release.set()
     expect(page.locator("#card-1-face .card-at")).to_have_text("@Mira")
     expect(name_box(page, 1)).to_have_value("Mira")
     page.context.close()
@@ -79,8 +49,7 @@ def test_a_name_being_typed_stays_when_the_library_changes_another_card(browser,
         page.locator("#library-save").click()
         expect(page.locator("#library-alert")).to_contain_text("Kit is saved in your library")
     name_box(page, 2).press_sequentially("Robo")
-    try:
-        held.wait()
+    with held:
         if action == "use a character":
             page.get_by_role("button", name="Use Kit").click()  # into the next empty card: a third one
             expect(page.locator("#card-3-face .card-at")).to_have_text("@Kit")
@@ -90,8 +59,6 @@ def test_a_name_being_typed_stays_when_the_library_changes_another_card(browser,
             page.locator("#library-save").click()
             expect(page.locator("#card-1-face .card-at")).to_have_text("@Mira")
         expect(name_box(page, 2)).to_have_value("Robo")
-    finally:
-        held.release.set()
     expect(page.locator("#card-2-face .card-at")).to_have_text("@Robo")
     expect(name_box(page, 2)).to_have_value("Robo")
     page.context.close()
